@@ -1,0 +1,85 @@
+/**
+ * Commands: what an engine decided, as data. Shells (Lambda, stream worker, simulator) carry them out
+ * through the Exchange and Notifier ports and report each outcome back to the engine.
+ */
+import type { Decimal } from './money.js';
+import type { LimitOrderRequest, StopOrderRequest } from './orders.js';
+
+export interface PlaceOrder {
+  readonly kind: 'PlaceOrder';
+  readonly instanceId: string;
+  /** Index of the grid level this order serves. */
+  readonly level: number;
+  readonly request: LimitOrderRequest;
+  readonly reason: string;
+}
+
+export interface CancelOrder {
+  readonly kind: 'CancelOrder';
+  readonly instanceId: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly level: number | null;
+  readonly reason: string;
+}
+
+/** Change price and/or quantity of a live limit order, keeping its client id. */
+export interface AmendOrder {
+  readonly kind: 'AmendOrder';
+  readonly instanceId: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly level: number;
+  readonly side: LimitOrderRequest['side'];
+  readonly positionSide: LimitOrderRequest['positionSide'];
+  readonly price: Decimal;
+  /** New total order quantity in coins (already-filled part included, as Binance expects). */
+  readonly qty: Decimal;
+  /** The open (unfilled) quantity this amend aims for. */
+  readonly openQty: Decimal;
+  readonly reason: string;
+}
+
+export interface PlaceStop {
+  readonly kind: 'PlaceStop';
+  readonly instanceId: string;
+  readonly request: StopOrderRequest;
+  readonly reason: string;
+}
+
+export interface CancelStop {
+  readonly kind: 'CancelStop';
+  readonly instanceId: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly reason: string;
+}
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+export interface Alert {
+  readonly kind: 'Alert';
+  readonly instanceId: string;
+  readonly severity: AlertSeverity;
+  /** Stable machine code, e.g. `consistency_guard`, `no_qualified_resistance`, `stop_loss_triggered`. */
+  readonly code: string;
+  readonly message: string;
+  /** Extra facts; values are plain strings so alerts serialize losslessly. */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export type OrderCommand = PlaceOrder | CancelOrder | AmendOrder | PlaceStop | CancelStop;
+export type Command = OrderCommand | Alert;
+
+/** What every engine decision returns. */
+export interface Decision<S> {
+  readonly state: S;
+  readonly commands: readonly Command[];
+}
+
+export function isOrderCommand(c: Command): c is OrderCommand {
+  return c.kind !== 'Alert';
+}

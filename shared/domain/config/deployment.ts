@@ -1,0 +1,90 @@
+/**
+ * The deployment config: accounts and instances. The same schema drives `cdk deploy`, the Lambdas, the
+ * stream worker and the simulator. Credentials never appear here: an account names a Secrets Manager
+ * secret (AWS) or environment variables (local) that hold its keys.
+ */
+import { z } from 'zod';
+import { configErrorFrom } from './format-error.js';
+import { klgConfigSchema } from './klg-config.js';
+
+export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+export const accountSchema = z
+  .object({
+    id: z.string().regex(ACCOUNT_ID_PATTERN, {
+      message: 'must be lowercase letters, digits or "-" (max 31), e.g. "main" or "hedge-b"',
+    }),
+    exchange: z.enum(['binanceusdm', 'okx', 'paper']),
+    testnet: z.boolean().default(false),
+    /** Secrets Manager secret holding `{"apiKey","secret","password"?}`; default `gridbot/<account id>`. */
+    secret_name: z.string().min(1).optional(),
+    /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
+    hedge_mode: z.boolean().default(true),
+    proxy: z
+      .object({
+        https: z.string().url().optional(),
+        socks: z.string().optional(),
+        ws: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** One strategy on one symbol; more strategies join this union as they are built. */
+export const instanceConfigSchema = z.discriminatedUnion('strategy', [klgConfigSchema]);
+export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
+
+export const deploymentConfigSchema = z
+  .object({
+    region: z.string().default('ap-northeast-1'),
+    alert_email: z.string().email().optional(),
+    accounts: z.array(accountSchema).min(1, { message: 'declare at least one account' }),
+    instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const accountIds = new Set<string>();
+    cfg.accounts.forEach((a, i) => {
+      if (accountIds.has(a.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'id'],
+          message: `duplicate account id "${a.id}"`,
+        });
+      }
+      accountIds.add(a.id);
+    });
+    const instanceIds = new Set<string>();
+    cfg.instances.forEach((inst, i) => {
+      if (instanceIds.has(inst.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', i, 'id'],
+          message: `duplicate instance id "${inst.id}"`,
+        });
+      }
+      instanceIds.add(inst.id);
+      if (!accountIds.has(inst.account)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', i, 'account'],
+          message: `unknown account "${inst.account}"; declare it under accounts (known: ${[...accountIds].join(', ')})`,
+        });
+      }
+    });
+  });
+
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
+
+export function parseDeploymentConfig(input: unknown, source = 'deployment config'): DeploymentConfig {
+  const result = deploymentConfigSchema.safeParse(input);
+  if (!result.success) throw configErrorFrom(result.error, source);
+  return result.data;
+}
+
+export function secretNameOf(account: AccountConfig): string {
+  return account.secret_name ?? `gridbot/${account.id}`;
+}

@@ -1,0 +1,249 @@
+/**
+ * Key Level Grid state: everything the strategy must remember between decisions, and nothing it can ask
+ * the exchange for. Persisted as plain JSON (Decimals as strings) and restored losslessly by
+ * `parseKlgState(klgStateToJson(s))`.
+ *
+ * Invariants (checked by `checkKlgInvariants` and by the property tests):
+ *  1. Levels are sorted by strictly increasing price and `levels[i].index === i`.
+ *  2. A level in IDLE has no order; a level in PLACING / ACTIVE / CANCELING has one.
+ *  3. No level with `fillCounter ≥ max_fill_per_level` holds a live buy.
+ *  4. `holdings ≥ 0`; `avgEntry = 0` iff `holdings = 0`; `0 ≤ releasedQuotaRemainder < 1`.
+ *  5. `nextSeq` is greater than every sequence number used in a live client order id.
+ */
+import { z } from 'zod';
+import type { Decimal } from '../money.js';
+import { ZERO } from '../money.js';
+import type { FillCursor, Side } from '../orders.js';
+import { decimalString } from '../schema-helpers.js';
+
+export type LevelState = 'IDLE' | 'PLACING' | 'ACTIVE' | 'FILLED' | 'CANCELING';
+export type LevelRole = 'SUPPORT' | 'RESISTANCE' | 'AT_PRICE';
+/** What a locked (PLACING / CANCELING) level is waiting for. */
+export type PendingAction = 'place' | 'amend' | 'cancel';
+
+export interface LiveOrder {
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string | null;
+  readonly side: Side;
+  readonly price: Decimal;
+  /** Total order quantity in coins. */
+  readonly qty: Decimal;
+  /** Quantity whose fills have been applied to holdings. */
+  readonly filledQty: Decimal;
+  /** What is still resting (qty − filledQty as far as we know). */
+  readonly openQty: Decimal;
+  readonly seq: number;
+  /** Set while the level is PLACING or CANCELING. */
+  readonly pending: PendingAction | null;
+  /** The exchange call's outcome is unknown (timeout, 5xx): settle by client id before anything else. */
+  readonly uncertain: boolean;
+}
+
+export interface GridLevel {
+  readonly index: number;
+  readonly price: Decimal;
+  readonly role: LevelRole;
+  readonly state: LevelState;
+  /** Buys filled here and not yet released by sells (SPEC §2 quota counter). */
+  readonly fillCounter: number;
+  readonly order: LiveOrder | null;
+  /** When `state` last changed (ms). */
+  readonly stateSince: number;
+  /** Resistance skipped by the profit guard at the last allocation. */
+  readonly profitLocked: boolean;
+}
+
+export interface StopState {
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string | null;
+  readonly triggerPrice: Decimal;
+  /** Position size (coins) the stop was placed for. */
+  readonly coveredQty: Decimal;
+  readonly state: 'PLACING' | 'ACTIVE' | 'CANCELING';
+  readonly since: number;
+  readonly uncertain: boolean;
+}
+
+export interface RecentTrade {
+  readonly id: string;
+  readonly time: number;
+}
+
+export interface KlgState {
+  readonly schema: 1;
+  readonly strategy: 'key_level_grid';
+  readonly instanceId: string;
+  /** Optimistic-concurrency version: the store's conditional writes compare it. */
+  readonly version: number;
+  /** Incremented by every rebuild; orders with `seq < epochStartSeq` belong to an earlier grid. */
+  readonly epoch: number;
+  readonly epochStartSeq: number;
+  /** Next order sequence number (instance-wide, never reused). */
+  readonly nextSeq: number;
+  readonly levels: readonly GridLevel[];
+  /** Coins held on the instance's position side. */
+  readonly holdings: Decimal;
+  readonly avgEntry: Decimal;
+  readonly realizedPnl: Decimal;
+  readonly feesPaid: Decimal;
+  /** Fraction of a grid unit sold but not yet enough to release a whole counter. */
+  readonly releasedQuotaRemainder: Decimal;
+  /** Recently applied trade ids (bounded): the idempotency set of fill processing. */
+  readonly recentTrades: readonly RecentTrade[];
+  /** Trades older than this (ms) are treated as already applied (they fell out of `recentTrades`). */
+  readonly dedupeHorizon: number;
+  readonly fillCursor: FillCursor | null;
+  readonly stops: readonly StopState[];
+  readonly paused: boolean;
+  readonly pauseReason: string | null;
+  /** Alert codes currently raised, so a persisting condition alerts once, not every recon. */
+  readonly activeAlerts: readonly string[];
+  readonly anchorPrice: Decimal | null;
+  readonly lastRebuildAt: number | null;
+  readonly lastReconAt: number | null;
+  readonly paramsVersion: number | null;
+  readonly updatedAt: number;
+}
+
+export const RECENT_TRADES_LIMIT = 1000;
+
+/** A fresh grid on the given level prices (sorted, de-duplicated by the caller's level source). */
+export function initialKlgState(
+  instanceId: string,
+  levelPrices: readonly Decimal[],
+  now: number,
+  opts: { paramsVersion?: number | null; anchorPrice?: Decimal | null } = {},
+): KlgState {
+  return {
+    schema: 1,
+    strategy: 'key_level_grid',
+    instanceId,
+    version: 0,
+    epoch: 0,
+    epochStartSeq: 0,
+    nextSeq: 0,
+    levels: buildLevels(levelPrices, now),
+    holdings: ZERO,
+    avgEntry: ZERO,
+    realizedPnl: ZERO,
+    feesPaid: ZERO,
+    releasedQuotaRemainder: ZERO,
+    recentTrades: [],
+    dedupeHorizon: 0,
+    fillCursor: null,
+    stops: [],
+    paused: false,
+    pauseReason: null,
+    activeAlerts: [],
+    anchorPrice: opts.anchorPrice ?? null,
+    lastRebuildAt: null,
+    lastReconAt: null,
+    paramsVersion: opts.paramsVersion ?? null,
+    updatedAt: now,
+  };
+}
+
+export function buildLevels(prices: readonly Decimal[], now: number): GridLevel[] {
+  const sorted = [...prices].sort((a, b) => a.comparedTo(b));
+  const unique: Decimal[] = [];
+  for (const p of sorted) if (!unique.length || !unique[unique.length - 1]!.equals(p)) unique.push(p);
+  return unique.map((price, index) => ({
+    index,
+    price,
+    role: 'AT_PRICE',
+    state: 'IDLE',
+    fillCounter: 0,
+    order: null,
+    stateSince: now,
+    profitLocked: false,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Serialization
+
+const sideSchema = z.enum(['buy', 'sell']);
+
+const liveOrderSchema = z.object({
+  clientOrderId: z.string().min(1),
+  exchangeOrderId: z.string().nullable(),
+  side: sideSchema,
+  price: decimalString,
+  qty: decimalString,
+  filledQty: decimalString,
+  openQty: decimalString,
+  seq: z.number().int().nonnegative(),
+  pending: z.enum(['place', 'amend', 'cancel']).nullable(),
+  uncertain: z.boolean(),
+});
+
+const levelSchema = z.object({
+  index: z.number().int().nonnegative(),
+  price: decimalString,
+  role: z.enum(['SUPPORT', 'RESISTANCE', 'AT_PRICE']),
+  state: z.enum(['IDLE', 'PLACING', 'ACTIVE', 'FILLED', 'CANCELING']),
+  fillCounter: z.number().int().nonnegative(),
+  order: liveOrderSchema.nullable(),
+  stateSince: z.number().int(),
+  profitLocked: z.boolean(),
+});
+
+const stopSchema = z.object({
+  clientOrderId: z.string().min(1),
+  exchangeOrderId: z.string().nullable(),
+  triggerPrice: decimalString,
+  coveredQty: decimalString,
+  state: z.enum(['PLACING', 'ACTIVE', 'CANCELING']),
+  since: z.number().int(),
+  uncertain: z.boolean(),
+});
+
+export const klgStateSchema = z.object({
+  schema: z.literal(1),
+  strategy: z.literal('key_level_grid'),
+  instanceId: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  epoch: z.number().int().nonnegative(),
+  epochStartSeq: z.number().int().nonnegative(),
+  nextSeq: z.number().int().nonnegative(),
+  levels: z.array(levelSchema),
+  holdings: decimalString,
+  avgEntry: decimalString,
+  realizedPnl: decimalString,
+  feesPaid: decimalString,
+  releasedQuotaRemainder: decimalString,
+  recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
+  dedupeHorizon: z.number().int(),
+  fillCursor: z.object({ time: z.number().int(), tradeId: z.string() }).nullable(),
+  stops: z.array(stopSchema),
+  paused: z.boolean(),
+  pauseReason: z.string().nullable(),
+  activeAlerts: z.array(z.string()),
+  anchorPrice: decimalString.nullable(),
+  lastRebuildAt: z.number().int().nullable(),
+  lastReconAt: z.number().int().nullable(),
+  paramsVersion: z.number().int().nullable(),
+  updatedAt: z.number().int(),
+});
+
+export type KlgStateJson = z.input<typeof klgStateSchema>;
+
+export class StateParseError extends Error {
+  override readonly name = 'StateParseError';
+}
+
+/** Plain-JSON form of the state: Decimals become strings, nothing else changes. */
+export function klgStateToJson(state: KlgState): KlgStateJson {
+  return JSON.parse(JSON.stringify(state)) as KlgStateJson;
+}
+
+export function parseKlgState(json: unknown, where = 'grid state'): KlgState {
+  const result = klgStateSchema.safeParse(json);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new StateParseError(
+      `${where} is corrupt: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'}`,
+    );
+  }
+  return result.data as KlgState;
+}

@@ -1,0 +1,52 @@
+/**
+ * zod building blocks shared by every schema in the domain: decimals travel as strings (lossless), and a
+ * number in a config file is accepted only where it is exact (see `configDecimal`).
+ */
+import { z } from 'zod';
+import { Decimal, dec } from './money.js';
+
+const decimalFromString = (label: string) =>
+  z.string().transform((s, ctx): Decimal => {
+    try {
+      return dec(s, label);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** A decimal written as a string (how state, journal and exchange payloads carry money). */
+export const decimalString = z
+  .union([z.instanceof(Decimal), decimalFromString('decimal')])
+  .transform((v) => dec(v));
+
+export const positiveDecimalString = decimalString.refine((d) => d.greaterThan(0), {
+  message: 'must be greater than 0',
+});
+
+export const nonNegativeDecimalString = decimalString.refine((d) => !d.isNegative() || d.isZero(), {
+  message: 'must not be negative',
+});
+
+/**
+ * A decimal in a human-written config file. YAML and JSON turn `0.005` into a number before we see it; the
+ * shortest round-trip text of that number (`String(0.005) === "0.005"`) is exactly what the user typed, so we
+ * convert through it once, here at the edge, and never compute with the number.
+ */
+export const configDecimal = z
+  .union([z.string(), z.number(), z.instanceof(Decimal)])
+  .transform((v, ctx): Decimal => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      ctx.addIssue({ code: 'custom', message: `must be a finite number, got ${v}` });
+      return z.NEVER;
+    }
+    try {
+      return dec(typeof v === 'number' ? String(v) : v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** Serialize a Decimal for storage: plain text, no exponent. */
+export const decToJson = (d: Decimal): string => d.toFixed();

@@ -1,0 +1,42 @@
+/**
+ * API credentials of one account. `toJSON` and `inspect` redact, so an accidental log line or error
+ * serialization never prints a key.
+ */
+export class Credentials {
+  readonly #apiKey: string;
+  readonly #secret: string;
+  readonly #password: string | undefined;
+  constructor(apiKey: string, secret: string, password?: string) {
+    this.#apiKey = apiKey;
+    this.#secret = secret;
+    this.#password = password;
+  }
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+  get secret(): string {
+    return this.#secret;
+  }
+  get password(): string | undefined {
+    return this.#password;
+  }
+  /** Every string that must never appear in output (for redaction and log scanning). */
+  secretValues(): string[] {
+    return [this.#apiKey, this.#secret, ...(this.#password ? [this.#password] : [])].filter(
+      (s) => s.length >= 4,
+    );
+  }
+  toJSON(): string {
+    return '[credentials redacted]';
+  }
+  toString(): string {
+    return '[credentials redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[credentials redacted]';
+  }
+}
+
+export interface Secrets {
+  credentials(accountId: string): Promise<Credentials>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The StateStore port (ARCHITECTURE.md "State and concurrency"). The recon Lambda and the stream worker
+ * change the same instance, so every write of grid state is conditional on its version: a lost race is a
+ * typed `conflict` result and the caller re-reads and re-decides; nobody blind-overwrites.
+ *
+ * Contract (one suite runs it against every implementation):
+ *  - `saveGrid(state, expectedVersion)` writes `state` with `version = expectedVersion + 1` only if the stored
+ *    version is `expectedVersion` (0 = the item must not exist yet). Fill idempotency rides in the same write
+ *    (the state carries its recent trade ids).
+ *  - Reads parse every item; a corrupt or foreign item throws `StoreParseError` naming its key.
+ *  - Journal items expire (TTL); nothing the strategy needs for correctness is journal-only.
+ */
+import type { InstanceConfig } from '../domain/config/deployment.js';
+import type { GridState } from '../domain/grid-state.js';
+import type { ParamsRecord } from '../domain/params.js';
+
+export type SaveResult =
+  | { readonly ok: true; readonly version: number }
+  | { readonly ok: false; readonly conflict: true; readonly currentVersion: number | null };
+
+export type JournalKind = 'order' | 'fill' | 'action' | 'alert' | 'equity';
+
+/** One journal line. `data` values are strings (Decimals as text), numbers (ms, counts) or booleans. */
+export interface JournalEntry {
+  readonly instanceId: string;
+  readonly kind: JournalKind;
+  readonly time: number;
+  /** Unique within (instance, kind, time): e.g. a client order id or trade id. */
+  readonly id: string;
+  readonly data: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface Heartbeat {
+  readonly accountId: string;
+  readonly at: number;
+  /** Which process wrote it (task id / host), and stream status. */
+  readonly writer: string;
+  readonly status: 'connected' | 'resyncing' | 'disconnected' | 'draining';
+}
+
+/** Per-instance risk memory (equity peak for drawdown), written only by the risk check. */
+export interface RiskState {
+  readonly instanceId: string;
+  readonly equityPeak: string;
+  readonly lastEquity: string;
+  readonly level: 'ok' | 'warning' | 'breach';
+  readonly checkedAt: number;
+}
+
+export class StoreParseError extends Error {
+  override readonly name = 'StoreParseError';
+}
+
+export interface StateStore {
+  putConfig(config: InstanceConfig): Promise<void>;
+  getConfig(instanceId: string): Promise<InstanceConfig | null>;
+  listConfigs(): Promise<InstanceConfig[]>;
+
+  loadGrid(instanceId: string): Promise<GridState | null>;
+  saveGrid(state: GridState, expectedVersion: number): Promise<SaveResult>;
+
+  /** The parameters in force (highest version), or a given version. */
+  loadParams(instanceId: string, version?: number): Promise<ParamsRecord | null>;
+  /** Writes `params` as version `expectedVersion + 1` if the latest is `expectedVersion`. */
+  saveParams(params: ParamsRecord, expectedVersion: number): Promise<SaveResult>;
+
+  appendJournal(entries: readonly JournalEntry[]): Promise<void>;
+  queryJournal(
+    instanceId: string,
+    kind: JournalKind,
+    fromMs: number,
+    toMs: number,
+    limit?: number,
+  ): Promise<JournalEntry[]>;
+
+  putHeartbeat(heartbeat: Heartbeat): Promise<void>;
+  getHeartbeat(accountId: string): Promise<Heartbeat | null>;
+
+  loadRisk(instanceId: string): Promise<RiskState | null>;
+  saveRisk(state: RiskState): Promise<void>;
+
+  /** Atomically claims a key (e.g. `recon#<instance>#<scheduledTime>`); false if it was already claimed. */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+}
