@@ -5,7 +5,9 @@
 export async function main(argv: readonly string[]): Promise<number> {
   const [command] = argv;
   if (!command || command === 'demo') {
-    console.log('gridbot: simulator not built yet (issue 7). The engine and its tests are in place: npm test');
+    console.log(
+      'gridbot: simulator not built yet (issue 7). The engine and its tests are in place: npm test',
+    );
     return 0;
   }
   console.error(`gridbot: unknown command "${command}"`);

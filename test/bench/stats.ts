@@ -6,7 +6,13 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summarize(samples: readonly number[]): { n: number; p50: number; p90: number; p99: number; max: number } {
+export function summarize(samples: readonly number[]): {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+} {
   return {
     n: samples.length,
     p50: percentile(samples, 50),

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ceilTo, Decimal, dec, decNonNeg, decPos, floorTo, fmt, isMultipleOf, maxDec, minDec, sumDec } from '../../../shared/domain/money.js';
+import {
+  ceilTo,
+  Decimal,
+  dec,
+  decNonNeg,
+  decPos,
+  floorTo,
+  fmt,
+  isMultipleOf,
+  maxDec,
+  minDec,
+  sumDec,
+} from '../../../shared/domain/money.js';
 
 describe('dec', () => {
   it('parses exchange decimal strings exactly', () => {
@@ -46,7 +58,12 @@ describe('snapping to increments', () => {
       fc.property(decimalArb, incArb, (x, inc) => {
         const lo = floorTo(x, inc);
         const hi = ceilTo(x, inc);
-        return lo.lessThanOrEqualTo(x) && hi.greaterThanOrEqualTo(x) && isMultipleOf(lo, inc) && isMultipleOf(hi, inc);
+        return (
+          lo.lessThanOrEqualTo(x) &&
+          hi.greaterThanOrEqualTo(x) &&
+          isMultipleOf(lo, inc) &&
+          isMultipleOf(hi, inc)
+        );
       }),
     );
   });
