@@ -1,0 +1,22 @@
+/** Builders for Key Level Grid configs in tests. */
+import {
+  type KlgConfig,
+  type KlgConfigInput,
+  parseKlgConfig,
+} from '../../shared/domain/config/klg-config.js';
+
+export function klgConfigInput(overrides: Partial<KlgConfigInput> = {}): KlgConfigInput {
+  return {
+    id: 'dogeklg',
+    strategy: 'key_level_grid',
+    account: 'main',
+    symbol: 'DOGE/USDC:USDC',
+    levels: { source: 'manual', prices: ['0.15', '0.16', '0.17', '0.18', '0.19', '0.2', '0.21', '0.22'] },
+    base_amount_per_grid: '100',
+    ...overrides,
+  };
+}
+
+export function klgConfig(overrides: Partial<KlgConfigInput> = {}): KlgConfig {
+  return parseKlgConfig(klgConfigInput(overrides));
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeploymentConfig, secretNameOf } from '../../../../shared/domain/config/deployment.js';
+import { describeIssues } from '../../../../shared/domain/config/format-error.js';
+import { klgConfigInput } from '../../../support/klg-config.js';
+
+const account = { id: 'main', exchange: 'binanceusdm' };
+
+describe('deployment config', () => {
+  it('parses accounts and instances with defaults', () => {
+    const cfg = parseDeploymentConfig({ accounts: [account], instances: [klgConfigInput()] });
+    expect(cfg.region).toBe('ap-northeast-1');
+    expect(cfg.accounts[0]?.hedge_mode).toBe(true);
+    expect(secretNameOf(cfg.accounts[0]!)).toBe('gridbot/main');
+    expect(secretNameOf({ ...cfg.accounts[0]!, secret_name: 'prod/binance' })).toBe('prod/binance');
+  });
+
+  it('names an instance whose account is not declared', () => {
+    expect(() =>
+      parseDeploymentConfig(
+        { accounts: [account], instances: [klgConfigInput({ account: 'other' })] },
+        'deploy.yaml',
+      ),
+    ).toThrow(/instances\[0\]\.account: unknown account "other"; declare it under accounts/);
+  });
+
+  it('rejects duplicate ids', () => {
+    expect(() =>
+      parseDeploymentConfig({
+        accounts: [account, account],
+        instances: [klgConfigInput(), klgConfigInput()],
+      }),
+    ).toThrow(
+      /accounts\[1\]\.id: duplicate account id "main".*instances\[1\]\.id: duplicate instance id "dogeklg"/,
+    );
+  });
+
+  it('does not accept credentials in the config file', () => {
+    expect(() =>
+      parseDeploymentConfig({ accounts: [{ ...account, apiKey: 'abc' }], instances: [klgConfigInput()] }),
+    ).toThrow(/apiKey/);
+  });
+
+  it('formats root-level problems', () => {
+    const issues = describeIssues(
+      // A synthetic zod-like error with an empty path.
+      { issues: [{ path: [], message: 'bad' }] } as never,
+    );
+    expect(issues).toEqual(['(root): bad']);
+  });
+});
