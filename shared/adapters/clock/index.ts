@@ -1,0 +1,2 @@
+export { SystemClock } from './system-clock.js';
+export { type TimerHandle, VirtualClock } from './virtual-clock.js';

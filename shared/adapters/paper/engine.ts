@@ -1,0 +1,538 @@
+/**
+ * The paper exchange: an in-process, deterministic matching engine with Binance USD-M perpetual
+ * semantics, hosting several accounts on shared markets. Driven by a `Clock` (virtual in simulation):
+ * no wall time, no randomness. Symbols are Binance ids (`DOGEUSDC`), quantities are contracts (= coins on
+ * Binance USD-M), money is `Decimal`. Binance refusals throw `PaperApiError { code, msg, httpStatus }`.
+ *
+ * API overview (all synchronous; events reach subscribers when the call returns):
+ *  - Setup: `new PaperExchange({ clock, exchangeInfo, ... })`, `createAccount({ id, apiKey, apiSecret,
+ *    balances, dualSidePosition })`, `accountByApiKey`, `deposit`, `setPositionMode`, `setLeverage`,
+ *    `setFundingRates`, `setLeverageBrackets`.
+ *  - Market data in: `applyCandle(symbol, candle)`, `applyTrade(symbol, tick)`, `setMarkPrice`,
+ *    `settleFunding()` (rates due by the clock).
+ *  - Trading: `placeOrder`, `cancelOrder`, `cancelAllOrders`, `amendOrder` (LIMIT/MARKET);
+ *    `placeAlgoOrder`, `cancelAlgoOrder`, `cancelAllAlgoOrders` (STOP_MARKET / TAKE_PROFIT_MARKET).
+ *  - Queries: `order`, `openOrders`, `allOrders`, `algoOrder`, `openAlgoOrders`, `allAlgoOrders`,
+ *    `userTrades` (`fromId`), `positions` (positionRisk v3), `balances` / `balance`, `leverage`,
+ *    `leverageBrackets`, `exchangeInfo`, `marketRules`, `klines`, `markPrice`, `bookTop`,
+ *    `fundingHistory`, `income`, `positionMode`.
+ *  - Events: `subscribeAccount(accountId, listener)` (ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ALGO_UPDATE /
+ *    ACCOUNT_CONFIG_UPDATE as `AccountEvent`s, ordered, `seq` per account), `events(accountId, afterSeq)`
+ *    (the log), `subscribeMarket(symbol, listener)` (trades, book ticker, mark price, 1m klines).
+ *  - Faults: `faults` (`FaultInjector`): reject / delay calls, drop / duplicate / delay / cut streams.
+ *
+ * Invariants: trade ids strictly increase per symbol; order ids and algo ids strictly increase; per
+ * account, wallet = deposits + Σ realized PnL − Σ commissions + Σ funding − liquidation clearance (+
+ * insurance top-up), all 8-decimal amounts; no hedge position ever changes sign; every fill price lies
+ * within the range the market traded through (limit orders at their own price).
+ */
+
+import { type Decimal, type DecimalInput, dec, decNonNeg, ZERO } from '../../domain/money.js';
+import type { Clock } from '../../ports/clock.js';
+import { cancelAlgoOrder, cancelAllAlgoOrders, findAlgo, placeAlgoOrder } from './algo-orders.js';
+import { binanceErrors } from './errors.js';
+import { EventHub, type FeedListener, type FeedSubscription } from './event-hub.js';
+import { FaultInjector, type Operation } from './faults.js';
+import { accountOf } from './fills.js';
+import { marketOf } from './ledger.js';
+import {
+  type BracketRow,
+  bracketsFromTable,
+  defaultBrackets,
+  maxLeverage,
+  maxNotionalFor,
+} from './leverage-brackets.js';
+import { settleFunding } from './liquidation.js';
+import {
+  applyCandle,
+  applyMark,
+  applyTrade,
+  type CandleInput,
+  markView,
+  type TradeInput,
+} from './market-driver.js';
+import { type ExchangeInfoJson, type MarketRules, parseExchangeInfo } from './market-rules.js';
+import { amendOrder, cancelAllOrders, cancelOrder, findOrder, placeOrder } from './order-entry.js';
+import * as q from './queries.js';
+import type { AccountState, EngineCore, FeeRates, MarketState, MarkSource } from './state.js';
+import type * as T from './types.js';
+import { algoView, balanceView, orderView } from './views.js';
+
+export interface PaperExchangeConfig {
+  readonly clock: Clock;
+  /** A `GET /fapi/v1/exchangeInfo` body (e.g. the real fixture in `../shared/data/fixtures`). */
+  readonly exchangeInfo: unknown;
+  /** Host only these symbols (default: every TRADING perpetual in exchangeInfo). */
+  readonly symbols?: readonly string[] | undefined;
+  /** Fee rates per quote asset (default USDT maker 0.0002 / taker 0.0005, USDC 0 / 0.0004). */
+  readonly fees?: Readonly<Record<string, { maker: DecimalInput; taker: DecimalInput }>> | undefined;
+  /** Market-order slippage as a fraction (default 0). */
+  readonly slippage?: DecimalInput | undefined;
+  /** Mark from candle closes (default) or along the intrabar path. */
+  readonly markSource?: MarkSource | undefined;
+  /** Leverage of a symbol an account never set (default 20, Binance's default). */
+  readonly defaultLeverage?: number | undefined;
+  /** Real leverage brackets per symbol: rows of [notionalCap, maxLeverage, maintMarginRatio]. */
+  readonly brackets?: Readonly<Record<string, readonly BracketRow[]>> | undefined;
+  /** Events kept per account log (default 100 000). */
+  readonly maxLoggedEvents?: number | undefined;
+}
+
+export interface NewAccount {
+  readonly id: string;
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  /** Wallet balances per asset, e.g. `{ USDC: '1000' }`. */
+  readonly balances?: Readonly<Record<string, DecimalInput>> | undefined;
+  /** Hedge mode (default false: one-way, Binance's default). */
+  readonly dualSidePosition?: boolean | undefined;
+  readonly fees?: Readonly<Record<string, { maker: DecimalInput; taker: DecimalInput }>> | undefined;
+}
+
+function feeMap(spec: PaperExchangeConfig['fees'], base: Map<string, FeeRates>): Map<string, FeeRates> {
+  const out = new Map(base);
+  for (const [asset, r] of Object.entries(spec ?? {}))
+    out.set(asset, { maker: dec(r.maker, `${asset} maker fee`), taker: dec(r.taker, `${asset} taker fee`) });
+  return out;
+}
+
+export class PaperExchange {
+  readonly faults = new FaultInjector();
+  private readonly core: EngineCore;
+  private readonly info: ExchangeInfoJson;
+  private readonly byApiKey = new Map<string, string>();
+
+  constructor(config: PaperExchangeConfig) {
+    const { info, rules } = parseExchangeInfo(config.exchangeInfo);
+    this.info = info;
+    const defaults = new Map<string, FeeRates>([
+      ['USDT', { maker: dec('0.0002'), taker: dec('0.0005') }],
+      ['USDC', { maker: dec('0'), taker: dec('0.0004') }],
+    ]);
+    const options = {
+      fees: feeMap(config.fees, defaults),
+      slippage: decNonNeg(config.slippage ?? '0', 'slippage'),
+      markSource: config.markSource ?? 'close',
+      defaultLeverage: config.defaultLeverage ?? 20,
+      maxLoggedEvents: config.maxLoggedEvents ?? 100_000,
+    };
+    const markets = new Map<string, MarketState>();
+    const wanted = config.symbols ? new Set(config.symbols) : undefined;
+    for (const w of wanted ?? [])
+      if (!rules.has(w)) throw new Error(`symbols: ${w} is not a TRADING perpetual in exchangeInfo`);
+    for (const [symbol, r] of rules) {
+      if (wanted && !wanted.has(symbol)) continue;
+      const rows = config.brackets?.[symbol];
+      markets.set(symbol, newMarket(r, rows ? bracketsFromTable(rows) : defaultBrackets(symbol)));
+    }
+    this.core = {
+      clock: config.clock,
+      options,
+      markets,
+      accounts: new Map(),
+      hub: new EventHub(config.clock, this.faults, options.maxLoggedEvents),
+      faults: this.faults,
+      ids: {
+        nextOrderId: 8_000_000_001,
+        nextAlgoId: 1_000_001,
+        nextTranId: 1,
+        nextBookSeq: 1,
+        nextGeneratedClientId: 1,
+      },
+    };
+  }
+
+  /** Runs one engine call: injected rejection first, then the work, then event delivery. */
+  private run<R>(accountId: string | undefined, op: Operation | undefined, fn: () => R): R {
+    if (accountId !== undefined && op !== undefined) {
+      accountOf(this.core, accountId);
+      const err = this.faults.takeRejection(accountId, op);
+      if (err) throw err;
+    }
+    try {
+      return fn();
+    } finally {
+      this.core.hub.flush();
+    }
+  }
+
+  private acct(id: string): AccountState {
+    return accountOf(this.core, id);
+  }
+
+  // ---- setup -----------------------------------------------------------------------------------------
+
+  createAccount(spec: NewAccount): void {
+    if (!spec.id) throw new Error('createAccount: id must be a non-empty string');
+    if (this.core.accounts.has(spec.id)) throw new Error(`createAccount: account ${spec.id} exists already`);
+    const apiKey = spec.apiKey ?? `paper-key-${spec.id}`;
+    if (this.byApiKey.has(apiKey))
+      throw new Error(`createAccount: apiKey of ${spec.id} is used by another account`);
+    const wallets = new Map<string, Decimal>();
+    for (const [asset, v] of Object.entries(spec.balances ?? {}))
+      wallets.set(asset, decNonNeg(v, `balances.${asset}`));
+    this.core.accounts.set(spec.id, {
+      id: spec.id,
+      apiKey,
+      apiSecret: spec.apiSecret ?? `paper-secret-${spec.id}`,
+      dualSidePosition: spec.dualSidePosition ?? false,
+      fees: feeMap(spec.fees, new Map()),
+      wallets,
+      positions: new Map(),
+      leverage: new Map(),
+      orders: new Map(),
+      ordersByClientId: new Map(),
+      openOrders: new Map(),
+      algos: new Map(),
+      algosByClientId: new Map(),
+      openAlgos: new Map(),
+      trades: new Map(),
+      income: [],
+      walletUpdateTime: this.core.clock.now(),
+    });
+    this.byApiKey.set(apiKey, spec.id);
+  }
+
+  accountIds(): string[] {
+    return [...this.core.accounts.keys()];
+  }
+
+  /** For request authentication: the account owning an API key, with its secret. */
+  accountByApiKey(apiKey: string): { id: string; apiSecret: string } | undefined {
+    const id = this.byApiKey.get(apiKey);
+    if (id === undefined) return undefined;
+    return { id, apiSecret: this.acct(id).apiSecret };
+  }
+
+  deposit(accountId: string, asset: string, amount: DecimalInput): void {
+    this.run(accountId, undefined, () => {
+      const a = this.acct(accountId);
+      const amt = dec(amount, 'deposit amount');
+      const wallet = (a.wallets.get(asset) ?? ZERO).plus(amt);
+      if (wallet.isNegative()) throw new Error(`deposit: ${asset} wallet of ${accountId} would go negative`);
+      a.wallets.set(asset, wallet);
+      const now = this.core.clock.now();
+      a.walletUpdateTime = now;
+      a.income.push({
+        symbol: '',
+        incomeType: 'TRANSFER',
+        income: amt,
+        asset,
+        time: now,
+        tranId: this.core.ids.nextTranId++,
+        tradeId: null,
+      });
+      this.core.hub.emitAccount(accountId, {
+        type: 'accountUpdate',
+        eventTime: now,
+        transactionTime: now,
+        reason: amt.isNegative() ? 'WITHDRAW' : 'DEPOSIT',
+        balances: [{ asset, walletBalance: wallet, crossWalletBalance: wallet, balanceChange: amt }],
+        positions: [],
+      });
+    });
+  }
+
+  positionMode(accountId: string): { dualSidePosition: boolean } {
+    return this.run(accountId, 'query', () => ({ dualSidePosition: this.acct(accountId).dualSidePosition }));
+  }
+
+  /** POST /fapi/v1/positionSide/dual. */
+  setPositionMode(accountId: string, dualSidePosition: boolean): void {
+    this.run(accountId, 'configure', () => {
+      const a = this.acct(accountId);
+      if (a.dualSidePosition === dualSidePosition) throw binanceErrors.noNeedToChangePositionSide();
+      if (a.openOrders.size > 0 || a.openAlgos.size > 0) throw binanceErrors.positionSideChangeWithOrders();
+      for (const p of a.positions.values())
+        if (!p.qty.isZero()) throw binanceErrors.positionSideChangeWithPosition();
+      a.dualSidePosition = dualSidePosition;
+    });
+  }
+
+  /** POST /fapi/v1/leverage: 1 … the first bracket's max leverage (-4028 otherwise). */
+  setLeverage(
+    accountId: string,
+    symbol: string,
+    leverage: number,
+  ): { leverage: number; maxNotionalValue: Decimal; symbol: string } {
+    return this.run(accountId, 'configure', () => {
+      const market = marketOf(this.core, symbol);
+      if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(market.brackets)) {
+        throw binanceErrors.invalidLeverage(String(leverage));
+      }
+      this.acct(accountId).leverage.set(symbol, leverage);
+      const now = this.core.clock.now();
+      this.core.hub.emitAccount(accountId, {
+        type: 'accountConfigUpdate',
+        eventTime: now,
+        transactionTime: now,
+        symbol,
+        leverage,
+      });
+      return { leverage, maxNotionalValue: maxNotionalFor(market.brackets, leverage), symbol };
+    });
+  }
+
+  leverage(accountId: string, symbol: string): number {
+    marketOf(this.core, symbol);
+    return this.acct(accountId).leverage.get(symbol) ?? this.core.options.defaultLeverage;
+  }
+
+  setLeverageBrackets(symbol: string, rows: readonly BracketRow[]): void {
+    marketOf(this.core, symbol).brackets = bracketsFromTable(rows);
+  }
+
+  /** Known 8h funding rates (e.g. the real files in `../shared/data/funding`); settled as time passes. */
+  setFundingRates(symbol: string, rates: readonly { fundingTime: number; fundingRate: Decimal }[]): void {
+    const m = marketOf(this.core, symbol);
+    const settled = m.funding.slice(0, m.fundingCursor);
+    const last = settled[settled.length - 1]?.fundingTime ?? -Infinity;
+    const future = [...rates]
+      .filter((r) => r.fundingTime > last)
+      .sort((a, b) => a.fundingTime - b.fundingTime);
+    m.funding = [
+      ...settled,
+      ...future.map((r) => ({
+        symbol,
+        fundingTime: r.fundingTime,
+        fundingRate: r.fundingRate,
+        markPrice: undefined,
+      })),
+    ];
+  }
+
+  // ---- market data in --------------------------------------------------------------------------------
+
+  /** Replays one candle (default 1 minute) through the matching engine. */
+  applyCandle(symbol: string, candle: CandleInput, opts: { intervalMs?: number } = {}): void {
+    this.run(undefined, undefined, () => applyCandle(this.core, symbol, candle, opts.intervalMs ?? 60_000));
+  }
+
+  applyTrade(symbol: string, trade: TradeInput): void {
+    this.run(undefined, undefined, () => applyTrade(this.core, symbol, trade));
+  }
+
+  setMarkPrice(symbol: string, mark: Decimal): void {
+    this.run(undefined, undefined, () => applyMark(this.core, symbol, mark));
+  }
+
+  /** Settles every funding rate due by the clock on every symbol (candles and ticks do this too). */
+  settleFunding(): void {
+    this.run(undefined, undefined, () => {
+      for (const m of this.core.markets.values()) settleFunding(this.core, m, this.core.clock.now());
+    });
+  }
+
+  // ---- trading ---------------------------------------------------------------------------------------
+
+  placeOrder(accountId: string, order: T.NewOrder): T.OrderView {
+    return this.run(accountId, 'placeOrder', () => placeOrder(this.core, accountId, order));
+  }
+
+  cancelOrder(accountId: string, symbol: string, ref: T.OrderRef): T.OrderView {
+    return this.run(accountId, 'cancelOrder', () => cancelOrder(this.core, accountId, symbol, ref));
+  }
+
+  cancelAllOrders(accountId: string, symbol: string): T.OrderView[] {
+    return this.run(accountId, 'cancelOrder', () => cancelAllOrders(this.core, accountId, symbol));
+  }
+
+  amendOrder(accountId: string, amend: T.AmendOrder): T.OrderView {
+    return this.run(accountId, 'amendOrder', () => amendOrder(this.core, accountId, amend));
+  }
+
+  placeAlgoOrder(accountId: string, order: T.NewAlgoOrder): T.AlgoOrderView {
+    return this.run(accountId, 'placeAlgoOrder', () => placeAlgoOrder(this.core, accountId, order));
+  }
+
+  /** `symbol` narrows a `clientAlgoId` lookup (Binance's DELETE /fapi/v1/algoOrder takes no symbol). */
+  cancelAlgoOrder(accountId: string, ref: T.AlgoOrderRef, symbol?: string): T.AlgoOrderView {
+    return this.run(accountId, 'cancelAlgoOrder', () => cancelAlgoOrder(this.core, accountId, symbol, ref));
+  }
+
+  cancelAllAlgoOrders(accountId: string, symbol: string): T.AlgoOrderView[] {
+    return this.run(accountId, 'cancelAlgoOrder', () => cancelAllAlgoOrders(this.core, accountId, symbol));
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------------
+
+  /** GET /fapi/v1/order (open or closed; -2013 when unknown). */
+  order(accountId: string, symbol: string, ref: T.OrderRef): T.OrderView {
+    return this.run(accountId, 'query', () => {
+      marketOf(this.core, symbol);
+      const o = findOrder(this.acct(accountId), symbol, ref);
+      if (!o) throw binanceErrors.orderDoesNotExist();
+      return orderView(o);
+    });
+  }
+
+  openOrders(accountId: string, symbol?: string): T.OrderView[] {
+    return this.run(accountId, 'query', () => q.openOrders(this.acct(accountId), symbol));
+  }
+
+  allOrders(
+    accountId: string,
+    symbol: string,
+    query: q.TimeWindow & { orderId?: number } = {},
+  ): T.OrderView[] {
+    return this.run(accountId, 'query', () => q.allOrders(this.acct(accountId), symbol, query));
+  }
+
+  algoOrder(accountId: string, ref: T.AlgoOrderRef, symbol?: string): T.AlgoOrderView {
+    return this.run(accountId, 'query', () => {
+      const a = findAlgo(this.acct(accountId), symbol, ref);
+      if (!a) throw binanceErrors.orderDoesNotExist();
+      return algoView(this.core, a);
+    });
+  }
+
+  openAlgoOrders(accountId: string, symbol?: string): T.AlgoOrderView[] {
+    return this.run(accountId, 'query', () =>
+      [...this.acct(accountId).openAlgos.values()]
+        .filter((a) => symbol === undefined || a.symbol === symbol)
+        .sort((a, b) => a.algoId - b.algoId)
+        .map((a) => algoView(this.core, a)),
+    );
+  }
+
+  allAlgoOrders(accountId: string, symbol: string, query: q.TimeWindow = {}): T.AlgoOrderView[] {
+    return this.run(accountId, 'query', () => {
+      const limit = Math.min(query.limit ?? 500, 1000);
+      const list = [...this.acct(accountId).algos.values()].filter(
+        (a) =>
+          a.symbol === symbol &&
+          (query.startTime === undefined || a.createTime >= query.startTime) &&
+          (query.endTime === undefined || a.createTime <= query.endTime),
+      );
+      return list.slice(-limit).map((a) => algoView(this.core, a));
+    });
+  }
+
+  userTrades(
+    accountId: string,
+    symbol: string,
+    query: q.TimeWindow & { fromId?: number } = {},
+  ): T.TradeView[] {
+    return this.run(accountId, 'query', () => {
+      marketOf(this.core, symbol);
+      return q.userTrades(this.acct(accountId), symbol, query);
+    });
+  }
+
+  positions(accountId: string, symbol?: string): T.PositionView[] {
+    return this.run(accountId, 'query', () => {
+      if (symbol !== undefined) marketOf(this.core, symbol);
+      return q.positions(this.core, this.acct(accountId), symbol);
+    });
+  }
+
+  /** Every asset the account holds or has held. */
+  balances(accountId: string): T.BalanceView[] {
+    return this.run(accountId, 'query', () => {
+      const a = this.acct(accountId);
+      return [...a.wallets.keys()].sort().map((asset) => balanceView(this.core, a, asset));
+    });
+  }
+
+  balance(accountId: string, asset: string): T.BalanceView {
+    return this.run(accountId, 'query', () => balanceView(this.core, this.acct(accountId), asset));
+  }
+
+  income(accountId: string, query: Parameters<typeof q.incomeHistory>[1] = {}): T.IncomeRecord[] {
+    return this.run(accountId, 'query', () => q.incomeHistory(this.acct(accountId), query));
+  }
+
+  leverageBrackets(symbol?: string): { symbol: string; brackets: readonly T.LeverageBracket[] }[] {
+    const markets = symbol === undefined ? [...this.core.markets.values()] : [marketOf(this.core, symbol)];
+    return markets.map((m) => ({ symbol: m.rules.symbol, brackets: m.brackets }));
+  }
+
+  /** The exchangeInfo body this engine was built from, restricted to hosted symbols, `serverTime` = clock. */
+  exchangeInfo(): ExchangeInfoJson {
+    return {
+      ...this.info,
+      serverTime: this.core.clock.now(),
+      symbols: this.info.symbols.filter((s) => this.core.markets.has(s.symbol)),
+    };
+  }
+
+  symbols(): string[] {
+    return [...this.core.markets.keys()];
+  }
+
+  marketRules(symbol: string): MarketRules {
+    return marketOf(this.core, symbol).rules;
+  }
+
+  klines(symbol: string, interval: string, query: q.TimeWindow = {}): T.KlineView[] {
+    return q.klines(marketOf(this.core, symbol).klines, interval, query);
+  }
+
+  markPrice(symbol: string): T.MarkPriceView {
+    return markView(this.core, marketOf(this.core, symbol));
+  }
+
+  /** Synthetic top of book; undefined before any market data. */
+  bookTop(symbol: string): T.BookTop | undefined {
+    const m = marketOf(this.core, symbol);
+    if (m.bid === undefined || m.ask === undefined) return undefined;
+    return { symbol, bid: m.bid, bidQty: ZERO, ask: m.ask, askQty: ZERO, time: m.priceTime };
+  }
+
+  lastPrice(symbol: string): Decimal | undefined {
+    return marketOf(this.core, symbol).last;
+  }
+
+  /** GET /fapi/v1/fundingRate: settled rates (or every known rate with `includeFuture`). */
+  fundingHistory(symbol: string, query: q.TimeWindow & { includeFuture?: boolean } = {}): T.FundingRecord[] {
+    return q.fundingHistory(marketOf(this.core, symbol).funding, query.includeFuture !== true, query);
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------
+
+  subscribeAccount(accountId: string, listener: FeedListener<T.AccountEvent>): FeedSubscription {
+    this.acct(accountId);
+    return this.core.hub.subscribeAccount(accountId, listener);
+  }
+
+  subscribeMarket(symbol: string, listener: FeedListener<T.MarketEvent>): FeedSubscription {
+    marketOf(this.core, symbol);
+    return this.core.hub.subscribeMarket(symbol, listener);
+  }
+
+  /** The account's event log after `afterSeq` (what a stream would have delivered, faults aside). */
+  events(accountId: string, afterSeq = 0): T.AccountEvent[] {
+    this.acct(accountId);
+    return this.core.hub.accountEvents(accountId, afterSeq);
+  }
+
+  /** Subscriber errors are swallowed to protect the engine; tests can read them here. */
+  listenerErrors(): readonly unknown[] {
+    return this.core.hub.listenerErrors;
+  }
+
+  get clock(): Clock {
+    return this.core.clock;
+  }
+}
+
+function newMarket(rules: MarketRules, brackets: MarketState['brackets']): MarketState {
+  return {
+    rules,
+    brackets,
+    last: undefined,
+    mark: undefined,
+    bid: undefined,
+    ask: undefined,
+    priceTime: 0,
+    nextTradeId: 1_000_001,
+    buys: [],
+    sells: [],
+    algos: [],
+    klines: [],
+    tickKline: undefined,
+    funding: [],
+    fundingCursor: 0,
+    lastFundingRate: ZERO,
+  };
+}

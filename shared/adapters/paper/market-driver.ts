@@ -1,0 +1,200 @@
+/**
+ * Market data in: candles, trade ticks and mark prices move the market and drive every fill, trigger,
+ * funding payment and liquidation. One call = one step of the simulation, stamped with the clock.
+ *
+ * Entry points:
+ *  - `applyCandle(core, symbol, candle, intervalMs)`: settle funding due by the candle's open, jump to the
+ *    open (a gap from the previous close), walk the intrabar path (`intrabar-path.ts`), then set the mark
+ *    (at the close, or along the path with `markSource: 'path'`), check liquidations, store the kline.
+ *  - `applyTrade(core, symbol, tick)`: settle funding due, fill resting orders from the trade (partial
+ *    fills, see `matching.ts`), fire CONTRACT_PRICE stops at the trade price, update the 1m kline.
+ *  - `applyMark(core, symbol, mark)`: a mark price from a mark series; MARK_PRICE stops and liquidation.
+ */
+import { type Decimal, ZERO } from '../../domain/money.js';
+import { assertValidOhlc, intrabarPath } from './intrabar-path.js';
+import { marketOf } from './ledger.js';
+import { checkLiquidations, settleFunding } from './liquidation.js';
+import { fillFromTrade, walkLastPrice, walkMark } from './matching.js';
+import { setLastPrice } from './prices.js';
+import type { EngineCore, MarketState } from './state.js';
+import type { KlineView, MarkPriceView } from './types.js';
+
+const EIGHT_HOURS = 8 * 3600 * 1000;
+
+export interface CandleInput {
+  readonly openTime: number;
+  readonly open: Decimal;
+  readonly high: Decimal;
+  readonly low: Decimal;
+  readonly close: Decimal;
+  readonly volume: Decimal;
+}
+
+export interface TradeInput {
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly buyerIsMaker: boolean;
+  /** Exchange time of the trade; defaults to the clock. */
+  readonly time?: number | undefined;
+  /** The venue's trade id, if replaying real ticks; our own fills then take ids after it. */
+  readonly id?: number | undefined;
+}
+
+export function nextFundingTime(core: EngineCore, market: MarketState): number {
+  const next = market.funding[market.fundingCursor];
+  if (next) return next.fundingTime;
+  const now = core.clock.now();
+  return Math.floor(now / EIGHT_HOURS) * EIGHT_HOURS + EIGHT_HOURS;
+}
+
+export function markView(core: EngineCore, market: MarketState): MarkPriceView {
+  const mark = market.mark ?? market.last ?? ZERO;
+  return {
+    symbol: market.rules.symbol,
+    markPrice: mark,
+    indexPrice: mark,
+    lastFundingRate: market.lastFundingRate,
+    nextFundingTime: nextFundingTime(core, market),
+    time: core.clock.now(),
+  };
+}
+
+function setMark(core: EngineCore, market: MarketState, mark: Decimal): void {
+  const changed = market.mark === undefined || !market.mark.equals(mark);
+  walkMark(core, market, mark);
+  if (changed) checkLiquidations(core, market.rules.marginAsset);
+}
+
+function publishBook(core: EngineCore, market: MarketState): void {
+  if (market.bid === undefined || market.ask === undefined) return;
+  core.hub.emitMarket(market.rules.symbol, {
+    type: 'bookTicker',
+    book: {
+      symbol: market.rules.symbol,
+      bid: market.bid,
+      bidQty: ZERO,
+      ask: market.ask,
+      askQty: ZERO,
+      time: core.clock.now(),
+    },
+  });
+}
+
+export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, intervalMs: number): void {
+  const market = marketOf(core, symbol);
+  assertValidOhlc(c, `candle ${symbol} @${c.openTime}`);
+  const prev = market.klines[market.klines.length - 1];
+  if (prev && c.openTime <= prev.openTime) {
+    throw new Error(
+      `candle ${symbol} @${c.openTime}: openTime must be after the previous candle (${prev.openTime})`,
+    );
+  }
+  settleFunding(core, market, c.openTime);
+  const path = intrabarPath(c);
+  const pathMark = core.options.markSource === 'path';
+  path.forEach((p, i) => {
+    walkLastPrice(core, market, p, i === 0);
+    if (pathMark) setMark(core, market, p);
+  });
+  setLastPrice(market, c.close, core.clock.now());
+  if (!pathMark) setMark(core, market, c.close);
+  const kline: KlineView = {
+    openTime: c.openTime,
+    closeTime: c.openTime + intervalMs - 1,
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+    quoteVolume: c.volume.times(c.open.plus(c.close).dividedBy(2)),
+    trades: 0,
+  };
+  market.klines.push(kline);
+  core.hub.emitMarket(symbol, { type: 'kline', symbol, interval: '1m', kline, closed: true });
+  core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
+  publishBook(core, market);
+}
+
+export function applyTrade(core: EngineCore, symbol: string, t: TradeInput): void {
+  const market = marketOf(core, symbol);
+  if (!t.price.greaterThan(0) || !t.qty.greaterThan(0)) {
+    throw new Error(`trade ${symbol}: price and qty must be > 0, got ${t.price} × ${t.qty}`);
+  }
+  const time = t.time ?? core.clock.now();
+  settleFunding(core, market, time);
+  if (t.id !== undefined && t.id >= market.nextTradeId) market.nextTradeId = t.id + 1;
+  fillFromTrade(core, market, t);
+  walkLastPrice(core, market, t.price, true, false);
+  setLastPrice(market, t.price, time, t.buyerIsMaker);
+  if (core.options.markSource === 'path') setMark(core, market, t.price);
+  updateTickKline(core, market, t.price, t.qty, time);
+  core.hub.emitMarket(symbol, {
+    type: 'trade',
+    symbol,
+    tradeId: t.id ?? market.nextTradeId++,
+    price: t.price,
+    qty: t.qty,
+    buyerIsMaker: t.buyerIsMaker,
+    time,
+  });
+  publishBook(core, market);
+}
+
+export function applyMark(core: EngineCore, symbol: string, mark: Decimal): void {
+  const market = marketOf(core, symbol);
+  if (!mark.greaterThan(0)) throw new Error(`mark price ${symbol} must be > 0, got ${mark}`);
+  setMark(core, market, mark);
+  core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
+}
+
+/** Ticks build 1-minute klines; a kline is stored when the next minute's first trade arrives. */
+function updateTickKline(
+  core: EngineCore,
+  market: MarketState,
+  price: Decimal,
+  qty: Decimal,
+  time: number,
+): void {
+  const openTime = Math.floor(time / 60_000) * 60_000;
+  const cur = market.tickKline;
+  if (cur && cur.openTime === openTime) {
+    market.tickKline = {
+      ...cur,
+      high: price.greaterThan(cur.high) ? price : cur.high,
+      low: price.lessThan(cur.low) ? price : cur.low,
+      close: price,
+      volume: cur.volume.plus(qty),
+      quoteVolume: cur.quoteVolume.plus(qty.times(price)),
+      trades: cur.trades + 1,
+    };
+  } else {
+    if (cur) {
+      market.klines.push(cur);
+      core.hub.emitMarket(market.rules.symbol, {
+        type: 'kline',
+        symbol: market.rules.symbol,
+        interval: '1m',
+        kline: cur,
+        closed: true,
+      });
+    }
+    market.tickKline = {
+      openTime,
+      closeTime: openTime + 59_999,
+      open: price,
+      high: price,
+      low: price,
+      close: price,
+      volume: qty,
+      quoteVolume: qty.times(price),
+      trades: 1,
+    };
+  }
+  core.hub.emitMarket(market.rules.symbol, {
+    type: 'kline',
+    symbol: market.rules.symbol,
+    interval: '1m',
+    kline: market.tickKline!,
+    closed: false,
+  });
+}
