@@ -1,0 +1,373 @@
+/**
+ * The Exchange port over ccxt (REST) and ccxt pro (streams), for one account on one venue.
+ *
+ * Entry points: `CcxtExchange` (the port), `createCcxtExchange` (client + dialect from an account config).
+ * Invariants:
+ *  1. Writes (submit, cancel, amend) are never retried here: a timeout or 5xx surfaces as
+ *     `unknown_outcome` and is settled by client order id on the next reconciliation.
+ *  2. Reads are retried on `retryable` / `rate_limited` failures with exponential backoff (honouring
+ *     Retry-After) up to `readAttempts`; a timestamp outside the venue's receive window re-measures the
+ *     clock offset first.
+ *  3. Venue refusals of an order are values (`{ ok: false }`), never exceptions.
+ *  4. Money is parsed from the venue's strings by the dialect; nothing here converts through `number`.
+ */
+
+import { ZERO } from '../../domain/money.js';
+import type {
+  Balance,
+  Candle,
+  ExchangeOrder,
+  Fill,
+  FillCursor,
+  OrderRequest,
+  Position,
+  PositionSide,
+} from '../../domain/orders.js';
+import type { SymbolRules } from '../../domain/symbol-rules.js';
+import type { Clock } from '../../ports/clock.js';
+import {
+  type AmendRequest,
+  type CancelResult,
+  ExchangeError,
+  type ExchangePort,
+  type MarketChannel,
+  type MarketStreamEvent,
+  type OrderKind,
+  type PriceSnapshot,
+  type StreamSubscription,
+  type SubmitResult,
+  type UserStreamEvent,
+} from '../../ports/exchange.js';
+import type { Logger } from '../../ports/logger.js';
+import { binanceDialect } from './binance-dialect.js';
+import { type CcxtClient, type CcxtClientConfig, createCcxtClient } from './client.js';
+import type { VenueDialect } from './dialect.js';
+import { classifyFailure, type Operation } from './errors.js';
+import { StreamHub, type StreamTuning } from './streams.js';
+
+export interface CcxtExchangeOptions {
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly logger?: Logger | undefined;
+  /** Attempts for a read before its error is thrown (1 = no retry). */
+  readonly readAttempts?: number | undefined;
+  /** First backoff of a failed read; doubles per attempt, capped at `maxBackoffMs`. */
+  readonly baseBackoffMs?: number | undefined;
+  readonly maxBackoffMs?: number | undefined;
+  /** Symbols whose fills are re-read over REST after every user-stream reconnect. */
+  readonly resyncSymbols?: readonly string[] | undefined;
+  readonly stream?: Partial<StreamTuning> | undefined;
+}
+
+const MAX_CLIENT_ID_CACHE = 10_000;
+
+export class CcxtExchange implements ExchangePort {
+  readonly accountId: string;
+  readonly venue: string;
+  readonly supportsAmend: boolean;
+  private readonly rules = new Map<string, SymbolRules>();
+  private readonly clientIds = new Map<string, string>();
+  private readonly streams: StreamHub;
+
+  constructor(
+    readonly client: CcxtClient,
+    private readonly dialect: VenueDialect,
+    private readonly opts: CcxtExchangeOptions,
+  ) {
+    this.accountId = opts.accountId;
+    this.venue = dialect.venue;
+    this.supportsAmend = dialect.supportsAmend;
+    this.streams = new StreamHub(client, dialect, {
+      clock: opts.clock,
+      logger: opts.logger,
+      tuning: opts.stream,
+      resyncSymbols: opts.resyncSymbols ?? [],
+      rulesOf: (s) => this.rules.get(s),
+      tradesSince: (symbol, cursor) => this.tradesSince(symbol, cursor),
+      positions: (symbol) => this.positionsOf(symbol),
+      balanceOf: (asset) => this.balance(asset),
+      rememberClientId: (exchangeOrderId, clientOrderId) =>
+        this.rememberClientId(exchangeOrderId, clientOrderId),
+    });
+  }
+
+  /** Feeds the stream hub's raw tap (wired by `createCcxtExchange`). */
+  get tap(): StreamHub {
+    return this.streams;
+  }
+
+  async loadRules(symbol: string): Promise<SymbolRules> {
+    const cached = this.rules.get(symbol);
+    if (cached) return cached;
+    const rules = await this.read(() => this.dialect.loadRules(this.client, symbol));
+    this.rules.set(symbol, rules);
+    return rules;
+  }
+
+  fetchPrice(symbol: string): Promise<PriceSnapshot> {
+    return this.read(async () => {
+      await this.client.loadMarkets();
+      return this.dialect.fetchPrice(this.client, symbol);
+    });
+  }
+
+  async openOrders(symbol: string): Promise<ExchangeOrder[]> {
+    const rules = await this.loadRules(symbol);
+    const [plain, stops] = await Promise.all([
+      this.read(() => this.client.fetchOpenOrders(symbol)),
+      this.read(() =>
+        this.client.fetchOpenOrders(symbol, undefined, undefined, { ...this.dialect.stopParams }),
+      ),
+    ]);
+    const orders = [...plain, ...stops].map((o) => this.dialect.parseOrder(o.info, symbol, rules));
+    for (const o of orders) this.rememberClientId(o.exchangeOrderId, o.clientOrderId);
+    return orders;
+  }
+
+  async order(symbol: string, clientOrderId: string, kind?: OrderKind): Promise<ExchangeOrder | null> {
+    const rules = await this.loadRules(symbol);
+    const kinds: OrderKind[] = kind ? [kind] : ['limit', 'stop'];
+    for (const k of kinds) {
+      const params = {
+        ...this.dialect.clientIdParams(clientOrderId),
+        ...(k === 'stop' ? this.dialect.stopParams : {}),
+      };
+      const found = await this.readOrNull(() =>
+        this.client.fetchOrder(undefined as unknown as string, symbol, params),
+      );
+      if (found) {
+        const order = this.dialect.parseOrder(found.info, symbol, rules);
+        this.rememberClientId(order.exchangeOrderId, order.clientOrderId);
+        return order;
+      }
+    }
+    return null;
+  }
+
+  async position(symbol: string, positionSide: PositionSide): Promise<Position> {
+    const rows = await this.positionsOf(symbol);
+    return (
+      rows.find((p) => p.positionSide === positionSide) ?? {
+        symbol,
+        positionSide,
+        qty: ZERO,
+        entryPrice: ZERO,
+      }
+    );
+  }
+
+  private async positionsOf(symbol: string): Promise<Position[]> {
+    const rules = await this.loadRules(symbol);
+    return this.read(() => this.dialect.fetchPosition(this.client, symbol, rules));
+  }
+
+  balance(asset: string): Promise<Balance> {
+    return this.read(() => this.dialect.fetchBalance(this.client, asset));
+  }
+
+  async tradesSince(symbol: string, cursor: FillCursor | null, limit = 500): Promise<Fill[]> {
+    const rules = await this.loadRules(symbol);
+    return this.read(() =>
+      this.dialect.fetchTrades(this.client, symbol, cursor, limit, rules, (id) =>
+        this.clientIdOf(symbol, id),
+      ),
+    );
+  }
+
+  candles(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    return this.read(async () => {
+      await this.client.loadMarkets();
+      return this.dialect.fetchCandles(this.client, symbol, timeframe, since, limit);
+    });
+  }
+
+  async submit(request: OrderRequest): Promise<SubmitResult> {
+    const rules = await this.loadRules(request.symbol);
+    const call = this.dialect.orderCall(request, rules);
+    const outcome = await this.write(() =>
+      this.client.createOrder(
+        request.symbol,
+        call.type,
+        call.side,
+        call.amount as unknown as number,
+        call.price as unknown as number,
+        call.params,
+      ),
+    );
+    if (!outcome.ok) return outcome;
+    const order = this.dialect.parseOrder(outcome.value.info, request.symbol, rules);
+    this.rememberClientId(order.exchangeOrderId, order.clientOrderId);
+    return { ok: true, order };
+  }
+
+  async cancel(symbol: string, clientOrderId: string, kind: OrderKind): Promise<CancelResult> {
+    const rules = await this.loadRules(symbol);
+    const params = {
+      ...this.dialect.clientIdParams(clientOrderId),
+      ...(kind === 'stop' ? this.dialect.stopParams : {}),
+    };
+    const outcome = await this.write(() =>
+      this.client.cancelOrder(undefined as unknown as string, symbol, params),
+    );
+    if (!outcome.ok) return outcome;
+    return { ok: true, order: this.dialect.parseCancel(outcome.value.info, symbol, rules) };
+  }
+
+  async amend(request: AmendRequest): Promise<SubmitResult> {
+    const rules = await this.loadRules(request.symbol);
+    const call = this.dialect.amendCall(request, rules);
+    const outcome = await this.write(() =>
+      this.client.editOrder(
+        (call.params.id as string | undefined) ?? (undefined as unknown as string),
+        request.symbol,
+        call.type,
+        call.side,
+        call.amount as unknown as number,
+        call.price as unknown as number,
+        call.params,
+      ),
+    );
+    if (!outcome.ok) return outcome;
+    return { ok: true, order: this.dialect.parseOrder(outcome.value.info, request.symbol, rules) };
+  }
+
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    if (!Number.isInteger(leverage) || leverage < 1)
+      throw new Error(`leverage must be a whole number ≥ 1, got ${leverage}`);
+    const outcome = await this.write(async () => {
+      await this.client.loadMarkets();
+      return this.client.setLeverage(leverage, symbol);
+    });
+    if (!outcome.ok)
+      throw new ExchangeError('fatal', `leverage ${leverage} refused: ${outcome.message}`, {
+        code: outcome.code,
+      });
+  }
+
+  hedgeMode(): Promise<boolean> {
+    return this.read(async () => {
+      await this.client.loadMarkets();
+      return this.dialect.fetchHedgeMode(this.client);
+    });
+  }
+
+  subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription> {
+    return this.streams.subscribeUser(handler);
+  }
+
+  subscribeMarket(
+    symbol: string,
+    channels: readonly MarketChannel[],
+    handler: (event: MarketStreamEvent) => void,
+  ): Promise<StreamSubscription> {
+    return this.streams.subscribeMarket(symbol, channels, handler);
+  }
+
+  async close(): Promise<void> {
+    await this.streams.close();
+    await this.client.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  private rememberClientId(exchangeOrderId: string, clientOrderId: string): void {
+    if (this.clientIds.size >= MAX_CLIENT_ID_CACHE) {
+      const oldest = this.clientIds.keys().next().value;
+      if (oldest !== undefined) this.clientIds.delete(oldest);
+    }
+    this.clientIds.set(exchangeOrderId, clientOrderId);
+  }
+
+  /** Trade rows carry only the exchange order id on some venues; look the client id up once and keep it. */
+  private async clientIdOf(symbol: string, exchangeOrderId: string): Promise<string> {
+    const known = this.clientIds.get(exchangeOrderId);
+    if (known !== undefined) return known;
+    const found = await this.client.fetchOrder(exchangeOrderId, symbol);
+    const clientOrderId = found.clientOrderId ?? '';
+    this.rememberClientId(exchangeOrderId, clientOrderId);
+    return clientOrderId;
+  }
+
+  private retryAfterMs(): number | undefined {
+    const headers = (this.client.last_response_headers ?? {}) as Record<string, unknown>;
+    const value = headers['retry-after'] ?? headers['Retry-After'];
+    const seconds = typeof value === 'string' ? Number.parseInt(value, 10) : Number.NaN;
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    const attempts = this.opts.readAttempts ?? 4;
+    let backoff = this.opts.baseBackoffMs ?? 1_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const classified = this.classify(err, 'read');
+        const error =
+          classified.kind === 'error'
+            ? classified.error
+            : new ExchangeError('fatal', classified.rejection.message, {
+                code: classified.rejection.code,
+                cause: err,
+              });
+        if (!error.retryable || attempt >= attempts) throw error;
+        if (error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
+        const wait = Math.max(backoff, error.retryAfterMs ?? 0);
+        this.opts.logger?.warn('exchange read failed, retrying', {
+          venue: this.venue,
+          kind: error.kind,
+          wait,
+          attempt,
+        });
+        await this.opts.clock.sleep(wait);
+        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 60_000);
+      }
+    }
+  }
+
+  private async readOrNull<T>(fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await this.read(fn);
+    } catch (err) {
+      if (err instanceof ExchangeError && err.cause && this.classify(err.cause, 'read').kind === 'rejection')
+        return null;
+      throw err;
+    }
+  }
+
+  private async write<T>(
+    fn: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | Exclude<SubmitResult, { ok: true }>> {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (err) {
+      const classified = this.classify(err, 'write');
+      if (classified.kind === 'rejection') return classified.rejection;
+      if (classified.error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
+      throw classified.error;
+    }
+  }
+
+  private classify(err: unknown, op: Operation) {
+    return classifyFailure(err, op, this.retryAfterMs());
+  }
+}
+
+export interface CcxtAccountSettings extends CcxtClientConfig, CcxtExchangeOptions {}
+
+export function dialectFor(venue: CcxtClientConfig['venue']): VenueDialect {
+  if (venue === 'binanceusdm') return binanceDialect;
+  throw new Error(`no ccxt dialect for ${venue} yet`);
+}
+
+/** The port for one account: builds the ccxt client with the raw stream tap wired to the adapter. */
+export function createCcxtExchange(settings: CcxtAccountSettings): CcxtExchange {
+  let target: StreamHub | null = null;
+  const client = createCcxtClient(settings, {
+    onMessage: (url, message) => target?.onRawMessage(url, message),
+    onConnected: (url) => target?.onConnected(url),
+  });
+  const exchange = new CcxtExchange(client, dialectFor(settings.venue), settings);
+  target = exchange.tap;
+  return exchange;
+}

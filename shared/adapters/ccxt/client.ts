@@ -1,0 +1,119 @@
+/**
+ * Builds the ccxt (pro) client for one account: credentials, per-account proxies, `fetchCurrencies` off
+ * (a private call ccxt would make on every market load), time-difference adjustment on (signed calls carry
+ * the venue's clock, not ours), optional URL overrides (tests point the client at a local server), and a
+ * raw-message tap so the adapter parses stream messages from their original strings.
+ *
+ * The tap is a subclass hook (`handleMessage` / `onConnected` call through to ccxt unchanged); ccxt itself
+ * is not modified.
+ */
+import ccxt, { type Exchange } from 'ccxt';
+
+export type CcxtClient = Exchange;
+
+export type CcxtVenue = 'binanceusdm' | 'okx';
+
+export interface ProxySettings {
+  readonly httpsProxy?: string | undefined;
+  readonly socksProxy?: string | undefined;
+  readonly wsProxy?: string | undefined;
+  readonly wssProxy?: string | undefined;
+}
+
+export interface CcxtClientConfig {
+  readonly venue: CcxtVenue;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** OKX passphrase. */
+  readonly password?: string | undefined;
+  readonly proxy?: ProxySettings | undefined;
+  /** Venue demo / sandbox environment. */
+  readonly testnet?: boolean | undefined;
+  /** Replacement `urls.api` entries, merged over ccxt's (e.g. `fapiPublic`, `ws.future`). */
+  readonly apiUrls?: Readonly<Record<string, unknown>> | undefined;
+  readonly timeoutMs?: number | undefined;
+  /** Extra ccxt options (merged last). */
+  readonly options?: Readonly<Record<string, unknown>> | undefined;
+  /** ccxt pro ping interval for stream liveness (ms). */
+  readonly keepAliveMs?: number | undefined;
+}
+
+export interface RawTap {
+  onMessage(url: string, message: unknown): void;
+  onConnected?(url: string): void;
+}
+
+interface WsClientLike {
+  readonly url: string;
+}
+
+type ExchangeCtor = new (config: Record<string, unknown>) => Exchange;
+
+function baseClass(venue: CcxtVenue): ExchangeCtor {
+  const cls = (ccxt.pro as unknown as Record<string, ExchangeCtor | undefined>)[venue];
+  if (!cls) throw new Error(`ccxt pro has no exchange class ${venue}`);
+  return cls;
+}
+
+function deepMerge(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
+  for (const [k, v] of Object.entries(source)) {
+    const cur = target[k];
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      cur &&
+      typeof cur === 'object' &&
+      !Array.isArray(cur)
+    ) {
+      deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      target[k] = v;
+    }
+  }
+}
+
+export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtClient {
+  const Base = baseClass(config.venue);
+  class Tapped extends Base {
+    override handleMessage(client: WsClientLike, message: unknown): unknown {
+      try {
+        tap.onMessage(client.url, message);
+      } catch {
+        // The tap reports its own failures; a bug there must not break ccxt's bookkeeping.
+      }
+      return (
+        Base.prototype as unknown as { handleMessage(c: WsClientLike, m: unknown): unknown }
+      ).handleMessage.call(this, client, message);
+    }
+    override onConnected(client: WsClientLike, message?: unknown): unknown {
+      tap.onConnected?.(client.url);
+      return (
+        Base.prototype as unknown as { onConnected(c: WsClientLike, m?: unknown): unknown }
+      ).onConnected.call(this, client, message);
+    }
+  }
+  const ex = new Tapped({
+    apiKey: config.apiKey,
+    secret: config.secret,
+    password: config.password,
+    enableRateLimit: true,
+    timeout: config.timeoutMs ?? 10_000,
+    options: {
+      fetchCurrencies: false,
+      adjustForTimeDifference: true,
+      defaultType: 'swap',
+      ...(config.options ?? {}),
+    },
+    ...(config.keepAliveMs !== undefined ? { streaming: { keepAlive: config.keepAliveMs } } : {}),
+  });
+  // `has.fetchCurrencies` drives loadMarkets directly in ccxt 4.5; the option alone is not enough for okx.
+  (ex.has as Record<string, unknown>).fetchCurrencies = false;
+  if (config.testnet) ex.setSandboxMode(true);
+  if (config.apiUrls) deepMerge(ex.urls.api as Record<string, unknown>, config.apiUrls);
+  if (config.proxy?.httpsProxy) ex.httpsProxy = config.proxy.httpsProxy;
+  if (config.proxy?.socksProxy) ex.socksProxy = config.proxy.socksProxy;
+  if (config.proxy?.wsProxy) ex.wsProxy = config.proxy.wsProxy;
+  if (config.proxy?.wssProxy) ex.wssProxy = config.proxy.wssProxy;
+  return ex;
+}

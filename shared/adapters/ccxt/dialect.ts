@@ -1,0 +1,76 @@
+/**
+ * What differs between venues behind the one ccxt adapter: how a domain order becomes ccxt arguments, how
+ * the venue's raw JSON becomes domain types, and which ccxt pro calls keep a stream subscribed.
+ * `binance-dialect.ts` and `okx-dialect.ts` implement it; `CcxtExchange` holds everything venue-neutral.
+ */
+import type {
+  Balance,
+  Candle,
+  ExchangeOrder,
+  Fill,
+  FillCursor,
+  OrderRequest,
+  Position,
+} from '../../domain/orders.js';
+import type { SymbolRules } from '../../domain/symbol-rules.js';
+import type { AmendRequest, MarketChannel, MarketStreamEvent, PriceSnapshot } from '../../ports/exchange.js';
+import type { BinanceUserItem } from './binance-stream-parse.js';
+import type { CcxtClient } from './client.js';
+
+/** Arguments of one ccxt `createOrder` / `editOrder` call. Amounts and prices are exact decimal strings. */
+export interface OrderCall {
+  readonly type: 'limit' | 'market';
+  readonly side: 'buy' | 'sell';
+  readonly amount: string | undefined;
+  readonly price: string | undefined;
+  readonly params: Record<string, unknown>;
+}
+
+export type UserItem = BinanceUserItem;
+export type MarketItem = Exclude<MarketStreamEvent, { type: 'connection' | 'malformed' }>;
+
+export interface VenueDialect {
+  readonly venue: string;
+  readonly supportsAmend: boolean;
+  loadRules(ex: CcxtClient, symbol: string): Promise<SymbolRules>;
+  orderCall(req: OrderRequest, rules: SymbolRules): OrderCall;
+  amendCall(req: AmendRequest, rules: SymbolRules): OrderCall;
+  /** Extra params that route fetch/cancel calls to conditional (algo) orders. */
+  readonly stopParams: Readonly<Record<string, unknown>>;
+  clientIdParams(clientOrderId: string): Record<string, unknown>;
+  parseOrder(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder;
+  /** Parses a cancel answer; null when the venue answers without the order (e.g. Binance algo cancels). */
+  parseCancel(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder | null;
+  fetchPosition(ex: CcxtClient, symbol: string, rules: SymbolRules): Promise<Position[]>;
+  fetchBalance(ex: CcxtClient, asset: string): Promise<Balance>;
+  fetchTrades(
+    ex: CcxtClient,
+    symbol: string,
+    cursor: FillCursor | null,
+    limit: number,
+    rules: SymbolRules,
+    clientIdOf: (exchangeOrderId: string) => Promise<string>,
+  ): Promise<Fill[]>;
+  fetchCandles(
+    ex: CcxtClient,
+    symbol: string,
+    timeframe: string,
+    since?: number,
+    limit?: number,
+  ): Promise<Candle[]>;
+  fetchPrice(ex: CcxtClient, symbol: string): Promise<PriceSnapshot>;
+  fetchHedgeMode(ex: CcxtClient, symbol?: string): Promise<boolean>;
+  parseUserMessage(
+    message: unknown,
+    ex: CcxtClient,
+    rulesOf: (symbol: string) => SymbolRules | undefined,
+  ): UserItem[] | 'ignored';
+  parseMarketMessage(message: unknown, ex: CcxtClient): MarketItem | 'ignored';
+  /** Resolves on the next user-stream batch; rejects when the connection fails. */
+  watchUser(ex: CcxtClient): Promise<unknown>;
+  watchMarket(ex: CcxtClient, symbol: string, channel: MarketChannel): Promise<unknown>;
+  /** Is this ccxt ws client URL the user-data connection? */
+  isUserUrl(url: string): boolean;
+  /** Forget the stream credential (listen key) so the next watch obtains a fresh one. */
+  resetUserAuth(ex: CcxtClient): void;
+}

@@ -1,0 +1,478 @@
+/**
+ * Stream supervision for the ccxt adapter: ccxt pro keeps the sockets; this keeps them alive and honest.
+ *
+ * Entry points: `StreamHub.subscribeUser`, `StreamHub.subscribeMarket`, and the raw tap
+ * (`onRawMessage`, `onConnected`) that ccxt calls for every message and every opened socket.
+ * Invariants:
+ *  1. Every message is parsed from its raw JSON by the venue dialect; a message that fails to parse is
+ *     counted, logged and delivered as `malformed`, and never stops the stream.
+ *  2. A failed watch is retried with exponential backoff (`baseBackoffMs` → `maxBackoffMs`); the user
+ *     stream's listen key is dropped so the retry obtains a live one (expired keys are the usual cause).
+ *  3. A stream silent for `watchdogMs` (no message and, on the user stream, no pong either) is closed and
+ *     reconnected.
+ *  4. After every user-stream reconnect, fills are re-read over REST from the last seen trade (ccxt does not
+ *     replay), delivered as ordinary `fill` events before `reconnected`, deduplicated by trade id.
+ */
+import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
+import type { SymbolRules } from '../../domain/symbol-rules.js';
+import type { Clock } from '../../ports/clock.js';
+import type {
+  MarketChannel,
+  MarketStreamEvent,
+  StreamSubscription,
+  UserStreamEvent,
+} from '../../ports/exchange.js';
+import type { Logger } from '../../ports/logger.js';
+import type { CcxtClient } from './client.js';
+import type { MarketItem, VenueDialect } from './dialect.js';
+import { redact } from './errors.js';
+
+export interface StreamTuning {
+  readonly watchdogMs: number;
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+  /** How many recent trade ids are remembered to drop duplicate fills. */
+  readonly recentTradeIds: number;
+}
+
+const DEFAULT_TUNING: StreamTuning = {
+  watchdogMs: 30_000,
+  baseBackoffMs: 500,
+  maxBackoffMs: 30_000,
+  recentTradeIds: 5_000,
+};
+
+export interface StreamHubDeps {
+  readonly clock: Clock;
+  readonly logger?: Logger | undefined;
+  readonly tuning?: Partial<StreamTuning> | undefined;
+  readonly resyncSymbols: readonly string[];
+  rulesOf(symbol: string): SymbolRules | undefined;
+  tradesSince(symbol: string, cursor: FillCursor | null, limit?: number): Promise<Fill[]>;
+  positions(symbol: string): Promise<Position[]>;
+  balanceOf(asset: string): Promise<Balance>;
+  rememberClientId(exchangeOrderId: string, clientOrderId: string): void;
+}
+
+const CHANNEL_OF: Readonly<Record<MarketItem['type'], MarketChannel>> = {
+  bookTop: 'bookTop',
+  trade: 'trades',
+  markPrice: 'markPrice',
+  candle: 'candles1m',
+};
+
+interface MarketSub {
+  readonly symbol: string;
+  readonly channels: ReadonlySet<MarketChannel>;
+  readonly handler: (event: MarketStreamEvent) => void;
+}
+
+interface MarketLoop {
+  readonly symbol: string;
+  readonly channel: MarketChannel;
+  lastMessageAt: number;
+  up: boolean;
+  everUp: boolean;
+}
+
+function compareCursor(a: FillCursor, b: FillCursor): number {
+  if (/^\d+$/.test(a.tradeId) && /^\d+$/.test(b.tradeId)) {
+    const x = BigInt(a.tradeId);
+    const y = BigInt(b.tradeId);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a.time - b.time || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0);
+}
+
+export class StreamHub {
+  private readonly tuning: StreamTuning;
+  private readonly userHandlers = new Set<(event: UserStreamEvent) => void>();
+  private readonly marketSubs = new Set<MarketSub>();
+  private readonly marketLoops = new Map<string, MarketLoop>();
+  private userLoopRunning = false;
+  private userUp = false;
+  private userEverUp = false;
+  private lastUserActivity = 0;
+  private readonly recentTrades = new Set<string>();
+  private readonly cursors = new Map<string, FillCursor | null>();
+  private readonly balanceRefresh = new Map<string, Promise<void>>();
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
+  /** Messages that failed to parse (also logged and delivered as `malformed`). */
+  malformedCount = 0;
+  /** Stream reconnects performed (user and market). */
+  reconnects = 0;
+
+  constructor(
+    private readonly ex: CcxtClient,
+    private readonly dialect: VenueDialect,
+    private readonly deps: StreamHubDeps,
+  ) {
+    this.tuning = { ...DEFAULT_TUNING, ...(deps.tuning ?? {}) };
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------------------
+
+  async subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription> {
+    await this.prepare();
+    this.userHandlers.add(handler);
+    for (const symbol of this.deps.resyncSymbols) await this.seedCursor(symbol);
+    if (!this.userLoopRunning) void this.runUserLoop();
+    this.startWatchdog();
+    return {
+      close: async () => {
+        this.userHandlers.delete(handler);
+      },
+    };
+  }
+
+  async subscribeMarket(
+    symbol: string,
+    channels: readonly MarketChannel[],
+    handler: (event: MarketStreamEvent) => void,
+  ): Promise<StreamSubscription> {
+    await this.prepare();
+    const sub: MarketSub = { symbol, channels: new Set(channels), handler };
+    this.marketSubs.add(sub);
+    for (const channel of channels) {
+      const key = `${symbol}|${channel}`;
+      if (this.marketLoops.has(key)) continue;
+      const loop: MarketLoop = {
+        symbol,
+        channel,
+        lastMessageAt: this.deps.clock.now(),
+        up: false,
+        everUp: false,
+      };
+      this.marketLoops.set(key, loop);
+      void this.runMarketLoop(loop);
+    }
+    this.startWatchdog();
+    return {
+      close: async () => {
+        this.marketSubs.delete(sub);
+      },
+    };
+  }
+
+  /** ccxt refuses plain `ws://` URLs (local servers) until its HTTP agent is loaded. */
+  private async prepare(): Promise<void> {
+    await this.ex.loadMarkets();
+    await this.ex.loadHttpProxyAgent();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.userHandlers.clear();
+    this.marketSubs.clear();
+  }
+
+  // ---- the raw tap -------------------------------------------------------------------------------
+
+  onConnected(url: string): void {
+    if (this.closed || !this.dialect.isUserUrl(url)) return;
+    this.lastUserActivity = this.deps.clock.now();
+    const wasDown = this.userEverUp && !this.userUp;
+    this.userUp = true;
+    if (!this.userEverUp) {
+      this.userEverUp = true;
+      this.emitUser({ type: 'connection', state: 'connected', at: this.deps.clock.now() });
+    } else if (wasDown) {
+      this.reconnects += 1;
+      void this.resyncThenAnnounce();
+    }
+  }
+
+  onRawMessage(url: string, message: unknown): void {
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    if (this.dialect.isUserUrl(url)) {
+      this.lastUserActivity = now;
+      this.handleUserMessage(message, now);
+    } else {
+      this.handleMarketMessage(message, now);
+    }
+  }
+
+  private handleUserMessage(message: unknown, now: number): void {
+    let items: ReturnType<VenueDialect['parseUserMessage']>;
+    try {
+      items = this.dialect.parseUserMessage(message, this.ex, (s) => this.deps.rulesOf(s));
+    } catch (err) {
+      this.malformed('user', err, (e) => this.emitUser(e));
+      return;
+    }
+    if (items === 'ignored') return;
+    for (const item of items) {
+      switch (item.type) {
+        case 'fill':
+          this.emitFill(item.fill, now);
+          break;
+        case 'order':
+          this.deps.rememberClientId(item.order.exchangeOrderId, item.order.clientOrderId);
+          this.emitUser({ type: 'order', order: item.order, receivedAt: now });
+          break;
+        case 'position':
+          this.emitUser({ type: 'position', position: item.position, receivedAt: now });
+          break;
+        case 'balanceChanged':
+          this.refreshBalance(item.asset);
+          break;
+        case 'listenKeyExpired':
+          this.deps.logger?.warn('user stream listen key expired; reconnecting with a new one', {
+            venue: this.dialect.venue,
+          });
+          this.dialect.resetUserAuth(this.ex);
+          this.closeUserSockets();
+          break;
+      }
+    }
+  }
+
+  private handleMarketMessage(message: unknown, now: number): void {
+    let item: MarketItem | 'ignored';
+    try {
+      item = this.dialect.parseMarketMessage(message, this.ex);
+    } catch (err) {
+      this.malformed('market', err, (e) => {
+        for (const sub of this.marketSubs) sub.handler(e);
+      });
+      return;
+    }
+    if (item === 'ignored') return;
+    const channel = CHANNEL_OF[item.type];
+    const loop = this.marketLoops.get(`${item.symbol}|${channel}`);
+    if (loop) loop.lastMessageAt = now;
+    for (const sub of this.marketSubs) {
+      if (sub.symbol === item.symbol && sub.channels.has(channel)) this.safeCall(() => sub.handler(item));
+    }
+  }
+
+  private malformed(
+    stream: string,
+    err: unknown,
+    deliver: (e: { type: 'malformed'; detail: string; at: number }) => void,
+  ): void {
+    this.malformedCount += 1;
+    const detail = redact(err instanceof Error ? err.message : String(err));
+    this.deps.logger?.warn('malformed stream message rejected', {
+      venue: this.dialect.venue,
+      stream,
+      detail,
+    });
+    deliver({ type: 'malformed', detail, at: this.deps.clock.now() });
+  }
+
+  // ---- user stream -------------------------------------------------------------------------------
+
+  private async runUserLoop(): Promise<void> {
+    this.userLoopRunning = true;
+    let attempt = 0;
+    while (!this.closed && this.userHandlers.size > 0) {
+      try {
+        await this.dialect.watchUser(this.ex);
+        attempt = 0;
+      } catch (err) {
+        if (this.closed) break;
+        if (this.userUp || !this.userEverUp) {
+          this.emitUser({
+            type: 'connection',
+            state: 'disconnected',
+            reason: redact(err instanceof Error ? err.message : String(err)),
+            at: this.deps.clock.now(),
+          });
+        }
+        this.userUp = false;
+        this.userEverUp = true;
+        this.dialect.resetUserAuth(this.ex);
+        await this.deps.clock.sleep(this.backoff(attempt++));
+      }
+    }
+    this.userLoopRunning = false;
+  }
+
+  private async seedCursor(symbol: string): Promise<void> {
+    if (this.cursors.has(symbol)) return;
+    const recent = await this.deps.tradesSince(symbol, null, 1);
+    const last = recent[recent.length - 1];
+    this.cursors.set(symbol, last ? { time: last.time, tradeId: last.tradeId } : null);
+    if (last) this.rememberTrade(last);
+  }
+
+  private async resyncThenAnnounce(): Promise<void> {
+    for (const symbol of new Set([...this.deps.resyncSymbols, ...this.cursors.keys()])) {
+      try {
+        const cursor = this.cursors.get(symbol) ?? null;
+        for (const fill of await this.deps.tradesSince(symbol, cursor))
+          this.emitFill(fill, this.deps.clock.now());
+        for (const position of await this.deps.positions(symbol)) {
+          this.emitUser({ type: 'position', position, receivedAt: this.deps.clock.now() });
+        }
+      } catch (err) {
+        this.deps.logger?.warn('resync after reconnect failed; the consumer must reconcile', {
+          venue: this.dialect.venue,
+          symbol,
+          error: redact(err instanceof Error ? err.message : String(err)),
+        });
+      }
+    }
+    this.emitUser({ type: 'connection', state: 'reconnected', at: this.deps.clock.now() });
+  }
+
+  private emitFill(fill: Fill, receivedAt: number): void {
+    if (!this.rememberTrade(fill)) return;
+    this.deps.rememberClientId(fill.exchangeOrderId, fill.clientOrderId);
+    const cursor: FillCursor = { time: fill.time, tradeId: fill.tradeId };
+    const prev = this.cursors.get(fill.symbol);
+    if (!prev || compareCursor(cursor, prev) > 0) this.cursors.set(fill.symbol, cursor);
+    this.emitUser({ type: 'fill', fill, receivedAt });
+  }
+
+  /** False when the trade was already delivered. */
+  private rememberTrade(fill: Fill): boolean {
+    const key = `${fill.symbol}|${fill.tradeId}`;
+    if (this.recentTrades.has(key)) return false;
+    this.recentTrades.add(key);
+    if (this.recentTrades.size > this.tuning.recentTradeIds) {
+      const oldest = this.recentTrades.values().next().value;
+      if (oldest !== undefined) this.recentTrades.delete(oldest);
+    }
+    return true;
+  }
+
+  private refreshBalance(asset: string): void {
+    if (this.balanceRefresh.has(asset)) return;
+    const job = this.deps
+      .balanceOf(asset)
+      .then((balance) => this.emitUser({ type: 'balance', balance, receivedAt: this.deps.clock.now() }))
+      .catch((err: unknown) =>
+        this.deps.logger?.warn('balance refresh failed', {
+          asset,
+          error: redact(err instanceof Error ? err.message : String(err)),
+        }),
+      )
+      .finally(() => this.balanceRefresh.delete(asset));
+    this.balanceRefresh.set(asset, job);
+  }
+
+  private emitUser(event: UserStreamEvent): void {
+    for (const handler of this.userHandlers) this.safeCall(() => handler(event));
+  }
+
+  // ---- market streams ----------------------------------------------------------------------------
+
+  private async runMarketLoop(loop: MarketLoop): Promise<void> {
+    let attempt = 0;
+    while (!this.closed && this.hasMarketSubscriber(loop)) {
+      try {
+        await this.dialect.watchMarket(this.ex, loop.symbol, loop.channel);
+        attempt = 0;
+        if (!loop.up) {
+          const state = loop.everUp ? 'reconnected' : 'connected';
+          if (loop.everUp) this.reconnects += 1;
+          loop.up = true;
+          loop.everUp = true;
+          this.emitMarketConnection(loop, state);
+        }
+      } catch (err) {
+        if (this.closed) break;
+        if (loop.up) this.emitMarketConnection(loop, 'disconnected', err);
+        loop.up = false;
+        await this.deps.clock.sleep(this.backoff(attempt++));
+      }
+    }
+    this.marketLoops.delete(`${loop.symbol}|${loop.channel}`);
+  }
+
+  private hasMarketSubscriber(loop: MarketLoop): boolean {
+    for (const sub of this.marketSubs)
+      if (sub.symbol === loop.symbol && sub.channels.has(loop.channel)) return true;
+    return false;
+  }
+
+  private emitMarketConnection(
+    loop: MarketLoop,
+    state: 'connected' | 'disconnected' | 'reconnected',
+    err?: unknown,
+  ): void {
+    const event: MarketStreamEvent = {
+      type: 'connection',
+      state,
+      ...(err === undefined ? {} : { reason: redact(err instanceof Error ? err.message : String(err)) }),
+      at: this.deps.clock.now(),
+    };
+    for (const sub of this.marketSubs) {
+      if (sub.symbol === loop.symbol && sub.channels.has(loop.channel))
+        this.safeCall(() => sub.handler(event));
+    }
+  }
+
+  // ---- liveness ----------------------------------------------------------------------------------
+
+  private startWatchdog(): void {
+    if (this.watchdog || this.closed) return;
+    const every = Math.max(50, Math.floor(this.tuning.watchdogMs / 4));
+    this.watchdog = setInterval(() => this.checkLiveness(), every);
+    this.watchdog.unref?.();
+  }
+
+  private checkLiveness(): void {
+    const now = this.deps.clock.now();
+    if (this.userUp) {
+      const pong = this.userClients().reduce((t, c) => Math.max(t, Number(c.lastPong ?? 0)), 0);
+      if (now - Math.max(this.lastUserActivity, pong) > this.tuning.watchdogMs) {
+        this.deps.logger?.warn('user stream silent; reconnecting', { venue: this.dialect.venue });
+        this.lastUserActivity = now;
+        this.closeUserSockets();
+      }
+    }
+    for (const loop of this.marketLoops.values()) {
+      if (loop.up && now - loop.lastMessageAt > this.tuning.watchdogMs) {
+        this.deps.logger?.warn('market stream silent; reconnecting', {
+          symbol: loop.symbol,
+          channel: loop.channel,
+        });
+        loop.lastMessageAt = now;
+        this.closeMarketSockets();
+      }
+    }
+  }
+
+  private userClients(): { url: string; lastPong?: unknown; close(): unknown }[] {
+    const clients = Object.values(
+      (this.ex.clients ?? {}) as Record<string, { url: string; lastPong?: unknown; close(): unknown }>,
+    );
+    return clients.filter((c) => this.dialect.isUserUrl(c.url));
+  }
+
+  private closeUserSockets(): void {
+    for (const c of this.userClients()) this.safeCall(() => c.close());
+  }
+
+  private closeMarketSockets(): void {
+    const clients = Object.values(
+      (this.ex.clients ?? {}) as Record<string, { url: string; close(): unknown }>,
+    );
+    for (const c of clients) if (!this.dialect.isUserUrl(c.url)) this.safeCall(() => c.close());
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.tuning.baseBackoffMs * 2 ** attempt, this.tuning.maxBackoffMs);
+  }
+
+  private safeCall(fn: () => unknown): void {
+    try {
+      const r = fn();
+      if (r instanceof Promise) r.catch((err: unknown) => this.handlerFailed(err));
+    } catch (err) {
+      this.handlerFailed(err);
+    }
+  }
+
+  private handlerFailed(err: unknown): void {
+    this.deps.logger?.error('stream handler threw', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * A local Binance USD-M protocol server (REST + WebSocket on 127.0.0.1, any free port) for tests and the
+ * simulator, so the unmodified ccxt `binanceusdm` client and its pro WebSocket client can trade against
+ * the paper engine. Point ccxt at it with `ccxtApiUrls()` (merged into `exchange.urls.api`).
+ *
+ * Entry points: `BinanceServer` (`start`, `stop`, `ccxtApiUrls`, `hub` for publishing stream messages,
+ * `faults` for injected failures, `expireListenKeys`), `createBinanceServer` (with the engine routes).
+ * Invariants: every signed request is authenticated before it can change state; a 429 or an injected
+ * failure (unless marked apply-then-fail) leaves the engine untouched.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LISTEN_KEY_TTL_MS, ListenKeys } from './listen-keys.js';
+import { WeightLimiter } from './rate-limit.js';
+import { type ApiKeyEntry, handleRequest, type InjectedFault, type Route } from './router.js';
+import { publicInfoRoutes } from './routes-public.js';
+import { listenKeyRoutes } from './routes-stream.js';
+import { WsHub } from './ws-hub.js';
+
+export interface BinanceServerOptions {
+  /** The exchangeInfo body to serve (the real fixture's text). */
+  readonly exchangeInfoText: string;
+  readonly apiKeys: readonly ApiKeyEntry[];
+  /** Server clock in ms (the engine's clock when serving paper trading). */
+  readonly now?: (() => number) | undefined;
+  readonly weightLimitPerMinute?: number | undefined;
+  readonly weightWindowMs?: number | undefined;
+  readonly recvWindowMs?: number | undefined;
+  readonly listenKeyTtlMs?: number | undefined;
+  /** Routes backed by the engine (orders, account, market data). */
+  readonly routes?: readonly Route[] | undefined;
+  /** Every request seen, for request-capture assertions. */
+  readonly onRequest?: ((method: string, path: string, params: URLSearchParams) => void) | undefined;
+}
+
+export class BinanceServer {
+  readonly hub: WsHub;
+  readonly listenKeys: ListenKeys;
+  readonly limiter: WeightLimiter;
+  private readonly http: Server;
+  private readonly routes = new Map<string, Route>();
+  private readonly faultQueue: InjectedFault[] = [];
+  private readonly now: () => number;
+  private expiryTimer: ReturnType<typeof setInterval> | null = null;
+  private port = 0;
+
+  constructor(opts: BinanceServerOptions) {
+    this.now = opts.now ?? (() => Date.now());
+    this.listenKeys = new ListenKeys(opts.listenKeyTtlMs ?? LISTEN_KEY_TTL_MS);
+    this.limiter = new WeightLimiter(opts.weightLimitPerMinute ?? 2400, opts.weightWindowMs ?? 60_000);
+    this.hub = new WsHub({ accountOfKey: (key) => this.listenKeys.accountOf(key, this.now()) });
+    const all = [
+      ...publicInfoRoutes(opts.exchangeInfoText),
+      ...listenKeyRoutes(this.listenKeys, (key) => this.hub.closeKey(key)),
+      ...(opts.routes ?? []),
+    ];
+    for (const r of all) this.routes.set(`${r.method} ${r.path}`, r);
+    const apiKeys = new Map(opts.apiKeys.map((k) => [k.apiKey, k]));
+    this.http = createServer((req, res) => {
+      void handleRequest(
+        {
+          routes: this.routes,
+          apiKeys,
+          limiter: this.limiter,
+          now: this.now,
+          faults: this.faultQueue,
+          recvWindowMs: opts.recvWindowMs,
+          onRequest: opts.onRequest,
+        },
+        req,
+        res,
+      );
+    });
+    this.http.keepAliveTimeout = 30_000;
+    this.hub.attach(this.http);
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.http.address() as AddressInfo).port;
+    this.expiryTimer = setInterval(() => this.expireListenKeys(), 1_000);
+    this.expiryTimer.unref();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    await this.hub.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  /** `urls.api` entries that send ccxt `binanceusdm` (REST and pro streams) here. */
+  ccxtApiUrls(): Record<string, unknown> {
+    const fapi = `${this.httpUrl}/fapi`;
+    return {
+      fapiPublic: `${fapi}/v1`,
+      fapiPublicV2: `${fapi}/v2`,
+      fapiPublicV3: `${fapi}/v3`,
+      fapiPrivate: `${fapi}/v1`,
+      fapiPrivateV2: `${fapi}/v2`,
+      fapiPrivateV3: `${fapi}/v3`,
+      fapiData: `${this.httpUrl}/futures/data`,
+      ws: { future: this.wsUrl },
+    };
+  }
+
+  /** Sends `listenKeyExpired` and closes the streams of every key whose time ran out. */
+  expireListenKeys(): number {
+    const now = this.now();
+    const expired = this.listenKeys.expired(now);
+    for (const { key } of expired) this.hub.closeKey(key, { e: 'listenKeyExpired', E: now, listenKey: key });
+    return expired.length;
+  }
+
+  /** Expires the account's active listen key now (as if an hour passed without a keep-alive). */
+  expireListenKeyOf(account: string): boolean {
+    const key = this.listenKeys.activeKey(account);
+    if (!key) return false;
+    this.listenKeys.expireNow(key, this.now());
+    this.expireListenKeys();
+    return true;
+  }
+
+  readonly faults = {
+    /** Fail the next `times` requests (optionally of one route, e.g. `POST /fapi/v1/order`). */
+    failNext: (fault: Omit<InjectedFault, 'remaining'> & { times?: number }): void => {
+      this.faultQueue.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    clear: (): void => {
+      this.faultQueue.length = 0;
+    },
+    dropUserStreams: (account?: string): number => this.hub.dropUser(account),
+    dropMarketStreams: (): number => this.hub.dropMarket(),
+    dropNextUserEvents: (n: number): void => this.hub.dropNextUserEvents(n),
+    duplicateNextUserEvents: (n: number): void => this.hub.duplicateNextUserEvents(n),
+  };
+}
