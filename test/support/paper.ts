@@ -41,8 +41,9 @@ export function paperExchange(
 export function withAccount(
   account: Partial<NewAccount> = {},
   config: Partial<PaperExchangeConfig> = {},
+  clock = new VirtualClock(T0),
 ): { ex: PaperExchange; clock: VirtualClock } {
-  const built = paperExchange(config);
+  const built = paperExchange(config, clock);
   built.ex.createAccount({ id: 'a', balances: { USDC: '1000', USDT: '1000' }, ...account });
   return built;
 }
