@@ -6,7 +6,9 @@
  * Contract (one suite runs it against every implementation):
  *  - `saveGrid(state, expectedVersion)` writes `state` with `version = expectedVersion + 1` only if the stored
  *    version is `expectedVersion` (0 = the item must not exist yet). Fill idempotency rides in the same write
- *    (the state carries its recent trade ids).
+ *    (the state carries its recent trade ids). `state.version` must equal `expectedVersion` (the state was
+ *    derived from what was loaded); anything else is a caller bug and throws, because saving a stale
+ *    decision under a fresh version would blind-overwrite another writer.
  *  - Reads parse every item; a corrupt or foreign item throws `StoreParseError` naming its key.
  *  - Journal items expire (TTL); nothing the strategy needs for correctness is journal-only.
  */
@@ -47,8 +49,31 @@ export interface RiskState {
   readonly checkedAt: number;
 }
 
+/** A stored item that cannot be read back: corrupt, from another version, or not ours. `key` names it. */
 export class StoreParseError extends Error {
   override readonly name = 'StoreParseError';
+  constructor(
+    message: string,
+    readonly key?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The store could not be reached or refused the request (throttling, network, service error): nothing is
+ * known to have changed, and the caller may retry the whole decision later.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 export interface StateStore {
@@ -64,7 +89,9 @@ export interface StateStore {
   /** Writes `params` as version `expectedVersion + 1` if the latest is `expectedVersion`. */
   saveParams(params: ParamsRecord, expectedVersion: number): Promise<SaveResult>;
 
+  /** Idempotent: an entry with the same (instance, kind, time, id) replaces the earlier one. */
   appendJournal(entries: readonly JournalEntry[]): Promise<void>;
+  /** Entries with `fromMs ≤ time < toMs`, oldest first, at most `limit`; expired entries are never returned. */
   queryJournal(
     instanceId: string,
     kind: JournalKind,

@@ -1,0 +1,82 @@
+/**
+ * An embedded DynamoDB-compatible server: dynalite, in process, in memory, started and stopped by code.
+ * Nothing to install or manage: `startEmbeddedDynamo()` listens on 127.0.0.1 on a free port and returns
+ * its endpoint; `stop()` closes it and drops the data.
+ *
+ * `startEmbeddedStateStore()` also creates the table and returns a DynamoDB StateStore on it: the simulator's
+ * default store, running the production adapter.
+ */
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import type { StateStore } from '../../ports/state-store.js';
+import { createDynamoClient, createDynamoStateStore, ensureStateTable } from '../dynamodb/index.js';
+
+export interface EmbeddedDynamo {
+  /** e.g. `http://127.0.0.1:49152`. */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedDynamo(
+  options: { port?: number; host?: string } = {},
+): Promise<EmbeddedDynamo> {
+  const host = options.host ?? '127.0.0.1';
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | null = null;
+  return {
+    endpoint: `http://${host}:${port}`,
+    stop() {
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((err?: Error) => (err ? reject(err) : resolve()));
+        // Keep-alive sockets of SDK clients would otherwise hold the close open.
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+export interface EmbeddedStateStore {
+  readonly store: StateStore;
+  readonly endpoint: string;
+  readonly tableName: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedStateStore(
+  options: { tableName?: string; now?: () => number; journalTtlSeconds?: number } = {},
+): Promise<EmbeddedStateStore> {
+  const server = await startEmbeddedDynamo();
+  const tableName = options.tableName ?? 'gridbot-state';
+  const client = createDynamoClient({ endpoint: server.endpoint });
+  try {
+    await ensureStateTable(client, tableName);
+  } catch (e) {
+    client.destroy();
+    await server.stop();
+    throw e;
+  }
+  const store = createDynamoStateStore({
+    tableName,
+    client,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.journalTtlSeconds ? { journalTtlSeconds: options.journalTtlSeconds } : {}),
+  });
+  return {
+    store,
+    endpoint: server.endpoint,
+    tableName,
+    async stop() {
+      client.destroy();
+      await server.stop();
+    },
+  };
+}

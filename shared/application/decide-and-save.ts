@@ -1,0 +1,110 @@
+/**
+ * Decide-and-save: the one way a shell changes grid state (ARCHITECTURE.md "State and concurrency").
+ * Loads the grid, asks `decide` what the new state is, and saves it conditionally on the version it
+ * loaded. If another writer (the recon Lambda, the stream worker) saved in between, it waits a jittered
+ * moment, re-reads and decides again on what is now stored: a stale decision is never written.
+ *
+ * Entry point: `decideAndSave(deps, instanceId, decide, options)`.
+ * Invariants:
+ *  1. Only a decision made on the state it replaces is ever saved (the save is conditional on its version).
+ *  2. The returned `result` belongs to the decision that was saved (or to the final no-change decision):
+ *     carry out its commands only after this returns `ok`. Results of superseded attempts are dropped.
+ *  3. At most `maxAttempts` decisions; then `{ ok: false, reason: 'conflicts' }` and nothing was saved by
+ *     this call. Backoff is full jitter: `random() × min(maxDelayMs, baseDelayMs × 2^(attempt − 1))`.
+ *  4. `decide` must be free of side effects; it may run several times for one call.
+ *
+ * A save whose response was lost (timeout) but which did land shows up as a conflict with our own write;
+ * the retry then decides on the saved state, where a fill's trade id is already recorded, so nothing is
+ * applied twice.
+ */
+import type { GridState } from '../domain/grid-state.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
+
+/** What `decide` returns: the next state (null: nothing to save) and a value for the caller. */
+export interface Decision<T> {
+  readonly next: GridState | null;
+  readonly result: T;
+}
+
+export type DecideFn<T> = (current: GridState | null, attempt: number) => Decision<T> | Promise<Decision<T>>;
+
+export interface DecideAndSaveDeps {
+  readonly store: Pick<StateStore, 'loadGrid' | 'saveGrid'>;
+  readonly clock: Pick<Clock, 'sleep'>;
+  /** Uniform in [0, 1); injected so that tests and replays are deterministic. */
+  readonly random: () => number;
+}
+
+export interface DecideAndSaveOptions {
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export type DecideAndSaveOutcome<T> =
+  | {
+      readonly ok: true;
+      /** False when the decision changed nothing. */
+      readonly saved: boolean;
+      /** The state now stored (with its new version when saved). */
+      readonly state: GridState | null;
+      readonly result: T;
+      readonly attempts: number;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'conflicts';
+      readonly attempts: number;
+      readonly lastSeenVersion: number | null;
+    };
+
+export const DECIDE_AND_SAVE_DEFAULTS = { maxAttempts: 8, baseDelayMs: 10, maxDelayMs: 500 } as const;
+
+export async function decideAndSave<T>(
+  deps: DecideAndSaveDeps,
+  instanceId: string,
+  decide: DecideFn<T>,
+  options: DecideAndSaveOptions = {},
+): Promise<DecideAndSaveOutcome<T>> {
+  const { maxAttempts, baseDelayMs, maxDelayMs } = { ...DECIDE_AND_SAVE_DEFAULTS, ...options };
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+    throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
+  }
+  let lastSeenVersion: number | null = null;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (attempt > 1) await deps.clock.sleep(backoffMs(deps.random, attempt - 1, baseDelayMs, maxDelayMs));
+    const current = await deps.store.loadGrid(instanceId);
+    const { next, result } = await decide(current, attempt);
+    if (next === null) return { ok: true, saved: false, state: current, result, attempts: attempt };
+    if (next.instanceId !== instanceId) {
+      throw new Error(
+        `decide returned a state of instance ${next.instanceId} while deciding for ${instanceId}`,
+      );
+    }
+    const expectedVersion = current?.version ?? 0;
+    if (next.version !== expectedVersion) {
+      throw new Error(
+        `decide returned a state of version ${next.version} after being given version ${expectedVersion}; derive the next state from the one given`,
+      );
+    }
+    const saved = await deps.store.saveGrid(next, expectedVersion);
+    if (saved.ok) {
+      return { ok: true, saved: true, state: { ...next, version: saved.version }, result, attempts: attempt };
+    }
+    lastSeenVersion = saved.currentVersion;
+  }
+  return { ok: false, reason: 'conflicts', attempts: maxAttempts, lastSeenVersion };
+}
+
+/** Full-jitter exponential backoff for the `retry`-th retry (1-based). */
+export function backoffMs(
+  random: () => number,
+  retry: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+): number {
+  const r = random();
+  if (!(r >= 0 && r < 1)) throw new RangeError(`random() must return a number in [0, 1), got ${r}`);
+  return Math.floor(r * Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1)));
+}
