@@ -88,11 +88,18 @@ export interface KlgState {
   readonly feesPaid: Decimal;
   /** Fraction of a grid unit sold but not yet enough to release a whole counter. */
   readonly releasedQuotaRemainder: Decimal;
-  /** Recently applied trade ids (bounded): the idempotency set of fill processing. */
+  /**
+   * Applied trade ids after (and a few before) the fill cursor: with the cursor, the idempotency set of
+   * fill processing. A trade at or before the cursor has been applied; one after it, iff listed here.
+   */
   readonly recentTrades: readonly RecentTrade[];
-  /** Trades older than this (ms) are treated as already applied (they fell out of `recentTrades`). */
-  readonly dedupeHorizon: number;
+  /** The last trade the recon track read from trade history; only recon advances it. */
   readonly fillCursor: FillCursor | null;
+  /** Coins bought / sold since the position was last flat: the 70% sell quota is measured against them. */
+  readonly boughtSinceFlat: Decimal;
+  readonly soldSinceFlat: Decimal;
+  /** An exchange position that differed from our ledger at the last recon (adopted if it persists). */
+  readonly positionMismatch: { readonly exchangeQty: Decimal; readonly seenAt: number } | null;
   readonly stops: readonly StopState[];
   readonly paused: boolean;
   readonly pauseReason: string | null;
@@ -105,7 +112,8 @@ export interface KlgState {
   readonly updatedAt: number;
 }
 
-export const RECENT_TRADES_LIMIT = 1000;
+/** How many applied trades at or before the cursor are kept (the rest are covered by the cursor). */
+export const RECENT_TRADES_BEFORE_CURSOR = 200;
 
 /** A fresh grid on the given level prices (sorted, de-duplicated by the caller's level source). */
 export function initialKlgState(
@@ -129,8 +137,10 @@ export function initialKlgState(
     feesPaid: ZERO,
     releasedQuotaRemainder: ZERO,
     recentTrades: [],
-    dedupeHorizon: 0,
     fillCursor: null,
+    boughtSinceFlat: ZERO,
+    soldSinceFlat: ZERO,
+    positionMismatch: null,
     stops: [],
     paused: false,
     pauseReason: null,
@@ -213,8 +223,10 @@ export const klgStateSchema = z.object({
   feesPaid: decimalString,
   releasedQuotaRemainder: decimalString,
   recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
-  dedupeHorizon: z.number().int(),
   fillCursor: z.object({ time: z.number().int(), tradeId: z.string() }).nullable(),
+  boughtSinceFlat: decimalString,
+  soldSinceFlat: decimalString,
+  positionMismatch: z.object({ exchangeQty: decimalString, seenAt: z.number().int() }).nullable(),
   stops: z.array(stopSchema),
   paused: z.boolean(),
   pauseReason: z.string().nullable(),

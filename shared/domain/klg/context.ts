@@ -1,0 +1,98 @@
+/**
+ * What a Key Level Grid decision is given besides its state and config, and the mutable working copy the
+ * engine edits while deciding (never visible outside: every entry point returns a fresh immutable state).
+ */
+import type { Command } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
+import type { Decimal } from '../money.js';
+import type { ExchangeOrder, Fill, Position } from '../orders.js';
+import type { SymbolRules } from '../symbol-rules.js';
+import type { GridLevel, KlgState, LiveOrder, StopState } from './state.js';
+
+/** Market facts every decision needs. */
+export interface MarketFacts {
+  /** Current price (last trade or mark) the polarity rules use. */
+  readonly price: Decimal;
+  readonly rules: SymbolRules;
+  /** The venue can amend a live limit order (else amend becomes cancel, and recon re-places). */
+  readonly supportsAmend: boolean;
+}
+
+/** What the recon track learned from the exchange this pass (never from memory). */
+export interface ReconSnapshot extends MarketFacts {
+  /** Every open order on the symbol, limit and conditional, ours and foreign. */
+  readonly openOrders: readonly ExchangeOrder[];
+  /** The instance's position side (null = flat / none reported). */
+  readonly position: Position | null;
+  /** Our trades after the fill cursor, oldest first. */
+  readonly fills: readonly Fill[];
+  /**
+   * Fates of the orders `ordersToLookUp` asked about, by client order id: the order as the exchange reports
+   * it, or null if the exchange does not know it. Ids missing here are left for the next pass.
+   */
+  readonly orderLookups: Readonly<Record<string, ExchangeOrder | null>>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type LevelDraft = Omit<Mutable<GridLevel>, 'order'> & { order: Mutable<LiveOrder> | null };
+export type StopDraft = Mutable<StopState>;
+export type Draft = Omit<Mutable<KlgState>, 'levels' | 'stops' | 'recentTrades' | 'activeAlerts'> & {
+  levels: LevelDraft[];
+  stops: StopDraft[];
+  recentTrades: { id: string; time: number }[];
+  activeAlerts: string[];
+};
+
+/** A decision under construction: the working state, the commands so far, and its inputs. */
+export interface Work {
+  readonly s: Draft;
+  readonly commands: Command[];
+  readonly config: KlgConfig;
+  readonly market: MarketFacts;
+  readonly now: number;
+}
+
+export function toDraft(state: KlgState): Draft {
+  return {
+    ...state,
+    levels: state.levels.map((l) => ({ ...l, order: l.order ? { ...l.order } : null })),
+    stops: state.stops.map((s) => ({ ...s })),
+    recentTrades: state.recentTrades.map((t) => ({ ...t })),
+    activeAlerts: [...state.activeAlerts],
+  };
+}
+
+export function startWork(state: KlgState, config: KlgConfig, market: MarketFacts, now: number): Work {
+  return { s: toDraft(state), commands: [], config, market, now };
+}
+
+/** Freezes the working copy into the decision's result. */
+export function finish(w: Work): { state: KlgState; commands: readonly Command[] } {
+  w.s.updatedAt = w.now;
+  return { state: w.s as KlgState, commands: w.commands };
+}
+
+export function setLevelState(w: Work, level: LevelDraft, state: GridLevel['state']): void {
+  if (level.state !== state) {
+    level.state = state;
+    level.stateSince = w.now;
+  }
+}
+
+/** Allocates the next instance-wide order sequence number. */
+export function nextSeq(w: Work): number {
+  const seq = w.s.nextSeq;
+  w.s.nextSeq = seq + 1;
+  return seq;
+}
+
+/** A locked level (PLACING / CANCELING) belongs to whichever track started the action. */
+export function isLocked(level: GridLevel): boolean {
+  return level.state === 'PLACING' || level.state === 'CANCELING';
+}
+
+/** A locked level whose action outlived `order_action_timeout_sec`, or whose outcome is known to be unknown. */
+export function isZombie(level: GridLevel, config: KlgConfig, now: number): boolean {
+  if (!isLocked(level)) return false;
+  return level.order?.uncertain === true || now - level.stateSince >= config.order_action_timeout_sec * 1000;
+}

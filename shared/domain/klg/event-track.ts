@@ -1,0 +1,70 @@
+/**
+ * The event track (SPEC §2): the stream worker's answer to one fill, in milliseconds, without a global scan.
+ *
+ * Entry point: `onFill(state, fill, config, market, now)` → `{ state, commands }`.
+ *  - buy fill (ours): holdings and average entry move; sells that the new average pushes under the profit
+ *    guard are cancelled; then only `filled_qty × sell_quota_ratio` is offered (top up a sell below one grid
+ *    unit first, else the next empty qualified resistance).
+ *  - sell fill: holdings fall, quota is released lowest level first (fractions carried) and a buy is
+ *    re-placed at each freed support the buffer allows; sells above the (now lower) target are trimmed.
+ *  - stop-loss fill: critical alert; the instance pauses (if configured) and its buys are cancelled.
+ *  - a duplicate or replayed trade changes nothing (not even `updatedAt`).
+ * Follow-up orders are not retried here: if one fails the level goes IDLE and recon repairs it.
+ */
+import type { Decision } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
+import type { Fill } from '../orders.js';
+import { alertEvent } from './alerts.js';
+import { placeBuyAt } from './buys.js';
+import { finish, type MarketFacts, startWork } from './context.js';
+import { applyFill } from './fill-accounting.js';
+import { cancelLevelOrder } from './order-actions.js';
+import { applyRoles } from './polarity.js';
+import { cancelGuardViolations, placeDeltaSell, trimExcessSells } from './sells.js';
+import type { KlgState } from './state.js';
+
+export function onFill(
+  state: KlgState,
+  fill: Fill,
+  config: KlgConfig,
+  market: MarketFacts,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, market, now);
+  applyRoles(w);
+  const effect = applyFill(w, fill);
+  if (!effect.applied) return { state, commands: [] };
+
+  if (effect.role === 'stop') {
+    alertEvent(w, 'critical', 'stop_loss_triggered', 'the stop loss closed the position', {
+      price: fill.price.toFixed(),
+      qty: fill.qty.toFixed(),
+      holdings: w.s.holdings.toFixed(),
+    });
+    if (config.stop_loss.pause_after_trigger) {
+      w.s.paused = true;
+      w.s.pauseReason = 'stop loss triggered';
+      for (const level of w.s.levels) {
+        if (level.state === 'ACTIVE' && level.order?.side === 'buy')
+          cancelLevelOrder(w, level, 'paused after stop loss');
+      }
+    }
+  }
+
+  if (effect.side === 'buy') {
+    cancelGuardViolations(w);
+    if (effect.role === 'grid_buy') placeDeltaSell(w, effect.qty);
+  } else {
+    trimExcessSells(w);
+    for (const index of effect.released) placeBuyAt(w, w.s.levels[index]!, 'sell fill released quota');
+  }
+
+  if (config.alert_on_fills) {
+    alertEvent(w, 'info', 'fill', `${fill.side} ${fill.qty.toFixed()} at ${fill.price.toFixed()}`, {
+      role: effect.role,
+      holdings: w.s.holdings.toFixed(),
+      avgEntry: w.s.avgEntry.toFixed(),
+    });
+  }
+  return finish(w);
+}

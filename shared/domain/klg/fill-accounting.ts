@@ -1,0 +1,172 @@
+/**
+ * Fill accounting: the one implementation of what a fill does to the ledger, used by the event track
+ * (`onFill`) and the recon track (fills read from trade history) alike.
+ *
+ * Entry points: `applyFill`, `isDuplicateFill`, `releaseQuota`, `autoClearIfFlat`, `pruneRecentTrades`.
+ *
+ * Invariants:
+ *  1. Idempotent: a trade at or before the fill cursor, or listed in `recentTrades`, changes nothing.
+ *  2. Holdings = Σ buys − Σ sells applied; average entry is the volume-weighted price of buys since flat
+ *     (sells do not move it); realized PnL = Σ (sell − avg) × qty; fees accumulate.
+ *  3. A completely filled buy adds 1 to its level's counter; a partially filled buy that leaves the book
+ *     locks the level too. Sells release `qty / base_amount_per_grid` counters, lowest-priced level first,
+ *     carrying the fraction in `releasedQuotaRemainder`.
+ *  4. Holdings at zero clear every counter, the remainder and the since-flat totals (auto-clear).
+ */
+
+import { decodeClientOrderId } from '../client-order-id.js';
+import type { Decimal } from '../money.js';
+import { ONE, ZERO } from '../money.js';
+import type { Fill } from '../orders.js';
+import { type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
+import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
+
+export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'foreign' | 'stale';
+
+export type FillEffect =
+  | { readonly applied: false; readonly reason: 'duplicate' | 'other_market' }
+  | {
+      readonly applied: true;
+      readonly side: 'buy' | 'sell';
+      readonly role: FillRole;
+      readonly qty: Decimal;
+      /** The level the order belonged to (grid orders). */
+      readonly level: number | null;
+      /** The level's order is now completely filled. */
+      readonly orderComplete: boolean;
+      /** Levels whose counters this sell released, in release order. */
+      readonly released: readonly number[];
+      readonly flat: boolean;
+    };
+
+/** Orders trade ids numerically when both are integers (Binance), else as text. */
+function compareTradeKey(aTime: number, aId: string, bTime: number, bId: string): number {
+  if (aTime !== bTime) return aTime < bTime ? -1 : 1;
+  if (/^\d+$/.test(aId) && /^\d+$/.test(bId)) {
+    if (aId.length !== bId.length) return aId.length < bId.length ? -1 : 1;
+  }
+  return aId < bId ? -1 : aId > bId ? 1 : 0;
+}
+
+export function isDuplicateFill(s: Pick<Draft, 'fillCursor' | 'recentTrades'>, fill: Fill): boolean {
+  if (
+    s.fillCursor &&
+    compareTradeKey(fill.time, fill.tradeId, s.fillCursor.time, s.fillCursor.tradeId) <= 0
+  ) {
+    return true;
+  }
+  return s.recentTrades.some((t) => t.id === fill.tradeId);
+}
+
+/** Keeps every trade after the cursor and the newest few before it. */
+export function pruneRecentTrades(s: Draft): void {
+  const cursor = s.fillCursor;
+  if (!cursor) return;
+  const before: { id: string; time: number }[] = [];
+  const after: { id: string; time: number }[] = [];
+  for (const t of s.recentTrades) {
+    if (compareTradeKey(t.time, t.id, cursor.time, cursor.tradeId) <= 0) before.push(t);
+    else after.push(t);
+  }
+  s.recentTrades = [...before.slice(-RECENT_TRADES_BEFORE_CURSOR), ...after];
+}
+
+export function applyFill(w: Work, fill: Fill): FillEffect {
+  const { s, config } = w;
+  if (
+    fill.symbol !== config.symbol ||
+    (fill.positionSide !== config.position_side && fill.positionSide !== 'BOTH')
+  ) {
+    return { applied: false, reason: 'other_market' };
+  }
+  if (isDuplicateFill(s, fill)) return { applied: false, reason: 'duplicate' };
+  s.recentTrades.push({ id: fill.tradeId, time: fill.time });
+  s.feesPaid = s.feesPaid.plus(fill.fee);
+
+  const decoded = decodeClientOrderId(fill.clientOrderId);
+  const ours = decoded !== null && decoded.instanceId === s.instanceId;
+  let role: FillRole = 'foreign';
+  let level: LevelDraft | null = null;
+  if (ours && decoded.kind === 'stop') role = 'stop';
+  if (ours && decoded.kind === 'level') {
+    const candidate = s.levels[decoded.level];
+    const current = decoded.seq >= s.epochStartSeq && candidate?.order?.clientOrderId === fill.clientOrderId;
+    role = current ? (fill.side === 'buy' ? 'grid_buy' : 'grid_sell') : 'stale';
+    level = current ? candidate! : null;
+  }
+
+  let qty = fill.qty;
+  if (fill.side === 'buy') {
+    const newHoldings = s.holdings.plus(qty);
+    s.avgEntry = s.avgEntry.times(s.holdings).plus(fill.price.times(qty)).dividedBy(newHoldings);
+    s.holdings = newHoldings;
+    s.boughtSinceFlat = s.boughtSinceFlat.plus(qty);
+  } else {
+    // A long position cannot sell more than it holds; never let the ledger go negative.
+    if (qty.greaterThan(s.holdings)) qty = s.holdings;
+    s.realizedPnl = s.realizedPnl.plus(fill.price.minus(s.avgEntry).times(qty));
+    s.holdings = s.holdings.minus(qty);
+    s.soldSinceFlat = s.soldSinceFlat.plus(qty);
+  }
+
+  let orderComplete = false;
+  if (level?.order) {
+    const o = level.order;
+    o.filledQty = o.filledQty.plus(fill.qty);
+    o.openQty = o.qty.minus(o.filledQty);
+    if (!o.openQty.greaterThan(0)) {
+      o.openQty = ZERO;
+      orderComplete = true;
+      if (o.side === 'buy') {
+        setLevelState(w, level, 'FILLED');
+        level.fillCounter += 1;
+      }
+      level.order = null;
+      setLevelState(w, level, 'IDLE');
+    }
+  }
+
+  const released = fill.side === 'sell' ? releaseQuota(w, qty) : [];
+  const flat = autoClearIfFlat(w);
+  return {
+    applied: true,
+    side: fill.side,
+    role,
+    qty,
+    level: level?.index ?? null,
+    orderComplete,
+    released,
+    flat,
+  };
+}
+
+/** Releases `soldQty / base` counters, lowest-priced level first, carrying the fraction. */
+export function releaseQuota(w: Work, soldQty: Decimal): number[] {
+  const { s, config } = w;
+  s.releasedQuotaRemainder = s.releasedQuotaRemainder.plus(soldQty.dividedBy(config.base_amount_per_grid));
+  const released: number[] = [];
+  while (s.releasedQuotaRemainder.greaterThanOrEqualTo(ONE)) {
+    const lowest = s.levels.find((l) => l.fillCounter > 0);
+    if (!lowest) {
+      // Nothing left to release: the fraction has no counter to carry towards.
+      s.releasedQuotaRemainder = ZERO;
+      break;
+    }
+    lowest.fillCounter -= 1;
+    released.push(lowest.index);
+    s.releasedQuotaRemainder = s.releasedQuotaRemainder.minus(ONE);
+  }
+  return released;
+}
+
+/** Holdings at zero: clear every counter (SPEC FR-RESET auto-clear). Returns whether the position is flat. */
+export function autoClearIfFlat(w: Work): boolean {
+  const { s } = w;
+  if (!s.holdings.isZero()) return false;
+  s.avgEntry = ZERO;
+  s.releasedQuotaRemainder = ZERO;
+  s.boughtSinceFlat = ZERO;
+  s.soldSinceFlat = ZERO;
+  for (const level of s.levels) level.fillCounter = 0;
+  return true;
+}

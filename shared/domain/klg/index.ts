@@ -1,0 +1,28 @@
+/**
+ * The Key Level Grid engine (SPEC §2): pure functions from (state, facts, config, now) to
+ * `{ state, commands }`. Nothing here performs I/O or reads a clock.
+ *
+ * Entry points:
+ *  - `planRecon` and `ordersToLookUp` (recon track), `onFill` (event track);
+ *  - `reverseReconcile`, `resetCounters`, `planRebuild`, `pause`, `resume` (resets and operator commands);
+ *  - `placed`, `rejected`, `cancelled`, `timedOut`, `applyOutcome` (command outcomes);
+ *  - `initialKlgState`, `parseKlgState`, `klgStateToJson` (state), `checkKlgInvariants` (health);
+ *  - `sellTarget`, `waterfallAllocate` (the sell-side arithmetic, for reports and tests).
+ */
+export type { MarketFacts, ReconSnapshot } from './context.js';
+export { onFill } from './event-track.js';
+export { checkKlgInvariants, counterDrift } from './invariants.js';
+export {
+  applyOutcome,
+  type CommandOutcome,
+  cancelled,
+  placed,
+  type Rejection,
+  rejected,
+  timedOut,
+} from './outcomes.js';
+export { planRecon } from './recon.js';
+export { ordersToLookUp } from './recon-sync.js';
+export { pause, planRebuild, resetCounters, resume, reverseReconcile } from './resets.js';
+export { sellTarget, waterfallAllocate } from './sell-target.js';
+export * from './state.js';

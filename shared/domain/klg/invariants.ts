@@ -1,0 +1,64 @@
+/**
+ * The Key Level Grid's invariants as a checker: the property tests assert it after every step, and the
+ * simulator reports any violation it sees. Returns one line per violation (empty = healthy).
+ */
+import type { KlgConfig } from '../config/klg-config.js';
+import { isMultipleOf, ZERO } from '../money.js';
+import { minOrderCoins, type SymbolRules } from '../symbol-rules.js';
+import { profitGuardFloor } from './polarity.js';
+import { sellTarget } from './sell-target.js';
+import type { KlgState } from './state.js';
+
+export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: SymbolRules): string[] {
+  const out: string[] = [];
+  const guard = profitGuardFloor(state.avgEntry, config);
+  let liveSells = ZERO;
+  state.levels.forEach((level, i) => {
+    if (level.index !== i) out.push(`level ${i} has index ${level.index}`);
+    if (i > 0 && !level.price.greaterThan(state.levels[i - 1]!.price))
+      out.push(`level ${i} is not above level ${i - 1}`);
+    if (level.fillCounter < 0 || level.fillCounter > config.max_fill_per_level) {
+      out.push(`level ${i} counter ${level.fillCounter} outside [0, ${config.max_fill_per_level}]`);
+    }
+    const o = level.order;
+    if ((level.state === 'IDLE' || level.state === 'FILLED') && o)
+      out.push(`level ${i} is ${level.state} with an order`);
+    if ((level.state === 'PLACING' || level.state === 'ACTIVE' || level.state === 'CANCELING') && !o) {
+      out.push(`level ${i} is ${level.state} without an order`);
+    }
+    if (!o) return;
+    if (o.seq >= state.nextSeq) out.push(`level ${i} order seq ${o.seq} ≥ nextSeq ${state.nextSeq}`);
+    if (!isMultipleOf(o.price, rules.tickSize)) out.push(`level ${i} order price ${o.price} off the tick`);
+    if (!isMultipleOf(o.qty.dividedBy(rules.contractSize), rules.stepSize))
+      out.push(`level ${i} qty ${o.qty} off the step`);
+    if (o.openQty.isNegative()) out.push(`level ${i} negative open qty`);
+    const live = level.state === 'PLACING' || level.state === 'ACTIVE';
+    if (o.side === 'buy' && live && level.fillCounter >= config.max_fill_per_level) {
+      out.push(`level ${i} holds a live buy with its quota used (${level.fillCounter})`);
+    }
+    if (o.side === 'sell' && live) {
+      liveSells = liveSells.plus(o.openQty);
+      if (!o.price.greaterThan(guard))
+        out.push(`level ${i} sell at ${o.price} is not above the profit guard ${guard}`);
+    }
+    if (live && o.pending === 'place' && o.qty.lessThan(minOrderCoins(o.price, rules))) {
+      out.push(`level ${i} order ${o.qty} below the exchange minimum`);
+    }
+  });
+  const target = sellTarget(state, config);
+  if (liveSells.greaterThan(target)) out.push(`live sells ${liveSells} exceed the sell target ${target}`);
+  if (state.holdings.isNegative()) out.push(`negative holdings ${state.holdings}`);
+  if (state.holdings.isZero() !== state.avgEntry.isZero())
+    out.push(`avg entry ${state.avgEntry} with holdings ${state.holdings}`);
+  if (state.releasedQuotaRemainder.isNegative() || state.releasedQuotaRemainder.greaterThanOrEqualTo(1)) {
+    out.push(`released-quota remainder ${state.releasedQuotaRemainder} outside [0, 1)`);
+  }
+  return out;
+}
+
+/** |Σ counters − (holdings − locked) / base| in grid units. */
+export function counterDrift(state: KlgState, config: KlgConfig): number {
+  const units = state.holdings.minus(config.base_position_locked).dividedBy(config.base_amount_per_grid);
+  const sum = state.levels.reduce((n, l) => n + l.fillCounter, 0);
+  return Math.abs(units.minus(sum).toNumber());
+}

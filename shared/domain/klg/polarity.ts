@@ -1,0 +1,50 @@
+/**
+ * Polarity and the space / profit guards of SPEC §2, re-evaluated against the current price every time.
+ *
+ * Entry points: `roleOf`, `buyAllowed`, `sellSpaceOk`, `profitGuardFloor`, `passesProfitGuard`, `applyRoles`.
+ * Invariants: a level equal to the price has no role (no order); a buy needs
+ * `price > level × (1 + buy_price_buffer_pct)`; a sell needs `price < level × (1 − sell_price_buffer_pct)`
+ * and a sell price strictly above `avg_entry × (1 + min_profit_pct)`.
+ */
+import type { KlgConfig } from '../config/klg-config.js';
+import { type Decimal, ONE } from '../money.js';
+import { roundPrice, type SymbolRules } from '../symbol-rules.js';
+import type { Work } from './context.js';
+import type { LevelRole } from './state.js';
+
+export function roleOf(levelPrice: Decimal, price: Decimal): LevelRole {
+  const c = levelPrice.comparedTo(price);
+  return c < 0 ? 'SUPPORT' : c > 0 ? 'RESISTANCE' : 'AT_PRICE';
+}
+
+/** May a new buy be placed at this level now? (Existing buys are not cancelled by the buffer.) */
+export function buyAllowed(levelPrice: Decimal, price: Decimal, config: KlgConfig): boolean {
+  return price.greaterThan(levelPrice.times(ONE.plus(config.buy_price_buffer_pct)));
+}
+
+/** Is price far enough below this level for a new sell? */
+export function sellSpaceOk(levelPrice: Decimal, price: Decimal, config: KlgConfig): boolean {
+  return price.lessThan(levelPrice.times(ONE.minus(config.sell_price_buffer_pct)));
+}
+
+/** Sells must be priced strictly above this. */
+export function profitGuardFloor(avgEntry: Decimal, config: KlgConfig): Decimal {
+  return avgEntry.times(ONE.plus(config.min_profit_pct));
+}
+
+export function sellPriceOf(levelPrice: Decimal, rules: SymbolRules): Decimal {
+  return roundPrice(levelPrice, 'sell', rules);
+}
+
+export function buyPriceOf(levelPrice: Decimal, rules: SymbolRules): Decimal {
+  return roundPrice(levelPrice, 'buy', rules);
+}
+
+export function passesProfitGuard(sellPrice: Decimal, avgEntry: Decimal, config: KlgConfig): boolean {
+  return sellPrice.greaterThan(profitGuardFloor(avgEntry, config));
+}
+
+/** Re-evaluates every level's role against the current price. */
+export function applyRoles(w: Work): void {
+  for (const level of w.s.levels) level.role = roleOf(level.price, w.market.price);
+}

@@ -1,0 +1,87 @@
+/**
+ * The recon track (SPEC §2 "Two tracks"): the scheduled pass that makes the grid right again, whatever
+ * happened since the last one.
+ *
+ * Entry point: `planRecon(state, snapshot, config, now)` → `{ state, commands }`. With `ordersToLookUp`
+ * (recon-sync.ts) the shell knows which order fates to fetch before calling it.
+ *
+ * Order of a pass:
+ *  1. apply trade history after the cursor (the one fill-accounting implementation), move the cursor;
+ *  2. sync order states with the exchange (adopt, settle zombies and vanished orders, adopt or cancel
+ *     orphans of ours), reconcile the position;
+ *  3. auto-clear at zero holdings, roles against the current price, consistency guard;
+ *  4. buys: cancel those that flipped to resistance (before anything else), sit on a used-up level, or are
+ *     opening orders of a paused instance;
+ *  5. sells: cancel profit-guard violations, trim above target, realign by the waterfall;
+ *  6. place missing buys; 7. the stop loss.
+ *
+ * Invariants after a pass (property-tested): no live buy at a level whose counter reached the maximum; no
+ * live sell at or below `avg_entry × (1 + min_profit_pct)`; live sells ≤ the sell target; counters agree
+ * with holdings within one grid unit (unless the grid is saturated); every price on the tick, every
+ * quantity on the step and above the exchange minimum.
+ */
+import type { Decision } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
+import { ZERO } from '../money.js';
+import { raiseCondition } from './alerts.js';
+import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
+import { finish, type ReconSnapshot, startWork } from './context.js';
+import { consistencyGuard } from './counters.js';
+import { autoClearIfFlat } from './fill-accounting.js';
+import { applyRoles } from './polarity.js';
+import {
+  adoptOrphanOrders,
+  applyTradeHistory,
+  ownOpenOrders,
+  reconcilePosition,
+  syncLevelOrders,
+} from './recon-sync.js';
+import { cancelGuardViolations, realignSells, trimExcessSells } from './sells.js';
+import type { KlgState } from './state.js';
+import { maintainStop } from './stop-loss.js';
+
+export function planRecon(
+  state: KlgState,
+  snapshot: ReconSnapshot,
+  config: KlgConfig,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  const effects = applyTradeHistory(w, snapshot.fills);
+  const applied = effects.filter((e) => e.applied).length;
+
+  const own = ownOpenOrders(state.instanceId, snapshot.openOrders);
+  const ownLimits = own.filter((o) => o.kind !== 'stop');
+  const ownStops = own.filter((o) => o.kind === 'stop');
+  syncLevelOrders(w, ownLimits, snapshot.orderLookups);
+  adoptOrphanOrders(w, ownLimits);
+
+  const pos = snapshot.position;
+  if (pos?.qty.isNegative()) {
+    raiseCondition(
+      w,
+      'critical',
+      'unexpected_short',
+      'the position is short; the Key Level Grid is long-only',
+      {
+        position: pos.qty.toFixed(),
+      },
+    );
+  }
+  const exchangeQty = pos && pos.qty.greaterThan(0) ? pos.qty : ZERO;
+  reconcilePosition(w, exchangeQty, pos?.entryPrice ?? ZERO, applied);
+  autoClearIfFlat(w);
+
+  applyRoles(w);
+  consistencyGuard(w, snapshot.fills);
+
+  cancelInvalidBuys(w);
+  cancelGuardViolations(w);
+  trimExcessSells(w);
+  realignSells(w);
+  placeMissingBuys(w);
+  maintainStop(w, ownStops);
+
+  w.s.lastReconAt = now;
+  return finish(w);
+}

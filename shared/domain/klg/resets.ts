@@ -1,0 +1,133 @@
+/**
+ * Resets (SPEC §2 "Reset", seed FR-RESET) and operator controls. Each returns the new state first: the
+ * shell persists it before carrying out any command ("every reset is persisted before anything else").
+ *
+ * Entry points:
+ *  - `reverseReconcile(state, snapshot, config, now)`: cold start or corrupt state. Applies trade history,
+ *    takes the exchange position as the truth at once, and locks counters from the holdings (fill history
+ *    first, then supports far-to-near). Run `planRecon` right after to place orders.
+ *  - `resetCounters(state, now)`: clears every counter (operator command). Note the consistency guard will
+ *    re-derive counters on the next recon if holdings exceed one grid unit.
+ *  - `planRebuild(state, snapshot, config, levelPrices, now)`: manual rebuild. Syncs, cancels every order of
+ *    the instance (buys and sells), installs the new levels as a new epoch, and with a position of N grid
+ *    units locks the N nearest supports, so the `planRecon` that follows places buys from support N+1,
+ *    sells by the waterfall and moves the stop. The stop itself is not cancelled here: recon replaces it if
+ *    its trigger changes, so the position is never left without one for longer than a replace takes.
+ *  - `pause` / `resume`.
+ */
+import type { Decision } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
+import type { Decimal } from '../money.js';
+import { ZERO } from '../money.js';
+import { alertEvent, raiseCondition } from './alerts.js';
+import { finish, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
+import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
+import { autoClearIfFlat } from './fill-accounting.js';
+import { applyRoles } from './polarity.js';
+import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
+import { buildLevels, type KlgState } from './state.js';
+
+function syncPositionNow(w: Work, snapshot: ReconSnapshot): void {
+  applyTradeHistory(w, snapshot.fills);
+  const pos = snapshot.position;
+  const qty = pos && pos.qty.greaterThan(0) ? pos.qty : ZERO;
+  reconcilePosition(w, qty, pos?.entryPrice ?? ZERO, 0, { immediately: true });
+  autoClearIfFlat(w);
+}
+
+export function reverseReconcile(
+  state: KlgState,
+  snapshot: ReconSnapshot,
+  config: KlgConfig,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  syncPositionNow(w, snapshot);
+  applyRoles(w);
+  lockCountersFromHoldings(w, snapshot.fills);
+  alertEvent(w, 'info', 'reverse_reconciliation', 'counters re-derived from the exchange position', {
+    holdings: w.s.holdings.toFixed(),
+    counters: String(w.s.levels.reduce((n, l) => n + l.fillCounter, 0)),
+  });
+  return finish(w);
+}
+
+export function resetCounters(state: KlgState, now: number): KlgState {
+  const s = toDraft(state);
+  for (const level of s.levels) level.fillCounter = 0;
+  s.releasedQuotaRemainder = ZERO;
+  s.updatedAt = now;
+  return s as KlgState;
+}
+
+export function planRebuild(
+  state: KlgState,
+  snapshot: ReconSnapshot,
+  config: KlgConfig,
+  levelPrices: readonly Decimal[],
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  syncPositionNow(w, snapshot);
+  const { s } = w;
+
+  for (const o of ownOpenOrders(s.instanceId, snapshot.openOrders)) {
+    if (o.kind === 'stop') continue;
+    w.commands.push({
+      kind: 'CancelOrder',
+      instanceId: s.instanceId,
+      account: config.account,
+      symbol: config.symbol,
+      clientOrderId: o.clientOrderId,
+      level: null,
+      reason: 'rebuild: cancel every grid order',
+    });
+  }
+
+  s.levels = buildLevels(levelPrices, now);
+  s.epoch += 1;
+  s.epochStartSeq = s.nextSeq;
+  s.anchorPrice = snapshot.price;
+  s.lastRebuildAt = now;
+  s.positionMismatch = null;
+  applyRoles(w);
+  clearCounters(w);
+
+  // N+1 rule: with N grid units held, the N nearest supports count as bought.
+  let n = gridUnits(w).floor().toNumber();
+  const supportsNearFirst = s.levels.filter((l) => l.role === 'SUPPORT').reverse();
+  for (const level of supportsNearFirst) {
+    if (n <= 0) break;
+    level.fillCounter = 1;
+    n -= 1;
+  }
+  for (const level of s.levels) {
+    if (n <= 0) break;
+    if (level.role === 'SUPPORT') continue;
+    level.fillCounter = 1;
+    n -= 1;
+  }
+  if (n > 0) {
+    raiseCondition(
+      w,
+      'warning',
+      'holdings_exceed_grid',
+      'holdings exceed what the new grid can account for',
+      {
+        holdings: s.holdings.toFixed(),
+      },
+    );
+  }
+  alertEvent(w, 'info', 'rebuild', `grid rebuilt on ${s.levels.length} levels (epoch ${s.epoch})`, {
+    holdings: s.holdings.toFixed(),
+  });
+  return finish(w);
+}
+
+export function pause(state: KlgState, reason: string, now: number): KlgState {
+  return { ...state, paused: true, pauseReason: reason, updatedAt: now };
+}
+
+export function resume(state: KlgState, now: number): KlgState {
+  return { ...state, paused: false, pauseReason: null, updatedAt: now };
+}
