@@ -82,3 +82,8 @@ export class KlgBot {
 export function kinds(commands: readonly Command[]): string[] {
   return commands.map((c) => c.kind);
 }
+
+/** Plain-JSON view of commands (Decimals as strings) for readable assertions. */
+export function plain<T>(x: T): unknown {
+  return JSON.parse(JSON.stringify(x));
+}

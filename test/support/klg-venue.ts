@@ -200,7 +200,7 @@ export class ToyVenue {
         if (!crossed) continue;
         let qty = o.qty.minus(o.filledQty);
         if (o.side === 'sell' && qty.greaterThan(this.position)) qty = this.position;
-        if (partial && partial.lessThan(qty)) qty = partial;
+        if (partial?.lessThan(qty)) qty = partial;
         if (!qty.greaterThan(0)) continue;
         o.filledQty = o.filledQty.plus(qty);
         o.status = o.filledQty.equals(o.qty) ? 'FILLED' : 'PARTIALLY_FILLED';

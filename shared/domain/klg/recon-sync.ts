@@ -77,7 +77,7 @@ function adoptExchangeView(w: Work, level: LevelDraft, ex: ExchangeOrder): void 
 
 function settleGoneOrder(w: Work, level: LevelDraft, fate: ExchangeOrder | null): void {
   const o = level.order!;
-  if (fate && fate.filledQty.greaterThan(o.filledQty)) {
+  if (fate?.filledQty.greaterThan(o.filledQty)) {
     // Fills we have not applied yet: their trades arrive with the next history read. Keep the level.
     o.uncertain = true;
     return;
@@ -118,7 +118,7 @@ export function adoptOrphanOrders(w: Work, ownOpen: readonly ExchangeOrder[]): v
   for (const l of s.levels) if (l.order) tracked.add(l.order.clientOrderId);
   for (const ex of ownOpen) {
     const d = decodeClientOrderId(ex.clientOrderId);
-    if (!d || d.kind !== 'level' || tracked.has(ex.clientOrderId)) continue;
+    if (d?.kind !== 'level' || tracked.has(ex.clientOrderId)) continue;
     if (d.seq >= s.nextSeq) s.nextSeq = d.seq + 1;
     const level = s.levels[d.level];
     const expectedPrice =

@@ -68,7 +68,7 @@ export function planRecon(
       },
     );
   }
-  const exchangeQty = pos && pos.qty.greaterThan(0) ? pos.qty : ZERO;
+  const exchangeQty = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
   reconcilePosition(w, exchangeQty, pos?.entryPrice ?? ZERO, applied);
   autoClearIfFlat(w);
 

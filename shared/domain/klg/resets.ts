@@ -30,7 +30,7 @@ import { buildLevels, type KlgState } from './state.js';
 function syncPositionNow(w: Work, snapshot: ReconSnapshot): void {
   applyTradeHistory(w, snapshot.fills);
   const pos = snapshot.position;
-  const qty = pos && pos.qty.greaterThan(0) ? pos.qty : ZERO;
+  const qty = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
   reconcilePosition(w, qty, pos?.entryPrice ?? ZERO, 0, { immediately: true });
   autoClearIfFlat(w);
 }

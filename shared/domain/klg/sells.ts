@@ -139,7 +139,7 @@ export function placeDeltaSell(w: Work, boughtQty: Decimal): void {
   // 1. Top up a live sell below one grid unit.
   for (const l of qualified) {
     if (!delta.greaterThan(0)) break;
-    if (!l.order || !l.order.openQty.lessThan(unit)) continue;
+    if (!l.order?.openQty.lessThan(unit)) continue;
     const q = minDec(delta, unit.minus(l.order.openQty));
     add(l, q);
     delta = delta.minus(q);
