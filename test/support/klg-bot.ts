@@ -13,6 +13,8 @@ export class KlgBot {
   state: KlgState;
   readonly venue: ToyVenue;
   readonly log: Command[] = [];
+  /** The state `planRecon` returned on the last pass, before its commands were carried out. */
+  decided: KlgState | null = null;
 
   constructor(
     readonly config: KlgConfig,
@@ -34,6 +36,7 @@ export class KlgBot {
     const d = planRecon(this.state, this.venue.snapshot(this.state), this.config, this.venue.time);
     this.log.push(...d.commands);
     this.state = d.state;
+    this.decided = d.state;
     const r = this.venue.run(this.state, d.commands);
     this.state = r.state;
     this.log.push(...r.alerts.filter((a) => !d.commands.includes(a)));

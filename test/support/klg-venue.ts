@@ -35,6 +35,8 @@ export class ToyVenue {
   private tradeSeq = 1000;
   /** Client ids whose next command is refused (fault injection). */
   readonly rejectNext = new Set<string>();
+  /** The next command's outcome is unknown to the caller: carried out anyway, or lost on the way. */
+  unknownNext: 'executed' | 'lost' | null = null;
 
   constructor(
     readonly config: KlgConfig,
@@ -71,6 +73,12 @@ export class ToyVenue {
 
   /** Carries out one command and reports its outcome the way the shell would. */
   execute(cmd: OrderCommand): CommandOutcome {
+    const unknown = this.unknownNext;
+    if (unknown) {
+      this.unknownNext = null;
+      if (unknown === 'executed') this.execute(cmd);
+      return { kind: 'timedOut' };
+    }
     const id =
       cmd.kind === 'PlaceOrder' || cmd.kind === 'PlaceStop' ? cmd.request.clientOrderId : cmd.clientOrderId;
     if (this.rejectNext.delete(id))

@@ -86,6 +86,24 @@ export function nextSeq(w: Work): number {
   return seq;
 }
 
+/**
+ * One more filled buy at `level`, never past the maximum: a buy that fills after the consistency guard
+ * locked its level leaves the surplus to the guard instead of overflowing the counter.
+ */
+export function countFilledBuy(level: LevelDraft, maxFillPerLevel: number): void {
+  if (level.fillCounter < maxFillPerLevel) level.fillCounter += 1;
+}
+
+/**
+ * A buy that left the book partially filled locks its level if at least half a grid unit was bought (the
+ * consistency guard rounds the same way), so the level neither re-buys a whole unit nor stays blocked for
+ * a crumb.
+ */
+export function countPartialBuy(level: LevelDraft, filledQty: Decimal, config: KlgConfig): void {
+  if (filledQty.times(2).greaterThanOrEqualTo(config.base_amount_per_grid))
+    countFilledBuy(level, config.max_fill_per_level);
+}
+
 /** A locked level (PLACING / CANCELING) belongs to whichever track started the action. */
 export function isLocked(level: GridLevel): boolean {
   return level.state === 'PLACING' || level.state === 'CANCELING';

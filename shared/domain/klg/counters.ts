@@ -7,7 +7,9 @@
  * counters: first at the levels where our recent grid buys filled (fill history, most recent first), then
  * supports far-to-near; if the holdings exceed every support, resistances take the rest nearest first
  * (a grid already holding more than its supports can absorb must not buy again when price returns).
- * Levels take one counter each per round, up to `max_fill_per_level`.
+ * Levels take one counter each per round, up to `max_fill_per_level`. Levels locked by an action in
+ * flight (PLACING / CANCELING) are skipped: they belong to the other track, and the guard completes the
+ * assignment on a later pass if it must.
  *
  * Invariants: after `lockCountersFromHoldings`, Σ counters = min(N, capacity) and the consistency guard
  * holds (|Σ counters × base − (holdings − locked)| ≤ one grid unit) unless the grid is saturated.
@@ -16,7 +18,7 @@ import { decodeClientOrderId } from '../client-order-id.js';
 import { type Decimal, maxDec, ZERO } from '../money.js';
 import type { Fill } from '../orders.js';
 import { alertEvent, clearCondition, raiseCondition } from './alerts.js';
-import type { Work } from './context.js';
+import { isLocked, type Work } from './context.js';
 
 export function gridUnits(w: Work): Decimal {
   const { s, config } = w;
@@ -50,7 +52,7 @@ export function lockCountersFromHoldings(w: Work, history: readonly Fill[] = [])
   }
   for (const index of historyLevels) {
     const level = s.levels[index];
-    if (toLock <= 0 || !level || level.fillCounter >= max) continue;
+    if (toLock <= 0 || !level || level.fillCounter >= max || isLocked(level)) continue;
     level.fillCounter += 1;
     toLock -= 1;
   }
@@ -58,7 +60,7 @@ export function lockCountersFromHoldings(w: Work, history: readonly Fill[] = [])
   for (let round = 0; round < max && toLock > 0; round++) {
     for (const level of s.levels) {
       if (toLock <= 0) break;
-      if (level.fillCounter > round) continue;
+      if (level.fillCounter > round || isLocked(level)) continue;
       level.fillCounter += 1;
       toLock -= 1;
     }

@@ -6,7 +6,8 @@
  *
  * Invariants:
  *  1. Idempotent: a trade at or before the fill cursor, or listed in `recentTrades`, changes nothing.
- *  2. Holdings = Σ buys − Σ sells applied; average entry is the volume-weighted price of buys since flat
+ *  2. Holdings = Σ buys − Σ sells applied (order-independent; briefly negative only while a missed buy is
+ *     still on its way); average entry is the volume-weighted price of buys since flat
  *     (sells do not move it); realized PnL = Σ (sell − avg) × qty; fees accumulate.
  *  3. A completely filled buy adds 1 to its level's counter; a partially filled buy that leaves the book
  *     locks the level too. Sells release `qty / base_amount_per_grid` counters, lowest-priced level first,
@@ -16,9 +17,9 @@
 
 import { decodeClientOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
-import { ONE, ZERO } from '../money.js';
+import { maxDec, minDec, ONE, ZERO } from '../money.js';
 import type { Fill } from '../orders.js';
-import { type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
+import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
 import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
 
 export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'foreign' | 'stale';
@@ -95,17 +96,22 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     level = current ? candidate! : null;
   }
 
-  let qty = fill.qty;
+  const qty = fill.qty;
   if (fill.side === 'buy') {
     const newHoldings = s.holdings.plus(qty);
-    s.avgEntry = s.avgEntry.times(s.holdings).plus(fill.price.times(qty)).dividedBy(newHoldings);
+    if (!newHoldings.greaterThan(0)) s.avgEntry = ZERO;
+    else if (!s.holdings.greaterThan(0)) s.avgEntry = fill.price;
+    else s.avgEntry = s.avgEntry.times(s.holdings).plus(fill.price.times(qty)).dividedBy(newHoldings);
     s.holdings = newHoldings;
     s.boughtSinceFlat = s.boughtSinceFlat.plus(qty);
   } else {
-    // A long position cannot sell more than it holds; never let the ledger go negative.
-    if (qty.greaterThan(s.holdings)) qty = s.holdings;
-    s.realizedPnl = s.realizedPnl.plus(fill.price.minus(s.avgEntry).times(qty));
+    // PnL is realized against the average of what is held. A sell can outrun the buys it closes when a
+    // fill was missed and arrives later through trade history: the ledger then goes briefly negative and
+    // the late buy brings it back (the exchange position is the truth recon checks against).
+    const matched = minDec(qty, maxDec(s.holdings, ZERO));
+    s.realizedPnl = s.realizedPnl.plus(fill.price.minus(s.avgEntry).times(matched));
     s.holdings = s.holdings.minus(qty);
+    if (!s.holdings.greaterThan(0)) s.avgEntry = ZERO;
     s.soldSinceFlat = s.soldSinceFlat.plus(qty);
   }
 
@@ -119,7 +125,7 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
       orderComplete = true;
       if (o.side === 'buy') {
         setLevelState(w, level, 'FILLED');
-        level.fillCounter += 1;
+        countFilledBuy(level, config.max_fill_per_level);
       }
       level.order = null;
       setLevelState(w, level, 'IDLE');

@@ -1,9 +1,13 @@
 /**
  * The Key Level Grid's invariants as a checker: the property tests assert it after every step, and the
  * simulator reports any violation it sees. Returns one line per violation (empty = healthy).
+ *
+ * Orders in doubt (a call whose outcome is unknown, or a cancel the exchange refused) are excepted from the
+ * quota, profit-guard and sell-target checks: no decision can act on them until recon settles them by
+ * client order id, which it does first thing on its next pass.
  */
 import type { KlgConfig } from '../config/klg-config.js';
-import { isMultipleOf, ZERO } from '../money.js';
+import { isMultipleOf, maxDec, ZERO } from '../money.js';
 import { minOrderCoins, type SymbolRules } from '../symbol-rules.js';
 import { profitGuardFloor } from './polarity.js';
 import { sellTarget } from './sell-target.js';
@@ -33,10 +37,11 @@ export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: Sy
       out.push(`level ${i} qty ${o.qty} off the step`);
     if (o.openQty.isNegative()) out.push(`level ${i} negative open qty`);
     const live = level.state === 'PLACING' || level.state === 'ACTIVE';
-    if (o.side === 'buy' && live && level.fillCounter >= config.max_fill_per_level) {
+    // An order in doubt (its cancel was refused, or a call's outcome is unknown) is retried by recon.
+    if (o.side === 'buy' && live && !o.uncertain && level.fillCounter >= config.max_fill_per_level) {
       out.push(`level ${i} holds a live buy with its quota used (${level.fillCounter})`);
     }
-    if (o.side === 'sell' && live) {
+    if (o.side === 'sell' && live && !o.uncertain) {
       liveSells = liveSells.plus(o.openQty);
       if (!o.price.greaterThan(guard))
         out.push(`level ${i} sell at ${o.price} is not above the profit guard ${guard}`);
@@ -47,9 +52,9 @@ export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: Sy
   });
   const target = sellTarget(state, config);
   if (liveSells.greaterThan(target)) out.push(`live sells ${liveSells} exceed the sell target ${target}`);
-  if (state.holdings.isNegative()) out.push(`negative holdings ${state.holdings}`);
-  if (state.holdings.isZero() !== state.avgEntry.isZero())
+  if (state.holdings.greaterThan(0) === state.avgEntry.isZero()) {
     out.push(`avg entry ${state.avgEntry} with holdings ${state.holdings}`);
+  }
   if (state.releasedQuotaRemainder.isNegative() || state.releasedQuotaRemainder.greaterThanOrEqualTo(1)) {
     out.push(`released-quota remainder ${state.releasedQuotaRemainder} outside [0, 1)`);
   }
@@ -58,7 +63,9 @@ export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: Sy
 
 /** |Σ counters − (holdings − locked) / base| in grid units. */
 export function counterDrift(state: KlgState, config: KlgConfig): number {
-  const units = state.holdings.minus(config.base_position_locked).dividedBy(config.base_amount_per_grid);
+  const units = maxDec(state.holdings.minus(config.base_position_locked), ZERO).dividedBy(
+    config.base_amount_per_grid,
+  );
   const sum = state.levels.reduce((n, l) => n + l.fillCounter, 0);
   return Math.abs(units.minus(sum).toNumber());
 }

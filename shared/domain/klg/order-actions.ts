@@ -3,7 +3,7 @@
  * (the PLACING → send → ACTIVE protocol of ARCHITECTURE.md: the state that goes to the store first already
  * holds the client order id, so a crash between save and send leaves a zombie recon can settle).
  *
- * Entry points: `placeLevelOrder`, `cancelLevelOrder`, `amendLevelOrder`, `liveSellQty`, `hasLiveBuy`.
+ * Entry points: `placeLevelOrder`, `cancelLevelOrder`, `amendLevelOrder`.
  * Invariants: only an IDLE level gets a new order; only an ACTIVE one is amended or cancelled; every
  * command's price is on the tick and its quantity on the step.
  */
@@ -13,7 +13,6 @@ import { ZERO } from '../money.js';
 import type { Side } from '../orders.js';
 import { type LevelDraft, nextSeq, setLevelState, type Work } from './context.js';
 import { buyPriceOf, sellPriceOf } from './polarity.js';
-import type { GridLevel } from './state.js';
 
 export function placeLevelOrder(w: Work, level: LevelDraft, side: Side, qty: Decimal, reason: string): void {
   if (level.state !== 'IDLE' || level.order)
@@ -106,15 +105,4 @@ export function amendLevelOrder(w: Work, level: LevelDraft, openQty: Decimal, re
     openQty,
     reason,
   });
-}
-
-/** Open sell quantity resting or in flight (PLACING / ACTIVE / CANCELING all count until confirmed gone). */
-export function liveSellQty(levels: readonly GridLevel[]): Decimal {
-  let total = ZERO;
-  for (const l of levels) if (l.order?.side === 'sell') total = total.plus(l.order.openQty);
-  return total;
-}
-
-export function hasLiveBuy(level: GridLevel): boolean {
-  return level.order?.side === 'buy';
 }

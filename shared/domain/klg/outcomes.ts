@@ -14,7 +14,7 @@
  */
 import type { Alert, Decision, OrderCommand } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
-import { type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
+import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
 import type { KlgState } from './state.js';
 
 export interface Rejection {
@@ -132,11 +132,11 @@ export function rejected(
   return { state, commands: [] };
 }
 
-export function cancelled(state: KlgState, clientOrderId: string, now: number): KlgState {
+export function cancelled(state: KlgState, clientOrderId: string, config: KlgConfig, now: number): KlgState {
   const s = toDraft(state);
   const { level, stop } = locate(s, clientOrderId);
   if (level?.order && level.state === 'CANCELING') {
-    if (level.order.side === 'buy' && level.order.filledQty.greaterThan(0)) level.fillCounter += 1;
+    if (level.order.side === 'buy') countPartialBuy(level, level.order.filledQty, config);
     level.order = null;
     touch(level, 'IDLE', now);
     return done(s, now, true, state);
@@ -167,7 +167,7 @@ export function applyOutcome(
   state: KlgState,
   command: OrderCommand,
   outcome: CommandOutcome,
-  _config: KlgConfig,
+  config: KlgConfig,
   now: number,
 ): Decision<KlgState> {
   const id =
@@ -180,7 +180,7 @@ export function applyOutcome(
     case 'rejected':
       return rejected(state, id, outcome, now);
     case 'cancelled':
-      return { state: cancelled(state, id, now), commands: [] };
+      return { state: cancelled(state, id, config, now), commands: [] };
     case 'timedOut':
       return { state: timedOut(state, id, now), commands: [] };
   }

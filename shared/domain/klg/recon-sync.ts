@@ -20,7 +20,7 @@ import type { KlgConfig } from '../config/klg-config.js';
 import { type Decimal, ZERO } from '../money.js';
 import type { ExchangeOrder, Fill } from '../orders.js';
 import { alertEvent } from './alerts.js';
-import { isLocked, isZombie, type LevelDraft, setLevelState, type Work } from './context.js';
+import { countPartialBuy, isLocked, isZombie, type LevelDraft, setLevelState, type Work } from './context.js';
 import { applyFill, autoClearIfFlat, type FillEffect, pruneRecentTrades } from './fill-accounting.js';
 import { buyPriceOf, sellPriceOf } from './polarity.js';
 import type { KlgState } from './state.js';
@@ -86,7 +86,7 @@ function settleGoneOrder(w: Work, level: LevelDraft, fate: ExchangeOrder | null)
     adoptExchangeView(w, level, fate);
     return;
   }
-  if (o.side === 'buy' && o.filledQty.greaterThan(0)) level.fillCounter += 1;
+  if (o.side === 'buy') countPartialBuy(level, o.filledQty, w.config);
   level.order = null;
   setLevelState(w, level, 'IDLE');
 }

@@ -94,7 +94,10 @@ describe('event track: sell fills', () => {
     expect(bot.level('0.18').fillCounter).toBe(1);
     expect(bot.state.releasedQuotaRemainder.toFixed()).toBe('0.4');
     expect(plain(commands)).toContainEqual(
-      expect.objectContaining({ kind: 'PlaceOrder', request: expect.objectContaining({ side: 'buy', price: '0.17' }) }),
+      expect.objectContaining({
+        kind: 'PlaceOrder',
+        request: expect.objectContaining({ side: 'buy', price: '0.17' }),
+      }),
     );
     expect(bot.state.holdings.toFixed()).toBe('60');
   });
@@ -119,7 +122,9 @@ describe('event track: sell fills', () => {
     const stopFill = fills.find((f) => f.clientOrderId.includes('T'))!;
     for (const f of fills.filter((x) => x !== stopFill)) bot.fill(f);
     const commands = bot.fill(stopFill);
-    expect(commands).toContainEqual(expect.objectContaining({ kind: 'Alert', severity: 'critical', code: 'stop_loss_triggered' }));
+    expect(commands).toContainEqual(
+      expect.objectContaining({ kind: 'Alert', severity: 'critical', code: 'stop_loss_triggered' }),
+    );
     expect(bot.state.paused).toBe(true);
     expect(bot.state.holdings.isZero()).toBe(true);
     expect(bot.state.levels.every((l) => l.fillCounter === 0)).toBe(true);

@@ -26,7 +26,11 @@ describe('reverse reconciliation (cold start)', () => {
     const bot = KlgBot.doge('0.185');
     bot.recon();
     bot.move('0.169'); // grid buys at 0.18 and 0.17
-    const lost = initialKlgState('dogeklg', bot.state.levels.map((l) => l.price), bot.venue.time);
+    const lost = initialKlgState(
+      'dogeklg',
+      bot.state.levels.map((l) => l.price),
+      bot.venue.time,
+    );
     const d = reverseReconcile(lost, bot.venue.snapshot(lost), bot.config, bot.venue.time);
     expect(d.state.levels.map((l) => l.fillCounter)).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
   });
@@ -74,9 +78,11 @@ describe('manual controls', () => {
     bot.move('0.169'); // 200 held (N = 2)
     bot.move('0.1745');
     bot.recon();
-    const newLevels = ['0.14', '0.15', '0.16', '0.165', '0.17', '0.18', '0.19', '0.2'].map(dec);
+    const newLevels = ['0.14', '0.15', '0.16', '0.165', '0.17', '0.18', '0.19', '0.2'].map((p) => dec(p));
     const d = planRebuild(bot.state, bot.venue.snapshot(bot.state), bot.config, newLevels, bot.venue.time);
-    expect(kinds(d.commands).filter((k) => k === 'CancelOrder').length).toBe(bot.venue.openOrders().filter((o) => o.kind === 'limit').length);
+    expect(kinds(d.commands).filter((k) => k === 'CancelOrder').length).toBe(
+      bot.venue.openOrders().filter((o) => o.kind === 'limit').length,
+    );
     expect(d.state.epoch).toBe(1);
     expect(d.state.epochStartSeq).toBe(bot.state.nextSeq);
     // Supports below 0.1745: 0.14 0.15 0.16 0.165 0.17; the two nearest (0.17, 0.165) count as bought.

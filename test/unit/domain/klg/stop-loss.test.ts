@@ -10,7 +10,14 @@ describe('stop loss', () => {
     const stop = bot.recon().find((c) => c.kind === 'PlaceStop');
     // 0.15 × (1 − 0.005) = 0.14925
     expect(plain(stop)).toMatchObject({
-      request: { type: 'stop_market', side: 'sell', positionSide: 'LONG', triggerPrice: '0.14925', closePosition: true, workingType: 'MARK_PRICE' },
+      request: {
+        type: 'stop_market',
+        side: 'sell',
+        positionSide: 'LONG',
+        triggerPrice: '0.14925',
+        closePosition: true,
+        workingType: 'MARK_PRICE',
+      },
     });
     expect(bot.state.stops).toHaveLength(1);
     expect(kinds(bot.recon())).not.toContain('PlaceStop');
@@ -45,7 +52,9 @@ describe('stop loss', () => {
     const commands = bot.recon();
     expect(bot.state.holdings.toFixed()).toBe('100');
     expect(kinds(commands)).not.toContain('PlaceStop');
-    expect(plain(commands)).toContainEqual(expect.objectContaining({ kind: 'Alert', severity: 'critical', code: 'stop_unplaceable' }));
+    expect(plain(commands)).toContainEqual(
+      expect.objectContaining({ kind: 'Alert', severity: 'critical', code: 'stop_unplaceable' }),
+    );
     expect(kinds(bot.recon()).filter((k) => k === 'Alert')).toEqual([]); // alerts once, not every pass
   });
 
