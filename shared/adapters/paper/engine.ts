@@ -34,7 +34,7 @@ import { binanceErrors } from './errors.js';
 import { EventHub, type FeedListener, type FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
-import { marketOf } from './ledger.js';
+import { feeRatesFor, marketOf } from './ledger.js';
 import {
   type BracketRow,
   bracketsFromTable,
@@ -271,6 +271,11 @@ export class PaperExchange {
       });
       return { leverage, maxNotionalValue: maxNotionalFor(market.brackets, leverage), symbol };
     });
+  }
+
+  /** The maker / taker rates this account pays on a symbol. */
+  feeRates(accountId: string, symbol: string): FeeRates {
+    return feeRatesFor(this.core, this.acct(accountId), marketOf(this.core, symbol));
   }
 
   leverage(accountId: string, symbol: string): number {

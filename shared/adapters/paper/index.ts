@@ -7,5 +7,8 @@ export { FaultInjector, type Operation } from './faults.js';
 export { type BracketRow, bracketsFromTable, defaultBrackets } from './leverage-brackets.js';
 export type { CandleInput, TradeInput } from './market-driver.js';
 export { formatPrice, formatQty, type MarketRules } from './market-rules.js';
+export { PaperExchangePort } from './paper-exchange-port.js';
 export type { TimeWindow } from './queries.js';
+export type { FeeRates, MarkSource } from './state.js';
+export { SymbolMap } from './symbol-map.js';
 export type * from './types.js';

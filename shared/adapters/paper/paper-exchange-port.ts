@@ -1,0 +1,414 @@
+/**
+ * The Exchange port on the paper engine, bound to one account: ccxt unified symbols and coins outside,
+ * Binance ids and contracts inside (`SymbolMap`; contractSize is 1 on Binance USD-M, so coins = contracts).
+ *
+ * Entry points: `new PaperExchangePort(engine, accountId)`, then the `ExchangePort` methods.
+ *
+ * Rules:
+ *  - Order refusals are `OrderRejection` values (see `port-mapping.ts` for the reasons); other failures
+ *    (injected 5xx / 429) are `ExchangeError`s: 5xx on a write is `unknown_outcome`, on a read `retryable`.
+ *  - Like the ccxt adapter, `reduceOnly` is sent only in one-way mode (positionSide BOTH); in hedge mode
+ *    the position side alone makes a close.
+ *  - Call delays injected with `engine.faults.delayNextCalls` are waited on the engine's clock.
+ *  - Streams push the engine's events: a TRADE order update becomes a `fill` then an `order` event; an
+ *    ACCOUNT_UPDATE becomes `position` and `balance` events; an ALGO_UPDATE an `order` of kind `stop`;
+ *    an injected disconnect a `connection` event (`disconnected`, then `reconnected`: resync over REST).
+ */
+import { ONE } from '../../domain/money.js';
+import type {
+  Balance,
+  Candle,
+  ExchangeOrder,
+  Fill,
+  FillCursor,
+  LimitOrderRequest,
+  MarketOrderRequest,
+  OrderRequest,
+  Position,
+  PositionSide,
+} from '../../domain/orders.js';
+import type { SymbolRules } from '../../domain/symbol-rules.js';
+import type {
+  AmendRequest,
+  CancelResult,
+  ExchangePort,
+  MarketChannel,
+  MarketStreamEvent,
+  OrderKind,
+  PriceSnapshot,
+  StreamSubscription,
+  SubmitResult,
+  UserStreamEvent,
+} from '../../ports/exchange.js';
+import { ExchangeError } from '../../ports/exchange.js';
+import type { PaperExchange } from './engine.js';
+import { PaperApiError } from './errors.js';
+import type { FeedSubscription } from './event-hub.js';
+import type { Operation } from './faults.js';
+import {
+  algoToExchangeOrder,
+  failureOf,
+  rejectionOf,
+  toBalance,
+  toCandle,
+  toExchangeOrder,
+  toFill,
+  toPosition,
+} from './port-mapping.js';
+import { SymbolMap } from './symbol-map.js';
+import type { AccountEvent, MarketEvent } from './types.js';
+
+const ORDER_OPS: ReadonlySet<Operation> = new Set([
+  'placeOrder',
+  'cancelOrder',
+  'amendOrder',
+  'placeAlgoOrder',
+  'cancelAlgoOrder',
+]);
+
+export class PaperExchangePort implements ExchangePort {
+  readonly venue = 'paper';
+  readonly supportsAmend = true;
+  readonly symbols: SymbolMap;
+  private readonly subscriptions = new Set<FeedSubscription>();
+
+  constructor(
+    private readonly engine: PaperExchange,
+    readonly accountId: string,
+  ) {
+    this.symbols = new SymbolMap(engine.symbols().map((s) => engine.marketRules(s)));
+  }
+
+  /** Waits any injected delay, runs the engine call, maps Binance failures to port outcomes. */
+  private async call<R>(op: Operation, fn: () => R): Promise<R> {
+    const delay = this.engine.faults.takeCallDelay(this.accountId, op);
+    if (delay > 0) await this.engine.clock.sleep(delay);
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof PaperApiError) throw failureOf(err, ORDER_OPS.has(op));
+      throw err;
+    }
+  }
+
+  /** Like `call`, but a 4xx refusal of an order call is an expected outcome, not an error. */
+  private async orderCall<R>(op: Operation, fn: () => R): Promise<R | ReturnType<typeof rejectionOf>> {
+    const delay = this.engine.faults.takeCallDelay(this.accountId, op);
+    if (delay > 0) await this.engine.clock.sleep(delay);
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof PaperApiError) {
+        if (err.httpStatus === 400) return rejectionOf(err);
+        throw failureOf(err, true);
+      }
+      throw err;
+    }
+  }
+
+  async loadRules(symbol: string): Promise<SymbolRules> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => {
+      const r = this.engine.marketRules(id);
+      const fees = this.engine.feeRates(this.accountId, id);
+      return {
+        symbol,
+        tickSize: r.tickSize,
+        stepSize: r.stepSize,
+        minQty: r.minQty,
+        maxQty: r.maxQty,
+        minNotional: r.minNotional,
+        contractSize: ONE,
+        makerFee: fees.maker,
+        takerFee: fees.taker,
+      };
+    });
+  }
+
+  async fetchPrice(symbol: string): Promise<PriceSnapshot> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => {
+      const last = this.engine.lastPrice(id);
+      if (last === undefined) throw new ExchangeError('retryable', `no market data for ${symbol} yet`);
+      const m = this.engine.markPrice(id);
+      return { last, mark: m.markPrice, time: m.time };
+    });
+  }
+
+  async openOrders(symbol: string): Promise<ExchangeOrder[]> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => [
+      ...this.engine.openOrders(this.accountId, id).map((o) => toExchangeOrder(o, symbol)),
+      ...this.engine.openAlgoOrders(this.accountId, id).map((a) => algoToExchangeOrder(a, symbol)),
+    ]);
+  }
+
+  async order(symbol: string, clientOrderId: string, kind?: OrderKind): Promise<ExchangeOrder | null> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => {
+      if (kind !== 'stop') {
+        const o = this.lookup(() => this.engine.order(this.accountId, id, { clientOrderId }));
+        if (o) return toExchangeOrder(o, symbol);
+      }
+      if (kind !== 'limit') {
+        const a = this.lookup(() =>
+          this.engine.algoOrder(this.accountId, { clientAlgoId: clientOrderId }, id),
+        );
+        if (a) return algoToExchangeOrder(a, symbol);
+      }
+      return null;
+    });
+  }
+
+  private lookup<R>(fn: () => R): R | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof PaperApiError && err.code === -2013) return undefined;
+      throw err;
+    }
+  }
+
+  async position(symbol: string, positionSide: PositionSide): Promise<Position> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => {
+      const p = this.engine.positions(this.accountId, id).find((x) => x.positionSide === positionSide);
+      if (!p) {
+        throw new Error(
+          `position ${symbol} ${positionSide}: the account is in ${positionSide === 'BOTH' ? 'hedge' : 'one-way'} mode`,
+        );
+      }
+      return toPosition(p, symbol);
+    });
+  }
+
+  async balance(asset: string): Promise<Balance> {
+    return this.call('query', () => toBalance(this.engine.balance(this.accountId, asset)));
+  }
+
+  async tradesSince(symbol: string, cursor: FillCursor | null, limit = 500): Promise<Fill[]> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () => {
+      const fromId = cursor === null ? undefined : Number(cursor.tradeId) + 1;
+      if (cursor !== null && !Number.isSafeInteger(fromId))
+        throw new Error(`tradesSince: cursor.tradeId ${cursor.tradeId} is not a trade id of this exchange`);
+      return this.engine.userTrades(this.accountId, id, { fromId, limit }).map((t) => toFill(t, symbol));
+    });
+  }
+
+  async candles(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () =>
+      this.engine.klines(id, timeframe, { startTime: since, limit }).map(toCandle),
+    );
+  }
+
+  async submit(request: OrderRequest): Promise<SubmitResult> {
+    if (request.account !== this.accountId) {
+      throw new Error(
+        `submit: request.account ${request.account} does not match this port's account ${this.accountId}`,
+      );
+    }
+    const id = this.symbols.toId(request.symbol);
+    const side = request.side === 'buy' ? 'BUY' : 'SELL';
+    if (request.type === 'stop_market' || request.type === 'take_profit_market') {
+      const r = await this.orderCall('placeAlgoOrder', () =>
+        this.engine.placeAlgoOrder(this.accountId, {
+          symbol: id,
+          side,
+          type: request.type === 'stop_market' ? 'STOP_MARKET' : 'TAKE_PROFIT_MARKET',
+          positionSide: request.positionSide,
+          triggerPrice: request.triggerPrice,
+          workingType: request.workingType,
+          closePosition: request.closePosition ? true : undefined,
+          quantity: request.closePosition ? undefined : request.qty,
+          clientAlgoId: request.clientOrderId,
+        }),
+      );
+      return 'algoId' in r ? { ok: true, order: algoToExchangeOrder(r, request.symbol) } : r;
+    }
+    const req = request as LimitOrderRequest | MarketOrderRequest;
+    const reduceOnly = req.positionSide === 'BOTH' && req.reduceOnly ? true : undefined;
+    const r = await this.orderCall('placeOrder', () =>
+      this.engine.placeOrder(this.accountId, {
+        symbol: id,
+        side,
+        type: req.type === 'limit' ? 'LIMIT' : 'MARKET',
+        quantity: req.qty,
+        price: req.type === 'limit' ? req.price : undefined,
+        timeInForce: req.type === 'limit' ? req.timeInForce : undefined,
+        positionSide: req.positionSide,
+        reduceOnly,
+        newClientOrderId: req.clientOrderId,
+      }),
+    );
+    return 'orderId' in r ? { ok: true, order: toExchangeOrder(r, request.symbol) } : r;
+  }
+
+  async cancel(symbol: string, clientOrderId: string, kind: OrderKind): Promise<CancelResult> {
+    const id = this.symbols.toId(symbol);
+    if (kind === 'stop') {
+      const r = await this.orderCall('cancelAlgoOrder', () =>
+        this.engine.cancelAlgoOrder(this.accountId, { clientAlgoId: clientOrderId }, id),
+      );
+      return 'algoId' in r ? { ok: true, order: algoToExchangeOrder(r, symbol) } : r;
+    }
+    const r = await this.orderCall('cancelOrder', () =>
+      this.engine.cancelOrder(this.accountId, id, { clientOrderId }),
+    );
+    return 'orderId' in r ? { ok: true, order: toExchangeOrder(r, symbol) } : r;
+  }
+
+  async amend(request: AmendRequest): Promise<SubmitResult> {
+    const id = this.symbols.toId(request.symbol);
+    const r = await this.orderCall('amendOrder', () =>
+      this.engine.amendOrder(this.accountId, {
+        symbol: id,
+        clientOrderId: request.clientOrderId,
+        side: request.side === 'buy' ? 'BUY' : 'SELL',
+        price: request.price,
+        quantity: request.qty,
+      }),
+    );
+    return 'orderId' in r ? { ok: true, order: toExchangeOrder(r, request.symbol) } : r;
+  }
+
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    const id = this.symbols.toId(symbol);
+    await this.call('configure', () => this.engine.setLeverage(this.accountId, id, leverage));
+  }
+
+  async hedgeMode(): Promise<boolean> {
+    return this.call('query', () => this.engine.positionMode(this.accountId).dualSidePosition);
+  }
+
+  async subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription> {
+    const now = (): number => this.engine.clock.now();
+    const sub = this.engine.subscribeAccount(this.accountId, {
+      onEvent: (e) => {
+        for (const out of this.userEvents(e, now())) handler(out);
+      },
+      onDisconnect: (reason) => handler({ type: 'connection', state: 'disconnected', reason, at: now() }),
+      onReconnect: () => handler({ type: 'connection', state: 'reconnected', at: now() }),
+    });
+    this.subscriptions.add(sub);
+    handler({ type: 'connection', state: 'connected', at: now() });
+    return this.wrap(sub);
+  }
+
+  private userEvents(e: AccountEvent, receivedAt: number): UserStreamEvent[] {
+    switch (e.type) {
+      case 'orderUpdate': {
+        const symbol = this.symbols.toUnified(e.order.symbol);
+        const order: UserStreamEvent = { type: 'order', order: toExchangeOrder(e.order, symbol), receivedAt };
+        return e.trade ? [{ type: 'fill', fill: toFill(e.trade, symbol), receivedAt }, order] : [order];
+      }
+      case 'algoUpdate':
+        return [
+          {
+            type: 'order',
+            order: algoToExchangeOrder(e.algo, this.symbols.toUnified(e.algo.symbol)),
+            receivedAt,
+          },
+        ];
+      case 'accountUpdate': {
+        const out: UserStreamEvent[] = [];
+        for (const p of e.positions) {
+          const view = this.engine
+            .positions(this.accountId, p.symbol)
+            .find((x) => x.positionSide === p.positionSide);
+          if (view)
+            out.push({
+              type: 'position',
+              position: toPosition(view, this.symbols.toUnified(p.symbol)),
+              receivedAt,
+            });
+        }
+        for (const b of e.balances)
+          out.push({
+            type: 'balance',
+            balance: toBalance(this.engine.balance(this.accountId, b.asset)),
+            receivedAt,
+          });
+        return out;
+      }
+      case 'accountConfigUpdate':
+        return [];
+    }
+  }
+
+  async subscribeMarket(
+    symbol: string,
+    channels: readonly MarketChannel[],
+    handler: (event: MarketStreamEvent) => void,
+  ): Promise<StreamSubscription> {
+    const id = this.symbols.toId(symbol);
+    const want = new Set(channels);
+    const sub = this.engine.subscribeMarket(id, {
+      onEvent: (e) => {
+        const out = this.marketEvent(e, symbol, want);
+        if (out) handler(out);
+      },
+    });
+    this.subscriptions.add(sub);
+    handler({ type: 'connection', state: 'connected', at: this.engine.clock.now() });
+    return this.wrap(sub);
+  }
+
+  private marketEvent(
+    e: MarketEvent,
+    symbol: string,
+    want: ReadonlySet<MarketChannel>,
+  ): MarketStreamEvent | undefined {
+    switch (e.type) {
+      case 'trade':
+        if (!want.has('trades')) return undefined;
+        return {
+          type: 'trade',
+          symbol,
+          id: String(e.tradeId),
+          price: e.price,
+          qty: e.qty,
+          takerSide: e.buyerIsMaker ? 'sell' : 'buy',
+          time: e.time,
+        };
+      case 'bookTicker':
+        if (!want.has('bookTop')) return undefined;
+        return {
+          type: 'bookTop',
+          symbol,
+          bid: e.book.bid,
+          bidQty: e.book.bidQty,
+          ask: e.book.ask,
+          askQty: e.book.askQty,
+          time: e.book.time,
+        };
+      case 'markPrice':
+        if (!want.has('markPrice')) return undefined;
+        return {
+          type: 'markPrice',
+          symbol,
+          mark: e.mark.markPrice,
+          fundingRate: e.mark.lastFundingRate,
+          time: e.mark.time,
+        };
+      case 'kline':
+        if (!want.has('candles1m')) return undefined;
+        return { type: 'candle', symbol, candle: toCandle(e.kline), closed: e.closed };
+    }
+  }
+
+  private wrap(sub: FeedSubscription): StreamSubscription {
+    return {
+      close: async () => {
+        sub.close();
+        this.subscriptions.delete(sub);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.subscriptions) s.close();
+    this.subscriptions.clear();
+  }
+}
