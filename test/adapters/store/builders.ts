@@ -71,8 +71,10 @@ export function busyGridState(instanceId: string): GridState {
       { id: '5123456789012', time: T0 - 2000 },
       { id: '5123456789013', time: T0 - 1000 },
     ],
-    dedupeHorizon: T0 - 86_400_000,
     fillCursor: { time: T0 - 1000, tradeId: '5123456789013' },
+    boughtSinceFlat: dec('400'),
+    soldSinceFlat: dec('83.5'),
+    positionMismatch: { exchangeQty: dec('320'), seenAt: T0 - 60_000 },
     stops: [
       {
         clientOrderId: `gb${instanceId}STOP1`,

@@ -17,7 +17,7 @@ export interface GridDecisions {
 }
 
 function alreadyApplied(state: GridState, fill: Fill): boolean {
-  return fill.time < state.dedupeHorizon || state.recentTrades.some((t) => t.id === fill.tradeId);
+  return state.recentTrades.some((t) => t.id === fill.tradeId);
 }
 
 function applyFill(state: GridState, fill: Fill): GridState | null {
