@@ -1,0 +1,24 @@
+/**
+ * What every application service is given: the ports, nothing else. Composition roots (`live.ts`,
+ * `local.ts`, the simulator) build one and pass it in; no service reaches for a global.
+ */
+import type { Clock } from '../ports/clock.js';
+import type { EventSink } from '../ports/events.js';
+import type { ExchangeResolver } from '../ports/exchange.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { StateStore } from '../ports/state-store.js';
+
+export interface AppContext {
+  readonly store: StateStore;
+  /** The Exchange port of an account id. */
+  readonly exchanges: ExchangeResolver;
+  readonly clock: Clock;
+  readonly notifier: Notifier;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly events: EventSink;
+  /** Uniform in [0, 1) for backoff jitter; seeded in simulation so runs are reproducible. */
+  readonly random: () => number;
+}
