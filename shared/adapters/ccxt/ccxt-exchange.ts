@@ -12,7 +12,7 @@
  *  4. Money is parsed from the venue's strings by the dialect; nothing here converts through `number`.
  */
 
-import { ZERO } from '../../domain/money.js';
+import { type Decimal, isMultipleOf, ZERO } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -183,6 +183,8 @@ export class CcxtExchange implements ExchangePort {
 
   async submit(request: OrderRequest): Promise<SubmitResult> {
     const rules = await this.loadRules(request.symbol);
+    const offGrid = offGridRejection(request, rules);
+    if (offGrid) return offGrid;
     const call = this.dialect.orderCall(request, rules);
     const outcome = await this.write(() =>
       this.client.createOrder(
@@ -215,6 +217,8 @@ export class CcxtExchange implements ExchangePort {
 
   async amend(request: AmendRequest): Promise<SubmitResult> {
     const rules = await this.loadRules(request.symbol);
+    const offGrid = offGridRejection({ ...request, type: 'limit' }, rules);
+    if (offGrid) return offGrid;
     const call = this.dialect.amendCall(request, rules);
     const outcome = await this.write(() =>
       this.client.editOrder(
@@ -351,6 +355,37 @@ export class CcxtExchange implements ExchangePort {
   private classify(err: unknown, op: Operation) {
     return classifyFailure(err, op, this.retryAfterMs());
   }
+}
+
+/**
+ * ccxt silently rounds prices to the tick and truncates amounts to the step before sending; a buy price
+ * rounded up or a quantity cut down is a different order from the one decided. Refuse off-grid values
+ * here instead, as the venue's PRICE_FILTER / LOT_SIZE would.
+ */
+function offGridRejection(
+  request: { type: string; price?: Decimal; qty?: Decimal | undefined; triggerPrice?: Decimal },
+  rules: SymbolRules,
+): Exclude<SubmitResult, { ok: true }> | null {
+  const prices = [request.price, request.triggerPrice].filter((p): p is Decimal => p !== undefined);
+  for (const p of prices) {
+    if (!isMultipleOf(p, rules.tickSize)) {
+      return {
+        ok: false,
+        reason: 'filter',
+        code: 'price_off_tick',
+        message: `price ${p} is not a multiple of tick ${rules.tickSize}`,
+      };
+    }
+  }
+  if (request.qty !== undefined && !isMultipleOf(request.qty.dividedBy(rules.contractSize), rules.stepSize)) {
+    return {
+      ok: false,
+      reason: 'filter',
+      code: 'qty_off_step',
+      message: `quantity ${request.qty} is not a multiple of step ${rules.stepSize}`,
+    };
+  }
+  return null;
 }
 
 export interface CcxtAccountSettings extends CcxtClientConfig, CcxtExchangeOptions {}

@@ -17,8 +17,8 @@ const signedProbe: Route = {
 
 let clockOffset = 0;
 const server = new BinanceServer({
-  exchangeInfoText: fixtureText(EXCHANGE_INFO_SUBSET),
-  apiKeys: [TEST_KEY],
+  exchangeInfo: () => JSON.parse(fixtureText(EXCHANGE_INFO_SUBSET)),
+  lookupKey: (key) => (key === TEST_KEY.apiKey ? TEST_KEY : undefined),
   now: () => Date.now() + clockOffset,
   weightLimitPerMinute: 40,
   weightWindowMs: 1_000,

@@ -50,7 +50,8 @@ export interface InjectedFault {
 
 export interface PipelineDeps {
   readonly routes: ReadonlyMap<string, Route>;
-  readonly apiKeys: ReadonlyMap<string, ApiKeyEntry>;
+  /** The secret and account of an API key, or undefined when the key is unknown. */
+  readonly lookupKey: (apiKey: string) => ApiKeyEntry | undefined;
   readonly limiter: WeightLimiter;
   readonly now: () => number;
   readonly faults: InjectedFault[];
@@ -103,7 +104,7 @@ export async function handleRequest(
     const apiKey = req.headers['x-mbx-apikey'];
     let account: string | null = null;
     if (typeof apiKey === 'string' && apiKey.length > 0) {
-      const entry = deps.apiKeys.get(apiKey);
+      const entry = deps.lookupKey(apiKey);
       if (!entry) {
         if (route.security !== 'none') throw apiErrors.rejectedApiKey();
       } else {

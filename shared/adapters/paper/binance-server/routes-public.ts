@@ -1,13 +1,14 @@
 /**
- * Public market-data routes that need no engine state: exchangeInfo (the real fixture, with `serverTime`
- * set to the server clock) and time. Weights follow Binance's published values.
+ * Public market-data routes that need no engine state: exchangeInfo (the real fixture as the engine hosts it,
+ * with `serverTime` set to the server clock) and time. Weights follow Binance's published values.
  */
 import type { Route } from './router.js';
 
-export function publicInfoRoutes(exchangeInfoText: string): Route[] {
-  // The fixture holds no fractional JSON numbers (money is in strings), so a parse round trip is exact.
-  const info = JSON.parse(exchangeInfoText) as Record<string, unknown>;
-  const withTime = (now: number): unknown => ({ ...info, serverTime: now });
+export function publicInfoRoutes(exchangeInfo: () => unknown): Route[] {
+  const withTime = (now: number): unknown => ({
+    ...(exchangeInfo() as Record<string, unknown>),
+    serverTime: now,
+  });
   return [
     { method: 'GET', path: '/fapi/v1/ping', security: 'none', weight: 1, handle: () => ({}) },
     {

@@ -18,9 +18,10 @@ import { listenKeyRoutes } from './routes-stream.js';
 import { WsHub } from './ws-hub.js';
 
 export interface BinanceServerOptions {
-  /** The exchangeInfo body to serve (the real fixture's text). */
-  readonly exchangeInfoText: string;
-  readonly apiKeys: readonly ApiKeyEntry[];
+  /** The exchangeInfo body to serve (the real fixture, as the engine hosts it). */
+  readonly exchangeInfo: () => unknown;
+  /** The secret and account of an API key. */
+  readonly lookupKey: (apiKey: string) => ApiKeyEntry | undefined;
   /** Server clock in ms (the engine's clock when serving paper trading). */
   readonly now?: (() => number) | undefined;
   readonly weightLimitPerMinute?: number | undefined;
@@ -50,17 +51,16 @@ export class BinanceServer {
     this.limiter = new WeightLimiter(opts.weightLimitPerMinute ?? 2400, opts.weightWindowMs ?? 60_000);
     this.hub = new WsHub({ accountOfKey: (key) => this.listenKeys.accountOf(key, this.now()) });
     const all = [
-      ...publicInfoRoutes(opts.exchangeInfoText),
+      ...publicInfoRoutes(opts.exchangeInfo),
       ...listenKeyRoutes(this.listenKeys, (key) => this.hub.closeKey(key)),
       ...(opts.routes ?? []),
     ];
     for (const r of all) this.routes.set(`${r.method} ${r.path}`, r);
-    const apiKeys = new Map(opts.apiKeys.map((k) => [k.apiKey, k]));
     this.http = createServer((req, res) => {
       void handleRequest(
         {
           routes: this.routes,
-          apiKeys,
+          lookupKey: opts.lookupKey,
           limiter: this.limiter,
           now: this.now,
           faults: this.faultQueue,

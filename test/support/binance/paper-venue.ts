@@ -1,0 +1,133 @@
+/**
+ * A paper Binance venue for tests and benches: the paper engine (real exchangeInfo subset, real BTCUSDT
+ * candles to start from), the protocol server in front of it, and ccxt-backed ExchangePorts for its
+ * accounts. One per test file:
+ *
+ *   const venue = await startPaperVenue();
+ *   const port = venue.port('acct-a');           // a CcxtExchange (the real ccxt client inside)
+ *   venue.moveTo('BTCUSDT', '95000.0');          // a candle that trades through to that price
+ *   await venue.stop();
+ */
+import { resolve } from 'node:path';
+import {
+  type CcxtAccountSettings,
+  type CcxtExchange,
+  createCcxtExchange,
+} from '../../../shared/adapters/ccxt/ccxt-exchange.js';
+import { SystemClock } from '../../../shared/adapters/clock/index.js';
+import {
+  createPaperBinanceServer,
+  type PaperBinanceServer,
+} from '../../../shared/adapters/paper/binance-server/paper-server.js';
+import {
+  type CandleInput,
+  loadCandles,
+  loadExchangeInfo,
+  PaperExchange,
+} from '../../../shared/adapters/paper/index.js';
+import { dec, maxDec, minDec } from '../../../shared/domain/money.js';
+import type { Clock } from '../../../shared/ports/clock.js';
+import { EXCHANGE_INFO_SUBSET, fixturesDir, sharedData } from './fixtures.js';
+
+export interface PaperVenueOptions {
+  readonly hedgeMode?: boolean;
+  readonly weightLimitPerMinute?: number;
+  readonly weightWindowMs?: number;
+  readonly clock?: Clock;
+}
+
+export const ACCOUNTS = [
+  {
+    id: 'acct-a',
+    apiKey: 'paperkey-acct-a-0000000000000000000000000000000000000000000000000',
+    apiSecret: 'paper-secret-a',
+  },
+  {
+    id: 'acct-b',
+    apiKey: 'paperkey-acct-b-0000000000000000000000000000000000000000000000000',
+    apiSecret: 'paper-secret-b',
+  },
+] as const;
+
+export const BTC = 'BTC/USDT:USDT';
+
+export interface PaperVenue {
+  readonly engine: PaperExchange;
+  readonly server: PaperBinanceServer;
+  readonly clock: Clock;
+  /** A ccxt-backed ExchangePort for an account, pointed at the server. */
+  port(accountId?: string, overrides?: Partial<CcxtAccountSettings>): CcxtExchange;
+  /** Applies a one-minute candle from the last close that trades through `price` and closes there. */
+  moveTo(symbol: string, price: string): void;
+  stop(): Promise<void>;
+}
+
+export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<PaperVenue> {
+  const clock = options.clock ?? new SystemClock();
+  const engine = new PaperExchange({
+    clock,
+    exchangeInfo: loadExchangeInfo(resolve(fixturesDir, EXCHANGE_INFO_SUBSET)),
+    symbols: ['BTCUSDT', 'ETHUSDT', 'DOGEUSDC'],
+  });
+  for (const a of ACCOUNTS) {
+    engine.createAccount({
+      ...a,
+      balances: { USDT: '100000', USDC: '100000' },
+      dualSidePosition: options.hedgeMode ?? true,
+    });
+  }
+  // Start from real market history: the first hour of the 2025 BTCUSDT file.
+  const real = loadCandles(
+    resolve(sharedData, 'ohlcv_1m/binance_usdm_BTCUSDT_1m_2025-05-04_2025-06-24.csv'),
+  ).slice(0, 60);
+  for (const c of real) engine.applyCandle('BTCUSDT', c);
+  const last = new Map<string, CandleInput>([['BTCUSDT', real[real.length - 1]!]]);
+  const server = await createPaperBinanceServer(engine, {
+    weightLimitPerMinute: options.weightLimitPerMinute,
+    weightWindowMs: options.weightWindowMs,
+  }).start();
+  const ports: CcxtExchange[] = [];
+  return {
+    engine,
+    server,
+    clock,
+    port(accountId = 'acct-a', overrides = {}) {
+      const account = ACCOUNTS.find((a) => a.id === accountId);
+      if (!account) throw new Error(`no paper account ${accountId}`);
+      const port = createCcxtExchange({
+        venue: 'binanceusdm',
+        accountId,
+        apiKey: account.apiKey,
+        secret: account.apiSecret,
+        apiUrls: server.ccxtApiUrls(),
+        clock,
+        baseBackoffMs: 50,
+        maxBackoffMs: 500,
+        stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 5_000 },
+        keepAliveMs: 1_000,
+        ...overrides,
+      });
+      ports.push(port);
+      return port;
+    },
+    moveTo(symbol, price) {
+      const target = dec(price);
+      const prev = last.get(symbol);
+      const open = prev?.close ?? target;
+      const candle: CandleInput = {
+        openTime: (prev?.openTime ?? real[real.length - 1]!.openTime) + 60_000,
+        open,
+        high: maxDec(open, target),
+        low: minDec(open, target),
+        close: target,
+        volume: dec('1'),
+      };
+      engine.applyCandle(symbol, candle);
+      last.set(symbol, candle);
+    },
+    async stop() {
+      await Promise.all(ports.map((p) => p.close()));
+      await server.stop();
+    },
+  };
+}
