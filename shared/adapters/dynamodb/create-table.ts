@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { KEY_ATTRIBUTES, TTL_ATTRIBUTE } from './keys.js';
 
-const ACTIVE_TIMEOUT_MS = 30_000;
+const POLL_MS = 20;
+const MAX_POLLS = 1500; // 30 s
 
 export async function ensureStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
   if ((await tableStatus(client, tableName)) === null) {
@@ -35,10 +36,9 @@ export async function ensureStateTable(client: DynamoDBClient, tableName: string
       if ((e as Error).name !== 'ResourceInUseException') throw e;
     }
   }
-  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
-  while ((await tableStatus(client, tableName)) !== 'ACTIVE') {
-    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within 30 s`);
-    await new Promise((r) => setTimeout(r, 20));
+  for (let polls = 0; (await tableStatus(client, tableName)) !== 'ACTIVE'; polls++) {
+    if (polls >= MAX_POLLS) throw new Error(`table ${tableName} did not become ACTIVE within 30 s`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
   try {
     await client.send(

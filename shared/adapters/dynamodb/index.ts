@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StateStore } from '../../ports/state-store.js';
+import { SystemClock } from '../clock/system-clock.js';
 import { DynamoItemTable } from './dynamo-item-table.js';
 import { DEFAULT_JOURNAL_TTL_SECONDS, TableStateStore } from './table-state-store.js';
 
@@ -47,7 +48,9 @@ export function createDynamoStateStore(options: DynamoStateStoreOptions): StateS
     marshallOptions: { removeUndefinedValues: false, convertEmptyValues: false },
   });
   return new TableStateStore(new DynamoItemTable(documents, options.tableName), {
-    now: options.now ?? Date.now,
+    now: options.now ?? (() => systemClock.now()),
     journalTtlSeconds: options.journalTtlSeconds ?? DEFAULT_JOURNAL_TTL_SECONDS,
   });
 }
+
+const systemClock = new SystemClock();

@@ -4,6 +4,7 @@
  * would (size limit included); `putRawItem` (on the returned `table`) to load exported or corrupt items.
  */
 import type { StateStore } from '../../ports/state-store.js';
+import { SystemClock } from '../clock/system-clock.js';
 import { DEFAULT_JOURNAL_TTL_SECONDS, TableStateStore } from '../dynamodb/table-state-store.js';
 import { MemoryItemTable } from './memory-item-table.js';
 
@@ -28,8 +29,10 @@ export function createMemoryStateStoreWithTable(options: MemoryStateStoreOptions
 } {
   const table = new MemoryItemTable({ encode: options.encode ?? false });
   const store = new TableStateStore(table, {
-    now: options.now ?? Date.now,
+    now: options.now ?? (() => systemClock.now()),
     journalTtlSeconds: options.journalTtlSeconds ?? DEFAULT_JOURNAL_TTL_SECONDS,
   });
   return { store, table };
 }
+
+const systemClock = new SystemClock();
