@@ -16,7 +16,7 @@ export function buyFill(tradeId: string, price: string, qty: string, time: numbe
   return {
     tradeId,
     symbol: 'DOGE/USDC:USDC',
-    clientOrderId: `gbraceL0S${tradeId}`,
+    clientOrderId: `manual${tradeId}`,
     exchangeOrderId: `9${tradeId}`,
     side: 'buy',
     positionSide: 'LONG',

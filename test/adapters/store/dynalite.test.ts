@@ -20,5 +20,5 @@ describe('DynamoDB store on embedded dynalite', () => {
   });
 
   storeContract(() => backend);
-  raceContract(() => backend, { fills: 200, reconSteps: 200, seed: 12 });
+  raceContract(() => backend, { fills: 200, reconSteps: 200, seed: 12 }, 'engine');
 });

@@ -12,7 +12,10 @@ import type { Fill } from '../../../shared/domain/orders.js';
 export interface GridDecisions {
   /** The state with `fill` applied, or null if its trade id was already applied. */
   onFill(state: GridState, fill: Fill): GridState | null;
-  /** A recon pass at `now`: applies the exchange's `trades` the state lacks, and repairs the grid. */
+  /**
+   * A recon pass at `now` given every trade the exchange has so far (oldest first): applies those the state
+   * lacks, repairs the grid, and says which trades it applied.
+   */
   recon(state: GridState, trades: readonly Fill[], now: number): { next: GridState; applied: string[] };
 }
 
@@ -39,6 +42,7 @@ function applyFill(state: GridState, fill: Fill): GridState | null {
   };
 }
 
+const RECON_WINDOW = 50;
 const ROLES: readonly LevelRole[] = ['SUPPORT', 'RESISTANCE', 'AT_PRICE'];
 
 export const modelDecisions: GridDecisions = {
@@ -46,7 +50,8 @@ export const modelDecisions: GridDecisions = {
   recon(state, trades, now) {
     let next = state;
     const applied: string[] = [];
-    for (const fill of trades) {
+    // The model has no cursor: it looks back over the latest trades only, as a bounded trade query would.
+    for (const fill of trades.slice(-RECON_WINDOW)) {
       const after = applyFill(next, fill);
       if (after) {
         next = after;

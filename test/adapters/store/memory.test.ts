@@ -6,6 +6,7 @@ import { raceContract } from './two-writers.js';
 describe('memory store', () => {
   storeContract(() => memoryBackend({ encode: false }));
   raceContract(() => memoryBackend({ encode: false }), { fills: 900, reconSteps: 900, seed: 11 });
+  raceContract(() => memoryBackend({ encode: false }), { fills: 900, reconSteps: 900, seed: 15 }, 'engine');
 });
 
 describe('memory store keeping encoded documents', () => {
