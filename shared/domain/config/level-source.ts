@@ -42,7 +42,16 @@ export const atrLevelsSchema = z
     max_levels: z.number().int().min(2).max(500).default(100),
     candles: z.number().int().min(20).max(5000).default(200),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.candles < v.atr_period + 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['candles'],
+        message: `must be at least atr_period + 1 (${v.atr_period + 1}): the first candle only provides a previous close`,
+      });
+    }
+  });
 
 /**
  * Key levels (SPEC §2): candidates from swings, volume buckets, Fibonacci ratios and round numbers score
