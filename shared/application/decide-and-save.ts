@@ -13,9 +13,9 @@
  *     this call. Backoff is full jitter: `random() × min(maxDelayMs, baseDelayMs × 2^(attempt − 1))`.
  *  4. `decide` must be free of side effects; it may run several times for one call.
  *
- * A save whose response was lost (timeout) but which did land shows up as a conflict with our own write;
- * the retry then decides on the saved state, where a fill's trade id is already recorded, so nothing is
- * applied twice.
+ * A save whose response was lost but which landed is reported as saved by the store (it recognises its own
+ * write). A store failure (`StoreUnavailableError`) propagates: the save may or may not have landed, so
+ * carry out nothing; the next run decides again on what is stored, where a fill already applied is a no-op.
  */
 import type { GridState } from '../domain/grid-state.js';
 import type { Clock } from '../ports/clock.js';

@@ -16,13 +16,14 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../ports/state-store.js';
-import type {
-  ItemTable,
-  QueryOptions,
-  ReadItem,
-  SortKeyRange,
-  WriteCondition,
-  WriteItem,
+import {
+  type ItemTable,
+  type QueryOptions,
+  type ReadItem,
+  type SortKeyRange,
+  WRITE_TOKEN_ATTRIBUTE,
+  type WriteCondition,
+  type WriteItem,
 } from './item-table.js';
 import { type ItemKey, keyText, TTL_ATTRIBUTE } from './keys.js';
 
@@ -128,6 +129,7 @@ function toAttributes(item: WriteItem): Record<string, unknown> {
     type: item.type,
     ...(item.version === undefined ? {} : { version: item.version }),
     ...(item.expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: item.expiresAt }),
+    ...(item.token === undefined ? {} : { [WRITE_TOKEN_ATTRIBUTE]: item.token }),
     doc: item.encode(),
   };
 }

@@ -19,6 +19,11 @@ export interface WriteItem {
   readonly version?: number;
   /** TTL, epoch seconds. */
   readonly expiresAt?: number;
+  /**
+   * Unique per write attempt, stored as `writeToken`: after a failed condition, finding our own token means
+   * the write landed and only its response was lost (the SDK then retried into our own item).
+   */
+  readonly token?: string;
   /** The decoded value the document encodes (already validated by the store). */
   readonly value: unknown;
   readonly encode: () => string;
@@ -58,6 +63,8 @@ export interface ItemTable {
   putMany(items: readonly WriteItem[]): Promise<void>;
   query(pk: string, range: SortKeyRange, options?: QueryOptions): Promise<ReadItem[]>;
 }
+
+export const WRITE_TOKEN_ATTRIBUTE = 'writeToken';
 
 /** The expiry rule shared by every table: an item is live until its `expiresAt` second. */
 export function isLive(attributes: Readonly<Record<string, unknown>>, nowSec: number): boolean {

@@ -11,7 +11,10 @@
  *  3. Journal lines and claims expire (TTL). DynamoDB deletes expired items lazily, so reads and claims
  *     treat an item past its `expiresAt` as absent on every backend.
  *  4. Every read is parsed (`items.ts`); inputs are validated before anything is written.
+ *  5. A conditional write whose response was lost but which landed is reported as written: each attempt
+ *     carries a unique `writeToken`, checked when the condition fails.
  */
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { type InstanceConfig, instanceConfigSchema } from '../../domain/config/deployment.js';
 import { type GridState, gridStateToJson } from '../../domain/grid-state.js';
@@ -24,7 +27,7 @@ import type {
   SaveResult,
   StateStore,
 } from '../../ports/state-store.js';
-import type { ItemTable, WriteItem } from './item-table.js';
+import { type ItemTable, type ReadItem, WRITE_TOKEN_ATTRIBUTE, type WriteItem } from './item-table.js';
 import {
   configToJson,
   encodeDoc,
@@ -104,12 +107,14 @@ export class TableStateStore implements StateStore {
     }
     const key = gridKey(state.instanceId);
     const next: GridState = { ...state, version: expectedVersion + 1 };
+    const token = randomUUID();
     const written = await this.table.put(
-      { ...item(key, 'GRID', next, () => gridStateToJson(next)), version: next.version },
+      { ...item(key, 'GRID', next, () => gridStateToJson(next)), version: next.version, token },
       expectedVersion === 0 ? { kind: 'absent' } : { kind: 'versionIs', version: expectedVersion },
     );
     if (written) return { ok: true, version: next.version };
     const current = await this.table.get(key);
+    if (ownWrite(current, token)) return { ok: true, version: next.version };
     return {
       ok: false,
       conflict: true,
@@ -144,11 +149,13 @@ export class TableStateStore implements StateStore {
       `params of instance ${instanceId}`,
     ) as ParamsRecord;
     const key = paramsKey(instanceId, next.version);
+    const token = randomUUID();
     const written = await this.table.put(
-      { ...item(key, 'PARAMS', next, () => paramsToJson(next)), version: next.version },
+      { ...item(key, 'PARAMS', next, () => paramsToJson(next)), version: next.version, token },
       { kind: 'absent' },
     );
-    return written ? { ok: true, version: next.version } : conflict();
+    if (written || ownWrite(await this.table.get(key), token)) return { ok: true, version: next.version };
+    return conflict();
   }
 
   async appendJournal(entries: readonly JournalEntry[]): Promise<void> {
@@ -209,10 +216,12 @@ export class TableStateStore implements StateStore {
     }
     const nowSec = this.nowSec();
     const value = { key, claimedAt: this.options.now() };
-    return this.table.put(
-      { ...item(claimKey(key), 'CLAIM', value, () => value), expiresAt: nowSec + ttlSeconds },
+    const token = randomUUID();
+    const written = await this.table.put(
+      { ...item(claimKey(key), 'CLAIM', value, () => value), expiresAt: nowSec + ttlSeconds, token },
       { kind: 'absentOrExpired', nowSec },
     );
+    return written || ownWrite(await this.table.get(claimKey(key)), token);
   }
 
   private nowSec(): number {
@@ -242,6 +251,15 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new TypeError(
     `${what} is invalid: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}`,
   );
+}
+
+/**
+ * Whether the stored item is the one we just tried to write: the SDK retries a request whose response was
+ * lost, and the retry then fails the condition against our own write. Counting that as a conflict would
+ * make the caller drop a decision that is in fact saved.
+ */
+function ownWrite(current: ReadItem | null, token: string): boolean {
+  return current?.attributes[WRITE_TOKEN_ATTRIBUTE] === token;
 }
 
 function checkVersion(expectedVersion: number): void {

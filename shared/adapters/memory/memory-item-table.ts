@@ -19,6 +19,7 @@ import {
   type QueryOptions,
   type ReadItem,
   type SortKeyRange,
+  WRITE_TOKEN_ATTRIBUTE,
   type WriteCondition,
   type WriteItem,
 } from '../dynamodb/item-table.js';
@@ -90,6 +91,7 @@ export class MemoryItemTable implements ItemTable {
     const attributes: Record<string, unknown> = { pk: item.key.pk, sk: item.key.sk, type: item.type };
     if (item.version !== undefined) attributes.version = item.version;
     if (item.expiresAt !== undefined) attributes[TTL_ATTRIBUTE] = item.expiresAt;
+    if (item.token !== undefined) attributes[WRITE_TOKEN_ATTRIBUTE] = item.token;
     if (this.options.encode) {
       attributes.doc = item.encode();
       return { attributes };
