@@ -226,6 +226,15 @@ describe('input checks', () => {
     expect(() => doge('100', { safetyFactor: dec('1.5') })).toThrow(/safety_factor/);
     expect(() => doge('100', { minLevels: 5, maxLevels: 4 })).toThrow(/min_levels ≤ max_levels/);
     expect(() => doge('100', { brackets: [] })).toThrow(/brackets are empty/);
+    expect(() => doge('100', { targetProfitRate: dec('0') })).toThrow(/target_profit_rate > 0/);
+    expect(() => doge('100', { makerFee: dec('-0.0001') })).toThrow(/maker fee ≥ 0/);
+    expect(() => doge('100', { maxLeverage: 0 })).toThrow(/max_leverage must be a whole number ≥ 1/);
+  });
+
+  it('refuses a channel narrower than two ticks', () => {
+    expect(() => doge('100', { upper: dec('0.150004'), lower: dec('0.15') })).toThrow(
+      /narrower than two ticks/,
+    );
   });
 
   it('rejects malformed brackets naming the field', () => {

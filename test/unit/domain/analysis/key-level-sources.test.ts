@@ -95,6 +95,12 @@ describe('Fibonacci candidates', () => {
     expect(prices(fibCandidates(cs, [2.5], 10, 25))).toEqual(['350']); // 200 − 250 < 0 is dropped
   });
 
+  it('produces nothing for a flat range or at weight 0', () => {
+    const flat = [candle(T0, '5', '5', '5', '5')];
+    expect(fibCandidates(flat, [0.5], 10, 25)).toEqual([]);
+    expect(fibCandidates([candle(T0, '150', '200', '100', '150')], [0.5], 10, 0)).toEqual([]);
+  });
+
   it('uses only the last `lookback` bars', () => {
     const cs = [candle(T0, '150', '999', '1', '150'), candle(T0 + HOUR, '150', '200', '100', '150')];
     expect(prices(fibCandidates(cs, [0.5], 1, 25))).toEqual(['150']);
@@ -106,6 +112,10 @@ describe('round-number candidates', () => {
     const found = roundNumberCandidates(dec('105000'), dec('0.1'), 15);
     expect(prices(found)).toEqual(['95000', '100000', '105000', '110000', '115000']);
     expect(found.map((c) => c.points)).toEqual([7.5, 15, 7.5, 15, 7.5]);
+  });
+
+  it('produces nothing at weight 0', () => {
+    expect(roundNumberCandidates(dec('105000'), dec('0.1'), 0)).toEqual([]);
   });
 
   it('every 0.01 for DOGE near 0.163', () => {
