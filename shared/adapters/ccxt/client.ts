@@ -1,7 +1,7 @@
 /**
  * Builds the ccxt (pro) client for one account: credentials, per-account proxies, `fetchCurrencies` off
  * (a private call ccxt would make on every market load), time-difference adjustment on (signed calls carry
- * the venue's clock, not ours), optional URL overrides (tests point the client at a local server), and a
+ * the venue's clock, not ours), no REST snapshots behind ccxt pro's back, optional URL overrides (tests point the client at a local server), and a
  * raw-message tap so the adapter parses stream messages from their original strings.
  *
  * The tap is a subclass hook (`handleMessage` / `onConnected` call through to ccxt unchanged); ccxt itself
@@ -36,6 +36,8 @@ export interface CcxtClientConfig {
   readonly options?: Readonly<Record<string, unknown>> | undefined;
   /** ccxt pro ping interval for stream liveness (ms). */
   readonly keepAliveMs?: number | undefined;
+  /** ccxt's own request throttle (default on; the local test server needs no pacing). */
+  readonly enableRateLimit?: boolean | undefined;
 }
 
 export interface RawTap {
@@ -97,12 +99,16 @@ export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtCli
     apiKey: config.apiKey,
     secret: config.secret,
     password: config.password,
-    enableRateLimit: true,
+    enableRateLimit: config.enableRateLimit ?? true,
     timeout: config.timeoutMs ?? 10_000,
     options: {
       fetchCurrencies: false,
       adjustForTimeDifference: true,
       defaultType: 'swap',
+      // ccxt pro would fetch a positions / balance snapshot over REST on every user-stream connect and
+      // leave an unawaited future behind; the adapter does its own REST resync instead.
+      watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
+      watchBalance: { fetchBalanceSnapshot: false, awaitBalanceSnapshot: false },
       ...(config.options ?? {}),
     },
     ...(config.keepAliveMs !== undefined ? { streaming: { keepAlive: config.keepAliveMs } } : {}),

@@ -7,8 +7,9 @@
  * Rules, in order:
  *  1. Rate limits (HTTP 429/418, ccxt `DDoSProtection`/`RateLimitExceeded`) → `rate_limited` with a wait.
  *  2. Credentials and permissions (`AuthenticationError`, `PermissionDenied`, `AccountSuspended`) → `fatal`.
- *  3. Network failures, timeouts and 5xx: on a write the order may exist → `unknown_outcome` (a refused
- *     connection is the exception: nothing was sent); on a read → `retryable`. A timestamp outside the
+ *  3. Network failures, timeouts, 5xx and Binance's "status unknown" codes (-1000, -1001, -1006, -1007,
+ *     -1008): on a write the order may exist → `unknown_outcome` (a refused connection is the exception:
+ *     nothing was sent); on a read → `retryable`. A timestamp outside the
  *     receive window (`InvalidNonce`, -1021) is `retryable` after the clock offset is re-measured.
  *  4. A refusal of the order itself (`InvalidOrder`, `InsufficientFunds`, `OrderNotFound`, known venue
  *     codes) → an `OrderRejection` value, not an exception.
@@ -86,6 +87,12 @@ export function rejectReason(code: string | undefined, err: unknown): OrderRejec
 
 export type Operation = 'read' | 'write';
 
+/**
+ * Binance answers where the server itself does not know what happened (unknown / internal error, execution
+ * status unknown, overloaded): ccxt maps some of them to non-network classes, so match the codes too.
+ */
+const SERVER_UNCERTAIN_CODES = new Set(['-1000', '-1001', '-1006', '-1007', '-1008']);
+
 export type Classified =
   | { readonly kind: 'rejection'; readonly rejection: OrderRejection }
   | { readonly kind: 'error'; readonly error: ExchangeError };
@@ -117,7 +124,8 @@ export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: numb
     return fail('fatal');
   }
   if (err instanceof ccxt.InvalidNonce) return fail('retryable');
-  if (err instanceof ccxt.NetworkError) {
+  const serverUncertain = code !== undefined && SERVER_UNCERTAIN_CODES.has(code);
+  if (err instanceof ccxt.OperationFailed || err instanceof ccxt.BadResponse || serverUncertain) {
     if (op === 'write' && !/ECONNREFUSED/.test(message)) return fail('unknown_outcome');
     return fail('retryable');
   }

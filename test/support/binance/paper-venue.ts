@@ -105,6 +105,7 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
         maxBackoffMs: 500,
         stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 5_000 },
         keepAliveMs: 1_000,
+        enableRateLimit: false,
         ...overrides,
       });
       ports.push(port);

@@ -56,6 +56,8 @@ export interface PipelineDeps {
   readonly now: () => number;
   readonly faults: InjectedFault[];
   readonly recvWindowMs?: number;
+  /** Answers per HTTP status, for tests and benchmarks. */
+  readonly statusCounts: Map<number, number>;
   /** Called with every request seen (method, path, params) for request-capture assertions. */
   readonly onRequest?: (method: string, path: string, params: URLSearchParams) => void;
 }
@@ -69,7 +71,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+function send(
+  deps: PipelineDeps,
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  deps.statusCounts.set(status, (deps.statusCounts.get(status) ?? 0) + 1);
   res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
   res.end(body);
 }
@@ -135,10 +144,10 @@ export async function handleRequest(
     }
     const result = await route.handle({ params, account, now });
     if (fault) throw new BinanceApiError(fault.status, fault.code ?? -1000, fault.msg ?? 'Injected fault.');
-    send(res, 200, JSON.stringify(result), headers);
+    send(deps, res, 200, JSON.stringify(result), headers);
   } catch (err) {
     const apiErr = toApiError(err);
-    send(res, apiErr.status, apiErr.body(), { ...headers, ...apiErr.headers });
+    send(deps, res, apiErr.status, apiErr.body(), { ...headers, ...apiErr.headers });
   }
 }
 

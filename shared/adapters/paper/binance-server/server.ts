@@ -41,6 +41,8 @@ export class BinanceServer {
   private readonly http: Server;
   private readonly routes = new Map<string, Route>();
   private readonly faultQueue: InjectedFault[] = [];
+  /** Responses sent, per HTTP status (e.g. how many 429s a client provoked). */
+  readonly statusCounts = new Map<number, number>();
   private readonly now: () => number;
   private expiryTimer: ReturnType<typeof setInterval> | null = null;
   private port = 0;
@@ -64,6 +66,7 @@ export class BinanceServer {
           limiter: this.limiter,
           now: this.now,
           faults: this.faultQueue,
+          statusCounts: this.statusCounts,
           recvWindowMs: opts.recvWindowMs,
           onRequest: opts.onRequest,
         },

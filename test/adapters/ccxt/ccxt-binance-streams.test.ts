@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CcxtExchange } from '../../../shared/adapters/ccxt/ccxt-exchange.js';
+import { dec } from '../../../shared/domain/money.js';
+import type {
+  MarketStreamEvent,
+  StreamSubscription,
+  UserStreamEvent,
+} from '../../../shared/ports/exchange.js';
+import { EventLog } from '../../support/binance/events.js';
+import { BTC, type PaperVenue, startPaperVenue } from '../../support/binance/paper-venue.js';
+
+let venue: PaperVenue;
+let port: CcxtExchange;
+const user = new EventLog<UserStreamEvent>();
+let sub: StreamSubscription;
+let seq = 0;
+
+const isFill = (id: string) => (e: UserStreamEvent) => e.type === 'fill' && e.fill.clientOrderId === id;
+const isConnection = (state: string) => (e: UserStreamEvent) => e.type === 'connection' && e.state === state;
+
+/** Places a resting buy below the market and returns its client id. */
+async function restingBuy(price: string): Promise<string> {
+  const clientOrderId = `gbstream${++seq}`;
+  const r = await port.submit({
+    account: 'acct-a',
+    symbol: BTC,
+    clientOrderId,
+    side: 'buy',
+    positionSide: 'LONG',
+    type: 'limit',
+    price: dec(price),
+    qty: dec('0.002'),
+    timeInForce: 'GTC',
+  });
+  expect(r.ok).toBe(true);
+  return clientOrderId;
+}
+
+beforeAll(async () => {
+  venue = await startPaperVenue();
+  port = venue.port('acct-a', { resyncSymbols: [BTC] });
+  sub = await port.subscribeUser(user.push);
+  await user.waitFor(isConnection('connected'));
+});
+afterAll(async () => {
+  await sub.close();
+  await venue.stop();
+});
+
+describe('user-data stream through ccxt pro', () => {
+  it('delivers the order, the fill with our client id, the position and the balance of a maker fill', async () => {
+    const id = await restingBuy('95000.0');
+    await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id && e.order.status === 'NEW');
+    venue.moveTo('BTCUSDT', '94990.0');
+    const fill = await user.waitFor(isFill(id));
+    if (fill.type !== 'fill') throw new Error('expected a fill');
+    expect([
+      fill.fill.price.toFixed(),
+      fill.fill.qty.toFixed(),
+      fill.fill.isMaker,
+      fill.fill.positionSide,
+    ]).toEqual(['95000', '0.002', true, 'LONG']);
+    expect(fill.fill.fee.toFixed()).toBe('0.038');
+    await user.waitFor(
+      (e) => e.type === 'order' && e.order.clientOrderId === id && e.order.status === 'FILLED',
+    );
+    const position = await user.waitFor((e) => e.type === 'position' && e.position.positionSide === 'LONG');
+    if (position.type !== 'position') throw new Error('expected a position');
+    expect(position.position.qty.greaterThan(0)).toBe(true);
+    const balance = await user.waitFor((e) => e.type === 'balance' && e.balance.asset === 'USDT');
+    if (balance.type !== 'balance') throw new Error('expected a balance');
+    expect(balance.balance.wallet.toFixed()).toBe('99999.962');
+  });
+
+  it('delivers an ALGO_UPDATE for a stop as a stop order event', async () => {
+    const id = `gbstreamT${++seq}`;
+    await port.submit({
+      account: 'acct-a',
+      symbol: BTC,
+      clientOrderId: id,
+      side: 'sell',
+      positionSide: 'LONG',
+      type: 'stop_market',
+      triggerPrice: dec('80000.0'),
+      workingType: 'MARK_PRICE',
+      closePosition: true,
+    });
+    const ev = await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id);
+    expect(ev).toMatchObject({ order: { kind: 'stop', status: 'NEW' } });
+    await port.cancel(BTC, id, 'stop');
+    await user.waitFor(
+      (e) => e.type === 'order' && e.order.clientOrderId === id && e.order.status === 'CANCELED',
+    );
+  });
+
+  it('delivers a duplicated event once', async () => {
+    const id = await restingBuy('94900.0');
+    venue.server.faults.duplicateNextUserEvents(10);
+    venue.moveTo('BTCUSDT', '94890.0');
+    await user.waitFor(
+      (e) => e.type === 'order' && e.order.clientOrderId === id && e.order.status === 'FILLED',
+    );
+    expect(user.count(isFill(id))).toBe(1);
+  });
+
+  it('counts and reports a malformed message without stopping the stream', async () => {
+    venue.server.hub.publishUser('acct-a', {
+      e: 'ORDER_TRADE_UPDATE',
+      E: 1,
+      T: 1,
+      o: { s: 'BTCUSDT', c: 'x', S: 'BUY', o: 'LIMIT', X: 'NEW', q: 0.1 },
+    });
+    const bad = await user.waitFor((e) => e.type === 'malformed');
+    expect(bad).toMatchObject({ type: 'malformed' });
+    expect(port.tap.malformedCount).toBeGreaterThan(0);
+    const id = await restingBuy('94800.0');
+    await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id);
+  });
+
+  it('recovers fills made while the stream was down: reconnect, REST resync, then reconnected', async () => {
+    const id = await restingBuy('94700.0');
+    user.clear();
+    venue.engine.faults.disconnectStream('acct-a');
+    await user.waitFor(isConnection('disconnected'));
+    venue.moveTo('BTCUSDT', '94690.0');
+    venue.engine.faults.reconnectStream('acct-a');
+    const reconnected = await user.waitFor(isConnection('reconnected'));
+    const fillIndex = user.events.findIndex(isFill(id));
+    expect(fillIndex).toBeGreaterThanOrEqual(0);
+    expect(fillIndex).toBeLessThan(user.events.indexOf(reconnected));
+    expect(user.count(isFill(id))).toBe(1);
+    expect(port.tap.reconnects).toBeGreaterThan(0);
+  });
+
+  it('gets a new listen key when the old one expires and keeps streaming', async () => {
+    user.clear();
+    expect(venue.server.expireListenKeyOf('acct-a')).toBe(true);
+    await user.waitFor(isConnection('reconnected'));
+    const id = await restingBuy('94600.0');
+    venue.moveTo('BTCUSDT', '94590.0');
+    await user.waitFor(isFill(id));
+  });
+});
+
+describe('market streams through ccxt pro', () => {
+  it('delivers book top, aggregated trades, mark price and 1m candles with exact decimals', async () => {
+    const market = new EventLog<MarketStreamEvent>();
+    const msub = await port.subscribeMarket(
+      BTC,
+      ['bookTop', 'trades', 'markPrice', 'candles1m'],
+      market.push,
+    );
+    // Subscriptions are sent as ccxt connects; keep the market moving until each channel has spoken.
+    const kinds = ['bookTop', 'trade', 'markPrice', 'candle'];
+    for (let i = 0; i < 100 && !kinds.every((k) => market.count((e) => e.type === k) > 0); i++) {
+      venue.moveTo('BTCUSDT', i % 2 === 0 ? '94600.1' : '94600.0');
+      venue.engine.applyTrade('BTCUSDT', { price: dec('94600.1'), qty: dec('0.013'), buyerIsMaker: true });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const trade = await market.waitFor((e) => e.type === 'trade');
+    if (trade.type !== 'trade') throw new Error('expected a trade');
+    expect([trade.price.toFixed(), trade.qty.toFixed(), trade.takerSide, trade.symbol]).toEqual([
+      '94600.1',
+      '0.013',
+      'sell',
+      BTC,
+    ]);
+    const mark = await market.waitFor((e) => e.type === 'markPrice');
+    if (mark.type !== 'markPrice') throw new Error('expected a mark');
+    expect(['94600.1', '94600']).toContain(mark.mark.toFixed());
+    const candle = await market.waitFor((e) => e.type === 'candle');
+    if (candle.type !== 'candle') throw new Error('expected a candle');
+    expect(candle.closed).toBe(true);
+    const top = await market.waitFor((e) => e.type === 'bookTop');
+    if (top.type !== 'bookTop') throw new Error('expected a book top');
+    expect(top.ask.greaterThan(top.bid)).toBe(true);
+    await msub.close();
+  });
+});
