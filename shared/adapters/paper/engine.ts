@@ -183,6 +183,7 @@ export class PaperExchange {
       orders: new Map(),
       ordersByClientId: new Map(),
       openOrders: new Map(),
+      orderTotals: new Map(),
       algos: new Map(),
       algosByClientId: new Map(),
       openAlgos: new Map(),

@@ -11,6 +11,7 @@
  */
 import { type Decimal, ZERO } from '../../domain/money.js';
 import { applyFillToPosition, feeRatesFor, marketOf, positionOf, round8 } from './ledger.js';
+import { retrack } from './order-totals.js';
 import type { AccountState, EngineCore, MarketState, OrderRecord } from './state.js';
 import type { ExecutionType, TradeView } from './types.js';
 import { orderView, positionChange } from './views.js';
@@ -23,15 +24,8 @@ export function accountOf(core: EngineCore, id: string): AccountState {
 
 /** Open BUY / SELL notional of the account on a symbol (`b` / `a` of ORDER_TRADE_UPDATE). */
 export function openNotional(account: AccountState, symbol: string): { bid: Decimal; ask: Decimal } {
-  let bid = ZERO;
-  let ask = ZERO;
-  for (const o of account.openOrders.values()) {
-    if (o.symbol !== symbol || o.type !== 'LIMIT') continue;
-    const n = o.origQty.minus(o.executedQty).times(o.price);
-    if (o.side === 'BUY') bid = bid.plus(n);
-    else ask = ask.plus(n);
-  }
-  return { bid, ask };
+  const t = account.orderTotals.get(symbol);
+  return t ? { bid: t.bid, ask: t.ask } : { bid: ZERO, ask: ZERO };
 }
 
 export function emitOrderUpdate(
@@ -91,6 +85,7 @@ export function finishOrder(
   o.status = status;
   o.updateTime = core.clock.now();
   account.openOrders.delete(o.orderId);
+  retrack(account, o);
   if (o.type === 'LIMIT') bookRemove(marketOf(core, o.symbol), o);
   emitOrderUpdate(core, account, o, status === 'CANCELED' ? 'CANCELED' : 'EXPIRED');
 }
@@ -151,6 +146,7 @@ export function executeFill(
     account.openOrders.delete(o.orderId);
     if (o.type === 'LIMIT') bookRemove(market, o);
   }
+  retrack(account, o);
 
   const trade: TradeView = {
     symbol: o.symbol,

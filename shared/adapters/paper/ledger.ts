@@ -13,6 +13,7 @@
 import { Decimal, ZERO } from '../../domain/money.js';
 import { binanceErrors } from './errors.js';
 import { maintenanceMargin } from './leverage-brackets.js';
+import { openingNotional } from './order-totals.js';
 import {
   type AccountState,
   type EngineCore,
@@ -164,14 +165,13 @@ export function marginPool(
     posIm = posIm.plus(notional.dividedBy(leverageOf(core, account, p.symbol)));
   }
   if (withOrders) {
-    for (const o of account.openOrders.values()) {
-      const m = core.markets.get(o.symbol);
-      if (!m || m.rules.marginAsset !== asset || !isOpening(account, o)) continue;
+    for (const [symbol, t] of account.orderTotals) {
+      if (t.count === 0) continue;
+      const m = core.markets.get(symbol);
+      if (!m || m.rules.marginAsset !== asset) continue;
+      const both = account.positions.get(positionKey(symbol, 'BOTH'))?.qty ?? ZERO;
       orderIm = orderIm.plus(
-        o.origQty
-          .minus(o.executedQty)
-          .times(o.price)
-          .dividedBy(leverageOf(core, account, o.symbol)),
+        openingNotional(account, symbol, both).dividedBy(leverageOf(core, account, symbol)),
       );
     }
   }

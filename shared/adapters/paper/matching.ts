@@ -6,14 +6,16 @@
  *    (`gap = false`, a path segment inside a candle): orders are reached in price order; a resting limit
  *    fills in full at its own price as maker (queue-free, unlimited liquidity); a CONTRACT_PRICE stop fires
  *    at the price where the path crosses its trigger. A jump (`gap = true`, a candle's open after the
- *    previous close, or a trade tick): everything crossed fills at once, limits at their price, stops at `to`.
+ *    previous close, or a trade tick): everything crossed fills at once at `to`, the first price traded
+ *    beyond it — a resting limit jumped over fills at that better price, so fills stay inside the range
+ *    the candle traded (a limit already crossed when a segment starts fills at the segment's start).
  *  - `walkMark(core, market, to)`: the mark moves; MARK_PRICE algo orders crossed fire at the last price.
  *  - `fillFromTrade(core, market, trade)`: a market trade tick fills resting orders it crosses, sharing
  *    the trade's quantity in book priority (partial fills); the caller then walks the last price with
  *    `limits = false` so stops fire at the trade price.
  *
- * Invariants: no fill outside [min(from, to), max(from, to)] except limits, which fill at their own price
- * (inside that range once crossed); closes never exceed the position (`closableQty`), the rest expires.
+ * Invariants: no fill of a walk lies outside [min(from, to), max(from, to)] (before slippage on stops);
+ * closes never exceed the position (`closableQty`), the rest expires.
  */
 import type { Decimal } from '../../domain/money.js';
 import { fireAlgo, triggerCondition } from './algo-orders.js';
@@ -54,12 +56,12 @@ function isFilled(o: OrderRecord): boolean {
   return o.status === 'FILLED';
 }
 
-function fillLimitInFull(core: EngineCore, o: OrderRecord): void {
+function fillLimitInFull(core: EngineCore, o: OrderRecord, price: Decimal): void {
   if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') return;
   const account = accountOf(core, o.accountId);
   const remaining = o.origQty.minus(o.executedQty);
   const qty = closableQty(account, o, remaining);
-  if (qty.greaterThan(0)) executeFill(core, o, qty, o.price, { maker: true });
+  if (qty.greaterThan(0)) executeFill(core, o, qty, price, { maker: true });
   if (!isFilled(o)) finishOrder(core, account, o, 'EXPIRED');
 }
 
@@ -77,7 +79,7 @@ function process(
     return (x as { algo: AlgoRecord }).algo.algoId - (y as { algo: AlgoRecord }).algo.algoId;
   });
   for (const c of crossings) {
-    if (c.kind === 'limit') fillLimitInFull(core, c.order);
+    if (c.kind === 'limit') fillLimitInFull(core, c.order, fillAt(c));
     else if (c.algo.status === 'NEW') fireAlgo(core, c.algo, fillAt(c));
   }
 }

@@ -32,8 +32,9 @@ import {
 } from './filters.js';
 import { availableOf, isOpening, leverageOf, marginPool, marketOf } from './ledger.js';
 import { maxNotionalFor } from './leverage-brackets.js';
+import { openingNotional, retrack, totalsOf } from './order-totals.js';
 import { isMarketable, touchPrice, withSlippage } from './prices.js';
-import { type AccountState, clientKey, type EngineCore, type OrderRecord } from './state.js';
+import { type AccountState, clientKey, type EngineCore, type OrderRecord, positionKey } from './state.js';
 import type { AmendOrder, BinancePositionSide, NewOrder, OrderRef, OrderView } from './types.js';
 import { orderView } from './views.js';
 
@@ -84,6 +85,7 @@ export function createOrderRecord(
   account.orders.set(o.orderId, o);
   account.ordersByClientId.set(clientKey(o.symbol, o.clientOrderId), o);
   account.openOrders.set(o.orderId, o);
+  retrack(account, o);
   return o;
 }
 
@@ -97,14 +99,12 @@ function checkMargin(core: EngineCore, account: AccountState, symbol: string, ad
   const lev = leverageOf(core, account, symbol);
   const pool = marginPool(core, account, market.rules.marginAsset);
   if (availableOf(pool).lessThan(addNotional.dividedBy(lev))) throw binanceErrors.marginInsufficient();
-  let exposure = addNotional;
   const mark = market.mark ?? market.last ?? ZERO;
-  for (const p of account.positions.values())
-    if (p.symbol === symbol) exposure = exposure.plus(p.qty.abs().times(mark));
-  for (const o of account.openOrders.values()) {
-    if (o.symbol === symbol && o.type === 'LIMIT' && isOpening(account, o)) {
-      exposure = exposure.plus(o.origQty.minus(o.executedQty).times(o.price));
-    }
+  const both = account.positions.get(positionKey(symbol, 'BOTH'))?.qty ?? ZERO;
+  let exposure = addNotional.plus(openingNotional(account, symbol, both));
+  for (const side of ['BOTH', 'LONG', 'SHORT'] as const) {
+    const p = account.positions.get(positionKey(symbol, side));
+    if (p) exposure = exposure.plus(p.qty.abs().times(mark));
   }
   if (exposure.greaterThan(maxNotionalFor(market.brackets, lev))) throw binanceErrors.maxPosition();
 }
@@ -155,9 +155,7 @@ export function placeOrder(core: EngineCore, accountId: string, req: NewOrder): 
       throw binanceErrors.reduceOnlyRejected();
   }
   if (!isMarket) {
-    let open = 0;
-    for (const o of account.openOrders.values()) if (o.symbol === req.symbol && o.type === 'LIMIT') open++;
-    if (open >= rules.maxNumOrders) throw binanceErrors.maxOpenOrders();
+    if (totalsOf(account, req.symbol).count >= rules.maxNumOrders) throw binanceErrors.maxOpenOrders();
   }
   if (!closing) {
     const probe = { side: req.side, positionSide, reduceOnly, symbol: req.symbol } as OrderRecord;
@@ -283,6 +281,7 @@ export function amendOrder(core: EngineCore, accountId: string, req: AmendOrder)
   o.origQty = req.quantity;
   o.seq = core.ids.nextBookSeq++;
   o.updateTime = core.clock.now();
+  retrack(account, o);
   emitOrderUpdate(core, account, o, 'AMENDMENT');
   matchNewOrder(core, account, o);
   return orderView(o);

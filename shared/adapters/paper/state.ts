@@ -16,6 +16,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { EventHub } from './event-hub.js';
 import type { FaultInjector } from './faults.js';
 import type { MarketRules } from './market-rules.js';
+import type { OrderTotals } from './order-totals.js';
 import type {
   AlgoStatus,
   BinanceAlgoOrderType,
@@ -56,6 +57,8 @@ export interface OrderRecord {
   updateTime: number;
   /** Book priority: lower was placed (or re-queued by an amend) earlier. */
   seq: number;
+  /** Notional this order adds to the account's `orderTotals` (undefined when not counted). */
+  tracked?: Decimal | undefined;
 }
 
 export interface AlgoRecord {
@@ -111,6 +114,8 @@ export interface AccountState {
   /** `${symbol}|${clientOrderId}` → the latest order with that id. */
   readonly ordersByClientId: Map<string, OrderRecord>;
   readonly openOrders: Map<number, OrderRecord>;
+  /** Per symbol: running totals of the open LIMIT orders (`order-totals.ts`). */
+  readonly orderTotals: Map<string, OrderTotals>;
   readonly algos: Map<number, AlgoRecord>;
   readonly algosByClientId: Map<string, AlgoRecord>;
   readonly openAlgos: Map<number, AlgoRecord>;

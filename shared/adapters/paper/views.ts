@@ -6,7 +6,6 @@ import { ZERO } from '../../domain/money.js';
 import {
   availableOf,
   breakEvenOf,
-  isOpening,
   leverageOf,
   liquidationPrice,
   marginPool,
@@ -14,6 +13,7 @@ import {
   unrealizedOf,
 } from './ledger.js';
 import { maintenanceMargin } from './leverage-brackets.js';
+import { openingNotional } from './order-totals.js';
 import type { AccountState, AlgoRecord, EngineCore, OrderRecord, PositionRecord } from './state.js';
 import type { AlgoOrderView, BalanceView, OrderView, PositionChange, PositionView } from './types.js';
 
@@ -79,11 +79,14 @@ export function positionView(core: EngineCore, account: AccountState, p: Positio
   const lev = leverageOf(core, account, p.symbol);
   const notional = p.qty.times(mark);
   const posIm = notional.abs().dividedBy(lev);
-  let orderIm = ZERO;
-  for (const o of account.openOrders.values()) {
-    if (o.symbol !== p.symbol || o.positionSide !== p.positionSide || !isOpening(account, o)) continue;
-    orderIm = orderIm.plus(o.origQty.minus(o.executedQty).times(o.price).dividedBy(lev));
-  }
+  const t = account.orderTotals.get(p.symbol);
+  const opening =
+    p.positionSide === 'LONG'
+      ? (t?.longOpen ?? ZERO)
+      : p.positionSide === 'SHORT'
+        ? (t?.shortOpen ?? ZERO)
+        : openingNotional(account, p.symbol, p.qty);
+  const orderIm = opening.dividedBy(lev);
   return {
     symbol: p.symbol,
     positionSide: p.positionSide,

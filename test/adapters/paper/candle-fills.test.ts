@@ -70,12 +70,12 @@ describe('fills from candles', () => {
     expect(ex.order('a', S, { orderId: placed.orderId }).status).toBe('FILLED');
   });
 
-  it('fills a resting buy at its price when the next candle gaps below it', async () => {
+  it('fills a resting buy at the opening price when the next candle gaps below it', async () => {
     const { ex, clock } = withAccount();
     await feed(ex, clock, S, T0, ['0.20000 0.20100 0.19900 0.20050']);
     ex.placeOrder('a', limit('BUY', '0.19900', '100'));
     await feed(ex, clock, S, T0 + 60_000, ['0.19500 0.19600 0.19400 0.19500']);
-    expect(ex.userTrades('a', S)[0]?.price.toString()).toBe('0.199');
+    expect(ex.userTrades('a', S)[0]?.price.toString()).toBe('0.195');
   });
 
   it('fills buys and sells in the order the path reaches them', async () => {
