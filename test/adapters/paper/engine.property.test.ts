@@ -336,13 +336,20 @@ describe('paper engine properties', () => {
                 ? o.side === 'SELL'
                 : !o.reduceOnly && (both.isZero() || both.isPositive() === (o.side === 'BUY')),
           );
-          const notional = (os: typeof open) => sum(os.map((o) => o.origQty.minus(o.executedQty).times(o.price)));
-          expect(ex.balance(id, 'USDC').openOrderInitialMargin.toString()).toBe(notional(opening).dividedBy(lev).toString());
+          const notional = (os: typeof open) =>
+            sum(os.map((o) => o.origQty.minus(o.executedQty).times(o.price)));
+          expect(ex.balance(id, 'USDC').openOrderInitialMargin.toString()).toBe(
+            notional(opening).dividedBy(lev).toString(),
+          );
           const last = [...events[id]!].reverse().find((e) => e.type === 'orderUpdate');
           if (last?.type === 'orderUpdate') {
             const now = ex.openOrders(id, S);
-            expect(last.bidNotional.toString()).toBe(notional(now.filter((o) => o.side === 'BUY')).toString());
-            expect(last.askNotional.toString()).toBe(notional(now.filter((o) => o.side === 'SELL')).toString());
+            expect(last.bidNotional.toString()).toBe(
+              notional(now.filter((o) => o.side === 'BUY')).toString(),
+            );
+            expect(last.askNotional.toString()).toBe(
+              notional(now.filter((o) => o.side === 'SELL')).toString(),
+            );
           }
         }
       }),
