@@ -9,21 +9,9 @@
  * remaining × price in that category (`tracked` on the order is its current contribution).
  */
 import { type Decimal, ZERO } from '../../domain/money.js';
-import type { AccountState, OrderRecord } from './state.js';
+import type { AccountState, OrderRecord, OrderTotals } from './state.js';
 
-export interface OrderTotals {
-  /** All open LIMIT BUY / SELL notional (`b` / `a`). */
-  bid: Decimal;
-  ask: Decimal;
-  /** Hedge-mode opening orders: BUY LONG, SELL SHORT. */
-  longOpen: Decimal;
-  shortOpen: Decimal;
-  /** One-way orders that are not reduce-only; which side opens depends on the position. */
-  bothBuy: Decimal;
-  bothSell: Decimal;
-  /** Open LIMIT orders (MAX_NUM_ORDERS). */
-  count: number;
-}
+export type { OrderTotals };
 
 export function totalsOf(account: AccountState, symbol: string): OrderTotals {
   let t = account.orderTotals.get(symbol);

@@ -16,7 +16,6 @@ import type { Clock } from '../../ports/clock.js';
 import type { EventHub } from './event-hub.js';
 import type { FaultInjector } from './faults.js';
 import type { MarketRules } from './market-rules.js';
-import type { OrderTotals } from './order-totals.js';
 import type {
   AlgoStatus,
   BinanceAlgoOrderType,
@@ -93,6 +92,21 @@ export interface PositionRecord {
   openFees: Decimal;
   cumRealized: Decimal;
   updateTime: number;
+}
+
+/** Running totals of an account's open LIMIT orders on one symbol (kept by `order-totals.ts`). */
+export interface OrderTotals {
+  /** All open LIMIT BUY / SELL notional (`b` / `a`). */
+  bid: Decimal;
+  ask: Decimal;
+  /** Hedge-mode opening orders: BUY LONG, SELL SHORT. */
+  longOpen: Decimal;
+  shortOpen: Decimal;
+  /** One-way orders that are not reduce-only; which side opens depends on the position. */
+  bothBuy: Decimal;
+  bothSell: Decimal;
+  /** Open LIMIT orders (MAX_NUM_ORDERS). */
+  count: number;
 }
 
 export interface FeeRates {
