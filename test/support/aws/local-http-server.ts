@@ -1,0 +1,86 @@
+/**
+ * A tiny HTTP server on 127.0.0.1 with a free port, for the local stand-ins of AWS services. The handler
+ * gets the whole request body as text; `stop()` also closes the SDK clients' keep-alive sockets.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LocalRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface LocalResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface LocalHttpServer {
+  /** e.g. `http://127.0.0.1:49152`. */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalHttpServer(
+  handler: (request: LocalRequest) => LocalResponse | Promise<LocalResponse>,
+): Promise<LocalHttpServer> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request: LocalRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      Promise.resolve()
+        .then(() => handler(request))
+        .then(
+          (r) => {
+            res.writeHead(r.status, { 'content-length': Buffer.byteLength(r.body), ...r.headers });
+            res.end(r.body);
+          },
+          (e: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(String(e));
+          },
+        );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | null = null;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop() {
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+/** Dummy credentials for SDK clients pointed at a local server (never the default chain, never ~/.aws). */
+export const LOCAL_AWS_CREDENTIALS = {
+  accessKeyId: 'AKIALOCALTEST',
+  secretAccessKey: 'local-secret',
+} as const;
+
+/** The access key id a SigV4 `Authorization` header was signed with, or null when unsigned. */
+export function signedBy(headers: IncomingHttpHeaders): string | null {
+  const auth = headers.authorization;
+  const m = typeof auth === 'string' ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(auth) : null;
+  return m ? m[1]! : null;
+}
