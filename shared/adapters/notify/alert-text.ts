@@ -15,18 +15,19 @@ export function alertSubject(alert: Alert, redactor: Redactor, prefix = 'gridbot
   const raw = `${prefix} ${alert.severity.toUpperCase()} ${alert.instanceId}: ${alert.code}`;
   const ascii = redactor
     .scrubText(raw)
-    .replace(/[^\x20-\x7E]/g, '?')
     .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7E]/g, '?')
     .trim();
   return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
 }
 
+/** The e-mail text; the whole of it goes through `scrubText`, so no field can carry a secret out. */
 export function alertBody(alert: Alert, redactor: Redactor, time?: number): string {
   const data = redactor.sanitizeFields(alert.data ?? {});
   const lines = [
     `[${alert.severity.toUpperCase()}] ${alert.code} on instance ${alert.instanceId}`,
     '',
-    redactor.scrubText(alert.message),
+    alert.message,
     '',
     `instance: ${alert.instanceId}`,
     `severity: ${alert.severity}`,
@@ -38,7 +39,7 @@ export function alertBody(alert: Alert, redactor: Redactor, time?: number): stri
     lines.push('data:');
     for (const [k, v] of entries) lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
-  return truncateBytes(lines.join('\n'), MAX_MESSAGE_BYTES);
+  return truncateBytes(redactor.scrubText(lines.join('\n')), MAX_MESSAGE_BYTES);
 }
 
 function truncateBytes(text: string, max: number): string {

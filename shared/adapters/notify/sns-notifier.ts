@@ -66,8 +66,11 @@ export class SnsNotifier implements Notifier {
           Message: body,
           MessageAttributes: {
             severity: { DataType: 'String', StringValue: alert.severity },
-            code: { DataType: 'String', StringValue: alert.code || 'none' },
-            instance: { DataType: 'String', StringValue: alert.instanceId || 'none' },
+            code: { DataType: 'String', StringValue: this.#redactor.scrubText(alert.code || 'none') },
+            instance: {
+              DataType: 'String',
+              StringValue: this.#redactor.scrubText(alert.instanceId || 'none'),
+            },
           },
         }),
       );
