@@ -27,21 +27,15 @@
  * within the range the market traded through (limit orders at their own price).
  */
 
-import { type Decimal, type DecimalInput, dec, decNonNeg, ZERO } from '../../domain/money.js';
+import { type Decimal, type DecimalInput, ZERO } from '../../domain/money.js';
 import type { Clock } from '../../ports/clock.js';
 import { cancelAlgoOrder, cancelAllAlgoOrders, findAlgo, placeAlgoOrder } from './algo-orders.js';
 import { binanceErrors } from './errors.js';
-import { EventHub, type FeedListener, type FeedSubscription } from './event-hub.js';
+import type { FeedListener, FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
 import { feeRatesFor, marketOf } from './ledger.js';
-import {
-  type BracketRow,
-  bracketsFromTable,
-  defaultBrackets,
-  maxLeverage,
-  maxNotionalFor,
-} from './leverage-brackets.js';
+import { type BracketRow, bracketsFromTable } from './leverage-brackets.js';
 import { settleFunding } from './liquidation.js';
 import {
   applyCandle,
@@ -51,50 +45,25 @@ import {
   markView,
   type TradeInput,
 } from './market-driver.js';
-import { type ExchangeInfoJson, type MarketRules, parseExchangeInfo } from './market-rules.js';
+import type { ExchangeInfoJson, MarketRules } from './market-rules.js';
 import { amendOrder, cancelAllOrders, cancelOrder, findOrder, placeOrder } from './order-entry.js';
 import * as q from './queries.js';
-import type { AccountState, EngineCore, FeeRates, MarketState, MarkSource } from './state.js';
+import {
+  buildCore,
+  type CoreConfig,
+  deposit,
+  type NewAccountSpec,
+  newAccountState,
+  setLeverage,
+  setPositionMode,
+} from './setup.js';
+import type { AccountState, EngineCore, FeeRates } from './state.js';
 import type * as T from './types.js';
 import { algoView, balanceView, orderView } from './views.js';
 
-export interface PaperExchangeConfig {
-  readonly clock: Clock;
-  /** A `GET /fapi/v1/exchangeInfo` body (e.g. the real fixture in `../shared/data/fixtures`). */
-  readonly exchangeInfo: unknown;
-  /** Host only these symbols (default: every TRADING perpetual in exchangeInfo). */
-  readonly symbols?: readonly string[] | undefined;
-  /** Fee rates per quote asset (default USDT maker 0.0002 / taker 0.0005, USDC 0 / 0.0004). */
-  readonly fees?: Readonly<Record<string, { maker: DecimalInput; taker: DecimalInput }>> | undefined;
-  /** Market-order slippage as a fraction (default 0). */
-  readonly slippage?: DecimalInput | undefined;
-  /** Mark from candle closes (default) or along the intrabar path. */
-  readonly markSource?: MarkSource | undefined;
-  /** Leverage of a symbol an account never set (default 20, Binance's default). */
-  readonly defaultLeverage?: number | undefined;
-  /** Real leverage brackets per symbol: rows of [notionalCap, maxLeverage, maintMarginRatio]. */
-  readonly brackets?: Readonly<Record<string, readonly BracketRow[]>> | undefined;
-  /** Events kept per account log (default 100 000). */
-  readonly maxLoggedEvents?: number | undefined;
-}
-
-export interface NewAccount {
-  readonly id: string;
-  readonly apiKey?: string | undefined;
-  readonly apiSecret?: string | undefined;
-  /** Wallet balances per asset, e.g. `{ USDC: '1000' }`. */
-  readonly balances?: Readonly<Record<string, DecimalInput>> | undefined;
-  /** Hedge mode (default false: one-way, Binance's default). */
-  readonly dualSidePosition?: boolean | undefined;
-  readonly fees?: Readonly<Record<string, { maker: DecimalInput; taker: DecimalInput }>> | undefined;
-}
-
-function feeMap(spec: PaperExchangeConfig['fees'], base: Map<string, FeeRates>): Map<string, FeeRates> {
-  const out = new Map(base);
-  for (const [asset, r] of Object.entries(spec ?? {}))
-    out.set(asset, { maker: dec(r.maker, `${asset} maker fee`), taker: dec(r.taker, `${asset} taker fee`) });
-  return out;
-}
+/** See `CoreConfig` (setup.ts) for the options and their defaults. */
+export type PaperExchangeConfig = CoreConfig;
+export type NewAccount = NewAccountSpec;
 
 export class PaperExchange {
   readonly faults = new FaultInjector();
@@ -103,43 +72,9 @@ export class PaperExchange {
   private readonly byApiKey = new Map<string, string>();
 
   constructor(config: PaperExchangeConfig) {
-    const { info, rules } = parseExchangeInfo(config.exchangeInfo);
+    const { core, info } = buildCore(config, this.faults);
+    this.core = core;
     this.info = info;
-    const defaults = new Map<string, FeeRates>([
-      ['USDT', { maker: dec('0.0002'), taker: dec('0.0005') }],
-      ['USDC', { maker: dec('0'), taker: dec('0.0004') }],
-    ]);
-    const options = {
-      fees: feeMap(config.fees, defaults),
-      slippage: decNonNeg(config.slippage ?? '0', 'slippage'),
-      markSource: config.markSource ?? 'close',
-      defaultLeverage: config.defaultLeverage ?? 20,
-      maxLoggedEvents: config.maxLoggedEvents ?? 100_000,
-    };
-    const markets = new Map<string, MarketState>();
-    const wanted = config.symbols ? new Set(config.symbols) : undefined;
-    for (const w of wanted ?? [])
-      if (!rules.has(w)) throw new Error(`symbols: ${w} is not a TRADING perpetual in exchangeInfo`);
-    for (const [symbol, r] of rules) {
-      if (wanted && !wanted.has(symbol)) continue;
-      const rows = config.brackets?.[symbol];
-      markets.set(symbol, newMarket(r, rows ? bracketsFromTable(rows) : defaultBrackets(symbol)));
-    }
-    this.core = {
-      clock: config.clock,
-      options,
-      markets,
-      accounts: new Map(),
-      hub: new EventHub(config.clock, this.faults, options.maxLoggedEvents),
-      faults: this.faults,
-      ids: {
-        nextOrderId: 8_000_000_001,
-        nextAlgoId: 1_000_001,
-        nextTranId: 1,
-        nextBookSeq: 1,
-        nextGeneratedClientId: 1,
-      },
-    };
   }
 
   /** Runs one engine call: injected rejection first, then the work, then event delivery. */
@@ -168,29 +103,7 @@ export class PaperExchange {
     const apiKey = spec.apiKey ?? `paper-key-${spec.id}`;
     if (this.byApiKey.has(apiKey))
       throw new Error(`createAccount: apiKey of ${spec.id} is used by another account`);
-    const wallets = new Map<string, Decimal>();
-    for (const [asset, v] of Object.entries(spec.balances ?? {}))
-      wallets.set(asset, decNonNeg(v, `balances.${asset}`));
-    this.core.accounts.set(spec.id, {
-      id: spec.id,
-      apiKey,
-      apiSecret: spec.apiSecret ?? `paper-secret-${spec.id}`,
-      dualSidePosition: spec.dualSidePosition ?? false,
-      fees: feeMap(spec.fees, new Map()),
-      wallets,
-      positions: new Map(),
-      leverage: new Map(),
-      orders: new Map(),
-      ordersByClientId: new Map(),
-      openOrders: new Map(),
-      orderTotals: new Map(),
-      algos: new Map(),
-      algosByClientId: new Map(),
-      openAlgos: new Map(),
-      trades: new Map(),
-      income: [],
-      walletUpdateTime: this.core.clock.now(),
-    });
+    this.core.accounts.set(spec.id, newAccountState(this.core, spec, apiKey));
     this.byApiKey.set(apiKey, spec.id);
   }
 
@@ -206,32 +119,7 @@ export class PaperExchange {
   }
 
   deposit(accountId: string, asset: string, amount: DecimalInput): void {
-    this.run(accountId, undefined, () => {
-      const a = this.acct(accountId);
-      const amt = dec(amount, 'deposit amount');
-      const wallet = (a.wallets.get(asset) ?? ZERO).plus(amt);
-      if (wallet.isNegative()) throw new Error(`deposit: ${asset} wallet of ${accountId} would go negative`);
-      a.wallets.set(asset, wallet);
-      const now = this.core.clock.now();
-      a.walletUpdateTime = now;
-      a.income.push({
-        symbol: '',
-        incomeType: 'TRANSFER',
-        income: amt,
-        asset,
-        time: now,
-        tranId: this.core.ids.nextTranId++,
-        tradeId: null,
-      });
-      this.core.hub.emitAccount(accountId, {
-        type: 'accountUpdate',
-        eventTime: now,
-        transactionTime: now,
-        reason: amt.isNegative() ? 'WITHDRAW' : 'DEPOSIT',
-        balances: [{ asset, walletBalance: wallet, crossWalletBalance: wallet, balanceChange: amt }],
-        positions: [],
-      });
-    });
+    this.run(accountId, undefined, () => deposit(this.core, accountId, asset, amount));
   }
 
   positionMode(accountId: string): { dualSidePosition: boolean } {
@@ -240,14 +128,7 @@ export class PaperExchange {
 
   /** POST /fapi/v1/positionSide/dual. */
   setPositionMode(accountId: string, dualSidePosition: boolean): void {
-    this.run(accountId, 'configure', () => {
-      const a = this.acct(accountId);
-      if (a.dualSidePosition === dualSidePosition) throw binanceErrors.noNeedToChangePositionSide();
-      if (a.openOrders.size > 0 || a.openAlgos.size > 0) throw binanceErrors.positionSideChangeWithOrders();
-      for (const p of a.positions.values())
-        if (!p.qty.isZero()) throw binanceErrors.positionSideChangeWithPosition();
-      a.dualSidePosition = dualSidePosition;
-    });
+    this.run(accountId, 'configure', () => setPositionMode(this.core, accountId, dualSidePosition));
   }
 
   /** POST /fapi/v1/leverage: 1 … the first bracket's max leverage (-4028 otherwise). */
@@ -256,22 +137,7 @@ export class PaperExchange {
     symbol: string,
     leverage: number,
   ): { leverage: number; maxNotionalValue: Decimal; symbol: string } {
-    return this.run(accountId, 'configure', () => {
-      const market = marketOf(this.core, symbol);
-      if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(market.brackets)) {
-        throw binanceErrors.invalidLeverage(String(leverage));
-      }
-      this.acct(accountId).leverage.set(symbol, leverage);
-      const now = this.core.clock.now();
-      this.core.hub.emitAccount(accountId, {
-        type: 'accountConfigUpdate',
-        eventTime: now,
-        transactionTime: now,
-        symbol,
-        leverage,
-      });
-      return { leverage, maxNotionalValue: maxNotionalFor(market.brackets, leverage), symbol };
-    });
+    return this.run(accountId, 'configure', () => setLeverage(this.core, accountId, symbol, leverage));
   }
 
   /** The maker / taker rates this account pays on a symbol. */
@@ -393,25 +259,13 @@ export class PaperExchange {
   }
 
   openAlgoOrders(accountId: string, symbol?: string): T.AlgoOrderView[] {
-    return this.run(accountId, 'query', () =>
-      [...this.acct(accountId).openAlgos.values()]
-        .filter((a) => symbol === undefined || a.symbol === symbol)
-        .sort((a, b) => a.algoId - b.algoId)
-        .map((a) => algoView(this.core, a)),
-    );
+    return this.run(accountId, 'query', () => q.openAlgoOrders(this.core, this.acct(accountId), symbol));
   }
 
   allAlgoOrders(accountId: string, symbol: string, query: q.TimeWindow = {}): T.AlgoOrderView[] {
-    return this.run(accountId, 'query', () => {
-      const limit = Math.min(query.limit ?? 500, 1000);
-      const list = [...this.acct(accountId).algos.values()].filter(
-        (a) =>
-          a.symbol === symbol &&
-          (query.startTime === undefined || a.createTime >= query.startTime) &&
-          (query.endTime === undefined || a.createTime <= query.endTime),
-      );
-      return list.slice(-limit).map((a) => algoView(this.core, a));
-    });
+    return this.run(accountId, 'query', () =>
+      q.allAlgoOrders(this.core, this.acct(accountId), symbol, query),
+    );
   }
 
   userTrades(
@@ -520,25 +374,4 @@ export class PaperExchange {
   get clock(): Clock {
     return this.core.clock;
   }
-}
-
-function newMarket(rules: MarketRules, brackets: MarketState['brackets']): MarketState {
-  return {
-    rules,
-    brackets,
-    last: undefined,
-    mark: undefined,
-    bid: undefined,
-    ask: undefined,
-    priceTime: 0,
-    nextTradeId: 1_000_001,
-    buys: [],
-    sells: [],
-    algos: [],
-    klines: [],
-    tickKline: undefined,
-    funding: [],
-    fundingCursor: 0,
-    lastFundingRate: ZERO,
-  };
 }

@@ -55,8 +55,8 @@ import {
   toFill,
   toPosition,
 } from './port-mapping.js';
+import { marketEvent, userEvents } from './port-streams.js';
 import { SymbolMap } from './symbol-map.js';
-import type { AccountEvent, MarketEvent } from './types.js';
 
 const ORDER_OPS: ReadonlySet<Operation> = new Set([
   'placeOrder',
@@ -286,7 +286,7 @@ export class PaperExchangePort implements ExchangePort {
     const now = (): number => this.engine.clock.now();
     const sub = this.engine.subscribeAccount(this.accountId, {
       onEvent: (e) => {
-        for (const out of this.userEvents(e, now())) handler(out);
+        for (const out of userEvents(this.engine, this.accountId, this.symbols, e, now())) handler(out);
       },
       onDisconnect: (reason) => handler({ type: 'connection', state: 'disconnected', reason, at: now() }),
       onReconnect: () => handler({ type: 'connection', state: 'reconnected', at: now() }),
@@ -294,47 +294,6 @@ export class PaperExchangePort implements ExchangePort {
     this.subscriptions.add(sub);
     handler({ type: 'connection', state: 'connected', at: now() });
     return this.wrap(sub);
-  }
-
-  private userEvents(e: AccountEvent, receivedAt: number): UserStreamEvent[] {
-    switch (e.type) {
-      case 'orderUpdate': {
-        const symbol = this.symbols.toUnified(e.order.symbol);
-        const order: UserStreamEvent = { type: 'order', order: toExchangeOrder(e.order, symbol), receivedAt };
-        return e.trade ? [{ type: 'fill', fill: toFill(e.trade, symbol), receivedAt }, order] : [order];
-      }
-      case 'algoUpdate':
-        return [
-          {
-            type: 'order',
-            order: algoToExchangeOrder(e.algo, this.symbols.toUnified(e.algo.symbol)),
-            receivedAt,
-          },
-        ];
-      case 'accountUpdate': {
-        const out: UserStreamEvent[] = [];
-        for (const p of e.positions) {
-          const view = this.engine
-            .positions(this.accountId, p.symbol)
-            .find((x) => x.positionSide === p.positionSide);
-          if (view)
-            out.push({
-              type: 'position',
-              position: toPosition(view, this.symbols.toUnified(p.symbol)),
-              receivedAt,
-            });
-        }
-        for (const b of e.balances)
-          out.push({
-            type: 'balance',
-            balance: toBalance(this.engine.balance(this.accountId, b.asset)),
-            receivedAt,
-          });
-        return out;
-      }
-      case 'accountConfigUpdate':
-        return [];
-    }
   }
 
   async subscribeMarket(
@@ -346,56 +305,13 @@ export class PaperExchangePort implements ExchangePort {
     const want = new Set(channels);
     const sub = this.engine.subscribeMarket(id, {
       onEvent: (e) => {
-        const out = this.marketEvent(e, symbol, want);
+        const out = marketEvent(e, symbol, want);
         if (out) handler(out);
       },
     });
     this.subscriptions.add(sub);
     handler({ type: 'connection', state: 'connected', at: this.engine.clock.now() });
     return this.wrap(sub);
-  }
-
-  private marketEvent(
-    e: MarketEvent,
-    symbol: string,
-    want: ReadonlySet<MarketChannel>,
-  ): MarketStreamEvent | undefined {
-    switch (e.type) {
-      case 'trade':
-        if (!want.has('trades')) return undefined;
-        return {
-          type: 'trade',
-          symbol,
-          id: String(e.tradeId),
-          price: e.price,
-          qty: e.qty,
-          takerSide: e.buyerIsMaker ? 'sell' : 'buy',
-          time: e.time,
-        };
-      case 'bookTicker':
-        if (!want.has('bookTop')) return undefined;
-        return {
-          type: 'bookTop',
-          symbol,
-          bid: e.book.bid,
-          bidQty: e.book.bidQty,
-          ask: e.book.ask,
-          askQty: e.book.askQty,
-          time: e.book.time,
-        };
-      case 'markPrice':
-        if (!want.has('markPrice')) return undefined;
-        return {
-          type: 'markPrice',
-          symbol,
-          mark: e.mark.markPrice,
-          fundingRate: e.mark.lastFundingRate,
-          time: e.mark.time,
-        };
-      case 'kline':
-        if (!want.has('candles1m')) return undefined;
-        return { type: 'candle', symbol, candle: toCandle(e.kline), closed: e.closed };
-    }
   }
 
   private wrap(sub: FeedSubscription): StreamSubscription {

@@ -9,6 +9,7 @@ import type { Decimal } from '../../domain/money.js';
 import { positionOf } from './ledger.js';
 import type { AccountState, EngineCore } from './state.js';
 import type {
+  AlgoOrderView,
   BinancePositionSide,
   FundingRecord,
   IncomeRecord,
@@ -17,7 +18,7 @@ import type {
   PositionView,
   TradeView,
 } from './types.js';
-import { orderView, positionView } from './views.js';
+import { algoView, orderView, positionView } from './views.js';
 
 export interface TimeWindow {
   readonly startTime?: number | undefined;
@@ -27,6 +28,25 @@ export interface TimeWindow {
 
 function inWindow(t: number, w: TimeWindow): boolean {
   return (w.startTime === undefined || t >= w.startTime) && (w.endTime === undefined || t <= w.endTime);
+}
+
+export function openAlgoOrders(core: EngineCore, account: AccountState, symbol?: string): AlgoOrderView[] {
+  return [...account.openAlgos.values()]
+    .filter((a) => symbol === undefined || a.symbol === symbol)
+    .sort((a, b) => a.algoId - b.algoId)
+    .map((a) => algoView(core, a));
+}
+
+/** GET /fapi/v1/allAlgoOrders: by creation time, newest `limit` (500). */
+export function allAlgoOrders(
+  core: EngineCore,
+  account: AccountState,
+  symbol: string,
+  q: TimeWindow,
+): AlgoOrderView[] {
+  const limit = Math.min(q.limit ?? 500, 1000);
+  const list = [...account.algos.values()].filter((a) => a.symbol === symbol && inWindow(a.createTime, q));
+  return list.slice(-limit).map((a) => algoView(core, a));
 }
 
 export function openOrders(account: AccountState, symbol?: string): OrderView[] {
