@@ -46,7 +46,7 @@ export class MovingAverage {
       // Warm-up: every smoothing collects the first n inputs; RMA and EMA seed with their mean.
       this.window.push(x);
       this.sum = this.sum.plus(x);
-      this.weightedSum = this.weightedSum.plus(x.times(this.seen));
+      if (this.smoothing === 'WMA') this.weightedSum = this.weightedSum.plus(x.times(this.seen));
       if (this.seen === n) this.current = this.windowValue();
       return this.current;
     }
@@ -69,7 +69,7 @@ export class MovingAverage {
         this.window[this.head] = x;
         this.head = (this.head + 1) % n;
         // W' = W − S + n·x (every weight drops by one, the newest enters with weight n); S' = S − oldest + x.
-        this.weightedSum = this.weightedSum.minus(this.sum).plus(x.times(n));
+        if (this.smoothing === 'WMA') this.weightedSum = this.weightedSum.minus(this.sum).plus(x.times(n));
         this.sum = this.sum.minus(oldest).plus(x);
         this.current = this.windowValue();
       }
