@@ -17,11 +17,16 @@ import type { Fill } from '../orders.js';
 import { alertEvent } from './alerts.js';
 import { placeBuyAt } from './buys.js';
 import { finish, type MarketFacts, startWork } from './context.js';
-import { applyFill } from './fill-accounting.js';
+import { type AppliedFill, appliedFills, applyFill } from './fill-accounting.js';
 import { cancelLevelOrder } from './order-actions.js';
 import { applyRoles } from './polarity.js';
 import { cancelGuardViolations, placeDeltaSell, trimExcessSells } from './sells.js';
 import type { KlgState } from './state.js';
+
+/** An event-track decision; `applied` is null when the fill was a duplicate or of another market. */
+export interface FillDecision extends Decision<KlgState> {
+  readonly applied: AppliedFill | null;
+}
 
 export function onFill(
   state: KlgState,
@@ -29,11 +34,11 @@ export function onFill(
   config: KlgConfig,
   market: MarketFacts,
   now: number,
-): Decision<KlgState> {
+): FillDecision {
   const w = startWork(state, config, market, now);
   applyRoles(w);
   const effect = applyFill(w, fill);
-  if (!effect.applied) return { state, commands: [] };
+  if (!effect.applied) return { state, commands: [], applied: null };
 
   if (effect.role === 'stop') {
     alertEvent(w, 'critical', 'stop_loss_triggered', 'the stop loss closed the position', {
@@ -66,5 +71,6 @@ export function onFill(
       avgEntry: w.s.avgEntry.toFixed(),
     });
   }
-  return finish(w);
+  const applied = appliedFills([fill], [effect])[0] ?? null;
+  return { ...finish(w), applied };
 }

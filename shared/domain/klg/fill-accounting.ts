@@ -38,6 +38,9 @@ export type FillEffect =
       /** Levels whose counters this sell released, in release order. */
       readonly released: readonly number[];
       readonly flat: boolean;
+      /** The ledger right after this fill (for journals and reports). */
+      readonly holdingsAfter: Decimal;
+      readonly avgEntryAfter: Decimal;
     };
 
 /** Orders trade ids numerically when both are integers (Binance), else as text. */
@@ -143,6 +146,8 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     orderComplete,
     released,
     flat,
+    holdingsAfter: s.holdings,
+    avgEntryAfter: s.avgEntry,
   };
 }
 
@@ -175,4 +180,30 @@ export function autoClearIfFlat(w: Work): boolean {
   s.soldSinceFlat = ZERO;
   for (const level of s.levels) level.fillCounter = 0;
   return true;
+}
+
+/** A fill as it changed the ledger. */
+export interface AppliedFill {
+  readonly fill: Fill;
+  readonly role: FillRole;
+  readonly level: number | null;
+  readonly holdingsAfter: Decimal;
+  readonly avgEntryAfter: Decimal;
+}
+
+export function appliedFills(fills: readonly Fill[], effects: readonly FillEffect[]): AppliedFill[] {
+  const out: AppliedFill[] = [];
+  fills.forEach((fill, i) => {
+    const e = effects[i];
+    if (e?.applied) {
+      out.push({
+        fill,
+        role: e.role,
+        level: e.level,
+        holdingsAfter: e.holdingsAfter,
+        avgEntryAfter: e.avgEntryAfter,
+      });
+    }
+  });
+  return out;
 }

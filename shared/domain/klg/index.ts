@@ -10,7 +10,8 @@
  *  - `sellTarget`, `waterfallAllocate` (the sell-side arithmetic, for reports and tests).
  */
 export type { MarketFacts, ReconSnapshot } from './context.js';
-export { onFill } from './event-track.js';
+export { type FillDecision, onFill } from './event-track.js';
+export type { AppliedFill, FillRole } from './fill-accounting.js';
 export { checkKlgInvariants, counterDrift } from './invariants.js';
 export {
   applyOutcome,
@@ -21,7 +22,7 @@ export {
   rejected,
   timedOut,
 } from './outcomes.js';
-export { planRecon } from './recon.js';
+export { planRecon, type ReconDecision } from './recon.js';
 export { ordersToLookUp } from './recon-sync.js';
 export { pause, planRebuild, resetCounters, resume, reverseReconcile } from './resets.js';
 export { sellTarget, waterfallAllocate } from './sell-target.js';

@@ -27,7 +27,7 @@ import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
 import { finish, type ReconSnapshot, startWork } from './context.js';
 import { consistencyGuard } from './counters.js';
-import { autoClearIfFlat } from './fill-accounting.js';
+import { type AppliedFill, appliedFills, autoClearIfFlat } from './fill-accounting.js';
 import { applyRoles } from './polarity.js';
 import {
   adoptOrphanOrders,
@@ -40,12 +40,17 @@ import { cancelGuardViolations, realignSells, trimExcessSells } from './sells.js
 import type { KlgState } from './state.js';
 import { maintainStop } from './stop-loss.js';
 
+/** A recon decision, plus the fills from trade history it applied (the event track had missed them). */
+export interface ReconDecision extends Decision<KlgState> {
+  readonly applied: readonly AppliedFill[];
+}
+
 export function planRecon(
   state: KlgState,
   snapshot: ReconSnapshot,
   config: KlgConfig,
   now: number,
-): Decision<KlgState> {
+): ReconDecision {
   const w = startWork(state, config, snapshot, now);
   const effects = applyTradeHistory(w, snapshot.fills);
   const applied = effects.filter((e) => e.applied).length;
@@ -83,5 +88,5 @@ export function planRecon(
   maintainStop(w, ownStops);
 
   w.s.lastReconAt = now;
-  return finish(w);
+  return { ...finish(w), applied: appliedFills(snapshot.fills, effects) };
 }

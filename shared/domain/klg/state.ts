@@ -108,6 +108,8 @@ export interface KlgState {
   readonly anchorPrice: Decimal | null;
   readonly lastRebuildAt: number | null;
   readonly lastReconAt: number | null;
+  /** After the exchange rate-limited a recon pass, scheduled passes before this time are skipped. */
+  readonly reconBackoffUntil: number | null;
   readonly paramsVersion: number | null;
   readonly updatedAt: number;
 }
@@ -148,6 +150,7 @@ export function initialKlgState(
     anchorPrice: opts.anchorPrice ?? null,
     lastRebuildAt: null,
     lastReconAt: null,
+    reconBackoffUntil: null,
     paramsVersion: opts.paramsVersion ?? null,
     updatedAt: now,
   };
@@ -234,6 +237,7 @@ export const klgStateSchema = z.object({
   anchorPrice: decimalString.nullable(),
   lastRebuildAt: z.number().int().nullable(),
   lastReconAt: z.number().int().nullable(),
+  reconBackoffUntil: z.number().int().nullable().default(null),
   paramsVersion: z.number().int().nullable(),
   updatedAt: z.number().int(),
 });

@@ -91,6 +91,7 @@ export function busyGridState(instanceId: string): GridState {
     activeAlerts: ['DRAWDOWN', 'HEARTBEAT_STALE'],
     lastRebuildAt: T0 - 3_600_000,
     lastReconAt: T0,
+    reconBackoffUntil: T0 + 120_000,
     updatedAt: T0 + 5,
   };
 }

@@ -79,6 +79,7 @@ export const gridStateArb = (instanceId: fc.Arbitrary<string>): fc.Arbitrary<Gri
         anchorPrice: fc.option(decimalArb(0n), { nil: null }),
         lastRebuildAt: fc.option(time, { nil: null }),
         lastReconAt: fc.option(time, { nil: null }),
+        reconBackoffUntil: fc.option(time, { nil: null }),
         paramsVersion: fc.option(fc.nat(), { nil: null }),
         updatedAt: time,
       }),
