@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { RulesCache } from './market.js';
 
 export interface AppContext {
   readonly store: StateStore;
@@ -21,4 +22,6 @@ export interface AppContext {
   readonly events: EventSink;
   /** Uniform in [0, 1) for backoff jitter; seeded in simulation so runs are reproducible. */
   readonly random: () => number;
+  /** Symbol rules per account and symbol, cached for the life of the process. */
+  readonly rules: RulesCache;
 }

@@ -1,0 +1,24 @@
+/** Failures of the application layer, tagged so handlers can map them to exit codes and metrics. */
+export class InstanceNotFoundError extends Error {
+  override readonly name = 'InstanceNotFoundError';
+  constructor(readonly instanceId: string) {
+    super(`no instance "${instanceId}" in the store; deploy or register its config first`);
+  }
+}
+
+export class GridConflictError extends Error {
+  override readonly name = 'GridConflictError';
+  constructor(
+    readonly instanceId: string,
+    readonly attempts: number,
+  ) {
+    super(`instance ${instanceId}: gave up after ${attempts} conflicting writes`);
+  }
+}
+
+export class ParamsMissingError extends Error {
+  override readonly name = 'ParamsMissingError';
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} has no grid parameters yet: run recompute first`);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Carrying out an engine decision: the "send" step of PLACING → send → ACTIVE. The decision's state (with
+ * every new client order id) is already saved; here each order command goes to the exchange in order, its
+ * outcome is recorded, and the outcomes are folded into the freshest stored state by `settleOutcomes`.
+ *
+ * Rules:
+ *  - A refusal is an outcome (`rejected`): the engine returns the level to IDLE and recon retries later.
+ *  - A write whose outcome is unknown (5xx, timeout) is `timedOut`: never resent; recon settles it by
+ *    client order id on its next pass.
+ *  - Rate limiting (429/418) stops the batch: the rest is reported refused (nothing was sent) and the
+ *    caller backs off. An authentication failure stops the batch too and raises a critical alert.
+ *  - The event track never retries a failed follow-up: the level goes IDLE and recon repairs it.
+ */
+import type { Alert, Command, OrderCommand } from '../domain/commands.js';
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import { applyOutcome, type CommandOutcome, type KlgState } from '../domain/klg/index.js';
+import type { TradingEvent } from '../ports/events.js';
+import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { GridConflictError } from './errors.js';
+
+export interface Executed {
+  readonly command: OrderCommand;
+  readonly outcome: CommandOutcome;
+  /** When the request left (clock ms), for fill-to-order latency. */
+  readonly sentAt: number | null;
+}
+
+export interface ExecutionSummary {
+  readonly executed: readonly Executed[];
+  readonly alerts: readonly Alert[];
+  readonly rateLimited: boolean;
+  readonly fatal: boolean;
+  readonly firstSentAt: number | null;
+}
+
+function clientIdOf(c: OrderCommand): string {
+  return c.kind === 'PlaceOrder' || c.kind === 'PlaceStop' ? c.request.clientOrderId : c.clientOrderId;
+}
+
+async function send(exchange: ExchangePort, c: OrderCommand): Promise<CommandOutcome> {
+  switch (c.kind) {
+    case 'PlaceOrder':
+    case 'PlaceStop': {
+      const r = await exchange.submit(c.request);
+      return r.ok ? { kind: 'placed', exchangeOrderId: r.order.exchangeOrderId } : { kind: 'rejected', ...r };
+    }
+    case 'AmendOrder': {
+      const r = await exchange.amend({
+        symbol: c.symbol,
+        clientOrderId: c.clientOrderId,
+        side: c.side,
+        positionSide: c.positionSide,
+        price: c.price,
+        qty: c.qty,
+      });
+      return r.ok ? { kind: 'placed', exchangeOrderId: r.order.exchangeOrderId } : { kind: 'rejected', ...r };
+    }
+    case 'CancelOrder':
+    case 'CancelStop': {
+      const r = await exchange.cancel(c.symbol, c.clientOrderId, c.kind === 'CancelStop' ? 'stop' : 'limit');
+      return r.ok ? { kind: 'cancelled' } : { kind: 'rejected', ...r };
+    }
+  }
+}
+
+/** Sends each order command in order; alerts in the decision are collected, not sent. */
+export async function carryOut(
+  ctx: AppContext,
+  exchange: ExchangePort,
+  commands: readonly Command[],
+): Promise<ExecutionSummary> {
+  const executed: Executed[] = [];
+  const alerts: Alert[] = [];
+  let rateLimited = false;
+  let fatal = false;
+  let firstSentAt: number | null = null;
+  for (const c of commands) {
+    if (c.kind === 'Alert') {
+      alerts.push(c);
+      continue;
+    }
+    if (rateLimited || fatal) {
+      executed.push({
+        command: c,
+        outcome: { kind: 'rejected', reason: rateLimited ? 'rate_limited' : 'not_sent', message: 'not sent' },
+        sentAt: null,
+      });
+      continue;
+    }
+    const sentAt = ctx.clock.now();
+    firstSentAt ??= sentAt;
+    try {
+      executed.push({ command: c, outcome: await send(exchange, c), sentAt });
+    } catch (e) {
+      if (!(e instanceof ExchangeError)) throw e;
+      if (e.kind === 'rate_limited') {
+        rateLimited = true;
+        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'rate_limited', code: e.code, message: e.message }, sentAt });
+      } else if (e.kind === 'fatal') {
+        fatal = true;
+        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'fatal', code: e.code, message: e.message }, sentAt });
+        alerts.push({
+          kind: 'Alert',
+          instanceId: c.instanceId,
+          severity: 'critical',
+          code: 'exchange_auth_failed',
+          message: 'the exchange refused our credentials; trading on this account has stopped',
+          data: { code: e.code ?? '' },
+        });
+      } else if (e.kind === 'retryable') {
+        // Nothing reached the exchange: report it refused; the next pass decides again.
+        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'network', code: e.code, message: e.message }, sentAt });
+      } else {
+        executed.push({ command: c, outcome: { kind: 'timedOut' }, sentAt });
+      }
+    }
+  }
+  return { executed, alerts, rateLimited, fatal, firstSentAt };
+}
+
+/** Folds the outcomes into the stored state (re-reading on conflicts); returns the saved state and new alerts. */
+export async function settleOutcomes(
+  ctx: AppContext,
+  config: KlgConfig,
+  executed: readonly Executed[],
+): Promise<{ state: KlgState | null; alerts: Alert[] }> {
+  if (executed.length === 0) return { state: await ctx.store.loadGrid(config.id), alerts: [] };
+  const now = ctx.clock.now();
+  const saved = await decideAndSave(ctx, config.id, (current) => {
+    if (!current) return { next: null, result: [] as Alert[] };
+    let state = current;
+    const alerts: Alert[] = [];
+    for (const x of executed) {
+      const d = applyOutcome(state, x.command, x.outcome, config, now);
+      state = d.state;
+      for (const c of d.commands) if (c.kind === 'Alert') alerts.push(c);
+    }
+    return { next: state === current ? null : state, result: alerts };
+  });
+  if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
+  return { state: saved.state, alerts: saved.result };
+}
+
+/** Trading events for what was carried out (orders, stops) with the ledger after it. */
+export function orderEvents(
+  executed: readonly Executed[],
+  state: KlgState,
+  levelPriceOf: (level: number | null) => string | undefined,
+): TradingEvent[] {
+  const ledger = { holdings: state.holdings.toFixed(), avgEntry: state.avgEntry.toFixed() };
+  const events: TradingEvent[] = [];
+  for (const { command: c, outcome: o, sentAt } of executed) {
+    const ts = sentAt ?? state.updatedAt;
+    const id = clientIdOf(c);
+    const base = { ts, instanceId: c.instanceId, clientOrderId: id, ...ledger };
+    if (o.kind === 'timedOut') {
+      events.push({ ...base, type: 'alert', severity: 'warning', code: 'unknown_outcome', reason: `${c.kind}: outcome unknown, recon settles it` });
+      continue;
+    }
+    switch (c.kind) {
+      case 'PlaceOrder': {
+        const r = c.request;
+        const shared = { ...base, side: r.side, price: r.price.toFixed(), qty: r.qty.toFixed(), level: levelPriceOf(c.level) };
+        events.push(
+          o.kind === 'placed'
+            ? { ...shared, type: 'order_placed', reason: c.reason }
+            : { ...shared, type: 'order_rejected', reason: o.kind === 'rejected' ? `${o.reason}: ${o.message}` : o.kind },
+        );
+        break;
+      }
+      case 'AmendOrder':
+        events.push({
+          ...base,
+          type: o.kind === 'placed' ? 'order_amended' : 'order_rejected',
+          side: c.side,
+          price: c.price.toFixed(),
+          qty: c.openQty.toFixed(),
+          level: levelPriceOf(c.level),
+          reason: o.kind === 'rejected' ? `amend refused: ${o.reason}: ${o.message}` : c.reason,
+        });
+        break;
+      case 'CancelOrder':
+        events.push({
+          ...base,
+          type: o.kind === 'cancelled' ? 'order_cancelled' : 'order_rejected',
+          level: levelPriceOf(c.level),
+          reason: o.kind === 'rejected' ? `cancel refused: ${o.reason}: ${o.message}` : c.reason,
+        });
+        break;
+      case 'PlaceStop':
+        events.push({
+          ...base,
+          type: o.kind === 'placed' ? 'stop_placed' : 'order_rejected',
+          side: 'sell',
+          price: c.request.triggerPrice.toFixed(),
+          reason: o.kind === 'rejected' ? `stop refused: ${o.reason}: ${o.message}` : c.reason,
+        });
+        break;
+      case 'CancelStop':
+        events.push({
+          ...base,
+          type: o.kind === 'cancelled' ? 'stop_cancelled' : 'order_rejected',
+          reason: o.kind === 'rejected' ? `stop cancel refused: ${o.reason}: ${o.message}` : c.reason,
+        });
+        break;
+    }
+  }
+  return events;
+}
+
+/** Sends alerts to the notifier and records them as events. */
+export async function publishAlerts(ctx: AppContext, alerts: readonly Alert[], state: KlgState | null): Promise<void> {
+  if (alerts.length === 0) return;
+  const ts = ctx.clock.now();
+  await Promise.all(alerts.map((a) => ctx.notifier.notify(a)));
+  await ctx.events.record(
+    alerts.map((a) => ({
+      ts,
+      type: 'alert' as const,
+      instanceId: a.instanceId,
+      severity: a.severity,
+      code: a.code,
+      reason: a.message,
+      ...(state ? { holdings: state.holdings.toFixed(), avgEntry: state.avgEntry.toFixed() } : {}),
+    })),
+  );
+  for (const a of alerts) {
+    ctx.metrics.put('Alerts', 1, 'Count', { instance: a.instanceId, severity: a.severity });
+    ctx.logger[a.severity === 'critical' ? 'error' : a.severity === 'warning' ? 'warn' : 'info']('alert', {
+      instance: a.instanceId,
+      code: a.code,
+      message: a.message,
+    });
+  }
+}

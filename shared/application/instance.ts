@@ -1,0 +1,39 @@
+/**
+ * Loading an instance: its config from the store, and the level prices its grid is built on (manual
+ * levels straight from the config, computed ones from the versioned PARAMS item).
+ */
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { Decimal } from '../domain/money.js';
+import { roundPrice, type SymbolRules } from '../domain/symbol-rules.js';
+import type { AppContext } from './context.js';
+import { InstanceNotFoundError, ParamsMissingError } from './errors.js';
+
+export async function loadKlgConfig(ctx: AppContext, instanceId: string): Promise<KlgConfig> {
+  const config = await ctx.store.getConfig(instanceId);
+  if (!config) throw new InstanceNotFoundError(instanceId);
+  return config;
+}
+
+/** Level prices on the tick (manual levels are snapped to the nearest tick, half up). */
+export function manualLevelPrices(config: KlgConfig, rules: SymbolRules): Decimal[] {
+  if (config.levels.source !== 'manual') return [];
+  return config.levels.prices.map((p) => {
+    const down = roundPrice(p, 'buy', rules);
+    const up = roundPrice(p, 'sell', rules);
+    return p.minus(down).lessThan(up.minus(p)) ? down : up;
+  });
+}
+
+/** The levels in force: manual ones, or the latest PARAMS version. */
+export async function levelPricesInForce(
+  ctx: AppContext,
+  config: KlgConfig,
+  rules: SymbolRules,
+): Promise<{ prices: Decimal[]; paramsVersion: number | null; anchorPrice: Decimal | null }> {
+  if (config.levels.source === 'manual') {
+    return { prices: manualLevelPrices(config, rules), paramsVersion: null, anchorPrice: null };
+  }
+  const params = await ctx.store.loadParams(config.id);
+  if (!params) throw new ParamsMissingError(config.id);
+  return { prices: [...params.levelPrices], paramsVersion: params.version, anchorPrice: params.anchorPrice };
+}

@@ -1,0 +1,87 @@
+/**
+ * `handleFill`: the event track (SPEC §2) as the stream worker and the simulator run it. One fill in,
+ * the engine's single-point answer out, within milliseconds: dedupe (the trade id rides in the same
+ * conditional write that applies the fill), `onFill`, send the follow-up, fold its outcome, journal.
+ * No retry on failure: the level goes IDLE and recon repairs it.
+ *
+ * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
+ */
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import { type FillDecision, onFill } from '../domain/klg/index.js';
+import type { Decimal } from '../domain/money.js';
+import type { Fill } from '../domain/orders.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { GridConflictError } from './errors.js';
+import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { levelPriceLookup } from './reconcile-instance.js';
+
+export interface FillReport {
+  readonly instanceId: string;
+  readonly duplicate: boolean;
+  readonly commands: number;
+  /** Fill received → first follow-up order sent (ms), when there was a follow-up. */
+  readonly fillToOrderMs: number | null;
+  readonly holdings: string | null;
+}
+
+export interface FillContext {
+  /** When the stream delivered the fill (clock ms). */
+  readonly receivedAt: number;
+  /** Latest known price (book or mark); the fill price when none is known. */
+  readonly price?: Decimal | undefined;
+}
+
+export async function handleFill(ctx: AppContext, config: KlgConfig, fill: Fill, fx: FillContext): Promise<FillReport> {
+  const exchange = ctx.exchanges(config.account);
+  const now = ctx.clock.now();
+  const rules = await ctx.rules.get(exchange, config.symbol, now);
+  const market = { price: fx.price ?? fill.price, rules, supportsAmend: exchange.supportsAmend };
+  const saved = await decideAndSave(ctx, config.id, (stored) => {
+    if (!stored) return { next: null, result: null as FillDecision | null };
+    const d = onFill(stored, fill, config, market, now);
+    return { next: d.applied ? d.state : null, result: d };
+  });
+  if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
+  const decision = saved.result;
+  const dims = { instance: config.id };
+  if (!decision?.applied || !saved.state) {
+    ctx.metrics.put('DuplicateFills', 1, 'Count', dims);
+    return { instanceId: config.id, duplicate: true, commands: 0, fillToOrderMs: null, holdings: null };
+  }
+  const decided = saved.state;
+  const summary = await carryOut(ctx, exchange, decision.commands);
+  const latency = summary.firstSentAt === null ? null : summary.firstSentAt - fx.receivedAt;
+  const settled = await settleOutcomes(ctx, config, summary.executed);
+  const finalState = settled.state ?? decided;
+  const levelPrice = levelPriceLookup(decided);
+  const a = decision.applied;
+  await ctx.events.record([
+    {
+      ts: fill.time,
+      type: 'fill',
+      instanceId: config.id,
+      side: fill.side,
+      price: fill.price.toFixed(),
+      qty: fill.qty.toFixed(),
+      level: levelPrice(a.level),
+      clientOrderId: fill.clientOrderId,
+      tradeId: fill.tradeId,
+      fee: fill.fee.toFixed(),
+      holdings: a.holdingsAfter.toFixed(),
+      avgEntry: a.avgEntryAfter.toFixed(),
+      reason: a.role,
+    },
+    ...orderEvents(summary.executed, finalState, levelPrice),
+  ]);
+  await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
+  ctx.metrics.put('Fills', 1, 'Count', dims);
+  if (latency !== null) ctx.metrics.put('FillToOrderMs', latency, 'Milliseconds', dims);
+  return {
+    instanceId: config.id,
+    duplicate: false,
+    commands: summary.executed.length,
+    fillToOrderMs: latency,
+    holdings: finalState.holdings.toFixed(),
+  };
+}

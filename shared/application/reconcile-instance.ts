@@ -1,0 +1,188 @@
+/**
+ * `reconcileInstance`: one recon pass for one instance (SPEC §2 recon track), as the recon Lambda, the
+ * stream worker's resync and the simulator all run it.
+ *
+ * Steps: load config and grid (a missing grid is a cold start: levels in force + reverse reconciliation);
+ * skip while backing off after rate limiting; gather the snapshot from the exchange; `planRecon` and save
+ * conditionally on the version read (re-decide on conflict); send the commands; fold their outcomes into
+ * the stored state; journal events, metrics and alerts.
+ *
+ * Rate limiting doubles the interval: the pass stops, records `reconBackoffUntil = now + 2 × interval`, and
+ * scheduled passes before that time do nothing (the event track keeps priority on the API weight).
+ */
+import { type KlgConfig } from '../domain/config/klg-config.js';
+import { initialKlgState, type KlgState, planRecon, reverseReconcile } from '../domain/klg/index.js';
+import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
+import type { TradingEvent } from '../ports/events.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { GridConflictError } from './errors.js';
+import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { levelPricesInForce, loadKlgConfig } from './instance.js';
+import { gatherSnapshot } from './market.js';
+
+export interface ReconReport {
+  readonly instanceId: string;
+  readonly skipped: 'disabled' | 'backoff' | null;
+  readonly coldStart: boolean;
+  readonly commands: number;
+  readonly fillsApplied: number;
+  readonly rejected: number;
+  readonly rateLimited: boolean;
+  /** Seconds until the next pass that will act (twice the interval after rate limiting). */
+  readonly nextIntervalSec: number;
+  readonly holdings: string;
+  readonly openOrders: number;
+  readonly timings: { readonly totalMs: number; readonly exchangeMs: number; readonly storeMs: number; readonly engineMs: number };
+}
+
+export interface ReconOptions {
+  /** Run even while backing off (operator commands, stream resync). */
+  readonly force?: boolean;
+}
+
+function fillEvents(instanceId: string, applied: ReturnType<typeof planRecon>['applied'], levelPrice: (i: number | null) => string | undefined): TradingEvent[] {
+  return applied.map((a) => ({
+    ts: a.fill.time,
+    type: 'fill' as const,
+    instanceId,
+    side: a.fill.side,
+    price: a.fill.price.toFixed(),
+    qty: a.fill.qty.toFixed(),
+    level: levelPrice(a.level),
+    clientOrderId: a.fill.clientOrderId,
+    tradeId: a.fill.tradeId,
+    fee: a.fill.fee.toFixed(),
+    holdings: a.holdingsAfter.toFixed(),
+    avgEntry: a.avgEntryAfter.toFixed(),
+    reason: a.role,
+  }));
+}
+
+export function levelPriceLookup(state: KlgState): (i: number | null) => string | undefined {
+  return (i) => (i === null ? undefined : state.levels[i]?.price.toFixed());
+}
+
+async function coldStart(ctx: AppContext, exchange: ExchangePort, config: KlgConfig): Promise<KlgState> {
+  const now = ctx.clock.now();
+  const rules = await ctx.rules.get(exchange, config.symbol, now);
+  const levels = await levelPricesInForce(ctx, config, rules);
+  const fresh = initialKlgState(config.id, levels.prices, now, {
+    paramsVersion: levels.paramsVersion,
+    anchorPrice: levels.anchorPrice,
+  });
+  const snapshot = await gatherSnapshot(exchange, rules, config, fresh, now);
+  const d = reverseReconcile(fresh, snapshot, config, now);
+  const saved = await decideAndSave(ctx, config.id, (current) => ({ next: current ? null : d.state, result: null }));
+  if (!saved.ok || !saved.state) throw new GridConflictError(config.id, saved.ok ? 1 : saved.attempts);
+  await publishAlerts(ctx, d.commands.filter((c) => c.kind === 'Alert'), saved.state);
+  return saved.state;
+}
+
+async function backOff(ctx: AppContext, config: KlgConfig, until: number): Promise<void> {
+  await decideAndSave(ctx, config.id, (current) =>
+    current ? { next: { ...current, reconBackoffUntil: until }, result: null } : { next: null, result: null },
+  );
+}
+
+export async function reconcileInstance(ctx: AppContext, instanceId: string, opts: ReconOptions = {}): Promise<ReconReport> {
+  const started = ctx.clock.now();
+  const t = { exchangeMs: 0, storeMs: 0, engineMs: 0 };
+  const timed = async <T>(bucket: keyof typeof t, fn: () => Promise<T>): Promise<T> => {
+    const a = performance.now();
+    try {
+      return await fn();
+    } finally {
+      t[bucket] += performance.now() - a;
+    }
+  };
+  const config = await timed('storeMs', () => loadKlgConfig(ctx, instanceId));
+  const interval = config.recon_interval_sec;
+  const report = (over: Partial<ReconReport>, state: KlgState | null): ReconReport => ({
+    instanceId,
+    skipped: null,
+    coldStart: false,
+    commands: 0,
+    fillsApplied: 0,
+    rejected: 0,
+    rateLimited: false,
+    nextIntervalSec: interval,
+    holdings: state?.holdings.toFixed() ?? '0',
+    openOrders: state?.levels.filter((l) => l.order).length ?? 0,
+    ...over,
+    timings: { totalMs: ctx.clock.now() - started, ...t },
+  });
+  if (!config.enabled) return report({ skipped: 'disabled' }, null);
+
+  const exchange = ctx.exchanges(config.account);
+  let state = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
+  const backoffUntil = state?.reconBackoffUntil ?? null;
+  if (!opts.force && backoffUntil !== null && started < backoffUntil) {
+    return report({ skipped: 'backoff', nextIntervalSec: Math.ceil((backoffUntil - started) / 1000) }, state);
+  }
+
+  try {
+    let coldStarted = false;
+    if (!state) {
+      state = await timed('exchangeMs', () => coldStart(ctx, exchange, config));
+      coldStarted = true;
+    }
+    const now = ctx.clock.now();
+    const rules = await timed('exchangeMs', () => ctx.rules.get(exchange, config.symbol, now));
+    const current = state;
+    const snapshot = await timed('exchangeMs', () => gatherSnapshot(exchange, rules, config, current, now));
+    const saved = await timed('storeMs', () =>
+      decideAndSave(ctx, instanceId, (stored) => {
+        if (!stored) return { next: null, result: null };
+        const a = performance.now();
+        const d = planRecon(stored, snapshot, config, now);
+        t.engineMs += performance.now() - a;
+        return { next: { ...d.state, reconBackoffUntil: null }, result: d };
+      }),
+    );
+    if (!saved.ok) throw new GridConflictError(instanceId, saved.attempts);
+    const decision = saved.result;
+    if (!decision || !saved.state) return report({ coldStart: coldStarted }, state);
+    const decided = saved.state;
+
+    const summary = await timed('exchangeMs', () => carryOut(ctx, exchange, decision.commands));
+    const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed));
+    const finalState = settled.state ?? decided;
+    if (summary.rateLimited) await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
+
+    const levelPrice = levelPriceLookup(decided);
+    await timed('storeMs', () =>
+      ctx.events.record([...fillEvents(instanceId, decision.applied, levelPrice), ...orderEvents(summary.executed, finalState, levelPrice)]),
+    );
+    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
+    const out = report(
+      {
+        coldStart: coldStarted,
+        commands: summary.executed.length,
+        fillsApplied: decision.applied.length,
+        rejected: summary.executed.filter((x) => x.outcome.kind === 'rejected').length,
+        rateLimited: summary.rateLimited,
+        nextIntervalSec: summary.rateLimited ? 2 * interval : interval,
+      },
+      finalState,
+    );
+    emitReconMetrics(ctx, out);
+    return out;
+  } catch (e) {
+    if (e instanceof ExchangeError && e.kind === 'rate_limited') {
+      await backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000);
+      ctx.metrics.put('RateLimited', 1, 'Count', { instance: instanceId });
+      return report({ rateLimited: true, nextIntervalSec: 2 * interval }, state);
+    }
+    ctx.metrics.put('ReconFailures', 1, 'Count', { instance: instanceId });
+    throw e;
+  }
+}
+
+function emitReconMetrics(ctx: AppContext, r: ReconReport): void {
+  const dims = { instance: r.instanceId };
+  ctx.metrics.put('ReconDurationMs', r.timings.totalMs, 'Milliseconds', dims);
+  ctx.metrics.put('OpenOrders', r.openOrders, 'Count', dims);
+  ctx.metrics.put('Holdings', Number(r.holdings), 'None', dims);
+  if (r.fillsApplied > 0) ctx.metrics.put('FillsRecovered', r.fillsApplied, 'Count', dims);
+}
