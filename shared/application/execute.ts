@@ -97,10 +97,18 @@ export async function carryOut(
       if (!(e instanceof ExchangeError)) throw e;
       if (e.kind === 'rate_limited') {
         rateLimited = true;
-        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'rate_limited', code: e.code, message: e.message }, sentAt });
+        executed.push({
+          command: c,
+          outcome: { kind: 'rejected', reason: 'rate_limited', code: e.code, message: e.message },
+          sentAt,
+        });
       } else if (e.kind === 'fatal') {
         fatal = true;
-        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'fatal', code: e.code, message: e.message }, sentAt });
+        executed.push({
+          command: c,
+          outcome: { kind: 'rejected', reason: 'fatal', code: e.code, message: e.message },
+          sentAt,
+        });
         alerts.push({
           kind: 'Alert',
           instanceId: c.instanceId,
@@ -111,7 +119,11 @@ export async function carryOut(
         });
       } else if (e.kind === 'retryable') {
         // Nothing reached the exchange: report it refused; the next pass decides again.
-        executed.push({ command: c, outcome: { kind: 'rejected', reason: 'network', code: e.code, message: e.message }, sentAt });
+        executed.push({
+          command: c,
+          outcome: { kind: 'rejected', reason: 'network', code: e.code, message: e.message },
+          sentAt,
+        });
       } else {
         executed.push({ command: c, outcome: { kind: 'timedOut' }, sentAt });
       }
@@ -156,17 +168,33 @@ export function orderEvents(
     const id = clientIdOf(c);
     const base = { ts, instanceId: c.instanceId, clientOrderId: id, ...ledger };
     if (o.kind === 'timedOut') {
-      events.push({ ...base, type: 'alert', severity: 'warning', code: 'unknown_outcome', reason: `${c.kind}: outcome unknown, recon settles it` });
+      events.push({
+        ...base,
+        type: 'alert',
+        severity: 'warning',
+        code: 'unknown_outcome',
+        reason: `${c.kind}: outcome unknown, recon settles it`,
+      });
       continue;
     }
     switch (c.kind) {
       case 'PlaceOrder': {
         const r = c.request;
-        const shared = { ...base, side: r.side, price: r.price.toFixed(), qty: r.qty.toFixed(), level: levelPriceOf(c.level) };
+        const shared = {
+          ...base,
+          side: r.side,
+          price: r.price.toFixed(),
+          qty: r.qty.toFixed(),
+          level: levelPriceOf(c.level),
+        };
         events.push(
           o.kind === 'placed'
             ? { ...shared, type: 'order_placed', reason: c.reason }
-            : { ...shared, type: 'order_rejected', reason: o.kind === 'rejected' ? `${o.reason}: ${o.message}` : o.kind },
+            : {
+                ...shared,
+                type: 'order_rejected',
+                reason: o.kind === 'rejected' ? `${o.reason}: ${o.message}` : o.kind,
+              },
         );
         break;
       }
@@ -211,7 +239,11 @@ export function orderEvents(
 }
 
 /** Sends alerts to the notifier and records them as events. */
-export async function publishAlerts(ctx: AppContext, alerts: readonly Alert[], state: KlgState | null): Promise<void> {
+export async function publishAlerts(
+  ctx: AppContext,
+  alerts: readonly Alert[],
+  state: KlgState | null,
+): Promise<void> {
   if (alerts.length === 0) return;
   const ts = ctx.clock.now();
   await Promise.all(alerts.map((a) => ctx.notifier.notify(a)));

@@ -32,7 +32,12 @@ export interface FillContext {
   readonly price?: Decimal | undefined;
 }
 
-export async function handleFill(ctx: AppContext, config: KlgConfig, fill: Fill, fx: FillContext): Promise<FillReport> {
+export async function handleFill(
+  ctx: AppContext,
+  config: KlgConfig,
+  fill: Fill,
+  fx: FillContext,
+): Promise<FillReport> {
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
   const rules = await ctx.rules.get(exchange, config.symbol, now);

@@ -10,10 +10,10 @@
  * Rate limiting doubles the interval: the pass stops, records `reconBackoffUntil = now + 2 × interval`, and
  * scheduled passes before that time do nothing (the event track keeps priority on the API weight).
  */
-import { type KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/config/klg-config.js';
 import { initialKlgState, type KlgState, planRecon, reverseReconcile } from '../domain/klg/index.js';
-import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { TradingEvent } from '../ports/events.js';
+import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
@@ -33,7 +33,12 @@ export interface ReconReport {
   readonly nextIntervalSec: number;
   readonly holdings: string;
   readonly openOrders: number;
-  readonly timings: { readonly totalMs: number; readonly exchangeMs: number; readonly storeMs: number; readonly engineMs: number };
+  readonly timings: {
+    readonly totalMs: number;
+    readonly exchangeMs: number;
+    readonly storeMs: number;
+    readonly engineMs: number;
+  };
 }
 
 export interface ReconOptions {
@@ -41,7 +46,11 @@ export interface ReconOptions {
   readonly force?: boolean;
 }
 
-function fillEvents(instanceId: string, applied: ReturnType<typeof planRecon>['applied'], levelPrice: (i: number | null) => string | undefined): TradingEvent[] {
+function fillEvents(
+  instanceId: string,
+  applied: ReturnType<typeof planRecon>['applied'],
+  levelPrice: (i: number | null) => string | undefined,
+): TradingEvent[] {
   return applied.map((a) => ({
     ts: a.fill.time,
     type: 'fill' as const,
@@ -73,9 +82,16 @@ async function coldStart(ctx: AppContext, exchange: ExchangePort, config: KlgCon
   });
   const snapshot = await gatherSnapshot(exchange, rules, config, fresh, now);
   const d = reverseReconcile(fresh, snapshot, config, now);
-  const saved = await decideAndSave(ctx, config.id, (current) => ({ next: current ? null : d.state, result: null }));
+  const saved = await decideAndSave(ctx, config.id, (current) => ({
+    next: current ? null : d.state,
+    result: null,
+  }));
   if (!saved.ok || !saved.state) throw new GridConflictError(config.id, saved.ok ? 1 : saved.attempts);
-  await publishAlerts(ctx, d.commands.filter((c) => c.kind === 'Alert'), saved.state);
+  await publishAlerts(
+    ctx,
+    d.commands.filter((c) => c.kind === 'Alert'),
+    saved.state,
+  );
   return saved.state;
 }
 
@@ -85,7 +101,11 @@ async function backOff(ctx: AppContext, config: KlgConfig, until: number): Promi
   );
 }
 
-export async function reconcileInstance(ctx: AppContext, instanceId: string, opts: ReconOptions = {}): Promise<ReconReport> {
+export async function reconcileInstance(
+  ctx: AppContext,
+  instanceId: string,
+  opts: ReconOptions = {},
+): Promise<ReconReport> {
   const started = ctx.clock.now();
   const t = { exchangeMs: 0, storeMs: 0, engineMs: 0 };
   const timed = async <T>(bucket: keyof typeof t, fn: () => Promise<T>): Promise<T> => {
@@ -148,11 +168,15 @@ export async function reconcileInstance(ctx: AppContext, instanceId: string, opt
     const summary = await timed('exchangeMs', () => carryOut(ctx, exchange, decision.commands));
     const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed));
     const finalState = settled.state ?? decided;
-    if (summary.rateLimited) await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
+    if (summary.rateLimited)
+      await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
 
     const levelPrice = levelPriceLookup(decided);
     await timed('storeMs', () =>
-      ctx.events.record([...fillEvents(instanceId, decision.applied, levelPrice), ...orderEvents(summary.executed, finalState, levelPrice)]),
+      ctx.events.record([
+        ...fillEvents(instanceId, decision.applied, levelPrice),
+        ...orderEvents(summary.executed, finalState, levelPrice),
+      ]),
     );
     await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
     const out = report(

@@ -47,7 +47,9 @@ export async function paperApp(
       minute += 60_000;
     }
   };
-  await feed(`${opts.price ?? '0.185'} ${opts.price ?? '0.185'} ${opts.price ?? '0.185'} ${opts.price ?? '0.185'}`);
+  await feed(
+    `${opts.price ?? '0.185'} ${opts.price ?? '0.185'} ${opts.price ?? '0.185'} ${opts.price ?? '0.185'}`,
+  );
 
   let store: StateStore;
   let stopStore = async () => {};
@@ -78,7 +80,10 @@ export async function paperApp(
     // Conflicts back off by yielding, not by moving virtual time.
     clock: { now: () => clock.now(), sleep: () => new Promise((r) => setImmediate(r)) },
     notifier: { notify: async (a) => void alerts.push(a) },
-    metrics: { put: (name, value, _unit, dims = {}) => void metrics.push({ name, value, dims: { ...dims } }), flush: async () => {} },
+    metrics: {
+      put: (name, value, _unit, dims = {}) => void metrics.push({ name, value, dims: { ...dims } }),
+      flush: async () => {},
+    },
     logger,
     events: { record: async (e) => void events.push(...e) },
     random: () => 0.5,

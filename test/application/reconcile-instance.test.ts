@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PaperApiError } from '../../shared/adapters/paper/errors.js';
+import { loadKlgConfig } from '../../shared/application/instance.js';
+import { handleFill } from '../../shared/application/on-fill.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import type { Fill } from '../../shared/domain/orders.js';
+import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+
+let app: PaperApp;
+afterEach(async () => app?.stop());
+
+const openBuys = async (a: PaperApp) =>
+  (await a.port.openOrders('DOGE/USDC:USDC'))
+    .filter((o) => o.kind === 'limit' && o.side === 'buy')
+    .map((o) => o.price!.toFixed())
+    .sort();
+const openSells = async (a: PaperApp) =>
+  (await a.port.openOrders('DOGE/USDC:USDC'))
+    .filter((o) => o.kind === 'limit' && o.side === 'sell')
+    .map((o) => `${o.qty.minus(o.filledQty).toFixed()}@${o.price!.toFixed()}`)
+    .sort();
+
+/** Collects fills from the paper exchange's user stream, as the stream worker would receive them. */
+async function captureFills(a: PaperApp): Promise<Fill[]> {
+  const fills: Fill[] = [];
+  await a.port.subscribeUser((e) => {
+    if (e.type === 'fill') fills.push(e.fill);
+  });
+  return fills;
+}
+
+describe('reconcileInstance on the paper exchange', () => {
+  it('lays the grid out on a cold start and journals every order', async () => {
+    app = await paperApp();
+    const r = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(r.coldStart).toBe(true);
+    expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
+    expect(app.events.filter((e) => e.type === 'order_placed')).toHaveLength(4);
+    const state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state?.levels.filter((l) => l.state === 'ACTIVE')).toHaveLength(4);
+    expect(app.metrics.some((m) => m.name === 'ReconDurationMs')).toBe(true);
+  });
+
+  it('answers a fill from the stream with the delta sell, and a duplicate changes nothing', async () => {
+    app = await paperApp();
+    const fills = await captureFills(app);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    expect(fills).toHaveLength(1);
+    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const first = await handleFill(app.ctx, config, fills[0]!, { receivedAt: app.clock.now() });
+    expect(first.duplicate).toBe(false);
+    expect(first.fillToOrderMs).toBe(0);
+    expect(await openSells(app)).toEqual(['70@0.19']);
+    const again = await handleFill(app.ctx, config, fills[0]!, { receivedAt: app.clock.now() });
+    expect(again.duplicate).toBe(true);
+    expect(await openSells(app)).toEqual(['70@0.19']);
+    expect(app.events.filter((e) => e.type === 'fill')).toEqual([
+      expect.objectContaining({
+        side: 'buy',
+        price: '0.18',
+        qty: '100',
+        holdings: '100',
+        avgEntry: '0.18',
+        level: '0.18',
+      }),
+    ]);
+  });
+
+  it('recovers a fill the stream missed from trade history on the next pass', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    const r = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(r.fillsApplied).toBe(1);
+    expect(await openSells(app)).toEqual(['70@0.19']);
+    const state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state?.holdings.toFixed()).toBe('100');
+    expect(state?.stops).toHaveLength(1);
+  });
+
+  it('restores an order cancelled by hand within one pass', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const victim = (await app.port.openOrders('DOGE/USDC:USDC')).find((o) => o.price?.toFixed() === '0.16')!;
+    expect((await app.port.cancel('DOGE/USDC:USDC', victim.clientOrderId, 'limit')).ok).toBe(true);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
+  });
+
+  it('backs off for twice the interval when rate limited, and a forced pass still runs', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const victim = (await app.port.openOrders('DOGE/USDC:USDC'))[0]!;
+    await app.port.cancel('DOGE/USDC:USDC', victim.clientOrderId, 'limit');
+    app.ex.faults.rejectNext({
+      count: 1,
+      error: new PaperApiError(-1003, 'Too many requests.', 429),
+      operations: ['query'],
+    });
+    const limited = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(limited.rateLimited).toBe(true);
+    expect(limited.nextIntervalSec).toBe(120);
+    const skipped = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(skipped.skipped).toBe('backoff');
+    expect(await openBuys(app)).toHaveLength(3);
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.reconBackoffUntil).toBeNull();
+  });
+
+  it('stops sending when rate limited mid-batch, leaving nothing half done', async () => {
+    app = await paperApp();
+    app.ex.faults.rejectNext({
+      count: 1,
+      error: new PaperApiError(-1003, 'Too many requests.', 429),
+      operations: ['placeOrder'],
+    });
+    const r = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(r.rateLimited).toBe(true);
+    const state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state?.levels.every((l) => l.state === 'IDLE' || l.state === 'ACTIVE')).toBe(true);
+    expect(state?.reconBackoffUntil).toBeGreaterThan(app.clock.now());
+  });
+
+  it('never resends a write whose outcome was unknown; the next pass settles it by client id', async () => {
+    app = await paperApp();
+    // The first order reaches the exchange but the answer is lost (a 5xx after the fact).
+    let lost = 1;
+    const port = app.port;
+    const flaky: ExchangePort = Object.create(port);
+    flaky.submit = async (req) => {
+      const r = await port.submit(req);
+      if (lost-- > 0) throw new ExchangeError('unknown_outcome', '502 Bad Gateway');
+      return r;
+    };
+    const ctx = { ...app.ctx, exchanges: () => flaky };
+    await reconcileInstance(ctx, 'dogeklg');
+    let state = await app.ctx.store.loadGrid('dogeklg');
+    const doubtful = state!.levels.find((l) => l.order?.uncertain)!;
+    expect(doubtful.state).toBe('PLACING');
+    expect(app.events).toContainEqual(expect.objectContaining({ type: 'alert', code: 'unknown_outcome' }));
+    await reconcileInstance(ctx, 'dogeklg');
+    state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state!.levels[doubtful.index]!.state).toBe('ACTIVE');
+    expect(state!.levels[doubtful.index]!.order?.clientOrderId).toBe(doubtful.order!.clientOrderId);
+    expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
+  });
+
+  it('runs the same on the DynamoDB adapter (dynalite)', async () => {
+    app = await paperApp({ store: 'dynalite' });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(await openSells(app)).toEqual(['70@0.19']);
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('100');
+  });
+});
