@@ -1,0 +1,130 @@
+/**
+ * Operator commands (SPEC §6): `status`, `pause`, `resume`, `rebuild`, `reset-counters`, `close-all`.
+ * The last two change what the bot holds or remembers, so they need a confirmation token: the first call
+ * without one returns the token (bound to the command, the instance and the state version, so it goes
+ * stale the moment anything changes), and the second call with it acts.
+ */
+import { isOwnOrder } from '../domain/client-order-id.js';
+import { pause, resetCounters, resume } from '../domain/klg/index.js';
+import { z } from 'zod';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { InstanceNotFoundError } from './errors.js';
+import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { loadKlgConfig } from './instance.js';
+import { reconcileInstance } from './reconcile-instance.js';
+import { rebuildInstance } from './rebuild-instance.js';
+import { statusOf } from './status.js';
+
+export const adminCommandSchema = z
+  .object({
+    command: z.enum(['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all']),
+    instanceId: z.string().min(1),
+    confirm: z.string().optional(),
+    reason: z.string().max(200).optional(),
+  })
+  .strict();
+
+export type AdminCommand = z.infer<typeof adminCommandSchema>;
+
+export type AdminResult =
+  | { readonly ok: true; readonly command: AdminCommand['command']; readonly instanceId: string; readonly detail: unknown }
+  | { readonly ok: false; readonly needsConfirmation: true; readonly token: string; readonly message: string };
+
+const CONFIRMED = new Set<AdminCommand['command']>(['reset-counters', 'close-all']);
+
+export function confirmationToken(command: string, instanceId: string, version: number): string {
+  return `${command}:${instanceId}:v${version}`;
+}
+
+export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promise<AdminResult> {
+  const config = await loadKlgConfig(ctx, cmd.instanceId);
+  const state = await ctx.store.loadGrid(cmd.instanceId);
+  if (CONFIRMED.has(cmd.command)) {
+    const token = confirmationToken(cmd.command, cmd.instanceId, state?.version ?? 0);
+    if (cmd.confirm !== token) {
+      return {
+        ok: false,
+        needsConfirmation: true,
+        token,
+        message: `${cmd.command} on ${cmd.instanceId} needs confirmation: repeat with confirm "${token}"`,
+      };
+    }
+  }
+  const now = ctx.clock.now();
+  const done = (detail: unknown): AdminResult => ({ ok: true, command: cmd.command, instanceId: cmd.instanceId, detail });
+  const change = async (f: Parameters<typeof decideAndSave>[2]) => {
+    const saved = await decideAndSave(ctx, cmd.instanceId, f);
+    if (!saved.ok || !saved.state) throw new InstanceNotFoundError(cmd.instanceId);
+    return saved.state;
+  };
+  ctx.logger.info('admin command', { instance: cmd.instanceId, command: cmd.command });
+  switch (cmd.command) {
+    case 'status':
+      return done(statusOf(config, state));
+    case 'pause': {
+      const s = await change((cur) => ({ next: cur ? pause(cur, cmd.reason ?? 'operator pause', now) : null, result: null }));
+      const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
+      return done({ paused: s.paused, recon });
+    }
+    case 'resume': {
+      const s = await change((cur) => ({ next: cur ? resume(cur, now) : null, result: null }));
+      const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
+      return done({ paused: s.paused, recon });
+    }
+    case 'rebuild':
+      return done(await rebuildInstance(ctx, cmd.instanceId, cmd.reason ?? 'operator rebuild'));
+    case 'reset-counters': {
+      const s = await change((cur) => ({ next: cur ? resetCounters(cur, now) : null, result: null }));
+      return done({ counters: s.levels.map((l) => l.fillCounter), note: 'the consistency guard re-derives counters from holdings on the next recon' });
+    }
+    case 'close-all':
+      return done(await closeAll(ctx, cmd.instanceId));
+  }
+}
+
+/**
+ * Emergency flatten: pause (no opening orders), cancel every order of the instance, then close the
+ * position with a market order on its position side. (The reduce-only closer of SPEC §4 will take this
+ * over with sliced, low-slippage closing.)
+ */
+async function closeAll(ctx: AppContext, instanceId: string) {
+  const config = await loadKlgConfig(ctx, instanceId);
+  const exchange = ctx.exchanges(config.account);
+  const now = ctx.clock.now();
+  await decideAndSave(ctx, instanceId, (cur) => ({ next: cur ? pause(cur, 'close-all', now) : null, result: null }));
+  const open = await exchange.openOrders(config.symbol);
+  const ours = open.filter((o) => isOwnOrder(o.clientOrderId, instanceId));
+  const commands = ours.map((o) =>
+    o.kind === 'stop'
+      ? ({ kind: 'CancelStop', instanceId, account: config.account, symbol: config.symbol, clientOrderId: o.clientOrderId, reason: 'close-all' } as const)
+      : ({ kind: 'CancelOrder', instanceId, account: config.account, symbol: config.symbol, clientOrderId: o.clientOrderId, level: null, reason: 'close-all' } as const),
+  );
+  const summary = await carryOut(ctx, exchange, commands);
+  const settled = await settleOutcomes(ctx, config, summary.executed);
+  const position = await exchange.position(config.symbol, config.position_side);
+  let closed: string | null = null;
+  if (position.qty.greaterThan(0)) {
+    const r = await exchange.submit({
+      type: 'market',
+      account: config.account,
+      symbol: config.symbol,
+      clientOrderId: `gb${instanceId}X${now.toString(36)}`,
+      side: 'sell',
+      positionSide: config.position_side,
+      qty: position.qty,
+      ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
+    });
+    closed = r.ok ? position.qty.toFixed() : null;
+    if (!r.ok) {
+      await publishAlerts(ctx, [{ kind: 'Alert', instanceId, severity: 'critical', code: 'close_all_failed', message: `market close refused: ${r.message}` }], settled.state);
+    }
+  }
+  if (settled.state) await ctx.events.record(orderEvents(summary.executed, settled.state, () => undefined));
+  await publishAlerts(
+    ctx,
+    [{ kind: 'Alert', instanceId, severity: 'critical', code: 'close_all', message: `close-all: ${ours.length} orders cancelled, ${closed ?? 'no'} coins sold at market` }],
+    settled.state,
+  );
+  return { cancelled: summary.executed.filter((x) => x.outcome.kind === 'cancelled').length, closedQty: closed };
+}

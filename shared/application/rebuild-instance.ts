@@ -1,0 +1,53 @@
+/**
+ * `rebuildInstance`: the manual (or drift) rebuild of SPEC §2. Levels come from the source in force
+ * (manual ones from the config; computed ones from the latest PARAMS, which recompute keeps fresh). Sync
+ * with the exchange, `planRebuild` (cancel every grid order, new epoch, N+1 rule), persist that before
+ * anything is sent, cancel, then run a forced recon pass that places the new grid and moves the stop.
+ */
+import { planRebuild } from '../domain/klg/index.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { GridConflictError } from './errors.js';
+import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { levelPricesInForce, loadKlgConfig } from './instance.js';
+import { gatherSnapshot } from './market.js';
+import { type ReconReport, reconcileInstance } from './reconcile-instance.js';
+
+export interface RebuildReport {
+  readonly instanceId: string;
+  readonly levels: readonly string[];
+  readonly cancelled: number;
+  readonly recon: ReconReport;
+}
+
+export async function rebuildInstance(ctx: AppContext, instanceId: string, reason: string): Promise<RebuildReport> {
+  const config = await loadKlgConfig(ctx, instanceId);
+  const exchange = ctx.exchanges(config.account);
+  const now = ctx.clock.now();
+  const rules = await ctx.rules.get(exchange, config.symbol, now);
+  const { prices, paramsVersion } = await levelPricesInForce(ctx, config, rules);
+  const stored = await ctx.store.loadGrid(instanceId);
+  if (!stored) {
+    // Nothing to rebuild: a first recon lays the grid out on the levels in force.
+    return { instanceId, levels: prices.map((p) => p.toFixed()), cancelled: 0, recon: await reconcileInstance(ctx, instanceId, { force: true }) };
+  }
+  const snapshot = await gatherSnapshot(exchange, rules, config, stored, now);
+  const saved = await decideAndSave(ctx, instanceId, (cur) => {
+    if (!cur) return { next: null, result: null };
+    const d = planRebuild(cur, snapshot, config, prices, now);
+    return { next: { ...d.state, paramsVersion }, result: d };
+  });
+  if (!saved.ok) throw new GridConflictError(instanceId, saved.attempts);
+  const decision = saved.result;
+  let cancelled = 0;
+  if (decision && saved.state) {
+    const summary = await carryOut(ctx, exchange, decision.commands);
+    const settled = await settleOutcomes(ctx, config, summary.executed);
+    cancelled = summary.executed.filter((x) => x.outcome.kind === 'cancelled').length;
+    await ctx.events.record(orderEvents(summary.executed, settled.state ?? saved.state, () => undefined));
+    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], settled.state);
+    ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
+  }
+  const recon = await reconcileInstance(ctx, instanceId, { force: true });
+  return { instanceId, levels: prices.map((p) => p.toFixed()), cancelled, recon };
+}

@@ -1,0 +1,139 @@
+/**
+ * `runRiskCheck` for the Key Level Grid (issue 6; SPEC §2 stop loss, §6 operations). Every scheduled
+ * check, never skipped:
+ *  - the exchange-side stop exists whenever there is a position (a missing stop is a breach);
+ *  - the counters agree with the holdings (consistency guard; recon repairs, risk reports);
+ *  - the ledger agrees with the exchange position;
+ *  - drawdown of the account's margin balance from its recorded peak (`risk.max_drawdown_pct`);
+ *  - the stream worker's heartbeat for the account is fresh (`risk.heartbeat_max_age_sec`).
+ * A breach alerts (critical) and, with `risk.on_breach: pause`, pauses the instance: recon then cancels its
+ * buys and places no opening orders, while sells and the stop stay. Alerts fire when the level changes, not
+ * on every check of a persisting condition.
+ */
+import { counterDrift, pause } from '../domain/klg/index.js';
+import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { publishAlerts } from './execute.js';
+import { loadKlgConfig } from './instance.js';
+
+export type RiskLevel = 'ok' | 'warning' | 'breach';
+
+export interface RiskFinding {
+  readonly level: RiskLevel;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface RiskReport {
+  readonly instanceId: string;
+  readonly level: RiskLevel;
+  readonly findings: readonly RiskFinding[];
+  readonly equity: string | null;
+  readonly drawdownPct: string | null;
+  readonly heartbeatAgeSec: number | null;
+  readonly paused: boolean;
+}
+
+/** The settlement currency of a ccxt linear swap symbol (`DOGE/USDC:USDC` → `USDC`). */
+export function settleAssetOf(symbol: string): string {
+  const settle = symbol.split(':')[1];
+  if (settle) return settle;
+  const quote = symbol.split('/')[1];
+  if (!quote) throw new Error(`cannot tell the settlement asset of symbol ${symbol}`);
+  return quote;
+}
+
+const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
+
+export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise<RiskReport> {
+  const config = await loadKlgConfig(ctx, instanceId);
+  const now = ctx.clock.now();
+  const exchange = ctx.exchanges(config.account);
+  const findings: RiskFinding[] = [];
+  const state = await ctx.store.loadGrid(instanceId);
+  if (!state) findings.push({ level: 'warning', code: 'not_initialized', message: 'no grid state yet (recon has not run)' });
+
+  const [open, position, balance, heartbeat, previous] = await Promise.all([
+    exchange.openOrders(config.symbol),
+    exchange.position(config.symbol, config.position_side),
+    exchange.balance(settleAssetOf(config.symbol)),
+    ctx.store.getHeartbeat(config.account),
+    ctx.store.loadRisk(instanceId),
+  ]);
+
+  const held = position.qty.greaterThan(0) ? position.qty : ZERO;
+  if (config.stop_loss.enabled && held.greaterThan(0)) {
+    const stops = open.filter((o) => o.kind === 'stop' && o.side === 'sell' && o.positionSide === config.position_side);
+    const covering = stops.some((o) => o.closePosition || o.qty.greaterThanOrEqualTo(held));
+    if (!covering) {
+      findings.push({ level: 'breach', code: 'stop_missing', message: `no stop covers the ${held.toFixed()} coin position` });
+    }
+  }
+  if (state) {
+    const saturated = state.levels.every((l) => l.fillCounter >= config.max_fill_per_level);
+    if (!saturated && counterDrift(state, config) > 1) {
+      findings.push({ level: 'warning', code: 'counters_drift', message: 'fill counters disagree with holdings by more than one grid unit' });
+    }
+    if (!state.holdings.equals(held)) {
+      findings.push({ level: 'warning', code: 'position_mismatch', message: `ledger ${state.holdings.toFixed()} vs exchange ${held.toFixed()}` });
+    }
+  }
+
+  const equity: Decimal = balance.marginBalance;
+  const peak = maxDec(previous ? dec(previous.equityPeak) : equity, equity);
+  const drawdown = peak.greaterThan(0) ? peak.minus(equity).dividedBy(peak) : ZERO;
+  if (drawdown.greaterThanOrEqualTo(config.risk.max_drawdown_pct)) {
+    findings.push({ level: 'breach', code: 'drawdown', message: `drawdown ${drawdown.times(100).toFixed(2)}% from the equity peak` });
+  }
+
+  const heartbeatAgeSec = heartbeat ? Math.max(0, Math.round((now - heartbeat.at) / 1000)) : null;
+  if (heartbeatAgeSec === null || heartbeatAgeSec > config.risk.heartbeat_max_age_sec) {
+    findings.push({
+      level: 'warning',
+      code: 'stream_stale',
+      message: heartbeatAgeSec === null ? 'no stream heartbeat recorded' : `stream heartbeat is ${heartbeatAgeSec} s old`,
+    });
+  }
+
+  const level = findings.reduce<RiskLevel>((worst, f) => (RANK[f.level] > RANK[worst] ? f.level : worst), 'ok');
+  let paused = state?.paused ?? false;
+  if (level === 'breach' && config.risk.on_breach === 'pause' && state && !state.paused) {
+    const reason = `risk breach: ${findings.filter((f) => f.level === 'breach').map((f) => f.code).join(', ')}`;
+    const saved = await decideAndSave(ctx, instanceId, (cur) => ({ next: cur && !cur.paused ? pause(cur, reason, now) : null, result: null }));
+    paused = saved.ok ? (saved.state?.paused ?? paused) : paused;
+  }
+  const previousLevel = previous?.level ?? 'ok';
+  if (level !== previousLevel && (level !== 'ok' || previousLevel !== 'ok')) {
+    await publishAlerts(
+      ctx,
+      [
+        {
+          kind: 'Alert',
+          instanceId,
+          severity: level === 'breach' ? 'critical' : level === 'warning' ? 'warning' : 'info',
+          code: level === 'ok' ? 'risk_ok' : `risk_${level}`,
+          message: level === 'ok' ? 'risk back to normal' : findings.map((f) => f.message).join('; '),
+          data: Object.fromEntries(findings.map((f) => [f.code, f.level])),
+        },
+      ],
+      state,
+    );
+  }
+  await ctx.store.saveRisk({ instanceId, equityPeak: peak.toFixed(), lastEquity: equity.toFixed(), level, checkedAt: now });
+
+  const dims = { instance: instanceId };
+  ctx.metrics.put('RiskLevel', RANK[level], 'None', dims);
+  ctx.metrics.put('Equity', equity.toNumber(), 'None', dims);
+  if (level === 'breach') ctx.metrics.put('RiskBreaches', 1, 'Count', dims);
+  if (heartbeatAgeSec !== null) ctx.metrics.put('HeartbeatAgeSec', heartbeatAgeSec, 'Seconds', { account: config.account });
+  return {
+    instanceId,
+    level,
+    findings,
+    equity: equity.toFixed(),
+    drawdownPct: drawdown.times(100).toFixed(4),
+    heartbeatAgeSec,
+    paused,
+  };
+}

@@ -1,0 +1,32 @@
+/** A readable status of one instance (for `gridbot status` and the admin function). */
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import { type KlgState, sellTarget } from '../domain/klg/index.js';
+
+export function statusOf(config: KlgConfig, state: KlgState | null) {
+  if (!state) return { instanceId: config.id, initialized: false };
+  return {
+    instanceId: config.id,
+    initialized: true,
+    symbol: config.symbol,
+    version: state.version,
+    epoch: state.epoch,
+    paused: state.paused,
+    pauseReason: state.pauseReason,
+    holdings: state.holdings.toFixed(),
+    avgEntry: state.avgEntry.toFixed(),
+    realizedPnl: state.realizedPnl.toFixed(),
+    feesPaid: state.feesPaid.toFixed(),
+    sellTarget: sellTarget(state, config).toFixed(),
+    lastReconAt: state.lastReconAt,
+    activeAlerts: state.activeAlerts,
+    stops: state.stops.map((s) => ({ clientOrderId: s.clientOrderId, trigger: s.triggerPrice.toFixed(), state: s.state })),
+    levels: state.levels.map((l) => ({
+      price: l.price.toFixed(),
+      role: l.role,
+      state: l.state,
+      fillCounter: l.fillCounter,
+      profitLocked: l.profitLocked,
+      order: l.order ? { side: l.order.side, price: l.order.price.toFixed(), open: l.order.openQty.toFixed(), id: l.order.clientOrderId } : null,
+    })),
+  };
+}
