@@ -4,16 +4,17 @@
  * without one returns the token (bound to the command, the instance and the state version, so it goes
  * stale the moment anything changes), and the second call with it acts.
  */
+
+import { z } from 'zod';
 import { isOwnOrder } from '../domain/client-order-id.js';
 import { pause, resetCounters, resume } from '../domain/klg/index.js';
-import { z } from 'zod';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
 import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { loadKlgConfig } from './instance.js';
-import { reconcileInstance } from './reconcile-instance.js';
 import { rebuildInstance } from './rebuild-instance.js';
+import { reconcileInstance } from './reconcile-instance.js';
 import { statusOf } from './status.js';
 
 export const adminCommandSchema = z
@@ -28,8 +29,18 @@ export const adminCommandSchema = z
 export type AdminCommand = z.infer<typeof adminCommandSchema>;
 
 export type AdminResult =
-  | { readonly ok: true; readonly command: AdminCommand['command']; readonly instanceId: string; readonly detail: unknown }
-  | { readonly ok: false; readonly needsConfirmation: true; readonly token: string; readonly message: string };
+  | {
+      readonly ok: true;
+      readonly command: AdminCommand['command'];
+      readonly instanceId: string;
+      readonly detail: unknown;
+    }
+  | {
+      readonly ok: false;
+      readonly needsConfirmation: true;
+      readonly token: string;
+      readonly message: string;
+    };
 
 const CONFIRMED = new Set<AdminCommand['command']>(['reset-counters', 'close-all']);
 
@@ -52,7 +63,12 @@ export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promi
     }
   }
   const now = ctx.clock.now();
-  const done = (detail: unknown): AdminResult => ({ ok: true, command: cmd.command, instanceId: cmd.instanceId, detail });
+  const done = (detail: unknown): AdminResult => ({
+    ok: true,
+    command: cmd.command,
+    instanceId: cmd.instanceId,
+    detail,
+  });
   const change = async (f: Parameters<typeof decideAndSave>[2]) => {
     const saved = await decideAndSave(ctx, cmd.instanceId, f);
     if (!saved.ok || !saved.state) throw new InstanceNotFoundError(cmd.instanceId);
@@ -63,7 +79,10 @@ export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promi
     case 'status':
       return done(statusOf(config, state));
     case 'pause': {
-      const s = await change((cur) => ({ next: cur ? pause(cur, cmd.reason ?? 'operator pause', now) : null, result: null }));
+      const s = await change((cur) => ({
+        next: cur ? pause(cur, cmd.reason ?? 'operator pause', now) : null,
+        result: null,
+      }));
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
       return done({ paused: s.paused, recon });
     }
@@ -76,7 +95,10 @@ export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promi
       return done(await rebuildInstance(ctx, cmd.instanceId, cmd.reason ?? 'operator rebuild'));
     case 'reset-counters': {
       const s = await change((cur) => ({ next: cur ? resetCounters(cur, now) : null, result: null }));
-      return done({ counters: s.levels.map((l) => l.fillCounter), note: 'the consistency guard re-derives counters from holdings on the next recon' });
+      return done({
+        counters: s.levels.map((l) => l.fillCounter),
+        note: 'the consistency guard re-derives counters from holdings on the next recon',
+      });
     }
     case 'close-all':
       return done(await closeAll(ctx, cmd.instanceId));
@@ -92,13 +114,31 @@ async function closeAll(ctx: AppContext, instanceId: string) {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
-  await decideAndSave(ctx, instanceId, (cur) => ({ next: cur ? pause(cur, 'close-all', now) : null, result: null }));
+  await decideAndSave(ctx, instanceId, (cur) => ({
+    next: cur ? pause(cur, 'close-all', now) : null,
+    result: null,
+  }));
   const open = await exchange.openOrders(config.symbol);
   const ours = open.filter((o) => isOwnOrder(o.clientOrderId, instanceId));
   const commands = ours.map((o) =>
     o.kind === 'stop'
-      ? ({ kind: 'CancelStop', instanceId, account: config.account, symbol: config.symbol, clientOrderId: o.clientOrderId, reason: 'close-all' } as const)
-      : ({ kind: 'CancelOrder', instanceId, account: config.account, symbol: config.symbol, clientOrderId: o.clientOrderId, level: null, reason: 'close-all' } as const),
+      ? ({
+          kind: 'CancelStop',
+          instanceId,
+          account: config.account,
+          symbol: config.symbol,
+          clientOrderId: o.clientOrderId,
+          reason: 'close-all',
+        } as const)
+      : ({
+          kind: 'CancelOrder',
+          instanceId,
+          account: config.account,
+          symbol: config.symbol,
+          clientOrderId: o.clientOrderId,
+          level: null,
+          reason: 'close-all',
+        } as const),
   );
   const summary = await carryOut(ctx, exchange, commands);
   const settled = await settleOutcomes(ctx, config, summary.executed);
@@ -117,14 +157,37 @@ async function closeAll(ctx: AppContext, instanceId: string) {
     });
     closed = r.ok ? position.qty.toFixed() : null;
     if (!r.ok) {
-      await publishAlerts(ctx, [{ kind: 'Alert', instanceId, severity: 'critical', code: 'close_all_failed', message: `market close refused: ${r.message}` }], settled.state);
+      await publishAlerts(
+        ctx,
+        [
+          {
+            kind: 'Alert',
+            instanceId,
+            severity: 'critical',
+            code: 'close_all_failed',
+            message: `market close refused: ${r.message}`,
+          },
+        ],
+        settled.state,
+      );
     }
   }
   if (settled.state) await ctx.events.record(orderEvents(summary.executed, settled.state, () => undefined));
   await publishAlerts(
     ctx,
-    [{ kind: 'Alert', instanceId, severity: 'critical', code: 'close_all', message: `close-all: ${ours.length} orders cancelled, ${closed ?? 'no'} coins sold at market` }],
+    [
+      {
+        kind: 'Alert',
+        instanceId,
+        severity: 'critical',
+        code: 'close_all',
+        message: `close-all: ${ours.length} orders cancelled, ${closed ?? 'no'} coins sold at market`,
+      },
+    ],
     settled.state,
   );
-  return { cancelled: summary.executed.filter((x) => x.outcome.kind === 'cancelled').length, closedQty: closed };
+  return {
+    cancelled: summary.executed.filter((x) => x.outcome.kind === 'cancelled').length,
+    closedQty: closed,
+  };
 }

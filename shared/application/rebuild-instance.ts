@@ -20,7 +20,11 @@ export interface RebuildReport {
   readonly recon: ReconReport;
 }
 
-export async function rebuildInstance(ctx: AppContext, instanceId: string, reason: string): Promise<RebuildReport> {
+export async function rebuildInstance(
+  ctx: AppContext,
+  instanceId: string,
+  reason: string,
+): Promise<RebuildReport> {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
@@ -29,7 +33,12 @@ export async function rebuildInstance(ctx: AppContext, instanceId: string, reaso
   const stored = await ctx.store.loadGrid(instanceId);
   if (!stored) {
     // Nothing to rebuild: a first recon lays the grid out on the levels in force.
-    return { instanceId, levels: prices.map((p) => p.toFixed()), cancelled: 0, recon: await reconcileInstance(ctx, instanceId, { force: true }) };
+    return {
+      instanceId,
+      levels: prices.map((p) => p.toFixed()),
+      cancelled: 0,
+      recon: await reconcileInstance(ctx, instanceId, { force: true }),
+    };
   }
   const snapshot = await gatherSnapshot(exchange, rules, config, stored, now);
   const saved = await decideAndSave(ctx, instanceId, (cur) => {

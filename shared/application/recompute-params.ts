@@ -55,7 +55,12 @@ async function candlesFor(ctx: AppContext, config: KlgConfig) {
 export async function computeParams(
   ctx: AppContext,
   config: KlgConfig,
-): Promise<{ levelPrices: Decimal[]; anchorPrice: Decimal; audit: Record<string, string>; grid?: Record<string, string> }> {
+): Promise<{
+  levelPrices: Decimal[];
+  anchorPrice: Decimal;
+  audit: Record<string, string>;
+  grid?: Record<string, string>;
+}> {
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
   const rules = await ctx.rules.get(exchange, config.symbol, now);
@@ -75,10 +80,25 @@ export async function recomputeParams(ctx: AppContext, instanceId: string): Prom
     if (!(e instanceof AnalysisError)) throw e;
     await publishAlerts(
       ctx,
-      [{ kind: 'Alert', instanceId, severity: 'warning', code: 'recompute_failed', message: `levels kept: ${e.message}` }],
+      [
+        {
+          kind: 'Alert',
+          instanceId,
+          severity: 'warning',
+          code: 'recompute_failed',
+          message: `levels kept: ${e.message}`,
+        },
+      ],
       null,
     );
-    return { instanceId, version: previous?.version ?? null, changed: false, levels: [], rebuildDue: false, error: e.message };
+    return {
+      instanceId,
+      version: previous?.version ?? null,
+      changed: false,
+      levels: [],
+      rebuildDue: false,
+      error: e.message,
+    };
   }
   const same =
     previous !== null &&

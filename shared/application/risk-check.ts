@@ -52,7 +52,12 @@ export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise
   const exchange = ctx.exchanges(config.account);
   const findings: RiskFinding[] = [];
   const state = await ctx.store.loadGrid(instanceId);
-  if (!state) findings.push({ level: 'warning', code: 'not_initialized', message: 'no grid state yet (recon has not run)' });
+  if (!state)
+    findings.push({
+      level: 'warning',
+      code: 'not_initialized',
+      message: 'no grid state yet (recon has not run)',
+    });
 
   const [open, position, balance, heartbeat, previous] = await Promise.all([
     exchange.openOrders(config.symbol),
@@ -64,19 +69,33 @@ export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise
 
   const held = position.qty.greaterThan(0) ? position.qty : ZERO;
   if (config.stop_loss.enabled && held.greaterThan(0)) {
-    const stops = open.filter((o) => o.kind === 'stop' && o.side === 'sell' && o.positionSide === config.position_side);
+    const stops = open.filter(
+      (o) => o.kind === 'stop' && o.side === 'sell' && o.positionSide === config.position_side,
+    );
     const covering = stops.some((o) => o.closePosition || o.qty.greaterThanOrEqualTo(held));
     if (!covering) {
-      findings.push({ level: 'breach', code: 'stop_missing', message: `no stop covers the ${held.toFixed()} coin position` });
+      findings.push({
+        level: 'breach',
+        code: 'stop_missing',
+        message: `no stop covers the ${held.toFixed()} coin position`,
+      });
     }
   }
   if (state) {
     const saturated = state.levels.every((l) => l.fillCounter >= config.max_fill_per_level);
     if (!saturated && counterDrift(state, config) > 1) {
-      findings.push({ level: 'warning', code: 'counters_drift', message: 'fill counters disagree with holdings by more than one grid unit' });
+      findings.push({
+        level: 'warning',
+        code: 'counters_drift',
+        message: 'fill counters disagree with holdings by more than one grid unit',
+      });
     }
     if (!state.holdings.equals(held)) {
-      findings.push({ level: 'warning', code: 'position_mismatch', message: `ledger ${state.holdings.toFixed()} vs exchange ${held.toFixed()}` });
+      findings.push({
+        level: 'warning',
+        code: 'position_mismatch',
+        message: `ledger ${state.holdings.toFixed()} vs exchange ${held.toFixed()}`,
+      });
     }
   }
 
@@ -84,7 +103,11 @@ export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise
   const peak = maxDec(previous ? dec(previous.equityPeak) : equity, equity);
   const drawdown = peak.greaterThan(0) ? peak.minus(equity).dividedBy(peak) : ZERO;
   if (drawdown.greaterThanOrEqualTo(config.risk.max_drawdown_pct)) {
-    findings.push({ level: 'breach', code: 'drawdown', message: `drawdown ${drawdown.times(100).toFixed(2)}% from the equity peak` });
+    findings.push({
+      level: 'breach',
+      code: 'drawdown',
+      message: `drawdown ${drawdown.times(100).toFixed(2)}% from the equity peak`,
+    });
   }
 
   const heartbeatAgeSec = heartbeat ? Math.max(0, Math.round((now - heartbeat.at) / 1000)) : null;
@@ -92,15 +115,27 @@ export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise
     findings.push({
       level: 'warning',
       code: 'stream_stale',
-      message: heartbeatAgeSec === null ? 'no stream heartbeat recorded' : `stream heartbeat is ${heartbeatAgeSec} s old`,
+      message:
+        heartbeatAgeSec === null
+          ? 'no stream heartbeat recorded'
+          : `stream heartbeat is ${heartbeatAgeSec} s old`,
     });
   }
 
-  const level = findings.reduce<RiskLevel>((worst, f) => (RANK[f.level] > RANK[worst] ? f.level : worst), 'ok');
+  const level = findings.reduce<RiskLevel>(
+    (worst, f) => (RANK[f.level] > RANK[worst] ? f.level : worst),
+    'ok',
+  );
   let paused = state?.paused ?? false;
   if (level === 'breach' && config.risk.on_breach === 'pause' && state && !state.paused) {
-    const reason = `risk breach: ${findings.filter((f) => f.level === 'breach').map((f) => f.code).join(', ')}`;
-    const saved = await decideAndSave(ctx, instanceId, (cur) => ({ next: cur && !cur.paused ? pause(cur, reason, now) : null, result: null }));
+    const reason = `risk breach: ${findings
+      .filter((f) => f.level === 'breach')
+      .map((f) => f.code)
+      .join(', ')}`;
+    const saved = await decideAndSave(ctx, instanceId, (cur) => ({
+      next: cur && !cur.paused ? pause(cur, reason, now) : null,
+      result: null,
+    }));
     paused = saved.ok ? (saved.state?.paused ?? paused) : paused;
   }
   const previousLevel = previous?.level ?? 'ok';
@@ -120,13 +155,20 @@ export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise
       state,
     );
   }
-  await ctx.store.saveRisk({ instanceId, equityPeak: peak.toFixed(), lastEquity: equity.toFixed(), level, checkedAt: now });
+  await ctx.store.saveRisk({
+    instanceId,
+    equityPeak: peak.toFixed(),
+    lastEquity: equity.toFixed(),
+    level,
+    checkedAt: now,
+  });
 
   const dims = { instance: instanceId };
   ctx.metrics.put('RiskLevel', RANK[level], 'None', dims);
   ctx.metrics.put('Equity', equity.toNumber(), 'None', dims);
   if (level === 'breach') ctx.metrics.put('RiskBreaches', 1, 'Count', dims);
-  if (heartbeatAgeSec !== null) ctx.metrics.put('HeartbeatAgeSec', heartbeatAgeSec, 'Seconds', { account: config.account });
+  if (heartbeatAgeSec !== null)
+    ctx.metrics.put('HeartbeatAgeSec', heartbeatAgeSec, 'Seconds', { account: config.account });
   return {
     instanceId,
     level,

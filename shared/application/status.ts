@@ -19,14 +19,25 @@ export function statusOf(config: KlgConfig, state: KlgState | null) {
     sellTarget: sellTarget(state, config).toFixed(),
     lastReconAt: state.lastReconAt,
     activeAlerts: state.activeAlerts,
-    stops: state.stops.map((s) => ({ clientOrderId: s.clientOrderId, trigger: s.triggerPrice.toFixed(), state: s.state })),
+    stops: state.stops.map((s) => ({
+      clientOrderId: s.clientOrderId,
+      trigger: s.triggerPrice.toFixed(),
+      state: s.state,
+    })),
     levels: state.levels.map((l) => ({
       price: l.price.toFixed(),
       role: l.role,
       state: l.state,
       fillCounter: l.fillCounter,
       profitLocked: l.profitLocked,
-      order: l.order ? { side: l.order.side, price: l.order.price.toFixed(), open: l.order.openQty.toFixed(), id: l.order.clientOrderId } : null,
+      order: l.order
+        ? {
+            side: l.order.side,
+            price: l.order.price.toFixed(),
+            open: l.order.openQty.toFixed(),
+            id: l.order.clientOrderId,
+          }
+        : null,
     })),
   };
 }
