@@ -1,0 +1,8 @@
+/**
+ * Recompute Lambda (every `recompute_interval_sec`): candles → ATR / key levels → a new PARAMS version when
+ * the levels changed; a drift rebuild when enabled and due.
+ */
+import { recomputeParams } from '../../shared/application/recompute-params.js';
+import { scheduledHandler } from '../../shared/composition/lambda.js';
+
+export const handler = scheduledHandler('recompute', recomputeParams);

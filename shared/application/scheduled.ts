@@ -1,0 +1,72 @@
+/**
+ * Scheduled jobs (EventBridge Scheduler → Lambda, or the simulator's virtual scheduler): parse the
+ * payload, fan out to one or every instance, and make a duplicate delivery do nothing twice: each
+ * (job, instance, scheduled time, pass) is claimed once in the store before it runs.
+ *
+ * A failing instance does not stop the others; its failure is logged, counted (`<Job>Failures`) and
+ * reported, and the alarm on that metric tells a human. The handler itself succeeds, so the scheduler
+ * does not redeliver work that already ran.
+ */
+import { z } from 'zod';
+import type { AppContext } from './context.js';
+
+export const scheduledEventSchema = z
+  .object({
+    instanceId: z.string().min(1).default('*'),
+    /** `<aws.scheduler.scheduled-time>`: the idempotency key of a delivery. */
+    scheduledTime: z.string().min(1),
+    /** Second pass of a twice-a-minute recon (runs 30 s after the scheduled minute). */
+    pass: z.union([z.literal(1), z.literal(2)]).default(1),
+  })
+  .passthrough();
+
+export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+export type JobName = 'recon' | 'recompute' | 'risk';
+
+export interface InstanceOutcome<R> {
+  readonly instanceId: string;
+  readonly status: 'done' | 'duplicate' | 'failed' | 'skipped';
+  readonly result?: R;
+  readonly error?: string;
+}
+
+const CLAIM_TTL_SECONDS = 2 * 24 * 3600;
+
+export async function runScheduled<R>(
+  ctx: AppContext,
+  job: JobName,
+  event: ScheduledEvent,
+  run: (ctx: AppContext, instanceId: string) => Promise<R>,
+): Promise<InstanceOutcome<R>[]> {
+  const configs = await ctx.store.listConfigs();
+  const targets = configs.filter((c) => c.enabled && (event.instanceId === '*' || c.id === event.instanceId));
+  if (event.instanceId !== '*' && targets.length === 0) {
+    ctx.logger.warn('scheduled job for an unknown or disabled instance', { job, instance: event.instanceId });
+  }
+  if (event.pass === 2) {
+    // Only instances that asked for 30-second recon get the second pass.
+    const fast = targets.filter((c) => c.recon_interval_sec === 30);
+    if (fast.length === 0) return targets.map((c) => ({ instanceId: c.id, status: 'skipped' }));
+    await ctx.clock.sleep(30_000);
+    targets.splice(0, targets.length, ...fast);
+  }
+  const outcomes: InstanceOutcome<R>[] = [];
+  for (const config of targets) {
+    const key = `${job}#${config.id}#${event.scheduledTime}#${event.pass}`;
+    if (!(await ctx.store.claimOnce(key, CLAIM_TTL_SECONDS))) {
+      outcomes.push({ instanceId: config.id, status: 'duplicate' });
+      ctx.metrics.put('DuplicateDeliveries', 1, 'Count', { instance: config.id });
+      continue;
+    }
+    try {
+      outcomes.push({ instanceId: config.id, status: 'done', result: await run(ctx, config.id) });
+    } catch (e) {
+      const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      ctx.logger.error(`${job} failed`, { instance: config.id, error });
+      ctx.metrics.put(`${job[0]!.toUpperCase()}${job.slice(1)}Failures`, 1, 'Count', { instance: config.id });
+      ctx.metrics.put('Errors', 1, 'Count', { instance: config.id });
+      outcomes.push({ instanceId: config.id, status: 'failed', error });
+    }
+  }
+  return outcomes;
+}

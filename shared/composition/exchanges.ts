@@ -1,0 +1,72 @@
+/**
+ * Building the Exchange port of every account a process trades: ccxt for real venues (credentials from the
+ * Secrets port, per-account proxy), all created up front so the resolver handed to the application is
+ * synchronous. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries) points every Binance account at another
+ * server, e.g. the local Binance protocol server of the tests.
+ */
+import { createCcxtExchange } from '../adapters/ccxt/ccxt-exchange.js';
+import type { AccountConfig } from '../domain/config/deployment.js';
+import type { Clock } from '../ports/clock.js';
+import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
+import type { Logger } from '../ports/logger.js';
+import type { Secrets } from '../ports/secrets.js';
+
+export interface ExchangeSetup {
+  readonly accounts: readonly AccountConfig[];
+  readonly secrets: Secrets;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly apiUrls?: Readonly<Record<string, unknown>> | undefined;
+  /** Symbols per account whose fills are re-read over REST after a stream reconnect. */
+  readonly resyncSymbols?: Readonly<Record<string, readonly string[]>>;
+}
+
+export async function buildExchanges(
+  setup: ExchangeSetup,
+): Promise<{ resolve: ExchangeResolver; all: ExchangePort[] }> {
+  const ports = new Map<string, ExchangePort>();
+  for (const account of setup.accounts) {
+    if (account.exchange === 'paper') {
+      throw new Error(`account ${account.id} is a paper account: run it with the simulator (gridbot sim)`);
+    }
+    const creds = await setup.secrets.credentials(account.id);
+    ports.set(
+      account.id,
+      createCcxtExchange({
+        venue: account.exchange,
+        apiKey: creds.apiKey,
+        secret: creds.secret,
+        password: creds.password,
+        testnet: account.testnet,
+        proxy: account.proxy
+          ? { httpsProxy: account.proxy.https, socksProxy: account.proxy.socks, wsProxy: account.proxy.ws }
+          : undefined,
+        apiUrls: setup.apiUrls,
+        enableRateLimit: setup.apiUrls === undefined,
+        accountId: account.id,
+        clock: setup.clock,
+        logger: setup.logger.child({ account: account.id }),
+        resyncSymbols: setup.resyncSymbols?.[account.id],
+      }),
+    );
+  }
+  return {
+    all: [...ports.values()],
+    resolve: (accountId) => {
+      const port = ports.get(accountId);
+      if (!port) throw new Error(`no exchange for account "${accountId}": declare it under accounts`);
+      return port;
+    },
+  };
+}
+
+export function apiUrlsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, unknown> | undefined {
+  const raw = env.GRIDBOT_API_URLS?.trim();
+  if (!raw) return undefined;
+  const parsed: unknown = JSON.parse(raw);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('GRIDBOT_API_URLS must be a JSON object');
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,118 @@
+/**
+ * The AWS composition root: the adapters a Lambda or the Fargate stream worker runs with. Chosen here and
+ * nowhere else. Everything is read from the environment CDK sets:
+ *  - `GRIDBOT_CONFIG` (deployment config, JSON), `GRIDBOT_TABLE`, `GRIDBOT_TOPIC_ARN`, `AWS_REGION`;
+ *  - overrides for running the same code against local servers (tests, laptops):
+ *    `GRIDBOT_DYNAMO_ENDPOINT`, `GRIDBOT_SECRETS_ENDPOINT`, `GRIDBOT_SNS_ENDPOINT`, `GRIDBOT_API_URLS`.
+ * The deployed instance configs are written to the store at start (the store's CONFIG items follow the
+ * deployment), and every account's credentials are loaded once and registered with the log redactor.
+ */
+import { SystemClock } from '../adapters/clock/system-clock.js';
+import { createDynamoStateStore } from '../adapters/dynamodb/index.js';
+import { JournalSink } from '../adapters/events/index.js';
+import { PowertoolsLogger } from '../adapters/logging/index.js';
+import { EmfMetrics } from '../adapters/metrics/index.js';
+import { LogNotifier, SnsNotifier } from '../adapters/notify/index.js';
+import { registeringSecrets, SecretsManagerSecrets } from '../adapters/secrets/index.js';
+import type { AppContext } from '../application/context.js';
+import { RulesCache } from '../application/market.js';
+import type { DeploymentConfig } from '../domain/config/deployment.js';
+import type { ExchangePort } from '../ports/exchange.js';
+import { deploymentConfigFromEnv } from './deployment-source.js';
+import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+
+export interface LiveRuntime {
+  readonly ctx: AppContext;
+  readonly deployment: DeploymentConfig;
+  readonly logger: PowertoolsLogger;
+  readonly metrics: EmfMetrics;
+  readonly exchanges: readonly ExchangePort[];
+  close(): Promise<void>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export async function buildLiveRuntime(service: string, env: Env = process.env): Promise<LiveRuntime> {
+  const logger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? `gridbot-${service}` });
+  const metrics = new EmfMetrics({ defaultDimensions: { function: service }, logger });
+  const deployment = deploymentConfigFromEnv(env);
+  const tableName = env.GRIDBOT_TABLE;
+  if (!tableName) throw new Error('GRIDBOT_TABLE is not set: name the DynamoDB table');
+  const region = env.AWS_REGION ?? deployment.region;
+  const clock = new SystemClock();
+  const store = createDynamoStateStore({
+    tableName,
+    region,
+    ...(env.GRIDBOT_DYNAMO_ENDPOINT ? { endpoint: env.GRIDBOT_DYNAMO_ENDPOINT } : {}),
+  });
+  const secrets = registeringSecrets(
+    new SecretsManagerSecrets({
+      accounts: deployment.accounts,
+      region,
+      ...(env.GRIDBOT_SECRETS_ENDPOINT ? { endpoint: env.GRIDBOT_SECRETS_ENDPOINT } : {}),
+    }),
+  );
+  const notifier = env.GRIDBOT_TOPIC_ARN
+    ? new SnsNotifier({
+        topicArn: env.GRIDBOT_TOPIC_ARN,
+        region,
+        logger,
+        metrics,
+        ...(env.GRIDBOT_SNS_ENDPOINT ? { endpoint: env.GRIDBOT_SNS_ENDPOINT } : {}),
+      })
+    : new LogNotifier(logger);
+  const exchanges = await buildExchanges({
+    accounts: deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id)),
+    secrets,
+    clock,
+    logger,
+    apiUrls: apiUrlsFromEnv(env),
+    resyncSymbols: Object.fromEntries(
+      deployment.accounts.map((a) => [
+        a.id,
+        deployment.instances.filter((i) => i.account === a.id).map((i) => i.symbol),
+      ]),
+    ),
+  });
+  for (const instance of deployment.instances) await store.putConfig(instance);
+  const ctx: AppContext = {
+    store,
+    exchanges: exchanges.resolve,
+    clock,
+    notifier,
+    metrics,
+    logger,
+    events: new JournalSink(store),
+    random: Math.random,
+    rules: new RulesCache(),
+  };
+  return {
+    ctx,
+    deployment,
+    logger,
+    metrics,
+    exchanges: exchanges.all,
+    close: async () => {
+      await metrics.flush();
+      await Promise.all(exchanges.all.map((x) => x.close()));
+    },
+  };
+}
+
+let cached: Promise<LiveRuntime> | undefined;
+
+/** One runtime per Lambda container / process (reused across invocations). */
+export function liveRuntime(service: string, env: Env = process.env): Promise<LiveRuntime> {
+  cached ??= buildLiveRuntime(service, env).catch((e) => {
+    cached = undefined;
+    throw e;
+  });
+  return cached;
+}
+
+/** Forget the cached runtime (tests that run handlers with different environments). */
+export async function resetLiveRuntime(): Promise<void> {
+  const current = cached;
+  cached = undefined;
+  if (current) await (await current.catch(() => null))?.close();
+}
