@@ -77,7 +77,25 @@ function deepMerge(target: Record<string, unknown>, source: Readonly<Record<stri
 
 export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtClient {
   const Base = baseClass(config.venue);
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   class Tapped extends Base {
+    /**
+     * ccxt schedules listen-key keep-alives with plain timers; keep them from holding the process open and
+     * drop them on `close()`, so a closed adapter leaves nothing running.
+     */
+    override delay(timeout: number, method: unknown, ...args: unknown[]): void {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        (this as unknown as { spawn(m: unknown, ...a: unknown[]): unknown }).spawn(method, ...args);
+      }, timeout);
+      timer.unref?.();
+      timers.add(timer);
+    }
+    override async close(cleanInstanceCache?: boolean): Promise<void> {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await super.close(cleanInstanceCache);
+    }
     override handleMessage(client: WsClientLike, message: unknown): unknown {
       try {
         tap.onMessage(client.url, message);
