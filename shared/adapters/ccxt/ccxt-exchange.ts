@@ -43,6 +43,7 @@ import { binanceDialect } from './binance-dialect.js';
 import { type CcxtClient, type CcxtClientConfig, createCcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
 import { classifyFailure, type Operation } from './errors.js';
+import { okxDialect } from './okx-dialect.js';
 import { StreamHub, type StreamTuning } from './streams.js';
 
 export interface CcxtExchangeOptions {
@@ -197,7 +198,11 @@ export class CcxtExchange implements ExchangePort {
       ),
     );
     if (!outcome.ok) return outcome;
-    const order = this.dialect.parseOrder(outcome.value.info, request.symbol, rules);
+    // Some ccxt venues answer a single placement as a one-element list.
+    const placed = (Array.isArray(outcome.value) ? outcome.value[0] : outcome.value) as { info: unknown };
+    const order = this.dialect.parseSubmit
+      ? this.dialect.parseSubmit(placed.info, request, rules)
+      : this.dialect.parseOrder(placed.info, request.symbol, rules);
     this.rememberClientId(order.exchangeOrderId, order.clientOrderId);
     return { ok: true, order };
   }
@@ -232,6 +237,14 @@ export class CcxtExchange implements ExchangePort {
       ),
     );
     if (!outcome.ok) return outcome;
+    if (this.dialect.refetchAfterAmend) {
+      const order = await this.order(request.symbol, request.clientOrderId, 'limit');
+      if (order) return { ok: true, order };
+      throw new ExchangeError(
+        'unknown_outcome',
+        `amended order ${request.clientOrderId} could not be read back`,
+      );
+    }
     return { ok: true, order: this.dialect.parseOrder(outcome.value.info, request.symbol, rules) };
   }
 
@@ -391,8 +404,7 @@ function offGridRejection(
 export interface CcxtAccountSettings extends CcxtClientConfig, CcxtExchangeOptions {}
 
 export function dialectFor(venue: CcxtClientConfig['venue']): VenueDialect {
-  if (venue === 'binanceusdm') return binanceDialect;
-  throw new Error(`no ccxt dialect for ${venue} yet`);
+  return venue === 'okx' ? okxDialect : binanceDialect;
 }
 
 /** The port for one account: builds the ccxt client with the raw stream tap wired to the adapter. */

@@ -127,6 +127,8 @@ export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtCli
       // leave an unawaited future behind; the adapter does its own REST resync instead.
       watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
       watchBalance: { fetchBalanceSnapshot: false, awaitBalanceSnapshot: false },
+      // Perpetual swaps only: OKX would otherwise load spot, futures and options instruments too.
+      ...(config.venue === 'okx' ? { fetchMarkets: { types: ['swap'] } } : {}),
       ...(config.options ?? {}),
     },
     ...(config.keepAliveMs !== undefined ? { streaming: { keepAlive: config.keepAliveMs } } : {}),

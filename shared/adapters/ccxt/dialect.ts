@@ -37,8 +37,14 @@ export interface VenueDialect {
   amendCall(req: AmendRequest, rules: SymbolRules): OrderCall;
   /** Extra params that route fetch/cancel calls to conditional (algo) orders. */
   readonly stopParams: Readonly<Record<string, unknown>>;
+  /** Extra params that list open conditional orders (defaults to `stopParams`). */
+  readonly openStopsParams?: Readonly<Record<string, unknown>>;
   clientIdParams(clientOrderId: string): Record<string, unknown>;
   parseOrder(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder;
+  /** The venue answers an amend with ids only: read the order back by client id. */
+  readonly refetchAfterAmend?: boolean;
+  /** The placed order from a placement answer, when the venue answers with less than the order. */
+  parseSubmit?(info: unknown, request: OrderRequest, rules: SymbolRules): ExchangeOrder;
   /** Parses a cancel answer; null when the venue answers without the order (e.g. Binance algo cancels). */
   parseCancel(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder | null;
   fetchPosition(ex: CcxtClient, symbol: string, rules: SymbolRules): Promise<Position[]>;
