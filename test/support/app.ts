@@ -77,8 +77,11 @@ export async function paperApp(
       if (account !== 'main') throw new Error(`no account ${account}`);
       return port;
     },
-    // Conflicts back off by yielding, not by moving virtual time.
-    clock: { now: () => clock.now(), sleep: () => new Promise((r) => setImmediate(r)) },
+    // Short sleeps (conflict backoff, ≤ 500 ms) just yield; long ones (heartbeats) wait for virtual time.
+    clock: {
+      now: () => clock.now(),
+      sleep: (ms: number) => (ms <= 500 ? new Promise((r) => setImmediate(r)) : clock.sleep(ms)),
+    },
     notifier: { notify: async (a) => void alerts.push(a) },
     metrics: {
       put: (name, value, _unit, dims = {}) => void metrics.push({ name, value, dims: { ...dims } }),

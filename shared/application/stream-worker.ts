@@ -1,0 +1,281 @@
+/**
+ * The stream worker (SPEC §2 event track; ARCHITECTURE "Runtime shapes"): holds each account's user-data
+ * stream and answers fills within milliseconds through `handleFill`, for every instance at once. The
+ * Fargate process and the simulator both run this class; only their composition differs.
+ *
+ * Entry points: `new StreamWorker(ctx, options)`, `start()`, `drain()`, `stop()`, `health()`.
+ *
+ * Invariants:
+ *  1. One fill reaches exactly one instance: ours by the client order id, a foreign one (a trade made by
+ *     hand) by account + symbol + position side. Fills of one instance are processed strictly in arrival
+ *     order, one at a time; instances do not wait for each other.
+ *  2. After a reconnect, placement pauses for that account until a forced recon pass per instance has
+ *     resynced from REST (streams do not replay what was missed); fills that arrive meanwhile are queued
+ *     and then processed (duplicates of what recon applied are no-ops).
+ *  3. A failing fill does not stop the worker: it is logged and counted, and recon repairs the level.
+ *  4. Malformed stream messages are counted and logged, never fatal.
+ *  5. `stop()` stops accepting events, finishes what is queued, writes a `draining` heartbeat and closes
+ *     the streams. Orders stay on the exchange; nothing half written remains.
+ */
+import { decodeClientOrderId } from '../domain/client-order-id.js';
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { Decimal } from '../domain/money.js';
+import type { Fill } from '../domain/orders.js';
+import type { MarketStreamEvent, StreamSubscription, UserStreamEvent } from '../ports/exchange.js';
+import type { Heartbeat } from '../ports/state-store.js';
+import type { AppContext } from './context.js';
+import { handleFill } from './on-fill.js';
+import { reconcileInstance } from './reconcile-instance.js';
+
+export interface StreamWorkerOptions {
+  readonly instances: readonly KlgConfig[];
+  /** Who writes the heartbeat (task id, host name). */
+  readonly writer: string;
+  readonly heartbeatIntervalMs?: number;
+  /** Subscribe to mark-price / book streams for the price the event track decides with (default true). */
+  readonly marketStreams?: boolean;
+}
+
+export interface WorkerStats {
+  fills: number;
+  duplicates: number;
+  failures: number;
+  malformed: number;
+  resyncs: number;
+  routedNowhere: number;
+}
+
+interface AccountState {
+  status: Heartbeat['status'];
+  lastEventAt: number | null;
+  /** Resolves when the account's resync finishes; fills wait on it. */
+  resync: Promise<void> | null;
+}
+
+export class StreamWorker {
+  readonly stats: WorkerStats = {
+    fills: 0,
+    duplicates: 0,
+    failures: 0,
+    malformed: 0,
+    resyncs: 0,
+    routedNowhere: 0,
+  };
+  readonly #ctx: AppContext;
+  readonly #opts: StreamWorkerOptions;
+  readonly #byAccount = new Map<string, KlgConfig[]>();
+  readonly #accounts = new Map<string, AccountState>();
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #prices = new Map<string, Decimal>();
+  readonly #subs: StreamSubscription[] = [];
+  #accepting = false;
+  #heartbeatLoop: Promise<void> | null = null;
+  #stopped!: () => void;
+  readonly #stopSignal = new Promise<void>((resolve) => {
+    this.#stopped = resolve;
+  });
+
+  constructor(ctx: AppContext, opts: StreamWorkerOptions) {
+    this.#ctx = ctx;
+    this.#opts = opts;
+    for (const inst of opts.instances) {
+      if (!inst.enabled) continue;
+      const list = this.#byAccount.get(inst.account) ?? [];
+      list.push(inst);
+      this.#byAccount.set(inst.account, list);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.#accepting = true;
+    for (const [accountId, instances] of this.#byAccount) {
+      this.#accounts.set(accountId, { status: 'connected', lastEventAt: null, resync: null });
+      const exchange = this.#ctx.exchanges(accountId);
+      this.#subs.push(await exchange.subscribeUser((e) => this.#onUser(accountId, e)));
+      if (this.#opts.marketStreams ?? true) {
+        for (const symbol of new Set(instances.map((i) => i.symbol))) {
+          this.#subs.push(
+            await exchange.subscribeMarket(symbol, ['markPrice', 'bookTop'], (e) => this.#onMarket(e)),
+          );
+        }
+      }
+    }
+    await this.#writeHeartbeats();
+    this.#heartbeatLoop = this.#heartbeats();
+    this.#ctx.logger.info('stream worker started', {
+      accounts: [...this.#byAccount.keys()],
+      instances: this.#opts.instances.length,
+    });
+  }
+
+  /** Resolves when every queued fill and running resync has been processed. */
+  async drain(): Promise<void> {
+    const pending = () => [
+      ...this.#queues.values(),
+      ...[...this.#accounts.values()].flatMap((a) => (a.resync ? [a.resync] : [])),
+    ];
+    for (let work = pending(); work.length > 0; work = pending()) {
+      await Promise.all(work);
+      // Let finished queues remove themselves before looking again.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#accepting) return;
+    this.#accepting = false;
+    this.#stopped();
+    await this.drain();
+    for (const a of this.#accounts.values()) a.status = 'draining';
+    await this.#writeHeartbeats();
+    await Promise.all(this.#subs.splice(0).map((s) => s.close()));
+    await this.#heartbeatLoop;
+    this.#ctx.logger.info('stream worker stopped', { ...this.stats });
+  }
+
+  /** Healthy while accepting and no account has been disconnected without a resync under way. */
+  health(): { ok: boolean; accounts: Record<string, { status: string; lastEventAt: number | null }> } {
+    const accounts = Object.fromEntries(
+      [...this.#accounts].map(([id, a]) => [id, { status: a.status, lastEventAt: a.lastEventAt }]),
+    );
+    const ok = this.#accepting && [...this.#accounts.values()].every((a) => a.status !== 'disconnected');
+    return { ok, accounts };
+  }
+
+  #onMarket(e: MarketStreamEvent): void {
+    if (e.type === 'markPrice') this.#prices.set(e.symbol, e.mark);
+    else if (e.type === 'bookTop') this.#prices.set(e.symbol, e.bid.plus(e.ask).dividedBy(2));
+  }
+
+  #onUser(accountId: string, e: UserStreamEvent): void {
+    if (!this.#accepting) return;
+    const account = this.#accounts.get(accountId);
+    if (!account) return;
+    account.lastEventAt = this.#ctx.clock.now();
+    switch (e.type) {
+      case 'fill':
+        this.#route(accountId, e.fill, e.receivedAt);
+        return;
+      case 'connection':
+        if (e.state === 'disconnected') {
+          account.status = 'disconnected';
+          this.#ctx.logger.warn('user stream disconnected', { account: accountId, reason: e.reason ?? null });
+          this.#ctx.metrics.put('StreamDisconnects', 1, 'Count', { account: accountId });
+        } else if (e.state === 'reconnected') {
+          this.#resync(accountId, account);
+        } else account.status = 'connected';
+        return;
+      case 'malformed':
+        this.stats.malformed += 1;
+        this.#ctx.logger.warn('malformed stream message', { account: accountId, detail: e.detail });
+        this.#ctx.metrics.put('MalformedMessages', 1, 'Count', { account: accountId });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #instanceFor(accountId: string, fill: Fill): KlgConfig | undefined {
+    const instances = this.#byAccount.get(accountId) ?? [];
+    const decoded = decodeClientOrderId(fill.clientOrderId);
+    if (decoded) {
+      const own = instances.find((i) => i.id === decoded.instanceId);
+      if (own) return own;
+    }
+    return instances.find(
+      (i) =>
+        i.symbol === fill.symbol && (i.position_side === fill.positionSide || fill.positionSide === 'BOTH'),
+    );
+  }
+
+  #route(accountId: string, fill: Fill, receivedAt: number): void {
+    const config = this.#instanceFor(accountId, fill);
+    if (!config) {
+      this.stats.routedNowhere += 1;
+      this.#ctx.logger.info('fill for no instance of ours', {
+        account: accountId,
+        symbol: fill.symbol,
+        tradeId: fill.tradeId,
+      });
+      return;
+    }
+    const account = this.#accounts.get(accountId)!;
+    const previous = this.#queues.get(config.id) ?? Promise.resolve();
+    const next = previous
+      .then(() => account.resync ?? undefined)
+      .then(() => this.#process(config, fill, receivedAt));
+    this.#queues.set(config.id, next);
+    void next.finally(() => {
+      if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
+    });
+  }
+
+  async #process(config: KlgConfig, fill: Fill, receivedAt: number): Promise<void> {
+    try {
+      const r = await handleFill(this.#ctx, config, fill, {
+        receivedAt,
+        price: this.#prices.get(config.symbol),
+      });
+      if (r.duplicate) this.stats.duplicates += 1;
+      else this.stats.fills += 1;
+    } catch (e) {
+      this.stats.failures += 1;
+      this.#ctx.logger.error('fill processing failed; recon will repair', {
+        instance: config.id,
+        tradeId: fill.tradeId,
+        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      });
+      this.#ctx.metrics.put('Errors', 1, 'Count', { instance: config.id });
+    }
+  }
+
+  #resync(accountId: string, account: AccountState): void {
+    account.status = 'resyncing';
+    this.stats.resyncs += 1;
+    const instances = this.#byAccount.get(accountId) ?? [];
+    // Fills queued before the reconnect finish first; later ones wait for the resync (not the reverse).
+    const queuedBefore = new Map(instances.map((i) => [i.id, this.#queues.get(i.id)]));
+    const run = (async () => {
+      for (const inst of instances) {
+        await queuedBefore.get(inst.id);
+        try {
+          await reconcileInstance(this.#ctx, inst.id, { force: true });
+        } catch (e) {
+          this.#ctx.logger.error('resync failed', {
+            instance: inst.id,
+            error: e instanceof Error ? e.message : String(e),
+          });
+        }
+      }
+      account.status = 'connected';
+      account.resync = null;
+      this.#ctx.logger.info('user stream resynced', { account: accountId });
+    })();
+    account.resync = run;
+  }
+
+  async #writeHeartbeats(): Promise<void> {
+    const at = this.#ctx.clock.now();
+    await Promise.all(
+      [...this.#accounts].map(async ([accountId, a]) => {
+        try {
+          await this.#ctx.store.putHeartbeat({ accountId, at, writer: this.#opts.writer, status: a.status });
+        } catch (e) {
+          this.#ctx.logger.warn('heartbeat write failed', {
+            account: accountId,
+            error: e instanceof Error ? e.message : String(e),
+          });
+        }
+      }),
+    );
+  }
+
+  async #heartbeats(): Promise<void> {
+    const every = this.#opts.heartbeatIntervalMs ?? 15_000;
+    while (this.#accepting) {
+      await Promise.race([this.#ctx.clock.sleep(every), this.#stopSignal]);
+      if (!this.#accepting) return;
+      await this.#writeHeartbeats();
+    }
+  }
+}

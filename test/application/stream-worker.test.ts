@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadKlgConfig } from '../../shared/application/instance.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import { StreamWorker } from '../../shared/application/stream-worker.js';
+import { dec } from '../../shared/domain/money.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+
+let app: PaperApp;
+let worker: StreamWorker | null = null;
+afterEach(async () => {
+  await worker?.stop();
+  worker = null;
+  await app?.stop();
+});
+
+async function started(a: PaperApp): Promise<StreamWorker> {
+  const w = new StreamWorker(a.ctx, {
+    instances: [await loadKlgConfig(a.ctx, 'dogeklg')],
+    writer: 'test-task',
+  });
+  await w.start();
+  return w;
+}
+
+const sells = async (a: PaperApp) =>
+  (await a.port.openOrders('DOGE/USDC:USDC'))
+    .filter((o) => o.kind === 'limit' && o.side === 'sell')
+    .map((o) => `${o.qty.minus(o.filledQty).toFixed()}@${o.price!.toFixed()}`)
+    .sort();
+
+describe('stream worker', () => {
+  it('answers each fill from the user stream through the event track, in order', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    await app.feed('0.185 0.185 0.1695 0.171'); // buys at 0.18 and 0.17 fill
+    await worker.drain();
+    expect(worker.stats.fills).toBe(2);
+    // The second delta goes to the nearest qualified resistance at the mark (0.171): 0.18 clears the
+    // profit guard over the 0.175 average.
+    expect(await sells(app)).toEqual(['100@0.19', '40@0.18']);
+    expect(app.metrics.filter((m) => m.name === 'FillToOrderMs')).toHaveLength(2);
+    const hb = await app.ctx.store.getHeartbeat('main');
+    expect(hb).toMatchObject({ writer: 'test-task', status: 'connected' });
+  });
+
+  it('treats a duplicated stream event as a no-op', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    app.ex.faults.duplicateNextEvents('main', 10);
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.drain();
+    expect(worker.stats.fills).toBe(1);
+    expect(worker.stats.duplicates).toBeGreaterThanOrEqual(1);
+    expect(await sells(app)).toEqual(['70@0.19']);
+  });
+
+  it('routes a trade made by hand to the instance trading that symbol', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    app.ex.placeOrder('main', {
+      symbol: 'DOGEUSDC',
+      side: 'BUY',
+      positionSide: 'LONG',
+      type: 'MARKET',
+      quantity: dec('300'),
+      newClientOrderId: 'web_hand_1',
+    });
+    await worker.drain();
+    expect(worker.stats.fills).toBe(1);
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('300');
+  });
+
+  it('resyncs over REST after a reconnect, recovering fills made while the stream was down', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    app.ex.faults.disconnectStream('main');
+    await app.feed('0.185 0.185 0.1795 0.181'); // the 0.18 buy fills while we are deaf
+    await worker.drain();
+    expect(worker.health().ok).toBe(false);
+    expect(await sells(app)).toEqual([]);
+    app.ex.faults.reconnectStream('main');
+    await worker.drain();
+    expect(worker.stats.resyncs).toBe(1);
+    expect(worker.health().ok).toBe(true);
+    expect(await sells(app)).toEqual(['70@0.19']);
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('100');
+  });
+
+  it('drains on stop, writes a draining heartbeat and stops listening', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.stop();
+    expect(worker.stats.fills).toBe(1);
+    expect((await app.ctx.store.getHeartbeat('main'))?.status).toBe('draining');
+    await app.feed('0.185 0.185 0.1695 0.171');
+    expect(worker.stats.fills).toBe(1);
+    worker = null;
+  });
+
+  it('keeps the heartbeat fresh as time passes', async () => {
+    app = await paperApp();
+    worker = await started(app);
+    const first = (await app.ctx.store.getHeartbeat('main'))!.at;
+    await app.feed('0.185 0.185 0.185 0.185');
+    await worker.drain();
+    expect((await app.ctx.store.getHeartbeat('main'))!.at).toBeGreaterThan(first);
+  });
+});
