@@ -12,7 +12,7 @@
  *  4. Money is parsed from the venue's strings by the dialect; nothing here converts through `number`.
  */
 
-import { type Decimal, isMultipleOf, ZERO } from '../../domain/money.js';
+import { ZERO } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -40,9 +40,9 @@ import {
 } from '../../ports/exchange.js';
 import type { Logger } from '../../ports/logger.js';
 import { binanceDialect } from './binance-dialect.js';
+import { CallPolicy, offGridRejection } from './call-policy.js';
 import { type CcxtClient, type CcxtClientConfig, createCcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
-import { classifyFailure, type Operation } from './errors.js';
 import { okxDialect } from './okx-dialect.js';
 import { StreamHub, type StreamTuning } from './streams.js';
 
@@ -69,15 +69,17 @@ export class CcxtExchange implements ExchangePort {
   private readonly rules = new Map<string, SymbolRules>();
   private readonly clientIds = new Map<string, string>();
   private readonly streams: StreamHub;
+  private readonly calls: CallPolicy;
 
   constructor(
     readonly client: CcxtClient,
     private readonly dialect: VenueDialect,
-    private readonly opts: CcxtExchangeOptions,
+    readonly opts: CcxtExchangeOptions,
   ) {
     this.accountId = opts.accountId;
     this.venue = dialect.venue;
     this.supportsAmend = dialect.supportsAmend;
+    this.calls = new CallPolicy(client, { ...opts, venue: dialect.venue });
     this.streams = new StreamHub(client, dialect, {
       clock: opts.clock,
       logger: opts.logger,
@@ -100,13 +102,13 @@ export class CcxtExchange implements ExchangePort {
   async loadRules(symbol: string): Promise<SymbolRules> {
     const cached = this.rules.get(symbol);
     if (cached) return cached;
-    const rules = await this.read(() => this.dialect.loadRules(this.client, symbol));
+    const rules = await this.calls.read(() => this.dialect.loadRules(this.client, symbol));
     this.rules.set(symbol, rules);
     return rules;
   }
 
   fetchPrice(symbol: string): Promise<PriceSnapshot> {
-    return this.read(async () => {
+    return this.calls.read(async () => {
       await this.client.loadMarkets();
       return this.dialect.fetchPrice(this.client, symbol);
     });
@@ -115,8 +117,8 @@ export class CcxtExchange implements ExchangePort {
   async openOrders(symbol: string): Promise<ExchangeOrder[]> {
     const rules = await this.loadRules(symbol);
     const [plain, stops] = await Promise.all([
-      this.read(() => this.client.fetchOpenOrders(symbol)),
-      this.read(() =>
+      this.calls.read(() => this.client.fetchOpenOrders(symbol)),
+      this.calls.read(() =>
         this.client.fetchOpenOrders(symbol, undefined, undefined, { ...this.dialect.stopParams }),
       ),
     ]);
@@ -133,7 +135,7 @@ export class CcxtExchange implements ExchangePort {
         ...this.dialect.clientIdParams(clientOrderId),
         ...(k === 'stop' ? this.dialect.stopParams : {}),
       };
-      const found = await this.readOrNull(() =>
+      const found = await this.calls.readOrNull(() =>
         this.client.fetchOrder(undefined as unknown as string, symbol, params),
       );
       if (found) {
@@ -159,16 +161,16 @@ export class CcxtExchange implements ExchangePort {
 
   private async positionsOf(symbol: string): Promise<Position[]> {
     const rules = await this.loadRules(symbol);
-    return this.read(() => this.dialect.fetchPosition(this.client, symbol, rules));
+    return this.calls.read(() => this.dialect.fetchPosition(this.client, symbol, rules));
   }
 
   balance(asset: string): Promise<Balance> {
-    return this.read(() => this.dialect.fetchBalance(this.client, asset));
+    return this.calls.read(() => this.dialect.fetchBalance(this.client, asset));
   }
 
   async tradesSince(symbol: string, cursor: FillCursor | null, limit = 500): Promise<Fill[]> {
     const rules = await this.loadRules(symbol);
-    return this.read(() =>
+    return this.calls.read(() =>
       this.dialect.fetchTrades(this.client, symbol, cursor, limit, rules, (id) =>
         this.clientIdOf(symbol, id),
       ),
@@ -176,7 +178,7 @@ export class CcxtExchange implements ExchangePort {
   }
 
   candles(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
-    return this.read(async () => {
+    return this.calls.read(async () => {
       await this.client.loadMarkets();
       return this.dialect.fetchCandles(this.client, symbol, timeframe, since, limit);
     });
@@ -187,7 +189,7 @@ export class CcxtExchange implements ExchangePort {
     const offGrid = offGridRejection(request, rules);
     if (offGrid) return offGrid;
     const call = this.dialect.orderCall(request, rules);
-    const outcome = await this.write(() =>
+    const outcome = await this.calls.write(() =>
       this.client.createOrder(
         request.symbol,
         call.type,
@@ -213,7 +215,7 @@ export class CcxtExchange implements ExchangePort {
       ...this.dialect.clientIdParams(clientOrderId),
       ...(kind === 'stop' ? this.dialect.stopParams : {}),
     };
-    const outcome = await this.write(() =>
+    const outcome = await this.calls.write(() =>
       this.client.cancelOrder(undefined as unknown as string, symbol, params),
     );
     if (!outcome.ok) return outcome;
@@ -225,7 +227,7 @@ export class CcxtExchange implements ExchangePort {
     const offGrid = offGridRejection({ ...request, type: 'limit' }, rules);
     if (offGrid) return offGrid;
     const call = this.dialect.amendCall(request, rules);
-    const outcome = await this.write(() =>
+    const outcome = await this.calls.write(() =>
       this.client.editOrder(
         (call.params.id as string | undefined) ?? (undefined as unknown as string),
         request.symbol,
@@ -251,7 +253,7 @@ export class CcxtExchange implements ExchangePort {
   async setLeverage(symbol: string, leverage: number): Promise<void> {
     if (!Number.isInteger(leverage) || leverage < 1)
       throw new Error(`leverage must be a whole number ≥ 1, got ${leverage}`);
-    const outcome = await this.write(async () => {
+    const outcome = await this.calls.write(async () => {
       await this.client.loadMarkets();
       return this.client.setLeverage(leverage, symbol);
     });
@@ -262,7 +264,7 @@ export class CcxtExchange implements ExchangePort {
   }
 
   hedgeMode(): Promise<boolean> {
-    return this.read(async () => {
+    return this.calls.read(async () => {
       await this.client.loadMarkets();
       return this.dialect.fetchHedgeMode(this.client);
     });
@@ -304,101 +306,6 @@ export class CcxtExchange implements ExchangePort {
     this.rememberClientId(exchangeOrderId, clientOrderId);
     return clientOrderId;
   }
-
-  private retryAfterMs(): number | undefined {
-    const headers = (this.client.last_response_headers ?? {}) as Record<string, unknown>;
-    const value = headers['retry-after'] ?? headers['Retry-After'];
-    const seconds = typeof value === 'string' ? Number.parseInt(value, 10) : Number.NaN;
-    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-  }
-
-  private async read<T>(fn: () => Promise<T>): Promise<T> {
-    const attempts = this.opts.readAttempts ?? 4;
-    let backoff = this.opts.baseBackoffMs ?? 1_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const classified = this.classify(err, 'read');
-        const error =
-          classified.kind === 'error'
-            ? classified.error
-            : new ExchangeError('fatal', classified.rejection.message, {
-                code: classified.rejection.code,
-                cause: err,
-              });
-        if (!error.retryable || attempt >= attempts) throw error;
-        if (error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
-        const wait = Math.max(backoff, error.retryAfterMs ?? 0);
-        this.opts.logger?.warn('exchange read failed, retrying', {
-          venue: this.venue,
-          kind: error.kind,
-          wait,
-          attempt,
-        });
-        await this.opts.clock.sleep(wait);
-        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 60_000);
-      }
-    }
-  }
-
-  private async readOrNull<T>(fn: () => Promise<T>): Promise<T | null> {
-    try {
-      return await this.read(fn);
-    } catch (err) {
-      if (err instanceof ExchangeError && err.cause && this.classify(err.cause, 'read').kind === 'rejection')
-        return null;
-      throw err;
-    }
-  }
-
-  private async write<T>(
-    fn: () => Promise<T>,
-  ): Promise<{ ok: true; value: T } | Exclude<SubmitResult, { ok: true }>> {
-    try {
-      return { ok: true, value: await fn() };
-    } catch (err) {
-      const classified = this.classify(err, 'write');
-      if (classified.kind === 'rejection') return classified.rejection;
-      if (classified.error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
-      throw classified.error;
-    }
-  }
-
-  private classify(err: unknown, op: Operation) {
-    return classifyFailure(err, op, this.retryAfterMs());
-  }
-}
-
-/**
- * ccxt silently rounds prices to the tick and truncates amounts to the step before sending; a buy price
- * rounded up or a quantity cut down is a different order from the one decided. Refuse off-grid values
- * here instead, as the venue's PRICE_FILTER / LOT_SIZE would.
- */
-function offGridRejection(
-  request: { type: string; price?: Decimal; qty?: Decimal | undefined; triggerPrice?: Decimal },
-  rules: SymbolRules,
-): Exclude<SubmitResult, { ok: true }> | null {
-  const prices = [request.price, request.triggerPrice].filter((p): p is Decimal => p !== undefined);
-  for (const p of prices) {
-    if (!isMultipleOf(p, rules.tickSize)) {
-      return {
-        ok: false,
-        reason: 'filter',
-        code: 'price_off_tick',
-        message: `price ${p} is not a multiple of tick ${rules.tickSize}`,
-      };
-    }
-  }
-  if (request.qty !== undefined && !isMultipleOf(request.qty.dividedBy(rules.contractSize), rules.stepSize)) {
-    return {
-      ok: false,
-      reason: 'filter',
-      code: 'qty_off_step',
-      message: `quantity ${request.qty} is not a multiple of step ${rules.stepSize}`,
-    };
-  }
-  return null;
 }
 
 export interface CcxtAccountSettings extends CcxtClientConfig, CcxtExchangeOptions {}

@@ -1,5 +1,7 @@
 /**
  * Stream supervision for the ccxt adapter: ccxt pro keeps the sockets; this keeps them alive and honest.
+ * The user stream lives here; market loops are in `market-stream.ts`, fill dedupe and cursors in
+ * `fill-ledger.ts`.
  *
  * Entry points: `StreamHub.subscribeUser`, `StreamHub.subscribeMarket`, and the raw tap
  * (`onRawMessage`, `onConnected`) that ccxt calls for every message and every opened socket.
@@ -24,8 +26,10 @@ import type {
 } from '../../ports/exchange.js';
 import type { Logger } from '../../ports/logger.js';
 import type { CcxtClient } from './client.js';
-import type { MarketItem, VenueDialect } from './dialect.js';
+import type { VenueDialect } from './dialect.js';
 import { redact } from './errors.js';
+import { FillLedger } from './fill-ledger.js';
+import { MarketStreams } from './market-stream.js';
 
 export interface StreamTuning {
   readonly watchdogMs: number;
@@ -54,47 +58,15 @@ export interface StreamHubDeps {
   rememberClientId(exchangeOrderId: string, clientOrderId: string): void;
 }
 
-const CHANNEL_OF: Readonly<Record<MarketItem['type'], MarketChannel>> = {
-  bookTop: 'bookTop',
-  trade: 'trades',
-  markPrice: 'markPrice',
-  candle: 'candles1m',
-};
-
-interface MarketSub {
-  readonly symbol: string;
-  readonly channels: ReadonlySet<MarketChannel>;
-  readonly handler: (event: MarketStreamEvent) => void;
-}
-
-interface MarketLoop {
-  readonly symbol: string;
-  readonly channel: MarketChannel;
-  lastMessageAt: number;
-  up: boolean;
-  everUp: boolean;
-}
-
-function compareCursor(a: FillCursor, b: FillCursor): number {
-  if (/^\d+$/.test(a.tradeId) && /^\d+$/.test(b.tradeId)) {
-    const x = BigInt(a.tradeId);
-    const y = BigInt(b.tradeId);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return a.time - b.time || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0);
-}
-
 export class StreamHub {
   private readonly tuning: StreamTuning;
   private readonly userHandlers = new Set<(event: UserStreamEvent) => void>();
-  private readonly marketSubs = new Set<MarketSub>();
-  private readonly marketLoops = new Map<string, MarketLoop>();
+  private readonly market: MarketStreams;
   private userLoopRunning = false;
   private userUp = false;
   private userEverUp = false;
   private lastUserActivity = 0;
-  private readonly recentTrades = new Set<string>();
-  private readonly cursors = new Map<string, FillCursor | null>();
+  private readonly ledger: FillLedger;
   private readonly balanceRefresh = new Map<string, Promise<void>>();
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private closed = false;
@@ -109,6 +81,18 @@ export class StreamHub {
     private readonly deps: StreamHubDeps,
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...(deps.tuning ?? {}) };
+    this.ledger = new FillLedger(this.tuning.recentTradeIds);
+    this.market = new MarketStreams(ex, dialect, {
+      clock: deps.clock,
+      logger: deps.logger,
+      watchdogMs: this.tuning.watchdogMs,
+      isClosed: () => this.closed,
+      backoff: (attempt) => this.backoff(attempt),
+      safeCall: (fn) => this.safeCall(fn),
+      onReconnect: () => {
+        this.reconnects += 1;
+      },
+    });
   }
 
   // ---- subscriptions -----------------------------------------------------------------------------
@@ -132,27 +116,9 @@ export class StreamHub {
     handler: (event: MarketStreamEvent) => void,
   ): Promise<StreamSubscription> {
     await this.prepare();
-    const sub: MarketSub = { symbol, channels: new Set(channels), handler };
-    this.marketSubs.add(sub);
-    for (const channel of channels) {
-      const key = `${symbol}|${channel}`;
-      if (this.marketLoops.has(key)) continue;
-      const loop: MarketLoop = {
-        symbol,
-        channel,
-        lastMessageAt: this.deps.clock.now(),
-        up: false,
-        everUp: false,
-      };
-      this.marketLoops.set(key, loop);
-      void this.runMarketLoop(loop);
-    }
+    const sub = this.market.subscribe(symbol, channels, handler);
     this.startWatchdog();
-    return {
-      close: async () => {
-        this.marketSubs.delete(sub);
-      },
-    };
+    return sub;
   }
 
   /** ccxt refuses plain `ws://` URLs (local servers) until its HTTP agent is loaded. */
@@ -165,7 +131,7 @@ export class StreamHub {
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
     this.userHandlers.clear();
-    this.marketSubs.clear();
+    this.market.clear();
   }
 
   // ---- the raw tap -------------------------------------------------------------------------------
@@ -231,21 +197,10 @@ export class StreamHub {
   }
 
   private handleMarketMessage(message: unknown, now: number): void {
-    let item: MarketItem | 'ignored';
     try {
-      item = this.dialect.parseMarketMessage(message, this.ex);
+      this.market.handleMessage(message, now);
     } catch (err) {
-      this.malformed('market', err, (e) => {
-        for (const sub of this.marketSubs) sub.handler(e);
-      });
-      return;
-    }
-    if (item === 'ignored') return;
-    const channel = CHANNEL_OF[item.type];
-    const loop = this.marketLoops.get(`${item.symbol}|${channel}`);
-    if (loop) loop.lastMessageAt = now;
-    for (const sub of this.marketSubs) {
-      if (sub.symbol === item.symbol && sub.channels.has(channel)) this.safeCall(() => sub.handler(item));
+      this.malformed('market', err, (e) => this.market.broadcast(e));
     }
   }
 
@@ -293,17 +248,15 @@ export class StreamHub {
   }
 
   private async seedCursor(symbol: string): Promise<void> {
-    if (this.cursors.has(symbol)) return;
+    if (this.ledger.isSeeded(symbol)) return;
     const recent = await this.deps.tradesSince(symbol, null, 1);
-    const last = recent[recent.length - 1];
-    this.cursors.set(symbol, last ? { time: last.time, tradeId: last.tradeId } : null);
-    if (last) this.rememberTrade(last);
+    this.ledger.seed(symbol, recent[recent.length - 1]);
   }
 
   private async resyncThenAnnounce(): Promise<void> {
-    for (const symbol of new Set([...this.deps.resyncSymbols, ...this.cursors.keys()])) {
+    for (const symbol of new Set([...this.deps.resyncSymbols, ...this.ledger.symbols()])) {
       try {
-        const cursor = this.cursors.get(symbol) ?? null;
+        const cursor = this.ledger.cursor(symbol);
         for (const fill of await this.deps.tradesSince(symbol, cursor))
           this.emitFill(fill, this.deps.clock.now());
         for (const position of await this.deps.positions(symbol)) {
@@ -321,24 +274,9 @@ export class StreamHub {
   }
 
   private emitFill(fill: Fill, receivedAt: number): void {
-    if (!this.rememberTrade(fill)) return;
+    if (!this.ledger.accept(fill)) return;
     this.deps.rememberClientId(fill.exchangeOrderId, fill.clientOrderId);
-    const cursor: FillCursor = { time: fill.time, tradeId: fill.tradeId };
-    const prev = this.cursors.get(fill.symbol);
-    if (!prev || compareCursor(cursor, prev) > 0) this.cursors.set(fill.symbol, cursor);
     this.emitUser({ type: 'fill', fill, receivedAt });
-  }
-
-  /** False when the trade was already delivered. */
-  private rememberTrade(fill: Fill): boolean {
-    const key = `${fill.symbol}|${fill.tradeId}`;
-    if (this.recentTrades.has(key)) return false;
-    this.recentTrades.add(key);
-    if (this.recentTrades.size > this.tuning.recentTradeIds) {
-      const oldest = this.recentTrades.values().next().value;
-      if (oldest !== undefined) this.recentTrades.delete(oldest);
-    }
-    return true;
   }
 
   private refreshBalance(asset: string): void {
@@ -360,54 +298,6 @@ export class StreamHub {
     for (const handler of this.userHandlers) this.safeCall(() => handler(event));
   }
 
-  // ---- market streams ----------------------------------------------------------------------------
-
-  private async runMarketLoop(loop: MarketLoop): Promise<void> {
-    let attempt = 0;
-    while (!this.closed && this.hasMarketSubscriber(loop)) {
-      try {
-        await this.dialect.watchMarket(this.ex, loop.symbol, loop.channel);
-        attempt = 0;
-        if (!loop.up) {
-          const state = loop.everUp ? 'reconnected' : 'connected';
-          if (loop.everUp) this.reconnects += 1;
-          loop.up = true;
-          loop.everUp = true;
-          this.emitMarketConnection(loop, state);
-        }
-      } catch (err) {
-        if (this.closed) break;
-        if (loop.up) this.emitMarketConnection(loop, 'disconnected', err);
-        loop.up = false;
-        await this.deps.clock.sleep(this.backoff(attempt++));
-      }
-    }
-    this.marketLoops.delete(`${loop.symbol}|${loop.channel}`);
-  }
-
-  private hasMarketSubscriber(loop: MarketLoop): boolean {
-    for (const sub of this.marketSubs)
-      if (sub.symbol === loop.symbol && sub.channels.has(loop.channel)) return true;
-    return false;
-  }
-
-  private emitMarketConnection(
-    loop: MarketLoop,
-    state: 'connected' | 'disconnected' | 'reconnected',
-    err?: unknown,
-  ): void {
-    const event: MarketStreamEvent = {
-      type: 'connection',
-      state,
-      ...(err === undefined ? {} : { reason: redact(err instanceof Error ? err.message : String(err)) }),
-      at: this.deps.clock.now(),
-    };
-    for (const sub of this.marketSubs) {
-      if (sub.symbol === loop.symbol && sub.channels.has(loop.channel))
-        this.safeCall(() => sub.handler(event));
-    }
-  }
-
   // ---- liveness ----------------------------------------------------------------------------------
 
   private startWatchdog(): void {
@@ -427,16 +317,7 @@ export class StreamHub {
         this.closeUserSockets();
       }
     }
-    for (const loop of this.marketLoops.values()) {
-      if (loop.up && now - loop.lastMessageAt > this.tuning.watchdogMs) {
-        this.deps.logger?.warn('market stream silent; reconnecting', {
-          symbol: loop.symbol,
-          channel: loop.channel,
-        });
-        loop.lastMessageAt = now;
-        this.closeMarketSockets();
-      }
-    }
+    this.market.checkLiveness(now);
   }
 
   private userClients(): { url: string; lastPong?: unknown; close(): unknown }[] {
@@ -448,13 +329,6 @@ export class StreamHub {
 
   private closeUserSockets(): void {
     for (const c of this.userClients()) this.safeCall(() => c.close());
-  }
-
-  private closeMarketSockets(): void {
-    const clients = Object.values(
-      (this.ex.clients ?? {}) as Record<string, { url: string; close(): unknown }>,
-    );
-    for (const c of clients) if (!this.dialect.isUserUrl(c.url)) this.safeCall(() => c.close());
   }
 
   private backoff(attempt: number): number {

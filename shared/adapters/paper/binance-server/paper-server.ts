@@ -12,6 +12,7 @@ import type { PaperExchange } from '../engine.js';
 import type { FeedSubscription } from '../event-hub.js';
 import { marketEventMessages, userEventMessages } from './format-stream.js';
 import { accountRoutes } from './routes-account.js';
+import { algoRoutes } from './routes-algo.js';
 import { tradingRoutes } from './routes-trading.js';
 import { BinanceServer, type BinanceServerOptions } from './server.js';
 
@@ -33,7 +34,7 @@ export class PaperBinanceServer extends BinanceServer {
         return found ? { apiKey, secret: found.apiSecret, account: found.id } : undefined;
       },
       now: () => engine.clock.now(),
-      routes: [...tradingRoutes(engine), ...accountRoutes(engine)],
+      routes: [...tradingRoutes(engine), ...algoRoutes(engine), ...accountRoutes(engine)],
     });
   }
 

@@ -53,6 +53,8 @@ export interface PipelineDeps {
   /** The secret and account of an API key, or undefined when the key is unknown. */
   readonly lookupKey: (apiKey: string) => ApiKeyEntry | undefined;
   readonly limiter: WeightLimiter;
+  /** Order-rate counters (10 s and 1 min windows) for the `X-MBX-ORDER-COUNT-*` headers. */
+  readonly orderCounts?: { readonly tenSeconds: WeightLimiter; readonly minute: WeightLimiter } | undefined;
   readonly now: () => number;
   readonly faults: InjectedFault[];
   readonly recvWindowMs?: number;
@@ -136,6 +138,12 @@ export async function handleRequest(
       throw apiErrors.tooManyRequests(deps.limiter.limitPerMinute, retryAfterSec);
     }
     headers['X-MBX-USED-WEIGHT-1M'] = String(taken.used);
+    if (route.order && deps.orderCounts) {
+      const ten = deps.orderCounts.tenSeconds.take(limitKey, 1, now);
+      const minute = deps.orderCounts.minute.take(limitKey, 1, now);
+      if (ten.ok) headers['X-MBX-ORDER-COUNT-10S'] = String(ten.used);
+      if (minute.ok) headers['X-MBX-ORDER-COUNT-1M'] = String(minute.used);
+    }
 
     const fault = takeFault(deps.faults, routeKey);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));

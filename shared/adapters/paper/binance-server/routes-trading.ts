@@ -1,26 +1,19 @@
 /**
  * Order routes on the paper engine: `/fapi/v1/order` (POST / GET / DELETE / PUT), `openOrders`,
- * `openOrder`, `allOrders`, `allOpenOrders`, `userTrades` (`fromId`), and the algo (conditional) order
- * endpoints `algoOrder` (POST / GET / DELETE), `openAlgoOrders`, `allAlgoOrders`, `algoOpenOrders`.
- * Conditional types sent to `/order` are refused with -4120, as Binance does since the algo migration.
+ * `openOrder`, `allOrders`, `allOpenOrders`, `userTrades` (`fromId`). Conditional types sent to `/order`
+ * are refused with -4120, as Binance does since the algo migration (see `routes-algo.ts`).
  */
 import type { PaperExchange } from '../engine.js';
 import { binanceErrors } from '../errors.js';
 import type { Operation } from '../faults.js';
-import type {
-  BinanceAlgoOrderType,
-  BinancePositionSide,
-  BinanceSide,
-  BinanceTimeInForce,
-  OrderRef,
-} from '../types.js';
+import type { BinancePositionSide, BinanceSide, BinanceTimeInForce, OrderRef } from '../types.js';
 import { apiErrors, BinanceApiError } from './api-error.js';
-import { algoJson, orderJson, tradeJson } from './format-rest.js';
+import { orderJson, tradeJson } from './format-rest.js';
 import { Params } from './params.js';
 import type { Route, RouteContext } from './router.js';
 
-const SIDES: readonly BinanceSide[] = ['BUY', 'SELL'];
-const POSITION_SIDES: readonly BinancePositionSide[] = ['BOTH', 'LONG', 'SHORT'];
+export const SIDES: readonly BinanceSide[] = ['BUY', 'SELL'];
+export const POSITION_SIDES: readonly BinancePositionSide[] = ['BOTH', 'LONG', 'SHORT'];
 const TIFS: readonly BinanceTimeInForce[] = ['GTC', 'GTX', 'IOC'];
 const CONDITIONAL_TYPES = [
   'STOP',
@@ -29,7 +22,6 @@ const CONDITIONAL_TYPES = [
   'TAKE_PROFIT_MARKET',
   'TRAILING_STOP_MARKET',
 ];
-const ALGO_TYPES: readonly BinanceAlgoOrderType[] = ['STOP_MARKET', 'TAKE_PROFIT_MARKET'];
 
 export function accountOf(ctx: RouteContext): string {
   if (!ctx.account) throw apiErrors.rejectedApiKey();
@@ -59,22 +51,6 @@ function orderRef(p: Params): OrderRef {
     );
   }
   return { orderId, clientOrderId };
-}
-
-function algoRef(p: Params): { algoId?: number; clientAlgoId?: string } {
-  const algoId = p.optInt('algoId');
-  const clientAlgoId = p.optStr('clientAlgoId');
-  if (algoId === undefined && clientAlgoId === undefined) {
-    throw new BinanceApiError(
-      400,
-      -1102,
-      "Param 'clientAlgoId' or 'algoId' must be sent, but both were empty/null!",
-    );
-  }
-  return {
-    ...(algoId !== undefined ? { algoId } : {}),
-    ...(clientAlgoId !== undefined ? { clientAlgoId } : {}),
-  };
 }
 
 export function tradingRoutes(engine: PaperExchange): Route[] {
@@ -235,117 +211,6 @@ export function tradingRoutes(engine: PaperExchange): Route[] {
           engine.userTrades(account, symbol, { ...p.window(), ...(fromId !== undefined ? { fromId } : {}) }),
         );
         return views.map((v) => tradeJson(v, rules(symbol)));
-      },
-    },
-    ...algoRoutes(engine),
-  ];
-}
-
-function algoRoutes(engine: PaperExchange): Route[] {
-  const rules = (symbol: string) => engine.marketRules(symbol);
-  const signed = { security: 'signed' as const };
-  return [
-    {
-      ...signed,
-      method: 'POST',
-      path: '/fapi/v1/algoOrder',
-      weight: 0,
-      order: true,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        if (p.str('algoType') !== 'CONDITIONAL') throw apiErrors.badParam('algoType');
-        const view = await engineCall(engine, account, 'placeAlgoOrder', () =>
-          engine.placeAlgoOrder(account, {
-            symbol: p.str('symbol'),
-            side: p.oneOf('side', SIDES, binanceErrors.invalidSide),
-            type: p.oneOf('type', ALGO_TYPES, binanceErrors.invalidOrderType),
-            triggerPrice: p.dec('triggerPrice'),
-            workingType: p.optOneOf('workingType', ['MARK_PRICE', 'CONTRACT_PRICE'] as const, () =>
-              apiErrors.badParam('workingType'),
-            ),
-            positionSide: p.optOneOf('positionSide', POSITION_SIDES, () =>
-              apiErrors.badParam('positionSide'),
-            ),
-            closePosition: p.optBool('closePosition'),
-            quantity: p.optDec('quantity'),
-            reduceOnly: p.optBool('reduceOnly'),
-            priceProtect: p.optBool('priceProtect'),
-            clientAlgoId: p.optStr('clientAlgoId'),
-          }),
-        );
-        return algoJson(view, rules(view.symbol));
-      },
-    },
-    {
-      ...signed,
-      method: 'GET',
-      path: '/fapi/v1/algoOrder',
-      weight: 1,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const view = await engineCall(engine, account, 'query', () =>
-          engine.algoOrder(account, algoRef(p), p.optStr('symbol')),
-        );
-        return algoJson(view, rules(view.symbol));
-      },
-    },
-    {
-      ...signed,
-      method: 'DELETE',
-      path: '/fapi/v1/algoOrder',
-      weight: 1,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const view = await engineCall(engine, account, 'cancelAlgoOrder', () =>
-          engine.cancelAlgoOrder(account, algoRef(p), p.optStr('symbol')),
-        );
-        return { algoId: view.algoId, clientAlgoId: view.clientAlgoId, code: '200', msg: 'success' };
-      },
-    },
-    {
-      ...signed,
-      method: 'GET',
-      path: '/fapi/v1/openAlgoOrders',
-      weight: (params) => (params.get('symbol') ? 1 : 40),
-      handle: async (ctx) => {
-        const account = accountOf(ctx);
-        const symbol = new Params(ctx.params).optStr('symbol');
-        const views = await engineCall(engine, account, 'query', () =>
-          engine.openAlgoOrders(account, symbol),
-        );
-        return views.map((v) => algoJson(v, rules(v.symbol)));
-      },
-    },
-    {
-      ...signed,
-      method: 'GET',
-      path: '/fapi/v1/allAlgoOrders',
-      weight: 5,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const symbol = p.str('symbol');
-        const views = await engineCall(engine, account, 'query', () =>
-          engine.allAlgoOrders(account, symbol, p.window()),
-        );
-        return views.map((v) => algoJson(v, rules(symbol)));
-      },
-    },
-    {
-      ...signed,
-      method: 'DELETE',
-      path: '/fapi/v1/algoOpenOrders',
-      weight: 1,
-      handle: async (ctx) => {
-        const account = accountOf(ctx);
-        const symbol = new Params(ctx.params).str('symbol');
-        await engineCall(engine, account, 'cancelAlgoOrder', () =>
-          engine.cancelAllAlgoOrders(account, symbol),
-        );
-        return { code: 200, msg: 'The operation of cancel all open order is done.' };
       },
     },
   ];

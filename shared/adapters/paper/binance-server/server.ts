@@ -12,7 +12,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LISTEN_KEY_TTL_MS, ListenKeys } from './listen-keys.js';
 import { WeightLimiter } from './rate-limit.js';
-import { type ApiKeyEntry, handleRequest, type InjectedFault, type Route } from './router.js';
+import {
+  type ApiKeyEntry,
+  handleRequest,
+  type InjectedFault,
+  type PipelineDeps,
+  type Route,
+} from './router.js';
 import { publicInfoRoutes } from './routes-public.js';
 import { listenKeyRoutes } from './routes-stream.js';
 import { WsHub } from './ws-hub.js';
@@ -58,21 +64,22 @@ export class BinanceServer {
       ...(opts.routes ?? []),
     ];
     for (const r of all) this.routes.set(`${r.method} ${r.path}`, r);
+    const deps: PipelineDeps = {
+      routes: this.routes,
+      lookupKey: opts.lookupKey,
+      limiter: this.limiter,
+      now: this.now,
+      faults: this.faultQueue,
+      statusCounts: this.statusCounts,
+      orderCounts: {
+        tenSeconds: new WeightLimiter(Number.MAX_SAFE_INTEGER, 10_000),
+        minute: new WeightLimiter(Number.MAX_SAFE_INTEGER, 60_000),
+      },
+      recvWindowMs: opts.recvWindowMs,
+      onRequest: opts.onRequest,
+    };
     this.http = createServer((req, res) => {
-      void handleRequest(
-        {
-          routes: this.routes,
-          lookupKey: opts.lookupKey,
-          limiter: this.limiter,
-          now: this.now,
-          faults: this.faultQueue,
-          statusCounts: this.statusCounts,
-          recvWindowMs: opts.recvWindowMs,
-          onRequest: opts.onRequest,
-        },
-        req,
-        res,
-      );
+      void handleRequest(deps, req, res);
     });
     this.http.keepAliveTimeout = 30_000;
     this.hub.attach(this.http);
