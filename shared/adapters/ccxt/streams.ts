@@ -310,8 +310,11 @@ export class StreamHub {
   private checkLiveness(): void {
     const now = this.deps.clock.now();
     if (this.userUp) {
-      const pong = this.userClients().reduce((t, c) => Math.max(t, Number(c.lastPong ?? 0)), 0);
-      if (now - Math.max(this.lastUserActivity, pong) > this.tuning.watchdogMs) {
+      // ccxt stamps pongs with its own clock (`milliseconds()`), which may differ from ours (simulation).
+      const lastPong = this.userClients().reduce((t, c) => Math.max(t, Number(c.lastPong ?? 0)), 0);
+      const sincePong = this.ex.milliseconds() - lastPong;
+      const sinceMessage = now - this.lastUserActivity;
+      if (Math.min(sincePong, sinceMessage) > this.tuning.watchdogMs) {
         this.deps.logger?.warn('user stream silent; reconnecting', { venue: this.dialect.venue });
         this.lastUserActivity = now;
         this.closeUserSockets();

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCcxtClient } from '../../../shared/adapters/ccxt/client.js';
 import { dec } from '../../../shared/domain/money.js';
-import { ExchangeError, type MarketStreamEvent } from '../../../shared/ports/exchange.js';
+import {
+  ExchangeError,
+  type MarketStreamEvent,
+  type UserStreamEvent,
+} from '../../../shared/ports/exchange.js';
 import { EventLog } from '../../support/binance/events.js';
 import { BTC, type PaperVenue, startPaperVenue } from '../../support/binance/paper-venue.js';
 
@@ -136,6 +140,31 @@ describe('stream watchdog', () => {
     }
     expect(market.count((e) => e.type === 'connection' && e.state === 'reconnected')).toBeGreaterThan(0);
     await sub.close();
+  });
+});
+
+describe('user stream watchdog', () => {
+  it('reconnects a user stream with neither messages nor pongs, and keeps one with pongs', async () => {
+    const silent = venue.port('acct-b', {
+      keepAliveMs: 60_000,
+      stream: { watchdogMs: 300, baseBackoffMs: 20, maxBackoffMs: 100 },
+    });
+    const events = new EventLog<UserStreamEvent>();
+    const sub = await silent.subscribeUser(events.push);
+    await events.waitFor((e) => e.type === 'connection' && e.state === 'reconnected');
+    expect(silent.tap.reconnects).toBeGreaterThan(0);
+    await sub.close();
+
+    const healthy = venue.port('acct-b', {
+      keepAliveMs: 50,
+      stream: { watchdogMs: 300, baseBackoffMs: 20, maxBackoffMs: 100 },
+    });
+    const quiet = new EventLog<UserStreamEvent>();
+    const sub2 = await healthy.subscribeUser(quiet.push);
+    await quiet.waitFor((e) => e.type === 'connection' && e.state === 'connected');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(healthy.tap.reconnects).toBe(0);
+    await sub2.close();
   });
 });
 
