@@ -1,0 +1,232 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { confirmationToken, runAdminCommand } from '../../shared/application/admin.js';
+import { recomputeParams } from '../../shared/application/recompute-params.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import { runRiskCheck, settleAssetOf } from '../../shared/application/risk-check.js';
+import { runScheduled } from '../../shared/application/scheduled.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+
+let app: PaperApp;
+afterEach(async () => app?.stop());
+
+const buys = async (a: PaperApp) =>
+  (await a.port.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind === 'limit' && o.side === 'buy').length;
+
+describe('scheduled jobs', () => {
+  it('act once per scheduled time, however often the event is delivered', async () => {
+    app = await paperApp();
+    let runs = 0;
+    const job = async () => {
+      runs += 1;
+      return runs;
+    };
+    const event = { instanceId: '*', scheduledTime: '2025-06-01T00:01:00Z', pass: 1 as const };
+    const first = await runScheduled(app.ctx, 'recon', event, job);
+    const second = await runScheduled(app.ctx, 'recon', event, job);
+    expect(first.map((o) => o.status)).toEqual(['done']);
+    expect(second.map((o) => o.status)).toEqual(['duplicate']);
+    expect(runs).toBe(1);
+    await runScheduled(app.ctx, 'recon', { ...event, scheduledTime: '2025-06-01T00:02:00Z' }, job);
+    expect(runs).toBe(2);
+  });
+
+  it('report a failing instance without throwing, and count it', async () => {
+    app = await paperApp();
+    const out = await runScheduled(
+      app.ctx,
+      'risk',
+      { instanceId: 'dogeklg', scheduledTime: 't', pass: 1 },
+      async () => {
+        throw new Error('exchange down');
+      },
+    );
+    expect(out).toEqual([{ instanceId: 'dogeklg', status: 'failed', error: 'Error: exchange down' }]);
+    expect(app.metrics.some((m) => m.name === 'RiskFailures')).toBe(true);
+  });
+
+  it('run the second pass of a minute only for 30-second instances', async () => {
+    app = await paperApp();
+    const out = await runScheduled(
+      app.ctx,
+      'recon',
+      { instanceId: '*', scheduledTime: 't', pass: 2 },
+      async () => 1,
+    );
+    expect(out.map((o) => o.status)).toEqual(['skipped']);
+  });
+});
+
+describe('risk check', () => {
+  it('is ok with a protected position and a fresh heartbeat', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.ctx.store.putHeartbeat({
+      accountId: 'main',
+      at: app.clock.now(),
+      writer: 't',
+      status: 'connected',
+    });
+    const r = await runRiskCheck(app.ctx, 'dogeklg');
+    expect(r.findings).toEqual([]);
+    expect(r.level).toBe('ok');
+    expect(app.metrics.find((m) => m.name === 'RiskLevel')?.value).toBe(0);
+  });
+
+  it('is a breach when the stop is missing, and pauses when configured to', async () => {
+    app = await paperApp({ instance: { risk: { on_breach: 'pause' } } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const stop = (await app.port.openOrders('DOGE/USDC:USDC')).find((o) => o.kind === 'stop')!;
+    await app.port.cancel('DOGE/USDC:USDC', stop.clientOrderId, 'stop');
+    await app.ctx.store.putHeartbeat({
+      accountId: 'main',
+      at: app.clock.now(),
+      writer: 't',
+      status: 'connected',
+    });
+    const r = await runRiskCheck(app.ctx, 'dogeklg');
+    expect(r.level).toBe('breach');
+    expect(r.findings.map((f) => f.code)).toContain('stop_missing');
+    expect(r.paused).toBe(true);
+    expect(app.alerts).toContainEqual(expect.objectContaining({ severity: 'critical', code: 'risk_breach' }));
+    await runRiskCheck(app.ctx, 'dogeklg');
+    expect(app.alerts.filter((a) => a.code === 'risk_breach')).toHaveLength(1);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(await buys(app)).toBe(0);
+  });
+
+  it('warns about a stale stream heartbeat', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.ctx.store.putHeartbeat({
+      accountId: 'main',
+      at: app.clock.now() - 600_000,
+      writer: 't',
+      status: 'connected',
+    });
+    const r = await runRiskCheck(app.ctx, 'dogeklg');
+    expect(r.level).toBe('warning');
+    expect(r.findings.map((f) => f.code)).toEqual(['stream_stale']);
+    expect(r.heartbeatAgeSec).toBe(600);
+  });
+
+  it('knows the settlement asset of a linear swap', () => {
+    expect(settleAssetOf('DOGE/USDC:USDC')).toBe('USDC');
+    expect(settleAssetOf('BTC/USDT')).toBe('USDT');
+    expect(() => settleAssetOf('BTCUSDT')).toThrow(/settlement asset/);
+  });
+});
+
+describe('admin commands', () => {
+  it('report status, pause and resume', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const status = await runAdminCommand(app.ctx, { command: 'status', instanceId: 'dogeklg' });
+    expect(status).toMatchObject({ ok: true, detail: { initialized: true, holdings: '0', paused: false } });
+    await runAdminCommand(app.ctx, { command: 'pause', instanceId: 'dogeklg' });
+    expect(await buys(app)).toBe(0);
+    await runAdminCommand(app.ctx, { command: 'resume', instanceId: 'dogeklg' });
+    expect(await buys(app)).toBe(4);
+  });
+
+  it('ask for a confirmation token before resetting counters, and the token goes stale', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const ask = await runAdminCommand(app.ctx, { command: 'reset-counters', instanceId: 'dogeklg' });
+    expect(ask.ok).toBe(false);
+    if (ask.ok) return;
+    const version = (await app.ctx.store.loadGrid('dogeklg'))!.version;
+    expect(ask.token).toBe(confirmationToken('reset-counters', 'dogeklg', version));
+    await reconcileInstance(app.ctx, 'dogeklg'); // state moves on: the token is stale
+    const stale = await runAdminCommand(app.ctx, {
+      command: 'reset-counters',
+      instanceId: 'dogeklg',
+      confirm: ask.token,
+    });
+    expect(stale.ok).toBe(false);
+    if (stale.ok) return;
+    const done = await runAdminCommand(app.ctx, {
+      command: 'reset-counters',
+      instanceId: 'dogeklg',
+      confirm: stale.token,
+    });
+    expect(done.ok).toBe(true);
+    expect((await app.ctx.store.loadGrid('dogeklg'))!.levels.every((l) => l.fillCounter === 0)).toBe(true);
+  });
+
+  it('close-all cancels every order, sells the position at market and pauses', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const ask = await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeklg' });
+    const token = ask.ok ? '' : ask.token;
+    const done = await runAdminCommand(app.ctx, {
+      command: 'close-all',
+      instanceId: 'dogeklg',
+      confirm: token,
+    });
+    expect(done).toMatchObject({ ok: true, detail: { closedQty: '100' } });
+    expect(await app.port.openOrders('DOGE/USDC:USDC')).toEqual([]);
+    expect((await app.port.position('DOGE/USDC:USDC', 'LONG')).qty.toFixed()).toBe('0');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state?.paused).toBe(true);
+    expect(state?.holdings.toFixed()).toBe('0');
+  });
+
+  it('rebuild cancels the grid and lays it out again from the levels in force', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const r = await runAdminCommand(app.ctx, { command: 'rebuild', instanceId: 'dogeklg' });
+    expect(r.ok).toBe(true);
+    const state = await app.ctx.store.loadGrid('dogeklg');
+    expect(state?.epoch).toBe(1);
+    // One unit held (N = 1): the nearest support (0.18) counts as bought; buys from the next one down.
+    const open = await app.port.openOrders('DOGE/USDC:USDC');
+    expect(
+      open
+        .filter((o) => o.kind === 'limit' && o.side === 'buy')
+        .map((o) => o.price!.toFixed())
+        .sort(),
+    ).toEqual(['0.15', '0.16', '0.17']);
+    expect(open.filter((o) => o.kind === 'limit' && o.side === 'sell')).toHaveLength(1);
+  });
+});
+
+describe('recompute', () => {
+  it('writes a PARAMS version for computed levels only when they change', async () => {
+    app = await paperApp({
+      instance: {
+        levels: { source: 'atr', timeframe: '1m', atr_period: 5, candles: 30, atr_multiplier: '2' },
+      },
+    });
+    const prices = Array.from({ length: 40 }, (_, i) => {
+      const c = (0.18 + (i % 7) * 0.001).toFixed(5);
+      return `${c} ${(Number(c) + 0.002).toFixed(5)} ${(Number(c) - 0.002).toFixed(5)} ${c}`;
+    });
+    await app.feed(...prices);
+    const first = await recomputeParams(app.ctx, 'dogeklg');
+    expect(first.error).toBeNull();
+    expect(first.version).toBe(1);
+    expect(first.levels.length).toBeGreaterThanOrEqual(4);
+    const again = await recomputeParams(app.ctx, 'dogeklg');
+    expect(again).toMatchObject({ version: 1, changed: false });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.paramsVersion).toBe(1);
+  });
+
+  it('keeps the levels in force and alerts when the analysis fails', async () => {
+    app = await paperApp({ instance: { levels: { source: 'keyLevels' } } });
+    const r = await recomputeParams(app.ctx, 'dogeklg');
+    expect(r.error).not.toBeNull();
+    expect(app.alerts).toContainEqual(expect.objectContaining({ code: 'recompute_failed' }));
+  });
+});
