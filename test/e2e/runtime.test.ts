@@ -1,0 +1,272 @@
+/**
+ * End to end on real parts (issue 6): the real Lambda handlers (in process) and the real stream worker
+ * (a child process, exactly as Fargate runs it) against the Binance protocol server on the paper engine,
+ * ccxt inside, state in dynalite, credentials from a local Secrets Manager. Nothing is mocked; the
+ * exchange misbehaves on purpose through the paper engine's fault hooks.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDynamoClient,
+  createDynamoStateStore,
+  ensureStateTable,
+} from '../../shared/adapters/dynamodb/index.js';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
+import { PaperApiError } from '../../shared/adapters/paper/errors.js';
+import { checkKlgInvariants } from '../../shared/domain/klg/index.js';
+import { dec } from '../../shared/domain/money.js';
+import type { StateStore } from '../../shared/ports/state-store.js';
+import { findLeaks } from '../support/aws/leak-scan.js';
+import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
+import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
+import { klgConfig, klgConfigInput } from '../support/klg-config.js';
+import { dogeRules } from '../support/rules.js';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const TABLE = 'gridbot-e2e';
+const SYMBOL = 'DOGEUSDC';
+const account = ACCOUNTS[0];
+const instance = klgConfigInput({ account: account.id, order_action_timeout_sec: 1 });
+const deployment = { accounts: [{ id: account.id, exchange: 'binanceusdm' }], instances: [instance] };
+
+let venue: PaperVenue;
+let dynamo: EmbeddedDynamo;
+let secrets: LocalSecretsManager;
+let store: StateStore;
+let worker: ChildProcess | null = null;
+let healthPort = 0;
+const captured: string[] = [];
+let env: Record<string, string>;
+let handlers: {
+  recon: (e: unknown) => Promise<{ ok: boolean; outcomes: readonly { status: string }[] }>;
+  admin: (e: unknown) => Promise<unknown>;
+};
+let minute = 0;
+const tick = () => `2026-01-01T00:${String(++minute).padStart(2, '0')}:00Z`;
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const open = () => venue.engine.openOrders(account.id, SYMBOL);
+const buysOpen = () =>
+  open()
+    .filter((o) => o.side === 'BUY')
+    .map((o) => o.price.toFixed())
+    .sort();
+const sellsOpen = () =>
+  open()
+    .filter((o) => o.side === 'SELL')
+    .map((o) => `${o.origQty.minus(o.executedQty).toFixed()}@${o.price.toFixed()}`)
+    .sort();
+const position = () =>
+  venue.engine.positions(account.id, SYMBOL).find((p) => p.positionSide === 'LONG')?.positionAmt ?? dec(0);
+const recon = () => handlers.recon({ instanceId: 'dogeklg', scheduledTime: tick() });
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/stream-worker/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, GRIDBOT_HEALTH_PORT: String(healthPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (b: Buffer) => captured.push(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => captured.push(b.toString()));
+  return child;
+}
+
+async function healthy(): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  venue = await startPaperVenue();
+  venue.moveTo(SYMBOL, '0.185');
+  dynamo = await startEmbeddedDynamo();
+  await ensureStateTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE);
+  store = createDynamoStateStore({ tableName: TABLE, endpoint: dynamo.endpoint });
+  secrets = await startLocalSecretsManager();
+  secrets.putSecret(
+    `gridbot/${account.id}`,
+    JSON.stringify({ apiKey: account.apiKey, secret: account.apiSecret }),
+  );
+  healthPort = await freePort();
+  env = {
+    GRIDBOT_CONFIG: JSON.stringify(deployment),
+    GRIDBOT_TABLE: TABLE,
+    GRIDBOT_DYNAMO_ENDPOINT: dynamo.endpoint,
+    GRIDBOT_SECRETS_ENDPOINT: secrets.endpoint,
+    GRIDBOT_API_URLS: JSON.stringify(venue.server.ccxtApiUrls()),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'e2etestkey',
+    AWS_SECRET_ACCESS_KEY: 'e2etestsecret',
+    POWERTOOLS_METRICS_NAMESPACE: 'Gridbot',
+  };
+  Object.assign(process.env, env);
+  // Keep every line the handlers write (and keep them out of the test report).
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  const [r, a] = await Promise.all([
+    import('../../functions/recon/handler.js'),
+    import('../../functions/admin/handler.js'),
+  ]);
+  handlers = { recon: r.handler as typeof handlers.recon, admin: a.handler };
+}, 60_000);
+
+afterAll(async () => {
+  worker?.kill('SIGKILL');
+  const { resetLiveRuntime } = await import('../../shared/composition/live.js');
+  await resetLiveRuntime();
+  await venue?.stop();
+  await secrets?.stop();
+  await dynamo?.stop();
+});
+
+describe('gridbot end to end on the Binance protocol server', () => {
+  it('lays the grid out from the recon handler, and a redelivered schedule acts once', async () => {
+    const event = { instanceId: '*', scheduledTime: tick() };
+    const first = await handlers.recon(event);
+    expect(first.outcomes.map((o) => o.status)).toEqual(['done']);
+    expect(buysOpen()).toEqual(['0.15', '0.16', '0.17', '0.18']);
+    const again = await handlers.recon(event);
+    expect(again.outcomes.map((o) => o.status)).toEqual(['duplicate']);
+    expect(open()).toHaveLength(4);
+  });
+
+  it('answers a fill arriving over the WebSocket with the delta sell (stream worker process)', async () => {
+    worker = startWorker();
+    await until('a healthy stream worker', healthy, 30_000);
+    venue.moveTo(SYMBOL, '0.1795');
+    await until('the delta sell', async () => sellsOpen().length === 1);
+    expect(sellsOpen()).toEqual(['70@0.19']);
+    const state = await until('the fill in the store', async () => {
+      const s = await store.loadGrid('dogeklg');
+      return s?.holdings.equals(100) ? s : null;
+    });
+    expect(state.levels.find((l) => l.price.equals('0.18'))?.fillCounter).toBe(1);
+  });
+
+  it('treats a duplicated stream event as a no-op', async () => {
+    venue.engine.faults.duplicateNextEvents(account.id, 10);
+    venue.moveTo(SYMBOL, '0.1695');
+    venue.moveTo(SYMBOL, '0.175');
+    const state = await until('the second fill', async () => {
+      const s = await store.loadGrid('dogeklg');
+      return s?.holdings.equals(200) ? s : null;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    expect(state.recentTrades.length).toBe(new Set(state.recentTrades.map((t) => t.id)).size);
+    expect(position().toFixed()).toBe('200');
+  });
+
+  it('restores an order cancelled by hand within one recon', async () => {
+    const victim = open().find((o) => o.side === 'BUY' && o.price.equals('0.16'))!;
+    venue.engine.cancelOrder(account.id, SYMBOL, { clientOrderId: victim.clientOrderId });
+    await recon();
+    expect(buysOpen()).toContain('0.16');
+  });
+
+  it('adopts an order a crashed pass sent between PLACING and ACTIVE', async () => {
+    const s = (await store.loadGrid('dogeklg'))!;
+    const level = s.levels.find((l) => l.price.equals('0.15'))!;
+    const id = level.order!.clientOrderId;
+    // The crash: PLACING was saved and the order sent, ACTIVE never written.
+    const crashed = {
+      ...s,
+      levels: s.levels.map((l) =>
+        l === level
+          ? { ...l, state: 'PLACING' as const, order: { ...l.order!, pending: 'place' as const } }
+          : l,
+      ),
+    };
+    expect((await store.saveGrid(crashed, s.version)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_200)); // older than order_action_timeout_sec
+    await recon();
+    const after = (await store.loadGrid('dogeklg'))!;
+    const adopted = after.levels.find((l) => l.price.equals('0.15'))!;
+    expect(adopted.state).toBe('ACTIVE');
+    expect(adopted.order?.clientOrderId).toBe(id);
+    expect(buysOpen().filter((p) => p === '0.15')).toHaveLength(1);
+  });
+
+  it('recovers fills made while the stream was down from trade history', async () => {
+    venue.engine.faults.disconnectStream(account.id);
+    venue.moveTo(SYMBOL, '0.1595'); // the 0.16 buy fills unseen
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    await recon();
+    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('300');
+    venue.engine.faults.reconnectStream(account.id);
+    venue.moveTo(SYMBOL, '0.165');
+    await until('a healthy worker after resync', healthy);
+  });
+
+  it('slows recon down under a 429 storm without losing anything', async () => {
+    venue.engine.faults.rejectNext({
+      count: 20,
+      error: new PaperApiError(-1003, 'Too many requests; current limit is 2400 requests per minute.', 429),
+      operations: ['query'],
+    });
+    const limited = await recon();
+    expect(limited.outcomes.map((o) => o.status)).toEqual(['done']);
+    const s = (await store.loadGrid('dogeklg'))!;
+    expect(s.reconBackoffUntil).toBeGreaterThan(Date.now());
+    const skipped = await recon();
+    expect(skipped.ok).toBe(true);
+    expect((await store.loadGrid('dogeklg'))?.version).toBe(s.version);
+    venue.engine.faults.rejectNext({ count: 0, error: new PaperApiError(-1003, 'x', 429) });
+    await handlers.admin({ command: 'resume', instanceId: 'dogeklg' }); // a forced pass once the storm is over
+    const after = (await store.loadGrid('dogeklg'))!;
+    expect(after.holdings.equals(position())).toBe(true);
+    expect(checkKlgInvariants(after, klgConfig(instance), dogeRules())).toEqual([]);
+  });
+
+  it('drains on SIGTERM mid-burst and leaves a consistent state', async () => {
+    venue.moveTo(SYMBOL, '0.1495'); // several fills at once (0.15 buy, and whatever else crossed)
+    worker!.kill('SIGTERM');
+    const code = await new Promise<number | null>((res) => worker!.once('exit', (c) => res(c)));
+    worker = null;
+    expect(code).toBe(0);
+    await recon();
+    const s = (await store.loadGrid('dogeklg'))!;
+    expect(s.holdings.equals(position())).toBe(true);
+    expect(checkKlgInvariants(s, klgConfig(instance), dogeRules())).toEqual([]);
+    expect((await store.getHeartbeat(account.id))?.status).toBe('draining');
+  });
+
+  it('never writes a secret to any log line', () => {
+    const text = captured.join('');
+    expect(text.length).toBeGreaterThan(1000);
+    expect(text).toContain('"service":"gridbot-recon"');
+    expect(text).toContain('stream worker started');
+    expect(findLeaks(text, [account.apiKey, account.apiSecret, 'e2etestsecret'])).toEqual([]);
+  });
+});
