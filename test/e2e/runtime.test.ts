@@ -231,7 +231,8 @@ describe('gridbot end to end on the Binance protocol server', () => {
 
   it('slows recon down under a 429 storm without losing anything', async () => {
     venue.engine.faults.rejectNext({
-      count: 20,
+      count: 1000,
+      accountId: account.id,
       error: new PaperApiError(-1003, 'Too many requests; current limit is 2400 requests per minute.', 429),
       operations: ['query'],
     });
@@ -242,7 +243,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     const skipped = await recon();
     expect(skipped.ok).toBe(true);
     expect((await store.loadGrid('dogeklg'))?.version).toBe(s.version);
-    venue.engine.faults.rejectNext({ count: 0, error: new PaperApiError(-1003, 'x', 429) });
+    venue.engine.faults.clear(); // the storm is over
     await handlers.admin({ command: 'resume', instanceId: 'dogeklg' }); // a forced pass once the storm is over
     const after = (await store.loadGrid('dogeklg'))!;
     expect(after.holdings.equals(position())).toBe(true);
