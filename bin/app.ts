@@ -1,0 +1,16 @@
+/**
+ * The CDK app (`cdk.json` runs it through tsx). Reads the deployment config named by the `config` context
+ * value (default examples/deploy.yaml; `npx cdk deploy --all -c config=deploy.yaml`), validates it and
+ * composes the stacks. Synthesis needs no AWS credentials and no Docker: Lambdas are bundled by the local
+ * esbuild and the stream worker's image is only hashed until `cdk deploy` builds it.
+ */
+import { App } from 'aws-cdk-lib';
+import { loadDeploymentInput } from '../lib/config/deployment-input.js';
+import { infraOptionsFrom } from '../lib/config/infra-options.js';
+import { buildGridbot } from '../lib/gridbot-app.js';
+
+const app = new App();
+const context = (key: string): unknown => app.node.tryGetContext(key);
+const configPath = String(context('config') ?? 'examples/deploy.yaml');
+buildGridbot(app, loadDeploymentInput(configPath), infraOptionsFrom(context));
+app.synth();

@@ -1,0 +1,70 @@
+/**
+ * How every Lambda is bundled, as one description with two renderings: `cdkBundling` for NodejsFunction
+ * (local esbuild, never Docker) and `esbuildOptions` for the esbuild API, which the infra tests and the
+ * benchmark use to build exactly what `cdk synth` ships.
+ *
+ * Choices and why:
+ *  - CommonJS output: ccxt reaches protobufjs (dYdX, MEXC code) only through lazy imports; in a CJS bundle an
+ *    external stays a lazy `require`, so leaving protobufjs out costs nothing until those paths run, which
+ *    Binance and OKX never do. (An ESM bundle hoists the import and fails at load.) Entry points therefore must
+ *    not use top-level await; the bundle test fails if one does.
+ *  - One ccxt exchange class per bundle: `ccxt` is aliased to lib/bundling/ccxt-slim/<venue>.ts (~1.3 MB
+ *    minified instead of ~6.3 MB for the whole package).
+ *  - The AWS SDK is bundled, not taken from the runtime, so Lambda runs the versions the tests ran.
+ *  - keepNames: ccxt error class names appear in logs and classifications; minified names would not.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Venue } from '../config/deployment-input.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Code is compiled for Node 20 (what the project develops and tests on) and runs on Lambda's Node 24:
+ * nodejs20.x is deprecated on Lambda since 2026-04-30 and refuses new functions from 2027-02-01, and the
+ * AWS SDK drops Node 20 in 2027. Syntax for node20 runs unchanged on 24.
+ */
+export const NODE_TARGET = 'node20';
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+export const EXTERNAL_MODULES = ['protobufjs'] as const;
+
+export function ccxtSlimModule(venue: Venue): string {
+  return join(REPO_ROOT, 'lib/bundling/ccxt-slim', `${venue}.ts`);
+}
+
+export function cdkBundling(venue: Venue): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.CJS,
+    target: NODE_TARGET,
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    keepNames: true,
+    externalModules: [...EXTERNAL_MODULES],
+    esbuildArgs: { '--alias': `ccxt=${ccxtSlimModule(venue)}` },
+  };
+}
+
+/** esbuild API options equal to `cdkBundling(venue)` (a `venue` of `null` keeps the whole ccxt package). */
+export function esbuildOptions(entry: string, outfile: string, venue: Venue | null) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'cjs' as const,
+    target: NODE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    keepNames: true,
+    external: [...EXTERNAL_MODULES],
+    alias: venue === null ? {} : { ccxt: ccxtSlimModule(venue) },
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'silent' as const,
+    metafile: true,
+  };
+}

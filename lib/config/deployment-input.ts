@@ -1,0 +1,101 @@
+/**
+ * Reads the deployment config file (YAML or JSON) for `cdk synth` / `cdk deploy`, validates it with the same
+ * schema the runtime and the simulator use, then checks what only the AWS deployment needs: real exchanges
+ * (no `paper` accounts), intervals the scheduler can express, names that fit AWS limits.
+ *
+ * The runtime receives the file as written (`raw`), so it applies the schema's defaults itself, exactly as
+ * the simulator does; each account's functions see only that account and its instances (`sliceForAccount`).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import {
+  type AccountConfig,
+  type DeploymentConfig,
+  type InstanceConfig,
+  parseDeploymentConfig,
+} from '../../shared/domain/config/deployment.js';
+
+export type Venue = Exclude<AccountConfig['exchange'], 'paper'>;
+
+export interface DeploymentInput {
+  /** Where it came from, for messages. */
+  readonly source: string;
+  /** The config as written (YAML converted to JSON), which the runtime parses again. */
+  readonly raw: Readonly<Record<string, unknown>>;
+  readonly config: DeploymentConfig;
+}
+
+export class DeploymentInputError extends Error {
+  override readonly name = 'DeploymentInputError';
+}
+
+export function loadDeploymentInput(path: string): DeploymentInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DeploymentInputError(
+      `cannot read the deployment config ${path} (${(e as Error).message}); pass another with -c config=<file>`,
+    );
+  }
+  const raw: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  return deploymentInputFrom(raw, path);
+}
+
+export function deploymentInputFrom(raw: unknown, source: string): DeploymentInput {
+  const config = parseDeploymentConfig(raw, source);
+  const problems = deploymentProblems(config);
+  if (problems.length > 0) {
+    throw new DeploymentInputError(`${source} cannot be deployed to AWS:\n  - ${problems.join('\n  - ')}`);
+  }
+  return { source, raw: raw as Record<string, unknown>, config };
+}
+
+const WHOLE_MINUTES = (n: number) => n % 60 === 0;
+
+function deploymentProblems(config: DeploymentConfig): string[] {
+  const problems: string[] = [];
+  config.accounts.forEach((a, i) => {
+    if (a.exchange === 'paper') {
+      problems.push(
+        `accounts[${i}] "${a.id}": exchange "paper" runs only in the simulator; use binanceusdm or okx (testnet: true for a dry run)`,
+      );
+    }
+  });
+  config.instances.forEach((inst, i) => {
+    for (const field of ['recompute_interval_sec', 'risk_interval_sec'] as const) {
+      if (!WHOLE_MINUTES(inst[field])) {
+        problems.push(
+          `instances[${i}] "${inst.id}": ${field} is ${inst[field]}; EventBridge Scheduler runs in whole minutes, use a multiple of 60`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+export function venueOf(config: DeploymentConfig, accountId: string): Venue {
+  const account = config.accounts.find((a) => a.id === accountId);
+  if (!account) throw new DeploymentInputError(`unknown account "${accountId}"`);
+  if (account.exchange === 'paper')
+    throw new DeploymentInputError(`account "${accountId}" is a paper account`);
+  return account.exchange;
+}
+
+export function instancesOf(config: DeploymentConfig, accountId: string): InstanceConfig[] {
+  return config.instances.filter((i) => i.account === accountId);
+}
+
+/** Accounts that have at least one instance: only these get functions. */
+export function tradedAccounts(config: DeploymentConfig): AccountConfig[] {
+  return config.accounts.filter((a) => config.instances.some((i) => i.account === a.id));
+}
+
+/** The config file as written, narrowed to one account and its instances (still a valid deployment config). */
+export function sliceForAccount(input: DeploymentInput, accountId: string): Record<string, unknown> {
+  const byId = (x: unknown) => (x as { id?: unknown }).id === accountId;
+  const ofAccount = (x: unknown) => (x as { account?: unknown }).account === accountId;
+  const accounts = input.raw.accounts as unknown[];
+  const instances = input.raw.instances as unknown[];
+  return { ...input.raw, accounts: accounts.filter(byId), instances: instances.filter(ofAccount) };
+}

@@ -1,0 +1,116 @@
+/**
+ * Dashboard section and alarms of one instance.
+ *
+ * Widgets: equity, holdings, open orders, fills, recon duration, fill-to-order latency, errors, heartbeat age
+ * of its account, risk level. Alarms (all to the alert topic):
+ *  - recon failing: `ReconFailures` in 3 consecutive recon periods;
+ *  - recon stalled: no `ReconDurationMs` sample for 3 recon periods (missing data breaches: a recon that no
+ *    longer runs at all, e.g. broken schedule or a handler that dies at import, emits nothing);
+ *  - risk breach: any `RiskBreaches` in a risk period.
+ * A disabled instance gets the widgets and no alarms.
+ */
+import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { MonitoringFacade } from 'cdk-monitoring-constructs';
+import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
+import { ACCOUNT_METRICS, INSTANCE_METRICS } from '../runtime-contract.js';
+import { accountMetric, instanceMetric, wholeMinutes } from './monitoring.js';
+
+export const RECON_ALARM_PERIODS = 3;
+
+export function addInstanceMonitoring(facade: MonitoringFacade, instance: InstanceConfig): void {
+  const id = instance.id;
+  const m = INSTANCE_METRICS;
+  const reconPeriod = wholeMinutes(instance.recon_interval_sec);
+  const riskPeriod = wholeMinutes(instance.risk_interval_sec);
+  const alarmsOn = instance.enabled;
+
+  const reconFailures = instanceMetric(id, m.reconFailures, 'Sum', reconPeriod);
+  const reconRuns = instanceMetric(id, m.reconDurationMs, 'SampleCount', reconPeriod, 'recon runs');
+  const riskBreaches = instanceMetric(id, m.riskBreaches, 'Sum', riskPeriod);
+
+  facade.monitorCustom({
+    alarmFriendlyName: id,
+    humanReadableName: `Instance ${id}: ${instance.symbol} on ${instance.account}${instance.enabled ? '' : ' (disabled)'}`,
+    metricGroups: [
+      { title: 'Equity', metrics: [instanceMetric(id, m.equity, 'Average')] },
+      { title: 'Holdings', metrics: [instanceMetric(id, m.holdings, 'Average')] },
+      { title: 'Open orders', metrics: [instanceMetric(id, m.openOrders, 'Maximum')] },
+      { title: 'Fills', metrics: [instanceMetric(id, m.fills, 'Sum')] },
+      {
+        title: 'Recon duration (ms)',
+        metrics: [
+          instanceMetric(id, m.reconDurationMs, 'p50'),
+          instanceMetric(id, m.reconDurationMs, 'p99'),
+          alarmsOn
+            ? {
+                metric: reconRuns,
+                alarmFriendlyName: 'ReconStalled',
+                addAlarm: {
+                  Critical: {
+                    threshold: 1,
+                    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                    datapointsToAlarm: RECON_ALARM_PERIODS,
+                    evaluationPeriods: RECON_ALARM_PERIODS,
+                    treatMissingDataOverride: TreatMissingData.BREACHING,
+                    alarmDescriptionOverride: `Recon of ${id} has not run for ${RECON_ALARM_PERIODS} intervals: check the schedule, the recon function's logs and the Lambda errors.`,
+                  },
+                },
+              }
+            : reconRuns,
+        ],
+      },
+      {
+        title: 'Fill-to-order latency (ms)',
+        metrics: [instanceMetric(id, m.fillToOrderMs, 'p50'), instanceMetric(id, m.fillToOrderMs, 'p99')],
+      },
+      {
+        title: 'Errors and recon failures',
+        metrics: [
+          instanceMetric(id, m.errors, 'Sum'),
+          alarmsOn
+            ? {
+                metric: reconFailures,
+                alarmFriendlyName: 'ReconFailures',
+                addAlarm: {
+                  Critical: {
+                    threshold: 1,
+                    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    datapointsToAlarm: RECON_ALARM_PERIODS,
+                    evaluationPeriods: RECON_ALARM_PERIODS,
+                    treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+                    alarmDescriptionOverride: `Recon of ${id} failed in ${RECON_ALARM_PERIODS} consecutive intervals: the grid is not being repaired. See the recon logs.`,
+                  },
+                },
+              }
+            : reconFailures,
+        ],
+      },
+      {
+        title: `Heartbeat age (s), account ${instance.account}`,
+        metrics: [accountMetric(instance.account, ACCOUNT_METRICS.heartbeatAgeSec, 'Maximum')],
+      },
+      {
+        title: 'Risk level (0 ok, 1 warning, 2 breach)',
+        metrics: [
+          instanceMetric(id, m.riskLevel, 'Maximum'),
+          alarmsOn
+            ? {
+                metric: riskBreaches,
+                alarmFriendlyName: 'RiskBreaches',
+                addAlarm: {
+                  Critical: {
+                    threshold: 1,
+                    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    datapointsToAlarm: 1,
+                    evaluationPeriods: 1,
+                    treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+                    alarmDescriptionOverride: `Risk check of ${id} reported a breach (drawdown or stale heartbeat). The instance ${instance.risk.on_breach === 'pause' ? 'pauses itself' : 'keeps trading'}; look now.`,
+                  },
+                },
+              }
+            : riskBreaches,
+        ],
+      },
+    ],
+  });
+}

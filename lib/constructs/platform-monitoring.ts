@@ -1,0 +1,141 @@
+/**
+ * Dashboard sections and alarms for what all instances share:
+ *  - stream worker not running: Container Insights `RunningTaskCount` below 1 for 3 minutes (a deployment's
+ *    stop-then-start gap is shorter); missing data breaches;
+ *  - missing heartbeat, per account: `HeartbeatAgeSec` above the smallest `risk.heartbeat_max_age_sec` of the
+ *    account's instances in two consecutive periods; missing data breaches (a dead worker emits nothing);
+ *  - scheduler dead-letter queue not empty: a schedule could not deliver (permissions, throttling, a deleted
+ *    function);
+ *  - Lambda errors: a scheduled function that throws (before it could count a failure itself) in three
+ *    periods in a row.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { FargateService } from 'aws-cdk-lib/aws-ecs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { MonitoringFacade } from 'cdk-monitoring-constructs';
+import type { DeploymentConfig } from '../../shared/domain/config/deployment.js';
+import { ACCOUNT_METRICS } from '../runtime-contract.js';
+import { accountMetric, wholeMinutes } from './monitoring.js';
+
+export const WORKER_DOWN_MINUTES = 3;
+export const HEARTBEAT_PERIODS = 2;
+
+export interface PlatformMonitoringProps {
+  readonly config: DeploymentConfig;
+  readonly service: FargateService;
+  readonly deadLetterQueue: IQueue;
+  /** Functions by account id, then role. */
+  readonly functions: ReadonlyMap<string, ReadonlyMap<string, IFunction>>;
+}
+
+export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformMonitoringProps): void {
+  const runningTasks = new Metric({
+    namespace: 'ECS/ContainerInsights',
+    metricName: 'RunningTaskCount',
+    dimensionsMap: {
+      ClusterName: props.service.cluster.clusterName,
+      ServiceName: props.service.serviceName,
+    },
+    statistic: 'Minimum',
+    period: Duration.minutes(1),
+    label: 'running tasks',
+  });
+  facade.addLargeHeader('gridbot platform');
+  facade.monitorSimpleFargateService({
+    fargateService: props.service,
+    humanReadableName: 'Stream worker',
+    alarmFriendlyName: 'StreamWorker',
+  });
+  facade.monitorCustom({
+    humanReadableName: 'Stream worker tasks',
+    alarmFriendlyName: 'StreamWorkerTasks',
+    metricGroups: [
+      {
+        title: 'Running tasks (never more than 1)',
+        metrics: [
+          {
+            metric: runningTasks,
+            alarmFriendlyName: 'NotRunning',
+            addAlarm: {
+              Critical: {
+                threshold: 1,
+                comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                datapointsToAlarm: WORKER_DOWN_MINUTES,
+                evaluationPeriods: WORKER_DOWN_MINUTES,
+                treatMissingDataOverride: TreatMissingData.BREACHING,
+                alarmDescriptionOverride: `The stream worker has not been running for ${WORKER_DOWN_MINUTES} minutes: fills are handled only by recon until it is back. Check the ECS service events and the worker logs.`,
+              },
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  for (const account of props.config.accounts) {
+    const instances = props.config.instances.filter((i) => i.account === account.id && i.enabled);
+    if (instances.length === 0) continue;
+    const maxAge = Math.min(...instances.map((i) => i.risk.heartbeat_max_age_sec));
+    // The heartbeat metric may come as rarely as the risk check runs; a shorter period would read as missing.
+    const period = wholeMinutes(Math.max(60, ...instances.map((i) => i.risk_interval_sec)));
+    facade.monitorCustom({
+      humanReadableName: `Account ${account.id} (${account.exchange})`,
+      alarmFriendlyName: `Account-${account.id}`,
+      metricGroups: [
+        {
+          title: 'Stream heartbeat age (s)',
+          metrics: [
+            {
+              metric: accountMetric(account.id, ACCOUNT_METRICS.heartbeatAgeSec, 'Maximum', period),
+              alarmFriendlyName: 'HeartbeatMissing',
+              addAlarm: {
+                Critical: {
+                  threshold: maxAge,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  datapointsToAlarm: HEARTBEAT_PERIODS,
+                  evaluationPeriods: HEARTBEAT_PERIODS,
+                  treatMissingDataOverride: TreatMissingData.BREACHING,
+                  alarmDescriptionOverride: `The stream heartbeat of account ${account.id} is older than ${maxAge} s or missing: its user-data stream is down, fills wait for the next recon.`,
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    for (const [role, fn] of props.functions.get(account.id) ?? []) {
+      if (role === 'admin') continue; // invoked by an operator, who sees the error
+      facade.monitorLambdaFunction({
+        lambdaFunction: fn,
+        humanReadableName: `${role} (${account.id})`,
+        alarmFriendlyName: `${role}-${account.id}`,
+        addFaultCountAlarm: {
+          Critical: {
+            maxErrorCount: 0,
+            datapointsToAlarm: 3,
+            evaluationPeriods: 3,
+            period: Duration.minutes(5),
+            alarmDescriptionOverride: `The ${role} function of account ${account.id} threw in 3 consecutive 5-minute periods. See its logs.`,
+          },
+        },
+      });
+    }
+  }
+
+  facade.monitorSqsQueue({
+    queue: props.deadLetterQueue,
+    humanReadableName: 'Scheduler dead-letter queue',
+    alarmFriendlyName: 'SchedulerDLQ',
+    addQueueMaxSizeAlarm: {
+      Critical: {
+        maxMessageCount: 0,
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+        alarmDescriptionOverride:
+          'A schedule could not invoke its function (see the message attributes for the error). Fix the cause, then purge the queue.',
+      },
+    },
+  });
+}

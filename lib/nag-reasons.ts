@@ -1,0 +1,20 @@
+/**
+ * Reasons for the cdk-nag AwsSolutions findings gridbot acknowledges, one per kind, so every acknowledgement
+ * in lib/ says specifically why the finding does not apply.
+ */
+export const NAG_REASONS = {
+  kmsPublish:
+    'Publishing to the alert topic encrypted with its customer-managed key needs kms:GenerateDataKey* (key-specific: the resource is that one key ARN); SNS picks the data-key variant.',
+  lambdaEni:
+    'A Lambda in a VPC creates and deletes its own network interfaces, whose ids are generated; these EC2 actions accept no narrower resource (same as AWSLambdaVPCAccessExecutionRole).',
+  ecrAuthToken:
+    'ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is limited to the worker image repository.',
+  workerEnv:
+    'The environment holds only non-secret names (table, topic ARN, config path, Powertools settings); exchange keys are read from Secrets Manager at run time, never through the environment.',
+  secretRotation:
+    'Exchange API keys are issued by the exchange, not generated here; a rotation Lambda cannot create Binance/OKX keys. Operators rotate them on the exchange and put the new pair into this secret.',
+  deadLetterQueue:
+    'This queue is itself the dead-letter queue of the schedules; it has an alarm and is drained by a human, so it needs no dead-letter queue of its own.',
+  invokeVersions:
+    'Scheduler invokes the function by its ARN; grantInvoke also covers its versions and aliases (ARN:*). The role can invoke only the scheduled functions of this deployment.',
+} as const;

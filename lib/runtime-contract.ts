@@ -1,0 +1,66 @@
+/**
+ * What the deployed infrastructure promises the runtime code (functions/, the stream worker), in one place
+ * so the stacks, the tests and the benchmark agree with the handlers:
+ *  - entry points: one Lambda per role and account, each exporting `handler`; the stream worker's `main.ts`;
+ *  - environment: table name, alert topic, deployment config (always a path to a JSON file), Powertools;
+ *  - metrics: namespace `Gridbot`, dimension sets exactly `{ instance }` or `{ account }` (the runtime clears
+ *    Powertools' default `service` dimension, otherwise these queries would not match its data).
+ */
+export const FUNCTION_ROLES = ['recon', 'recompute', 'risk', 'admin'] as const;
+export type FunctionRole = (typeof FUNCTION_ROLES)[number];
+
+/** Roles fired by EventBridge Scheduler; `admin` is invoked by an operator. */
+export const SCHEDULED_ROLES = ['recon', 'recompute', 'risk'] as const;
+export type ScheduledRole = (typeof SCHEDULED_ROLES)[number];
+
+/** Entry file of each Lambda role, relative to the repository root. */
+export function functionEntry(role: FunctionRole): string {
+  return `functions/${role}/handler.ts`;
+}
+
+export const STREAM_WORKER_ENTRY = 'functions/stream-worker/main.ts';
+export const STREAM_WORKER_DOCKERFILE = 'functions/stream-worker/Dockerfile';
+export const STREAM_WORKER_HEALTH_PORT = 8080;
+export const STREAM_WORKER_HEALTH_PATH = '/healthz';
+
+export const ENV = {
+  table: 'GRIDBOT_TABLE',
+  topicArn: 'GRIDBOT_TOPIC_ARN',
+  /** Path of a JSON file with the deployment config (schema `shared/domain/config/deployment.ts`). */
+  config: 'GRIDBOT_CONFIG',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** Lambdas read the config from their account's config layer (mounted under /opt). */
+export const LAMBDA_CONFIG_PATH = '/opt/gridbot/config.json';
+/** The stream worker image carries the whole deployment config here (written at image build time). */
+export const WORKER_CONFIG_PATH = '/app/gridbot-config.json';
+
+export const METRICS_NAMESPACE = 'Gridbot';
+
+/** Metrics the runtime emits per instance (dimension `instance`). */
+export const INSTANCE_METRICS = {
+  equity: 'Equity',
+  holdings: 'Holdings',
+  openOrders: 'OpenOrders',
+  fills: 'Fills',
+  reconDurationMs: 'ReconDurationMs',
+  fillToOrderMs: 'FillToOrderMs',
+  errors: 'Errors',
+  reconFailures: 'ReconFailures',
+  riskLevel: 'RiskLevel',
+  riskBreaches: 'RiskBreaches',
+} as const;
+
+/** Metrics the runtime emits per account (dimension `account`). */
+export const ACCOUNT_METRICS = {
+  heartbeatAgeSec: 'HeartbeatAgeSec',
+} as const;
+
+/** The payload EventBridge Scheduler sends to a scheduled function. */
+export interface ScheduledPayload {
+  readonly instanceId: string;
+  readonly scheduledTime: string;
+  readonly pass?: 1 | 2;
+}

@@ -1,0 +1,142 @@
+/**
+ * Everything that runs and watches: alert topic, scheduler plumbing (group, role, dead-letter queue), one
+ * config layer and four functions per traded account, the network and the stream worker. Schedules, alarms
+ * and dashboards live in InstancesStack chunks, which keeps every stack well under CloudFormation's
+ * 500-resource limit at 100 instances.
+ */
+import { join } from 'node:path';
+import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { REPO_ROOT } from '../bundling/lambda-bundling.js';
+import {
+  type DeploymentInput,
+  sliceForAccount,
+  tradedAccounts,
+  venueOf,
+} from '../config/deployment-input.js';
+import type { InfraOptions } from '../config/infra-options.js';
+import type { AccountSecrets } from '../constructs/account-secrets.js';
+import { Alerting } from '../constructs/alerting.js';
+import { ConfigLayer } from '../constructs/config-layer.js';
+import { Network } from '../constructs/network.js';
+import { ScheduledFunction } from '../constructs/scheduled-function.js';
+import { StreamWorkerService } from '../constructs/stream-worker-service.js';
+import { NAG_REASONS } from '../nag-reasons.js';
+import { FUNCTION_ROLES, type FunctionRole, functionEntry } from '../runtime-contract.js';
+
+export interface TradingStackProps extends StackProps {
+  readonly input: DeploymentInput;
+  readonly options: InfraOptions;
+  readonly logRetention: RetentionDays;
+  readonly table: ITableV2;
+  readonly secrets: AccountSecrets;
+  /** Entry files by role (tests use fixtures); default functions/<role>/handler.ts. */
+  readonly entries?: Partial<Record<FunctionRole, string>> | undefined;
+  /** Docker build context and Dockerfile of the stream worker (tests use a fixture). */
+  readonly worker?: { readonly buildContext: string; readonly dockerfile: string } | undefined;
+}
+
+export class TradingStack extends Stack {
+  readonly alerting: Alerting;
+  readonly deadLetterQueue: Queue;
+  readonly scheduleGroup: ScheduleGroup;
+  readonly schedulerRole: Role;
+  readonly network: Network;
+  readonly worker: StreamWorkerService;
+  /** Functions by account id, then role. */
+  readonly functions = new Map<string, Map<FunctionRole, IFunction>>();
+
+  constructor(scope: Construct, id: string, props: TradingStackProps) {
+    super(scope, id, props);
+    const { config } = props.input;
+    const name = props.options.name;
+
+    this.alerting = new Alerting(this, 'Alerts', { name, email: config.alert_email });
+    this.deadLetterQueue = new Queue(this, 'SchedulerDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: NAG_REASONS.deadLetterQueue,
+    });
+    this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { scheduleGroupName: name });
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `${name}: EventBridge Scheduler invokes the scheduled functions`,
+    });
+    this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+
+    this.network = new Network(this, 'Network', {
+      egress: props.options.egress,
+      logRetention: props.logRetention,
+    });
+    const placement =
+      props.options.egress === 'nat'
+        ? {
+            vpc: this.network.vpc,
+            subnets: this.network.workloadSubnets,
+            securityGroup: this.network.securityGroup,
+          }
+        : undefined;
+
+    for (const account of tradedAccounts(config)) {
+      const layer = new ConfigLayer(this, `Config-${account.id}`, {
+        accountId: account.id,
+        config: sliceForAccount(props.input, account.id),
+      });
+      const roles = new Map<FunctionRole, IFunction>();
+      for (const role of FUNCTION_ROLES) {
+        const fn = new ScheduledFunction(this, `${role}-${account.id}`, {
+          deploymentName: name,
+          role,
+          accountId: account.id,
+          venue: venueOf(config, account.id),
+          entry: props.entries?.[role] ?? join(REPO_ROOT, functionEntry(role)),
+          configLayer: layer.layer,
+          table: props.table,
+          secret: props.secrets.of(account.id),
+          topic: this.alerting.topic,
+          logRetention: props.logRetention,
+          network: placement,
+        }).fn;
+        if (role !== 'admin') {
+          fn.grantInvoke(this.schedulerRole);
+          const logicalId = this.getLogicalId(fn.node.defaultChild as CfnElement);
+          Validations.of(this.schedulerRole).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+            reason: NAG_REASONS.invokeVersions,
+          });
+        }
+        roles.set(role, fn);
+      }
+      this.functions.set(account.id, roles);
+      new CfnOutput(this, `AdminFunction-${account.id}`, {
+        value: roles.get('admin')!.functionName,
+        description: `Admin commands for account ${account.id}: aws lambda invoke --function-name <this> ...`,
+      });
+    }
+
+    this.worker = new StreamWorkerService(this, 'StreamWorker', {
+      network: this.network,
+      table: props.table,
+      secrets: tradedAccounts(config).map((a) => props.secrets.of(a.id)),
+      topic: this.alerting.topic,
+      config: props.input.raw,
+      logRetention: props.logRetention,
+      spot: props.options.workerSpot,
+      ...(props.worker ?? {}),
+    });
+
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+  }
+}

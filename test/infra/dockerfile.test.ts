@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXTERNAL_MODULES, NODE_TARGET, REPO_ROOT } from '../../lib/bundling/lambda-bundling.js';
+import {
+  STREAM_WORKER_DOCKERFILE,
+  STREAM_WORKER_ENTRY,
+  WORKER_CONFIG_PATH,
+} from '../../lib/runtime-contract.js';
+import { FIXTURES } from './synth.js';
+
+const dockerfile = readFileSync(join(REPO_ROOT, STREAM_WORKER_DOCKERFILE), 'utf8');
+const esbuildLine = dockerfile.split('\n').find((l) => l.startsWith('RUN npx esbuild '))!;
+const esbuildArgs = esbuildLine.replace('RUN npx esbuild ', '').split(' ');
+
+describe('stream worker image', () => {
+  it('bundles the worker entry with the Lambda options, ccxt kept whole', () => {
+    expect(esbuildArgs[0]).toBe(STREAM_WORKER_ENTRY);
+    expect(esbuildArgs.slice(1).sort()).toEqual(
+      [
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        `--target=${NODE_TARGET}`,
+        '--minify',
+        '--sourcemap',
+        '--sources-content=false',
+        '--keep-names',
+        ...EXTERNAL_MODULES.map((m) => `--external:${m}`),
+        '--outfile=dist/main.js',
+      ].sort(),
+    );
+  });
+
+  it('has a bundling command that esbuild accepts', () => {
+    const out = mkdtempSync(join(tmpdir(), 'gridbot-worker-'));
+    const args = [
+      join(FIXTURES, 'worker-main.ts'),
+      ...esbuildArgs.slice(1).filter((a) => !a.startsWith('--outfile')),
+    ];
+    execFileSync(
+      join(REPO_ROOT, 'node_modules/.bin/esbuild'),
+      [...args, `--outfile=${out}/main.js`, '--log-level=error'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
+    expect(statSync(join(out, 'main.js')).size).toBeGreaterThan(0);
+  });
+
+  it('runs as the unprivileged node user with the deployment config where GRIDBOT_CONFIG points', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^\nFROM node:\d+-slim\n/);
+    expect(runtime).toContain(`> ${WORKER_CONFIG_PATH}`);
+    expect(runtime).toMatch(/\nUSER node\n/);
+    expect(runtime).toMatch(/\nCMD \["node", "main\.js"\]/);
+    expect(runtime).not.toMatch(/\nEXPOSE /);
+  });
+
+  it('sends only what the bundle needs to the Docker build', () => {
+    const lines = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual([
+      '*',
+      '!package.json',
+      '!package-lock.json',
+      '!tsconfig.json',
+      '!shared/**',
+      '!functions/**',
+    ]);
+  });
+});

@@ -1,0 +1,225 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_METRICS, INSTANCE_METRICS, LAMBDA_CONFIG_PATH } from '../../lib/runtime-contract.js';
+import { alarmsByName, resourcesOf, type Synthesized, synthesize } from './synth.js';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize();
+});
+
+describe('stateful stack', () => {
+  it('keeps the state table safe from redeploys: PITR, encryption, TTL on expiresAt, protection, retain', () => {
+    s.stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      }),
+    });
+    expect(s.stacks.stateful.terminationProtection).toBe(true);
+  });
+
+  it('creates one retained secret per account, named by the config, with a placeholder and no key in the template', () => {
+    s.stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    s.stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        Name: 'gridbot/main',
+        GenerateSecretString: Match.objectLike({
+          SecretStringTemplate: '{"apiKey":"REPLACE_ME"}',
+          GenerateStringKey: 'secret',
+        }),
+      }),
+    });
+  });
+});
+
+describe('trading stack', () => {
+  it('runs four ARM64 Node 24 functions with the runtime contract environment and the config layer', () => {
+    const fns = resourcesOf(s.trading, 'AWS::Lambda::Function');
+    expect(fns).toHaveLength(4);
+    for (const [, fn] of fns) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        MemorySize: 512,
+        Environment: {
+          Variables: {
+            GRIDBOT_TABLE: expect.anything(),
+            GRIDBOT_TOPIC_ARN: expect.anything(),
+            GRIDBOT_CONFIG: LAMBDA_CONFIG_PATH,
+            POWERTOOLS_METRICS_NAMESPACE: 'Gridbot',
+            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^gridbot-(recon|recompute|risk|admin)$/),
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+      expect(fn.Properties.Layers).toHaveLength(1);
+    }
+    s.trading.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'gridbot-admin-main' });
+  });
+
+  it('gives every function its own log group with the configured retention', () => {
+    for (const [, fn] of resourcesOf(s.trading, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
+    }
+    const retentions = resourcesOf(s.trading, 'AWS::Logs::LogGroup').map(
+      ([, g]) => g.Properties.RetentionInDays,
+    );
+    expect(new Set(retentions)).toEqual(new Set([30]));
+  });
+
+  it('lets recon not retry a failed run itself (the next tick is the retry) and drops runs older than a minute', () => {
+    s.trading.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
+  it('grants item-level table access only: no scans, no table management', () => {
+    const actions = resourcesOf(s.trading, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+        (st) => (Array.isArray(st.Action) ? st.Action : [st.Action]),
+      ),
+    );
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).not.toContain('dynamodb:Scan');
+    expect(actions.some((a) => /^dynamodb:(\*|Create|Delete(Table|Backup)|UpdateTable)/.test(a))).toBe(false);
+  });
+
+  it('runs the stream worker as one ARM64 task that is never doubled, with a circuit breaker', () => {
+    s.trading.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 1,
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 0,
+        MaximumPercent: 100,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) },
+    });
+    s.trading.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [
+        Match.objectLike({
+          HealthCheck: Match.objectLike({
+            Command: ['CMD', 'node', '-e', Match.stringLikeRegexp('127\\.0\\.0\\.1:8080/healthz')],
+          }),
+          ReadonlyRootFilesystem: true,
+          StopTimeout: 30,
+          PortMappings: Match.absent(),
+        }),
+      ],
+    });
+  });
+
+  it('opens no inbound port: no ingress rule anywhere and no NAT gateway by default', () => {
+    for (const [, sg] of resourcesOf(s.trading, 'AWS::EC2::SecurityGroup')) {
+      expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+    }
+    s.trading.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    s.trading.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('alerts through an SSL-only topic encrypted with its own key, with the configured e-mail subscribed', () => {
+    s.trading.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    s.trading.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    s.trading.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('instances stack', () => {
+  const inst = () => s.instances[0]!;
+
+  it('schedules recon, recompute and risk, each passing the scheduled time, with retries and a dead-letter queue', () => {
+    const schedules = resourcesOf(inst(), 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
+    expect(schedules.map((p) => [p.Name, p.ScheduleExpression])).toEqual([
+      ['dogeklg-recon', 'rate(1 minute)'],
+      ['dogeklg-recompute', 'rate(1 hour)'],
+      ['dogeklg-risk', 'rate(5 minutes)'],
+    ]);
+    for (const p of schedules) {
+      const target = p.Target as { Input: string; RetryPolicy: unknown; DeadLetterConfig: unknown };
+      expect(JSON.parse(target.Input)).toEqual({
+        instanceId: 'dogeklg',
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+      });
+      expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 3 });
+      expect(target.DeadLetterConfig).toMatchObject({ Arn: expect.anything() });
+      expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      expect(p.State).toBe('ENABLED');
+    }
+  });
+
+  it('points every alarm at the alert topic, on alarm and on recovery', () => {
+    const alarms = resourcesOf(inst(), 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(9);
+    for (const [, alarm] of alarms) {
+      const actions = JSON.stringify([alarm.Properties.AlarmActions, alarm.Properties.OKActions]);
+      expect(actions.match(/PublishOutputRefAlertsTopic/g)).toHaveLength(2);
+    }
+  });
+
+  it('treats a missing heartbeat, a stopped worker and a stalled recon as breaching', () => {
+    const byName = alarmsByName(inst());
+    expect(byName['gridbot-Account-main-HeartbeatMissing-Critical']).toMatchObject({
+      metric: { MetricName: 'HeartbeatAgeSec', Dimensions: [{ Name: 'account', Value: 'main' }] },
+      Threshold: 180,
+      TreatMissingData: 'breaching',
+    });
+    expect(byName['gridbot-StreamWorkerTasks-NotRunning-Critical']).toMatchObject({
+      metric: { MetricName: 'RunningTaskCount', Namespace: 'ECS/ContainerInsights' },
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(byName['gridbot-dogeklg-ReconStalled-Critical']).toMatchObject({
+      metric: { MetricName: 'ReconDurationMs', Dimensions: [{ Name: 'instance', Value: 'dogeklg' }] },
+      stat: 'SampleCount',
+      TreatMissingData: 'breaching',
+    });
+    expect(byName['gridbot-dogeklg-ReconFailures-Critical']).toMatchObject({
+      metric: { MetricName: 'ReconFailures' },
+      TreatMissingData: 'notBreaching',
+    });
+    expect(byName['gridbot-dogeklg-RiskBreaches-Critical']).toMatchObject({
+      metric: { MetricName: 'RiskBreaches' },
+    });
+    expect(byName['gridbot-SchedulerDLQ-Queue-Message-Count-Max-Critical']).toMatchObject({
+      metric: { MetricName: 'ApproximateNumberOfMessagesVisible' },
+    });
+  });
+
+  it('draws every runtime metric of the instance on the deployment dashboard', () => {
+    const [[, dashboard]] = resourcesOf(inst(), 'AWS::CloudWatch::Dashboard') as [
+      [string, { Properties: { DashboardName: string; DashboardBody: unknown } }],
+    ];
+    expect(dashboard.Properties.DashboardName).toBe('gridbot');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of Object.values(INSTANCE_METRICS)) {
+      if (metric === 'ReconFailures' || metric === 'RiskBreaches' || metric === 'Errors') continue;
+      expect(body).toContain(`\\"Gridbot\\",\\"${metric}\\",\\"instance\\",\\"dogeklg\\"`);
+    }
+    expect(body).toContain(`\\"Gridbot\\",\\"${ACCOUNT_METRICS.heartbeatAgeSec}\\",\\"account\\",\\"main\\"`);
+  });
+});

@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { klgConfigInput } from '../support/klg-config.js';
+import { alarmsByName, deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
+
+/** Two venues, a 30-second recon, a disabled instance, a fixed egress IP, existing secrets, two chunks. */
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize(
+    deploymentInput({
+      alert_email: undefined,
+      accounts: [
+        { id: 'main', exchange: 'binanceusdm' },
+        { id: 'hedge', exchange: 'okx', secret_name: 'prod/okx-hedge' },
+      ],
+      instances: [
+        klgConfigInput({ id: 'fast', recon_interval_sec: 30 }),
+        klgConfigInput({ id: 'okxone', account: 'hedge', symbol: 'BTC/USDT:USDT' }),
+        klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120 }),
+      ],
+    }),
+    { egress: 'nat', createSecrets: false, instancesPerStack: 2 },
+  );
+});
+
+function policyText(roleLogicalIdPrefix: string): string {
+  const policies = resourcesOf(s.trading, 'AWS::IAM::Policy').filter(([id]) =>
+    id.startsWith(roleLogicalIdPrefix),
+  );
+  expect(policies).toHaveLength(1);
+  return JSON.stringify(policies[0]![1].Properties.PolicyDocument);
+}
+
+describe('a deployment with two accounts on two venues', () => {
+  it('builds the four functions per account, each for its own venue', () => {
+    const descriptions = resourcesOf(s.trading, 'AWS::Lambda::Function').map(
+      ([, f]) => f.Properties.Description,
+    );
+    expect(descriptions.sort()).toEqual([
+      'gridbot admin, account hedge (okx)',
+      'gridbot admin, account main (binanceusdm)',
+      'gridbot recompute, account hedge (okx)',
+      'gridbot recompute, account main (binanceusdm)',
+      'gridbot recon, account hedge (okx)',
+      'gridbot recon, account main (binanceusdm)',
+      'gridbot risk, account hedge (okx)',
+      'gridbot risk, account main (binanceusdm)',
+    ]);
+  });
+
+  it("lets a function read its own account's secret and no other; the worker reads both", () => {
+    const hedge = policyText('reconhedgeRole');
+    expect(hedge).toContain('secret:prod/okx-hedge-??????');
+    expect(hedge).not.toContain('secret:gridbot/main');
+    const main = policyText('reconmainRole');
+    expect(main).toContain('secret:gridbot/main-??????');
+    expect(main).not.toContain('prod/okx-hedge');
+    const worker = policyText('StreamWorkerTaskTaskRole');
+    expect(worker).toContain('secret:gridbot/main-??????');
+    expect(worker).toContain('secret:prod/okx-hedge-??????');
+  });
+
+  it('references existing secrets by name instead of creating them', () => {
+    expect(resourcesOf(s.stateful, 'AWS::SecretsManager::Secret')).toHaveLength(0);
+  });
+});
+
+describe('schedules', () => {
+  it('runs a 30-second recon as two schedules on the same minute, the second marked pass 2', () => {
+    const recon = resourcesOf(s.instances[0]!, 'AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties)
+      .filter((p) => String(p.Name).startsWith('fast-recon'));
+    expect(recon.map((p) => p.ScheduleExpression)).toEqual(['rate(1 minute)', 'rate(1 minute)']);
+    expect(recon.map((p) => JSON.parse((p.Target as { Input: string }).Input))).toEqual([
+      { instanceId: 'fast', scheduledTime: '<aws.scheduler.scheduled-time>', pass: 1 },
+      { instanceId: 'fast', scheduledTime: '<aws.scheduler.scheduled-time>', pass: 2 },
+    ]);
+  });
+
+  it('keeps a disabled instance scheduled but disabled, and raises no alarms for it', () => {
+    const parked = resourcesOf(s.instances[1]!, 'AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties)
+      .filter((p) => String(p.Name).startsWith('parked-'));
+    expect(parked.map((p) => [p.Name, p.State, p.ScheduleExpression])).toEqual([
+      ['parked-recon', 'DISABLED', 'rate(2 minutes)'],
+      ['parked-recompute', 'DISABLED', 'rate(1 hour)'],
+      ['parked-risk', 'DISABLED', 'rate(5 minutes)'],
+    ]);
+    expect(Object.keys(alarmsByName(s.instances[1]!)).filter((n) => n.includes('parked'))).toEqual([]);
+  });
+
+  it('targets the recon function of the instance account', () => {
+    const okx = resourcesOf(s.instances[0]!, 'AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.Name === 'okxone-recon')!;
+    expect(JSON.stringify(okx.Target)).toMatch(/reconhedgeFunction/);
+  });
+});
+
+describe('chunks', () => {
+  it('splits instances into stacks of the configured size, the platform alarms only in the first', () => {
+    expect(s.stacks.instances.map((st) => st.stackName)).toEqual([
+      'gridbot-instances-1',
+      'gridbot-instances-2',
+    ]);
+    const dashboards = s.instances.map((t) =>
+      resourcesOf(t, 'AWS::CloudWatch::Dashboard').map(([, d]) => d.Properties.DashboardName),
+    );
+    expect(dashboards).toEqual([['gridbot'], ['gridbot-2']]);
+    expect(Object.keys(alarmsByName(s.instances[0]!))).toContain(
+      'gridbot-StreamWorkerTasks-NotRunning-Critical',
+    );
+    expect(Object.keys(alarmsByName(s.instances[1]!)).some((n) => n.includes('StreamWorker'))).toBe(false);
+  });
+
+  it('subscribes no e-mail when the config names none', () => {
+    s.trading.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('fixed egress IP', () => {
+  it('sends all traffic through one NAT gateway with a retained Elastic IP, printed as an output', () => {
+    s.trading.resourceCountIs('AWS::EC2::NatGateway', 1);
+    s.trading.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
+    s.trading.hasOutput('*', { Description: 'Fixed egress IP: add it to the exchange API key IP allowlist' });
+    s.trading.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+    });
+    for (const [, fn] of resourcesOf(s.trading, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.VpcConfig).toMatchObject({ SubnetIds: expect.any(Array) });
+    }
+  });
+});
