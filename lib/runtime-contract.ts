@@ -3,8 +3,9 @@
  * so the stacks, the tests and the benchmark agree with the handlers:
  *  - entry points: one Lambda per role and account, each exporting `handler`; the stream worker's `main.ts`;
  *  - environment: table name, alert topic, deployment config (always a path to a JSON file), Powertools;
- *  - metrics: namespace `Gridbot`, dimension sets exactly `{ instance }` or `{ account }` (the runtime clears
- *    Powertools' default `service` dimension, otherwise these queries would not match its data).
+ *  - metrics: namespace `Gridbot`, dimension sets exactly `{ service: 'gridbot', instance }` or
+ *    `{ service: 'gridbot', account }` (EmfMetrics' default service dimension; CloudWatch matches a metric
+ *    only on its full dimension set, so the runtime must add no other default dimension).
  */
 export const FUNCTION_ROLES = ['recon', 'recompute', 'risk', 'admin'] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
@@ -38,6 +39,8 @@ export const LAMBDA_CONFIG_PATH = '/opt/gridbot/config.json';
 export const WORKER_CONFIG_PATH = '/app/gridbot-config.json';
 
 export const METRICS_NAMESPACE = 'Gridbot';
+/** Powertools' `service` dimension on every gridbot metric, and the Powertools service name of every process. */
+export const METRICS_SERVICE = 'gridbot';
 
 /** Metrics the runtime emits per instance (dimension `instance`). */
 export const INSTANCE_METRICS = {

@@ -1,14 +1,15 @@
 /**
  * Shared pieces of the CloudWatch monitoring: a cdk-monitoring-constructs facade whose alarms notify the
  * alert topic (on ALARM and on OK, so the human also hears when it is over) and draw one dashboard, and the
- * gridbot metrics as CloudWatch `Metric`s with the exact dimension sets the runtime emits.
+ * gridbot metrics as CloudWatch `Metric`s with the exact dimension sets the runtime emits
+ * (`{ instance, service }`, `{ account, service }`; see runtime-contract.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../runtime-contract.js';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../runtime-contract.js';
 
 export interface FacadeProps {
   readonly alarmNamePrefix: string;
@@ -46,7 +47,7 @@ export function instanceMetric(
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { instance: instanceId },
+    dimensionsMap: { instance: instanceId, service: METRICS_SERVICE },
     statistic,
     period,
     label: label ?? `${metricName} ${statistic}`,
@@ -62,7 +63,7 @@ export function accountMetric(
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { account: accountId },
+    dimensionsMap: { account: accountId, service: METRICS_SERVICE },
     statistic,
     period,
     label: `${metricName} ${statistic} (${accountId})`,

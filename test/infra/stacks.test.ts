@@ -62,7 +62,7 @@ describe('trading stack', () => {
             GRIDBOT_TOPIC_ARN: expect.anything(),
             GRIDBOT_CONFIG: LAMBDA_CONFIG_PATH,
             POWERTOOLS_METRICS_NAMESPACE: 'Gridbot',
-            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^gridbot-(recon|recompute|risk|admin)$/),
+            POWERTOOLS_SERVICE_NAME: 'gridbot',
             NODE_OPTIONS: '--enable-source-maps',
           },
         },
@@ -184,7 +184,13 @@ describe('instances stack', () => {
   it('treats a missing heartbeat, a stopped worker and a stalled recon as breaching', () => {
     const byName = alarmsByName(inst());
     expect(byName['gridbot-Account-main-HeartbeatMissing-Critical']).toMatchObject({
-      metric: { MetricName: 'HeartbeatAgeSec', Dimensions: [{ Name: 'account', Value: 'main' }] },
+      metric: {
+        MetricName: 'HeartbeatAgeSec',
+        Dimensions: [
+          { Name: 'account', Value: 'main' },
+          { Name: 'service', Value: 'gridbot' },
+        ],
+      },
       Threshold: 180,
       TreatMissingData: 'breaching',
     });
@@ -194,7 +200,13 @@ describe('instances stack', () => {
       TreatMissingData: 'breaching',
     });
     expect(byName['gridbot-dogeklg-ReconStalled-Critical']).toMatchObject({
-      metric: { MetricName: 'ReconDurationMs', Dimensions: [{ Name: 'instance', Value: 'dogeklg' }] },
+      metric: {
+        MetricName: 'ReconDurationMs',
+        Dimensions: [
+          { Name: 'instance', Value: 'dogeklg' },
+          { Name: 'service', Value: 'gridbot' },
+        ],
+      },
       stat: 'SampleCount',
       TreatMissingData: 'breaching',
     });
@@ -218,8 +230,12 @@ describe('instances stack', () => {
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const metric of Object.values(INSTANCE_METRICS)) {
       if (metric === 'ReconFailures' || metric === 'RiskBreaches' || metric === 'Errors') continue;
-      expect(body).toContain(`\\"Gridbot\\",\\"${metric}\\",\\"instance\\",\\"dogeklg\\"`);
+      expect(body).toContain(
+        `\\"Gridbot\\",\\"${metric}\\",\\"instance\\",\\"dogeklg\\",\\"service\\",\\"gridbot\\"`,
+      );
     }
-    expect(body).toContain(`\\"Gridbot\\",\\"${ACCOUNT_METRICS.heartbeatAgeSec}\\",\\"account\\",\\"main\\"`);
+    expect(body).toContain(
+      `\\"Gridbot\\",\\"${ACCOUNT_METRICS.heartbeatAgeSec}\\",\\"account\\",\\"main\\",\\"service\\",\\"gridbot\\"`,
+    );
   });
 });

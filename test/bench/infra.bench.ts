@@ -1,0 +1,87 @@
+/**
+ * Lambda bundles: size of each function's bundle with one ccxt exchange class (as `cdk synth` builds it) and
+ * with the whole ccxt package, and the cold import time of each bundle (a fresh `node` requiring the built
+ * file; median of several runs). Entries: the real handlers under functions/ when present, a ccxt-only probe,
+ * and the test probe that imports what a handler imports (Powertools, AWS SDK clients, the ccxt adapter).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions, REPO_ROOT } from '../../lib/bundling/lambda-bundling.js';
+import type { Venue } from '../../lib/config/deployment-input.js';
+import { FUNCTION_ROLES, functionEntry } from '../../lib/runtime-contract.js';
+import type { Bench } from './run.js';
+import { percentile } from './stats.js';
+
+const RUNS = 7;
+const MB = 1024 * 1024;
+const ENV = {
+  GRIDBOT_TABLE: 'bench',
+  GRIDBOT_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:1:bench',
+  AWS_REGION: 'ap-northeast-1',
+};
+
+function coldImportMs(file: string): number {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const t = performance.now(); require(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...ENV, NODE_NO_WARNINGS: '1' } },
+    );
+    samples.push(Number(out.trim().split('\n').pop()));
+  }
+  return percentile(samples, 50);
+}
+
+interface Row {
+  entry: string;
+  ccxt: string;
+  'bundle MB': string;
+  'build ms': number;
+  'cold import p50 ms': string;
+}
+
+async function measure(label: string, entry: string, venue: Venue | null, dir: string): Promise<Row> {
+  const outfile = join(dir, `${label.replace(/\W+/g, '-')}-${venue ?? 'all'}`, 'index.js');
+  const started = performance.now();
+  await build(esbuildOptions(entry, outfile, venue));
+  const buildMs = Math.round(performance.now() - started);
+  return {
+    entry: label,
+    ccxt: venue ?? 'whole package',
+    'bundle MB': (statSync(outfile).size / MB).toFixed(2),
+    'build ms': buildMs,
+    'cold import p50 ms': coldImportMs(outfile).toFixed(0),
+  };
+}
+
+const bench: Bench = {
+  name: 'Lambda bundles: size and cold import, one ccxt class vs the whole package',
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbot-bundles-'));
+    const entries: [string, string][] = [
+      ['ccxt only', join(REPO_ROOT, 'test/bench/fixtures/ccxt-only.ts')],
+      ['handler probe', join(REPO_ROOT, 'test/infra/fixtures/exchange-handler.ts')],
+      ...FUNCTION_ROLES.map((r): [string, string] => [r, join(REPO_ROOT, functionEntry(r))]).filter(([, f]) =>
+        existsSync(f),
+      ),
+    ];
+    const rows: Row[] = [];
+    for (const [label, entry] of entries) {
+      for (const venue of ['binanceusdm', 'okx', null] as const) {
+        if (venue === 'okx' && label !== 'ccxt only') continue;
+        rows.push(await measure(label, entry, venue, dir));
+      }
+    }
+    console.table(rows);
+    console.log(`(${RUNS} cold imports per bundle, node ${process.version}; bundles in ${dir})`);
+  },
+};
+
+export default bench;
