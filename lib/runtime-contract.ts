@@ -27,7 +27,10 @@ export const STREAM_WORKER_HEALTH_PATH = '/healthz';
 export const ENV = {
   table: 'GRIDBOT_TABLE',
   topicArn: 'GRIDBOT_TOPIC_ARN',
-  /** Path of a JSON file with the deployment config (schema `shared/domain/config/deployment.ts`). */
+  /**
+   * The deployment config (schema `shared/domain/config/deployment.ts`): here always a path to a JSON file
+   * (shared/composition/deployment-source.ts also accepts the JSON itself, for local use).
+   */
   config: 'GRIDBOT_CONFIG',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
@@ -39,7 +42,7 @@ export const LAMBDA_CONFIG_PATH = '/opt/gridbot/config.json';
 export const WORKER_CONFIG_PATH = '/app/gridbot-config.json';
 
 export const METRICS_NAMESPACE = 'Gridbot';
-/** Powertools' `service` dimension on every gridbot metric, and the Powertools service name of every process. */
+/** The `service` dimension EmfMetrics puts on every gridbot metric (its explicit serviceName, not the env). */
 export const METRICS_SERVICE = 'gridbot';
 
 /** Metrics the runtime emits per instance (dimension `instance`). */

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import type { Venue } from '../config/deployment-input.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,13 +50,13 @@ export function cdkBundling(venue: Venue): BundlingOptions {
 }
 
 /** esbuild API options equal to `cdkBundling(venue)` (a `venue` of `null` keeps the whole ccxt package). */
-export function esbuildOptions(entry: string, outfile: string, venue: Venue | null) {
+export function esbuildOptions(entry: string, outfile: string, venue: Venue | null): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
     bundle: true,
-    platform: 'node' as const,
-    format: 'cjs' as const,
+    platform: 'node',
+    format: 'cjs',
     target: NODE_TARGET,
     minify: true,
     sourcemap: true,
@@ -64,7 +65,7 @@ export function esbuildOptions(entry: string, outfile: string, venue: Venue | nu
     external: [...EXTERNAL_MODULES],
     alias: venue === null ? {} : { ccxt: ccxtSlimModule(venue) },
     absWorkingDir: REPO_ROOT,
-    logLevel: 'silent' as const,
+    logLevel: 'silent',
     metafile: true,
   };
 }

@@ -21,13 +21,7 @@ import { Construct } from 'constructs';
 import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundling.js';
 import type { Venue } from '../config/deployment-input.js';
 import { NAG_REASONS } from '../nag-reasons.js';
-import {
-  ENV,
-  type FunctionRole,
-  LAMBDA_CONFIG_PATH,
-  METRICS_NAMESPACE,
-  METRICS_SERVICE,
-} from '../runtime-contract.js';
+import { ENV, type FunctionRole, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
 
 /** Item-level DynamoDB actions the state store uses; nothing that scans or changes the table itself. */
 export const TABLE_DATA_ACTIONS = [
@@ -147,7 +141,7 @@ export class ScheduledFunction extends Construct {
         [ENV.table]: props.table.tableName,
         [ENV.topicArn]: props.topic.topicArn,
         [ENV.config]: LAMBDA_CONFIG_PATH,
-        [ENV.serviceName]: METRICS_SERVICE,
+        [ENV.serviceName]: `gridbot-${props.role}`,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },

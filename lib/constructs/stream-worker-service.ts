@@ -33,7 +33,6 @@ import { NAG_REASONS } from '../nag-reasons.js';
 import {
   ENV,
   METRICS_NAMESPACE,
-  METRICS_SERVICE,
   STREAM_WORKER_DOCKERFILE,
   STREAM_WORKER_HEALTH_PATH,
   STREAM_WORKER_HEALTH_PORT,
@@ -95,7 +94,7 @@ export class StreamWorkerService extends Construct {
         [ENV.table]: props.table.tableName,
         [ENV.topicArn]: props.topic.topicArn,
         [ENV.config]: WORKER_CONFIG_PATH,
-        [ENV.serviceName]: METRICS_SERVICE,
+        [ENV.serviceName]: 'gridbot-stream-worker',
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         AWS_REGION: Stack.of(this).region,
       },

@@ -34,7 +34,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export async function buildLiveRuntime(service: string, env: Env = process.env): Promise<LiveRuntime> {
   const logger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? `gridbot-${service}` });
-  const metrics = new EmfMetrics({ defaultDimensions: { function: service }, logger });
+  // No default dimension beyond EmfMetrics' `service`: the CDK dashboards and alarms (lib/runtime-contract.ts)
+  // query exactly `{ instance, service }` and `{ account, service }`, and CloudWatch matches full dimension sets.
+  const metrics = new EmfMetrics({ logger });
   const deployment = deploymentConfigFromEnv(env);
   const tableName = env.GRIDBOT_TABLE;
   if (!tableName) throw new Error('GRIDBOT_TABLE is not set: name the DynamoDB table');

@@ -1,7 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ccxt from 'ccxt';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import binanceSlim from '../../lib/bundling/ccxt-slim/binanceusdm.js';
 import okxSlim from '../../lib/bundling/ccxt-slim/okx.js';
+import { esbuildOptions } from '../../lib/bundling/lambda-bundling.js';
+import { FIXTURES } from './synth.js';
 
 const errorNames = Object.keys(ccxt).filter((k) => {
   const v = (ccxt as unknown as Record<string, unknown>)[k];
@@ -32,4 +39,22 @@ describe.each([
     expect(client.has.watchOrders).toBe(true);
     expect(s.pro[venue === 'okx' ? 'binanceusdm' : 'okx']).toBeUndefined();
   });
+});
+
+describe('the ccxt alias in a bundle', () => {
+  it('lets the ccxt adapter build a client for the bundled venue and names the missing one', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'gridbot-probe-')), 'index.js');
+    await build(esbuildOptions(join(FIXTURES, 'exchange-handler.ts'), out, 'binanceusdm'));
+    const run = (venue: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(out)}).handler({ venue: ${JSON.stringify(venue)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'ap-northeast-1', NODE_NO_WARNINGS: '1' } },
+      ).trim();
+    expect(JSON.parse(run('binanceusdm'))).toMatchObject({ id: 'binanceusdm', code: '-5022' });
+    expect(run('okx')).toBe('ERR ccxt pro has no exchange class okx');
+  }, 60_000);
 });

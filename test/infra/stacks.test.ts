@@ -62,7 +62,7 @@ describe('trading stack', () => {
             GRIDBOT_TOPIC_ARN: expect.anything(),
             GRIDBOT_CONFIG: LAMBDA_CONFIG_PATH,
             POWERTOOLS_METRICS_NAMESPACE: 'Gridbot',
-            POWERTOOLS_SERVICE_NAME: 'gridbot',
+            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^gridbot-(recon|recompute|risk|admin)$/),
             NODE_OPTIONS: '--enable-source-maps',
           },
         },
