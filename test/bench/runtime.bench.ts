@@ -1,0 +1,135 @@
+/**
+ * Runtime figures of issue 6 against the Binance protocol server (paper engine, real ccxt inside):
+ *  - fill-to-order latency in the stream worker: stream event received → follow-up order sent (p50/p99),
+ *    and exchange fill → follow-up order accepted by the exchange, with the memory store and dynalite;
+ *  - recon pass duration for 50 and 200 levels (the layout pass and steady passes), split into
+ *    exchange, store and engine time.
+ */
+
+import { SystemClock } from '../../shared/adapters/clock/index.js';
+import { startEmbeddedStateStore } from '../../shared/adapters/embedded/dynalite-server.js';
+import { MemorySink } from '../../shared/adapters/events/index.js';
+import { JsonConsoleLogger } from '../../shared/adapters/logging/index.js';
+import { createMemoryStateStore } from '../../shared/adapters/memory/index.js';
+import { RecordingMetrics } from '../../shared/adapters/metrics/index.js';
+import { MemoryNotifier } from '../../shared/adapters/notify/index.js';
+import type { AppContext } from '../../shared/application/context.js';
+import { RulesCache } from '../../shared/application/market.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import { StreamWorker } from '../../shared/application/stream-worker.js';
+import { parseKlgConfig } from '../../shared/domain/config/klg-config.js';
+import { dec } from '../../shared/domain/money.js';
+import type { StateStore } from '../../shared/ports/state-store.js';
+import { startPaperVenue } from '../support/binance/paper-venue.js';
+import { klgConfigInput } from '../support/klg-config.js';
+import type { Bench } from './run.js';
+import { fmtMs, summarize } from './stats.js';
+
+type StoreKind = 'memory' | 'dynalite';
+
+async function setup(kind: StoreKind, levels: number) {
+  const venue = await startPaperVenue();
+  const top = dec('0.1').plus(dec('0.0005').times(levels - 1));
+  const start = top.minus(dec('0.0005').times(Math.floor(levels / 2))).plus('0.00025');
+  venue.moveTo('DOGEUSDC', start.toFixed());
+  let store: StateStore;
+  let stopStore = async () => {};
+  if (kind === 'dynalite') {
+    const e = await startEmbeddedStateStore();
+    store = e.store;
+    stopStore = () => e.stop();
+  } else store = createMemoryStateStore();
+  const prices = Array.from({ length: levels }, (_, i) => dec('0.1').plus(dec('0.0005').times(i)).toFixed());
+  const config = parseKlgConfig(
+    klgConfigInput({ account: 'acct-a', levels: { source: 'manual', prices }, base_amount_per_grid: '100' }),
+  );
+  await store.putConfig(config);
+  const port = venue.port('acct-a');
+  const metrics = new RecordingMetrics();
+  const ctx: AppContext = {
+    store,
+    exchanges: () => port,
+    clock: new SystemClock(),
+    notifier: new MemoryNotifier(),
+    metrics,
+    logger: new JsonConsoleLogger({ level: 'ERROR' }),
+    events: new MemorySink(),
+    random: Math.random,
+    rules: new RulesCache(),
+  };
+  return {
+    venue,
+    ctx,
+    config,
+    metrics,
+    start,
+    stop: async () => {
+      await venue.stop();
+      await stopStore();
+    },
+  };
+}
+
+async function reconFigures(kind: StoreKind, levels: number): Promise<void> {
+  const s = await setup(kind, levels);
+  const layout = await reconcileInstance(s.ctx, s.config.id);
+  const steady: Awaited<ReturnType<typeof reconcileInstance>>[] = [];
+  for (let i = 0; i < 10; i++) steady.push(await reconcileInstance(s.ctx, s.config.id, { force: true }));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const t = (k: 'totalMs' | 'exchangeMs' | 'storeMs' | 'engineMs') => median(steady.map((r) => r.timings[k]));
+  console.log(
+    `recon ${String(levels).padStart(3)} levels, ${kind.padEnd(8)} layout pass ${fmtMs(layout.timings.totalMs)} (${layout.commands} orders: exchange ${fmtMs(layout.timings.exchangeMs)}, store ${fmtMs(layout.timings.storeMs)}, engine ${fmtMs(layout.timings.engineMs)})`,
+  );
+  console.log(
+    `                             steady pass median ${fmtMs(t('totalMs'))} (exchange ${fmtMs(t('exchangeMs'))}, store ${fmtMs(t('storeMs'))}, engine ${fmtMs(t('engineMs'))})`,
+  );
+  await s.stop();
+}
+
+async function fillFigures(kind: StoreKind): Promise<void> {
+  const s = await setup(kind, 50);
+  await reconcileInstance(s.ctx, s.config.id);
+  const worker = new StreamWorker(s.ctx, { instances: [s.config], writer: 'bench' });
+  await worker.start();
+  const exchangeToExchange: number[] = [];
+  let price = s.start;
+  for (let i = 0; i < 20; i++) {
+    price = price.minus('0.0005');
+    const before = new Set(s.venue.engine.openOrders('acct-a', 'DOGEUSDC').map((o) => o.clientOrderId));
+    const filledAt = Date.now();
+    s.venue.moveTo('DOGEUSDC', price.toFixed());
+    for (let wait = 0; wait < 200; wait++) {
+      const fresh = s.venue.engine
+        .openOrders('acct-a', 'DOGEUSDC')
+        .filter((o) => o.side === 'SELL' && !before.has(o.clientOrderId));
+      const amended = s.metrics.count('FillToOrderMs');
+      if (fresh.length > 0 || amended > i) {
+        exchangeToExchange.push(Date.now() - filledAt);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await worker.drain();
+  }
+  await worker.stop();
+  const inWorker = summarize(s.metrics.values('FillToOrderMs'));
+  const full = summarize(exchangeToExchange);
+  console.log(
+    `fill → order, ${kind.padEnd(8)} in the worker (event received → order sent): n=${inWorker.n} p50 ${fmtMs(inWorker.p50)} p99 ${fmtMs(inWorker.p99)}`,
+  );
+  console.log(
+    `                       exchange fill → follow-up on the exchange:         n=${full.n} p50 ${fmtMs(full.p50)} p99 ${fmtMs(full.p99)}`,
+  );
+  await s.stop();
+}
+
+const bench: Bench = {
+  name: 'runtime against the Binance protocol server',
+  async run() {
+    for (const kind of ['memory', 'dynalite'] as const) await fillFigures(kind);
+    for (const levels of [50, 200])
+      for (const kind of ['memory', 'dynalite'] as const) await reconFigures(kind, levels);
+  },
+};
+
+export default bench;
