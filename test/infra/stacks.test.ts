@@ -100,6 +100,19 @@ describe('trading stack', () => {
     expect(actions.some((a) => /^dynamodb:(\*|Create|Delete(Table|Backup)|UpdateTable)/.test(a))).toBe(false);
   });
 
+  it('scopes every table grant to the state table itself, no wildcard resource', () => {
+    const tableStatements = resourcesOf(s.trading, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      (
+        p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+      ).Statement.filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:'))),
+    );
+    expect(tableStatements.length).toBe(5); // four functions and the worker
+    for (const st of tableStatements) {
+      expect(JSON.stringify(st.Resource)).toMatch(/StateTable/);
+      expect([st.Resource].flat()).toHaveLength(1);
+    }
+  });
+
   it('runs the stream worker as one ARM64 task that is never doubled, with a circuit breaker', () => {
     s.trading.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 1,
