@@ -3,7 +3,7 @@
  * and `<name>-instances-<k>` (schedules, alarms, dashboards, in chunks), with cdk-nag's AwsSolutions checks
  * on the whole app: an unacknowledged finding stops synthesis. bin/app.ts calls this; so do the tests.
  */
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Tags, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeploymentInput } from './config/deployment-input.js';
@@ -82,6 +82,11 @@ export function buildGridbot(
       }),
   );
 
+  // Cost allocation: every resource carries the project and the deployment it belongs to.
+  for (const stack of [stateful, trading, ...instances]) {
+    Tags.of(stack).add('project', 'gridbot');
+    Tags.of(stack).add('gridbot:deployment', options.name);
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, trading, instances };
 }

@@ -48,13 +48,19 @@ describe('stream worker image', () => {
     expect(run.stdout + run.stderr).toContain('GRIDBOT_CONFIG is not set');
   }, 60_000);
 
-  it('runs as the unprivileged node user with the deployment config where GRIDBOT_CONFIG points', () => {
+  it('writes the deployment config where GRIDBOT_CONFIG points', () => {
+    const [build, runtime] = dockerfile.split('\nFROM node:');
+    expect(build).toMatch(/\nARG GRIDBOT_CONFIG_JSON\n.*> dist\/gridbot-config\.json\n/);
+    expect(runtime).toMatch(/\nWORKDIR \/app\nCOPY --from=build \/src\/dist\/ \.\/\n/);
+    expect(WORKER_CONFIG_PATH).toBe('/app/gridbot-config.json');
+  });
+
+  it('runs as the unprivileged node user, with no RUN step on the arm64 stage and no exposed port', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^\nFROM node:\d+-slim\n/);
-    expect(runtime).toContain(`> ${WORKER_CONFIG_PATH}`);
     expect(runtime).toMatch(/\nUSER node\n/);
     expect(runtime).toMatch(/\nCMD \["node", "main\.js"\]/);
-    expect(runtime).not.toMatch(/\nEXPOSE /);
+    expect(runtime).not.toMatch(/\n(RUN|EXPOSE) /);
   });
 
   it('sends only what the bundle needs to the Docker build', () => {
