@@ -3,9 +3,10 @@
  * shell persists it before carrying out any command ("every reset is persisted before anything else").
  *
  * Entry points:
- *  - `reverseReconcile(state, snapshot, config, now)`: cold start or corrupt state. Applies trade history,
- *    takes the exchange position as the truth at once, and locks counters from the holdings (fill history
- *    first, then supports far-to-near). Run `planRecon` right after to place orders.
+ *  - `reverseReconcile(state, snapshot, config, now)`: cold start or corrupt state. Takes the exchange
+ *    position as the truth at once and locks counters from the holdings (fill history first, then supports
+ *    far-to-near). A fresh ledger (no fill cursor) does not apply the trade history it is given: those trades
+ *    predate it; they only move the cursor past them and guide the counters. Run `planRecon` right after.
  *  - `resetCounters(state, now)`: clears every counter (operator command). Note the consistency guard will
  *    re-derive counters on the next recon if holdings exceed one grid unit.
  *  - `planRebuild(state, snapshot, config, levelPrices, now)`: manual rebuild. Syncs, cancels every order of
@@ -22,7 +23,7 @@ import { ZERO } from '../money.js';
 import { alertEvent, raiseCondition } from './alerts.js';
 import { finish, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
 import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
-import { autoClearIfFlat } from './fill-accounting.js';
+import { autoClearIfFlat, pruneRecentTrades } from './fill-accounting.js';
 import { applyRoles } from './polarity.js';
 import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
 import { buildLevels, type KlgState } from './state.js';
@@ -35,6 +36,13 @@ function syncPositionNow(w: Work, snapshot: ReconSnapshot): void {
   autoClearIfFlat(w);
 }
 
+function markHistorySeen(w: Work, fills: ReconSnapshot['fills']): void {
+  for (const f of fills) w.s.recentTrades.push({ id: f.tradeId, time: f.time });
+  const last = fills[fills.length - 1];
+  if (last) w.s.fillCursor = { time: last.time, tradeId: last.tradeId };
+  pruneRecentTrades(w.s);
+}
+
 export function reverseReconcile(
   state: KlgState,
   snapshot: ReconSnapshot,
@@ -42,7 +50,18 @@ export function reverseReconcile(
   now: number,
 ): Decision<KlgState> {
   const w = startWork(state, config, snapshot, now);
-  syncPositionNow(w, snapshot);
+  if (state.fillCursor === null) {
+    // A fresh ledger: trade history from before it is history, not news. It tells which levels our grid
+    // bought at, and moves the cursor past it; the exchange position says what is held.
+    markHistorySeen(w, snapshot.fills);
+    const pos = snapshot.position;
+    reconcilePosition(w, pos && pos.qty.greaterThan(0) ? pos.qty : ZERO, pos?.entryPrice ?? ZERO, 0, {
+      immediately: true,
+    });
+    autoClearIfFlat(w);
+  } else {
+    syncPositionNow(w, snapshot);
+  }
   applyRoles(w);
   lockCountersFromHoldings(w, snapshot.fills);
   alertEvent(w, 'info', 'reverse_reconciliation', 'counters re-derived from the exchange position', {

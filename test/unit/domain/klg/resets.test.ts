@@ -35,6 +35,24 @@ describe('reverse reconciliation (cold start)', () => {
     expect(d.state.levels.map((l) => l.fillCounter)).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
   });
 
+  it('does not replay trade history that predates a fresh ledger, but moves the cursor past it', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    bot.move('0.169');
+    bot.move('0.1905'); // a buy-sell round trip happened before the state was lost
+    const lost = initialKlgState(
+      'dogeklg',
+      bot.state.levels.map((l) => l.price),
+      bot.venue.time,
+    );
+    const snapshot = bot.venue.snapshot(lost);
+    const d = reverseReconcile(lost, snapshot, bot.config, bot.venue.time);
+    expect(d.state.holdings.equals(bot.venue.position)).toBe(true);
+    expect(d.state.realizedPnl.isZero()).toBe(true);
+    expect(d.state.fillCursor?.tradeId).toBe(snapshot.fills[snapshot.fills.length - 1]?.tradeId);
+    expect(d.state.boughtSinceFlat.equals(bot.venue.position)).toBe(true);
+  });
+
   it('alerts when holdings exceed what the grid can account for', () => {
     const bot = KlgBot.doge('0.185');
     bot.venue.position = dec('5000');
