@@ -18,10 +18,16 @@ export interface EmbeddedDynamo {
 }
 
 export async function startEmbeddedDynamo(
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; path?: string } = {},
 ): Promise<EmbeddedDynamo> {
   const host = options.host ?? '127.0.0.1';
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // With `path` the data lives on disk (LevelDB) and survives restarts: a local live run keeps its grid.
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -52,9 +58,9 @@ export interface EmbeddedStateStore {
 }
 
 export async function startEmbeddedStateStore(
-  options: { tableName?: string; now?: () => number; journalTtlSeconds?: number } = {},
+  options: { tableName?: string; now?: () => number; journalTtlSeconds?: number; path?: string } = {},
 ): Promise<EmbeddedStateStore> {
-  const server = await startEmbeddedDynamo();
+  const server = await startEmbeddedDynamo(options.path ? { path: options.path } : {});
   const tableName = options.tableName ?? 'gridbot-state';
   const client = createDynamoClient({ endpoint: server.endpoint });
   try {

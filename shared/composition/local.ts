@@ -1,0 +1,92 @@
+/**
+ * The local composition root: the same runtime as AWS on one machine (SPEC §6 "Local": "the same code can
+ * run live on one machine for users who prefer that"). Differences from `live.ts`, and only these:
+ *  - credentials from the environment or a `.env` file (`GRIDBOT_<ACCOUNT>_API_KEY`, `..._SECRET`,
+ *    `..._PASSWORD`), registered with the log redactor;
+ *  - state in an embedded DynamoDB-compatible store persisted under `dataDir` (or a DynamoDB endpoint);
+ *  - alerts to the log, JSON logs on stderr, metrics kept in memory.
+ */
+import { SystemClock } from '../adapters/clock/system-clock.js';
+import { createDynamoClient, createDynamoStateStore, ensureStateTable } from '../adapters/dynamodb/index.js';
+import { startEmbeddedStateStore } from '../adapters/embedded/dynalite-server.js';
+import { JournalSink } from '../adapters/events/index.js';
+import { JsonConsoleLogger } from '../adapters/logging/index.js';
+import { RecordingMetrics } from '../adapters/metrics/index.js';
+import { LogNotifier } from '../adapters/notify/index.js';
+import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
+import type { AppContext } from '../application/context.js';
+import { RulesCache } from '../application/market.js';
+import type { DeploymentConfig } from '../domain/config/deployment.js';
+import type { ExchangePort } from '../ports/exchange.js';
+import type { StateStore } from '../ports/state-store.js';
+import { loadDeploymentConfigFile } from './deployment-source.js';
+import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+
+export interface LocalOptions {
+  readonly configPath: string;
+  /** Where the embedded store keeps its data (default `.gridbot-data`). */
+  readonly dataDir?: string;
+  /** Use a DynamoDB (Local) server instead of the embedded store. */
+  readonly dynamoEndpoint?: string;
+  readonly envFile?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LocalRuntime {
+  readonly ctx: AppContext;
+  readonly deployment: DeploymentConfig;
+  readonly metrics: RecordingMetrics;
+  readonly exchanges: readonly ExchangePort[];
+  close(): Promise<void>;
+}
+
+export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntime> {
+  const env = opts.env ?? process.env;
+  const clock = new SystemClock();
+  const logger = new JsonConsoleLogger({ level: 'INFO' });
+  const metrics = new RecordingMetrics();
+  const deployment = loadDeploymentConfigFile(opts.configPath);
+  let store: StateStore;
+  let stopStore = async () => {};
+  if (opts.dynamoEndpoint) {
+    const tableName = 'gridbot-state';
+    await ensureStateTable(createDynamoClient({ endpoint: opts.dynamoEndpoint }), tableName);
+    store = createDynamoStateStore({ tableName, endpoint: opts.dynamoEndpoint });
+  } else {
+    const embedded = await startEmbeddedStateStore({ path: opts.dataDir ?? '.gridbot-data' });
+    store = embedded.store;
+    stopStore = () => embedded.stop();
+  }
+  const secrets = registeringSecrets(
+    new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
+  );
+  const exchanges = await buildExchanges({
+    accounts: deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id)),
+    secrets,
+    clock,
+    logger,
+    apiUrls: apiUrlsFromEnv(env),
+  });
+  for (const instance of deployment.instances) await store.putConfig(instance);
+  const ctx: AppContext = {
+    store,
+    exchanges: exchanges.resolve,
+    clock,
+    notifier: new LogNotifier(logger),
+    metrics,
+    logger,
+    events: new JournalSink(store),
+    random: Math.random,
+    rules: new RulesCache(),
+  };
+  return {
+    ctx,
+    deployment,
+    metrics,
+    exchanges: exchanges.all,
+    close: async () => {
+      await Promise.all(exchanges.all.map((x) => x.close()));
+      await stopStore();
+    },
+  };
+}
