@@ -86,6 +86,28 @@ describe('Binance protocol server: authentication', () => {
   });
 });
 
+describe('Binance protocol server on a virtual clock', () => {
+  it('skips the timestamp window when told to, still verifying the signature', async () => {
+    const virtual = await new BinanceServer({
+      exchangeInfo: () => JSON.parse(fixtureText(EXCHANGE_INFO_SUBSET)),
+      lookupKey: (key) => (key === TEST_KEY.apiKey ? TEST_KEY : undefined),
+      now: () => Date.UTC(2023, 6, 18),
+      routes: [signedProbe],
+      checkTimestamps: false,
+    }).start();
+    try {
+      await expect(rawCcxt(virtual).fapiPrivateGetApiTradingStatus()).resolves.toMatchObject({
+        account: 'acct-a',
+      });
+      await expect(rawCcxt(virtual, { secret: 'wrong' }).fapiPrivateGetApiTradingStatus()).rejects.toThrow(
+        /-1022/,
+      );
+    } finally {
+      await virtual.stop();
+    }
+  });
+});
+
 describe('Binance protocol server: request weight', () => {
   it('answers 429 with Retry-After over the configured limit and serves again once the window rolls', async () => {
     server.limiter.reset();

@@ -70,6 +70,9 @@ describe('ccxt binanceusdm against the protocol server: orders', () => {
       ok: true,
       order: { clientOrderId: req.clientOrderId, status: 'NEW', kind: 'limit' },
     });
+    const headers = port.client.last_response_headers as Record<string, string>;
+    expect(Number(headers['X-Mbx-Order-Count-1m'])).toBeGreaterThan(0);
+    expect(Number(headers['X-Mbx-Used-Weight-1m'])).toBeGreaterThan(0);
     const open = await port.openOrders(BTC);
     expect(open.map((o) => o.clientOrderId)).toContain(req.clientOrderId);
     const found = await port.order(BTC, req.clientOrderId);

@@ -33,6 +33,8 @@ export interface BinanceServerOptions {
   readonly weightLimitPerMinute?: number | undefined;
   readonly weightWindowMs?: number | undefined;
   readonly recvWindowMs?: number | undefined;
+  /** Check `timestamp` / `recvWindow` (-1021); turn off when the server runs on a virtual clock. */
+  readonly checkTimestamps?: boolean | undefined;
   readonly listenKeyTtlMs?: number | undefined;
   /** Routes backed by the engine (orders, account, market data). */
   readonly routes?: readonly Route[] | undefined;
@@ -76,6 +78,7 @@ export class BinanceServer {
         minute: new WeightLimiter(Number.MAX_SAFE_INTEGER, 60_000),
       },
       recvWindowMs: opts.recvWindowMs,
+      checkTimestamps: opts.checkTimestamps,
       onRequest: opts.onRequest,
     };
     this.http = createServer((req, res) => {
