@@ -38,9 +38,10 @@ export function buildGridbot(
 
   const stateful = new StatefulStack(app, `${options.name}-stateful`, {
     env,
-    description: description('state table and exchange secrets (retained)'),
+    description: description('state table, exchange secrets, fixed egress IP (retained)'),
     accounts: config.accounts,
     createSecrets: options.createSecrets,
+    egressIp: options.egress === 'nat',
   });
   const trading = new TradingStack(app, `${options.name}-trading`, {
     env,
@@ -50,6 +51,7 @@ export function buildGridbot(
     logRetention,
     table: stateful.state.table,
     secrets: stateful.secrets,
+    egressIpAllocationId: stateful.egressIp?.attrAllocationId,
     entries: overrides.entries,
     worker: overrides.worker,
   });

@@ -3,15 +3,14 @@
  * ingress rule, and the worker talks outward (exchange WebSockets and REST, AWS APIs) over TLS.
  *
  *  - `public` egress (default): public subnets only, no NAT gateway; the task gets a public IP. Cheapest.
- *  - `nat` egress: private subnets behind one NAT gateway whose Elastic IP is created (and retained) here, so
- *    the address stays the same across redeploys and can go on the exchange's API-key IP allowlist. The
- *    Lambdas join these subnets too, so every exchange call leaves from that one address.
+ *  - `nat` egress: private subnets behind one NAT gateway using the Elastic IP of the stateful stack, so the
+ *    address exists before anything trades, survives redeploys and can go on the exchange's API-key IP
+ *    allowlist. The Lambdas join these subnets too, so every exchange call leaves from that one address.
  *
  * Rejected flows are logged (cheap, and shows anything probing the public IP).
  */
-import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import {
-  CfnEIP,
   FlowLogDestination,
   FlowLogTrafficType,
   NatProvider,
@@ -27,6 +26,8 @@ import type { Egress } from '../config/infra-options.js';
 export interface NetworkProps {
   readonly egress: Egress;
   readonly logRetention: RetentionDays;
+  /** Allocation id of the fixed egress address (required with `nat` egress). */
+  readonly egressIpAllocationId?: string | undefined;
 }
 
 export class Network extends Construct {
@@ -35,19 +36,11 @@ export class Network extends Construct {
   readonly workloadSubnets: SubnetSelection;
   /** True when tasks need a public IP to reach the internet. */
   readonly assignPublicIp: boolean;
-  readonly egressIp?: CfnEIP;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const nat = props.egress === 'nat';
-    if (nat) {
-      this.egressIp = new CfnEIP(this, 'EgressIp', { domain: 'vpc' });
-      this.egressIp.applyRemovalPolicy(RemovalPolicy.RETAIN);
-      new CfnOutput(this, 'EgressIpAddress', {
-        value: this.egressIp.attrPublicIp,
-        description: 'Fixed egress IP: add it to the exchange API key IP allowlist',
-      });
-    }
+    if (nat && !props.egressIpAllocationId) throw new Error('nat egress needs the egress IP allocation id');
     this.vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       restrictDefaultSecurityGroup: false,
@@ -58,8 +51,8 @@ export class Network extends Construct {
           ]
         : [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
       natGateways: nat ? 1 : 0,
-      ...(this.egressIp
-        ? { natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [this.egressIp.attrAllocationId] }) }
+      ...(nat && props.egressIpAllocationId
+        ? { natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [props.egressIpAllocationId] }) }
         : {}),
     });
     this.vpc.addFlowLog('RejectedFlows', {

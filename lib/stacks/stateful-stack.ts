@@ -1,9 +1,11 @@
 /**
- * What must outlive every code deployment: the state table and the accounts' secrets. Termination protection
- * is on and both are retained if the stack is deleted anyway. The trading stack only references them, so
- * redeploying or even destroying it never touches the data.
+ * What must outlive every code deployment: the state table, the accounts' secrets and, with `nat` egress, the
+ * fixed egress IP that exchange API keys are restricted to. Termination protection is on and all of them are
+ * retained if the stack is deleted anyway. The trading stack only references them, so redeploying or even
+ * destroying it never touches the data, and the address can be allowlisted before anything trades.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnEIP } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { type AccountConfig, secretNameOf } from '../../shared/domain/config/deployment.js';
 import { AccountSecrets } from '../constructs/account-secrets.js';
@@ -12,11 +14,14 @@ import { StateTable } from '../constructs/state-table.js';
 export interface StatefulStackProps extends StackProps {
   readonly accounts: readonly AccountConfig[];
   readonly createSecrets: boolean;
+  /** Create the fixed egress IP (`nat` egress). */
+  readonly egressIp: boolean;
 }
 
 export class StatefulStack extends Stack {
   readonly state: StateTable;
   readonly secrets: AccountSecrets;
+  readonly egressIp?: CfnEIP;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -25,6 +30,14 @@ export class StatefulStack extends Stack {
       accounts: props.accounts,
       create: props.createSecrets,
     });
+    if (props.egressIp) {
+      this.egressIp = new CfnEIP(this, 'EgressIp', { domain: 'vpc' });
+      this.egressIp.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      new CfnOutput(this, 'EgressIpAddress', {
+        value: this.egressIp.attrPublicIp,
+        description: 'Fixed egress IP: add it to the exchange API key IP allowlist',
+      });
+    }
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'SecretNames', {
       value: props.accounts.map((a) => `${a.id}=${secretNameOf(a)}`).join(' '),

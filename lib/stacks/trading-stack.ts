@@ -36,6 +36,8 @@ export interface TradingStackProps extends StackProps {
   readonly logRetention: RetentionDays;
   readonly table: ITableV2;
   readonly secrets: AccountSecrets;
+  /** Allocation id of the fixed egress IP (stateful stack), with `nat` egress. */
+  readonly egressIpAllocationId?: string | undefined;
   /** Entry files by role (tests use fixtures); default functions/<role>/handler.ts. */
   readonly entries?: Partial<Record<FunctionRole, string>> | undefined;
   /** Docker build context and Dockerfile of the stream worker (tests use a fixture). */
@@ -79,6 +81,7 @@ export class TradingStack extends Stack {
     this.network = new Network(this, 'Network', {
       egress: props.options.egress,
       logRetention: props.logRetention,
+      egressIpAllocationId: props.egressIpAllocationId,
     });
     const placement =
       props.options.egress === 'nat'

@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { klgConfigInput } from '../support/klg-config.js';
 import { alarmsByName, deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
@@ -118,10 +119,18 @@ describe('chunks', () => {
 });
 
 describe('fixed egress IP', () => {
-  it('sends all traffic through one NAT gateway with a retained Elastic IP, printed as an output', () => {
+  it('sends all traffic through one NAT gateway whose Elastic IP lives, retained, in the stateful stack', () => {
     s.trading.resourceCountIs('AWS::EC2::NatGateway', 1);
-    s.trading.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
-    s.trading.hasOutput('*', { Description: 'Fixed egress IP: add it to the exchange API key IP allowlist' });
+    s.trading.resourceCountIs('AWS::EC2::EIP', 0);
+    s.stateful.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
+    s.stateful.hasOutput('*', {
+      Description: 'Fixed egress IP: add it to the exchange API key IP allowlist',
+    });
+    s.trading.hasResourceProperties('AWS::EC2::NatGateway', {
+      AllocationId: Match.objectLike({
+        'Fn::GetStackOutput': Match.objectLike({ StackName: 'gridbot-stateful' }),
+      }),
+    });
     s.trading.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
     });
