@@ -1,15 +1,272 @@
 /**
- * `gridbot` command line. Each command parses its arguments, calls one application entry point and maps
- * the outcome to an exit code (0 success, 1 bad input, 2 runtime failure) with a one-line reason.
+ * `gridbot` command line. Each command parses its arguments, calls one composition entry point and maps
+ * the outcome to an exit code with a one-line reason: 0 success, 1 bad input (missing file, bad CSV row,
+ * invalid config naming the field, bad option), 2 runtime failure, 3 the command needs confirmation.
+ *
+ *   gridbot sim --config <yaml|json> [--candles <csv>] [--ticks <csv>] [--from <iso>] [--to <iso>]
+ *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
+ *   gridbot validate-config <file>
+ *   gridbot status|pause|resume|rebuild|reset-counters|close-all --instance <id> [--confirm <token>]
+ *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
+ *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  if (!command || command === 'demo') {
-    console.log(
-      'gridbot: simulator not built yet (issue 7). The engine and its tests are in place: npm test',
-    );
-    return 0;
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  type AdminReply,
+  parseAdminCommand,
+  runAdminLocally,
+  runAdminOnAws,
+} from '../shared/composition/admin-client.js';
+import { fetchCandlesCsv } from '../shared/composition/data-fetch.js';
+import { DeploymentSourceError, loadDeploymentConfigFile } from '../shared/composition/deployment-source.js';
+import { apiUrlsFromEnv } from '../shared/composition/exchanges.js';
+import { parseTime } from '../shared/composition/sim/market-data.js';
+import { configDirOf } from '../shared/composition/sim/plan.js';
+import type { Summary } from '../shared/composition/sim/summary.js';
+import { runSimulation, SimInputError } from '../shared/composition/sim.js';
+import { ConfigError } from '../shared/domain/config/format-error.js';
+import { progressBar } from './progress.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly isTTY: boolean;
+  now(): number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const defaultIo: CliIo = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  isTTY: Boolean(process.stderr.isTTY),
+  now: () => Date.now(),
+  env: process.env,
+};
+
+/** A bad option or argument: exit code 1. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+class NeedsConfirmation extends Error {
+  override readonly name = 'NeedsConfirmation';
+}
+
+const ADMIN = ['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all'] as const;
+
+/** `--candles a.csv` (the config's only symbol) or `--candles DOGE/USDC:USDC=a.csv`, once per symbol. */
+function perSymbol(files: readonly string[] | undefined, symbols: readonly string[], flag: string) {
+  const out: Record<string, string> = {};
+  for (const f of files ?? []) {
+    const eq = f.indexOf('=');
+    const named = eq > 0 && f.slice(0, eq).includes('/');
+    if (!named && symbols.length !== 1)
+      throw new UsageError(
+        `${flag} ${f}: the config trades ${symbols.length} symbols (${symbols.join(', ')}); write ${flag} SYMBOL=file`,
+      );
+    const symbol = named ? f.slice(0, eq) : symbols[0]!;
+    if (out[symbol]) throw new UsageError(`${flag}: two files for ${symbol}`);
+    out[symbol] = resolve(named ? f.slice(eq + 1) : f);
   }
-  console.error(`gridbot: unknown command "${command}"`);
-  return 1;
+  return out;
+}
+
+function describeRun(s: Summary): string[] {
+  const lines = [
+    `gridbot sim: ${s.market.source === 'demo' ? 'built-in demo market' : `${s.market.source} from ${Object.values(s.market.files).join(', ')}`}, ${s.market.from} → ${s.market.to}, store ${s.store}`,
+  ];
+  for (const [symbol, r] of Object.entries(s.symbols) as [string, { source: string; from: string }][])
+    lines.push(`  symbol rules for ${symbol}: ${r.source} (${r.from})`);
+  for (const i of s.instances) {
+    lines.push(
+      `  ${i.instance} ${i.symbol}: ${i.candles} candles, ${i.fills.count} fills, holdings ${i.holdings}, equity ${i.startBalance} → ${i.equity.replace(/(\.\d{4})\d+$/, '$1')}, max drawdown ${i.maxDrawdownPct}%, ${i.violations.length === 0 ? 'no invariant violations' : `${i.violations.length} INVARIANT VIOLATIONS`}`,
+    );
+  }
+  if (s.jobFailures.length > 0)
+    lines.push(`  ${s.jobFailures.length} scheduled jobs failed (see summary.json)`);
+  return lines;
+}
+
+function simCommand(io: CliIo): Command {
+  return new Command('sim')
+    .description('replay a market through the production services on a virtual clock')
+    .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
+    .option(
+      '--candles <file...>',
+      '1-minute candle CSV (open_time_ms,open,high,low,close,volume); SYMBOL=file for several',
+    )
+    .option(
+      '--ticks <file...>',
+      'trade tick CSV (trade_time_ms,trade_id,price,qty,is_buyer_maker); SYMBOL=file for several',
+    )
+    .option('--funding <file...>', '8h funding CSV (funding_time_ms,funding_rate); SYMBOL=file for several')
+    .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
+    .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
+    .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
+    .addOption(new Option('--store <kind>', 'state store').choices(['dynamo', 'memory']).default('dynamo'))
+    .option('--out <dir>', 'output directory (default out/<timestamp>/)')
+    .option('--quiet', 'no progress bar')
+    .action(async (o) => {
+      const config = loadDeploymentConfigFile(o.config);
+      const symbols = [...new Set(config.instances.filter((i) => i.enabled).map((i) => i.symbol))];
+      const outDir = resolve(o.out ?? `out/${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
+      const result = await runSimulation({
+        config: { config, dir: configDirOf(o.config) },
+        candles: perSymbol(o.candles, symbols, '--candles'),
+        ticks: perSymbol(o.ticks, symbols, '--ticks'),
+        funding: perSymbol(o.funding, symbols, '--funding'),
+        ...(o.exchangeInfo ? { exchangeInfo: resolve(o.exchangeInfo) } : {}),
+        ...(o.from ? { from: parseTime(o.from, '--from') } : {}),
+        ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
+        store: o.store,
+        outDir,
+        ...(o.quiet
+          ? {}
+          : { onProgress: progressBar({ isTTY: io.isTTY, write: io.err, now: io.now }, 'sim') }),
+      });
+      for (const line of describeRun(result.summary)) io.out(`${line}\n`);
+      io.out(`report: ${resolve(outDir, 'report.html')}\n`);
+      io.out(`        ${resolve(outDir, 'summary.json')}, ${resolve(outDir, 'events.jsonl')}\n`);
+    });
+}
+
+function validateCommand(io: CliIo): Command {
+  return new Command('validate-config')
+    .description('check a deployment config; names each bad field and the fix')
+    .argument('<file>')
+    .action((file: string) => {
+      const c = loadDeploymentConfigFile(file);
+      io.out(
+        `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${i.symbol}`).join(', ')})\n`,
+      );
+    });
+}
+
+function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
+  return new Command(name)
+    .description(`${name} an instance, locally (--config + --endpoint) or on AWS (--aws)`)
+    .requiredOption('--instance <id>', 'instance id')
+    .option('--confirm <token>', 'confirmation token (reset-counters, close-all)')
+    .option('--reason <text>', 'why (kept in the log and the pause reason)')
+    .option('--aws', 'invoke the deployed admin function')
+    .option(
+      '--function <name>',
+      'admin function name (--aws)',
+      io.env.GRIDBOT_ADMIN_FUNCTION ?? 'gridbot-admin',
+    )
+    .option('--region <region>', 'AWS region (--aws)', io.env.AWS_REGION)
+    .option('--config <file>', 'deployment config (local)')
+    .option(
+      '--endpoint <url>',
+      'DynamoDB endpoint (local), e.g. http://127.0.0.1:8000',
+      io.env.GRIDBOT_DYNAMO_ENDPOINT,
+    )
+    .option('--table <name>', 'state table (local)', io.env.GRIDBOT_TABLE ?? 'gridbot-state')
+    .action(async (o) => {
+      const command = parseAdminCommand({
+        command: name,
+        instanceId: o.instance,
+        ...(o.confirm ? { confirm: o.confirm } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+      });
+      let reply: AdminReply;
+      if (o.aws) {
+        reply = await runAdminOnAws({ command, functionName: o.function, region: o.region });
+      } else {
+        if (!o.config || !o.endpoint)
+          throw new UsageError(
+            `${name}: give --aws, or --config <file> and --endpoint <url> for a local store`,
+          );
+        reply = await runAdminLocally({
+          command,
+          configPath: o.config,
+          endpoint: o.endpoint,
+          table: o.table,
+          env: io.env,
+        });
+      }
+      io.out(`${JSON.stringify(reply, null, 2)}\n`);
+      if (!reply.ok && 'needsConfirmation' in reply) throw new NeedsConfirmation(reply.message);
+      if (!reply.ok) throw new Error(reply.error);
+    });
+}
+
+function dataCommand(io: CliIo): Command {
+  const data = new Command('data').description('market data');
+  data
+    .command('fetch')
+    .description(
+      'download 1-minute candles with ccxt into the CSV `gridbot sim --candles` replays (needs network)',
+    )
+    .requiredOption('--symbol <symbol>', 'ccxt symbol, e.g. BTC/USDT:USDT')
+    .requiredOption('--from <time>', 'first candle (ISO 8601 or epoch ms)')
+    .requiredOption('--to <time>', 'end, exclusive (ISO 8601 or epoch ms)')
+    .option('--exchange <id>', 'ccxt exchange id', 'binanceusdm')
+    .option('--out <file>', 'CSV file (default <BASEQUOTE>_1m_<from>_<to>.csv)')
+    .action(async (o) => {
+      const from = parseTime(o.from, '--from');
+      const to = parseTime(o.to, '--to');
+      const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+      const out = resolve(
+        o.out ?? `${String(o.symbol).split(':')[0]!.replace('/', '')}_1m_${day(from)}_${day(to)}.csv`,
+      );
+      const { csv, rows } = await fetchCandlesCsv({
+        exchange: o.exchange,
+        symbol: o.symbol,
+        from,
+        to,
+        apiUrls: apiUrlsFromEnv(io.env),
+        onPage: (n, last) => io.err(`data fetch: ${n} candles, up to ${new Date(last).toISOString()}\n`),
+      });
+      writeFileSync(out, csv);
+      io.out(`${rows} candles of ${o.symbol} written to ${out}\n`);
+    });
+  return data;
+}
+
+function exitCodeOf(e: unknown): number {
+  if (e instanceof NeedsConfirmation) return 3;
+  if (
+    e instanceof UsageError ||
+    e instanceof SimInputError ||
+    e instanceof ConfigError ||
+    e instanceof DeploymentSourceError ||
+    e instanceof CommanderError
+  )
+    return 1;
+  return 2;
+}
+
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const program = new Command('gridbot').description(
+    'grid strategies on AWS, and a simulator that replays markets through the same code',
+  );
+  program.addCommand(simCommand(io));
+  program.addCommand(validateCommand(io));
+  for (const name of ADMIN) program.addCommand(adminCommand(io, name));
+  program.addCommand(dataCommand(io));
+  const quiet = (c: Command): void => {
+    // Help goes out as usual; errors are reported once, as one line, by the catch below.
+    c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} });
+    for (const sub of c.commands) quiet(sub);
+  };
+  quiet(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (
+      e instanceof CommanderError &&
+      (e.code === 'commander.helpDisplayed' || e.code === 'commander.version')
+    )
+      return 0;
+    // Help shown because no command was given: a usage error.
+    if (e instanceof CommanderError && e.code === 'commander.help') return 1;
+    const message = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
+    const code = exitCodeOf(e);
+    io.err(`gridbot: ${code === 2 ? `failed: ${(e as Error).name ?? 'Error'}: ` : ''}${message}\n`);
+    return code;
+  }
 }

@@ -2,6 +2,10 @@
 // The gridbot CLI. TypeScript sources run through tsx, so a fresh `npm ci` needs no build step.
 import { register } from 'tsx/esm/api';
 
+// gridbot targets Node 20; the AWS SDK's notice about its future Node 22 requirement would only clutter
+// the CLI's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 register();
 const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { configErrorFrom } from './format-error.js';
 import { klgConfigSchema } from './klg-config.js';
+import { simulationSchema } from './simulation.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
@@ -43,6 +44,8 @@ export const deploymentConfigSchema = z
     alert_email: z.string().email().optional(),
     accounts: z.array(accountSchema).min(1, { message: 'declare at least one account' }),
     instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
+    /** Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them. */
+    simulation: simulationSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -75,6 +78,15 @@ export const deploymentConfigSchema = z
         });
       }
     });
+    for (const id of Object.keys(cfg.simulation?.balances ?? {})) {
+      if (!accountIds.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['simulation', 'balances', id],
+          message: `unknown account "${id}"; balances are keyed by an account id from accounts`,
+        });
+      }
+    }
   });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;

@@ -1,0 +1,241 @@
+/**
+ * The replay driver: runs the production services over a recorded or generated market on a virtual clock.
+ * Nothing here re-implements the strategy; it only decides *when* things happen:
+ *  - market steps (a candle at its close, a trade at its time) go to the exchange, whose user stream
+ *    delivers fills to the `StreamWorker` — the same worker Fargate runs — which routes them to
+ *    `handleFill` in order;
+ *  - scheduled jobs go through `runScheduled` (idempotent claims, fan-out) with the virtual scheduled time,
+ *    calling `reconcileInstance`, `recomputeParams` and `runRiskCheck`, exactly as the Lambdas do;
+ *  - between steps the driver waits until every store call in flight has finished (`settle`), so the
+ *    order of events depends on virtual time only, never on how fast the store answers.
+ *
+ * Entry point: `replayMarket(options)`.
+ *
+ * Invariants:
+ *  1. At one instant the market step comes first, then the jobs due then (a recon at 12:00 sees the candle
+ *     that closed at 12:00), in the order recompute → recon → risk.
+ *  2. Virtual time moves only forward and only here; a service that sleeps (conflict backoff, the second
+ *     recon pass) wakes when the driver reaches its timer.
+ *  3. Whenever the grid may have changed — a fill handled, a recon pass that sent orders or applied fills,
+ *     a recompute or risk check — the stored grid is checked with `checkKlgInvariants`; violations are
+ *     returned, never hidden.
+ */
+import type { KlgConfig } from '../../domain/config/klg-config.js';
+import { checkKlgInvariants, type KlgState } from '../../domain/klg/index.js';
+import type { Clock } from '../../ports/clock.js';
+import type { AppContext } from '../context.js';
+import { recomputeParams } from '../recompute-params.js';
+import { type ReconReport, reconcileInstance } from '../reconcile-instance.js';
+import { runRiskCheck } from '../risk-check.js';
+import { type JobName, runScheduled } from '../scheduled.js';
+import { StreamWorker } from '../stream-worker.js';
+import { type DueJob, JobSchedule } from './schedule.js';
+
+/** The virtual clock as the driver moves it (`VirtualClock` implements it). */
+export interface SteppableClock extends Clock {
+  advanceTo(t: number): Promise<void>;
+  /** Moves time when no timer is due by then (no waiting). */
+  setTime(t: number): void;
+  nextTimerAt(): number | undefined;
+}
+
+export interface MarketStep {
+  /** When the step becomes known: a candle's close, a trade's time. */
+  readonly at: number;
+  /**
+   * Feeds the step to the exchange. Returns false when it reached no account (no fill, no order
+   * update: nothing for a user stream to deliver), so the driver need not wait for the worker.
+   */
+  apply(): boolean;
+}
+
+export interface ReplayOptions {
+  readonly ctx: AppContext;
+  readonly clock: SteppableClock;
+  readonly instances: readonly KlgConfig[];
+  /** Market steps before the bot starts (history for indicators); no job runs during them. */
+  readonly history: Iterable<MarketStep>;
+  /** Market steps while the bot runs, in time order. */
+  readonly steps: Iterable<MarketStep>;
+  /** The bot's first scheduled time; jobs fire until `end` (inclusive). */
+  readonly start: number;
+  readonly end: number;
+  /** Resolves once no store call is in flight and every queued continuation has run. */
+  readonly settle: () => Promise<void>;
+  readonly heartbeatIntervalMs: number;
+  /** Called after each market step of the bot's period (and its jobs) has settled. */
+  readonly afterStep?: (at: number) => Promise<void> | void;
+  /** Called with the stored grid whenever the driver inspects it (after anything that may change it). */
+  readonly onGrid?: (instanceId: string, state: KlgState, at: number) => void;
+}
+
+export interface JobFailure {
+  readonly job: JobName;
+  readonly instanceId: string;
+  readonly at: number;
+  readonly error: string;
+}
+
+export interface InvariantViolation {
+  readonly at: number;
+  readonly instanceId: string;
+  readonly message: string;
+}
+
+export interface ReplayResult {
+  readonly steps: number;
+  readonly jobs: Record<JobName, number>;
+  readonly failures: readonly JobFailure[];
+  readonly violations: readonly InvariantViolation[];
+  readonly worker: StreamWorker['stats'];
+  /** Sums over every recon pass (ms of wall time). */
+  readonly reconTimings: { exchangeMs: number; storeMs: number; engineMs: number; totalMs: number };
+}
+
+const SERVICES: Record<JobName, (ctx: AppContext, instanceId: string) => Promise<unknown>> = {
+  recon: reconcileInstance,
+  recompute: recomputeParams,
+  risk: runRiskCheck,
+};
+
+/** A blocked task may sleep through backoff or a second pass, not through hours of virtual time. */
+const STALL_LIMIT_MS = 3_600_000;
+
+export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
+  const { ctx, clock } = o;
+  const jobs: Record<JobName, number> = { recon: 0, recompute: 0, risk: 0 };
+  const failures: JobFailure[] = [];
+  const violations: InvariantViolation[] = [];
+  const seen = new Set<string>();
+  const reconTimings = { exchangeMs: 0, storeMs: 0, engineMs: 0, totalMs: 0 };
+  const background = new Set<Promise<void>>();
+  const byId = new Map(o.instances.map((c) => [c.id, c]));
+
+  /** Moves the clock to `t`, firing timers one instant at a time and settling after each. */
+  const advance = async (t: number): Promise<void> => {
+    for (;;) {
+      const next = clock.nextTimerAt();
+      if (next === undefined || next > t) break;
+      await clock.advanceTo(next);
+      await o.settle();
+    }
+    if (t > clock.now()) clock.setTime(t);
+  };
+
+  /** Awaits a task that may sleep on the virtual clock, moving time only as far as its timers need. */
+  const untilDone = async (task: Promise<unknown>, what: string): Promise<void> => {
+    let done = false;
+    void task.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    const from = clock.now();
+    for (;;) {
+      await o.settle();
+      if (done) break;
+      const next = clock.nextTimerAt();
+      if (next === undefined || next - from > STALL_LIMIT_MS)
+        throw new Error(`replay stalled: ${what} is waiting on nothing the simulation can advance`);
+      await clock.advanceTo(next);
+    }
+    await task;
+  };
+
+  /** Reads the stored grid and checks its invariants (after anything that may have changed it). */
+  const inspect = async (instanceIds: Iterable<string>): Promise<void> => {
+    const at = ctx.clock.now();
+    for (const instanceId of instanceIds) {
+      const config = byId.get(instanceId);
+      const state = await ctx.store.loadGrid(instanceId);
+      if (!config || !state) continue;
+      o.onGrid?.(instanceId, state, at);
+      const rules = await ctx.rules.get(ctx.exchanges(config.account), config.symbol, at);
+      for (const message of checkKlgInvariants(state, config, rules)) {
+        const key = `${instanceId}|${message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        violations.push({ at, instanceId, message });
+      }
+    }
+  };
+
+  const run = async (due: DueJob): Promise<void> => {
+    const outcomes = await runScheduled(
+      ctx,
+      due.job,
+      { instanceId: due.instanceId, scheduledTime: new Date(due.at).toISOString(), pass: due.pass },
+      SERVICES[due.job],
+    );
+    for (const out of outcomes) {
+      if (out.status === 'done') jobs[due.job] += 1;
+      if (out.status === 'failed')
+        failures.push({ job: due.job, instanceId: out.instanceId, at: due.at, error: out.error ?? '' });
+      if (out.status !== 'done') continue;
+      if (due.job === 'recon') {
+        const r = out.result as ReconReport;
+        reconTimings.exchangeMs += r.timings.exchangeMs;
+        reconTimings.storeMs += r.timings.storeMs;
+        reconTimings.engineMs += r.timings.engineMs;
+        reconTimings.totalMs += r.timings.exchangeMs + r.timings.storeMs + r.timings.engineMs;
+        // A pass that sent nothing and applied nothing only stamped the time: nothing to check.
+        if (r.coldStart || r.commands > 0 || r.fillsApplied > 0) await inspect([out.instanceId]);
+      } else {
+        await inspect([out.instanceId]);
+      }
+    }
+  };
+
+  const schedule = new JobSchedule(o.instances, o.start);
+  const runJobsThrough = async (t: number): Promise<void> => {
+    for (let at = schedule.nextAt(); at <= t; at = schedule.nextAt()) {
+      await advance(at);
+      for (const due of schedule.take(at)) {
+        if (due.pass === 2) {
+          // The second pass sleeps 30 s inside runScheduled; the market keeps moving meanwhile.
+          const task = run(due).finally(() => background.delete(task));
+          background.add(task);
+        } else {
+          await untilDone(run(due), `${due.job} of ${due.instanceId}`);
+        }
+      }
+    }
+  };
+
+  for (const step of o.history) {
+    await advance(step.at);
+    step.apply();
+  }
+  await advance(o.start);
+  const worker = new StreamWorker(ctx, {
+    instances: o.instances,
+    writer: 'gridbot-sim',
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+  });
+  await worker.start();
+  await o.settle();
+
+  const handled = () => worker.stats.fills + worker.stats.duplicates + worker.stats.failures;
+  const everyInstance = o.instances.map((c) => c.id);
+  let steps = 0;
+  for (const step of o.steps) {
+    // Jobs strictly before this step's time run first, each at its own scheduled time.
+    await runJobsThrough(step.at - 1);
+    await advance(step.at);
+    const before = handled();
+    if (step.apply()) await o.settle();
+    if (handled() !== before) await inspect(everyInstance);
+    await runJobsThrough(step.at);
+    steps += 1;
+    await o.afterStep?.(step.at);
+  }
+  await runJobsThrough(o.end);
+  for (const task of [...background]) await untilDone(task, 'a second recon pass');
+  await untilDone(worker.drain(), 'the stream worker');
+  await untilDone(worker.stop(), 'stopping the stream worker');
+  await inspect(everyInstance);
+  return { steps, jobs, failures, violations, worker: { ...worker.stats }, reconTimings };
+}

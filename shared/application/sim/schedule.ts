@@ -1,0 +1,63 @@
+/**
+ * The simulator's scheduler: when EventBridge Scheduler would fire the recon, recompute and risk jobs of
+ * each instance, on the virtual clock. Every job fires once at the bot's start (recompute first, so a
+ * computed level source has parameters before the first recon), then on multiples of its interval since
+ * the epoch, as a `rate()` schedule would. A 30-second recon fires every minute with a second pass
+ * (`pass: 2`, which sleeps 30 s inside `runScheduled`, exactly as the Lambda does).
+ */
+import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { JobName } from '../scheduled.js';
+
+export interface DueJob {
+  readonly job: JobName;
+  readonly instanceId: string;
+  readonly at: number;
+  readonly pass: 1 | 2;
+}
+
+/** Jobs at the same time run in this order: levels first, then the grid, then the risk check. */
+const ORDER: readonly JobName[] = ['recompute', 'recon', 'risk'];
+
+function intervalMs(config: KlgConfig, job: JobName): number {
+  switch (job) {
+    case 'recon':
+      return Math.max(60, config.recon_interval_sec) * 1000;
+    case 'recompute':
+      return config.recompute_interval_sec * 1000;
+    case 'risk':
+      return config.risk_interval_sec * 1000;
+  }
+}
+
+export class JobSchedule {
+  readonly #entries: { job: JobName; config: KlgConfig; every: number; next: number }[] = [];
+
+  constructor(instances: readonly KlgConfig[], start: number) {
+    for (const job of ORDER) {
+      for (const config of instances) {
+        if (!config.enabled) continue;
+        this.#entries.push({ job, config, every: intervalMs(config, job), next: start });
+      }
+    }
+  }
+
+  /** The earliest time anything is due (Infinity when nothing is scheduled). */
+  nextAt(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (const e of this.#entries) if (e.next < t) t = e.next;
+    return t;
+  }
+
+  /** Takes every job due at `at` (in firing order) and moves each to its next slot. */
+  take(at: number): DueJob[] {
+    const out: DueJob[] = [];
+    for (const e of this.#entries) {
+      if (e.next !== at) continue;
+      out.push({ job: e.job, instanceId: e.config.id, at, pass: 1 });
+      if (e.job === 'recon' && e.config.recon_interval_sec === 30)
+        out.push({ job: e.job, instanceId: e.config.id, at, pass: 2 });
+      e.next = (Math.floor(at / e.every) + 1) * e.every;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Operator commands from the CLI (`gridbot status|pause|resume|rebuild|reset-counters|close-all`), run
+ * either by invoking the deployed admin Lambda (`--aws`) or in this process against a DynamoDB endpoint
+ * you run yourself (DynamoDB Local, dynalite) with the accounts of a deployment config — the same
+ * `runAdminCommand` the Lambda runs. Exchange credentials come from the environment or `.env`
+ * (`GRIDBOT_<ACCOUNT>_API_KEY` / `_SECRET`); `status` needs none.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SystemClock } from '../adapters/clock/index.js';
+import { createDynamoStateStore } from '../adapters/dynamodb/index.js';
+import { JournalSink } from '../adapters/events/index.js';
+import { JsonConsoleLogger } from '../adapters/logging/index.js';
+import { RecordingMetrics } from '../adapters/metrics/index.js';
+import { LogNotifier } from '../adapters/notify/index.js';
+import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
+import {
+  type AdminCommand,
+  type AdminResult,
+  adminCommandSchema,
+  runAdminCommand,
+} from '../application/admin.js';
+import type { AppContext } from '../application/context.js';
+import { RulesCache } from '../application/market.js';
+import type { ExchangePort } from '../ports/exchange.js';
+import { loadDeploymentConfigFile } from './deployment-source.js';
+import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+
+export type AdminReply = AdminResult | { readonly ok: false; readonly error: string };
+
+export function parseAdminCommand(input: unknown): AdminCommand {
+  const parsed = adminCommandSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+/** Invokes the deployed admin function and returns its answer. */
+export async function runAdminOnAws(opts: {
+  readonly command: AdminCommand;
+  readonly functionName: string;
+  readonly region?: string | undefined;
+  readonly endpoint?: string | undefined;
+}): Promise<AdminReply> {
+  const client = new LambdaClient({
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  });
+  try {
+    const out = await client.send(
+      new InvokeCommand({
+        FunctionName: opts.functionName,
+        Payload: new TextEncoder().encode(JSON.stringify(opts.command)),
+      }),
+    );
+    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+    if (out.FunctionError)
+      return { ok: false, error: `the admin function failed (${out.FunctionError}): ${text}` };
+    return JSON.parse(text) as AdminReply;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Runs the command in this process against a DynamoDB endpoint and the config's exchange accounts. */
+export async function runAdminLocally(opts: {
+  readonly command: AdminCommand;
+  readonly configPath: string;
+  readonly endpoint: string;
+  readonly table: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}): Promise<AdminReply> {
+  const deployment = loadDeploymentConfigFile(opts.configPath);
+  const clock = new SystemClock();
+  const logger = new JsonConsoleLogger({ level: 'WARN' });
+  const store = createDynamoStateStore({ tableName: opts.table, endpoint: opts.endpoint });
+  const needsExchange = opts.command.command !== 'status';
+  const instance = deployment.instances.find((i) => i.id === opts.command.instanceId);
+  if (!instance) {
+    const known = deployment.instances.map((i) => i.id).join(', ');
+    return {
+      ok: false,
+      error: `no instance "${opts.command.instanceId}" in ${opts.configPath} (known: ${known})`,
+    };
+  }
+  let exchanges: ExchangePort[] = [];
+  let resolve: AppContext['exchanges'] = (account) => {
+    throw new Error(`status does not use the exchange (account ${account})`);
+  };
+  if (needsExchange) {
+    const built = await buildExchanges({
+      accounts: deployment.accounts.filter((a) => a.id === instance.account),
+      secrets: registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {})),
+      clock,
+      logger,
+      apiUrls: apiUrlsFromEnv(opts.env ?? process.env),
+    });
+    exchanges = built.all;
+    resolve = built.resolve;
+  }
+  const ctx: AppContext = {
+    store,
+    exchanges: resolve,
+    clock,
+    notifier: new LogNotifier(logger),
+    metrics: new RecordingMetrics(),
+    logger,
+    events: new JournalSink(store),
+    random: Math.random,
+    rules: new RulesCache(),
+  };
+  try {
+    return await runAdminCommand(ctx, opts.command);
+  } finally {
+    await Promise.all(exchanges.map((x) => x.close()));
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The simulator's composition root (`gridbot sim`, `npm start`): plans the run from the config and the
+ * market data, builds the paper exchange, virtual clock, store and sinks (`sim/runtime.ts`), replays the
+ * market through the production services (`application/sim/replay.ts`: the StreamWorker, runScheduled,
+ * reconcileInstance, handleFill, recomputeParams, runRiskCheck), then writes `summary.json`,
+ * `events.jsonl`, `report.html` and `sim.log` into the output directory.
+ *
+ * Entry point: `runSimulation(options)`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CandleInput } from '../adapters/paper/market-driver.js';
+import { type MarketStep, replayMarket } from '../application/sim/replay.js';
+import type { DeploymentConfig } from '../domain/config/deployment.js';
+import type { KlgState } from '../domain/klg/index.js';
+import type { DemoPhase } from '../domain/sim/demo-market.js';
+import { checkEventLog } from '../domain/sim/event-checks.js';
+import type { SymbolRules } from '../domain/symbol-rules.js';
+import { loadDeploymentConfigFile } from './deployment-source.js';
+import { eventsJsonl, orderEvents } from './sim/events-file.js';
+import { configDirOf, planSimulation, type SimInputs, type SimPlan } from './sim/plan.js';
+import { Recorder } from './sim/recorder.js';
+import { reportHtml } from './sim/report-html.js';
+import { buildSimRuntime, type SimRuntime, type SimStoreKind } from './sim/runtime.js';
+import { buildSummary, type MarketInfo, type Summary } from './sim/summary.js';
+
+export { SimInputError } from './sim/markets.js';
+export type { SimStoreKind } from './sim/runtime.js';
+
+export interface SimOptions extends Omit<SimInputs, 'config' | 'configDir'> {
+  /** A config file path, or a parsed config with the directory its relative paths resolve from. */
+  readonly config: string | { readonly config: DeploymentConfig; readonly dir: string };
+  readonly store?: SimStoreKind;
+  /** Where the files go; nothing is written without it. */
+  readonly outDir?: string;
+  readonly onProgress?: (done: number, total: number, at: number) => void;
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export interface SimResult {
+  readonly summary: Summary;
+  readonly eventsJsonl: string;
+  readonly html: string;
+  readonly files: readonly string[];
+  readonly plan: SimPlan;
+  /** Wall-clock split of the replay (ms), for the benchmark. */
+  readonly timings: {
+    readonly totalMs: number;
+    readonly marketMs: number;
+    readonly exchangeMs: number;
+    readonly storeMs: number;
+    readonly reconEngineMs: number;
+    readonly steps: number;
+    readonly storeCalls: number;
+  };
+}
+
+function marketSteps(plan: SimPlan, rt: SimRuntime, timing: { ms: number }): MarketStep[] {
+  // Counts what the exchange sends to every account, so a step that reached nobody skips the wait.
+  let delivered = 0;
+  for (const account of plan.config.accounts)
+    rt.exchange.subscribeAccount(account.id, {
+      onEvent: () => {
+        delivered += 1;
+      },
+    });
+  const steps: { at: number; order: number; apply: () => boolean }[] = [];
+  plan.feeds.forEach((feed, order) => {
+    if (feed.funding.length > 0) rt.exchange.setFundingRates(feed.id, feed.funding);
+    const timed = (fn: () => void) => () => {
+      const a = performance.now();
+      const before = delivered;
+      fn();
+      timing.ms += performance.now() - a;
+      return delivered !== before;
+    };
+    for (const c of feed.candles)
+      steps.push({ at: c.openTime + 60_000, order, apply: timed(() => rt.exchange.applyCandle(feed.id, c)) });
+    for (const t of feed.ticks)
+      steps.push({ at: t.time, order, apply: timed(() => rt.exchange.applyTrade(feed.id, t)) });
+  });
+  return steps.sort((a, b) => a.at - b.at || a.order - b.order).filter((s) => s.at <= plan.end);
+}
+
+function candlesOf(plan: SimPlan, rt: SimRuntime): Map<string, CandleInput[]> {
+  const out = new Map<string, CandleInput[]>();
+  for (const feed of plan.feeds) {
+    if (feed.kind !== 'ticks') {
+      out.set(
+        feed.symbol,
+        feed.candles.filter((c) => c.openTime + 60_000 > plan.start && c.openTime < plan.end),
+      );
+      continue;
+    }
+    // Ticks: the 1-minute klines the exchange built from them.
+    const klines: CandleInput[] = [];
+    for (let from = plan.start - 60_000; ; ) {
+      const page = rt.exchange.klines(feed.id, '1m', { startTime: from, endTime: plan.end, limit: 1500 });
+      klines.push(...page);
+      if (page.length < 1500) break;
+      from = page[page.length - 1]!.openTime + 60_000;
+    }
+    out.set(feed.symbol, klines);
+  }
+  return out;
+}
+
+function marketInfo(plan: SimPlan, candles: Map<string, CandleInput[]>): MarketInfo {
+  const kinds = new Set(plan.feeds.map((f) => f.kind));
+  return {
+    source: kinds.has('ticks') ? 'ticks' : kinds.has('candles') ? 'candles' : 'demo',
+    files: Object.fromEntries(plan.feeds.filter((f) => f.file).map((f) => [f.symbol, f.file!])),
+    from: plan.start,
+    to: plan.end,
+    candles: Object.fromEntries([...candles].map(([s, c]) => [s, c.length])),
+    historyCandles: Object.fromEntries(
+      plan.feeds.map((f) => [f.symbol, f.candles.filter((c) => c.openTime + 60_000 < plan.start).length]),
+    ),
+  };
+}
+
+export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  const started = performance.now();
+  const source =
+    typeof options.config === 'string'
+      ? { config: loadDeploymentConfigFile(options.config), dir: configDirOf(options.config) }
+      : options.config;
+  const plan = planSimulation({ ...options, config: source.config, configDir: source.dir });
+  const store = options.store ?? 'dynamo';
+  const rt = await buildSimRuntime({
+    config: plan.config,
+    sim: plan.sim,
+    markets: plan.markets,
+    startTime: plan.dataStart,
+    store,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
+  try {
+    const market = { ms: 0 };
+    const all = marketSteps(plan, rt, market);
+    const history = all.filter((s) => s.at < plan.start);
+    const steps = all.filter((s) => s.at >= plan.start);
+    const recorder = new Recorder(plan.instances, rt.ports, steps.length);
+    let done = 0;
+    const replay = await replayMarket({
+      ctx: rt.ctx,
+      clock: rt.clock,
+      instances: plan.instances,
+      history,
+      steps,
+      start: plan.start,
+      end: plan.end,
+      settle: () => rt.inFlight.settle(),
+      heartbeatIntervalMs: plan.sim.heartbeat_interval_sec * 1000,
+      afterStep: async (at) => {
+        await recorder.sample(at);
+        done += 1;
+        options.onProgress?.(done, steps.length, at);
+      },
+      onGrid: (id, state, at) => recorder.grid(id, state, at),
+    });
+    await recorder.sample(rt.clock.now(), true);
+    recorder.finish(plan.end);
+
+    const ids = plan.config.instances.map((i) => i.id);
+    const events = orderEvents(rt.events.events, ids);
+    const states = new Map<string, KlgState | null>();
+    for (const inst of plan.instances) states.set(inst.id, await rt.ctx.store.loadGrid(inst.id));
+    const rules = new Map<string, SymbolRules>();
+    for (const inst of plan.instances)
+      if (!rules.has(inst.symbol))
+        rules.set(inst.symbol, await rt.ports.get(inst.account)!.loadRules(inst.symbol));
+    const candles = candlesOf(plan, rt);
+    const eventViolations = new Map<string, string[]>();
+    for (const inst of plan.instances) {
+      const r = rules.get(inst.symbol)!;
+      const feed = plan.feeds.find((f) => f.symbol === inst.symbol)!;
+      eventViolations.set(
+        inst.id,
+        checkEventLog(
+          events.filter((e) => e.instanceId === inst.id),
+          {
+            minProfitPct: inst.min_profit_pct,
+            sellQuotaRatio: inst.sell_quota_ratio,
+            baseAmountPerGrid: inst.base_amount_per_grid,
+            tickSize: r.tickSize,
+            stepSize: r.stepSize,
+            candles: feed.kind === 'ticks' ? undefined : feed.candles,
+          },
+        ),
+      );
+    }
+    const summary = await buildSummary({
+      config: plan.config,
+      store,
+      markets: plan.markets,
+      rules,
+      market: marketInfo(plan, candles),
+      replay,
+      events,
+      states,
+      eventViolations,
+      recorder,
+      exchange: rt.exchange,
+      ports: rt.ports,
+      balances: rt.balances,
+    });
+    const phases = new Map<string, readonly DemoPhase[]>(plan.feeds.map((f) => [f.symbol, f.phases]));
+    const html = reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases });
+    const jsonl = eventsJsonl(events);
+    const files: string[] = [];
+    if (options.outDir) {
+      mkdirSync(options.outDir, { recursive: true });
+      const write = (name: string, text: string) => {
+        const path = join(options.outDir!, name);
+        writeFileSync(path, text);
+        files.push(path);
+      };
+      write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+      write('events.jsonl', jsonl);
+      write('report.html', html);
+      write('sim.log', rt.log.lines.map((l) => `${l}\n`).join(''));
+    }
+    return {
+      summary,
+      eventsJsonl: jsonl,
+      html,
+      files,
+      plan,
+      timings: {
+        totalMs: performance.now() - started,
+        marketMs: market.ms,
+        exchangeMs: rt.inFlight.exchangeMs,
+        storeMs: rt.inFlight.storeMs,
+        reconEngineMs: replay.reconTimings.engineMs,
+        steps: replay.steps,
+        storeCalls: rt.inFlight.storeCalls,
+      },
+    };
+  } finally {
+    await rt.stop();
+  }
+}

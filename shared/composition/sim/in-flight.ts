@@ -1,0 +1,79 @@
+/**
+ * What the simulator needs to keep virtual time honest: it must know when the application has finished
+ * reacting to a step before it takes the next one. Store calls (real I/O against the embedded DynamoDB)
+ * are the only waits that do not run on the virtual clock, so every store call is counted while in
+ * flight; `settle()` returns once none is and every queued continuation has run. Store and exchange calls
+ * are also timed, for the benchmark's split of where a replay spends its time. (Paper exchange calls
+ * answer at once, or after a delay on the virtual clock, so they are timed but never waited for.)
+ */
+import type { ExchangePort } from '../../ports/exchange.js';
+import type { StateStore } from '../../ports/state-store.js';
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class InFlight {
+  #count = 0;
+  #idle: (() => void)[] = [];
+  storeMs = 0;
+  storeCalls = 0;
+  exchangeMs = 0;
+  exchangeCalls = 0;
+
+  async #trackStore<T>(call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    this.#count += 1;
+    try {
+      return await call();
+    } finally {
+      this.#count -= 1;
+      this.storeMs += performance.now() - started;
+      this.storeCalls += 1;
+      if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
+    }
+  }
+
+  /** Exchange calls are only timed: the paper exchange answers on the virtual clock, never on I/O. */
+  async #timeExchange<T>(call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.exchangeMs += performance.now() - started;
+      this.exchangeCalls += 1;
+    }
+  }
+
+  /** Resolves once nothing is in flight and continuations queued by the last answers have run. */
+  async settle(): Promise<void> {
+    for (;;) {
+      await tick();
+      if (this.#count === 0) return;
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
+  }
+
+  store(store: StateStore): StateStore {
+    return wrapMethods(store, (call) => this.#trackStore(call));
+  }
+
+  exchange(port: ExchangePort): ExchangePort {
+    return wrapMethods(port, (call) => this.#timeExchange(call));
+  }
+}
+
+function wrapMethods<T extends object>(target: T, track: <R>(call: () => Promise<R>) => Promise<R>): T {
+  const cache = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(obj, key) {
+      const value = Reflect.get(obj, key, obj) as unknown;
+      if (typeof value !== 'function') return value;
+      let wrapped = cache.get(key);
+      if (!wrapped) {
+        const fn = value as (...args: unknown[]) => unknown;
+        wrapped = (...args: unknown[]) => track(() => Promise.resolve(fn.apply(obj, args)));
+        cache.set(key, wrapped);
+      }
+      return wrapped;
+    },
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * Planning a simulation from its inputs, before anything runs: the effective config, the symbol rules,
+ * each symbol's market data (a candle or tick file, or the demo market) and the bot's period. The bot
+ * starts at `--from`, or as soon as the data holds the history its level source needs (none for manual
+ * levels; `candles + 2` bars of the source's timeframe for computed ones); earlier data is history the
+ * exchange replays with no bot running. Every problem is a `SimInputError` with a one-line reason.
+ */
+import { dirname, resolve } from 'node:path';
+import { loadExchangeInfo } from '../../adapters/paper/data-files.js';
+import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver.js';
+import { timeframeMs } from '../../domain/analysis/index.js';
+import type { DeploymentConfig } from '../../domain/config/deployment.js';
+import type { KlgConfig } from '../../domain/config/klg-config.js';
+import { type SimulationConfig, simulationSchema } from '../../domain/config/simulation.js';
+import { type Decimal, dec } from '../../domain/money.js';
+import { type DemoPhase, generateDemoMarket } from '../../domain/sim/demo-market.js';
+import { readCandleCsv, readFundingCsv, readTickCsv } from './market-data.js';
+import { resolveMarkets, SimInputError, type SimMarkets } from './markets.js';
+
+const MINUTE = 60_000;
+
+export interface SimInputs {
+  readonly config: DeploymentConfig;
+  /** Where relative paths in the config resolve from. */
+  readonly configDir: string;
+  /** Per ccxt symbol: a 1-minute candle CSV, a trade tick CSV, an 8h funding CSV. */
+  readonly candles?: Readonly<Record<string, string>>;
+  readonly ticks?: Readonly<Record<string, string>>;
+  readonly funding?: Readonly<Record<string, string>>;
+  readonly exchangeInfo?: string;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export interface SymbolFeed {
+  readonly symbol: string;
+  readonly id: string;
+  readonly kind: 'demo' | 'candles' | 'ticks';
+  readonly file?: string;
+  readonly candles: readonly CandleInput[];
+  readonly ticks: readonly (TradeInput & { time: number })[];
+  readonly funding: readonly { fundingTime: number; fundingRate: Decimal }[];
+  readonly phases: readonly DemoPhase[];
+}
+
+export interface SimPlan {
+  readonly config: DeploymentConfig;
+  readonly sim: SimulationConfig;
+  readonly instances: readonly KlgConfig[];
+  readonly markets: SimMarkets;
+  readonly feeds: readonly SymbolFeed[];
+  /** First data time (the clock starts here), the bot's first scheduled time, and its last. */
+  readonly dataStart: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** History a level source needs before its first recompute (ms). */
+export function historyNeededMs(config: KlgConfig): number {
+  const source = config.levels;
+  if (source.source === 'manual') return 0;
+  return (source.candles + 2) * timeframeMs(source.timeframe);
+}
+
+function tickOf(markets: SimMarkets, id: string): Decimal {
+  const entry = markets.exchangeInfo.symbols.find((s) => (s as { symbol?: string }).symbol === id) as
+    | { filters?: { filterType: string; tickSize?: string }[] }
+    | undefined;
+  const tick = entry?.filters?.find((f) => f.filterType === 'PRICE_FILTER')?.tickSize;
+  if (!tick) throw new SimInputError(`symbol rules of ${id} have no PRICE_FILTER tickSize`);
+  return dec(tick);
+}
+
+function demoPrice(symbol: string, sim: SimulationConfig, instances: readonly KlgConfig[]): Decimal {
+  const given = sim.demo_market.prices[symbol];
+  if (given) return given;
+  const manual = instances.find((i) => i.symbol === symbol && i.levels.source === 'manual');
+  if (manual && manual.levels.source === 'manual') {
+    const prices = [...manual.levels.prices].sort((a, b) => a.comparedTo(b));
+    return prices[0]!.plus(prices[prices.length - 1]!).dividedBy(2);
+  }
+  throw new SimInputError(
+    `the demo market needs an opening price for ${symbol}: set simulation.demo_market.prices["${symbol}"], or pass --candles`,
+  );
+}
+
+function feedFor(
+  symbol: string,
+  id: string,
+  inputs: SimInputs,
+  plan: { sim: SimulationConfig; instances: readonly KlgConfig[]; markets: SimMarkets; warmupMs: number },
+): SymbolFeed {
+  const funding = inputs.funding?.[symbol] ? readFundingCsv(inputs.funding[symbol]) : [];
+  const candleFile = inputs.candles?.[symbol];
+  const tickFile = inputs.ticks?.[symbol];
+  if (candleFile && tickFile)
+    throw new SimInputError(`${symbol}: give either --candles or --ticks for a symbol, not both`);
+  if (candleFile) {
+    // Only the period asked for (and the history before it) is parsed.
+    const window = {
+      ...(inputs.from !== undefined ? { from: inputs.from - plan.warmupMs - 2 * MINUTE } : {}),
+      ...(inputs.to !== undefined ? { to: inputs.to } : {}),
+    };
+    const candles = readCandleCsv(candleFile, window);
+    return { symbol, id, kind: 'candles', file: candleFile, candles, ticks: [], funding, phases: [] };
+  }
+  if (tickFile)
+    return {
+      symbol,
+      id,
+      kind: 'ticks',
+      file: tickFile,
+      candles: [],
+      ticks: readTickCsv(tickFile),
+      funding,
+      phases: [],
+    };
+  const demo = plan.sim.demo_market;
+  const warmupMinutes = Math.ceil(plan.warmupMs / MINUTE);
+  const runStart = Math.floor(Date.parse(demo.start) / MINUTE) * MINUTE;
+  const { candles, phases } = generateDemoMarket({
+    startTime: runStart - warmupMinutes * MINUTE,
+    minutes: warmupMinutes + Math.round(demo.days * 1440),
+    warmupMinutes,
+    startPrice: demoPrice(symbol, plan.sim, plan.instances),
+    tickSize: tickOf(plan.markets, id),
+    seed: demo.seed,
+    dailyVolatility: demo.daily_volatility.toNumber(),
+  });
+  return { symbol, id, kind: 'demo', candles, ticks: [], funding, phases };
+}
+
+const stepTimes = (f: SymbolFeed): number[] =>
+  f.kind === 'ticks' ? f.ticks.map((t) => t.time) : f.candles.map((c) => c.openTime + MINUTE);
+
+export function planSimulation(inputs: SimInputs): SimPlan {
+  const { config } = inputs;
+  const sim = config.simulation ?? simulationSchema.parse({});
+  const instances = config.instances.filter((i) => i.enabled);
+  if (instances.length === 0)
+    throw new SimInputError('every instance in the config is disabled: nothing to simulate');
+  const symbols = [...new Set(instances.map((i) => i.symbol))];
+  for (const [flag, map] of [
+    ['--candles', inputs.candles],
+    ['--ticks', inputs.ticks],
+    ['--funding', inputs.funding],
+  ] as const)
+    for (const s of Object.keys(map ?? {}))
+      if (!symbols.includes(s))
+        throw new SimInputError(
+          `${flag} ${s}=...: no enabled instance trades ${s} (trading: ${symbols.join(', ')})`,
+        );
+  const infoPath =
+    inputs.exchangeInfo ?? (sim.exchange_info ? resolve(inputs.configDir, sim.exchange_info) : undefined);
+  let info: { path: string; body: unknown } | undefined;
+  if (infoPath) {
+    try {
+      info = { path: infoPath, body: loadExchangeInfo(infoPath) };
+    } catch (e) {
+      throw new SimInputError(`cannot read the exchangeInfo file ${infoPath}: ${(e as Error).message}`);
+    }
+  }
+  const markets = resolveMarkets(symbols, sim, info);
+  const warmupMs = Math.max(0, ...instances.map(historyNeededMs));
+  const feeds = symbols.map((s) =>
+    feedFor(s, markets.ids[s]!, inputs, { sim, instances, markets, warmupMs }),
+  );
+
+  const firsts = feeds.map((f) => stepTimes(f)[0]!);
+  const lasts = feeds.map((f) => stepTimes(f).at(-1)!);
+  const dataFirstStep = Math.min(...firsts);
+  const dataStart = Math.min(
+    ...feeds.map((f) => (f.kind === 'ticks' ? f.ticks[0]!.time : f.candles[0]!.openTime)),
+  );
+  const start = inputs.from ?? Math.max(...firsts) + warmupMs;
+  const end = inputs.to ?? Math.max(...lasts);
+  const iso = (t: number) => new Date(t).toISOString();
+  if (start - warmupMs < dataStart && warmupMs > 0)
+    throw new SimInputError(
+      `the level source needs ${Math.round(warmupMs / 3_600_000)} h of history before the start (${iso(start)}), but the data begins at ${iso(dataStart)}; start later with --from`,
+    );
+  if (start < dataFirstStep)
+    throw new SimInputError(`--from ${iso(start)} is before the first candle closes (${iso(dataFirstStep)})`);
+  if (end <= start)
+    throw new SimInputError(`nothing to simulate: the period ${iso(start)} → ${iso(end)} is empty`);
+  return { config: { ...config, simulation: sim }, sim, instances, markets, feeds, dataStart, start, end };
+}
+
+export function configDirOf(path: string): string {
+  return dirname(resolve(path));
+}

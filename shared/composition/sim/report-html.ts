@@ -1,0 +1,172 @@
+/**
+ * `report.html`: one self-contained file that opens offline — the data as JSON, the chart renderer
+ * (`report-assets/chart.js`, our own, no library) and the styles all inline; no network request at all.
+ * Per instance: price candles (thinned to about 600 bars) with the grid levels, orders, stops and fills
+ * marked; position and equity over time; the summary as a table.
+ */
+import { readFileSync } from 'node:fs';
+import type { CandleInput } from '../../adapters/paper/market-driver.js';
+import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { DemoPhase } from '../../domain/sim/demo-market.js';
+import type { TradingEvent } from '../../ports/events.js';
+import { parseLinearSymbol } from './markets.js';
+import type { Recorder } from './recorder.js';
+import type { Summary } from './summary.js';
+
+const BAR_SIZES_MIN = [1, 5, 15, 30, 60, 120, 240, 360, 720, 1440];
+const MAX_BARS = 600;
+
+type Bar = [number, string, string, string, string];
+
+/** Candles merged into the smallest bar size that keeps the chart under `MAX_BARS` bars. */
+export function thinBars(candles: readonly CandleInput[]): { bars: Bar[]; barMs: number } {
+  if (candles.length === 0) return { bars: [], barMs: 60_000 };
+  const spanMin = (candles[candles.length - 1]!.openTime - candles[0]!.openTime) / 60_000 + 1;
+  const size = BAR_SIZES_MIN.find((m) => spanMin / m <= MAX_BARS) ?? 1440;
+  const barMs = size * 60_000;
+  const bars: Bar[] = [];
+  let cur: {
+    t: number;
+    o: CandleInput['open'];
+    h: CandleInput['high'];
+    l: CandleInput['low'];
+    c: CandleInput['close'];
+  } | null = null;
+  const flush = () => {
+    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
+  };
+  for (const k of candles) {
+    const t = Math.floor(k.openTime / barMs) * barMs;
+    if (cur && cur.t === t) {
+      if (k.high.greaterThan(cur.h)) cur.h = k.high;
+      if (k.low.lessThan(cur.l)) cur.l = k.low;
+      cur.c = k.close;
+    } else {
+      flush();
+      cur = { t, o: k.open, h: k.high, l: k.low, c: k.close };
+    }
+  }
+  flush();
+  return { bars, barMs };
+}
+
+export interface ReportInputs {
+  readonly summary: Summary;
+  readonly instances: readonly KlgConfig[];
+  readonly candles: ReadonlyMap<string, readonly CandleInput[]>;
+  readonly events: readonly TradingEvent[];
+  readonly recorder: Recorder;
+  readonly phases: ReadonlyMap<string, readonly DemoPhase[]>;
+}
+
+function summaryRows(s: Summary['instances'][number]): [string, string][] {
+  return [
+    ['period', `${s.period.from} → ${s.period.to}`],
+    ['candles', String(s.candles)],
+    [
+      'orders placed / amended / cancelled / rejected',
+      `${s.orders.placed} / ${s.orders.amended} / ${s.orders.cancelled} / ${s.orders.rejected}`,
+    ],
+    ['stops placed / cancelled', `${s.orders.stopsPlaced} / ${s.orders.stopsCancelled}`],
+    ['fills (buys / sells)', `${s.fills.count} (${s.fills.buys} / ${s.fills.sells})`],
+    ['bought / sold', `${s.fills.boughtQty} / ${s.fills.soldQty}`],
+    ['holdings (grid ledger / exchange)', `${s.holdings} / ${s.exchangePosition}`],
+    ['average entry', s.avgEntry],
+    ['realized PnL', s.realizedPnl],
+    ['unrealized PnL', s.unrealizedPnl],
+    ['fees', s.fees],
+    ['funding', s.funding],
+    ['equity (start → end)', `${s.startBalance} → ${s.equity}`],
+    ['PnL', s.pnl],
+    ['max drawdown', `${s.maxDrawdownPct}%`],
+    ['paused', s.paused ? `yes (${s.pauseReason ?? ''})` : 'no'],
+    [
+      'alerts',
+      Object.entries(s.alerts)
+        .map(([k, v]) => `${k} × ${v}`)
+        .join(', ') || 'none',
+    ],
+    ['invariant violations', s.violations.length === 0 ? 'none' : s.violations.join('\n')],
+  ];
+}
+
+export function reportData(r: ReportInputs) {
+  return {
+    title: `gridbot simulation ${r.summary.market.from} → ${r.summary.market.to}`,
+    instances: r.instances.map((inst) => {
+      const { bars, barMs } = thinBars(r.candles.get(inst.symbol) ?? []);
+      const ev = r.events.filter((e) => e.instanceId === inst.id);
+      const s = r.summary.instances.find((x) => x.instance === inst.id)!;
+      const { base, quote } = parseLinearSymbol(inst.symbol);
+      return {
+        id: inst.id,
+        symbol: inst.symbol,
+        base,
+        quote,
+        bars,
+        barMs,
+        phases: r.phases.get(inst.symbol) ?? [],
+        levels: r.recorder.levels.get(inst.id) ?? [],
+        orders: ev
+          .filter((e) => (e.type === 'order_placed' || e.type === 'order_amended') && e.price)
+          .map((e) => [e.ts, e.side ?? '', e.price!]),
+        stops: ev.filter((e) => e.type === 'stop_placed' && e.price).map((e) => [e.ts, e.price!]),
+        fills: ev
+          .filter((e) => e.type === 'fill')
+          .map((e) => [e.ts, e.side ?? '', e.price ?? '', e.qty ?? '']),
+        series: (r.recorder.series.get(inst.id) ?? []).map((p) => [p.t, p.holdings, p.equity]),
+        summary: summaryRows(s),
+      };
+    }),
+  };
+}
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
+h1{font-size:20px}h2{font-size:16px;margin-top:32px}
+.chart{width:100%;height:auto;display:block;background:#fff;border:1px solid #e2e6ea;margin:8px 0}
+.axis text{font-size:11px;fill:#6a7380}.grid{stroke:#eef0f3}
+.candle line{stroke-width:1}.candle.up line,.candle.up rect{stroke:#26a269;fill:#26a269}
+.candle.down line,.candle.down rect{stroke:#c01c28;fill:#c01c28}
+.level{stroke:#8a94a6;stroke-width:1;stroke-dasharray:2 3}
+.order{stroke-width:2}.order.buy{stroke:#1c71d8}.order.sell{stroke:#e66100}
+.stop{stroke:#a51d2d;stroke-width:2;stroke-dasharray:3 2}
+.fill.buy{fill:#1c71d8}.fill.sell{fill:#e66100}.fill{stroke:#fff;stroke-width:.5}
+.phase{fill:transparent}.phase.rally{fill:#26a26910}.phase.sell-off{fill:#c01c2810}
+.series{fill:none;stroke:#3d4b63;stroke-width:1.5}.label{font-size:12px;fill:#3d4b63}
+table{border-collapse:collapse;margin:8px 0}td{border-bottom:1px solid #e2e6ea;padding:4px 12px 4px 0;vertical-align:top;white-space:pre-wrap}
+.legend span{margin-right:16px}`;
+
+let chartSource: string | undefined;
+
+function chartScript(): string {
+  chartSource ??= readFileSync(new URL('./report-assets/chart.js', import.meta.url), 'utf8');
+  return chartSource;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The whole page. JSON inside <script> has `<` escaped so no string in it can close the tag. */
+export function reportHtml(r: ReportInputs): string {
+  const data = reportData(r);
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(data.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(data.title)}</h1>
+<p class="legend"><span>▲ buy fill</span><span>▼ sell fill</span><span>— order (blue buy, orange sell)</span><span>- - grid level</span><span>red dashes: stop</span></p>
+<div id="instances"></div>
+<script type="application/json" id="sim-data">${json}</script>
+<script>${chartScript()}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,183 @@
+/**
+ * `summary.json`: the effective configuration (defaults filled in), the symbol rules used and where they
+ * came from, and per instance what the bot did and where it ended: orders placed / cancelled / amended /
+ * rejected, fills, holdings, average entry, realized and unrealized PnL, fees, funding, equity, maximum
+ * drawdown, and every invariant violation the run detected. Figures come from the exchange where the
+ * exchange is the authority (position, PnL, funding, equity) and from the bot's ledger where it is
+ * (holdings and average entry as the grid knows them). No wall-clock figure appears, so the file is as
+ * reproducible as `events.jsonl`.
+ */
+import type { PaperExchange } from '../../adapters/paper/engine.js';
+import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port.js';
+import type { ReplayResult } from '../../application/sim/replay.js';
+import type { DeploymentConfig } from '../../domain/config/deployment.js';
+import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { KlgState } from '../../domain/klg/index.js';
+import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
+import type { SymbolRules } from '../../domain/symbol-rules.js';
+import type { TradingEvent } from '../../ports/events.js';
+import { parseLinearSymbol, type SimMarkets } from './markets.js';
+import type { Recorder } from './recorder.js';
+
+export interface MarketInfo {
+  readonly source: 'demo' | 'candles' | 'ticks';
+  readonly files: Readonly<Record<string, string>>;
+  readonly from: number;
+  readonly to: number;
+  readonly candles: Readonly<Record<string, number>>;
+  readonly historyCandles: Readonly<Record<string, number>>;
+}
+
+export interface SummaryInputs {
+  readonly config: DeploymentConfig;
+  readonly store: string;
+  readonly markets: SimMarkets;
+  readonly rules: ReadonlyMap<string, SymbolRules>;
+  readonly market: MarketInfo;
+  readonly replay: ReplayResult;
+  readonly events: readonly TradingEvent[];
+  readonly states: ReadonlyMap<string, KlgState | null>;
+  readonly eventViolations: ReadonlyMap<string, readonly string[]>;
+  readonly recorder: Recorder;
+  readonly exchange: PaperExchange;
+  readonly ports: ReadonlyMap<string, PaperExchangePort>;
+  readonly balances: ReadonlyMap<string, ReadonlyMap<string, Decimal>>;
+}
+
+function isDecimal(v: unknown): v is Decimal {
+  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
+}
+
+/** Plain JSON with Decimals as strings. */
+export function toJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (isDecimal(v) ? v.toFixed() : v)));
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+function count(events: readonly TradingEvent[], type: TradingEvent['type']): number {
+  return events.filter((e) => e.type === type).length;
+}
+
+function fundingOf(ex: PaperExchange, accountId: string, symbolId: string): Decimal {
+  let total = ZERO;
+  let startTime = 0;
+  for (;;) {
+    const page = ex.income(accountId, {
+      symbol: symbolId,
+      incomeType: 'FUNDING_FEE',
+      startTime,
+      limit: 1000,
+    });
+    total = total.plus(sumDec(page.map((r) => r.income)));
+    if (page.length < 1000) return total;
+    startTime = page[page.length - 1]!.time + 1;
+  }
+}
+
+async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
+  const events = s.events.filter((e) => e.instanceId === inst.id);
+  const fills = events.filter((e) => e.type === 'fill');
+  const bought = sumDec(fills.filter((e) => e.side === 'buy').map((e) => decOf(e.qty)));
+  const sold = sumDec(fills.filter((e) => e.side === 'sell').map((e) => decOf(e.qty)));
+  const port = s.ports.get(inst.account)!;
+  const { id: symbolId, quote } = parseLinearSymbol(inst.symbol);
+  const position = s.exchange
+    .positions(inst.account, symbolId)
+    .find((p) => p.positionSide === inst.position_side);
+  const balance = await port.balance(quote);
+  const start = s.balances.get(inst.account)?.get(quote) ?? ZERO;
+  const state = s.states.get(inst.id) ?? null;
+  const alerts: Record<string, number> = {};
+  for (const e of events)
+    if (e.type === 'alert') alerts[e.code ?? 'alert'] = (alerts[e.code ?? 'alert'] ?? 0) + 1;
+  return {
+    instance: inst.id,
+    strategy: inst.strategy,
+    symbol: inst.symbol,
+    account: inst.account,
+    period: { from: iso(s.market.from), to: iso(s.market.to) },
+    candles: s.market.candles[inst.symbol] ?? 0,
+    orders: {
+      placed: count(events, 'order_placed'),
+      cancelled: count(events, 'order_cancelled'),
+      amended: count(events, 'order_amended'),
+      rejected: count(events, 'order_rejected'),
+      stopsPlaced: count(events, 'stop_placed'),
+      stopsCancelled: count(events, 'stop_cancelled'),
+    },
+    fills: {
+      count: fills.length,
+      buys: fills.filter((e) => e.side === 'buy').length,
+      sells: fills.filter((e) => e.side === 'sell').length,
+      boughtQty: bought.toFixed(),
+      soldQty: sold.toFixed(),
+    },
+    holdings: (state?.holdings ?? ZERO).toFixed(),
+    exchangePosition: (position?.positionAmt ?? ZERO).toFixed(),
+    avgEntry: (state?.avgEntry ?? ZERO).toFixed(),
+    realizedPnl: (position?.cumRealized ?? ZERO).toFixed(),
+    unrealizedPnl: (position?.unRealizedProfit ?? ZERO).toFixed(),
+    fees: sumDec(fills.map((e) => decOf(e.fee))).toFixed(),
+    funding: fundingOf(s.exchange, inst.account, symbolId).toFixed(),
+    startBalance: start.toFixed(),
+    equity: balance.marginBalance.toFixed(),
+    pnl: balance.marginBalance.minus(start).toFixed(),
+    maxDrawdownPct: s.recorder.maxDrawdown(inst.account).times(100).toDecimalPlaces(4).toFixed(),
+    paused: state?.paused ?? false,
+    pauseReason: state?.pauseReason ?? null,
+    alerts,
+    violations: [
+      ...s.replay.violations
+        .filter((v) => v.instanceId === inst.id)
+        .map((v) => `${iso(v.at)} state: ${v.message}`),
+      ...(s.eventViolations.get(inst.id) ?? []).map((m) => `events: ${m}`),
+    ],
+  };
+}
+
+function decOf(text: string | undefined): Decimal {
+  return text === undefined ? ZERO : dec(text);
+}
+
+export async function buildSummary(s: SummaryInputs) {
+  const instances = [];
+  for (const inst of s.config.instances) instances.push(await instanceSummary(inst, s));
+  const symbols: Record<string, unknown> = {};
+  for (const [symbol, r] of s.rules) {
+    symbols[symbol] = {
+      source: s.markets.sources[symbol]?.source,
+      from: s.markets.sources[symbol]?.detail,
+      tickSize: r.tickSize.toFixed(),
+      stepSize: r.stepSize.toFixed(),
+      minQty: r.minQty.toFixed(),
+      maxQty: r.maxQty?.toFixed() ?? null,
+      minNotional: r.minNotional.toFixed(),
+      contractSize: r.contractSize.toFixed(),
+      makerFee: r.makerFee.toFixed(),
+      takerFee: r.takerFee.toFixed(),
+    };
+  }
+  const violations = instances.flatMap((i) => i.violations.map((v) => `${i.instance}: ${v}`));
+  return {
+    gridbot: 'sim',
+    store: s.store,
+    market: {
+      source: s.market.source,
+      files: s.market.files,
+      from: iso(s.market.from),
+      to: iso(s.market.to),
+      candles: s.market.candles,
+      historyCandles: s.market.historyCandles,
+    },
+    config: toJson(s.config),
+    symbols,
+    jobs: s.replay.jobs,
+    jobFailures: s.replay.failures.map((f) => ({ ...f, at: iso(f.at) })),
+    streamWorker: s.replay.worker,
+    instances,
+    violations,
+  };
+}
+
+export type Summary = Awaited<ReturnType<typeof buildSummary>>;

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench -- sim`: the simulator end to end — real DOGEUSDT 1-minute candles (2025-05-25 … 06-24,
+ * a downtrend) through the production services (StreamWorker → handleFill, runScheduled → recon every
+ * 60 s, risk every 300 s, recompute hourly) on a 21-level Key Level Grid. Reports candles per second and
+ * where the time goes: the paper matching engine (market steps), Exchange port calls, store calls, the
+ * KLG engine inside recon (`planRecon`, from the recon reports' `timings`), and the rest (application
+ * shells, the driver, reporting). The memory store replays the whole month; the embedded DynamoDB
+ * (dynalite, ~3–10 ms per call here) replays the first two days of it, and the month is projected from
+ * its rate. Measures only; asserts nothing.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runSimulation, type SimResult } from '../../shared/composition/sim.js';
+import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
+import type { Bench } from './run.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+const candles = resolve(repoRoot, '../shared/data/ohlcv_1m/binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv');
+const SYMBOL = 'DOGE/USDT:USDT';
+const FROM = Date.parse('2025-05-25T10:36:00Z');
+
+const levels: string[] = [];
+for (let p = 0.14; p < 0.245; p *= 1.025) levels.push(p.toFixed(5));
+
+const config = parseDeploymentConfig({
+  accounts: [{ id: 'main', exchange: 'binanceusdm' }],
+  instances: [
+    {
+      id: 'dogebench',
+      strategy: 'key_level_grid',
+      account: 'main',
+      symbol: SYMBOL,
+      levels: { source: 'manual', prices: levels },
+      base_amount_per_grid: '500',
+    },
+  ],
+  simulation: { balances: { main: { USDT: '10000' } } },
+});
+
+async function replay(store: 'memory' | 'dynamo', days?: number): Promise<SimResult> {
+  return runSimulation({
+    config: { config, dir: repoRoot },
+    candles: { [SYMBOL]: candles },
+    store,
+    ...(days ? { from: FROM, to: FROM + days * 86_400_000 } : {}),
+  });
+}
+
+function report(label: string, r: SimResult): void {
+  const t = r.timings;
+  const s = t.totalMs / 1000;
+  const pct = (ms: number) => `${((100 * ms) / t.totalMs).toFixed(0).padStart(3)}%`;
+  const rest = t.totalMs - t.marketMs - t.exchangeMs - t.storeMs - t.reconEngineMs;
+  const inst = r.summary.instances[0]!;
+  console.log(
+    `${label.padEnd(28)} ${t.steps.toLocaleString('en').padStart(6)} candles  ${s.toFixed(1).padStart(6)} s  ${Math.round(t.steps / s).toLocaleString('en').padStart(6)} candles/s  (${r.summary.jobs.recon} recon passes, ${inst.fills.count} fills, ${t.storeCalls.toLocaleString('en')} store calls)`,
+  );
+  console.log(
+    `${''.padEnd(28)} market ${pct(t.marketMs)}  exchange ${pct(t.exchangeMs)}  store ${pct(t.storeMs)}  engine ${pct(t.reconEngineMs)}  other ${pct(rest)}`,
+  );
+}
+
+const bench: Bench = {
+  name: 'simulator: one month of 1-minute candles through the production services',
+  async run(): Promise<void> {
+    await replay('memory', 0.25); // warm-up (module loading, JIT)
+    const month = await replay('memory');
+    report('memory, whole month', month);
+    const two = await replay('dynamo', 2);
+    report('dynamo (dynalite), 2 days', two);
+    const projected = (month.timings.steps / two.timings.steps) * (two.timings.totalMs / 1000);
+    console.log(`${''.padEnd(28)} → the month would take about ${Math.round(projected)} s on dynalite`);
+  },
+};
+
+export default bench;
