@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../shared/domain/money.js';
+import { type CheckedInstance, checkEventLog, type LoggedEvent, netFilled } from '../../../../shared/domain/sim/event-checks.js';
+
+const T = Date.UTC(2025, 0, 6);
+const spec: CheckedInstance = {
+  minProfitPct: dec('0.005'),
+  sellQuotaRatio: dec('0.7'),
+  baseAmountPerGrid: dec('100'),
+  tickSize: dec('0.00001'),
+  stepSize: dec('1'),
+  candles: [
+    { openTime: T, high: dec('0.21'), low: dec('0.19') },
+    { openTime: T + 60_000, high: dec('0.2'), low: dec('0.18') },
+  ],
+};
+const ev = (over: Partial<LoggedEvent>): LoggedEvent => ({ ts: T + 60_000, type: 'order_placed', instanceId: 'i', ...over });
+const buyAt = (level: string, id: string, ts = T + 60_000): LoggedEvent =>
+  ev({ ts, side: 'buy', price: level, qty: '100', level, clientOrderId: id, holdings: '0', avgEntry: '0' });
+const fill = (side: 'buy' | 'sell', price: string, qty: string, id: string, holdings: string, ts = T + 60_000) =>
+  ev({ ts, type: 'fill', side, price, qty, clientOrderId: id, holdings, avgEntry: '0.2' });
+
+/** A healthy cycle: buy placed, filled, delta sell placed above the guard, sold, buy re-placed. */
+const healthy: LoggedEvent[] = [
+  buyAt('0.2', 'b1'),
+  fill('buy', '0.2', '100', 'b1', '100', T + 120_000),
+  ev({ ts: T + 120_000, side: 'sell', price: '0.21', qty: '70', level: '0.21', clientOrderId: 's1', holdings: '100', avgEntry: '0.2' }),
+  fill('sell', '0.2', '70', 's1', '30', T + 120_000),
+  buyAt('0.2', 'b2', T + 120_000),
+];
+
+describe('checks on an event log', () => {
+  it('finds nothing wrong in a healthy grid cycle', () => {
+    expect(checkEventLog(healthy, spec)).toEqual([]);
+    expect(netFilled(healthy).toFixed()).toBe('30');
+  });
+
+  it('flags a sell placed at or below avg entry × (1 + min_profit_pct)', () => {
+    const out = checkEventLog(
+      [ev({ side: 'sell', price: '0.201', qty: '10', level: '0.201', clientOrderId: 's', holdings: '100', avgEntry: '0.2' })],
+      spec,
+    );
+    expect(out).toEqual([expect.stringMatching(/sell at 0.201 is not above avg entry/)]);
+  });
+
+  it('flags grid sells beyond the quota of what was bought since flat, plus one unit', () => {
+    const out = checkEventLog(
+      [fill('buy', '0.2', '1000', 'b', '1000'), fill('sell', '0.2', '801', 's', '199')],
+      { ...spec, candles: undefined },
+    );
+    expect(out).toEqual([expect.stringMatching(/sold 801 since flat exceeds/)]);
+  });
+
+  it('allows a stop that flattens the whole position', () => {
+    expect(
+      checkEventLog([fill('buy', '0.2', '1000', 'b', '1000'), fill('sell', '0.19', '1000', 'stop', '0')], {
+        ...spec,
+        candles: undefined,
+      }),
+    ).toEqual([]);
+  });
+
+  it('flags a second live buy at a level', () => {
+    const out = checkEventLog([buyAt('0.2', 'b1'), buyAt('0.2', 'b2')], spec);
+    expect(out).toEqual([expect.stringMatching(/second live buy at level 0.2 \(b1/)]);
+  });
+
+  it('forgets a buy once it is cancelled or filled', () => {
+    const cancelled = [buyAt('0.2', 'b1'), ev({ type: 'order_cancelled', clientOrderId: 'b1' }), buyAt('0.2', 'b2')];
+    expect(checkEventLog(cancelled, spec)).toEqual([]);
+    const partly = [buyAt('0.2', 'b1'), fill('buy', '0.2', '40', 'b1', '40', T + 120_000), buyAt('0.2', 'b2', T + 120_000)];
+    expect(checkEventLog(partly, spec)).toEqual([expect.stringMatching(/second live buy/)]);
+  });
+
+  it('flags prices off the tick and quantities off the step', () => {
+    const out = checkEventLog([ev({ side: 'buy', price: '0.200001', qty: '1.5', level: '0.2', clientOrderId: 'x' })], spec);
+    expect(out).toEqual([expect.stringMatching(/off the tick/), expect.stringMatching(/off the step/)]);
+  });
+
+  it('flags a fill outside its candle and one before the first candle', () => {
+    expect(checkEventLog([fill('buy', '0.22', '100', 'b', '100', T + 60_000)], spec)).toEqual([
+      expect.stringMatching(/outside its candle \[0.19, 0.21\]/),
+    ]);
+    expect(checkEventLog([fill('buy', '0.185', '100', 'b', '100', T + 150_000)], spec)).toEqual([]);
+    expect(checkEventLog([fill('buy', '0.2', '100', 'b', '100', T)], spec)).toEqual([
+      expect.stringMatching(/before the first candle/),
+    ]);
+  });
+
+  it('flags holdings that disagree with what was bought and sold', () => {
+    expect(checkEventLog([fill('buy', '0.2', '100', 'b', '90')], { ...spec, candles: undefined })).toEqual([
+      expect.stringMatching(/holdings 90 ≠ bought − sold = 100/),
+    ]);
+  });
+});
