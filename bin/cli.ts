@@ -11,22 +11,11 @@
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import {
-  type AdminReply,
-  parseAdminCommand,
-  runAdminLocally,
-  runAdminOnAws,
-} from '../shared/composition/admin-client.js';
-import { fetchCandlesCsv } from '../shared/composition/data-fetch.js';
-import { DeploymentSourceError, loadDeploymentConfigFile } from '../shared/composition/deployment-source.js';
-import { apiUrlsFromEnv } from '../shared/composition/exchanges.js';
-import { parseTime } from '../shared/composition/sim/market-data.js';
-import { configDirOf } from '../shared/composition/sim/plan.js';
+import type { AdminReply } from '../shared/composition/admin-client.js';
+import { loadDeploymentConfigFile } from '../shared/composition/deployment-source.js';
 import type { Summary } from '../shared/composition/sim/summary.js';
-import { runSimulation, SimInputError } from '../shared/composition/sim.js';
-import { ConfigError } from '../shared/domain/config/format-error.js';
 import { progressBar } from './progress.js';
 
 export interface CliIo {
@@ -109,11 +98,13 @@ function simCommand(io: CliIo): Command {
     .option('--out <dir>', 'output directory (default out/<timestamp>/)')
     .option('--quiet', 'no progress bar')
     .action(async (o) => {
+      const { runSimulation } = await import('../shared/composition/sim.js');
+      const { parseTime } = await import('../shared/composition/sim/market-data.js');
       const config = loadDeploymentConfigFile(o.config);
       const symbols = [...new Set(config.instances.filter((i) => i.enabled).map((i) => i.symbol))];
       const outDir = resolve(o.out ?? `out/${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
       const result = await runSimulation({
-        config: { config, dir: configDirOf(o.config) },
+        config: { config, dir: dirname(resolve(o.config)) },
         candles: perSymbol(o.candles, symbols, '--candles'),
         ticks: perSymbol(o.ticks, symbols, '--ticks'),
         funding: perSymbol(o.funding, symbols, '--funding'),
@@ -165,6 +156,9 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
     )
     .option('--table <name>', 'state table (local)', io.env.GRIDBOT_TABLE ?? 'gridbot-state')
     .action(async (o) => {
+      const { parseAdminCommand, runAdminLocally, runAdminOnAws } = await import(
+        '../shared/composition/admin-client.js'
+      );
       const command = parseAdminCommand({
         command: name,
         instanceId: o.instance,
@@ -173,7 +167,13 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
       });
       let reply: AdminReply;
       if (o.aws) {
-        reply = await runAdminOnAws({ command, functionName: o.function, region: o.region });
+        reply = await runAdminOnAws({
+          command,
+          functionName: o.function,
+          region: o.region,
+          endpoint: io.env.GRIDBOT_LAMBDA_ENDPOINT,
+          env: io.env,
+        });
       } else {
         if (!o.config || !o.endpoint)
           throw new UsageError(
@@ -206,6 +206,9 @@ function dataCommand(io: CliIo): Command {
     .option('--exchange <id>', 'ccxt exchange id', 'binanceusdm')
     .option('--out <file>', 'CSV file (default <BASEQUOTE>_1m_<from>_<to>.csv)')
     .action(async (o) => {
+      const { fetchCandlesCsv } = await import('../shared/composition/data-fetch.js');
+      const { apiUrlsFromEnv } = await import('../shared/composition/exchanges.js');
+      const { parseTime } = await import('../shared/composition/sim/market-data.js');
       const from = parseTime(o.from, '--from');
       const to = parseTime(o.to, '--to');
       const day = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -226,16 +229,19 @@ function dataCommand(io: CliIo): Command {
   return data;
 }
 
+/** Errors that mean the input was wrong (by name: their modules load lazily, with the command). */
+const INPUT_ERRORS = new Set([
+  'UsageError',
+  'SimInputError',
+  'FetchInputError',
+  'ConfigError',
+  'DeploymentSourceError',
+  'CommanderError',
+]);
+
 function exitCodeOf(e: unknown): number {
   if (e instanceof NeedsConfirmation) return 3;
-  if (
-    e instanceof UsageError ||
-    e instanceof SimInputError ||
-    e instanceof ConfigError ||
-    e instanceof DeploymentSourceError ||
-    e instanceof CommanderError
-  )
-    return 1;
+  if (e instanceof CommanderError || (e instanceof Error && INPUT_ERRORS.has(e.name))) return 1;
   return 2;
 }
 

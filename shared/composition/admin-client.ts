@@ -42,11 +42,16 @@ export async function runAdminOnAws(opts: {
   readonly command: AdminCommand;
   readonly functionName: string;
   readonly region?: string | undefined;
+  /** Another Lambda endpoint (a local stand-in); credentials then come from `env` when it has them. */
   readonly endpoint?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }): Promise<AdminReply> {
+  const key = opts.env?.AWS_ACCESS_KEY_ID;
+  const secret = opts.env?.AWS_SECRET_ACCESS_KEY;
   const client = new LambdaClient({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.endpoint && key && secret ? { credentials: { accessKeyId: key, secretAccessKey: secret } } : {}),
   });
   try {
     const out = await client.send(

@@ -10,6 +10,11 @@ import ccxt, { type Exchange } from 'ccxt';
 import { dec } from '../domain/money.js';
 
 const MINUTE = 60_000;
+
+/** A bad `data fetch` argument (unknown exchange or market, empty period): the CLI exits 1. */
+export class FetchInputError extends Error {
+  override readonly name = 'FetchInputError';
+}
 const PAGE = 1500;
 export const CANDLE_CSV_HEADER = 'open_time_ms,open,high,low,close,volume';
 
@@ -28,7 +33,8 @@ function client(opts: FetchCandlesOptions): Exchange {
   const Cls = (ccxt as unknown as Record<string, (new (c: Record<string, unknown>) => Exchange) | undefined>)[
     opts.exchange
   ];
-  if (!Cls) throw new Error(`--exchange ${opts.exchange}: not a ccxt exchange id (e.g. binanceusdm, okx)`);
+  if (!Cls)
+    throw new FetchInputError(`--exchange ${opts.exchange}: not a ccxt exchange id (e.g. binanceusdm, okx)`);
   const ex = new Cls({ enableRateLimit: opts.apiUrls === undefined, options: { fetchCurrencies: false } });
   if (opts.apiUrls) Object.assign(ex.urls.api as Record<string, unknown>, opts.apiUrls);
   return ex;
@@ -74,12 +80,12 @@ async function page(ex: Exchange, id: string, opts: FetchCandlesOptions, since: 
 
 /** The candles of [from, to) as CSV text, header first. */
 export async function fetchCandlesCsv(opts: FetchCandlesOptions): Promise<{ csv: string; rows: number }> {
-  if (!(opts.to > opts.from)) throw new Error('--to must be after --from');
+  if (!(opts.to > opts.from)) throw new FetchInputError('--to must be after --from');
   const ex = client(opts);
   try {
     await ex.loadMarkets();
     const market = ex.markets?.[opts.symbol];
-    if (!market) throw new Error(`${opts.exchange} has no market ${opts.symbol}`);
+    if (!market) throw new FetchInputError(`${opts.exchange} has no market ${opts.symbol}`);
     const lines = [CANDLE_CSV_HEADER];
     let since = Math.floor(opts.from / MINUTE) * MINUTE;
     let last = -1;

@@ -6,7 +6,8 @@
  * KLG engine inside recon (`planRecon`, from the recon reports' `timings`), and the rest (application
  * shells, the driver, reporting). The memory store replays the whole month; the embedded DynamoDB
  * (dynalite, ~3–10 ms per call here) replays the first two days of it, and the month is projected from
- * its rate. Measures only; asserts nothing.
+ * its rate. CPU time is printed next to wall time: on a shared machine it is the steadier figure (for
+ * dynalite it includes the in-process server). Measures only; asserts nothing.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,10 @@ import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js'
 import type { Bench } from './run.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const candles = resolve(repoRoot, '../shared/data/ohlcv_1m/binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv');
+const candles = resolve(
+  repoRoot,
+  '../shared/data/ohlcv_1m/binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv',
+);
 const SYMBOL = 'DOGE/USDT:USDT';
 const FROM = Date.parse('2025-05-25T10:36:00Z');
 
@@ -46,28 +50,39 @@ async function replay(store: 'memory' | 'dynamo', days?: number): Promise<SimRes
   });
 }
 
-function report(label: string, r: SimResult): void {
+function report(label: string, r: SimResult, cpuMs: number): void {
   const t = r.timings;
   const s = t.totalMs / 1000;
   const pct = (ms: number) => `${((100 * ms) / t.totalMs).toFixed(0).padStart(3)}%`;
   const rest = t.totalMs - t.marketMs - t.exchangeMs - t.storeMs - t.reconEngineMs;
-  const inst = r.summary.instances[0]!;
+  const rate = Math.round(t.steps / s).toLocaleString('en');
+  const fills = r.summary.instances[0]!.fills.count;
+  const head = `${label.padEnd(28)} ${t.steps.toLocaleString('en').padStart(6)} candles`;
   console.log(
-    `${label.padEnd(28)} ${t.steps.toLocaleString('en').padStart(6)} candles  ${s.toFixed(1).padStart(6)} s  ${Math.round(t.steps / s).toLocaleString('en').padStart(6)} candles/s  (${r.summary.jobs.recon} recon passes, ${inst.fills.count} fills, ${t.storeCalls.toLocaleString('en')} store calls)`,
+    `${head}  ${s.toFixed(1).padStart(6)} s (cpu ${(cpuMs / 1000).toFixed(1)} s)  ${rate} candles/s`,
   );
-  console.log(
-    `${''.padEnd(28)} market ${pct(t.marketMs)}  exchange ${pct(t.exchangeMs)}  store ${pct(t.storeMs)}  engine ${pct(t.reconEngineMs)}  other ${pct(rest)}`,
-  );
+  const counts = `${r.summary.jobs.recon} recon passes, ${fills} fills, ${t.storeCalls.toLocaleString('en')} store calls`;
+  console.log(`${''.padEnd(28)} ${counts}`);
+  const split = `market ${pct(t.marketMs)}  exchange ${pct(t.exchangeMs)}  store ${pct(t.storeMs)}`;
+  console.log(`${''.padEnd(28)} ${split}  engine ${pct(t.reconEngineMs)}  other ${pct(rest)}`);
+}
+
+async function measured(store: 'memory' | 'dynamo', days?: number): Promise<[SimResult, number]> {
+  const cpu = process.cpuUsage();
+  const r = await replay(store, days);
+  const used = process.cpuUsage(cpu);
+  return [r, (used.user + used.system) / 1000];
 }
 
 const bench: Bench = {
   name: 'simulator: one month of 1-minute candles through the production services',
   async run(): Promise<void> {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     await replay('memory', 0.25); // warm-up (module loading, JIT)
-    const month = await replay('memory');
-    report('memory, whole month', month);
-    const two = await replay('dynamo', 2);
-    report('dynamo (dynalite), 2 days', two);
+    const [month, monthCpu] = await measured('memory');
+    report('memory, whole month', month, monthCpu);
+    const [two, twoCpu] = await measured('dynamo', 2);
+    report('dynamo (dynalite), 2 days', two, twoCpu);
     const projected = (month.timings.steps / two.timings.steps) * (two.timings.totalMs / 1000);
     console.log(`${''.padEnd(28)} → the month would take about ${Math.round(projected)} s on dynalite`);
   },

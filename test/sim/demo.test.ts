@@ -24,7 +24,13 @@ describe('the demo simulation (examples/demo.yaml on the built-in market)', () =
     expect(names).toEqual(['events.jsonl', 'report.html', 'sim.log', 'summary.json']);
     const summary = JSON.parse(readFileSync(join(out[0]!.path, 'summary.json'), 'utf8'));
     expect(summary.market.source).toBe('demo');
-    expect(summary.symbols['DOGE/USDC:USDC']).toMatchObject({ source: 'built-in', tickSize: '0.00001', stepSize: '1', minNotional: '5', contractSize: '1' });
+    expect(summary.symbols['DOGE/USDC:USDC']).toMatchObject({
+      source: 'built-in',
+      tickSize: '0.00001',
+      stepSize: '1',
+      minNotional: '5',
+      contractSize: '1',
+    });
     expect(summary.config.instances[0].sell_quota_ratio).toBe('0.7');
     expect(summary.config.simulation.heartbeat_interval_sec).toBe(600);
     expect(readFileSync(join(out[0]!.path, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);

@@ -10,7 +10,16 @@ import type { DeploymentConfig } from '../../shared/domain/config/deployment.js'
 import { dec } from '../../shared/domain/money.js';
 import { checkEventLog } from '../../shared/domain/sim/event-checks.js';
 import type { TradingEvent } from '../../shared/ports/events.js';
-import { DAY, levelsBetween, ohlcv, readEvents, repoRoot, sharedData, simConfig, tempDir } from '../support/sim.js';
+import {
+  DAY,
+  levelsBetween,
+  ohlcv,
+  readEvents,
+  repoRoot,
+  sharedData,
+  simConfig,
+  tempDir,
+} from '../support/sim.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterAll(() => {
@@ -127,10 +136,16 @@ describe('real candles through the production code', () => {
     const csv = ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv');
     const funding = join(sharedData, 'funding/binance_usdm_DOGEUSDT_funding_8h_2025-05-25_2025-06-24.csv');
     const config = simConfig(
-      { symbol: 'DOGE/USDT:USDT', levels: { source: 'manual', prices: levelsBetween(0.14, 0.18, 0.01, 5) }, base_amount_per_grid: '300' },
+      {
+        symbol: 'DOGE/USDT:USDT',
+        levels: { source: 'manual', prices: levelsBetween(0.14, 0.18, 0.01, 5) },
+        base_amount_per_grid: '300',
+      },
       { balances: { main: { USDT: '10000' } } },
     );
-    const run = await replay(config, csv, '2025-06-20T00:00:00Z', 2.5, { funding: { 'DOGE/USDT:USDT': funding } });
+    const run = await replay(config, csv, '2025-06-20T00:00:00Z', 2.5, {
+      funding: { 'DOGE/USDT:USDT': funding },
+    });
     const s = run.result.summary.instances[0]!;
     expect(s.fills.buys).toBeGreaterThan(5);
     expect(dec(s.funding).isZero()).toBe(false);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
 import type { KlgConfig } from '../../domain/config/klg-config.js';
+import { dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
 import type { TradingEvent } from '../../ports/events.js';
 import { parseLinearSymbol } from './markets.js';
@@ -59,6 +60,9 @@ export interface ReportInputs {
   readonly phases: ReadonlyMap<string, readonly DemoPhase[]>;
 }
 
+/** Display rounding for the table (summary.json keeps every digit). */
+const short = (text: string, places = 8): string => dec(text).toDecimalPlaces(places).toFixed();
+
 function summaryRows(s: Summary['instances'][number]): [string, string][] {
   return [
     ['period', `${s.period.from} → ${s.period.to}`],
@@ -71,13 +75,13 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
     ['fills (buys / sells)', `${s.fills.count} (${s.fills.buys} / ${s.fills.sells})`],
     ['bought / sold', `${s.fills.boughtQty} / ${s.fills.soldQty}`],
     ['holdings (grid ledger / exchange)', `${s.holdings} / ${s.exchangePosition}`],
-    ['average entry', s.avgEntry],
-    ['realized PnL', s.realizedPnl],
-    ['unrealized PnL', s.unrealizedPnl],
-    ['fees', s.fees],
-    ['funding', s.funding],
-    ['equity (start → end)', `${s.startBalance} → ${s.equity}`],
-    ['PnL', s.pnl],
+    ['average entry', short(s.avgEntry)],
+    ['realized PnL', short(s.realizedPnl, 4)],
+    ['unrealized PnL', short(s.unrealizedPnl, 4)],
+    ['fees', short(s.fees, 4)],
+    ['funding', short(s.funding, 4)],
+    ['equity (start → end)', `${s.startBalance} → ${short(s.equity, 4)}`],
+    ['PnL', short(s.pnl, 4)],
     ['max drawdown', `${s.maxDrawdownPct}%`],
     ['paused', s.paused ? `yes (${s.pauseReason ?? ''})` : 'no'],
     [

@@ -39,8 +39,12 @@ describe('the simulation block of a deployment config', () => {
     expect(bad({ symbols: { X: { tick_size: 0, step_size: 1, min_notional: 5 } } })).toThrow(
       /simulation\.symbols\.X\.tick_size: must be greater than 0/,
     );
-    expect(bad({ fees: { USDT: { maker: '0.5', taker: '0' } } })).toThrow(/simulation\.fees\.USDT\.maker: must be a fraction/);
-    expect(bad({ demo_market: { start: 'yesterday' } })).toThrow(/simulation\.demo_market\.start: must be an ISO 8601 time/);
+    expect(bad({ fees: { USDT: { maker: '0.5', taker: '0' } } })).toThrow(
+      /simulation\.fees\.USDT\.maker: must be a fraction/,
+    );
+    expect(bad({ demo_market: { start: 'yesterday' } })).toThrow(
+      /simulation\.demo_market\.start: must be an ISO 8601 time/,
+    );
     expect(bad({ slippage: '0.5' })).toThrow(/simulation\.slippage: must be in \[0, 0.1\)/);
     expect(bad({ seeds: 1 })).toThrow(/seeds/);
   });

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dec, isMultipleOf } from '../../../../shared/domain/money.js';
-import { type DemoMarketSpec, generateDemoMarket, seededRandom } from '../../../../shared/domain/sim/demo-market.js';
+import {
+  type DemoMarketSpec,
+  generateDemoMarket,
+  seededRandom,
+} from '../../../../shared/domain/sim/demo-market.js';
 
 const T = Date.UTC(2025, 0, 6);
 const spec = (over: Partial<DemoMarketSpec> = {}): DemoMarketSpec => ({
@@ -19,7 +23,8 @@ describe('the demo market', () => {
     const a = generateDemoMarket(spec());
     const b = generateDemoMarket(spec());
     const c = generateDemoMarket(spec({ seed: 8 }));
-    const text = (m: typeof a) => m.candles.map((k) => `${k.openTime},${k.open},${k.high},${k.low},${k.close},${k.volume}`).join('\n');
+    const text = (m: typeof a) =>
+      m.candles.map((k) => `${k.openTime},${k.open},${k.high},${k.low},${k.close},${k.volume}`).join('\n');
     expect(text(a)).toBe(text(b));
     expect(text(c)).not.toBe(text(a));
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../../../shared/domain/money.js';
-import { type CheckedInstance, checkEventLog, type LoggedEvent, netFilled } from '../../../../shared/domain/sim/event-checks.js';
+import {
+  type CheckedInstance,
+  checkEventLog,
+  type LoggedEvent,
+  netFilled,
+} from '../../../../shared/domain/sim/event-checks.js';
 
 const T = Date.UTC(2025, 0, 6);
 const spec: CheckedInstance = {
@@ -14,17 +19,37 @@ const spec: CheckedInstance = {
     { openTime: T + 60_000, high: dec('0.2'), low: dec('0.18') },
   ],
 };
-const ev = (over: Partial<LoggedEvent>): LoggedEvent => ({ ts: T + 60_000, type: 'order_placed', instanceId: 'i', ...over });
+const ev = (over: Partial<LoggedEvent>): LoggedEvent => ({
+  ts: T + 60_000,
+  type: 'order_placed',
+  instanceId: 'i',
+  ...over,
+});
 const buyAt = (level: string, id: string, ts = T + 60_000): LoggedEvent =>
   ev({ ts, side: 'buy', price: level, qty: '100', level, clientOrderId: id, holdings: '0', avgEntry: '0' });
-const fill = (side: 'buy' | 'sell', price: string, qty: string, id: string, holdings: string, ts = T + 60_000) =>
-  ev({ ts, type: 'fill', side, price, qty, clientOrderId: id, holdings, avgEntry: '0.2' });
+const fill = (
+  side: 'buy' | 'sell',
+  price: string,
+  qty: string,
+  id: string,
+  holdings: string,
+  ts = T + 60_000,
+) => ev({ ts, type: 'fill', side, price, qty, clientOrderId: id, holdings, avgEntry: '0.2' });
 
 /** A healthy cycle: buy placed, filled, delta sell placed above the guard, sold, buy re-placed. */
 const healthy: LoggedEvent[] = [
   buyAt('0.2', 'b1'),
   fill('buy', '0.2', '100', 'b1', '100', T + 120_000),
-  ev({ ts: T + 120_000, side: 'sell', price: '0.21', qty: '70', level: '0.21', clientOrderId: 's1', holdings: '100', avgEntry: '0.2' }),
+  ev({
+    ts: T + 120_000,
+    side: 'sell',
+    price: '0.21',
+    qty: '70',
+    level: '0.21',
+    clientOrderId: 's1',
+    holdings: '100',
+    avgEntry: '0.2',
+  }),
   fill('sell', '0.2', '70', 's1', '30', T + 120_000),
   buyAt('0.2', 'b2', T + 120_000),
 ];
@@ -37,7 +62,17 @@ describe('checks on an event log', () => {
 
   it('flags a sell placed at or below avg entry × (1 + min_profit_pct)', () => {
     const out = checkEventLog(
-      [ev({ side: 'sell', price: '0.201', qty: '10', level: '0.201', clientOrderId: 's', holdings: '100', avgEntry: '0.2' })],
+      [
+        ev({
+          side: 'sell',
+          price: '0.201',
+          qty: '10',
+          level: '0.201',
+          clientOrderId: 's',
+          holdings: '100',
+          avgEntry: '0.2',
+        }),
+      ],
       spec,
     );
     expect(out).toEqual([expect.stringMatching(/sell at 0.201 is not above avg entry/)]);
@@ -66,14 +101,25 @@ describe('checks on an event log', () => {
   });
 
   it('forgets a buy once it is cancelled or filled', () => {
-    const cancelled = [buyAt('0.2', 'b1'), ev({ type: 'order_cancelled', clientOrderId: 'b1' }), buyAt('0.2', 'b2')];
+    const cancelled = [
+      buyAt('0.2', 'b1'),
+      ev({ type: 'order_cancelled', clientOrderId: 'b1' }),
+      buyAt('0.2', 'b2'),
+    ];
     expect(checkEventLog(cancelled, spec)).toEqual([]);
-    const partly = [buyAt('0.2', 'b1'), fill('buy', '0.2', '40', 'b1', '40', T + 120_000), buyAt('0.2', 'b2', T + 120_000)];
+    const partly = [
+      buyAt('0.2', 'b1'),
+      fill('buy', '0.2', '40', 'b1', '40', T + 120_000),
+      buyAt('0.2', 'b2', T + 120_000),
+    ];
     expect(checkEventLog(partly, spec)).toEqual([expect.stringMatching(/second live buy/)]);
   });
 
   it('flags prices off the tick and quantities off the step', () => {
-    const out = checkEventLog([ev({ side: 'buy', price: '0.200001', qty: '1.5', level: '0.2', clientOrderId: 'x' })], spec);
+    const out = checkEventLog(
+      [ev({ side: 'buy', price: '0.200001', qty: '1.5', level: '0.2', clientOrderId: 'x' })],
+      spec,
+    );
     expect(out).toEqual([expect.stringMatching(/off the tick/), expect.stringMatching(/off the step/)]);
   });
 

@@ -1,0 +1,29 @@
+/** The installed executable: `bin/gridbot.js` runs the TypeScript CLI through tsx, as `npm start` does. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoConfigPath, repoRoot } from '../support/sim.js';
+
+const gridbot = (...args: string[]) =>
+  spawnSync(process.execPath, [join(repoRoot, 'bin/gridbot.js'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+
+describe('bin/gridbot.js', () => {
+  it('validates the example config and exits 0', () => {
+    const r = gridbot('validate-config', demoConfigPath);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /demo\.yaml: ok — 1 account\(s\) \(main\), 1 instance\(s\) \(dogeklg DOGE\/USDC:USDC\)/,
+    );
+  });
+
+  it('exits 1 with one line on stderr for a missing config', () => {
+    const r = gridbot('sim', '--config', 'no/such/file.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "gridbot: cannot read config file no/such/file.yaml: ENOENT: no such file or directory, open 'no/such/file.yaml'\n",
+    );
+  });
+});
