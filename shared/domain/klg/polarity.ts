@@ -1,7 +1,8 @@
 /**
  * Polarity and the space / profit guards of SPEC §2, re-evaluated against the current price every time.
  *
- * Entry points: `roleOf`, `buyAllowed`, `sellSpaceOk`, `profitGuardFloor`, `passesProfitGuard`, `applyRoles`.
+ * Entry points: `roleOf`, `buyAllowed`, `sellSpaceOk`, `profitGuardFloor`, `sellPriceOf`, `buyPriceOf`,
+ * `applyRoles`.
  * Invariants: a level equal to the price has no role (no order); a buy needs
  * `price > level × (1 + buy_price_buffer_pct)`; a sell needs `price < level × (1 − sell_price_buffer_pct)`
  * and a sell price strictly above `avg_entry × (1 + min_profit_pct)`.
@@ -32,16 +33,37 @@ export function profitGuardFloor(avgEntry: Decimal, config: KlgConfig): Decimal 
   return avgEntry.times(ONE.plus(config.min_profit_pct));
 }
 
+// Level prices are immutable Decimals shared by every state derived from a grid, so their rounded order
+// prices are memoized per (tick size, level price) object: pure, and it spares the event track the Decimal
+// divisions of a full scan.
+const sellPrices = new WeakMap<Decimal, WeakMap<Decimal, Decimal>>();
+const buyPrices = new WeakMap<Decimal, WeakMap<Decimal, Decimal>>();
+
+function memoRounded(
+  cache: WeakMap<Decimal, WeakMap<Decimal, Decimal>>,
+  levelPrice: Decimal,
+  side: 'buy' | 'sell',
+  rules: SymbolRules,
+): Decimal {
+  let byPrice = cache.get(rules.tickSize);
+  if (!byPrice) {
+    byPrice = new WeakMap();
+    cache.set(rules.tickSize, byPrice);
+  }
+  let rounded = byPrice.get(levelPrice);
+  if (!rounded) {
+    rounded = roundPrice(levelPrice, side, rules);
+    byPrice.set(levelPrice, rounded);
+  }
+  return rounded;
+}
+
 export function sellPriceOf(levelPrice: Decimal, rules: SymbolRules): Decimal {
-  return roundPrice(levelPrice, 'sell', rules);
+  return memoRounded(sellPrices, levelPrice, 'sell', rules);
 }
 
 export function buyPriceOf(levelPrice: Decimal, rules: SymbolRules): Decimal {
-  return roundPrice(levelPrice, 'buy', rules);
-}
-
-export function passesProfitGuard(sellPrice: Decimal, avgEntry: Decimal, config: KlgConfig): boolean {
-  return sellPrice.greaterThan(profitGuardFloor(avgEntry, config));
+  return memoRounded(buyPrices, levelPrice, 'buy', rules);
 }
 
 /** Re-evaluates every level's role against the current price. */

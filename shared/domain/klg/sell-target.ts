@@ -20,7 +20,7 @@
 import type { KlgConfig } from '../config/klg-config.js';
 import { type Decimal, maxDec, minDec, ZERO } from '../money.js';
 import { minOrderCoins, roundQty, type SymbolRules } from '../symbol-rules.js';
-import { passesProfitGuard, sellPriceOf, sellSpaceOk } from './polarity.js';
+import { profitGuardFloor, sellPriceOf, sellSpaceOk } from './polarity.js';
 
 export function sellTarget(
   s: { readonly holdings: Decimal; readonly boughtSinceFlat: Decimal; readonly soldSinceFlat: Decimal },
@@ -66,10 +66,11 @@ export function waterfallAllocate(
   rules: SymbolRules,
 ): WaterfallResult {
   const profitLocked = new Set<number>();
+  const floor = profitGuardFloor(avgEntry, config);
   const qualified: { index: number; sellPrice: Decimal }[] = [];
   for (const r of resistances) {
     const sellPrice = sellPriceOf(r.price, rules);
-    if (!passesProfitGuard(sellPrice, avgEntry, config)) {
+    if (!sellPrice.greaterThan(floor)) {
       profitLocked.add(r.index);
       continue;
     }

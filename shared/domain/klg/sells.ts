@@ -18,7 +18,7 @@ import { contractsToCoins, minOrderCoins, roundQty } from '../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import { isLocked, type LevelDraft, type Work } from './context.js';
 import { amendLevelOrder, cancelLevelOrder, placeLevelOrder } from './order-actions.js';
-import { passesProfitGuard, sellPriceOf, sellSpaceOk } from './polarity.js';
+import { profitGuardFloor, sellPriceOf, sellSpaceOk } from './polarity.js';
 import { gridUnit, sellTarget, waterfallAllocate } from './sell-target.js';
 
 /** Sells that count against the target: in flight or resting, not on their way out. */
@@ -31,10 +31,11 @@ export function countedSellQty(w: Work): Decimal {
 }
 
 export function cancelGuardViolations(w: Work): void {
+  const floor = profitGuardFloor(w.s.avgEntry, w.config);
   for (const level of w.s.levels) {
     const o = level.order;
     if (level.state !== 'ACTIVE' || o?.side !== 'sell') continue;
-    if (!passesProfitGuard(o.price, w.s.avgEntry, w.config)) {
+    if (!o.price.greaterThan(floor)) {
       cancelLevelOrder(
         w,
         level,
@@ -127,9 +128,10 @@ export function placeDeltaSell(w: Work, boughtQty: Decimal): void {
   );
   if (!delta.greaterThan(0)) return;
   const unit = gridUnit(config, market.rules);
+  const floor = profitGuardFloor(s.avgEntry, config);
   const qualified = s.levels.filter((l) => {
     if (l.role !== 'RESISTANCE' || isLocked(l)) return false;
-    if (!passesProfitGuard(sellPriceOf(l.price, market.rules), s.avgEntry, config)) return false;
+    if (!sellPriceOf(l.price, market.rules).greaterThan(floor)) return false;
     if (l.order?.side === 'sell' && l.state === 'ACTIVE') return true;
     return !l.order && l.state === 'IDLE' && sellSpaceOk(l.price, market.price, config);
   });
