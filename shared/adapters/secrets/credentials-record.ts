@@ -16,7 +16,9 @@ export type SecretsErrorReason =
   /** We may not read it (IAM, KMS). */
   | 'denied'
   /** The service could not be reached or failed; retry later. */
-  | 'unavailable';
+  | 'unavailable'
+  /** Still the placeholder `cdk deploy` created: the keys were never put in. */
+  | 'placeholder';
 
 export class SecretsError extends Error {
   override readonly name = 'SecretsError';
@@ -33,6 +35,9 @@ export class SecretsError extends Error {
     return this.reason === 'unavailable';
   }
 }
+
+/** What the CDK stateful stack writes into a new account secret (lib/constructs/account-secrets.ts). */
+export const PLACEHOLDER_API_KEY = 'REPLACE_ME';
 
 const field = z
   .string()
@@ -66,6 +71,14 @@ export function credentialsFromRecord(record: unknown, accountId: string, source
     throw malformed(accountId, source, problems.join('; '));
   }
   const { apiKey, secret, password } = parsed.data;
+  if (apiKey === PLACEHOLDER_API_KEY) {
+    throw new SecretsError(
+      'placeholder',
+      accountId,
+      `${source} for account ${accountId} still holds the placeholder written by cdk deploy: put the account's ` +
+        'API key and secret into it (README, "Deploy"), then restart the stream worker.',
+    );
+  }
   return new Credentials(apiKey, secret, password);
 }
 

@@ -52,6 +52,16 @@ describe('Secrets Manager secrets (real SDK + Powertools against a local Secrets
     ]);
   });
 
+  it('says the keys were never put in when the secret still holds the cdk deploy placeholder', async () => {
+    sm.putSecret('gridbot/main', JSON.stringify({ apiKey: 'REPLACE_ME', secret: 'REPLACE_ME' }));
+    const err = await adapter()
+      .credentials('main')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretsError);
+    expect((err as SecretsError).reason).toBe('placeholder');
+    expect((err as SecretsError).message).toMatch(/still holds the placeholder written by cdk deploy/);
+  });
+
   it('reads the secret the account config names, with its password', async () => {
     const creds = await adapter().credentials('okx-b');
     expect([creds.apiKey, creds.secret, creds.password]).toEqual([OKX.apiKey, OKX.secret, OKX.password]);

@@ -12,7 +12,7 @@
  * ("timeframes") add their points.
  *
  * Invariants: levels ascend strictly, sit on the tick and are pairwise outside the merge tolerance;
- * 0 ≤ strength < 100; kept levels have strength ≥ min_strength and lie within max_distance_pct of the
+ * 0 ≤ strength ≤ 100 (100 once e^(−x) underflows in floating point); kept levels have strength ≥ min_strength and lie within max_distance_pct of the
  * price; the same candles and parameters always give the same levels (no clock, no randomness, total
  * orders everywhere).
  */
@@ -35,7 +35,7 @@ export type KeyLevelParams = Omit<
 
 export interface KeyLevel {
   readonly price: Decimal;
-  /** 0 ≤ strength < 100. */
+  /** 0 ≤ strength ≤ 100. */
   readonly strength: number;
   /** Points before the confluence boost. */
   readonly points: number;

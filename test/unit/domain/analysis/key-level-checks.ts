@@ -8,7 +8,7 @@ export function expectInvariants(levels: readonly KeyLevel[], tol: Decimal, tick
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i]!;
     expect(l.strength).toBeGreaterThanOrEqual(0);
-    expect(l.strength).toBeLessThan(100);
+    expect(l.strength).toBeLessThanOrEqual(100);
     expect(l.price.modulo(tick).isZero()).toBe(true);
     if (i > 0) {
       expect(l.price.greaterThan(levels[i - 1]!.price)).toBe(true);
