@@ -9,17 +9,16 @@
  */
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { createDynamoStateStore } from '../adapters/dynamodb/index.js';
-import { JournalSink } from '../adapters/events/index.js';
 import { PowertoolsLogger } from '../adapters/logging/index.js';
 import { EmfMetrics } from '../adapters/metrics/index.js';
 import { LogNotifier, SnsNotifier } from '../adapters/notify/index.js';
 import { registeringSecrets, SecretsManagerSecrets } from '../adapters/secrets/index.js';
 import type { AppContext } from '../application/context.js';
-import { RulesCache } from '../application/market.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { deploymentConfigFromEnv } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { runtimeContext } from './runtime-context.js';
 
 export interface LiveRuntime {
   readonly ctx: AppContext;
@@ -76,18 +75,10 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
       ]),
     ),
   });
-  for (const instance of deployment.instances) await store.putConfig(instance);
-  const ctx: AppContext = {
-    store,
-    exchanges: exchanges.resolve,
-    clock,
-    notifier,
-    metrics,
-    logger,
-    events: new JournalSink(store),
-    random: Math.random,
-    rules: new RulesCache(),
-  };
+  const ctx = await runtimeContext(
+    { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger },
+    deployment,
+  );
   return {
     ctx,
     deployment,

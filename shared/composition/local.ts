@@ -9,18 +9,17 @@
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { createDynamoClient, createDynamoStateStore, ensureStateTable } from '../adapters/dynamodb/index.js';
 import { startEmbeddedStateStore } from '../adapters/embedded/dynalite-server.js';
-import { JournalSink } from '../adapters/events/index.js';
 import { JsonConsoleLogger } from '../adapters/logging/index.js';
 import { RecordingMetrics } from '../adapters/metrics/index.js';
 import { LogNotifier } from '../adapters/notify/index.js';
 import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
 import type { AppContext } from '../application/context.js';
-import { RulesCache } from '../application/market.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { StateStore } from '../ports/state-store.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { runtimeContext } from './runtime-context.js';
 
 export interface LocalOptions {
   readonly configPath: string;
@@ -67,18 +66,10 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     logger,
     apiUrls: apiUrlsFromEnv(env),
   });
-  for (const instance of deployment.instances) await store.putConfig(instance);
-  const ctx: AppContext = {
-    store,
-    exchanges: exchanges.resolve,
-    clock,
-    notifier: new LogNotifier(logger),
-    metrics,
-    logger,
-    events: new JournalSink(store),
-    random: Math.random,
-    rules: new RulesCache(),
-  };
+  const ctx = await runtimeContext(
+    { store, exchanges: exchanges.resolve, clock, notifier: new LogNotifier(logger), metrics, logger },
+    deployment,
+  );
   return {
     ctx,
     deployment,

@@ -1,0 +1,18 @@
+/**
+ * The AppContext a running bot (AWS or one machine) gets: trading events journaled to the store, wall-clock
+ * jitter, a process-wide rules cache, and the deployed instance configs registered in the store.
+ */
+import { JournalSink } from '../adapters/events/index.js';
+import type { AppContext } from '../application/context.js';
+import { RulesCache } from '../application/market.js';
+import type { DeploymentConfig } from '../domain/config/deployment.js';
+
+export type ContextParts = Pick<
+  AppContext,
+  'store' | 'exchanges' | 'clock' | 'notifier' | 'metrics' | 'logger'
+>;
+
+export async function runtimeContext(parts: ContextParts, deployment: DeploymentConfig): Promise<AppContext> {
+  for (const instance of deployment.instances) await parts.store.putConfig(instance);
+  return { ...parts, events: new JournalSink(parts.store), random: Math.random, rules: new RulesCache() };
+}
