@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- sim`: the simulator end to end — real DOGEUSDT 1-minute candles (2025-05-25 … 06-24,
- * a downtrend) through the production services (StreamWorker → handleFill, runScheduled → recon every
- * 60 s, risk every 300 s, recompute hourly) on a 21-level Key Level Grid. Reports candles per second and
+ * `npm run bench -- sim`: the simulator end to end — a month of real BTCUSDT 1-minute candles (2023-07-18
+ * … 08-17, a range) through the production services (StreamWorker → handleFill, runScheduled → recon
+ * every 60 s, risk every 300 s, recompute hourly; the config defaults) on a 22-level Key Level Grid. Reports candles per second and
  * where the time goes: the paper matching engine (market steps), Exchange port calls, store calls, the
  * KLG engine inside recon (`planRecon`, from the recon reports' `timings`), and the rest (application
  * shells, the driver, reporting). The memory store replays the whole month; the embedded DynamoDB
@@ -18,27 +18,27 @@ import type { Bench } from './run.js';
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const candles = resolve(
   repoRoot,
-  '../shared/data/ohlcv_1m/binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv',
+  '../shared/data/ohlcv_1m/binance_usdm_BTCUSDT_1m_2023-07-18_2023-08-17.csv',
 );
-const SYMBOL = 'DOGE/USDT:USDT';
-const FROM = Date.parse('2025-05-25T10:36:00Z');
+const SYMBOL = 'BTC/USDT:USDT';
+const FROM = Date.parse('2023-07-18T11:14:00Z');
 
 const levels: string[] = [];
-for (let p = 0.14; p < 0.245; p *= 1.025) levels.push(p.toFixed(5));
+for (let p = 28_200; p < 30_600; p *= 1.004) levels.push(p.toFixed(1));
 
 const config = parseDeploymentConfig({
   accounts: [{ id: 'main', exchange: 'binanceusdm' }],
   instances: [
     {
-      id: 'dogebench',
+      id: 'btcbench',
       strategy: 'key_level_grid',
       account: 'main',
       symbol: SYMBOL,
       levels: { source: 'manual', prices: levels },
-      base_amount_per_grid: '500',
+      base_amount_per_grid: '0.01',
     },
   ],
-  simulation: { balances: { main: { USDT: '10000' } } },
+  simulation: { balances: { main: { USDT: '20000' } } },
 });
 
 async function replay(store: 'memory' | 'dynamo', days?: number): Promise<SimResult> {
