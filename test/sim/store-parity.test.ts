@@ -9,14 +9,23 @@ const config = {
   ...demo,
   simulation: { ...demo.simulation!, demo_market: { ...demo.simulation!.demo_market, days: 1 } },
 };
+// Two instances on one account and one symbol, resting buys at the same prices: one candle fills both,
+// and the stream worker answers them side by side (their store calls overlap).
+const twin = {
+  ...config,
+  instances: [config.instances[0]!, { ...config.instances[0]!, id: 'dogetwin', recon_interval_sec: 600 }],
+  simulation: { ...config.simulation, demo_market: { ...config.simulation.demo_market, days: 0.5 } },
+};
 const out = { memory: tempDir(), dynamo: tempDir() };
-const runs: Partial<Record<'memory' | 'dynamo', SimResult>> = {};
+const runs: Partial<Record<'memory' | 'dynamo' | 'twinMemory' | 'twinDynamo', SimResult>> = {};
 
 beforeAll(async () => {
   for (const store of ['memory', 'dynamo'] as const) {
     runs[store] = await runSimulation({ config: { config, dir: repoRoot }, store, outDir: out[store].path });
   }
-}, 120_000);
+  runs.twinMemory = await runSimulation({ config: { config: twin, dir: repoRoot }, store: 'memory' });
+  runs.twinDynamo = await runSimulation({ config: { config: twin, dir: repoRoot }, store: 'dynamo' });
+}, 180_000);
 afterAll(() => {
   out.memory.remove();
   out.dynamo.remove();
@@ -32,5 +41,15 @@ describe('the same replay on the embedded DynamoDB and on the memory store', () 
     const strip = (r: SimResult) => JSON.stringify({ ...r.summary, store: null });
     expect(runs.dynamo!.summary.store).toBe('dynamo');
     expect(strip(runs.dynamo!)).toBe(strip(runs.memory!));
+  });
+
+  it('stays identical when two instances answer fills of the same candle at once', () => {
+    const [a, b] = runs.twinMemory!.summary.instances;
+    expect(a!.fills.count).toBeGreaterThan(2);
+    expect(b!.fills.count).toBeGreaterThan(2);
+    const both = runs.twinMemory!.eventsJsonl.split('\n').filter((l) => l.includes('"type":"fill"'));
+    const ts = both.map((l) => (JSON.parse(l) as { ts: number }).ts);
+    expect(new Set(ts).size).toBeLessThan(ts.length);
+    expect(runs.twinDynamo!.eventsJsonl).toBe(runs.twinMemory!.eventsJsonl);
   });
 });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { InFlight } from '../../shared/composition/sim/in-flight.js';
+import type { StateStore } from '../../shared/ports/state-store.js';
+
+/** A store whose answers take the given real latencies (ms), in call order. */
+function slowStore(latencies: number[]): StateStore {
+  const pending = [...latencies];
+  return {
+    loadGrid: async () => {
+      await new Promise((r) => setTimeout(r, pending.shift() ?? 0));
+      return null;
+    },
+  } as unknown as StateStore;
+}
+
+/** Two workers each making three store calls, logging after each answer. */
+async function interleaving(latencies: number[], serialStore: boolean): Promise<string[]> {
+  const flight = new InFlight({ serialStore });
+  const store = flight.store(slowStore(latencies));
+  const log: string[] = [];
+  const work = async (name: string) => {
+    for (let i = 0; i < 3; i++) {
+      await store.loadGrid(name);
+      log.push(`${name}${i}`);
+    }
+  };
+  await Promise.all([work('a'), work('b')]);
+  await flight.settle();
+  expect(flight.storeCalls).toBe(6);
+  return log;
+}
+
+describe('in-flight store calls', () => {
+  it('interleave the same way whatever the store latency, when serialised', async () => {
+    const fastFirst = await interleaving([1, 15, 1, 15, 1, 15], true);
+    const slowFirst = await interleaving([15, 1, 15, 1, 15, 1], true);
+    expect(slowFirst).toEqual(fastFirst);
+  });
+
+  it('follow the latency when not serialised (why the simulator serialises them)', async () => {
+    const fastFirst = await interleaving([1, 15, 1, 15, 1, 15], false);
+    const slowFirst = await interleaving([15, 1, 15, 1, 15, 1], false);
+    expect(slowFirst).not.toEqual(fastFirst);
+  });
+
+  it('settle only once nothing is in flight', async () => {
+    const flight = new InFlight();
+    const store = flight.store(slowStore([20]));
+    let answered = false;
+    void store.loadGrid('a').then(() => {
+      answered = true;
+    });
+    await flight.settle();
+    expect(answered).toBe(true);
+  });
+});
