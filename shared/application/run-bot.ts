@@ -1,0 +1,55 @@
+/**
+ * `runBot`: the whole runtime in one process, for running live on one machine (SPEC §6 "Local"). The
+ * StreamWorker answers fills; the scheduled jobs fire on the clock at their configured intervals
+ * (`JobSchedule`, the simulator's scheduler) through `runScheduled`, exactly as EventBridge Scheduler
+ * fires the Lambdas. Stops cleanly when `stop` resolves: no new jobs, running ones finish, the worker drains.
+ */
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { AppContext } from './context.js';
+import { JOB_SERVICES } from './jobs.js';
+import { runScheduled } from './scheduled.js';
+import { JobSchedule } from './sim/schedule.js';
+import { StreamWorker } from './stream-worker.js';
+
+export interface RunBotOptions {
+  readonly instances: readonly KlgConfig[];
+  readonly writer: string;
+  /** Resolves when the bot should stop (a signal handler, a test). */
+  readonly stop: Promise<void>;
+}
+
+export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jobs: number }> {
+  const worker = new StreamWorker(ctx, { instances: opts.instances, writer: opts.writer });
+  await worker.start();
+  const schedule = new JobSchedule(opts.instances, ctx.clock.now());
+  const running = new Set<Promise<unknown>>();
+  let stopping = false;
+  void opts.stop.then(() => {
+    stopping = true;
+  });
+  let jobs = 0;
+  while (!stopping) {
+    const wait = Math.max(0, schedule.nextAt() - ctx.clock.now());
+    await Promise.race([ctx.clock.sleep(wait), opts.stop]);
+    if (stopping) break;
+    for (const due of schedule.take(schedule.nextAt())) {
+      jobs += 1;
+      const run = runScheduled(
+        ctx,
+        due.job,
+        { instanceId: due.instanceId, scheduledTime: new Date(due.at).toISOString(), pass: due.pass },
+        JOB_SERVICES[due.job],
+      ).catch((e) =>
+        ctx.logger.error('scheduled job failed', {
+          job: due.job,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }
+  }
+  await Promise.all(running);
+  await worker.stop();
+  return { jobs };
+}
