@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli } from '../support/cli.js';
-import { ohlcv, tempDir } from '../support/sim.js';
+import { ohlcv, repoRoot, tempDir } from '../support/sim.js';
 
 const dir = tempDir('gridbot-cli-');
 afterAll(() => dir.remove());
@@ -171,6 +171,13 @@ describe('gridbot validate-config', () => {
     const r = await cli(['validate-config', good]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(`${good}: ok — 1 account(s) (main), 1 instance(s) (dogeklg DOGE/USDT:USDT)\n`);
+  });
+
+  it('accepts every example shipped in examples/', async () => {
+    const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.yaml'));
+    expect(examples).toContain('demo.yaml');
+    for (const f of examples)
+      expect((await cli(['validate-config', join(repoRoot, 'examples', f)])).code).toBe(0);
   });
 
   it('names every bad field of a bad one', async () => {
