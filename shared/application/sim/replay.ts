@@ -24,9 +24,8 @@ import type { KlgConfig } from '../../domain/config/klg-config.js';
 import { checkKlgInvariants, type KlgState } from '../../domain/klg/index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AppContext } from '../context.js';
-import { recomputeParams } from '../recompute-params.js';
-import { type ReconReport, reconcileInstance } from '../reconcile-instance.js';
-import { runRiskCheck } from '../risk-check.js';
+import { JOB_SERVICES } from '../jobs.js';
+import type { ReconReport } from '../reconcile-instance.js';
 import { type JobName, runScheduled } from '../scheduled.js';
 import { StreamWorker } from '../stream-worker.js';
 import { type DueJob, JobSchedule } from './schedule.js';
@@ -91,12 +90,6 @@ export interface ReplayResult {
   /** Sums over every recon pass (ms of wall time). */
   readonly reconTimings: { exchangeMs: number; storeMs: number; engineMs: number; totalMs: number };
 }
-
-const SERVICES: Record<JobName, (ctx: AppContext, instanceId: string) => Promise<unknown>> = {
-  recon: reconcileInstance,
-  recompute: recomputeParams,
-  risk: runRiskCheck,
-};
 
 /** A blocked task may sleep through backoff or a second pass, not through hours of virtual time. */
 const STALL_LIMIT_MS = 3_600_000;
@@ -168,7 +161,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       ctx,
       due.job,
       { instanceId: due.instanceId, scheduledTime: new Date(due.at).toISOString(), pass: due.pass },
-      SERVICES[due.job],
+      JOB_SERVICES[due.job],
     );
     for (const out of outcomes) {
       if (out.status === 'done') jobs[due.job] += 1;
