@@ -152,4 +152,29 @@ describe('real candles through the production code', () => {
     expect(dec(s.unrealizedPnl).isNegative()).toBe(true);
     assertPromisesKept(run, csv);
   });
+
+  it('gives the same events.jsonl on the embedded DynamoDB as on the memory store (DOGEUSDT, 5 June 2025)', async () => {
+    const csv = ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv');
+    const config = simConfig(
+      {
+        symbol: 'DOGE/USDT:USDT',
+        levels: { source: 'manual', prices: levelsBetween(0.17, 0.195, 0.005, 5) },
+        base_amount_per_grid: '300',
+      },
+      { balances: { main: { USDT: '10000' } } },
+    );
+    const from = Date.parse('2025-06-05T15:00:00Z');
+    const run = (store: 'memory' | 'dynamo') =>
+      runSimulation({
+        config: { config, dir: repoRoot },
+        candles: { 'DOGE/USDT:USDT': csv },
+        from,
+        to: from + 3 * 3_600_000,
+        store,
+      });
+    const memory = await run('memory');
+    const dynamo = await run('dynamo');
+    expect(memory.summary.instances[0]!.fills.count).toBeGreaterThan(3);
+    expect(dynamo.eventsJsonl).toBe(memory.eventsJsonl);
+  }, 120_000);
 });
