@@ -9,6 +9,7 @@
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all --instance <id> [--confirm <token>]
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
+ *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <seconds>]
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -229,6 +230,49 @@ function dataCommand(io: CliIo): Command {
   return data;
 }
 
+function runCommand(io: CliIo): Command {
+  return new Command('run')
+    .description(
+      'run the bot live on this machine (stream worker + scheduled jobs); Ctrl-C stops it, orders stay on the exchange',
+    )
+    .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
+    .option('--data-dir <dir>', 'where the embedded store keeps the grid state', '.gridbot-data')
+    .option(
+      '--endpoint <url>',
+      'use a DynamoDB (Local) server instead of the embedded store',
+      io.env.GRIDBOT_DYNAMO_ENDPOINT,
+    )
+    .option('--env-file <file>', 'credentials file (GRIDBOT_<ACCOUNT>_API_KEY, ..._SECRET)', '.env')
+    .option('--for <seconds>', 'stop after this long (smoke runs)')
+    .action(async (o) => {
+      const seconds = o.for === undefined ? null : Number(o.for);
+      if (seconds !== null && !(seconds > 0))
+        throw new UsageError(`--for ${o.for}: give a number of seconds > 0`);
+      const { buildLocalRuntime } = await import('../shared/composition/local.js');
+      const { runBot } = await import('../shared/application/run-bot.js');
+      const rt = await buildLocalRuntime({
+        configPath: o.config,
+        dataDir: o.dataDir,
+        ...(o.endpoint ? { dynamoEndpoint: o.endpoint } : {}),
+        envFile: o.envFile,
+        env: io.env,
+      });
+      const stop = new Promise<void>((resolveStop) => {
+        process.once('SIGINT', () => resolveStop());
+        process.once('SIGTERM', () => resolveStop());
+        if (seconds !== null) setTimeout(resolveStop, seconds * 1000).unref();
+      });
+      io.err(`gridbot run: ${rt.deployment.instances.length} instance(s) live; Ctrl-C to stop\n`);
+      const { jobs } = await runBot(rt.ctx, {
+        instances: rt.deployment.instances.filter((i) => i.enabled),
+        writer: `gridbot-run@${process.pid}`,
+        stop,
+      });
+      await rt.close();
+      io.out(`gridbot run: stopped after ${jobs} scheduled job(s); grid orders stay on the exchange\n`);
+    });
+}
+
 /** Errors that mean the input was wrong (by name: their modules load lazily, with the command). */
 const INPUT_ERRORS = new Set([
   'UsageError',
@@ -253,6 +297,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   program.addCommand(validateCommand(io));
   for (const name of ADMIN) program.addCommand(adminCommand(io, name));
   program.addCommand(dataCommand(io));
+  program.addCommand(runCommand(io));
   const quiet = (c: Command): void => {
     // Help goes out as usual; errors are reported once, as one line, by the catch below.
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} });
