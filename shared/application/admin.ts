@@ -142,6 +142,7 @@ async function closeAll(ctx: AppContext, instanceId: string) {
   );
   const summary = await carryOut(ctx, exchange, commands);
   const settled = await settleOutcomes(ctx, config, summary.executed);
+  const known = settled.state ?? (await ctx.store.loadGrid(instanceId));
   const position = await exchange.position(config.symbol, config.position_side);
   let closed: string | null = null;
   if (position.qty.greaterThan(0)) {
@@ -168,11 +169,11 @@ async function closeAll(ctx: AppContext, instanceId: string) {
             message: `market close refused: ${r.message}`,
           },
         ],
-        settled.state,
+        known,
       );
     }
   }
-  if (settled.state) await ctx.events.record(orderEvents(summary.executed, settled.state, () => undefined));
+  if (known) await ctx.events.record(orderEvents(summary.executed, known, () => undefined));
   await publishAlerts(
     ctx,
     [
@@ -184,7 +185,7 @@ async function closeAll(ctx: AppContext, instanceId: string) {
         message: `close-all: ${ours.length} orders cancelled, ${closed ?? 'no'} coins sold at market`,
       },
     ],
-    settled.state,
+    known,
   );
   return {
     cancelled: summary.executed.filter((x) => x.outcome.kind === 'cancelled').length,

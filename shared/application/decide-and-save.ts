@@ -37,6 +37,11 @@ export interface DecideAndSaveDeps {
 }
 
 export interface DecideAndSaveOptions {
+  /**
+   * The state the caller has just read, used for the first attempt instead of reading it again (saves a
+   * store round trip; a stale copy only costs a conflict and a re-read).
+   */
+  readonly current?: GridState | null;
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -74,7 +79,10 @@ export async function decideAndSave<T>(
   let lastSeenVersion: number | null = null;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) await deps.clock.sleep(backoffMs(deps.random, attempt - 1, baseDelayMs, maxDelayMs));
-    const current = await deps.store.loadGrid(instanceId);
+    const current =
+      attempt === 1 && options.current !== undefined
+        ? options.current
+        : await deps.store.loadGrid(instanceId);
     const { next, result } = await decide(current, attempt);
     if (next === null) return { ok: true, saved: false, state: current, result, attempts: attempt };
     if (next.instanceId !== instanceId) {

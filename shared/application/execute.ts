@@ -132,13 +132,16 @@ export async function carryOut(
   return { executed, alerts, rateLimited, fatal, firstSentAt };
 }
 
-/** Folds the outcomes into the stored state (re-reading on conflicts); returns the saved state and new alerts. */
+/**
+ * Folds the outcomes into the stored state (re-reading on conflicts); returns the saved state (null when
+ * there was nothing to fold: the caller's decided state stands) and new alerts.
+ */
 export async function settleOutcomes(
   ctx: AppContext,
   config: KlgConfig,
   executed: readonly Executed[],
 ): Promise<{ state: KlgState | null; alerts: Alert[] }> {
-  if (executed.length === 0) return { state: await ctx.store.loadGrid(config.id), alerts: [] };
+  if (executed.length === 0) return { state: null, alerts: [] };
   const now = ctx.clock.now();
   const saved = await decideAndSave(ctx, config.id, (current) => {
     if (!current) return { next: null, result: [] as Alert[] };

@@ -8,7 +8,16 @@ import { roundPrice, type SymbolRules } from '../domain/symbol-rules.js';
 import type { AppContext } from './context.js';
 import { InstanceNotFoundError, ParamsMissingError } from './errors.js';
 
-export async function loadKlgConfig(ctx: AppContext, instanceId: string): Promise<KlgConfig> {
+/**
+ * The instance's config: `known` when the caller has just read it (a scheduled job gets it from the
+ * listing that chose the instance), otherwise from the store.
+ */
+export async function loadKlgConfig(
+  ctx: AppContext,
+  instanceId: string,
+  known?: KlgConfig,
+): Promise<KlgConfig> {
+  if (known && known.id === instanceId) return known;
   const config = await ctx.store.getConfig(instanceId);
   if (!config) throw new InstanceNotFoundError(instanceId);
   return config;

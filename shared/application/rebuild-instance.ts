@@ -53,8 +53,9 @@ export async function rebuildInstance(
     const summary = await carryOut(ctx, exchange, decision.commands);
     const settled = await settleOutcomes(ctx, config, summary.executed);
     cancelled = summary.executed.filter((x) => x.outcome.kind === 'cancelled').length;
-    await ctx.events.record(orderEvents(summary.executed, settled.state ?? saved.state, () => undefined));
-    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], settled.state);
+    const finalState = settled.state ?? saved.state;
+    await ctx.events.record(orderEvents(summary.executed, finalState, () => undefined));
+    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
     ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
   }
   const recon = await reconcileInstance(ctx, instanceId, { force: true });

@@ -69,8 +69,12 @@ export async function computeParams(
   return computeLevelPrices(config.levels, candles, price, rules);
 }
 
-export async function recomputeParams(ctx: AppContext, instanceId: string): Promise<RecomputeReport> {
-  const config = await loadKlgConfig(ctx, instanceId);
+export async function recomputeParams(
+  ctx: AppContext,
+  instanceId: string,
+  known?: KlgConfig,
+): Promise<RecomputeReport> {
+  const config = await loadKlgConfig(ctx, instanceId, known);
   const now = ctx.clock.now();
   const previous = await ctx.store.loadParams(instanceId);
   let computed: Awaited<ReturnType<typeof computeParams>>;

@@ -44,6 +44,8 @@ export interface ReconReport {
 export interface ReconOptions {
   /** Run even while backing off (operator commands, stream resync). */
   readonly force?: boolean;
+  /** The instance's config when the caller has just read it (saves a store read). */
+  readonly config?: KlgConfig;
 }
 
 function fillEvents(
@@ -116,7 +118,7 @@ export async function reconcileInstance(
       t[bucket] += performance.now() - a;
     }
   };
-  const config = await timed('storeMs', () => loadKlgConfig(ctx, instanceId));
+  const config = await timed('storeMs', () => loadKlgConfig(ctx, instanceId, opts.config));
   const interval = config.recon_interval_sec;
   const report = (over: Partial<ReconReport>, state: KlgState | null): ReconReport => ({
     instanceId,
@@ -152,13 +154,18 @@ export async function reconcileInstance(
     const current = state;
     const snapshot = await timed('exchangeMs', () => gatherSnapshot(exchange, rules, config, current, now));
     const saved = await timed('storeMs', () =>
-      decideAndSave(ctx, instanceId, (stored) => {
-        if (!stored) return { next: null, result: null };
-        const a = performance.now();
-        const d = planRecon(stored, snapshot, config, now);
-        t.engineMs += performance.now() - a;
-        return { next: { ...d.state, reconBackoffUntil: null }, result: d };
-      }),
+      decideAndSave(
+        ctx,
+        instanceId,
+        (stored) => {
+          if (!stored) return { next: null, result: null };
+          const a = performance.now();
+          const d = planRecon(stored, snapshot, config, now);
+          t.engineMs += performance.now() - a;
+          return { next: { ...d.state, reconBackoffUntil: null }, result: d };
+        },
+        { current },
+      ),
     );
     if (!saved.ok) throw new GridConflictError(instanceId, saved.attempts);
     const decision = saved.result;

@@ -10,6 +10,8 @@
  * buys and places no opening orders, while sells and the stop stay. Alerts fire when the level changes, not
  * on every check of a persisting condition.
  */
+
+import type { KlgConfig } from '../domain/config/klg-config.js';
 import { counterDrift, pause } from '../domain/klg/index.js';
 import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
 import type { AppContext } from './context.js';
@@ -46,8 +48,12 @@ export function settleAssetOf(symbol: string): string {
 
 const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
 
-export async function runRiskCheck(ctx: AppContext, instanceId: string): Promise<RiskReport> {
-  const config = await loadKlgConfig(ctx, instanceId);
+export async function runRiskCheck(
+  ctx: AppContext,
+  instanceId: string,
+  known?: KlgConfig,
+): Promise<RiskReport> {
+  const config = await loadKlgConfig(ctx, instanceId, known);
   const now = ctx.clock.now();
   const exchange = ctx.exchanges(config.account);
   const findings: RiskFinding[] = [];

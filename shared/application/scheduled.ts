@@ -8,6 +8,7 @@
  * does not redeliver work that already ran.
  */
 import { z } from 'zod';
+import type { KlgConfig } from '../domain/config/klg-config.js';
 import type { AppContext } from './context.js';
 
 export const scheduledEventSchema = z
@@ -36,7 +37,7 @@ export async function runScheduled<R>(
   ctx: AppContext,
   job: JobName,
   event: ScheduledEvent,
-  run: (ctx: AppContext, instanceId: string) => Promise<R>,
+  run: (ctx: AppContext, instanceId: string, config: KlgConfig) => Promise<R>,
 ): Promise<InstanceOutcome<R>[]> {
   const configs = await ctx.store.listConfigs();
   const targets = configs.filter((c) => c.enabled && (event.instanceId === '*' || c.id === event.instanceId));
@@ -59,7 +60,7 @@ export async function runScheduled<R>(
       continue;
     }
     try {
-      outcomes.push({ instanceId: config.id, status: 'done', result: await run(ctx, config.id) });
+      outcomes.push({ instanceId: config.id, status: 'done', result: await run(ctx, config.id, config) });
     } catch (e) {
       const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       ctx.logger.error(`${job} failed`, { instance: config.id, error });

@@ -91,8 +91,27 @@ export function contractsToCoins(contracts: Decimal, rules: SymbolRules): Decima
   return contracts.times(rules.contractSize);
 }
 
+// Memoized per (rules, price) object: level prices and their rounded order prices are shared, immutable
+// Decimals, and recon asks this for every slice of every pass (two Decimal divisions each). Pure: the
+// answer depends only on the two immutable arguments.
+const minOrderCache = new WeakMap<SymbolRules, WeakMap<Decimal, Decimal>>();
+
 /** The smallest coin quantity an order may carry at `price` (max of min qty and min notional). */
 export function minOrderCoins(price: Decimal, rules: SymbolRules): Decimal {
+  let byPrice = minOrderCache.get(rules);
+  if (!byPrice) {
+    byPrice = new WeakMap();
+    minOrderCache.set(rules, byPrice);
+  }
+  let min = byPrice.get(price);
+  if (!min) {
+    min = computeMinOrderCoins(price, rules);
+    byPrice.set(price, min);
+  }
+  return min;
+}
+
+function computeMinOrderCoins(price: Decimal, rules: SymbolRules): Decimal {
   const byQty = contractsToCoins(rules.minQty, rules);
   const byNotional = price.greaterThan(0)
     ? contractsToCoins(

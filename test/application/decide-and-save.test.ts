@@ -80,6 +80,42 @@ describe('decideAndSave', () => {
     expect(stored?.version).toBe(4);
   });
 
+  it('decides on the caller’s copy first, and on a conflict re-reads the store like any other attempt', async () => {
+    await store.saveGrid(fresh(), 0);
+    const callersCopy = await store.loadGrid('dns');
+    let loads = 0;
+    const counting = Object.assign(Object.create(store) as StateStore, {
+      async loadGrid(id: string) {
+        loads++;
+        return store.loadGrid(id);
+      },
+    });
+    const first = await decideAndSave(
+      deps(counting),
+      'dns',
+      (current) => ({ next: bump(current as GridState), result: null }),
+      { current: callersCopy },
+    );
+    expect(first).toMatchObject({ ok: true, saved: true, attempts: 1 });
+    expect(loads).toBe(0);
+
+    // The caller's copy is now stale (version 1, the store holds version 2): the save loses, the retry reads.
+    const seen: number[] = [];
+    const second = await decideAndSave(
+      deps(counting),
+      'dns',
+      (current) => {
+        seen.push(current?.version ?? -1);
+        return { next: bump(current as GridState), result: null };
+      },
+      { current: callersCopy },
+    );
+    expect(seen).toEqual([1, 2]);
+    expect(second).toMatchObject({ ok: true, saved: true, attempts: 2 });
+    expect(loads).toBe(1);
+    expect((await store.loadGrid('dns'))?.nextSeq).toBe(2);
+  });
+
   it('gives up after maxAttempts, reporting the version it last saw, and saves nothing', async () => {
     await store.saveGrid(fresh(), 0);
     const outcome = await decideAndSave(

@@ -16,6 +16,8 @@ export interface MemoryStateStoreOptions {
   readonly journalTtlSeconds?: number;
   /** Store JSON documents instead of decoded values (slower; exact DynamoDB parity). */
   readonly encode?: boolean;
+  /** Answer each call on a later event-loop turn, like a network store (default true). */
+  readonly yieldTurn?: boolean;
 }
 
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): StateStore {
@@ -27,7 +29,10 @@ export function createMemoryStateStoreWithTable(options: MemoryStateStoreOptions
   store: StateStore;
   table: MemoryItemTable;
 } {
-  const table = new MemoryItemTable({ encode: options.encode ?? false });
+  const table = new MemoryItemTable({
+    encode: options.encode ?? false,
+    yieldTurn: options.yieldTurn ?? true,
+  });
   const store = new TableStateStore(table, {
     now: options.now ?? (() => systemClock.now()),
     journalTtlSeconds: options.journalTtlSeconds ?? DEFAULT_JOURNAL_TTL_SECONDS,

@@ -7,8 +7,10 @@
  * decisions replays in seconds). With `encode: true` it stores the documents exactly as DynamoDB would,
  * which also enforces the item size limit; use it when parity matters more than speed.
  *
- * Every method is async and completes on a later microtask, like a network call, so concurrent writers
- * interleave between their read and their write exactly as they can against DynamoDB.
+ * Every method is async and by default completes on a later turn of the event loop, like a network call,
+ * so concurrent writers interleave between their read and their write exactly as they can against
+ * DynamoDB. `yieldTurn: false` skips that turn for a caller that already schedules every answer itself
+ * (the simulator's serial store queue does).
  *
  * Sort keys compare as JavaScript strings (UTF-16 units); DynamoDB compares UTF-8 bytes. They agree for the
  * ASCII keys this store writes.
@@ -34,15 +36,19 @@ interface Partition {
 export class MemoryItemTable implements ItemTable {
   private readonly partitions = new Map<string, Partition>();
 
-  constructor(private readonly options: { readonly encode?: boolean } = {}) {}
+  readonly #yield: boolean;
+
+  constructor(private readonly options: { readonly encode?: boolean; readonly yieldTurn?: boolean } = {}) {
+    this.#yield = options.yieldTurn ?? true;
+  }
 
   async get(key: ItemKey): Promise<ReadItem | null> {
-    await tick();
+    if (this.#yield) await tick();
     return this.partitions.get(key.pk)?.cells.get(key.sk) ?? null;
   }
 
   async put(item: WriteItem, condition?: WriteCondition): Promise<boolean> {
-    await tick();
+    if (this.#yield) await tick();
     const cell = this.toCell(item);
     if (condition && !holds(condition, this.partitions.get(item.key.pk)?.cells.get(item.key.sk))) {
       return false;
@@ -52,13 +58,13 @@ export class MemoryItemTable implements ItemTable {
   }
 
   async putMany(items: readonly WriteItem[]): Promise<void> {
-    await tick();
+    if (this.#yield) await tick();
     const cells = items.map((it) => [it.key, this.toCell(it)] as const);
     for (const [key, cell] of cells) this.store(key, cell);
   }
 
   async query(pk: string, range: SortKeyRange, options: QueryOptions = {}): Promise<ReadItem[]> {
-    await tick();
+    if (this.#yield) await tick();
     const partition = this.partitions.get(pk);
     if (!partition) return [];
     // Keys are ASCII, so every key with the prefix sorts below prefix + U+FFFF.

@@ -101,7 +101,8 @@ export async function buildSimRuntime(opts: {
     store = embedded.store;
     stopStore = () => embedded.stop();
   } else {
-    store = createMemoryStateStore({ now: () => clock.now() });
+    // The serial queue in `inFlight` already delivers every store answer on a fresh event-loop turn.
+    store = createMemoryStateStore({ now: () => clock.now(), yieldTurn: false });
   }
   const log = new LineRecorder();
   const logger = new JsonConsoleLogger({

@@ -7,7 +7,7 @@ import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
 import type { ExchangeOrder, Fill, Position } from '../orders.js';
 import type { SymbolRules } from '../symbol-rules.js';
-import type { GridLevel, KlgState, LiveOrder, StopState } from './state.js';
+import type { GridLevel, KlgState, LiveOrder, RecentTrade, StopState } from './state.js';
 
 /** Market facts every decision needs. */
 export interface MarketFacts {
@@ -39,7 +39,8 @@ export type StopDraft = Mutable<StopState>;
 export type Draft = Omit<Mutable<KlgState>, 'levels' | 'stops' | 'recentTrades' | 'activeAlerts'> & {
   levels: LevelDraft[];
   stops: StopDraft[];
-  recentTrades: { id: string; time: number }[];
+  /** Entries are immutable; only the list changes. */
+  recentTrades: RecentTrade[];
   activeAlerts: string[];
 };
 
@@ -57,7 +58,8 @@ export function toDraft(state: KlgState): Draft {
     ...state,
     levels: state.levels.map((l) => ({ ...l, order: l.order ? { ...l.order } : null })),
     stops: state.stops.map((s) => ({ ...s })),
-    recentTrades: state.recentTrades.map((t) => ({ ...t })),
+    // Trade records are never changed in place (only appended or dropped): a new array is enough.
+    recentTrades: [...state.recentTrades],
     activeAlerts: [...state.activeAlerts],
   };
 }
