@@ -55,7 +55,7 @@ export function reverseReconcile(
     // bought at, and moves the cursor past it; the exchange position says what is held.
     markHistorySeen(w, snapshot.fills);
     const pos = snapshot.position;
-    reconcilePosition(w, pos && pos.qty.greaterThan(0) ? pos.qty : ZERO, pos?.entryPrice ?? ZERO, 0, {
+    reconcilePosition(w, pos?.qty.greaterThan(0) ? pos.qty : ZERO, pos?.entryPrice ?? ZERO, 0, {
       immediately: true,
     });
     autoClearIfFlat(w);
