@@ -54,9 +54,12 @@ export function symbolRules(input: z.input<typeof symbolRulesSchema>): SymbolRul
   return parsed;
 }
 
-/** Serializable form (Decimals as strings). */
-export function symbolRulesToJson(rules: SymbolRules): Record<string, string> {
-  const out: Record<string, string> = {
+/** Symbol rules with every Decimal as its string (`maxQty` stays optional). */
+export type SymbolRulesJson = { readonly [K in keyof SymbolRules]: string };
+
+/** Serializable form (Decimals as strings); `symbolRules` reads it back. */
+export function symbolRulesToJson(rules: SymbolRules): SymbolRulesJson {
+  const out: { -readonly [K in keyof SymbolRulesJson]: SymbolRulesJson[K] } = {
     symbol: rules.symbol,
     tickSize: rules.tickSize.toFixed(),
     stepSize: rules.stepSize.toFixed(),

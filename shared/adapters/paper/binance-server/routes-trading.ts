@@ -6,7 +6,7 @@
 import type { PaperExchange } from '../engine.js';
 import { binanceErrors } from '../errors.js';
 import type { Operation } from '../faults.js';
-import type { BinancePositionSide, BinanceSide, BinanceTimeInForce, OrderRef } from '../types.js';
+import type { BinancePositionSide, BinanceSide, BinanceTimeInForce, OrderRef, OrderView } from '../types.js';
 import { apiErrors, BinanceApiError } from './api-error.js';
 import { orderJson, tradeJson } from './format-rest.js';
 import { Params } from './params.js';
@@ -56,6 +56,16 @@ function orderRef(p: Params): OrderRef {
 export function tradingRoutes(engine: PaperExchange): Route[] {
   const rules = (symbol: string) => engine.marketRules(symbol);
   const signed = { security: 'signed' as const };
+  /** A handler for one order of one symbol: the engine call under `op`, answered as Binance's order JSON. */
+  const oneOrder =
+    (op: Operation, call: (account: string, symbol: string, p: Params) => OrderView) =>
+    async (ctx: RouteContext) => {
+      const p = new Params(ctx.params);
+      const account = accountOf(ctx);
+      const symbol = p.str('symbol');
+      const view = await engineCall(engine, account, op, () => call(account, symbol, p));
+      return orderJson(view, rules(symbol));
+    };
   return [
     {
       ...signed,
@@ -92,30 +102,16 @@ export function tradingRoutes(engine: PaperExchange): Route[] {
       method: 'GET',
       path: '/fapi/v1/order',
       weight: 1,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const symbol = p.str('symbol');
-        const view = await engineCall(engine, account, 'query', () =>
-          engine.order(account, symbol, orderRef(p)),
-        );
-        return orderJson(view, rules(symbol));
-      },
+      handle: oneOrder('query', (account, symbol, p) => engine.order(account, symbol, orderRef(p))),
     },
     {
       ...signed,
       method: 'DELETE',
       path: '/fapi/v1/order',
       weight: 1,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const symbol = p.str('symbol');
-        const view = await engineCall(engine, account, 'cancelOrder', () =>
-          engine.cancelOrder(account, symbol, orderRef(p)),
-        );
-        return orderJson(view, rules(symbol));
-      },
+      handle: oneOrder('cancelOrder', (account, symbol, p) =>
+        engine.cancelOrder(account, symbol, orderRef(p)),
+      ),
     },
     {
       ...signed,
@@ -123,21 +119,15 @@ export function tradingRoutes(engine: PaperExchange): Route[] {
       path: '/fapi/v1/order',
       weight: 1,
       order: true,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const symbol = p.str('symbol');
-        const view = await engineCall(engine, account, 'amendOrder', () =>
-          engine.amendOrder(account, {
-            ...orderRef(p),
-            symbol,
-            side: p.oneOf('side', SIDES, binanceErrors.invalidSide),
-            quantity: p.dec('quantity'),
-            price: p.dec('price'),
-          }),
-        );
-        return orderJson(view, rules(symbol));
-      },
+      handle: oneOrder('amendOrder', (account, symbol, p) =>
+        engine.amendOrder(account, {
+          ...orderRef(p),
+          symbol,
+          side: p.oneOf('side', SIDES, binanceErrors.invalidSide),
+          quantity: p.dec('quantity'),
+          price: p.dec('price'),
+        }),
+      ),
     },
     {
       ...signed,
@@ -156,18 +146,13 @@ export function tradingRoutes(engine: PaperExchange): Route[] {
       method: 'GET',
       path: '/fapi/v1/openOrder',
       weight: 1,
-      handle: async (ctx) => {
-        const p = new Params(ctx.params);
-        const account = accountOf(ctx);
-        const symbol = p.str('symbol');
-        const view = await engineCall(engine, account, 'query', () =>
-          engine.order(account, symbol, orderRef(p)),
-        );
+      handle: oneOrder('query', (account, symbol, p) => {
+        const view = engine.order(account, symbol, orderRef(p));
         if (view.status !== 'NEW' && view.status !== 'PARTIALLY_FILLED') {
           throw new BinanceApiError(400, -2013, 'Order does not exist.');
         }
-        return orderJson(view, rules(symbol));
-      },
+        return view;
+      }),
     },
     {
       ...signed,

@@ -12,7 +12,7 @@ import {
   leverageBracketsSchema,
 } from '../../../../shared/domain/analysis/index.js';
 import { Decimal, dec } from '../../../../shared/domain/money.js';
-import { symbolRules } from '../../../../shared/domain/symbol-rules.js';
+import { symbolRules, symbolRulesToJson } from '../../../../shared/domain/symbol-rules.js';
 import { hourly } from './builders.js';
 import { BTCUSDT, DOGEUSDC } from './exchange-rules.js';
 
@@ -117,7 +117,7 @@ describe('gridParameters, DOGEUSDC (channel 0.15–0.18, price 0.165, maker 0.02
   });
 
   it('refuses an amount above the exchange maximum quantity', () => {
-    const small = symbolRules({ ...stringsOf(DOGEUSDC), maxQty: '50' });
+    const small = symbolRules({ ...symbolRulesToJson(DOGEUSDC), maxQty: '50' });
     const result = doge('100', { rules: small });
     expect(result).toMatchObject({ ok: false, reason: 'above_max_qty' });
   });
@@ -248,16 +248,3 @@ describe('input checks', () => {
     ]);
   });
 });
-
-function stringsOf(rules: typeof DOGEUSDC) {
-  return {
-    symbol: rules.symbol,
-    tickSize: rules.tickSize.toFixed(),
-    stepSize: rules.stepSize.toFixed(),
-    minQty: rules.minQty.toFixed(),
-    minNotional: rules.minNotional.toFixed(),
-    contractSize: rules.contractSize.toFixed(),
-    makerFee: rules.makerFee.toFixed(),
-    takerFee: rules.takerFee.toFixed(),
-  };
-}
