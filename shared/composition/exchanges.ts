@@ -5,7 +5,7 @@
  * server, e.g. the local Binance protocol server of the tests.
  */
 import { createCcxtExchange } from '../adapters/ccxt/ccxt-exchange.js';
-import type { AccountConfig } from '../domain/config/deployment.js';
+import type { AccountConfig, DeploymentConfig } from '../domain/config/deployment.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
@@ -19,6 +19,22 @@ export interface ExchangeSetup {
   readonly apiUrls?: Readonly<Record<string, unknown>> | undefined;
   /** Symbols per account whose fills are re-read over REST after a stream reconnect. */
   readonly resyncSymbols?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What a trading process (the Fargate worker, `gridbot run`) connects to: every account an instance trades,
+ * each re-reading its instances' symbols over REST after a stream reconnect.
+ */
+export function tradedAccounts(
+  deployment: DeploymentConfig,
+): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols'> {
+  const traded = deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id));
+  return {
+    accounts: traded,
+    resyncSymbols: Object.fromEntries(
+      traded.map((a) => [a.id, deployment.instances.filter((i) => i.account === a.id).map((i) => i.symbol)]),
+    ),
+  };
 }
 
 export async function buildExchanges(

@@ -17,7 +17,7 @@ import type { AppContext } from '../application/context.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { deploymentConfigFromEnv } from './deployment-source.js';
-import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { runtimeContext } from './runtime-context.js';
 
 export interface LiveRuntime {
@@ -63,17 +63,11 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
       })
     : new LogNotifier(logger);
   const exchanges = await buildExchanges({
-    accounts: deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id)),
+    ...tradedAccounts(deployment),
     secrets,
     clock,
     logger,
     apiUrls: apiUrlsFromEnv(env),
-    resyncSymbols: Object.fromEntries(
-      deployment.accounts.map((a) => [
-        a.id,
-        deployment.instances.filter((i) => i.account === a.id).map((i) => i.symbol),
-      ]),
-    ),
   });
   const ctx = await runtimeContext(
     { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger },

@@ -18,7 +18,7 @@ import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { StateStore } from '../ports/state-store.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
-import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { runtimeContext } from './runtime-context.js';
 
 export interface LocalOptions {
@@ -60,7 +60,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
   );
   const exchanges = await buildExchanges({
-    accounts: deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id)),
+    ...tradedAccounts(deployment),
     secrets,
     clock,
     logger,
