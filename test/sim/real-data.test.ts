@@ -78,10 +78,10 @@ function assertPromisesKept(run: { result: SimResult; events: TradingEvent[] }, 
   expect(result.summary.violations).toEqual([]);
   expect(result.summary.jobFailures).toEqual([]);
 
-  // Independently of the checker: every fill lies inside the candle that closed at its time (or before it).
+  // Independently of the checker: every fill lies inside the candle it is stamped in (openTime ≤ ts < close).
   const ranges = candleRanges(csv);
   for (const f of events.filter((e) => e.type === 'fill')) {
-    const minute = Math.floor((f.ts - 1) / 60_000) * 60_000;
+    const minute = Math.floor(f.ts / 60_000) * 60_000;
     const [low, high] = ranges.get(minute)!;
     expect(dec(f.price!).greaterThanOrEqualTo(low) && dec(f.price!).lessThanOrEqualTo(high)).toBe(true);
   }

@@ -19,7 +19,14 @@ import { accountOf, closableQty, emitOrderUpdate } from './fills.js';
 import { checkClientId, checkPrice, checkQty } from './filters.js';
 import { marketOf, positionOf } from './ledger.js';
 import { createOrderRecord, matchNewOrder, nextClientId, resolvePositionSide } from './order-entry.js';
-import { type AccountState, type AlgoRecord, clientKey, type EngineCore, type OrderRecord } from './state.js';
+import {
+  type AccountState,
+  type AlgoRecord,
+  clientKey,
+  type EngineCore,
+  eventNow,
+  type OrderRecord,
+} from './state.js';
 import type {
   AlgoOrderRef,
   AlgoOrderView,
@@ -41,7 +48,7 @@ export function triggerCondition(
 }
 
 function emitAlgo(core: EngineCore, a: AlgoRecord): void {
-  const now = core.clock.now();
+  const now = eventNow(core);
   core.hub.emitAccount(a.accountId, {
     type: 'algoUpdate',
     eventTime: now,
@@ -57,7 +64,7 @@ function closeAlgo(
   status: AlgoRecord['status'],
 ): void {
   a.status = status;
-  a.updateTime = core.clock.now();
+  a.updateTime = eventNow(core);
   account.openAlgos.delete(a.algoId);
   const list = marketOf(core, a.symbol).algos;
   const i = list.indexOf(a);
@@ -184,7 +191,7 @@ export function fireAlgo(core: EngineCore, a: AlgoRecord, price: Decimal): void 
   const account = accountOf(core, a.accountId);
   if (!account.openAlgos.has(a.algoId)) return;
   a.status = 'TRIGGERING';
-  a.triggerTime = core.clock.now();
+  a.triggerTime = eventNow(core);
   a.updateTime = a.triggerTime;
   emitAlgo(core, a);
   const closes = a.closePosition || a.reduceOnly || isHedgeClose(a);

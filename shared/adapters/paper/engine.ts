@@ -21,9 +21,12 @@
  *    (the log), `subscribeMarket(symbol, listener)` (trades, book ticker, mark price, 1m klines).
  *  - Faults: `faults` (`FaultInjector`): reject / delay calls, drop / duplicate / delay / cut streams.
  *
- * Invariants: trade ids strictly increase per symbol; order ids and algo ids strictly increase; per
- * account, wallet = deposits + Σ realized PnL − Σ commissions + Σ funding − liquidation clearance (+
- * insurance top-up), all 8-decimal amounts; no hedge position ever changes sign; every fill price lies
+ * Time: a candle is fed at its close; its fills, stop triggers, liquidations and funding carry their
+ * moment inside it (`market-driver.ts`), so they may be earlier than the clock when the call returns.
+ *
+ * Invariants: trade ids strictly increase per symbol, and their times never decrease; order ids and algo
+ * ids strictly increase; per account, wallet = deposits + Σ realized PnL − Σ commissions + Σ funding −
+ * liquidation clearance (+ insurance top-up), all 8-decimal amounts; no hedge position ever changes sign; every fill price lies
  * within the range the market traded through (limit orders at their own price).
  */
 

@@ -7,12 +7,14 @@
  * `finishOrder` (cancel / expire with its event), `emitOrderUpdate`, `bookInsert` / `bookRemove`.
  *
  * Invariants: a fill never makes a hedge LONG negative or SHORT positive, never exceeds the order's
- * remaining quantity, and gets the next trade id of its symbol (ids strictly increase per symbol).
+ * remaining quantity, and gets the next trade id of its symbol (ids strictly increase per symbol, and a
+ * later id never carries an earlier time). A fill is stamped when it happens (`eventNow`: inside the candle
+ * being replayed, else the clock).
  */
 import { type Decimal, ZERO } from '../../domain/money.js';
 import { applyFillToPosition, feeRatesFor, marketOf, positionOf, round8 } from './ledger.js';
 import { retrack } from './order-totals.js';
-import type { AccountState, EngineCore, MarketState, OrderRecord } from './state.js';
+import { type AccountState, type EngineCore, eventNow, type MarketState, type OrderRecord } from './state.js';
 import type { ExecutionType, TradeView } from './types.js';
 import { orderView, positionChange } from './views.js';
 
@@ -35,7 +37,7 @@ export function emitOrderUpdate(
   executionType: ExecutionType,
   trade?: TradeView,
 ): void {
-  const now = core.clock.now();
+  const now = trade?.time ?? eventNow(core);
   const { bid, ask } = openNotional(account, o.symbol);
   core.hub.emitAccount(account.id, {
     type: 'orderUpdate',
@@ -83,7 +85,7 @@ export function finishOrder(
   status: 'CANCELED' | 'EXPIRED',
 ): void {
   o.status = status;
-  o.updateTime = core.clock.now();
+  o.updateTime = eventNow(core);
   account.openOrders.delete(o.orderId);
   retrack(account, o);
   if (o.type === 'LIMIT') bookRemove(marketOf(core, o.symbol), o);
@@ -125,7 +127,9 @@ export function executeFill(
 ): TradeView {
   const account = accountOf(core, o.accountId);
   const market = marketOf(core, o.symbol);
-  const now = core.clock.now();
+  // Never before the symbol's previous trade: trade ids then increase with time, as on Binance.
+  const now = Math.max(eventNow(core), market.lastTradeTime);
+  market.lastTradeTime = now;
   const rates = feeRatesFor(core, account, market);
   const quote = price.times(qty);
   const commission = round8(quote.times(opts.maker ? rates.maker : rates.taker));

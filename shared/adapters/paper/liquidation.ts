@@ -11,13 +11,16 @@
  *  - `settleFunding(core, market, upTo)`: every known funding rate with fundingTime ≤ upTo is settled at the
  *    current mark: each position pays `qty × mark × rate` (longs pay a positive rate, shorts receive it),
  *    rounded to 8 decimals, as ACCOUNT_UPDATE `FUNDING_FEE`.
+ *
+ * Both are stamped with `eventNow`: inside a candle, the moment of the candle they happen in (funding
+ * due by a candle's open is settled at that open).
  */
 import { ZERO } from '../../domain/money.js';
 import { cancelAllAlgoOrders } from './algo-orders.js';
 import { executeFill, finishOrder } from './fills.js';
 import { marginPool, markOf, round8 } from './ledger.js';
 import { createOrderRecord } from './order-entry.js';
-import type { AccountState, EngineCore, MarketState } from './state.js';
+import { type AccountState, type EngineCore, eventNow, type MarketState } from './state.js';
 
 function emitWallet(
   core: EngineCore,
@@ -26,7 +29,7 @@ function emitWallet(
   reason: 'FUNDING_FEE' | 'ORDER',
   change = ZERO,
 ): void {
-  const now = core.clock.now();
+  const now = eventNow(core);
   const wallet = account.wallets.get(asset) ?? ZERO;
   core.hub.emitAccount(account.id, {
     type: 'accountUpdate',
@@ -54,7 +57,7 @@ function liquidate(core: EngineCore, account: AccountState, asset: string): void
   const symbols = new Set<string>();
   for (const a of account.openAlgos.values()) if (inPool(a.symbol)) symbols.add(a.symbol);
   for (const s of symbols) cancelAllAlgoOrders(core, account.id, s);
-  const now = core.clock.now();
+  const now = eventNow(core);
   let clearance = ZERO;
   for (const p of [...account.positions.values()]) {
     if (p.qty.isZero() || !inPool(p.symbol)) continue;
@@ -133,14 +136,14 @@ export function settleFunding(core: EngineCore, market: MarketState, upTo: numbe
           incomeType: 'FUNDING_FEE',
           income: fee,
           asset,
-          time: core.clock.now(),
+          time: eventNow(core),
           tranId: core.ids.nextTranId++,
           tradeId: null,
         });
       }
       if (total.isZero()) continue;
       account.wallets.set(asset, (account.wallets.get(asset) ?? ZERO).plus(total));
-      account.walletUpdateTime = core.clock.now();
+      account.walletUpdateTime = eventNow(core);
       emitWallet(core, account, asset, 'FUNDING_FEE', total);
     }
   }

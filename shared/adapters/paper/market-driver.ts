@@ -6,12 +6,16 @@
  *  - `applyCandle(core, symbol, candle, intervalMs)`: settle funding due by the candle's open, jump to the
  *    open (a gap from the previous close), walk the intrabar path (`intrabar-path.ts`), then set the mark
  *    (at the close, or along the path with `markSource: 'path'`), check liquidations, store the kline.
+ *    The candle is fed at its close, but what happens during it is stamped with its moment inside the
+ *    candle (`IntrabarTimeline`): funding at the open, fills and stop triggers where the path crosses
+ *    them, a liquidation where the mark is set; the kline, mark and book events keep the clock (the close).
  *  - `applyTrade(core, symbol, tick)`: settle funding due, fill resting orders from the trade (partial
- *    fills, see `matching.ts`), fire CONTRACT_PRICE stops at the trade price, update the 1m kline.
+ *    fills, see `matching.ts`), fire CONTRACT_PRICE stops at the trade price, update the 1m kline; all
+ *    stamped with the trade's time.
  *  - `applyMark(core, symbol, mark)`: a mark price from a mark series; MARK_PRICE stops and liquidation.
  */
 import { type Decimal, ZERO } from '../../domain/money.js';
-import { assertValidOhlc, intrabarPath } from './intrabar-path.js';
+import { assertValidOhlc, IntrabarTimeline, intrabarPath } from './intrabar-path.js';
 import { marketOf } from './ledger.js';
 import { checkLiquidations, settleFunding } from './liquidation.js';
 import { fillFromTrade, walkLastPrice, walkMark } from './matching.js';
@@ -89,15 +93,27 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
       `candle ${symbol} @${c.openTime}: openTime must be after the previous candle (${prev.openTime})`,
     );
   }
-  settleFunding(core, market, c.openTime);
   const path = intrabarPath(c);
+  const timeline = new IntrabarTimeline(c.openTime, intervalMs, path);
   const pathMark = core.options.markSource === 'path';
-  path.forEach((p, i) => {
-    walkLastPrice(core, market, p, i === 0);
-    if (pathMark) setMark(core, market, p);
-  });
-  setLastPrice(market, c.close, core.clock.now());
-  if (!pathMark) setMark(core, market, c.close);
+  try {
+    core.eventTime = c.openTime;
+    settleFunding(core, market, c.openTime);
+    path.forEach((p, i) => {
+      walkLastPrice(core, market, p, i === 0, true, (price) => timeline.segmentTime(i, price));
+      if (pathMark) {
+        core.eventTime = timeline.pointTime(i);
+        setMark(core, market, p);
+      }
+    });
+    setLastPrice(market, c.close, core.clock.now());
+    if (!pathMark) {
+      core.eventTime = timeline.pointTime(path.length - 1);
+      setMark(core, market, c.close);
+    }
+  } finally {
+    core.eventTime = undefined;
+  }
   const kline: KlineView = {
     openTime: c.openTime,
     closeTime: c.openTime + intervalMs - 1,
@@ -121,12 +137,17 @@ export function applyTrade(core: EngineCore, symbol: string, t: TradeInput): voi
     throw new Error(`trade ${symbol}: price and qty must be > 0, got ${t.price} × ${t.qty}`);
   }
   const time = t.time ?? core.clock.now();
-  settleFunding(core, market, time);
-  if (t.id !== undefined && t.id >= market.nextTradeId) market.nextTradeId = t.id + 1;
-  fillFromTrade(core, market, t);
-  walkLastPrice(core, market, t.price, true, false);
-  setLastPrice(market, t.price, time, t.buyerIsMaker);
-  if (core.options.markSource === 'path') setMark(core, market, t.price);
+  try {
+    core.eventTime = time;
+    settleFunding(core, market, time);
+    if (t.id !== undefined && t.id >= market.nextTradeId) market.nextTradeId = t.id + 1;
+    fillFromTrade(core, market, t);
+    walkLastPrice(core, market, t.price, true, false);
+    setLastPrice(market, t.price, time, t.buyerIsMaker);
+    if (core.options.markSource === 'path') setMark(core, market, t.price);
+  } finally {
+    core.eventTime = undefined;
+  }
   updateTickKline(core, market, t.price, t.qty, time);
   core.hub.emitMarket(symbol, {
     type: 'trade',

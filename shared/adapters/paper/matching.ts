@@ -9,6 +9,10 @@
  *    previous close, or a trade tick): everything crossed fills at once at `to`, the first price traded
  *    beyond it — a resting limit jumped over fills at that better price, so fills stay inside the range
  *    the candle traded (a limit already crossed when a segment starts fills at the segment's start).
+ *    `timeAt(price)`, when given, says when the walk passes a price: each crossing then happens at that
+ *    time (`core.eventTime`), so fills and triggers along a candle carry their moment inside it — but never
+ *    before the order's last placement or amendment (a candle is replayed at its close, after orders placed
+ *    while it ran).
  *  - `walkMark(core, market, to)`: the mark moves; MARK_PRICE algo orders crossed fire at the last price.
  *  - `fillFromTrade(core, market, trade)`: a market trade tick fills resting orders it crosses, sharing
  *    the trade's quantity in book priority (partial fills); the caller then walks the last price with
@@ -70,6 +74,7 @@ function process(
   crossings: Crossing[],
   down: boolean,
   fillAt: (c: Crossing) => Decimal,
+  timeAt?: (price: Decimal) => number,
 ): void {
   crossings.sort((x, y) => {
     const c = x.at.comparedTo(y.at);
@@ -78,10 +83,16 @@ function process(
     if (x.kind === 'limit' && y.kind === 'limit') return x.order.seq - y.order.seq;
     return (x as { algo: AlgoRecord }).algo.algoId - (y as { algo: AlgoRecord }).algo.algoId;
   });
+  const base = core.eventTime;
   for (const c of crossings) {
+    const at = timeAt ? timeAt(c.at) : base;
+    // A candle is replayed at its close: an order placed (or amended) while it ran fills no earlier than that.
+    if (at !== undefined)
+      core.eventTime = Math.max(at, c.kind === 'limit' ? c.order.updateTime : c.algo.updateTime);
     if (c.kind === 'limit') fillLimitInFull(core, c.order, fillAt(c));
     else if (c.algo.status === 'NEW') fireAlgo(core, c.algo, fillAt(c));
   }
+  core.eventTime = base;
 }
 
 export function walkLastPrice(
@@ -90,6 +101,7 @@ export function walkLastPrice(
   to: Decimal,
   gap: boolean,
   limits = true,
+  timeAt?: (price: Decimal) => number,
 ): void {
   const from = market.last;
   if (from?.equals(to)) return;
@@ -118,7 +130,7 @@ export function walkLastPrice(
   if (market.algos.length > 0) crossedAlgos(market, 'CONTRACT_PRICE', from, to, crossings);
   market.last = to;
   if (crossings.length === 0) return;
-  process(core, crossings, down, (c) => (gap ? to : c.at));
+  process(core, crossings, down, (c) => (gap ? to : c.at), timeAt);
 }
 
 export function walkMark(core: EngineCore, market: MarketState, to: Decimal): void {

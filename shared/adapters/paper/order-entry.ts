@@ -34,7 +34,14 @@ import { availableOf, isOpening, leverageOf, marginPool, marketOf } from './ledg
 import { maxNotionalFor } from './leverage-brackets.js';
 import { openingNotional, retrack, totalsOf } from './order-totals.js';
 import { isMarketable, touchPrice, withSlippage } from './prices.js';
-import { type AccountState, clientKey, type EngineCore, type OrderRecord, positionKey } from './state.js';
+import {
+  type AccountState,
+  clientKey,
+  type EngineCore,
+  eventNow,
+  type OrderRecord,
+  positionKey,
+} from './state.js';
 import type { AmendOrder, BinancePositionSide, NewOrder, OrderRef, OrderView } from './types.js';
 import { orderView } from './views.js';
 
@@ -70,7 +77,7 @@ export function createOrderRecord(
     | 'priceProtect'
   > & { price: Decimal; origQty: Decimal },
 ): OrderRecord {
-  const now = core.clock.now();
+  const now = eventNow(core);
   const o: OrderRecord = {
     ...fields,
     accountId: account.id,

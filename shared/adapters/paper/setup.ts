@@ -85,6 +85,7 @@ function newMarket(rules: MarketRules, brackets: readonly LeverageBracket[]): Ma
     ask: undefined,
     priceTime: 0,
     nextTradeId: 1_000_001,
+    lastTradeTime: 0,
     buys: [],
     sells: [],
     algos: [],
@@ -123,6 +124,7 @@ export function buildCore(
   }
   const core: EngineCore = {
     clock: config.clock,
+    eventTime: undefined,
     options,
     markets,
     accounts: new Map(),

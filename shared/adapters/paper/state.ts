@@ -148,6 +148,8 @@ export interface MarketState {
   ask: Decimal | undefined;
   priceTime: number;
   nextTradeId: number;
+  /** Time of the symbol's latest trade: no later trade is stamped before it (ids increase with time). */
+  lastTradeTime: number;
   readonly buys: OrderRecord[];
   readonly sells: OrderRecord[];
   /** Open algo orders of every account on this symbol, oldest first. */
@@ -185,12 +187,23 @@ export interface IdCounters {
 
 export interface EngineCore {
   readonly clock: Clock;
+  /**
+   * The time of what the engine is doing now, when that is not the clock's: set while a candle (fed at
+   * its close) replays its intrabar path, so fills, triggers and liquidations carry the moment inside the
+   * candle they happened. Undefined otherwise. Read it through `eventNow`.
+   */
+  eventTime: number | undefined;
   readonly options: EngineOptions;
   readonly markets: Map<string, MarketState>;
   readonly accounts: Map<string, AccountState>;
   readonly hub: EventHub;
   readonly faults: FaultInjector;
   readonly ids: IdCounters;
+}
+
+/** When the current engine event happens: the intrabar moment during a candle, else the clock. */
+export function eventNow(core: EngineCore): number {
+  return core.eventTime ?? core.clock.now();
 }
 
 export function positionKey(symbol: string, side: BinancePositionSide): string {
