@@ -9,6 +9,7 @@
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all --instance <id> [--confirm <token>]
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
+ *               [--no-funding]
  *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <seconds>]
  */
 import { writeFileSync } from 'node:fs';
@@ -69,6 +70,12 @@ function describeRun(s: Summary): string[] {
   ];
   for (const [symbol, r] of Object.entries(s.symbols) as [string, { source: string; from: string }][])
     lines.push(`  symbol rules for ${symbol}: ${r.source} (${r.from})`);
+  for (const [symbol, f] of Object.entries(s.market.funding))
+    lines.push(
+      f.modelled
+        ? `  funding for ${symbol}: ${f.file}${f.how === 'found' ? ' (found next to the market data)' : ''}${f.note ? `; ${f.note}` : ''}`
+        : `  ${symbol}: ${f.note}`,
+    );
   for (const i of s.instances) {
     lines.push(
       `  ${i.instance} ${i.symbol}: ${i.candles} candles, ${i.fills.count} fills, holdings ${i.holdings}, equity ${i.startBalance} → ${i.equity.replace(/(\.\d{4})\d+$/, '$1')}, max drawdown ${i.maxDrawdownPct}%, ${i.violations.length === 0 ? 'no invariant violations' : `${i.violations.length} INVARIANT VIOLATIONS`}`,
@@ -91,7 +98,10 @@ function simCommand(io: CliIo): Command {
       '--ticks <file...>',
       'trade tick CSV (trade_time_ms,trade_id,price,qty,is_buyer_maker); SYMBOL=file for several',
     )
-    .option('--funding <file...>', '8h funding CSV (funding_time_ms,funding_rate); SYMBOL=file for several')
+    .option(
+      '--funding <file...>',
+      '8h funding CSV (funding_time_ms,funding_rate); SYMBOL=file for several (default: a <ID>_funding_*.csv next to the market data, or ../funding/, spanning the period)',
+    )
     .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
     .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
     .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
@@ -199,33 +209,48 @@ function dataCommand(io: CliIo): Command {
   data
     .command('fetch')
     .description(
-      'download 1-minute candles with ccxt into the CSV `gridbot sim --candles` replays (needs network)',
+      'download 1-minute candles with ccxt into the CSV `gridbot sim --candles` replays, and the funding rates of the period next to it, where `gridbot sim` finds them (needs network)',
     )
     .requiredOption('--symbol <symbol>', 'ccxt symbol, e.g. BTC/USDT:USDT')
     .requiredOption('--from <time>', 'first candle (ISO 8601 or epoch ms)')
     .requiredOption('--to <time>', 'end, exclusive (ISO 8601 or epoch ms)')
     .option('--exchange <id>', 'ccxt exchange id', 'binanceusdm')
     .option('--out <file>', 'CSV file (default <BASEQUOTE>_1m_<from>_<to>.csv)')
+    .option(
+      '--no-funding',
+      'candles only (default: also <BASEQUOTE>_funding_<from>_<to>.csv in the same directory)',
+    )
     .action(async (o) => {
-      const { fetchCandlesCsv } = await import('../shared/composition/data-fetch.js');
+      const { fetchCandlesCsv, fetchFundingCsv } = await import('../shared/composition/data-fetch.js');
       const { apiUrlsFromEnv } = await import('../shared/composition/exchanges.js');
       const { parseTime } = await import('../shared/composition/sim/market-data.js');
       const from = parseTime(o.from, '--from');
       const to = parseTime(o.to, '--to');
       const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-      const out = resolve(
-        o.out ?? `${String(o.symbol).split(':')[0]!.replace('/', '')}_1m_${day(from)}_${day(to)}.csv`,
-      );
+      const pair = String(o.symbol).split(':')[0]!.replace('/', '');
+      const out = resolve(o.out ?? `${pair}_1m_${day(from)}_${day(to)}.csv`);
+      const apiUrls = apiUrlsFromEnv(io.env);
       const { csv, rows } = await fetchCandlesCsv({
         exchange: o.exchange,
         symbol: o.symbol,
         from,
         to,
-        apiUrls: apiUrlsFromEnv(io.env),
+        apiUrls,
         onPage: (n, last) => io.err(`data fetch: ${n} candles, up to ${new Date(last).toISOString()}\n`),
       });
       writeFileSync(out, csv);
       io.out(`${rows} candles of ${o.symbol} written to ${out}\n`);
+      if (o.funding === false) return;
+      const funding = await fetchFundingCsv({ exchange: o.exchange, symbol: o.symbol, from, to, apiUrls });
+      if (funding === null) {
+        io.err(
+          `data fetch: ${o.exchange} publishes no funding history through ccxt; gridbot sim will report funding not modelled unless given --funding\n`,
+        );
+        return;
+      }
+      const fundingOut = resolve(dirname(out), `${pair}_funding_${day(from)}_${day(to)}.csv`);
+      writeFileSync(fundingOut, funding.csv);
+      io.out(`${funding.rows} funding rates of ${o.symbol} written to ${fundingOut}\n`);
     });
   return data;
 }

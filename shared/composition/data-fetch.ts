@@ -1,10 +1,12 @@
 /**
  * `gridbot data fetch`: downloads 1-minute candles with ccxt into the CSV the simulator replays
- * (`open_time_ms,open,high,low,close,volume`). On Binance USD-M the raw `GET /fapi/v1/klines` rows are
- * used, so prices go from Binance's strings to the file without passing through a float; other ccxt
- * venues go through `fetchOHLCV`, whose numbers are written in shortest round-trip form (exact for the
- * decimal prices exchanges quote). Public data only: no credentials. `GRIDBOT_API_URLS` points ccxt at
- * another server (tests use the local Binance protocol server).
+ * (`open_time_ms,open,high,low,close,volume`), and the funding rates of the same period into the funding
+ * CSV (`funding_time_ms,funding_rate`) the simulator finds next to it. On Binance USD-M the raw
+ * `GET /fapi/v1/klines` and `GET /fapi/v1/fundingRate` rows are used, so prices and rates go from Binance's
+ * strings to the file without passing through a float; other ccxt venues go through `fetchOHLCV` and
+ * `fetchFundingRateHistory`, whose numbers are written in shortest round-trip form (exact for the decimal
+ * prices exchanges quote). Public data only: no credentials. `GRIDBOT_API_URLS` points ccxt at another
+ * server (tests use the local Binance protocol server).
  */
 import ccxt, { type Exchange } from 'ccxt';
 import { dec } from '../domain/money.js';
@@ -76,6 +78,66 @@ async function page(ex: Exchange, id: string, opts: FetchCandlesOptions, since: 
     text(k[4], 'close'),
     text(k[5], 'volume'),
   ]);
+}
+
+export const FUNDING_CSV_HEADER = 'funding_time_ms,funding_rate';
+const FUNDING_PAGE = 1000;
+
+async function fundingPage(
+  ex: Exchange,
+  id: string,
+  opts: FetchCandlesOptions,
+  since: number,
+): Promise<[number, string][] | null> {
+  if (opts.exchange === 'binanceusdm') {
+    const rates = (ex as unknown as Record<string, ((p: unknown) => Promise<unknown[]>) | undefined>)
+      .fapiPublicGetFundingRate;
+    if (!rates) throw new Error('this ccxt build has no fapiPublicGetFundingRate');
+    const raw = (await rates.call(ex, {
+      symbol: id,
+      startTime: since,
+      endTime: opts.to - 1,
+      limit: FUNDING_PAGE,
+    })) as { fundingTime?: unknown; fundingRate?: unknown }[];
+    return raw.map((r) => [Number(r.fundingTime), text(r.fundingRate, 'fundingRate')]);
+  }
+  if (!ex.has.fetchFundingRateHistory) return null;
+  const rows = await ex.fetchFundingRateHistory(opts.symbol, since, FUNDING_PAGE);
+  return rows.map((r) => [Number(r.timestamp), text(r.fundingRate, 'fundingRate')]);
+}
+
+/**
+ * The funding rates of [from, to) as CSV text (`funding_time_ms,funding_rate`, the format of
+ * `../shared/data/funding`), or null when the venue publishes no funding history through ccxt.
+ */
+export async function fetchFundingCsv(
+  opts: FetchCandlesOptions,
+): Promise<{ csv: string; rows: number } | null> {
+  if (!(opts.to > opts.from)) throw new FetchInputError('--to must be after --from');
+  const ex = client(opts);
+  try {
+    await ex.loadMarkets();
+    const market = ex.markets?.[opts.symbol];
+    if (!market) throw new FetchInputError(`${opts.exchange} has no market ${opts.symbol}`);
+    const lines = [FUNDING_CSV_HEADER];
+    let since = opts.from;
+    let last = -1;
+    for (;;) {
+      const page = await fundingPage(ex, market.id!, opts, since);
+      if (page === null) return null;
+      const rows = page
+        .filter((r) => Number.isSafeInteger(r[0]) && r[0] > last && r[0] >= opts.from && r[0] < opts.to)
+        .sort((a, b) => a[0] - b[0]);
+      if (rows.length === 0) break;
+      for (const r of rows) lines.push(r.join(','));
+      last = rows[rows.length - 1]![0];
+      since = last + 1;
+      if (since >= opts.to) break;
+    }
+    return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+  } finally {
+    await ex.close();
+  }
 }
 
 /** The candles of [from, to) as CSV text, header first. */

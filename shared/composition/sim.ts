@@ -116,6 +116,7 @@ function marketInfo(plan: SimPlan, candles: Map<string, CandleInput[]>): MarketI
     historyCandles: Object.fromEntries(
       plan.feeds.map((f) => [f.symbol, f.candles.filter((c) => c.openTime + 60_000 < plan.start).length]),
     ),
+    funding: Object.fromEntries(plan.feeds.map((f) => [f.symbol, f.fundingInfo])),
   };
 }
 

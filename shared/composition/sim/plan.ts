@@ -3,7 +3,8 @@
  * each symbol's market data (a candle or tick file, or the demo market) and the bot's period. The bot
  * starts at `--from`, or as soon as the data holds the history its level source needs (none for manual
  * levels; `candles + 2` bars of the source's timeframe for computed ones); earlier data is history the
- * exchange replays with no bot running. Every problem is a `SimInputError` with a one-line reason.
+ * exchange replays with no bot running. Funding rates come from `--funding` or, by default, a funding file
+ * found next to the market data (`funding.ts`). Every problem is a `SimInputError` with a one-line reason.
  */
 import { dirname, resolve } from 'node:path';
 import { loadExchangeInfo } from '../../adapters/paper/data-files.js';
@@ -14,7 +15,8 @@ import type { KlgConfig } from '../../domain/config/klg-config.js';
 import { type SimulationConfig, simulationSchema } from '../../domain/config/simulation.js';
 import { type Decimal, dec } from '../../domain/money.js';
 import { type DemoPhase, generateDemoMarket } from '../../domain/sim/demo-market.js';
-import { readCandleCsv, readFundingCsv, readTickCsv } from './market-data.js';
+import { type FundingInfo, resolveFunding } from './funding.js';
+import { readCandleCsv, readTickCsv } from './market-data.js';
 import { resolveMarkets, SimInputError, type SimMarkets } from './markets.js';
 
 const MINUTE = 60_000;
@@ -39,9 +41,13 @@ export interface SymbolFeed {
   readonly file?: string;
   readonly candles: readonly CandleInput[];
   readonly ticks: readonly (TradeInput & { time: number })[];
+  /** The funding rates the exchange settles (empty when funding is not modelled), and what to report. */
   readonly funding: readonly { fundingTime: number; fundingRate: Decimal }[];
+  readonly fundingInfo: FundingInfo;
   readonly phases: readonly DemoPhase[];
 }
+
+type MarketFeed = Omit<SymbolFeed, 'funding' | 'fundingInfo'>;
 
 export interface SimPlan {
   readonly config: DeploymentConfig;
@@ -89,8 +95,7 @@ function feedFor(
   id: string,
   inputs: SimInputs,
   plan: { sim: SimulationConfig; instances: readonly KlgConfig[]; markets: SimMarkets; warmupMs: number },
-): SymbolFeed {
-  const funding = inputs.funding?.[symbol] ? readFundingCsv(inputs.funding[symbol]) : [];
+): MarketFeed {
   const candleFile = inputs.candles?.[symbol];
   const tickFile = inputs.ticks?.[symbol];
   if (candleFile && tickFile)
@@ -102,7 +107,7 @@ function feedFor(
       ...(inputs.to !== undefined ? { to: inputs.to } : {}),
     };
     const candles = readCandleCsv(candleFile, window);
-    return { symbol, id, kind: 'candles', file: candleFile, candles, ticks: [], funding, phases: [] };
+    return { symbol, id, kind: 'candles', file: candleFile, candles, ticks: [], phases: [] };
   }
   if (tickFile)
     return {
@@ -112,7 +117,6 @@ function feedFor(
       file: tickFile,
       candles: [],
       ticks: readTickCsv(tickFile),
-      funding,
       phases: [],
     };
   const demo = plan.sim.demo_market;
@@ -127,10 +131,10 @@ function feedFor(
     seed: demo.seed,
     dailyVolatility: demo.daily_volatility.toNumber(),
   });
-  return { symbol, id, kind: 'demo', candles, ticks: [], funding, phases };
+  return { symbol, id, kind: 'demo', candles, ticks: [], phases };
 }
 
-const stepTimes = (f: SymbolFeed): number[] =>
+const stepTimes = (f: MarketFeed): number[] =>
   f.kind === 'ticks' ? f.ticks.map((t) => t.time) : f.candles.map((c) => c.openTime + MINUTE);
 
 export function planSimulation(inputs: SimInputs): SimPlan {
@@ -162,15 +166,15 @@ export function planSimulation(inputs: SimInputs): SimPlan {
   }
   const markets = resolveMarkets(symbols, sim, info);
   const warmupMs = Math.max(0, ...instances.map(historyNeededMs));
-  const feeds = symbols.map((s) =>
+  const marketFeeds = symbols.map((s) =>
     feedFor(s, markets.ids[s]!, inputs, { sim, instances, markets, warmupMs }),
   );
 
-  const firsts = feeds.map((f) => stepTimes(f)[0]!);
-  const lasts = feeds.map((f) => stepTimes(f).at(-1)!);
+  const firsts = marketFeeds.map((f) => stepTimes(f)[0]!);
+  const lasts = marketFeeds.map((f) => stepTimes(f).at(-1)!);
   const dataFirstStep = Math.min(...firsts);
   const dataStart = Math.min(
-    ...feeds.map((f) => (f.kind === 'ticks' ? f.ticks[0]!.time : f.candles[0]!.openTime)),
+    ...marketFeeds.map((f) => (f.kind === 'ticks' ? f.ticks[0]!.time : f.candles[0]!.openTime)),
   );
   const start = inputs.from ?? Math.max(...firsts) + warmupMs;
   const end = inputs.to ?? Math.max(...lasts);
@@ -183,6 +187,16 @@ export function planSimulation(inputs: SimInputs): SimPlan {
     throw new SimInputError(`--from ${iso(start)} is before the first candle closes (${iso(dataFirstStep)})`);
   if (end <= start)
     throw new SimInputError(`nothing to simulate: the period ${iso(start)} → ${iso(end)} is empty`);
+  const feeds: SymbolFeed[] = marketFeeds.map((f) => {
+    const { rates, info } = resolveFunding({
+      id: f.id,
+      marketFile: f.file,
+      explicit: inputs.funding?.[f.symbol],
+      start,
+      end,
+    });
+    return { ...f, funding: rates, fundingInfo: info };
+  });
   return { config: { ...config, simulation: sim }, sim, instances, markets, feeds, dataStart, start, end };
 }
 

@@ -79,7 +79,7 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
     ['realized PnL', short(s.realizedPnl, 4)],
     ['unrealized PnL', short(s.unrealizedPnl, 4)],
     ['fees', short(s.fees, 4)],
-    ['funding', short(s.funding, 4)],
+    ['funding', s.funding.modelled ? short(s.funding.total, 4) : s.funding.note],
     ['equity (start → end)', `${s.startBalance} → ${short(s.equity, 4)}`],
     ['PnL', short(s.pnl, 4)],
     ['max drawdown', `${s.maxDrawdownPct}%`],

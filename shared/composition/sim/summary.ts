@@ -2,7 +2,8 @@
  * `summary.json`: the effective configuration (defaults filled in), the symbol rules used and where they
  * came from, and per instance what the bot did and where it ended: orders placed / cancelled / amended /
  * rejected, fills, holdings, average entry, realized and unrealized PnL, fees, funding, equity, maximum
- * drawdown, and every invariant violation the run detected. Figures come from the exchange where the
+ * drawdown, and every invariant violation the run detected. Funding is a figure only when it was modelled
+ * (`{ modelled: true, total, file }`); otherwise `{ modelled: false, note }` says why, never a silent 0. Figures come from the exchange where the
  * exchange is the authority (position, PnL, funding, equity) and from the bot's ledger where it is
  * (holdings and average entry as the grid knows them). No wall-clock figure appears, so the file is as
  * reproducible as `events.jsonl`.
@@ -16,6 +17,7 @@ import type { KlgState } from '../../domain/klg/index.js';
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
 import type { TradingEvent } from '../../ports/events.js';
+import type { FundingInfo } from './funding.js';
 import { parseLinearSymbol, type SimMarkets } from './markets.js';
 import type { Recorder } from './recorder.js';
 
@@ -26,6 +28,8 @@ export interface MarketInfo {
   readonly to: number;
   readonly candles: Readonly<Record<string, number>>;
   readonly historyCandles: Readonly<Record<string, number>>;
+  /** Per symbol: whether funding is modelled, from which file, or why not. */
+  readonly funding: Readonly<Record<string, FundingInfo>>;
 }
 
 export interface SummaryInputs {
@@ -119,7 +123,7 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
     realizedPnl: (position?.cumRealized ?? ZERO).toFixed(),
     unrealizedPnl: (position?.unRealizedProfit ?? ZERO).toFixed(),
     fees: sumDec(fills.map((e) => decOf(e.fee))).toFixed(),
-    funding: fundingOf(s.exchange, inst.account, symbolId).toFixed(),
+    funding: fundingSummary(s.market.funding[inst.symbol], s.exchange, inst.account, symbolId),
     startBalance: start.toFixed(),
     equity: balance.marginBalance.toFixed(),
     pnl: balance.marginBalance.minus(start).toFixed(),
@@ -134,6 +138,17 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
       ...(s.eventViolations.get(inst.id) ?? []).map((m) => `events: ${m}`),
     ],
   };
+}
+
+/** The funding an instance's symbol paid (negative) or received, or why there is no figure. */
+function fundingSummary(
+  info: FundingInfo | undefined,
+  ex: PaperExchange,
+  accountId: string,
+  symbolId: string,
+): { modelled: true; total: string; file: string } | { modelled: false; note: string } {
+  if (!info?.modelled) return { modelled: false, note: info?.note ?? 'funding not modelled' };
+  return { modelled: true, total: fundingOf(ex, accountId, symbolId).toFixed(), file: info.file };
 }
 
 function decOf(text: string | undefined): Decimal {
@@ -169,6 +184,7 @@ export async function buildSummary(s: SummaryInputs) {
       to: iso(s.market.to),
       candles: s.market.candles,
       historyCandles: s.market.historyCandles,
+      funding: s.market.funding,
     },
     config: toJson(s.config),
     symbols,

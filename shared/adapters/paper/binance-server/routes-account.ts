@@ -1,7 +1,8 @@
 /**
  * Account and market-data routes on the paper engine: positionRisk (v2, v3), account (v2, v3), balance
  * (v2, v3), leverageBracket, leverage, positionSide/dual, commissionRate, income; and the public
- * exchangeInfo-adjacent market data: klines, premiumIndex, ticker/price (v1, v2), ticker/bookTicker.
+ * exchangeInfo-adjacent market data: klines, fundingRate, premiumIndex, ticker/price (v1, v2),
+ * ticker/bookTicker.
  */
 import { fmt } from '../../../domain/money.js';
 import type { PaperExchange } from '../engine.js';
@@ -249,6 +250,23 @@ function marketDataRoutes(engine: PaperExchange): Route[] {
         const interval = p.str('interval');
         if (!KLINE_INTERVALS.has(interval)) throw apiErrors.badInterval();
         return engine.klines(symbol, interval, p.window()).map((k) => klineRow(k, rules(symbol)));
+      },
+    },
+    {
+      ...none,
+      method: 'GET',
+      path: '/fapi/v1/fundingRate',
+      weight: 1,
+      handle: ({ params }) => {
+        const p = new Params(params);
+        const symbol = p.str('symbol');
+        // Settled rates only, oldest first; from startTime (up to limit) or the latest limit (100, ≤ 1000).
+        return engine.fundingHistory(symbol, p.window()).map((r) => ({
+          symbol: r.symbol,
+          fundingTime: r.fundingTime,
+          fundingRate: r.fundingRate.toFixed(8),
+          markPrice: r.markPrice?.toFixed(8) ?? '',
+        }));
       },
     },
     {
