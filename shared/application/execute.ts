@@ -11,7 +11,14 @@
  *    caller backs off. An authentication failure stops the batch too and raises a critical alert.
  *  - The event track never retries a failed follow-up: the level goes IDLE and recon repairs it.
  */
-import type { Alert, Command, OrderCommand } from '../domain/commands.js';
+import {
+  type Alert,
+  type Command,
+  clientIdOf,
+  isOrderCommand,
+  isProtective,
+  type OrderCommand,
+} from '../domain/commands.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
 import { applyOutcome, type CommandOutcome, type KlgState } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -35,14 +42,11 @@ export interface ExecutionSummary {
   readonly firstSentAt: number | null;
 }
 
-function clientIdOf(c: OrderCommand): string {
-  return c.kind === 'PlaceOrder' || c.kind === 'PlaceStop' ? c.request.clientOrderId : c.clientOrderId;
-}
-
 async function send(exchange: ExchangePort, c: OrderCommand): Promise<CommandOutcome> {
   switch (c.kind) {
     case 'PlaceOrder':
-    case 'PlaceStop': {
+    case 'PlaceStop':
+    case 'ClosePosition': {
       const r = await exchange.submit(c.request);
       return r.ok ? { kind: 'placed', exchangeOrderId: r.order.exchangeOrderId } : { kind: 'rejected', ...r };
     }
@@ -81,7 +85,8 @@ export async function carryOut(
       alerts.push(c);
       continue;
     }
-    if (rateLimited || fatal) {
+    // Protection is never held back by an earlier failure in the batch: stops and protective closes go.
+    if ((rateLimited || fatal) && !isProtective(c)) {
       executed.push({
         command: c,
         outcome: { kind: 'rejected', reason: rateLimited ? 'rate_limited' : 'not_sent', message: 'not sent' },
@@ -132,30 +137,61 @@ export async function carryOut(
   return { executed, alerts, rateLimited, fatal, firstSentAt };
 }
 
+/** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */
+const MAX_FOLLOW_UP_ROUNDS = 4;
+
+export interface Settlement {
+  /** The state now stored (null when there was nothing to fold: the caller's decided state stands). */
+  readonly state: KlgState | null;
+  readonly alerts: Alert[];
+  /** Follow-up commands carried out while settling (already folded in), with their outcomes. */
+  readonly followUps: readonly Executed[];
+  readonly rateLimited: boolean;
+}
+
 /**
- * Folds the outcomes into the stored state (re-reading on conflicts); returns the saved state (null when
- * there was nothing to fold: the caller's decided state stands) and new alerts.
+ * Folds the outcomes into the stored state (re-reading on conflicts). An outcome may call for follow-up
+ * orders (a confirmed stop cancels the stop it supersedes; a stop refused because the price is already
+ * through its trigger leads to a protective close): they are saved with the folded state, carried out,
+ * and their outcomes folded in turn, a bounded number of rounds.
  */
 export async function settleOutcomes(
   ctx: AppContext,
   config: KlgConfig,
   executed: readonly Executed[],
-): Promise<{ state: KlgState | null; alerts: Alert[] }> {
-  if (executed.length === 0) return { state: null, alerts: [] };
-  const now = ctx.clock.now();
-  const saved = await decideAndSave(ctx, config.id, (current) => {
-    if (!current) return { next: null, result: [] as Alert[] };
-    let state = current;
-    const alerts: Alert[] = [];
-    for (const x of executed) {
-      const d = applyOutcome(state, x.command, x.outcome, config, now);
-      state = d.state;
-      for (const c of d.commands) if (c.kind === 'Alert') alerts.push(c);
-    }
-    return { next: state === current ? null : state, result: alerts };
-  });
-  if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
-  return { state: saved.state, alerts: saved.result };
+  exchange?: ExchangePort,
+): Promise<Settlement> {
+  let pending = executed;
+  let state: KlgState | null = null;
+  const alerts: Alert[] = [];
+  const followUps: Executed[] = [];
+  let rateLimited = false;
+  for (let round = 0; pending.length > 0 && round < MAX_FOLLOW_UP_ROUNDS; round++) {
+    const now = ctx.clock.now();
+    const batch = pending;
+    const saved = await decideAndSave(ctx, config.id, (current) => {
+      if (!current) return { next: null, result: [] as Command[] };
+      let s = current;
+      const commands: Command[] = [];
+      for (const x of batch) {
+        const d = applyOutcome(s, x.command, x.outcome, config, now);
+        s = d.state;
+        commands.push(...d.commands);
+      }
+      return { next: s === current ? null : s, result: commands };
+    });
+    if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
+    if (saved.saved) state = saved.state;
+    for (const c of saved.result) if (c.kind === 'Alert') alerts.push(c);
+    const orders = saved.result.filter(isOrderCommand);
+    if (orders.length === 0 || !exchange) break;
+    const summary = await carryOut(ctx, exchange, orders);
+    alerts.push(...summary.alerts);
+    rateLimited ||= summary.rateLimited;
+    followUps.push(...summary.executed);
+    pending = summary.executed;
+  }
+  return { state, alerts, followUps, rateLimited };
 }
 
 /** Trading events for what was carried out (orders, stops) with the ledger after it. */

@@ -37,11 +37,14 @@ export async function gatherSnapshot(
   state: KlgState,
   now: number,
 ): Promise<ReconSnapshot> {
-  const [price, openOrders, position] = await Promise.all([
+  const [price, openOrders, position, balance] = await Promise.all([
     exchange.fetchPrice(config.symbol),
     exchange.openOrders(config.symbol),
     exchange.position(config.symbol, config.position_side),
+    exchange.balance(settleAssetOf(config.symbol)),
   ]);
+  // Trades are read after the open orders (never in parallel): an order that fills in between shows up
+  // in the history, and `planRecon` settles the older order list against it.
   const fills = await tradesAfter(exchange, config.symbol, state);
   const lookups: Record<string, ExchangeOrder | null> = {};
   for (const id of ordersToLookUp(state, openOrders, config, now)) {
@@ -55,7 +58,23 @@ export async function gatherSnapshot(
     position,
     fills,
     orderLookups: lookups,
+    margin: {
+      wallet: balance.wallet,
+      leverage: position.leverage ?? null,
+      maintMarginRate: config.risk.maint_margin_rate,
+      liquidationPrice: position.liquidationPrice ?? null,
+      at: now,
+    },
   };
+}
+
+/** The settlement currency of a ccxt linear swap symbol (`DOGE/USDC:USDC` → `USDC`). */
+export function settleAssetOf(symbol: string): string {
+  const settle = symbol.split(':')[1];
+  if (settle) return settle;
+  const quote = symbol.split('/')[1];
+  if (!quote) throw new Error(`cannot tell the settlement asset of symbol ${symbol}`);
+  return quote;
 }
 
 /** Trade history after the state's cursor, paging until the exchange has no more (bounded). */

@@ -57,7 +57,7 @@ export async function handleFill(
   const decided = saved.state;
   const summary = await carryOut(ctx, exchange, decision.commands);
   const latency = summary.firstSentAt === null ? null : summary.firstSentAt - fx.receivedAt;
-  const settled = await settleOutcomes(ctx, config, summary.executed);
+  const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
   const finalState = settled.state ?? decided;
   const levelPrice = levelPriceLookup(decided);
   const a = decision.applied;
@@ -77,7 +77,7 @@ export async function handleFill(
       avgEntry: a.avgEntryAfter.toFixed(),
       reason: a.role,
     },
-    ...orderEvents(summary.executed, finalState, levelPrice),
+    ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
   ]);
   await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
   ctx.metrics.put('Fills', 1, 'Count', dims);
@@ -85,7 +85,7 @@ export async function handleFill(
   return {
     instanceId: config.id,
     duplicate: false,
-    commands: summary.executed.length,
+    commands: summary.executed.length + settled.followUps.length,
     fillToOrderMs: latency,
     holdings: finalState.holdings.toFixed(),
   };

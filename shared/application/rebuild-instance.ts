@@ -51,10 +51,12 @@ export async function rebuildInstance(
   let cancelled = 0;
   if (decision && saved.state) {
     const summary = await carryOut(ctx, exchange, decision.commands);
-    const settled = await settleOutcomes(ctx, config, summary.executed);
+    const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
     cancelled = summary.executed.filter((x) => x.outcome.kind === 'cancelled').length;
     const finalState = settled.state ?? saved.state;
-    await ctx.events.record(orderEvents(summary.executed, finalState, () => undefined));
+    await ctx.events.record(
+      orderEvents([...summary.executed, ...settled.followUps], finalState, () => undefined),
+    );
     await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
     ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
   }

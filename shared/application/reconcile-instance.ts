@@ -10,16 +10,19 @@
  * Rate limiting doubles the interval: the pass stops, records `reconBackoffUntil = now + 2 × interval`, and
  * scheduled passes before that time do nothing (the event track keeps priority on the API weight).
  */
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import { assertVenueConfig, type KlgConfig } from '../domain/config/klg-config.js';
 import { initialKlgState, type KlgState, planRecon, reverseReconcile } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
-import { decideAndSave } from './decide-and-save.js';
+import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
 import { gatherSnapshot } from './market.js';
+
+/** Snapshots gathered at most per pass when other writers keep winning the race. */
+const RECON_GATHER_ATTEMPTS = 4;
 
 export interface ReconReport {
   readonly instanceId: string;
@@ -83,6 +86,12 @@ async function coldStart(ctx: AppContext, exchange: ExchangePort, config: KlgCon
     anchorPrice: levels.anchorPrice,
   });
   const snapshot = await gatherSnapshot(exchange, rules, config, fresh, now);
+  // A config that cannot work on this venue and balance is refused before anything is laid out.
+  assertVenueConfig(config, rules, {
+    levels: levels.prices,
+    wallet: snapshot.margin?.wallet,
+    leverage: snapshot.margin?.leverage ?? null,
+  });
   const d = reverseReconcile(fresh, snapshot, config, now);
   const saved = await decideAndSave(ctx, config.id, (current) => ({
     next: current ? null : d.state,
@@ -149,51 +158,66 @@ export async function reconcileInstance(
       state = await timed('exchangeMs', () => coldStart(ctx, exchange, config));
       coldStarted = true;
     }
-    const now = ctx.clock.now();
-    const rules = await timed('exchangeMs', () => ctx.rules.get(exchange, config.symbol, now));
-    const current = state;
-    const snapshot = await timed('exchangeMs', () => gatherSnapshot(exchange, rules, config, current, now));
-    const saved = await timed('storeMs', () =>
-      decideAndSave(
-        ctx,
-        instanceId,
-        (stored) => {
-          if (!stored) return { next: null, result: null };
-          const a = performance.now();
-          const d = planRecon(stored, snapshot, config, now);
-          t.engineMs += performance.now() - a;
-          return { next: { ...d.state, reconBackoffUntil: null }, result: d };
-        },
-        { current },
-      ),
-    );
-    if (!saved.ok) throw new GridConflictError(instanceId, saved.attempts);
-    const decision = saved.result;
-    if (!decision || !saved.state) return report({ coldStart: coldStarted }, state);
-    const decided = saved.state;
+    // A lost write means another track moved the grid after our snapshot was read: deciding again on
+    // that snapshot could adopt an order that has since filled. Re-gather instead (bounded).
+    let decision: ReturnType<typeof planRecon> | null = null;
+    let decided: KlgState | null = null;
+    let current: KlgState = state;
+    for (let attempt = 1; ; attempt++) {
+      const now = ctx.clock.now();
+      const rules = await timed('exchangeMs', () => ctx.rules.get(exchange, config.symbol, now));
+      const base = current;
+      const snapshot = await timed('exchangeMs', () => gatherSnapshot(exchange, rules, config, base, now));
+      const saved = await timed('storeMs', () =>
+        decideAndSave(
+          ctx,
+          instanceId,
+          (stored) => {
+            if (!stored) return { next: null, result: null };
+            const a = performance.now();
+            const d = planRecon(stored, snapshot, config, now);
+            t.engineMs += performance.now() - a;
+            return { next: { ...d.state, reconBackoffUntil: null }, result: d };
+          },
+          { current: base, maxAttempts: 1 },
+        ),
+      );
+      if (saved.ok) {
+        decision = saved.result;
+        decided = saved.state;
+        break;
+      }
+      if (attempt >= RECON_GATHER_ATTEMPTS) throw new GridConflictError(instanceId, attempt);
+      await ctx.clock.sleep(backoffMs(ctx.random, attempt, 10, 500));
+      const reread = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
+      if (!reread) return report({ coldStart: coldStarted }, state);
+      current = reread;
+    }
+    if (!decision || !decided) return report({ coldStart: coldStarted }, state);
 
     const summary = await timed('exchangeMs', () => carryOut(ctx, exchange, decision.commands));
-    const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed));
+    const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed, exchange));
     const finalState = settled.state ?? decided;
-    if (summary.rateLimited)
+    const rateLimited = summary.rateLimited || settled.rateLimited;
+    if (rateLimited)
       await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
 
     const levelPrice = levelPriceLookup(decided);
     await timed('storeMs', () =>
       ctx.events.record([
         ...fillEvents(instanceId, decision.applied, levelPrice),
-        ...orderEvents(summary.executed, finalState, levelPrice),
+        ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
       ]),
     );
     await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
     const out = report(
       {
         coldStart: coldStarted,
-        commands: summary.executed.length,
+        commands: summary.executed.length + settled.followUps.length,
         fillsApplied: decision.applied.length,
         rejected: summary.executed.filter((x) => x.outcome.kind === 'rejected').length,
-        rateLimited: summary.rateLimited,
-        nextIntervalSec: summary.rateLimited ? 2 * interval : interval,
+        rateLimited,
+        nextIntervalSec: rateLimited ? 2 * interval : interval,
       },
       finalState,
     );

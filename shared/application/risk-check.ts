@@ -18,6 +18,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { publishAlerts } from './execute.js';
 import { loadKlgConfig } from './instance.js';
+import { settleAssetOf } from './market.js';
 
 export type RiskLevel = 'ok' | 'warning' | 'breach';
 
@@ -37,14 +38,7 @@ export interface RiskReport {
   readonly paused: boolean;
 }
 
-/** The settlement currency of a ccxt linear swap symbol (`DOGE/USDC:USDC` → `USDC`). */
-export function settleAssetOf(symbol: string): string {
-  const settle = symbol.split(':')[1];
-  if (settle) return settle;
-  const quote = symbol.split('/')[1];
-  if (!quote) throw new Error(`cannot tell the settlement asset of symbol ${symbol}`);
-  return quote;
-}
+export { settleAssetOf } from './market.js';
 
 const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
 

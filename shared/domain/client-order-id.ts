@@ -5,10 +5,11 @@
  * Format (alphanumeric, ≤ 32 characters: OKX's limit; Binance allows 36):
  *   grid order  `gb` + instanceId + `L` + level(base 36) + `B`|`S` + seq(base 36)   e.g. `gbdogeklgL7B2s`
  *   stop order  `gb` + instanceId + `T` + seq(base 36)                                e.g. `gbdogeklgT2t`
+ *   protective close (market, reduce only) `gb` + instanceId + `X` + seq(base 36)   e.g. `gbdogeklgX2u`
  * Instance ids are lowercase alphanumeric (1–12 chars) and the field separators are uppercase, so decoding
  * is unambiguous; `seq` is the instance-wide order sequence, so an id is never reused, even across rebuilds.
  *
- * Entry points: `levelOrderId`, `stopOrderId`, `decodeClientOrderId`, `INSTANCE_ID_PATTERN`.
+ * Entry points: `levelOrderId`, `stopOrderId`, `closeOrderId`, `decodeClientOrderId`, `INSTANCE_ID_PATTERN`.
  * Invariants: decode(encode(x)) = x; every id matches /^[A-Za-z0-9]{1,32}$/; ids of other instances
  * (including ones whose id starts with ours) never decode as ours.
  */
@@ -25,7 +26,8 @@ export type DecodedOrderId =
       readonly side: Side;
       readonly seq: number;
     }
-  | { readonly kind: 'stop'; readonly instanceId: string; readonly seq: number };
+  | { readonly kind: 'stop'; readonly instanceId: string; readonly seq: number }
+  | { readonly kind: 'close'; readonly instanceId: string; readonly seq: number };
 
 export class ClientOrderIdError extends Error {
   override readonly name = 'ClientOrderIdError';
@@ -62,8 +64,14 @@ export function stopOrderId(instanceId: string, seq: number): string {
   return finish(`gb${instanceId}T${seq.toString(36)}`);
 }
 
+export function closeOrderId(instanceId: string, seq: number): string {
+  checkInstance(instanceId);
+  checkCount('seq', seq);
+  return finish(`gb${instanceId}X${seq.toString(36)}`);
+}
+
 const LEVEL_RE = /^gb([a-z0-9]{1,12})L([0-9a-z]{1,8})([BS])([0-9a-z]{1,12})$/;
-const STOP_RE = /^gb([a-z0-9]{1,12})T([0-9a-z]{1,12})$/;
+const STOP_RE = /^gb([a-z0-9]{1,12})([TX])([0-9a-z]{1,12})$/;
 
 /** Decodes one of our ids; anything else (a foreign order, another bot) is `null`. */
 export function decodeClientOrderId(id: string): DecodedOrderId | null {
@@ -80,8 +88,8 @@ export function decodeClientOrderId(id: string): DecodedOrderId | null {
   }
   const stop = STOP_RE.exec(id);
   if (stop) {
-    const [, instanceId, seq] = stop as unknown as [string, string, string];
-    return { kind: 'stop', instanceId, seq: Number.parseInt(seq, 36) };
+    const [, instanceId, tag, seq] = stop as unknown as [string, string, string, string];
+    return { kind: tag === 'T' ? 'stop' : 'close', instanceId, seq: Number.parseInt(seq, 36) };
   }
   return null;
 }

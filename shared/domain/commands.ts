@@ -3,7 +3,7 @@
  * through the Exchange and Notifier ports and report each outcome back to the engine.
  */
 import type { Decimal } from './money.js';
-import type { LimitOrderRequest, StopOrderRequest } from './orders.js';
+import type { LimitOrderRequest, MarketOrderRequest, StopOrderRequest } from './orders.js';
 
 export interface PlaceOrder {
   readonly kind: 'PlaceOrder';
@@ -58,6 +58,17 @@ export interface CancelStop {
   readonly reason: string;
 }
 
+/**
+ * Close the position at once (market, reduce only): the protective action when a stop can no longer be
+ * placed because its trigger is already behind the price. Pre-trade limits never block it.
+ */
+export interface ClosePosition {
+  readonly kind: 'ClosePosition';
+  readonly instanceId: string;
+  readonly request: MarketOrderRequest;
+  readonly reason: string;
+}
+
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 export interface Alert {
@@ -71,7 +82,19 @@ export interface Alert {
   readonly data?: Readonly<Record<string, string>>;
 }
 
-export type OrderCommand = PlaceOrder | CancelOrder | AmendOrder | PlaceStop | CancelStop;
+export type OrderCommand = PlaceOrder | CancelOrder | AmendOrder | PlaceStop | CancelStop | ClosePosition;
+
+/** The client order id an order command acts on. */
+export function clientIdOf(c: OrderCommand): string {
+  return c.kind === 'PlaceOrder' || c.kind === 'PlaceStop' || c.kind === 'ClosePosition'
+    ? c.request.clientOrderId
+    : c.clientOrderId;
+}
+
+/** Commands that protect a position (stops and protective closes): they go first and are never held back. */
+export function isProtective(c: OrderCommand): boolean {
+  return c.kind === 'PlaceStop' || c.kind === 'ClosePosition';
+}
 export type Command = OrderCommand | Alert;
 
 /** What every engine decision returns. */

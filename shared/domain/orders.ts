@@ -93,6 +93,16 @@ export interface Fill {
   readonly isMaker: boolean;
   /** Exchange time of the trade, ms since the epoch. */
   readonly time: number;
+  /** The venue closed the position by liquidation (or auto-deleveraging), not an order of anyone's. */
+  readonly liquidation?: boolean | undefined;
+}
+
+/**
+ * Binance names its liquidation orders `autoclose-…` and its auto-deleveraging orders `adl_autoclose…`
+ * (the paper exchange does the same); a venue adapter may also set `Fill.liquidation` from the order type.
+ */
+export function isLiquidationFill(fill: Pick<Fill, 'clientOrderId' | 'liquidation'>): boolean {
+  return fill.liquidation === true || /^(autoclose-|adl_autoclose)/.test(fill.clientOrderId);
 }
 
 export interface Position {

@@ -55,6 +55,8 @@ export type OrderRejectReason =
   | 'reduce_only_rejected'
   | 'position_mismatch'
   | 'too_many_orders'
+  /** A conditional order whose trigger the price has already passed (Binance -2021). */
+  | 'would_trigger'
   | 'other';
 
 export interface OrderRejection {

@@ -39,8 +39,14 @@ export class KlgBot {
     this.decided = d.state;
     const r = this.venue.run(this.state, d.commands);
     this.state = r.state;
-    this.log.push(...r.alerts.filter((a) => !d.commands.includes(a)));
+    this.log.push(...r.alerts.filter((a) => !d.commands.includes(a)), ...r.followUps);
+    this.deliverImmediate();
     return d.commands;
+  }
+
+  /** Fills of market orders (protective closes) reach the event track as the stream would deliver them. */
+  private deliverImmediate(): void {
+    for (let f = this.venue.immediateFills.shift(); f; f = this.venue.immediateFills.shift()) this.fill(f);
   }
 
   /** Delivers one fill to the event track; returns the commands it decided. */
@@ -48,7 +54,10 @@ export class KlgBot {
     const d = onFill(this.state, f, this.config, this.venue.market(), this.venue.time);
     this.state = d.state;
     this.log.push(...d.commands);
-    this.state = this.venue.run(this.state, d.commands).state;
+    const r = this.venue.run(this.state, d.commands);
+    this.state = r.state;
+    this.log.push(...r.followUps);
+    this.deliverImmediate();
     return d.commands;
   }
 

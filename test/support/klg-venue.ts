@@ -5,7 +5,7 @@
  * what the engine's rules depend on; the full Binance semantics live in the paper exchange adapter and its
  * own tests.
  */
-import type { Command, OrderCommand } from '../../shared/domain/commands.js';
+import { type Command, clientIdOf, type OrderCommand } from '../../shared/domain/commands.js';
 import type { KlgConfig } from '../../shared/domain/config/klg-config.js';
 import type { CommandOutcome, KlgState, ReconSnapshot } from '../../shared/domain/klg/index.js';
 import { applyOutcome, ordersToLookUp } from '../../shared/domain/klg/index.js';
@@ -22,6 +22,7 @@ interface VenueOrder {
   qty: Decimal;
   filledQty: Decimal;
   status: OrderStatus;
+  closePosition?: boolean;
 }
 
 export class ToyVenue {
@@ -37,6 +38,8 @@ export class ToyVenue {
   readonly rejectNext = new Set<string>();
   /** The next command's outcome is unknown to the caller: carried out anyway, or lost on the way. */
   unknownNext: 'executed' | 'lost' | null = null;
+  /** Fills made by market orders (protective closes) that the stream has yet to deliver. */
+  readonly immediateFills: Fill[] = [];
 
   constructor(
     readonly config: KlgConfig,
@@ -63,7 +66,9 @@ export class ToyVenue {
       kind: o.kind,
       side: o.side,
       positionSide: this.config.position_side,
-      ...(o.kind === 'limit' ? { price: o.price } : { triggerPrice: o.price, closePosition: true }),
+      ...(o.kind === 'limit'
+        ? { price: o.price }
+        : { triggerPrice: o.price, closePosition: o.closePosition === true }),
       qty: o.qty,
       filledQty: o.filledQty,
       status: o.status,
@@ -79,8 +84,7 @@ export class ToyVenue {
       if (unknown === 'executed') this.execute(cmd);
       return { kind: 'timedOut' };
     }
-    const id =
-      cmd.kind === 'PlaceOrder' || cmd.kind === 'PlaceStop' ? cmd.request.clientOrderId : cmd.clientOrderId;
+    const id = clientIdOf(cmd);
     if (this.rejectNext.delete(id))
       return { kind: 'rejected', reason: 'other', code: '-1000', message: 'injected' };
     switch (cmd.kind) {
@@ -130,20 +134,51 @@ export class ToyVenue {
       }
       case 'PlaceStop': {
         const r = cmd.request;
-        const existing = [...this.orders.values()].some((o) => o.kind === 'stop' && o.status === 'NEW');
-        if (existing)
+        if (this.orders.has(r.clientOrderId))
+          return { kind: 'rejected', reason: 'duplicate_client_id', code: '-4116', message: 'duplicate' };
+        const existing = [...this.orders.values()].some(
+          (o) => o.kind === 'stop' && o.status === 'NEW' && o.closePosition,
+        );
+        if (existing && r.closePosition)
           return { kind: 'rejected', reason: 'other', code: '-4130', message: 'closePosition stop exists' };
+        if (r.triggerPrice.greaterThanOrEqualTo(this.price))
+          return { kind: 'rejected', reason: 'would_trigger', code: '-2021', message: 'would trigger' };
         this.orders.set(r.clientOrderId, {
           clientOrderId: r.clientOrderId,
           exchangeOrderId: String(++this.seq),
           kind: 'stop',
           side: 'sell',
           price: r.triggerPrice,
-          qty: ZERO,
+          qty: r.closePosition ? ZERO : (r.qty ?? ZERO),
           filledQty: ZERO,
           status: 'NEW',
+          closePosition: r.closePosition,
         });
         return { kind: 'placed', exchangeOrderId: String(this.seq) };
+      }
+      case 'ClosePosition': {
+        const r = cmd.request;
+        const qty = r.qty.lessThan(this.position) ? r.qty : this.position;
+        if (!qty.greaterThan(0))
+          return {
+            kind: 'rejected',
+            reason: 'reduce_only_rejected',
+            code: '-2022',
+            message: 'nothing to close',
+          };
+        const o: VenueOrder = {
+          clientOrderId: r.clientOrderId,
+          exchangeOrderId: String(++this.seq),
+          kind: 'limit',
+          side: 'sell',
+          price: this.price,
+          qty,
+          filledQty: qty,
+          status: 'FILLED',
+        };
+        this.orders.set(r.clientOrderId, o);
+        this.immediateFills.push(this.trade(o, 'sell', this.price, qty, r.clientOrderId));
+        return { kind: 'placed', exchangeOrderId: o.exchangeOrderId };
       }
     }
   }
@@ -153,19 +188,23 @@ export class ToyVenue {
     state: KlgState,
     commands: readonly Command[],
     now = this.time,
-  ): { state: KlgState; alerts: Command[] } {
+  ): { state: KlgState; alerts: Command[]; followUps: Command[] } {
     let s = state;
     const alerts: Command[] = [];
-    for (const c of commands) {
+    const followUps: Command[] = [];
+    // Outcomes may ask for follow-ups (a confirmed stop cancels the one it replaces): run those too.
+    const queue = [...commands];
+    for (let c = queue.shift(); c; c = queue.shift()) {
       if (c.kind === 'Alert') {
         alerts.push(c);
         continue;
       }
       const d = applyOutcome(s, c, this.execute(c), this.config, now);
       s = d.state;
-      alerts.push(...d.commands);
+      queue.push(...d.commands);
+      followUps.push(...d.commands.filter((x) => x.kind !== 'Alert'));
     }
-    return { state: s, alerts };
+    return { state: s, alerts, followUps };
   }
 
   private trade(o: VenueOrder | null, side: Side, price: Decimal, qty: Decimal, clientOrderId: string): Fill {
@@ -215,8 +254,8 @@ export class ToyVenue {
         fills.push(this.trade(o, o.side, o.price, qty, o.clientOrderId));
       } else if (lo.lessThanOrEqualTo(o.price)) {
         o.status = 'FILLED';
-        if (this.position.greaterThan(0))
-          fills.push(this.trade(o, 'sell', o.price, this.position, o.clientOrderId));
+        const qty = o.closePosition || o.qty.greaterThan(this.position) ? this.position : o.qty;
+        if (qty.greaterThan(0)) fills.push(this.trade(o, 'sell', o.price, qty, o.clientOrderId));
       }
     }
     return fills;

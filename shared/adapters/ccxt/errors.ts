@@ -65,7 +65,7 @@ const BINANCE_REASONS: Readonly<Record<string, OrderRejectReason>> = {
   '-4024': 'filter',
   '-4131': 'filter',
   '-4164': 'filter',
-  '-2021': 'filter',
+  '-2021': 'would_trigger',
   // OKX sCodes
   '51121': 'filter',
   '51008': 'insufficient_margin',

@@ -25,7 +25,8 @@ const REASONS: ReadonlyMap<number, OrderRejectReason> = new Map([
   [-4045, 'too_many_orders'],
   [-2011, 'unknown_order'],
   [-2013, 'unknown_order'],
-  ...[-1111, -4002, -4003, -4004, -4005, -4006, -4013, -4014, -4016, -4023, -4024, -4131, -4164, -2021].map(
+  [-2021, 'would_trigger'],
+  ...[-1111, -4002, -4003, -4004, -4005, -4006, -4013, -4014, -4016, -4023, -4024, -4131, -4164].map(
     (c) => [c, 'filter'] as const,
   ),
 ]);

@@ -3,12 +3,13 @@
  *
  * Entry points: `cancelInvalidBuys` (polarity flip, locked counters, pause), `placeBuyAt`, `placeMissingBuys`.
  * Invariants: a buy is placed only at an IDLE support with `fill_counter < max_fill_per_level`, with price
- * more than `buy_price_buffer_pct` above the level, for one grid unit that clears the exchange minimum, and
- * never while the instance is paused.
+ * more than `buy_price_buffer_pct` above the level, for one grid unit that clears the exchange minimum,
+ * never while the instance is paused, and never when the margin guard refuses it (margin-guard.ts).
  */
 import { minOrderCoins } from '../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import type { LevelDraft, Work } from './context.js';
+import { buyRefusal } from './margin-guard.js';
 import { cancelLevelOrder, placeLevelOrder } from './order-actions.js';
 import { buyAllowed, buyPriceOf } from './polarity.js';
 import { gridUnit } from './sell-target.js';
@@ -23,7 +24,7 @@ export function cancelInvalidBuys(w: Work): void {
   }
 }
 
-export type BuyAttempt = 'placed' | 'not_allowed' | 'below_minimum';
+export type BuyAttempt = 'placed' | 'not_allowed' | 'below_minimum' | 'refused_margin';
 
 /** Places a buy at `level` if every rule allows it. */
 export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttempt {
@@ -47,14 +48,33 @@ export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttem
     );
     return 'below_minimum';
   }
+  const price = buyPriceOf(level.price, market.rules);
+  const refusal = buyRefusal(w, price, qty);
+  if (refusal) {
+    raiseCondition(
+      w,
+      'warning',
+      'buy_refused_margin',
+      refusal === 'over_leverage'
+        ? 'buys refused: the position with every live buy filled would exceed balance × leverage'
+        : 'buys refused: liquidation would come before the stop loss',
+      { level: level.price.toFixed(), refusal },
+    );
+    return 'refused_margin';
+  }
   placeLevelOrder(w, level, 'buy', qty, reason);
   return 'placed';
 }
 
 export function placeMissingBuys(w: Work): void {
   let belowMinimum = false;
-  for (const level of w.s.levels) {
-    if (placeBuyAt(w, level, 'missing buy at support') === 'below_minimum') belowMinimum = true;
+  let refused = false;
+  // Nearest support first: when margin runs out, the buys that go are the ones price meets first.
+  for (const level of [...w.s.levels].reverse()) {
+    const attempt = placeBuyAt(w, level, 'missing buy at support');
+    if (attempt === 'below_minimum') belowMinimum = true;
+    if (attempt === 'refused_margin') refused = true;
   }
   if (!belowMinimum) clearCondition(w, 'grid_unit_below_minimum', 'grid unit clears the exchange minimum');
+  if (!refused) clearCondition(w, 'buy_refused_margin', 'buys fit the margin again');
 }

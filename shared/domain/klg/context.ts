@@ -7,7 +7,7 @@ import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
 import type { ExchangeOrder, Fill, Position } from '../orders.js';
 import type { SymbolRules } from '../symbol-rules.js';
-import type { GridLevel, KlgState, LiveOrder, RecentTrade, StopState } from './state.js';
+import type { GridLevel, KlgState, LiveOrder, MarginFacts, RecentTrade, StopState } from './state.js';
 
 /** Market facts every decision needs. */
 export interface MarketFacts {
@@ -16,6 +16,8 @@ export interface MarketFacts {
   readonly rules: SymbolRules;
   /** The venue can amend a live limit order (else amend becomes cancel, and recon re-places). */
   readonly supportsAmend: boolean;
+  /** What the account carries (recon reads it; the event track uses the state's copy when absent). */
+  readonly margin?: MarginFacts | undefined;
 }
 
 /** What the recon track learned from the exchange this pass (never from memory). */
@@ -53,6 +55,9 @@ export interface Work {
   readonly now: number;
 }
 
+/** What a decision needs besides market facts (outcome folding has no market to hand). */
+export type WorkCore = Pick<Work, 's' | 'commands' | 'config' | 'now'>;
+
 export function toDraft(state: KlgState): Draft {
   return {
     ...state,
@@ -71,10 +76,11 @@ export function startWork(state: KlgState, config: KlgConfig, market: MarketFact
 /** Freezes the working copy into the decision's result. */
 export function finish(w: Work): { state: KlgState; commands: readonly Command[] } {
   w.s.updatedAt = w.now;
+  w.s.lastPrice = w.market.price;
   return { state: w.s as KlgState, commands: w.commands };
 }
 
-export function setLevelState(w: Work, level: LevelDraft, state: GridLevel['state']): void {
+export function setLevelState(w: Pick<Work, 'now'>, level: LevelDraft, state: GridLevel['state']): void {
   if (level.state !== state) {
     level.state = state;
     level.stateSince = w.now;
@@ -82,7 +88,7 @@ export function setLevelState(w: Work, level: LevelDraft, state: GridLevel['stat
 }
 
 /** Allocates the next instance-wide order sequence number. */
-export function nextSeq(w: Work): number {
+export function nextSeq(w: Pick<Work, 's'>): number {
   const seq = w.s.nextSeq;
   w.s.nextSeq = seq + 1;
   return seq;

@@ -7,7 +7,10 @@
  *    unit first, else the next empty qualified resistance).
  *  - sell fill: holdings fall, quota is released lowest level first (fractions carried) and a buy is
  *    re-placed at each freed support the buffer allows; sells above the (now lower) target are trimmed.
+ *  - every fill: the stop is placed, resized or moved in the same decision (protection first, see
+ *    stop-loss.ts); a trigger already behind the price closes the position at once and pauses.
  *  - stop-loss fill: critical alert; the instance pauses (if configured) and its buys are cancelled.
+ *  - liquidation fill (the venue's `autoclose-` order): critical alert, pause.
  *  - a duplicate or replayed trade changes nothing (not even `updatedAt`).
  * Follow-up orders are not retried here: if one fails the level goes IDLE and recon repairs it.
  */
@@ -16,12 +19,19 @@ import type { KlgConfig } from '../config/klg-config.js';
 import type { Fill } from '../orders.js';
 import { alertEvent } from './alerts.js';
 import { placeBuyAt } from './buys.js';
-import { finish, type MarketFacts, startWork } from './context.js';
+import { finish, type MarketFacts, startWork, type Work } from './context.js';
 import { type AppliedFill, appliedFills, applyFill } from './fill-accounting.js';
-import { cancelLevelOrder } from './order-actions.js';
+import { checkStopAboveLiquidation } from './margin-guard.js';
 import { applyRoles } from './polarity.js';
 import { cancelGuardViolations, placeDeltaSell, trimExcessSells } from './sells.js';
 import type { KlgState } from './state.js';
+import { cancelOpeningBuys, protectPosition } from './stop-loss.js';
+
+function pauseOpening(w: Work, reason: string): void {
+  w.s.paused = true;
+  w.s.pauseReason = reason;
+  cancelOpeningBuys(w, `paused: ${reason}`);
+}
 
 /** An event-track decision; `applied` is null when the fill was a duplicate or of another market. */
 export interface FillDecision extends Decision<KlgState> {
@@ -46,22 +56,29 @@ export function onFill(
       qty: fill.qty.toFixed(),
       holdings: w.s.holdings.toFixed(),
     });
-    if (config.stop_loss.pause_after_trigger) {
-      w.s.paused = true;
-      w.s.pauseReason = 'stop loss triggered';
-      for (const level of w.s.levels) {
-        if (level.state === 'ACTIVE' && level.order?.side === 'buy')
-          cancelLevelOrder(w, level, 'paused after stop loss');
-      }
-    }
+    if (config.stop_loss.pause_after_trigger) pauseOpening(w, 'stop loss triggered');
+  }
+  if (effect.role === 'liquidation') {
+    alertEvent(w, 'critical', 'liquidated', 'the exchange liquidated the position', {
+      price: fill.price.toFixed(),
+      qty: fill.qty.toFixed(),
+      holdings: w.s.holdings.toFixed(),
+    });
+    pauseOpening(w, 'liquidated');
   }
 
-  if (effect.side === 'buy') {
-    cancelGuardViolations(w);
-    if (effect.role === 'grid_buy') placeDeltaSell(w, effect.qty);
-  } else {
-    trimExcessSells(w);
-    for (const index of effect.released) placeBuyAt(w, w.s.levels[index]!, 'sell fill released quota');
+  // Protection first: the stop goes out in the same decision as the fill that opened or grew the position.
+  checkStopAboveLiquidation(w);
+  protectPosition(w);
+
+  if (!w.s.flatten) {
+    if (effect.side === 'buy') {
+      cancelGuardViolations(w);
+      if (effect.role === 'grid_buy') placeDeltaSell(w, effect.qty);
+    } else {
+      trimExcessSells(w);
+      for (const index of effect.released) placeBuyAt(w, w.s.levels[index]!, 'sell fill released quota');
+    }
   }
 
   if (config.alert_on_fills) {

@@ -18,11 +18,11 @@
 import { decodeClientOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
 import { maxDec, minDec, ONE, ZERO } from '../money.js';
-import type { Fill } from '../orders.js';
+import { type Fill, isLiquidationFill } from '../orders.js';
 import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
 import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
 
-export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'foreign' | 'stale';
+export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'close' | 'liquidation' | 'foreign' | 'stale';
 
 export type FillEffect =
   | { readonly applied: false; readonly reason: 'duplicate' | 'other_market' }
@@ -92,6 +92,8 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   let role: FillRole = 'foreign';
   let level: LevelDraft | null = null;
   if (ours && decoded.kind === 'stop') role = 'stop';
+  if (ours && decoded.kind === 'close') role = 'close';
+  if (!ours && isLiquidationFill(fill)) role = 'liquidation';
   if (ours && decoded.kind === 'level') {
     const candidate = s.levels[decoded.level];
     const current = decoded.seq >= s.epochStartSeq && candidate?.order?.clientOrderId === fill.clientOrderId;
@@ -116,6 +118,7 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     s.holdings = s.holdings.minus(qty);
     if (!s.holdings.greaterThan(0)) s.avgEntry = ZERO;
     s.soldSinceFlat = s.soldSinceFlat.plus(qty);
+    s.resetBaseQty = minDec(s.resetBaseQty, maxDec(s.holdings, ZERO));
   }
 
   let orderComplete = false;
@@ -178,6 +181,8 @@ export function autoClearIfFlat(w: Work): boolean {
   s.releasedQuotaRemainder = ZERO;
   s.boughtSinceFlat = ZERO;
   s.soldSinceFlat = ZERO;
+  s.resetBaseQty = ZERO;
+  s.flatten = null;
   for (const level of s.levels) level.fillCounter = 0;
   return true;
 }

@@ -7,8 +7,9 @@
  * client order id, which it does first thing on its next pass.
  */
 import type { KlgConfig } from '../config/klg-config.js';
-import { isMultipleOf, maxDec, ZERO } from '../money.js';
+import { isMultipleOf, ZERO } from '../money.js';
 import { minOrderCoins, type SymbolRules } from '../symbol-rules.js';
+import { counterRange } from './counters.js';
 import { profitGuardFloor } from './polarity.js';
 import { sellTarget } from './sell-target.js';
 import type { KlgState } from './state.js';
@@ -61,11 +62,11 @@ export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: Sy
   return out;
 }
 
-/** |Σ counters − (holdings − locked) / base| in grid units. */
+/** How far (in grid units) the counter sum lies outside the range the holdings allow (0 inside it). */
 export function counterDrift(state: KlgState, config: KlgConfig): number {
-  const units = maxDec(state.holdings.minus(config.base_position_locked), ZERO).dividedBy(
-    config.base_amount_per_grid,
-  );
+  const { low, high } = counterRange(state, config);
   const sum = state.levels.reduce((n, l) => n + l.fillCounter, 0);
-  return Math.abs(units.minus(sum).toNumber());
+  if (low.greaterThan(sum)) return low.minus(sum).toNumber();
+  if (high.lessThan(sum)) return high.negated().plus(sum).toNumber();
+  return 0;
 }

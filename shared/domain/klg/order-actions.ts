@@ -11,7 +11,7 @@ import { levelOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
 import { ZERO } from '../money.js';
 import type { Side } from '../orders.js';
-import { type LevelDraft, nextSeq, setLevelState, type Work } from './context.js';
+import { type LevelDraft, nextSeq, setLevelState, type Work, type WorkCore } from './context.js';
 import { buyPriceOf, sellPriceOf } from './polarity.js';
 
 export function placeLevelOrder(w: Work, level: LevelDraft, side: Side, qty: Decimal, reason: string): void {
@@ -56,7 +56,7 @@ export function placeLevelOrder(w: Work, level: LevelDraft, side: Side, qty: Dec
   });
 }
 
-export function cancelLevelOrder(w: Work, level: LevelDraft, reason: string): void {
+export function cancelLevelOrder(w: WorkCore, level: LevelDraft, reason: string): void {
   const o = level.order;
   if (level.state !== 'ACTIVE' || !o)
     throw new Error(`level ${level.index} is ${level.state}, cannot cancel`);

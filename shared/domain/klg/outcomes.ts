@@ -12,10 +12,12 @@
  *    settles it by client order id on its next pass. Never resend blindly.
  * Outcomes for orders the state no longer tracks (the other track moved on) change nothing.
  */
-import type { Alert, Decision, OrderCommand } from '../commands.js';
+import { type Command, clientIdOf, type Decision, type OrderCommand } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
+import { clearOn, raiseOn } from './alerts.js';
 import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
 import type { KlgState } from './state.js';
+import { flattenPosition } from './stop-loss.js';
 
 export interface Rejection {
   readonly reason: string;
@@ -64,6 +66,7 @@ export function placed(
     touch(level, 'ACTIVE', now);
     return done(s, now, true, state);
   }
+  if (s.flatten?.clientOrderId === clientOrderId) return state; // its fill settles it
   if (stop && stop.state === 'PLACING') {
     stop.state = 'ACTIVE';
     stop.since = now;
@@ -82,16 +85,9 @@ export function rejected(
 ): Decision<KlgState> {
   const s = toDraft(state);
   const { level, stop } = locate(s, clientOrderId);
-  const alerts: Alert[] = [];
-  const alert = (severity: Alert['severity'], code: string, message: string) =>
-    alerts.push({
-      kind: 'Alert',
-      instanceId: s.instanceId,
-      severity,
-      code,
-      message,
-      data: { clientOrderId, reason: why.reason, code: why.code ?? '', exchangeMessage: why.message },
-    });
+  const commands: Command[] = [];
+  const t = { s };
+  const data = { clientOrderId, reason: why.reason, code: why.code ?? '', exchangeMessage: why.message };
 
   if (level?.order) {
     const o = level.order;
@@ -100,26 +96,40 @@ export function rejected(
     } else if (o.pending === 'place') {
       level.order = null;
       touch(level, 'IDLE', now);
+      // Persistent refusals alert once (and once when they clear), never once per order per pass.
       if (why.reason === 'insufficient_margin')
-        alert('warning', 'insufficient_margin', 'an order was refused for margin');
+        raiseOn(t, commands, 'warning', 'insufficient_margin', 'orders are being refused for margin', data);
       else if (why.reason !== 'post_only_would_take')
-        alert('warning', 'order_rejected', 'the exchange refused an order');
+        raiseOn(
+          t,
+          commands,
+          'warning',
+          `order_rejected_${o.side}`,
+          `the exchange refuses ${o.side} orders`,
+          data,
+        );
     } else {
       o.pending = null;
       o.uncertain = true;
       touch(level, 'ACTIVE', now);
     }
-    return { state: done(s, now, true, state), commands: alerts };
+    return { state: done(s, now, true, state), commands };
   }
   if (stop) {
     if (why.reason === 'duplicate_client_id') stop.uncertain = true;
     else if (stop.state === 'PLACING') {
       s.stops = s.stops.filter((x) => x !== stop);
-      alert(
-        'critical',
-        'stop_rejected',
-        'the exchange refused the stop-loss order: the position may be unprotected',
-      );
+      if (why.reason !== 'would_trigger') {
+        raiseOn(
+          t,
+          commands,
+          'critical',
+          'stop_rejected',
+          'the exchange refused the stop-loss order: the position may be unprotected',
+          data,
+        );
+      }
+      // would_trigger: the price is already through the trigger; the follow-up decision closes the position.
     } else if (stop.state === 'CANCELING') {
       if (why.reason === 'unknown_order') s.stops = s.stops.filter((x) => x !== stop);
       else {
@@ -127,7 +137,19 @@ export function rejected(
         stop.since = now;
       }
     }
-    return { state: done(s, now, true, state), commands: alerts };
+    return { state: done(s, now, true, state), commands };
+  }
+  if (s.flatten?.clientOrderId === clientOrderId) {
+    s.flatten = null;
+    commands.push({
+      kind: 'Alert',
+      instanceId: s.instanceId,
+      severity: 'critical',
+      code: 'close_failed',
+      message: 'the exchange refused the protective close; it is retried by the next decision',
+      data,
+    });
+    return { state: done(s, now, true, state), commands };
   }
   return { state, commands: [] };
 }
@@ -159,10 +181,18 @@ export function timedOut(state: KlgState, clientOrderId: string, now: number): K
     stop.uncertain = true;
     return done(s, now, true, state);
   }
+  if (s.flatten?.clientOrderId === clientOrderId) {
+    s.flatten = { ...s.flatten, uncertain: true };
+    return done(s, now, true, state);
+  }
   return state;
 }
 
-/** Applies the outcome of `command` (as returned by an engine decision) to the state. */
+/**
+ * Applies the outcome of `command` (as returned by an engine decision) to the state. Its commands may hold
+ * follow-up orders besides alerts: a confirmed stop that covers the holdings cancels the stops it
+ * supersedes (place first, cancel after: never a window without one).
+ */
 export function applyOutcome(
   state: KlgState,
   command: OrderCommand,
@@ -170,15 +200,53 @@ export function applyOutcome(
   config: KlgConfig,
   now: number,
 ): Decision<KlgState> {
-  const id =
-    command.kind === 'PlaceOrder' || command.kind === 'PlaceStop'
-      ? command.request.clientOrderId
-      : command.clientOrderId;
+  const id = clientIdOf(command);
   switch (outcome.kind) {
-    case 'placed':
-      return { state: placed(state, id, outcome.exchangeOrderId ?? null, now), commands: [] };
-    case 'rejected':
-      return rejected(state, id, outcome, now);
+    case 'placed': {
+      const next = placed(state, id, outcome.exchangeOrderId ?? null, now);
+      const commands: Command[] = [];
+      const s = toDraft(next);
+      if (command.kind === 'PlaceOrder') {
+        const side = command.request.side;
+        clearOn({ s }, commands, `order_rejected_${side}`, `${side} orders are accepted again`);
+        if (side === 'buy') clearOn({ s }, commands, 'insufficient_margin', 'orders fit the margin again');
+      }
+      if (command.kind === 'PlaceStop') {
+        clearOn({ s }, commands, 'stop_rejected', 'a stop loss is in place again');
+        const stop = s.stops.find((x) => x.clientOrderId === id);
+        if (
+          stop?.state === 'ACTIVE' &&
+          (stop.closePosition || stop.coveredQty.greaterThanOrEqualTo(s.holdings))
+        ) {
+          for (const other of s.stops) {
+            if (other === stop || other.state !== 'ACTIVE') continue;
+            other.state = 'CANCELING';
+            other.since = now;
+            other.uncertain = false;
+            commands.push({
+              kind: 'CancelStop',
+              instanceId: s.instanceId,
+              account: config.account,
+              symbol: config.symbol,
+              clientOrderId: other.clientOrderId,
+              reason: `superseded by stop ${id}`,
+            });
+          }
+        }
+      }
+      if (commands.length === 0) return { state: next, commands };
+      s.updatedAt = now;
+      return { state: s as KlgState, commands };
+    }
+    case 'rejected': {
+      const d = rejected(state, id, outcome, now);
+      if (command.kind !== 'PlaceStop' || outcome.reason !== 'would_trigger') return d;
+      // The price is already through the trigger: close the position now rather than leave it bare.
+      const w = { s: toDraft(d.state), commands: [...d.commands], config, now };
+      flattenPosition(w, `the stop at ${command.request.triggerPrice.toFixed()} would trigger at once`, null);
+      w.s.updatedAt = now;
+      return { state: w.s as KlgState, commands: w.commands };
+    }
     case 'cancelled':
       return { state: cancelled(state, id, config, now), commands: [] };
     case 'timedOut':

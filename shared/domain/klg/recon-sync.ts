@@ -17,7 +17,7 @@
  */
 import { decodeClientOrderId } from '../client-order-id.js';
 import type { KlgConfig } from '../config/klg-config.js';
-import { type Decimal, ZERO } from '../money.js';
+import { type Decimal, maxDec, ZERO } from '../money.js';
 import type { ExchangeOrder, Fill } from '../orders.js';
 import { alertEvent } from './alerts.js';
 import { countPartialBuy, isLocked, isZombie, type LevelDraft, setLevelState, type Work } from './context.js';
@@ -50,6 +50,27 @@ export function ordersToLookUp(
   return ids;
 }
 
+/**
+ * A consistent snapshot: the open-order list is read before the trade history, so an order that filled in
+ * between is listed as open while its trades are already in the history. Such an order is dropped from
+ * the list (completely filled) or shown with the filled quantity the trades prove (partially filled).
+ */
+export function settleAgainstTrades(
+  openOrders: readonly ExchangeOrder[],
+  fills: readonly Fill[],
+): readonly ExchangeOrder[] {
+  if (fills.length === 0) return openOrders;
+  const traded = new Map<string, Decimal>();
+  for (const f of fills) traded.set(f.clientOrderId, (traded.get(f.clientOrderId) ?? ZERO).plus(f.qty));
+  const out: ExchangeOrder[] = [];
+  for (const o of openOrders) {
+    const qty = traded.get(o.clientOrderId);
+    if (!qty || o.kind === 'stop' || !qty.greaterThan(o.filledQty)) out.push(o);
+    else if (qty.lessThan(o.qty)) out.push({ ...o, filledQty: qty, status: 'PARTIALLY_FILLED' });
+  }
+  return out;
+}
+
 /** Applies trade history after the cursor and moves the cursor to the newest trade seen. */
 export function applyTradeHistory(w: Work, fills: readonly Fill[]): FillEffect[] {
   const effects: FillEffect[] = [];
@@ -68,7 +89,8 @@ function adoptExchangeView(w: Work, level: LevelDraft, ex: ExchangeOrder): void 
   const o = level.order!;
   o.price = ex.price ?? o.price;
   o.qty = ex.qty;
-  o.openQty = ex.qty.minus(ex.filledQty);
+  // Our ledger may already hold fills the (earlier-read) order view does not show yet.
+  o.openQty = maxDec(ex.qty.minus(maxDec(ex.filledQty, o.filledQty)), ZERO);
   o.exchangeOrderId = ex.exchangeOrderId;
   o.pending = null;
   o.uncertain = false;

@@ -8,12 +8,15 @@
  * Order of a pass:
  *  1. apply trade history after the cursor (the one fill-accounting implementation), move the cursor;
  *  2. sync order states with the exchange (adopt, settle zombies and vanished orders, adopt or cancel
- *     orphans of ours), reconcile the position;
+ *     orphans of ours) — an open order the (later-read) trade history shows filled is not live —
+ *     reconcile the position;
  *  3. auto-clear at zero holdings, roles against the current price, consistency guard;
- *  4. buys: cancel those that flipped to resistance (before anything else), sit on a used-up level, or are
- *     opening orders of a paused instance;
- *  5. sells: cancel profit-guard violations, trim above target, realign by the waterfall;
- *  6. place missing buys; 7. the stop loss.
+ *  4. protection: liquidation vs stop, the stop loss (or a protective close when its trigger is behind
+ *     the price) — first, so its commands go out before any grid order;
+ *  5. buys: cancel those that flipped to resistance, sit on a used-up level, or are opening orders of a
+ *     paused instance;
+ *  6. sells: cancel profit-guard violations, trim above target, realign by the waterfall;
+ *  7. place missing buys (nearest first, within the margin guard).
  *
  * Invariants after a pass (property-tested): no live buy at a level whose counter reached the maximum; no
  * live sell at or below `avg_entry × (1 + min_profit_pct)`; live sells ≤ the sell target; counters agree
@@ -28,17 +31,19 @@ import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
 import { finish, type ReconSnapshot, startWork } from './context.js';
 import { consistencyGuard } from './counters.js';
 import { type AppliedFill, appliedFills, autoClearIfFlat } from './fill-accounting.js';
+import { checkStopAboveLiquidation } from './margin-guard.js';
 import { applyRoles } from './polarity.js';
 import {
   adoptOrphanOrders,
   applyTradeHistory,
   ownOpenOrders,
   reconcilePosition,
+  settleAgainstTrades,
   syncLevelOrders,
 } from './recon-sync.js';
 import { cancelGuardViolations, realignSells, trimExcessSells } from './sells.js';
 import type { KlgState } from './state.js';
-import { maintainStop } from './stop-loss.js';
+import { maintainStop, settleFlatten } from './stop-loss.js';
 
 /** A recon decision, plus the fills from trade history it applied (the event track had missed them). */
 export interface ReconDecision extends Decision<KlgState> {
@@ -52,10 +57,14 @@ export function planRecon(
   now: number,
 ): ReconDecision {
   const w = startWork(state, config, snapshot, now);
+  if (snapshot.margin) w.s.margin = snapshot.margin;
   const effects = applyTradeHistory(w, snapshot.fills);
   const applied = effects.filter((e) => e.applied).length;
 
-  const own = ownOpenOrders(state.instanceId, snapshot.openOrders);
+  // The open-order list was read before the trade history: an order the history shows filled since is
+  // not live, whatever the (older) list says.
+  const openOrders = settleAgainstTrades(snapshot.openOrders, snapshot.fills);
+  const own = ownOpenOrders(state.instanceId, openOrders);
   const ownLimits = own.filter((o) => o.kind !== 'stop');
   const ownStops = own.filter((o) => o.kind === 'stop');
   syncLevelOrders(w, ownLimits, snapshot.orderLookups);
@@ -76,16 +85,22 @@ export function planRecon(
   const exchangeQty = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
   reconcilePosition(w, exchangeQty, pos?.entryPrice ?? ZERO, applied);
   autoClearIfFlat(w);
+  settleFlatten(w);
 
   applyRoles(w);
   consistencyGuard(w, snapshot.fills);
 
+  // Protection first: stop (or protective close) before any grid order.
+  checkStopAboveLiquidation(w);
+  maintainStop(w, ownStops);
+
   cancelInvalidBuys(w);
   cancelGuardViolations(w);
   trimExcessSells(w);
-  realignSells(w);
-  placeMissingBuys(w);
-  maintainStop(w, ownStops);
+  if (!w.s.flatten) {
+    realignSells(w);
+    placeMissingBuys(w);
+  }
 
   w.s.lastReconAt = now;
   return { ...finish(w), applied: appliedFills(snapshot.fills, effects) };

@@ -7,11 +7,14 @@
  *    position as the truth at once and locks counters from the holdings (fill history first, then supports
  *    far-to-near). A fresh ledger (no fill cursor) does not apply the trade history it is given: those trades
  *    predate it; they only move the cursor past them and guide the counters. Run `planRecon` right after.
- *  - `resetCounters(state, now)`: clears every counter (operator command). Note the consistency guard will
- *    re-derive counters on the next recon if holdings exceed one grid unit.
+ *  - `resetCounters(state, now)`: clears every counter (operator command) so the levels may buy again. The
+ *    position held at that moment counts as a locked base (`resetBaseQty`) until the position is next
+ *    flat (it shrinks with sells), so the consistency guard does not re-lock the levels; sells go on as
+ *    before (the sell target is unchanged).
  *  - `planRebuild(state, snapshot, config, levelPrices, now)`: manual rebuild. Syncs, cancels every order of
  *    the instance (buys and sells), installs the new levels as a new epoch, and with a position of N grid
- *    units locks the N nearest supports, so the `planRecon` that follows places buys from support N+1,
+ *    units locks the N nearest supports whole (`max_fill_per_level` each), so the `planRecon` that follows
+ *    places buys from support N+1,
  *    sells by the waterfall and moves the stop. The stop itself is not cancelled here: recon replaces it if
  *    its trigger changes, so the position is never left without one for longer than a replace takes.
  *  - `pause` / `resume`.
@@ -19,7 +22,7 @@
 import type { Decision } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
-import { ZERO } from '../money.js';
+import { maxDec, ZERO } from '../money.js';
 import { alertEvent, raiseCondition } from './alerts.js';
 import { finish, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
 import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
@@ -75,6 +78,8 @@ export function resetCounters(state: KlgState, now: number): KlgState {
   const s = toDraft(state);
   for (const level of s.levels) level.fillCounter = 0;
   s.releasedQuotaRemainder = ZERO;
+  // The position held now counts as a locked base until flat, so the consistency guard keeps the reset.
+  s.resetBaseQty = maxDec(s.holdings, ZERO);
   s.updatedAt = now;
   return s as KlgState;
 }
@@ -112,18 +117,21 @@ export function planRebuild(
   applyRoles(w);
   clearCounters(w);
 
-  // N+1 rule: with N grid units held, the N nearest supports count as bought.
+  // N+1 rule: with N grid units held, the N nearest supports count as bought — whole, whatever
+  // `max_fill_per_level` is, so the first buy is at support N+1.
+  s.resetBaseQty = ZERO;
+  const full = config.max_fill_per_level;
   let n = gridUnits(w).floor().toNumber();
   const supportsNearFirst = s.levels.filter((l) => l.role === 'SUPPORT').reverse();
   for (const level of supportsNearFirst) {
     if (n <= 0) break;
-    level.fillCounter = 1;
+    level.fillCounter = full;
     n -= 1;
   }
   for (const level of s.levels) {
     if (n <= 0) break;
     if (level.role === 'SUPPORT') continue;
-    level.fillCounter = 1;
+    level.fillCounter = full;
     n -= 1;
   }
   if (n > 0) {

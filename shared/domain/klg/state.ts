@@ -57,11 +57,39 @@ export interface StopState {
   readonly clientOrderId: string;
   readonly exchangeOrderId: string | null;
   readonly triggerPrice: Decimal;
-  /** Position size (coins) the stop was placed for. */
+  /** Position size (coins) the stop was placed for (a quantity stop covers exactly this much). */
   readonly coveredQty: Decimal;
+  /**
+   * Binance `closePosition`: closes whatever the position is when it fires, so fills made while our
+   * processes are down stay covered. The venue allows one per side; a replacement is a quantity stop
+   * placed before the old one is cancelled (and upgraded back to closePosition the same way).
+   */
+  readonly closePosition: boolean;
   readonly state: 'PLACING' | 'ACTIVE' | 'CANCELING';
   readonly since: number;
   readonly uncertain: boolean;
+}
+
+/** A protective close in flight (the stop trigger was already behind the price). */
+export interface FlattenState {
+  readonly clientOrderId: string;
+  readonly qty: Decimal;
+  readonly since: number;
+  /** The call's outcome is unknown: recon settles it by the position. */
+  readonly uncertain: boolean;
+}
+
+/** What the account can carry, as the recon track last read it (the event track decides with it). */
+export interface MarginFacts {
+  /** Wallet balance of the settlement asset (cross margin), quote currency. */
+  readonly wallet: Decimal;
+  /** The symbol's leverage on the exchange (null when the venue did not say). */
+  readonly leverage: Decimal | null;
+  /** Maintenance-margin rate used for the liquidation estimate. */
+  readonly maintMarginRate: Decimal;
+  /** The exchange's own liquidation price for the position, when it reported one. */
+  readonly liquidationPrice: Decimal | null;
+  readonly at: number;
 }
 
 export interface RecentTrade {
@@ -105,6 +133,19 @@ export interface KlgState {
   readonly pauseReason: string | null;
   /** Alert codes currently raised, so a persisting condition alerts once, not every recon. */
   readonly activeAlerts: readonly string[];
+  /** Repeats of a raised condition that did not alert, by code; reported with its resolution. */
+  readonly suppressedAlerts: Readonly<Record<string, number>>;
+  /** A protective close in flight (see `FlattenState`). */
+  readonly flatten: FlattenState | null;
+  /**
+   * Coins held when an operator reset the counters: the consistency guard treats them as a locked base
+   * (so it does not undo the reset) until the position is next flat. Shrinks with sells.
+   */
+  readonly resetBaseQty: Decimal;
+  /** Margin facts from the last recon (null before the first). */
+  readonly margin: MarginFacts | null;
+  /** The last price a decision saw (alerts state the position's value with it). */
+  readonly lastPrice: Decimal | null;
   readonly anchorPrice: Decimal | null;
   readonly lastRebuildAt: number | null;
   readonly lastReconAt: number | null;
@@ -147,6 +188,11 @@ export function initialKlgState(
     paused: false,
     pauseReason: null,
     activeAlerts: [],
+    suppressedAlerts: {},
+    flatten: null,
+    resetBaseQty: ZERO,
+    margin: null,
+    lastPrice: null,
     anchorPrice: opts.anchorPrice ?? null,
     lastRebuildAt: null,
     lastReconAt: null,
@@ -206,9 +252,26 @@ const stopSchema = z.object({
   exchangeOrderId: z.string().nullable(),
   triggerPrice: decimalString,
   coveredQty: decimalString,
+  // Key order matches the engine's objects, so a restored state serializes byte for byte the same.
+  closePosition: z.boolean().default(true),
   state: z.enum(['PLACING', 'ACTIVE', 'CANCELING']),
   since: z.number().int(),
   uncertain: z.boolean(),
+});
+
+const flattenSchema = z.object({
+  clientOrderId: z.string().min(1),
+  qty: decimalString,
+  since: z.number().int(),
+  uncertain: z.boolean(),
+});
+
+const marginSchema = z.object({
+  wallet: decimalString,
+  leverage: decimalString.nullable(),
+  maintMarginRate: decimalString,
+  liquidationPrice: decimalString.nullable(),
+  at: z.number().int(),
 });
 
 export const klgStateSchema = z.object({
@@ -234,6 +297,11 @@ export const klgStateSchema = z.object({
   paused: z.boolean(),
   pauseReason: z.string().nullable(),
   activeAlerts: z.array(z.string()),
+  suppressedAlerts: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  flatten: flattenSchema.nullable().default(null),
+  resetBaseQty: decimalString.default(ZERO),
+  margin: marginSchema.nullable().default(null),
+  lastPrice: decimalString.nullable().default(null),
   anchorPrice: decimalString.nullable(),
   lastRebuildAt: z.number().int().nullable(),
   lastReconAt: z.number().int().nullable(),

@@ -1,33 +1,36 @@
 /**
- * The exchange-side stop loss (SPEC §2 "Stop loss"): one conditional order covering the whole position
- * (Binance hedge mode: STOP_MARKET, closePosition, MARK_PRICE), so the position stays protected whatever
- * happens to our processes.
+ * The exchange-side stop loss (SPEC §2 "Stop loss"): a conditional order covering the whole position
+ * (Binance hedge mode: STOP_MARKET, MARK_PRICE), so the position stays protected whatever happens to our
+ * processes. Both tracks call `protectPosition` after the ledger changed: the event track on every fill
+ * (the stop goes out with the opening fill's decision), recon on every pass.
  *
- * Entry points: `desiredStopTrigger`, `maintainStop` (recon), `cancelAllStops`.
+ * Entry points: `desiredStopTrigger`, `protectPosition`, `maintainStop` (recon: sync, then protect),
+ * `cancelAllStops`, `flattenPosition`.
+ *
  * Invariants:
- *  1. With holdings > 0 and the stop enabled, recon ends with exactly one stop live or in flight at the
- *     desired trigger, unless that trigger is at or above the price (then a critical alert, nothing placed).
- *  2. With zero holdings no stop of ours stays live.
- *  3. A replacement cancels the old stop before placing the new one (Binance refuses a second
- *     closePosition stop on the same side, -4130).
+ *  1. With holdings > 0 and the stop enabled, a decision ends with a stop at the desired trigger that
+ *     covers the holdings live or in flight — unless the trigger is at or above the price: then the
+ *     position is closed at once (reduce only, market), a critical alert goes out and the instance pauses.
+ *  2. A replacement never leaves a window without a stop: the old stop is cancelled only once the
+ *     exchange has confirmed the new one (`placed` cancels what it supersedes). Binance allows one `closePosition` stop per side (-4130), so the steady state is one
+ *     closePosition stop (it covers any size, even fills made while we are down), a replacement at a new
+ *     trigger is a quantity stop for the holdings, and a quantity stop is upgraded back to closePosition
+ *     the same way (place, then cancel) by the next decision.
+ *  3. With zero holdings no stop of ours stays live.
  */
-import { decodeClientOrderId, stopOrderId } from '../client-order-id.js';
-import { type Decimal, floorTo, ONE } from '../money.js';
+import { closeOrderId, decodeClientOrderId, stopOrderId } from '../client-order-id.js';
+import type { Decimal } from '../money.js';
+import { ONE } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
-import { alertEvent, clearCondition, raiseCondition } from './alerts.js';
-import { nextSeq, type StopDraft, type Work } from './context.js';
+import { alertEvent, clearCondition } from './alerts.js';
+import { type LevelDraft, nextSeq, type StopDraft, type Work, type WorkCore } from './context.js';
+import { stopTriggerAt } from './margin-guard.js';
+import { cancelLevelOrder } from './order-actions.js';
 
 export function desiredStopTrigger(w: Work): Decimal | null {
   const { s, config, market } = w;
-  const sl = config.stop_loss;
-  if (!sl.enabled || !s.holdings.greaterThan(0)) return null;
-  const lowest = s.levels[0]?.price;
-  const raw =
-    sl.mode === 'lowest_support' && lowest
-      ? lowest.times(ONE.minus(sl.lowest_support_offset_pct))
-      : s.avgEntry.times(ONE.minus(sl.avg_entry_pct));
-  const trigger = floorTo(raw, market.rules.tickSize);
-  return trigger.greaterThan(0) ? trigger : null;
+  if (!s.holdings.greaterThan(0)) return null;
+  return stopTriggerAt(config, s.levels[0]?.price, s.avgEntry, market.rules);
 }
 
 function isZombieStop(stop: StopDraft, w: Work): boolean {
@@ -48,7 +51,7 @@ function cancelStop(w: Work, stop: StopDraft, reason: string): void {
   });
 }
 
-function placeStop(w: Work, trigger: Decimal, reason: string): void {
+function placeStop(w: Work, trigger: Decimal, closePosition: boolean, reason: string): void {
   const { config, s } = w;
   const clientOrderId = stopOrderId(s.instanceId, nextSeq(w));
   s.stops.push({
@@ -56,6 +59,7 @@ function placeStop(w: Work, trigger: Decimal, reason: string): void {
     exchangeOrderId: null,
     triggerPrice: trigger,
     coveredQty: s.holdings,
+    closePosition,
     state: 'PLACING',
     since: w.now,
     uncertain: false,
@@ -73,7 +77,8 @@ function placeStop(w: Work, trigger: Decimal, reason: string): void {
       positionSide: config.position_side,
       triggerPrice: trigger,
       workingType: config.stop_loss.working_type,
-      closePosition: true,
+      closePosition,
+      ...(closePosition ? {} : { qty: s.holdings }),
     },
   });
 }
@@ -106,9 +111,7 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
         'warning',
         'stop_gone',
         'the stop-loss order is no longer on the exchange; re-placing it',
-        {
-          clientOrderId: stop.clientOrderId,
-        },
+        { clientOrderId: stop.clientOrderId },
       );
     }
   }
@@ -118,7 +121,8 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
       clientOrderId: ex.clientOrderId,
       exchangeOrderId: ex.exchangeOrderId,
       triggerPrice: ex.triggerPrice ?? ex.price ?? ONE.negated(),
-      coveredQty: s.holdings,
+      coveredQty: ex.closePosition ? s.holdings : ex.qty,
+      closePosition: ex.closePosition === true,
       state: 'ACTIVE',
       since: w.now,
       uncertain: false,
@@ -129,8 +133,14 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
   s.stops = kept;
 }
 
-export function maintainStop(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
-  syncStops(w, exchangeStops);
+function covers(stop: StopDraft, holdings: Decimal): boolean {
+  return stop.closePosition || stop.coveredQty.greaterThanOrEqualTo(holdings);
+}
+
+/**
+ * Makes sure the position is protected now (invariants 1–3). Called by both tracks after the ledger moved.
+ */
+export function protectPosition(w: Work): void {
   const { s, market } = w;
   const desired = desiredStopTrigger(w);
   if (!desired) {
@@ -138,33 +148,100 @@ export function maintainStop(w: Work, exchangeStops: readonly ExchangeOrder[]): 
     cancelAllStops(w, s.holdings.greaterThan(0) ? 'stop loss disabled' : 'position is flat');
     return;
   }
-  const inFlight = s.stops.filter((x) => x.state === 'PLACING');
-  const keep = s.stops.find(
-    (x) => (x.state === 'ACTIVE' || x.state === 'PLACING') && x.triggerPrice.equals(desired),
-  );
-  for (const stop of s.stops) {
-    if (stop !== keep && stop.state === 'ACTIVE')
-      cancelStop(w, stop, `replace stop with trigger ${desired.toFixed()}`);
-  }
-  if (keep) {
-    clearCondition(w, 'stop_unplaceable', 'the stop loss is in place');
-    return;
-  }
-  if (inFlight.length > 0) return; // wait for the call in flight before placing another
+  if (s.flatten) return; // a protective close is on its way
   if (!desired.lessThan(market.price)) {
-    raiseCondition(
+    flattenPosition(
       w,
-      'critical',
-      'stop_unplaceable',
-      'the stop-loss trigger is at or above the price: the position is unprotected',
-      { trigger: desired.toFixed(), price: market.price.toFixed(), holdings: s.holdings.toFixed() },
+      `the stop trigger ${desired.toFixed()} is at or above the price ${market.price.toFixed()}`,
+      market.price,
     );
     return;
   }
-  clearCondition(w, 'stop_unplaceable', 'the stop loss is in place');
-  placeStop(w, desired, `protect ${s.holdings.toFixed()} coins`);
+  const live = s.stops.filter((x) => x.state === 'ACTIVE' || x.state === 'PLACING');
+  const good = live.find((x) => x.triggerPrice.equals(desired) && covers(x, s.holdings));
+  const closePositionLive = live.some((x) => x.closePosition);
+  if (good) {
+    if (good.state !== 'ACTIVE') return; // confirmation pending: cancel nothing yet
+    // Upgrade a quantity stop to closePosition: the old one is cancelled once the new one is confirmed.
+    if (!good.closePosition && !closePositionLive) {
+      placeStop(w, desired, true, `protect ${s.holdings.toFixed()} coins (closePosition)`);
+      return;
+    }
+    cancelSuperseded(w, good);
+    return;
+  }
+  // A stop in flight that is not the desired one: wait for its outcome before adding another.
+  if (live.some((x) => x.state === 'PLACING')) return;
+  placeStop(w, desired, !closePositionLive, `protect ${s.holdings.toFixed()} coins at ${desired.toFixed()}`);
+}
+
+/** Cancels every live stop but `keep` (once `keep` is confirmed on the exchange). */
+export function cancelSuperseded(w: Work, keep: StopDraft): void {
+  for (const stop of w.s.stops) {
+    if (stop !== keep && stop.state === 'ACTIVE')
+      cancelStop(w, stop, `superseded by the stop at ${keep.triggerPrice.toFixed()}`);
+  }
+}
+
+export function maintainStop(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
+  syncStops(w, exchangeStops);
+  protectPosition(w);
 }
 
 export function cancelAllStops(w: Work, reason: string): void {
   for (const stop of w.s.stops) if (stop.state === 'ACTIVE') cancelStop(w, stop, reason);
+}
+
+/**
+ * Closes the whole position now (market, reduce only), pauses the instance and cancels its buys: the
+ * answer when protection cannot be placed. Idempotent while a close is in flight.
+ */
+export function flattenPosition(w: WorkCore, why: string, price: Decimal | null): void {
+  const { s, config } = w;
+  if (s.flatten || !s.holdings.greaterThan(0)) return;
+  const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
+  s.flatten = { clientOrderId, qty: s.holdings, since: w.now, uncertain: false };
+  s.paused = true;
+  s.pauseReason = `protective close: ${why}`;
+  w.commands.push({
+    kind: 'Alert',
+    instanceId: s.instanceId,
+    severity: 'critical',
+    code: 'position_closed',
+    message: `closing the position at once: ${why}; instance paused`,
+    data: { holdings: s.holdings.toFixed(), ...(price ? { price: price.toFixed() } : {}) },
+  });
+  w.commands.push({
+    kind: 'ClosePosition',
+    instanceId: s.instanceId,
+    reason: why,
+    request: {
+      type: 'market',
+      account: config.account,
+      symbol: config.symbol,
+      clientOrderId,
+      side: 'sell',
+      positionSide: config.position_side,
+      qty: s.holdings,
+      ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
+    },
+  });
+  cancelOpeningBuys(w, 'paused by a protective close');
+}
+
+export function cancelOpeningBuys(w: WorkCore, reason: string): void {
+  for (const level of w.s.levels as LevelDraft[]) {
+    if (level.state === 'ACTIVE' && level.order?.side === 'buy') cancelLevelOrder(w, level, reason);
+  }
+}
+
+/** Recon: a protective close that outlived its timeout without flattening is forgotten (and retried). */
+export function settleFlatten(w: Work): void {
+  const f = w.s.flatten;
+  if (!f) return;
+  if (!w.s.holdings.greaterThan(0)) {
+    w.s.flatten = null;
+    return;
+  }
+  if (f.uncertain || w.now - f.since >= w.config.order_action_timeout_sec * 1000) w.s.flatten = null;
 }

@@ -84,6 +84,7 @@ export function busyGridState(instanceId: string): GridState {
         state: 'ACTIVE',
         since: T0,
         uncertain: false,
+        closePosition: true,
       },
     ],
     paused: true,

@@ -46,6 +46,7 @@ const stopArb: fc.Arbitrary<StopState> = fc.record({
   state: fc.constantFrom('PLACING', 'ACTIVE', 'CANCELING'),
   since: time,
   uncertain: fc.boolean(),
+  closePosition: fc.boolean(),
 });
 
 export const gridStateArb = (instanceId: fc.Arbitrary<string>): fc.Arbitrary<GridState> =>
@@ -76,6 +77,25 @@ export const gridStateArb = (instanceId: fc.Arbitrary<string>): fc.Arbitrary<Gri
         paused: fc.boolean(),
         pauseReason: fc.option(fc.string({ unit: 'grapheme' }), { nil: null }),
         activeAlerts: fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 3 }),
+        suppressedAlerts: fc.dictionary(text, fc.nat({ max: 1000 }), { maxKeys: 2 }),
+        flatten: fc.option(
+          fc.record({ clientOrderId: text, qty: decimalArb(0n), since: time, uncertain: fc.boolean() }),
+          {
+            nil: null,
+          },
+        ),
+        resetBaseQty: decimalArb(0n),
+        margin: fc.option(
+          fc.record({
+            wallet: decimalArb(0n),
+            leverage: fc.option(decimalArb(0n), { nil: null }),
+            maintMarginRate: decimalArb(0n),
+            liquidationPrice: fc.option(decimalArb(0n), { nil: null }),
+            at: time,
+          }),
+          { nil: null },
+        ),
+        lastPrice: fc.option(decimalArb(0n), { nil: null }),
         anchorPrice: fc.option(decimalArb(0n), { nil: null }),
         lastRebuildAt: fc.option(time, { nil: null }),
         lastReconAt: fc.option(time, { nil: null }),

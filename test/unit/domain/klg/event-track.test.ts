@@ -9,8 +9,9 @@ describe('event track: buy fills', () => {
     bot.recon();
     const [fill] = bot.venue.moveTo(dec('0.179'));
     const commands = bot.fill(fill!);
-    expect(kinds(commands)).toEqual(['PlaceOrder']);
-    expect(plain(commands[0])).toMatchObject({ request: { side: 'sell', price: '0.19', qty: '70' } });
+    // The opening fill's decision also places the stop (protection first), and nothing else.
+    expect(kinds(commands)).toEqual(['PlaceStop', 'PlaceOrder']);
+    expect(plain(commands[1])).toMatchObject({ request: { side: 'sell', price: '0.19', qty: '70' } });
     expect(bot.state.holdings.toFixed()).toBe('100');
     expect(bot.state.avgEntry.toFixed()).toBe('0.18');
     expect(bot.level('0.18').fillCounter).toBe(1);

@@ -3,6 +3,7 @@ import type { OrderCommand } from '../../../../shared/domain/commands.js';
 import {
   applyOutcome,
   cancelled,
+  onFill,
   placed,
   planRecon,
   rejected,
@@ -114,8 +115,8 @@ describe('stop outcomes', () => {
   function withStop() {
     const bot = KlgBot.doge('0.185');
     bot.recon();
-    bot.move('0.179');
-    const d = planRecon(bot.state, bot.venue.snapshot(bot.state), bot.config, bot.venue.time);
+    const [fill] = bot.venue.moveTo(dec('0.179'));
+    const d = onFill(bot.state, fill!, bot.config, bot.venue.market(), bot.venue.time);
     const place = d.commands.find((c): c is OrderCommand => c.kind === 'PlaceStop')!;
     return { bot, state: d.state, place };
   }

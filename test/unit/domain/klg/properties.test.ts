@@ -1,7 +1,8 @@
 /**
  * Property tests of the Key Level Grid engine over random grids, random price paths and random, faulty
  * event delivery (duplicated, reordered and dropped fills; refused, lost and unknown-outcome commands;
- * orders cancelled and positions changed by hand). After every step the engine's invariants hold.
+ * orders cancelled and positions changed by hand). After every step the engine's invariants hold, and
+ * after every recon a stop covers any position (but for one replacement in flight).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +88,21 @@ function makeBot(c: GridCase, startTicks: number): KlgBot {
   return new KlgBot(klgConfig(input), ticks(startTicks), dogeRules(), { supportsAmend: c.amend });
 }
 
+/**
+ * While the venue holds a position, a stop of ours covers it (closePosition, or a quantity at least the
+ * position) — except while one replacement is in flight (a stop PLACING) or a protective close is on its way.
+ */
+function assertProtected(bot: KlgBot, where: string): void {
+  // The holdings the engine knows of (a hand trade is adopted on its second sighting by recon).
+  const held = bot.state.holdings.lessThan(bot.venue.position) ? bot.state.holdings : bot.venue.position;
+  if (!held.greaterThan(0) || !bot.config.stop_loss.enabled) return;
+  const covering = bot.venue
+    .openOrders()
+    .some((o) => o.kind === 'stop' && (o.closePosition || o.qty.greaterThanOrEqualTo(held)));
+  const inFlight = bot.state.stops.some((x) => x.state === 'PLACING') || bot.state.flatten !== null;
+  if (!covering && !inFlight) throw new Error(`${where}: a position of ${held} has no covering stop`);
+}
+
 function assertCommandsWellFormed(commands: readonly Command[]): void {
   const rules = dogeRules();
   for (const c of commands) {
@@ -135,6 +151,9 @@ describe('Key Level Grid properties', () => {
                     delivered.push(f);
                     if (step.delivery === 'duplicate') bot.fill(f);
                     check(`fill ${f.tradeId}`);
+                    // The fill's own decision protects the position (no recon needed), unless a fault
+                    // made the stop's outcome unknown.
+                    if (bot.venue.unknownNext === null) assertProtected(bot, `fill ${f.tradeId}`);
                   }
                 }
                 break;
@@ -142,6 +161,7 @@ describe('Key Level Grid properties', () => {
               case 'recon': {
                 bot.recon();
                 check('recon');
+                assertProtected(bot, 'recon');
                 expect(bot.state.holdings.equals(bot.venue.position)).toBe(true);
                 const decided = bot.decided!;
                 const saturated = decided.levels.every((l) => l.fillCounter >= bot.config.max_fill_per_level);
@@ -179,6 +199,7 @@ describe('Key Level Grid properties', () => {
           // Finally everything settles: a recon with all history applied agrees with the venue.
           bot.recon();
           check('final recon');
+          assertProtected(bot, 'final recon');
           expect(bot.state.holdings.equals(bot.venue.position)).toBe(true);
         },
       ),

@@ -117,7 +117,7 @@ describe('recon: seed acceptance scenarios', () => {
   it('never sells the base position below 30% of what was bought', () => {
     const bot = KlgBot.doge('0.185');
     bot.recon();
-    bot.move('0.149'); // all four buys fill: 400 bought
+    bot.move('0.1495'); // all four buys fill: 400 bought (the stop sits at 0.14925)
     bot.recon();
     for (const p of ['0.16', '0.17', '0.18', '0.19', '0.2', '0.21', '0.225', '0.23']) {
       bot.move(p);
