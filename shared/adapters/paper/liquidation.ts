@@ -6,8 +6,9 @@
  *    balance (wallet + unrealized at mark) at or below its maintenance margin is liquidated: its open
  *    orders and algo orders on that asset's symbols are cancelled, each position is closed at the mark by
  *    an `autoclose-…` IOC order reported as `CALCULATED` (taker fee), then the clearance fee
- *    (exchangeInfo `liquidationFee` × notional) takes what margin is left. A wallet left negative is
- *    reset to zero by the insurance fund (income `INSURANCE_CLEAR`).
+ *    (exchangeInfo `liquidationFee` × notional) takes what margin is left: income `INSURANCE_CLEAR`, one
+ *    negative record per liquidated symbol. A wallet left negative is reset to zero by the insurance fund
+ *    (a positive `INSURANCE_CLEAR` without a symbol).
  *  - `settleFunding(core, market, upTo)`: every known funding rate with fundingTime ≤ upTo is settled at the
  *    current mark: each position pays `qty × mark × rate` (longs pay a positive rate, shorts receive it),
  *    rounded to 8 decimals, as ACCOUNT_UPDATE `FUNDING_FEE`.
@@ -15,7 +16,7 @@
  * Both are stamped with `eventNow`: inside a candle, the moment of the candle they happen in (funding
  * due by a candle's open is settled at that open).
  */
-import { ZERO } from '../../domain/money.js';
+import { type Decimal, ZERO } from '../../domain/money.js';
 import { cancelAllAlgoOrders } from './algo-orders.js';
 import { executeFill, finishOrder } from './fills.js';
 import { marginPool, markOf, round8 } from './ledger.js';
@@ -58,7 +59,7 @@ function liquidate(core: EngineCore, account: AccountState, asset: string): void
   for (const a of account.openAlgos.values()) if (inPool(a.symbol)) symbols.add(a.symbol);
   for (const s of symbols) cancelAllAlgoOrders(core, account.id, s);
   const now = eventNow(core);
-  let clearance = ZERO;
+  const clearance = new Map<string, Decimal>();
   for (const p of [...account.positions.values()]) {
     if (p.qty.isZero() || !inPool(p.symbol)) continue;
     const market = core.markets.get(p.symbol)!;
@@ -81,14 +82,19 @@ function liquidate(core: EngineCore, account: AccountState, asset: string): void
       priceProtect: false,
     });
     executeFill(core, o, qty, mark, { maker: false, liquidation: true });
-    clearance = clearance.plus(round8(qty.times(mark).times(market.rules.liquidationFee)));
+    const fee = round8(qty.times(mark).times(market.rules.liquidationFee));
+    clearance.set(p.symbol, (clearance.get(p.symbol) ?? ZERO).plus(fee));
   }
+  // The clearance fee takes what margin is left, symbol by symbol (one income record per symbol).
   const wallet = account.wallets.get(asset) ?? ZERO;
-  const fee = wallet.greaterThan(0) ? (clearance.lessThan(wallet) ? clearance : wallet) : ZERO;
-  let after = wallet.minus(fee);
-  if (!fee.isZero()) {
+  let after = wallet;
+  for (const [symbol, due] of clearance) {
+    if (!after.greaterThan(0)) break;
+    const fee = due.lessThan(after) ? due : after;
+    if (fee.isZero()) continue;
+    after = after.minus(fee);
     account.income.push({
-      symbol: '',
+      symbol,
       incomeType: 'INSURANCE_CLEAR',
       income: fee.negated(),
       asset,

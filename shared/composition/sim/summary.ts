@@ -1,12 +1,15 @@
 /**
  * `summary.json`: the effective configuration (defaults filled in), the symbol rules used and where they
  * came from, and per instance what the bot did and where it ended: orders placed / cancelled / amended /
- * rejected, fills, holdings, average entry, realized and unrealized PnL, fees, funding, equity, maximum
- * drawdown, and every invariant violation the run detected. Funding is a figure only when it was modelled
- * (`{ modelled: true, total, file }`); otherwise `{ modelled: false, note }` says why, never a silent 0. Figures come from the exchange where the
- * exchange is the authority (position, PnL, funding, equity) and from the bot's ledger where it is
- * (holdings and average entry as the grid knows them). No wall-clock figure appears, so the file is as
- * reproducible as `events.jsonl`.
+ * rejected, fills, holdings, average entry, realized and unrealized PnL, fees (the trading fees of its
+ * fills plus the clearance fee of a liquidation on its symbol, each also on its own line), funding,
+ * equity, maximum drawdown, and every invariant violation the run detected. Funding is a figure only when
+ * it was modelled (`{ modelled: true, total, file }`); otherwise `{ modelled: false, note }` says why,
+ * never a silent 0. Figures come from the exchange where the exchange is the authority (position, PnL,
+ * funding, clearance fee, equity) and from the bot's ledger where it is (holdings and average entry as
+ * the grid knows them). The clearance fee and funding are per symbol (the exchange's income records), so
+ * two instances on one account and symbol both report the whole. No wall-clock figure appears, so the
+ * file is as reproducible as `events.jsonl`.
  */
 import type { PaperExchange } from '../../adapters/paper/engine.js';
 import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port.js';
@@ -63,21 +66,30 @@ function count(events: readonly TradingEvent[], type: TradingEvent['type']): num
   return events.filter((e) => e.type === type).length;
 }
 
-function fundingOf(ex: PaperExchange, accountId: string, symbolId: string): Decimal {
+/** Σ of an account's income of one type on one symbol, paging through the history. */
+function incomeOf(
+  ex: PaperExchange,
+  accountId: string,
+  symbolId: string,
+  incomeType: 'FUNDING_FEE' | 'INSURANCE_CLEAR',
+  keep: (income: Decimal) => boolean = () => true,
+): Decimal {
   let total = ZERO;
   let startTime = 0;
   for (;;) {
-    const page = ex.income(accountId, {
-      symbol: symbolId,
-      incomeType: 'FUNDING_FEE',
-      startTime,
-      limit: 1000,
-    });
-    total = total.plus(sumDec(page.map((r) => r.income)));
+    const page = ex.income(accountId, { symbol: symbolId, incomeType, startTime, limit: 1000 });
+    total = total.plus(sumDec(page.map((r) => r.income).filter(keep)));
     if (page.length < 1000) return total;
     startTime = page[page.length - 1]!.time + 1;
   }
 }
+
+const fundingOf = (ex: PaperExchange, accountId: string, symbolId: string): Decimal =>
+  incomeOf(ex, accountId, symbolId, 'FUNDING_FEE');
+
+/** The liquidation clearance fee the exchange took on a symbol (positive; 0 when never liquidated). */
+const clearanceOf = (ex: PaperExchange, accountId: string, symbolId: string): Decimal =>
+  incomeOf(ex, accountId, symbolId, 'INSURANCE_CLEAR', (i) => i.isNegative()).negated();
 
 async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
   const events = s.events.filter((e) => e.instanceId === inst.id);
@@ -92,6 +104,8 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
   const balance = await port.balance(quote);
   const start = s.balances.get(inst.account)?.get(quote) ?? ZERO;
   const state = s.states.get(inst.id) ?? null;
+  const tradingFees = sumDec(fills.map((e) => decOf(e.fee)));
+  const clearance = clearanceOf(s.exchange, inst.account, symbolId);
   const alerts: Record<string, number> = {};
   for (const e of events)
     if (e.type === 'alert') alerts[e.code ?? 'alert'] = (alerts[e.code ?? 'alert'] ?? 0) + 1;
@@ -122,7 +136,10 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
     avgEntry: (state?.avgEntry ?? ZERO).toFixed(),
     realizedPnl: (position?.cumRealized ?? ZERO).toFixed(),
     unrealizedPnl: (position?.unRealizedProfit ?? ZERO).toFixed(),
-    fees: sumDec(fills.map((e) => decOf(e.fee))).toFixed(),
+    /** Everything the exchange charged: trading fees plus the liquidation clearance fee. */
+    fees: tradingFees.plus(clearance).toFixed(),
+    tradingFees: tradingFees.toFixed(),
+    liquidationClearanceFee: clearance.toFixed(),
     funding: fundingSummary(s.market.funding[inst.symbol], s.exchange, inst.account, symbolId),
     startBalance: start.toFixed(),
     equity: balance.marginBalance.toFixed(),

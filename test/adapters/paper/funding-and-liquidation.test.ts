@@ -97,6 +97,27 @@ describe('liquidation', () => {
     expect(ex.balance('a', 'USDT').walletBalance.isNegative()).toBe(false);
   });
 
+  it('charges the clearance fee against the liquidated symbol, out of the margin that was left', async () => {
+    const { ex, clock } = withAccount({ balances: { USDT: '100' } }, {}, new VirtualClock(0));
+    await feed(ex, clock, 'BTCUSDT', 0, ['30000.0 30000.0 30000.0 30000.0']);
+    ex.setLeverage('a', 'BTCUSDT', 50);
+    ex.placeOrder('a', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: d('0.100') });
+    // The mark closes just below the liquidation price: the position closes with margin still left.
+    const liq = ex.positions('a', 'BTCUSDT')[0]!.liquidationPrice.toDecimalPlaces(1, 1);
+    const close = liq.minus('0.1').toFixed(1);
+    await feed(ex, clock, 'BTCUSDT', 60_000, [`30000.0 30000.0 ${close} ${close}`]);
+    expect(ex.positions('a', 'BTCUSDT')[0]?.positionAmt.isZero()).toBe(true);
+    const clearance = ex.income('a', { incomeType: 'INSURANCE_CLEAR' });
+    expect(clearance.map((r) => r.symbol)).toEqual(['BTCUSDT']);
+    expect(clearance[0]!.income.isNegative()).toBe(true);
+    // Wallet = deposit + realized − commissions − clearance: the fee is all that stands between them.
+    const sum = (type: 'REALIZED_PNL' | 'COMMISSION') =>
+      ex.income('a', { incomeType: type }).reduce((t, r) => t.plus(r.income), d(0));
+    expect(
+      d(100).plus(sum('REALIZED_PNL')).plus(sum('COMMISSION')).plus(clearance[0]!.income).toFixed(),
+    ).toBe(ex.balance('a', 'USDT').walletBalance.toFixed());
+  });
+
   it('does not liquidate while the margin balance stays above maintenance', async () => {
     const { ex, clock } = withAccount({ balances: { USDT: '1000' } }, {}, new VirtualClock(0));
     await feed(ex, clock, 'BTCUSDT', 0, ['30000.0 30000.0 30000.0 30000.0']);
