@@ -262,6 +262,8 @@ export function orderEvents(
           type: o.kind === 'placed' ? 'stop_placed' : 'order_rejected',
           side: 'sell',
           price: c.request.triggerPrice.toFixed(),
+          // A quantity stop covers its quantity; a closePosition stop (no qty) covers any size.
+          ...(c.request.closePosition || !c.request.qty ? {} : { qty: c.request.qty.toFixed() }),
           reason: o.kind === 'rejected' ? `stop refused: ${o.reason}: ${o.message}` : c.reason,
         });
         break;
@@ -270,6 +272,18 @@ export function orderEvents(
           ...base,
           type: o.kind === 'cancelled' ? 'stop_cancelled' : 'order_rejected',
           reason: o.kind === 'rejected' ? `stop cancel refused: ${o.reason}: ${o.message}` : c.reason,
+        });
+        break;
+      case 'ClosePosition':
+        events.push({
+          ...base,
+          type: o.kind === 'placed' ? 'order_placed' : 'order_rejected',
+          side: 'sell',
+          qty: c.request.qty.toFixed(),
+          reason:
+            o.kind === 'rejected'
+              ? `protective close refused: ${o.reason}: ${o.message}`
+              : `protective close: ${c.reason}`,
         });
         break;
     }

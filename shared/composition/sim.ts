@@ -187,6 +187,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
             tickSize: r.tickSize,
             stepSize: r.stepSize,
             candles: feed.kind === 'ticks' ? undefined : feed.candles,
+            end: plan.end,
+            maxUnprotectedMs: inst.stop_loss.enabled ? 60_000 : null,
           },
         ),
       );

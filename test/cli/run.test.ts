@@ -3,16 +3,20 @@
  * credentials from the environment, state in the embedded store on disk.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
-import { cli } from '../support/cli.js';
+import { type CliProcess, cli, spawnCli } from '../support/cli.js';
 import { klgConfigInput } from '../support/klg-config.js';
 import { tempDir } from '../support/sim.js';
 
 const dir = tempDir('gridbot-run-');
 const account = ACCOUNTS[0];
+// The child-process runs trade on the other account, with an instance of their own.
+const other = ACCOUNTS[1];
 let venue: PaperVenue;
+const children: CliProcess[] = [];
 
 beforeAll(async () => {
   venue = await startPaperVenue();
@@ -24,11 +28,61 @@ beforeAll(async () => {
       instances: [klgConfigInput({ account: account.id })],
     }),
   );
+  writeFileSync(
+    join(dir.path, 'deploy-b.json'),
+    JSON.stringify({
+      accounts: [{ id: other.id, exchange: 'binanceusdm' }],
+      instances: [klgConfigInput({ id: 'procklg', account: other.id })],
+    }),
+  );
 });
 afterAll(async () => {
+  for (const c of children) c.kill();
   await venue?.stop();
   dir.remove();
 });
+
+let runs = 0;
+/**
+ * `gridbot run` on account b as a child process, with its own data directory. It runs in the temporary
+ * directory, where no `.env` is: Node 20 itself reads an `--env-file` argument given after the script
+ * (and exits 9 when the file is missing), so the child gets its credentials from the environment only.
+ */
+function runChild(env: Record<string, string>, more: string[] = []): CliProcess {
+  runs += 1;
+  const c = spawnCli(
+    [
+      'run',
+      '--config',
+      join(dir.path, 'deploy-b.json'),
+      '--data-dir',
+      join(dir.path, `data-b${runs}`),
+      ...more,
+    ],
+    env,
+    dir.path,
+  );
+  children.push(c);
+  return c;
+}
+
+const credentials = () => ({
+  GRIDBOT_ACCT_B_API_KEY: other.apiKey,
+  GRIDBOT_ACCT_B_SECRET: other.apiSecret,
+  GRIDBOT_API_URLS: JSON.stringify(venue.server.ccxtApiUrls()),
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starting `bin/gridbot.js` (tsx, the embedded store, ccxt) takes a few seconds on a busy machine. */
+const STARTUP_MS = 20_000;
 
 describe('gridbot run', () => {
   it('lays the grid out, keeps running for the time given, and stops leaving the orders in place', async () => {
@@ -61,4 +115,66 @@ describe('gridbot run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toBe('gridbot: --for soon: give a number of seconds > 0\n');
   });
+});
+
+describe('gridbot run as a process', () => {
+  it('exits non-zero quickly, with one clear line and no secret, when the credentials are incomplete', async () => {
+    const c = runChild({
+      GRIDBOT_ACCT_B_SECRET: other.apiSecret,
+      GRIDBOT_API_URLS: JSON.stringify(venue.server.ccxtApiUrls()),
+    });
+    const { code, ms } = await c.exited;
+    const { out, err } = c.output();
+    expect(code).toBe(2);
+    expect(ms).toBeLessThan(STARTUP_MS);
+    expect(err).toContain(
+      'gridbot: failed: SecretsError: incomplete credentials for account acct-b: GRIDBOT_ACCT_B_API_KEY not set\n',
+    );
+    expect(out + err).not.toContain(other.apiSecret);
+  }, 60_000);
+
+  it('exits non-zero quickly, with one clear line and no secret, when the exchange cannot be reached', async () => {
+    const port = await closedPort();
+    const c = runChild({
+      ...credentials(),
+      // The venue's URLs, on a port nothing listens on.
+      GRIDBOT_API_URLS: JSON.stringify(venue.server.ccxtApiUrls()).replace(
+        /127\.0\.0\.1:\d+/g,
+        `127.0.0.1:${port}`,
+      ),
+    });
+    const { code, ms } = await c.exited;
+    const { out, err } = c.output();
+    expect(code).toBe(2);
+    expect(ms).toBeLessThan(STARTUP_MS + 30_000);
+    expect(err).toMatch(/gridbot: failed: .*(could not start|ECONNREFUSED|connect)/i);
+    expect(out + err).not.toContain(other.apiSecret);
+    expect(out + err).not.toContain(other.apiKey);
+  }, 90_000);
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'drains and exits 0 on the first %s once it is running',
+    async (signal) => {
+      const c = runChild(credentials());
+      await c.waitFor('instance(s) live', STARTUP_MS + 20_000);
+      const sent = Date.now();
+      c.child.kill(signal);
+      const { code } = await c.exited;
+      expect(Date.now() - sent).toBeLessThan(15_000);
+      expect(code).toBe(0);
+      expect(c.output().out).toMatch(/gridbot run: stopped after \d+ scheduled job\(s\)/);
+      expect(c.output().out + c.output().err).not.toContain(other.apiSecret);
+    },
+    90_000,
+  );
+
+  it('stops by itself after --for 3s', async () => {
+    const c = runChild(credentials(), ['--for', '3s']);
+    await c.waitFor('instance(s) live', STARTUP_MS + 20_000);
+    const live = Date.now();
+    const { code } = await c.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - live).toBeLessThan(3_000 + 15_000);
+    expect(c.output().out).toMatch(/gridbot run: stopped after \d+ scheduled job\(s\)/);
+  }, 90_000);
 });

@@ -10,8 +10,13 @@
  *     `sell_quota_ratio × bought + base_amount_per_grid` (a stop or close-all that flattens is allowed).
  *  3. Never two live buys at one level.
  *  4. Every price is on the tick and every quantity on the step.
- *  5. Every fill lies inside the range of the candle it happened in (the last candle closed at or before it).
+ *  5. Every fill lies inside the range of the candle it is stamped in (`openTime ≤ ts < openTime + 1m`).
  *  6. Holdings after each fill equal coins bought minus coins sold.
+ *  7. Protection: while holdings are above zero a stop of ours covers them (closePosition, or a quantity at
+ *     least the holdings); a holding left uncovered for more than `maxUnprotectedMs` (one minute of market
+ *     time) is flagged with how long it lasted.
+ *  8. No liquidation (a fill whose reason is `liquidation`).
+ *  9. At most `maxAlertsPerDay` (24) warning or critical alerts in one UTC day.
  */
 import { type Decimal, dec, isMultipleOf, ZERO } from '../money.js';
 
@@ -27,6 +32,8 @@ export interface LoggedEvent {
   readonly clientOrderId?: string | undefined;
   readonly holdings?: string | undefined;
   readonly avgEntry?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly severity?: string | undefined;
 }
 
 export interface CheckedInstance {
@@ -35,6 +42,11 @@ export interface CheckedInstance {
   readonly baseAmountPerGrid: Decimal;
   readonly tickSize: Decimal;
   readonly stepSize: Decimal;
+  /** How long a holding may go without a covering stop (default one minute; omit the stop check with null). */
+  readonly maxUnprotectedMs?: number | null;
+  readonly maxAlertsPerDay?: number;
+  /** When the run ended (an uncovered holding still open then is measured to it). */
+  readonly end?: number;
   /** 1-minute candles of the instance's symbol, oldest first (omit to skip check 5). */
   readonly candles?: readonly { openTime: number; high: Decimal; low: Decimal }[] | undefined;
   readonly candleMs?: number;
@@ -47,10 +59,17 @@ interface Ledger {
   soldSinceFlat: Decimal;
   live: Map<string, { level: string | undefined; side: string | undefined; open: Decimal }>;
   candle: number;
+  /** Live stops of ours: client id → quantity covered (null = closePosition: covers any size). */
+  stops: Map<string, Decimal | null>;
+  holdings: Decimal;
+  /** Since when the holdings have had no covering stop (null: covered or flat). */
+  uncoveredSince: number | null;
+  alertsByDay: Map<string, number>;
 }
 
 const ORDER_TYPES = new Set(['order_placed', 'order_amended', 'fill', 'stop_placed']);
 
+/** The candle a moment falls in (`openTime ≤ ts < openTime + candleMs`), if the data has it. */
 function candleOf(
   spec: CheckedInstance,
   ledger: Ledger,
@@ -58,10 +77,40 @@ function candleOf(
 ): { openTime: number; high: Decimal; low: Decimal } | undefined {
   const candles = spec.candles ?? [];
   const ms = spec.candleMs ?? 60_000;
-  while (ledger.candle + 1 < candles.length && candles[ledger.candle + 1]!.openTime + ms <= ts)
-    ledger.candle++;
+  while (ledger.candle + 1 < candles.length && candles[ledger.candle + 1]!.openTime <= ts) ledger.candle++;
   const c = candles[ledger.candle];
-  return c && c.openTime + ms <= ts ? c : undefined;
+  return c && c.openTime <= ts && ts < c.openTime + ms ? c : undefined;
+}
+
+function isCovered(ledger: Ledger): boolean {
+  if (!ledger.holdings.greaterThan(0)) return true;
+  for (const qty of ledger.stops.values())
+    if (qty === null || qty.greaterThanOrEqualTo(ledger.holdings)) return true;
+  return false;
+}
+
+const MINUTE = 60_000;
+
+/** Re-evaluates coverage after an event at `ts`; flags a window that ended after more than the limit. */
+function trackCoverage(
+  spec: CheckedInstance,
+  ledger: Ledger,
+  ts: number,
+  out: string[],
+  instanceId: string,
+): void {
+  const limit = spec.maxUnprotectedMs === undefined ? MINUTE : spec.maxUnprotectedMs;
+  if (limit === null) return;
+  if (isCovered(ledger)) {
+    if (ledger.uncoveredSince !== null && ts - ledger.uncoveredSince > limit) {
+      out.push(
+        `${instanceId} @${new Date(ledger.uncoveredSince).toISOString()}: holdings had no covering stop for ${Math.round((ts - ledger.uncoveredSince) / 1000)} s`,
+      );
+    }
+    ledger.uncoveredSince = null;
+  } else if (ledger.uncoveredSince === null) {
+    ledger.uncoveredSince = ts;
+  }
 }
 
 function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: string[]): void {
@@ -98,8 +147,28 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
     case 'order_cancelled':
       ledger.live.delete(id);
       return;
+    case 'stop_placed':
+      ledger.stops.set(id, qty ?? null);
+      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
+      return;
+    case 'stop_cancelled':
+      ledger.stops.delete(id);
+      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
+      return;
+    case 'alert': {
+      if (e.severity !== 'warning' && e.severity !== 'critical') return;
+      const day = new Date(e.ts).toISOString().slice(0, 10);
+      const n = (ledger.alertsByDay.get(day) ?? 0) + 1;
+      ledger.alertsByDay.set(day, n);
+      const max = spec.maxAlertsPerDay ?? 24;
+      if (n === max + 1)
+        out.push(`${e.instanceId} ${day}: more than ${max} warning/critical alerts in one day`);
+      return;
+    }
     case 'fill': {
       if (!qty || !price) return;
+      if (e.reason === 'liquidation') out.push(`${where}: the position was liquidated at ${e.price}`);
+      ledger.stops.delete(id); // a stop that fills is gone (a grid order's id is never a stop's)
       const o = ledger.live.get(id);
       if (o) {
         const left = o.open.minus(qty);
@@ -115,6 +184,8 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       }
       const holdings = e.holdings === undefined ? undefined : dec(e.holdings);
       const net = ledger.bought.minus(ledger.sold);
+      ledger.holdings = holdings ?? net;
+      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
       if (holdings && !holdings.equals(net))
         out.push(`${where}: holdings ${e.holdings} ≠ bought − sold = ${net}`);
       if (holdings?.isZero()) {
@@ -129,7 +200,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       }
       if (spec.candles) {
         const c = candleOf(spec, ledger, e.ts);
-        if (!c) out.push(`${where}: fill before the first candle`);
+        if (!c) out.push(`${where}: fill outside the candle data`);
         else if (price.lessThan(c.low) || price.greaterThan(c.high))
           out.push(`${where}: fill at ${e.price} outside its candle [${c.low}, ${c.high}]`);
       }
@@ -148,8 +219,18 @@ export function checkEventLog(events: readonly LoggedEvent[], spec: CheckedInsta
     soldSinceFlat: ZERO,
     live: new Map(),
     candle: -1,
+    stops: new Map(),
+    holdings: ZERO,
+    uncoveredSince: null,
+    alertsByDay: new Map(),
   };
   for (const e of events) checkOne(e, spec, ledger, out);
+  const last = events[events.length - 1];
+  const end = spec.end ?? last?.ts;
+  if (end !== undefined && ledger.uncoveredSince !== null) {
+    ledger.stops.set('(end of run)', null);
+    trackCoverage(spec, ledger, end, out, last?.instanceId ?? '');
+  }
   return out;
 }
 

@@ -36,12 +36,18 @@ const fill = (
   ts = T + 60_000,
 ) => ev({ ts, type: 'fill', side, price, qty, clientOrderId: id, holdings, avgEntry: '0.2' });
 
+const stopAt = (id: string, ts: number, qty?: string): LoggedEvent =>
+  ev({ ts, type: 'stop_placed', side: 'sell', price: '0.17', clientOrderId: id, ...(qty ? { qty } : {}) });
+const alert = (ts: number, severity: 'info' | 'warning' | 'critical'): LoggedEvent =>
+  ev({ ts, type: 'alert', severity, code: 'x' });
+
 /** A healthy cycle: buy placed, filled, delta sell placed above the guard, sold, buy re-placed. */
 const healthy: LoggedEvent[] = [
   buyAt('0.2', 'b1'),
-  fill('buy', '0.2', '100', 'b1', '100', T + 120_000),
+  fill('buy', '0.2', '100', 'b1', '100', T + 90_000),
+  stopAt('st1', T + 90_500),
   ev({
-    ts: T + 120_000,
+    ts: T + 90_500,
     side: 'sell',
     price: '0.21',
     qty: '70',
@@ -50,8 +56,8 @@ const healthy: LoggedEvent[] = [
     holdings: '100',
     avgEntry: '0.2',
   }),
-  fill('sell', '0.2', '70', 's1', '30', T + 120_000),
-  buyAt('0.2', 'b2', T + 120_000),
+  fill('sell', '0.2', '70', 's1', '30', T + 100_000),
+  buyAt('0.2', 'b2', T + 100_000),
 ];
 
 describe('checks on an event log', () => {
@@ -109,8 +115,9 @@ describe('checks on an event log', () => {
     expect(checkEventLog(cancelled, spec)).toEqual([]);
     const partly = [
       buyAt('0.2', 'b1'),
-      fill('buy', '0.2', '40', 'b1', '40', T + 120_000),
-      buyAt('0.2', 'b2', T + 120_000),
+      fill('buy', '0.2', '40', 'b1', '40', T + 90_000),
+      stopAt('st', T + 90_000),
+      buyAt('0.2', 'b2', T + 90_000),
     ];
     expect(checkEventLog(partly, spec)).toEqual([expect.stringMatching(/second live buy/)]);
   });
@@ -123,14 +130,82 @@ describe('checks on an event log', () => {
     expect(out).toEqual([expect.stringMatching(/off the tick/), expect.stringMatching(/off the step/)]);
   });
 
-  it('flags a fill outside its candle and one before the first candle', () => {
-    expect(checkEventLog([fill('buy', '0.22', '100', 'b', '100', T + 60_000)], spec)).toEqual([
+  it('flags a fill outside the candle it is stamped in, and one outside the data', () => {
+    const covered = { ...spec, maxUnprotectedMs: null };
+    expect(checkEventLog([fill('buy', '0.22', '100', 'b', '100', T + 59_999)], covered)).toEqual([
       expect.stringMatching(/outside its candle \[0.19, 0.21\]/),
     ]);
-    expect(checkEventLog([fill('buy', '0.185', '100', 'b', '100', T + 150_000)], spec)).toEqual([]);
-    expect(checkEventLog([fill('buy', '0.2', '100', 'b', '100', T)], spec)).toEqual([
-      expect.stringMatching(/before the first candle/),
+    // Stamped at the next candle's open it belongs to that candle, whose range it is outside of.
+    expect(checkEventLog([fill('buy', '0.205', '100', 'b', '100', T + 60_000)], covered)).toEqual([
+      expect.stringMatching(/outside its candle \[0.18, 0.2\]/),
     ]);
+    expect(checkEventLog([fill('buy', '0.185', '100', 'b', '100', T + 90_000)], covered)).toEqual([]);
+    expect(checkEventLog([fill('buy', '0.2', '100', 'b', '100', T - 1)], covered)).toEqual([
+      expect.stringMatching(/outside the candle data/),
+    ]);
+    expect(checkEventLog([fill('buy', '0.2', '100', 'b', '100', T + 120_000)], covered)).toEqual([
+      expect.stringMatching(/outside the candle data/),
+    ]);
+  });
+
+  it('flags a holding left without a covering stop for more than a minute of market time', () => {
+    const noCandles = { ...spec, candles: undefined };
+    const bare = [fill('buy', '0.2', '100', 'b', '100', T), alert(T + 61_001, 'info')];
+    expect(checkEventLog(bare, noCandles)).toEqual([expect.stringMatching(/no covering stop for 61 s/)]);
+    const quick = [
+      fill('buy', '0.2', '100', 'b', '100', T),
+      stopAt('st', T + 200),
+      alert(T + 600_000, 'info'),
+    ];
+    expect(checkEventLog(quick, noCandles)).toEqual([]);
+    // A quantity stop smaller than the holdings does not cover them.
+    const short = [
+      fill('buy', '0.2', '100', 'b', '100', T),
+      stopAt('st', T + 200, '100'),
+      fill('buy', '0.2', '100', 'b2', '200', T + 1_000),
+      stopAt('st2', T + 90_000),
+    ];
+    expect(checkEventLog(short, noCandles)).toEqual([expect.stringMatching(/no covering stop for 89 s/)]);
+    // Cancelling the only stop while holding uncovers the position.
+    const cancelled = [
+      fill('buy', '0.2', '100', 'b', '100', T),
+      stopAt('st', T + 200),
+      ev({ ts: T + 1_000, type: 'stop_cancelled', clientOrderId: 'st' }),
+    ];
+    expect(checkEventLog(cancelled, { ...noCandles, end: T + 100_000 })).toEqual([
+      expect.stringMatching(/no covering stop for 99 s/),
+    ]);
+  });
+
+  it('flags a liquidation', () => {
+    const liquidated = [
+      fill('buy', '0.2', '100', 'b', '100', T),
+      stopAt('st', T),
+      ev({
+        ts: T + 5_000,
+        type: 'fill',
+        side: 'sell',
+        price: '0.15',
+        qty: '100',
+        clientOrderId: 'autoclose-1',
+        holdings: '0',
+        reason: 'liquidation',
+      }),
+    ];
+    expect(checkEventLog(liquidated, { ...spec, candles: undefined })).toEqual([
+      expect.stringMatching(/liquidated at 0.15/),
+    ]);
+  });
+
+  it('flags more than 24 warning or critical alerts in one day, once, and ignores info alerts', () => {
+    const noCandles = { ...spec, candles: undefined };
+    const storm = Array.from({ length: 30 }, (_, i) => alert(T + i * 1000, i % 2 ? 'warning' : 'critical'));
+    expect(checkEventLog(storm, noCandles)).toEqual([
+      expect.stringMatching(/more than 24 warning\/critical alerts/),
+    ]);
+    const chatty = Array.from({ length: 100 }, (_, i) => alert(T + i * 1000, 'info'));
+    const spread = Array.from({ length: 48 }, (_, i) => alert(T + i * 3_600_000, 'warning'));
+    expect(checkEventLog([...chatty, ...spread], noCandles)).toEqual([]);
   });
 
   it('flags holdings that disagree with what was bought and sold', () => {
