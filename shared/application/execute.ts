@@ -294,11 +294,20 @@ export function orderEvents(
 /** Sends alerts to the notifier and records them as events. */
 export async function publishAlerts(
   ctx: AppContext,
-  alerts: readonly Alert[],
+  given: readonly Alert[],
   state: KlgState | null,
 ): Promise<void> {
-  if (alerts.length === 0) return;
+  if (given.length === 0) return;
+  let alerts = given;
   const ts = ctx.clock.now();
+  // Every alert states the position and its quote-currency value (SPEC §1).
+  const position = state
+    ? {
+        holdings: state.holdings.toFixed(),
+        ...(state.lastPrice ? { positionValue: state.holdings.times(state.lastPrice).toFixed(2) } : {}),
+      }
+    : {};
+  alerts = alerts.map((a) => ({ ...a, data: { ...position, ...a.data } }));
   await Promise.all(alerts.map((a) => ctx.notifier.notify(a)));
   await ctx.events.record(
     alerts.map((a) => ({

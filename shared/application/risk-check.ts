@@ -40,6 +40,9 @@ export interface RiskReport {
 
 export { settleAssetOf } from './market.js';
 
+/** A breached drawdown clears below this fraction of its limit. */
+const RISK_CLEAR_FRACTION = '0.8';
+
 const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
 
 export async function runRiskCheck(
@@ -102,7 +105,13 @@ export async function runRiskCheck(
   const equity: Decimal = balance.marginBalance;
   const peak = maxDec(previous ? dec(previous.equityPeak) : equity, equity);
   const drawdown = peak.greaterThan(0) ? peak.minus(equity).dividedBy(peak) : ZERO;
-  if (drawdown.greaterThanOrEqualTo(config.risk.max_drawdown_pct)) {
+  // Hysteresis: once breached, the drawdown stays a breach until it recovers below 80% of the limit, so a
+  // drawdown hovering at the limit alerts once, not at every check.
+  const wasBreached = previous?.level === 'breach';
+  const drawdownLimit = wasBreached
+    ? config.risk.max_drawdown_pct.times(RISK_CLEAR_FRACTION)
+    : config.risk.max_drawdown_pct;
+  if (drawdown.greaterThanOrEqualTo(drawdownLimit)) {
     findings.push({
       level: 'breach',
       code: 'drawdown',

@@ -69,12 +69,16 @@ export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttem
 export function placeMissingBuys(w: Work): void {
   let belowMinimum = false;
   let refused = false;
+  let placed = false;
   // Nearest support first: when margin runs out, the buys that go are the ones price meets first.
   for (const level of [...w.s.levels].reverse()) {
     const attempt = placeBuyAt(w, level, 'missing buy at support');
     if (attempt === 'below_minimum') belowMinimum = true;
     if (attempt === 'refused_margin') refused = true;
+    if (attempt === 'placed') placed = true;
   }
   if (!belowMinimum) clearCondition(w, 'grid_unit_below_minimum', 'grid unit clears the exchange minimum');
-  if (!refused) clearCondition(w, 'buy_refused_margin', 'buys fit the margin again');
+  // Hysteresis: a pass that had nothing to buy proves nothing; the refusal clears only when a buy goes out
+  // again with none refused.
+  if (!refused && placed) clearCondition(w, 'buy_refused_margin', 'buys fit the margin again');
 }

@@ -138,6 +138,12 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     }
   }
 
+  // A protective close that has done its work is over: if holdings remain (buys that filled meanwhile), the
+  // same decision closes them too.
+  if (role === 'close' && s.flatten?.clientOrderId === fill.clientOrderId) {
+    const left = s.flatten.qty.minus(qty);
+    s.flatten = left.greaterThan(0) ? { ...s.flatten, qty: left } : null;
+  }
   const released = fill.side === 'sell' ? releaseQuota(w, qty) : [];
   const flat = autoClearIfFlat(w);
   return {

@@ -34,6 +34,7 @@ export interface LoggedEvent {
   readonly avgEntry?: string | undefined;
   readonly reason?: string | undefined;
   readonly severity?: string | undefined;
+  readonly code?: string | undefined;
 }
 
 export interface CheckedInstance {
