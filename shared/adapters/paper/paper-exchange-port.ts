@@ -71,6 +71,11 @@ export class PaperExchangePort implements ExchangePort {
   readonly supportsAmend = true;
   readonly symbols: SymbolMap;
   private readonly subscriptions = new Set<FeedSubscription>();
+  /**
+   * Test hook: runs before each read of the named kind reaches the engine, so a test can make the market
+   * move between two reads of one recon pass (e.g. fill an order after the open-order list was read).
+   */
+  beforeRead: ((read: 'openOrders' | 'tradesSince') => Promise<void> | void) | null = null;
 
   constructor(
     private readonly engine: PaperExchange,
@@ -136,6 +141,7 @@ export class PaperExchangePort implements ExchangePort {
   }
 
   async openOrders(symbol: string): Promise<ExchangeOrder[]> {
+    await this.beforeRead?.('openOrders');
     const id = this.symbols.toId(symbol);
     return this.call('query', () => [
       ...this.engine.openOrders(this.accountId, id).map((o) => toExchangeOrder(o, symbol)),
@@ -187,6 +193,7 @@ export class PaperExchangePort implements ExchangePort {
   }
 
   async tradesSince(symbol: string, cursor: FillCursor | null, limit = 500): Promise<Fill[]> {
+    await this.beforeRead?.('tradesSince');
     const id = this.symbols.toId(symbol);
     return this.call('query', () => {
       const fromId = cursor === null ? undefined : Number(cursor.tradeId) + 1;
