@@ -10,8 +10,9 @@
  * Rate limiting doubles the interval: the pass stops, records `reconBackoffUntil = now + 2 × interval`, and
  * scheduled passes before that time do nothing (the event track keeps priority on the API weight).
  */
-import { assertVenueConfig, type KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/config/klg-config.js';
 import { initialKlgState, type KlgState, planRecon, reverseReconcile } from '../domain/klg/index.js';
+import { assertVenueConfig } from '../domain/klg/venue-config.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
