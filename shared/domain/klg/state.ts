@@ -297,7 +297,10 @@ export const klgStateSchema = z.object({
   paused: z.boolean(),
   pauseReason: z.string().nullable(),
   activeAlerts: z.array(z.string()),
-  suppressedAlerts: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  // Keys are alert codes (lowercase machine codes): never `__proto__` or any other text.
+  suppressedAlerts: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.number().int().nonnegative())
+    .default({}),
   flatten: flattenSchema.nullable().default(null),
   resetBaseQty: decimalString.default(ZERO),
   margin: marginSchema.nullable().default(null),

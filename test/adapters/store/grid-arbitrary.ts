@@ -77,7 +77,9 @@ export const gridStateArb = (instanceId: fc.Arbitrary<string>): fc.Arbitrary<Gri
         paused: fc.boolean(),
         pauseReason: fc.option(fc.string({ unit: 'grapheme' }), { nil: null }),
         activeAlerts: fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 3 }),
-        suppressedAlerts: fc.dictionary(text, fc.nat({ max: 1000 }), { maxKeys: 2 }),
+        suppressedAlerts: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/), fc.nat({ max: 1000 }), {
+          maxKeys: 2,
+        }),
         flatten: fc.option(
           fc.record({ clientOrderId: text, qty: decimalArb(0n), since: time, uncertain: fc.boolean() }),
           {
