@@ -66,6 +66,7 @@ const BINANCE_REASONS: Readonly<Record<string, OrderRejectReason>> = {
   '-4131': 'filter',
   '-4164': 'filter',
   '-2021': 'would_trigger',
+  '-4130': 'other',
   // OKX sCodes
   '51121': 'filter',
   '51008': 'insufficient_margin',
@@ -141,6 +142,11 @@ export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: numb
   }
   if (code !== undefined && BINANCE_REASONS[code] !== undefined && err instanceof ccxt.ExchangeError) {
     return { kind: 'rejection', rejection: { ok: false, reason: BINANCE_REASONS[code], code, message } };
+  }
+  // Any other business refusal of an order call (a venue code on a write) refuses that command only;
+  // credentials failures were classed above. Never stop a whole batch (a stop among it) for it.
+  if (op === 'write' && code !== undefined && err instanceof ccxt.ExchangeError) {
+    return { kind: 'rejection', rejection: { ok: false, reason: 'other', code, message } };
   }
   return fail('fatal');
 }

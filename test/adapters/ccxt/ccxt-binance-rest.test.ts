@@ -266,4 +266,67 @@ describe('conditional orders on the algo endpoints', () => {
     expect((await port.order(BTC, id, 'stop'))?.status).toBe('FILLED');
     venue.moveTo('BTCUSDT', '95409.3');
   });
+
+  it('moves a stop without a window: a second closePosition stop is refused (-4130), a quantity stop is placed first, the old one cancelled after', async () => {
+    await port.submit({
+      account: 'acct-a',
+      symbol: BTC,
+      clientOrderId: nextId('M'),
+      side: 'buy',
+      positionSide: 'LONG',
+      type: 'market',
+      qty: dec('0.002'),
+    });
+    const held = (await port.position(BTC, 'LONG')).qty;
+    const stop = (id: string, trigger: string, closePosition: boolean): StopOrderRequest => ({
+      account: 'acct-a',
+      symbol: BTC,
+      clientOrderId: id,
+      side: 'sell',
+      positionSide: 'LONG',
+      type: 'stop_market',
+      triggerPrice: dec(trigger),
+      workingType: 'MARK_PRICE',
+      closePosition,
+      ...(closePosition ? {} : { qty: held }),
+    });
+    const liveStops = async () =>
+      (await port.openOrders(BTC)).filter((o) => o.kind === 'stop').map((o) => o.clientOrderId);
+    const old = nextId('T');
+    expect((await port.submit(stop(old, '80000.0', true))).ok).toBe(true);
+    // What the engine must never rely on: a second closePosition stop on the same side.
+    const refused = await port.submit(stop(nextId('T'), '81000.0', true));
+    expect(refused).toMatchObject({ ok: false, code: '-4130' });
+    // Place-then-cancel: at every moment at least one stop is live.
+    const bridge = nextId('T');
+    const placed = await port.submit(stop(bridge, '81000.0', false));
+    expect(placed).toMatchObject({ ok: true, order: { kind: 'stop', closePosition: false } });
+    expect(await liveStops()).toEqual(expect.arrayContaining([old, bridge]));
+    expect((await port.cancel(BTC, old, 'stop')).ok).toBe(true);
+    expect(await liveStops()).toContain(bridge);
+    // ... and back to closePosition the same way round.
+    const final = nextId('T');
+    expect((await port.submit(stop(final, '81000.0', true))).ok).toBe(true);
+    expect((await port.cancel(BTC, bridge, 'stop')).ok).toBe(true);
+    expect(await liveStops()).toContain(final);
+    // The quantity stop would have closed the position: trigger the remaining closePosition stop.
+    venue.moveTo('BTCUSDT', '80900.0');
+    expect((await port.position(BTC, 'LONG')).qty.isZero()).toBe(true);
+    venue.moveTo('BTCUSDT', '95409.3');
+  });
+
+  it('refuses a stop whose trigger the mark has already passed as would_trigger (-2021)', async () => {
+    const r = await port.submit({
+      account: 'acct-a',
+      symbol: BTC,
+      clientOrderId: nextId('T'),
+      side: 'sell',
+      positionSide: 'LONG',
+      type: 'stop_market',
+      triggerPrice: dec('99000.0'),
+      workingType: 'MARK_PRICE',
+      closePosition: true,
+    });
+    expect(r).toMatchObject({ ok: false, reason: 'would_trigger', code: '-2021' });
+  });
 });
