@@ -49,7 +49,6 @@ describe('protection on real candles', () => {
       { balances: { main: { USDT: 5000 } } },
     );
     const { result, events } = await sim(config, '2025-06-05T18:00:00Z', 3);
-    const summary = result.summary as unknown as { instances: { eventViolations?: string[] }[] };
     expect(result.summary.violations).toEqual([]);
     expect(result.summary.jobFailures).toEqual([]);
     const buys = events.filter((e) => e.type === 'fill' && e.side === 'buy');
@@ -62,8 +61,12 @@ describe('protection on real candles', () => {
     expect(close!.ts - firstBuy.ts).toBeLessThan(60_000);
     const lastFill = events.filter((e) => e.type === 'fill').at(-1)!;
     expect(lastFill.holdings).toBe('0');
+    const inst = result.summary.instances[0]!;
+    expect(inst.fills.protectiveClose).toBeGreaterThanOrEqual(1);
+    expect(inst.fills.liquidation).toBe(0);
+    expect(inst.paused).toBe(true);
+    expect(result.html).toContain('stop-loss / protective-close / liquidation fills');
     expect(events.some((e) => e.reason === 'liquidation')).toBe(false);
-    expect(summary).toBeDefined();
   });
 
   it('when the grid unit is large for the balance, then buys stop at what the margin carries: no liquidation, one alert', async () => {

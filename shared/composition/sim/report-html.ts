@@ -74,6 +74,10 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
     ['stops placed / cancelled', `${s.orders.stopsPlaced} / ${s.orders.stopsCancelled}`],
     ['fills (buys / sells)', `${s.fills.count} (${s.fills.buys} / ${s.fills.sells})`],
     ['bought / sold', `${s.fills.boughtQty} / ${s.fills.soldQty}`],
+    [
+      'stop-loss / protective-close / liquidation fills',
+      `${s.fills.stopLoss} / ${s.fills.protectiveClose} / ${s.fills.liquidation}${s.fills.liquidation > 0 ? ' — LIQUIDATED' : ''}`,
+    ],
     ['holdings (grid ledger / exchange)', `${s.holdings} / ${s.exchangePosition}`],
     ['average entry', short(s.avgEntry)],
     ['realized PnL', short(s.realizedPnl, 4)],

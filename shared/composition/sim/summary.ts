@@ -130,6 +130,10 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
       sells: fills.filter((e) => e.side === 'sell').length,
       boughtQty: bought.toFixed(),
       soldQty: sold.toFixed(),
+      /** Fills by what closed them: the stop loss, a protective close, or the exchange's liquidation. */
+      stopLoss: fills.filter((e) => e.reason === 'stop').length,
+      protectiveClose: fills.filter((e) => e.reason === 'close').length,
+      liquidation: fills.filter((e) => e.reason === 'liquidation').length,
     },
     holdings: (state?.holdings ?? ZERO).toFixed(),
     exchangePosition: (position?.positionAmt ?? ZERO).toFixed(),
