@@ -58,6 +58,10 @@ describe('a liquidated grid in the summary', () => {
       liquidationClearanceFee: s.liquidationClearanceFee,
     });
     const html = readFileSync(join(out.path, 'report.html'), 'utf8');
+    // The liquidation is named as such: a fill of its own kind, a flagged run, and in the report.
+    expect(s.fills.liquidation).toBeGreaterThanOrEqual(1);
+    expect(s.violations).toContainEqual(expect.stringMatching(/the position was liquidated/));
+    expect(html).toContain('LIQUIDATED');
     expect(html).toContain(
       `["liquidation clearance fee","${dec(s.liquidationClearanceFee).toDecimalPlaces(4).toFixed()}"]`,
     );
