@@ -2,7 +2,11 @@
  * `runBot`: the whole runtime in one process, for running live on one machine (SPEC §6 "Local"). The
  * StreamWorker answers fills; the scheduled jobs fire on the clock at their configured intervals
  * (`JobSchedule`, the simulator's scheduler) through `runScheduled`, exactly as EventBridge Scheduler
- * fires the Lambdas. Stops cleanly when `stop` resolves: no new jobs, running ones finish, the worker drains.
+ * fires the Lambdas. Stops cleanly when `stop` resolves: no new jobs, running ones finish, the worker
+ * drains — and no timer of its own is left behind, so the process can end.
+ *
+ * A worker that cannot start (no connection to the exchange) makes `runBot` reject, after closing what
+ * it had opened; the caller still owns the context (store, exchanges) and closes it.
  */
 import type { KlgConfig } from '../domain/config/klg-config.js';
 import type { AppContext } from './context.js';
@@ -16,22 +20,27 @@ export interface RunBotOptions {
   readonly writer: string;
   /** Resolves when the bot should stop (a signal handler, a test). */
   readonly stop: Promise<void>;
+  /** Called once the stream worker is up and the schedule is running. */
+  readonly started?: () => void;
 }
 
 export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jobs: number }> {
   const worker = new StreamWorker(ctx, { instances: opts.instances, writer: opts.writer });
-  await worker.start();
+  const stopping = new AbortController();
+  void opts.stop.then(() => stopping.abort());
+  try {
+    await worker.start();
+  } catch (e) {
+    await worker.stop().catch(() => {});
+    throw e;
+  }
   const schedule = new JobSchedule(opts.instances, ctx.clock.now());
   const running = new Set<Promise<unknown>>();
-  let stopping = false;
-  void opts.stop.then(() => {
-    stopping = true;
-  });
   let jobs = 0;
-  while (!stopping) {
-    const wait = Math.max(0, schedule.nextAt() - ctx.clock.now());
-    await Promise.race([ctx.clock.sleep(wait), opts.stop]);
-    if (stopping) break;
+  if (!stopping.signal.aborted) opts.started?.();
+  while (!stopping.signal.aborted) {
+    await ctx.clock.sleep(Math.max(0, schedule.nextAt() - ctx.clock.now()), stopping.signal);
+    if (stopping.signal.aborted) break;
     for (const due of schedule.take(schedule.nextAt())) {
       jobs += 1;
       const run = runScheduled(

@@ -70,10 +70,8 @@ export class StreamWorker {
   readonly #subs: StreamSubscription[] = [];
   #accepting = false;
   #heartbeatLoop: Promise<void> | null = null;
-  #stopped!: () => void;
-  readonly #stopSignal = new Promise<void>((resolve) => {
-    this.#stopped = resolve;
-  });
+  /** Aborted by `stop()`: ends the heartbeat loop's sleep at once. */
+  readonly #stopping = new AbortController();
 
   constructor(ctx: AppContext, opts: StreamWorkerOptions) {
     this.#ctx = ctx;
@@ -124,7 +122,7 @@ export class StreamWorker {
   async stop(): Promise<void> {
     if (!this.#accepting) return;
     this.#accepting = false;
-    this.#stopped();
+    this.#stopping.abort();
     await this.drain();
     for (const a of this.#accounts.values()) a.status = 'draining';
     await this.#writeHeartbeats();
@@ -273,7 +271,7 @@ export class StreamWorker {
   async #heartbeats(): Promise<void> {
     const every = this.#opts.heartbeatIntervalMs ?? 15_000;
     while (this.#accepting) {
-      await Promise.race([this.#ctx.clock.sleep(every), this.#stopSignal]);
+      await this.#ctx.clock.sleep(every, this.#stopping.signal);
       if (!this.#accepting) return;
       await this.#writeHeartbeats();
     }

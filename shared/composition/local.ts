@@ -5,6 +5,8 @@
  *    `..._PASSWORD`), registered with the log redactor;
  *  - state in an embedded DynamoDB-compatible store persisted under `dataDir` (or a DynamoDB endpoint);
  *  - alerts to the log, JSON logs on stderr, metrics kept in memory.
+ * `buildLocalRuntime` either returns a runtime the caller must `close()`, or rejects having closed
+ * everything it opened (the embedded store above all).
  */
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { createDynamoClient, createDynamoStateStore, ensureStateTable } from '../adapters/dynamodb/index.js';
@@ -36,6 +38,7 @@ export interface LocalRuntime {
   readonly deployment: DeploymentConfig;
   readonly metrics: RecordingMetrics;
   readonly exchanges: readonly ExchangePort[];
+  /** Closes the exchanges, then the store (always, even if an exchange fails to close). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -56,28 +59,39 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     store = embedded.store;
     stopStore = () => embedded.stop();
   }
-  const secrets = registeringSecrets(
-    new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
-  );
-  const exchanges = await buildExchanges({
-    ...tradedAccounts(deployment),
-    secrets,
-    clock,
-    logger,
-    apiUrls: apiUrlsFromEnv(env),
-  });
-  const ctx = await runtimeContext(
-    { store, exchanges: exchanges.resolve, clock, notifier: new LogNotifier(logger), metrics, logger },
-    deployment,
-  );
-  return {
-    ctx,
-    deployment,
-    metrics,
-    exchanges: exchanges.all,
-    close: async () => {
-      await Promise.all(exchanges.all.map((x) => x.close()));
-      await stopStore();
-    },
+  let exchanges: ExchangePort[] = [];
+  let closed: Promise<void> | null = null;
+  // Idempotent; the store is closed even when closing an exchange fails.
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      try {
+        await Promise.allSettled(exchanges.map((x) => x.close()));
+      } finally {
+        await stopStore();
+      }
+    })();
+    return closed;
   };
+  try {
+    const secrets = registeringSecrets(
+      new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
+    );
+    const built = await buildExchanges({
+      ...tradedAccounts(deployment),
+      secrets,
+      clock,
+      logger,
+      apiUrls: apiUrlsFromEnv(env),
+    });
+    exchanges = built.all;
+    const ctx = await runtimeContext(
+      { store, exchanges: built.resolve, clock, notifier: new LogNotifier(logger), metrics, logger },
+      deployment,
+    );
+    return { ctx, deployment, metrics, exchanges, close };
+  } catch (e) {
+    // Nothing opened here outlives a failed start: the embedded store would keep the process alive.
+    await close();
+    throw e;
+  }
 }

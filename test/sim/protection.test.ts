@@ -95,4 +95,22 @@ describe('protection on real candles', () => {
     const warnings = events.filter((e) => e.type === 'alert' && e.severity !== 'info');
     expect(warnings.length).toBeLessThanOrEqual(24 * 2);
   });
+
+  it('refuses at start a config that cannot work: a unit off the step, or one unit beyond what the balance carries', async () => {
+    const config = (unit: string, balance: number) =>
+      simConfig(
+        {
+          symbol: 'DOGE/USDT:USDT',
+          levels: { source: 'manual', prices: ['0.17', '0.175', '0.18'] },
+          base_amount_per_grid: unit,
+        },
+        { balances: { main: { USDT: balance } } },
+      );
+    await expect(sim(config('100.5', 5000), '2025-06-05T18:00:00Z', 1)).rejects.toThrow(
+      /base_amount_per_grid: 100.5 is not a multiple of the exchange step 1 .*use 100 or 101/,
+    );
+    await expect(sim(config('20000', 10), '2025-06-05T18:00:00Z', 1)).rejects.toThrow(
+      /base_amount_per_grid: one grid unit .* exceeds the balance 10 × leverage/,
+    );
+  });
 });

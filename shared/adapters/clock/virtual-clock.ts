@@ -1,7 +1,8 @@
 /**
  * A simulated clock: time moves only when the simulation says so.
  *
- * Entry points: `now`, `sleep(ms)` (resolves when virtual time reaches now + ms), `schedule(at, fn)` /
+ * Entry points: `now`, `sleep(ms, signal?)` (resolves when virtual time reaches now + ms, or when `signal`
+ * aborts, cancelling its timer), `schedule(at, fn)` /
  * `cancel`, `advanceTo(t)` / `advanceBy(ms)` (fire due timers in time order, then land on `t`),
  * `runUntilIdle` (fire every timer, however far), `pendingTimers`, `nextTimerAt`.
  *
@@ -43,9 +44,18 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.schedule(this.current + Math.max(0, ms), resolve);
+      const onAbort = () => {
+        this.cancel(handle);
+        resolve();
+      };
+      const handle = this.schedule(this.current + Math.max(0, ms), () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
