@@ -10,7 +10,8 @@
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  *               [--no-funding]
- *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <seconds>]
+ *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <duration>]
+ *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -255,10 +256,49 @@ function dataCommand(io: CliIo): Command {
   return data;
 }
 
+/** `--for 90`, `--for 90s`, `--for 5m`, `--for 2h` → milliseconds (> 0). */
+function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'] : NaN;
+  if (!(ms > 0)) throw new UsageError(`--for ${text}: give a duration > 0: seconds, or 30s, 5m, 2h`);
+  return ms;
+}
+
+/**
+ * When `gridbot run` should stop: the first SIGINT or SIGTERM (a second one kills the process, as usual),
+ * or `--for` after the bot is live. Handlers and the timer are removed by `dispose`.
+ */
+function stopSignal(forMs: number | null) {
+  let resolveStop!: () => void;
+  let requested = false;
+  const stop = new Promise<void>((resolve) => {
+    resolveStop = () => {
+      requested = true;
+      resolve();
+    };
+  });
+  const onSignal = () => resolveStop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    stop,
+    requested: () => requested,
+    live() {
+      if (forMs !== null && !requested) timer = setTimeout(resolveStop, forMs);
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearTimeout(timer);
+    },
+  };
+}
+
 function runCommand(io: CliIo): Command {
   return new Command('run')
     .description(
-      'run the bot live on this machine (stream worker + scheduled jobs); Ctrl-C stops it, orders stay on the exchange',
+      'run the bot live on this machine (stream worker + scheduled jobs); Ctrl-C (SIGINT) or SIGTERM stops it, orders stay on the exchange',
     )
     .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
     .option('--data-dir <dir>', 'where the embedded store keeps the grid state', '.gridbot-data')
@@ -268,33 +308,41 @@ function runCommand(io: CliIo): Command {
       io.env.GRIDBOT_DYNAMO_ENDPOINT,
     )
     .option('--env-file <file>', 'credentials file (GRIDBOT_<ACCOUNT>_API_KEY, ..._SECRET)', '.env')
-    .option('--for <seconds>', 'stop after this long (smoke runs)')
+    .option('--for <duration>', 'stop after this long once live (smoke runs): seconds, or 30s, 5m, 2h')
     .action(async (o) => {
-      const seconds = o.for === undefined ? null : Number(o.for);
-      if (seconds !== null && !(seconds > 0))
-        throw new UsageError(`--for ${o.for}: give a number of seconds > 0`);
+      const forMs = o.for === undefined ? null : durationMs(String(o.for));
       const { buildLocalRuntime } = await import('../shared/composition/local.js');
       const { runBot } = await import('../shared/application/run-bot.js');
-      const rt = await buildLocalRuntime({
-        configPath: o.config,
-        dataDir: o.dataDir,
-        ...(o.endpoint ? { dynamoEndpoint: o.endpoint } : {}),
-        envFile: o.envFile,
-        env: io.env,
-      });
-      const stop = new Promise<void>((resolveStop) => {
-        process.once('SIGINT', () => resolveStop());
-        process.once('SIGTERM', () => resolveStop());
-        if (seconds !== null) setTimeout(resolveStop, seconds * 1000).unref();
-      });
-      io.err(`gridbot run: ${rt.deployment.instances.length} instance(s) live; Ctrl-C to stop\n`);
-      const { jobs } = await runBot(rt.ctx, {
-        instances: rt.deployment.instances.filter((i) => i.enabled),
-        writer: `gridbot-run@${process.pid}`,
-        stop,
-      });
-      await rt.close();
-      io.out(`gridbot run: stopped after ${jobs} scheduled job(s); grid orders stay on the exchange\n`);
+      // Signals are caught from the start: one during startup stops the bot as soon as it is up.
+      const halt = stopSignal(forMs);
+      try {
+        // Rejects (exit 2, one line) having closed whatever it opened: no credentials, a bad store…
+        const rt = await buildLocalRuntime({
+          configPath: o.config,
+          dataDir: o.dataDir,
+          ...(o.endpoint ? { dynamoEndpoint: o.endpoint } : {}),
+          envFile: o.envFile,
+          env: io.env,
+        });
+        try {
+          const instances = rt.deployment.instances.filter((i) => i.enabled);
+          const { jobs } = await runBot(rt.ctx, {
+            instances,
+            writer: `gridbot-run@${process.pid}`,
+            stop: halt.stop,
+            started: () => {
+              io.err(`gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop\n`);
+              halt.live();
+            },
+          });
+          io.out(`gridbot run: stopped after ${jobs} scheduled job(s); grid orders stay on the exchange\n`);
+        } finally {
+          // Every path closes the exchanges and the store (the embedded one would keep the process alive).
+          await rt.close();
+        }
+      } finally {
+        halt.dispose();
+      }
     });
 }
 
@@ -340,8 +388,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return 0;
     // Help shown because no command was given: a usage error.
     if (e instanceof CommanderError && e.code === 'commander.help') return 1;
-    const message = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
+    let message = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
     const code = exitCodeOf(e);
+    if (code === 2) {
+      // A runtime failure may quote a request: no credential value reaches the terminal.
+      const { processRedactor } = await import('../shared/adapters/logging/redactor.js');
+      message = processRedactor.scrubText(message ?? '');
+    }
     io.err(`gridbot: ${code === 2 ? `failed: ${(e as Error).name ?? 'Error'}: ` : ''}${message}\n`);
     return code;
   }

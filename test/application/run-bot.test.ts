@@ -48,4 +48,49 @@ describe('runBot (the whole runtime in one process)', () => {
     expect(result.jobs).toBeGreaterThanOrEqual(3);
     expect((await app.ctx.store.getHeartbeat('main'))?.status).toBe('draining');
   });
+
+  it('stops at once when told to, leaving no timer of its own on the clock', async () => {
+    app = await paperApp();
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => {
+      stop = r;
+    });
+    let started = false;
+    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const done = runBot(app.ctx, {
+      instances: [config],
+      writer: 'laptop',
+      stop: stopped,
+      started: () => {
+        started = true;
+      },
+    });
+    await eventually(
+      async () => started,
+      (s) => s,
+    );
+    expect(app.clock.pendingTimers()).toBeGreaterThan(0); // the next job and the next heartbeat
+    stop();
+    await done;
+    expect(app.clock.pendingTimers()).toBe(0);
+    expect((await app.ctx.store.getHeartbeat('main'))?.status).toBe('draining');
+  });
+
+  it('rejects when the stream worker cannot start, without saying it started', async () => {
+    app = await paperApp();
+    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    let started = false;
+    await expect(
+      runBot(app.ctx, {
+        instances: [{ ...config, account: 'elsewhere' }],
+        writer: 'laptop',
+        stop: new Promise<void>(() => {}),
+        started: () => {
+          started = true;
+        },
+      }),
+    ).rejects.toThrow('no account elsewhere');
+    expect(started).toBe(false);
+    expect(app.clock.pendingTimers()).toBe(0);
+  });
 });

@@ -69,4 +69,25 @@ describe('local runtime', () => {
       }),
     ).rejects.toThrow(/ACCT_A/);
   });
+
+  it('closes the embedded store when it cannot start, so the same data directory opens again', async () => {
+    const data = join(dir, 'data-failed-start');
+    await expect(
+      buildLocalRuntime({
+        configPath: join(dir, 'deploy.json'),
+        dataDir: data,
+        env: { GRIDBOT_API_URLS: env().GRIDBOT_API_URLS },
+        envFile: join(dir, 'none.env'),
+      }),
+    ).rejects.toThrow(/no credentials for account acct-a/);
+    const rt = await buildLocalRuntime({
+      configPath: join(dir, 'deploy.json'),
+      dataDir: data,
+      env: env(),
+      envFile: join(dir, 'none.env'),
+    });
+    expect(await rt.ctx.store.loadGrid('dogeklg')).toBeNull();
+    await rt.close();
+    await rt.close();
+  });
 });

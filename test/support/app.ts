@@ -80,7 +80,8 @@ export async function paperApp(
     // Short sleeps (conflict backoff, ≤ 500 ms) just yield; long ones (heartbeats) wait for virtual time.
     clock: {
       now: () => clock.now(),
-      sleep: (ms: number) => (ms <= 500 ? new Promise((r) => setImmediate(r)) : clock.sleep(ms)),
+      sleep: (ms: number, signal?: AbortSignal) =>
+        ms <= 500 ? new Promise((r) => setImmediate(r)) : clock.sleep(ms, signal),
     },
     notifier: { notify: async (a) => void alerts.push(a) },
     metrics: {

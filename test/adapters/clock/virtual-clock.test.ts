@@ -81,6 +81,22 @@ describe('virtual clock', () => {
     expect(c.now()).toBe(5_000);
   });
 
+  it('ends a sleep when its signal aborts, and drops its timer', async () => {
+    const c = new VirtualClock(0);
+    const stop = new AbortController();
+    let woke = -1;
+    void c.sleep(1_000, stop.signal).then(() => {
+      woke = c.now();
+    });
+    await c.advanceTo(10);
+    stop.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toBe(10);
+    expect(c.pendingTimers()).toBe(0);
+    await expect(c.sleep(1_000, stop.signal)).resolves.toBeUndefined();
+    expect(c.pendingTimers()).toBe(0);
+  });
+
   it('gives the same firing order on every run', async () => {
     const run = async (): Promise<string[]> => {
       const c = new VirtualClock(0);
@@ -106,5 +122,19 @@ describe('system clock', () => {
     const before = c.now();
     await c.sleep(5);
     expect(c.now()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('ends a sleep at once when its signal aborts, leaving no timer behind', async () => {
+    const c = new SystemClock();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const stop = new AbortController();
+    const started = Date.now();
+    const slept = c.sleep(60_000, stop.signal);
+    expect(timers()).toBe(before + 1);
+    stop.abort();
+    await slept;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(timers()).toBe(before);
   });
 });
