@@ -141,6 +141,8 @@ export function rejected(
   }
   if (s.flatten?.clientOrderId === clientOrderId) {
     s.flatten = null;
+    // Nothing left to close (the stop fired first): not a failure; its fill settles the ledger.
+    if (why.reason === 'reduce_only_rejected') return { state: done(s, now, true, state), commands };
     commands.push({
       kind: 'Alert',
       instanceId: s.instanceId,
