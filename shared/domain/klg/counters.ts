@@ -35,38 +35,9 @@ export function clearCounters(w: Work): void {
 export function lockCountersFromHoldings(w: Work, history: readonly Fill[] = []): void {
   const { s, config } = w;
   clearCounters(w);
-  let toLock = gridUnits(w).floor().toNumber();
-  const max = config.max_fill_per_level;
-  const capacity = s.levels.length * max;
-
-  // Fill history first: levels of our own grid buys, most recent first.
-  const historyLevels: number[] = [];
-  for (const f of [...history].reverse()) {
-    const d = decodeClientOrderId(f.clientOrderId);
-    if (
-      f.side === 'buy' &&
-      d?.kind === 'level' &&
-      d.instanceId === s.instanceId &&
-      d.seq >= s.epochStartSeq
-    ) {
-      historyLevels.push(d.level);
-    }
-  }
-  for (const index of historyLevels) {
-    const level = s.levels[index];
-    if (toLock <= 0 || !level || level.fillCounter >= max || isLocked(level)) continue;
-    level.fillCounter += 1;
-    toLock -= 1;
-  }
-  // Then far-to-near over supports, then nearest resistances: ascending price either way.
-  for (let round = 0; round < max && toLock > 0; round++) {
-    for (const level of s.levels) {
-      if (toLock <= 0) break;
-      if (level.fillCounter > round || isLocked(level)) continue;
-      level.fillCounter += 1;
-      toLock -= 1;
-    }
-  }
+  const capacity = s.levels.length * config.max_fill_per_level;
+  // Fill history first (most recent first), then far-to-near over supports, then nearest resistances.
+  const toLock = lockMore(w, gridUnits(w).floor().toNumber(), history);
   if (toLock > 0) {
     raiseCondition(
       w,
@@ -143,8 +114,11 @@ function historyLevels(w: Work, history: readonly Fill[]): number[] {
   return out;
 }
 
-/** Adds `n` counters: fill history first, then far-to-near (ascending price), one per level per round. */
-function lockMore(w: Work, n: number, history: readonly Fill[]): void {
+/**
+ * Adds `n` counters: fill history first, then far-to-near (ascending price), one per level per round.
+ * Returns how many could not be placed (the grid is full).
+ */
+function lockMore(w: Work, n: number, history: readonly Fill[]): number {
   const max = w.config.max_fill_per_level;
   let toLock = n;
   for (const index of historyLevels(w, history)) {
@@ -161,6 +135,7 @@ function lockMore(w: Work, n: number, history: readonly Fill[]): void {
       toLock -= 1;
     }
   }
+  return toLock;
 }
 
 /**

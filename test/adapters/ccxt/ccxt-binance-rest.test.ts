@@ -25,6 +25,35 @@ function limit(over: Partial<LimitOrderRequest> = {}): LimitOrderRequest {
   };
 }
 
+/** A STOP_MARKET on the LONG side, on the mark: closePosition, or for `qty` coins. */
+function longStop(trigger: string, over: Partial<StopOrderRequest> = {}): StopOrderRequest {
+  return {
+    account: 'acct-a',
+    symbol: BTC,
+    clientOrderId: nextId('T'),
+    side: 'sell',
+    positionSide: 'LONG',
+    type: 'stop_market',
+    triggerPrice: dec(trigger),
+    workingType: 'MARK_PRICE',
+    closePosition: true,
+    ...over,
+  };
+}
+
+/** Opens (or adds to) the LONG position at market. */
+async function buyAtMarket(qty = '0.002'): Promise<void> {
+  await port.submit({
+    account: 'acct-a',
+    symbol: BTC,
+    clientOrderId: nextId('M'),
+    side: 'buy',
+    positionSide: 'LONG',
+    type: 'market',
+    qty: dec(qty),
+  });
+}
+
 beforeAll(async () => {
   venue = await startPaperVenue();
   port = venue.port('acct-a');
@@ -238,58 +267,22 @@ describe('conditional orders on the algo endpoints', () => {
   });
 
   it('triggers a stop when the mark crosses it and closes the whole long', async () => {
-    await port.submit({
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: nextId('M'),
-      side: 'buy',
-      positionSide: 'LONG',
-      type: 'market',
-      qty: dec('0.002'),
-    });
+    await buyAtMarket();
     const held = (await port.position(BTC, 'LONG')).qty;
     expect(held.greaterThan(0)).toBe(true);
-    const id = nextId('T');
-    await port.submit({
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: id,
-      side: 'sell',
-      positionSide: 'LONG',
-      type: 'stop_market',
-      triggerPrice: dec('94000.0'),
-      workingType: 'MARK_PRICE',
-      closePosition: true,
-    });
+    const stop = longStop('94000.0');
+    await port.submit(stop);
     venue.moveTo('BTCUSDT', '93900.0');
     expect((await port.position(BTC, 'LONG')).qty.isZero()).toBe(true);
-    expect((await port.order(BTC, id, 'stop'))?.status).toBe('FILLED');
+    expect((await port.order(BTC, stop.clientOrderId, 'stop'))?.status).toBe('FILLED');
     venue.moveTo('BTCUSDT', '95409.3');
   });
 
   it('moves a stop without a window: a second closePosition stop is refused (-4130), a quantity stop is placed first, the old one cancelled after', async () => {
-    await port.submit({
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: nextId('M'),
-      side: 'buy',
-      positionSide: 'LONG',
-      type: 'market',
-      qty: dec('0.002'),
-    });
+    await buyAtMarket();
     const held = (await port.position(BTC, 'LONG')).qty;
-    const stop = (id: string, trigger: string, closePosition: boolean): StopOrderRequest => ({
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: id,
-      side: 'sell',
-      positionSide: 'LONG',
-      type: 'stop_market',
-      triggerPrice: dec(trigger),
-      workingType: 'MARK_PRICE',
-      closePosition,
-      ...(closePosition ? {} : { qty: held }),
-    });
+    const stop = (id: string, trigger: string, closePosition: boolean): StopOrderRequest =>
+      longStop(trigger, { clientOrderId: id, closePosition, ...(closePosition ? {} : { qty: held }) });
     const liveStops = async () =>
       (await port.openOrders(BTC)).filter((o) => o.kind === 'stop').map((o) => o.clientOrderId);
     const old = nextId('T');
@@ -316,17 +309,7 @@ describe('conditional orders on the algo endpoints', () => {
   });
 
   it('refuses a stop whose trigger the mark has already passed as would_trigger (-2021)', async () => {
-    const r = await port.submit({
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: nextId('T'),
-      side: 'sell',
-      positionSide: 'LONG',
-      type: 'stop_market',
-      triggerPrice: dec('99000.0'),
-      workingType: 'MARK_PRICE',
-      closePosition: true,
-    });
+    const r = await port.submit(longStop('99000.0'));
     expect(r).toMatchObject({ ok: false, reason: 'would_trigger', code: '-2021' });
   });
 });

@@ -18,6 +18,14 @@ import { KlgBot, kinds } from '../../../support/klg-bot.js';
 import { klgConfig } from '../../../support/klg-config.js';
 import { dogeRules } from '../../../support/rules.js';
 
+/** What recon would read from the account: a wallet at leverage 20, 1% maintenance margin. */
+const marginFacts = (wallet: string) => ({
+  wallet: dec(wallet),
+  leverage: dec('20'),
+  maintMarginRate: dec('0.01'),
+  liquidationPrice: null,
+  at: 0,
+});
 const alertCodes = (bot: KlgBot) => bot.log.filter((c) => c.kind === 'Alert').map((c) => c.code);
 const counters = (s: KlgState) => s.levels.map((l) => l.fillCounter);
 
@@ -157,13 +165,7 @@ describe('margin guard', () => {
 
   it('refuses buys that would put liquidation before the stop, nearest first, with one alert', () => {
     const bot = KlgBot.doge('0.185', { base_amount_per_grid: '1000' });
-    const margin = {
-      wallet: dec('60'),
-      leverage: dec('20'),
-      maintMarginRate: dec('0.01'),
-      liquidationPrice: null,
-      at: 0,
-    };
+    const margin = marginFacts('60');
     const snap = { ...bot.venue.snapshot(bot.state), margin };
     const d = planRecon(bot.state, snap, bot.config, bot.venue.time);
     const buys = d.commands.flatMap((c) => (c.kind === 'PlaceOrder' ? [c.request.price.toFixed()] : []));
@@ -180,13 +182,7 @@ describe('margin guard', () => {
   it('refuses every buy while the held position would be liquidated before its stop', () => {
     const bot = KlgBot.doge('0.185', { base_amount_per_grid: '1000' });
     bot.venue.handTrade('buy', dec('5000'));
-    const margin = {
-      wallet: dec('100'),
-      leverage: dec('20'),
-      maintMarginRate: dec('0.01'),
-      liquidationPrice: null,
-      at: 0,
-    };
+    const margin = marginFacts('100');
     const snap = { ...bot.venue.snapshot(bot.state), margin };
     const first = planRecon(bot.state, snap, bot.config, bot.venue.time);
     const second = planRecon(
