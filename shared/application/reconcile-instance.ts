@@ -8,10 +8,18 @@
  * the stored state; journal events, metrics and alerts.
  *
  * Rate limiting doubles the interval: the pass stops, records `reconBackoffUntil = now + 2 × interval`, and
- * scheduled passes before that time do nothing (the event track keeps priority on the API weight).
+ * scheduled passes before that time only protect (`planProtection`: three reads, stop commands only), so
+ * the event track keeps priority on the API weight and the position is never left without its stop.
  */
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { initialKlgState, type KlgState, planRecon, reverseReconcile } from '../domain/klg/index.js';
+import {
+  initialKlgState,
+  type KlgState,
+  type ProtectionSnapshot,
+  planProtection,
+  planRecon,
+  reverseReconcile,
+} from '../domain/klg/index.js';
 import { assertVenueConfig } from '../domain/klg/venue-config.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
@@ -107,6 +115,52 @@ async function coldStart(ctx: AppContext, exchange: ExchangePort, config: KlgCon
   return saved.state;
 }
 
+/**
+ * The protection-only pass of a backed-off recon: three reads (price, open orders, position) and only
+ * stop commands (or a protective close). A read that is rate limited again is left for the next pass.
+ */
+async function protectWhileBackingOff(
+  ctx: AppContext,
+  exchange: ExchangePort,
+  config: KlgConfig,
+  state: KlgState,
+): Promise<{ state: KlgState | null; commands: number }> {
+  const now = ctx.clock.now();
+  let snapshot: ProtectionSnapshot;
+  try {
+    const rules = await ctx.rules.get(exchange, config.symbol, now);
+    const [price, openOrders, position] = await Promise.all([
+      exchange.fetchPrice(config.symbol),
+      exchange.openOrders(config.symbol),
+      exchange.position(config.symbol, config.position_side),
+    ]);
+    snapshot = { price: price.last, rules, supportsAmend: exchange.supportsAmend, openOrders, position };
+  } catch (e) {
+    if (e instanceof ExchangeError && e.retryable) return { state: null, commands: 0 };
+    throw e;
+  }
+  const saved = await decideAndSave(
+    ctx,
+    config.id,
+    (stored) => {
+      if (!stored) return { next: null, result: null };
+      const d = planProtection(stored, snapshot, config, now);
+      return { next: d.commands.length > 0 ? d.state : null, result: d };
+    },
+    { current: state },
+  );
+  if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
+  if (!saved.result || !saved.state || saved.result.commands.length === 0) return { state: null, commands: 0 };
+  const summary = await carryOut(ctx, exchange, saved.result.commands);
+  const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
+  const finalState = settled.state ?? saved.state;
+  await ctx.events.record(
+    orderEvents([...summary.executed, ...settled.followUps], finalState, levelPriceLookup(finalState)),
+  );
+  await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
+  return { state: finalState, commands: summary.executed.length + settled.followUps.length };
+}
+
 async function backOff(ctx: AppContext, config: KlgConfig, until: number): Promise<void> {
   await decideAndSave(ctx, config.id, (current) =>
     current ? { next: { ...current, reconBackoffUntil: until }, result: null } : { next: null, result: null },
@@ -149,8 +203,17 @@ export async function reconcileInstance(
   const exchange = ctx.exchanges(config.account);
   let state = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
   const backoffUntil = state?.reconBackoffUntil ?? null;
-  if (!opts.force && backoffUntil !== null && started < backoffUntil) {
-    return report({ skipped: 'backoff', nextIntervalSec: Math.ceil((backoffUntil - started) / 1000) }, state);
+  if (!opts.force && backoffUntil !== null && started < backoffUntil && state) {
+    // Backing off slows repairs, never protection: the stop is checked on every pass all the same.
+    const protection = await timed('exchangeMs', () => protectWhileBackingOff(ctx, exchange, config, state!));
+    return report(
+      {
+        skipped: 'backoff',
+        commands: protection.commands,
+        nextIntervalSec: Math.ceil((backoffUntil - started) / 1000),
+      },
+      protection.state ?? state,
+    );
   }
 
   try {

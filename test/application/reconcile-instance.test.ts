@@ -110,6 +110,34 @@ describe('reconcileInstance on the paper exchange', () => {
     expect((await app.ctx.store.loadGrid('dogeklg'))?.reconBackoffUntil).toBeNull();
   });
 
+  it('while backing off, a pass still protects: a stop gone from the exchange is re-placed, grid orders wait', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181'); // the 0.18 buy fills: a position (its stream fill is missed)
+    const stopsNow = async () =>
+      (await app.port.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind === 'stop');
+    app.ex.faults.rejectNext({
+      count: 1,
+      error: new PaperApiError(-1003, 'Too many requests.', 429),
+      operations: ['query'],
+    });
+    expect((await reconcileInstance(app.ctx, 'dogeklg')).rateLimited).toBe(true);
+    expect(await stopsNow()).toEqual([]);
+    const before = await openBuys(app);
+    const pass = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(pass.skipped).toBe('backoff');
+    // The position the exchange reports is covered at once; repairs (a delta sell, missing buys) wait.
+    const stops = await stopsNow();
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({ closePosition: true, triggerPrice: expect.anything() });
+    expect(await openBuys(app)).toEqual(before);
+    expect(
+      (await app.port.openOrders('DOGE/USDC:USDC')).filter((o) => o.side === 'sell' && o.kind === 'limit'),
+    ).toEqual([]);
+    // A second backed-off pass finds it in place and sends nothing.
+    expect((await reconcileInstance(app.ctx, 'dogeklg')).commands).toBe(0);
+  });
+
   it('stops sending when rate limited mid-batch, leaving nothing half done', async () => {
     app = await paperApp();
     app.ex.faults.rejectNext({

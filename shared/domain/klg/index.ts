@@ -3,7 +3,8 @@
  * `{ state, commands }`. Nothing here performs I/O or reads a clock.
  *
  * Entry points:
- *  - `planRecon` and `ordersToLookUp` (recon track), `onFill` (event track);
+ *  - `planRecon` and `ordersToLookUp` (recon track), `planProtection` (recon while backing off),
+ *    `onFill` (event track);
  *  - `reverseReconcile`, `resetCounters`, `planRebuild`, `pause`, `resume` (resets and operator commands);
  *  - `placed`, `rejected`, `cancelled`, `timedOut`, `applyOutcome` (command outcomes);
  *  - `initialKlgState`, `parseKlgState`, `klgStateToJson` (state), `checkKlgInvariants` (health);
@@ -22,7 +23,7 @@ export {
   rejected,
   timedOut,
 } from './outcomes.js';
-export { planRecon, type ReconDecision } from './recon.js';
+export { type ProtectionSnapshot, planProtection, planRecon, type ReconDecision } from './recon.js';
 export { ordersToLookUp } from './recon-sync.js';
 export { pause, planRebuild, resetCounters, resume, reverseReconcile } from './resets.js';
 export { sellTarget, waterfallAllocate } from './sell-target.js';

@@ -26,9 +26,10 @@
 import type { Decision } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
 import { ZERO } from '../money.js';
+import type { ExchangeOrder, Position } from '../orders.js';
 import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
-import { finish, type ReconSnapshot, startWork } from './context.js';
+import { finish, type MarketFacts, type ReconSnapshot, startWork } from './context.js';
 import { consistencyGuard } from './counters.js';
 import { type AppliedFill, appliedFills, autoClearIfFlat } from './fill-accounting.js';
 import { checkStopAboveLiquidation } from './margin-guard.js';
@@ -104,4 +105,39 @@ export function planRecon(
 
   w.s.lastReconAt = now;
   return { ...finish(w), applied: appliedFills(snapshot.fills, effects) };
+}
+
+/** What the protection-only pass reads: price, open orders and the position (no trade history). */
+export interface ProtectionSnapshot extends MarketFacts {
+  readonly openOrders: readonly ExchangeOrder[];
+  readonly position: Position | null;
+}
+
+/**
+ * The protection-only pass (issue 13: "backoff may slow repairs, never protection"): while recon backs off
+ * after rate limiting, each scheduled pass still makes sure the position the exchange reports is covered
+ * by a stop (or closed when the trigger is behind the price). It reads no trade history and touches no
+ * grid order (but the buys a protective close cancels); the ledger is left for the next full pass.
+ */
+export function planProtection(
+  state: KlgState,
+  snapshot: ProtectionSnapshot,
+  config: KlgConfig,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  const ownStops = ownOpenOrders(state.instanceId, snapshot.openOrders).filter((o) => o.kind === 'stop');
+  // Protect what the exchange holds now; the ledger catches up from trade history on the next full pass.
+  const ledger = { holdings: w.s.holdings, avgEntry: w.s.avgEntry };
+  const pos = snapshot.position;
+  const held = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
+  if (!held.equals(w.s.holdings)) {
+    w.s.holdings = held;
+    w.s.avgEntry = held.greaterThan(0) ? (pos?.entryPrice ?? ledger.avgEntry) : ZERO;
+  }
+  settleFlatten(w);
+  maintainStop(w, ownStops);
+  w.s.holdings = ledger.holdings;
+  w.s.avgEntry = ledger.avgEntry;
+  return finish(w);
 }
