@@ -12,7 +12,9 @@
  *     nothing was sent); on a read → `retryable`. A timestamp outside the
  *     receive window (`InvalidNonce`, -1021) is `retryable` after the clock offset is re-measured.
  *  4. A refusal of the order itself (`InvalidOrder`, `InsufficientFunds`, `OrderNotFound`, known venue
- *     codes) → an `OrderRejection` value, not an exception.
+ *     codes) → an `OrderRejection` value, not an exception. Any other venue code on an order call
+ *     (e.g. -5027 "No need to modify the order", -4130) refuses that command only (`other`): it must
+ *     never stop a batch, let alone be reported as a credentials failure.
  *  5. Anything else is `fatal`: an unexpected venue answer is a bug to look at, not something to retry.
  */
 import ccxt from 'ccxt';

@@ -32,6 +32,26 @@ describe('classifying ccxt failures', () => {
     });
   });
 
+  it('makes any other venue refusal of an order call a rejection of that command only, never fatal', () => {
+    for (const [code, msg] of [
+      ['-5027', 'No need to modify the order.'],
+      ['-4130', 'An open stop or take profit order with GTE and closePosition in the direction is existing.'],
+      ['-4999', 'a code nobody documented'],
+    ]) {
+      const c = classifyFailure(
+        new ccxt.ExchangeError(`binanceusdm {"code":${code},"msg":"${msg}"}`),
+        'write',
+      );
+      expect(c).toMatchObject({ kind: 'rejection', rejection: { ok: false, code } });
+    }
+    expect(
+      classifyFailure(
+        new ccxt.InvalidOrder('binanceusdm {"code":-2021,"msg":"Order would immediately trigger."}'),
+        'write',
+      ),
+    ).toMatchObject({ kind: 'rejection', rejection: { reason: 'would_trigger' } });
+  });
+
   it('makes a 5xx or timeout on a write an unknown outcome, but retryable on a read', () => {
     expect(classifyFailure(new ccxt.ExchangeNotAvailable('binanceusdm 503'), 'write')).toMatchObject({
       error: { kind: 'unknown_outcome' },

@@ -1,0 +1,78 @@
+/**
+ * Carrying out a decision's commands: protection is never held back by an earlier failure in the batch.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { carryOut } from '../../shared/application/execute.js';
+import type { Command } from '../../shared/domain/commands.js';
+import { dec } from '../../shared/domain/money.js';
+import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+
+let app: PaperApp;
+afterEach(async () => app?.stop());
+
+const SYMBOL = 'DOGE/USDC:USDC';
+const buy = (id: string): Command => ({
+  kind: 'PlaceOrder',
+  instanceId: 'dogeklg',
+  level: 0,
+  reason: 't',
+  request: {
+    type: 'limit',
+    account: 'main',
+    symbol: SYMBOL,
+    clientOrderId: id,
+    side: 'buy',
+    positionSide: 'LONG',
+    price: dec('0.15'),
+    qty: dec('100'),
+    timeInForce: 'GTC',
+  },
+});
+const stop: Command = {
+  kind: 'PlaceStop',
+  instanceId: 'dogeklg',
+  reason: 't',
+  request: {
+    type: 'stop_market',
+    account: 'main',
+    symbol: SYMBOL,
+    clientOrderId: 'gbdogeklgT1',
+    side: 'sell',
+    positionSide: 'LONG',
+    triggerPrice: dec('0.14'),
+    workingType: 'MARK_PRICE',
+    closePosition: true,
+  },
+};
+
+/** The paper port, but the first limit order fails the way `kind` says. */
+function failingFirst(port: ExchangePort, kind: 'fatal' | 'rate_limited'): ExchangePort {
+  let failed = false;
+  const p: ExchangePort = Object.create(port);
+  p.submit = async (req) => {
+    if (req.type === 'limit' && !failed) {
+      failed = true;
+      throw new ExchangeError(kind, `injected ${kind}`, { code: '-9' });
+    }
+    return port.submit(req);
+  };
+  return p;
+}
+
+describe('carrying out a batch', () => {
+  for (const kind of ['fatal', 'rate_limited'] as const) {
+    it(`when an earlier command fails ${kind}, then grid orders after it wait but the stop still goes out`, async () => {
+      app = await paperApp();
+      const summary = await carryOut(app.ctx, failingFirst(app.port, kind), [
+        buy('gbdogeklgL0B1'),
+        buy('gbdogeklgL0B2'),
+        stop,
+      ]);
+      const outcomes = summary.executed.map((x) => x.outcome.kind);
+      expect(outcomes).toEqual(['rejected', 'rejected', 'placed']);
+      const open = await app.port.openOrders(SYMBOL);
+      expect(open.map((o) => o.clientOrderId)).toEqual(['gbdogeklgT1']);
+    });
+  }
+});
