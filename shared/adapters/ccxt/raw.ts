@@ -23,10 +23,17 @@ export function rawList(value: unknown, what: string): readonly unknown[] {
   return value;
 }
 
-/** A decimal field: a decimal string, or a safe-integer number. */
+/** Venues send plain decimals: no exponent, no `NaN`, no `Infinity`, no blanks. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** A decimal field: a plain decimal string, or a safe-integer number. */
 export function decField(o: Raw, key: string, what = key): Decimal {
   const v = o[key];
   if (typeof v === 'string') {
+    if (!PLAIN_DECIMAL.test(v))
+      throw new MalformedPayloadError(
+        `${what} must be a plain decimal, got ${JSON.stringify(v.slice(0, 40))}`,
+      );
     try {
       return dec(v, what);
     } catch (e) {
@@ -37,6 +44,29 @@ export function decField(o: Raw, key: string, what = key): Decimal {
   throw new MalformedPayloadError(
     `${what} must be a decimal string, got ${v === undefined ? 'nothing' : typeof v}`,
   );
+}
+
+/** A decimal that must be greater than zero (a fill's price and quantity, a limit price). */
+export function positiveDecField(o: Raw, key: string, what = key): Decimal {
+  const d = decField(o, key, what);
+  if (!d.greaterThan(0))
+    throw new MalformedPayloadError(`${what} must be greater than 0, got ${d.toFixed()}`);
+  return d;
+}
+
+/** A decimal that must not be negative (an order's quantity and filled quantity). */
+export function nonNegativeDecField(o: Raw, key: string, what = key): Decimal {
+  const d = decField(o, key, what);
+  if (d.isNegative()) throw new MalformedPayloadError(`${what} must not be negative, got ${d.toFixed()}`);
+  return d;
+}
+
+/** A numeric id (Binance trade and order ids): a safe integer, or a string of digits. */
+export function numericIdField(o: Raw, key: string, what = key): string {
+  const id = idField(o, key, what);
+  if (!/^\d{1,20}$/.test(id))
+    throw new MalformedPayloadError(`${what} must be a numeric id, got ${JSON.stringify(id.slice(0, 40))}`);
+  return id;
 }
 
 export function optDecField(o: Raw, key: string, what = key): Decimal | undefined {

@@ -25,7 +25,7 @@ import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
 export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'close' | 'liquidation' | 'foreign' | 'stale';
 
 export type FillEffect =
-  | { readonly applied: false; readonly reason: 'duplicate' | 'other_market' }
+  | { readonly applied: false; readonly reason: 'duplicate' | 'other_market' | 'invalid' }
   | {
       readonly applied: true;
       readonly side: 'buy' | 'sell';
@@ -83,6 +83,9 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   ) {
     return { applied: false, reason: 'other_market' };
   }
+  // Adapters validate venue numbers; this is the ledger's own last line: a fill of nothing, or at no price,
+  // would zero the average entry and disable the profit guard.
+  if (!fill.qty.greaterThan(0) || !fill.price.greaterThan(0)) return { applied: false, reason: 'invalid' };
   if (isDuplicateFill(s, fill)) return { applied: false, reason: 'duplicate' };
   s.recentTrades.push({ id: fill.tradeId, time: fill.time });
   s.feesPaid = s.feesPaid.plus(fill.fee);

@@ -5,7 +5,9 @@ import {
   parseBinanceBalance,
   parseBinanceKline,
   parseBinanceOrder,
+  parseBinanceTrade,
 } from '../../../shared/adapters/ccxt/binance-parse.js';
+import { MalformedPayloadError } from '../../../shared/adapters/ccxt/raw.js';
 import { dec } from '../../../shared/domain/money.js';
 import { EXCHANGE_INFO_SUBSET, fixtureJson } from '../../support/binance/fixtures.js';
 
@@ -226,4 +228,48 @@ describe('domain orders → ccxt binanceusdm arguments', () => {
       },
     });
   });
+});
+
+describe('a REST trade (/fapi/v1/userTrades) is validated before it can reach the ledger', () => {
+  // The documented example row.
+  const row = {
+    buyer: false,
+    commission: '-0.07819010',
+    commissionAsset: 'USDT',
+    id: 698759,
+    maker: false,
+    orderId: 25851813,
+    price: '7819.01',
+    qty: '0.002',
+    quoteQty: '15.63802',
+    realizedPnl: '-0.91539999',
+    side: 'SELL',
+    positionSide: 'SHORT',
+    symbol: 'BTCUSDT',
+    time: 1569514978020,
+  };
+
+  it('parses the documented row', () => {
+    const f = parseBinanceTrade(row, 'BTC/USDT:USDT', 'x');
+    expect([f.tradeId, f.price.toFixed(), f.qty.toFixed(), f.positionSide]).toEqual([
+      '698759',
+      '7819.01',
+      '0.002',
+      'SHORT',
+    ]);
+  });
+
+  for (const [what, patch] of [
+    ['a trade id that is not a number', { id: 'abc' }],
+    ['a zero price', { price: '0' }],
+    ['a negative quantity', { qty: '-0.002' }],
+    ['exponent notation', { price: '7.81901e3' }],
+    ['a missing position side', { positionSide: undefined }],
+  ] as const) {
+    it(`rejects ${what}`, () => {
+      expect(() => parseBinanceTrade({ ...row, ...patch }, 'BTC/USDT:USDT', 'x')).toThrow(
+        MalformedPayloadError,
+      );
+    });
+  }
 });

@@ -223,3 +223,51 @@ describe('Binance market messages from the 2021 capture', () => {
     expect(event.fundingRate?.toFixed()).toBe('0.00038167');
   });
 });
+
+describe('venue numbers are validated where they enter', () => {
+  const lines = fixtureLines(USER_DATA_CAPTURE);
+  /** The capture's first fill message, as parsed JSON. */
+  const fillMessage = (): { o: Record<string, unknown> } & Record<string, unknown> => {
+    for (const l of lines) {
+      const m = l as { e?: string; o?: Record<string, unknown> };
+      if (m.e === 'ORDER_TRADE_UPDATE' && m.o?.x === 'TRADE') return structuredClone(m) as never;
+    }
+    throw new Error('no fill in the capture');
+  };
+  const withField = (key: string, value: unknown) => {
+    const m = fillMessage();
+    if (value === undefined) delete m.o[key];
+    else m.o[key] = value;
+    return m;
+  };
+
+  it('accepts the capture as it is', () => {
+    expect(() => parseBinanceUserMessage(fillMessage(), symbolOf)).not.toThrow();
+  });
+
+  for (const [what, key, value] of [
+    ['exponent notation in a price', 'L', '9.17399E4'],
+    ['NaN as a price', 'L', 'NaN'],
+    ['a zero price', 'L', '0'],
+    ['a negative quantity', 'l', '-0.002'],
+    ['a zero fill quantity', 'l', '0'],
+    ['a non-numeric trade id', 't', 'abc'],
+    ['a missing position side', 'ps', undefined],
+    ['an unknown position side', 'ps', 'SIDEWAYS'],
+    ['a negative order quantity', 'q', '-1'],
+  ] as const) {
+    it(`rejects ${what}`, () => {
+      expect(() => parseBinanceUserMessage(withField(key, value), symbolOf)).toThrow(MalformedPayloadError);
+    });
+  }
+
+  it('marks a liquidation execution (CALCULATED) as a liquidation fill', () => {
+    const m = fillMessage();
+    m.o.x = 'CALCULATED';
+    m.o.o = 'LIQUIDATION';
+    m.o.c = 'autoclose-1733400000000';
+    const items = parseBinanceUserMessage(m, symbolOf);
+    const fill = (items as Exclude<typeof items, 'ignored'>).find((i) => i.type === 'fill');
+    expect(fill).toMatchObject({ fill: { liquidation: true } });
+  });
+});

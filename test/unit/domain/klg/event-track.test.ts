@@ -161,3 +161,19 @@ describe('event track: sell fills', () => {
     expect(plain(commands[0])).toMatchObject({ openQty: '80' });
   });
 });
+
+describe('event track: fills that cannot be true', () => {
+  it('ignores a fill at a zero price or of a zero quantity, leaving the ledger untouched', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    const [fill] = bot.venue.moveTo(dec('0.179'));
+    for (const bad of [
+      { ...fill!, price: dec('0') },
+      { ...fill!, qty: dec('0') },
+    ]) {
+      const d = onFill(bot.state, bad, bot.config, bot.venue.market(), bot.venue.time);
+      expect(d.applied).toBeNull();
+      expect(d.state).toBe(bot.state);
+    }
+  });
+});
