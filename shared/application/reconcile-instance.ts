@@ -150,7 +150,8 @@ async function protectWhileBackingOff(
     { current: state },
   );
   if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
-  if (!saved.result || !saved.state || saved.result.commands.length === 0) return { state: null, commands: 0 };
+  if (!saved.result || !saved.state || saved.result.commands.length === 0)
+    return { state: null, commands: 0 };
   const summary = await carryOut(ctx, exchange, saved.result.commands);
   const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
   const finalState = settled.state ?? saved.state;

@@ -25,7 +25,11 @@ export interface RunBotOptions {
 }
 
 export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jobs: number }> {
-  const worker = new StreamWorker(ctx, { instances: opts.instances, writer: opts.writer });
+  const worker = new StreamWorker(ctx, {
+    instances: opts.instances,
+    writer: opts.writer,
+    requireAnAccount: true,
+  });
   const stopping = new AbortController();
   void opts.stop.then(() => stopping.abort());
   try {

@@ -14,7 +14,10 @@
  *     and then processed (duplicates of what recon applied are no-ops).
  *  3. A failing fill does not stop the worker: it is logged and counted, and recon repairs the level.
  *  4. Malformed stream messages are counted and logged, never fatal.
- *  5. `stop()` stops accepting events, finishes what is queued, writes a `draining` heartbeat and closes
+ *  5. An account that cannot be connected (unknown symbol, revoked key, placeholder secret) is isolated:
+ *     a critical alert once, retries with backoff (1 s → 60 s), shown as `failed` in `health()` details
+ *     without failing it; the other accounts trade on. When it connects, a forced recon resyncs it.
+ *  6. `stop()` stops accepting events, finishes what is queued, writes a `draining` heartbeat and closes
  *     the streams. Orders stay on the exchange; nothing half written remains.
  */
 import { decodeClientOrderId } from '../domain/client-order-id.js';
@@ -24,14 +27,24 @@ import type { Fill } from '../domain/orders.js';
 import type { MarketStreamEvent, StreamSubscription, UserStreamEvent } from '../ports/exchange.js';
 import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
+import { publishAlerts } from './execute.js';
 import { handleFill } from './on-fill.js';
 import { reconcileInstance } from './reconcile-instance.js';
+
+/** Retries of an account that could not be connected: 1 s, doubling, at most a minute apart. */
+const ACCOUNT_RETRY_BASE_MS = 1_000;
+const ACCOUNT_RETRY_MAX_MS = 60_000;
 
 export interface StreamWorkerOptions {
   readonly instances: readonly KlgConfig[];
   /** Who writes the heartbeat (task id, host name). */
   readonly writer: string;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Refuse to start when no account could be connected (one machine, `gridbot run`: better a clear exit
+   * than a process doing nothing). Fargate leaves it off and keeps retrying.
+   */
+  readonly requireAnAccount?: boolean;
   /** Subscribe to mark-price / book streams for the price the event track decides with (default true). */
   readonly marketStreams?: boolean;
 }
@@ -68,6 +81,8 @@ export class StreamWorker {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #prices = new Map<string, Decimal>();
   readonly #subs: StreamSubscription[] = [];
+  /** Accounts that could not be connected: their error, how often it was tried, since when. */
+  readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
   #accepting = false;
   #heartbeatLoop: Promise<void> | null = null;
   /** Aborted by `stop()`: ends the heartbeat loop's sleep at once. */
@@ -86,24 +101,113 @@ export class StreamWorker {
 
   async start(): Promise<void> {
     this.#accepting = true;
-    for (const [accountId, instances] of this.#byAccount) {
-      this.#accounts.set(accountId, { status: 'connected', lastEventAt: null, resync: null });
-      const exchange = this.#ctx.exchanges(accountId);
-      this.#subs.push(await exchange.subscribeUser((e) => this.#onUser(accountId, e)));
-      if (this.#opts.marketStreams ?? true) {
-        for (const symbol of new Set(instances.map((i) => i.symbol))) {
-          this.#subs.push(
-            await exchange.subscribeMarket(symbol, ['markPrice', 'bookTop'], (e) => this.#onMarket(e)),
-          );
-        }
-      }
+    // One account that cannot connect (unknown symbol, revoked key, placeholder secret) must not keep the
+    // others from trading: it is isolated, alerted, and retried with backoff.
+    const connected = await Promise.all(
+      [...this.#byAccount].map(([accountId, instances]) => this.#connect(accountId, instances)),
+    );
+    if (this.#opts.requireAnAccount && connected.length > 0 && !connected.some(Boolean)) {
+      const errors = [...this.#failed].map(([id, f]) => `${id}: ${f.error}`).join('; ');
+      await this.stop();
+      throw new Error(`no account could be connected (${errors})`);
     }
     await this.#writeHeartbeats();
     this.#heartbeatLoop = this.#heartbeats();
     this.#ctx.logger.info('stream worker started', {
-      accounts: [...this.#byAccount.keys()],
+      accounts: [...this.#accounts.keys()],
+      failedAccounts: [...this.#failed.keys()],
       instances: this.#opts.instances.length,
     });
+  }
+
+  /** Subscribes one account's streams; on failure isolates it and schedules a retry. */
+  async #connect(accountId: string, instances: readonly KlgConfig[]): Promise<boolean> {
+    const opened: StreamSubscription[] = [];
+    try {
+      const exchange = this.#ctx.exchanges(accountId);
+      opened.push(await exchange.subscribeUser((e) => this.#onUser(accountId, e)));
+      if (this.#opts.marketStreams ?? true) {
+        for (const symbol of new Set(instances.map((i) => i.symbol))) {
+          opened.push(
+            await exchange.subscribeMarket(symbol, ['markPrice', 'bookTop'], (e) => this.#onMarket(e)),
+          );
+        }
+      }
+    } catch (e) {
+      await Promise.allSettled(opened.map((sub) => sub.close()));
+      await this.#isolate(accountId, instances, e);
+      return false;
+    }
+    this.#subs.push(...opened);
+    const wasFailed = this.#failed.get(accountId);
+    this.#failed.delete(accountId);
+    this.#accounts.set(accountId, { status: 'connected', lastEventAt: null, resync: null });
+    if (wasFailed) {
+      await this.#alertAccount(
+        accountId,
+        instances,
+        'info',
+        'account_unavailable_resolved',
+        'the account is connected again',
+      );
+      // Anything that happened while it was out comes back through a forced recon pass.
+      this.#resync(accountId, this.#accounts.get(accountId)!);
+    }
+    return true;
+  }
+
+  async #isolate(accountId: string, instances: readonly KlgConfig[], e: unknown): Promise<void> {
+    const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const previous = this.#failed.get(accountId);
+    const attempts = (previous?.attempts ?? 0) + 1;
+    this.#failed.set(accountId, { error, attempts, since: previous?.since ?? this.#ctx.clock.now() });
+    this.#ctx.logger.error('account could not be connected; the others go on', {
+      account: accountId,
+      attempts,
+      error,
+    });
+    this.#ctx.metrics.put('AccountConnectFailures', 1, 'Count', { account: accountId });
+    if (!previous)
+      await this.#alertAccount(
+        accountId,
+        instances,
+        'critical',
+        'account_unavailable',
+        `account ${accountId} could not be connected (${error}); its instances get no fills until it is fixed`,
+      );
+    const wait = Math.min(ACCOUNT_RETRY_MAX_MS, ACCOUNT_RETRY_BASE_MS * 2 ** (attempts - 1));
+    void this.#ctx.clock.sleep(wait, this.#stopping.signal).then(() => {
+      if (this.#accepting) return this.#connect(accountId, instances);
+      return false;
+    });
+  }
+
+  async #alertAccount(
+    accountId: string,
+    instances: readonly KlgConfig[],
+    severity: 'info' | 'critical',
+    code: string,
+    message: string,
+  ): Promise<void> {
+    try {
+      await publishAlerts(
+        this.#ctx,
+        instances.map((i) => ({
+          kind: 'Alert' as const,
+          instanceId: i.id,
+          severity,
+          code,
+          message,
+          data: { account: accountId },
+        })),
+        null,
+      );
+    } catch (e) {
+      this.#ctx.logger.warn('alert failed', {
+        account: accountId,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
   }
 
   /** Resolves when every queued fill and running resync has been processed. */
@@ -131,11 +235,21 @@ export class StreamWorker {
     this.#ctx.logger.info('stream worker stopped', { ...this.stats });
   }
 
-  /** Healthy while accepting and no account has been disconnected without a resync under way. */
-  health(): { ok: boolean; accounts: Record<string, { status: string; lastEventAt: number | null }> } {
-    const accounts = Object.fromEntries(
-      [...this.#accounts].map(([id, a]) => [id, { status: a.status, lastEventAt: a.lastEventAt }]),
-    );
+  /**
+   * Healthy while accepting and no connected account has been disconnected without a resync under way.
+   * Accounts that could not connect are reported in the details (with their error) but do not fail it:
+   * replacing the task would not fix them and would stop the accounts that work.
+   */
+  health(): {
+    ok: boolean;
+    accounts: Record<string, { status: string; lastEventAt: number | null; error?: string }>;
+  } {
+    const accounts: Record<string, { status: string; lastEventAt: number | null; error?: string }> =
+      Object.fromEntries(
+        [...this.#accounts].map(([id, a]) => [id, { status: a.status, lastEventAt: a.lastEventAt }]),
+      );
+    for (const [id, f] of this.#failed)
+      accounts[id] = { status: 'failed', lastEventAt: null, error: f.error };
     const ok = this.#accepting && [...this.#accounts.values()].every((a) => a.status !== 'disconnected');
     return { ok, accounts };
   }

@@ -1,15 +1,17 @@
 /**
  * Building the Exchange port of every account a process trades: ccxt for real venues (credentials from the
  * Secrets port, per-account proxy), all created up front so the resolver handed to the application is
- * synchronous. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries) points every Binance account at another
+ * synchronous. An account whose credentials cannot be loaded gets a stand-in port that retries
+ * (`DeferredExchangePort`), so one bad secret never stops the process for the other accounts. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries) points every Binance account at another
  * server, e.g. the local Binance protocol server of the tests.
  */
-import { createCcxtExchange } from '../adapters/ccxt/ccxt-exchange.js';
+import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
 import type { AccountConfig, DeploymentConfig } from '../domain/config/deployment.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
 import type { Secrets } from '../ports/secrets.js';
+import { DeferredExchangePort } from './deferred-exchange.js';
 
 export interface ExchangeSetup {
   readonly accounts: readonly AccountConfig[];
@@ -17,6 +19,12 @@ export interface ExchangeSetup {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly apiUrls?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * What an account whose credentials cannot be loaded gets: `defer` (AWS: a stand-in port that retries, so
+   * one bad secret never stops the others) or `throw` (one machine, `gridbot run`: refuse to start, with the
+   * reason). Default `throw`.
+   */
+  readonly onUnavailable?: 'defer' | 'throw';
   /** Symbols per account whose fills are re-read over REST after a stream reconnect. */
   readonly resyncSymbols?: Readonly<Record<string, readonly string[]>>;
 }
@@ -45,11 +53,11 @@ export async function buildExchanges(
     if (account.exchange === 'paper') {
       throw new Error(`account ${account.id} is a paper account: run it with the simulator (gridbot sim)`);
     }
-    const creds = await setup.secrets.credentials(account.id);
-    ports.set(
-      account.id,
-      createCcxtExchange({
-        venue: account.exchange,
+    const venue = account.exchange;
+    const build = async (): Promise<ExchangePort> => {
+      const creds = await setup.secrets.credentials(account.id);
+      return createCcxtExchange({
+        venue,
         apiKey: creds.apiKey,
         secret: creds.secret,
         password: creds.password,
@@ -63,8 +71,22 @@ export async function buildExchanges(
         clock: setup.clock,
         logger: setup.logger.child({ account: account.id }),
         resyncSymbols: setup.resyncSymbols?.[account.id],
-      }),
-    );
+      });
+    };
+    try {
+      ports.set(account.id, await build());
+    } catch (e) {
+      if (setup.onUnavailable !== 'defer') throw e;
+      // One account's bad secret must not stop the others: it gets a stand-in that retries.
+      setup.logger.error('account unavailable at start; the others go on', {
+        account: account.id,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      ports.set(
+        account.id,
+        new DeferredExchangePort(account.id, venue, dialectFor(venue).supportsAmend, build, setup.clock, e),
+      );
+    }
   }
   return {
     all: [...ports.values()],

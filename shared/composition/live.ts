@@ -63,6 +63,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
       })
     : new LogNotifier(logger);
   const exchanges = await buildExchanges({
+    onUnavailable: 'defer',
     ...tradedAccounts(deployment),
     secrets,
     clock,

@@ -149,7 +149,7 @@ describe('gridbot run as a process', () => {
     expect(code).toBe(2);
     expect(ms).toBeLessThan(STARTUP_MS);
     expect(err).toMatch(
-      /gridbot: failed: NetworkError: binanceusdm GET http:\/\/127\.0\.0\.1:\d+\/fapi\/v1\/exchangeInfo fetch failed: connect ECONNREFUSED/,
+      /gridbot: failed: .*no account could be connected \(acct-b: NetworkError: binanceusdm GET http:\/\/127\.0\.0\.1:\d+\/fapi\/v1\/exchangeInfo fetch failed: connect ECONNREFUSED/,
     );
     expect(err).not.toContain('live');
     expect(out + err).not.toContain(other.apiSecret);
