@@ -18,7 +18,12 @@ export const accountSchema = z
     exchange: z.enum(['binanceusdm', 'okx', 'paper']),
     testnet: z.boolean().default(false),
     /** Secrets Manager secret holding `{"apiKey","secret","password"?}`; default `gridbot/<account id>`. */
-    secret_name: z.string().min(1).optional(),
+    secret_name: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+        message: 'must be a Secrets Manager name: 1-512 of letters, digits and /_+=.@-, e.g. "gridbot/main"',
+      })
+      .optional(),
     /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
     hedge_mode: z.boolean().default(true),
     proxy: z
@@ -40,7 +45,10 @@ export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 
 export const deploymentConfigSchema = z
   .object({
-    region: z.string().default('ap-northeast-1'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region, e.g. "ap-northeast-1"' })
+      .default('ap-northeast-1'),
     alert_email: z.string().email().optional(),
     accounts: z.array(accountSchema).min(1, { message: 'declare at least one account' }),
     instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),

@@ -20,11 +20,18 @@ function pathText(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/** Longest message kept per issue: an error never echoes a megabyte of someone's input back. */
+const MAX_ISSUE_CHARS = 300;
+const MAX_ISSUES = 20;
+
 export function describeIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((issue) => {
+  const lines = error.issues.slice(0, MAX_ISSUES).map((issue) => {
     const where = pathText([...(prefix ? [prefix] : []), ...issue.path]);
-    return `${where}: ${issue.message}`;
+    const line = `${where}: ${issue.message}`;
+    return line.length > MAX_ISSUE_CHARS ? `${line.slice(0, MAX_ISSUE_CHARS)}… (cut)` : line;
   });
+  if (error.issues.length > MAX_ISSUES) lines.push(`… and ${error.issues.length - MAX_ISSUES} more problems`);
+  return lines;
 }
 
 export function configErrorFrom(error: z.ZodError, source: string, prefix = ''): ConfigError {

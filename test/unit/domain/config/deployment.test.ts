@@ -48,3 +48,43 @@ describe('deployment config', () => {
     expect(issues).toEqual(['(root): bad']);
   });
 });
+
+describe('hostile config input', () => {
+  const base = { accounts: [account], instances: [klgConfigInput()] };
+  const problems = (input: unknown): string[] => {
+    try {
+      parseDeploymentConfig(input);
+      return [];
+    } catch (e) {
+      return (e as { issues: string[] }).issues;
+    }
+  };
+
+  it('rejects a symbol, region or secret name outside its pattern, naming the field', () => {
+    expect(problems({ ...base, instances: [klgConfigInput({ symbol: 'doge/usdc' })] })).toEqual([
+      expect.stringMatching(/^instances\[0\]\.symbol: .*BASE\/QUOTE:SETTLE/),
+    ]);
+    expect(
+      problems({ ...base, instances: [klgConfigInput({ symbol: `${'X'.repeat(5000)}/USDT:USDT` })] }),
+    ).toHaveLength(1);
+    expect(problems({ ...base, region: 'mars; rm -rf /' })).toEqual([
+      expect.stringMatching(/^region: must be an AWS region/),
+    ]);
+    expect(problems({ ...base, accounts: [{ ...account, secret_name: 'a b' }] })).toEqual([
+      expect.stringMatching(/^accounts\[0\]\.secret_name: must be a Secrets Manager name/),
+    ]);
+  });
+
+  it('rejects integers beyond 2^53', () => {
+    expect(problems({ ...base, instances: [klgConfigInput({ risk_interval_sec: 2 ** 60 })] })).toEqual([
+      expect.stringMatching(/^instances\[0\]\.risk_interval_sec/),
+    ]);
+  });
+
+  it('never echoes a megabyte of input back in its errors', () => {
+    const huge = 'A'.repeat(1_000_000);
+    const issues = problems({ ...base, region: huge, instances: [klgConfigInput({ id: huge })] });
+    expect(issues.length).toBeGreaterThan(0);
+    for (const line of issues) expect(line.length).toBeLessThan(400);
+  });
+});
