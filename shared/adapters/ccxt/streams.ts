@@ -8,13 +8,16 @@
  * Invariants:
  *  1. Every message is parsed from its raw JSON by the venue dialect; a message that fails to parse is
  *     counted, logged and delivered as `malformed`, and never stops the stream.
- *  2. A failed watch is retried with exponential backoff (`baseBackoffMs` → `maxBackoffMs`); the user
+ *  2. A watch that fails because ccxt's own parser threw on a message (not a ccxt error) is watched again at
+ *     once: the socket is fine. Health follows the socket: messages arriving mark the stream up again.
+ *     Any other failed watch is retried with exponential backoff (`baseBackoffMs` → `maxBackoffMs`); the user
  *     stream's listen key is dropped so the retry obtains a live one (expired keys are the usual cause).
  *  3. A stream silent for `watchdogMs` (no message and, on the user stream, no pong either) is closed and
  *     reconnected.
  *  4. After every user-stream reconnect, fills are re-read over REST from the last seen trade (ccxt does not
  *     replay), delivered as ordinary `fill` events before `reconnected`, deduplicated by trade id.
  */
+import ccxt from 'ccxt';
 import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
 import type { Clock } from '../../ports/clock.js';
@@ -155,6 +158,8 @@ export class StreamHub {
     const now = this.deps.clock.now();
     if (this.dialect.isUserUrl(url)) {
       this.lastUserActivity = now;
+      // Messages flowing prove the socket is up, whatever a failed watch concluded.
+      if (this.userEverUp && !this.userUp) this.onConnected(url);
       this.handleUserMessage(message, now);
     } else {
       this.handleMarketMessage(message, now);
@@ -230,6 +235,16 @@ export class StreamHub {
         attempt = 0;
       } catch (err) {
         if (this.closed) break;
+        if (!(err instanceof ccxt.BaseError)) {
+          // ccxt's own parser choked on a message (a TypeError, a NaN it cannot make a BigInt of): the
+          // socket is fine and our tap has already counted the message. Watch again; health stays true.
+          this.deps.logger?.warn('ccxt could not parse a user-stream message; watching on', {
+            venue: this.dialect.venue,
+            error: redact(err instanceof Error ? `${err.name}: ${err.message}` : String(err)),
+          });
+          await this.deps.clock.sleep(0);
+          continue;
+        }
         if (this.userUp || !this.userEverUp) {
           this.emitUser({
             type: 'connection',

@@ -117,6 +117,37 @@ describe('user-data stream through ccxt pro', () => {
     await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id);
   });
 
+  it("keeps the stream up when ccxt's own parser throws on a message (a NaN it cannot make a BigInt of)", async () => {
+    user.clear();
+    venue.server.hub.publishUser('acct-a', {
+      e: 'ORDER_TRADE_UPDATE',
+      E: 1,
+      T: 1,
+      o: {
+        s: 'BTCUSDT',
+        c: 'x',
+        S: 'BUY',
+        o: 'LIMIT',
+        x: 'TRADE',
+        X: 'PARTIALLY_FILLED',
+        q: 'NaN',
+        p: 'NaN',
+        L: 'NaN',
+        l: 'NaN',
+        z: 'NaN',
+        i: 1,
+        t: 5,
+        T: 1,
+        ps: 'LONG',
+      },
+    });
+    await user.waitFor((e) => e.type === 'malformed');
+    // The next real event still arrives, and nobody was told the stream went down.
+    const id = await restingBuy('94750.0');
+    await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id);
+    expect(user.count(isConnection('disconnected'))).toBe(0);
+  });
+
   it('recovers fills made while the stream was down: reconnect, REST resync, then reconnected', async () => {
     const id = await restingBuy('94700.0');
     user.clear();
