@@ -44,7 +44,7 @@ import { CallPolicy, offGridRejection } from './call-policy.js';
 import { type CcxtClient, type CcxtClientConfig, createCcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
 import { okxDialect } from './okx-dialect.js';
-import { StreamHub, type StreamTuning } from './streams.js';
+import { DEFAULT_STREAM_TUNING, StreamHub, type StreamTuning } from './streams.js';
 
 export interface CcxtExchangeOptions {
   readonly accountId: string;
@@ -315,7 +315,21 @@ export function dialectFor(venue: CcxtClientConfig['venue']): VenueDialect {
 }
 
 /** The port for one account: builds the ccxt client with the raw stream tap wired to the adapter. */
-export function createCcxtExchange(settings: CcxtAccountSettings): CcxtExchange {
+/**
+ * ccxt pings every `keepAlive` ms (180 s by default for Binance) and our watchdog reconnects a stream silent
+ * for `watchdogMs` (30 s): left alone, a quiet account would reconnect every ~37 s. Ping three times per
+ * watchdog period instead, so a live socket always has a fresh pong.
+ */
+export function keepAliveFor(watchdogMs: number): number {
+  return Math.max(100, Math.floor(watchdogMs / 3));
+}
+
+export function createCcxtExchange(given: CcxtAccountSettings): CcxtExchange {
+  const settings: CcxtAccountSettings = {
+    ...given,
+    keepAliveMs:
+      given.keepAliveMs ?? keepAliveFor(given.stream?.watchdogMs ?? DEFAULT_STREAM_TUNING.watchdogMs),
+  };
   let target: StreamHub | null = null;
   const client = createCcxtClient(settings, {
     onMessage: (url, message) => target?.onRawMessage(url, message),

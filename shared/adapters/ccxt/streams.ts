@@ -32,7 +32,7 @@ import type { CcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
 import { redact } from './errors.js';
 import { FillLedger } from './fill-ledger.js';
-import { MarketStreams } from './market-stream.js';
+import { MarketStreams, terminateSocket } from './market-stream.js';
 
 export interface StreamTuning {
   readonly watchdogMs: number;
@@ -42,7 +42,7 @@ export interface StreamTuning {
   readonly recentTradeIds: number;
 }
 
-const DEFAULT_TUNING: StreamTuning = {
+export const DEFAULT_STREAM_TUNING: StreamTuning = {
   watchdogMs: 30_000,
   baseBackoffMs: 500,
   maxBackoffMs: 30_000,
@@ -83,7 +83,7 @@ export class StreamHub {
     private readonly dialect: VenueDialect,
     private readonly deps: StreamHubDeps,
   ) {
-    this.tuning = { ...DEFAULT_TUNING, ...(deps.tuning ?? {}) };
+    this.tuning = { ...DEFAULT_STREAM_TUNING, ...(deps.tuning ?? {}) };
     this.ledger = new FillLedger(this.tuning.recentTradeIds);
     this.market = new MarketStreams(ex, dialect, {
       clock: deps.clock,
@@ -346,7 +346,7 @@ export class StreamHub {
   }
 
   private closeUserSockets(): void {
-    for (const c of this.userClients()) this.safeCall(() => c.close());
+    for (const c of this.userClients()) this.safeCall(() => terminateSocket(c));
   }
 
   private backoff(attempt: number): number {

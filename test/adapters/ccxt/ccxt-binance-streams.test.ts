@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CcxtExchange } from '../../../shared/adapters/ccxt/ccxt-exchange.js';
+import { type CcxtExchange, keepAliveFor } from '../../../shared/adapters/ccxt/ccxt-exchange.js';
 import { dec } from '../../../shared/domain/money.js';
 import type {
   MarketStreamEvent,
@@ -207,4 +207,22 @@ describe('market streams through ccxt pro', () => {
     expect(top.ask.greaterThan(top.bid)).toBe(true);
     await msub.close();
   });
+});
+
+describe('keep-alive inside the watchdog', () => {
+  it('with the production ratio (ping every third of the watchdog), a quiet stream idles past the watchdog without reconnecting', async () => {
+    // Production is watchdog 30 s / ping 10 s; here the same ratio at a tenth of the scale.
+    expect(keepAliveFor(30_000)).toBe(10_000);
+    const quiet = venue.port('acct-b', {
+      stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 3_000 },
+      keepAliveMs: undefined,
+    });
+    const events = new EventLog<UserStreamEvent>();
+    const s = await quiet.subscribeUser(events.push);
+    await events.waitFor(isConnection('connected'));
+    await new Promise((resolve) => setTimeout(resolve, 4_500)); // 1.5 × the watchdog, no message at all
+    expect(events.count(isConnection('disconnected'))).toBe(0);
+    expect(quiet.tap.reconnects).toBe(0);
+    await s.close();
+  }, 20_000);
 });
