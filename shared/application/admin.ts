@@ -97,7 +97,7 @@ export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promi
       const s = await change((cur) => ({ next: cur ? resetCounters(cur, now) : null, result: null }));
       return done({
         counters: s.levels.map((l) => l.fillCounter),
-        note: 'the consistency guard re-derives counters from holdings on the next recon',
+        note: 'the levels may buy again; the position held now counts as a locked base for the consistency guard until the position is next flat, and sells go on as before',
       });
     }
     case 'close-all':
