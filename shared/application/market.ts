@@ -52,6 +52,7 @@ export async function gatherSnapshot(
   }
   return {
     price: price.last,
+    markPrice: price.mark,
     rules,
     supportsAmend: exchange.supportsAmend,
     openOrders,

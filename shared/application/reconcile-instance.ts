@@ -11,16 +11,19 @@
  * scheduled passes before that time only protect (`planProtection`: three reads, stop commands only), so
  * the event track keeps priority on the API weight and the position is never left without its stop.
  */
+
+import { ConfigError } from '../domain/config/format-error.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
 import {
   initialKlgState,
   type KlgState,
   type ProtectionSnapshot,
+  pause,
   planProtection,
   planRecon,
   reverseReconcile,
 } from '../domain/klg/index.js';
-import { assertVenueConfig } from '../domain/klg/venue-config.js';
+import { venueConfigProblems } from '../domain/klg/venue-config.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
@@ -95,13 +98,33 @@ async function coldStart(ctx: AppContext, exchange: ExchangePort, config: KlgCon
     anchorPrice: levels.anchorPrice,
   });
   const snapshot = await gatherSnapshot(exchange, rules, config, fresh, now);
-  // A config that cannot work on this venue and balance is refused before anything is laid out.
-  assertVenueConfig(config, rules, {
+  // A config that cannot work on this venue and balance is refused before anything is laid out — unless
+  // the account already holds a position: then it is adopted and protected, and the instance is paused
+  // (no buys) with a critical alert naming what to fix.
+  const problems = venueConfigProblems(config, rules, {
     levels: levels.prices,
-    wallet: snapshot.margin?.wallet,
-    leverage: snapshot.margin?.leverage ?? null,
+    ...(snapshot.margin ? { wallet: snapshot.margin.wallet, leverage: snapshot.margin.leverage } : {}),
   });
-  const d = reverseReconcile(fresh, snapshot, config, now);
+  const holding = snapshot.position?.qty.greaterThan(0) === true;
+  if (problems.length > 0 && !holding)
+    throw new ConfigError(`invalid config: ${problems.join('; ')}`, problems);
+  const reversed = reverseReconcile(fresh, snapshot, config, now);
+  const d =
+    problems.length === 0
+      ? reversed
+      : {
+          state: pause(reversed.state, `invalid config: ${problems.join('; ')}`, now),
+          commands: [
+            ...reversed.commands,
+            {
+              kind: 'Alert' as const,
+              instanceId: config.id,
+              severity: 'critical' as const,
+              code: 'config_invalid',
+              message: `the config cannot work as written; the held position is protected and buys are paused: ${problems.join('; ')}`,
+            },
+          ],
+        };
   const saved = await decideAndSave(ctx, config.id, (current) => ({
     next: current ? null : d.state,
     result: null,
@@ -134,7 +157,14 @@ async function protectWhileBackingOff(
       exchange.openOrders(config.symbol),
       exchange.position(config.symbol, config.position_side),
     ]);
-    snapshot = { price: price.last, rules, supportsAmend: exchange.supportsAmend, openOrders, position };
+    snapshot = {
+      price: price.last,
+      markPrice: price.mark,
+      rules,
+      supportsAmend: exchange.supportsAmend,
+      openOrders,
+      position,
+    };
   } catch (e) {
     if (e instanceof ExchangeError && e.retryable) return { state: null, commands: 0 };
     throw e;
@@ -147,7 +177,8 @@ async function protectWhileBackingOff(
       const d = planProtection(stored, snapshot, config, now);
       return { next: d.commands.length > 0 ? d.state : null, result: d };
     },
-    { current: state },
+    // A lost write means the other track moved: its view is newer than this snapshot; the next pass decides.
+    { current: state, maxAttempts: 1 },
   );
   if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
   if (!saved.result || !saved.state || saved.result.commands.length === 0)

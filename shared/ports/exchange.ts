@@ -57,6 +57,8 @@ export type OrderRejectReason =
   | 'too_many_orders'
   /** A conditional order whose trigger the price has already passed (Binance -2021). */
   | 'would_trigger'
+  /** A second closePosition stop on the same side (Binance -4130): the one already there covers. */
+  | 'stop_exists'
   | 'other';
 
 export interface OrderRejection {

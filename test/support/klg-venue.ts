@@ -140,7 +140,12 @@ export class ToyVenue {
           (o) => o.kind === 'stop' && o.status === 'NEW' && o.closePosition,
         );
         if (existing && r.closePosition)
-          return { kind: 'rejected', reason: 'other', code: '-4130', message: 'closePosition stop exists' };
+          return {
+            kind: 'rejected',
+            reason: 'stop_exists',
+            code: '-4130',
+            message: 'closePosition stop exists',
+          };
         if (r.triggerPrice.greaterThanOrEqualTo(this.price))
           return { kind: 'rejected', reason: 'would_trigger', code: '-2021', message: 'would trigger' };
         this.orders.set(r.clientOrderId, {
@@ -158,14 +163,16 @@ export class ToyVenue {
       }
       case 'ClosePosition': {
         const r = cmd.request;
-        const qty = r.qty.lessThan(this.position) ? r.qty : this.position;
-        if (!qty.greaterThan(0))
+        // Binance hedge mode refuses a close larger than the position (it does not shrink it).
+        if (!this.position.greaterThan(0) || r.qty.greaterThan(this.position)) {
           return {
             kind: 'rejected',
             reason: 'reduce_only_rejected',
             code: '-2022',
-            message: 'nothing to close',
+            message: 'ReduceOnly Order is rejected.',
           };
+        }
+        const qty = r.qty;
         const o: VenueOrder = {
           clientOrderId: r.clientOrderId,
           exchangeOrderId: String(++this.seq),

@@ -68,7 +68,7 @@ const BINANCE_REASONS: Readonly<Record<string, OrderRejectReason>> = {
   '-4131': 'filter',
   '-4164': 'filter',
   '-2021': 'would_trigger',
-  '-4130': 'other',
+  '-4130': 'stop_exists',
   // OKX sCodes
   '51121': 'filter',
   '51008': 'insufficient_margin',

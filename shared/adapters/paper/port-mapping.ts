@@ -26,6 +26,7 @@ const REASONS: ReadonlyMap<number, OrderRejectReason> = new Map([
   [-2011, 'unknown_order'],
   [-2013, 'unknown_order'],
   [-2021, 'would_trigger'],
+  [-4130, 'stop_exists'],
   ...[-1111, -4002, -4003, -4004, -4005, -4006, -4013, -4014, -4016, -4023, -4024, -4131, -4164].map(
     (c) => [c, 'filter'] as const,
   ),

@@ -73,7 +73,8 @@ export const klgConfigSchema = z
     strategy: z.literal('key_level_grid'),
     account: z.string().min(1, { message: 'name the account (from `accounts`) this instance trades on' }),
     symbol: z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}:[A-Z0-9]{1,10}$/, {
-      message: 'give the market as a ccxt linear-swap symbol, BASE/QUOTE:SETTLE in capitals, e.g. "DOGE/USDC:USDC"',
+      message:
+        'give the market as a ccxt linear-swap symbol, BASE/QUOTE:SETTLE in capitals, e.g. "DOGE/USDC:USDC"',
     }),
     /** `LONG` in hedge mode (Binance dual-side position), `BOTH` in one-way mode. */
     position_side: z.enum(['LONG', 'BOTH']).default('LONG'),

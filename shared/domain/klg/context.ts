@@ -13,6 +13,8 @@ import type { GridLevel, KlgState, LiveOrder, MarginFacts, RecentTrade, StopStat
 export interface MarketFacts {
   /** Current price (last trade or mark) the polarity rules use. */
   readonly price: Decimal;
+  /** The mark price, when known: what the stop's trigger is compared with (it works on the mark). */
+  readonly markPrice?: Decimal | undefined;
   readonly rules: SymbolRules;
   /** The venue can amend a live limit order (else amend becomes cancel, and recon re-places). */
   readonly supportsAmend: boolean;

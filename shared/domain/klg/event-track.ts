@@ -17,7 +17,7 @@
 import type { Decision } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
 import type { Fill } from '../orders.js';
-import { alertEvent } from './alerts.js';
+import { alertEvent, raiseCondition } from './alerts.js';
 import { placeBuyAt } from './buys.js';
 import { finish, type MarketFacts, startWork, type Work } from './context.js';
 import { type AppliedFill, appliedFills, applyFill } from './fill-accounting.js';
@@ -50,7 +50,8 @@ export function onFill(
   const effect = applyFill(w, fill);
   if (!effect.applied) return { state, commands: [], applied: null };
 
-  if (effect.role === 'stop') {
+  // One alert per stop order, however many trades it executes in.
+  if (effect.role === 'stop' && state.flatten?.clientOrderId !== fill.clientOrderId) {
     alertEvent(w, 'critical', 'stop_loss_triggered', 'the stop loss closed the position', {
       price: fill.price.toFixed(),
       qty: fill.qty.toFixed(),
@@ -59,7 +60,7 @@ export function onFill(
     if (config.stop_loss.pause_after_trigger) pauseOpening(w, 'stop loss triggered');
   }
   if (effect.role === 'liquidation') {
-    alertEvent(w, 'critical', 'liquidated', 'the exchange liquidated the position', {
+    raiseCondition(w, 'critical', 'liquidated', 'the exchange liquidated the position', {
       price: fill.price.toFixed(),
       qty: fill.qty.toFixed(),
       holdings: w.s.holdings.toFixed(),

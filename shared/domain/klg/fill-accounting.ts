@@ -19,6 +19,7 @@ import { decodeClientOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
 import { maxDec, minDec, ONE, ZERO } from '../money.js';
 import { type Fill, isLiquidationFill } from '../orders.js';
+import { clearCondition } from './alerts.js';
 import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
 import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
 
@@ -105,6 +106,7 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   }
 
   const qty = fill.qty;
+  const holdingsBefore = s.holdings;
   if (fill.side === 'buy') {
     const newHoldings = s.holdings.plus(qty);
     if (!newHoldings.greaterThan(0)) s.avgEntry = ZERO;
@@ -141,9 +143,21 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     }
   }
 
+  // Our stop is executing (possibly in several trades): it is no longer a live stop, and until the position
+  // is flat it counts as the protective close in flight, so no second close is sent on its heels.
+  if (role === 'stop') {
+    s.stops = s.stops.filter((x) => x.clientOrderId !== fill.clientOrderId);
+    if (!s.flatten)
+      s.flatten = {
+        clientOrderId: fill.clientOrderId,
+        qty: maxDec(holdingsBefore, qty),
+        since: w.now,
+        uncertain: false,
+      };
+  }
   // A protective close that has done its work is over: if holdings remain (buys that filled meanwhile), the
   // same decision closes them too.
-  if (role === 'close' && s.flatten?.clientOrderId === fill.clientOrderId) {
+  if ((role === 'close' || role === 'stop') && s.flatten?.clientOrderId === fill.clientOrderId) {
     const left = s.flatten.qty.minus(qty);
     s.flatten = left.greaterThan(0) ? { ...s.flatten, qty: left } : null;
   }
@@ -192,6 +206,7 @@ export function autoClearIfFlat(w: Work): boolean {
   s.soldSinceFlat = ZERO;
   s.resetBaseQty = ZERO;
   s.flatten = null;
+  clearCondition(w, 'position_closed', 'the position is flat');
   for (const level of s.levels) level.fillCounter = 0;
   return true;
 }

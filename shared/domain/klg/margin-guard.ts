@@ -80,7 +80,7 @@ export function buyRefusal(w: Work, price: Decimal, qty: Decimal): BuyRefusal | 
   }
   worstQty = worstQty.plus(qty);
   cost = cost.plus(qty.times(price));
-  if (m.leverage && cost.greaterThan(m.wallet.times(m.leverage))) return 'over_leverage';
+  if (m.leverage?.greaterThan(0) && cost.greaterThan(m.wallet.times(m.leverage))) return 'over_leverage';
   const avg = cost.dividedBy(worstQty);
   const liq = estimateLiquidationPrice(worstQty, avg, m.wallet, m.maintMarginRate);
   const floor = protectionFloor(w, avg);
@@ -137,7 +137,7 @@ export function gridFeasibility(i: FeasibilityInput): string | null {
   if (!lowest || !highest) return null;
   const unit = i.config.base_amount_per_grid;
   const cost = unit.times(highest);
-  if (i.leverage && cost.greaterThan(i.wallet.times(i.leverage))) {
+  if (i.leverage?.greaterThan(0) && cost.greaterThan(i.wallet.times(i.leverage))) {
     return `one grid unit (${unit.toFixed()} coins ≈ ${cost.toFixed(2)}) exceeds the balance ${i.wallet.toFixed()} × leverage ${i.leverage.toFixed()}`;
   }
   const liq = estimateLiquidationPrice(unit, highest, i.wallet, i.config.risk.maint_margin_rate);

@@ -17,7 +17,10 @@ import type { KlgConfig } from '../config/klg-config.js';
 import { clearOn, raiseOn } from './alerts.js';
 import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
 import type { KlgState } from './state.js';
-import { flattenPosition } from './stop-loss.js';
+import { flattenPosition, placeStop } from './stop-loss.js';
+
+/** Refusals that mean nothing reached the exchange (set by the shell: network, rate limit, batch stopped). */
+const NOTHING_SENT = new Set(['network', 'not_sent']);
 
 export interface Rejection {
   readonly reason: string;
@@ -119,7 +122,9 @@ export function rejected(
     if (why.reason === 'duplicate_client_id') stop.uncertain = true;
     else if (stop.state === 'PLACING') {
       s.stops = s.stops.filter((x) => x !== stop);
-      if (why.reason !== 'would_trigger') {
+      // Nothing reached the exchange: `applyOutcome` sends it again at once, no alarm needed.
+      // stop_exists (-4130): a closePosition stop is already there and covers; recon adopts it.
+      if (why.reason !== 'would_trigger' && why.reason !== 'stop_exists' && !NOTHING_SENT.has(why.reason)) {
         raiseOn(
           t,
           commands,
@@ -141,16 +146,18 @@ export function rejected(
   }
   if (s.flatten?.clientOrderId === clientOrderId) {
     s.flatten = null;
-    // Nothing left to close (the stop fired first): not a failure; its fill settles the ledger.
-    if (why.reason === 'reduce_only_rejected') return { state: done(s, now, true, state), commands };
-    commands.push({
-      kind: 'Alert',
-      instanceId: s.instanceId,
-      severity: 'critical',
-      code: 'close_failed',
-      message: 'the exchange refused the protective close; it is retried by the next decision',
+    // The position is smaller than the close (the stop fired first, or the ledger is ahead): the next
+    // decision closes what the exchange reports. Nothing sent: `applyOutcome` sends it again at once.
+    if (why.reason === 'reduce_only_rejected' || NOTHING_SENT.has(why.reason))
+      return { state: done(s, now, true, state), commands };
+    raiseOn(
+      t,
+      commands,
+      'critical',
+      'close_failed',
+      'the exchange refused the protective close; every decision tries again',
       data,
-    });
+    );
     return { state: done(s, now, true, state), commands };
   }
   return { state, commands: [] };
@@ -242,10 +249,25 @@ export function applyOutcome(
     }
     case 'rejected': {
       const d = rejected(state, id, outcome, now);
-      if (command.kind !== 'PlaceStop' || outcome.reason !== 'would_trigger') return d;
-      // The price is already through the trigger: close the position now rather than leave it bare.
+      const protective = command.kind === 'PlaceStop' || command.kind === 'ClosePosition';
+      const resend = protective && NOTHING_SENT.has(outcome.reason);
+      const breached = command.kind === 'PlaceStop' && outcome.reason === 'would_trigger';
+      if (!resend && !breached) return d;
       const w = { s: toDraft(d.state), commands: [...d.commands], config, now };
-      flattenPosition(w, `the stop at ${command.request.triggerPrice.toFixed()} would trigger at once`, null);
+      if (command.kind === 'PlaceStop' && resend && w.s.holdings.greaterThan(0)) {
+        // Protection that never left is sent again now (a new id), not a pass later.
+        const r = command.request;
+        placeStop(w, r.triggerPrice, r.closePosition, `resend: ${outcome.reason}`);
+      } else if (command.kind === 'PlaceStop') {
+        // The price is already through the trigger: close the position now rather than leave it bare.
+        flattenPosition(
+          w,
+          `the stop at ${command.request.triggerPrice.toFixed()} would trigger at once`,
+          null,
+        );
+      } else {
+        flattenPosition(w, `resend: ${outcome.reason}`, null);
+      }
       w.s.updatedAt = now;
       return { state: w.s as KlgState, commands: w.commands };
     }

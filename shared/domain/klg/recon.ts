@@ -93,7 +93,10 @@ export function planRecon(
 
   // Protection first: stop (or protective close) before any grid order.
   checkStopAboveLiquidation(w);
-  maintainStop(w, ownStops);
+  maintainStop(w, ownStops, {
+    exchangeFlat: pos !== null && pos.qty.isZero(),
+    ...(exchangeQty.greaterThan(0) ? { exchangeQty } : {}),
+  });
 
   cancelInvalidBuys(w);
   cancelGuardViolations(w);
@@ -116,8 +119,9 @@ export interface ProtectionSnapshot extends MarketFacts {
 /**
  * The protection-only pass (issue 13: "backoff may slow repairs, never protection"): while recon backs off
  * after rate limiting, each scheduled pass still makes sure the position the exchange reports is covered
- * by a stop (or closed when the trigger is behind the price). It reads no trade history and touches no
- * grid order (but the buys a protective close cancels); the ledger is left for the next full pass.
+ * by a stop (or closed when the trigger is behind the price). It reads no trade history, touches no grid
+ * order (but the buys a protective close cancels) and never cancels or forgets a stop; the ledger is left
+ * for the next full pass.
  */
 export function planProtection(
   state: KlgState,
@@ -127,16 +131,18 @@ export function planProtection(
 ): Decision<KlgState> {
   const w = startWork(state, config, snapshot, now);
   const ownStops = ownOpenOrders(state.instanceId, snapshot.openOrders).filter((o) => o.kind === 'stop');
-  // Protect what the exchange holds now; the ledger catches up from trade history on the next full pass.
+  // Protect the larger of what the ledger and the exchange hold (a single read may be stale or empty);
+  // the ledger itself catches up from trade history on the next full pass.
   const ledger = { holdings: w.s.holdings, avgEntry: w.s.avgEntry };
   const pos = snapshot.position;
   const held = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
-  if (!held.equals(w.s.holdings)) {
+  if (held.greaterThan(w.s.holdings)) {
     w.s.holdings = held;
-    w.s.avgEntry = held.greaterThan(0) ? (pos?.entryPrice ?? ledger.avgEntry) : ZERO;
+    if (!w.s.avgEntry.greaterThan(0)) w.s.avgEntry = pos?.entryPrice ?? ZERO;
   }
   settleFlatten(w);
-  maintainStop(w, ownStops);
+  // Only ever add protection here: a stale order list must not drop or cancel a live stop.
+  maintainStop(w, ownStops, { addOnly: true, ...(held.greaterThan(0) ? { exchangeQty: held } : {}) });
   w.s.holdings = ledger.holdings;
   w.s.avgEntry = ledger.avgEntry;
   return finish(w);

@@ -155,6 +155,14 @@ export function pause(state: KlgState, reason: string, now: number): KlgState {
   return { ...state, paused: true, pauseReason: reason, updatedAt: now };
 }
 
+/** Resuming also re-arms the one-per-episode alerts of what paused it (a later liquidation alerts again). */
 export function resume(state: KlgState, now: number): KlgState {
-  return { ...state, paused: false, pauseReason: null, updatedAt: now };
+  const rearmed = new Set(['liquidated', 'position_closed']);
+  return {
+    ...state,
+    paused: false,
+    pauseReason: null,
+    activeAlerts: state.activeAlerts.filter((c) => !rearmed.has(c)),
+    updatedAt: now,
+  };
 }

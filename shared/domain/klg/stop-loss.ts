@@ -22,7 +22,7 @@ import { closeOrderId, decodeClientOrderId, stopOrderId } from '../client-order-
 import type { Decimal } from '../money.js';
 import { ONE } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
-import { alertEvent, clearCondition } from './alerts.js';
+import { alertEvent, clearCondition, raiseOn } from './alerts.js';
 import { type LevelDraft, nextSeq, type StopDraft, type Work, type WorkCore } from './context.js';
 import { stopTriggerAt } from './margin-guard.js';
 import { cancelLevelOrder } from './order-actions.js';
@@ -51,7 +51,7 @@ function cancelStop(w: Work, stop: StopDraft, reason: string): void {
   });
 }
 
-function placeStop(w: Work, trigger: Decimal, closePosition: boolean, reason: string): void {
+export function placeStop(w: WorkCore, trigger: Decimal, closePosition: boolean, reason: string): void {
   const { config, s } = w;
   const clientOrderId = stopOrderId(s.instanceId, nextSeq(w));
   s.stops.push({
@@ -84,7 +84,7 @@ function placeStop(w: Work, trigger: Decimal, closePosition: boolean, reason: st
 }
 
 /** Brings the tracked stops in line with what the exchange shows (ours only). */
-function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
+function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[], keepTracked = false): void {
   const { s } = w;
   const open = new Map(exchangeStops.map((o) => [o.clientOrderId, o]));
   const kept: StopDraft[] = [];
@@ -101,8 +101,8 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
       kept.push(stop);
       continue;
     }
-    if (stop.state !== 'ACTIVE' && !isZombieStop(stop, w)) {
-      kept.push(stop); // the other track is mid-call
+    if (keepTracked || (stop.state !== 'ACTIVE' && !isZombieStop(stop, w))) {
+      kept.push(stop); // the other track is mid-call (or this pass only adds protection)
       continue;
     }
     if (stop.state === 'ACTIVE' && s.holdings.greaterThan(0)) {
@@ -137,29 +137,49 @@ function covers(stop: StopDraft, holdings: Decimal): boolean {
   return stop.closePosition || stop.coveredQty.greaterThanOrEqualTo(holdings);
 }
 
+/** How a decision may protect: what it knows of the exchange and what it may do. */
+export interface ProtectOptions {
+  /**
+   * The exchange reported the position flat in this decision's snapshot (recon). Only then are stops
+   * cancelled for a flat ledger: the event track's ledger can dip to zero while a missed buy is on its
+   * way, and a closePosition stop left on a flat position does nothing.
+   */
+  readonly exchangeFlat?: boolean;
+  /** Only add protection (the backed-off pass): never cancel a stop. */
+  readonly addOnly?: boolean;
+  /** Most the exchange holds (recon): a protective close never asks for more than this. */
+  readonly exchangeQty?: Decimal;
+}
+
 /**
  * Makes sure the position is protected now (invariants 1–3). Called by both tracks after the ledger moved.
+ * The trigger is compared with the mark price (the stop's own working price), not a last-price wick.
  */
-export function protectPosition(w: Work): void {
+export function protectPosition(w: Work, opts: ProtectOptions = {}): void {
   const { s, market } = w;
   const desired = desiredStopTrigger(w);
   if (!desired) {
     clearCondition(w, 'stop_unplaceable', 'no stop is needed any more');
-    cancelAllStops(w, s.holdings.greaterThan(0) ? 'stop loss disabled' : 'position is flat');
+    if (opts.addOnly) return;
+    if (s.holdings.greaterThan(0)) cancelAllStops(w, 'stop loss disabled');
+    else if (opts.exchangeFlat) cancelAllStops(w, 'position is flat');
     return;
   }
-  if (s.flatten) return; // a protective close is on its way
-  if (!desired.lessThan(market.price)) {
+  if (s.flatten) return; // a protective close (or our stop) is executing
+  const mark = market.markPrice ?? market.price;
+  if (!desired.lessThan(mark)) {
     flattenPosition(
       w,
-      `the stop trigger ${desired.toFixed()} is at or above the price ${market.price.toFixed()}`,
-      market.price,
+      `the stop trigger ${desired.toFixed()} is at or above the mark price ${mark.toFixed()}`,
+      mark,
+      opts.exchangeQty,
     );
     return;
   }
   const live = s.stops.filter((x) => x.state === 'ACTIVE' || x.state === 'PLACING');
   const good = live.find((x) => x.triggerPrice.equals(desired) && covers(x, s.holdings));
-  const closePositionLive = live.some((x) => x.closePosition);
+  // A closePosition stop still being cancelled counts too: the venue refuses a second one (-4130).
+  const closePositionLive = s.stops.some((x) => x.closePosition);
   if (good) {
     if (good.state !== 'ACTIVE') return; // confirmation pending: cancel nothing yet
     // Upgrade a quantity stop to closePosition: the old one is cancelled once the new one is confirmed.
@@ -167,7 +187,7 @@ export function protectPosition(w: Work): void {
       placeStop(w, desired, true, `protect ${s.holdings.toFixed()} coins (closePosition)`);
       return;
     }
-    cancelSuperseded(w, good);
+    if (!opts.addOnly) cancelSuperseded(w, good);
     return;
   }
   // A stop in flight that is not the desired one: wait for its outcome before adding another.
@@ -183,9 +203,13 @@ export function cancelSuperseded(w: Work, keep: StopDraft): void {
   }
 }
 
-export function maintainStop(w: Work, exchangeStops: readonly ExchangeOrder[]): void {
-  syncStops(w, exchangeStops);
-  protectPosition(w);
+export function maintainStop(
+  w: Work,
+  exchangeStops: readonly ExchangeOrder[],
+  opts: ProtectOptions = {},
+): void {
+  syncStops(w, exchangeStops, opts.addOnly === true);
+  protectPosition(w, opts);
 }
 
 export function cancelAllStops(w: Work, reason: string): void {
@@ -196,21 +220,32 @@ export function cancelAllStops(w: Work, reason: string): void {
  * Closes the whole position now (market, reduce only), pauses the instance and cancels its buys: the
  * answer when protection cannot be placed. Idempotent while a close is in flight.
  */
-export function flattenPosition(w: WorkCore, why: string, price: Decimal | null): void {
+export function flattenPosition(
+  w: WorkCore,
+  why: string,
+  price: Decimal | null,
+  exchangeQty?: Decimal,
+): void {
   const { s, config } = w;
   if (s.flatten || !s.holdings.greaterThan(0)) return;
+  // Never ask for more than the exchange holds: a hedge-mode close larger than the position is refused.
+  const qty = exchangeQty && exchangeQty.lessThan(s.holdings) ? exchangeQty : s.holdings;
+  if (!qty.greaterThan(0)) return;
   const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
-  s.flatten = { clientOrderId, qty: s.holdings, since: w.now, uncertain: false };
+  s.flatten = { clientOrderId, qty, since: w.now, uncertain: false };
   s.paused = true;
   s.pauseReason = `protective close: ${why}`;
-  w.commands.push({
-    kind: 'Alert',
-    instanceId: s.instanceId,
-    severity: 'critical',
-    code: 'position_closed',
-    message: `closing the position at once: ${why}; instance paused`,
-    data: { holdings: s.holdings.toFixed(), ...(price ? { price: price.toFixed() } : {}) },
-  });
+  raiseOn(
+    w,
+    w.commands,
+    'critical',
+    'position_closed',
+    `closing the position at once: ${why}; instance paused`,
+    {
+      holdings: s.holdings.toFixed(),
+      ...(price ? { price: price.toFixed() } : {}),
+    },
+  );
   w.commands.push({
     kind: 'ClosePosition',
     instanceId: s.instanceId,
@@ -222,7 +257,7 @@ export function flattenPosition(w: WorkCore, why: string, price: Decimal | null)
       clientOrderId,
       side: 'sell',
       positionSide: config.position_side,
-      qty: s.holdings,
+      qty,
       ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
     },
   });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   applyOutcome,
   type KlgState,
+  onFill,
+  planProtection,
   planRebuild,
   planRecon,
   resetCounters,
@@ -193,5 +195,91 @@ describe('margin guard', () => {
     );
     expect(second.state.activeAlerts).toContain('liquidation_before_stop');
     expect(kinds(second.commands)).not.toContain('PlaceOrder');
+  });
+});
+
+describe('review findings: protection never removed on a partial view', () => {
+  it('the backed-off protection pass never cancels or forgets a stop, whatever one read says', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    bot.move('0.169'); // 200 held, a closePosition stop live
+    const stop = bot.state.stops[0]!;
+    const snap = bot.venue.snapshot(bot.state);
+    const stale = { ...snap, openOrders: snap.openOrders.filter((o) => o.kind !== 'stop') };
+    for (const position of [null, { ...snap.position!, qty: dec('0') }]) {
+      const d = planProtection(bot.state, { ...stale, position }, bot.config, bot.venue.time);
+      expect(kinds(d.commands)).not.toContain('CancelStop');
+      expect(d.state.stops.map((s) => s.clientOrderId)).toContain(stop.clientOrderId);
+      expect(d.state.holdings.toFixed()).toBe('200');
+    }
+  });
+
+  it('recon does not cancel the stop on a flat ledger while the exchange still reports a position', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    bot.move('0.169');
+    const snap = bot.venue.snapshot(bot.state);
+    const flatLedger = { ...bot.state, holdings: dec('0'), avgEntry: dec('0') };
+    const d = planRecon(flatLedger, { ...snap, fills: [] }, bot.config, bot.venue.time);
+    expect(kinds(d.commands)).not.toContain('CancelStop');
+  });
+
+  it('a stop that executes in several trades sends no second close and alerts once', () => {
+    const bot = KlgBot.doge('0.185', { stop_loss: { mode: 'avg_entry', avg_entry_pct: '0.05' } });
+    bot.recon();
+    bot.move('0.179'); // 100 at 0.18: stop at 0.171
+    const stopId = bot.state.stops[0]!.clientOrderId;
+    const trade = (id: string, qty: string) => ({
+      tradeId: id,
+      symbol: bot.config.symbol,
+      clientOrderId: stopId,
+      exchangeOrderId: '1',
+      side: 'sell' as const,
+      positionSide: 'LONG' as const,
+      price: dec('0.1705'),
+      qty: dec(qty),
+      fee: dec('0'),
+      isMaker: false,
+      time: bot.venue.time + 1,
+    });
+    bot.venue.price = dec('0.1705');
+    const market = { ...bot.venue.market(), markPrice: dec('0.1705') };
+    const first = onFill(bot.state, trade('9001', '40'), bot.config, market, bot.venue.time);
+    const second = onFill(first.state, trade('9002', '60'), bot.config, market, bot.venue.time);
+    const all = [...first.commands, ...second.commands];
+    expect(kinds(all)).not.toContain('ClosePosition');
+    expect(all.filter((c) => c.kind === 'Alert' && c.code === 'stop_loss_triggered')).toHaveLength(1);
+    expect(second.state.holdings.toFixed()).toBe('0');
+    expect(second.state.flatten).toBeNull();
+  });
+
+  it('a last-price wick under the trigger does not close the position while the mark is above it', () => {
+    const bot = KlgBot.doge('0.185', { stop_loss: { mode: 'avg_entry', avg_entry_pct: '0.01' } });
+    bot.venue.handTrade('buy', dec('100')); // entry 0.185 → trigger 0.18315
+    const snap = { ...bot.venue.snapshot(bot.state), price: dec('0.1830'), markPrice: dec('0.1840') };
+    const d = planRecon(bot.state, snap, bot.config, bot.venue.time);
+    expect(kinds(d.commands)).not.toContain('ClosePosition');
+    expect(kinds(d.commands)).toContain('PlaceStop');
+  });
+
+  it('a stop that never reached the exchange (network) is sent again at once, without a critical alert', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    const [fill] = bot.venue.moveTo(dec('0.179'));
+    const d = onFill(bot.state, fill!, bot.config, bot.venue.market(), bot.venue.time);
+    const place = d.commands.find((c) => c.kind === 'PlaceStop')!;
+    if (place.kind !== 'PlaceStop') throw new Error('no stop');
+    const o = applyOutcome(
+      d.state,
+      place,
+      { kind: 'rejected', reason: 'network', message: 'ECONNRESET' },
+      bot.config,
+      2,
+    );
+    const again = o.commands.find((c) => c.kind === 'PlaceStop');
+    expect(again).toBeDefined();
+    expect(again?.kind === 'PlaceStop' && again.request.clientOrderId).not.toBe(place.request.clientOrderId);
+    expect(o.commands.filter((c) => c.kind === 'Alert' && c.severity === 'critical')).toEqual([]);
+    expect(o.state.stops.map((s) => s.state)).toEqual(['PLACING']);
   });
 });
