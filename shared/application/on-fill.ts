@@ -30,6 +30,8 @@ export interface FillContext {
   readonly receivedAt: number;
   /** Latest known price (book or mark); the fill price when none is known. */
   readonly price?: Decimal | undefined;
+  /** Latest fresh mark price: what a stop-trigger breach is judged by (the fill price when none). */
+  readonly mark?: Decimal | undefined;
 }
 
 export async function handleFill(
@@ -41,7 +43,12 @@ export async function handleFill(
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
   const rules = await ctx.rules.get(exchange, config.symbol, now);
-  const market = { price: fx.price ?? fill.price, rules, supportsAmend: exchange.supportsAmend };
+  const market = {
+    price: fx.price ?? fill.price,
+    markPrice: fx.mark ?? fx.price ?? fill.price,
+    rules,
+    supportsAmend: exchange.supportsAmend,
+  };
   const saved = await decideAndSave(ctx, config.id, (stored) => {
     if (!stored) return { next: null, result: null as FillDecision | null };
     const d = onFill(stored, fill, config, market, now);

@@ -34,6 +34,8 @@ import { reconcileInstance } from './reconcile-instance.js';
 /** Retries of an account that could not be connected: 1 s, doubling, at most a minute apart. */
 const ACCOUNT_RETRY_BASE_MS = 1_000;
 const ACCOUNT_RETRY_MAX_MS = 60_000;
+/** Prices older than this are not used to decide (the fill's own price is, then). */
+const PRICE_MAX_AGE_MS = 10_000;
 
 export interface StreamWorkerOptions {
   readonly instances: readonly KlgConfig[];
@@ -79,7 +81,9 @@ export class StreamWorker {
   readonly #byAccount = new Map<string, KlgConfig[]>();
   readonly #accounts = new Map<string, AccountState>();
   readonly #queues = new Map<string, Promise<void>>();
-  readonly #prices = new Map<string, Decimal>();
+  /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
+  readonly #prices = new Map<string, { price: Decimal; at: number }>();
+  readonly #marks = new Map<string, { price: Decimal; at: number }>();
   readonly #subs: StreamSubscription[] = [];
   /** Accounts that could not be connected: their error, how often it was tried, since when. */
   readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
@@ -254,9 +258,19 @@ export class StreamWorker {
     return { ok, accounts };
   }
 
+  /** A price no older than `PRICE_MAX_AGE_MS`: a stalled stream must not decide a close. */
+  #fresh(map: Map<string, { price: Decimal; at: number }>, symbol: string): Decimal | undefined {
+    const p = map.get(symbol);
+    return p && this.#ctx.clock.now() - p.at <= PRICE_MAX_AGE_MS ? p.price : undefined;
+  }
+
   #onMarket(e: MarketStreamEvent): void {
-    if (e.type === 'markPrice') this.#prices.set(e.symbol, e.mark);
-    else if (e.type === 'bookTop') this.#prices.set(e.symbol, e.bid.plus(e.ask).dividedBy(2));
+    const at = this.#ctx.clock.now();
+    if (e.type === 'markPrice') {
+      this.#prices.set(e.symbol, { price: e.mark, at });
+      this.#marks.set(e.symbol, { price: e.mark, at });
+    } else if (e.type === 'bookTop')
+      this.#prices.set(e.symbol, { price: e.bid.plus(e.ask).dividedBy(2), at });
   }
 
   #onUser(accountId: string, e: UserStreamEvent): void {
@@ -326,7 +340,8 @@ export class StreamWorker {
     try {
       const r = await handleFill(this.#ctx, config, fill, {
         receivedAt,
-        price: this.#prices.get(config.symbol),
+        price: this.#fresh(this.#prices, config.symbol),
+        mark: this.#fresh(this.#marks, config.symbol),
       });
       if (r.duplicate) this.stats.duplicates += 1;
       else this.stats.fills += 1;
