@@ -22,6 +22,7 @@ import {
   planProtection,
   planRecon,
   reverseReconcile,
+  type StopState,
 } from '../domain/klg/index.js';
 import { venueConfigProblems } from '../domain/klg/venue-config.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -82,6 +83,20 @@ function fillEvents(
     holdings: a.holdingsAfter.toFixed(),
     avgEntry: a.avgEntryAfter.toFixed(),
     reason: a.role,
+  }));
+}
+
+/** Stops recon found live whose placement it had not seen confirmed: journaled as placed, so the record shows the cover. */
+function foundStopEvents(instanceId: string, stops: readonly StopState[], ts: number): TradingEvent[] {
+  return stops.map((x) => ({
+    ts,
+    type: 'stop_placed' as const,
+    instanceId,
+    side: 'sell' as const,
+    price: x.triggerPrice.toFixed(),
+    ...(x.closePosition ? {} : { qty: x.coveredQty.toFixed() }),
+    clientOrderId: x.clientOrderId,
+    reason: 'found on the exchange (its placement outcome was unknown)',
   }));
 }
 
@@ -175,20 +190,21 @@ async function protectWhileBackingOff(
     (stored) => {
       if (!stored) return { next: null, result: null };
       const d = planProtection(stored, snapshot, config, now);
-      return { next: d.commands.length > 0 ? d.state : null, result: d };
+      const changed = d.commands.length > 0 || d.stopsFound.length > 0;
+      return { next: changed ? d.state : null, result: d };
     },
     // A lost write means the other track moved: its view is newer than this snapshot; the next pass decides.
     { current: state, maxAttempts: 1 },
   );
-  if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
-  if (!saved.result || !saved.state || saved.result.commands.length === 0)
-    return { state: null, commands: 0 };
+  if (!saved.ok) return { state: null, commands: 0 }; // the other track moved; the next pass decides
+  if (!saved.result || !saved.saved || !saved.state) return { state: null, commands: 0 };
   const summary = await carryOut(ctx, exchange, saved.result.commands);
   const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
   const finalState = settled.state ?? saved.state;
-  await ctx.events.record(
-    orderEvents([...summary.executed, ...settled.followUps], finalState, levelPriceLookup(finalState)),
-  );
+  await ctx.events.record([
+    ...foundStopEvents(config.id, saved.result.stopsFound, now),
+    ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPriceLookup(finalState)),
+  ]);
   await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
   return { state: finalState, commands: summary.executed.length + settled.followUps.length };
 }
@@ -302,6 +318,7 @@ export async function reconcileInstance(
     await timed('storeMs', () =>
       ctx.events.record([
         ...fillEvents(instanceId, decision.applied, levelPrice),
+        ...foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
         ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
       ]),
     );

@@ -55,6 +55,11 @@ export interface Work {
   readonly config: KlgConfig;
   readonly market: MarketFacts;
   readonly now: number;
+  /**
+   * Stops this decision found live on the exchange that the state had not seen confirmed (an outcome lost
+   * to a timeout, a crashed pass): the shell journals them as placed, so the record shows the cover.
+   */
+  readonly stopsFound: StopDraft[];
 }
 
 /** What a decision needs besides market facts (outcome folding has no market to hand). */
@@ -72,7 +77,7 @@ export function toDraft(state: KlgState): Draft {
 }
 
 export function startWork(state: KlgState, config: KlgConfig, market: MarketFacts, now: number): Work {
-  return { s: toDraft(state), commands: [], config, market, now };
+  return { s: toDraft(state), commands: [], config, market, now, stopsFound: [] };
 }
 
 /** Freezes the working copy into the decision's result. */

@@ -43,12 +43,14 @@ import {
   syncLevelOrders,
 } from './recon-sync.js';
 import { cancelGuardViolations, realignSells, trimExcessSells } from './sells.js';
-import type { KlgState } from './state.js';
+import type { KlgState, StopState } from './state.js';
 import { maintainStop, settleFlatten } from './stop-loss.js';
 
 /** A recon decision, plus the fills from trade history it applied (the event track had missed them). */
 export interface ReconDecision extends Decision<KlgState> {
   readonly applied: readonly AppliedFill[];
+  /** Stops found live that the state had not seen confirmed (journal them as placed). */
+  readonly stopsFound: readonly StopState[];
 }
 
 export function planRecon(
@@ -107,7 +109,7 @@ export function planRecon(
   }
 
   w.s.lastReconAt = now;
-  return { ...finish(w), applied: appliedFills(snapshot.fills, effects) };
+  return { ...finish(w), applied: appliedFills(snapshot.fills, effects), stopsFound: w.stopsFound };
 }
 
 /** What the protection-only pass reads: price, open orders and the position (no trade history). */
@@ -128,7 +130,7 @@ export function planProtection(
   snapshot: ProtectionSnapshot,
   config: KlgConfig,
   now: number,
-): Decision<KlgState> {
+): Decision<KlgState> & { readonly stopsFound: readonly StopState[] } {
   const w = startWork(state, config, snapshot, now);
   const ownStops = ownOpenOrders(state.instanceId, snapshot.openOrders).filter((o) => o.kind === 'stop');
   // Protect the larger of what the ledger and the exchange hold (a single read may be stale or empty);
@@ -145,5 +147,5 @@ export function planProtection(
   maintainStop(w, ownStops, { addOnly: true, ...(held.greaterThan(0) ? { exchangeQty: held } : {}) });
   w.s.holdings = ledger.holdings;
   w.s.avgEntry = ledger.avgEntry;
-  return finish(w);
+  return { ...finish(w), stopsFound: w.stopsFound };
 }

@@ -93,6 +93,7 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[], keepTracked
     open.delete(stop.clientOrderId);
     if (ex) {
       if (stop.state !== 'ACTIVE' && isZombieStop(stop, w)) {
+        if (stop.state === 'PLACING') w.stopsFound.push(stop);
         stop.state = 'ACTIVE';
         stop.since = w.now;
         stop.uncertain = false;
@@ -117,7 +118,7 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[], keepTracked
   }
   // Stops of ours the state does not know (a crashed pass placed them): adopt; extras are cancelled below.
   for (const ex of open.values()) {
-    kept.push({
+    const adopted: StopDraft = {
       clientOrderId: ex.clientOrderId,
       exchangeOrderId: ex.exchangeOrderId,
       triggerPrice: ex.triggerPrice ?? ex.price ?? ONE.negated(),
@@ -126,7 +127,9 @@ function syncStops(w: Work, exchangeStops: readonly ExchangeOrder[], keepTracked
       state: 'ACTIVE',
       since: w.now,
       uncertain: false,
-    });
+    };
+    kept.push(adopted);
+    w.stopsFound.push(adopted);
     const decoded = decodeClientOrderId(ex.clientOrderId);
     if (decoded && decoded.seq >= s.nextSeq) s.nextSeq = decoded.seq + 1;
   }

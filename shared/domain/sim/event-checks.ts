@@ -245,3 +245,43 @@ export function netFilled(events: readonly LoggedEvent[]): Decimal {
   }
   return net;
 }
+
+/**
+ * The longest time (ms) the holdings went without a covering stop over an event log (the measure behind
+ * check 7, for reports and the chaos suite), up to `end` when a window is still open then.
+ */
+export function longestUncoveredMs(events: readonly LoggedEvent[], end?: number): number {
+  const ledger: Ledger = {
+    bought: ZERO,
+    sold: ZERO,
+    boughtSinceFlat: ZERO,
+    soldSinceFlat: ZERO,
+    live: new Map(),
+    candle: -1,
+    stops: new Map(),
+    holdings: ZERO,
+    uncoveredSince: null,
+    alertsByDay: new Map(),
+  };
+  const spec: CheckedInstance = {
+    minProfitPct: ZERO,
+    sellQuotaRatio: ZERO,
+    baseAmountPerGrid: ZERO,
+    tickSize: ZERO,
+    stepSize: ZERO,
+    maxUnprotectedMs: null,
+  };
+  let longest = 0;
+  const measure = (ts: number) => {
+    if (ledger.uncoveredSince !== null) longest = Math.max(longest, ts - ledger.uncoveredSince);
+  };
+  for (const e of events) {
+    measure(e.ts);
+    checkOne(e, spec, ledger, []);
+    if (isCovered(ledger)) ledger.uncoveredSince = null;
+    else ledger.uncoveredSince ??= e.ts;
+  }
+  const last = end ?? events[events.length - 1]?.ts;
+  if (last !== undefined) measure(last);
+  return longest;
+}
