@@ -313,6 +313,7 @@ function runCommand(io: CliIo): Command {
       const forMs = o.for === undefined ? null : durationMs(String(o.for));
       const { buildLocalRuntime } = await import('../shared/composition/local.js');
       const { runBot } = await import('../shared/application/run-bot.js');
+      const { preflightInstances } = await import('../shared/application/preflight.js');
       // Signals are caught from the start: one during startup stops the bot as soon as it is up.
       const halt = stopSignal(forMs);
       try {
@@ -326,6 +327,8 @@ function runCommand(io: CliIo): Command {
         });
         try {
           const instances = rt.deployment.instances.filter((i) => i.enabled);
+          // A config that cannot work on this venue and balance is refused before anything trades.
+          await preflightInstances(rt.ctx, instances);
           const { jobs } = await runBot(rt.ctx, {
             instances,
             writer: `gridbot-run@${process.pid}`,

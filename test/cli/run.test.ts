@@ -29,6 +29,14 @@ beforeAll(async () => {
     }),
   );
   writeFileSync(
+    join(dir.path, 'deploy-unworkable.json'),
+    JSON.stringify({
+      accounts: [{ id: other.id, exchange: 'binanceusdm' }],
+      // Ten million DOGE per level (≈ 1.9 M USDC) on the account's balance: cannot work.
+      instances: [klgConfigInput({ id: 'bigklg', account: other.id, base_amount_per_grid: '10000000' })],
+    }),
+  );
+  writeFileSync(
     join(dir.path, 'deploy-b.json'),
     JSON.stringify({
       accounts: [{ id: other.id, exchange: 'binanceusdm' }],
@@ -149,11 +157,28 @@ describe('gridbot run as a process', () => {
     expect(code).toBe(2);
     expect(ms).toBeLessThan(STARTUP_MS);
     expect(err).toMatch(
-      /gridbot: failed: .*no account could be connected \(acct-b: NetworkError: binanceusdm GET http:\/\/127\.0\.0\.1:\d+\/fapi\/v1\/exchangeInfo fetch failed: connect ECONNREFUSED/,
+      // The pre-flight check of the config against the venue is the first thing to reach the exchange.
+      /gridbot: failed: .*binanceusdm GET http:\/\/127\.0\.0\.1:\d+\/fapi\/v1\/exchangeInfo fetch failed: connect ECONNREFUSED/,
     );
     expect(err).not.toContain('live');
     expect(out + err).not.toContain(other.apiSecret);
     expect(out + err).not.toContain(other.apiKey);
+  }, 90_000);
+
+  it('refuses at start a config that cannot work on the balance, naming the field, before anything trades', async () => {
+    const c = spawnCli(
+      ['run', '--config', join(dir.path, 'deploy-unworkable.json'), '--data-dir', join(dir.path, 'data-big')],
+      credentials(),
+      dir.path,
+    );
+    children.push(c);
+    const { code } = await c.exited;
+    const { err } = c.output();
+    expect(code).toBe(1); // bad input, like every config error of the CLI
+    expect(err).toMatch(/base_amount_per_grid: .*lower it or fund the account/);
+    expect(err).not.toContain('live');
+    const open = await venue.port(other.id).openOrders('DOGE/USDC:USDC');
+    expect(open.filter((o) => o.clientOrderId.startsWith('gbbigklg'))).toEqual([]);
   }, 90_000);
 
   it.each(['SIGTERM', 'SIGINT'] as const)(

@@ -96,7 +96,7 @@ export function planRecon(
   // Protection first: stop (or protective close) before any grid order.
   checkStopAboveLiquidation(w);
   maintainStop(w, ownStops, {
-    exchangeFlat: pos !== null && pos.qty.isZero(),
+    exchangeFlat: pos?.qty.isZero() === true,
     ...(exchangeQty.greaterThan(0) ? { exchangeQty } : {}),
   });
 

@@ -20,7 +20,7 @@
  */
 import { closeOrderId, decodeClientOrderId, stopOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
-import { ONE } from '../money.js';
+import { minDec, ONE } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
 import { alertEvent, clearCondition, raiseOn } from './alerts.js';
 import { type LevelDraft, nextSeq, type StopDraft, type Work, type WorkCore } from './context.js';
@@ -232,7 +232,7 @@ export function flattenPosition(
   const { s, config } = w;
   if (s.flatten || !s.holdings.greaterThan(0)) return;
   // Never ask for more than the exchange holds: a hedge-mode close larger than the position is refused.
-  const qty = exchangeQty && exchangeQty.lessThan(s.holdings) ? exchangeQty : s.holdings;
+  const qty = exchangeQty ? minDec(exchangeQty, s.holdings) : s.holdings;
   if (!qty.greaterThan(0)) return;
   const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
   s.flatten = { clientOrderId, qty, since: w.now, uncertain: false };

@@ -1,0 +1,35 @@
+/**
+ * Before a live run starts (`gridbot run`), every instance's config is checked against what the venue
+ * says now: its symbol rules, the account's balance and the position. A config that cannot work (a grid
+ * unit off the exchange step, one unit that would already exceed balance × leverage or be liquidated before
+ * its stop) is refused with the field and the fix — unless the account already holds a position, which
+ * recon's cold start then adopts, protects and pauses with a critical alert.
+ */
+import { ConfigError } from '../domain/config/format-error.js';
+import type { KlgConfig } from '../domain/config/klg-config.js';
+import { venueConfigProblems } from '../domain/klg/venue-config.js';
+import type { AppContext } from './context.js';
+import { levelPricesInForce } from './instance.js';
+import { settleAssetOf } from './market.js';
+
+export async function preflightInstances(ctx: AppContext, instances: readonly KlgConfig[]): Promise<void> {
+  const problems: string[] = [];
+  for (const inst of instances) {
+    const exchange = ctx.exchanges(inst.account);
+    const rules = await ctx.rules.get(exchange, inst.symbol, ctx.clock.now());
+    const [levels, balance, position] = await Promise.all([
+      levelPricesInForce(ctx, inst, rules),
+      exchange.balance(settleAssetOf(inst.symbol)),
+      exchange.position(inst.symbol, inst.position_side),
+    ]);
+    if (position.qty.greaterThan(0)) continue;
+    problems.push(
+      ...venueConfigProblems(inst, rules, {
+        levels: levels.prices,
+        wallet: balance.wallet,
+        leverage: position.leverage ?? null,
+      }),
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid config: ${problems.join('; ')}`, problems);
+}
