@@ -20,7 +20,7 @@ import {
   type OrderCommand,
 } from '../domain/commands.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { applyOutcome, type CommandOutcome, type KlgState } from '../domain/klg/index.js';
+import { applyOutcome, closeWhatIsHeld, type CommandOutcome, type KlgState } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
@@ -184,6 +184,30 @@ export async function settleOutcomes(
     if (saved.saved) state = saved.state;
     for (const c of saved.result) if (c.kind === 'Alert') alerts.push(c);
     const orders = saved.result.filter(isOrderCommand);
+    if (exchange && orders.length === 0) {
+      // A protective close refused as larger than the position: close what the exchange reports.
+      const refused = batch.find(
+        (x) =>
+          x.command.kind === 'ClosePosition' &&
+          x.outcome.kind === 'rejected' &&
+          x.outcome.reason === 'reduce_only_rejected',
+      );
+      if (refused?.command.kind === 'ClosePosition') {
+        const r = refused.command.request;
+        const position = await exchange.position(r.symbol, r.positionSide);
+        const held = position.qty.abs();
+        const again = await decideAndSave(ctx, config.id, (current) => {
+          if (!current || !held.greaterThan(0)) return { next: null, result: [] as Command[] };
+          const d = closeWhatIsHeld(current, held, config, ctx.clock.now());
+          return { next: d.commands.length > 0 ? d.state : null, result: d.commands };
+        });
+        if (again.ok && again.saved) {
+          state = again.state;
+          for (const c of again.result) if (c.kind === 'Alert') alerts.push(c);
+          orders.push(...again.result.filter(isOrderCommand));
+        }
+      }
+    }
     if (orders.length === 0 || !exchange) break;
     const summary = await carryOut(ctx, exchange, orders);
     alerts.push(...summary.alerts);

@@ -76,3 +76,63 @@ describe('carrying out a batch', () => {
     });
   }
 });
+
+describe('settling a protective close', () => {
+  it('when the venue refuses a close as larger than the position, then what the exchange holds is closed', async () => {
+    app = await paperApp();
+    const { reconcileInstance } = await import('../../shared/application/reconcile-instance.js');
+    const { settleOutcomes } = await import('../../shared/application/execute.js');
+    const { loadKlgConfig } = await import('../../shared/application/instance.js');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1695 0.171'); // buys at 0.18 and 0.17 fill
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    // 100 coins are sold by hand: the exchange now holds less than the ledger knows.
+    await app.port.submit({
+      type: 'market',
+      account: 'main',
+      symbol: SYMBOL,
+      clientOrderId: 'web_manual_1',
+      side: 'sell',
+      positionSide: 'LONG',
+      qty: dec('100'),
+    });
+    const stored = (await app.ctx.store.loadGrid('dogeklg'))!;
+    await app.ctx.store.saveGrid(
+      {
+        ...stored,
+        flatten: { clientOrderId: 'gbdogeklgXz1', qty: dec('200'), since: app.clock.now(), uncertain: false },
+      },
+      stored.version,
+    );
+    const refusedClose = {
+      command: {
+        kind: 'ClosePosition' as const,
+        instanceId: 'dogeklg',
+        reason: 't',
+        request: {
+          type: 'market' as const,
+          account: 'main',
+          symbol: SYMBOL,
+          clientOrderId: 'gbdogeklgXz1',
+          side: 'sell' as const,
+          positionSide: 'LONG' as const,
+          qty: dec('200'),
+        },
+      },
+      outcome: {
+        kind: 'rejected' as const,
+        reason: 'reduce_only_rejected' as const,
+        code: '-2022',
+        message: 'ReduceOnly Order is rejected.',
+      },
+      sentAt: app.clock.now(),
+    };
+    const settled = await settleOutcomes(app.ctx, config, [refusedClose], app.port);
+    const close = settled.followUps.find((x) => x.command.kind === 'ClosePosition');
+    expect(close?.command.kind === 'ClosePosition' && close.command.request.qty.toFixed()).toBe('100');
+    expect(close?.outcome.kind).toBe('placed');
+    expect((await app.port.position(SYMBOL, 'LONG')).qty.toFixed()).toBe('0');
+  });
+});

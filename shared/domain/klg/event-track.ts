@@ -72,14 +72,16 @@ export function onFill(
   checkStopAboveLiquidation(w);
   protectPosition(w);
 
-  if (!w.s.flatten) {
-    if (effect.side === 'buy') {
-      cancelGuardViolations(w);
-      if (effect.role === 'grid_buy') placeDeltaSell(w, effect.qty);
-    } else {
-      trimExcessSells(w);
+  // Cancels keep the grid within its rules whatever happens; new grid orders wait while a protective
+  // close (or our stop) is executing.
+  const closing = w.s.flatten !== null;
+  if (effect.side === 'buy') {
+    cancelGuardViolations(w);
+    if (effect.role === 'grid_buy' && !closing) placeDeltaSell(w, effect.qty);
+  } else {
+    trimExcessSells(w);
+    if (!closing)
       for (const index of effect.released) placeBuyAt(w, w.s.levels[index]!, 'sell fill released quota');
-    }
   }
 
   if (config.alert_on_fills) {

@@ -28,3 +28,4 @@ export { ordersToLookUp } from './recon-sync.js';
 export { pause, planRebuild, resetCounters, resume, reverseReconcile } from './resets.js';
 export { sellTarget, waterfallAllocate } from './sell-target.js';
 export * from './state.js';
+export { closeWhatIsHeld } from './stop-loss.js';

@@ -23,7 +23,10 @@ import type { Decimal } from '../money.js';
 import { minDec, ONE } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
 import { alertEvent, clearCondition, raiseOn } from './alerts.js';
-import { type LevelDraft, nextSeq, type StopDraft, type Work, type WorkCore } from './context.js';
+import type { Command } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
+import { type LevelDraft, nextSeq, type StopDraft, toDraft, type Work, type WorkCore } from './context.js';
+import type { KlgState } from './state.js';
 import { stopTriggerAt } from './margin-guard.js';
 import { cancelLevelOrder } from './order-actions.js';
 
@@ -282,4 +285,21 @@ export function settleFlatten(w: Work): void {
     return;
   }
   if (f.uncertain || w.now - f.since >= w.config.order_action_timeout_sec * 1000) w.s.flatten = null;
+}
+
+/**
+ * A protective close the venue refused as larger than the position (the ledger is ahead of the exchange):
+ * the shell reads the position and this closes what the exchange reports.
+ */
+export function closeWhatIsHeld(
+  state: KlgState,
+  exchangeQty: Decimal,
+  config: KlgConfig,
+  now: number,
+): { state: KlgState; commands: Command[] } {
+  const w: WorkCore = { s: toDraft(state), commands: [], config, now };
+  if (exchangeQty.greaterThan(0))
+    flattenPosition(w, 'the exchange holds less than the ledger: closing what it reports', null, exchangeQty);
+  w.s.updatedAt = now;
+  return { state: w.s as KlgState, commands: w.commands };
 }
