@@ -20,7 +20,7 @@ import {
   type OrderCommand,
 } from '../domain/commands.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { applyOutcome, closeWhatIsHeld, type CommandOutcome, type KlgState } from '../domain/klg/index.js';
+import { applyOutcome, type CommandOutcome, closeWhatIsHeld, type KlgState } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';

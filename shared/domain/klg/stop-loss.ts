@@ -19,16 +19,16 @@
  *  3. With zero holdings no stop of ours stays live.
  */
 import { closeOrderId, decodeClientOrderId, stopOrderId } from '../client-order-id.js';
+import type { Command } from '../commands.js';
+import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
 import { minDec, ONE } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
 import { alertEvent, clearCondition, raiseOn } from './alerts.js';
-import type { Command } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
 import { type LevelDraft, nextSeq, type StopDraft, toDraft, type Work, type WorkCore } from './context.js';
-import type { KlgState } from './state.js';
 import { stopTriggerAt } from './margin-guard.js';
 import { cancelLevelOrder } from './order-actions.js';
+import type { KlgState } from './state.js';
 
 export function desiredStopTrigger(w: Work): Decimal | null {
   const { s, config, market } = w;
