@@ -31,6 +31,7 @@ import { type Decimal, dec } from '../../shared/domain/money.js';
 import { longestUncoveredMs } from '../../shared/domain/sim/event-checks.js';
 import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
 import { type StateStore, StoreUnavailableError } from '../../shared/ports/state-store.js';
+import { mulberry32 } from '../adapters/store/prng.js';
 import { paperApp } from '../support/app.js';
 import { klgConfigInput } from '../support/klg-config.js';
 
@@ -49,18 +50,6 @@ export interface ChaosRow {
   readonly longestUnprotectedMs: number;
   readonly crashes: number;
   readonly reconFailures: number;
-}
-
-/** Small, fast, seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class CrashError extends Error {
@@ -128,7 +117,7 @@ function faultyPort(port: ExchangePort) {
 }
 
 export async function runChaos(seed: number, steps = 240): Promise<ChaosRow> {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const app = await paperApp();
   const counters = { crashes: 0 };
   const faults: Record<string, number> = {};

@@ -83,6 +83,21 @@ function candleOf(
   return c && c.openTime <= ts && ts < c.openTime + ms ? c : undefined;
 }
 
+function newLedger(): Ledger {
+  return {
+    bought: ZERO,
+    sold: ZERO,
+    boughtSinceFlat: ZERO,
+    soldSinceFlat: ZERO,
+    live: new Map(),
+    candle: -1,
+    stops: new Map(),
+    holdings: ZERO,
+    uncoveredSince: null,
+    alertsByDay: new Map(),
+  };
+}
+
 function isCovered(ledger: Ledger): boolean {
   if (!ledger.holdings.greaterThan(0)) return true;
   for (const qty of ledger.stops.values())
@@ -214,18 +229,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
 /** Checks one instance's events (in log order); returns one line per violation. */
 export function checkEventLog(events: readonly LoggedEvent[], spec: CheckedInstance): string[] {
   const out: string[] = [];
-  const ledger: Ledger = {
-    bought: ZERO,
-    sold: ZERO,
-    boughtSinceFlat: ZERO,
-    soldSinceFlat: ZERO,
-    live: new Map(),
-    candle: -1,
-    stops: new Map(),
-    holdings: ZERO,
-    uncoveredSince: null,
-    alertsByDay: new Map(),
-  };
+  const ledger = newLedger();
   for (const e of events) checkOne(e, spec, ledger, out);
   const last = events[events.length - 1];
   const end = spec.end ?? last?.ts;
@@ -251,18 +255,7 @@ export function netFilled(events: readonly LoggedEvent[]): Decimal {
  * check 7, for reports and the chaos suite), up to `end` when a window is still open then.
  */
 export function longestUncoveredMs(events: readonly LoggedEvent[], end?: number): number {
-  const ledger: Ledger = {
-    bought: ZERO,
-    sold: ZERO,
-    boughtSinceFlat: ZERO,
-    soldSinceFlat: ZERO,
-    live: new Map(),
-    candle: -1,
-    stops: new Map(),
-    holdings: ZERO,
-    uncoveredSince: null,
-    alertsByDay: new Map(),
-  };
+  const ledger = newLedger();
   const spec: CheckedInstance = {
     minProfitPct: ZERO,
     sellQuotaRatio: ZERO,
