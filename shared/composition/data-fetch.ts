@@ -113,17 +113,12 @@ async function fundingPage(
 export async function fetchFundingCsv(
   opts: FetchCandlesOptions,
 ): Promise<{ csv: string; rows: number } | null> {
-  if (!(opts.to > opts.from)) throw new FetchInputError('--to must be after --from');
-  const ex = client(opts);
-  try {
-    await ex.loadMarkets();
-    const market = ex.markets?.[opts.symbol];
-    if (!market) throw new FetchInputError(`${opts.exchange} has no market ${opts.symbol}`);
+  return withMarket(opts, async (ex, marketId) => {
     const lines = [FUNDING_CSV_HEADER];
     let since = opts.from;
     let last = -1;
     for (;;) {
-      const page = await fundingPage(ex, market.id!, opts, since);
+      const page = await fundingPage(ex, marketId, opts, since);
       if (page === null) return null;
       const rows = page
         .filter((r) => Number.isSafeInteger(r[0]) && r[0] > last && r[0] >= opts.from && r[0] < opts.to)
@@ -135,24 +130,17 @@ export async function fetchFundingCsv(
       if (since >= opts.to) break;
     }
     return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
-  } finally {
-    await ex.close();
-  }
+  });
 }
 
 /** The candles of [from, to) as CSV text, header first. */
 export async function fetchCandlesCsv(opts: FetchCandlesOptions): Promise<{ csv: string; rows: number }> {
-  if (!(opts.to > opts.from)) throw new FetchInputError('--to must be after --from');
-  const ex = client(opts);
-  try {
-    await ex.loadMarkets();
-    const market = ex.markets?.[opts.symbol];
-    if (!market) throw new FetchInputError(`${opts.exchange} has no market ${opts.symbol}`);
+  return withMarket(opts, async (ex, marketId) => {
     const lines = [CANDLE_CSV_HEADER];
     let since = Math.floor(opts.from / MINUTE) * MINUTE;
     let last = -1;
     for (;;) {
-      const rows = (await page(ex, market.id!, opts, since)).filter((r) => r[0] > last && r[0] < opts.to);
+      const rows = (await page(ex, marketId, opts, since)).filter((r) => r[0] > last && r[0] < opts.to);
       if (rows.length === 0) break;
       for (const r of rows) lines.push(r.join(','));
       last = rows[rows.length - 1]![0];
@@ -161,6 +149,21 @@ export async function fetchCandlesCsv(opts: FetchCandlesOptions): Promise<{ csv:
       if (since >= opts.to) break;
     }
     return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+  });
+}
+
+/** Checks the period, opens a public client, finds the market, runs `fn`, and always closes the client. */
+async function withMarket<T>(
+  opts: FetchCandlesOptions,
+  fn: (ex: Exchange, marketId: string) => Promise<T>,
+): Promise<T> {
+  if (!(opts.to > opts.from)) throw new FetchInputError('--to must be after --from');
+  const ex = client(opts);
+  try {
+    await ex.loadMarkets();
+    const market = ex.markets?.[opts.symbol];
+    if (!market?.id) throw new FetchInputError(`${opts.exchange} has no market ${opts.symbol}`);
+    return await fn(ex, market.id);
   } finally {
     await ex.close();
   }

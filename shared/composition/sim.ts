@@ -10,12 +10,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CandleInput } from '../adapters/paper/market-driver.js';
-import { settleAssetOf } from '../application/market.js';
+import { preflightInstances } from '../application/preflight.js';
 import { type MarketStep, replayMarket } from '../application/sim/replay.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
-import { ConfigError } from '../domain/config/format-error.js';
 import type { KlgState } from '../domain/klg/index.js';
-import { venueConfigProblems } from '../domain/klg/venue-config.js';
 import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
@@ -123,30 +121,6 @@ function marketInfo(plan: SimPlan, candles: Map<string, CandleInput[]>): MarketI
   };
 }
 
-/**
- * A config that cannot work on the venue and balance it is given is refused before the replay starts (the
- * same check recon's cold start makes): a grid unit off the exchange step, or one unit that would already
- * put liquidation before the stop. Levels from ATR or key levels are only known once computed: recon's
- * cold start checks those.
- */
-async function refuseUnworkableConfigs(plan: SimPlan, rt: SimRuntime): Promise<void> {
-  const problems: string[] = [];
-  for (const inst of plan.instances) {
-    const port = rt.ports.get(inst.account);
-    if (!port) continue;
-    const rules = await port.loadRules(inst.symbol);
-    const wallet = rt.balances.get(inst.account)?.get(settleAssetOf(inst.symbol));
-    const position = await port.position(inst.symbol, inst.position_side);
-    problems.push(
-      ...venueConfigProblems(inst, rules, {
-        ...(inst.levels.source === 'manual' && wallet ? { levels: inst.levels.prices, wallet } : {}),
-        leverage: position.leverage ?? null,
-      }),
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(`invalid config: ${problems.join('; ')}`, problems);
-}
-
 export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const started = performance.now();
   const source =
@@ -164,7 +138,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   });
   try {
-    await refuseUnworkableConfigs(plan, rt);
+    // A config that cannot work on the venue and balance it is given is refused before the replay starts.
+    await preflightInstances(rt.ctx, plan.instances, { manualLevelsOnly: true });
     const market = { ms: 0 };
     const all = marketSteps(plan, rt, market);
     const history = all.filter((s) => s.at < plan.start);

@@ -30,7 +30,7 @@ import type {
 import type { Logger } from '../../ports/logger.js';
 import type { CcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
-import { redact } from './errors.js';
+import { classifyFailure, redact } from './errors.js';
 import { FillLedger } from './fill-ledger.js';
 import { MarketStreams, terminateSocket } from './market-stream.js';
 
@@ -126,8 +126,14 @@ export class StreamHub {
 
   /** ccxt refuses plain `ws://` URLs (local servers) until its HTTP agent is loaded. */
   private async prepare(): Promise<void> {
-    await this.ex.loadMarkets();
-    await this.ex.loadHttpProxyAgent();
+    try {
+      await this.ex.loadMarkets();
+      await this.ex.loadHttpProxyAgent();
+    } catch (e) {
+      // The port's typed error, its message redacted (it ends up in /healthz details and alerts).
+      const c = classifyFailure(e, 'read');
+      throw c.kind === 'error' ? c.error : new Error(redact(e instanceof Error ? e.message : String(e)));
+    }
   }
 
   async close(): Promise<void> {

@@ -242,17 +242,7 @@ describe('hedge mode over ccxt', () => {
 
 describe('conditional orders on the algo endpoints', () => {
   it('places a closePosition STOP_MARKET on MARK_PRICE, lists it with the open orders, and cancels it', async () => {
-    const stop: StopOrderRequest = {
-      account: 'acct-a',
-      symbol: BTC,
-      clientOrderId: nextId('T'),
-      side: 'sell',
-      positionSide: 'LONG',
-      type: 'stop_market',
-      triggerPrice: dec('80000.0'),
-      workingType: 'MARK_PRICE',
-      closePosition: true,
-    };
+    const stop = longStop('80000.0');
     const placed = await port.submit(stop);
     expect(placed).toMatchObject({
       ok: true,
