@@ -12,5 +12,10 @@ import { buildGridbot } from '../lib/gridbot-app.js';
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
 const configPath = String(context('config') ?? 'examples/deploy.yaml');
-buildGridbot(app, loadDeploymentInput(configPath), infraOptionsFrom(context));
+const exchangeInfo = context('exchangeInfo');
+buildGridbot(
+  app,
+  loadDeploymentInput(configPath, exchangeInfo ? { exchangeInfo: String(exchangeInfo) } : {}),
+  infraOptionsFrom(context),
+);
 app.synth();

@@ -14,10 +14,16 @@
  *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
 import { writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { processRedactor } from '../shared/adapters/logging/redactor.js';
 import type { AdminReply } from '../shared/composition/admin-client.js';
-import { loadDeploymentConfigFile } from '../shared/composition/deployment-source.js';
+import {
+  assertSymbolsListed,
+  listingFor,
+  loadDeploymentConfigFile,
+} from '../shared/composition/deployment-source.js';
 import type { Summary } from '../shared/composition/sim/summary.js';
 import { progressBar } from './progress.js';
 
@@ -139,12 +145,32 @@ function validateCommand(io: CliIo): Command {
   return new Command('validate-config')
     .description('check a deployment config; names each bad field and the fix')
     .argument('<file>')
-    .action((file: string) => {
+    .option(
+      '--exchange-info <file>',
+      'Binance USD-M exchangeInfo JSON: also check that the venue lists and trades every symbol (default: simulation.exchange_info when the config names one)',
+    )
+    .action((file: string, o: { exchangeInfo?: string }) => {
       const c = loadDeploymentConfigFile(file);
+      const listing = listingFor(c, file, o.exchangeInfo);
+      assertSymbolsListed(c, listing);
       io.out(
-        `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${i.symbol}`).join(', ')})\n`,
+        `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${i.symbol}`).join(', ')})${listing ? `; symbols listed in ${listing.source}` : ''}\n`,
       );
     });
+}
+
+/** Who runs the CLI, journaled with the command: `GRIDBOT_CALLER`, else `user@host`. */
+function callerOf(env: CliIo['env']): string {
+  const named = env.GRIDBOT_CALLER?.trim();
+  let who = named;
+  if (!who) {
+    try {
+      who = `${userInfo().username}@${hostname()}`;
+    } catch {
+      who = `uid-unknown@${hostname()}`;
+    }
+  }
+  return who.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 }
 
 function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
@@ -176,6 +202,7 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
         instanceId: o.instance,
         ...(o.confirm ? { confirm: o.confirm } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
+        caller: callerOf(io.env),
       });
       let reply: AdminReply;
       if (o.aws) {
@@ -365,7 +392,13 @@ function exitCodeOf(e: unknown): number {
   return 2;
 }
 
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = defaultIo): Promise<number> {
+  // Nothing the CLI prints holds a credential value (registered or token-shaped), whoever quoted it.
+  const io: CliIo = {
+    ...given,
+    out: (t) => given.out(processRedactor.scrubValues(t)),
+    err: (t) => given.err(processRedactor.scrubValues(t)),
+  };
   const program = new Command('gridbot').description(
     'grid strategies on AWS, and a simulator that replays markets through the same code',
   );
@@ -391,13 +424,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return 0;
     // Help shown because no command was given: a usage error.
     if (e instanceof CommanderError && e.code === 'commander.help') return 1;
-    let message = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
+    const raw = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
     const code = exitCodeOf(e);
-    if (code === 2) {
-      // A runtime failure may quote a request: no credential value reaches the terminal.
-      const { processRedactor } = await import('../shared/adapters/logging/redactor.js');
-      message = processRedactor.scrubText(message ?? '');
-    }
+    // A runtime failure may quote a request: secret-shaped pairs (`signature=…`) go too.
+    const message = code === 2 ? processRedactor.scrubText(raw ?? '') : raw;
     io.err(`gridbot: ${code === 2 ? `failed: ${(e as Error).name ?? 'Error'}: ` : ''}${message}\n`);
     return code;
   }

@@ -8,12 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { listingFor } from '../../shared/composition/deployment-source.js';
 import {
   type AccountConfig,
   type DeploymentConfig,
   type InstanceConfig,
   parseDeploymentConfig,
 } from '../../shared/domain/config/deployment.js';
+import { unlistedSymbolProblems } from '../../shared/domain/config/venue-listing.js';
 
 export type Venue = Exclude<AccountConfig['exchange'], 'paper'>;
 
@@ -29,7 +31,11 @@ export class DeploymentInputError extends Error {
   override readonly name = 'DeploymentInputError';
 }
 
-export function loadDeploymentInput(path: string): DeploymentInput {
+/**
+ * Reads and checks the config; with `exchangeInfo` (`-c exchangeInfo=<file>`, or the config's
+ * `simulation.exchange_info`) also that the venue lists and trades every symbol.
+ */
+export function loadDeploymentInput(path: string, opts: { exchangeInfo?: string } = {}): DeploymentInput {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -39,7 +45,13 @@ export function loadDeploymentInput(path: string): DeploymentInput {
     );
   }
   const raw: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  return deploymentInputFrom(raw, path);
+  const input = deploymentInputFrom(raw, path);
+  const listing = listingFor(input.config, path, opts.exchangeInfo);
+  const problems = listing ? unlistedSymbolProblems(input.config, listing) : [];
+  if (problems.length > 0) {
+    throw new DeploymentInputError(`${path} cannot be deployed to AWS:\n  - ${problems.join('\n  - ')}`);
+  }
+  return input;
 }
 
 export function deploymentInputFrom(raw: unknown, source: string): DeploymentInput {

@@ -3,7 +3,8 @@
  * bundled locally by esbuild with only that account's ccxt exchange class (lib/bundling/lambda-bundling.ts),
  * source maps on, its own log group with a retention, and a role that may do exactly this:
  *  - write its own log group;
- *  - read and write items of the state table (no scans, no table management);
+ *  - the state store's four item actions on the items of its own account's instances only
+ *    (`table-access.ts`: a leading-key condition), and its own job's claims;
  *  - read its account's secret and no other;
  *  - publish to the alert topic.
  * The deployment config for its account arrives in a layer at /opt/gridbot/config.json.
@@ -22,18 +23,7 @@ import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundl
 import type { Venue } from '../config/deployment-input.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, type FunctionRole, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
-
-/** Item-level DynamoDB actions the state store uses; nothing that scans or changes the table itself. */
-export const TABLE_DATA_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
+import { grantScopedTableAccess } from './table-access.js';
 
 interface RoleSettings {
   readonly timeout: Duration;
@@ -55,6 +45,14 @@ export const ROLE_SETTINGS: Record<FunctionRole, RoleSettings> = {
 
 export const FUNCTION_MEMORY_MB = 512;
 
+/** The claim each role takes (`application/scheduled.ts` jobs; the admin's one-use confirmations). */
+const ROLE_CLAIMS: Record<FunctionRole, string> = {
+  recon: 'recon',
+  recompute: 'recompute',
+  risk: 'risk',
+  admin: 'confirm',
+};
+
 export interface NetworkPlacement {
   readonly vpc: IVpc;
   readonly subnets: SubnetSelection;
@@ -65,6 +63,8 @@ export interface ScheduledFunctionProps {
   readonly deploymentName: string;
   readonly role: FunctionRole;
   readonly accountId: string;
+  /** The account's instances: the only state items the function may touch. */
+  readonly instanceIds: readonly string[];
   readonly venue: Venue;
   readonly entry: string;
   readonly configLayer: ILayerVersion;
@@ -92,7 +92,11 @@ export class ScheduledFunction extends Construct {
       description: `gridbot ${props.role} for account ${props.accountId}`,
     });
     this.logGroup.grantWrite(role);
-    props.table.grant(role, ...TABLE_DATA_ACTIONS);
+    grantScopedTableAccess(props.table, role, {
+      accounts: [props.accountId],
+      instances: props.instanceIds,
+      claims: [ROLE_CLAIMS[props.role]],
+    });
     props.secret.grantRead(role);
     props.topic.grantPublish(role);
     Validations.of(role).acknowledge({

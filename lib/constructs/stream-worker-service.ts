@@ -39,7 +39,7 @@ import {
   WORKER_CONFIG_PATH,
 } from '../runtime-contract.js';
 import type { Network } from './network.js';
-import { TABLE_DATA_ACTIONS } from './scheduled-function.js';
+import { grantScopedTableAccess } from './table-access.js';
 
 export const WORKER_CPU = 256;
 export const WORKER_MEMORY_MIB = 512;
@@ -47,6 +47,8 @@ export const WORKER_MEMORY_MIB = 512;
 export interface StreamWorkerServiceProps {
   readonly network: Network;
   readonly table: ITableV2;
+  /** Every traded account and instance: the only state items the worker may touch. */
+  readonly tableScope: { readonly accounts: readonly string[]; readonly instances: readonly string[] };
   readonly secrets: readonly ISecret[];
   readonly topic: ITopic;
   /** The whole deployment config, as the runtime parses it. */
@@ -113,7 +115,7 @@ export class StreamWorkerService extends Construct {
       stopTimeout: Duration.seconds(30),
       readonlyRootFilesystem: true,
     });
-    props.table.grant(task.taskRole, ...TABLE_DATA_ACTIONS);
+    grantScopedTableAccess(props.table, task.taskRole, { ...props.tableScope, claims: [] });
     for (const secret of props.secrets) secret.grantRead(task.taskRole);
     props.topic.grantPublish(task.taskRole);
     Validations.of(task).acknowledge({ id: 'AwsSolutions-ECS2', reason: NAG_REASONS.workerEnv });

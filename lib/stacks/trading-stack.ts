@@ -103,6 +103,7 @@ export class TradingStack extends Stack {
           deploymentName: name,
           role,
           accountId: account.id,
+          instanceIds: config.instances.filter((i) => i.account === account.id).map((i) => i.id),
           venue: venueOf(config, account.id),
           entry: props.entries?.[role] ?? join(REPO_ROOT, functionEntry(role)),
           configLayer: layer.layer,
@@ -132,6 +133,10 @@ export class TradingStack extends Stack {
     this.worker = new StreamWorkerService(this, 'StreamWorker', {
       network: this.network,
       table: props.table,
+      tableScope: {
+        accounts: tradedAccounts(config).map((a) => a.id),
+        instances: config.instances.map((i) => i.id),
+      },
       secrets: tradedAccounts(config).map((a) => props.secrets.of(a.id)),
       topic: this.alerting.topic,
       config: props.input.raw,

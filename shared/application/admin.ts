@@ -1,8 +1,13 @@
 /**
  * Operator commands (SPEC §6): `status`, `pause`, `resume`, `rebuild`, `reset-counters`, `close-all`.
  * The last two change what the bot holds or remembers, so they need a confirmation token: the first call
- * without one returns the token (bound to the command, the instance and the state version, so it goes
- * stale the moment anything changes), and the second call with it acts.
+ * without one returns a token (128 random bits from `ctx.newToken`, stored for five minutes, bound to the
+ * command, the instance and the state version, so it goes stale the moment anything changes, and good
+ * for one use), and the second call with it acts.
+ *
+ * Every command is refused for an instance this process does not serve (`ctx.instanceIds`: a Lambda
+ * serves its own account's instances only), and every command is journaled as an `action` line naming
+ * who asked (`caller`, as the CLI names the operator) and the request that carried it.
  */
 
 import { z } from 'zod';
@@ -21,8 +26,14 @@ export const adminCommandSchema = z
   .object({
     command: z.enum(['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all']),
     instanceId: z.string().min(1),
-    confirm: z.string().optional(),
+    confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),
+    /** Who is asking, as the client names them (the CLI: `user@host`); journaled with the command. */
+    caller: z
+      .string()
+      .max(200)
+      .regex(/^[\x20-\x7e]*$/, { message: 'must be printable ASCII' })
+      .optional(),
   })
   .strict();
 
@@ -38,31 +49,79 @@ export type AdminResult =
   | {
       readonly ok: false;
       readonly needsConfirmation: true;
-      readonly token: string;
+      /** What to pass as `confirm` (named so that no redactor takes it for a credential). */
+      readonly confirm: string;
       readonly message: string;
     };
 
 const CONFIRMED = new Set<AdminCommand['command']>(['reset-counters', 'close-all']);
 
-export function confirmationToken(command: string, instanceId: string, version: number): string {
-  return `${command}:${instanceId}:v${version}`;
+/** How long a confirmation token may be used. */
+export const CONFIRMATION_TTL_MS = 5 * 60_000;
+
+/** Where the request came from (the Lambda request id), journaled with the command. */
+export interface AdminOrigin {
+  readonly requestId?: string | undefined;
 }
 
-export async function runAdminCommand(ctx: AppContext, cmd: AdminCommand): Promise<AdminResult> {
+export async function runAdminCommand(
+  ctx: AppContext,
+  cmd: AdminCommand,
+  origin: AdminOrigin = {},
+): Promise<AdminResult> {
+  if (!ctx.instanceIds.includes(cmd.instanceId)) throw new InstanceNotFoundError(cmd.instanceId);
   const config = await loadKlgConfig(ctx, cmd.instanceId);
   const state = await ctx.store.loadGrid(cmd.instanceId);
+  const now = ctx.clock.now();
+  const audit = (outcome: string) =>
+    ctx.store.appendJournal([
+      {
+        instanceId: cmd.instanceId,
+        kind: 'action',
+        time: now,
+        id: `admin-${cmd.command}-${ctx.newToken().slice(0, 8)}`,
+        data: {
+          command: cmd.command,
+          caller: cmd.caller ?? null,
+          requestId: origin.requestId ?? null,
+          reason: cmd.reason ?? null,
+          outcome,
+        },
+      },
+    ]);
   if (CONFIRMED.has(cmd.command)) {
-    const token = confirmationToken(cmd.command, cmd.instanceId, state?.version ?? 0);
-    if (cmd.confirm !== token) {
+    const version = state?.version ?? 0;
+    const held = cmd.confirm ? await ctx.store.loadConfirmation(cmd.instanceId, cmd.confirm) : null;
+    const valid =
+      held !== null &&
+      held.command === cmd.command &&
+      held.stateVersion === version &&
+      // One use: the first call that presents it claims it.
+      (await ctx.store.claimOnce(
+        `confirm#${cmd.instanceId}#${held.token}`,
+        Math.ceil(CONFIRMATION_TTL_MS / 1000),
+      ));
+    if (!valid) {
+      const token = ctx.newToken();
+      await ctx.store.saveConfirmation({
+        instanceId: cmd.instanceId,
+        token,
+        command: cmd.command,
+        stateVersion: version,
+        issuedAt: now,
+        expiresAt: now + CONFIRMATION_TTL_MS,
+        caller: cmd.caller ?? null,
+      });
+      await audit(cmd.confirm ? 'confirmation refused; new token issued' : 'confirmation token issued');
       return {
         ok: false,
         needsConfirmation: true,
-        token,
-        message: `${cmd.command} on ${cmd.instanceId} needs confirmation: repeat with confirm "${token}"`,
+        confirm: token,
+        message: `${cmd.command} on ${cmd.instanceId} needs confirmation${cmd.confirm ? ' (the token given is unknown, expired, used, or the state changed since)' : ''}: repeat within ${CONFIRMATION_TTL_MS / 60_000} minutes with confirm "${token}"`,
       };
     }
   }
-  const now = ctx.clock.now();
+  await audit('accepted');
   const done = (detail: unknown): AdminResult => ({
     ok: true,
     command: cmd.command,

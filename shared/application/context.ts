@@ -22,6 +22,13 @@ export interface AppContext {
   readonly events: EventSink;
   /** Uniform in [0, 1) for backoff jitter; seeded in simulation so runs are reproducible. */
   readonly random: () => number;
+  /** An unguessable token (128 random bits, URL-safe) for confirmations; seeded in simulation. */
+  readonly newToken: () => string;
+  /**
+   * The instances this process serves (its deployment; a Lambda: its account's slice). Scheduled jobs fan
+   * out over these and admin commands refuse any other, whatever the store holds.
+   */
+  readonly instanceIds: readonly string[];
   /** Symbol rules per account and symbol, cached for the life of the process. */
   readonly rules: RulesCache;
 }

@@ -14,6 +14,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { journalFills } from './journal-fills.js';
 import { levelPriceLookup } from './reconcile-instance.js';
 
 export interface FillReport {
@@ -65,27 +66,10 @@ export async function handleFill(
   const summary = await carryOut(ctx, exchange, decision.commands);
   const latency = summary.firstSentAt === null ? null : summary.firstSentAt - fx.receivedAt;
   const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
-  const finalState = settled.state ?? decided;
+  // The fill's journal line rode in the state write; written now, then dropped from the state.
+  const finalState = await journalFills(ctx, settled.state ?? decided);
   const levelPrice = levelPriceLookup(decided);
-  const a = decision.applied;
-  await ctx.events.record([
-    {
-      ts: fill.time,
-      type: 'fill',
-      instanceId: config.id,
-      side: fill.side,
-      price: fill.price.toFixed(),
-      qty: fill.qty.toFixed(),
-      level: levelPrice(a.level),
-      clientOrderId: fill.clientOrderId,
-      tradeId: fill.tradeId,
-      fee: fill.fee.toFixed(),
-      holdings: a.holdingsAfter.toFixed(),
-      avgEntry: a.avgEntryAfter.toFixed(),
-      reason: a.role,
-    },
-    ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
-  ]);
+  await ctx.events.record(orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice));
   await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
   ctx.metrics.put('Fills', 1, 'Count', dims);
   if (latency !== null) ctx.metrics.put('FillToOrderMs', latency, 'Milliseconds', dims);

@@ -32,6 +32,7 @@ import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
+import { journalFills } from './journal-fills.js';
 import { gatherSnapshot } from './market.js';
 
 /** Snapshots gathered at most per pass when other writers keep winning the race. */
@@ -62,28 +63,6 @@ export interface ReconOptions {
   readonly force?: boolean;
   /** The instance's config when the caller has just read it (saves a store read). */
   readonly config?: KlgConfig;
-}
-
-function fillEvents(
-  instanceId: string,
-  applied: ReturnType<typeof planRecon>['applied'],
-  levelPrice: (i: number | null) => string | undefined,
-): TradingEvent[] {
-  return applied.map((a) => ({
-    ts: a.fill.time,
-    type: 'fill' as const,
-    instanceId,
-    side: a.fill.side,
-    price: a.fill.price.toFixed(),
-    qty: a.fill.qty.toFixed(),
-    level: levelPrice(a.level),
-    clientOrderId: a.fill.clientOrderId,
-    tradeId: a.fill.tradeId,
-    fee: a.fill.fee.toFixed(),
-    holdings: a.holdingsAfter.toFixed(),
-    avgEntry: a.avgEntryAfter.toFixed(),
-    reason: a.role,
-  }));
 }
 
 /** Stops recon found live whose placement it had not seen confirmed: journaled as placed, so the record shows the cover. */
@@ -309,7 +288,8 @@ export async function reconcileInstance(
 
     const summary = await timed('exchangeMs', () => carryOut(ctx, exchange, decision.commands));
     const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed, exchange));
-    const finalState = settled.state ?? decided;
+    // Journal lines of the fills applied (and of any a crash left in the state), then dropped from it.
+    const finalState = await timed('storeMs', () => journalFills(ctx, settled.state ?? decided));
     const rateLimited = summary.rateLimited || settled.rateLimited;
     if (rateLimited)
       await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
@@ -317,7 +297,6 @@ export async function reconcileInstance(
     const levelPrice = levelPriceLookup(decided);
     await timed('storeMs', () =>
       ctx.events.record([
-        ...fillEvents(instanceId, decision.applied, levelPrice),
         ...foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
         ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
       ]),

@@ -39,8 +39,9 @@ export async function runScheduled<R>(
   event: ScheduledEvent,
   run: (ctx: AppContext, instanceId: string, config: KlgConfig) => Promise<R>,
 ): Promise<InstanceOutcome<R>[]> {
-  const configs = await ctx.store.listConfigs();
-  const targets = configs.filter((c) => c.enabled && (event.instanceId === '*' || c.id === event.instanceId));
+  const ids = ctx.instanceIds.filter((id) => event.instanceId === '*' || id === event.instanceId);
+  const configs = await Promise.all(ids.map((id) => ctx.store.getConfig(id)));
+  const targets = configs.filter((c): c is KlgConfig => c !== null && c.enabled);
   if (event.instanceId !== '*' && targets.length === 0) {
     ctx.logger.warn('scheduled job for an unknown or disabled instance', { job, instance: event.instanceId });
   }

@@ -24,6 +24,7 @@ import { RulesCache } from '../application/market.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { secureToken } from './runtime-context.js';
 
 export type AdminReply = AdminResult | { readonly ok: false; readonly error: string };
 
@@ -114,6 +115,8 @@ export async function runAdminLocally(opts: {
     logger,
     events: new JournalSink(store),
     random: Math.random,
+    newToken: secureToken,
+    instanceIds: deployment.instances.map((i) => i.id),
     rules: new RulesCache(),
   };
   try {

@@ -2,7 +2,11 @@
  * The shape every scheduled Lambda shares: parse the EventBridge Scheduler payload, run one application
  * service for the targeted instances (each claimed once per scheduled time), log a summary, flush metrics.
  * A malformed event is logged, counted and answered without throwing (redelivering it would not fix it).
+ * Every answer goes through the redactor (`redactedAnswer`): it may quote an exchange's error body, and
+ * Lambda keeps answers in places no log filter sees (the invoker, async destinations, the console).
  */
+
+import { processRedactor } from '../adapters/logging/index.js';
 import type { AppContext } from '../application/context.js';
 import {
   type InstanceOutcome,
@@ -11,6 +15,11 @@ import {
   scheduledEventSchema,
 } from '../application/scheduled.js';
 import { liveRuntime } from './live.js';
+
+/** A handler's answer with every credential value and secret-shaped field removed. */
+export function redactedAnswer<T>(answer: T): T {
+  return processRedactor.sanitize(answer) as T;
+}
 
 export interface LambdaContextLike {
   readonly awsRequestId?: string;
@@ -28,7 +37,9 @@ export function scheduledHandler<R>(
   job: JobName,
   service: (ctx: AppContext, instanceId: string) => Promise<R>,
 ) {
-  return async (event: unknown, context?: LambdaContextLike): Promise<ScheduledResult<R>> => {
+  return async (event: unknown, context?: LambdaContextLike): Promise<ScheduledResult<R>> =>
+    redactedAnswer(await run(event, context));
+  async function run(event: unknown, context?: LambdaContextLike): Promise<ScheduledResult<R>> {
     const rt = await liveRuntime(job);
     const logger = rt.logger.child({ job, requestId: context?.awsRequestId ?? null });
     const parsed = scheduledEventSchema.safeParse(event);
@@ -50,5 +61,5 @@ export function scheduledHandler<R>(
     });
     await rt.metrics.flush();
     return { ok: outcomes.every((o) => o.status !== 'failed'), job, outcomes };
-  };
+  }
 }

@@ -2,6 +2,7 @@
  * The AppContext a running bot (AWS or one machine) gets: trading events journaled to the store, wall-clock
  * jitter, a process-wide rules cache, and the deployed instance configs registered in the store.
  */
+import { randomBytes } from 'node:crypto';
 import { JournalSink } from '../adapters/events/index.js';
 import type { AppContext } from '../application/context.js';
 import { RulesCache } from '../application/market.js';
@@ -14,5 +15,17 @@ export type ContextParts = Pick<
 
 export async function runtimeContext(parts: ContextParts, deployment: DeploymentConfig): Promise<AppContext> {
   for (const instance of deployment.instances) await parts.store.putConfig(instance);
-  return { ...parts, events: new JournalSink(parts.store), random: Math.random, rules: new RulesCache() };
+  return {
+    ...parts,
+    events: new JournalSink(parts.store),
+    random: Math.random,
+    newToken: secureToken,
+    instanceIds: deployment.instances.map((i) => i.id),
+    rules: new RulesCache(),
+  };
+}
+
+/** 128 random bits from the operating system's CSPRNG, URL-safe (22 characters). */
+export function secureToken(): string {
+  return randomBytes(16).toString('base64url');
 }

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processRedactor } from '../adapters/logging/redactor.js';
 import type { CandleInput } from '../adapters/paper/market-driver.js';
 import { preflightInstances } from '../application/preflight.js';
 import { type MarketStep, replayMarket } from '../application/sim/replay.js';
@@ -219,7 +220,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       mkdirSync(options.outDir, { recursive: true });
       const write = (name: string, text: string) => {
         const path = join(options.outDir!, name);
-        writeFileSync(path, text);
+        // Reports are shared: no registered credential value reaches a file, whatever quoted it.
+        writeFileSync(path, processRedactor.scrubRegistered(text));
         files.push(path);
       };
       write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);

@@ -36,6 +36,7 @@ export interface TradingEvent {
   readonly fee?: string;
 }
 
+/** Recording a fill again (same instance and trade id) keeps one: fills may be replayed from state. */
 export interface EventSink {
   record(events: readonly TradingEvent[]): Promise<void>;
 }

@@ -49,6 +49,23 @@ export interface RiskState {
   readonly checkedAt: number;
 }
 
+/**
+ * A confirmation token an operator must echo to carry out a command that changes what the bot holds or
+ * remembers: unguessable, bound to the command, the instance and the state version it was issued for, and
+ * dead after `expiresAt` or its first use.
+ */
+export interface Confirmation {
+  readonly instanceId: string;
+  readonly token: string;
+  readonly command: string;
+  readonly stateVersion: number;
+  /** Epoch ms. */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** Who asked for it (as the caller named itself), or null. */
+  readonly caller: string | null;
+}
+
 /** A stored item that cannot be read back: corrupt, from another version, or not ours. `key` names it. */
 export class StoreParseError extends Error {
   override readonly name = 'StoreParseError';
@@ -79,7 +96,6 @@ export class StoreUnavailableError extends Error {
 export interface StateStore {
   putConfig(config: InstanceConfig): Promise<void>;
   getConfig(instanceId: string): Promise<InstanceConfig | null>;
-  listConfigs(): Promise<InstanceConfig[]>;
 
   loadGrid(instanceId: string): Promise<GridState | null>;
   saveGrid(state: GridState, expectedVersion: number): Promise<SaveResult>;
@@ -105,6 +121,11 @@ export interface StateStore {
 
   loadRisk(instanceId: string): Promise<RiskState | null>;
   saveRisk(state: RiskState): Promise<void>;
+
+  /** Stores a confirmation token (it expires at `expiresAt`). */
+  saveConfirmation(confirmation: Confirmation): Promise<void>;
+  /** The confirmation `token` of the instance, or null when there is none or it has expired. */
+  loadConfirmation(instanceId: string, token: string): Promise<Confirmation | null>;
 
   /** Atomically claims a key (e.g. `recon#<instance>#<scheduledTime>`); false if it was already claimed. */
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;

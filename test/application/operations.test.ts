@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { confirmationToken, runAdminCommand } from '../../shared/application/admin.js';
+import { CONFIRMATION_TTL_MS, runAdminCommand } from '../../shared/application/admin.js';
+import { InstanceNotFoundError } from '../../shared/application/errors.js';
 import { recomputeParams } from '../../shared/application/recompute-params.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { runRiskCheck, settleAssetOf } from '../../shared/application/risk-check.js';
@@ -140,23 +141,77 @@ describe('admin commands', () => {
     const ask = await runAdminCommand(app.ctx, { command: 'reset-counters', instanceId: 'dogeklg' });
     expect(ask.ok).toBe(false);
     if (ask.ok) return;
-    const version = (await app.ctx.store.loadGrid('dogeklg'))!.version;
-    expect(ask.token).toBe(confirmationToken('reset-counters', 'dogeklg', version));
+    // Random, not derivable from the command, the instance or the version.
+    expect(ask.confirm).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(ask.confirm).not.toContain('dogeklg');
     await reconcileInstance(app.ctx, 'dogeklg'); // state moves on: the token is stale
     const stale = await runAdminCommand(app.ctx, {
       command: 'reset-counters',
       instanceId: 'dogeklg',
-      confirm: ask.token,
+      confirm: ask.confirm,
     });
     expect(stale.ok).toBe(false);
     if (stale.ok) return;
+    expect(stale.message).toMatch(/unknown, expired, used, or the state changed/);
+    expect(stale.confirm).not.toBe(ask.confirm);
+    // A token of another command does not confirm this one.
+    const wrong = await runAdminCommand(app.ctx, {
+      command: 'close-all',
+      instanceId: 'dogeklg',
+      confirm: stale.confirm,
+    });
+    expect(wrong.ok).toBe(false);
     const done = await runAdminCommand(app.ctx, {
       command: 'reset-counters',
       instanceId: 'dogeklg',
-      confirm: stale.token,
+      confirm: stale.confirm,
+      caller: 'ops@desk',
     });
     expect(done.ok).toBe(true);
     expect((await app.ctx.store.loadGrid('dogeklg'))!.levels.every((l) => l.fillCounter === 0)).toBe(true);
+  });
+
+  it('a confirmation token works once, and not after it expires', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const ask = await runAdminCommand(app.ctx, { command: 'reset-counters', instanceId: 'dogeklg' });
+    const token = ask.ok ? '' : ask.confirm;
+    const cmd = { command: 'reset-counters', instanceId: 'dogeklg', confirm: token } as const;
+    expect((await runAdminCommand(app.ctx, cmd)).ok).toBe(true);
+    // Resetting counters of an untouched grid changes nothing, so the version is the same: still refused.
+    expect((await runAdminCommand(app.ctx, cmd)).ok).toBe(false);
+    const late = await runAdminCommand(app.ctx, { command: 'reset-counters', instanceId: 'dogeklg' });
+    await app.clock.advanceBy(CONFIRMATION_TTL_MS + 1);
+    const expired = await runAdminCommand(app.ctx, { ...cmd, confirm: late.ok ? '' : late.confirm });
+    expect(expired.ok).toBe(false);
+  });
+
+  it('refuses an instance this process does not serve, even when the store holds it', async () => {
+    app = await paperApp();
+    const other = { ...(await app.ctx.store.getConfig('dogeklg'))!, id: 'other1' };
+    await app.ctx.store.putConfig(other);
+    await expect(runAdminCommand(app.ctx, { command: 'pause', instanceId: 'other1' })).rejects.toThrow(
+      InstanceNotFoundError,
+    );
+    expect(await app.ctx.store.loadGrid('other1')).toBeNull();
+  });
+
+  it('journals every command with its caller and request id', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await runAdminCommand(
+      app.ctx,
+      { command: 'pause', instanceId: 'dogeklg', caller: 'alice@desk', reason: 'news' },
+      { requestId: 'req-1' },
+    );
+    await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeklg', caller: 'bob@desk' });
+    const lines = await app.ctx.store.queryJournal('dogeklg', 'action', 0, Number.MAX_SAFE_INTEGER);
+    const admin = lines.filter((l) => String(l.data.command ?? '') !== '');
+    const rows = admin.map((l) => [l.data.command, l.data.caller, l.data.requestId, l.data.outcome]);
+    expect(rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['close-all', 'bob@desk', null, 'confirmation token issued'],
+      ['pause', 'alice@desk', 'req-1', 'accepted'],
+    ]);
   });
 
   it('close-all cancels every order, sells the position at market and pauses', async () => {
@@ -165,7 +220,7 @@ describe('admin commands', () => {
     await app.feed('0.185 0.185 0.1795 0.181');
     await reconcileInstance(app.ctx, 'dogeklg');
     const ask = await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeklg' });
-    const token = ask.ok ? '' : ask.token;
+    const token = ask.ok ? '' : ask.confirm;
     const done = await runAdminCommand(app.ctx, {
       command: 'close-all',
       instanceId: 'dogeklg',

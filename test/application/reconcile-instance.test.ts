@@ -68,6 +68,34 @@ describe('reconcileInstance on the paper exchange', () => {
     ]);
   });
 
+  it('journals a fill whose line was lost to a crash after the state write, once, on the next pass', async () => {
+    app = await paperApp();
+    const fills = await captureFills(app);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    // The process dies between the state write that applied the fill and the journal write.
+    const record = app.ctx.events.record;
+    (app.ctx.events as { record: typeof record }).record = async () => {
+      throw new Error('killed');
+    };
+    await expect(handleFill(app.ctx, config, fills[0]!, { receivedAt: app.clock.now() })).rejects.toThrow(
+      'killed',
+    );
+    (app.ctx.events as { record: typeof record }).record = record;
+    const crashed = (await app.ctx.store.loadGrid('dogeklg'))!;
+    expect(crashed.holdings.toFixed()).toBe('100');
+    expect(crashed.unjournaled.map((f) => f.tradeId)).toEqual([fills[0]!.tradeId]);
+    expect(app.events.filter((e) => e.type === 'fill')).toEqual([]);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(app.events.filter((e) => e.type === 'fill')).toEqual([
+      expect.objectContaining({ tradeId: fills[0]!.tradeId, side: 'buy', level: '0.18', holdings: '100' }),
+    ]);
+    expect((await app.ctx.store.loadGrid('dogeklg'))!.unjournaled).toEqual([]);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(app.events.filter((e) => e.type === 'fill')).toHaveLength(1);
+  });
+
   it('recovers a fill the stream missed from trade history on the next pass', async () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');

@@ -55,6 +55,8 @@ async function setup(kind: StoreKind, levels: number) {
     logger: new JsonConsoleLogger({ level: 'ERROR' }),
     events: new MemorySink(),
     random: Math.random,
+    newToken: () => 'bench-token-0000000000',
+    instanceIds: [config.id],
     rules: new RulesCache(),
   };
   return {

@@ -95,7 +95,8 @@ describe('admin commands against a local store', () => {
     const r = await local(['close-all']);
     expect(r.code).toBe(3);
     const reply = JSON.parse(r.out);
-    expect(reply).toMatchObject({ ok: false, needsConfirmation: true, token: 'close-all:btcklg:v0' });
+    expect(reply).toMatchObject({ ok: false, needsConfirmation: true });
+    expect(reply.confirm).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(r.err).toBe(`gridbot: ${reply.message}\n`);
   });
 
@@ -163,6 +164,7 @@ describe('admin commands on AWS', () => {
             GRIDBOT_LAMBDA_ENDPOINT: lambda.endpoint,
             AWS_ACCESS_KEY_ID: 'test',
             AWS_SECRET_ACCESS_KEY: 'test',
+            GRIDBOT_CALLER: 'carol@ops',
           },
         },
       );
@@ -170,7 +172,12 @@ describe('admin commands on AWS', () => {
       expect(JSON.parse(r.out).detail).toEqual({ paused: false });
       expect(seen).toHaveLength(1);
       expect(seen[0]!.path).toBe('/2015-03-31/functions/prod-admin/invocations');
-      expect(JSON.parse(seen[0]!.body)).toEqual({ command: 'resume', instanceId: 'btcklg' });
+      // The command names who asked; the admin function journals it.
+      expect(JSON.parse(seen[0]!.body)).toEqual({
+        command: 'resume',
+        instanceId: 'btcklg',
+        caller: 'carol@ops',
+      });
     } finally {
       await lambda.stop();
     }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { processRedactor } from '../../shared/adapters/logging/redactor.js';
 import { cli } from '../support/cli.js';
 import { ohlcv, repoRoot, tempDir } from '../support/sim.js';
 
@@ -167,6 +168,40 @@ describe('gridbot sim', () => {
 });
 
 describe('gridbot validate-config', () => {
+  it('prints no registered credential on stdout or stderr, whatever the message quotes', async () => {
+    const secret = 'cliLeakProbeSecret42';
+    processRedactor.register([secret]);
+    const missing = join(dir.path, `${secret}.yaml`);
+    const r = await cli(['validate-config', missing]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('cannot read config file');
+    const quoted = configFile(`q-${secret}.yaml`, {
+      accounts: [{ id: 'main', exchange: 'binanceusdm' }],
+      instances: [instance],
+    });
+    const ok = await cli(['validate-config', quoted]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(': ok');
+    expect(`${r.out}${r.err}${ok.out}${ok.err}`).not.toContain(secret);
+  });
+
+  it('with --exchange-info, names an instance whose symbol the venue does not list', async () => {
+    const info = join(repoRoot, '../shared/data/fixtures/binance_usdm_exchangeInfo_2025-11-26_full.json');
+    const unlisted = configFile('unlisted.yaml', {
+      accounts: [{ id: 'main', exchange: 'binanceusdm' }],
+      instances: [{ ...instance, symbol: 'NOTACOIN/USDT:USDT' }],
+    });
+    const bad = await cli(['validate-config', unlisted, '--exchange-info', info]);
+    expect(bad.code).toBe(1);
+    oneLine(bad.err);
+    expect(bad.err).toMatch(
+      /instances\[0\] "dogeklg": symbol "NOTACOIN\/USDT:USDT" \(NOTACOINUSDT\) is not listed/,
+    );
+    const ok = await cli(['validate-config', good, '--exchange-info', info]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`symbols listed in ${info}`);
+  });
+
   it('says what a good config holds', async () => {
     const r = await cli(['validate-config', good]);
     expect(r.code).toBe(0);

@@ -250,6 +250,37 @@ describe('gridbot end to end on the Binance protocol server', () => {
     expect(checkKlgInvariants(after, klgConfig(instance), dogeRules())).toEqual([]);
   });
 
+  it('answers with no credential even when the exchange echoes one in an error body', async () => {
+    venue.engine.faults.rejectNext({
+      count: 3,
+      accountId: account.id,
+      error: new PaperApiError(
+        -1000,
+        `upstream rejected apiKey=${account.apiKey} sig ${account.apiSecret}`,
+        502,
+      ),
+      operations: ['query'],
+    });
+    const r = await recon();
+    const text = JSON.stringify(r);
+    venue.engine.faults.clear();
+    expect(r.outcomes).toHaveLength(1);
+    expect(text).toMatch(/redacted|upstream|502|unavailable|rejected/i);
+    expect(findLeaks(text, [account.apiKey, account.apiSecret])).toEqual([]);
+    // Whatever a service answers (here: a 502 body quoted verbatim) leaves the handler redacted.
+    const { scheduledHandler } = await import('../../shared/composition/lambda.js');
+    const echo = scheduledHandler('recon', async () => ({
+      body: `<html>502 Bad Gateway X-MBX-APIKEY: ${account.apiKey} signature=${account.apiSecret}</html>`,
+    }));
+    const echoed = JSON.stringify(await echo({ instanceId: 'dogeklg', scheduledTime: tick() }));
+    expect(echoed).toContain('502 Bad Gateway');
+    expect(findLeaks(echoed, [account.apiKey, account.apiSecret])).toEqual([]);
+    const status = JSON.stringify(
+      await handlers.admin({ command: 'status', instanceId: 'dogeklg', caller: `x ${account.apiSecret}` }),
+    );
+    expect(findLeaks(status, [account.apiKey, account.apiSecret])).toEqual([]);
+  });
+
   it('drains on SIGTERM mid-burst and leaves a consistent state', async () => {
     venue.moveTo(SYMBOL, '0.1495'); // several fills at once (0.15 buy, and whatever else crossed)
     worker!.kill('SIGTERM');

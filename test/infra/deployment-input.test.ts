@@ -12,6 +12,7 @@ import { infraOptionsFrom } from '../../lib/config/infra-options.js';
 import { planSchedules } from '../../lib/constructs/instance-schedules.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { klgConfigInput } from '../support/klg-config.js';
+import { sharedData } from '../support/paper.js';
 
 const main = { id: 'main', exchange: 'binanceusdm' };
 
@@ -28,6 +29,24 @@ describe('deployment config for AWS', () => {
     expect(loadDeploymentInput(join(dir, 'd.json')).config.accounts[0]?.id).toBe('main');
     expect(() => loadDeploymentInput(join(dir, 'nope.yaml'))).toThrow(
       /cannot read the deployment config .*-c config=<file>/,
+    );
+  });
+
+  it('refuses a symbol the venue does not list when an exchangeInfo file is given (cdk synth -c exchangeInfo=)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbot-cfg-'));
+    const info = join(sharedData, 'fixtures/binance_usdm_exchangeInfo_2025-11-26_full.json');
+    const file = join(dir, 'd.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ accounts: [main], instances: [klgConfigInput({ symbol: 'DOGGO/USDT:USDT' })] }),
+    );
+    expect(() => loadDeploymentInput(file, { exchangeInfo: info })).toThrow(
+      /instances\[0\] "dogeklg": symbol "DOGGO\/USDT:USDT" \(DOGGOUSDT\) is not listed/,
+    );
+    // Without a listing at hand nothing can be said about the symbol.
+    expect(loadDeploymentInput(file).config.instances[0]?.symbol).toBe('DOGGO/USDT:USDT');
+    expect(loadDeploymentInput('examples/deploy.yaml', { exchangeInfo: info }).config.instances).toHaveLength(
+      1,
     );
   });
 

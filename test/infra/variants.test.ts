@@ -60,6 +60,38 @@ describe('a deployment with two accounts on two venues', () => {
     expect(worker).toContain('secret:prod/okx-hedge-??????');
   });
 
+  it("confines each function to its own account's instances, and each role to its own claims and four actions", () => {
+    const statement = (prefix: string) => {
+      const doc = JSON.parse(policyText(prefix)) as {
+        Statement: { Action: string | string[]; Condition?: Record<string, Record<string, string[]>> }[];
+      };
+      const table = doc.Statement.filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(table).toHaveLength(1);
+      return {
+        actions: [table[0]!.Action].flat().sort(),
+        keys: table[0]!.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [],
+      };
+    };
+    const four = ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+    const hedgeAdmin = statement('adminhedgeRole');
+    expect(hedgeAdmin.actions).toEqual(four);
+    expect(hedgeAdmin.keys).toEqual(['INST#okxone', 'ACCOUNT#hedge', 'CLAIM#confirm#okxone#*']);
+    const mainRecon = statement('reconmainRole');
+    expect(mainRecon.keys).toEqual([
+      'INST#fast',
+      'INST#parked',
+      'ACCOUNT#main',
+      'CLAIM#recon#fast#*',
+      'CLAIM#recon#parked#*',
+    ]);
+    expect(JSON.stringify(mainRecon.keys)).not.toContain('okxone');
+    const worker = statement('StreamWorkerTaskTaskRole');
+    expect(worker.actions).toEqual(four);
+    expect([...worker.keys].sort()).toEqual(
+      ['ACCOUNT#hedge', 'ACCOUNT#main', 'INST#fast', 'INST#okxone', 'INST#parked'].sort(),
+    );
+  });
+
   it('references existing secrets by name instead of creating them', () => {
     expect(resourcesOf(s.stateful, 'AWS::SecretsManager::Secret')).toHaveLength(0);
   });

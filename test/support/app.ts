@@ -71,6 +71,8 @@ export async function paperApp(
     error: (message: string, extra?: unknown) => logs.push({ level: 'error', message, extra }),
     child: () => logger,
   };
+  const config = parseKlgConfig(klgConfigInput(opts.instance));
+  let tokens = 0;
   const ctx: AppContext = {
     store,
     exchanges: (account: string): ExchangePort => {
@@ -91,9 +93,11 @@ export async function paperApp(
     logger,
     events: { record: async (e) => void events.push(...e) },
     random: () => 0.5,
+    newToken: () => `tok${String(++tokens).padStart(19, '0')}`,
+    instanceIds: [config.id],
     rules: new RulesCache(),
   };
-  await store.putConfig(parseKlgConfig(klgConfigInput(opts.instance)));
+  await store.putConfig(config);
   return { ctx, ex, clock, port, events, alerts, metrics, logs, feed, stop: stopStore };
 }
 

@@ -16,6 +16,7 @@ import { type GridState, parseGridState } from '../../domain/grid-state.js';
 import { dec } from '../../domain/money.js';
 import { type ParamsRecord, paramsRecordSchema } from '../../domain/params.js';
 import {
+  type Confirmation,
   type Heartbeat,
   type JournalEntry,
   type RiskState,
@@ -76,6 +77,16 @@ export const heartbeatSchema = z.object({
   at: z.number().int(),
   writer: z.string(),
   status: z.enum(['connected', 'resyncing', 'disconnected', 'draining']),
+});
+
+export const confirmationSchema = z.object({
+  instanceId: z.string().min(1),
+  token: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  command: z.string().min(1).max(40),
+  stateVersion: z.number().int().nonnegative(),
+  issuedAt: z.number().int().nonnegative(),
+  expiresAt: z.number().int().nonnegative(),
+  caller: z.string().max(200).nullable(),
 });
 
 export const riskStateSchema = z.object({
@@ -177,10 +188,16 @@ export function parseParamsItem(item: ReadItem, key: ItemKey, instanceId: string
   return params;
 }
 
-export function parseConfigItem(item: ReadItem, key: ItemKey): InstanceConfig {
+export function parseConfigItem(item: ReadItem, key: ItemKey, instanceId: string): InstanceConfig {
   const config = decodeItem(item, key, 'CONFIG', (json) => instanceConfigSchema.parse(json));
-  expectSame(key, 'id', `INST#${config.id}`, key.sk);
+  expectSame(key, 'id', config.id, instanceId);
   return config;
+}
+
+export function parseConfirmationItem(item: ReadItem, key: ItemKey, instanceId: string): Confirmation {
+  const c = decodeItem(item, key, 'CONFIRMATION', (json) => confirmationSchema.parse(json));
+  expectSame(key, 'instanceId', c.instanceId, instanceId);
+  return c;
 }
 
 export function parseRiskItem(item: ReadItem, key: ItemKey, instanceId: string): RiskState {

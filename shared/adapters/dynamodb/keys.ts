@@ -4,22 +4,35 @@
  * Query on one partition:
  *
  *   item        pk                 sk                                 written by
- *   CONFIG      CONFIG             INST#<instance>                    admin / deploy
+ *   CONFIG      INST#<instance>    CONFIG                             every process at start (deployment)
  *   GRID        INST#<instance>    GRID                               recon, stream worker (versioned)
  *   PARAMS      INST#<instance>    PARAMS#<version, 10 digits>        recompute (immutable versions)
  *   RISK        INST#<instance>    RISK                               risk check
  *   JOURNAL     INST#<instance>    J#<kind>#<time, 15 digits>#<id>    everyone (TTL)
+ *   CONFIRM     INST#<instance>    CONFIRM#<token>                    admin (TTL: confirmation tokens)
  *   HEARTBEAT   ACCOUNT#<account>  HEARTBEAT                          stream worker
  *   CLAIM       CLAIM#<key>        CLAIM                              scheduled functions (TTL)
  *
  * Numbers in sort keys are zero-padded so that string order is numeric order.
+ *
+ * Every item of an instance lives in its partition, and every other partition names its account or its
+ * instance, so IAM can confine a function to the items of its own instances with a leading-key condition
+ * (`leadingKeyPatterns`, used by the CDK roles): a function of one account cannot read or change another's.
  */
 import type { JournalKind } from '../../ports/state-store.js';
 
 export const KEY_ATTRIBUTES = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-export type ItemType = 'CONFIG' | 'GRID' | 'PARAMS' | 'RISK' | 'JOURNAL' | 'HEARTBEAT' | 'CLAIM';
+export type ItemType =
+  | 'CONFIG'
+  | 'GRID'
+  | 'PARAMS'
+  | 'RISK'
+  | 'JOURNAL'
+  | 'HEARTBEAT'
+  | 'CLAIM'
+  | 'CONFIRMATION';
 
 export interface ItemKey {
   readonly pk: string;
@@ -31,8 +44,9 @@ const TIME_DIGITS = 15;
 const MAX_VERSION = 10 ** VERSION_DIGITS - 1;
 const MAX_TIME = 10 ** TIME_DIGITS - 1;
 
-export const CONFIG_PARTITION = 'CONFIG';
 export const INSTANCE_PREFIX = 'INST#';
+export const ACCOUNT_PREFIX = 'ACCOUNT#';
+export const CLAIM_PREFIX = 'CLAIM#';
 export const PARAMS_PREFIX = 'PARAMS#';
 
 /** `pk/sk`, how errors and logs name an item. */
@@ -40,12 +54,16 @@ export function keyText(key: ItemKey): string {
   return `${key.pk}/${key.sk}`;
 }
 
-export function configKey(instanceId: string): ItemKey {
-  return { pk: CONFIG_PARTITION, sk: `${INSTANCE_PREFIX}${instanceId}` };
-}
-
 export function instancePartition(instanceId: string): string {
   return `${INSTANCE_PREFIX}${instanceId}`;
+}
+
+export function configKey(instanceId: string): ItemKey {
+  return { pk: instancePartition(instanceId), sk: 'CONFIG' };
+}
+
+export function confirmationKey(instanceId: string, token: string): ItemKey {
+  return { pk: instancePartition(instanceId), sk: `CONFIRM#${token}` };
 }
 
 export function gridKey(instanceId: string): ItemKey {
@@ -83,11 +101,29 @@ export function journalRange(kind: JournalKind, fromMs: number, toMs: number): {
 }
 
 export function heartbeatKey(accountId: string): ItemKey {
-  return { pk: `ACCOUNT#${accountId}`, sk: 'HEARTBEAT' };
+  return { pk: `${ACCOUNT_PREFIX}${accountId}`, sk: 'HEARTBEAT' };
 }
 
 export function claimKey(key: string): ItemKey {
-  return { pk: `CLAIM#${key}`, sk: 'CLAIM' };
+  return { pk: `${CLAIM_PREFIX}${key}`, sk: 'CLAIM' };
+}
+
+/**
+ * The partition keys a process serving `instances` of `accounts` may touch, as IAM `StringLike` patterns
+ * (`*` is the only wildcard; instance and account ids hold neither `*`, `?` nor `#`): each instance's
+ * partition, each account's heartbeat, and the claims its jobs take (`<job>#<instance>#…`, see
+ * `application/scheduled.ts` and the admin confirmations).
+ */
+export function leadingKeyPatterns(scope: {
+  readonly accounts: readonly string[];
+  readonly instances: readonly string[];
+  readonly claims: readonly string[];
+}): string[] {
+  return [
+    ...scope.instances.map(instancePartition),
+    ...scope.accounts.map((a) => `${ACCOUNT_PREFIX}${a}`),
+    ...scope.claims.flatMap((job) => scope.instances.map((i) => `${CLAIM_PREFIX}${job}#${i}#*`)),
+  ];
 }
 
 function journalTime(time: number): string {

@@ -20,6 +20,7 @@ import { type InstanceConfig, instanceConfigSchema } from '../../domain/config/d
 import { type GridState, gridStateToJson } from '../../domain/grid-state.js';
 import { type ParamsRecord, paramsRecordSchema, paramsToJson } from '../../domain/params.js';
 import type {
+  Confirmation,
   Heartbeat,
   JournalEntry,
   JournalKind,
@@ -30,10 +31,12 @@ import type {
 import { type ItemTable, type ReadItem, WRITE_TOKEN_ATTRIBUTE, type WriteItem } from './item-table.js';
 import {
   configToJson,
+  confirmationSchema,
   encodeDoc,
   heartbeatSchema,
   journalEntrySchema,
   parseConfigItem,
+  parseConfirmationItem,
   parseGridItem,
   parseHeartbeatItem,
   parseJournalItem,
@@ -43,12 +46,11 @@ import {
   storedVersion,
 } from './items.js';
 import {
-  CONFIG_PARTITION,
   claimKey,
   configKey,
+  confirmationKey,
   gridKey,
   heartbeatKey,
-  INSTANCE_PREFIX,
   type ItemKey,
   type ItemType,
   instancePartition,
@@ -84,12 +86,7 @@ export class TableStateStore implements StateStore {
   async getConfig(instanceId: string): Promise<InstanceConfig | null> {
     const key = configKey(instanceId);
     const found = await this.table.get(key);
-    return found ? parseConfigItem(found, key) : null;
-  }
-
-  async listConfigs(): Promise<InstanceConfig[]> {
-    const found = await this.table.query(CONFIG_PARTITION, { prefix: INSTANCE_PREFIX });
-    return found.map((f) => parseConfigItem(f, { pk: CONFIG_PARTITION, sk: String(f.attributes.sk) }));
+    return found ? parseConfigItem(found, key, instanceId) : null;
   }
 
   async loadGrid(instanceId: string): Promise<GridState | null> {
@@ -205,6 +202,25 @@ export class TableStateStore implements StateStore {
   async saveRisk(state: RiskState): Promise<void> {
     const value = validate(riskStateSchema, state, 'risk state');
     await this.table.put(item(riskKey(value.instanceId), 'RISK', value, () => value));
+  }
+
+  async saveConfirmation(confirmation: Confirmation): Promise<void> {
+    const value = validate(confirmationSchema, confirmation, 'confirmation');
+    const key = confirmationKey(value.instanceId, value.token);
+    await this.table.put({
+      ...item(key, 'CONFIRMATION', value, () => value),
+      expiresAt: Math.ceil(value.expiresAt / 1000),
+    });
+  }
+
+  async loadConfirmation(instanceId: string, token: string): Promise<Confirmation | null> {
+    // A token that could not have been issued is not looked up (and never reaches a key).
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return null;
+    const key = confirmationKey(instanceId, token);
+    const found = await this.table.get(key);
+    if (!found) return null;
+    const c = parseConfirmationItem(found, key, instanceId);
+    return c.expiresAt > this.options.now() ? c : null;
   }
 
   async claimOnce(key: string, ttlSeconds: number): Promise<boolean> {

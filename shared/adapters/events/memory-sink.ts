@@ -3,9 +3,18 @@ import type { EventSink, TradingEvent, TradingEventType } from '../../ports/even
 
 export class MemorySink implements EventSink {
   readonly #events: TradingEvent[] = [];
+  readonly #fills = new Set<string>();
 
   async record(events: readonly TradingEvent[]): Promise<void> {
-    this.#events.push(...events);
+    for (const e of events) {
+      // A fill recorded again (its journal line replayed from state) is the same fill: kept once.
+      if (e.type === 'fill' && e.tradeId !== undefined) {
+        const key = `${e.instanceId}\n${e.tradeId}`;
+        if (this.#fills.has(key)) continue;
+        this.#fills.add(key);
+      }
+      this.#events.push(e);
+    }
   }
 
   get events(): readonly TradingEvent[] {
@@ -22,5 +31,6 @@ export class MemorySink implements EventSink {
 
   clear(): void {
     this.#events.length = 0;
+    this.#fills.clear();
   }
 }

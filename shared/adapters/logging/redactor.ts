@@ -4,8 +4,9 @@
  * Entry points:
  *  - `register(values)` / `registerCredentials(c)`: secret VALUES known at run time (API keys, secrets,
  *    passwords, listen keys). Call it as soon as credentials are loaded (`registeringSecrets` does).
- *  - `scrubText(s)`: removes registered values (plain, URL-encoded, form-encoded, JSON-escaped, base64; any
- *    letter case), `name=value` / `name: value` pairs and `"name": "value"` JSON fragments whose name is
+ *  - `scrubText(s)`: removes registered values (plain, URL-encoded, form-encoded, JSON-escaped, base64 and
+ *    base64url also when the value sat at any byte offset of the encoded data; any letter case; also when a
+ *    line break, with its indentation, or an escaped `\n` splits the value), `name=value` / `name: value` pairs and `"name": "value"` JSON fragments whose name is
  *    secret-shaped, and long opaque tokens.
  *  - `sanitize(x)`: a JSON-safe deep copy of `x` in which every secret-shaped key's value is `[redacted]`
  *    (nested, in arrays, in Error properties and causes) and every string went through `scrubText`.
@@ -71,9 +72,13 @@ export class Redactor {
 
   /** Only the registered values and long tokens: the last pass over a fully serialized line. */
   scrubValues(text: string): string {
-    let out = this.#pattern === null ? text : text.replace(this.#pattern, REDACTED);
-    if (this.#longTokens) out = out.replace(LONG_TOKEN, REDACTED);
-    return out;
+    const out = this.scrubRegistered(text);
+    return this.#longTokens ? out.replace(LONG_TOKEN, REDACTED) : out;
+  }
+
+  /** Only the registered values: for documents (reports) whose other long strings are data, not secrets. */
+  scrubRegistered(text: string): string {
+    return this.#pattern === null ? text : text.replace(this.#pattern, REDACTED);
   }
 
   sanitize(value: unknown): unknown {
@@ -175,13 +180,39 @@ function encodings(value: string): string[] {
     JSON.stringify(JSON.stringify(value).slice(1, -1)).slice(1, -1),
     Buffer.from(value, 'utf8').toString('base64').replace(/=+$/, ''),
     Buffer.from(value, 'utf8').toString('base64url'),
+    ...base64Cores(value),
   ];
   return [...new Set(forms)].filter((f) => f.length >= MIN_SECRET_LENGTH);
 }
 
+/** Shorter cores could match ordinary base64 by chance. */
+const MIN_BASE64_CORE = 8;
+
+/**
+ * The base64 (and base64url) characters that encode `value` whatever precedes and follows it in the encoded
+ * data: for each of the three byte offsets modulo 3, the whole groups holding only bytes of the value. A
+ * secret inside a larger encoded blob (a Basic header, a signed payload) shows up as one of these.
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const cores: string[] = [];
+  for (const shift of [0, 1, 2]) {
+    const shifted = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const whole = Math.floor(shifted.length / 3) * 4;
+    const core = shifted.toString('base64').slice(shift === 0 ? 0 : 4, whole);
+    if (core.length >= MIN_BASE64_CORE) cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return cores;
+}
+
+/** Between any two characters of a value: nothing, a line break with its indentation, or an escaped one. */
+const SPLIT = '(?:\\r?\\n[ \\t]*|(?:\\\\r)?\\\\n)?';
+
 function buildPattern(values: Set<string>): RegExp {
   // Longest first, so a value that contains another is removed whole.
-  const alternatives = [...values].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const alternatives = [...values]
+    .sort((a, b) => b.length - a.length)
+    .map((v) => [...v].map(escapeRegExp).join(SPLIT));
   return new RegExp(alternatives.join('|'), 'gi');
 }
 

@@ -2,7 +2,7 @@
  * Which names hold secrets. A key is secret-shaped when, lower-cased with `-`, `_` and `.` removed, it
  * contains `apikey`, `secret`, `password`, `passphrase`, `passwd`, `signature`, `listenkey`, `token`,
  * `authorization`, `privatekey` or `accesskey` (so `X-MBX-APIKEY`, `api_key`, `clientSecret`, `accessToken`
- * all match), or is exactly `key`. Names of secrets (`secretName`, `secret_arn`) are not secrets.
+ * all match), `accesssign` (OKX's `OK-ACCESS-SIGN`), or is exactly `key` or `sign`. Names of secrets (`secretName`, `secret_arn`) are not secrets.
  *
  * A bare `key` is also how the store names an item (`INST#a/GRID`); such values always hold `#`, API keys
  * never do, so a `key` whose value holds `#` is kept for diagnostics.
@@ -20,6 +20,8 @@ const SECRET_WORDS = [
   'authorization',
   'privatekey',
   'accesskey',
+  // OKX signs every private request in an `OK-ACCESS-SIGN` header.
+  'accesssign',
 ];
 
 function normalize(key: string): string {
@@ -29,7 +31,7 @@ function normalize(key: string): string {
 /** True when a field called `key` must have its value redacted (whatever the value). */
 export function isSecretKey(key: string): boolean {
   const k = normalize(key);
-  if (k === 'key') return true;
+  if (k === 'key' || k === 'sign') return true;
   if (k.endsWith('name') || k.endsWith('arn')) return false;
   return SECRET_WORDS.some((w) => k.includes(w));
 }
@@ -46,7 +48,7 @@ export function mustRedactField(key: string, value: unknown): boolean {
  * `signature`, `listenKey`, `client_secret`), or a bare `key` / `apiKey` word. Used by the text patterns below.
  */
 const TEXT_KEY =
-  '(?:[A-Za-z0-9_.-]*(?:api[-_]?key|secret|password|passphrase|passwd|signature|listen[-_]?key|token|authorization|private[-_]?key|access[-_]?key)[A-Za-z0-9_-]*|key)';
+  '(?:[A-Za-z0-9_.-]*(?:api[-_]?key|secret|password|passphrase|passwd|signature|listen[-_]?key|token|authorization|private[-_]?key|access[-_]?key|access[-_]?sign)[A-Za-z0-9_-]*|key|sign)';
 
 /**
  * `name=value` and `name: value` pairs (query strings, form bodies, header dumps, `key: value` prose), with

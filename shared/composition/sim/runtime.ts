@@ -25,6 +25,9 @@ import type { StateStore } from '../../ports/state-store.js';
 import { InFlight } from './in-flight.js';
 import { parseLinearSymbol, type SimMarkets } from './markets.js';
 
+/** URL-safe base64 digits: a seeded stand-in for the random confirmation tokens of a live process. */
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 export type SimStoreKind = 'dynamo' | 'memory';
 
 export interface SimRuntime {
@@ -114,6 +117,7 @@ export async function buildSimRuntime(opts: {
   const events = new MemorySink();
   const notifier = new MemoryNotifier();
   const metrics = new RecordingMetrics();
+  const random = seededRandom(sim.seed);
   const ctx: AppContext = {
     store: inFlight.store(store),
     exchanges: (accountId) => {
@@ -126,7 +130,9 @@ export async function buildSimRuntime(opts: {
     metrics,
     logger,
     events,
-    random: seededRandom(sim.seed),
+    random,
+    newToken: () => Array.from({ length: 22 }, () => TOKEN_ALPHABET[Math.floor(random() * 64)]).join(''),
+    instanceIds: config.instances.map((i) => i.id),
     rules: new RulesCache(),
   };
   for (const instance of config.instances) await ctx.store.putConfig(instance);

@@ -7,7 +7,15 @@ import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
 import type { ExchangeOrder, Fill, Position } from '../orders.js';
 import type { SymbolRules } from '../symbol-rules.js';
-import type { GridLevel, KlgState, LiveOrder, MarginFacts, RecentTrade, StopState } from './state.js';
+import type {
+  GridLevel,
+  KlgState,
+  LiveOrder,
+  MarginFacts,
+  RecentTrade,
+  StopState,
+  UnjournaledFill,
+} from './state.js';
 
 /** Market facts every decision needs. */
 export interface MarketFacts {
@@ -40,11 +48,15 @@ export interface ReconSnapshot extends MarketFacts {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type LevelDraft = Omit<Mutable<GridLevel>, 'order'> & { order: Mutable<LiveOrder> | null };
 export type StopDraft = Mutable<StopState>;
-export type Draft = Omit<Mutable<KlgState>, 'levels' | 'stops' | 'recentTrades' | 'activeAlerts'> & {
+export type Draft = Omit<
+  Mutable<KlgState>,
+  'levels' | 'stops' | 'recentTrades' | 'unjournaled' | 'activeAlerts'
+> & {
   levels: LevelDraft[];
   stops: StopDraft[];
   /** Entries are immutable; only the list changes. */
   recentTrades: RecentTrade[];
+  unjournaled: UnjournaledFill[];
   activeAlerts: string[];
 };
 
@@ -72,6 +84,7 @@ export function toDraft(state: KlgState): Draft {
     stops: state.stops.map((s) => ({ ...s })),
     // Trade records are never changed in place (only appended or dropped): a new array is enough.
     recentTrades: [...state.recentTrades],
+    unjournaled: [...state.unjournaled],
     activeAlerts: [...state.activeAlerts],
   };
 }

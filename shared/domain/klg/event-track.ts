@@ -20,7 +20,7 @@ import type { Fill } from '../orders.js';
 import { alertEvent, raiseCondition } from './alerts.js';
 import { placeBuyAt } from './buys.js';
 import { finish, type MarketFacts, startWork, type Work } from './context.js';
-import { type AppliedFill, appliedFills, applyFill } from './fill-accounting.js';
+import { type AppliedFill, appliedFills, applyFill, judgeFillCursor } from './fill-accounting.js';
 import { checkStopAboveLiquidation } from './margin-guard.js';
 import { applyRoles } from './polarity.js';
 import { cancelGuardViolations, placeDeltaSell, trimExcessSells } from './sells.js';
@@ -49,6 +49,7 @@ export function onFill(
   applyRoles(w);
   const effect = applyFill(w, fill);
   if (!effect.applied) return { state, commands: [], applied: null };
+  judgeFillCursor(w);
 
   // One alert per stop order, however many trades it executes in.
   if (effect.role === 'stop' && state.flatten?.clientOrderId !== fill.clientOrderId) {

@@ -19,9 +19,14 @@ import { decodeClientOrderId } from '../client-order-id.js';
 import type { Decimal } from '../money.js';
 import { maxDec, minDec, ONE, ZERO } from '../money.js';
 import { type Fill, isLiquidationFill } from '../orders.js';
-import { clearCondition } from './alerts.js';
+import { clearCondition, raiseCondition } from './alerts.js';
 import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
-import { RECENT_TRADES_BEFORE_CURSOR } from './state.js';
+import {
+  RECENT_TRADES_AFTER_CURSOR_MAX,
+  RECENT_TRADES_BEFORE_CURSOR,
+  RECENT_TRADES_STUCK_ALERT,
+  UNJOURNALED_MAX,
+} from './state.js';
 
 export type FillRole = 'grid_buy' | 'grid_sell' | 'stop' | 'close' | 'liquidation' | 'foreign' | 'stale';
 
@@ -63,17 +68,50 @@ export function isDuplicateFill(s: Pick<Draft, 'fillCursor' | 'recentTrades'>, f
   return s.recentTrades.some((t) => t.id === fill.tradeId);
 }
 
-/** Keeps every trade after the cursor and the newest few before it. */
+/** Keeps every trade after the cursor (up to a bound) and the newest few before it. */
 export function pruneRecentTrades(s: Draft): void {
   const cursor = s.fillCursor;
-  if (!cursor) return;
   const before: { id: string; time: number }[] = [];
   const after: { id: string; time: number }[] = [];
   for (const t of s.recentTrades) {
-    if (compareTradeKey(t.time, t.id, cursor.time, cursor.tradeId) <= 0) before.push(t);
+    if (cursor && compareTradeKey(t.time, t.id, cursor.time, cursor.tradeId) <= 0) before.push(t);
     else after.push(t);
   }
+  if (after.length > RECENT_TRADES_AFTER_CURSOR_MAX) {
+    // Recon has not read trade history for a long while: fold the oldest into the cursor (see the bound).
+    after.sort((a, b) => compareTradeKey(a.time, a.id, b.time, b.id));
+    const folded = after.splice(0, after.length - RECENT_TRADES_AFTER_CURSOR_MAX);
+    const last = folded[folded.length - 1]!;
+    s.fillCursor = { time: last.time, tradeId: last.id };
+    before.push(...folded);
+  }
   s.recentTrades = [...before.slice(-RECENT_TRADES_BEFORE_CURSOR), ...after];
+}
+
+/** Trades applied after the cursor: how far the stream has run ahead of recon's trade-history reads. */
+export function tradesAfterCursor(s: Pick<Draft, 'fillCursor' | 'recentTrades'>): number {
+  const c = s.fillCursor;
+  if (!c) return s.recentTrades.length;
+  return s.recentTrades.filter((t) => compareTradeKey(t.time, t.id, c.time, c.tradeId) > 0).length;
+}
+
+/**
+ * The stuck-cursor condition: raised (warning) once the stream has applied `RECENT_TRADES_STUCK_ALERT`
+ * trades that recon has not read back from trade history, cleared when recon catches up.
+ */
+export function judgeFillCursor(w: Work): void {
+  const ahead = tradesAfterCursor(w.s);
+  if (ahead >= RECENT_TRADES_STUCK_ALERT) {
+    raiseCondition(
+      w,
+      'warning',
+      'fill_cursor_stuck',
+      `${ahead} fills were applied from the stream that recon has not read back from trade history: check that recon runs and can read trades; past ${RECENT_TRADES_AFTER_CURSOR_MAX} the oldest are taken as read`,
+      { ahead: String(ahead) },
+    );
+  } else if (ahead < RECENT_TRADES_STUCK_ALERT / 2) {
+    clearCondition(w, 'fill_cursor_stuck', 'recon reads trade history again');
+  }
 }
 
 export function applyFill(w: Work, fill: Fill): FillEffect {
@@ -89,6 +127,8 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   if (!fill.qty.greaterThan(0) || !fill.price.greaterThan(0)) return { applied: false, reason: 'invalid' };
   if (isDuplicateFill(s, fill)) return { applied: false, reason: 'duplicate' };
   s.recentTrades.push({ id: fill.tradeId, time: fill.time });
+  if (s.recentTrades.length > RECENT_TRADES_BEFORE_CURSOR + RECENT_TRADES_AFTER_CURSOR_MAX)
+    pruneRecentTrades(s);
   s.feesPaid = s.feesPaid.plus(fill.fee);
 
   const decoded = decodeClientOrderId(fill.clientOrderId);
@@ -163,6 +203,20 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   }
   const released = fill.side === 'sell' ? releaseQuota(w, qty) : [];
   const flat = autoClearIfFlat(w);
+  s.unjournaled.push({
+    time: fill.time,
+    tradeId: fill.tradeId,
+    side: fill.side,
+    price: fill.price,
+    qty,
+    fee: fill.fee,
+    clientOrderId: fill.clientOrderId,
+    levelPrice: level?.price ?? null,
+    holdingsAfter: s.holdings,
+    avgEntryAfter: s.avgEntry,
+    role,
+  });
+  if (s.unjournaled.length > UNJOURNALED_MAX) s.unjournaled.splice(0, s.unjournaled.length - UNJOURNALED_MAX);
   return {
     applied: true,
     side: fill.side,

@@ -14,6 +14,7 @@ export type { MarketFacts, ReconSnapshot } from './context.js';
 export { type FillDecision, onFill } from './event-track.js';
 export type { AppliedFill, FillRole } from './fill-accounting.js';
 export { checkKlgInvariants, counterDrift } from './invariants.js';
+export { markJournaled } from './journal.js';
 export {
   applyOutcome,
   type CommandOutcome,

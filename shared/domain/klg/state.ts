@@ -97,6 +97,29 @@ export interface RecentTrade {
   readonly time: number;
 }
 
+/**
+ * A fill applied to the ledger whose journal line is not known to be written yet. It rides in the same
+ * conditional write that applies the fill, so a process killed between that write and the journal write
+ * loses nothing: whoever next sees the state (the stream worker after its journal write, or the next recon
+ * pass) journals it, idempotently, and then drops it.
+ */
+export interface UnjournaledFill {
+  readonly time: number;
+  readonly tradeId: string;
+  readonly side: 'buy' | 'sell';
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly fee: Decimal;
+  readonly clientOrderId: string;
+  /** The price of the level the order served, when it was a grid order. */
+  readonly levelPrice: Decimal | null;
+  /** The ledger right after the fill. */
+  readonly holdingsAfter: Decimal;
+  readonly avgEntryAfter: Decimal;
+  /** How the fill was read (`FillRole`). */
+  readonly role: string;
+}
+
 export interface KlgState {
   readonly schema: 1;
   readonly strategy: 'key_level_grid';
@@ -123,6 +146,8 @@ export interface KlgState {
   readonly recentTrades: readonly RecentTrade[];
   /** The last trade the recon track read from trade history; only recon advances it. */
   readonly fillCursor: FillCursor | null;
+  /** Applied fills whose journal line may not be written yet, oldest first (bounded). */
+  readonly unjournaled: readonly UnjournaledFill[];
   /** Coins bought / sold since the position was last flat: the 70% sell quota is measured against them. */
   readonly boughtSinceFlat: Decimal;
   readonly soldSinceFlat: Decimal;
@@ -158,6 +183,18 @@ export interface KlgState {
 /** How many applied trades at or before the cursor are kept (the rest are covered by the cursor). */
 export const RECENT_TRADES_BEFORE_CURSOR = 200;
 
+/**
+ * How many applied trades after the cursor are kept. They pile up only while recon cannot read trade
+ * history (the stream applies fills, the cursor stands still): past `RECENT_TRADES_STUCK_ALERT` a warning
+ * says so; past the limit the oldest are folded into the cursor, so the state stays small. A trade older
+ * than the new cursor that was never seen would then be missed, which the position check catches.
+ */
+export const RECENT_TRADES_AFTER_CURSOR_MAX = 1000;
+export const RECENT_TRADES_STUCK_ALERT = 500;
+
+/** Unjournaled fills kept at most (journal lines are a record, not state: the oldest give way). */
+export const UNJOURNALED_MAX = 100;
+
 /** A fresh grid on the given level prices (sorted, de-duplicated by the caller's level source). */
 export function initialKlgState(
   instanceId: string,
@@ -181,6 +218,7 @@ export function initialKlgState(
     releasedQuotaRemainder: ZERO,
     recentTrades: [],
     fillCursor: null,
+    unjournaled: [],
     boughtSinceFlat: ZERO,
     soldSinceFlat: ZERO,
     positionMismatch: null,
@@ -259,6 +297,20 @@ const stopSchema = z.object({
   uncertain: z.boolean(),
 });
 
+const unjournaledSchema = z.object({
+  time: z.number().int(),
+  tradeId: z.string().min(1),
+  side: sideSchema,
+  price: decimalString,
+  qty: decimalString,
+  fee: decimalString,
+  clientOrderId: z.string(),
+  levelPrice: decimalString.nullable(),
+  holdingsAfter: decimalString,
+  avgEntryAfter: decimalString,
+  role: z.string().min(1),
+});
+
 const flattenSchema = z.object({
   clientOrderId: z.string().min(1),
   qty: decimalString,
@@ -290,6 +342,7 @@ export const klgStateSchema = z.object({
   releasedQuotaRemainder: decimalString,
   recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
   fillCursor: z.object({ time: z.number().int(), tradeId: z.string() }).nullable(),
+  unjournaled: z.array(unjournaledSchema).default([]),
   boughtSinceFlat: decimalString,
   soldSinceFlat: decimalString,
   positionMismatch: z.object({ exchangeQty: decimalString, seenAt: z.number().int() }).nullable(),

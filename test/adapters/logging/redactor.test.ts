@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSecretKey, REDACTED, Redactor } from '../../../shared/adapters/logging/index.js';
@@ -64,6 +65,64 @@ describe('redactor', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('removes a registered value from base64 data at any byte offset (property)', () => {
+    const bytesArb = fc.string({ unit: fc.constantFrom(...SECRET_CHARS), maxLength: 7 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...SECRET_CHARS), minLength: 12, maxLength: 40 }),
+        bytesArb,
+        bytesArb,
+        fc.boolean(),
+        (secret, before, after, url) => {
+          const redactor = new Redactor({ redactLongTokens: false });
+          redactor.register([secret]);
+          const blob = Buffer.from(`${before}${secret}${after}`).toString(url ? 'base64url' : 'base64');
+          const out = redactor.scrubText(`Authorization: Basic-ish ${blob} end`);
+          // The oracle: no run of base64 left in the output decodes (at any alignment) to the secret.
+          for (const run of out.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
+            for (let offset = 0; offset < 4; offset++) {
+              const decoded = Buffer.from(run.slice(offset).replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+              expect(decoded.toString('latin1')).not.toContain(secret);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('removes a registered value split across lines or by escaped line breaks (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...SECRET_CHARS.replace(' ', '')), minLength: 8, maxLength: 64 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 63 }), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('\n', '\r\n', '\n    ', '\\n', '\n\t'),
+        (secret, cuts, brk) => {
+          const redactor = new Redactor({ redactLongTokens: false });
+          redactor.register([secret]);
+          let text = secret;
+          for (const c of cuts.filter((c) => c < secret.length).sort((a, b) => b - a))
+            text = `${text.slice(0, c)}${brk}${text.slice(c)}`;
+          const out = redactor.scrubText(`-----BEGIN-----\n${text}\n-----END-----`);
+          const joined = out.replace(/\r?\n[ \t]*/g, '').replace(/\\n/g, '');
+          expect(joined).not.toContain(secret);
+          expect(out).toContain(REDACTED);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("redacts OKX's OK-ACCESS-SIGN and a bare sign field", () => {
+    const redactor = new Redactor({ redactLongTokens: false });
+    expect(
+      redactor.scrubText('OK-ACCESS-SIGN: bW9ja3NpZ24= OK-ACCESS-KEY: k1 OK-ACCESS-PASSPHRASE: p1'),
+    ).toBe(`OK-ACCESS-SIGN: ${REDACTED} OK-ACCESS-KEY: ${REDACTED} OK-ACCESS-PASSPHRASE: ${REDACTED}`);
+    expect(redactor.sanitize({ headers: { 'OK-ACCESS-SIGN': 'abc', sign: 'def', signal: 'ok' } })).toEqual({
+      headers: { 'OK-ACCESS-SIGN': REDACTED, sign: REDACTED, signal: 'ok' },
+    });
   });
 
   it('redacts secret-shaped keys at any depth and in any case, without knowing the value', () => {

@@ -29,9 +29,41 @@ export function recordsContract(backend: () => StoreBackend): void {
       expect((await h.store.getConfig('swap'))?.enabled).toBe(false);
     });
 
-    it('lists every instance config in id order', async () => {
-      for (const id of ['zeta', 'alpha', 'mid5']) await h.store.putConfig(klgConfig(id));
-      expect((await h.store.listConfigs()).map((c) => c.id)).toEqual(['alpha', 'mid5', 'zeta']);
+    it('keeps each config in its own instance partition', async () => {
+      for (const id of ['zeta', 'alpha']) await h.store.putConfig(klgConfig(id));
+      expect((await h.store.getConfig('zeta'))?.id).toBe('zeta');
+      expect((await h.store.getConfig('alpha'))?.id).toBe('alpha');
+    });
+  });
+
+  describe('confirmations', () => {
+    const confirmation = (token: string, expiresAt: number) => ({
+      instanceId: 'cf1',
+      token,
+      command: 'close-all',
+      stateVersion: 7,
+      issuedAt: T0,
+      expiresAt,
+      caller: 'ops@laptop',
+    });
+
+    it('returns a live confirmation as saved, and nothing for another instance or an unknown token', async () => {
+      const c = confirmation('AbCdEfGhIjKlMnOpQrStUv', T0 + 300_000);
+      await h.store.saveConfirmation(c);
+      expect(await h.store.loadConfirmation('cf1', c.token)).toEqual(c);
+      expect(await h.store.loadConfirmation('cf2', c.token)).toBeNull();
+      expect(await h.store.loadConfirmation('cf1', 'AbCdEfGhIjKlMnOpQrStUw')).toBeNull();
+      // Not a token we could have issued: never looked up.
+      expect(await h.store.loadConfirmation('cf1', 'close-all:cf1:v7')).toBeNull();
+    });
+
+    it('treats an expired confirmation as absent', async () => {
+      await h.store.saveConfirmation(confirmation('expiredtoken0000000000', T0 - 1));
+      expect(await h.store.loadConfirmation('cf1', 'expiredtoken0000000000')).toBeNull();
+    });
+
+    it('refuses to store a malformed confirmation, naming the field', async () => {
+      await expect(h.store.saveConfirmation(confirmation('short', T0 + 1))).rejects.toThrow(/token/);
     });
   });
 

@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { onFill } from '../../../../shared/domain/klg/index.js';
+import {
+  markJournaled,
+  onFill,
+  RECENT_TRADES_AFTER_CURSOR_MAX,
+  RECENT_TRADES_BEFORE_CURSOR,
+  UNJOURNALED_MAX,
+} from '../../../../shared/domain/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
+import type { Fill } from '../../../../shared/domain/orders.js';
 import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
 
 describe('event track: buy fills', () => {
@@ -175,5 +183,65 @@ describe('event track: fills that cannot be true', () => {
       expect(d.applied).toBeNull();
       expect(d.state).toBe(bot.state);
     }
+  });
+});
+
+describe('event track: the fill cursor while recon cannot read trade history', () => {
+  const foreign = (i: number, side: 'buy' | 'sell'): Fill => ({
+    tradeId: String(1_000_000 + i),
+    symbol: 'DOGE/USDC:USDC',
+    clientOrderId: `web_${i}`,
+    exchangeOrderId: String(i),
+    side,
+    positionSide: 'LONG',
+    price: dec('0.18'),
+    qty: dec('1'),
+    fee: dec('0'),
+    isMaker: true,
+    time: 1_750_000_000_000 + i * 1000,
+  });
+
+  it('keeps the idempotency set bounded, warns once, and still treats every applied fill as applied (property)', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    let state = bot.state;
+    const total = RECENT_TRADES_BEFORE_CURSOR + RECENT_TRADES_AFTER_CURSOR_MAX + 150;
+    const alerts: string[] = [];
+    const applied: Fill[] = [];
+    for (let i = 0; i < total; i++) {
+      const f = foreign(i, i % 2 === 0 ? 'buy' : 'sell');
+      const d = onFill(state, f, bot.config, bot.venue.market(), f.time);
+      expect(d.applied).not.toBeNull();
+      applied.push(f);
+      for (const c of d.commands) if (c.kind === 'Alert') alerts.push(c.code);
+      state = d.state;
+      expect(state.recentTrades.length).toBeLessThanOrEqual(
+        RECENT_TRADES_BEFORE_CURSOR + RECENT_TRADES_AFTER_CURSOR_MAX,
+      );
+      expect(state.unjournaled.length).toBeLessThanOrEqual(UNJOURNALED_MAX);
+    }
+    expect(alerts.filter((c) => c === 'fill_cursor_stuck')).toHaveLength(1);
+    expect(state.fillCursor).not.toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: total - 1 }), (i) => {
+        const again = onFill(state, applied[i]!, bot.config, bot.venue.market(), state.updatedAt);
+        expect(again.applied).toBeNull();
+        expect(again.state).toBe(state);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lists each applied fill for the journal, with the ledger after it, until a shell marks it written', () => {
+    const bot = KlgBot.doge('0.185');
+    bot.recon();
+    const f = foreign(1, 'buy');
+    const d = onFill(bot.state, f, bot.config, bot.venue.market(), f.time);
+    expect(d.state.unjournaled.map((u) => [u.tradeId, u.side, u.qty.toFixed(), u.role])).toEqual([
+      [f.tradeId, 'buy', '1', 'foreign'],
+    ]);
+    expect(d.state.unjournaled[0]!.holdingsAfter.equals(d.state.holdings)).toBe(true);
+    expect(markJournaled(d.state, ['nope'])).toBeNull();
+    expect(markJournaled(d.state, [f.tradeId])?.unjournaled).toEqual([]);
   });
 });
