@@ -5,20 +5,24 @@
  * bodies, OKX `sCode`s, or Binance's message text when ccxt matched on it), `classifyFailure`.
  *
  * Rules, in order:
- *  1. Rate limits (HTTP 429/418, ccxt `DDoSProtection`/`RateLimitExceeded`) → `rate_limited` with a wait.
- *  2. Credentials and permissions (`AuthenticationError`, `PermissionDenied`, `AccountSuspended`) → `fatal`.
- *  3. Network failures, timeouts, 5xx and Binance's "status unknown" codes (-1000, -1001, -1006, -1007,
- *     -1008): on a write the order may exist → `unknown_outcome` (a refused connection is the exception:
- *     nothing was sent); on a read → `retryable`. A timestamp outside the
- *     receive window (`InvalidNonce`, -1021) is `retryable` after the clock offset is re-measured.
- *  4. A refusal of the order itself (`InvalidOrder`, `InsufficientFunds`, `OrderNotFound`, known venue
- *     codes) → an `OrderRejection` value, not an exception. Any other venue code on an order call
- *     (e.g. -5027 "No need to modify the order", -4130) refuses that command only (`other`): it must
- *     never stop a batch, let alone be reported as a credentials failure.
- *  5. Anything else is `fatal`: an unexpected venue answer is a bug to look at, not something to retry.
+ *  1. A documented venue code (`venue-codes.ts`, Binance's and OKX's lists) decides: rate limited, bad
+ *     credentials (`fatal`, the only way to it besides ccxt's auth classes), clock skew and "try later"
+ *     (`retryable`), status unknown (`unknown_outcome` on a write, `retryable` on a read), or a refusal of
+ *     that one order (an `OrderRejection` value, not an exception).
+ *  2. Rate limits by class (HTTP 429/418, `DDoSProtection`/`RateLimitExceeded`) → `rate_limited` with a wait.
+ *  3. Credentials and permissions (`AuthenticationError`, `PermissionDenied`, `AccountSuspended`) → `fatal`.
+ *  4. Network failures, timeouts, 5xx: on a write the order may exist → `unknown_outcome` (a refused
+ *     connection is the exception: nothing was sent); on a read → `retryable`. `InvalidNonce` → `retryable`.
+ *  5. A refusal of the order by class (`InvalidOrder`, `InsufficientFunds`, `OrderNotFound`) → rejection.
+ *  6. An undocumented venue code refuses that command only (`other`) on a write and is retried on a read:
+ *     it never stops a batch, let alone reads as a credentials failure.
+ *  7. A request refused before it was sent (`BadRequest`, `ArgumentsRequired`, `NotSupported`) rejects the
+ *     command; any other answer nobody expected is `unknown_outcome` on a write (the order may be out) and
+ *     `fatal` on a read (a bug to look at).
  */
 import ccxt from 'ccxt';
 import { ExchangeError, type OrderRejection, type OrderRejectReason } from '../../ports/exchange.js';
+import { type CodeClass, VENUE_CODES } from './venue-codes.js';
 
 /** Binance message texts ccxt may report without the code (it matches some errors by message). */
 const BINANCE_MESSAGE_CODES: ReadonlyArray<readonly [string, string]> = [
@@ -36,65 +40,27 @@ const BINANCE_MESSAGE_CODES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function venueErrorCode(message: string): string | undefined {
-  const json = /\{"code":\s*"?(-?\d+)"?/.exec(message) ?? /"sCode":\s*"(\d+)"/.exec(message);
+  // OKX answers a failed order call with `"code":"1"` (or "2": partly) and the reason in the order's `sCode`.
+  const sCode = /"sCode":\s*"([1-9]\d*)"/.exec(message);
+  if (sCode) return sCode[1];
+  const json = /\{"code":\s*"?(-?\d+)"?/.exec(message);
   if (json) return json[1];
   const lower = message.toLowerCase();
   for (const [text, code] of BINANCE_MESSAGE_CODES) if (lower.includes(text.toLowerCase())) return code;
   return undefined;
 }
 
-const BINANCE_REASONS: Readonly<Record<string, OrderRejectReason>> = {
-  '-5022': 'post_only_would_take',
-  '-2019': 'insufficient_margin',
-  '-2018': 'insufficient_margin',
-  '-4116': 'duplicate_client_id',
-  '-2011': 'unknown_order',
-  '-2013': 'unknown_order',
-  '-2022': 'reduce_only_rejected',
-  '-1106': 'reduce_only_rejected',
-  '-4061': 'position_mismatch',
-  '-2025': 'too_many_orders',
-  '-4045': 'too_many_orders',
-  '-1111': 'filter',
-  '-1013': 'filter',
-  '-4003': 'filter',
-  '-4004': 'filter',
-  '-4005': 'filter',
-  '-4013': 'filter',
-  '-4014': 'filter',
-  '-4016': 'filter',
-  '-4023': 'filter',
-  '-4024': 'filter',
-  '-4131': 'filter',
-  '-4164': 'filter',
-  '-2021': 'would_trigger',
-  '-4130': 'stop_exists',
-  // OKX sCodes
-  '51121': 'filter',
-  '51008': 'insufficient_margin',
-  '51016': 'duplicate_client_id',
-  '51603': 'unknown_order',
-  '51400': 'unknown_order',
-  '51124': 'post_only_would_take',
-  '51169': 'reduce_only_rejected',
-  '51000': 'other',
-};
-
 export function rejectReason(code: string | undefined, err: unknown): OrderRejectReason {
-  const byCode = code === undefined ? undefined : BINANCE_REASONS[code];
-  if (byCode) return byCode;
+  const byCode = code === undefined ? undefined : VENUE_CODES[code];
+  if (byCode !== undefined && !NOT_REJECTIONS.has(byCode)) return byCode as OrderRejectReason;
   if (err instanceof ccxt.OrderNotFound) return 'unknown_order';
   if (err instanceof ccxt.InsufficientFunds) return 'insufficient_margin';
   return 'other';
 }
 
-export type Operation = 'read' | 'write';
+const NOT_REJECTIONS = new Set<CodeClass>(['rate_limited', 'credentials', 'clock', 'uncertain', 'retry']);
 
-/**
- * Binance answers where the server itself does not know what happened (unknown / internal error, execution
- * status unknown, overloaded): ccxt maps some of them to non-network classes, so match the codes too.
- */
-const SERVER_UNCERTAIN_CODES = new Set(['-1000', '-1001', '-1006', '-1007', '-1008']);
+export type Operation = 'read' | 'write';
 
 export type Classified =
   | { readonly kind: 'rejection'; readonly rejection: OrderRejection }
@@ -116,9 +82,29 @@ export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: numb
     kind: 'error',
     error: new ExchangeError(kind, message, { code, cause: err, ...extra }),
   });
-  if (err instanceof ccxt.DDoSProtection || err instanceof ccxt.RateLimitExceeded) {
-    return fail('rate_limited', { retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS });
+  const uncertain = () =>
+    op === 'write' && !/ECONNREFUSED/.test(message) ? fail('unknown_outcome') : fail('retryable');
+  const rateLimited = () =>
+    fail('rate_limited', { retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS });
+  // The venue's documented code decides first (ccxt maps some codes to classes that mean otherwise).
+  const known = code === undefined ? undefined : VENUE_CODES[code];
+  if (known !== undefined) {
+    switch (known) {
+      case 'rate_limited':
+        return rateLimited();
+      case 'credentials':
+        return fail('fatal');
+      case 'clock':
+      case 'retry':
+        return fail('retryable');
+      case 'uncertain':
+        return uncertain();
+      default:
+        // A refusal of the order itself (on a read: what was asked for is not there, e.g. no such order).
+        return { kind: 'rejection', rejection: { ok: false, reason: known, code: code!, message } };
+    }
   }
+  if (err instanceof ccxt.DDoSProtection || err instanceof ccxt.RateLimitExceeded) return rateLimited();
   if (
     err instanceof ccxt.AuthenticationError ||
     err instanceof ccxt.PermissionDenied ||
@@ -127,11 +113,7 @@ export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: numb
     return fail('fatal');
   }
   if (err instanceof ccxt.InvalidNonce) return fail('retryable');
-  const serverUncertain = code !== undefined && SERVER_UNCERTAIN_CODES.has(code);
-  if (err instanceof ccxt.OperationFailed || err instanceof ccxt.BadResponse || serverUncertain) {
-    if (op === 'write' && !/ECONNREFUSED/.test(message)) return fail('unknown_outcome');
-    return fail('retryable');
-  }
+  if (err instanceof ccxt.OperationFailed || err instanceof ccxt.BadResponse) return uncertain();
   if (
     err instanceof ccxt.InvalidOrder ||
     err instanceof ccxt.InsufficientFunds ||
@@ -142,13 +124,23 @@ export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: numb
       rejection: { ok: false, reason: rejectReason(code, err), code: code ?? 'unknown', message },
     };
   }
-  if (code !== undefined && BINANCE_REASONS[code] !== undefined && err instanceof ccxt.ExchangeError) {
-    return { kind: 'rejection', rejection: { ok: false, reason: BINANCE_REASONS[code], code, message } };
+  if (code !== undefined) {
+    // An undocumented venue code refuses that command only (never the batch, never "credentials"); on a
+    // read it is retried next pass, and its message is in the log.
+    if (op === 'write')
+      return { kind: 'rejection', rejection: { ok: false, reason: 'other', code, message } };
+    return fail('retryable');
   }
-  // Any other business refusal of an order call (a venue code on a write) refuses that command only;
-  // credentials failures were classed above. Never stop a whole batch (a stop among it) for it.
-  if (op === 'write' && code !== undefined && err instanceof ccxt.ExchangeError) {
-    return { kind: 'rejection', rejection: { ok: false, reason: 'other', code, message } };
+  if (
+    err instanceof ccxt.BadRequest ||
+    err instanceof ccxt.ArgumentsRequired ||
+    err instanceof ccxt.NotSupported
+  ) {
+    // Refused before anything happened (a malformed request: our bug, logged); this command only.
+    if (op === 'write')
+      return { kind: 'rejection', rejection: { ok: false, reason: 'other', code: 'unknown', message } };
+    return fail('fatal');
   }
-  return fail('fatal');
+  // No venue code at all: an answer nobody expected. On a write the order may have gone out.
+  return op === 'write' ? fail('unknown_outcome') : fail('fatal');
 }
