@@ -184,3 +184,19 @@ export function notional(price: Decimal, coins: Decimal): Decimal {
 }
 
 export { dec };
+
+/**
+ * Why a fill the venue reported cannot be right for these rules (its price off the tick, its size off the
+ * step), or null. A venue never prints such a trade; a parser bug or a corrupt message does, and so does a
+ * rules cache older than a tick-size change (callers reload the rules before they reject for good).
+ */
+export function offGridFill(
+  fill: { readonly tradeId: string; readonly price: Decimal; readonly qty: Decimal },
+  rules: SymbolRules,
+): string | null {
+  if (!isMultipleOf(fill.price, rules.tickSize))
+    return `trade ${fill.tradeId}: price ${fill.price.toFixed()} is not on the tick ${rules.tickSize.toFixed()} of ${rules.symbol}`;
+  if (!isMultipleOf(fill.qty.dividedBy(rules.contractSize), rules.stepSize))
+    return `trade ${fill.tradeId}: size ${fill.qty.toFixed()} is not on the step ${rules.stepSize.toFixed()} of ${rules.symbol}`;
+  return null;
+}

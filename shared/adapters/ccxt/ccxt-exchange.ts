@@ -23,7 +23,7 @@ import type {
   Position,
   PositionSide,
 } from '../../domain/orders.js';
-import type { SymbolRules } from '../../domain/symbol-rules.js';
+import { offGridFill, type SymbolRules } from '../../domain/symbol-rules.js';
 import type { Clock } from '../../ports/clock.js';
 import {
   type AmendRequest,
@@ -86,6 +86,13 @@ export class CcxtExchange implements ExchangePort {
       tuning: opts.stream,
       resyncSymbols: opts.resyncSymbols ?? [],
       rulesOf: (s) => this.rules.get(s),
+      refreshRules: (s) =>
+        void this.reloadRules(s).catch((e: unknown) =>
+          this.opts.logger?.warn('symbol rules reload failed', {
+            symbol: s,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        ),
       tradesSince: (symbol, cursor) => this.tradesSince(symbol, cursor),
       positions: (symbol) => this.positionsOf(symbol),
       balanceOf: (asset) => this.balance(asset),
@@ -100,8 +107,11 @@ export class CcxtExchange implements ExchangePort {
   }
 
   async loadRules(symbol: string): Promise<SymbolRules> {
-    const cached = this.rules.get(symbol);
-    if (cached) return cached;
+    return this.rules.get(symbol) ?? this.reloadRules(symbol);
+  }
+
+  /** Reads the rules from the venue and replaces the cached ones. */
+  private async reloadRules(symbol: string): Promise<SymbolRules> {
     const rules = await this.calls.read(() => this.dialect.loadRules(this.client, symbol));
     this.rules.set(symbol, rules);
     return rules;
@@ -169,12 +179,21 @@ export class CcxtExchange implements ExchangePort {
   }
 
   async tradesSince(symbol: string, cursor: FillCursor | null, limit = 500): Promise<Fill[]> {
-    const rules = await this.loadRules(symbol);
-    return this.calls.read(() =>
-      this.dialect.fetchTrades(this.client, symbol, cursor, limit, rules, (id) =>
-        this.clientIdOf(symbol, id),
-      ),
-    );
+    for (let fresh = false; ; fresh = true) {
+      const rules = fresh ? await this.reloadRules(symbol) : await this.loadRules(symbol);
+      const fills = await this.calls.read(() =>
+        this.dialect.fetchTrades(this.client, symbol, cursor, limit, rules, (id) =>
+          this.clientIdOf(symbol, id),
+        ),
+      );
+      const off = fills.map((f) => offGridFill(f, rules)).find((p) => p !== null);
+      if (!off) return fills;
+      // The venue may have changed the tick or step since the rules were read: read them again once.
+      if (fresh) {
+        // Never applied, never skipped past: the pass fails (counted, alarmed) until the history is sane.
+        throw new ExchangeError('retryable', `trade history of ${symbol} rejected: ${off}`);
+      }
+    }
   }
 
   candles(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {

@@ -19,7 +19,7 @@
  */
 import ccxt from 'ccxt';
 import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
-import type { SymbolRules } from '../../domain/symbol-rules.js';
+import { offGridFill, type SymbolRules } from '../../domain/symbol-rules.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
   MarketChannel,
@@ -33,6 +33,7 @@ import type { VenueDialect } from './dialect.js';
 import { classifyFailure, redact } from './errors.js';
 import { FillLedger } from './fill-ledger.js';
 import { MarketStreams, terminateSocket } from './market-stream.js';
+import { MalformedPayloadError } from './raw.js';
 
 export interface StreamTuning {
   readonly watchdogMs: number;
@@ -55,6 +56,11 @@ export interface StreamHubDeps {
   readonly tuning?: Partial<StreamTuning> | undefined;
   readonly resyncSymbols: readonly string[];
   rulesOf(symbol: string): SymbolRules | undefined;
+  /**
+   * Reads the rules of a symbol again in the background (a fill off its grid may mean the venue changed
+   * them); the cached ones stay in force until the new ones are in.
+   */
+  refreshRules?(symbol: string): void;
   tradesSince(symbol: string, cursor: FillCursor | null, limit?: number): Promise<Fill[]>;
   positions(symbol: string): Promise<Position[]>;
   balanceOf(asset: string): Promise<Balance>;
@@ -183,9 +189,19 @@ export class StreamHub {
     if (items === 'ignored') return;
     for (const item of items) {
       switch (item.type) {
-        case 'fill':
+        case 'fill': {
+          // A venue number off the instrument's grid never reaches state: rejected and counted like any
+          // malformed message (recon reads the trade from history, with fresh rules, if it was real).
+          const rules = this.deps.rulesOf(item.fill.symbol);
+          const off = rules ? offGridFill(item.fill, rules) : null;
+          if (off) {
+            this.deps.refreshRules?.(item.fill.symbol);
+            this.malformed('user', new MalformedPayloadError(off), (e) => this.emitUser(e));
+            break;
+          }
           this.emitFill(item.fill, now);
           break;
+        }
         case 'order':
           this.deps.rememberClientId(item.order.exchangeOrderId, item.order.clientOrderId);
           this.emitUser({ type: 'order', order: item.order, receivedAt: now });

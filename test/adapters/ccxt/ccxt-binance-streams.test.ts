@@ -148,6 +148,46 @@ describe('user-data stream through ccxt pro', () => {
     expect(user.count(isConnection('disconnected'))).toBe(0);
   });
 
+  it("rejects and counts a fill whose price is off the instrument's tick: it never reaches a consumer", async () => {
+    await port.loadRules('BTC/USDT:USDT');
+    user.clear();
+    const before = port.tap.malformedCount;
+    venue.server.hub.publishUser('acct-a', {
+      e: 'ORDER_TRADE_UPDATE',
+      E: 2,
+      T: 2,
+      o: {
+        s: 'BTCUSDT',
+        c: 'gbofftickL1B1',
+        S: 'BUY',
+        o: 'LIMIT',
+        f: 'GTC',
+        x: 'TRADE',
+        X: 'FILLED',
+        q: '0.001',
+        p: '94700.0',
+        ap: '94700.05',
+        L: '94700.05',
+        l: '0.001',
+        z: '0.001',
+        i: 77,
+        t: 777777,
+        T: 2,
+        n: '0',
+        N: 'USDT',
+        m: true,
+        ps: 'LONG',
+      },
+    });
+    const bad = await user.waitFor((e) => e.type === 'malformed');
+    expect(bad).toMatchObject({ detail: expect.stringMatching(/94700\.05 is not on the tick 0\.1/) });
+    expect(port.tap.malformedCount).toBeGreaterThan(before);
+    const id = await restingBuy('94650.0');
+    await user.waitFor((e) => e.type === 'order' && e.order.clientOrderId === id);
+
+    expect(user.count((e) => e.type === 'fill' && e.fill.tradeId === '777777')).toBe(0);
+  });
+
   it('recovers fills made while the stream was down: reconnect, REST resync, then reconnected', async () => {
     const id = await restingBuy('94700.0');
     user.clear();

@@ -7,6 +7,7 @@ import {
   contractsToCoins,
   minOrderCoins,
   notional,
+  offGridFill,
   roundPrice,
   roundQty,
   symbolRules,
@@ -140,5 +141,37 @@ describe('symbol rules construction', () => {
         takerFee: '0',
       }),
     ).toThrow(/greater than 0/);
+  });
+});
+
+describe('venue fills against the grid', () => {
+  it('accepts a fill on the tick and the step, in coins of any contract size (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 ** 7 }),
+        fc.integer({ min: 1, max: 10 ** 5 }),
+        (ticks, steps) => {
+          const doge = dogeRules();
+          const okx = okxDogeRules();
+          const fill = (rules: typeof doge) => ({
+            tradeId: '1',
+            price: rules.tickSize.times(ticks),
+            qty: rules.stepSize.times(steps).times(rules.contractSize),
+          });
+          expect(offGridFill(fill(doge), doge)).toBeNull();
+          expect(offGridFill(fill(okx), okx)).toBeNull();
+        },
+      ),
+    );
+  });
+
+  it('names a price off the tick and a size off the step', () => {
+    const rules = dogeRules();
+    expect(offGridFill({ tradeId: '9', price: dec('0.180005'), qty: dec('1') }, rules)).toMatch(
+      /trade 9: price 0.180005 is not on the tick 0.00001/,
+    );
+    expect(offGridFill({ tradeId: '9', price: dec('0.18'), qty: dec('1.5') }, rules)).toMatch(
+      /size 1.5 is not on the step 1/,
+    );
   });
 });
