@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChaos } from './chaos.js';
+import { runProcessChaos } from './processes.js';
 
 describe('chaos (seeded, short)', () => {
   for (const seed of [11, 12, 13]) {
@@ -24,4 +25,30 @@ describe('chaos (seeded, short)', () => {
       expect(r.longestUnprotectedMs).toBeLessThan(10 * 60_000);
     }, 60_000);
   }
+});
+
+describe('process chaos (one seeded, short run)', () => {
+  it('kill -9 of the worker and of a recon pass, a skewed clock, a black-holed socket and malformed messages: nothing lost, doubled, orphaned or stuck', async () => {
+    // Seed 2 draws each kind of fault within eight cycles.
+    const r = await runProcessChaos(2, 8);
+    expect(Object.keys(r.faults).sort()).toEqual(
+      expect.arrayContaining([
+        'black-holed socket',
+        'kill -9 recon pass',
+        'kill -9 worker',
+        'malformed messages',
+      ]),
+    );
+    expect(r.malformedCounted).toBeGreaterThan(0);
+    expect({
+      lost: r.lost,
+      doubled: r.doubled,
+      orphans: r.orphans,
+      duplicateLevels: r.duplicateLevels,
+      stuckLevels: r.stuckLevels,
+    }).toEqual({ lost: 0, doubled: 0, orphans: 0, duplicateLevels: 0, stuckLevels: 0 });
+    // A position waits for its stop at most as long as the fault that blinds the event track, plus the
+    // recon pass that follows it (wall time on a shared machine: generous).
+    expect(r.longestUnprotectedMs).toBeLessThanOrEqual(r.longestFaultMs + 15_000);
+  }, 180_000);
 });
