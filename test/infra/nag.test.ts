@@ -64,7 +64,8 @@ describe('stack sizes', () => {
       id: `bot${i}`,
       strategy: 'key_level_grid',
       account: `acct${i % 5}`,
-      symbol: 'DOGE/USDC:USDC',
+      // One instance per account + symbol + side (config validation refuses two on one position).
+      symbol: `COIN${Math.floor(i / 5)}/USDT:USDT`,
       levels: { source: 'manual', prices: ['0.1', '0.2'] },
       base_amount_per_grid: '100',
     }));

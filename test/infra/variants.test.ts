@@ -16,7 +16,7 @@ beforeAll(() => {
       instances: [
         klgConfigInput({ id: 'fast', recon_interval_sec: 30 }),
         klgConfigInput({ id: 'okxone', account: 'hedge', symbol: 'BTC/USDT:USDT' }),
-        klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120 }),
+        klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120, symbol: 'ETH/USDC:USDC' }),
       ],
     }),
     { egress: 'nat', createSecrets: false, instancesPerStack: 2 },

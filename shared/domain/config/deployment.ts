@@ -86,6 +86,27 @@ export const deploymentConfigSchema = z
         });
       }
     });
+    // Two instances on one account + symbol + position side would share one exchange position: each would
+    // take the other's fills, stops and closes for its own (a one-way BOTH position overlaps either side).
+    cfg.instances.forEach((inst, i) => {
+      const other = cfg.instances.findIndex(
+        (o, j) =>
+          j < i &&
+          o.account === inst.account &&
+          o.symbol === inst.symbol &&
+          (o.position_side === inst.position_side ||
+            o.position_side === 'BOTH' ||
+            inst.position_side === 'BOTH'),
+      );
+      if (other >= 0) {
+        const o = cfg.instances[other]!;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', i, 'symbol'],
+          message: `instances "${o.id}" and "${inst.id}" both trade ${inst.symbol} ${inst.position_side === o.position_side ? inst.position_side : `${o.position_side}/${inst.position_side}`} on account "${inst.account}": they would share one exchange position and corrupt each other's ledger; give one of them another account, symbol or position side`,
+        });
+      }
+    });
     for (const id of Object.keys(cfg.simulation?.balances ?? {})) {
       if (!accountIds.has(id)) {
         ctx.addIssue({

@@ -88,3 +88,33 @@ describe('hostile config input', () => {
     for (const line of issues) expect(line.length).toBeLessThan(400);
   });
 });
+
+describe('instances that would share one exchange position', () => {
+  const parse = (instances: Record<string, unknown>[]) =>
+    parseDeploymentConfig({
+      accounts: [
+        { id: 'main', exchange: 'binanceusdm' },
+        { id: 'b', exchange: 'binanceusdm' },
+      ],
+      instances,
+    });
+
+  it('refuses two instances on one account, symbol and position side, naming both and the fix', () => {
+    expect(() => parse([klgConfigInput({ id: 'one' }), klgConfigInput({ id: 'two' })])).toThrow(
+      /instances "one" and "two" both trade DOGE\/USDC:USDC LONG on account "main".*give one of them another account, symbol or position side/,
+    );
+    expect(() =>
+      parse([klgConfigInput({ id: 'one' }), klgConfigInput({ id: 'two', position_side: 'BOTH' })]),
+    ).toThrow(/LONG\/BOTH on account "main"/);
+  });
+
+  it('accepts them on another account or another symbol', () => {
+    expect(
+      parse([
+        klgConfigInput({ id: 'one' }),
+        klgConfigInput({ id: 'two', account: 'b' }),
+        klgConfigInput({ id: 'three', symbol: 'BTC/USDT:USDT' }),
+      ]).instances,
+    ).toHaveLength(3);
+  });
+});
