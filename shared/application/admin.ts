@@ -11,13 +11,13 @@
  */
 
 import { z } from 'zod';
-import { isOwnOrder } from '../domain/client-order-id.js';
-import { pause, resetCounters, resume } from '../domain/klg/index.js';
+import { pause, planCloseAll, resetCounters, resume } from '../domain/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
-import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { loadKlgConfig } from './instance.js';
+import { gatherSnapshot } from './market.js';
+import { carryOutDecision } from './pipeline.js';
 import { rebuildInstance } from './rebuild-instance.js';
 import { reconcileInstance } from './reconcile-instance.js';
 import { statusOf } from './status.js';
@@ -165,89 +165,32 @@ export async function runAdminCommand(
 }
 
 /**
- * Emergency flatten: pause (no opening orders), cancel every order of the instance, then close the
- * position with a market order on its position side. (The reduce-only closer of SPEC §4 will take this
- * over with sliced, low-slippage closing.)
+ * Emergency flatten, through the same pipeline as every decision: read the exchange, decide
+ * (`planCloseAll`: pause, cancel our orders, close the whole position at market with a protective close
+ * id, the stop left in place until flat), save, then carry out. Nothing is sent that the state does not
+ * hold first. (The reduce-only closer of SPEC §4 will take over the execution with sliced closing.)
  */
 async function closeAll(ctx: AppContext, instanceId: string) {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
   const now = ctx.clock.now();
-  await decideAndSave(ctx, instanceId, (cur) => ({
-    next: cur ? pause(cur, 'close-all', now) : null,
-    result: null,
-  }));
-  const open = await exchange.openOrders(config.symbol);
-  const ours = open.filter((o) => isOwnOrder(o.clientOrderId, instanceId));
-  const commands = ours.map((o) =>
-    o.kind === 'stop'
-      ? ({
-          kind: 'CancelStop',
-          instanceId,
-          account: config.account,
-          symbol: config.symbol,
-          clientOrderId: o.clientOrderId,
-          reason: 'close-all',
-        } as const)
-      : ({
-          kind: 'CancelOrder',
-          instanceId,
-          account: config.account,
-          symbol: config.symbol,
-          clientOrderId: o.clientOrderId,
-          level: null,
-          reason: 'close-all',
-        } as const),
-  );
-  const summary = await carryOut(ctx, exchange, commands);
-  const settled = await settleOutcomes(ctx, config, summary.executed);
-  const known = settled.state ?? (await ctx.store.loadGrid(instanceId));
-  const position = await exchange.position(config.symbol, config.position_side);
-  let closed: string | null = null;
-  if (position.qty.greaterThan(0)) {
-    const r = await exchange.submit({
-      type: 'market',
-      account: config.account,
-      symbol: config.symbol,
-      clientOrderId: `gb${instanceId}X${now.toString(36)}`,
-      side: 'sell',
-      positionSide: config.position_side,
-      qty: position.qty,
-      ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
-    });
-    closed = r.ok ? position.qty.toFixed() : null;
-    if (!r.ok) {
-      await publishAlerts(
-        ctx,
-        [
-          {
-            kind: 'Alert',
-            instanceId,
-            severity: 'critical',
-            code: 'close_all_failed',
-            message: `market close refused: ${r.message}`,
-          },
-        ],
-        known,
-      );
-    }
-  }
-  if (known) await ctx.events.record(orderEvents(summary.executed, known, () => undefined));
-  await publishAlerts(
-    ctx,
-    [
-      {
-        kind: 'Alert',
-        instanceId,
-        severity: 'critical',
-        code: 'close_all',
-        message: `close-all: ${ours.length} orders cancelled, ${closed ?? 'no'} coins sold at market`,
-      },
-    ],
-    known,
-  );
+  const stored = await ctx.store.loadGrid(instanceId);
+  if (!stored) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
+  const rules = await ctx.rules.get(exchange, config.symbol, now);
+  const snapshot = await gatherSnapshot(exchange, rules, config, stored, now);
+  const saved = await decideAndSave(ctx, instanceId, (cur) => {
+    if (!cur) return { next: null, result: null };
+    const d = planCloseAll(cur, snapshot, config, now);
+    return { next: d.state, result: d };
+  });
+  if (!saved.ok || !saved.state || !saved.result) throw new InstanceNotFoundError(instanceId);
+  const done = await carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands);
+  const close = done.executed.find((x) => x.command.kind === 'ClosePosition');
   return {
-    cancelled: summary.executed.filter((x) => x.outcome.kind === 'cancelled').length,
-    closedQty: closed,
+    cancelled: done.executed.filter((x) => x.outcome.kind === 'cancelled').length,
+    closedQty:
+      close?.command.kind === 'ClosePosition' && close.outcome.kind === 'placed'
+        ? close.command.request.qty.toFixed()
+        : null,
   };
 }

@@ -13,9 +13,7 @@ import type { Fill } from '../domain/orders.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
-import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
-import { journalFills } from './journal-fills.js';
-import { levelPriceLookup } from './reconcile-instance.js';
+import { carryOutDecision } from './pipeline.js';
 
 export interface FillReport {
   readonly instanceId: string;
@@ -62,21 +60,15 @@ export async function handleFill(
     ctx.metrics.put('DuplicateFills', 1, 'Count', dims);
     return { instanceId: config.id, duplicate: true, commands: 0, fillToOrderMs: null, holdings: null };
   }
-  const decided = saved.state;
-  const summary = await carryOut(ctx, exchange, decision.commands);
-  const latency = summary.firstSentAt === null ? null : summary.firstSentAt - fx.receivedAt;
-  const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
-  // The fill's journal line rode in the state write; written now, then dropped from the state.
-  const finalState = await journalFills(ctx, settled.state ?? decided);
-  const levelPrice = levelPriceLookup(decided);
-  await ctx.events.record(orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice));
-  await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
+  const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands);
+  const latency = done.firstSentAt === null ? null : done.firstSentAt - fx.receivedAt;
+  const finalState = done.state;
   ctx.metrics.put('Fills', 1, 'Count', dims);
   if (latency !== null) ctx.metrics.put('FillToOrderMs', latency, 'Milliseconds', dims);
   return {
     instanceId: config.id,
     duplicate: false,
-    commands: summary.executed.length + settled.followUps.length,
+    commands: done.executed.length + done.followUps.length,
     fillToOrderMs: latency,
     holdings: finalState.holdings.toFixed(),
   };

@@ -8,9 +8,9 @@ import { planRebuild } from '../domain/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
-import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
 import { gatherSnapshot } from './market.js';
+import { carryOutDecision } from './pipeline.js';
 import { type ReconReport, reconcileInstance } from './reconcile-instance.js';
 
 export interface RebuildReport {
@@ -50,14 +50,11 @@ export async function rebuildInstance(
   const decision = saved.result;
   let cancelled = 0;
   if (decision && saved.state) {
-    const summary = await carryOut(ctx, exchange, decision.commands);
-    const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
-    cancelled = summary.executed.filter((x) => x.outcome.kind === 'cancelled').length;
-    const finalState = settled.state ?? saved.state;
-    await ctx.events.record(
-      orderEvents([...summary.executed, ...settled.followUps], finalState, () => undefined),
-    );
-    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
+    // The cancelled orders served the old grid's levels: no level price of the new grid names them.
+    const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands, {
+      levelPrice: () => undefined,
+    });
+    cancelled = done.executed.filter((x) => x.outcome.kind === 'cancelled').length;
     ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
   }
   const recon = await reconcileInstance(ctx, instanceId, { force: true });

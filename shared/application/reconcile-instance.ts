@@ -30,10 +30,10 @@ import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
 import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
-import { carryOut, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { publishAlerts } from './execute.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
-import { journalFills } from './journal-fills.js';
 import { gatherSnapshot } from './market.js';
+import { carryOutDecision } from './pipeline.js';
 
 /** Snapshots gathered at most per pass when other writers keep winning the race. */
 const RECON_GATHER_ATTEMPTS = 4;
@@ -177,15 +177,11 @@ async function protectWhileBackingOff(
   );
   if (!saved.ok) return { state: null, commands: 0 }; // the other track moved; the next pass decides
   if (!saved.result || !saved.saved || !saved.state) return { state: null, commands: 0 };
-  const summary = await carryOut(ctx, exchange, saved.result.commands);
-  const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
-  const finalState = settled.state ?? saved.state;
-  await ctx.events.record([
-    ...foundStopEvents(config.id, saved.result.stopsFound, now),
-    ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPriceLookup(finalState)),
-  ]);
-  await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
-  return { state: finalState, commands: summary.executed.length + settled.followUps.length };
+  const found = saved.result.stopsFound;
+  const done = await carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands, {
+    leadingEvents: () => foundStopEvents(config.id, found, now),
+  });
+  return { state: done.state, commands: done.executed.length + done.followUps.length };
 }
 
 async function backOff(ctx: AppContext, config: KlgConfig, until: number): Promise<void> {
@@ -286,28 +282,21 @@ export async function reconcileInstance(
     }
     if (!decision || !decided) return report({ coldStart: coldStarted }, state);
 
-    const summary = await timed('exchangeMs', () => carryOut(ctx, exchange, decision.commands));
-    const settled = await timed('storeMs', () => settleOutcomes(ctx, config, summary.executed, exchange));
-    // Journal lines of the fills applied (and of any a crash left in the state), then dropped from it.
-    const finalState = await timed('storeMs', () => journalFills(ctx, settled.state ?? decided));
-    const rateLimited = summary.rateLimited || settled.rateLimited;
+    const done = await timed('exchangeMs', () =>
+      carryOutDecision(ctx, config, exchange, decided, decision.commands, {
+        leadingEvents: () => foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
+      }),
+    );
+    const finalState = done.state;
+    const rateLimited = done.rateLimited;
     if (rateLimited)
       await timed('storeMs', () => backOff(ctx, config, ctx.clock.now() + 2 * interval * 1000));
-
-    const levelPrice = levelPriceLookup(decided);
-    await timed('storeMs', () =>
-      ctx.events.record([
-        ...foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
-        ...orderEvents([...summary.executed, ...settled.followUps], finalState, levelPrice),
-      ]),
-    );
-    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], finalState);
     const out = report(
       {
         coldStart: coldStarted,
-        commands: summary.executed.length + settled.followUps.length,
+        commands: done.executed.length + done.followUps.length,
         fillsApplied: decision.applied.length,
-        rejected: summary.executed.filter((x) => x.outcome.kind === 'rejected').length,
+        rejected: done.executed.filter((x) => x.outcome.kind === 'rejected').length,
         rateLimited,
         nextIntervalSec: rateLimited ? 2 * interval : interval,
       },

@@ -227,12 +227,20 @@ describe('admin commands', () => {
       confirm: token,
     });
     expect(done).toMatchObject({ ok: true, detail: { closedQty: '100' } });
-    expect(await app.port.openOrders('DOGE/USDC:USDC')).toEqual([]);
+    // Every grid order is gone; the stop stayed on until the position was flat (covered even if the close
+    // had been refused).
+    expect((await app.port.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind !== 'stop')).toEqual([]);
     expect((await app.port.position('DOGE/USDC:USDC', 'LONG')).qty.toFixed()).toBe('0');
+    // The close went out with a protective close id, journaled like any order the bot sends.
+    expect(app.events).toContainEqual(
+      expect.objectContaining({ type: 'order_placed', clientOrderId: expect.stringMatching(/^gbdogeklgX/) }),
+    );
     await reconcileInstance(app.ctx, 'dogeklg');
+    expect(await app.port.openOrders('DOGE/USDC:USDC')).toEqual([]);
     const state = await app.ctx.store.loadGrid('dogeklg');
     expect(state?.paused).toBe(true);
     expect(state?.holdings.toFixed()).toBe('0');
+    expect(state?.flatten).toBeNull();
   });
 
   it('rebuild cancels the grid and lays it out again from the levels in force', async () => {

@@ -17,16 +17,20 @@
  *    places buys from support N+1,
  *    sells by the waterfall and moves the stop. The stop itself is not cancelled here: recon replaces it if
  *    its trigger changes, so the position is never left without one for longer than a replace takes.
+ *  - `planCloseAll(state, snapshot, config, now)`: operator close-all (cancel, close at market, pause).
  *  - `pause` / `resume`.
  */
+
+import { closeOrderId } from '../client-order-id.js';
 import type { Decision } from '../commands.js';
 import type { KlgConfig } from '../config/klg-config.js';
 import type { Decimal } from '../money.js';
 import { maxDec, ZERO } from '../money.js';
 import { alertEvent, raiseCondition } from './alerts.js';
-import { finish, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
+import { finish, nextSeq, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
 import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
 import { autoClearIfFlat, pruneRecentTrades } from './fill-accounting.js';
+import { cancelLevelOrder } from './order-actions.js';
 import { applyRoles } from './polarity.js';
 import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
 import { buildLevels, type KlgState } from './state.js';
@@ -165,4 +169,73 @@ export function resume(state: KlgState, now: number): KlgState {
     activeAlerts: state.activeAlerts.filter((c) => !rearmed.has(c)),
     updatedAt: now,
   };
+}
+
+/**
+ * Operator close-all: syncs with the exchange, pauses opening, cancels every order of ours that is not a
+ * stop, and closes the whole exchange position at market (reduce only, a protective close id, the flatten
+ * marker, so nothing sends a second close on its heels). The stop stays until the position is flat (recon
+ * removes it then): if the close is refused, the position is still covered. The closer issue replaces the
+ * market close with a sliced one.
+ */
+export function planCloseAll(
+  state: KlgState,
+  snapshot: ReconSnapshot,
+  config: KlgConfig,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  syncPositionNow(w, snapshot);
+  const { s } = w;
+  let cancels = 0;
+  for (const o of ownOpenOrders(s.instanceId, snapshot.openOrders)) {
+    if (o.kind === 'stop') continue;
+    const level = s.levels.find((l) => l.order?.clientOrderId === o.clientOrderId);
+    if (level?.state === 'CANCELING') continue;
+    cancels += 1;
+    if (level?.state === 'ACTIVE') {
+      cancelLevelOrder(w, level, 'close-all');
+      continue;
+    }
+    w.commands.push({
+      kind: 'CancelOrder',
+      instanceId: s.instanceId,
+      account: config.account,
+      symbol: config.symbol,
+      clientOrderId: o.clientOrderId,
+      level: null,
+      reason: 'close-all',
+    });
+  }
+  s.paused = true;
+  s.pauseReason = 'close-all';
+  const held = snapshot.position?.qty.abs() ?? ZERO;
+  let closing: Decimal = ZERO;
+  if (held.greaterThan(0) && !s.flatten) {
+    const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
+    s.flatten = { clientOrderId, qty: held, since: now, uncertain: false };
+    closing = held;
+    w.commands.push({
+      kind: 'ClosePosition',
+      instanceId: s.instanceId,
+      reason: 'operator close-all',
+      request: {
+        type: 'market',
+        account: config.account,
+        symbol: config.symbol,
+        clientOrderId,
+        side: 'sell',
+        positionSide: config.position_side,
+        qty: held,
+        ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
+      },
+    });
+  }
+  alertEvent(
+    w,
+    'critical',
+    'close_all',
+    `close-all: ${cancels} orders cancelling, ${closing.greaterThan(0) ? `${closing.toFixed()} coins closing at market` : s.flatten ? 'a close already in flight' : 'no position'}; paused`,
+  );
+  return finish(w);
 }
