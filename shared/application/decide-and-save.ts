@@ -10,7 +10,9 @@
  *  2. The returned `result` belongs to the decision that was saved (or to the final no-change decision):
  *     carry out its commands only after this returns `ok`. Results of superseded attempts are dropped.
  *  3. At most `maxAttempts` decisions; then `{ ok: false, reason: 'conflicts' }` and nothing was saved by
- *     this call. Backoff is full jitter: `random() × min(maxDelayMs, baseDelayMs × 2^(attempt − 1))`.
+ *     this call. Backoff is full jitter: `random() × min(maxDelayMs, baseDelayMs × 2^(retry − 1))`. When
+ *     the first attempt decided on the caller's copy (`current`), its conflict only means the copy was
+ *     stale: the re-read follows at once, and backoff starts with the next conflict.
  *  4. `decide` must be free of side effects; it may run several times for one call.
  *
  * A save whose response was lost but which landed is reported as saved by the store (it recognises its own
@@ -77,8 +79,12 @@ export async function decideAndSave<T>(
     throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
   }
   let lastSeenVersion: number | null = null;
+  // A conflict on the caller's own copy only says that copy was stale, not that writers contend: the
+  // first re-read follows at once; backoff starts from the next conflict.
+  const fromCopy = options.current !== undefined ? 1 : 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await deps.clock.sleep(backoffMs(deps.random, attempt - 1, baseDelayMs, maxDelayMs));
+    const retry = attempt - 1 - fromCopy;
+    if (retry >= 1) await deps.clock.sleep(backoffMs(deps.random, retry, baseDelayMs, maxDelayMs));
     const current =
       attempt === 1 && options.current !== undefined
         ? options.current

@@ -160,28 +160,37 @@ export async function settleOutcomes(
   config: KlgConfig,
   executed: readonly Executed[],
   exchange?: ExchangePort,
+  /** The state the caller just saved: folded into without reading it back (a lost race re-reads). */
+  lastSaved?: KlgState,
 ): Promise<Settlement> {
   let pending = executed;
   let state: KlgState | null = null;
+  let known: KlgState | undefined = lastSaved;
   const alerts: Alert[] = [];
   const followUps: Executed[] = [];
   let rateLimited = false;
   for (let round = 0; pending.length > 0 && round < MAX_FOLLOW_UP_ROUNDS; round++) {
     const now = ctx.clock.now();
     const batch = pending;
-    const saved = await decideAndSave(ctx, config.id, (current) => {
-      if (!current) return { next: null, result: [] as Command[] };
-      let s = current;
-      const commands: Command[] = [];
-      for (const x of batch) {
-        const d = applyOutcome(s, x.command, x.outcome, config, now);
-        s = d.state;
-        commands.push(...d.commands);
-      }
-      return { next: s === current ? null : s, result: commands };
-    });
+    const saved = await decideAndSave(
+      ctx,
+      config.id,
+      (current) => {
+        if (!current) return { next: null, result: [] as Command[] };
+        let s = current;
+        const commands: Command[] = [];
+        for (const x of batch) {
+          const d = applyOutcome(s, x.command, x.outcome, config, now);
+          s = d.state;
+          commands.push(...d.commands);
+        }
+        return { next: s === current ? null : s, result: commands };
+      },
+      known ? { current: known } : {},
+    );
     if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
     if (saved.saved) state = saved.state;
+    known = saved.state ?? undefined;
     for (const c of saved.result) if (c.kind === 'Alert') alerts.push(c);
     const orders = saved.result.filter(isOrderCommand);
     if (exchange && orders.length === 0) {
@@ -203,6 +212,7 @@ export async function settleOutcomes(
         });
         if (again.ok && again.saved) {
           state = again.state;
+          known = again.state ?? undefined;
           for (const c of again.result) if (c.kind === 'Alert') alerts.push(c);
           orders.push(...again.result.filter(isOrderCommand));
         }

@@ -1,10 +1,10 @@
 /**
- * Journals the fills a saved state still lists as unjournaled, then drops them from the state. Called by
- * every shell right after it has saved a decision that applied fills (the stream worker's fill handler,
- * the recon pass), so a line lost to a crash between the two writes is written by the next one to look.
+ * The journal lines of fills a saved state still lists as unjournaled (`fillEvent`), and dropping them from
+ * the state once written (`dropJournaled`). The decision pipeline writes them after every decision, so a
+ * line lost to a crash between the state write and the journal write is written by the next one to look.
  *
  * Recording is idempotent (a fill's journal key is its instance and trade id), so a line written twice
- * (the drop lost to a crash or a conflict) is one line.
+ * (the drop lost to a crash or a conflict, or left for recon by the event track) is one line.
  */
 import { type KlgState, markJournaled, type UnjournaledFill } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -29,12 +29,12 @@ export function fillEvent(instanceId: string, f: UnjournaledFill): TradingEvent 
   };
 }
 
-/** Writes the journal lines of `state.unjournaled` and drops them from the stored state; the state after. */
-export async function journalFills(ctx: AppContext, state: KlgState): Promise<KlgState> {
-  const fills = state.unjournaled;
-  if (fills.length === 0) return state;
-  await ctx.events.record(fills.map((f) => fillEvent(state.instanceId, f)));
-  const ids = fills.map((f) => f.tradeId);
+/** Drops fills whose journal lines are written from the stored state (a failure only leaves them). */
+export async function dropJournaled(
+  ctx: AppContext,
+  state: KlgState,
+  ids: readonly string[],
+): Promise<KlgState> {
   try {
     const saved = await decideAndSave(
       ctx,

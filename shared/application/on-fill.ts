@@ -7,7 +7,7 @@
  * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
  */
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { type FillDecision, onFill } from '../domain/klg/index.js';
+import { type FillDecision, type KlgState, onFill } from '../domain/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import type { AppContext } from './context.js';
@@ -22,6 +22,8 @@ export interface FillReport {
   /** Fill received → first follow-up order sent (ms), when there was a follow-up. */
   readonly fillToOrderMs: number | null;
   readonly holdings: string | null;
+  /** The state stored after the fill was handled (null when it was a duplicate or nothing is stored). */
+  readonly state: KlgState | null;
 }
 
 export interface FillContext {
@@ -31,6 +33,12 @@ export interface FillContext {
   readonly price?: Decimal | undefined;
   /** Latest fresh mark price: what a stop-trigger breach is judged by (the fill price when none). */
   readonly mark?: Decimal | undefined;
+  /**
+   * The instance's state as this process last saved it (a stateful caller: the stream worker). The
+   * decision is made on it and saved conditionally on its version, without reading it first; if another
+   * writer moved the state since, the save loses and the decision is made again on what is stored.
+   */
+  readonly current?: KlgState | undefined;
 }
 
 export async function handleFill(
@@ -48,19 +56,34 @@ export async function handleFill(
     rules,
     supportsAmend: exchange.supportsAmend,
   };
-  const saved = await decideAndSave(ctx, config.id, (stored) => {
-    if (!stored) return { next: null, result: null as FillDecision | null };
-    const d = onFill(stored, fill, config, market, now);
-    return { next: d.applied ? d.state : null, result: d };
-  });
+  const saved = await decideAndSave(
+    ctx,
+    config.id,
+    (stored) => {
+      if (!stored) return { next: null, result: null as FillDecision | null };
+      const d = onFill(stored, fill, config, market, now);
+      return { next: d.applied ? d.state : null, result: d };
+    },
+    fx.current ? { current: fx.current } : {},
+  );
   if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
   const decision = saved.result;
   const dims = { instance: config.id };
   if (!decision?.applied || !saved.state) {
     ctx.metrics.put('DuplicateFills', 1, 'Count', dims);
-    return { instanceId: config.id, duplicate: true, commands: 0, fillToOrderMs: null, holdings: null };
+    return {
+      instanceId: config.id,
+      duplicate: true,
+      commands: 0,
+      fillToOrderMs: null,
+      holdings: null,
+      state: saved.state,
+    };
   }
-  const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands);
+  // Only this fill's journal line is written here; recon drops it from the state later (no third write).
+  const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands, {
+    journalOnly: [fill.tradeId],
+  });
   const latency = done.firstSentAt === null ? null : done.firstSentAt - fx.receivedAt;
   const finalState = done.state;
   ctx.metrics.put('Fills', 1, 'Count', dims);
@@ -71,5 +94,6 @@ export async function handleFill(
     commands: done.executed.length + done.followUps.length,
     fillToOrderMs: latency,
     holdings: finalState.holdings.toFixed(),
+    state: finalState,
   };
 }

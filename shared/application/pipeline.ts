@@ -10,8 +10,9 @@
  * Invariants:
  *  1. Nothing is sent that the store does not already hold (the caller saved `decided` first).
  *  2. Every outcome is folded into the freshest stored state (`settleOutcomes`), follow-ups included.
- *  3. Fill journal lines ride in the saved state and are written here (`journalFills`), then order events,
- *     then alerts, each alert stating the position.
+ *  3. Fill journal lines ride in the saved state and are written here in one journal write with the order
+ *     events, then dropped from the state (the event track leaves that to recon), then alerts, each alert
+ *     stating the position.
  *  4. The pre-trade step sees every order command before it leaves (today it passes them through; the
  *     guard-rails issue puts pre-trade checks and budgets there).
  */
@@ -22,13 +23,20 @@ import type { TradingEvent } from '../ports/events.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
-import { journalFills } from './journal-fills.js';
+import { dropJournaled, fillEvent } from './journal-fills.js';
 
 export interface PipelineOptions {
   /** Events to journal before the order events (e.g. stops recon found live), made when they are written. */
   readonly leadingEvents?: () => readonly TradingEvent[];
   /** The level price of a level index for order events (default: the decided state's levels). */
   readonly levelPrice?: (level: number | null) => string | undefined;
+  /**
+   * Which unjournaled fills to write. By default all the state lists (this decision's and any a crash
+   * left), then dropped from the state with a write of its own. The event track passes its fill's trade
+   * id: only that line is written and nothing is dropped (no third write on the fill path); the next recon
+   * pass writes the list again, idempotently, and drops it.
+   */
+  readonly journalOnly?: readonly string[];
 }
 
 export interface PipelineResult {
@@ -56,15 +64,29 @@ export async function carryOutDecision(
   options: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const summary = await carryOut(ctx, exchange, preTrade(commands));
-  const settled = await settleOutcomes(ctx, config, summary.executed, exchange);
-  const state = await journalFills(ctx, settled.state ?? decided);
+  // Outcomes are folded into the state just saved, without reading it back (a lost race re-reads).
+  const settled = await settleOutcomes(ctx, config, summary.executed, exchange, decided);
+  const folded = settled.state ?? decided;
   const levelPrice =
     options.levelPrice ??
     ((i: number | null) => (i === null ? undefined : decided.levels[i]?.price.toFixed()));
+  // One journal write: the fills the state lists as unjournaled (this decision's and any a crash left),
+  // then what was found, then the orders.
+  const only = options.journalOnly ? new Set(options.journalOnly) : null;
+  const fills = only ? folded.unjournaled.filter((f) => only.has(f.tradeId)) : folded.unjournaled;
   await ctx.events.record([
+    ...fills.map((f) => fillEvent(folded.instanceId, f)),
     ...(options.leadingEvents?.() ?? []),
-    ...orderEvents([...summary.executed, ...settled.followUps], state, levelPrice),
+    ...orderEvents([...summary.executed, ...settled.followUps], folded, levelPrice),
   ]);
+  const state =
+    only || fills.length === 0
+      ? folded
+      : await dropJournaled(
+          ctx,
+          folded,
+          fills.map((f) => f.tradeId),
+        );
   await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], state);
   return {
     state,

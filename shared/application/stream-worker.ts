@@ -22,6 +22,7 @@
  */
 import { decodeClientOrderId } from '../domain/client-order-id.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgState } from '../domain/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import type { MarketStreamEvent, StreamSubscription, UserStreamEvent } from '../ports/exchange.js';
@@ -49,6 +50,13 @@ export interface StreamWorkerOptions {
   readonly requireAnAccount?: boolean;
   /** Subscribe to mark-price / book streams for the price the event track decides with (default true). */
   readonly marketStreams?: boolean;
+  /**
+   * Keep each instance's last saved state in memory and decide fills on it (default true): the follow-up
+   * order leaves after one conditional write instead of a read and a write. Correctness still rests on the
+   * conditional write: a state moved by recon makes the save lose, and the fill is decided again on what
+   * is stored. Off only to measure the difference (`npm run bench -- runtime`).
+   */
+  readonly stateful?: boolean;
 }
 
 export interface WorkerStats {
@@ -81,6 +89,8 @@ export class StreamWorker {
   readonly #byAccount = new Map<string, KlgConfig[]>();
   readonly #accounts = new Map<string, AccountState>();
   readonly #queues = new Map<string, Promise<void>>();
+  /** The last state this worker saved (or saw stored) per instance: what the next fill is decided on. */
+  readonly #states = new Map<string, KlgState>();
   /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
   readonly #prices = new Map<string, { price: Decimal; at: number }>();
   readonly #marks = new Map<string, { price: Decimal; at: number }>();
@@ -342,10 +352,15 @@ export class StreamWorker {
         receivedAt,
         price: this.#fresh(this.#prices, config.symbol),
         mark: this.#fresh(this.#marks, config.symbol),
+        current: this.#opts.stateful === false ? undefined : this.#states.get(config.id),
       });
+      if (r.state) this.#states.set(config.id, r.state);
+      else this.#states.delete(config.id);
       if (r.duplicate) this.stats.duplicates += 1;
       else this.stats.fills += 1;
     } catch (e) {
+      // What is stored is unknown now: the next fill reads it.
+      this.#states.delete(config.id);
       this.stats.failures += 1;
       this.#ctx.logger.error('fill processing failed; recon will repair', {
         instance: config.id,
@@ -366,6 +381,8 @@ export class StreamWorker {
       for (const inst of instances) {
         await queuedBefore.get(inst.id);
         try {
+          // Recon writes the state: the next fill reads it rather than lose a race to it.
+          this.#states.delete(inst.id);
           await reconcileInstance(this.#ctx, inst.id, { force: true });
         } catch (e) {
           this.#ctx.logger.error('resync failed', {

@@ -113,6 +113,8 @@ describe('decideAndSave', () => {
     expect(seen).toEqual([1, 2]);
     expect(second).toMatchObject({ ok: true, saved: true, attempts: 2 });
     expect(loads).toBe(1);
+    // A stale copy is not contention: the re-read follows at once, no backoff.
+    expect(sleeps).toEqual([]);
     expect((await store.loadGrid('dns'))?.nextSeq).toBe(2);
   });
 
