@@ -26,12 +26,13 @@ import {
 import { parseBinanceMarketMessage, parseBinanceUserMessage } from './binance-stream-parse.js';
 import type { CcxtClient } from './client.js';
 import type { OrderCall, VenueDialect } from './dialect.js';
-import { asRaw, boolField, decField, idField, rawList, timeField } from './raw.js';
+import { asRaw, boolField, decField, idField, MalformedPayloadError, rawList, timeField } from './raw.js';
 
 type Params = Record<string, unknown>;
 
 /** The ccxt implicit endpoints this dialect calls directly (raw bodies, no float parsing). */
 interface BinanceImplicit {
+  fapiPrivateGetSymbolConfig(p: Params): Promise<unknown>;
   fapiPrivateGetCommissionRate(p: Params): Promise<unknown>;
   fapiPublicGetKlines(p: Params): Promise<unknown>;
   fapiPublicGetPremiumIndex(p: Params): Promise<unknown>;
@@ -151,6 +152,19 @@ export const binanceDialect: VenueDialect = {
       'positionRisk',
     );
     return rows.map((r) => parseBinancePosition(r, symbol));
+  },
+
+  async fetchLeverage(ex, symbol) {
+    const rows = rawList(
+      await implicit(ex).fapiPrivateGetSymbolConfig({ symbol: marketId(ex, symbol) }),
+      'symbolConfig',
+    );
+    const row = rows.map((r) => asRaw(r, 'symbolConfig')).find((r) => r.symbol === marketId(ex, symbol));
+    if (!row) return null;
+    const leverage = decField(row, 'leverage', 'symbolConfig.leverage');
+    if (!leverage.greaterThan(0))
+      throw new MalformedPayloadError('symbolConfig.leverage must be greater than 0');
+    return leverage;
   },
 
   async fetchBalance(ex, asset) {

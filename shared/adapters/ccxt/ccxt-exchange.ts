@@ -12,7 +12,7 @@
  *  4. Money is parsed from the venue's strings by the dialect; nothing here converts through `number`.
  */
 
-import { ZERO } from '../../domain/money.js';
+import { type Decimal, dec, ZERO } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -68,6 +68,7 @@ export class CcxtExchange implements ExchangePort {
   readonly supportsAmend: boolean;
   private readonly rules = new Map<string, SymbolRules>();
   private readonly clientIds = new Map<string, string>();
+  private readonly leverages = new Map<string, Decimal>();
   private readonly streams: StreamHub;
   private readonly calls: CallPolicy;
 
@@ -159,19 +160,38 @@ export class CcxtExchange implements ExchangePort {
 
   async position(symbol: string, positionSide: PositionSide): Promise<Position> {
     const rows = await this.positionsOf(symbol);
-    return (
-      rows.find((p) => p.positionSide === positionSide) ?? {
-        symbol,
-        positionSide,
-        qty: ZERO,
-        entryPrice: ZERO,
-      }
-    );
+    const found = rows.find((p) => p.positionSide === positionSide) ?? {
+      symbol,
+      positionSide,
+      qty: ZERO,
+      entryPrice: ZERO,
+    };
+    // The margin guard needs the leverage whether or not a position is open.
+    if (found.leverage !== undefined) return found;
+    const leverage = await this.leverageOf(symbol);
+    return leverage ? { ...found, leverage } : found;
   }
 
   private async positionsOf(symbol: string): Promise<Position[]> {
     const rules = await this.loadRules(symbol);
     return this.calls.read(() => this.dialect.fetchPosition(this.client, symbol, rules));
+  }
+
+  /**
+   * The leverage in force on a symbol where the position answer lacks it (Binance v3 positionRisk): read
+   * once from the venue, kept until this adapter sets another.
+   */
+  private async leverageOf(symbol: string): Promise<Decimal | null> {
+    const known = this.leverages.get(symbol);
+    if (known !== undefined) return known;
+    const fetch = this.dialect.fetchLeverage;
+    if (!fetch) return null;
+    const leverage = await this.calls.read(async () => {
+      await this.client.loadMarkets();
+      return fetch(this.client, symbol);
+    });
+    if (leverage) this.leverages.set(symbol, leverage);
+    return leverage;
   }
 
   balance(asset: string): Promise<Balance> {
@@ -280,6 +300,7 @@ export class CcxtExchange implements ExchangePort {
       throw new ExchangeError('fatal', `leverage ${leverage} refused: ${outcome.message}`, {
         code: outcome.code,
       });
+    this.leverages.set(symbol, dec(leverage));
   }
 
   hedgeMode(): Promise<boolean> {

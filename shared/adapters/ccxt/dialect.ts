@@ -3,6 +3,8 @@
  * the venue's raw JSON becomes domain types, and which ccxt pro calls keep a stream subscribed.
  * `binance-dialect.ts` and `okx-dialect.ts` implement it; `CcxtExchange` holds everything venue-neutral.
  */
+
+import type { Decimal } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -48,6 +50,11 @@ export interface VenueDialect {
   /** Parses a cancel answer; null when the venue answers without the order (e.g. Binance algo cancels). */
   parseCancel(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder | null;
   fetchPosition(ex: CcxtClient, symbol: string, rules: SymbolRules): Promise<Position[]>;
+  /**
+   * The account's leverage on a symbol, for venues whose position answer can lack it (Binance v3
+   * positionRisk has no `leverage`, and lists no row at all while flat).
+   */
+  fetchLeverage?(ex: CcxtClient, symbol: string): Promise<Decimal | null>;
   fetchBalance(ex: CcxtClient, asset: string): Promise<Balance>;
   fetchTrades(
     ex: CcxtClient,

@@ -178,6 +178,18 @@ describe('ccxt binanceusdm against the protocol server: orders', () => {
     await expect(port.setLeverage(BTC, 5)).resolves.toBeUndefined();
     expect(venue.engine.leverage('acct-a', 'BTCUSDT')).toBe(5);
   });
+
+  it('reports the leverage in force while flat, where v3 positionRisk shows none (symbolConfig)', async () => {
+    // A fresh adapter knows nothing: the leverage comes from the venue, set by hand (another client).
+    venue.engine.setLeverage('acct-b', 'ETHUSDT', 7);
+    const fresh = venue.port('acct-b');
+    const flat = await fresh.position('ETH/USDT:USDT', 'LONG');
+    expect(flat.qty.toFixed()).toBe('0');
+    expect(flat.leverage?.toFixed()).toBe('7');
+    // Kept: a second read asks nothing more of the venue, and a leverage this adapter sets replaces it.
+    await fresh.setLeverage('ETH/USDT:USDT', 3);
+    expect((await fresh.position('ETH/USDT:USDT', 'LONG')).leverage?.toFixed()).toBe('3');
+  });
 });
 
 describe('hedge mode over ccxt', () => {

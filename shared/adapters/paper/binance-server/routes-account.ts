@@ -121,6 +121,27 @@ export function accountRoutes(engine: PaperExchange): Route[] {
       },
     },
     {
+      // The leverage of a symbol when no position shows it (v3 positionRisk dropped the field).
+      ...signed,
+      method: 'GET',
+      path: '/fapi/v1/symbolConfig',
+      weight: 5,
+      handle: async (ctx) => {
+        const account = accountOf(ctx);
+        const symbol = new Params(ctx.params).optStr('symbol');
+        const symbols = symbol === undefined ? engine.symbols() : [symbol];
+        return engineCall(engine, account, 'query', () =>
+          symbols.map((s) => ({
+            symbol: s,
+            marginType: 'CROSSED',
+            isAutoAddMargin: 'false',
+            leverage: engine.leverage(account, s),
+            maxNotionalValue: 'INF',
+          })),
+        );
+      },
+    },
+    {
       ...signed,
       method: 'POST',
       path: '/fapi/v1/leverage',
