@@ -11,10 +11,20 @@
  */
 
 import { z } from 'zod';
-import { pause, planCloseAll, resetCounters, resume } from '../domain/klg/index.js';
+import type { Decision } from '../domain/commands.js';
+import {
+  type KlgState,
+  pause,
+  planCloseAllOrders,
+  planCloseAllPosition,
+  type ReconSnapshot,
+  resetCounters,
+  resume,
+} from '../domain/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
-import { InstanceNotFoundError } from './errors.js';
+import { GridConflictError, InstanceNotFoundError } from './errors.js';
+import { publishAlerts } from './execute.js';
 import { loadKlgConfig } from './instance.js';
 import { gatherSnapshot } from './market.js';
 import { carryOutDecision } from './pipeline.js';
@@ -165,32 +175,72 @@ export async function runAdminCommand(
 }
 
 /**
- * Emergency flatten, through the same pipeline as every decision: read the exchange, decide
- * (`planCloseAll`: pause, cancel our orders, close the whole position at market with a protective close
- * id, the stop left in place until flat), save, then carry out. Nothing is sent that the state does not
+ * Emergency flatten, through the same pipeline as every decision, in two steps each decided on a fresh
+ * read of the exchange: pause and cancel our orders (`planCloseAllOrders`), then close the whole position
+ * at market with a protective close id (`planCloseAllPosition`; the stop stays on until flat). A step
+ * whose write loses to the other track reads the exchange again (bounded): a snapshot older than the
+ * state it is applied to could resize the ledger or miss an order. Nothing is sent that the state does not
  * hold first. (The reduce-only closer of SPEC §4 will take over the execution with sliced closing.)
  */
 async function closeAll(ctx: AppContext, instanceId: string) {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
-  const now = ctx.clock.now();
-  const stored = await ctx.store.loadGrid(instanceId);
-  if (!stored) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
-  const rules = await ctx.rules.get(exchange, config.symbol, now);
-  const snapshot = await gatherSnapshot(exchange, rules, config, stored, now);
-  const saved = await decideAndSave(ctx, instanceId, (cur) => {
-    if (!cur) return { next: null, result: null };
-    const d = planCloseAll(cur, snapshot, config, now);
-    return { next: d.state, result: d };
-  });
-  if (!saved.ok || !saved.state || !saved.result) throw new InstanceNotFoundError(instanceId);
-  const done = await carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands);
-  const close = done.executed.find((x) => x.command.kind === 'ClosePosition');
+  const first = await ctx.store.loadGrid(instanceId);
+  if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
+  const step = async (
+    base: KlgState,
+    plan: (s: KlgState, snapshot: ReconSnapshot, now: number) => Decision<KlgState>,
+  ) => {
+    let current = base;
+    for (let attempt = 1; ; attempt++) {
+      const now = ctx.clock.now();
+      const rules = await ctx.rules.get(exchange, config.symbol, now);
+      const snapshot = await gatherSnapshot(exchange, rules, config, current, now);
+      const saved = await decideAndSave(
+        ctx,
+        instanceId,
+        (cur) => {
+          if (!cur) return { next: null, result: null };
+          const d = plan(cur, snapshot, now);
+          return { next: d.state, result: d };
+        },
+        { current, maxAttempts: 1 },
+      );
+      if (saved.ok && saved.state && saved.result)
+        return carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands);
+      if (attempt >= CLOSE_ALL_ATTEMPTS) throw new GridConflictError(instanceId, attempt);
+      const reread = await ctx.store.loadGrid(instanceId);
+      if (!reread) throw new InstanceNotFoundError(instanceId);
+      current = reread;
+    }
+  };
+  const cancels = await step(first, (s, snap, now) => planCloseAllOrders(s, snap, config, now));
+  const close = await step(cancels.state, (s, snap, now) => planCloseAllPosition(s, snap, config, now));
+  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
+  if (sent && sent.outcome.kind === 'rejected') {
+    // Said every time, whatever else is raised: the operator asked for this close.
+    await publishAlerts(
+      ctx,
+      [
+        {
+          kind: 'Alert',
+          instanceId,
+          severity: 'critical',
+          code: 'close_all_failed',
+          message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
+        },
+      ],
+      close.state,
+    );
+  }
   return {
-    cancelled: done.executed.filter((x) => x.outcome.kind === 'cancelled').length,
+    cancelled: cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length,
     closedQty:
-      close?.command.kind === 'ClosePosition' && close.outcome.kind === 'placed'
-        ? close.command.request.qty.toFixed()
+      sent?.command.kind === 'ClosePosition' && sent.outcome.kind === 'placed'
+        ? sent.command.request.qty.toFixed()
         : null,
   };
 }
+
+/** How often a close-all step reads the exchange again after losing its write to the other track. */
+const CLOSE_ALL_ATTEMPTS = 4;

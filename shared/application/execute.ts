@@ -141,7 +141,7 @@ export async function carryOut(
 const MAX_FOLLOW_UP_ROUNDS = 4;
 
 export interface Settlement {
-  /** The state now stored (null when there was nothing to fold: the caller's decided state stands). */
+  /** The freshest state stored, as written or read here (null when nothing was: the decided state stands). */
   readonly state: KlgState | null;
   readonly alerts: Alert[];
   /** Follow-up commands carried out while settling (already folded in), with their outcomes. */
@@ -189,7 +189,8 @@ export async function settleOutcomes(
       known ? { current: known } : {},
     );
     if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
-    if (saved.saved) state = saved.state;
+    // The freshest state seen, whether this round wrote it or re-read it.
+    state = saved.state;
     known = saved.state ?? undefined;
     for (const c of saved.result) if (c.kind === 'Alert') alerts.push(c);
     const orders = saved.result.filter(isOrderCommand);

@@ -7,7 +7,7 @@
  * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
  */
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { type FillDecision, type KlgState, onFill } from '../domain/klg/index.js';
+import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import type { AppContext } from './context.js';
@@ -24,6 +24,8 @@ export interface FillReport {
   readonly holdings: string | null;
   /** The state stored after the fill was handled (null when it was a duplicate or nothing is stored). */
   readonly state: KlgState | null;
+  /** Trade ids whose journal lines were written (the caller passes them back with the next fill). */
+  readonly journaled: readonly string[];
 }
 
 export interface FillContext {
@@ -39,6 +41,8 @@ export interface FillContext {
    * writer moved the state since, the save loses and the decision is made again on what is stored.
    */
   readonly current?: KlgState | undefined;
+  /** Trade ids whose journal lines are written: dropped from `unjournaled` in this decision's write. */
+  readonly journaled?: readonly string[] | undefined;
 }
 
 export async function handleFill(
@@ -62,7 +66,9 @@ export async function handleFill(
     (stored) => {
       if (!stored) return { next: null, result: null as FillDecision | null };
       const d = onFill(stored, fill, config, market, now);
-      return { next: d.applied ? d.state : null, result: d };
+      if (!d.applied) return { next: null, result: d };
+      const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
+      return { next: lighter ?? d.state, result: d };
     },
     fx.current ? { current: fx.current } : {},
   );
@@ -78,6 +84,7 @@ export async function handleFill(
       fillToOrderMs: null,
       holdings: null,
       state: saved.state,
+      journaled: [],
     };
   }
   // Only this fill's journal line is written here; recon drops it from the state later (no third write).
@@ -95,5 +102,6 @@ export async function handleFill(
     fillToOrderMs: latency,
     holdings: finalState.holdings.toFixed(),
     state: finalState,
+    journaled: done.journaled,
   };
 }

@@ -33,8 +33,8 @@ export interface PipelineOptions {
   /**
    * Which unjournaled fills to write. By default all the state lists (this decision's and any a crash
    * left), then dropped from the state with a write of its own. The event track passes its fill's trade
-   * id: only that line is written and nothing is dropped (no third write on the fill path); the next recon
-   * pass writes the list again, idempotently, and drops it.
+   * id: only that line is written and nothing is dropped here (no third write on the fill path); the
+   * worker drops it in its next decision's write (`FillContext.journaled`), and recon drops what is left.
    */
   readonly journalOnly?: readonly string[];
 }
@@ -48,6 +48,8 @@ export interface PipelineResult {
   readonly rateLimited: boolean;
   /** When the first order left (clock ms), for fill-to-order latency. */
   readonly firstSentAt: number | null;
+  /** Trade ids whose journal lines this call wrote (still listed in `state` when `journalOnly` was given). */
+  readonly journaled: readonly string[];
 }
 
 /** The pre-trade step: every order command passes here before it is sent. */
@@ -74,22 +76,23 @@ export async function carryOutDecision(
   // then what was found, then the orders.
   const only = options.journalOnly ? new Set(options.journalOnly) : null;
   const fills = only ? folded.unjournaled.filter((f) => only.has(f.tradeId)) : folded.unjournaled;
-  await ctx.events.record([
-    ...fills.map((f) => fillEvent(folded.instanceId, f)),
-    ...(options.leadingEvents?.() ?? []),
-    ...orderEvents([...summary.executed, ...settled.followUps], folded, levelPrice),
-  ]);
-  const state =
-    only || fills.length === 0
-      ? folded
-      : await dropJournaled(
-          ctx,
-          folded,
-          fills.map((f) => f.tradeId),
-        );
-  await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], state);
+  let state = folded;
+  let journaled: string[] = [];
+  try {
+    await ctx.events.record([
+      ...fills.map((f) => fillEvent(folded.instanceId, f)),
+      ...(options.leadingEvents?.() ?? []),
+      ...orderEvents([...summary.executed, ...settled.followUps], folded, levelPrice),
+    ]);
+    journaled = fills.map((f) => f.tradeId);
+    if (!only && journaled.length > 0) state = await dropJournaled(ctx, folded, journaled);
+  } finally {
+    // Alerts go out even when the journal write failed: their conditions are already saved as raised.
+    await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], state);
+  }
   return {
     state,
+    journaled,
     executed: summary.executed,
     followUps: settled.followUps,
     rateLimited: summary.rateLimited || settled.rateLimited,

@@ -91,6 +91,8 @@ export class StreamWorker {
   readonly #queues = new Map<string, Promise<void>>();
   /** The last state this worker saved (or saw stored) per instance: what the next fill is decided on. */
   readonly #states = new Map<string, KlgState>();
+  /** Trade ids journaled by the last fill, dropped from the state by the next fill's write. */
+  readonly #journaled = new Map<string, readonly string[]>();
   /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
   readonly #prices = new Map<string, { price: Decimal; at: number }>();
   readonly #marks = new Map<string, { price: Decimal; at: number }>();
@@ -337,9 +339,10 @@ export class StreamWorker {
     }
     const account = this.#accounts.get(accountId)!;
     const previous = this.#queues.get(config.id) ?? Promise.resolve();
-    const next = previous
-      .then(() => account.resync ?? undefined)
-      .then(() => this.#process(config, fill, receivedAt));
+    // The resync in progress when the fill arrived, taken now: a fill queued before a resync started must
+    // not wait for it (the resync waits for that fill: both would wait forever).
+    const gate = account.resync;
+    const next = previous.then(() => gate ?? undefined).then(() => this.#process(config, fill, receivedAt));
     this.#queues.set(config.id, next);
     void next.finally(() => {
       if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
@@ -353,9 +356,11 @@ export class StreamWorker {
         price: this.#fresh(this.#prices, config.symbol),
         mark: this.#fresh(this.#marks, config.symbol),
         current: this.#opts.stateful === false ? undefined : this.#states.get(config.id),
+        journaled: this.#journaled.get(config.id),
       });
       if (r.state) this.#states.set(config.id, r.state);
       else this.#states.delete(config.id);
+      if (!r.duplicate) this.#journaled.set(config.id, r.journaled);
       if (r.duplicate) this.stats.duplicates += 1;
       else this.stats.fills += 1;
     } catch (e) {

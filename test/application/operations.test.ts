@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { CONFIRMATION_TTL_MS, runAdminCommand } from '../../shared/application/admin.js';
 import { InstanceNotFoundError } from '../../shared/application/errors.js';
 import { recomputeParams } from '../../shared/application/recompute-params.js';
@@ -241,6 +242,46 @@ describe('admin commands', () => {
     expect(state?.paused).toBe(true);
     expect(state?.holdings.toFixed()).toBe('0');
     expect(state?.flatten).toBeNull();
+  });
+
+  it('close-all whose market close is refused keeps the stop on and says so every time it is asked', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const closeAll = async () => {
+      const ask = await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeklg' });
+      // The close is the only new order placed: refuse it (cancels are another operation).
+      app.ex.faults.rejectNext({
+        count: 1,
+        accountId: 'main',
+        error: new PaperApiError(-2019, 'Margin is insufficient.', 400),
+        operations: ['placeOrder'],
+      });
+      return runAdminCommand(app.ctx, {
+        command: 'close-all',
+        instanceId: 'dogeklg',
+        confirm: ask.ok ? '' : ask.confirm,
+      });
+    };
+    for (const round of [1, 2]) {
+      const done = await closeAll();
+      expect(done).toMatchObject({ ok: true, detail: { closedQty: null } });
+      expect(app.alerts.filter((a) => a.code === 'close_all_failed')).toHaveLength(round);
+      const open = await app.port.openOrders('DOGE/USDC:USDC');
+      expect(open.filter((o) => o.kind === 'stop')).toHaveLength(1);
+      expect(open.filter((o) => o.kind !== 'stop')).toEqual([]);
+      expect((await app.port.position('DOGE/USDC:USDC', 'LONG')).qty.toFixed()).toBe('100');
+    }
+    // A third time, with nothing refused, it closes.
+    const ask = await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeklg' });
+    const done = await runAdminCommand(app.ctx, {
+      command: 'close-all',
+      instanceId: 'dogeklg',
+      confirm: ask.ok ? '' : ask.confirm,
+    });
+    expect(done).toMatchObject({ ok: true, detail: { closedQty: '100' } });
+    expect((await app.port.position('DOGE/USDC:USDC', 'LONG')).qty.toFixed()).toBe('0');
   });
 
   it('rebuild cancels the grid and lays it out again from the levels in force', async () => {

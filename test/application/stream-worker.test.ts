@@ -112,3 +112,35 @@ describe('stream worker', () => {
     expect((await app.ctx.store.getHeartbeat('main'))!.at).toBeGreaterThan(first);
   });
 });
+
+describe('stream worker: a reconnect while fills are queued', () => {
+  it('finishes the fills queued before the reconnect, then resyncs (no fill waits on a resync that waits on it)', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    // The first follow-up order is slow (1 s of virtual time), so the second fill queues behind it.
+    app.ex.faults.delayNextCalls({
+      count: 1,
+      ms: 1_000,
+      accountId: 'main',
+      operations: ['placeOrder', 'amendOrder', 'placeAlgoOrder'],
+    });
+    await app.feed('0.185 0.185 0.1695 0.171'); // 0.18 and 0.17 fill in one candle
+    // The stream drops and comes back while both fills are in the queue.
+    app.ex.faults.disconnectStream('main');
+    app.ex.faults.reconnectStream('main');
+    let done = false;
+    const drained = worker.drain().then(() => {
+      done = true;
+    });
+    // Virtual time moves on (the slow order, the resync's waits) until the worker is idle, or gives up.
+    for (let step = 0; step < 120 && !done; step++) {
+      await app.clock.advanceBy(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(done).toBe(true);
+    await drained;
+    expect(worker.stats.resyncs).toBe(1);
+    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+  }, 20_000);
+});

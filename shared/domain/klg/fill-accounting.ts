@@ -95,6 +95,12 @@ export function tradesAfterCursor(s: Pick<Draft, 'fillCursor' | 'recentTrades'>)
   return s.recentTrades.filter((t) => compareTradeKey(t.time, t.id, c.time, c.tradeId) > 0).length;
 }
 
+/** Clears the journal-behind condition once the lines are written again (recon). */
+export function judgeJournal(w: Work): void {
+  if (w.s.unjournaled.length < UNJOURNALED_MAX / 2)
+    clearCondition(w, 'journal_behind', 'fill journal lines are written again');
+}
+
 /**
  * The stuck-cursor condition: raised (warning) once the stream has applied `RECENT_TRADES_STUCK_ALERT`
  * trades that recon has not read back from trade history, cleared when recon catches up.
@@ -216,7 +222,16 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
     avgEntryAfter: s.avgEntry,
     role,
   });
-  if (s.unjournaled.length > UNJOURNALED_MAX) s.unjournaled.splice(0, s.unjournaled.length - UNJOURNALED_MAX);
+  if (s.unjournaled.length > UNJOURNALED_MAX) {
+    // Journal writes have been failing for a long while: the oldest lines give way, and that is said.
+    const lost = s.unjournaled.splice(0, s.unjournaled.length - UNJOURNALED_MAX);
+    raiseCondition(
+      w,
+      'warning',
+      'journal_behind',
+      `${UNJOURNALED_MAX} fills wait for their journal lines; the oldest (trade ${lost[lost.length - 1]!.tradeId}) lost its line: check the store`,
+    );
+  }
   return {
     applied: true,
     side: fill.side,
@@ -261,6 +276,7 @@ export function autoClearIfFlat(w: Work): boolean {
   s.resetBaseQty = ZERO;
   s.flatten = null;
   clearCondition(w, 'position_closed', 'the position is flat');
+  clearCondition(w, 'close_failed', 'the position is flat');
   for (const level of s.levels) level.fillCounter = 0;
   return true;
 }

@@ -26,7 +26,15 @@ export {
 } from './outcomes.js';
 export { type ProtectionSnapshot, planProtection, planRecon, type ReconDecision } from './recon.js';
 export { ordersToLookUp } from './recon-sync.js';
-export { pause, planCloseAll, planRebuild, resetCounters, resume, reverseReconcile } from './resets.js';
+export {
+  pause,
+  planCloseAllOrders,
+  planCloseAllPosition,
+  planRebuild,
+  resetCounters,
+  resume,
+  reverseReconcile,
+} from './resets.js';
 export { sellTarget, waterfallAllocate } from './sell-target.js';
 export * from './state.js';
 export { closeWhatIsHeld } from './stop-loss.js';

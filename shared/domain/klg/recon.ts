@@ -31,7 +31,13 @@ import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
 import { finish, type MarketFacts, type ReconSnapshot, startWork } from './context.js';
 import { consistencyGuard } from './counters.js';
-import { type AppliedFill, appliedFills, autoClearIfFlat, judgeFillCursor } from './fill-accounting.js';
+import {
+  type AppliedFill,
+  appliedFills,
+  autoClearIfFlat,
+  judgeFillCursor,
+  judgeJournal,
+} from './fill-accounting.js';
 import { checkStopAboveLiquidation } from './margin-guard.js';
 import { applyRoles } from './polarity.js';
 import {
@@ -64,6 +70,7 @@ export function planRecon(
   const effects = applyTradeHistory(w, snapshot.fills);
   const applied = effects.filter((e) => e.applied).length;
   judgeFillCursor(w);
+  judgeJournal(w);
 
   // The open-order list was read before the trade history: an order the history shows filled since is
   // not live, whatever the (older) list says.

@@ -17,7 +17,8 @@
  *    places buys from support N+1,
  *    sells by the waterfall and moves the stop. The stop itself is not cancelled here: recon replaces it if
  *    its trigger changes, so the position is never left without one for longer than a replace takes.
- *  - `planCloseAll(state, snapshot, config, now)`: operator close-all (cancel, close at market, pause).
+ *  - `planCloseAllOrders` then `planCloseAllPosition` (each on a fresh read of the exchange): operator
+ *    close-all (pause, cancel ours, close the whole position at market; the stop stays until flat).
  *  - `pause` / `resume`.
  */
 
@@ -34,6 +35,7 @@ import { cancelLevelOrder } from './order-actions.js';
 import { applyRoles } from './polarity.js';
 import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
 import { buildLevels, type KlgState } from './state.js';
+import { settleFlatten } from './stop-loss.js';
 
 function syncPositionNow(w: Work, snapshot: ReconSnapshot): void {
   applyTradeHistory(w, snapshot.fills);
@@ -172,13 +174,55 @@ export function resume(state: KlgState, now: number): KlgState {
 }
 
 /**
- * Operator close-all: syncs with the exchange, pauses opening, cancels every order of ours that is not a
- * stop, and closes the whole exchange position at market (reduce only, a protective close id, the flatten
- * marker, so nothing sends a second close on its heels). The stop stays until the position is flat (recon
- * removes it then): if the close is refused, the position is still covered. The closer issue replaces the
- * market close with a sliced one.
+ * Operator close-all, first step: pause opening and cancel every order of ours that is not a stop: those
+ * the exchange lists and those the state holds live (placed since the exchange was read). The stop stays.
  */
-export function planCloseAll(
+export function planCloseAllOrders(
+  state: KlgState,
+  snapshot: ReconSnapshot,
+  config: KlgConfig,
+  now: number,
+): Decision<KlgState> {
+  const w = startWork(state, config, snapshot, now);
+  const { s } = w;
+  s.paused = true;
+  s.pauseReason = 'close-all';
+  const cancel = (clientOrderId: string) =>
+    w.commands.push({
+      kind: 'CancelOrder',
+      instanceId: s.instanceId,
+      account: config.account,
+      symbol: config.symbol,
+      clientOrderId,
+      level: null,
+      reason: 'close-all',
+    });
+  const listed = new Set<string>();
+  for (const o of ownOpenOrders(s.instanceId, snapshot.openOrders)) {
+    if (o.kind === 'stop') continue;
+    listed.add(o.clientOrderId);
+    const level = s.levels.find((l) => l.order?.clientOrderId === o.clientOrderId);
+    if (level?.state === 'CANCELING') continue;
+    if (level?.state === 'ACTIVE') cancelLevelOrder(w, level, 'close-all');
+    else cancel(o.clientOrderId);
+  }
+  for (const level of s.levels) {
+    if (!level.order || listed.has(level.order.clientOrderId)) continue;
+    if (level.state === 'ACTIVE') cancelLevelOrder(w, level, 'close-all');
+    else if (level.state === 'PLACING') cancel(level.order.clientOrderId);
+  }
+  return finish(w);
+}
+
+/**
+ * Operator close-all, second step (after the cancels, on a fresh read of the exchange): sync the ledger,
+ * and close the whole long position at market (reduce only, a protective close id, the flatten marker so
+ * nothing sends a second close on its heels). A close marker that is uncertain or past its timeout is
+ * dropped first, as recon would. The stop stays until the position is flat (recon removes it then): if the
+ * close is refused, the position is still covered. A short on a one-way (BOTH) position is not ours to
+ * close: it is alerted. The closer issue replaces the market close with a sliced one.
+ */
+export function planCloseAllPosition(
   state: KlgState,
   snapshot: ReconSnapshot,
   config: KlgConfig,
@@ -187,34 +231,22 @@ export function planCloseAll(
   const w = startWork(state, config, snapshot, now);
   syncPositionNow(w, snapshot);
   const { s } = w;
-  let cancels = 0;
-  for (const o of ownOpenOrders(s.instanceId, snapshot.openOrders)) {
-    if (o.kind === 'stop') continue;
-    const level = s.levels.find((l) => l.order?.clientOrderId === o.clientOrderId);
-    if (level?.state === 'CANCELING') continue;
-    cancels += 1;
-    if (level?.state === 'ACTIVE') {
-      cancelLevelOrder(w, level, 'close-all');
-      continue;
-    }
-    w.commands.push({
-      kind: 'CancelOrder',
-      instanceId: s.instanceId,
-      account: config.account,
-      symbol: config.symbol,
-      clientOrderId: o.clientOrderId,
-      level: null,
-      reason: 'close-all',
-    });
-  }
   s.paused = true;
   s.pauseReason = 'close-all';
-  const held = snapshot.position?.qty.abs() ?? ZERO;
+  settleFlatten(w);
+  const qty = snapshot.position?.qty ?? ZERO;
   let closing: Decimal = ZERO;
-  if (held.greaterThan(0) && !s.flatten) {
+  if (qty.isNegative()) {
+    alertEvent(
+      w,
+      'critical',
+      'close_all_short',
+      `close-all: the exchange holds a short of ${qty.abs().toFixed()} on ${config.symbol}; a grid never opens one: close it by hand`,
+    );
+  } else if (qty.greaterThan(0) && !s.flatten) {
     const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
-    s.flatten = { clientOrderId, qty: held, since: now, uncertain: false };
-    closing = held;
+    s.flatten = { clientOrderId, qty, since: now, uncertain: false };
+    closing = qty;
     w.commands.push({
       kind: 'ClosePosition',
       instanceId: s.instanceId,
@@ -226,7 +258,7 @@ export function planCloseAll(
         clientOrderId,
         side: 'sell',
         positionSide: config.position_side,
-        qty: held,
+        qty,
         ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
       },
     });
@@ -235,7 +267,7 @@ export function planCloseAll(
     w,
     'critical',
     'close_all',
-    `close-all: ${cancels} orders cancelling, ${closing.greaterThan(0) ? `${closing.toFixed()} coins closing at market` : s.flatten ? 'a close already in flight' : 'no position'}; paused`,
+    `close-all: ${closing.greaterThan(0) ? `${closing.toFixed()} coins closing at market` : s.flatten ? 'a close is already in flight' : 'no long position to close'}; paused`,
   );
   return finish(w);
 }
