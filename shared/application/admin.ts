@@ -11,23 +11,19 @@
  */
 
 import { z } from 'zod';
-import type { Decision } from '../domain/commands.js';
 import {
-  type KlgState,
   pause,
   planCloseAllOrders,
   planCloseAllPosition,
-  type ReconSnapshot,
   resetCounters,
   resume,
 } from '../domain/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
-import { GridConflictError, InstanceNotFoundError } from './errors.js';
+import { InstanceNotFoundError } from './errors.js';
 import { publishAlerts } from './execute.js';
 import { loadKlgConfig } from './instance.js';
-import { gatherSnapshot } from './market.js';
-import { carryOutDecision } from './pipeline.js';
+import { decideOnSnapshot } from './pipeline.js';
 import { rebuildInstance } from './rebuild-instance.js';
 import { reconcileInstance } from './reconcile-instance.js';
 import { statusOf } from './status.js';
@@ -177,45 +173,23 @@ export async function runAdminCommand(
 /**
  * Emergency flatten, through the same pipeline as every decision, in two steps each decided on a fresh
  * read of the exchange: pause and cancel our orders (`planCloseAllOrders`), then close the whole position
- * at market with a protective close id (`planCloseAllPosition`; the stop stays on until flat). A step
- * whose write loses to the other track reads the exchange again (bounded): a snapshot older than the
- * state it is applied to could resize the ledger or miss an order. Nothing is sent that the state does not
- * hold first. (The reduce-only closer of SPEC §4 will take over the execution with sliced closing.)
+ * at market with a protective close id (`planCloseAllPosition`; the stop stays on until flat), each
+ * through `decideOnSnapshot` (a write lost to the other track reads the exchange again). Nothing is sent
+ * that the state does not hold first. (The reduce-only closer of SPEC §4 will take over the execution with sliced closing.)
  */
 async function closeAll(ctx: AppContext, instanceId: string) {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
   const first = await ctx.store.loadGrid(instanceId);
   if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
-  const step = async (
-    base: KlgState,
-    plan: (s: KlgState, snapshot: ReconSnapshot, now: number) => Decision<KlgState>,
-  ) => {
-    let current = base;
-    for (let attempt = 1; ; attempt++) {
-      const now = ctx.clock.now();
-      const rules = await ctx.rules.get(exchange, config.symbol, now);
-      const snapshot = await gatherSnapshot(exchange, rules, config, current, now);
-      const saved = await decideAndSave(
-        ctx,
-        instanceId,
-        (cur) => {
-          if (!cur) return { next: null, result: null };
-          const d = plan(cur, snapshot, now);
-          return { next: d.state, result: d };
-        },
-        { current, maxAttempts: 1 },
-      );
-      if (saved.ok && saved.state && saved.result)
-        return carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands);
-      if (attempt >= CLOSE_ALL_ATTEMPTS) throw new GridConflictError(instanceId, attempt);
-      const reread = await ctx.store.loadGrid(instanceId);
-      if (!reread) throw new InstanceNotFoundError(instanceId);
-      current = reread;
-    }
-  };
-  const cancels = await step(first, (s, snap, now) => planCloseAllOrders(s, snap, config, now));
-  const close = await step(cancels.state, (s, snap, now) => planCloseAllPosition(s, snap, config, now));
+  const cancels = await decideOnSnapshot(ctx, config, exchange, first, (s, snap, now) =>
+    planCloseAllOrders(s, snap, config, now),
+  );
+  if (!cancels) throw new InstanceNotFoundError(instanceId);
+  const close = await decideOnSnapshot(ctx, config, exchange, cancels.state, (s, snap, now) =>
+    planCloseAllPosition(s, snap, config, now),
+  );
+  if (!close) throw new InstanceNotFoundError(instanceId);
   const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
   if (sent && sent.outcome.kind === 'rejected') {
     // Said every time, whatever else is raised: the operator asked for this close.
@@ -241,6 +215,3 @@ async function closeAll(ctx: AppContext, instanceId: string) {
         : null,
   };
 }
-
-/** How often a close-all step reads the exchange again after losing its write to the other track. */
-const CLOSE_ALL_ATTEMPTS = 4;

@@ -6,7 +6,8 @@
  *   decide → save (conditional on version, the caller's `decideAndSave`) → pre-trade step → carry out on
  *   the exchange → settle outcomes (and their follow-ups) → journal fills, then orders → alerts.
  *
- * Entry point: `carryOutDecision(ctx, config, exchange, decided, commands, options)`.
+ * Entry points: `carryOutDecision(ctx, config, exchange, decided, commands, options)`, and
+ * `decideOnSnapshot` for operator decisions made on a fresh read of the exchange (rebuild, close-all).
  * Invariants:
  *  1. Nothing is sent that the store does not already hold (the caller saved `decided` first).
  *  2. Every outcome is folded into the freshest stored state (`settleOutcomes`), follow-ups included.
@@ -16,14 +17,17 @@
  *  4. The pre-trade step sees every order command before it leaves (today it passes them through; the
  *     guard-rails issue puts pre-trade checks and budgets there).
  */
-import type { Command } from '../domain/commands.js';
+import type { Command, Decision } from '../domain/commands.js';
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import type { KlgState } from '../domain/klg/index.js';
+import type { KlgState, ReconSnapshot } from '../domain/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { GridConflictError } from './errors.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
+import { gatherSnapshot } from './market.js';
 
 export interface PipelineOptions {
   /** Events to journal before the order events (e.g. stops recon found live), made when they are written. */
@@ -98,4 +102,45 @@ export async function carryOutDecision(
     rateLimited: summary.rateLimited || settled.rateLimited,
     firstSentAt: summary.firstSentAt,
   };
+}
+
+/** How often a decision on a fresh snapshot is tried again after losing its write to the other track. */
+const SNAPSHOT_ATTEMPTS = 4;
+
+/**
+ * Decides on a fresh read of the exchange and carries the decision out. The snapshot belongs to the state
+ * it was read for, so a write lost to the other track is not retried on the same snapshot (an old
+ * position applied to a newer ledger invents a fill; an order placed since is missed): the state is read
+ * again, then the exchange, a bounded number of times. Null when the instance has no state.
+ */
+export async function decideOnSnapshot(
+  ctx: AppContext,
+  config: KlgConfig,
+  exchange: ExchangePort,
+  base: KlgState,
+  plan: (state: KlgState, snapshot: ReconSnapshot, now: number) => Decision<KlgState>,
+  options: PipelineOptions = {},
+): Promise<PipelineResult | null> {
+  let current = base;
+  for (let attempt = 1; ; attempt++) {
+    const now = ctx.clock.now();
+    const rules = await ctx.rules.get(exchange, config.symbol, now);
+    const snapshot = await gatherSnapshot(exchange, rules, config, current, now);
+    const saved = await decideAndSave(
+      ctx,
+      config.id,
+      (cur) => {
+        if (!cur) return { next: null, result: null };
+        const d = plan(cur, snapshot, now);
+        return { next: d.state, result: d };
+      },
+      { current, maxAttempts: 1 },
+    );
+    if (saved.ok && saved.state && saved.result)
+      return carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands, options);
+    if (attempt >= SNAPSHOT_ATTEMPTS) throw new GridConflictError(config.id, attempt);
+    const reread = await ctx.store.loadGrid(config.id);
+    if (!reread) return null;
+    current = reread;
+  }
 }

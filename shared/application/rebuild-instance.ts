@@ -6,11 +6,8 @@
  */
 import { planRebuild } from '../domain/klg/index.js';
 import type { AppContext } from './context.js';
-import { decideAndSave } from './decide-and-save.js';
-import { GridConflictError } from './errors.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
-import { gatherSnapshot } from './market.js';
-import { carryOutDecision } from './pipeline.js';
+import { decideOnSnapshot } from './pipeline.js';
 import { type ReconReport, reconcileInstance } from './reconcile-instance.js';
 
 export interface RebuildReport {
@@ -40,20 +37,20 @@ export async function rebuildInstance(
       recon: await reconcileInstance(ctx, instanceId, { force: true }),
     };
   }
-  const snapshot = await gatherSnapshot(exchange, rules, config, stored, now);
-  const saved = await decideAndSave(ctx, instanceId, (cur) => {
-    if (!cur) return { next: null, result: null };
-    const d = planRebuild(cur, snapshot, config, prices, now);
-    return { next: { ...d.state, paramsVersion }, result: d };
-  });
-  if (!saved.ok) throw new GridConflictError(instanceId, saved.attempts);
-  const decision = saved.result;
+  // The cancelled orders served the old grid's levels: no level price of the new grid names them.
+  const done = await decideOnSnapshot(
+    ctx,
+    config,
+    exchange,
+    stored,
+    (cur, snapshot, at) => {
+      const d = planRebuild(cur, snapshot, config, prices, at);
+      return { ...d, state: { ...d.state, paramsVersion } };
+    },
+    { levelPrice: () => undefined },
+  );
   let cancelled = 0;
-  if (decision && saved.state) {
-    // The cancelled orders served the old grid's levels: no level price of the new grid names them.
-    const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands, {
-      levelPrice: () => undefined,
-    });
+  if (done) {
     cancelled = done.executed.filter((x) => x.outcome.kind === 'cancelled').length;
     ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
   }
