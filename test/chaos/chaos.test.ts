@@ -4,8 +4,10 @@
  * stream and a bad account beside the good one. Nothing may be lost, doubled, orphaned, duplicated or stuck.
  */
 import { describe, expect, it } from 'vitest';
-import { runChaos } from './chaos.js';
+import { mustBeZero, runChaos } from './chaos.js';
 import { runProcessChaos } from './processes.js';
+
+const CLEAN = { lost: 0, doubled: 0, orphans: 0, duplicateLevels: 0, stuckLevels: 0 };
 
 describe('chaos (seeded, short)', () => {
   for (const seed of [11, 12, 13]) {
@@ -13,13 +15,7 @@ describe('chaos (seeded, short)', () => {
       const r = await runChaos(seed, 120);
       expect(Object.values(r.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
       expect(r.crashes).toBeGreaterThan(0);
-      expect({
-        lost: r.lost,
-        doubled: r.doubled,
-        orphans: r.orphans,
-        duplicateLevels: r.duplicateLevels,
-        stuckLevels: r.stuckLevels,
-      }).toEqual({ lost: 0, doubled: 0, orphans: 0, duplicateLevels: 0, stuckLevels: 0 });
+      expect(mustBeZero(r)).toEqual(CLEAN);
       // Faults stack (a cut stream, then a storm, then a crash): a holding waits at most a few minutes of
       // market time for its stop under them, never for hours.
       expect(r.longestUnprotectedMs).toBeLessThan(10 * 60_000);
@@ -40,13 +36,7 @@ describe('process chaos (one seeded, short run)', () => {
       ]),
     );
     expect(r.malformedCounted).toBeGreaterThan(0);
-    expect({
-      lost: r.lost,
-      doubled: r.doubled,
-      orphans: r.orphans,
-      duplicateLevels: r.duplicateLevels,
-      stuckLevels: r.stuckLevels,
-    }).toEqual({ lost: 0, doubled: 0, orphans: 0, duplicateLevels: 0, stuckLevels: 0 });
+    expect(mustBeZero(r)).toEqual(CLEAN);
     // A position waits for its stop at most as long as the fault that blinds the event track, plus the
     // recon pass that follows it (wall time on a shared machine: generous).
     expect(r.longestUnprotectedMs).toBeLessThanOrEqual(r.longestFaultMs + 15_000);

@@ -31,6 +31,7 @@ import { mulberry32 } from '../adapters/store/prng.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { klgConfigInput } from '../support/klg-config.js';
+import type { ChaosAudit } from './chaos.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -39,17 +40,8 @@ const SYMBOL = 'DOGEUSDC';
 const INSTANCE = 'dogeklg';
 const account = ACCOUNTS[0];
 
-export interface ProcessChaosRow {
-  readonly seed: number;
+export interface ProcessChaosRow extends ChaosAudit {
   readonly cycles: number;
-  readonly faults: Readonly<Record<string, number>>;
-  readonly fills: number;
-  readonly lost: number;
-  readonly doubled: number;
-  readonly orphans: number;
-  readonly duplicateLevels: number;
-  readonly stuckLevels: number;
-  readonly longestUnprotectedMs: number;
   /** The longest injected fault that blinds the event track (worker down and restarting, black hole). */
   readonly longestFaultMs: number;
   readonly malformedCounted: number;

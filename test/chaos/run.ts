@@ -7,7 +7,7 @@
  *   npm run chaos                 # 30 runs of 240 steps, then 5 process runs of 12 cycles; at most 10 minutes
  *   npm run chaos -- 100 480 8 20 # runs, steps per run, process runs, cycles per process run
  */
-import { type ChaosRow, runChaos } from './chaos.js';
+import { type ChaosAudit, type ChaosRow, mustBeZero, runChaos } from './chaos.js';
 import { type ProcessChaosRow, runProcessChaos } from './processes.js';
 
 const runs = Number(process.argv[2] ?? 30);
@@ -59,7 +59,6 @@ const psum = (f: (r: ProcessChaosRow) => number) => prow.reduce((t, r) => t + f(
 console.log(
   `\nprocess runs ${prow.length}, fills ${psum((r) => r.fills)}, lost ${psum((r) => r.lost)}, doubled ${psum((r) => r.doubled)}, orphan orders ${psum((r) => r.orphans)}, levels with two orders ${psum((r) => r.duplicateLevels)}, levels stuck after three clean passes ${psum((r) => r.stuckLevels)}, longest time a position had no stop ${(Math.max(0, ...prow.map((r) => r.longestUnprotectedMs)) / 1000).toFixed(1)} s (longest injected fault ${(Math.max(0, ...prow.map((r) => r.longestFaultMs)) / 1000).toFixed(1)} s), malformed messages counted ${psum((r) => r.malformedCounted)} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
 );
-const bad =
-  sum((r) => r.lost + r.doubled + r.orphans + r.duplicateLevels + r.stuckLevels) +
-  psum((r) => r.lost + r.doubled + r.orphans + r.duplicateLevels + r.stuckLevels);
+const zeroes = (r: ChaosAudit) => Object.values(mustBeZero(r)).reduce((a, b) => a + b, 0);
+const bad = sum(zeroes) + psum(zeroes);
 process.exit(bad > 0 ? 1 : 0);

@@ -35,7 +35,7 @@ import { cancelLevelOrder } from './order-actions.js';
 import { applyRoles } from './polarity.js';
 import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
 import { buildLevels, type KlgState } from './state.js';
-import { settleFlatten } from './stop-loss.js';
+import { pushClose, settleFlatten } from './stop-loss.js';
 
 function syncPositionNow(w: Work, snapshot: ReconSnapshot): void {
   applyTradeHistory(w, snapshot.fills);
@@ -247,21 +247,7 @@ export function planCloseAllPosition(
     const clientOrderId = closeOrderId(s.instanceId, nextSeq(w));
     s.flatten = { clientOrderId, qty, since: now, uncertain: false };
     closing = qty;
-    w.commands.push({
-      kind: 'ClosePosition',
-      instanceId: s.instanceId,
-      reason: 'operator close-all',
-      request: {
-        type: 'market',
-        account: config.account,
-        symbol: config.symbol,
-        clientOrderId,
-        side: 'sell',
-        positionSide: config.position_side,
-        qty,
-        ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
-      },
-    });
+    pushClose(w, clientOrderId, qty, 'operator close-all');
   }
   alertEvent(
     w,

@@ -232,7 +232,7 @@ export function flattenPosition(
   price: Decimal | null,
   exchangeQty?: Decimal,
 ): void {
-  const { s, config } = w;
+  const { s } = w;
   if (s.flatten || !s.holdings.greaterThan(0)) return;
   // Never ask for more than the exchange holds: a hedge-mode close larger than the position is refused.
   const qty = exchangeQty ? minDec(exchangeQty, s.holdings) : s.holdings;
@@ -252,6 +252,13 @@ export function flattenPosition(
       ...(price ? { price: price.toFixed() } : {}),
     },
   );
+  pushClose(w, clientOrderId, qty, why);
+  cancelOpeningBuys(w, 'paused by a protective close');
+}
+
+/** The market close of `qty` held coins on the instance's position side (reduce only in one-way mode). */
+export function pushClose(w: WorkCore, clientOrderId: string, qty: Decimal, why: string): void {
+  const { s, config } = w;
   w.commands.push({
     kind: 'ClosePosition',
     instanceId: s.instanceId,
@@ -267,7 +274,6 @@ export function flattenPosition(
       ...(config.position_side === 'BOTH' ? { reduceOnly: true } : {}),
     },
   });
-  cancelOpeningBuys(w, 'paused by a protective close');
 }
 
 export function cancelOpeningBuys(w: WorkCore, reason: string): void {
