@@ -16,6 +16,7 @@ import {
   parseDeploymentConfig,
 } from '../../shared/domain/config/deployment.js';
 import { unlistedSymbolProblems } from '../../shared/domain/config/venue-listing.js';
+import { legsOf } from '../../shared/domain/strategies.js';
 
 export type Venue = Exclude<AccountConfig['exchange'], 'paper'>;
 
@@ -94,20 +95,29 @@ export function venueOf(config: DeploymentConfig, accountId: string): Venue {
   return account.exchange;
 }
 
+/** Instances with a leg on the account. */
 export function instancesOf(config: DeploymentConfig, accountId: string): InstanceConfig[] {
-  return config.instances.filter((i) => i.account === accountId);
+  return config.instances.filter((i) => legsOf(i).some((l) => l.account === accountId));
 }
 
-/** Accounts that have at least one instance: only these get functions. */
+/** Accounts some instance has a leg on: only these get functions. */
 export function tradedAccounts(config: DeploymentConfig): AccountConfig[] {
-  return config.accounts.filter((a) => config.instances.some((i) => i.account === a.id));
+  return config.accounts.filter((a) => instancesOf(config, a.id).length > 0);
 }
 
-/** The config file as written, narrowed to one account and its instances (still a valid deployment config). */
+/**
+ * The config file as written, narrowed to the instances with a leg on one account and the accounts their
+ * legs use (still a valid deployment config).
+ */
 export function sliceForAccount(input: DeploymentInput, accountId: string): Record<string, unknown> {
-  const byId = (x: unknown) => (x as { id?: unknown }).id === accountId;
-  const ofAccount = (x: unknown) => (x as { account?: unknown }).account === accountId;
+  const parsed = input.config.instances;
+  const keep = new Set(parsed.filter((i) => legsOf(i).some((l) => l.account === accountId)).map((i) => i.id));
+  const used = new Set(parsed.filter((i) => keep.has(i.id)).flatMap((i) => legsOf(i).map((l) => l.account)));
   const accounts = input.raw.accounts as unknown[];
   const instances = input.raw.instances as unknown[];
-  return { ...input.raw, accounts: accounts.filter(byId), instances: instances.filter(ofAccount) };
+  return {
+    ...input.raw,
+    accounts: accounts.filter((x) => used.has(String((x as { id?: unknown }).id))),
+    instances: instances.filter((x) => keep.has(String((x as { id?: unknown }).id))),
+  };
 }

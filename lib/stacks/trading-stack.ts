@@ -13,6 +13,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { legsOf } from '../../shared/domain/strategies.js';
 import { REPO_ROOT } from '../bundling/lambda-bundling.js';
 import {
   type DeploymentInput,
@@ -103,7 +104,10 @@ export class TradingStack extends Stack {
           deploymentName: name,
           role,
           accountId: account.id,
-          instanceIds: config.instances.filter((i) => i.account === account.id).map((i) => i.id),
+          // Every instance with a leg on this account: only their items are this account's functions' to touch.
+          instanceIds: config.instances
+            .filter((i) => legsOf(i).some((l) => l.account === account.id))
+            .map((i) => i.id),
           venue: venueOf(config, account.id),
           entry: props.entries?.[role] ?? join(REPO_ROOT, functionEntry(role)),
           configLayer: layer.layer,

@@ -25,7 +25,13 @@ import type { KlgConfig } from '../domain/config/klg-config.js';
 import type { KlgState } from '../domain/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
-import type { MarketStreamEvent, StreamSubscription, UserStreamEvent } from '../ports/exchange.js';
+import { legFor, legsOf, strategyOf } from '../domain/strategies.js';
+import type {
+  MarketChannel,
+  MarketStreamEvent,
+  StreamSubscription,
+  UserStreamEvent,
+} from '../ports/exchange.js';
 import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
@@ -109,9 +115,12 @@ export class StreamWorker {
     this.#opts = opts;
     for (const inst of opts.instances) {
       if (!inst.enabled) continue;
-      const list = this.#byAccount.get(inst.account) ?? [];
-      list.push(inst);
-      this.#byAccount.set(inst.account, list);
+      // An instance listens on every account one of its legs trades on.
+      for (const account of new Set(legsOf(inst).map((l) => l.account))) {
+        const list = this.#byAccount.get(account) ?? [];
+        list.push(inst);
+        this.#byAccount.set(account, list);
+      }
     }
   }
 
@@ -143,10 +152,18 @@ export class StreamWorker {
       const exchange = this.#ctx.exchanges(accountId);
       opened.push(await exchange.subscribeUser((e) => this.#onUser(accountId, e)));
       if (this.#opts.marketStreams ?? true) {
-        for (const symbol of new Set(instances.map((i) => i.symbol))) {
-          opened.push(
-            await exchange.subscribeMarket(symbol, ['markPrice', 'bookTop'], (e) => this.#onMarket(e)),
-          );
+        // Each symbol a leg trades on this account, with the channels its strategies asked for.
+        const wanted = new Map<string, Set<MarketChannel>>();
+        for (const inst of instances) {
+          for (const leg of legsOf(inst)) {
+            if (leg.account !== accountId) continue;
+            const set = wanted.get(leg.symbol) ?? new Set<MarketChannel>();
+            for (const c of strategyOf(inst).marketChannels) set.add(c);
+            wanted.set(leg.symbol, set);
+          }
+        }
+        for (const [symbol, channels] of wanted) {
+          opened.push(await exchange.subscribeMarket(symbol, [...channels], (e) => this.#onMarket(e)));
         }
       }
     } catch (e) {
@@ -320,10 +337,8 @@ export class StreamWorker {
       const own = instances.find((i) => i.id === decoded.instanceId);
       if (own) return own;
     }
-    return instances.find(
-      (i) =>
-        i.symbol === fill.symbol && (i.position_side === fill.positionSide || fill.positionSide === 'BOTH'),
-    );
+    // Not ours by client id (a hand trade, a liquidation): the instance with a leg on that position.
+    return instances.find((i) => legFor(i, accountId, fill.symbol, fill.positionSide) !== undefined);
   }
 
   #route(accountId: string, fill: Fill, receivedAt: number): void {

@@ -5,8 +5,10 @@
  * (`DeferredExchangePort`), so one bad secret never stops the process for the other accounts. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries) points every Binance account at another
  * server, e.g. the local Binance protocol server of the tests.
  */
+
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
 import type { AccountConfig, DeploymentConfig } from '../domain/config/deployment.js';
+import { legsOf } from '../domain/strategies.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
@@ -36,11 +38,12 @@ export interface ExchangeSetup {
 export function tradedAccounts(
   deployment: DeploymentConfig,
 ): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols'> {
-  const traded = deployment.accounts.filter((a) => deployment.instances.some((i) => i.account === a.id));
+  const legs = deployment.instances.flatMap((i) => legsOf(i));
+  const traded = deployment.accounts.filter((a) => legs.some((l) => l.account === a.id));
   return {
     accounts: traded,
     resyncSymbols: Object.fromEntries(
-      traded.map((a) => [a.id, deployment.instances.filter((i) => i.account === a.id).map((i) => i.symbol)]),
+      traded.map((a) => [a.id, [...new Set(legs.filter((l) => l.account === a.id).map((l) => l.symbol))]]),
     ),
   };
 }

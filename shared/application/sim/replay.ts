@@ -17,11 +17,12 @@
  *  2. Virtual time moves only forward and only here; a service that sleeps (conflict backoff, the second
  *     recon pass) wakes when the driver reaches its timer.
  *  3. Whenever the grid may have changed — a fill handled, a recon pass that sent orders or applied fills,
- *     a recompute or risk check — the stored grid is checked with `checkKlgInvariants`; violations are
+ *     a recompute or risk check — the stored grid is checked with its strategy's invariants; violations are
  *     returned, never hidden.
  */
 import type { KlgConfig } from '../../domain/config/klg-config.js';
-import { checkKlgInvariants, type KlgState } from '../../domain/klg/index.js';
+import type { KlgState } from '../../domain/klg/index.js';
+import { strategyOf } from '../../domain/strategies.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AppContext } from '../context.js';
 import { JOB_SERVICES } from '../jobs.js';
@@ -147,7 +148,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       if (!config || !state) continue;
       o.onGrid?.(instanceId, state, at);
       const rules = await ctx.rules.get(ctx.exchanges(config.account), config.symbol, at);
-      for (const message of checkKlgInvariants(state, config, rules)) {
+      for (const message of strategyOf(config).invariants(state, config, rules)) {
         const key = `${instanceId}|${message}`;
         if (seen.has(key)) continue;
         seen.add(key);

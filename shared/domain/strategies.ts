@@ -1,0 +1,42 @@
+/**
+ * The strategy registry: every strategy module by its config `strategy` name. Shared machinery reaches a
+ * strategy only through here; adding a strategy means its own folder and one line below.
+ */
+import type { InstanceConfig } from './config/deployment.js';
+import type { GridState } from './grid-state.js';
+import { klgStrategy } from './klg/module.js';
+import type { Leg, StrategyModule } from './strategy.js';
+
+const STRATEGIES = {
+  key_level_grid: klgStrategy,
+} as const satisfies Record<string, StrategyModule<InstanceConfig, GridState>>;
+
+export type StrategyName = keyof typeof STRATEGIES;
+
+export function strategyOf(
+  config: Pick<InstanceConfig, 'strategy'>,
+): StrategyModule<InstanceConfig, GridState> {
+  const module = (STRATEGIES as Record<string, StrategyModule<InstanceConfig, GridState>>)[config.strategy];
+  if (!module) throw new Error(`no strategy "${config.strategy}" is registered`);
+  return module;
+}
+
+/** The legs of an instance, whatever its strategy. */
+export function legsOf(config: InstanceConfig): readonly Leg[] {
+  return strategyOf(config).legs(config);
+}
+
+/** Whether a fill or a position on (account, symbol, position side) belongs to one of the instance's legs. */
+export function legFor(
+  config: InstanceConfig,
+  account: string,
+  symbol: string,
+  positionSide: Leg['positionSide'],
+): Leg | undefined {
+  return legsOf(config).find(
+    (l) =>
+      l.account === account &&
+      l.symbol === symbol &&
+      (l.positionSide === positionSide || positionSide === 'BOTH'),
+  );
+}
