@@ -12,6 +12,7 @@
  * and then land in the dead-letter queue, which has an alarm. A disabled instance keeps its schedules,
  * disabled, so enabling it is a config flip.
  */
+
 import { Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +28,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
+import { strategyOf } from '../../shared/domain/strategies.js';
 import type { ScheduledPayload, ScheduledRole } from '../runtime-contract.js';
 
 export interface InstanceSchedulesProps {
@@ -47,7 +49,11 @@ export interface PlannedSchedule {
 /** The schedules an instance needs (pure, so tests can check the plan without synthesizing). */
 export function planSchedules(instance: InstanceConfig): PlannedSchedule[] {
   const plan: PlannedSchedule[] = [];
-  if (instance.recon_interval_sec === 30) {
+  // The jobs its strategy runs (the Key Level Grid: all three).
+  const jobs = new Set(strategyOf(instance).jobs);
+  if (!jobs.has('recon')) {
+    // nothing to reconcile
+  } else if (instance.recon_interval_sec === 30) {
     plan.push({ name: `${instance.id}-recon`, role: 'recon', everyMinutes: 1, pass: 1 });
     plan.push({ name: `${instance.id}-recon-2`, role: 'recon', everyMinutes: 1, pass: 2 });
   } else {
@@ -57,12 +63,14 @@ export function planSchedules(instance: InstanceConfig): PlannedSchedule[] {
       everyMinutes: instance.recon_interval_sec / 60,
     });
   }
-  plan.push({
-    name: `${instance.id}-recompute`,
-    role: 'recompute',
-    everyMinutes: instance.recompute_interval_sec / 60,
-  });
-  plan.push({ name: `${instance.id}-risk`, role: 'risk', everyMinutes: instance.risk_interval_sec / 60 });
+  if (jobs.has('recompute'))
+    plan.push({
+      name: `${instance.id}-recompute`,
+      role: 'recompute',
+      everyMinutes: instance.recompute_interval_sec / 60,
+    });
+  if (jobs.has('risk'))
+    plan.push({ name: `${instance.id}-risk`, role: 'risk', everyMinutes: instance.risk_interval_sec / 60 });
   return plan;
 }
 

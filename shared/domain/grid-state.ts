@@ -1,15 +1,19 @@
 /**
- * The persisted state of any strategy instance, and its codec. Today only the Key Level Grid exists; the
- * ATR hedge grid and the closer add their state types to this union and their schemas to `parseGridState`.
+ * The persisted state of any strategy instance, and its codec: each state names its strategy, whose
+ * registered module (`strategies.ts`) reads and writes it.
  */
-import { type KlgState, klgStateToJson, parseKlgState } from './klg/state.js';
+import { type StrategyState, strategyOf } from './strategies.js';
 
-export type GridState = KlgState;
+export type GridState = StrategyState;
 
 export function gridStateToJson(state: GridState): unknown {
-  return klgStateToJson(state);
+  return strategyOf(state).stateToJson(state);
 }
 
 export function parseGridState(json: unknown, where = 'grid state'): GridState {
-  return parseKlgState(json, where);
+  const strategy = (json as { strategy?: unknown } | null)?.strategy;
+  return strategyOf({ strategy: typeof strategy === 'string' ? strategy : 'key_level_grid' }).parseState(
+    json,
+    where,
+  );
 }

@@ -3,20 +3,25 @@
  * strategy only through here; adding a strategy means its own folder and one line below.
  */
 import type { InstanceConfig } from './config/deployment.js';
-import type { GridState } from './grid-state.js';
 import { klgStrategy } from './klg/module.js';
+import type { KlgState } from './klg/state.js';
 import type { Leg, StrategyModule } from './strategy.js';
 
 const STRATEGIES = {
   key_level_grid: klgStrategy,
-} as const satisfies Record<string, StrategyModule<InstanceConfig, GridState>>;
+} as const satisfies Record<string, StrategyModule<InstanceConfig, StrategyState>>;
 
 export type StrategyName = keyof typeof STRATEGIES;
 
-export function strategyOf(
-  config: Pick<InstanceConfig, 'strategy'>,
-): StrategyModule<InstanceConfig, GridState> {
-  const module = (STRATEGIES as Record<string, StrategyModule<InstanceConfig, GridState>>)[config.strategy];
+/** The state of any registered strategy (the union grows with the registry). */
+export type StrategyState = KlgState;
+
+export function strategyOf(config: {
+  readonly strategy: string;
+}): StrategyModule<InstanceConfig, StrategyState> {
+  const module = (STRATEGIES as Record<string, StrategyModule<InstanceConfig, StrategyState>>)[
+    config.strategy
+  ];
   if (!module) throw new Error(`no strategy "${config.strategy}" is registered`);
   return module;
 }

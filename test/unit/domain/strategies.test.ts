@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gridStateToJson, parseGridState } from '../../../shared/domain/grid-state.js';
 import { initialKlgState } from '../../../shared/domain/klg/index.js';
 import { dec } from '../../../shared/domain/money.js';
 import { legFor, legsOf, strategyOf } from '../../../shared/domain/strategies.js';
@@ -38,6 +39,16 @@ describe('the strategy registry', () => {
   it('names an unregistered strategy', () => {
     expect(() => strategyOf({ strategy: 'atr_hedge_grid' } as never)).toThrow(
       'no strategy "atr_hedge_grid" is registered',
+    );
+  });
+});
+
+describe('the grid-state codec', () => {
+  it('reads a state through its strategy, and names a strategy nobody registered', () => {
+    const state = initialKlgState('codec', [dec('0.15')], 1_000);
+    expect(parseGridState(JSON.parse(JSON.stringify(gridStateToJson(state))))).toEqual(state);
+    expect(() => parseGridState({ ...(gridStateToJson(state) as object), strategy: 'pairs' })).toThrow(
+      'no strategy "pairs" is registered',
     );
   });
 });
