@@ -3,8 +3,13 @@
  * recon pass must not spend API weight on them) and the recon snapshot, gathered fresh every pass.
  */
 import type { KlgConfig } from '../domain/config/klg-config.js';
-import { type KlgState, ordersToLookUp, type ReconSnapshot } from '../domain/klg/index.js';
-import type { ExchangeOrder, Fill } from '../domain/orders.js';
+import {
+  type KlgState,
+  ordersToLookUp,
+  type ProtectionSnapshot,
+  type ReconSnapshot,
+} from '../domain/klg/index.js';
+import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import type { ExchangePort } from '../ports/exchange.js';
 
@@ -29,6 +34,27 @@ export interface SnapshotTimings {
   readonly exchangeMs: number;
 }
 
+/** What protection needs, read from the exchange: prices, open orders, the position (the protection pass). */
+export async function gatherProtectionSnapshot(
+  exchange: ExchangePort,
+  rules: SymbolRules,
+  config: KlgConfig,
+): Promise<ProtectionSnapshot & { readonly position: Position }> {
+  const [price, openOrders, position] = await Promise.all([
+    exchange.fetchPrice(config.symbol),
+    exchange.openOrders(config.symbol),
+    exchange.position(config.symbol, config.position_side),
+  ]);
+  return {
+    price: price.last,
+    markPrice: price.mark,
+    rules,
+    supportsAmend: exchange.supportsAmend,
+    openOrders,
+    position,
+  };
+}
+
 /** Everything recon needs, read from the exchange (never from memory). */
 export async function gatherSnapshot(
   exchange: ExchangePort,
@@ -37,12 +63,11 @@ export async function gatherSnapshot(
   state: KlgState,
   now: number,
 ): Promise<ReconSnapshot> {
-  const [price, openOrders, position, balance] = await Promise.all([
-    exchange.fetchPrice(config.symbol),
-    exchange.openOrders(config.symbol),
-    exchange.position(config.symbol, config.position_side),
+  const [protection, balance] = await Promise.all([
+    gatherProtectionSnapshot(exchange, rules, config),
     exchange.balance(settleAssetOf(config.symbol)),
   ]);
+  const { openOrders, position } = protection;
   // Trades are read after the open orders (never in parallel): an order that fills in between shows up
   // in the history, and `planRecon` settles the older order list against it.
   const fills = await tradesAfter(exchange, config.symbol, state);
@@ -51,12 +76,7 @@ export async function gatherSnapshot(
     lookups[id] = await exchange.order(config.symbol, id, 'limit');
   }
   return {
-    price: price.last,
-    markPrice: price.mark,
-    rules,
-    supportsAmend: exchange.supportsAmend,
-    openOrders,
-    position,
+    ...protection,
     fills,
     orderLookups: lookups,
     margin: {

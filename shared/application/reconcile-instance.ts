@@ -32,7 +32,7 @@ import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
-import { gatherSnapshot } from './market.js';
+import { gatherProtectionSnapshot, gatherSnapshot } from './market.js';
 import { carryOutDecision } from './pipeline.js';
 
 /** Snapshots gathered at most per pass when other writers keep winning the race. */
@@ -146,19 +146,7 @@ async function protectWhileBackingOff(
   let snapshot: ProtectionSnapshot;
   try {
     const rules = await ctx.rules.get(exchange, config.symbol, now);
-    const [price, openOrders, position] = await Promise.all([
-      exchange.fetchPrice(config.symbol),
-      exchange.openOrders(config.symbol),
-      exchange.position(config.symbol, config.position_side),
-    ]);
-    snapshot = {
-      price: price.last,
-      markPrice: price.mark,
-      rules,
-      supportsAmend: exchange.supportsAmend,
-      openOrders,
-      position,
-    };
+    snapshot = await gatherProtectionSnapshot(exchange, rules, config);
   } catch (e) {
     if (e instanceof ExchangeError && e.retryable) return { state: null, commands: 0 };
     throw e;

@@ -25,7 +25,7 @@ import {
   ensureStateTable,
 } from '../../shared/adapters/dynamodb/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
-import { dec } from '../../shared/domain/money.js';
+import { dec, maxDec, minDec } from '../../shared/domain/money.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { mulberry32 } from '../adapters/store/prng.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
@@ -269,7 +269,7 @@ export async function runProcessChaos(seed: number, cycles: number): Promise<Pro
     for (let c = 0; c < cycles; c++) {
       // The market: a seeded walk through the grid (0.15 … 0.19), one candle per step.
       const step = dec(pick(['-0.012', '-0.007', '-0.004', '0.004', '0.007', '0.012']));
-      price = dec(Math.min(0.199, Math.max(0.141, price.plus(step).toNumber())).toFixed(4));
+      price = minDec(dec('0.199'), maxDec(dec('0.141'), price.plus(step)));
       h.venue.moveTo(SYMBOL, price.toFixed());
       const roll = rnd();
       if (roll < 0.25) {
