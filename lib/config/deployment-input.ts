@@ -16,7 +16,7 @@ import {
   parseDeploymentConfig,
 } from '../../shared/domain/config/deployment.js';
 import { unlistedSymbolProblems } from '../../shared/domain/config/venue-listing.js';
-import { legsOf } from '../../shared/domain/strategies.js';
+import { legsOf } from '../../shared/domain/strategies/index.js';
 
 export type Venue = Exclude<AccountConfig['exchange'], 'paper'>;
 

@@ -28,7 +28,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
-import { strategyOf } from '../../shared/domain/strategies.js';
+import { strategyOf } from '../../shared/domain/strategies/index.js';
 import type { ScheduledPayload, ScheduledRole } from '../runtime-contract.js';
 
 export interface InstanceSchedulesProps {

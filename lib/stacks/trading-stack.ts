@@ -13,7 +13,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { legsOf } from '../../shared/domain/strategies.js';
+import { legsOf } from '../../shared/domain/strategies/index.js';
 import { REPO_ROOT } from '../bundling/lambda-bundling.js';
 import {
   type DeploymentInput,

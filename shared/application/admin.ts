@@ -17,7 +17,7 @@ import {
   planCloseAllPosition,
   resetCounters,
   resume,
-} from '../domain/klg/index.js';
+} from '../domain/strategies/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';

@@ -1,5 +1,5 @@
 /** The application service behind each scheduled job, as the Lambdas, the local runner and the simulator call it. */
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { AppContext } from './context.js';
 import { recomputeParams } from './recompute-params.js';
 import { reconcileInstance } from './reconcile-instance.js';

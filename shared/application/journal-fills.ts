@@ -6,7 +6,7 @@
  * Recording is idempotent (a fill's journal key is its instance and trade id), so a line written twice
  * (the drop lost to a crash or a conflict, or left for recon by the event track) is one line.
  */
-import { type KlgState, markJournaled, type UnjournaledFill } from '../domain/klg/index.js';
+import { type KlgState, markJournaled, type UnjournaledFill } from '../domain/strategies/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';

@@ -2,13 +2,13 @@
  * Facts from the exchange for one instance: symbol rules (cached per process: they change rarely and a
  * recon pass must not spend API weight on them) and the recon snapshot, gathered fresh every pass.
  */
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import {
   type KlgState,
   ordersToLookUp,
   type ProtectionSnapshot,
   type ReconSnapshot,
-} from '../domain/klg/index.js';
+} from '../domain/strategies/klg/index.js';
 import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import type { ExchangePort } from '../ports/exchange.js';

@@ -6,8 +6,8 @@
  *
  * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
  */
-import type { KlgConfig } from '../domain/config/klg-config.js';
-import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/klg/index.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/strategies/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import type { AppContext } from './context.js';

@@ -18,8 +18,8 @@
  *     guard-rails issue puts pre-trade checks and budgets there).
  */
 import type { Command, Decision } from '../domain/commands.js';
-import type { KlgConfig } from '../domain/config/klg-config.js';
-import type { KlgState, ReconSnapshot } from '../domain/klg/index.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import type { KlgState, ReconSnapshot } from '../domain/strategies/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';

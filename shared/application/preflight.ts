@@ -7,8 +7,8 @@
  * both call it before anything trades.
  */
 import { ConfigError } from '../domain/config/format-error.js';
-import type { KlgConfig } from '../domain/config/klg-config.js';
-import { venueConfigProblems } from '../domain/klg/venue-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import { venueConfigProblems } from '../domain/strategies/klg/venue-config.js';
 import type { AppContext } from './context.js';
 import { levelPricesInForce } from './instance.js';
 import { settleAssetOf } from './market.js';

@@ -4,7 +4,7 @@
  * with the exchange, `planRebuild` (cancel every grid order, new epoch, N+1 rule), persist that before
  * anything is sent, cancel, then run a forced recon pass that places the new grid and moves the stop.
  */
-import { planRebuild } from '../domain/klg/index.js';
+import { planRebuild } from '../domain/strategies/klg/index.js';
 import type { AppContext } from './context.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
 import { decideOnSnapshot } from './pipeline.js';

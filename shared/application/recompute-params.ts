@@ -14,7 +14,7 @@ import {
   driftRebuildDue,
   timeframeMs,
 } from '../domain/analysis/index.js';
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { Decimal } from '../domain/money.js';
 import type { ParamsRecord } from '../domain/params.js';
 import type { AppContext } from './context.js';

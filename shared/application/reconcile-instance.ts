@@ -13,7 +13,7 @@
  */
 
 import { ConfigError } from '../domain/config/format-error.js';
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import {
   initialKlgState,
   type KlgState,
@@ -23,8 +23,8 @@ import {
   planRecon,
   reverseReconcile,
   type StopState,
-} from '../domain/klg/index.js';
-import { venueConfigProblems } from '../domain/klg/venue-config.js';
+} from '../domain/strategies/klg/index.js';
+import { venueConfigProblems } from '../domain/strategies/klg/venue-config.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';

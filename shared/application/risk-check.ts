@@ -11,8 +11,8 @@
  * on every check of a persisting condition.
  */
 
-import type { KlgConfig } from '../domain/config/klg-config.js';
-import { counterDrift, pause } from '../domain/klg/index.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import { counterDrift, pause } from '../domain/strategies/klg/index.js';
 import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';

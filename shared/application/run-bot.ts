@@ -8,7 +8,7 @@
  * A worker that cannot start (no connection to the exchange) makes `runBot` reject, after closing what
  * it had opened; the caller still owns the context (store, exchanges) and closes it.
  */
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { AppContext } from './context.js';
 import { JOB_SERVICES } from './jobs.js';
 import { runScheduled } from './scheduled.js';

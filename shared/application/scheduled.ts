@@ -8,7 +8,7 @@
  * does not redeliver work that already ran.
  */
 import { z } from 'zod';
-import type { KlgConfig } from '../domain/config/klg-config.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { AppContext } from './context.js';
 
 export const scheduledEventSchema = z

@@ -1,6 +1,6 @@
 /** A readable status of one instance (for `gridbot status` and the admin function). */
-import type { KlgConfig } from '../domain/config/klg-config.js';
-import { type KlgState, sellTarget } from '../domain/klg/index.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import { type KlgState, sellTarget } from '../domain/strategies/klg/index.js';
 
 export function statusOf(config: KlgConfig, state: KlgState | null) {
   if (!state) return { instanceId: config.id, initialized: false };

@@ -8,7 +8,7 @@
 
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
 import type { AccountConfig, DeploymentConfig } from '../domain/config/deployment.js';
-import { legsOf } from '../domain/strategies.js';
+import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';

@@ -14,7 +14,7 @@ import type { CandleInput } from '../adapters/paper/market-driver.js';
 import { preflightInstances } from '../application/preflight.js';
 import { type MarketStep, replayMarket } from '../application/sim/replay.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
-import type { KlgState } from '../domain/klg/index.js';
+import type { KlgState } from '../domain/strategies/klg/index.js';
 import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';

@@ -2,7 +2,7 @@
  * The persisted state of any strategy instance, and its codec: each state names its strategy, whose
  * registered module (`strategies.ts`) reads and writes it.
  */
-import { type StrategyState, strategyOf } from './strategies.js';
+import { type StrategyState, strategyOf } from './strategies/index.js';
 
 export type GridState = StrategyState;
 

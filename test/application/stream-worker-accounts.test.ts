@@ -9,7 +9,7 @@ import { loadKlgConfig } from '../../shared/application/instance.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { DeferredExchangePort } from '../../shared/composition/deferred-exchange.js';
-import { parseKlgConfig } from '../../shared/domain/config/klg-config.js';
+import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import type { ExchangePort } from '../../shared/ports/exchange.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { klgConfigInput } from '../support/klg-config.js';

@@ -26,7 +26,7 @@ import { reconcileInstance } from '../../shared/application/reconcile-instance.j
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { DeferredExchangePort } from '../../shared/composition/deferred-exchange.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
-import { parseKlgConfig } from '../../shared/domain/config/klg-config.js';
+import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { type Decimal, dec } from '../../shared/domain/money.js';
 import { longestUncoveredMs } from '../../shared/domain/sim/event-checks.js';
 import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';

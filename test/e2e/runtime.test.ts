@@ -15,7 +15,7 @@ import {
 } from '../../shared/adapters/dynamodb/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
-import { checkKlgInvariants } from '../../shared/domain/klg/index.js';
+import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../shared/domain/money.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { findLeaks } from '../support/aws/leak-scan.js';

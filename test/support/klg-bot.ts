@@ -1,7 +1,7 @@
 /** Drives the pure KLG engine against a ToyVenue the way the shells do: decide, persist, execute, report. */
 import type { Command } from '../../shared/domain/commands.js';
-import type { KlgConfig, KlgConfigInput } from '../../shared/domain/config/klg-config.js';
-import { initialKlgState, type KlgState, onFill, planRecon } from '../../shared/domain/klg/index.js';
+import type { KlgConfig, KlgConfigInput } from '../../shared/domain/strategies/klg/config.js';
+import { initialKlgState, type KlgState, onFill, planRecon } from '../../shared/domain/strategies/klg/index.js';
 import { type Decimal, dec } from '../../shared/domain/money.js';
 import type { Fill } from '../../shared/domain/orders.js';
 import type { SymbolRules } from '../../shared/domain/symbol-rules.js';

@@ -6,9 +6,9 @@
  * own tests.
  */
 import { type Command, clientIdOf, type OrderCommand } from '../../shared/domain/commands.js';
-import type { KlgConfig } from '../../shared/domain/config/klg-config.js';
-import type { CommandOutcome, KlgState, ReconSnapshot } from '../../shared/domain/klg/index.js';
-import { applyOutcome, ordersToLookUp } from '../../shared/domain/klg/index.js';
+import type { KlgConfig } from '../../shared/domain/strategies/klg/config.js';
+import type { CommandOutcome, KlgState, ReconSnapshot } from '../../shared/domain/strategies/klg/index.js';
+import { applyOutcome, ordersToLookUp } from '../../shared/domain/strategies/klg/index.js';
 import { type Decimal, ZERO } from '../../shared/domain/money.js';
 import type { ExchangeOrder, Fill, OrderStatus, Side } from '../../shared/domain/orders.js';
 import type { SymbolRules } from '../../shared/domain/symbol-rules.js';

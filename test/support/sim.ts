@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
-import type { KlgConfigInput } from '../../shared/domain/config/klg-config.js';
+import type { KlgConfigInput } from '../../shared/domain/strategies/klg/config.js';
 import type { TradingEvent } from '../../shared/ports/events.js';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { type InstanceConfig, instanceConfigSchema } from '../../domain/config/deployment.js';
-import { klgConfigToJson } from '../../domain/config/klg-config.js';
+import { klgConfigToJson } from '../../domain/strategies/klg/config.js';
 import { type GridState, parseGridState } from '../../domain/grid-state.js';
 import { dec } from '../../domain/money.js';
 import { type ParamsRecord, paramsRecordSchema } from '../../domain/params.js';

@@ -5,7 +5,7 @@
  * the epoch, as a `rate()` schedule would. A 30-second recon fires every minute with a second pass
  * (`pass: 2`, which sleeps 30 s inside `runScheduled`, exactly as the Lambda does).
  */
-import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import type { JobName } from '../scheduled.js';
 
 export interface DueJob {

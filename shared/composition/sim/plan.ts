@@ -11,7 +11,7 @@ import { loadExchangeInfo } from '../../adapters/paper/data-files.js';
 import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver.js';
 import { timeframeMs } from '../../domain/analysis/index.js';
 import type { DeploymentConfig } from '../../domain/config/deployment.js';
-import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import { type SimulationConfig, simulationSchema } from '../../domain/config/simulation.js';
 import { type Decimal, dec } from '../../domain/money.js';
 import { type DemoPhase, generateDemoMarket } from '../../domain/sim/demo-market.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
-import type { KlgConfig } from '../../domain/config/klg-config.js';
+import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import { dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
 import type { TradingEvent } from '../../ports/events.js';

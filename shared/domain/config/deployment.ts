@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { configErrorFrom } from './format-error.js';
-import { klgConfigSchema } from './klg-config.js';
+import { klgConfigSchema } from '../strategies/klg/config.js';
 import { simulationSchema } from './simulation.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -4,7 +4,7 @@
  * position is reported as the ledger will stand after the pass, which keeps position reconciliation (the
  * engine's own suite covers it) out of this race about the store.
  */
-import { onFill, planRecon } from '../../../shared/domain/klg/index.js';
+import { onFill, planRecon } from '../../../shared/domain/strategies/klg/index.js';
 import { dec, sumDec } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
 import { klgConfig } from '../../support/klg-config.js';

@@ -5,7 +5,7 @@
  * runs the same races against the real rules.
  */
 import type { GridState } from '../../../shared/domain/grid-state.js';
-import type { LevelRole } from '../../../shared/domain/klg/state.js';
+import type { LevelRole } from '../../../shared/domain/strategies/klg/state.js';
 import { ZERO } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gridStateToJson, parseGridState } from '../../../shared/domain/grid-state.js';
-import { initialKlgState } from '../../../shared/domain/klg/index.js';
+import { initialKlgState } from '../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../shared/domain/money.js';
-import { legFor, legsOf, strategyOf } from '../../../shared/domain/strategies.js';
+import { legFor, legsOf, strategyOf } from '../../../shared/domain/strategies/index.js';
 import { klgConfig } from '../../support/klg-config.js';
 import { dogeRules } from '../../support/rules.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../shared/domain/config/format-error.js';
-import { klgConfigToJson, parseKlgConfig } from '../../../../shared/domain/config/klg-config.js';
+import { klgConfigToJson, parseKlgConfig } from '../../../../shared/domain/strategies/klg/config.js';
 import { fmt } from '../../../../shared/domain/money.js';
 import { klgConfigInput } from '../../../support/klg-config.js';
 

@@ -6,7 +6,7 @@ import {
   RECENT_TRADES_AFTER_CURSOR_MAX,
   RECENT_TRADES_BEFORE_CURSOR,
   UNJOURNALED_MAX,
-} from '../../../../shared/domain/klg/index.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
 import type { Fill } from '../../../../shared/domain/orders.js';
 import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';

@@ -4,7 +4,7 @@ import {
   counterDrift,
   initialKlgState,
   type KlgState,
-} from '../../../../shared/domain/klg/index.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { klgConfig } from '../../../support/klg-config.js';
 import { dogeRules } from '../../../support/rules.js';

@@ -8,7 +8,7 @@ import {
   planRecon,
   rejected,
   timedOut,
-} from '../../../../shared/domain/klg/index.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { KlgBot } from '../../../support/klg-bot.js';
 import { klgConfig } from '../../../support/klg-config.js';

@@ -7,14 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../../shared/domain/commands.js';
-import type { KlgConfigInput } from '../../../../shared/domain/config/klg-config.js';
+import type { KlgConfigInput } from '../../../../shared/domain/strategies/klg/config.js';
 import {
   checkKlgInvariants,
   counterDrift,
   klgStateToJson,
   onFill,
   parseKlgState,
-} from '../../../../shared/domain/klg/index.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
 import { dec, isMultipleOf } from '../../../../shared/domain/money.js';
 import type { Fill } from '../../../../shared/domain/orders.js';
 import { minOrderCoins } from '../../../../shared/domain/symbol-rules.js';

@@ -12,9 +12,9 @@ import {
   planRebuild,
   planRecon,
   resetCounters,
-} from '../../../../shared/domain/klg/index.js';
-import { estimateLiquidationPrice } from '../../../../shared/domain/klg/margin-guard.js';
-import { venueConfigProblems } from '../../../../shared/domain/klg/venue-config.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
+import { estimateLiquidationPrice } from '../../../../shared/domain/strategies/klg/margin-guard.js';
+import { venueConfigProblems } from '../../../../shared/domain/strategies/klg/venue-config.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { KlgBot, kinds } from '../../../support/klg-bot.js';
 import { klgConfig } from '../../../support/klg-config.js';

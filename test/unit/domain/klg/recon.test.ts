@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKlgInvariants } from '../../../../shared/domain/klg/index.js';
+import { checkKlgInvariants } from '../../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
 
@@ -249,7 +249,7 @@ describe('recon: self-healing', () => {
   });
 });
 
-import { planRecon } from '../../../../shared/domain/klg/index.js';
+import { planRecon } from '../../../../shared/domain/strategies/klg/index.js';
 
 function planReconOnly(bot: KlgBot) {
   return planRecon(bot.state, bot.venue.snapshot(bot.state), bot.config, bot.venue.time).state;

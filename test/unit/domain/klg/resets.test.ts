@@ -6,7 +6,7 @@ import {
   resetCounters,
   resume,
   reverseReconcile,
-} from '../../../../shared/domain/klg/index.js';
+} from '../../../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
 

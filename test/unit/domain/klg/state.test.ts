@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gridStateToJson, parseGridState } from '../../../../shared/domain/grid-state.js';
-import { initialKlgState, klgStateToJson, parseKlgState } from '../../../../shared/domain/klg/state.js';
+import { initialKlgState, klgStateToJson, parseKlgState } from '../../../../shared/domain/strategies/klg/state.js';
 import { dec } from '../../../../shared/domain/money.js';
 import { paramsToJson, parseParams } from '../../../../shared/domain/params.js';
 

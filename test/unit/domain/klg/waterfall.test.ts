@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sellTarget, waterfallAllocate } from '../../../../shared/domain/klg/index.js';
+import { sellTarget, waterfallAllocate } from '../../../../shared/domain/strategies/klg/index.js';
 import { dec, isMultipleOf, sumDec } from '../../../../shared/domain/money.js';
 import { minOrderCoins } from '../../../../shared/domain/symbol-rules.js';
 import { klgConfig } from '../../../support/klg-config.js';

@@ -6,7 +6,7 @@
  * more than `buy_price_buffer_pct` above the level, for one grid unit that clears the exchange minimum,
  * never while the instance is paused, and never when the margin guard refuses it (margin-guard.ts).
  */
-import { minOrderCoins } from '../symbol-rules.js';
+import { minOrderCoins } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import type { LevelDraft, Work } from './context.js';
 import { buyRefusal } from './margin-guard.js';

@@ -18,12 +18,12 @@
  *     the same way (place, then cancel) by the next decision.
  *  3. With zero holdings no stop of ours stays live.
  */
-import { closeOrderId, decodeClientOrderId, stopOrderId } from '../client-order-id.js';
-import type { Command } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import type { Decimal } from '../money.js';
-import { minDec, ONE } from '../money.js';
-import type { ExchangeOrder } from '../orders.js';
+import { closeOrderId, decodeClientOrderId, stopOrderId } from '../../client-order-id.js';
+import type { Command } from '../../commands.js';
+import type { KlgConfig } from './config.js';
+import type { Decimal } from '../../money.js';
+import { minDec, ONE } from '../../money.js';
+import type { ExchangeOrder } from '../../orders.js';
 import { alertEvent, clearCondition, raiseOn } from './alerts.js';
 import { type LevelDraft, nextSeq, type StopDraft, toDraft, type Work, type WorkCore } from './context.js';
 import { stopTriggerAt } from './margin-guard.js';

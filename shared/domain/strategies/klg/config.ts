@@ -4,11 +4,11 @@
  * field and what would fix it, never deep in a decision.
  */
 import { z } from 'zod';
-import { INSTANCE_ID_PATTERN } from '../client-order-id.js';
-import type { Decimal } from '../money.js';
-import { configDecimal } from '../schema-helpers.js';
-import { configErrorFrom } from './format-error.js';
-import { levelSourceSchema } from './level-source.js';
+import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
+import type { Decimal } from '../../money.js';
+import { configDecimal } from '../../schema-helpers.js';
+import { configErrorFrom } from '../../config/format-error.js';
+import { levelSourceSchema } from '../../config/level-source.js';
 
 const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean } = {}) =>
   configDecimal.refine(

@@ -5,10 +5,10 @@
  * Entry points: `venueConfigProblems`, `assertVenueConfig`.
  */
 
-import { ConfigError } from '../config/format-error.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import { type Decimal, floorTo, isMultipleOf } from '../money.js';
-import type { SymbolRules } from '../symbol-rules.js';
+import { ConfigError } from '../../config/format-error.js';
+import type { KlgConfig } from './config.js';
+import { type Decimal, floorTo, isMultipleOf } from '../../money.js';
+import type { SymbolRules } from '../../symbol-rules.js';
 import { gridFeasibility } from './margin-guard.js';
 
 /**

@@ -23,10 +23,10 @@
  * with holdings within one grid unit (unless the grid is saturated); every price on the tick, every
  * quantity on the step and above the exchange minimum.
  */
-import type { Decision } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import { ZERO } from '../money.js';
-import type { ExchangeOrder, Position } from '../orders.js';
+import type { Decision } from '../../commands.js';
+import type { KlgConfig } from './config.js';
+import { ZERO } from '../../money.js';
+import type { ExchangeOrder, Position } from '../../orders.js';
 import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
 import { finish, type MarketFacts, type ReconSnapshot, startWork } from './context.js';

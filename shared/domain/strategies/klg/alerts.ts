@@ -7,7 +7,7 @@
  * Entry points: `alertEvent`, `raiseCondition`, `clearCondition` (on a decision under way), and
  * `raiseOn` / `clearOn` (on any draft with a command list, e.g. while folding command outcomes).
  */
-import type { AlertSeverity, Command } from '../commands.js';
+import type { AlertSeverity, Command } from '../../commands.js';
 import type { Draft, Work } from './context.js';
 
 type AlertTarget = { readonly s: Pick<Draft, 'instanceId' | 'activeAlerts' | 'suppressedAlerts'> };

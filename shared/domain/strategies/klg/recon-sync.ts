@@ -15,10 +15,10 @@
  *  4. The exchange position wins over the ledger, but only when a difference is seen on two consecutive
  *     passes with no fill in between (a fill racing the snapshot must not be counted twice).
  */
-import { decodeClientOrderId } from '../client-order-id.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import { type Decimal, maxDec, ZERO } from '../money.js';
-import type { ExchangeOrder, Fill } from '../orders.js';
+import { decodeClientOrderId } from '../../client-order-id.js';
+import type { KlgConfig } from './config.js';
+import { type Decimal, maxDec, ZERO } from '../../money.js';
+import type { ExchangeOrder, Fill } from '../../orders.js';
 import { alertEvent } from './alerts.js';
 import { countPartialBuy, isLocked, isZombie, type LevelDraft, setLevelState, type Work } from './context.js';
 import { applyFill, autoClearIfFlat, type FillEffect, pruneRecentTrades } from './fill-accounting.js';

@@ -13,8 +13,8 @@
  *  - `placeDeltaSell` (event track): only the delta of a buy fill, topping up a sell below one grid unit
  *    first, else the next empty qualified resistance; no global reallocation.
  */
-import { type Decimal, minDec, ZERO } from '../money.js';
-import { contractsToCoins, minOrderCoins, roundQty } from '../symbol-rules.js';
+import { type Decimal, minDec, ZERO } from '../../money.js';
+import { contractsToCoins, minOrderCoins, roundQty } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import { isLocked, type LevelDraft, type Work } from './context.js';
 import { amendLevelOrder, cancelLevelOrder, placeLevelOrder } from './order-actions.js';

@@ -7,10 +7,10 @@
  * Invariants: only an IDLE level gets a new order; only an ACTIVE one is amended or cancelled; every
  * command's price is on the tick and its quantity on the step.
  */
-import { levelOrderId } from '../client-order-id.js';
-import type { Decimal } from '../money.js';
-import { ZERO } from '../money.js';
-import type { Side } from '../orders.js';
+import { levelOrderId } from '../../client-order-id.js';
+import type { Decimal } from '../../money.js';
+import { ZERO } from '../../money.js';
+import type { Side } from '../../orders.js';
 import { type LevelDraft, nextSeq, setLevelState, type Work, type WorkCore } from './context.js';
 import { buyPriceOf, sellPriceOf } from './polarity.js';
 

@@ -15,10 +15,10 @@
  *  4. Holdings at zero clear every counter, the remainder and the since-flat totals (auto-clear).
  */
 
-import { decodeClientOrderId } from '../client-order-id.js';
-import type { Decimal } from '../money.js';
-import { maxDec, minDec, ONE, ZERO } from '../money.js';
-import { type Fill, isLiquidationFill } from '../orders.js';
+import { decodeClientOrderId } from '../../client-order-id.js';
+import type { Decimal } from '../../money.js';
+import { maxDec, minDec, ONE, ZERO } from '../../money.js';
+import { type Fill, isLiquidationFill } from '../../orders.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
 import {

@@ -2,11 +2,11 @@
  * What a Key Level Grid decision is given besides its state and config, and the mutable working copy the
  * engine edits while deciding (never visible outside: every entry point returns a fresh immutable state).
  */
-import type { Command } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import type { Decimal } from '../money.js';
-import type { ExchangeOrder, Fill, Position } from '../orders.js';
-import type { SymbolRules } from '../symbol-rules.js';
+import type { Command } from '../../commands.js';
+import type { KlgConfig } from './config.js';
+import type { Decimal } from '../../money.js';
+import type { ExchangeOrder, Fill, Position } from '../../orders.js';
+import type { SymbolRules } from '../../symbol-rules.js';
 import type {
   GridLevel,
   KlgState,

@@ -12,8 +12,8 @@
  *    settles it by client order id on its next pass. Never resend blindly.
  * Outcomes for orders the state no longer tracks (the other track moved on) change nothing.
  */
-import { type Command, clientIdOf, type Decision, type OrderCommand } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
+import { type Command, clientIdOf, type Decision, type OrderCommand } from '../../commands.js';
+import type { KlgConfig } from './config.js';
 import { clearOn, raiseOn } from './alerts.js';
 import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
 import type { KlgState } from './state.js';

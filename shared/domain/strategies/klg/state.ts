@@ -11,10 +11,10 @@
  *  5. `nextSeq` is greater than every sequence number used in a live client order id.
  */
 import { z } from 'zod';
-import type { Decimal } from '../money.js';
-import { ZERO } from '../money.js';
-import type { FillCursor, Side } from '../orders.js';
-import { decimalString } from '../schema-helpers.js';
+import type { Decimal } from '../../money.js';
+import { ZERO } from '../../money.js';
+import type { FillCursor, Side } from '../../orders.js';
+import { decimalString } from '../../schema-helpers.js';
 
 export type LevelState = 'IDLE' | 'PLACING' | 'ACTIVE' | 'FILLED' | 'CANCELING';
 export type LevelRole = 'SUPPORT' | 'RESISTANCE' | 'AT_PRICE';

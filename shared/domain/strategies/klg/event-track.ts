@@ -14,9 +14,9 @@
  *  - a duplicate or replayed trade changes nothing (not even `updatedAt`).
  * Follow-up orders are not retried here: if one fails the level goes IDLE and recon repairs it.
  */
-import type { Decision } from '../commands.js';
-import type { KlgConfig } from '../config/klg-config.js';
-import type { Fill } from '../orders.js';
+import type { Decision } from '../../commands.js';
+import type { KlgConfig } from './config.js';
+import type { Fill } from '../../orders.js';
 import { alertEvent, raiseCondition } from './alerts.js';
 import { placeBuyAt } from './buys.js';
 import { finish, type MarketFacts, startWork, type Work } from './context.js';
