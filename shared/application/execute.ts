@@ -20,7 +20,12 @@ import {
   type OrderCommand,
 } from '../domain/commands.js';
 import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import { applyOutcome, type CommandOutcome, closeWhatIsHeld, type KlgState } from '../domain/strategies/klg/index.js';
+import {
+  applyOutcome,
+  type CommandOutcome,
+  closeWhatIsHeld,
+  type KlgState,
+} from '../domain/strategies/klg/index.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';

@@ -2,8 +2,9 @@
  * Loading an instance: its config from the store, and the level prices its grid is built on (manual
  * levels straight from the config, computed ones from the versioned PARAMS item).
  */
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
+
 import type { Decimal } from '../domain/money.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import { roundPrice, type SymbolRules } from '../domain/symbol-rules.js';
 import type { AppContext } from './context.js';
 import { InstanceNotFoundError, ParamsMissingError } from './errors.js';

@@ -2,6 +2,8 @@
  * Facts from the exchange for one instance: symbol rules (cached per process: they change rarely and a
  * recon pass must not spend API weight on them) and the recon snapshot, gathered fresh every pass.
  */
+
+import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
 import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import {
   type KlgState,
@@ -9,7 +11,6 @@ import {
   type ProtectionSnapshot,
   type ReconSnapshot,
 } from '../domain/strategies/klg/index.js';
-import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import type { ExchangePort } from '../ports/exchange.js';
 

@@ -6,10 +6,11 @@
  *
  * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
  */
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/strategies/klg/index.js';
+
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/strategies/klg/index.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';

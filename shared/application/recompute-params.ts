@@ -14,9 +14,9 @@ import {
   driftRebuildDue,
   timeframeMs,
 } from '../domain/analysis/index.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { Decimal } from '../domain/money.js';
 import type { ParamsRecord } from '../domain/params.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
 import { loadKlgConfig } from './instance.js';

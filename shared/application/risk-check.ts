@@ -11,9 +11,9 @@
  * on every check of a persisting condition.
  */
 
+import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
 import type { KlgConfig } from '../domain/strategies/klg/config.js';
 import { counterDrift, pause } from '../domain/strategies/klg/index.js';
-import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { publishAlerts } from './execute.js';

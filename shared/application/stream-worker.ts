@@ -21,11 +21,11 @@
  *     the streams. Orders stay on the exchange; nothing half written remains.
  */
 import { decodeClientOrderId } from '../domain/client-order-id.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import type { KlgState } from '../domain/strategies/klg/index.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import type { KlgState } from '../domain/strategies/klg/index.js';
 import type {
   MarketChannel,
   MarketStreamEvent,

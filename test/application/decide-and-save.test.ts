@@ -7,8 +7,8 @@ import {
   decideAndSave,
 } from '../../shared/application/decide-and-save.js';
 import type { GridState } from '../../shared/domain/grid-state.js';
-import { initialKlgState } from '../../shared/domain/strategies/klg/state.js';
 import { dec } from '../../shared/domain/money.js';
+import { initialKlgState } from '../../shared/domain/strategies/klg/state.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 
 const T0 = Date.UTC(2025, 0, 1);

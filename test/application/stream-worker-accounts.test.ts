@@ -12,7 +12,7 @@ import { DeferredExchangePort } from '../../shared/composition/deferred-exchange
 import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import type { ExchangePort } from '../../shared/ports/exchange.js';
 import { type PaperApp, paperApp } from '../support/app.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 let app: PaperApp;
 let worker: StreamWorker | null = null;

@@ -3,11 +3,11 @@
  * (`planRecon`) on 50 and 200 levels. Prints p50 / p99 / max per decision.
  */
 import { performance } from 'node:perf_hooks';
-import { initialKlgState, onFill, planRecon } from '../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../shared/domain/money.js';
-import { klgConfig } from '../support/klg-config.js';
-import { ToyVenue } from '../support/klg-venue.js';
+import { initialKlgState, onFill, planRecon } from '../../shared/domain/strategies/klg/index.js';
 import { dogeRules } from '../support/rules.js';
+import { klgConfig } from '../support/strategies/klg/config.js';
+import { ToyVenue } from '../support/strategies/klg/venue.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 

@@ -21,13 +21,13 @@ import { RulesCache } from '../../shared/application/market.js';
 import { handleFill } from '../../shared/application/on-fill.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
-import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
-import type { KlgState } from '../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../shared/domain/money.js';
 import type { Fill } from '../../shared/domain/orders.js';
+import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
+import type { KlgState } from '../../shared/domain/strategies/klg/index.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { startPaperVenue } from '../support/binance/paper-venue.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 

@@ -12,8 +12,8 @@ import {
 import { startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
 import { createMemoryStateStore } from '../../shared/adapters/memory/index.js';
 import { type GridState, gridStateToJson } from '../../shared/domain/grid-state.js';
-import { initialKlgState } from '../../shared/domain/strategies/klg/state.js';
 import { dec } from '../../shared/domain/money.js';
+import { initialKlgState } from '../../shared/domain/strategies/klg/state.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { javaUnavailableReason, startDynamoDbLocal } from '../support/dynamo/dynamodb-local.js';
 import type { Bench } from './run.js';

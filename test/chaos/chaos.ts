@@ -26,14 +26,14 @@ import { reconcileInstance } from '../../shared/application/reconcile-instance.j
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { DeferredExchangePort } from '../../shared/composition/deferred-exchange.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
-import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { type Decimal, dec } from '../../shared/domain/money.js';
 import { longestUncoveredMs } from '../../shared/domain/sim/event-checks.js';
+import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
 import { type StateStore, StoreUnavailableError } from '../../shared/ports/state-store.js';
 import { mulberry32 } from '../adapters/store/prng.js';
 import { paperApp } from '../support/app.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
 

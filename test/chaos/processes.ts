@@ -30,7 +30,7 @@ import type { StateStore } from '../../shared/ports/state-store.js';
 import { mulberry32 } from '../adapters/store/prng.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 import type { ChaosAudit } from './chaos.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 

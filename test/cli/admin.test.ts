@@ -14,8 +14,8 @@ import {
 } from '../../shared/adapters/dynamodb/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
-import { initialKlgState } from '../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../shared/domain/money.js';
+import { initialKlgState } from '../../shared/domain/strategies/klg/index.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { type LocalRequest, startLocalHttpServer } from '../support/aws/local-http-server.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { type CliProcess, cli, spawnCli } from '../support/cli.js';
-import { klgConfigInput } from '../support/klg-config.js';
 import { tempDir } from '../support/sim.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 const dir = tempDir('gridbot-run-');
 const account = ACCOUNTS[0];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { buildLocalRuntime } from '../../shared/composition/local.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 let venue: PaperVenue;
 let dir: string;

@@ -15,14 +15,14 @@ import {
 } from '../../shared/adapters/dynamodb/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
-import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
 import { dec } from '../../shared/domain/money.js';
+import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { findLeaks } from '../support/aws/leak-scan.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
-import { klgConfig, klgConfigInput } from '../support/klg-config.js';
 import { dogeRules } from '../support/rules.js';
+import { klgConfig, klgConfigInput } from '../support/strategies/klg/config.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const TABLE = 'gridbot-e2e';

@@ -11,8 +11,8 @@ import {
 import { infraOptionsFrom } from '../../lib/config/infra-options.js';
 import { planSchedules } from '../../lib/constructs/instance-schedules.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
-import { klgConfigInput } from '../support/klg-config.js';
 import { sharedData } from '../support/paper.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 const main = { id: 'main', exchange: 'binanceusdm' };
 

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../../lib/bundling/lambda-bundling.js';
 import { type DeploymentInput, deploymentInputFrom } from '../../lib/config/deployment-input.js';
 import { DEFAULT_INFRA_OPTIONS, type InfraOptions } from '../../lib/config/infra-options.js';
 import { type BuildOverrides, buildGridbot, type GridbotStacks } from '../../lib/gridbot-app.js';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test/infra/fixtures');
 const HANDLER = join(FIXTURES, 'handler.ts');

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { klgConfigInput } from '../support/klg-config.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 import { alarmsByName, deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
 /** Two venues, a 30-second recon, a disabled instance, a fixed egress IP, existing secrets, two chunks. */

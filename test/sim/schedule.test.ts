@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobSchedule } from '../../shared/application/sim/schedule.js';
-import { klgConfig } from '../support/klg-config.js';
+import { klgConfig } from '../support/strategies/klg/config.js';
 
 const T = Date.UTC(2025, 0, 6, 12, 0, 30);
 

@@ -10,13 +10,13 @@ import { PaperExchangePort } from '../../shared/adapters/paper/paper-exchange-po
 import type { AppContext } from '../../shared/application/context.js';
 import { RulesCache } from '../../shared/application/market.js';
 import type { Alert } from '../../shared/domain/commands.js';
-import { type KlgConfigInput, parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { dec } from '../../shared/domain/money.js';
+import { type KlgConfigInput, parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import type { TradingEvent } from '../../shared/ports/events.js';
 import type { ExchangePort } from '../../shared/ports/exchange.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
-import { klgConfigInput } from './klg-config.js';
 import { candle, exchangeInfoFixture, T0 } from './paper.js';
+import { klgConfigInput } from './strategies/klg/config.js';
 
 export interface PaperApp {
   readonly ctx: AppContext;

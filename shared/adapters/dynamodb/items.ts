@@ -11,10 +11,10 @@
  */
 import { z } from 'zod';
 import { type InstanceConfig, instanceConfigSchema } from '../../domain/config/deployment.js';
-import { klgConfigToJson } from '../../domain/strategies/klg/config.js';
 import { type GridState, parseGridState } from '../../domain/grid-state.js';
 import { dec } from '../../domain/money.js';
 import { type ParamsRecord, paramsRecordSchema } from '../../domain/params.js';
+import { klgConfigToJson } from '../../domain/strategies/klg/config.js';
 import {
   type Confirmation,
   type Heartbeat,

@@ -20,9 +20,10 @@
  *     a recompute or risk check — the stored grid is checked with its strategy's invariants; violations are
  *     returned, never hidden.
  */
+
+import { strategyOf } from '../../domain/strategies/index.js';
 import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import type { KlgState } from '../../domain/strategies/klg/index.js';
-import { strategyOf } from '../../domain/strategies/index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AppContext } from '../context.js';
 import { JOB_SERVICES } from '../jobs.js';

@@ -5,9 +5,10 @@
  * longer ones); the series kept for the charts are thinned to about `maxPoints` so a month of minutes
  * still makes a small report.
  */
+
+import { type Decimal, ZERO } from '../../domain/money.js';
 import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import type { KlgState } from '../../domain/strategies/klg/index.js';
-import { type Decimal, ZERO } from '../../domain/money.js';
 import type { ExchangePort } from '../../ports/exchange.js';
 import { parseLinearSymbol } from './markets.js';
 

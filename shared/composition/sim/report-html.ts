@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import { dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
+import type { KlgConfig } from '../../domain/strategies/klg/config.js';
 import type { TradingEvent } from '../../ports/events.js';
 import { parseLinearSymbol } from './markets.js';
 import type { Recorder } from './recorder.js';

@@ -4,8 +4,8 @@
  * secret (AWS) or environment variables (local) that hold its keys.
  */
 import { z } from 'zod';
-import { configErrorFrom } from './format-error.js';
 import { klgConfigSchema } from '../strategies/klg/config.js';
+import { configErrorFrom } from './format-error.js';
 import { simulationSchema } from './simulation.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -3,9 +3,9 @@
  * strategy only through here; adding a strategy means its own folder and one line below.
  */
 import type { InstanceConfig } from '../config/deployment.js';
+import type { Leg, StrategyModule } from '../strategy.js';
 import { klgStrategy } from './klg/module.js';
 import type { KlgState } from './klg/state.js';
-import type { Leg, StrategyModule } from '../strategy.js';
 
 const STRATEGIES = {
   key_level_grid: klgStrategy,

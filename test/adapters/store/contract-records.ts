@@ -1,7 +1,7 @@
 /** Store contract, part 2: configs, parameters, journal, heartbeat, risk state and claims. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { klgConfigToJson } from '../../../shared/domain/strategies/klg/config.js';
 import { paramsToJson } from '../../../shared/domain/params.js';
+import { klgConfigToJson } from '../../../shared/domain/strategies/klg/config.js';
 import type { StoreBackend, StoreHarness } from './backends.js';
 import { journalEntry, klgConfig, paramsRecord, T0 } from './builders.js';
 

@@ -4,11 +4,12 @@
  * position is reported as the ledger will stand after the pass, which keeps position reconciliation (the
  * engine's own suite covers it) out of this race about the store.
  */
-import { onFill, planRecon } from '../../../shared/domain/strategies/klg/index.js';
+
 import { dec, sumDec } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
-import { klgConfig } from '../../support/klg-config.js';
+import { onFill, planRecon } from '../../../shared/domain/strategies/klg/index.js';
 import { dogeRules } from '../../support/rules.js';
+import { klgConfig } from '../../support/strategies/klg/config.js';
 import type { GridDecisions } from './grid-decisions.js';
 
 export function engineDecisions(instanceId: string): GridDecisions {

@@ -5,9 +5,9 @@
  * runs the same races against the real rules.
  */
 import type { GridState } from '../../../shared/domain/grid-state.js';
-import type { LevelRole } from '../../../shared/domain/strategies/klg/state.js';
 import { ZERO } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
+import type { LevelRole } from '../../../shared/domain/strategies/klg/state.js';
 
 export interface GridDecisions {
   /** The state with `fill` applied, or null if its trade id was already applied. */

@@ -9,9 +9,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DecideAndSaveDeps, decideAndSave } from '../../../shared/application/decide-and-save.js';
 import type { GridState } from '../../../shared/domain/grid-state.js';
-import { initialKlgState } from '../../../shared/domain/strategies/klg/state.js';
 import { dec, sumDec } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
+import { initialKlgState } from '../../../shared/domain/strategies/klg/state.js';
 import type { StateStore } from '../../../shared/ports/state-store.js';
 import type { StoreBackend } from './backends.js';
 import { T0 } from './builders.js';

@@ -3,10 +3,10 @@
  * engine edits while deciding (never visible outside: every entry point returns a fresh immutable state).
  */
 import type { Command } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import type { Decimal } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
 import type { SymbolRules } from '../../symbol-rules.js';
+import type { KlgConfig } from './config.js';
 import type {
   GridLevel,
   KlgState,

@@ -15,10 +15,10 @@
  * holds (|Σ counters × base − (holdings − locked)| ≤ one grid unit) unless the grid is saturated.
  */
 import { decodeClientOrderId } from '../../client-order-id.js';
-import type { KlgConfig } from './config.js';
 import { Decimal, maxDec, ZERO } from '../../money.js';
 import type { Fill } from '../../orders.js';
 import { alertEvent, clearCondition, raiseCondition } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import { isLocked, type Work } from './context.js';
 import type { KlgState } from './state.js';
 

@@ -15,10 +15,10 @@
  * Follow-up orders are not retried here: if one fails the level goes IDLE and recon repairs it.
  */
 import type { Decision } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import type { Fill } from '../../orders.js';
 import { alertEvent, raiseCondition } from './alerts.js';
 import { placeBuyAt } from './buys.js';
+import type { KlgConfig } from './config.js';
 import { finish, type MarketFacts, startWork, type Work } from './context.js';
 import { type AppliedFill, appliedFills, applyFill, judgeFillCursor } from './fill-accounting.js';
 import { checkStopAboveLiquidation } from './margin-guard.js';

@@ -6,9 +6,10 @@
  * quota, profit-guard and sell-target checks: no decision can act on them until recon settles them by
  * client order id, which it does first thing on its next pass.
  */
-import type { KlgConfig } from './config.js';
+
 import { isMultipleOf, ZERO } from '../../money.js';
 import { minOrderCoins, type SymbolRules } from '../../symbol-rules.js';
+import type { KlgConfig } from './config.js';
 import { counterRange } from './counters.js';
 import { profitGuardFloor } from './polarity.js';
 import { sellTarget } from './sell-target.js';

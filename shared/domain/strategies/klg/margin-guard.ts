@@ -17,10 +17,11 @@
  *  2. While the held position's liquidation price (the exchange's figure or our estimate, whichever is
  *     higher) is at or above the stop trigger, a critical condition is raised and no buy is placed.
  */
-import type { KlgConfig } from './config.js';
+
 import { type Decimal, floorTo, maxDec, ONE, ZERO } from '../../money.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import type { Work } from './context.js';
 import type { MarginFacts } from './state.js';
 

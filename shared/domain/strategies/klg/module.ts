@@ -1,6 +1,7 @@
 /** The Key Level Grid as a strategy module (the first behind the seam; its behaviour is unchanged). */
-import type { KlgConfig } from './config.js';
+
 import type { StrategyModule } from '../../strategy.js';
+import type { KlgConfig } from './config.js';
 import { checkKlgInvariants } from './invariants.js';
 import { type KlgState, klgStateToJson, parseKlgState } from './state.js';
 

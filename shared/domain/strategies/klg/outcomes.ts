@@ -13,8 +13,8 @@
  * Outcomes for orders the state no longer tracks (the other track moved on) change nothing.
  */
 import { type Command, clientIdOf, type Decision, type OrderCommand } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import { clearOn, raiseOn } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
 import type { KlgState } from './state.js';
 import { flattenPosition, placeStop } from './stop-loss.js';

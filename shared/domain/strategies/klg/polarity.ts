@@ -7,9 +7,10 @@
  * `price > level × (1 + buy_price_buffer_pct)`; a sell needs `price < level × (1 − sell_price_buffer_pct)`
  * and a sell price strictly above `avg_entry × (1 + min_profit_pct)`.
  */
-import type { KlgConfig } from './config.js';
+
 import { type Decimal, ONE } from '../../money.js';
 import { roundPrice, type SymbolRules } from '../../symbol-rules.js';
+import type { KlgConfig } from './config.js';
 import type { Work } from './context.js';
 import type { LevelRole } from './state.js';
 

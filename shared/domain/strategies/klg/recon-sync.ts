@@ -16,10 +16,10 @@
  *     passes with no fill in between (a fill racing the snapshot must not be counted twice).
  */
 import { decodeClientOrderId } from '../../client-order-id.js';
-import type { KlgConfig } from './config.js';
 import { type Decimal, maxDec, ZERO } from '../../money.js';
 import type { ExchangeOrder, Fill } from '../../orders.js';
 import { alertEvent } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import { countPartialBuy, isLocked, isZombie, type LevelDraft, setLevelState, type Work } from './context.js';
 import { applyFill, autoClearIfFlat, type FillEffect, pruneRecentTrades } from './fill-accounting.js';
 import { buyPriceOf, sellPriceOf } from './polarity.js';

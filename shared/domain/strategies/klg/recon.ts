@@ -24,11 +24,11 @@
  * quantity on the step and above the exchange minimum.
  */
 import type { Decision } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import { ZERO } from '../../money.js';
 import type { ExchangeOrder, Position } from '../../orders.js';
 import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
+import type { KlgConfig } from './config.js';
 import { finish, type MarketFacts, type ReconSnapshot, startWork } from './context.js';
 import { consistencyGuard } from './counters.js';
 import {

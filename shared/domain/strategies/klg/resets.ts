@@ -24,10 +24,10 @@
 
 import { closeOrderId } from '../../client-order-id.js';
 import type { Decision } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import type { Decimal } from '../../money.js';
 import { maxDec, ZERO } from '../../money.js';
 import { alertEvent, raiseCondition } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import { finish, nextSeq, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
 import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
 import { autoClearIfFlat, pruneRecentTrades } from './fill-accounting.js';

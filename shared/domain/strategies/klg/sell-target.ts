@@ -17,9 +17,10 @@
  *  4. A level inside the sell buffer qualifies only if it already holds a live sell (never cancel a sell
  *     that price is approaching).
  */
-import type { KlgConfig } from './config.js';
+
 import { type Decimal, maxDec, minDec, ZERO } from '../../money.js';
 import { minOrderCoins, roundQty, type SymbolRules } from '../../symbol-rules.js';
+import type { KlgConfig } from './config.js';
 import { profitGuardFloor, sellPriceOf, sellSpaceOk } from './polarity.js';
 
 export function sellTarget(

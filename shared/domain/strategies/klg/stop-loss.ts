@@ -20,11 +20,11 @@
  */
 import { closeOrderId, decodeClientOrderId, stopOrderId } from '../../client-order-id.js';
 import type { Command } from '../../commands.js';
-import type { KlgConfig } from './config.js';
 import type { Decimal } from '../../money.js';
 import { minDec, ONE } from '../../money.js';
 import type { ExchangeOrder } from '../../orders.js';
 import { alertEvent, clearCondition, raiseOn } from './alerts.js';
+import type { KlgConfig } from './config.js';
 import { type LevelDraft, nextSeq, type StopDraft, toDraft, type Work, type WorkCore } from './context.js';
 import { stopTriggerAt } from './margin-guard.js';
 import { cancelLevelOrder } from './order-actions.js';

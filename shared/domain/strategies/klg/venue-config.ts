@@ -6,9 +6,9 @@
  */
 
 import { ConfigError } from '../../config/format-error.js';
-import type { KlgConfig } from './config.js';
 import { type Decimal, floorTo, isMultipleOf } from '../../money.js';
 import type { SymbolRules } from '../../symbol-rules.js';
+import type { KlgConfig } from './config.js';
 import { gridFeasibility } from './margin-guard.js';
 
 /**

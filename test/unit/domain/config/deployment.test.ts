@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig, secretNameOf } from '../../../../shared/domain/config/deployment.js';
 import { describeIssues } from '../../../../shared/domain/config/format-error.js';
-import { klgConfigInput } from '../../../support/klg-config.js';
+import { klgConfigInput } from '../../../support/strategies/klg/config.js';
 
 const account = { id: 'main', exchange: 'binanceusdm' };
 

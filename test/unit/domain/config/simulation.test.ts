@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../../shared/domain/config/deployment.js';
 import { simulationSchema } from '../../../../shared/domain/config/simulation.js';
-import { klgConfigInput } from '../../../support/klg-config.js';
+import { klgConfigInput } from '../../../support/strategies/klg/config.js';
 
 const base = { accounts: [{ id: 'main', exchange: 'binanceusdm' }], instances: [klgConfigInput()] };
 

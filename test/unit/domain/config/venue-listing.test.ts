@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../../shared/domain/config/deployment.js';
 import { ConfigError } from '../../../../shared/domain/config/format-error.js';
 import { binanceListing, unlistedSymbolProblems } from '../../../../shared/domain/config/venue-listing.js';
-import { klgConfigInput } from '../../../support/klg-config.js';
 import { sharedData } from '../../../support/paper.js';
+import { klgConfigInput } from '../../../support/strategies/klg/config.js';
 
 const FILE = resolve(sharedData, 'fixtures/binance_usdm_exchangeInfo_2025-11-26_full.json');
 const listing = binanceListing(JSON.parse(readFileSync(FILE, 'utf8')), 'exchangeInfo 2025-11-26');

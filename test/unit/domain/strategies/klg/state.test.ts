@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { gridStateToJson, parseGridState } from '../../../../shared/domain/grid-state.js';
-import { initialKlgState, klgStateToJson, parseKlgState } from '../../../../shared/domain/strategies/klg/state.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { paramsToJson, parseParams } from '../../../../shared/domain/params.js';
+import { gridStateToJson, parseGridState } from '../../../../../shared/domain/grid-state.js';
+import { dec } from '../../../../../shared/domain/money.js';
+import { paramsToJson, parseParams } from '../../../../../shared/domain/params.js';
+import {
+  initialKlgState,
+  klgStateToJson,
+  parseKlgState,
+} from '../../../../../shared/domain/strategies/klg/state.js';
 
 describe('grid state serialization', () => {
   it('builds sorted, de-duplicated levels with stable indices', () => {

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../../shared/domain/money.js';
+import type { Fill } from '../../../../../shared/domain/orders.js';
 import {
   markJournaled,
   onFill,
   RECENT_TRADES_AFTER_CURSOR_MAX,
   RECENT_TRADES_BEFORE_CURSOR,
   UNJOURNALED_MAX,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../../shared/domain/money.js';
-import type { Fill } from '../../../../shared/domain/orders.js';
-import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { KlgBot, kinds, plain } from '../../../../support/strategies/klg/bot.js';
 
 describe('event track: buy fills', () => {
   it('answers a buy fill with only the delta sell', () => {

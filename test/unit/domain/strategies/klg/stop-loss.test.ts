@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Command, PlaceStop } from '../../../../shared/domain/commands.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
+import type { Command, PlaceStop } from '../../../../../shared/domain/commands.js';
+import { dec } from '../../../../../shared/domain/money.js';
+import { KlgBot, kinds, plain } from '../../../../support/strategies/klg/bot.js';
 
 const stopsOf = (commands: readonly Command[]) =>
   commands.filter((c) => c.kind === 'PlaceStop' || c.kind === 'CancelStop');

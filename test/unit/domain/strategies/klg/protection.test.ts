@@ -4,6 +4,7 @@
  * that would put liquidation before the stop.
  */
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../../shared/domain/money.js';
 import {
   applyOutcome,
   type KlgState,
@@ -12,13 +13,12 @@ import {
   planRebuild,
   planRecon,
   resetCounters,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { estimateLiquidationPrice } from '../../../../shared/domain/strategies/klg/margin-guard.js';
-import { venueConfigProblems } from '../../../../shared/domain/strategies/klg/venue-config.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { KlgBot, kinds } from '../../../support/klg-bot.js';
-import { klgConfig } from '../../../support/klg-config.js';
-import { dogeRules } from '../../../support/rules.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { estimateLiquidationPrice } from '../../../../../shared/domain/strategies/klg/margin-guard.js';
+import { venueConfigProblems } from '../../../../../shared/domain/strategies/klg/venue-config.js';
+import { dogeRules } from '../../../../support/rules.js';
+import { KlgBot, kinds } from '../../../../support/strategies/klg/bot.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
 /** What recon would read from the account: a wallet at leverage 20, 1% maintenance margin. */
 const marginFacts = (wallet: string) => ({

@@ -3,7 +3,7 @@ import {
   type KlgConfig,
   type KlgConfigInput,
   parseKlgConfig,
-} from '../../shared/domain/strategies/klg/config.js';
+} from '../../../../shared/domain/strategies/klg/config.js';
 
 export function klgConfigInput(overrides: Partial<KlgConfigInput> = {}): KlgConfigInput {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderCommand } from '../../../../shared/domain/commands.js';
+import type { OrderCommand } from '../../../../../shared/domain/commands.js';
+import { dec } from '../../../../../shared/domain/money.js';
 import {
   applyOutcome,
   cancelled,
@@ -8,10 +9,9 @@ import {
   planRecon,
   rejected,
   timedOut,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { KlgBot } from '../../../support/klg-bot.js';
-import { klgConfig } from '../../../support/klg-config.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { KlgBot } from '../../../../support/strategies/klg/bot.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
 function decided() {
   const bot = KlgBot.doge('0.185');

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../../shared/domain/money.js';
 import {
   checkKlgInvariants,
   counterDrift,
   initialKlgState,
   type KlgState,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { klgConfig } from '../../../support/klg-config.js';
-import { dogeRules } from '../../../support/rules.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { dogeRules } from '../../../../support/rules.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
 const cfg = klgConfig();
 const base = initialKlgState(

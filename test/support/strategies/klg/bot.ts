@@ -1,13 +1,18 @@
 /** Drives the pure KLG engine against a ToyVenue the way the shells do: decide, persist, execute, report. */
-import type { Command } from '../../shared/domain/commands.js';
-import type { KlgConfig, KlgConfigInput } from '../../shared/domain/strategies/klg/config.js';
-import { initialKlgState, type KlgState, onFill, planRecon } from '../../shared/domain/strategies/klg/index.js';
-import { type Decimal, dec } from '../../shared/domain/money.js';
-import type { Fill } from '../../shared/domain/orders.js';
-import type { SymbolRules } from '../../shared/domain/symbol-rules.js';
-import { klgConfig } from './klg-config.js';
-import { ToyVenue } from './klg-venue.js';
-import { dogeRules } from './rules.js';
+import type { Command } from '../../../../shared/domain/commands.js';
+import { type Decimal, dec } from '../../../../shared/domain/money.js';
+import type { Fill } from '../../../../shared/domain/orders.js';
+import type { KlgConfig, KlgConfigInput } from '../../../../shared/domain/strategies/klg/config.js';
+import {
+  initialKlgState,
+  type KlgState,
+  onFill,
+  planRecon,
+} from '../../../../shared/domain/strategies/klg/index.js';
+import type { SymbolRules } from '../../../../shared/domain/symbol-rules.js';
+import { dogeRules } from '../../rules.js';
+import { klgConfig } from './config.js';
+import { ToyVenue } from './venue.js';
 
 export class KlgBot {
   state: KlgState;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkKlgInvariants } from '../../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
+import { dec } from '../../../../../shared/domain/money.js';
+import { checkKlgInvariants } from '../../../../../shared/domain/strategies/klg/index.js';
+import { KlgBot, kinds, plain } from '../../../../support/strategies/klg/bot.js';
 
 // Levels 0.15 … 0.22 every 0.01; one grid unit = 100 DOGE; DOGEUSDC rules (tick 0.00001, step 1, min notional 5).
 
@@ -249,7 +249,7 @@ describe('recon: self-healing', () => {
   });
 });
 
-import { planRecon } from '../../../../shared/domain/strategies/klg/index.js';
+import { planRecon } from '../../../../../shared/domain/strategies/klg/index.js';
 
 function planReconOnly(bot: KlgBot) {
   return planRecon(bot.state, bot.venue.snapshot(bot.state), bot.config, bot.venue.time).state;

@@ -6,21 +6,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../../../shared/domain/commands.js';
-import type { KlgConfigInput } from '../../../../shared/domain/strategies/klg/config.js';
+import type { Command } from '../../../../../shared/domain/commands.js';
+import { dec, isMultipleOf } from '../../../../../shared/domain/money.js';
+import type { Fill } from '../../../../../shared/domain/orders.js';
+import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg/config.js';
 import {
   checkKlgInvariants,
   counterDrift,
   klgStateToJson,
   onFill,
   parseKlgState,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { dec, isMultipleOf } from '../../../../shared/domain/money.js';
-import type { Fill } from '../../../../shared/domain/orders.js';
-import { minOrderCoins } from '../../../../shared/domain/symbol-rules.js';
-import { KlgBot } from '../../../support/klg-bot.js';
-import { klgConfig } from '../../../support/klg-config.js';
-import { dogeRules } from '../../../support/rules.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { minOrderCoins } from '../../../../../shared/domain/symbol-rules.js';
+import { dogeRules } from '../../../../support/rules.js';
+import { KlgBot } from '../../../../support/strategies/klg/bot.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
 const TICK = dec('0.00001');
 const ticks = (n: number) => TICK.times(n);

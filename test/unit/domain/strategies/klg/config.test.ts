@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../shared/domain/config/format-error.js';
-import { klgConfigToJson, parseKlgConfig } from '../../../../shared/domain/strategies/klg/config.js';
-import { fmt } from '../../../../shared/domain/money.js';
-import { klgConfigInput } from '../../../support/klg-config.js';
+import { ConfigError } from '../../../../../shared/domain/config/format-error.js';
+import { fmt } from '../../../../../shared/domain/money.js';
+import { klgConfigToJson, parseKlgConfig } from '../../../../../shared/domain/strategies/klg/config.js';
+import { klgConfigInput } from '../../../../support/strategies/klg/config.js';
 
 function errorOf(input: unknown): ConfigError {
   try {

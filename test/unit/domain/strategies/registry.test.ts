@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { gridStateToJson, parseGridState } from '../../../shared/domain/grid-state.js';
-import { initialKlgState } from '../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../shared/domain/money.js';
-import { legFor, legsOf, strategyOf } from '../../../shared/domain/strategies/index.js';
-import { klgConfig } from '../../support/klg-config.js';
-import { dogeRules } from '../../support/rules.js';
+import { gridStateToJson, parseGridState } from '../../../../shared/domain/grid-state.js';
+import { dec } from '../../../../shared/domain/money.js';
+import { legFor, legsOf, strategyOf } from '../../../../shared/domain/strategies/index.js';
+import { initialKlgState } from '../../../../shared/domain/strategies/klg/index.js';
+import { dogeRules } from '../../../support/rules.js';
+import { klgConfig } from '../../../support/strategies/klg/config.js';
 
 describe('the strategy registry', () => {
   it('finds the Key Level Grid by its config name, with one leg on its account, symbol and side', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sellTarget, waterfallAllocate } from '../../../../shared/domain/strategies/klg/index.js';
-import { dec, isMultipleOf, sumDec } from '../../../../shared/domain/money.js';
-import { minOrderCoins } from '../../../../shared/domain/symbol-rules.js';
-import { klgConfig } from '../../../support/klg-config.js';
-import { btcRules, dogeRules } from '../../../support/rules.js';
+import { dec, isMultipleOf, sumDec } from '../../../../../shared/domain/money.js';
+import { sellTarget, waterfallAllocate } from '../../../../../shared/domain/strategies/klg/index.js';
+import { minOrderCoins } from '../../../../../shared/domain/symbol-rules.js';
+import { btcRules, dogeRules } from '../../../../support/rules.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
 const cfg = klgConfig();
 const levels = (...prices: string[]) =>

@@ -5,13 +5,17 @@
  * what the engine's rules depend on; the full Binance semantics live in the paper exchange adapter and its
  * own tests.
  */
-import { type Command, clientIdOf, type OrderCommand } from '../../shared/domain/commands.js';
-import type { KlgConfig } from '../../shared/domain/strategies/klg/config.js';
-import type { CommandOutcome, KlgState, ReconSnapshot } from '../../shared/domain/strategies/klg/index.js';
-import { applyOutcome, ordersToLookUp } from '../../shared/domain/strategies/klg/index.js';
-import { type Decimal, ZERO } from '../../shared/domain/money.js';
-import type { ExchangeOrder, Fill, OrderStatus, Side } from '../../shared/domain/orders.js';
-import type { SymbolRules } from '../../shared/domain/symbol-rules.js';
+import { type Command, clientIdOf, type OrderCommand } from '../../../../shared/domain/commands.js';
+import { type Decimal, ZERO } from '../../../../shared/domain/money.js';
+import type { ExchangeOrder, Fill, OrderStatus, Side } from '../../../../shared/domain/orders.js';
+import type { KlgConfig } from '../../../../shared/domain/strategies/klg/config.js';
+import type {
+  CommandOutcome,
+  KlgState,
+  ReconSnapshot,
+} from '../../../../shared/domain/strategies/klg/index.js';
+import { applyOutcome, ordersToLookUp } from '../../../../shared/domain/strategies/klg/index.js';
+import type { SymbolRules } from '../../../../shared/domain/symbol-rules.js';
 
 interface VenueOrder {
   clientOrderId: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../../../../shared/domain/money.js';
 import {
   initialKlgState,
   pause,
@@ -6,9 +7,8 @@ import {
   resetCounters,
   resume,
   reverseReconcile,
-} from '../../../../shared/domain/strategies/klg/index.js';
-import { dec } from '../../../../shared/domain/money.js';
-import { KlgBot, kinds, plain } from '../../../support/klg-bot.js';
+} from '../../../../../shared/domain/strategies/klg/index.js';
+import { KlgBot, kinds, plain } from '../../../../support/strategies/klg/bot.js';
 
 describe('reverse reconciliation (cold start)', () => {
   it('adopts the exchange position at once and locks counters on supports far-to-near', () => {
