@@ -50,7 +50,9 @@ export interface PlannedSchedule {
 export function planSchedules(instance: InstanceConfig): PlannedSchedule[] {
   const plan: PlannedSchedule[] = [];
   // The jobs its strategy runs (the Key Level Grid: all three).
-  const jobs = new Set(strategyOf(instance).jobs);
+  const strategy = strategyOf(instance);
+  const jobs = new Set(strategy.jobs);
+  const every = (job: 'recompute' | 'risk') => strategy.jobIntervalSec(instance, job) / 60;
   if (!jobs.has('recon')) {
     // nothing to reconcile
   } else if (instance.recon_interval_sec === 30) {
@@ -67,10 +69,9 @@ export function planSchedules(instance: InstanceConfig): PlannedSchedule[] {
     plan.push({
       name: `${instance.id}-recompute`,
       role: 'recompute',
-      everyMinutes: instance.recompute_interval_sec / 60,
+      everyMinutes: every('recompute'),
     });
-  if (jobs.has('risk'))
-    plan.push({ name: `${instance.id}-risk`, role: 'risk', everyMinutes: instance.risk_interval_sec / 60 });
+  if (jobs.has('risk')) plan.push({ name: `${instance.id}-risk`, role: 'risk', everyMinutes: every('risk') });
   return plan;
 }
 

@@ -11,22 +11,17 @@
  */
 
 import { z } from 'zod';
-import {
-  pause,
-  planCloseAllOrders,
-  planCloseAllPosition,
-  resetCounters,
-  resume,
-} from '../domain/strategies/klg/index.js';
+import { strategyOf } from '../domain/strategies/index.js';
+import type { InstanceEnvelope } from '../domain/strategy.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
 import { publishAlerts } from './execute.js';
-import { loadKlgConfig } from './instance.js';
+import { loadConfig } from './instance.js';
+import { SHELL } from './jobs.js';
 import { decideOnSnapshot } from './pipeline.js';
-import { rebuildInstance } from './rebuild-instance.js';
 import { reconcileInstance } from './reconcile-instance.js';
-import { statusOf } from './status.js';
+import { runtimeOf } from './strategies/index.js';
 
 export const adminCommandSchema = z
   .object({
@@ -76,8 +71,9 @@ export async function runAdminCommand(
   origin: AdminOrigin = {},
 ): Promise<AdminResult> {
   if (!ctx.instanceIds.includes(cmd.instanceId)) throw new InstanceNotFoundError(cmd.instanceId);
-  const config = await loadKlgConfig(ctx, cmd.instanceId);
-  const state = await ctx.store.loadGrid(cmd.instanceId);
+  const config = await loadConfig(ctx, cmd.instanceId);
+  const strategy = strategyOf(config);
+  const state: InstanceEnvelope | null = await ctx.store.loadGrid(cmd.instanceId);
   const now = ctx.clock.now();
   const audit = (outcome: string) =>
     ctx.store.appendJournal([
@@ -134,60 +130,69 @@ export async function runAdminCommand(
     instanceId: cmd.instanceId,
     detail,
   });
-  const change = async (f: Parameters<typeof decideAndSave>[2]) => {
-    const saved = await decideAndSave(ctx, cmd.instanceId, f);
+  const change = async (f: (cur: InstanceEnvelope) => InstanceEnvelope) => {
+    const saved = await decideAndSave<null, InstanceEnvelope>(ctx, cmd.instanceId, (cur) => ({
+      next: cur ? f(cur) : null,
+      result: null,
+    }));
     if (!saved.ok || !saved.state) throw new InstanceNotFoundError(cmd.instanceId);
     return saved.state;
+  };
+  /** An operator command of the strategy's own (refused, naming the strategy, when it has none). */
+  const own = async (name: 'rebuild' | 'reset-counters') => {
+    const run = runtimeOf(config).commands[name];
+    if (!run) throw new UnsupportedCommandError(name, config.strategy);
+    return run(ctx, cmd.instanceId, { reason: cmd.reason }, SHELL);
   };
   ctx.logger.info('admin command', { instance: cmd.instanceId, command: cmd.command });
   switch (cmd.command) {
     case 'status':
-      return done(statusOf(config, state));
+      return done(state ? strategy.status(config, state) : { instanceId: config.id, initialized: false });
     case 'pause': {
-      const s = await change((cur) => ({
-        next: cur ? pause(cur, cmd.reason ?? 'operator pause', now) : null,
-        result: null,
-      }));
+      const s = await change((cur) => strategy.pause(cur, cmd.reason ?? 'operator pause', now));
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
       return done({ paused: s.paused, recon });
     }
     case 'resume': {
-      const s = await change((cur) => ({ next: cur ? resume(cur, now) : null, result: null }));
+      const s = await change((cur) => strategy.resume(cur, now));
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
       return done({ paused: s.paused, recon });
     }
     case 'rebuild':
-      return done(await rebuildInstance(ctx, cmd.instanceId, cmd.reason ?? 'operator rebuild'));
-    case 'reset-counters': {
-      const s = await change((cur) => ({ next: cur ? resetCounters(cur, now) : null, result: null }));
-      return done({
-        counters: s.levels.map((l) => l.fillCounter),
-        note: 'the levels may buy again; the position held now counts as a locked base for the consistency guard until the position is next flat, and sells go on as before',
-      });
-    }
+    case 'reset-counters':
+      return done(await own(cmd.command));
     case 'close-all':
-      return done(await closeAll(ctx, cmd.instanceId));
+      return done(await flatten(ctx, cmd.instanceId));
+  }
+}
+
+/** An operator command the instance's strategy does not have. */
+export class UnsupportedCommandError extends Error {
+  constructor(command: string, strategy: string) {
+    super(`${command} is not a command of strategy ${strategy}`);
+    this.name = 'UnsupportedCommandError';
   }
 }
 
 /**
- * Emergency flatten, through the same pipeline as every decision, in two steps each decided on a fresh
- * read of the exchange: pause and cancel our orders (`planCloseAllOrders`), then close the whole position
- * at market with a protective close id (`planCloseAllPosition`; the stop stays on until flat), each
- * through `decideOnSnapshot` (a write lost to the other track reads the exchange again). Nothing is sent
- * that the state does not hold first. (The reduce-only closer of SPEC §4 will take over the execution with sliced closing.)
+ * Emergency flatten (`close-all`), through the same pipeline as every decision, in two steps each decided
+ * on a fresh read of every leg: pause and cancel our orders (the module's `planFlattenOrders`), then close
+ * every position at market with protective close ids (`planFlattenPositions`; stops stay on until flat),
+ * each through `decideOnSnapshot` (a write lost to the other track reads the exchange again). Nothing is
+ * sent that the state does not hold first. (The reduce-only closer of SPEC §4 will take over the execution
+ * with sliced closing.)
  */
-async function closeAll(ctx: AppContext, instanceId: string) {
-  const config = await loadKlgConfig(ctx, instanceId);
-  const exchange = ctx.exchanges(config.account);
-  const first = await ctx.store.loadGrid(instanceId);
+async function flatten(ctx: AppContext, instanceId: string) {
+  const config = await loadConfig(ctx, instanceId);
+  const strategy = strategyOf(config);
+  const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
   if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
-  const cancels = await decideOnSnapshot(ctx, config, exchange, first, (s, snap, now) =>
-    planCloseAllOrders(s, snap, config, now),
+  const cancels = await decideOnSnapshot(ctx, config, first, (s, snaps, now) =>
+    strategy.planFlattenOrders(s, snaps, config, now),
   );
   if (!cancels) throw new InstanceNotFoundError(instanceId);
-  const close = await decideOnSnapshot(ctx, config, exchange, cancels.state, (s, snap, now) =>
-    planCloseAllPosition(s, snap, config, now),
+  const close = await decideOnSnapshot(ctx, config, cancels.state, (s, snaps, now) =>
+    strategy.planFlattenPositions(s, snaps, config, now),
   );
   if (!close) throw new InstanceNotFoundError(instanceId);
   const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');

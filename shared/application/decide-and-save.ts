@@ -20,16 +20,24 @@
  * carry out nothing; the next run decides again on what is stored, where a fill already applied is a no-op.
  */
 import type { GridState } from '../domain/grid-state.js';
+import type { InstanceEnvelope } from '../domain/strategy.js';
 import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 
 /** What `decide` returns: the next state (null: nothing to save) and a value for the caller. */
-export interface Decision<T> {
-  readonly next: GridState | null;
+export interface Decision<T, S extends InstanceEnvelope = GridState> {
+  readonly next: S | null;
   readonly result: T;
 }
 
-export type DecideFn<T> = (current: GridState | null, attempt: number) => Decision<T> | Promise<Decision<T>>;
+/**
+ * `S` is the state of the instance's strategy (the Key Level Grid's by default); the shell's generic code
+ * decides on the envelope through the strategy module.
+ */
+export type DecideFn<T, S extends InstanceEnvelope = GridState> = (
+  current: S | null,
+  attempt: number,
+) => Decision<T, S> | Promise<Decision<T, S>>;
 
 export interface DecideAndSaveDeps {
   readonly store: Pick<StateStore, 'loadGrid' | 'saveGrid'>;
@@ -38,24 +46,24 @@ export interface DecideAndSaveDeps {
   readonly random: () => number;
 }
 
-export interface DecideAndSaveOptions {
+export interface DecideAndSaveOptions<S extends InstanceEnvelope = GridState> {
   /**
    * The state the caller has just read, used for the first attempt instead of reading it again (saves a
    * store round trip; a stale copy only costs a conflict and a re-read).
    */
-  readonly current?: GridState | null;
+  readonly current?: S | null;
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
 }
 
-export type DecideAndSaveOutcome<T> =
+export type DecideAndSaveOutcome<T, S extends InstanceEnvelope = GridState> =
   | {
       readonly ok: true;
       /** False when the decision changed nothing. */
       readonly saved: boolean;
       /** The state now stored (with its new version when saved). */
-      readonly state: GridState | null;
+      readonly state: S | null;
       readonly result: T;
       readonly attempts: number;
     }
@@ -68,12 +76,12 @@ export type DecideAndSaveOutcome<T> =
 
 export const DECIDE_AND_SAVE_DEFAULTS = { maxAttempts: 8, baseDelayMs: 10, maxDelayMs: 500 } as const;
 
-export async function decideAndSave<T>(
+export async function decideAndSave<T, S extends InstanceEnvelope = GridState>(
   deps: DecideAndSaveDeps,
   instanceId: string,
-  decide: DecideFn<T>,
-  options: DecideAndSaveOptions = {},
-): Promise<DecideAndSaveOutcome<T>> {
+  decide: DecideFn<T, S>,
+  options: DecideAndSaveOptions<S> = {},
+): Promise<DecideAndSaveOutcome<T, S>> {
   const { maxAttempts, baseDelayMs, maxDelayMs } = { ...DECIDE_AND_SAVE_DEFAULTS, ...options };
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
@@ -88,7 +96,8 @@ export async function decideAndSave<T>(
     const current =
       attempt === 1 && options.current !== undefined
         ? options.current
-        : await deps.store.loadGrid(instanceId);
+        : // The store holds the state of the instance's own strategy.
+          ((await deps.store.loadGrid(instanceId)) as S | null);
     const { next, result } = await decide(current, attempt);
     if (next === null) return { ok: true, saved: false, state: current, result, attempts: attempt };
     if (next.instanceId !== instanceId) {
@@ -102,7 +111,7 @@ export async function decideAndSave<T>(
         `decide returned a state of version ${next.version} after being given version ${expectedVersion}; derive the next state from the one given`,
       );
     }
-    const saved = await deps.store.saveGrid(next, expectedVersion);
+    const saved = await deps.store.saveGrid(next as unknown as GridState, expectedVersion);
     if (saved.ok) {
       return { ok: true, saved: true, state: { ...next, version: saved.version }, result, attempts: attempt };
     }

@@ -13,19 +13,16 @@
  */
 import {
   type Alert,
+  accountOf,
   type Command,
+  type CommandOutcome,
   clientIdOf,
   isOrderCommand,
   isProtective,
   type OrderCommand,
 } from '../domain/commands.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import {
-  applyOutcome,
-  type CommandOutcome,
-  closeWhatIsHeld,
-  type KlgState,
-} from '../domain/strategies/klg/index.js';
+import { strategyOf } from '../domain/strategies/index.js';
+import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
@@ -74,10 +71,13 @@ async function send(exchange: ExchangePort, c: OrderCommand): Promise<CommandOut
   }
 }
 
-/** Sends each order command in order; alerts in the decision are collected, not sent. */
+/** The exchange of an account (each command goes to the account of its leg). */
+export type ExchangeFor = (account: string) => ExchangePort;
+
+/** Sends each order command in order, each to its leg's account; alerts are collected, not sent. */
 export async function carryOut(
   ctx: AppContext,
-  exchange: ExchangePort,
+  exchangeFor: ExchangeFor,
   commands: readonly Command[],
 ): Promise<ExecutionSummary> {
   const executed: Executed[] = [];
@@ -102,7 +102,7 @@ export async function carryOut(
     const sentAt = ctx.clock.now();
     firstSentAt ??= sentAt;
     try {
-      executed.push({ command: c, outcome: await send(exchange, c), sentAt });
+      executed.push({ command: c, outcome: await send(exchangeFor(accountOf(c)), c), sentAt });
     } catch (e) {
       if (!(e instanceof ExchangeError)) throw e;
       if (e.kind === 'rate_limited') {
@@ -145,9 +145,9 @@ export async function carryOut(
 /** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */
 const MAX_FOLLOW_UP_ROUNDS = 4;
 
-export interface Settlement {
+export interface Settlement<S extends InstanceEnvelope> {
   /** The freshest state stored, as written or read here (null when nothing was: the decided state stands). */
-  readonly state: KlgState | null;
+  readonly state: S | null;
   readonly alerts: Alert[];
   /** Follow-up commands carried out while settling (already folded in), with their outcomes. */
   readonly followUps: readonly Executed[];
@@ -160,33 +160,34 @@ export interface Settlement {
  * through its trigger leads to a protective close): they are saved with the folded state, carried out,
  * and their outcomes folded in turn, a bounded number of rounds.
  */
-export async function settleOutcomes(
+export async function settleOutcomes<S extends InstanceEnvelope>(
   ctx: AppContext,
-  config: KlgConfig,
+  config: InstanceConfigBase,
   executed: readonly Executed[],
-  exchange?: ExchangePort,
+  exchangeFor?: ExchangeFor,
   /** The state the caller just saved: folded into without reading it back (a lost race re-reads). */
-  lastSaved?: KlgState,
-): Promise<Settlement> {
+  lastSaved?: S,
+): Promise<Settlement<S>> {
+  const strategy = strategyOf(config);
   let pending = executed;
-  let state: KlgState | null = null;
-  let known: KlgState | undefined = lastSaved;
+  let state: S | null = null;
+  let known: S | undefined = lastSaved;
   const alerts: Alert[] = [];
   const followUps: Executed[] = [];
   let rateLimited = false;
   for (let round = 0; pending.length > 0 && round < MAX_FOLLOW_UP_ROUNDS; round++) {
     const now = ctx.clock.now();
     const batch = pending;
-    const saved = await decideAndSave(
+    const saved = await decideAndSave<Command[], S>(
       ctx,
       config.id,
       (current) => {
         if (!current) return { next: null, result: [] as Command[] };
-        let s = current;
+        let s: S = current;
         const commands: Command[] = [];
         for (const x of batch) {
-          const d = applyOutcome(s, x.command, x.outcome, config, now);
-          s = d.state;
+          const d = strategy.applyOutcome(s, x.command, x.outcome, config, now);
+          s = d.state as S;
           commands.push(...d.commands);
         }
         return { next: s === current ? null : s, result: commands };
@@ -199,7 +200,7 @@ export async function settleOutcomes(
     known = saved.state ?? undefined;
     for (const c of saved.result) if (c.kind === 'Alert') alerts.push(c);
     const orders = saved.result.filter(isOrderCommand);
-    if (exchange && orders.length === 0) {
+    if (exchangeFor && orders.length === 0) {
       // A protective close refused as larger than the position: close what the exchange reports.
       const refused = batch.find(
         (x) =>
@@ -209,12 +210,12 @@ export async function settleOutcomes(
       );
       if (refused?.command.kind === 'ClosePosition') {
         const r = refused.command.request;
-        const position = await exchange.position(r.symbol, r.positionSide);
+        const position = await exchangeFor(r.account).position(r.symbol, r.positionSide);
         const held = position.qty.abs();
-        const again = await decideAndSave(ctx, config.id, (current) => {
+        const again = await decideAndSave<readonly Command[], S>(ctx, config.id, (current) => {
           if (!current || !held.greaterThan(0)) return { next: null, result: [] as Command[] };
-          const d = closeWhatIsHeld(current, held, config, ctx.clock.now());
-          return { next: d.commands.length > 0 ? d.state : null, result: d.commands };
+          const d = strategy.closeWhatIsHeld(current, held, config, ctx.clock.now());
+          return { next: d.commands.length > 0 ? (d.state as S) : null, result: d.commands };
         });
         if (again.ok && again.saved) {
           state = again.state;
@@ -224,8 +225,8 @@ export async function settleOutcomes(
         }
       }
     }
-    if (orders.length === 0 || !exchange) break;
-    const summary = await carryOut(ctx, exchange, orders);
+    if (orders.length === 0 || !exchangeFor) break;
+    const summary = await carryOut(ctx, exchangeFor, orders);
     alerts.push(...summary.alerts);
     rateLimited ||= summary.rateLimited;
     followUps.push(...summary.executed);
@@ -237,10 +238,11 @@ export async function settleOutcomes(
 /** Trading events for what was carried out (orders, stops) with the ledger after it. */
 export function orderEvents(
   executed: readonly Executed[],
-  state: KlgState,
+  state: InstanceEnvelope,
   levelPriceOf: (level: number | null) => string | undefined,
 ): TradingEvent[] {
-  const ledger = { holdings: state.holdings.toFixed(), avgEntry: state.avgEntry.toFixed() };
+  const held = strategyOf(state).ledger(state);
+  const ledger = { holdings: held.holdings.toFixed(), avgEntry: held.avgEntry.toFixed() };
   const events: TradingEvent[] = [];
   for (const { command: c, outcome: o, sentAt } of executed) {
     const ts = sentAt ?? state.updatedAt;
@@ -335,18 +337,20 @@ export function orderEvents(
 export async function publishAlerts(
   ctx: AppContext,
   given: readonly Alert[],
-  state: KlgState | null,
+  state: InstanceEnvelope | null,
 ): Promise<void> {
   if (given.length === 0) return;
   let alerts = given;
   const ts = ctx.clock.now();
+  const ledger = state ? strategyOf(state).ledger(state) : null;
   // Every alert states the position and its quote-currency value (SPEC §1).
-  const position = state
-    ? {
-        holdings: state.holdings.toFixed(),
-        ...(state.lastPrice ? { positionValue: state.holdings.times(state.lastPrice).toFixed(2) } : {}),
-      }
-    : {};
+  const position =
+    state && ledger
+      ? {
+          holdings: ledger.holdings.toFixed(),
+          ...(state.lastPrice ? { positionValue: ledger.holdings.times(state.lastPrice).toFixed(2) } : {}),
+        }
+      : {};
   alerts = alerts.map((a) => ({ ...a, data: { ...position, ...a.data } }));
   await Promise.all(alerts.map((a) => ctx.notifier.notify(a)));
   await ctx.events.record(
@@ -357,7 +361,7 @@ export async function publishAlerts(
       severity: a.severity,
       code: a.code,
       reason: a.message,
-      ...(state ? { holdings: state.holdings.toFixed(), avgEntry: state.avgEntry.toFixed() } : {}),
+      ...(ledger ? { holdings: ledger.holdings.toFixed(), avgEntry: ledger.avgEntry.toFixed() } : {}),
     })),
   );
   for (const a of alerts) {

@@ -6,7 +6,7 @@
  * Recording is idempotent (a fill's journal key is its instance and trade id), so a line written twice
  * (the drop lost to a crash or a conflict, or left for recon by the event track) is one line.
  */
-import { type KlgState, markJournaled, type UnjournaledFill } from '../domain/strategies/klg/index.js';
+import { type InstanceEnvelope, markJournaled, type UnjournaledFill } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
@@ -30,13 +30,13 @@ export function fillEvent(instanceId: string, f: UnjournaledFill): TradingEvent 
 }
 
 /** Drops fills whose journal lines are written from the stored state (a failure only leaves them). */
-export async function dropJournaled(
+export async function dropJournaled<S extends InstanceEnvelope>(
   ctx: AppContext,
-  state: KlgState,
+  state: S,
   ids: readonly string[],
-): Promise<KlgState> {
+): Promise<S> {
   try {
-    const saved = await decideAndSave(
+    const saved = await decideAndSave<null, S>(
       ctx,
       state.instanceId,
       (cur) => ({ next: cur ? markJournaled(cur, ids) : null, result: null }),

@@ -1,18 +1,20 @@
 /**
  * Facts from the exchange for one instance: symbol rules (cached per process: they change rarely and a
- * recon pass must not spend API weight on them) and the recon snapshot, gathered fresh every pass.
+ * recon pass must not spend API weight on them) and the snapshot of each of its legs, gathered fresh
+ * every pass. The same for every strategy: the module says which legs, which orders to look up, and where
+ * each leg's trade history starts.
  */
-
-import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import {
-  type KlgState,
-  ordersToLookUp,
-  type ProtectionSnapshot,
-  type ReconSnapshot,
-} from '../domain/strategies/klg/index.js';
+import type { ExchangeOrder, Fill, FillCursor, Position } from '../domain/orders.js';
+import { strategyOf } from '../domain/strategies/index.js';
+import type {
+  InstanceConfigBase,
+  InstanceEnvelope,
+  Leg,
+  LegProtectionSnapshot,
+  LegSnapshot,
+} from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
-import type { ExchangePort } from '../ports/exchange.js';
+import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 
 const RULES_TTL_MS = 60 * 60 * 1000;
 const TRADE_PAGE = 500;
@@ -31,22 +33,19 @@ export class RulesCache {
   }
 }
 
-export interface SnapshotTimings {
-  readonly exchangeMs: number;
-}
-
-/** What protection needs, read from the exchange: prices, open orders, the position (the protection pass). */
-export async function gatherProtectionSnapshot(
+/** What protection needs for one leg: prices, open orders, the position (the protection pass). */
+export async function gatherLegProtection(
   exchange: ExchangePort,
   rules: SymbolRules,
-  config: KlgConfig,
-): Promise<ProtectionSnapshot & { readonly position: Position }> {
+  leg: Leg,
+): Promise<LegProtectionSnapshot & { readonly position: Position }> {
   const [price, openOrders, position] = await Promise.all([
-    exchange.fetchPrice(config.symbol),
-    exchange.openOrders(config.symbol),
-    exchange.position(config.symbol, config.position_side),
+    exchange.fetchPrice(leg.symbol),
+    exchange.openOrders(leg.symbol),
+    exchange.position(leg.symbol, leg.positionSide),
   ]);
   return {
+    leg,
     price: price.last,
     markPrice: price.mark,
     rules,
@@ -56,38 +55,65 @@ export async function gatherProtectionSnapshot(
   };
 }
 
-/** Everything recon needs, read from the exchange (never from memory). */
-export async function gatherSnapshot(
+/** Everything recon needs of one leg, read from the exchange (never from memory). */
+export async function gatherLegSnapshot(
   exchange: ExchangePort,
   rules: SymbolRules,
-  config: KlgConfig,
-  state: KlgState,
+  leg: Leg,
+  config: InstanceConfigBase,
+  state: InstanceEnvelope,
   now: number,
-): Promise<ReconSnapshot> {
+): Promise<LegSnapshot> {
+  const strategy = strategyOf(config);
   const [protection, balance] = await Promise.all([
-    gatherProtectionSnapshot(exchange, rules, config),
-    exchange.balance(settleAssetOf(config.symbol)),
+    gatherLegProtection(exchange, rules, leg),
+    exchange.balance(settleAssetOf(leg.symbol)),
   ]);
-  const { openOrders, position } = protection;
   // Trades are read after the open orders (never in parallel): an order that fills in between shows up
-  // in the history, and `planRecon` settles the older order list against it.
-  const fills = await tradesAfter(exchange, config.symbol, state);
+  // in the history, and the strategy settles the older order list against it.
+  const fills = await tradesAfter(exchange, leg.symbol, strategy.fillCursor(state, leg));
   const lookups: Record<string, ExchangeOrder | null> = {};
-  for (const id of ordersToLookUp(state, openOrders, config, now)) {
-    lookups[id] = await exchange.order(config.symbol, id, 'limit');
+  for (const id of strategy.ordersToLookUp(state, leg, protection.openOrders, config, now)) {
+    lookups[id] = await exchange.order(leg.symbol, id, 'limit');
   }
-  return {
-    ...protection,
-    fills,
-    orderLookups: lookups,
-    margin: {
-      wallet: balance.wallet,
-      leverage: position.leverage ?? null,
-      maintMarginRate: config.risk.maint_margin_rate,
-      liquidationPrice: position.liquidationPrice ?? null,
-      at: now,
-    },
-  };
+  return { ...protection, fills, orderLookups: lookups, wallet: balance.wallet, at: now };
+}
+
+/** What reading a leg takes: each account's exchange and the rules cache. */
+export interface LegReader {
+  readonly exchanges: ExchangeResolver;
+  readonly rules: RulesCache;
+}
+
+/** Every leg's recon snapshot, in the strategy's leg order (legs are read one after another). */
+export async function gatherSnapshots(
+  ctx: LegReader,
+  config: InstanceConfigBase,
+  state: InstanceEnvelope,
+  now: number,
+): Promise<LegSnapshot[]> {
+  const out: LegSnapshot[] = [];
+  for (const leg of strategyOf(config).legs(config)) {
+    const exchange = ctx.exchanges(leg.account);
+    const rules = await ctx.rules.get(exchange, leg.symbol, now);
+    out.push(await gatherLegSnapshot(exchange, rules, leg, config, state, now));
+  }
+  return out;
+}
+
+/** Every leg's protection snapshot (three reads per leg). */
+export async function gatherProtectionSnapshots(
+  ctx: LegReader,
+  config: InstanceConfigBase,
+  now: number,
+): Promise<LegProtectionSnapshot[]> {
+  const out: LegProtectionSnapshot[] = [];
+  for (const leg of strategyOf(config).legs(config)) {
+    const exchange = ctx.exchanges(leg.account);
+    const rules = await ctx.rules.get(exchange, leg.symbol, now);
+    out.push(await gatherLegProtection(exchange, rules, leg));
+  }
+  return out;
 }
 
 /** The settlement currency of a ccxt linear swap symbol (`DOGE/USDC:USDC` → `USDC`). */
@@ -99,10 +125,10 @@ export function settleAssetOf(symbol: string): string {
   return quote;
 }
 
-/** Trade history after the state's cursor, paging until the exchange has no more (bounded). */
-async function tradesAfter(exchange: ExchangePort, symbol: string, state: KlgState): Promise<Fill[]> {
+/** Trade history after a leg's cursor, paging until the exchange has no more (bounded). */
+async function tradesAfter(exchange: ExchangePort, symbol: string, from: FillCursor | null): Promise<Fill[]> {
   const all: Fill[] = [];
-  let cursor = state.fillCursor;
+  let cursor = from;
   for (let page = 0; page < MAX_TRADE_PAGES; page++) {
     const batch = await exchange.tradesSince(symbol, cursor, TRADE_PAGE);
     all.push(...batch);

@@ -9,14 +9,20 @@
 
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import { type FillDecision, type KlgState, markJournaled, onFill } from '../domain/strategies/klg/index.js';
+import { legFor, strategyOf } from '../domain/strategies/index.js';
+import {
+  type InstanceConfigBase,
+  type InstanceEnvelope,
+  type Leg,
+  markJournaled,
+  type StrategyFillDecision,
+} from '../domain/strategy.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOutDecision } from './pipeline.js';
 
-export interface FillReport {
+export interface FillReport<S extends InstanceEnvelope = InstanceEnvelope> {
   readonly instanceId: string;
   readonly duplicate: boolean;
   readonly commands: number;
@@ -24,14 +30,16 @@ export interface FillReport {
   readonly fillToOrderMs: number | null;
   readonly holdings: string | null;
   /** The state stored after the fill was handled (null when it was a duplicate or nothing is stored). */
-  readonly state: KlgState | null;
+  readonly state: S | null;
   /** Trade ids whose journal lines were written (the caller passes them back with the next fill). */
   readonly journaled: readonly string[];
 }
 
-export interface FillContext {
+export interface FillContext<S extends InstanceEnvelope = InstanceEnvelope> {
   /** When the stream delivered the fill (clock ms). */
   readonly receivedAt: number;
+  /** The account whose stream delivered it (default: the first leg on the fill's symbol and side). */
+  readonly account?: string | undefined;
   /** Latest known price (book or mark); the fill price when none is known. */
   readonly price?: Decimal | undefined;
   /** Latest fresh mark price: what a stop-trigger breach is judged by (the fill price when none). */
@@ -41,32 +49,44 @@ export interface FillContext {
    * decision is made on it and saved conditionally on its version, without reading it first; if another
    * writer moved the state since, the save loses and the decision is made again on what is stored.
    */
-  readonly current?: KlgState | undefined;
+  readonly current?: S | undefined;
   /** Trade ids whose journal lines are written: dropped from `unjournaled` in this decision's write. */
   readonly journaled?: readonly string[] | undefined;
 }
 
-export async function handleFill(
+/** The leg a fill arrived on: by its account when known, else the first on its symbol and side. */
+function legOf(config: InstanceConfigBase, fill: Fill, account: string | undefined): Leg {
+  const legs = strategyOf(config).legs(config);
+  const found = account
+    ? legFor(config, account, fill.symbol, fill.positionSide)
+    : legs.find((l) => legFor(config, l.account, fill.symbol, fill.positionSide) === l);
+  // A fill of another market is the module's to refuse (it is counted as not applied).
+  return found ?? legs[0]!;
+}
+
+export async function handleFill<S extends InstanceEnvelope>(
   ctx: AppContext,
-  config: KlgConfig,
+  config: InstanceConfigBase,
   fill: Fill,
-  fx: FillContext,
-): Promise<FillReport> {
-  const exchange = ctx.exchanges(config.account);
+  fx: FillContext<S>,
+): Promise<FillReport<S>> {
+  const strategy = strategyOf(config);
+  const leg = legOf(config, fill, fx.account);
+  const exchange = ctx.exchanges(leg.account);
   const now = ctx.clock.now();
-  const rules = await ctx.rules.get(exchange, config.symbol, now);
+  const rules = await ctx.rules.get(exchange, leg.symbol, now);
   const market = {
     price: fx.price ?? fill.price,
     markPrice: fx.mark ?? fx.price ?? fill.price,
     rules,
     supportsAmend: exchange.supportsAmend,
   };
-  const saved = await decideAndSave(
+  const saved = await decideAndSave<StrategyFillDecision<S> | null, S>(
     ctx,
     config.id,
     (stored) => {
-      if (!stored) return { next: null, result: null as FillDecision | null };
-      const d = onFill(stored, fill, config, market, now);
+      if (!stored) return { next: null, result: null };
+      const d = strategy.onFill(stored, fill, leg, config, market, now) as StrategyFillDecision<S>;
       if (!d.applied) return { next: null, result: d };
       const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
       return { next: lighter ?? d.state, result: d };
@@ -89,7 +109,7 @@ export async function handleFill(
     };
   }
   // Only this fill's journal line is written here; recon drops it from the state later (no third write).
-  const done = await carryOutDecision(ctx, config, exchange, saved.state, decision.commands, {
+  const done = await carryOutDecision(ctx, config, saved.state, decision.commands, {
     journalOnly: [fill.tradeId],
   });
   const latency = done.firstSentAt === null ? null : done.firstSentAt - fx.receivedAt;
@@ -101,7 +121,7 @@ export async function handleFill(
     duplicate: false,
     commands: done.executed.length + done.followUps.length,
     fillToOrderMs: latency,
-    holdings: finalState.holdings.toFixed(),
+    holdings: strategy.ledger(finalState).holdings.toFixed(),
     state: finalState,
     journaled: done.journaled,
   };

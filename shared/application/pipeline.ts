@@ -6,8 +6,10 @@
  *   decide → save (conditional on version, the caller's `decideAndSave`) → pre-trade step → carry out on
  *   the exchange → settle outcomes (and their follow-ups) → journal fills, then orders → alerts.
  *
- * Entry points: `carryOutDecision(ctx, config, exchange, decided, commands, options)`, and
- * `decideOnSnapshot` for operator decisions made on a fresh read of the exchange (rebuild, close-all).
+ * Entry points: `carryOutDecision(ctx, config, decided, commands, options)`, and `decideOnSnapshot` for
+ * operator decisions made on a fresh read of every leg (rebuild, flatten). The pipeline knows no strategy:
+ * it reaches the instance's through the registry (outcomes, ledger, level prices), and sends each command
+ * to the exchange of its leg's account.
  * Invariants:
  *  1. Nothing is sent that the store does not already hold (the caller saved `decided` first).
  *  2. Every outcome is folded into the freshest stored state (`settleOutcomes`), follow-ups included.
@@ -18,21 +20,20 @@
  *     guard-rails issue puts pre-trade checks and budgets there).
  */
 import type { Command, Decision } from '../domain/commands.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import type { KlgState, ReconSnapshot } from '../domain/strategies/klg/index.js';
+import { strategyOf } from '../domain/strategies/index.js';
+import type { InstanceConfigBase, InstanceEnvelope, LegSnapshot } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
-import type { ExchangePort } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
-import { gatherSnapshot } from './market.js';
+import { gatherSnapshots } from './market.js';
 
 export interface PipelineOptions {
   /** Events to journal before the order events (e.g. stops recon found live), made when they are written. */
   readonly leadingEvents?: () => readonly TradingEvent[];
-  /** The level price of a level index for order events (default: the decided state's levels). */
+  /** The level price of a level index for order events (default: the strategy's, on the decided state). */
   readonly levelPrice?: (level: number | null) => string | undefined;
   /**
    * Which unjournaled fills to write. By default all the state lists (this decision's and any a crash
@@ -43,9 +44,9 @@ export interface PipelineOptions {
   readonly journalOnly?: readonly string[];
 }
 
-export interface PipelineResult {
+export interface PipelineResult<S extends InstanceEnvelope> {
   /** The state stored after settling and journaling. */
-  readonly state: KlgState;
+  readonly state: S;
   /** The decision's commands as carried out, then the follow-ups. */
   readonly executed: readonly Executed[];
   readonly followUps: readonly Executed[];
@@ -61,21 +62,20 @@ function preTrade(commands: readonly Command[]): readonly Command[] {
   return commands;
 }
 
-export async function carryOutDecision(
+export async function carryOutDecision<S extends InstanceEnvelope>(
   ctx: AppContext,
-  config: KlgConfig,
-  exchange: ExchangePort,
-  decided: KlgState,
+  config: InstanceConfigBase,
+  decided: S,
   commands: readonly Command[],
   options: PipelineOptions = {},
-): Promise<PipelineResult> {
-  const summary = await carryOut(ctx, exchange, preTrade(commands));
+): Promise<PipelineResult<S>> {
+  const exchangeFor = (account: string) => ctx.exchanges(account);
+  const summary = await carryOut(ctx, exchangeFor, preTrade(commands));
   // Outcomes are folded into the state just saved, without reading it back (a lost race re-reads).
-  const settled = await settleOutcomes(ctx, config, summary.executed, exchange, decided);
+  const settled = await settleOutcomes(ctx, config, summary.executed, exchangeFor, decided);
   const folded = settled.state ?? decided;
-  const levelPrice =
-    options.levelPrice ??
-    ((i: number | null) => (i === null ? undefined : decided.levels[i]?.price.toFixed()));
+  const strategy = strategyOf(config);
+  const levelPrice = options.levelPrice ?? ((i: number | null) => strategy.levelPrice(decided, i));
   // One journal write: the fills the state lists as unjournaled (this decision's and any a crash left),
   // then what was found, then the orders.
   const only = options.journalOnly ? new Set(options.journalOnly) : null;
@@ -113,20 +113,18 @@ const SNAPSHOT_ATTEMPTS = 4;
  * position applied to a newer ledger invents a fill; an order placed since is missed): the state is read
  * again, then the exchange, a bounded number of times. Null when the instance has no state.
  */
-export async function decideOnSnapshot(
+export async function decideOnSnapshot<S extends InstanceEnvelope>(
   ctx: AppContext,
-  config: KlgConfig,
-  exchange: ExchangePort,
-  base: KlgState,
-  plan: (state: KlgState, snapshot: ReconSnapshot, now: number) => Decision<KlgState>,
+  config: InstanceConfigBase,
+  base: S,
+  plan: (state: S, snapshots: readonly LegSnapshot[], now: number) => Decision<S>,
   options: PipelineOptions = {},
-): Promise<PipelineResult | null> {
+): Promise<PipelineResult<S> | null> {
   let current = base;
   for (let attempt = 1; ; attempt++) {
     const now = ctx.clock.now();
-    const rules = await ctx.rules.get(exchange, config.symbol, now);
-    const snapshot = await gatherSnapshot(exchange, rules, config, current, now);
-    const saved = await decideAndSave(
+    const snapshot = await gatherSnapshots(ctx, config, current, now);
+    const saved = await decideAndSave<Decision<S> | null, S>(
       ctx,
       config.id,
       (cur) => {
@@ -137,9 +135,9 @@ export async function decideOnSnapshot(
       { current, maxAttempts: 1 },
     );
     if (saved.ok && saved.state && saved.result)
-      return carryOutDecision(ctx, config, exchange, saved.state, saved.result.commands, options);
+      return carryOutDecision(ctx, config, saved.state, saved.result.commands, options);
     if (attempt >= SNAPSHOT_ATTEMPTS) throw new GridConflictError(config.id, attempt);
-    const reread = await ctx.store.loadGrid(config.id);
+    const reread = (await ctx.store.loadGrid(config.id)) as S | null;
     if (!reread) return null;
     current = reread;
   }

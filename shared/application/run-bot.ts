@@ -8,7 +8,7 @@
  * A worker that cannot start (no connection to the exchange) makes `runBot` reject, after closing what
  * it had opened; the caller still owns the context (store, exchanges) and closes it.
  */
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import type { InstanceConfig } from '../domain/config/deployment.js';
 import type { AppContext } from './context.js';
 import { JOB_SERVICES } from './jobs.js';
 import { runScheduled } from './scheduled.js';
@@ -16,7 +16,7 @@ import { JobSchedule } from './sim/schedule.js';
 import { StreamWorker } from './stream-worker.js';
 
 export interface RunBotOptions {
-  readonly instances: readonly KlgConfig[];
+  readonly instances: readonly InstanceConfig[];
   readonly writer: string;
   /** Resolves when the bot should stop (a signal handler, a test). */
   readonly stop: Promise<void>;

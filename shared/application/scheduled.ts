@@ -8,7 +8,8 @@
  * does not redeliver work that already ran.
  */
 import { z } from 'zod';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
+import type { InstanceConfig } from '../domain/config/deployment.js';
+import { strategyOf } from '../domain/strategies/index.js';
 import type { AppContext } from './context.js';
 
 export const scheduledEventSchema = z
@@ -37,11 +38,14 @@ export async function runScheduled<R>(
   ctx: AppContext,
   job: JobName,
   event: ScheduledEvent,
-  run: (ctx: AppContext, instanceId: string, config: KlgConfig) => Promise<R>,
+  run: (ctx: AppContext, instanceId: string, config: InstanceConfig) => Promise<R>,
 ): Promise<InstanceOutcome<R>[]> {
   const ids = ctx.instanceIds.filter((id) => event.instanceId === '*' || id === event.instanceId);
   const configs = await Promise.all(ids.map((id) => ctx.store.getConfig(id)));
-  const targets = configs.filter((c): c is KlgConfig => c !== null && c.enabled);
+  // Only instances whose strategy runs this job.
+  const targets = configs.filter(
+    (c): c is InstanceConfig => c?.enabled === true && strategyOf(c).jobs.includes(job),
+  );
   if (event.instanceId !== '*' && targets.length === 0) {
     ctx.logger.warn('scheduled job for an unknown or disabled instance', { job, instance: event.instanceId });
   }

@@ -21,11 +21,11 @@
  *     the streams. Orders stay on the exchange; nothing half written remains.
  */
 import { decodeClientOrderId } from '../domain/client-order-id.js';
+import type { InstanceConfig } from '../domain/config/deployment.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import type { KlgState } from '../domain/strategies/klg/index.js';
+import type { InstanceEnvelope } from '../domain/strategy.js';
 import type {
   MarketChannel,
   MarketStreamEvent,
@@ -45,7 +45,7 @@ const ACCOUNT_RETRY_MAX_MS = 60_000;
 const PRICE_MAX_AGE_MS = 10_000;
 
 export interface StreamWorkerOptions {
-  readonly instances: readonly KlgConfig[];
+  readonly instances: readonly InstanceConfig[];
   /** Who writes the heartbeat (task id, host name). */
   readonly writer: string;
   readonly heartbeatIntervalMs?: number;
@@ -92,11 +92,11 @@ export class StreamWorker {
   };
   readonly #ctx: AppContext;
   readonly #opts: StreamWorkerOptions;
-  readonly #byAccount = new Map<string, KlgConfig[]>();
+  readonly #byAccount = new Map<string, InstanceConfig[]>();
   readonly #accounts = new Map<string, AccountState>();
   readonly #queues = new Map<string, Promise<void>>();
   /** The last state this worker saved (or saw stored) per instance: what the next fill is decided on. */
-  readonly #states = new Map<string, KlgState>();
+  readonly #states = new Map<string, InstanceEnvelope>();
   /** Trade ids journaled by the last fill, dropped from the state by the next fill's write. */
   readonly #journaled = new Map<string, readonly string[]>();
   /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
@@ -146,7 +146,7 @@ export class StreamWorker {
   }
 
   /** Subscribes one account's streams; on failure isolates it and schedules a retry. */
-  async #connect(accountId: string, instances: readonly KlgConfig[]): Promise<boolean> {
+  async #connect(accountId: string, instances: readonly InstanceConfig[]): Promise<boolean> {
     const opened: StreamSubscription[] = [];
     try {
       const exchange = this.#ctx.exchanges(accountId);
@@ -189,7 +189,7 @@ export class StreamWorker {
     return true;
   }
 
-  async #isolate(accountId: string, instances: readonly KlgConfig[], e: unknown): Promise<void> {
+  async #isolate(accountId: string, instances: readonly InstanceConfig[], e: unknown): Promise<void> {
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     const previous = this.#failed.get(accountId);
     const attempts = (previous?.attempts ?? 0) + 1;
@@ -217,7 +217,7 @@ export class StreamWorker {
 
   async #alertAccount(
     accountId: string,
-    instances: readonly KlgConfig[],
+    instances: readonly InstanceConfig[],
     severity: 'info' | 'critical',
     code: string,
     message: string,
@@ -330,7 +330,7 @@ export class StreamWorker {
     }
   }
 
-  #instanceFor(accountId: string, fill: Fill): KlgConfig | undefined {
+  #instanceFor(accountId: string, fill: Fill): InstanceConfig | undefined {
     const instances = this.#byAccount.get(accountId) ?? [];
     const decoded = decodeClientOrderId(fill.clientOrderId);
     if (decoded) {
@@ -357,19 +357,22 @@ export class StreamWorker {
     // The resync in progress when the fill arrived, taken now: a fill queued before a resync started must
     // not wait for it (the resync waits for that fill: both would wait forever).
     const gate = account.resync;
-    const next = previous.then(() => gate ?? undefined).then(() => this.#process(config, fill, receivedAt));
+    const next = previous
+      .then(() => gate ?? undefined)
+      .then(() => this.#process(config, accountId, fill, receivedAt));
     this.#queues.set(config.id, next);
     void next.finally(() => {
       if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
     });
   }
 
-  async #process(config: KlgConfig, fill: Fill, receivedAt: number): Promise<void> {
+  async #process(config: InstanceConfig, accountId: string, fill: Fill, receivedAt: number): Promise<void> {
     try {
       const r = await handleFill(this.#ctx, config, fill, {
         receivedAt,
-        price: this.#fresh(this.#prices, config.symbol),
-        mark: this.#fresh(this.#marks, config.symbol),
+        account: accountId,
+        price: this.#fresh(this.#prices, fill.symbol),
+        mark: this.#fresh(this.#marks, fill.symbol),
         current: this.#opts.stateful === false ? undefined : this.#states.get(config.id),
         journaled: this.#journaled.get(config.id),
       });

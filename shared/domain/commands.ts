@@ -91,6 +91,13 @@ export function clientIdOf(c: OrderCommand): string {
     : c.clientOrderId;
 }
 
+/** The account an order command goes to (an instance's legs may be on several accounts). */
+export function accountOf(c: OrderCommand): string {
+  return c.kind === 'PlaceOrder' || c.kind === 'PlaceStop' || c.kind === 'ClosePosition'
+    ? c.request.account
+    : c.account;
+}
+
 /** Commands that protect a position (stops and protective closes): they go first and are never held back. */
 export function isProtective(c: OrderCommand): boolean {
   return c.kind === 'PlaceStop' || c.kind === 'ClosePosition';
@@ -106,3 +113,17 @@ export interface Decision<S> {
 export function isOrderCommand(c: Command): c is OrderCommand {
   return c.kind !== 'Alert';
 }
+
+/** Why the exchange (or the shell, before sending) refused a command. */
+export interface Rejection {
+  readonly reason: string;
+  readonly code?: string | undefined;
+  readonly message: string;
+}
+
+/** What carrying out an order command came to, as the shell reports it back to the strategy. */
+export type CommandOutcome =
+  | { readonly kind: 'placed'; readonly exchangeOrderId?: string | undefined }
+  | ({ readonly kind: 'rejected' } & Rejection)
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'timedOut' };

@@ -12,8 +12,9 @@ export function gridStateToJson(state: GridState): unknown {
 
 export function parseGridState(json: unknown, where = 'grid state'): GridState {
   const strategy = (json as { strategy?: unknown } | null)?.strategy;
+  // Items written before the seam name no strategy: they are Key Level Grid states.
   return strategyOf({ strategy: typeof strategy === 'string' ? strategy : 'key_level_grid' }).parseState(
     json,
     where,
-  );
+  ) as GridState;
 }

@@ -1,13 +1,22 @@
 /**
  * The strategy seam (issue 14): what every strategy module provides to the shared machinery, so the
- * pipeline, the stream worker, the simulator and the CDK app work on any strategy without naming one.
- * Registered by the config's `strategy` name in `strategies.ts`.
+ * decision pipeline, recon, operator commands, the stream worker, the simulator and the CDK app work on
+ * any strategy without naming one. Registered by the config's `strategy` name in `strategies/index.ts`.
  *
- * Provided today: the legs an instance trades, the market channels and scheduled jobs it needs, its state
- * codec and its invariants. Still to come (issue 14): decisions per event, recon over all legs, operator
- * commands, and the projection for status, metrics and the report.
+ * A module is pure (domain): it says which legs an instance trades, what market data and scheduled jobs it
+ * needs, how its state is read and written, and decides — on a fill, on a recon snapshot of all its legs,
+ * on a protection snapshot, on a command's outcome, on an operator's flatten — returning the next state and
+ * the commands to carry out. The shell (`shared/application`) does all I/O around those decisions, the same
+ * way for every strategy. What a strategy needs beyond that (the Key Level Grid's level recompute, its
+ * cold start from PARAMS) lives in its application runtime (`shared/application/strategies/<name>`).
+ *
+ * Every state carries the `InstanceEnvelope` fields the shell reads (version, pause, alerts, backoff, fills
+ * not yet journaled); the rest of the state is the strategy's own.
  */
-import type { PositionSide } from './orders.js';
+import type { z } from 'zod';
+import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
+import type { Decimal } from './money.js';
+import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
 import type { SymbolRules } from './symbol-rules.js';
 
 /** One position an instance trades: an account, a symbol and a position side, under a role name. */
@@ -19,18 +28,213 @@ export interface Leg {
 }
 
 export type StrategyMarketChannel = 'bookTop' | 'trades' | 'markPrice' | 'candles1m';
+/** Scheduled jobs: recon is the shell's own; the others are the strategy runtime's. */
 export type StrategyJob = 'recon' | 'recompute' | 'risk';
 
-export interface StrategyModule<Config, State> {
+/**
+ * A fill applied to a ledger whose journal line is not known to be written yet. It rides in the same
+ * conditional write that applies the fill, so a process killed between that write and the journal write
+ * loses nothing: whoever next sees the state (the stream worker after its journal write, or the next recon
+ * pass) journals it, idempotently, and then drops it.
+ */
+export interface UnjournaledFill {
+  readonly time: number;
+  readonly tradeId: string;
+  readonly side: 'buy' | 'sell';
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly fee: Decimal;
+  readonly clientOrderId: string;
+  /** The price of the level the order served, when it was a grid order. */
+  readonly levelPrice: Decimal | null;
+  /** The ledger right after the fill. */
+  readonly holdingsAfter: Decimal;
+  readonly avgEntryAfter: Decimal;
+  /** How the fill was read (the strategy's fill role). */
+  readonly role: string;
+}
+
+/** The fields of every strategy's state that the shell reads and writes. */
+export interface InstanceEnvelope {
+  readonly strategy: string;
+  readonly instanceId: string;
+  /** Optimistic-concurrency version: the store's conditional writes compare it. */
+  readonly version: number;
+  readonly paused: boolean;
+  readonly pauseReason: string | null;
+  /** Alert codes currently raised, so a persisting condition alerts once. */
+  readonly activeAlerts: readonly string[];
+  /** Applied fills whose journal line may not be written yet, oldest first (bounded). */
+  readonly unjournaled: readonly UnjournaledFill[];
+  /** After the exchange rate-limited a recon pass, scheduled passes before this time only protect. */
+  readonly reconBackoffUntil: number | null;
+  /** The last price a decision saw (alerts state the position's value with it). */
+  readonly lastPrice: Decimal | null;
+  readonly updatedAt: number;
+}
+
+/** The config fields the shell reads; the rest is the strategy's own schema. */
+export interface InstanceConfigBase {
+  readonly id: string;
+  readonly strategy: string;
+  readonly enabled: boolean;
+  readonly recon_interval_sec: number;
+}
+
+/** What a decision knows of one leg's market. */
+export interface LegMarket {
+  /** Current price (last trade or book), what polarity and placement rules use. */
+  readonly price: Decimal;
+  /** The mark price, when known (what stops trigger on). */
+  readonly markPrice?: Decimal | undefined;
+  readonly rules: SymbolRules;
+  /** The venue can amend a live limit order. */
+  readonly supportsAmend: boolean;
+}
+
+/** What the protection pass read for one leg: prices, open orders (ours and foreign), the position. */
+export interface LegProtectionSnapshot extends LegMarket {
+  readonly leg: Leg;
+  readonly openOrders: readonly ExchangeOrder[];
+  readonly position: Position | null;
+}
+
+/** What recon read for one leg (never from memory). */
+export interface LegSnapshot extends LegProtectionSnapshot {
+  /** Our trades on the leg after its fill cursor, oldest first. */
+  readonly fills: readonly Fill[];
+  /** Fates of the orders `ordersToLookUp` asked about (null: unknown to the exchange). */
+  readonly orderLookups: Readonly<Record<string, ExchangeOrder | null>>;
+  /** The leg account's wallet balance in the symbol's settlement asset. */
+  readonly wallet: Decimal;
+  readonly at: number;
+}
+
+/** An event-track decision; `applied` is false when the fill was a duplicate or not this instance's. */
+export interface StrategyFillDecision<S> extends Decision<S> {
+  readonly applied: boolean;
+}
+
+/** A stop recon found live whose placement it had not seen confirmed: journaled as placed. */
+export interface FoundStop {
+  readonly clientOrderId: string;
+  readonly triggerPrice: Decimal;
+  /** Null for a stop that closes whatever the position is. */
+  readonly qty: Decimal | null;
+}
+
+export interface StrategyReconDecision<S> extends Decision<S> {
+  /** Fills from trade history the event track had missed. */
+  readonly fillsApplied: number;
+  readonly stopsFound: readonly FoundStop[];
+}
+
+/** The ledger of an instance as journal lines and alerts state it. */
+export interface LedgerView {
+  readonly holdings: Decimal;
+  readonly avgEntry: Decimal;
+}
+
+/**
+ * A strategy module. Methods (not arrow properties) so that a module typed on its own config and state is
+ * usable wherever the shell holds the envelope types.
+ */
+export interface StrategyModule<Config extends InstanceConfigBase, State extends InstanceEnvelope> {
   /** The config's `strategy` value. */
   readonly name: string;
+  /** Its instance config (the deployment config reads each instance by the schema its `strategy` names). */
+  readonly configSchema: z.ZodType<Config>;
   legs(config: Config): readonly Leg[];
   /** Market data its decisions use (the stream worker subscribes to these for each leg's symbol). */
   readonly marketChannels: readonly StrategyMarketChannel[];
   /** The scheduled jobs its instances run (the CDK app schedules these, the simulator runs them). */
   readonly jobs: readonly StrategyJob[];
+  /** How often an instance runs `job` (seconds; recon's 30 means twice a minute). */
+  jobIntervalSec(config: Config, job: StrategyJob): number;
   parseState(json: unknown, where?: string): State;
   stateToJson(state: State): unknown;
   /** Every broken invariant of a stored state, as one message each (empty: healthy). */
   invariants(state: State, config: Config, rules: SymbolRules): string[];
+
+  // --- the event track -----------------------------------------------------------------------------
+  /** A fill on `leg` (dedupe is the module's: the trade id rides in the state it returns). */
+  onFill(
+    state: State,
+    fill: Fill,
+    leg: Leg,
+    config: Config,
+    market: LegMarket,
+    now: number,
+  ): StrategyFillDecision<State>;
+  /** The outcome of a command it asked for (follow-ups and alerts in `commands`). */
+  applyOutcome(
+    state: State,
+    command: OrderCommand,
+    outcome: CommandOutcome,
+    config: Config,
+    now: number,
+  ): Decision<State>;
+  /** A protective close was refused as larger than the position: close `held` (what the exchange reports). */
+  closeWhatIsHeld(state: State, held: Decimal, config: Config, now: number): Decision<State>;
+
+  // --- recon ---------------------------------------------------------------------------------------
+  /** Where the leg's trade history is read from (null: from the start). */
+  fillCursor(state: State, leg: Leg): FillCursor | null;
+  /** Client ids on `leg` whose fate recon must look up before deciding. */
+  ordersToLookUp(
+    state: State,
+    leg: Leg,
+    openOrders: readonly ExchangeOrder[],
+    config: Config,
+    now: number,
+  ): string[];
+  /** A full recon pass over every leg's snapshot (in `legs` order). */
+  planRecon(
+    state: State,
+    snapshots: readonly LegSnapshot[],
+    config: Config,
+    now: number,
+  ): StrategyReconDecision<State>;
+  /** The protection pass while recon backs off: stops and protective closes only, never a cancel of a stop. */
+  planProtection(
+    state: State,
+    snapshots: readonly LegProtectionSnapshot[],
+    config: Config,
+    now: number,
+  ): Omit<StrategyReconDecision<State>, 'fillsApplied'>;
+
+  // --- operator commands ---------------------------------------------------------------------------
+  pause(state: State, reason: string, now: number): State;
+  resume(state: State, now: number): State;
+  /** Flatten, first step: pause opening and cancel every order of ours that is not protective. */
+  planFlattenOrders(
+    state: State,
+    snapshots: readonly LegSnapshot[],
+    config: Config,
+    now: number,
+  ): Decision<State>;
+  /** Flatten, second step: close every position at market (protective ids; the stop stays until flat). */
+  planFlattenPositions(
+    state: State,
+    snapshots: readonly LegSnapshot[],
+    config: Config,
+    now: number,
+  ): Decision<State>;
+
+  // --- projection ----------------------------------------------------------------------------------
+  /** The ledger journal lines and alerts state (a multi-leg strategy states its net exposure). */
+  ledger(state: State): LedgerView;
+  /** The price of the level an order command names, for its journal line. */
+  levelPrice(state: State, level: number | null): string | undefined;
+  /** Orders of ours the state holds live (a recon metric). */
+  openOrderCount(state: State): number;
+  /** A readable status for `gridbot status` and the admin function. */
+  status(config: Config, state: State): Record<string, unknown>;
+}
+
+/** The state without the listed fills (their journal lines are written), or null when none was listed. */
+export function markJournaled<S extends InstanceEnvelope>(state: S, tradeIds: readonly string[]): S | null {
+  const done = new Set(tradeIds);
+  const left = state.unjournaled.filter((f) => !done.has(f.tradeId));
+  return left.length === state.unjournaled.length ? null : { ...state, unjournaled: left };
 }

@@ -64,7 +64,7 @@ describe('carrying out a batch', () => {
   for (const kind of ['fatal', 'rate_limited'] as const) {
     it(`when an earlier command fails ${kind}, then grid orders after it wait but the stop still goes out`, async () => {
       app = await paperApp();
-      const summary = await carryOut(app.ctx, failingFirst(app.port, kind), [
+      const summary = await carryOut(app.ctx, () => failingFirst(app.port, kind), [
         buy('gbdogeklgL0B1'),
         buy('gbdogeklgL0B2'),
         stop,
@@ -82,11 +82,11 @@ describe('settling a protective close', () => {
     app = await paperApp();
     const { reconcileInstance } = await import('../../shared/application/reconcile-instance.js');
     const { settleOutcomes } = await import('../../shared/application/execute.js');
-    const { loadKlgConfig } = await import('../../shared/application/instance.js');
+    const { loadConfig } = await import('../../shared/application/instance.js');
     await reconcileInstance(app.ctx, 'dogeklg');
     await app.feed('0.185 0.185 0.1695 0.171'); // buys at 0.18 and 0.17 fill
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
     // 100 coins are sold by hand: the exchange now holds less than the ledger knows.
     await app.port.submit({
@@ -129,7 +129,7 @@ describe('settling a protective close', () => {
       },
       sentAt: app.clock.now(),
     };
-    const settled = await settleOutcomes(app.ctx, config, [refusedClose], app.port);
+    const settled = await settleOutcomes(app.ctx, config, [refusedClose], () => app.port);
     const close = settled.followUps.find((x) => x.command.kind === 'ClosePosition');
     expect(close?.command.kind === 'ClosePosition' && close.command.request.qty.toFixed()).toBe('100');
     expect(close?.outcome.kind).toBe('placed');

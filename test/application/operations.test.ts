@@ -2,10 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { CONFIRMATION_TTL_MS, runAdminCommand } from '../../shared/application/admin.js';
 import { InstanceNotFoundError } from '../../shared/application/errors.js';
-import { recomputeParams } from '../../shared/application/recompute-params.js';
+import { SHELL } from '../../shared/application/jobs.js';
+import { settleAssetOf } from '../../shared/application/market.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
-import { runRiskCheck, settleAssetOf } from '../../shared/application/risk-check.js';
 import { runScheduled } from '../../shared/application/scheduled.js';
+import { recomputeParams } from '../../shared/application/strategies/klg/recompute-params.js';
+import { runRiskCheck } from '../../shared/application/strategies/klg/risk-check.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 
 let app: PaperApp;
@@ -317,11 +319,11 @@ describe('recompute', () => {
       return `${c} ${(Number(c) + 0.002).toFixed(5)} ${(Number(c) - 0.002).toFixed(5)} ${c}`;
     });
     await app.feed(...prices);
-    const first = await recomputeParams(app.ctx, 'dogeklg');
+    const first = await recomputeParams(app.ctx, 'dogeklg', undefined, SHELL);
     expect(first.error).toBeNull();
     expect(first.version).toBe(1);
     expect(first.levels.length).toBeGreaterThanOrEqual(4);
-    const again = await recomputeParams(app.ctx, 'dogeklg');
+    const again = await recomputeParams(app.ctx, 'dogeklg', undefined, SHELL);
     expect(again).toMatchObject({ version: 1, changed: false });
     await reconcileInstance(app.ctx, 'dogeklg');
     expect((await app.ctx.store.loadGrid('dogeklg'))?.paramsVersion).toBe(1);
@@ -329,7 +331,7 @@ describe('recompute', () => {
 
   it('keeps the levels in force and alerts when the analysis fails', async () => {
     app = await paperApp({ instance: { levels: { source: 'keyLevels' } } });
-    const r = await recomputeParams(app.ctx, 'dogeklg');
+    const r = await recomputeParams(app.ctx, 'dogeklg', undefined, SHELL);
     expect(r.error).not.toBeNull();
     expect(app.alerts).toContainEqual(expect.objectContaining({ code: 'recompute_failed' }));
   });

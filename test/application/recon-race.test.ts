@@ -4,7 +4,7 @@
  * the paper port's read hook exactly between the two reads.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadKlgConfig } from '../../shared/application/instance.js';
+import { loadConfig } from '../../shared/application/instance.js';
 import { handleFill } from '../../shared/application/on-fill.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import type { Fill } from '../../shared/domain/orders.js';
@@ -47,7 +47,7 @@ describe('a fill racing a recon pass', () => {
     expect(level.fillCounter).toBe(1);
 
     // The stream's copy of the fill is a duplicate; the next passes settle to a healthy grid.
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     expect((await handleFill(app.ctx, config, fills[0]!, { receivedAt: app.clock.now() })).duplicate).toBe(
       true,
     );

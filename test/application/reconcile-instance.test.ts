@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
-import { loadKlgConfig } from '../../shared/application/instance.js';
+import { loadConfig } from '../../shared/application/instance.js';
 import { handleFill } from '../../shared/application/on-fill.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import type { Fill } from '../../shared/domain/orders.js';
@@ -48,7 +48,7 @@ describe('reconcileInstance on the paper exchange', () => {
     await reconcileInstance(app.ctx, 'dogeklg');
     await app.feed('0.185 0.185 0.1795 0.181');
     expect(fills).toHaveLength(1);
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     const first = await handleFill(app.ctx, config, fills[0]!, { receivedAt: app.clock.now() });
     expect(first.duplicate).toBe(false);
     expect(first.fillToOrderMs).toBe(0);
@@ -73,7 +73,7 @@ describe('reconcileInstance on the paper exchange', () => {
     const fills = await captureFills(app);
     await reconcileInstance(app.ctx, 'dogeklg');
     await app.feed('0.185 0.185 0.1795 0.181');
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     // The process dies between the state write that applied the fill and the journal write.
     const record = app.ctx.events.record;
     (app.ctx.events as { record: typeof record }).record = async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadKlgConfig } from '../../shared/application/instance.js';
+import { loadConfig } from '../../shared/application/instance.js';
 import { runBot } from '../../shared/application/run-bot.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 
@@ -27,7 +27,7 @@ describe('runBot (the whole runtime in one process)', () => {
     const stopped = new Promise<void>((r) => {
       stop = r;
     });
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     const done = runBot(app.ctx, { instances: [config], writer: 'laptop', stop: stopped });
     await app.feed('0.185 0.185 0.185 0.185'); // the first recon lays the grid out
     expect(
@@ -56,7 +56,7 @@ describe('runBot (the whole runtime in one process)', () => {
       stop = r;
     });
     let started = false;
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     const done = runBot(app.ctx, {
       instances: [config],
       writer: 'laptop',
@@ -78,7 +78,7 @@ describe('runBot (the whole runtime in one process)', () => {
 
   it('rejects when the stream worker cannot start, without saying it started', async () => {
     app = await paperApp();
-    const config = await loadKlgConfig(app.ctx, 'dogeklg');
+    const config = await loadConfig(app.ctx, 'dogeklg');
     let started = false;
     await expect(
       runBot(app.ctx, {

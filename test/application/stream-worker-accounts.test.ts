@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaperExchangePort } from '../../shared/adapters/paper/paper-exchange-port.js';
-import { loadKlgConfig } from '../../shared/application/instance.js';
+import { loadConfig } from '../../shared/application/instance.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { DeferredExchangePort } from '../../shared/composition/deferred-exchange.js';
@@ -45,7 +45,7 @@ describe('stream worker with a bad account among good ones', () => {
     };
     const badInstance = parseKlgConfig(klgConfigInput({ id: 'badklg', account: 'bad' }));
     worker = new StreamWorker(ctx, {
-      instances: [await loadKlgConfig(app.ctx, 'dogeklg'), badInstance],
+      instances: [await loadConfig(app.ctx, 'dogeklg'), badInstance],
       writer: 'test-task',
     });
     await worker.start(); // does not throw

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadKlgConfig } from '../../shared/application/instance.js';
+import { loadConfig } from '../../shared/application/instance.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { dec } from '../../shared/domain/money.js';
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function started(a: PaperApp): Promise<StreamWorker> {
   const w = new StreamWorker(a.ctx, {
-    instances: [await loadKlgConfig(a.ctx, 'dogeklg')],
+    instances: [await loadConfig(a.ctx, 'dogeklg')],
     writer: 'test-task',
   });
   await w.start();

@@ -10,11 +10,10 @@
  *  2. A versioned item's `version` attribute equals the version inside its document.
  */
 import { z } from 'zod';
-import { type InstanceConfig, instanceConfigSchema } from '../../domain/config/deployment.js';
+import { configToJson, type InstanceConfig, instanceConfigSchema } from '../../domain/config/deployment.js';
 import { type GridState, parseGridState } from '../../domain/grid-state.js';
 import { dec } from '../../domain/money.js';
 import { type ParamsRecord, paramsRecordSchema } from '../../domain/params.js';
-import { klgConfigToJson } from '../../domain/strategies/klg/config.js';
 import {
   type Confirmation,
   type Heartbeat,
@@ -43,12 +42,7 @@ export function encodeDoc(key: ItemKey, json: unknown): string {
   return doc;
 }
 
-export function configToJson(config: InstanceConfig): unknown {
-  switch (config.strategy) {
-    case 'key_level_grid':
-      return klgConfigToJson(config);
-  }
-}
+export { configToJson };
 
 const decimalText = z.string().refine(
   (s) => {

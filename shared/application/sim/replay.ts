@@ -21,9 +21,9 @@
  *     returned, never hidden.
  */
 
+import type { InstanceConfig } from '../../domain/config/deployment.js';
+import type { GridState } from '../../domain/grid-state.js';
 import { strategyOf } from '../../domain/strategies/index.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
-import type { KlgState } from '../../domain/strategies/klg/index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AppContext } from '../context.js';
 import { JOB_SERVICES } from '../jobs.js';
@@ -53,7 +53,7 @@ export interface MarketStep {
 export interface ReplayOptions {
   readonly ctx: AppContext;
   readonly clock: SteppableClock;
-  readonly instances: readonly KlgConfig[];
+  readonly instances: readonly InstanceConfig[];
   /** Market steps before the bot starts (history for indicators); no job runs during them. */
   readonly history: Iterable<MarketStep>;
   /** Market steps while the bot runs, in time order. */
@@ -67,7 +67,7 @@ export interface ReplayOptions {
   /** Called after each market step of the bot's period (and its jobs) has settled. */
   readonly afterStep?: (at: number) => Promise<void> | void;
   /** Called with the stored grid whenever the driver inspects it (after anything that may change it). */
-  readonly onGrid?: (instanceId: string, state: KlgState, at: number) => void;
+  readonly onGrid?: (instanceId: string, state: GridState, at: number) => void;
 }
 
 export interface JobFailure {
@@ -148,8 +148,11 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       const state = await ctx.store.loadGrid(instanceId);
       if (!config || !state) continue;
       o.onGrid?.(instanceId, state, at);
-      const rules = await ctx.rules.get(ctx.exchanges(config.account), config.symbol, at);
-      for (const message of strategyOf(config).invariants(state, config, rules)) {
+      const strategy = strategyOf(config);
+      // Invariants are judged on the first leg's rules (a strategy with legs on other symbols checks those itself).
+      const leg = strategy.legs(config)[0]!;
+      const rules = await ctx.rules.get(ctx.exchanges(leg.account), leg.symbol, at);
+      for (const message of strategy.invariants(state, config, rules)) {
         const key = `${instanceId}|${message}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -5,7 +5,8 @@
  * the epoch, as a `rate()` schedule would. A 30-second recon fires every minute with a second pass
  * (`pass: 2`, which sleeps 30 s inside `runScheduled`, exactly as the Lambda does).
  */
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
+import { strategyOf } from '../../domain/strategies/index.js';
+import type { InstanceConfigBase } from '../../domain/strategy.js';
 import type { JobName } from '../scheduled.js';
 
 export interface DueJob {
@@ -18,24 +19,19 @@ export interface DueJob {
 /** Jobs at the same time run in this order: levels first, then the grid, then the risk check. */
 const ORDER: readonly JobName[] = ['recompute', 'recon', 'risk'];
 
-function intervalMs(config: KlgConfig, job: JobName): number {
-  switch (job) {
-    case 'recon':
-      return Math.max(60, config.recon_interval_sec) * 1000;
-    case 'recompute':
-      return config.recompute_interval_sec * 1000;
-    case 'risk':
-      return config.risk_interval_sec * 1000;
-  }
+function intervalMs(config: InstanceConfigBase, job: JobName): number {
+  const sec = strategyOf(config).jobIntervalSec(config, job);
+  // Twice-a-minute recon runs as two passes of a one-minute schedule.
+  return (job === 'recon' ? Math.max(60, sec) : sec) * 1000;
 }
 
 export class JobSchedule {
-  readonly #entries: { job: JobName; config: KlgConfig; every: number; next: number }[] = [];
+  readonly #entries: { job: JobName; config: InstanceConfigBase; every: number; next: number }[] = [];
 
-  constructor(instances: readonly KlgConfig[], start: number) {
+  constructor(instances: readonly InstanceConfigBase[], start: number) {
     for (const job of ORDER) {
       for (const config of instances) {
-        if (!config.enabled) continue;
+        if (!config.enabled || !strategyOf(config).jobs.includes(job)) continue;
         this.#entries.push({ job, config, every: intervalMs(config, job), next: start });
       }
     }

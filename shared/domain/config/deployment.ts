@@ -4,7 +4,8 @@
  * secret (AWS) or environment variables (local) that hold its keys.
  */
 import { z } from 'zod';
-import { klgConfigSchema } from '../strategies/klg/config.js';
+import type { Decimal } from '../money.js';
+import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../strategies/index.js';
 import { configErrorFrom } from './format-error.js';
 import { simulationSchema } from './simulation.js';
 
@@ -39,9 +40,44 @@ export const accountSchema = z
 
 export type AccountConfig = z.infer<typeof accountSchema>;
 
-/** One strategy on one symbol; more strategies join this union as they are built. */
-export const instanceConfigSchema = z.discriminatedUnion('strategy', [klgConfigSchema]);
-export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
+/** One instance of a strategy: the config of every strategy the product has (the union grows with the registry). */
+export type InstanceConfig = StrategyConfig;
+
+/**
+ * An instance config, read by the schema of the strategy it names (the registry's): an unknown strategy is
+ * named with those that exist; every problem of a known one keeps its field path.
+ */
+export const instanceConfigSchema: z.ZodType<InstanceConfig> = z.unknown().transform((input, ctx) => {
+  const name = (input as { strategy?: unknown } | null)?.strategy;
+  const module = typeof name === 'string' ? findStrategy(name) : undefined;
+  if (!module) {
+    ctx.issues.push({
+      code: 'custom',
+      path: ['strategy'],
+      input,
+      message: `must be one of ${strategyNames()
+        .map((n) => `"${n}"`)
+        .join(', ')}${typeof name === 'string' ? ` (got "${name}")` : ''}`,
+    });
+    return z.NEVER;
+  }
+  const parsed = module.configSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      ctx.issues.push({ ...issue, input } as (typeof ctx.issues)[number]);
+    return z.NEVER;
+  }
+  return parsed.data as InstanceConfig;
+});
+
+/** An instance config as plain JSON (Decimals as strings): what the store writes and `instanceConfigSchema` reads. */
+export function configToJson(config: InstanceConfig): unknown {
+  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isDecimalLike(v) ? v.toFixed() : v)));
+}
+
+function isDecimalLike(v: unknown): v is Decimal {
+  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
+}
 
 export const deploymentConfigSchema = z
   .object({
@@ -78,34 +114,47 @@ export const deploymentConfigSchema = z
         });
       }
       instanceIds.add(inst.id);
-      if (!accountIds.has(inst.account)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['instances', i, 'account'],
-          message: `unknown account "${inst.account}"; declare it under accounts (known: ${[...accountIds].join(', ')})`,
-        });
+      // Every account a leg trades on must be declared (the Key Level Grid's one leg is its `account`).
+      const legs = legsOf(inst);
+      for (const account of new Set(legs.map((l) => l.account))) {
+        if (!accountIds.has(account)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['instances', i, legs.length === 1 ? 'account' : 'legs'],
+            message: `unknown account "${account}"; declare it under accounts (known: ${[...accountIds].join(', ')})`,
+          });
+        }
       }
     });
-    // Two instances on one account + symbol + position side would share one exchange position: each would
-    // take the other's fills, stops and closes for its own (a one-way BOTH position overlaps either side).
+    // Two legs on one account + symbol + position side would share one exchange position: each would take
+    // the other's fills, stops and closes for its own (a one-way BOTH position overlaps either side).
+    const seen: { id: string; leg: ReturnType<typeof legsOf>[number] }[] = [];
     cfg.instances.forEach((inst, i) => {
-      const other = cfg.instances.findIndex(
-        (o, j) =>
-          j < i &&
-          o.account === inst.account &&
-          o.symbol === inst.symbol &&
-          (o.position_side === inst.position_side ||
-            o.position_side === 'BOTH' ||
-            inst.position_side === 'BOTH'),
-      );
-      if (other >= 0) {
-        const o = cfg.instances[other]!;
-        ctx.addIssue({
-          code: 'custom',
-          path: ['instances', i, 'symbol'],
-          message: `instances "${o.id}" and "${inst.id}" both trade ${inst.symbol} ${inst.position_side === o.position_side ? inst.position_side : `${o.position_side}/${inst.position_side}`} on account "${inst.account}": they would share one exchange position and corrupt each other's ledger; give one of them another account, symbol or position side`,
-        });
+      const legs = legsOf(inst);
+      const clashes = new Set<string>();
+      for (const leg of legs) {
+        const o = seen.find(
+          (x) =>
+            x.leg.account === leg.account &&
+            x.leg.symbol === leg.symbol &&
+            (x.leg.positionSide === leg.positionSide ||
+              x.leg.positionSide === 'BOTH' ||
+              leg.positionSide === 'BOTH'),
+        );
+        if (o && !clashes.has(o.id)) {
+          clashes.add(o.id);
+          const sides =
+            leg.positionSide === o.leg.positionSide
+              ? leg.positionSide
+              : `${o.leg.positionSide}/${leg.positionSide}`;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['instances', i, legs.length === 1 ? 'symbol' : 'legs'],
+            message: `instances "${o.id}" and "${inst.id}" both trade ${leg.symbol} ${sides} on account "${leg.account}": they would share one exchange position and corrupt each other's ledger; give one of them another account, symbol or position side`,
+          });
+        }
       }
+      for (const leg of legs) seen.push({ id: inst.id, leg });
     });
     for (const id of Object.keys(cfg.simulation?.balances ?? {})) {
       if (!accountIds.has(id)) {

@@ -1,39 +1,52 @@
 /**
  * The strategy registry: every strategy module by its config `strategy` name. Shared machinery reaches a
- * strategy only through here; adding a strategy means its own folder and one line below.
+ * strategy only through here; adding a strategy means its own folder and one line below (tests add toy
+ * strategies with `registerStrategy`).
  */
-import type { InstanceConfig } from '../config/deployment.js';
-import type { Leg, StrategyModule } from '../strategy.js';
+import type { InstanceConfigBase, InstanceEnvelope, Leg, StrategyModule } from '../strategy.js';
+import type { KlgConfig } from './klg/config.js';
 import { klgStrategy } from './klg/module.js';
 import type { KlgState } from './klg/state.js';
 
-const STRATEGIES = {
-  key_level_grid: klgStrategy,
-} as const satisfies Record<string, StrategyModule<InstanceConfig, StrategyState>>;
+/** A registered module as the shell holds it: on the envelope of its config and state. */
+export type AnyStrategy = StrategyModule<InstanceConfigBase, InstanceEnvelope>;
 
-export type StrategyName = keyof typeof STRATEGIES;
+const REGISTRY = new Map<string, AnyStrategy>([[klgStrategy.name, klgStrategy as unknown as AnyStrategy]]);
 
-/** The state of any registered strategy (the union grows with the registry). */
+/** The state of any strategy built into the product (the union grows with the registry). */
 export type StrategyState = KlgState;
+/** The config of any strategy built into the product. */
+export type StrategyConfig = KlgConfig;
 
-export function strategyOf(config: {
-  readonly strategy: string;
-}): StrategyModule<InstanceConfig, StrategyState> {
-  const module = (STRATEGIES as Record<string, StrategyModule<InstanceConfig, StrategyState>>)[
-    config.strategy
-  ];
+/** Adds a strategy module (tests register toys here); a name is registered once. */
+export function registerStrategy(module: AnyStrategy): void {
+  const held = REGISTRY.get(module.name);
+  if (held && held !== module) throw new Error(`a strategy named "${module.name}" is already registered`);
+  REGISTRY.set(module.name, module);
+}
+
+export function strategyOf(config: { readonly strategy: string }): AnyStrategy {
+  const module = REGISTRY.get(config.strategy);
   if (!module) throw new Error(`no strategy "${config.strategy}" is registered`);
   return module;
 }
 
+export function findStrategy(name: string): AnyStrategy | undefined {
+  return REGISTRY.get(name);
+}
+
+export function strategyNames(): string[] {
+  return [...REGISTRY.keys()];
+}
+
 /** The legs of an instance, whatever its strategy. */
-export function legsOf(config: InstanceConfig): readonly Leg[] {
+export function legsOf(config: InstanceConfigBase): readonly Leg[] {
   return strategyOf(config).legs(config);
 }
 
-/** Whether a fill or a position on (account, symbol, position side) belongs to one of the instance's legs. */
+/** The leg of an instance a fill or a position on (account, symbol, position side) belongs to. */
 export function legFor(
-  config: InstanceConfig,
+  config: InstanceConfigBase,
   account: string,
   symbol: string,
   positionSide: Leg['positionSide'],

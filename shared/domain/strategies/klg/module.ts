@@ -1,18 +1,123 @@
-/** The Key Level Grid as a strategy module (the first behind the seam; its behaviour is unchanged). */
-
-import type { StrategyModule } from '../../strategy.js';
-import type { KlgConfig } from './config.js';
+/**
+ * The Key Level Grid as a strategy module (the first behind the seam; its behaviour is unchanged): one
+ * leg, its engine's decisions, and the projections the shell and the simulator read.
+ */
+import type { LegProtectionSnapshot, LegSnapshot, StrategyModule } from '../../strategy.js';
+import { type KlgConfig, klgConfigSchema } from './config.js';
+import type { ReconSnapshot } from './context.js';
+import { onFill } from './event-track.js';
 import { checkKlgInvariants } from './invariants.js';
+import { applyOutcome } from './outcomes.js';
+import { planProtection, planRecon } from './recon.js';
+import { ordersToLookUp } from './recon-sync.js';
+import { pause, planCloseAllOrders, planCloseAllPosition, resume } from './resets.js';
 import { type KlgState, klgStateToJson, parseKlgState } from './state.js';
+import { klgStatus } from './status.js';
+import { closeWhatIsHeld } from './stop-loss.js';
+
+function only<T>(snapshots: readonly T[]): T {
+  const s = snapshots[0];
+  if (!s || snapshots.length !== 1)
+    throw new Error(`the Key Level Grid trades one leg; got ${snapshots.length} snapshots`);
+  return s;
+}
+
+/** The engine's recon snapshot of its one leg, with the margin facts its guards use. */
+export function klgReconSnapshot(snapshots: readonly LegSnapshot[], config: KlgConfig): ReconSnapshot {
+  const s = only(snapshots);
+  return {
+    price: s.price,
+    markPrice: s.markPrice,
+    rules: s.rules,
+    supportsAmend: s.supportsAmend,
+    openOrders: s.openOrders,
+    position: s.position,
+    fills: s.fills,
+    orderLookups: s.orderLookups,
+    margin: {
+      wallet: s.wallet,
+      leverage: s.position?.leverage ?? null,
+      maintMarginRate: config.risk.maint_margin_rate,
+      liquidationPrice: s.position?.liquidationPrice ?? null,
+      at: s.at,
+    },
+  };
+}
+
+function protectionSnapshot(snapshots: readonly LegProtectionSnapshot[]) {
+  const s = only(snapshots);
+  return {
+    price: s.price,
+    markPrice: s.markPrice,
+    rules: s.rules,
+    supportsAmend: s.supportsAmend,
+    openOrders: s.openOrders,
+    position: s.position,
+  };
+}
 
 export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   name: 'key_level_grid',
+  configSchema: klgConfigSchema,
   legs: (config) => [
     { role: 'grid', account: config.account, symbol: config.symbol, positionSide: config.position_side },
   ],
   marketChannels: ['markPrice', 'bookTop'],
   jobs: ['recon', 'recompute', 'risk'],
+  jobIntervalSec: (config, job) =>
+    job === 'recon'
+      ? config.recon_interval_sec
+      : job === 'recompute'
+        ? config.recompute_interval_sec
+        : config.risk_interval_sec,
   parseState: parseKlgState,
   stateToJson: klgStateToJson,
   invariants: checkKlgInvariants,
+
+  onFill(state, fill, _leg, config, market, now) {
+    const d = onFill(state, fill, config, market, now);
+    return { state: d.state, commands: d.commands, applied: d.applied !== null };
+  },
+  applyOutcome,
+  closeWhatIsHeld,
+
+  fillCursor: (state) => state.fillCursor,
+  ordersToLookUp: (state, _leg, openOrders, config, now) => ordersToLookUp(state, openOrders, config, now),
+  planRecon(state, snapshots, config, now) {
+    const d = planRecon(state, klgReconSnapshot(snapshots, config), config, now);
+    return {
+      state: d.state,
+      commands: d.commands,
+      fillsApplied: d.applied.length,
+      stopsFound: d.stopsFound.map((x) => ({
+        clientOrderId: x.clientOrderId,
+        triggerPrice: x.triggerPrice,
+        qty: x.closePosition ? null : x.coveredQty,
+      })),
+    };
+  },
+  planProtection(state, snapshots, config, now) {
+    const d = planProtection(state, protectionSnapshot(snapshots), config, now);
+    return {
+      state: d.state,
+      commands: d.commands,
+      stopsFound: d.stopsFound.map((x) => ({
+        clientOrderId: x.clientOrderId,
+        triggerPrice: x.triggerPrice,
+        qty: x.closePosition ? null : x.coveredQty,
+      })),
+    };
+  },
+
+  pause,
+  resume,
+  planFlattenOrders: (state, snapshots, config, now) =>
+    planCloseAllOrders(state, klgReconSnapshot(snapshots, config), config, now),
+  planFlattenPositions: (state, snapshots, config, now) =>
+    planCloseAllPosition(state, klgReconSnapshot(snapshots, config), config, now),
+
+  ledger: (state) => ({ holdings: state.holdings, avgEntry: state.avgEntry }),
+  levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
+  openOrderCount: (state) => state.levels.filter((l) => l.order).length,
+  status: klgStatus,
 };

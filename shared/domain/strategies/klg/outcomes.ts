@@ -12,7 +12,14 @@
  *    settles it by client order id on its next pass. Never resend blindly.
  * Outcomes for orders the state no longer tracks (the other track moved on) change nothing.
  */
-import { type Command, clientIdOf, type Decision, type OrderCommand } from '../../commands.js';
+import {
+  type Command,
+  type CommandOutcome,
+  clientIdOf,
+  type Decision,
+  type OrderCommand,
+  type Rejection,
+} from '../../commands.js';
 import { clearOn, raiseOn } from './alerts.js';
 import type { KlgConfig } from './config.js';
 import { countPartialBuy, type Draft, type LevelDraft, type StopDraft, toDraft } from './context.js';
@@ -22,17 +29,7 @@ import { flattenPosition, placeStop } from './stop-loss.js';
 /** Refusals that mean nothing reached the exchange (set by the shell: network, rate limit, batch stopped). */
 const NOTHING_SENT = new Set(['network', 'not_sent']);
 
-export interface Rejection {
-  readonly reason: string;
-  readonly code?: string | undefined;
-  readonly message: string;
-}
-
-export type CommandOutcome =
-  | { readonly kind: 'placed'; readonly exchangeOrderId?: string | undefined }
-  | ({ readonly kind: 'rejected' } & Rejection)
-  | { readonly kind: 'cancelled' }
-  | { readonly kind: 'timedOut' };
+export type { CommandOutcome, Rejection } from '../../commands.js';
 
 function locate(s: Draft, clientOrderId: string): { level?: LevelDraft; stop?: StopDraft } {
   const level = s.levels.find((l) => l.order?.clientOrderId === clientOrderId);

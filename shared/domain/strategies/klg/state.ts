@@ -15,6 +15,7 @@ import type { Decimal } from '../../money.js';
 import { ZERO } from '../../money.js';
 import type { FillCursor, Side } from '../../orders.js';
 import { decimalString } from '../../schema-helpers.js';
+import type { UnjournaledFill } from '../../strategy.js';
 
 export type LevelState = 'IDLE' | 'PLACING' | 'ACTIVE' | 'FILLED' | 'CANCELING';
 export type LevelRole = 'SUPPORT' | 'RESISTANCE' | 'AT_PRICE';
@@ -97,28 +98,7 @@ export interface RecentTrade {
   readonly time: number;
 }
 
-/**
- * A fill applied to the ledger whose journal line is not known to be written yet. It rides in the same
- * conditional write that applies the fill, so a process killed between that write and the journal write
- * loses nothing: whoever next sees the state (the stream worker after its journal write, or the next recon
- * pass) journals it, idempotently, and then drops it.
- */
-export interface UnjournaledFill {
-  readonly time: number;
-  readonly tradeId: string;
-  readonly side: 'buy' | 'sell';
-  readonly price: Decimal;
-  readonly qty: Decimal;
-  readonly fee: Decimal;
-  readonly clientOrderId: string;
-  /** The price of the level the order served, when it was a grid order. */
-  readonly levelPrice: Decimal | null;
-  /** The ledger right after the fill. */
-  readonly holdingsAfter: Decimal;
-  readonly avgEntryAfter: Decimal;
-  /** How the fill was read (`FillRole`). */
-  readonly role: string;
-}
+export type { UnjournaledFill };
 
 export interface KlgState {
   readonly schema: 1;

@@ -1,9 +1,9 @@
-/** A readable status of one instance (for `gridbot status` and the admin function). */
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import { type KlgState, sellTarget } from '../domain/strategies/klg/index.js';
+/** A readable status of one Key Level Grid instance (for `gridbot status` and the admin function). */
+import type { KlgConfig } from './config.js';
+import { sellTarget } from './sell-target.js';
+import type { KlgState } from './state.js';
 
-export function statusOf(config: KlgConfig, state: KlgState | null) {
-  if (!state) return { instanceId: config.id, initialized: false };
+export function klgStatus(config: KlgConfig, state: KlgState): Record<string, unknown> {
   return {
     instanceId: config.id,
     initialized: true,

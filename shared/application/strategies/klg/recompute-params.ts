@@ -13,14 +13,16 @@ import {
   computeLevelPrices,
   driftRebuildDue,
   timeframeMs,
-} from '../domain/analysis/index.js';
-import type { Decimal } from '../domain/money.js';
-import type { ParamsRecord } from '../domain/params.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import type { AppContext } from './context.js';
-import { publishAlerts } from './execute.js';
+} from '../../../domain/analysis/index.js';
+import type { InstanceConfig } from '../../../domain/config/deployment.js';
+import type { Decimal } from '../../../domain/money.js';
+import type { ParamsRecord } from '../../../domain/params.js';
+import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
+import type { AppContext } from '../../context.js';
+import { publishAlerts } from '../../execute.js';
+import type { Shell } from '../runtime.js';
 import { loadKlgConfig } from './instance.js';
-import { rebuildInstance } from './rebuild-instance.js';
+import { rebuildInstance } from './rebuild.js';
 
 export interface RecomputeReport {
   readonly instanceId: string;
@@ -72,7 +74,8 @@ export async function computeParams(
 export async function recomputeParams(
   ctx: AppContext,
   instanceId: string,
-  known?: KlgConfig,
+  known: InstanceConfig | undefined,
+  shell: Shell,
 ): Promise<RecomputeReport> {
   const config = await loadKlgConfig(ctx, instanceId, known);
   const now = ctx.clock.now();
@@ -135,7 +138,7 @@ export async function recomputeParams(
       rebuild_threshold_pct: config.rebuild.rebuild_threshold_pct,
       rebuild_cooldown_sec: config.rebuild.rebuild_cooldown_sec,
     }).due;
-    if (rebuildDue) await rebuildInstance(ctx, instanceId, 'drift rebuild');
+    if (rebuildDue) await rebuildInstance(ctx, instanceId, 'drift rebuild', shell);
   }
   ctx.metrics.put('ParamsVersion', version ?? 0, 'None', { instance: instanceId });
   return {

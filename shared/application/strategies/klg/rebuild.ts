@@ -4,11 +4,13 @@
  * with the exchange, `planRebuild` (cancel every grid order, new epoch, N+1 rule), persist that before
  * anything is sent, cancel, then run a forced recon pass that places the new grid and moves the stop.
  */
-import { planRebuild } from '../domain/strategies/klg/index.js';
-import type { AppContext } from './context.js';
+import { planRebuild } from '../../../domain/strategies/klg/index.js';
+import { klgReconSnapshot } from '../../../domain/strategies/klg/module.js';
+import type { KlgState } from '../../../domain/strategies/klg/state.js';
+import type { AppContext } from '../../context.js';
+import { decideOnSnapshot } from '../../pipeline.js';
+import type { ReconReport, Shell } from '../runtime.js';
 import { levelPricesInForce, loadKlgConfig } from './instance.js';
-import { decideOnSnapshot } from './pipeline.js';
-import { type ReconReport, reconcileInstance } from './reconcile-instance.js';
 
 export interface RebuildReport {
   readonly instanceId: string;
@@ -21,6 +23,7 @@ export async function rebuildInstance(
   ctx: AppContext,
   instanceId: string,
   reason: string,
+  shell: Shell,
 ): Promise<RebuildReport> {
   const config = await loadKlgConfig(ctx, instanceId);
   const exchange = ctx.exchanges(config.account);
@@ -34,17 +37,16 @@ export async function rebuildInstance(
       instanceId,
       levels: prices.map((p) => p.toFixed()),
       cancelled: 0,
-      recon: await reconcileInstance(ctx, instanceId, { force: true }),
+      recon: await shell.reconcile(ctx, instanceId, { force: true }),
     };
   }
   // The cancelled orders served the old grid's levels: no level price of the new grid names them.
-  const done = await decideOnSnapshot(
+  const done = await decideOnSnapshot<KlgState>(
     ctx,
     config,
-    exchange,
     stored,
-    (cur, snapshot, at) => {
-      const d = planRebuild(cur, snapshot, config, prices, at);
+    (cur, snapshots, at) => {
+      const d = planRebuild(cur, klgReconSnapshot(snapshots, config), config, prices, at);
       return { ...d, state: { ...d.state, paramsVersion } };
     },
     { levelPrice: () => undefined },
@@ -54,6 +56,6 @@ export async function rebuildInstance(
     cancelled = done.executed.filter((x) => x.outcome.kind === 'cancelled').length;
     ctx.logger.info('rebuild', { instance: instanceId, reason, levels: prices.length, cancelled });
   }
-  const recon = await reconcileInstance(ctx, instanceId, { force: true });
+  const recon = await shell.reconcile(ctx, instanceId, { force: true });
   return { instanceId, levels: prices.map((p) => p.toFixed()), cancelled, recon };
 }

@@ -11,14 +11,14 @@
  * on every check of a persisting condition.
  */
 
-import { type Decimal, dec, maxDec, ZERO } from '../domain/money.js';
-import type { KlgConfig } from '../domain/strategies/klg/config.js';
-import { counterDrift, pause } from '../domain/strategies/klg/index.js';
-import type { AppContext } from './context.js';
-import { decideAndSave } from './decide-and-save.js';
-import { publishAlerts } from './execute.js';
+import type { InstanceConfig } from '../../../domain/config/deployment.js';
+import { type Decimal, dec, maxDec, ZERO } from '../../../domain/money.js';
+import { counterDrift, pause } from '../../../domain/strategies/klg/index.js';
+import type { AppContext } from '../../context.js';
+import { decideAndSave } from '../../decide-and-save.js';
+import { publishAlerts } from '../../execute.js';
+import { settleAssetOf } from '../../market.js';
 import { loadKlgConfig } from './instance.js';
-import { settleAssetOf } from './market.js';
 
 export type RiskLevel = 'ok' | 'warning' | 'breach';
 
@@ -38,8 +38,6 @@ export interface RiskReport {
   readonly paused: boolean;
 }
 
-export { settleAssetOf } from './market.js';
-
 /** A breached drawdown clears below this fraction of its limit. */
 const RISK_CLEAR_FRACTION = '0.8';
 
@@ -48,7 +46,7 @@ const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
 export async function runRiskCheck(
   ctx: AppContext,
   instanceId: string,
-  known?: KlgConfig,
+  known?: InstanceConfig,
 ): Promise<RiskReport> {
   const config = await loadKlgConfig(ctx, instanceId, known);
   const now = ctx.clock.now();

@@ -1,0 +1,83 @@
+/**
+ * A strategy's application runtime: what it needs from the shell beyond the pure module's decisions, with
+ * I/O (ports only). The generic shell (recon, jobs, operator commands) reaches it through the registry in
+ * `index.ts`, by the config's `strategy` name.
+ *
+ *  - `coldStart`: the first state of an instance that has none (the Key Level Grid lays its levels out from
+ *    PARAMS or the config and adopts what the account holds); its alerts go out with it.
+ *  - `jobs`: scheduled jobs besides recon (the module's `jobs` list names which run), each given the shell.
+ *  - `commands`: operator commands of its own (`rebuild`, `reset-counters`), each given the shell.
+ *  - `preflight`: what would make a config unworkable on this venue and balance, before anything trades.
+ *
+ * The shell is passed in, not imported: a runtime calls recon back (a rebuild ends with a forced pass)
+ * without the shell and the runtimes importing each other.
+ */
+import type { Decision } from '../../domain/commands.js';
+import type { InstanceConfig } from '../../domain/config/deployment.js';
+import type { InstanceEnvelope } from '../../domain/strategy.js';
+import type { AppContext } from '../context.js';
+
+export interface ReconReport {
+  readonly instanceId: string;
+  readonly skipped: 'disabled' | 'backoff' | null;
+  readonly coldStart: boolean;
+  readonly commands: number;
+  readonly fillsApplied: number;
+  readonly rejected: number;
+  readonly rateLimited: boolean;
+  /** Seconds until the next pass that will act (twice the interval after rate limiting). */
+  readonly nextIntervalSec: number;
+  readonly holdings: string;
+  readonly openOrders: number;
+  readonly timings: {
+    readonly totalMs: number;
+    readonly exchangeMs: number;
+    readonly storeMs: number;
+    readonly engineMs: number;
+  };
+}
+
+export interface ReconOptions {
+  /** Run even while backing off (operator commands, stream resync). */
+  readonly force?: boolean;
+  /** The instance's config when the caller has just read it (saves a store read). */
+  readonly config?: InstanceConfig;
+}
+
+/** The shell's services a runtime may call back. */
+export interface Shell {
+  reconcile(ctx: AppContext, instanceId: string, opts?: ReconOptions): Promise<ReconReport>;
+}
+
+export type RuntimeJob = (
+  ctx: AppContext,
+  instanceId: string,
+  config: InstanceConfig | undefined,
+  shell: Shell,
+) => Promise<unknown>;
+
+/** An operator command of the strategy's own: its answer is the command's `detail`. */
+export type RuntimeCommand = (
+  ctx: AppContext,
+  instanceId: string,
+  args: { readonly reason?: string | undefined },
+  shell: Shell,
+) => Promise<unknown>;
+
+export interface PreflightOptions {
+  /**
+   * Check only what is known without market history (manual levels): the simulator checks before it has
+   * fed the history that computed levels need; recon's cold start checks those.
+   */
+  readonly manualLevelsOnly?: boolean;
+}
+
+export interface StrategyRuntime {
+  /** The module's `name`. */
+  readonly name: string;
+  coldStart(ctx: AppContext, config: InstanceConfig): Promise<Decision<InstanceEnvelope>>;
+  readonly jobs: Readonly<Partial<Record<'recompute' | 'risk', RuntimeJob>>>;
+  readonly commands: Readonly<Partial<Record<'rebuild' | 'reset-counters', RuntimeCommand>>>;
+  /** Problems that make the config unworkable (each names the field and the fix); empty: fine. */
+  preflight(ctx: AppContext, config: InstanceConfig, opts: PreflightOptions): Promise<string[]>;
+}
