@@ -10,6 +10,7 @@ import { PaperExchangePort } from '../../shared/adapters/paper/paper-exchange-po
 import type { AppContext } from '../../shared/application/context.js';
 import { RulesCache } from '../../shared/application/market.js';
 import type { Alert } from '../../shared/domain/commands.js';
+import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
 import { dec } from '../../shared/domain/money.js';
 import { type KlgConfigInput, parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import type { TradingEvent } from '../../shared/ports/events.js';
@@ -22,7 +23,10 @@ export interface PaperApp {
   readonly ctx: AppContext;
   readonly ex: PaperExchange;
   readonly clock: VirtualClock;
+  /** The first account's port (`main` unless `accounts` says otherwise). */
   readonly port: PaperExchangePort;
+  /** Every account's port. */
+  readonly ports: ReadonlyMap<string, PaperExchangePort>;
   readonly events: TradingEvent[];
   readonly alerts: Alert[];
   readonly metrics: { name: string; value: number; dims: Record<string, string> }[];
@@ -33,12 +37,24 @@ export interface PaperApp {
 }
 
 export async function paperApp(
-  opts: { instance?: Partial<KlgConfigInput>; store?: 'memory' | 'dynalite'; price?: string } = {},
+  opts: {
+    instance?: Partial<KlgConfigInput>;
+    /** Instances of any registered strategy, instead of the one Key Level Grid `instance` describes. */
+    instances?: readonly InstanceConfig[];
+    /** Paper accounts (hedge mode, 10 000 USDC and USDT each); default `['main']`. */
+    accounts?: readonly string[];
+    store?: 'memory' | 'dynalite';
+    price?: string;
+  } = {},
 ): Promise<PaperApp> {
   const clock = new VirtualClock(T0);
   const ex = new PaperExchange({ clock, exchangeInfo: exchangeInfoFixture() });
-  ex.createAccount({ id: 'main', balances: { USDC: '10000', USDT: '10000' }, dualSidePosition: true });
-  const port = new PaperExchangePort(ex, 'main');
+  const ports = new Map<string, PaperExchangePort>();
+  for (const id of opts.accounts ?? ['main']) {
+    ex.createAccount({ id, balances: { USDC: '10000', USDT: '10000' }, dualSidePosition: true });
+    ports.set(id, new PaperExchangePort(ex, id));
+  }
+  const port = [...ports.values()][0]!;
   let minute = T0;
   const feed = async (...ohlcs: string[]) => {
     for (const o of ohlcs) {
@@ -71,13 +87,14 @@ export async function paperApp(
     error: (message: string, extra?: unknown) => logs.push({ level: 'error', message, extra }),
     child: () => logger,
   };
-  const config = parseKlgConfig(klgConfigInput(opts.instance));
+  const configs = opts.instances ?? [parseKlgConfig(klgConfigInput(opts.instance))];
   let tokens = 0;
   const ctx: AppContext = {
     store,
     exchanges: (account: string): ExchangePort => {
-      if (account !== 'main') throw new Error(`no account ${account}`);
-      return port;
+      const p = ports.get(account);
+      if (!p) throw new Error(`no account ${account}`);
+      return p;
     },
     // Short sleeps (conflict backoff, ≤ 500 ms) just yield; long ones (heartbeats) wait for virtual time.
     clock: {
@@ -94,11 +111,11 @@ export async function paperApp(
     events: { record: async (e) => void events.push(...e) },
     random: () => 0.5,
     newToken: () => `tok${String(++tokens).padStart(19, '0')}`,
-    instanceIds: [config.id],
+    instanceIds: configs.map((c) => c.id),
     rules: new RulesCache(),
   };
-  await store.putConfig(config);
-  return { ctx, ex, clock, port, events, alerts, metrics, logs, feed, stop: stopStore };
+  for (const config of configs) await store.putConfig(config);
+  return { ctx, ex, clock, port, ports, events, alerts, metrics, logs, feed, stop: stopStore };
 }
 
 export const D = dec;

@@ -61,13 +61,12 @@ export const instanceConfigSchema: z.ZodType<InstanceConfig> = z.unknown().trans
     });
     return z.NEVER;
   }
-  const parsed = module.configSchema.safeParse(input);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      ctx.issues.push({ ...issue, input } as (typeof ctx.issues)[number]);
-    return z.NEVER;
-  }
-  return parsed.data as InstanceConfig;
+  // Run the strategy's schema in this parse (as a discriminated union runs its option): its issues keep
+  // their paths and whether they let the deployment's own checks go on (unknown accounts are still named).
+  const result = module.configSchema._zod.run({ value: input, issues: [] }, {});
+  if (result instanceof Promise) throw new Error(`the config schema of ${module.name} must be synchronous`);
+  ctx.issues.push(...result.issues);
+  return result.value as InstanceConfig;
 });
 
 /** An instance config as plain JSON (Decimals as strings): what the store writes and `instanceConfigSchema` reads. */

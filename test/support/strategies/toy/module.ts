@@ -1,0 +1,453 @@
+/**
+ * A toy second strategy for the tests of the strategy seam: one level, two legs on two accounts.
+ *
+ *   leg `buy`  (account `buy_account`,  LONG):  a resting buy of `qty` at `level`;
+ *   leg `sell` (account `sell_account`, SHORT): when the buy fills, an equal short is opened at once
+ *   (a marketable limit), so the pair is flat in net.
+ *
+ * It lives only here and in the registries (`registerToyPair`): that it runs through the decision
+ * pipeline, the stream worker, recon and the simulator without a line of shared code naming it is what
+ * the seam promises. Deliberately small, but honest: dedupe by trade id per leg, a cursor per leg, order
+ * slots settled by outcomes and by recon, fills journaled through the envelope.
+ */
+import { z } from 'zod';
+import {
+  closeOrderId,
+  decodeClientOrderId,
+  INSTANCE_ID_PATTERN,
+  levelOrderId,
+} from '../../../../shared/domain/client-order-id.js';
+import type { Command, OrderCommand } from '../../../../shared/domain/commands.js';
+import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
+import type { ExchangeOrder, Fill, FillCursor } from '../../../../shared/domain/orders.js';
+import { configDecimal } from '../../../../shared/domain/schema-helpers.js';
+import type {
+  InstanceEnvelope,
+  Leg,
+  LegMarket,
+  LegSnapshot,
+  StrategyModule,
+  UnjournaledFill,
+} from '../../../../shared/domain/strategy.js';
+import { roundPrice } from '../../../../shared/domain/symbol-rules.js';
+
+export const TOY = 'toy_pair';
+
+export const toyConfigSchema = z
+  .object({
+    id: z.string().regex(INSTANCE_ID_PATTERN),
+    strategy: z.literal(TOY),
+    enabled: z.boolean().default(true),
+    recon_interval_sec: z.number().int().min(30).default(60),
+    buy_account: z.string().min(1),
+    sell_account: z.string().min(1),
+    symbol: z.string().min(1),
+    level: configDecimal,
+    qty: configDecimal,
+  })
+  .strict();
+
+export type ToyConfig = z.infer<typeof toyConfigSchema>;
+type Role = 'buy' | 'sell';
+
+interface Slot {
+  readonly clientOrderId: string;
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly filled: Decimal;
+  readonly exchangeOrderId: string | null;
+  /** Sent, outcome not yet folded. */
+  readonly pending: boolean;
+  readonly uncertain: boolean;
+}
+
+interface ToyLeg {
+  readonly cursor: FillCursor | null;
+  /** Applied trade ids (the idempotency set; bounded by the toy's tiny volume). */
+  readonly trades: readonly string[];
+  readonly held: Decimal;
+  readonly order: Slot | null;
+}
+
+export interface ToyState extends InstanceEnvelope {
+  readonly strategy: typeof TOY;
+  readonly nextSeq: number;
+  readonly buy: ToyLeg;
+  readonly sell: ToyLeg;
+}
+
+const ROLES: readonly Role[] = ['buy', 'sell'];
+const maxZero = (d: Decimal): Decimal => (d.isNegative() ? ZERO : d);
+const LEVEL_OF: Record<Role, number> = { buy: 0, sell: 1 };
+
+function legs(config: ToyConfig): readonly Leg[] {
+  return [
+    { role: 'buy', account: config.buy_account, symbol: config.symbol, positionSide: 'LONG' },
+    { role: 'sell', account: config.sell_account, symbol: config.symbol, positionSide: 'SHORT' },
+  ];
+}
+
+const emptyLeg: ToyLeg = { cursor: null, trades: [], held: ZERO, order: null };
+
+export function initialToyState(instanceId: string, now: number): ToyState {
+  return {
+    strategy: TOY,
+    instanceId,
+    version: 0,
+    paused: false,
+    pauseReason: null,
+    activeAlerts: [],
+    unjournaled: [],
+    reconBackoffUntil: null,
+    lastPrice: null,
+    updatedAt: now,
+    nextSeq: 1,
+    buy: emptyLeg,
+    sell: emptyLeg,
+  };
+}
+
+function roleOf(leg: Leg): Role {
+  if (leg.role !== 'buy' && leg.role !== 'sell') throw new Error(`toy_pair has no leg ${leg.role}`);
+  return leg.role;
+}
+
+function isApplied(l: ToyLeg, fill: Fill): boolean {
+  if (l.trades.includes(fill.tradeId)) return true;
+  return l.cursor !== null && fill.time < l.cursor.time;
+}
+
+/**
+ * Applies a fill of ours on `role` (its order slot's, or one of its flatten closes); null when it is a
+ * duplicate or not ours.
+ */
+function applyFill(s: ToyState, role: Role, fill: Fill): ToyState | null {
+  const l = s[role];
+  if (isApplied(l, fill)) return null;
+  const decoded = decodeClientOrderId(fill.clientOrderId);
+  const closing = decoded?.kind === 'close' && decoded.instanceId === s.instanceId;
+  const own = l.order?.clientOrderId === fill.clientOrderId;
+  if (!own && !closing) return null;
+  const held = closing ? maxZero(l.held.minus(fill.qty)) : l.held.plus(fill.qty);
+  let order = l.order;
+  if (own) {
+    const filled = l.order!.filled.plus(fill.qty);
+    order = filled.greaterThanOrEqualTo(l.order!.qty) ? null : { ...l.order!, filled };
+  }
+  const next: ToyState = {
+    ...s,
+    [role]: { ...l, held, order, trades: [...l.trades, fill.tradeId] },
+  };
+  const net = next.buy.held.minus(next.sell.held);
+  const line: UnjournaledFill = {
+    time: fill.time,
+    tradeId: fill.tradeId,
+    side: fill.side,
+    price: fill.price,
+    qty: fill.qty,
+    fee: fill.fee,
+    clientOrderId: fill.clientOrderId,
+    levelPrice: null,
+    holdingsAfter: net,
+    avgEntryAfter: ZERO,
+    role: `toy_${role}`,
+  };
+  return { ...next, unjournaled: [...next.unjournaled, line] };
+}
+
+function place(
+  s: ToyState,
+  role: Role,
+  config: ToyConfig,
+  price: Decimal,
+  qty: Decimal,
+  reason: string,
+): { state: ToyState; command: OrderCommand } {
+  const seq = s.nextSeq;
+  const side = role === 'buy' ? 'buy' : 'sell';
+  const clientOrderId = levelOrderId(s.instanceId, LEVEL_OF[role], side, seq);
+  const slot: Slot = {
+    clientOrderId,
+    price,
+    qty,
+    filled: ZERO,
+    exchangeOrderId: null,
+    pending: true,
+    uncertain: false,
+  };
+  return {
+    state: { ...s, nextSeq: seq + 1, [role]: { ...s[role], order: slot } },
+    command: {
+      kind: 'PlaceOrder',
+      instanceId: s.instanceId,
+      level: LEVEL_OF[role],
+      request: {
+        type: 'limit',
+        account: role === 'buy' ? config.buy_account : config.sell_account,
+        symbol: config.symbol,
+        clientOrderId,
+        side,
+        positionSide: role === 'buy' ? 'LONG' : 'SHORT',
+        price,
+        qty,
+        timeInForce: 'GTC',
+      },
+      reason,
+    },
+  };
+}
+
+/** What the pair wants next: the resting buy, and a hedge for whatever the buy leg holds unhedged. */
+function plan(s: ToyState, config: ToyConfig, market: LegMarket): { state: ToyState; commands: Command[] } {
+  let state = s;
+  const commands: Command[] = [];
+  if (!state.paused && state.buy.held.isZero() && state.buy.order === null) {
+    const d = place(state, 'buy', config, config.level, config.qty, 'toy: rest a buy at the level');
+    state = d.state;
+    commands.push(d.command);
+  }
+  const unhedged = state.buy.held.minus(state.sell.held);
+  if (unhedged.greaterThan(0) && state.sell.order === null) {
+    // A marketable limit one percent through the price: it fills at once at the book.
+    const price = roundPrice(market.price.times('0.99'), 'sell', market.rules);
+    const d = place(state, 'sell', config, price, unhedged, 'toy: hedge the buy leg on the other account');
+    state = d.state;
+    commands.push(d.command);
+  }
+  return { state, commands };
+}
+
+function slotOf(s: ToyState, clientOrderId: string): Role | null {
+  for (const r of ROLES) if (s[r].order?.clientOrderId === clientOrderId) return r;
+  return null;
+}
+
+function setOrder(s: ToyState, role: Role, order: Slot | null, now: number): ToyState {
+  return { ...s, [role]: { ...s[role], order }, updatedAt: now };
+}
+
+/** Recon of one leg: trade history applied, the order slot settled against what the exchange lists. */
+function syncLeg(s: ToyState, role: Role, snap: LegSnapshot): { state: ToyState; applied: number } {
+  let state = s;
+  let applied = 0;
+  for (const f of snap.fills) {
+    const next = applyFill(state, role, f);
+    if (next) {
+      state = next;
+      applied += 1;
+    }
+  }
+  const last = snap.fills[snap.fills.length - 1];
+  if (last)
+    state = { ...state, [role]: { ...state[role], cursor: { time: last.time, tradeId: last.tradeId } } };
+  const order = state[role].order;
+  if (order && !order.pending) {
+    const listed = snap.openOrders.some((o) => o.clientOrderId === order.clientOrderId);
+    const looked: ExchangeOrder | null | undefined = snap.orderLookups[order.clientOrderId];
+    const live = looked?.status === 'NEW' || looked?.status === 'PARTIALLY_FILLED';
+    if (!listed && looked !== undefined && !live) state = setOrder(state, role, null, snap.at);
+  }
+  return { state, applied };
+}
+
+function parseSlot(j: unknown): Slot | null {
+  if (j === null) return null;
+  const o = j as Record<string, unknown>;
+  return {
+    clientOrderId: String(o.clientOrderId),
+    price: dec(String(o.price)),
+    qty: dec(String(o.qty)),
+    filled: dec(String(o.filled)),
+    exchangeOrderId: o.exchangeOrderId === null ? null : String(o.exchangeOrderId),
+    pending: o.pending === true,
+    uncertain: o.uncertain === true,
+  };
+}
+
+function parseLeg(j: unknown): ToyLeg {
+  const o = j as Record<string, unknown>;
+  return {
+    cursor: (o.cursor as FillCursor | null) ?? null,
+    trades: (o.trades as string[]) ?? [],
+    held: dec(String(o.held)),
+    order: parseSlot(o.order ?? null),
+  };
+}
+
+function toJson(s: ToyState): unknown {
+  return JSON.parse(
+    JSON.stringify(s, (_k, v: unknown) =>
+      typeof v === 'object' && v !== null && 'd' in v && typeof (v as Decimal).toFixed === 'function'
+        ? (v as Decimal).toFixed()
+        : v,
+    ),
+  );
+}
+
+function parseState(json: unknown, where = 'toy state'): ToyState {
+  const o = json as Record<string, unknown>;
+  if (o?.strategy !== TOY) throw new Error(`${where}: not a ${TOY} state`);
+  const unjournaled = ((o.unjournaled as Record<string, unknown>[]) ?? []).map(
+    (f): UnjournaledFill => ({
+      time: Number(f.time),
+      tradeId: String(f.tradeId),
+      side: f.side === 'sell' ? 'sell' : 'buy',
+      price: dec(String(f.price)),
+      qty: dec(String(f.qty)),
+      fee: dec(String(f.fee)),
+      clientOrderId: String(f.clientOrderId),
+      levelPrice: f.levelPrice == null ? null : dec(String(f.levelPrice)),
+      holdingsAfter: dec(String(f.holdingsAfter)),
+      avgEntryAfter: dec(String(f.avgEntryAfter)),
+      role: String(f.role),
+    }),
+  );
+  return {
+    strategy: TOY,
+    instanceId: String(o.instanceId),
+    version: Number(o.version),
+    paused: o.paused === true,
+    pauseReason: (o.pauseReason as string | null) ?? null,
+    activeAlerts: (o.activeAlerts as string[]) ?? [],
+    unjournaled,
+    reconBackoffUntil: (o.reconBackoffUntil as number | null) ?? null,
+    lastPrice: o.lastPrice == null ? null : dec(String(o.lastPrice)),
+    updatedAt: Number(o.updatedAt),
+    nextSeq: Number(o.nextSeq),
+    buy: parseLeg(o.buy),
+    sell: parseLeg(o.sell),
+  };
+}
+
+export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
+  name: TOY,
+  configSchema: toyConfigSchema,
+  legs,
+  marketChannels: ['bookTop'],
+  jobs: ['recon'],
+  jobIntervalSec: (config) => config.recon_interval_sec,
+  parseState,
+  stateToJson: toJson,
+  invariants(state) {
+    const out: string[] = [];
+    for (const r of ROLES) if (state[r].held.isNegative()) out.push(`${r} leg holds ${state[r].held} < 0`);
+    // While trading, the hedge never exceeds what it hedges (a flatten closes the legs one by one).
+    if (!state.paused && state.sell.held.greaterThan(state.buy.held))
+      out.push(`the sell leg holds ${state.sell.held}, more than the buy leg's ${state.buy.held}`);
+    return out;
+  },
+
+  onFill(state, fill, leg, config, market, now) {
+    const applied = applyFill(state, roleOf(leg), fill);
+    if (!applied) return { state, commands: [], applied: false };
+    const d = plan({ ...applied, lastPrice: market.price, updatedAt: now }, config, market);
+    return { ...d, applied: true };
+  },
+  applyOutcome(state, command, outcome, _config, now) {
+    const id = command.kind === 'PlaceOrder' ? command.request.clientOrderId : null;
+    const role = id ? slotOf(state, id) : null;
+    if (!role) return { state, commands: [] };
+    const slot = state[role].order!;
+    switch (outcome.kind) {
+      case 'placed':
+        return {
+          state: setOrder(
+            state,
+            role,
+            { ...slot, pending: false, exchangeOrderId: outcome.exchangeOrderId ?? null },
+            now,
+          ),
+          commands: [],
+        };
+      case 'timedOut':
+        return {
+          state: setOrder(state, role, { ...slot, pending: false, uncertain: true }, now),
+          commands: [],
+        };
+      default:
+        // Refused or cancelled: the slot is free again (recon places anew).
+        return { state: setOrder(state, role, null, now), commands: [] };
+    }
+  },
+  closeWhatIsHeld: (state) => ({ state, commands: [] }),
+
+  fillCursor: (state, leg) => state[roleOf(leg)].cursor,
+  ordersToLookUp(state, leg, openOrders) {
+    const order = state[roleOf(leg)].order;
+    if (!order || order.pending) return [];
+    return openOrders.some((o) => o.clientOrderId === order.clientOrderId) ? [] : [order.clientOrderId];
+  },
+  planRecon(state, snapshots, config, now) {
+    let s: ToyState = state;
+    let fillsApplied = 0;
+    for (const snap of snapshots) {
+      const d = syncLeg(s, roleOf(snap.leg), snap);
+      s = d.state;
+      fillsApplied += d.applied;
+    }
+    const market = snapshots[0]!;
+    const d = plan({ ...s, lastPrice: market.price, updatedAt: now }, config, market);
+    return { ...d, fillsApplied, stopsFound: [] };
+  },
+  planProtection: (state) => ({ state, commands: [], stopsFound: [] }),
+
+  pause: (state, reason, now) => ({ ...state, paused: true, pauseReason: reason, updatedAt: now }),
+  resume: (state, now) => ({ ...state, paused: false, pauseReason: null, updatedAt: now }),
+  planFlattenOrders(state, _snapshots, config, now) {
+    const commands: Command[] = [];
+    const s: ToyState = { ...state, paused: true, pauseReason: 'flatten', updatedAt: now };
+    for (const r of ROLES) {
+      const order = s[r].order;
+      if (!order) continue;
+      commands.push({
+        kind: 'CancelOrder',
+        instanceId: s.instanceId,
+        account: r === 'buy' ? config.buy_account : config.sell_account,
+        symbol: config.symbol,
+        clientOrderId: order.clientOrderId,
+        level: LEVEL_OF[r],
+        reason: 'flatten',
+      });
+    }
+    return { state: s, commands };
+  },
+  planFlattenPositions(state, snapshots, config, now) {
+    let s: ToyState = { ...state, updatedAt: now };
+    const commands: Command[] = [];
+    for (const snap of snapshots) {
+      const held = snap.position?.qty.abs() ?? ZERO;
+      if (!held.greaterThan(0)) continue;
+      const r = roleOf(snap.leg);
+      const seq = s.nextSeq;
+      s = { ...s, nextSeq: seq + 1 };
+      commands.push({
+        kind: 'ClosePosition',
+        instanceId: s.instanceId,
+        request: {
+          type: 'market',
+          account: snap.leg.account,
+          symbol: config.symbol,
+          clientOrderId: closeOrderId(s.instanceId, seq),
+          side: r === 'buy' ? 'sell' : 'buy',
+          positionSide: snap.leg.positionSide,
+          qty: held,
+          reduceOnly: true,
+        },
+        reason: 'flatten',
+      });
+    }
+    return { state: s, commands };
+  },
+
+  ledger: (state) => ({ holdings: state.buy.held.minus(state.sell.held), avgEntry: ZERO }),
+  levelPrice: () => undefined,
+  openOrderCount: (state) => ROLES.filter((r) => state[r].order !== null).length,
+  status: (config, state) => ({
+    instanceId: config.id,
+    initialized: true,
+    strategy: TOY,
+    buyHeld: state.buy.held.toFixed(),
+    sellHeld: state.sell.held.toFixed(),
+    orders: ROLES.map((r) => state[r].order?.clientOrderId ?? null),
+  }),
+};
