@@ -16,7 +16,8 @@ import { type MarketStep, replayMarket } from '../application/sim/replay.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
-import type { KlgState } from '../domain/strategies/klg/index.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { InstanceEnvelope } from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { eventsJsonl, orderEvents } from './sim/events-file.js';
@@ -169,30 +170,31 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 
     const ids = plan.config.instances.map((i) => i.id);
     const events = orderEvents(rt.events.events, ids);
-    const states = new Map<string, KlgState | null>();
+    const states = new Map<string, InstanceEnvelope | null>();
     for (const inst of plan.instances) states.set(inst.id, await rt.ctx.store.loadGrid(inst.id));
     const rules = new Map<string, SymbolRules>();
-    for (const inst of plan.instances)
-      if (!rules.has(inst.symbol))
-        rules.set(inst.symbol, await rt.ports.get(inst.account)!.loadRules(inst.symbol));
+    for (const leg of plan.instances.flatMap((i) => legsOf(i)))
+      if (!rules.has(leg.symbol))
+        rules.set(leg.symbol, await rt.ports.get(leg.account)!.loadRules(leg.symbol));
     const candles = candlesOf(plan, rt);
     const eventViolations = new Map<string, string[]>();
     for (const inst of plan.instances) {
-      const r = rules.get(inst.symbol)!;
-      const feed = plan.feeds.find((f) => f.symbol === inst.symbol)!;
+      // Every strategy's promises, plus its own (the grid's sell guard); judged on its first leg's market.
+      const symbol = legsOf(inst)[0]!.symbol;
+      const r = rules.get(symbol)!;
+      const feed = plan.feeds.find((f) => f.symbol === symbol)!;
+      const own = strategyOf(inst).simulation.eventChecks(inst);
       eventViolations.set(
         inst.id,
         checkEventLog(
           events.filter((e) => e.instanceId === inst.id),
           {
-            minProfitPct: inst.min_profit_pct,
-            sellQuotaRatio: inst.sell_quota_ratio,
-            baseAmountPerGrid: inst.base_amount_per_grid,
+            ...(own.sellGuard ?? {}),
             tickSize: r.tickSize,
             stepSize: r.stepSize,
             candles: feed.kind === 'ticks' ? undefined : feed.candles,
             end: plan.end,
-            maxUnprotectedMs: inst.stop_loss.enabled ? 60_000 : null,
+            maxUnprotectedMs: own.protectedHoldings ? 60_000 : null,
           },
         ),
       );

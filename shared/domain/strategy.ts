@@ -135,6 +135,29 @@ export interface LedgerView {
   readonly avgEntry: Decimal;
 }
 
+/** The strategy's own promises the simulator's event checks verify (besides those every strategy keeps). */
+export interface StrategyEventChecks {
+  /** Sells never at or below the profit floor, nor beyond the sell quota (the Key Level Grid's). */
+  readonly sellGuard?: {
+    readonly minProfitPct: Decimal;
+    readonly sellQuotaRatio: Decimal;
+    readonly baseAmountPerGrid: Decimal;
+  };
+  /** A holding must be covered by a stop of ours within a minute (false: the strategy keeps no stop). */
+  readonly protectedHoldings: boolean;
+}
+
+/** What the simulator and its report read of a strategy. */
+export interface StrategySimulation<Config, State> {
+  /** Market history an instance needs before its first scheduled job (ms). */
+  historyNeededMs(config: Config): number;
+  /** A price to open a demo market at when the config gives none (null: none known). */
+  openingPrice(config: Config, symbol: string): Decimal | null;
+  /** Price lines the report draws (the grid's levels). */
+  chartLevels(state: State): readonly Decimal[];
+  eventChecks(config: Config): StrategyEventChecks;
+}
+
 /**
  * A strategy module. Methods (not arrow properties) so that a module typed on its own config and state is
  * usable wherever the shell holds the envelope types.
@@ -230,6 +253,7 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   openOrderCount(state: State): number;
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
+  readonly simulation: StrategySimulation<Config, State>;
 }
 
 /** The state without the listed fills (their journal lines are written), or null when none was listed. */

@@ -205,3 +205,35 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
     expect(status.ok && (status.detail as { strategy: string }).strategy).toBe('toy_pair');
   });
 });
+
+describe('the toy pair in the simulator', () => {
+  it('replays through the production path: both legs trade, the report and summary show the pair, no check fails', async () => {
+    const { runSimulation } = await import('../../shared/composition/sim.js');
+    const { repoRoot } = await import('../support/sim.js');
+    const config = parseDeploymentConfig({
+      accounts: [
+        { id: 'a', exchange: 'binanceusdm' },
+        { id: 'b', exchange: 'binanceusdm' },
+      ],
+      instances: [{ ...toyInput, level: '0.1845' }],
+      simulation: { demo_market: { days: 1, prices: { 'DOGE/USDC:USDC': '0.185' } } },
+    });
+    const r = await runSimulation({ config: { config, dir: repoRoot }, store: 'memory' });
+    const s = r.summary.instances[0]!;
+    expect(s.strategy).toBe('toy_pair');
+    expect(r.summary.violations).toEqual([]);
+    expect(r.summary.jobFailures).toEqual([]);
+    // The buy filled on A and the worker hedged it on B: the legs offset, the pair is flat in net.
+    expect(s.fills.buys).toBe(1);
+    expect(s.fills.sells).toBe(1);
+    expect(s.legs?.map((l) => [l.role, l.account, l.exchangePosition])).toEqual([
+      ['buy', 'a', '100'],
+      ['sell', 'b', '-100'],
+    ]);
+    expect(s.exchangePosition).toBe('0');
+    expect(s.holdings).toBe('0');
+    expect(r.summary.jobs.recon).toBeGreaterThan(1000);
+    expect(r.summary.jobs.recompute).toBe(0);
+    expect(r.html).toContain('toy1');
+  });
+});

@@ -9,12 +9,11 @@
 import { dirname, resolve } from 'node:path';
 import { loadExchangeInfo } from '../../adapters/paper/data-files.js';
 import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver.js';
-import { timeframeMs } from '../../domain/analysis/index.js';
-import type { DeploymentConfig } from '../../domain/config/deployment.js';
+import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deployment.js';
 import { type SimulationConfig, simulationSchema } from '../../domain/config/simulation.js';
 import { type Decimal, dec } from '../../domain/money.js';
 import { type DemoPhase, generateDemoMarket } from '../../domain/sim/demo-market.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
+import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import { type FundingInfo, resolveFunding } from './funding.js';
 import { readCandleCsv, readTickCsv } from './market-data.js';
 import { resolveMarkets, SimInputError, type SimMarkets } from './markets.js';
@@ -52,7 +51,7 @@ type MarketFeed = Omit<SymbolFeed, 'funding' | 'fundingInfo'>;
 export interface SimPlan {
   readonly config: DeploymentConfig;
   readonly sim: SimulationConfig;
-  readonly instances: readonly KlgConfig[];
+  readonly instances: readonly InstanceConfig[];
   readonly markets: SimMarkets;
   readonly feeds: readonly SymbolFeed[];
   /** First data time (the clock starts here), the bot's first scheduled time, and its last. */
@@ -61,11 +60,14 @@ export interface SimPlan {
   readonly end: number;
 }
 
-/** History a level source needs before its first recompute (ms). */
-export function historyNeededMs(config: KlgConfig): number {
-  const source = config.levels;
-  if (source.source === 'manual') return 0;
-  return (source.candles + 2) * timeframeMs(source.timeframe);
+/** History an instance needs before its first scheduled job (ms; its strategy says). */
+export function historyNeededMs(config: InstanceConfig): number {
+  return strategyOf(config).simulation.historyNeededMs(config);
+}
+
+/** The symbols an instance's legs trade. */
+export function symbolsOf(config: InstanceConfig): string[] {
+  return [...new Set(legsOf(config).map((l) => l.symbol))];
 }
 
 function tickOf(markets: SimMarkets, id: string): Decimal {
@@ -77,13 +79,13 @@ function tickOf(markets: SimMarkets, id: string): Decimal {
   return dec(tick);
 }
 
-function demoPrice(symbol: string, sim: SimulationConfig, instances: readonly KlgConfig[]): Decimal {
+function demoPrice(symbol: string, sim: SimulationConfig, instances: readonly InstanceConfig[]): Decimal {
   const given = sim.demo_market.prices[symbol];
   if (given) return given;
-  const manual = instances.find((i) => i.symbol === symbol && i.levels.source === 'manual');
-  if (manual && manual.levels.source === 'manual') {
-    const prices = [...manual.levels.prices].sort((a, b) => a.comparedTo(b));
-    return prices[0]!.plus(prices[prices.length - 1]!).dividedBy(2);
+  // The first instance on the symbol whose strategy knows a sensible opening (the grid: its levels' middle).
+  for (const i of instances) {
+    const price = strategyOf(i).simulation.openingPrice(i, symbol);
+    if (price) return price;
   }
   throw new SimInputError(
     `the demo market needs an opening price for ${symbol}: set simulation.demo_market.prices["${symbol}"], or pass --candles`,
@@ -94,7 +96,12 @@ function feedFor(
   symbol: string,
   id: string,
   inputs: SimInputs,
-  plan: { sim: SimulationConfig; instances: readonly KlgConfig[]; markets: SimMarkets; warmupMs: number },
+  plan: {
+    sim: SimulationConfig;
+    instances: readonly InstanceConfig[];
+    markets: SimMarkets;
+    warmupMs: number;
+  },
 ): MarketFeed {
   const candleFile = inputs.candles?.[symbol];
   const tickFile = inputs.ticks?.[symbol];
@@ -143,7 +150,7 @@ export function planSimulation(inputs: SimInputs): SimPlan {
   const instances = config.instances.filter((i) => i.enabled);
   if (instances.length === 0)
     throw new SimInputError('every instance in the config is disabled: nothing to simulate');
-  const symbols = [...new Set(instances.map((i) => i.symbol))];
+  const symbols = [...new Set(instances.flatMap(symbolsOf))];
   for (const [flag, map] of [
     ['--candles', inputs.candles],
     ['--ticks', inputs.ticks],

@@ -1,14 +1,16 @@
 /**
  * What the report draws besides the events: after every market step, each instance's position and its
- * account's equity as the exchange reports them (through the Exchange port), and, after every recon, the
- * grid's level prices. Drawdown is tracked on every step of runs up to 10 000 steps (every few steps of
+ * first leg account's equity as the exchange reports them (through the Exchange port; a position over several
+ * legs is their net: long positive, short negative), and, after every recon, the price lines the strategy
+ * draws (the grid's levels). Drawdown is tracked on every step of runs up to 10 000 steps (every few steps of
  * longer ones); the series kept for the charts are thinned to about `maxPoints` so a month of minutes
  * still makes a small report.
  */
 
+import type { InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, ZERO } from '../../domain/money.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
-import type { KlgState } from '../../domain/strategies/klg/index.js';
+import { legsOf, strategyOf } from '../../domain/strategies/index.js';
+import type { InstanceEnvelope, Leg } from '../../domain/strategy.js';
 import type { ExchangePort } from '../../ports/exchange.js';
 import { parseLinearSymbol } from './markets.js';
 
@@ -39,7 +41,7 @@ export class Recorder {
   #count = 0;
 
   constructor(
-    private readonly instances: readonly KlgConfig[],
+    private readonly instances: readonly InstanceConfig[],
     private readonly ports: ReadonlyMap<string, ExchangePort>,
     expectedSteps: number,
     maxPoints = 1500,
@@ -63,33 +65,48 @@ export class Recorder {
     this.#count += 1;
     if (!measure) return;
     const equityOf = new Map<string, Decimal>();
-    for (const inst of this.instances) {
-      const port = this.ports.get(inst.account);
-      if (!port) continue;
-      const key = `${inst.account}|${parseLinearSymbol(inst.symbol).quote}`;
+    const measureEquity = async (leg: Leg, port: ExchangePort): Promise<Decimal> => {
+      const quote = parseLinearSymbol(leg.symbol).quote;
+      const key = `${leg.account}|${quote}`;
       let equity = equityOf.get(key);
       if (!equity) {
-        equity = (await port.balance(parseLinearSymbol(inst.symbol).quote)).marginBalance;
+        equity = (await port.balance(quote)).marginBalance;
         equityOf.set(key, equity);
-        const dd = this.#drawdown.get(inst.account) ?? { peak: equity, max: ZERO };
+        const dd = this.#drawdown.get(leg.account) ?? { peak: equity, max: ZERO };
         if (equity.greaterThan(dd.peak)) dd.peak = equity;
         else if (dd.peak.greaterThan(0)) {
           const down = dd.peak.minus(equity).dividedBy(dd.peak);
           if (down.greaterThan(dd.max)) dd.max = down;
         }
-        this.#drawdown.set(inst.account, dd);
+        this.#drawdown.set(leg.account, dd);
       }
-      if (!keep) continue;
-      const position = await port.position(inst.symbol, inst.position_side);
-      this.series.get(inst.id)?.push({ t: at, holdings: position.qty.toFixed(), equity: equity.toFixed() });
+      return equity;
+    };
+    for (const inst of this.instances) {
+      const legs = legsOf(inst);
+      let first: Decimal | null = null;
+      let net = ZERO;
+      for (const leg of legs) {
+        const port = this.ports.get(leg.account);
+        if (!port) continue;
+        const equity = await measureEquity(leg, port);
+        first ??= equity;
+        if (!keep) continue;
+        const position = await port.position(leg.symbol, leg.positionSide);
+        net = net.plus(signedQty(leg, position.qty));
+      }
+      if (!keep || first === null) continue;
+      this.series.get(inst.id)?.push({ t: at, holdings: net.toFixed(), equity: first.toFixed() });
     }
   }
 
-  /** The grid's levels after a recon; a new span starts when they change (a rebuild). */
-  grid(instanceId: string, state: KlgState, at: number): void {
+  /** The strategy's price lines after a recon; a new span starts when they change (a rebuild). */
+  grid(instanceId: string, state: InstanceEnvelope, at: number): void {
     const spans = this.levels.get(instanceId);
     if (!spans) return;
-    const prices = state.levels.map((l) => l.price.toFixed());
+    const prices = strategyOf(state)
+      .simulation.chartLevels(state)
+      .map((p) => p.toFixed());
     const last = spans[spans.length - 1];
     if (last && last.prices.length === prices.length && last.prices.every((p, i) => p === prices[i])) {
       last.to = at;
@@ -106,4 +123,11 @@ export class Recorder {
       if (last) last.to = at;
     }
   }
+}
+
+/** A leg's position as a signed quantity: long positive, short negative (a one-way position is signed already). */
+export function signedQty(leg: Leg, qty: Decimal): Decimal {
+  if (leg.positionSide === 'LONG') return qty.abs();
+  if (leg.positionSide === 'SHORT') return qty.abs().negated();
+  return qty;
 }

@@ -6,9 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
+import type { InstanceConfig } from '../../domain/config/deployment.js';
 import { dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
+import { legsOf } from '../../domain/strategies/index.js';
 import type { TradingEvent } from '../../ports/events.js';
 import { parseLinearSymbol } from './markets.js';
 import type { Recorder } from './recorder.js';
@@ -53,7 +54,7 @@ export function thinBars(candles: readonly CandleInput[]): { bars: Bar[]; barMs:
 
 export interface ReportInputs {
   readonly summary: Summary;
-  readonly instances: readonly KlgConfig[];
+  readonly instances: readonly InstanceConfig[];
   readonly candles: ReadonlyMap<string, readonly CandleInput[]>;
   readonly events: readonly TradingEvent[];
   readonly recorder: Recorder;
@@ -104,18 +105,20 @@ export function reportData(r: ReportInputs) {
   return {
     title: `gridbot simulation ${r.summary.market.from} → ${r.summary.market.to}`,
     instances: r.instances.map((inst) => {
-      const { bars, barMs } = thinBars(r.candles.get(inst.symbol) ?? []);
+      // The chart is the first leg's market (a pair on one symbol draws both legs' orders and fills on it).
+      const symbol = legsOf(inst)[0]!.symbol;
+      const { bars, barMs } = thinBars(r.candles.get(symbol) ?? []);
       const ev = r.events.filter((e) => e.instanceId === inst.id);
       const s = r.summary.instances.find((x) => x.instance === inst.id)!;
-      const { base, quote } = parseLinearSymbol(inst.symbol);
+      const { base, quote } = parseLinearSymbol(symbol);
       return {
         id: inst.id,
-        symbol: inst.symbol,
+        symbol,
         base,
         quote,
         bars,
         barMs,
-        phases: r.phases.get(inst.symbol) ?? [],
+        phases: r.phases.get(symbol) ?? [],
         levels: r.recorder.levels.get(inst.id) ?? [],
         orders: ev
           .filter((e) => (e.type === 'order_placed' || e.type === 'order_amended') && e.price)

@@ -20,6 +20,7 @@ import type { DeploymentConfig } from '../../domain/config/deployment.js';
 import type { SimulationConfig } from '../../domain/config/simulation.js';
 import { type Decimal, dec } from '../../domain/money.js';
 import { seededRandom } from '../../domain/sim/demo-market.js';
+import { legsOf } from '../../domain/strategies/index.js';
 import type { ExchangePort } from '../../ports/exchange.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { InFlight } from './in-flight.js';
@@ -59,8 +60,8 @@ function startingBalances(
     const wallets = new Map<string, Decimal>();
     if (given) for (const [asset, v] of Object.entries(given)) wallets.set(asset, v);
     else
-      for (const inst of config.instances.filter((i) => i.account === account.id))
-        wallets.set(parseLinearSymbol(inst.symbol).quote, dec(DEFAULT_BALANCE));
+      for (const leg of config.instances.flatMap((i) => legsOf(i)).filter((l) => l.account === account.id))
+        wallets.set(parseLinearSymbol(leg.symbol).quote, dec(DEFAULT_BALANCE));
     out.set(account.id, wallets);
   }
   return out;

@@ -14,15 +14,15 @@
 import type { PaperExchange } from '../../adapters/paper/engine.js';
 import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port.js';
 import type { ReplayResult } from '../../application/sim/replay.js';
-import type { DeploymentConfig } from '../../domain/config/deployment.js';
+import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
-import type { KlgConfig } from '../../domain/strategies/klg/config.js';
-import type { KlgState } from '../../domain/strategies/klg/index.js';
+import { legsOf, strategyOf } from '../../domain/strategies/index.js';
+import type { InstanceEnvelope, Leg } from '../../domain/strategy.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
 import type { TradingEvent } from '../../ports/events.js';
 import type { FundingInfo } from './funding.js';
 import { parseLinearSymbol, type SimMarkets } from './markets.js';
-import type { Recorder } from './recorder.js';
+import { type Recorder, signedQty } from './recorder.js';
 
 export interface MarketInfo {
   readonly source: 'demo' | 'candles' | 'ticks';
@@ -43,7 +43,7 @@ export interface SummaryInputs {
   readonly market: MarketInfo;
   readonly replay: ReplayResult;
   readonly events: readonly TradingEvent[];
-  readonly states: ReadonlyMap<string, KlgState | null>;
+  readonly states: ReadonlyMap<string, InstanceEnvelope | null>;
   readonly eventViolations: ReadonlyMap<string, readonly string[]>;
   readonly recorder: Recorder;
   readonly exchange: PaperExchange;
@@ -91,31 +91,67 @@ const fundingOf = (ex: PaperExchange, accountId: string, symbolId: string): Deci
 const clearanceOf = (ex: PaperExchange, accountId: string, symbolId: string): Decimal =>
   incomeOf(ex, accountId, symbolId, 'INSURANCE_CLEAR', (i) => i.isNegative()).negated();
 
-async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
+/** What the exchange says of one leg: its position, PnL, funding and clearance fee. */
+function legFacts(leg: Leg, s: SummaryInputs) {
+  const { id: symbolId } = parseLinearSymbol(leg.symbol);
+  const position = s.exchange
+    .positions(leg.account, symbolId)
+    .find((p) => p.positionSide === leg.positionSide);
+  return {
+    leg,
+    symbolId,
+    position: signedQty(leg, position?.positionAmt ?? ZERO),
+    realized: position?.cumRealized ?? ZERO,
+    unrealized: position?.unRealizedProfit ?? ZERO,
+    clearance: clearanceOf(s.exchange, leg.account, symbolId),
+  };
+}
+
+async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
+  const legs = legsOf(inst);
+  const first = legs[0]!;
   const events = s.events.filter((e) => e.instanceId === inst.id);
   const fills = events.filter((e) => e.type === 'fill');
   const bought = sumDec(fills.filter((e) => e.side === 'buy').map((e) => decOf(e.qty)));
   const sold = sumDec(fills.filter((e) => e.side === 'sell').map((e) => decOf(e.qty)));
-  const port = s.ports.get(inst.account)!;
-  const { id: symbolId, quote } = parseLinearSymbol(inst.symbol);
-  const position = s.exchange
-    .positions(inst.account, symbolId)
-    .find((p) => p.positionSide === inst.position_side);
-  const balance = await port.balance(quote);
-  const start = s.balances.get(inst.account)?.get(quote) ?? ZERO;
+  const facts = legs.map((leg) => legFacts(leg, s));
+  // Equity and the starting balance over each account (and settlement asset) the legs use, once each.
+  let equity = ZERO;
+  let start = ZERO;
+  const counted = new Set<string>();
+  for (const leg of legs) {
+    const { quote } = parseLinearSymbol(leg.symbol);
+    const key = `${leg.account}|${quote}`;
+    if (counted.has(key)) continue;
+    counted.add(key);
+    equity = equity.plus((await s.ports.get(leg.account)!.balance(quote)).marginBalance);
+    start = start.plus(s.balances.get(leg.account)?.get(quote) ?? ZERO);
+  }
   const state = s.states.get(inst.id) ?? null;
+  const ledger = state ? strategyOf(inst).ledger(state) : null;
   const tradingFees = sumDec(fills.map((e) => decOf(e.fee)));
-  const clearance = clearanceOf(s.exchange, inst.account, symbolId);
+  const clearance = sumDec(facts.map((f) => f.clearance));
   const alerts: Record<string, number> = {};
   for (const e of events)
     if (e.type === 'alert') alerts[e.code ?? 'alert'] = (alerts[e.code ?? 'alert'] ?? 0) + 1;
   return {
     instance: inst.id,
     strategy: inst.strategy,
-    symbol: inst.symbol,
-    account: inst.account,
+    symbol: first.symbol,
+    account: first.account,
+    ...(legs.length > 1
+      ? {
+          legs: facts.map((f) => ({
+            role: f.leg.role,
+            account: f.leg.account,
+            symbol: f.leg.symbol,
+            positionSide: f.leg.positionSide,
+            exchangePosition: f.position.toFixed(),
+          })),
+        }
+      : {}),
     period: { from: iso(s.market.from), to: iso(s.market.to) },
-    candles: s.market.candles[inst.symbol] ?? 0,
+    candles: s.market.candles[first.symbol] ?? 0,
     orders: {
       placed: count(events, 'order_placed'),
       cancelled: count(events, 'order_cancelled'),
@@ -135,20 +171,20 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
       protectiveClose: fills.filter((e) => e.reason === 'close').length,
       liquidation: fills.filter((e) => e.reason === 'liquidation').length,
     },
-    holdings: (state?.holdings ?? ZERO).toFixed(),
-    exchangePosition: (position?.positionAmt ?? ZERO).toFixed(),
-    avgEntry: (state?.avgEntry ?? ZERO).toFixed(),
-    realizedPnl: (position?.cumRealized ?? ZERO).toFixed(),
-    unrealizedPnl: (position?.unRealizedProfit ?? ZERO).toFixed(),
+    holdings: (ledger?.holdings ?? ZERO).toFixed(),
+    exchangePosition: sumDec(facts.map((f) => f.position)).toFixed(),
+    avgEntry: (ledger?.avgEntry ?? ZERO).toFixed(),
+    realizedPnl: sumDec(facts.map((f) => f.realized)).toFixed(),
+    unrealizedPnl: sumDec(facts.map((f) => f.unrealized)).toFixed(),
     /** Everything the exchange charged: trading fees plus the liquidation clearance fee. */
     fees: tradingFees.plus(clearance).toFixed(),
     tradingFees: tradingFees.toFixed(),
     liquidationClearanceFee: clearance.toFixed(),
-    funding: fundingSummary(s.market.funding[inst.symbol], s.exchange, inst.account, symbolId),
+    funding: fundingSummary(s.market.funding[first.symbol], s.exchange, legs),
     startBalance: start.toFixed(),
-    equity: balance.marginBalance.toFixed(),
-    pnl: balance.marginBalance.minus(start).toFixed(),
-    maxDrawdownPct: s.recorder.maxDrawdown(inst.account).times(100).toDecimalPlaces(4).toFixed(),
+    equity: equity.toFixed(),
+    pnl: equity.minus(start).toFixed(),
+    maxDrawdownPct: s.recorder.maxDrawdown(first.account).times(100).toDecimalPlaces(4).toFixed(),
     paused: state?.paused ?? false,
     pauseReason: state?.pauseReason ?? null,
     alerts,
@@ -161,15 +197,15 @@ async function instanceSummary(inst: KlgConfig, s: SummaryInputs) {
   };
 }
 
-/** The funding an instance's symbol paid (negative) or received, or why there is no figure. */
+/** The funding an instance's legs paid (negative) or received, or why there is no figure. */
 function fundingSummary(
   info: FundingInfo | undefined,
   ex: PaperExchange,
-  accountId: string,
-  symbolId: string,
+  legs: readonly Leg[],
 ): { modelled: true; total: string; file: string } | { modelled: false; note: string } {
   if (!info?.modelled) return { modelled: false, note: info?.note ?? 'funding not modelled' };
-  return { modelled: true, total: fundingOf(ex, accountId, symbolId).toFixed(), file: info.file };
+  const total = sumDec(legs.map((l) => fundingOf(ex, l.account, parseLinearSymbol(l.symbol).id)));
+  return { modelled: true, total: total.toFixed(), file: info.file };
 }
 
 function decOf(text: string | undefined): Decimal {

@@ -1,6 +1,8 @@
 /**
- * The Key Level Grid's promises checked on a run's event log (`events.jsonl`), independently of the
- * engine that made them: the simulator reports what this finds, and the real-data tests assert it is empty.
+ * A strategy's promises checked on a run's event log (`events.jsonl`), independently of the engine that
+ * made them: the simulator reports what this finds, and the real-data tests assert it is empty. Checks 1–2
+ * are the Key Level Grid's sell guard (run when the strategy gives them, `StrategyEventChecks.sellGuard`);
+ * the others hold for every strategy.
  *
  * Entry point: `checkEventLog(events, spec)` → one line per violation (empty = every promise kept).
  *
@@ -38,9 +40,10 @@ export interface LoggedEvent {
 }
 
 export interface CheckedInstance {
-  readonly minProfitPct: Decimal;
-  readonly sellQuotaRatio: Decimal;
-  readonly baseAmountPerGrid: Decimal;
+  /** Checks 1–2 (the sell guard) run when these are given. */
+  readonly minProfitPct?: Decimal | undefined;
+  readonly sellQuotaRatio?: Decimal | undefined;
+  readonly baseAmountPerGrid?: Decimal | undefined;
   readonly tickSize: Decimal;
   readonly stepSize: Decimal;
   /** How long a holding may go without a covering stop (default one minute; omit the stop check with null). */
@@ -143,7 +146,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
   switch (e.type) {
     case 'order_placed':
     case 'order_amended': {
-      if (e.side === 'sell' && price && e.avgEntry !== undefined) {
+      if (e.side === 'sell' && price && e.avgEntry !== undefined && spec.minProfitPct) {
         const avg = dec(e.avgEntry);
         const floor = avg.times(spec.minProfitPct.plus(1));
         if (avg.greaterThan(0) && !price.greaterThan(floor))
@@ -208,7 +211,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       if (holdings?.isZero()) {
         ledger.boughtSinceFlat = ZERO;
         ledger.soldSinceFlat = ZERO;
-      } else if (e.side === 'sell') {
+      } else if (e.side === 'sell' && spec.sellQuotaRatio && spec.baseAmountPerGrid) {
         const cap = ledger.boughtSinceFlat.times(spec.sellQuotaRatio).plus(spec.baseAmountPerGrid);
         if (ledger.soldSinceFlat.greaterThan(cap))
           out.push(

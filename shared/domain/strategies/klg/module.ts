@@ -2,6 +2,7 @@
  * The Key Level Grid as a strategy module (the first behind the seam; its behaviour is unchanged): one
  * leg, its engine's decisions, and the projections the shell and the simulator read.
  */
+import { timeframeMs } from '../../analysis/index.js';
 import type { LegProtectionSnapshot, LegSnapshot, StrategyModule } from '../../strategy.js';
 import { type KlgConfig, klgConfigSchema } from './config.js';
 import type { ReconSnapshot } from './context.js';
@@ -120,4 +121,26 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
   status: klgStatus,
+  simulation: {
+    historyNeededMs(config) {
+      const source = config.levels;
+      if (source.source === 'manual') return 0;
+      return (source.candles + 2) * timeframeMs(source.timeframe);
+    },
+    openingPrice(config, symbol) {
+      // The middle of the manual levels: the grid has room on both sides.
+      if (config.symbol !== symbol || config.levels.source !== 'manual') return null;
+      const prices = [...config.levels.prices].sort((a, b) => a.comparedTo(b));
+      return prices[0]!.plus(prices[prices.length - 1]!).dividedBy(2);
+    },
+    chartLevels: (state) => state.levels.map((l) => l.price),
+    eventChecks: (config) => ({
+      sellGuard: {
+        minProfitPct: config.min_profit_pct,
+        sellQuotaRatio: config.sell_quota_ratio,
+        baseAmountPerGrid: config.base_amount_per_grid,
+      },
+      protectedHoldings: config.stop_loss.enabled,
+    }),
+  },
 };

@@ -450,4 +450,12 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
     sellHeld: state.sell.held.toFixed(),
     orders: ROLES.map((r) => state[r].order?.clientOrderId ?? null),
   }),
+  simulation: {
+    historyNeededMs: () => 0,
+    // A little above the level, so the first dip fills the buy.
+    openingPrice: (config, symbol) => (symbol === config.symbol ? config.level.times('1.02') : null),
+    chartLevels: (state) => (state.buy.order ? [state.buy.order.price] : []),
+    // The toy keeps no stop (it is hedged, not protected): the coverage check does not apply.
+    eventChecks: () => ({ protectedHoldings: false }),
+  },
 };
