@@ -9,6 +9,7 @@ import { runAdminCommand } from '../../shared/application/admin.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { type InstanceConfig, parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
+import { readStoredInstance } from '../../shared/domain/stored-instance.js';
 import { strategyOf } from '../../shared/domain/strategies/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { registerToyPair, type ToyState, toyPairStrategy } from '../support/strategies/toy/index.js';
@@ -145,6 +146,13 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
       ['buy', '100', '100'],
       ['sell', '100', '0'],
     ]);
+
+    // Stored in the strategy-neutral envelope: any reader sees each leg's cursor and trades.
+    const doc = readStoredInstance(JSON.parse(JSON.stringify(strategyOf(toyConfig()).stateToJson(state))));
+    expect(Object.keys(doc.legs)).toEqual(['buy', 'sell']);
+    expect(doc.legs.buy!.recentTrades).toHaveLength(1);
+    expect(doc.legs.sell!.recentTrades).toHaveLength(1);
+    expect(doc.orders).toHaveLength(0);
 
     // Recon over both legs finds nothing to repair (the fills are applied once, by trade id per leg).
     const again = await reconcileInstance(app.ctx, 'toy1', { force: true });

@@ -15,6 +15,13 @@ import type { Decimal } from '../../money.js';
 import { ZERO } from '../../money.js';
 import type { FillCursor, Side } from '../../orders.js';
 import { decimalString } from '../../schema-helpers.js';
+import {
+  isStoredEnvelope,
+  type OrderSlot,
+  readStoredInstance,
+  type StoredInstance,
+  storeInstance,
+} from '../../stored-instance.js';
 import type { UnjournaledFill } from '../../strategy.js';
 
 export type LevelState = 'IDLE' | 'PLACING' | 'ACTIVE' | 'FILLED' | 'CANCELING';
@@ -346,19 +353,137 @@ export const klgStateSchema = z.object({
   updatedAt: z.number().int(),
 });
 
+/** The flat document of items written before the strategy seam (`schema: 1`), read and migrated. */
 export type KlgStateJson = z.input<typeof klgStateSchema>;
 
 export class StateParseError extends Error {
   override readonly name = 'StateParseError';
 }
 
-/** Plain-JSON form of the state: Decimals become strings, nothing else changes. */
-export function klgStateToJson(state: KlgState): KlgStateJson {
-  return JSON.parse(JSON.stringify(state)) as KlgStateJson;
+/** The one leg's role in the stored envelope. */
+const LEG = 'grid';
+
+/** Every order the grid holds live, as strategy-neutral slots (level orders, stops, a protective close). */
+export function klgOrderSlots(state: KlgState): OrderSlot[] {
+  const out: OrderSlot[] = [];
+  for (const l of state.levels) {
+    const o = l.order;
+    if (!o) continue;
+    out.push({
+      clientOrderId: o.clientOrderId,
+      leg: LEG,
+      kind: 'limit',
+      side: o.side,
+      price: o.price,
+      qty: o.qty,
+      filled: o.filledQty,
+      pending: o.pending,
+      uncertain: o.uncertain,
+    });
+  }
+  for (const x of state.stops)
+    out.push({
+      clientOrderId: x.clientOrderId,
+      leg: LEG,
+      kind: 'stop',
+      side: 'sell',
+      price: x.triggerPrice,
+      qty: x.closePosition ? null : x.coveredQty,
+      filled: ZERO,
+      pending: x.state === 'PLACING' ? 'place' : x.state === 'CANCELING' ? 'cancel' : null,
+      uncertain: x.uncertain,
+    });
+  if (state.flatten)
+    out.push({
+      clientOrderId: state.flatten.clientOrderId,
+      leg: LEG,
+      kind: 'close',
+      side: 'sell',
+      price: null,
+      qty: state.flatten.qty,
+      filled: ZERO,
+      pending: 'place',
+      uncertain: state.flatten.uncertain,
+    });
+  return out;
 }
 
+/** The stored document: the strategy-neutral envelope (`stored-instance.ts`), the grid's own fields in `body`. */
+export function klgStateToJson(state: KlgState): StoredInstance {
+  const {
+    schema: _flat,
+    strategy,
+    instanceId,
+    version,
+    nextSeq,
+    paused,
+    pauseReason,
+    activeAlerts,
+    suppressedAlerts,
+    reconBackoffUntil,
+    lastPrice,
+    updatedAt,
+    unjournaled,
+    fillCursor,
+    recentTrades,
+    ...body
+  } = state;
+  return storeInstance({
+    strategy,
+    instanceId,
+    version,
+    nextSeq,
+    paused,
+    pauseReason,
+    activeAlerts,
+    suppressedAlerts,
+    reconBackoffUntil,
+    lastPrice,
+    updatedAt,
+    unjournaled,
+    legs: { [LEG]: { fillCursor, recentTrades } },
+    orders: klgOrderSlots(state),
+    body,
+  });
+}
+
+/** The flat form an envelope holds (the in-memory state, before validation). */
+function flatten(json: unknown, where: string): unknown {
+  let e: ReturnType<typeof readStoredInstance>;
+  try {
+    e = readStoredInstance(json, where);
+  } catch (err) {
+    throw new StateParseError((err as Error).message);
+  }
+  const leg = e.legs[LEG];
+  if (!leg) throw new StateParseError(`${where} is corrupt: legs.${LEG}: missing`);
+  return {
+    ...e.body,
+    schema: 1,
+    strategy: e.strategy,
+    instanceId: e.instanceId,
+    version: e.version,
+    nextSeq: e.nextSeq,
+    paused: e.paused,
+    pauseReason: e.pauseReason,
+    activeAlerts: e.activeAlerts,
+    suppressedAlerts: e.suppressedAlerts,
+    reconBackoffUntil: e.reconBackoffUntil,
+    lastPrice: e.lastPrice,
+    updatedAt: e.updatedAt,
+    unjournaled: e.unjournaled,
+    fillCursor: leg.fillCursor,
+    recentTrades: leg.recentTrades,
+  };
+}
+
+/**
+ * Reads a stored grid: the envelope layout, or an item from before the seam (the flat `schema: 1`
+ * document), which loads as it is and is stored as an envelope on its next write.
+ */
 export function parseKlgState(json: unknown, where = 'grid state'): KlgState {
-  const result = klgStateSchema.safeParse(json);
+  const flat = isStoredEnvelope(json) ? flatten(json, where) : json;
+  const result = klgStateSchema.safeParse(flat);
   if (!result.success) {
     const first = result.error.issues[0];
     throw new StateParseError(

@@ -21,6 +21,7 @@ import type { Command, OrderCommand } from '../../../../shared/domain/commands.j
 import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill, FillCursor } from '../../../../shared/domain/orders.js';
 import { configDecimal } from '../../../../shared/domain/schema-helpers.js';
+import { readStoredInstance, storeInstance } from '../../../../shared/domain/stored-instance.js';
 import type {
   InstanceEnvelope,
   Leg,
@@ -63,8 +64,8 @@ interface Slot {
 
 interface ToyLeg {
   readonly cursor: FillCursor | null;
-  /** Applied trade ids (the idempotency set; bounded by the toy's tiny volume). */
-  readonly trades: readonly string[];
+  /** Applied trades (the idempotency set; bounded by the toy's tiny volume). */
+  readonly trades: readonly { readonly id: string; readonly time: number }[];
   readonly held: Decimal;
   readonly order: Slot | null;
 }
@@ -113,7 +114,7 @@ function roleOf(leg: Leg): Role {
 }
 
 function isApplied(l: ToyLeg, fill: Fill): boolean {
-  if (l.trades.includes(fill.tradeId)) return true;
+  if (l.trades.some((t) => t.id === fill.tradeId)) return true;
   return l.cursor !== null && fill.time < l.cursor.time;
 }
 
@@ -136,7 +137,7 @@ function applyFill(s: ToyState, role: Role, fill: Fill): ToyState | null {
   }
   const next: ToyState = {
     ...s,
-    [role]: { ...l, held, order, trades: [...l.trades, fill.tradeId] },
+    [role]: { ...l, held, order, trades: [...l.trades, { id: fill.tradeId, time: fill.time }] },
   };
   const net = next.buy.held.minus(next.sell.held);
   const line: UnjournaledFill = {
@@ -250,72 +251,90 @@ function syncLeg(s: ToyState, role: Role, snap: LegSnapshot): { state: ToyState;
   return { state, applied };
 }
 
-function parseSlot(j: unknown): Slot | null {
-  if (j === null) return null;
-  const o = j as Record<string, unknown>;
-  return {
-    clientOrderId: String(o.clientOrderId),
-    price: dec(String(o.price)),
-    qty: dec(String(o.qty)),
-    filled: dec(String(o.filled)),
-    exchangeOrderId: o.exchangeOrderId === null ? null : String(o.exchangeOrderId),
-    pending: o.pending === true,
-    uncertain: o.uncertain === true,
-  };
-}
-
-function parseLeg(j: unknown): ToyLeg {
-  const o = j as Record<string, unknown>;
-  return {
-    cursor: (o.cursor as FillCursor | null) ?? null,
-    trades: (o.trades as string[]) ?? [],
-    held: dec(String(o.held)),
-    order: parseSlot(o.order ?? null),
-  };
-}
-
+/** Stored through the strategy-neutral envelope: a cursor and trade ids per leg, order slots, the rest in body. */
 function toJson(s: ToyState): unknown {
-  return JSON.parse(
-    JSON.stringify(s, (_k, v: unknown) =>
-      typeof v === 'object' && v !== null && 'd' in v && typeof (v as Decimal).toFixed === 'function'
-        ? (v as Decimal).toFixed()
-        : v,
-    ),
-  );
+  return storeInstance({
+    strategy: TOY,
+    instanceId: s.instanceId,
+    version: s.version,
+    nextSeq: s.nextSeq,
+    paused: s.paused,
+    pauseReason: s.pauseReason,
+    activeAlerts: s.activeAlerts,
+    suppressedAlerts: {},
+    reconBackoffUntil: s.reconBackoffUntil,
+    lastPrice: s.lastPrice,
+    updatedAt: s.updatedAt,
+    unjournaled: s.unjournaled,
+    legs: Object.fromEntries(ROLES.map((r) => [r, { fillCursor: s[r].cursor, recentTrades: s[r].trades }])),
+    orders: ROLES.flatMap((r) => {
+      const o = s[r].order;
+      return o
+        ? [
+            {
+              clientOrderId: o.clientOrderId,
+              leg: r,
+              kind: 'limit' as const,
+              side: r,
+              price: o.price,
+              qty: o.qty,
+              filled: o.filled,
+              pending: o.pending ? 'place' : null,
+              uncertain: o.uncertain,
+            },
+          ]
+        : [];
+    }),
+    body: {
+      held: { buy: s.buy.held, sell: s.sell.held },
+      exchangeOrderIds: {
+        buy: s.buy.order?.exchangeOrderId ?? null,
+        sell: s.sell.order?.exchangeOrderId ?? null,
+      },
+    },
+  });
 }
 
 function parseState(json: unknown, where = 'toy state'): ToyState {
-  const o = json as Record<string, unknown>;
-  if (o?.strategy !== TOY) throw new Error(`${where}: not a ${TOY} state`);
-  const unjournaled = ((o.unjournaled as Record<string, unknown>[]) ?? []).map(
-    (f): UnjournaledFill => ({
-      time: Number(f.time),
-      tradeId: String(f.tradeId),
-      side: f.side === 'sell' ? 'sell' : 'buy',
-      price: dec(String(f.price)),
-      qty: dec(String(f.qty)),
-      fee: dec(String(f.fee)),
-      clientOrderId: String(f.clientOrderId),
-      levelPrice: f.levelPrice == null ? null : dec(String(f.levelPrice)),
-      holdingsAfter: dec(String(f.holdingsAfter)),
-      avgEntryAfter: dec(String(f.avgEntryAfter)),
-      role: String(f.role),
-    }),
-  );
+  const e = readStoredInstance(json, where);
+  if (e.strategy !== TOY) throw new Error(`${where}: not a ${TOY} state`);
+  const body = e.body as {
+    held: Record<Role, string>;
+    exchangeOrderIds: Record<Role, string | null>;
+  };
+  const leg = (r: Role): ToyLeg => {
+    const slot = e.orders.find((o) => o.leg === r);
+    return {
+      cursor: e.legs[r]?.fillCursor ?? null,
+      trades: e.legs[r]?.recentTrades ?? [],
+      held: dec(body.held[r]),
+      order: slot
+        ? {
+            clientOrderId: slot.clientOrderId,
+            price: slot.price!,
+            qty: slot.qty!,
+            filled: slot.filled,
+            exchangeOrderId: body.exchangeOrderIds[r],
+            pending: slot.pending !== null,
+            uncertain: slot.uncertain,
+          }
+        : null,
+    };
+  };
   return {
     strategy: TOY,
-    instanceId: String(o.instanceId),
-    version: Number(o.version),
-    paused: o.paused === true,
-    pauseReason: (o.pauseReason as string | null) ?? null,
-    activeAlerts: (o.activeAlerts as string[]) ?? [],
-    unjournaled,
-    reconBackoffUntil: (o.reconBackoffUntil as number | null) ?? null,
-    lastPrice: o.lastPrice == null ? null : dec(String(o.lastPrice)),
-    updatedAt: Number(o.updatedAt),
-    nextSeq: Number(o.nextSeq),
-    buy: parseLeg(o.buy),
-    sell: parseLeg(o.sell),
+    instanceId: e.instanceId,
+    version: e.version,
+    paused: e.paused,
+    pauseReason: e.pauseReason,
+    activeAlerts: e.activeAlerts,
+    unjournaled: e.unjournaled,
+    reconBackoffUntil: e.reconBackoffUntil,
+    lastPrice: e.lastPrice,
+    updatedAt: e.updatedAt,
+    nextSeq: e.nextSeq,
+    buy: leg('buy'),
+    sell: leg('sell'),
   };
 }
 

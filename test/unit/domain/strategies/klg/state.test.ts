@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gridStateToJson, parseGridState } from '../../../../../shared/domain/grid-state.js';
 import { dec } from '../../../../../shared/domain/money.js';
 import { paramsToJson, parseParams } from '../../../../../shared/domain/params.js';
+import { readStoredInstance } from '../../../../../shared/domain/stored-instance.js';
 import {
   initialKlgState,
   klgStateToJson,
@@ -47,7 +48,7 @@ describe('grid state serialization', () => {
       fillCursor: { time: 5, tradeId: '77' },
     };
     const json = JSON.parse(JSON.stringify(klgStateToJson(state)));
-    expect(json.holdings).toBe('123.000000000000000001');
+    expect(json.body.holdings).toBe('123.000000000000000001');
     const back = parseKlgState(json);
     expect(klgStateToJson(back)).toEqual(klgStateToJson(state));
     expect(back.holdings.equals(state.holdings)).toBe(true);
@@ -55,11 +56,101 @@ describe('grid state serialization', () => {
   });
 
   it('names the corrupt field of a damaged state', () => {
-    const json = klgStateToJson(initialKlgState('dogeklg', [dec('1')], 0)) as Record<string, unknown>;
-    expect(() => parseKlgState({ ...json, holdings: 'abc' }, 'GRID#dogeklg')).toThrow(
+    const json = klgStateToJson(initialKlgState('dogeklg', [dec('1')], 0));
+    expect(() => parseKlgState({ ...json, body: { ...json.body, holdings: 'abc' } }, 'GRID#dogeklg')).toThrow(
       /GRID#dogeklg is corrupt: holdings/,
     );
+    expect(() => parseKlgState({ ...json, legs: {} }, 'GRID#dogeklg')).toThrow(
+      /corrupt: legs\.grid: missing/,
+    );
+    expect(() => parseKlgState({ ...json, nextSeq: -1 }, 'GRID#dogeklg')).toThrow(/corrupt: nextSeq/);
     expect(() => parseKlgState(null)).toThrow(/corrupt: \(root\)/);
+  });
+
+  it('stores the strategy-neutral envelope: shared fields, the leg cursor, live orders as slots, the grid in body', () => {
+    const base = initialKlgState('dogeklg', [dec('0.15'), dec('0.16')], 1000);
+    const state = {
+      ...base,
+      nextSeq: 9,
+      fillCursor: { time: 5, tradeId: '77' },
+      recentTrades: [{ id: '77', time: 5 }],
+      levels: base.levels.map((l, i) =>
+        i === 0
+          ? {
+              ...l,
+              state: 'ACTIVE' as const,
+              order: {
+                clientOrderId: 'gbdogeklgL0B8',
+                exchangeOrderId: 'x1',
+                side: 'buy' as const,
+                price: dec('0.15'),
+                qty: dec('100'),
+                filledQty: dec('40'),
+                openQty: dec('60'),
+                seq: 8,
+                pending: null,
+                uncertain: false,
+              },
+            }
+          : l,
+      ),
+      stops: [
+        {
+          clientOrderId: 'gbdogeklgT7',
+          exchangeOrderId: null,
+          triggerPrice: dec('0.14'),
+          coveredQty: dec('40'),
+          closePosition: true,
+          state: 'PLACING' as const,
+          since: 1000,
+          uncertain: true,
+        },
+      ],
+    };
+    const stored = readStoredInstance(JSON.parse(JSON.stringify(klgStateToJson(state))));
+    expect(stored).toMatchObject({
+      schema: 2,
+      strategy: 'key_level_grid',
+      instanceId: 'dogeklg',
+      nextSeq: 9,
+      legs: { grid: { fillCursor: { time: 5, tradeId: '77' }, recentTrades: [{ id: '77', time: 5 }] } },
+    });
+    expect(
+      stored.orders.map((o) => [
+        o.clientOrderId,
+        o.kind,
+        o.side,
+        o.price?.toFixed(),
+        o.qty?.toFixed() ?? null,
+        o.filled.toFixed(),
+        o.pending,
+        o.uncertain,
+      ]),
+    ).toEqual([
+      ['gbdogeklgL0B8', 'limit', 'buy', '0.15', '100', '40', null, false],
+      ['gbdogeklgT7', 'stop', 'sell', '0.14', null, '0', 'place', true],
+    ]);
+    expect(Object.keys(stored.body)).not.toContain('fillCursor');
+    expect(Object.keys(stored.body)).toContain('levels');
+  });
+
+  it('loads an item written before the seam (flat schema 1) unchanged, and stores it as an envelope', () => {
+    const base = initialKlgState('dogeklg', [dec('0.15'), dec('0.16')], 1000, { anchorPrice: dec('0.155') });
+    const state = {
+      ...base,
+      holdings: dec('50'),
+      avgEntry: dec('0.151'),
+      fillCursor: { time: 7, tradeId: '9' },
+    };
+    // Today's items: the state as it was stored, Decimals as strings, every field at the top.
+    const legacy = JSON.parse(JSON.stringify(state));
+    expect(legacy.schema).toBe(1);
+    const loaded = parseKlgState(legacy);
+    expect(loaded).toEqual(state);
+    expect(parseGridState(legacy)).toEqual(state);
+    const rewritten = JSON.parse(JSON.stringify(klgStateToJson(loaded)));
+    expect(rewritten.schema).toBe(2);
+    expect(parseKlgState(rewritten)).toEqual(state);
   });
 });
 

@@ -1,0 +1,154 @@
+/**
+ * The stored form of any instance's state (the GRID item's document), strategy-neutral: the envelope every
+ * strategy shares, then the strategy's own `body`.
+ *
+ *   schema 2 · strategy · instanceId · version · nextSeq (the client-id sequence)
+ *   paused · pauseReason · activeAlerts · suppressedAlerts · reconBackoffUntil · lastPrice · updatedAt
+ *   unjournaled                  fills whose journal line may not be written yet
+ *   legs.<role>                  fillCursor and recentTrades of that leg: a trade is deduplicated by the leg
+ *                                (account + symbol + position side) and its id, as NautilusTrader keys fills
+ *   orders[]                     every order the instance holds live, as slots: client id, leg, kind, side,
+ *                                price, qty, filled, pending, uncertain (a projection the strategy writes;
+ *                                readers that know no strategy — an operator tool, the shadow ledger — use it)
+ *   body                         the strategy's own state
+ *
+ * Items written before the seam (the Key Level Grid's flat `schema: 1` document) are migrated on read by
+ * their strategy's codec; the next write stores the envelope.
+ */
+import { z } from 'zod';
+import type { Decimal } from './money.js';
+import type { FillCursor, Side } from './orders.js';
+import { decimalString } from './schema-helpers.js';
+import type { UnjournaledFill } from './strategy.js';
+
+export const STORED_INSTANCE_SCHEMA = 2;
+
+/** One live order of an instance, as any reader may see it. */
+export interface OrderSlot {
+  readonly clientOrderId: string;
+  /** The role of the leg it trades on. */
+  readonly leg: string;
+  readonly kind: 'limit' | 'stop' | 'close';
+  readonly side: Side;
+  /** Limit price, or the stop's trigger; null for a market close. */
+  readonly price: Decimal | null;
+  /** Quantity in coins; null for a stop that closes whatever the position is. */
+  readonly qty: Decimal | null;
+  readonly filled: Decimal;
+  /** What the slot is waiting for (`place`, `amend`, `cancel`), null when settled. */
+  readonly pending: string | null;
+  /** The last call's outcome is unknown: recon settles it by client id. */
+  readonly uncertain: boolean;
+}
+
+export interface LegCursor {
+  readonly fillCursor: FillCursor | null;
+  readonly recentTrades: readonly { readonly id: string; readonly time: number }[];
+}
+
+const cursorSchema = z.object({ time: z.number().int(), tradeId: z.string() }).nullable();
+
+const legCursorSchema = z.object({
+  fillCursor: cursorSchema,
+  recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
+});
+
+/** A fill whose journal line may not be written yet (`UnjournaledFill`). */
+export const unjournaledFillSchema = z.object({
+  time: z.number().int(),
+  tradeId: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  price: decimalString,
+  qty: decimalString,
+  fee: decimalString,
+  clientOrderId: z.string(),
+  levelPrice: decimalString.nullable(),
+  holdingsAfter: decimalString,
+  avgEntryAfter: decimalString,
+  role: z.string().min(1),
+});
+
+const orderSlotSchema = z.object({
+  clientOrderId: z.string().min(1),
+  leg: z.string().min(1),
+  kind: z.enum(['limit', 'stop', 'close']),
+  side: z.enum(['buy', 'sell']),
+  price: decimalString.nullable(),
+  qty: decimalString.nullable(),
+  filled: decimalString,
+  pending: z.string().nullable(),
+  uncertain: z.boolean(),
+});
+
+/** The envelope as stored; `body` is left to the strategy's codec. */
+export const storedInstanceSchema = z.object({
+  schema: z.literal(STORED_INSTANCE_SCHEMA),
+  strategy: z.string().min(1),
+  instanceId: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  nextSeq: z.number().int().nonnegative(),
+  paused: z.boolean(),
+  pauseReason: z.string().nullable(),
+  activeAlerts: z.array(z.string()),
+  suppressedAlerts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.number().int().nonnegative()),
+  reconBackoffUntil: z.number().int().nullable(),
+  lastPrice: decimalString.nullable(),
+  updatedAt: z.number().int(),
+  unjournaled: z.array(unjournaledFillSchema),
+  legs: z.record(z.string().min(1), legCursorSchema),
+  orders: z.array(orderSlotSchema),
+  body: z.record(z.string(), z.unknown()),
+});
+
+export type StoredInstance = z.input<typeof storedInstanceSchema>;
+
+/** The envelope fields of a state, as a strategy's codec hands them over to be stored. */
+export interface EnvelopeParts {
+  readonly strategy: string;
+  readonly instanceId: string;
+  readonly version: number;
+  readonly nextSeq: number;
+  readonly paused: boolean;
+  readonly pauseReason: string | null;
+  readonly activeAlerts: readonly string[];
+  readonly suppressedAlerts: Readonly<Record<string, number>>;
+  readonly reconBackoffUntil: number | null;
+  readonly lastPrice: Decimal | null;
+  readonly updatedAt: number;
+  readonly unjournaled: readonly UnjournaledFill[];
+  readonly legs: Readonly<Record<string, LegCursor>>;
+  readonly orders: readonly OrderSlot[];
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+/** Plain JSON (Decimals as strings) of the envelope and its body. */
+export function storeInstance(parts: EnvelopeParts): StoredInstance {
+  const { strategy, instanceId, version, nextSeq, ...rest } = parts;
+  return JSON.parse(
+    JSON.stringify({ schema: STORED_INSTANCE_SCHEMA, strategy, instanceId, version, nextSeq, ...rest }),
+  ) as StoredInstance;
+}
+
+/** Whether a stored document is in the envelope layout (else: an item from before the seam). */
+export function isStoredEnvelope(json: unknown): boolean {
+  return (json as { schema?: unknown } | null)?.schema === STORED_INSTANCE_SCHEMA;
+}
+
+export class StoredInstanceError extends Error {
+  override readonly name = 'StoredInstanceError';
+}
+
+/**
+ * Reads the envelope of a stored document, whatever its strategy (the body stays raw). Names the first
+ * corrupt field.
+ */
+export function readStoredInstance(json: unknown, where = 'instance state') {
+  const r = storedInstanceSchema.safeParse(json);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw new StoredInstanceError(
+      `${where} is corrupt: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'}`,
+    );
+  }
+  return r.data;
+}
