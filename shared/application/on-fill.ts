@@ -7,6 +7,7 @@
  * Latency recorded: fill received (the stream event's `receivedAt`) → first order sent.
  */
 
+import { decodeClientOrderId } from '../domain/client-order-id.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import { legFor, strategyOf } from '../domain/strategies/index.js';
@@ -72,6 +73,8 @@ export async function handleFill<S extends InstanceEnvelope>(
 ): Promise<FillReport<S>> {
   const strategy = strategyOf(config);
   const leg = legOf(config, fill, fx.account);
+  // The shared id grammar says whose order this was; anything not ours is an external fill on the leg.
+  const origin = decodeClientOrderId(fill.clientOrderId)?.instanceId === config.id ? 'own' : 'external';
   const exchange = ctx.exchanges(leg.account);
   const now = ctx.clock.now();
   const rules = await ctx.rules.get(exchange, leg.symbol, now);
@@ -86,7 +89,7 @@ export async function handleFill<S extends InstanceEnvelope>(
     config.id,
     (stored) => {
       if (!stored) return { next: null, result: null };
-      const d = strategy.onFill(stored, fill, leg, config, market, now) as StrategyFillDecision<S>;
+      const d = strategy.onFill(stored, fill, leg, config, market, now, origin) as StrategyFillDecision<S>;
       if (!d.applied) return { next: null, result: d };
       const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
       return { next: lighter ?? d.state, result: d };
@@ -96,8 +99,17 @@ export async function handleFill<S extends InstanceEnvelope>(
   if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
   const decision = saved.result;
   const dims = { instance: config.id };
+  if (origin === 'external') {
+    ctx.metrics.put('ExternalFills', 1, 'Count', dims);
+    ctx.logger.info('external fill on a leg', {
+      instance: config.id,
+      leg: leg.role,
+      tradeId: fill.tradeId,
+      applied: decision?.applied === true,
+    });
+  }
   if (!decision?.applied || !saved.state) {
-    ctx.metrics.put('DuplicateFills', 1, 'Count', dims);
+    if (origin === 'own') ctx.metrics.put('DuplicateFills', 1, 'Count', dims);
     return {
       instanceId: config.id,
       duplicate: true,

@@ -110,6 +110,9 @@ export interface LegSnapshot extends LegProtectionSnapshot {
   readonly at: number;
 }
 
+/** Whose order a fill executed: this instance's (by the shared client-id grammar), or anyone else's. */
+export type FillOrigin = 'own' | 'external';
+
 /** An event-track decision; `applied` is false when the fill was a duplicate or not this instance's. */
 export interface StrategyFillDecision<S> extends Decision<S> {
   readonly applied: boolean;
@@ -180,7 +183,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   invariants(state: State, config: Config, rules: SymbolRules): string[];
 
   // --- the event track -----------------------------------------------------------------------------
-  /** A fill on `leg` (dedupe is the module's: the trade id rides in the state it returns). */
+  /**
+   * A fill on `leg` (dedupe is the module's: the trade id rides in the state it returns). `origin` says
+   * whether its client id is one of this instance's (`own`) or not (`external`: a hand trade, another
+   * bot, a liquidation on the leg's position), as the shell decoded it with the shared id grammar.
+   */
   onFill(
     state: State,
     fill: Fill,
@@ -188,6 +195,7 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
     config: Config,
     market: LegMarket,
     now: number,
+    origin: FillOrigin,
   ): StrategyFillDecision<State>;
   /** The outcome of a command it asked for (follow-ups and alerts in `commands`). */
   applyOutcome(

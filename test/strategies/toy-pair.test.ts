@@ -9,6 +9,7 @@ import { runAdminCommand } from '../../shared/application/admin.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { type InstanceConfig, parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
+import { dec } from '../../shared/domain/money.js';
 import { readStoredInstance } from '../../shared/domain/stored-instance.js';
 import { strategyOf } from '../../shared/domain/strategies/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
@@ -146,6 +147,25 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
       ['buy', '100', '100'],
       ['sell', '100', '0'],
     ]);
+
+    // A hand trade on the buy leg's account reaches the toy as an external fill (the shared id grammar says
+    // it is not ours): counted and logged, and the toy leaves its ledger alone.
+    const hand = await app.ports.get('a')!.submit({
+      type: 'market',
+      account: 'a',
+      symbol: 'DOGE/USDC:USDC',
+      clientOrderId: 'handtrade1',
+      side: 'buy',
+      positionSide: 'LONG',
+      qty: dec('100'),
+    });
+    expect(hand.ok).toBe(true);
+    await worker.drain();
+    expect(app.metrics.filter((m) => m.name === 'ExternalFills' && m.dims.instance === 'toy1')).toHaveLength(
+      1,
+    );
+    expect(app.metrics.filter((m) => m.name === 'DuplicateFills')).toHaveLength(0);
+    expect((await stored(app)).buy.held.toFixed()).toBe('100');
 
     // Stored in the strategy-neutral envelope: any reader sees each leg's cursor and trades.
     const doc = readStoredInstance(JSON.parse(JSON.stringify(strategyOf(toyConfig()).stateToJson(state))));

@@ -75,6 +75,8 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   stateToJson: klgStateToJson,
   invariants: checkKlgInvariants,
 
+  // The engine reads a fill's client id itself (an external fill is its `foreign` role, adopted by recon's
+  // position check), by the same grammar the shell decodes `origin` with.
   onFill(state, fill, _leg, config, market, now) {
     const d = onFill(state, fill, config, market, now);
     return { state: d.state, commands: d.commands, applied: d.applied !== null };

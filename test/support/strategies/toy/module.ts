@@ -356,7 +356,9 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
     return out;
   },
 
-  onFill(state, fill, leg, config, market, now) {
+  onFill(state, fill, leg, config, market, now, origin) {
+    // Trades on its accounts that are not its own are none of the toy's business.
+    if (origin === 'external') return { state, commands: [], applied: false };
     const applied = applyFill(state, roleOf(leg), fill);
     if (!applied) return { state, commands: [], applied: false };
     const d = plan({ ...applied, lastPrice: market.price, updatedAt: now }, config, market);
