@@ -25,7 +25,7 @@ import type { InstanceConfig } from '../domain/config/deployment.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
-import type { InstanceEnvelope } from '../domain/strategy.js';
+import type { InstanceEnvelope, Leg } from '../domain/strategy.js';
 import type {
   MarketChannel,
   MarketStreamEvent,
@@ -36,6 +36,7 @@ import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
 import { handleFill } from './on-fill.js';
+import { channelOf, handleMarketData } from './on-market.js';
 import { reconcileInstance } from './reconcile-instance.js';
 
 /** Retries of an account that could not be connected: 1 s, doubling, at most a minute apart. */
@@ -102,6 +103,8 @@ export class StreamWorker {
   /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
   readonly #prices = new Map<string, { price: Decimal; at: number }>();
   readonly #marks = new Map<string, { price: Decimal; at: number }>();
+  /** The latest market event waiting for each (instance, leg, channel) a strategy decides on. */
+  readonly #marketWaiting = new Map<string, MarketStreamEvent>();
   readonly #subs: StreamSubscription[] = [];
   /** Accounts that could not be connected: their error, how often it was tried, since when. */
   readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
@@ -163,7 +166,9 @@ export class StreamWorker {
           }
         }
         for (const [symbol, channels] of wanted) {
-          opened.push(await exchange.subscribeMarket(symbol, [...channels], (e) => this.#onMarket(e)));
+          opened.push(
+            await exchange.subscribeMarket(symbol, [...channels], (e) => this.#onMarket(accountId, e)),
+          );
         }
       }
     } catch (e) {
@@ -293,13 +298,66 @@ export class StreamWorker {
     return p && this.#ctx.clock.now() - p.at <= PRICE_MAX_AGE_MS ? p.price : undefined;
   }
 
-  #onMarket(e: MarketStreamEvent): void {
+  #onMarket(accountId: string, e: MarketStreamEvent): void {
     const at = this.#ctx.clock.now();
     if (e.type === 'markPrice') {
       this.#prices.set(e.symbol, { price: e.mark, at });
       this.#marks.set(e.symbol, { price: e.mark, at });
     } else if (e.type === 'bookTop')
       this.#prices.set(e.symbol, { price: e.bid.plus(e.ask).dividedBy(2), at });
+    this.#routeMarket(accountId, e);
+  }
+
+  /**
+   * Market data goes to each instance on this account whose strategy decides on it (`onMarket`) and asked
+   * for its channel, for the leg on that symbol: queued behind the instance's fills, and coalesced (while
+   * one waits, a newer event replaces it: a strategy decides on the latest book, not on every tick).
+   */
+  #routeMarket(accountId: string, e: MarketStreamEvent): void {
+    if (!this.#accepting || !('symbol' in e)) return;
+    const channel = channelOf(e);
+    if (channel === null) return;
+    for (const config of this.#byAccount.get(accountId) ?? []) {
+      const strategy = strategyOf(config);
+      if (!strategy.onMarket || !strategy.marketChannels.includes(channel)) continue;
+      const leg = legsOf(config).find((l) => l.account === accountId && l.symbol === e.symbol);
+      if (!leg) continue;
+      const key = `${config.id}|${leg.role}|${channel}`;
+      const waiting = this.#marketWaiting.has(key);
+      this.#marketWaiting.set(key, e);
+      if (waiting) continue;
+      const previous = this.#queues.get(config.id) ?? Promise.resolve();
+      const next = previous.then(() => {
+        const latest = this.#marketWaiting.get(key);
+        this.#marketWaiting.delete(key);
+        return latest ? this.#processMarket(config, leg, latest) : undefined;
+      });
+      this.#queues.set(config.id, next);
+      void next.finally(() => {
+        if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
+      });
+    }
+  }
+
+  async #processMarket(config: InstanceConfig, leg: Leg, e: MarketStreamEvent): Promise<void> {
+    try {
+      const current = this.#opts.stateful === false ? undefined : this.#states.get(config.id);
+      const r = await handleMarketData(this.#ctx, config, leg, e, current);
+      if (r.state) this.#states.set(config.id, r.state);
+      if (r.commands > 0) {
+        // The pipeline journaled and dropped every pending fill line: nothing is left to drop.
+        this.#journaled.delete(config.id);
+        this.#ctx.metrics.put('MarketDecisions', 1, 'Count', { instance: config.id });
+      }
+    } catch (e) {
+      // What is stored is unknown now: the next decision reads it.
+      this.#states.delete(config.id);
+      this.#ctx.logger.error('market data decision failed; recon will repair', {
+        instance: config.id,
+        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      });
+      this.#ctx.metrics.put('Errors', 1, 'Count', { instance: config.id });
+    }
   }
 
   #onUser(accountId: string, e: UserStreamEvent): void {

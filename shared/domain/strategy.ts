@@ -92,6 +92,16 @@ export interface LegMarket {
   readonly supportsAmend: boolean;
 }
 
+/** Market data a strategy asked for (`marketChannels`), as one of its legs sees it. */
+export interface LegMarketEvent extends LegMarket {
+  readonly channel: StrategyMarketChannel;
+  /** The book top, on a `bookTop` event. */
+  readonly bid?: Decimal | undefined;
+  readonly ask?: Decimal | undefined;
+  /** When the venue stamped it. */
+  readonly time: number;
+}
+
 /** What the protection pass read for one leg: prices, open orders (ours and foreign), the position. */
 export interface LegProtectionSnapshot extends LegMarket {
   readonly leg: Leg;
@@ -197,6 +207,19 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
     now: number,
     origin: FillOrigin,
   ): StrategyFillDecision<State>;
+  /**
+   * Market data on a leg's symbol, of a channel it asked for (the stream worker routes it, in order with
+   * the instance's fills, coalesced to the latest while one is being decided). Null: nothing to do, and
+   * nothing is written. Optional: a strategy that decides only on fills and recon (the Key Level Grid)
+   * leaves it out and is never called.
+   */
+  onMarket?(
+    state: State,
+    leg: Leg,
+    event: LegMarketEvent,
+    config: Config,
+    now: number,
+  ): Decision<State> | null;
   /** The outcome of a command it asked for (follow-ups and alerts in `commands`). */
   applyOutcome(
     state: State,

@@ -181,6 +181,33 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
     expect((await stored(app)).buy.held.toFixed()).toBe('100');
   });
 
+  it('a hedge refused on B is placed again from market data (the worker routes book tops to the strategy), before any recon', async () => {
+    // Account b starts without margin: the first hedge is refused.
+    app = await paperApp({
+      accounts: ['a', 'b'],
+      balances: { b: { USDC: '0' } },
+      instances: [toyConfig()],
+    });
+    await reconcileInstance(app.ctx, 'toy1');
+    worker = new StreamWorker(app.ctx, { instances: [toyConfig()], writer: 'test-task' });
+    await worker.start();
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.drain();
+    const refused = app.events.filter((e) => e.type === 'order_rejected' && e.side === 'sell');
+    expect(refused.length).toBeGreaterThan(0);
+    expect((await stored(app)).sell.held.toFixed()).toBe('0');
+
+    app.ex.deposit('b', 'USDC', '1000');
+    await app.feed('0.181 0.182 0.180 0.181');
+    await worker.drain();
+    await app.feed('0.181 0.182 0.180 0.181');
+    await worker.drain();
+    expect((await stored(app)).sell.held.toFixed()).toBe('100');
+    expect((await positionOf(app, 'b', 'SHORT')).qty.abs().toFixed()).toBe('100');
+    expect(app.metrics.some((m) => m.name === 'MarketDecisions' && m.dims.instance === 'toy1')).toBe(true);
+    expect(app.metrics.filter((m) => m.name === 'ReconDurationMs')).toHaveLength(1); // only the first pass
+  });
+
   it('recon repairs a hedge the event track missed: the buy fill is read from A history and B is hedged', async () => {
     app = await paperApp({ accounts: ['a', 'b'], instances: [toyConfig()] });
     await reconcileInstance(app.ctx, 'toy1');

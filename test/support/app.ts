@@ -41,8 +41,9 @@ export async function paperApp(
     instance?: Partial<KlgConfigInput>;
     /** Instances of any registered strategy, instead of the one Key Level Grid `instance` describes. */
     instances?: readonly InstanceConfig[];
-    /** Paper accounts (hedge mode, 10 000 USDC and USDT each); default `['main']`. */
+    /** Paper accounts (hedge mode, 10 000 USDC and USDT each unless `balances` says); default `['main']`. */
     accounts?: readonly string[];
+    balances?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     store?: 'memory' | 'dynalite';
     price?: string;
   } = {},
@@ -51,7 +52,11 @@ export async function paperApp(
   const ex = new PaperExchange({ clock, exchangeInfo: exchangeInfoFixture() });
   const ports = new Map<string, PaperExchangePort>();
   for (const id of opts.accounts ?? ['main']) {
-    ex.createAccount({ id, balances: { USDC: '10000', USDT: '10000' }, dualSidePosition: true });
+    ex.createAccount({
+      id,
+      balances: opts.balances?.[id] ?? { USDC: '10000', USDT: '10000' },
+      dualSidePosition: true,
+    });
     ports.set(id, new PaperExchangePort(ex, id));
   }
   const port = [...ports.values()][0]!;

@@ -3,16 +3,16 @@
  * leg, its engine's decisions, and the projections the shell and the simulator read.
  */
 import { timeframeMs } from '../../analysis/index.js';
-import type { LegProtectionSnapshot, LegSnapshot, StrategyModule } from '../../strategy.js';
+import type { FoundStop, LegProtectionSnapshot, LegSnapshot, StrategyModule } from '../../strategy.js';
 import { type KlgConfig, klgConfigSchema } from './config.js';
 import type { ReconSnapshot } from './context.js';
 import { onFill } from './event-track.js';
 import { checkKlgInvariants } from './invariants.js';
 import { applyOutcome } from './outcomes.js';
-import { planProtection, planRecon } from './recon.js';
+import { type ProtectionSnapshot, planProtection, planRecon } from './recon.js';
 import { ordersToLookUp } from './recon-sync.js';
 import { pause, planCloseAllOrders, planCloseAllPosition, resume } from './resets.js';
-import { type KlgState, klgStateToJson, parseKlgState } from './state.js';
+import { type KlgState, klgStateToJson, parseKlgState, type StopState } from './state.js';
 import { klgStatus } from './status.js';
 import { closeWhatIsHeld } from './stop-loss.js';
 
@@ -23,8 +23,7 @@ function only<T>(snapshots: readonly T[]): T {
   return s;
 }
 
-/** The engine's recon snapshot of its one leg, with the margin facts its guards use. */
-export function klgReconSnapshot(snapshots: readonly LegSnapshot[], config: KlgConfig): ReconSnapshot {
+function protectionSnapshot(snapshots: readonly LegProtectionSnapshot[]): ProtectionSnapshot {
   const s = only(snapshots);
   return {
     price: s.price,
@@ -33,6 +32,14 @@ export function klgReconSnapshot(snapshots: readonly LegSnapshot[], config: KlgC
     supportsAmend: s.supportsAmend,
     openOrders: s.openOrders,
     position: s.position,
+  };
+}
+
+/** The engine's recon snapshot of its one leg, with the margin facts its guards use. */
+export function klgReconSnapshot(snapshots: readonly LegSnapshot[], config: KlgConfig): ReconSnapshot {
+  const s = only(snapshots);
+  return {
+    ...protectionSnapshot(snapshots),
     fills: s.fills,
     orderLookups: s.orderLookups,
     margin: {
@@ -45,16 +52,13 @@ export function klgReconSnapshot(snapshots: readonly LegSnapshot[], config: KlgC
   };
 }
 
-function protectionSnapshot(snapshots: readonly LegProtectionSnapshot[]) {
-  const s = only(snapshots);
-  return {
-    price: s.price,
-    markPrice: s.markPrice,
-    rules: s.rules,
-    supportsAmend: s.supportsAmend,
-    openOrders: s.openOrders,
-    position: s.position,
-  };
+/** Stops found live, as the shell journals them (a closePosition stop covers any size: no quantity). */
+function found(stops: readonly StopState[]): FoundStop[] {
+  return stops.map((x) => ({
+    clientOrderId: x.clientOrderId,
+    triggerPrice: x.triggerPrice,
+    qty: x.closePosition ? null : x.coveredQty,
+  }));
 }
 
 export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
@@ -92,11 +96,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
       state: d.state,
       commands: d.commands,
       fillsApplied: d.applied.length,
-      stopsFound: d.stopsFound.map((x) => ({
-        clientOrderId: x.clientOrderId,
-        triggerPrice: x.triggerPrice,
-        qty: x.closePosition ? null : x.coveredQty,
-      })),
+      stopsFound: found(d.stopsFound),
     };
   },
   planProtection(state, snapshots, config, now) {
@@ -104,11 +104,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
     return {
       state: d.state,
       commands: d.commands,
-      stopsFound: d.stopsFound.map((x) => ({
-        clientOrderId: x.clientOrderId,
-        triggerPrice: x.triggerPrice,
-        qty: x.closePosition ? null : x.coveredQty,
-      })),
+      stopsFound: found(d.stopsFound),
     };
   },
 

@@ -21,6 +21,7 @@ import {
   readStoredInstance,
   type StoredInstance,
   storeInstance,
+  unjournaledFillSchema,
 } from '../../stored-instance.js';
 import type { UnjournaledFill } from '../../strategy.js';
 
@@ -284,20 +285,6 @@ const stopSchema = z.object({
   uncertain: z.boolean(),
 });
 
-const unjournaledSchema = z.object({
-  time: z.number().int(),
-  tradeId: z.string().min(1),
-  side: sideSchema,
-  price: decimalString,
-  qty: decimalString,
-  fee: decimalString,
-  clientOrderId: z.string(),
-  levelPrice: decimalString.nullable(),
-  holdingsAfter: decimalString,
-  avgEntryAfter: decimalString,
-  role: z.string().min(1),
-});
-
 const flattenSchema = z.object({
   clientOrderId: z.string().min(1),
   qty: decimalString,
@@ -329,7 +316,7 @@ export const klgStateSchema = z.object({
   releasedQuotaRemainder: decimalString,
   recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
   fillCursor: z.object({ time: z.number().int(), tradeId: z.string() }).nullable(),
-  unjournaled: z.array(unjournaledSchema).default([]),
+  unjournaled: z.array(unjournaledFillSchema).default([]),
   boughtSinceFlat: decimalString,
   soldSinceFlat: decimalString,
   positionMismatch: z.object({ exchangeQty: decimalString, seenAt: z.number().int() }).nullable(),

@@ -364,6 +364,12 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
     const d = plan({ ...applied, lastPrice: market.price, updatedAt: now }, config, market);
     return { ...d, applied: true };
   },
+  // A hedge that could not be placed (refused, or its fill missed) is placed again on the next book top,
+  // without waiting for recon.
+  onMarket(state, _leg, event, config, now) {
+    const d = plan({ ...state, updatedAt: now }, config, event);
+    return d.commands.length > 0 ? { ...d, state: { ...d.state, lastPrice: event.price } } : null;
+  },
   applyOutcome(state, command, outcome, _config, now) {
     const id = command.kind === 'PlaceOrder' ? command.request.clientOrderId : null;
     const role = id ? slotOf(state, id) : null;
