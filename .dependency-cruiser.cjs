@@ -3,7 +3,7 @@
  *  - shared/domain is pure: it imports only other domain files and pure libraries (decimal.js, zod).
  *  - shared/ports import only the domain.
  *  - shared/application imports only domain and ports.
- *  - the shared machinery (application outside strategies/, composition, adapters, functions, lib) never names a
+ *  - the shared machinery (domain and application outside strategies/, composition, adapters, functions, lib) never names a
  *    strategy: it reaches one only through the registries (shared/domain/strategies/index.ts and
  *    shared/application/strategies/index.ts). A strategy's own folders may use each other.
  *  - adapters never import application or composition.
@@ -47,8 +47,11 @@ module.exports = {
         'Adding a strategy touches only its own folders and the registries: the shell decides through the module and runtime interfaces.',
       severity: 'error',
       from: {
-        path: '^(shared/(application|composition|adapters|ports)|functions|lib|bin)/',
-        pathNot: ['^shared/application/strategies/[^/]+/', '^shared/application/strategies/index\\.ts$'],
+        path: '^(shared/(application|composition|adapters|ports|domain)|functions|lib|bin)/',
+        pathNot: [
+          '^shared/(application|domain)/strategies/[^/]+/',
+          '^shared/(application|domain)/strategies/index\\.ts$',
+        ],
       },
       to: { path: '^shared/(domain|application)/strategies/[^/]+/' },
     },

@@ -25,6 +25,7 @@ import {
   loadDeploymentConfigFile,
 } from '../shared/composition/deployment-source.js';
 import type { Summary } from '../shared/composition/sim/summary.js';
+import { legsOf } from '../shared/domain/strategies/index.js';
 import { progressBar } from './progress.js';
 
 export interface CliIo {
@@ -119,7 +120,9 @@ function simCommand(io: CliIo): Command {
       const { runSimulation } = await import('../shared/composition/sim.js');
       const { parseTime } = await import('../shared/composition/sim/market-data.js');
       const config = loadDeploymentConfigFile(o.config);
-      const symbols = [...new Set(config.instances.filter((i) => i.enabled).map((i) => i.symbol))];
+      const symbols = [
+        ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
+      ];
       const outDir = resolve(o.out ?? `out/${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
       const result = await runSimulation({
         config: { config, dir: dirname(resolve(o.config)) },
@@ -154,7 +157,7 @@ function validateCommand(io: CliIo): Command {
       const listing = listingFor(c, file, o.exchangeInfo);
       assertSymbolsListed(c, listing);
       io.out(
-        `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${i.symbol}`).join(', ')})${listing ? `; symbols listed in ${listing.source}` : ''}\n`,
+        `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${[...new Set(legsOf(i).map((l) => l.symbol))].join('+')}`).join(', ')})${listing ? `; symbols listed in ${listing.source}` : ''}\n`,
       );
     });
 }

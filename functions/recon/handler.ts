@@ -5,4 +5,6 @@
 import { JOB_SERVICES } from '../../shared/application/jobs.js';
 import { scheduledHandler } from '../../shared/composition/lambda.js';
 
-export const handler = scheduledHandler('recon', JOB_SERVICES.recon);
+// Recon reads the instance's config itself, when it runs (not the copy listed before a pass-2 sleep or
+// before the instances ahead of it): a config changed meanwhile (disabled, say) is honoured at once.
+export const handler = scheduledHandler('recon', (ctx, instanceId) => JOB_SERVICES.recon(ctx, instanceId));

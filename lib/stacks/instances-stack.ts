@@ -13,6 +13,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
+import { legsOf } from '../../shared/domain/strategies/index.js';
 import { addInstanceMonitoring } from '../constructs/instance-monitoring.js';
 import { InstanceSchedules } from '../constructs/instance-schedules.js';
 import { monitoringFacade } from '../constructs/monitoring.js';
@@ -43,8 +44,10 @@ export class InstancesStack extends Stack {
     if (props.platform) addPlatformMonitoring(facade, props.platform);
     if (props.instances.length > 0) facade.addLargeHeader('Instances');
     for (const instance of props.instances) {
-      const fns = props.functions.get(instance.account);
-      if (!fns) throw new Error(`instance ${instance.id}: no functions for account ${instance.account}`);
+      // An instance's jobs run in the functions of its first leg's account (they may read every leg's account).
+      const account = legsOf(instance)[0]!.account;
+      const fns = props.functions.get(account);
+      if (!fns) throw new Error(`instance ${instance.id}: no functions for account ${account}`);
       new InstanceSchedules(this, instance.id, {
         instance,
         functions: { recon: fns.get('recon')!, recompute: fns.get('recompute')!, risk: fns.get('risk')! },

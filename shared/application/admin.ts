@@ -91,6 +91,12 @@ export async function runAdminCommand(
         },
       },
     ]);
+  // A command the instance's strategy does not have is refused before any token is issued or used.
+  if (
+    (cmd.command === 'rebuild' || cmd.command === 'reset-counters') &&
+    !runtimeOf(config).commands[cmd.command]
+  )
+    throw new UnsupportedCommandError(cmd.command, config.strategy);
   if (CONFIRMED.has(cmd.command)) {
     const version = state?.version ?? 0;
     const held = cmd.confirm ? await ctx.store.loadConfirmation(cmd.instanceId, cmd.confirm) : null;

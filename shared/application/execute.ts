@@ -99,10 +99,22 @@ export async function carryOut(
       });
       continue;
     }
+    let exchange: ExchangePort;
+    try {
+      exchange = exchangeFor(accountOf(c));
+    } catch (e) {
+      // No exchange for the command's account (a config that changed under us): nothing was sent.
+      executed.push({
+        command: c,
+        outcome: { kind: 'rejected', reason: 'not_sent', message: `no exchange: ${(e as Error).message}` },
+        sentAt: null,
+      });
+      continue;
+    }
     const sentAt = ctx.clock.now();
     firstSentAt ??= sentAt;
     try {
-      executed.push({ command: c, outcome: await send(exchangeFor(accountOf(c)), c), sentAt });
+      executed.push({ command: c, outcome: await send(exchange, c), sentAt });
     } catch (e) {
       if (!(e instanceof ExchangeError)) throw e;
       if (e.kind === 'rate_limited') {

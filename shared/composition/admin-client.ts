@@ -21,6 +21,7 @@ import {
 } from '../application/admin.js';
 import type { AppContext } from '../application/context.js';
 import { RulesCache } from '../application/market.js';
+import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
@@ -97,7 +98,8 @@ export async function runAdminLocally(opts: {
   };
   if (needsExchange) {
     const built = await buildExchanges({
-      accounts: deployment.accounts.filter((a) => a.id === instance.account),
+      // Every account one of the instance's legs trades on (close-all closes each leg on its own account).
+      accounts: deployment.accounts.filter((a) => legsOf(instance).some((l) => l.account === a.id)),
       secrets: registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {})),
       clock,
       logger,

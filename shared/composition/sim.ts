@@ -189,7 +189,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         checkEventLog(
           events.filter((e) => e.instanceId === inst.id),
           {
-            ...(own.sellGuard ?? {}),
+            sellGuard: own.sellGuard,
             tickSize: r.tickSize,
             stepSize: r.stepSize,
             candles: feed.kind === 'ticks' ? undefined : feed.candles,

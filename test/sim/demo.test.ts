@@ -63,9 +63,11 @@ describe('the demo simulation (examples/demo.yaml on the built-in market)', () =
     const feed = first.plan.feeds[0]!;
     expect(
       checkEventLog(events, {
-        minProfitPct: config.min_profit_pct,
-        sellQuotaRatio: config.sell_quota_ratio,
-        baseAmountPerGrid: config.base_amount_per_grid,
+        sellGuard: {
+          minProfitPct: config.min_profit_pct,
+          sellQuotaRatio: config.sell_quota_ratio,
+          baseAmountPerGrid: config.base_amount_per_grid,
+        },
         tickSize: dec('0.00001'),
         stepSize: dec('1'),
         candles: feed.candles,

@@ -252,9 +252,11 @@ describe('trade ticks', () => {
     const events = [...r.eventsJsonl.trim().split('\n')].map((l) => JSON.parse(l));
     expect(
       checkEventLog(events, {
-        minProfitPct: dec('0.0003'),
-        sellQuotaRatio: dec('0.7'),
-        baseAmountPerGrid: dec('0.05'),
+        sellGuard: {
+          minProfitPct: dec('0.0003'),
+          sellQuotaRatio: dec('0.7'),
+          baseAmountPerGrid: dec('0.05'),
+        },
         tickSize: dec('0.1'),
         stepSize: dec('0.001'),
       }),

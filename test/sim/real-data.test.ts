@@ -67,9 +67,11 @@ function assertPromisesKept(run: { result: SimResult; events: TradingEvent[] }, 
   const feed = result.plan.feeds[0]!;
   expect(
     checkEventLog(events, {
-      minProfitPct: config.min_profit_pct,
-      sellQuotaRatio: config.sell_quota_ratio,
-      baseAmountPerGrid: config.base_amount_per_grid,
+      sellGuard: {
+        minProfitPct: config.min_profit_pct,
+        sellQuotaRatio: config.sell_quota_ratio,
+        baseAmountPerGrid: config.base_amount_per_grid,
+      },
       tickSize: dec(rules.tickSize),
       stepSize: dec(rules.stepSize),
       candles: feed.candles,

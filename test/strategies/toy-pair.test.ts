@@ -5,15 +5,17 @@
  * none of which names it.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { runAdminCommand } from '../../shared/application/admin.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { type InstanceConfig, parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { dec } from '../../shared/domain/money.js';
 import { readStoredInstance } from '../../shared/domain/stored-instance.js';
-import { strategyOf } from '../../shared/domain/strategies/index.js';
+import { type AnyStrategy, registerStrategy, strategyOf } from '../../shared/domain/strategies/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { registerToyPair, type ToyState, toyPairStrategy } from '../support/strategies/toy/index.js';
+import { toyConfigSchema } from '../support/strategies/toy/module.js';
 
 beforeAll(() => registerToyPair());
 
@@ -90,6 +92,33 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
         instances: [{ ...toyInput, qty: 'lots' }],
       }),
     ).toThrow(/instances\[0\]\.qty/);
+  });
+
+  it('refuses two legs of one instance on one position, and survives a strategy schema that stops at a refinement', () => {
+    registerStrategy({
+      ...(toyPairStrategy as unknown as AnyStrategy),
+      name: 'toy_twin',
+      // A schema that ends in a transform: when its refinement fails, the value is not shaped.
+      configSchema: toyConfigSchema
+        .extend({ strategy: z.literal('toy_twin') })
+        .transform((c) => ({ ...c })) as unknown as AnyStrategy['configSchema'],
+      legs: (c: { buy_account: string; symbol: string }) => [
+        { role: 'x', account: c.buy_account, symbol: c.symbol, positionSide: 'LONG' as const },
+        { role: 'y', account: c.buy_account, symbol: c.symbol, positionSide: 'LONG' as const },
+      ],
+    } as unknown as AnyStrategy);
+    const accounts = [
+      { id: 'a', exchange: 'paper' },
+      { id: 'b', exchange: 'paper' },
+    ];
+    expect(() =>
+      parseDeploymentConfig({ accounts, instances: [{ ...toyInput, strategy: 'toy_twin' }] }),
+    ).toThrow(
+      /legs "x" and "y" of instance "toy1" both trade DOGE\/USDC:USDC on account "a" on one position/,
+    );
+    expect(() =>
+      parseDeploymentConfig({ accounts, instances: [{ ...toyInput, id: 'Bad Id!', strategy: 'toy_twin' }] }),
+    ).toThrow(/invalid config in deployment config: instances\[0\]\.id/);
   });
 
   it('two legs on one account + symbol + side clash with a Key Level Grid there, named both', () => {
@@ -251,10 +280,15 @@ describe('a second strategy behind the seam (toy pair: buy on A, hedge on B)', (
       '-100',
       '0',
     ]);
-    // Commands it does not have are refused, naming the strategy.
+    // Commands it does not have are refused, naming the strategy, before any confirmation token is issued.
     await expect(runAdminCommand(app.ctx, { command: 'rebuild', instanceId: 'toy1' })).rejects.toThrow(
       /rebuild is not a command of strategy toy_pair/,
     );
+    const tokensBefore = app.events.length;
+    await expect(runAdminCommand(app.ctx, { command: 'reset-counters', instanceId: 'toy1' })).rejects.toThrow(
+      /reset-counters is not a command of strategy toy_pair/,
+    );
+    expect(app.events.length).toBe(tokensBefore);
     // Status is the strategy's own projection.
     const status = await runAdminCommand(app.ctx, { command: 'status', instanceId: 'toy1' });
     expect(status.ok && (status.detail as { strategy: string }).strategy).toBe('toy_pair');

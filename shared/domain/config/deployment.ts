@@ -69,6 +69,19 @@ export const instanceConfigSchema: z.ZodType<InstanceConfig> = z.unknown().trans
   return result.value as InstanceConfig;
 });
 
+/**
+ * The legs of an instance the deployment checks look at. Those checks still run when an instance has only
+ * issues that let parsing go on (a failed pattern, say), on a value its schema may not have finished
+ * shaping: an instance whose legs cannot be read is left to its own issues.
+ */
+function legsOfParsed(inst: InstanceConfig): ReturnType<typeof legsOf> {
+  try {
+    return legsOf(inst).filter((l) => typeof l.account === 'string' && typeof l.symbol === 'string');
+  } catch {
+    return [];
+  }
+}
+
 /** An instance config as plain JSON (Decimals as strings): what the store writes and `instanceConfigSchema` reads. */
 export function configToJson(config: InstanceConfig): unknown {
   return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isDecimalLike(v) ? v.toFixed() : v)));
@@ -114,7 +127,7 @@ export const deploymentConfigSchema = z
       }
       instanceIds.add(inst.id);
       // Every account a leg trades on must be declared (the Key Level Grid's one leg is its `account`).
-      const legs = legsOf(inst);
+      const legs = legsOfParsed(inst);
       for (const account of new Set(legs.map((l) => l.account))) {
         if (!accountIds.has(account)) {
           ctx.addIssue({
@@ -129,7 +142,7 @@ export const deploymentConfigSchema = z
     // the other's fills, stops and closes for its own (a one-way BOTH position overlaps either side).
     const seen: { id: string; leg: ReturnType<typeof legsOf>[number] }[] = [];
     cfg.instances.forEach((inst, i) => {
-      const legs = legsOf(inst);
+      const legs = legsOfParsed(inst);
       const clashes = new Set<string>();
       for (const leg of legs) {
         const o = seen.find(
@@ -154,6 +167,22 @@ export const deploymentConfigSchema = z
         }
       }
       for (const leg of legs) seen.push({ id: inst.id, leg });
+      // Nor may two legs of one instance share a position.
+      legs.forEach((leg, k) => {
+        const twin = legs.findIndex(
+          (o, j) =>
+            j < k &&
+            o.account === leg.account &&
+            o.symbol === leg.symbol &&
+            (o.positionSide === leg.positionSide || o.positionSide === 'BOTH' || leg.positionSide === 'BOTH'),
+        );
+        if (twin >= 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['instances', i, 'legs'],
+            message: `legs "${legs[twin]!.role}" and "${leg.role}" of instance "${inst.id}" both trade ${leg.symbol} on account "${leg.account}" on one position; give one another account or position side`,
+          });
+      });
     });
     for (const id of Object.keys(cfg.simulation?.balances ?? {})) {
       if (!accountIds.has(id)) {

@@ -7,6 +7,7 @@
  *
  * Entry points: `binanceListing(body, source)`, `unlistedSymbolProblems(config, listing)`.
  */
+import { legsOf } from '../strategies/index.js';
 import type { DeploymentConfig } from './deployment.js';
 import { ConfigError } from './format-error.js';
 
@@ -43,9 +44,19 @@ export function unlistedSymbolProblems(config: DeploymentConfig, listing: VenueL
   const onVenue = new Set(config.accounts.filter((a) => a.exchange === listing.venue).map((a) => a.id));
   const problems: string[] = [];
   config.instances.forEach((inst, i) => {
-    if (!onVenue.has(inst.account)) return;
-    const where = `instances[${i}] "${inst.id}": symbol "${inst.symbol}"`;
-    const m = LINEAR.exec(inst.symbol);
+    // Each symbol a leg on this venue trades, once (the Key Level Grid: its one symbol).
+    const symbols = new Set(
+      legsOf(inst)
+        .filter((l) => onVenue.has(l.account))
+        .map((l) => l.symbol),
+    );
+    for (const symbol of symbols) check(i, inst.id, symbol);
+  });
+  return problems;
+
+  function check(i: number, instanceId: string, symbol: string): void {
+    const where = `instances[${i}] "${instanceId}": symbol "${symbol}"`;
+    const m = LINEAR.exec(symbol);
     if (!m || m[2] !== m[3]) {
       problems.push(
         `${where} is not a USD-M linear perpetual; write it BASE/QUOTE:QUOTE, e.g. DOGE/USDC:USDC`,
@@ -61,6 +72,5 @@ export function unlistedSymbolProblems(config: DeploymentConfig, listing: VenueL
     } else if (status !== 'TRADING') {
       problems.push(`${where} (${id}) is listed but not trading (status ${status}) in ${listing.source}`);
     }
-  });
-  return problems;
+  }
 }

@@ -40,10 +40,14 @@ export interface LoggedEvent {
 }
 
 export interface CheckedInstance {
-  /** Checks 1–2 (the sell guard) run when these are given. */
-  readonly minProfitPct?: Decimal | undefined;
-  readonly sellQuotaRatio?: Decimal | undefined;
-  readonly baseAmountPerGrid?: Decimal | undefined;
+  /** Checks 1–2 (the Key Level Grid's sell guard) run when it is given, whole. */
+  readonly sellGuard?:
+    | {
+        readonly minProfitPct: Decimal;
+        readonly sellQuotaRatio: Decimal;
+        readonly baseAmountPerGrid: Decimal;
+      }
+    | undefined;
   readonly tickSize: Decimal;
   readonly stepSize: Decimal;
   /** How long a holding may go without a covering stop (default one minute; omit the stop check with null). */
@@ -146,9 +150,9 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
   switch (e.type) {
     case 'order_placed':
     case 'order_amended': {
-      if (e.side === 'sell' && price && e.avgEntry !== undefined && spec.minProfitPct) {
+      if (e.side === 'sell' && price && e.avgEntry !== undefined && spec.sellGuard) {
         const avg = dec(e.avgEntry);
-        const floor = avg.times(spec.minProfitPct.plus(1));
+        const floor = avg.times(spec.sellGuard.minProfitPct.plus(1));
         if (avg.greaterThan(0) && !price.greaterThan(floor))
           out.push(`${where}: sell at ${e.price} is not above avg entry × (1 + min_profit_pct) = ${floor}`);
       }
@@ -211,8 +215,9 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       if (holdings?.isZero()) {
         ledger.boughtSinceFlat = ZERO;
         ledger.soldSinceFlat = ZERO;
-      } else if (e.side === 'sell' && spec.sellQuotaRatio && spec.baseAmountPerGrid) {
-        const cap = ledger.boughtSinceFlat.times(spec.sellQuotaRatio).plus(spec.baseAmountPerGrid);
+      } else if (e.side === 'sell' && spec.sellGuard) {
+        const { sellQuotaRatio, baseAmountPerGrid } = spec.sellGuard;
+        const cap = ledger.boughtSinceFlat.times(sellQuotaRatio).plus(baseAmountPerGrid);
         if (ledger.soldSinceFlat.greaterThan(cap))
           out.push(
             `${where}: sold ${ledger.soldSinceFlat} since flat exceeds quota × bought + one unit = ${cap}`,
@@ -260,9 +265,6 @@ export function netFilled(events: readonly LoggedEvent[]): Decimal {
 export function longestUncoveredMs(events: readonly LoggedEvent[], end?: number): number {
   const ledger = newLedger();
   const spec: CheckedInstance = {
-    minProfitPct: ZERO,
-    sellQuotaRatio: ZERO,
-    baseAmountPerGrid: ZERO,
     tickSize: ZERO,
     stepSize: ZERO,
     maxUnprotectedMs: null,

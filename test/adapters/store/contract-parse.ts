@@ -33,7 +33,7 @@ export function parseContract(backend: () => StoreBackend): void {
 
     it('names the key and the field when a grid document fails its schema', async () => {
       const doc = JSON.parse(gridDoc('g2', 1));
-      doc.body.levels[1].price = '0.31,5';
+      doc.levels[1].price = '0.31,5';
       await h.putRaw({ pk: 'INST#g2', sk: 'GRID', type: 'GRID', version: 1, doc: JSON.stringify(doc) });
       await expectParseError(h.store.loadGrid('g2'), 'INST#g2/GRID', /levels\.1\.price/);
     });

@@ -395,8 +395,27 @@ export function klgOrderSlots(state: KlgState): OrderSlot[] {
   return out;
 }
 
-/** The stored document: the strategy-neutral envelope (`stored-instance.ts`), the grid's own fields in `body`. */
-export function klgStateToJson(state: KlgState): StoredInstance {
+/**
+ * Which layout this release writes. Migration is expand-then-contract so a rollback never meets a document
+ * it cannot read: this release reads both layouts and still writes the flat `schema: 1` document the
+ * previous release reads (an ECS circuit-breaker rollback of the worker, or a reverted stack, keeps
+ * working); the next release, once every reader in production understands the envelope, writes 2.
+ */
+export const KLG_STATE_WRITE_SCHEMA: 1 | 2 = 1;
+
+/**
+ * The stored document: by default the layout of `KLG_STATE_WRITE_SCHEMA`; `2` is the strategy-neutral
+ * envelope (`stored-instance.ts`) with the grid's own fields in `body`.
+ */
+export function klgStateToJson(
+  state: KlgState,
+  schema: 1 | 2 = KLG_STATE_WRITE_SCHEMA,
+): KlgStateJson | StoredInstance {
+  if (schema === 1) return JSON.parse(JSON.stringify(state)) as KlgStateJson;
+  return klgEnvelope(state);
+}
+
+function klgEnvelope(state: KlgState): StoredInstance {
   const {
     schema: _flat,
     strategy,

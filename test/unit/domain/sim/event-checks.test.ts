@@ -9,9 +9,11 @@ import {
 
 const T = Date.UTC(2025, 0, 6);
 const spec: CheckedInstance = {
-  minProfitPct: dec('0.005'),
-  sellQuotaRatio: dec('0.7'),
-  baseAmountPerGrid: dec('100'),
+  sellGuard: {
+    minProfitPct: dec('0.005'),
+    sellQuotaRatio: dec('0.7'),
+    baseAmountPerGrid: dec('100'),
+  },
   tickSize: dec('0.00001'),
   stepSize: dec('1'),
   candles: [

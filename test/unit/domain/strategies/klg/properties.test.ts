@@ -272,8 +272,11 @@ describe('Key Level Grid properties', () => {
             const trace: unknown[] = [];
             bot.recon();
             path.forEach((d, i) => {
-              if (i === restoreAt)
-                bot.state = parseKlgState(JSON.parse(JSON.stringify(klgStateToJson(bot.state))));
+              if (i === restoreAt) {
+                // Restored through both stored layouts: the envelope, then the flat document.
+                const viaEnvelope = parseKlgState(JSON.parse(JSON.stringify(klgStateToJson(bot.state, 2))));
+                bot.state = parseKlgState(JSON.parse(JSON.stringify(klgStateToJson(viaEnvelope, 1))));
+              }
               const next = bot.venue.price.plus(ticks(d));
               if (next.greaterThan(ticks(5_000)))
                 for (const f of bot.venue.moveTo(next)) trace.push(bot.fill(f));

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { gridStateToJson, parseGridState } from '../../../../../shared/domain/grid-state.js';
 import { dec } from '../../../../../shared/domain/money.js';
 import { paramsToJson, parseParams } from '../../../../../shared/domain/params.js';
-import { readStoredInstance } from '../../../../../shared/domain/stored-instance.js';
+import { readStoredInstance, type StoredInstance } from '../../../../../shared/domain/stored-instance.js';
 import {
   initialKlgState,
+  KLG_STATE_WRITE_SCHEMA,
+  klgStateSchema,
   klgStateToJson,
   parseKlgState,
 } from '../../../../../shared/domain/strategies/klg/state.js';
@@ -47,16 +49,22 @@ describe('grid state serialization', () => {
       recentTrades: [{ id: '77', time: 5 }],
       fillCursor: { time: 5, tradeId: '77' },
     };
-    const json = JSON.parse(JSON.stringify(klgStateToJson(state)));
-    expect(json.body.holdings).toBe('123.000000000000000001');
-    const back = parseKlgState(json);
-    expect(klgStateToJson(back)).toEqual(klgStateToJson(state));
+    for (const schema of [1, 2] as const) {
+      const json = JSON.parse(JSON.stringify(klgStateToJson(state, schema)));
+      expect(schema === 1 ? json.holdings : json.body.holdings).toBe('123.000000000000000001');
+      const back = parseKlgState(json);
+      expect(klgStateToJson(back, schema)).toEqual(klgStateToJson(state, schema));
+      expect(back).toEqual(
+        parseKlgState(JSON.parse(JSON.stringify(klgStateToJson(state, (3 - schema) as 1 | 2)))),
+      );
+    }
+    const back = parseKlgState(JSON.parse(JSON.stringify(klgStateToJson(state))));
     expect(back.holdings.equals(state.holdings)).toBe(true);
     expect(parseGridState(gridStateToJson(state))).toEqual(back);
   });
 
   it('names the corrupt field of a damaged state', () => {
-    const json = klgStateToJson(initialKlgState('dogeklg', [dec('1')], 0));
+    const json = klgStateToJson(initialKlgState('dogeklg', [dec('1')], 0), 2) as StoredInstance;
     expect(() => parseKlgState({ ...json, body: { ...json.body, holdings: 'abc' } }, 'GRID#dogeklg')).toThrow(
       /GRID#dogeklg is corrupt: holdings/,
     );
@@ -107,7 +115,7 @@ describe('grid state serialization', () => {
         },
       ],
     };
-    const stored = readStoredInstance(JSON.parse(JSON.stringify(klgStateToJson(state))));
+    const stored = readStoredInstance(JSON.parse(JSON.stringify(klgStateToJson(state, 2))));
     expect(stored).toMatchObject({
       schema: 2,
       strategy: 'key_level_grid',
@@ -134,6 +142,19 @@ describe('grid state serialization', () => {
     expect(Object.keys(stored.body)).toContain('levels');
   });
 
+  it('this release still writes the flat document the previous release reads (rollback-safe), and reads both', () => {
+    const state = {
+      ...initialKlgState('dogeklg', [dec('0.15')], 1000),
+      holdings: dec('5'),
+      avgEntry: dec('0.15'),
+    };
+    const written = JSON.parse(JSON.stringify(klgStateToJson(state)));
+    expect(KLG_STATE_WRITE_SCHEMA).toBe(1);
+    expect(written.schema).toBe(1);
+    // The previous release parsed with exactly this schema.
+    expect(klgStateSchema.parse(written)).toEqual(state);
+  });
+
   it('loads an item written before the seam (flat schema 1) unchanged, and stores it as an envelope', () => {
     const base = initialKlgState('dogeklg', [dec('0.15'), dec('0.16')], 1000, { anchorPrice: dec('0.155') });
     const state = {
@@ -148,7 +169,7 @@ describe('grid state serialization', () => {
     const loaded = parseKlgState(legacy);
     expect(loaded).toEqual(state);
     expect(parseGridState(legacy)).toEqual(state);
-    const rewritten = JSON.parse(JSON.stringify(klgStateToJson(loaded)));
+    const rewritten = JSON.parse(JSON.stringify(klgStateToJson(loaded, 2)));
     expect(rewritten.schema).toBe(2);
     expect(parseKlgState(rewritten)).toEqual(state);
   });
