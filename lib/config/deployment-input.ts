@@ -16,7 +16,7 @@ import {
   parseDeploymentConfig,
 } from '../../shared/domain/config/deployment.js';
 import { unlistedSymbolProblems } from '../../shared/domain/config/venue-listing.js';
-import { legsOf } from '../../shared/domain/strategies/index.js';
+import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 
 export type Venue = Exclude<AccountConfig['exchange'], 'paper'>;
 
@@ -76,10 +76,22 @@ function deploymentProblems(config: DeploymentConfig): string[] {
     }
   });
   config.instances.forEach((inst, i) => {
-    for (const field of ['recompute_interval_sec', 'risk_interval_sec'] as const) {
-      if (!WHOLE_MINUTES(inst[field])) {
+    // One ccxt exchange class is bundled per function: an instance's legs must share a venue (for now).
+    const venues = new Set(
+      legsOf(inst).map((l) => config.accounts.find((a) => a.id === l.account)?.exchange ?? 'unknown'),
+    );
+    if (venues.size > 1)
+      problems.push(
+        `instances[${i}] "${inst.id}": its legs trade on accounts of different venues (${[...venues].join(', ')}); a deployed instance's legs must share one venue for now`,
+      );
+    // Each job the strategy runs besides recon (whose 30 s runs as two passes of a one-minute schedule).
+    const strategy = strategyOf(inst);
+    for (const job of strategy.jobs) {
+      if (job === 'recon') continue;
+      const every = strategy.jobIntervalSec(inst, job);
+      if (!WHOLE_MINUTES(every)) {
         problems.push(
-          `instances[${i}] "${inst.id}": ${field} is ${inst[field]}; EventBridge Scheduler runs in whole minutes, use a multiple of 60`,
+          `instances[${i}] "${inst.id}": ${job}_interval_sec is ${every}; EventBridge Scheduler runs in whole minutes, use a multiple of 60`,
         );
       }
     }

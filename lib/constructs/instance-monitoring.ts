@@ -12,6 +12,7 @@
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
+import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 import { ACCOUNT_METRICS, INSTANCE_METRICS } from '../runtime-contract.js';
 import { accountMetric, instanceMetric, wholeMinutes } from './monitoring.js';
 
@@ -20,8 +21,16 @@ export const RECON_ALARM_PERIODS = 3;
 export function addInstanceMonitoring(facade: MonitoringFacade, instance: InstanceConfig): void {
   const id = instance.id;
   const m = INSTANCE_METRICS;
-  const reconPeriod = wholeMinutes(instance.recon_interval_sec);
-  const riskPeriod = wholeMinutes(instance.risk_interval_sec);
+  // What the plan reads of the strategy: its legs, its jobs and their intervals, and its monitoring needs.
+  const strategy = strategyOf(instance);
+  const legs = legsOf(instance);
+  const accounts = [...new Set(legs.map((l) => l.account))];
+  const symbols = [...new Set(legs.map((l) => l.symbol))];
+  const watch = strategy.monitoring(instance);
+  const reconPeriod = wholeMinutes(strategy.jobIntervalSec(instance, 'recon'));
+  const riskPeriod = wholeMinutes(
+    strategy.jobs.includes('risk') ? strategy.jobIntervalSec(instance, 'risk') : instance.recon_interval_sec,
+  );
   const alarmsOn = instance.enabled;
 
   const reconFailures = instanceMetric(id, m.reconFailures, 'Sum', reconPeriod);
@@ -30,7 +39,7 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
 
   facade.monitorCustom({
     alarmFriendlyName: id,
-    humanReadableName: `Instance ${id}: ${instance.symbol} on ${instance.account}${instance.enabled ? '' : ' (disabled)'}`,
+    humanReadableName: `Instance ${id}: ${symbols.join(' + ')} on ${accounts.join(' + ')}${instance.enabled ? '' : ' (disabled)'}`,
     metricGroups: [
       { title: 'Equity', metrics: [instanceMetric(id, m.equity, 'Average')] },
       { title: 'Holdings', metrics: [instanceMetric(id, m.holdings, 'Average')] },
@@ -86,31 +95,35 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
         ],
       },
       {
-        title: `Heartbeat age (s), account ${instance.account}`,
-        metrics: [accountMetric(instance.account, ACCOUNT_METRICS.heartbeatAgeSec, 'Maximum')],
+        title: `Heartbeat age (s), account${accounts.length > 1 ? 's' : ''} ${accounts.join(', ')}`,
+        metrics: accounts.map((a) => accountMetric(a, ACCOUNT_METRICS.heartbeatAgeSec, 'Maximum')),
       },
-      {
-        title: 'Risk level (0 ok, 1 warning, 2 breach)',
-        metrics: [
-          instanceMetric(id, m.riskLevel, 'Maximum'),
-          alarmsOn
-            ? {
-                metric: riskBreaches,
-                alarmFriendlyName: 'RiskBreaches',
-                addAlarm: {
-                  Critical: {
-                    threshold: 1,
-                    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    datapointsToAlarm: 1,
-                    evaluationPeriods: 1,
-                    treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
-                    alarmDescriptionOverride: `Risk check of ${id} reported a breach (drawdown or stale heartbeat). The instance ${instance.risk.on_breach === 'pause' ? 'pauses itself' : 'keeps trading'}; look now.`,
-                  },
-                },
-              }
-            : riskBreaches,
-        ],
-      },
+      ...(watch.riskBreach ? [riskSection(watch.riskBreach.onBreach)] : []),
     ],
   });
+
+  function riskSection(onBreach: 'alert' | 'pause') {
+    return {
+      title: 'Risk level (0 ok, 1 warning, 2 breach)',
+      metrics: [
+        instanceMetric(id, m.riskLevel, 'Maximum'),
+        alarmsOn
+          ? {
+              metric: riskBreaches,
+              alarmFriendlyName: 'RiskBreaches',
+              addAlarm: {
+                Critical: {
+                  threshold: 1,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                  datapointsToAlarm: 1,
+                  evaluationPeriods: 1,
+                  treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+                  alarmDescriptionOverride: `Risk check of ${id} reported a breach (drawdown or stale heartbeat). The instance ${onBreach === 'pause' ? 'pauses itself' : 'keeps trading'}; look now.`,
+                },
+              },
+            }
+          : riskBreaches,
+      ],
+    };
+  }
 }

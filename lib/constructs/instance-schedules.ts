@@ -28,7 +28,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
-import { strategyOf } from '../../shared/domain/strategies/index.js';
+import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 import type { ScheduledPayload, ScheduledRole } from '../runtime-contract.js';
 
 export interface InstanceSchedulesProps {
@@ -102,7 +102,7 @@ export class InstanceSchedules extends Construct {
         new Schedule(this, planned.name, {
           scheduleName: planned.name,
           scheduleGroup: props.group,
-          description: `gridbot ${planned.role} of ${props.instance.id} (${props.instance.symbol})`,
+          description: `gridbot ${planned.role} of ${props.instance.id} (${[...new Set(legsOf(props.instance).map((l) => l.symbol))].join(' + ')})`,
           schedule: ScheduleExpression.rate(Duration.minutes(planned.everyMinutes)),
           timeWindow: TimeWindow.off(),
           enabled: props.instance.enabled,

@@ -2,7 +2,8 @@
  * Dashboard sections and alarms for what all instances share:
  *  - stream worker not running: Container Insights `RunningTaskCount` below 1 for 3 minutes (a deployment's
  *    stop-then-start gap is shorter); missing data breaches;
- *  - missing heartbeat, per account: `HeartbeatAgeSec` above the smallest `risk.heartbeat_max_age_sec` of the
+ *  - missing heartbeat, per account: `HeartbeatAgeSec` above the smallest heartbeat age its strategies allow
+ *    (the Key Level Grid: `risk.heartbeat_max_age_sec`) of the
  *    account's instances in two consecutive periods; missing data breaches (a dead worker emits nothing);
  *  - scheduler dead-letter queue not empty: a schedule could not deliver (permissions, throttling, a deleted
  *    function);
@@ -16,6 +17,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import type { DeploymentConfig } from '../../shared/domain/config/deployment.js';
+import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 import { ACCOUNT_METRICS } from '../runtime-contract.js';
 import { accountMetric, wholeMinutes } from './monitoring.js';
 
@@ -75,11 +77,21 @@ export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformM
   });
 
   for (const account of props.config.accounts) {
-    const instances = props.config.instances.filter((i) => i.account === account.id && i.enabled);
+    const instances = props.config.instances.filter(
+      (i) => i.enabled && legsOf(i).some((l) => l.account === account.id),
+    );
     if (instances.length === 0) continue;
-    const maxAge = Math.min(...instances.map((i) => i.risk.heartbeat_max_age_sec));
+    const maxAge = Math.min(...instances.map((i) => strategyOf(i).monitoring(i).heartbeatMaxAgeSec));
     // The heartbeat metric may come as rarely as the risk check runs; a shorter period would read as missing.
-    const period = wholeMinutes(Math.max(60, ...instances.map((i) => i.risk_interval_sec)));
+    const period = wholeMinutes(
+      Math.max(
+        60,
+        ...instances.map((i) => {
+          const strategy = strategyOf(i);
+          return strategy.jobIntervalSec(i, strategy.jobs.includes('risk') ? 'risk' : 'recon');
+        }),
+      ),
+    );
     facade.monitorCustom({
       humanReadableName: `Account ${account.id} (${account.exchange})`,
       alarmFriendlyName: `Account-${account.id}`,

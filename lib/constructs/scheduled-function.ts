@@ -5,7 +5,7 @@
  *  - write its own log group;
  *  - the state store's four item actions on the items of its own account's instances only
  *    (`table-access.ts`: a leading-key condition), and its own job's claims;
- *  - read its account's secret and no other;
+ *  - read its account's secret, and those of the other accounts its instances' legs trade on, and no other;
  *  - publish to the alert topic.
  * The deployment config for its account arrives in a layer at /opt/gridbot/config.json.
  */
@@ -69,7 +69,8 @@ export interface ScheduledFunctionProps {
   readonly entry: string;
   readonly configLayer: ILayerVersion;
   readonly table: ITableV2;
-  readonly secret: ISecret;
+  /** Its account's secret first, then every other account a leg of its instances trades on. */
+  readonly secrets: readonly ISecret[];
   readonly topic: ITopic;
   readonly logRetention: RetentionDays;
   /** Run inside the VPC (fixed egress IP); outside any VPC when absent. */
@@ -97,7 +98,7 @@ export class ScheduledFunction extends Construct {
       instances: props.instanceIds,
       claims: [ROLE_CLAIMS[props.role]],
     });
-    props.secret.grantRead(role);
+    for (const secret of props.secrets) secret.grantRead(role);
     props.topic.grantPublish(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

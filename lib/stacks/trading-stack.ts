@@ -98,21 +98,25 @@ export class TradingStack extends Stack {
         accountId: account.id,
         config: sliceForAccount(props.input, account.id),
       });
+      // Every instance with a leg on this account: only their items are this account's functions' to touch,
+      // and the accounts their legs trade on are the only secrets they may read.
+      const served = config.instances.filter((i) => legsOf(i).some((l) => l.account === account.id));
+      const legAccounts = [...new Set(served.flatMap((i) => legsOf(i).map((l) => l.account)))];
       const roles = new Map<FunctionRole, IFunction>();
       for (const role of FUNCTION_ROLES) {
         const fn = new ScheduledFunction(this, `${role}-${account.id}`, {
           deploymentName: name,
           role,
           accountId: account.id,
-          // Every instance with a leg on this account: only their items are this account's functions' to touch.
-          instanceIds: config.instances
-            .filter((i) => legsOf(i).some((l) => l.account === account.id))
-            .map((i) => i.id),
+          instanceIds: served.map((i) => i.id),
           venue: venueOf(config, account.id),
           entry: props.entries?.[role] ?? join(REPO_ROOT, functionEntry(role)),
           configLayer: layer.layer,
           table: props.table,
-          secret: props.secrets.of(account.id),
+          secrets: [
+            props.secrets.of(account.id),
+            ...legAccounts.filter((a) => a !== account.id).map((a) => props.secrets.of(a)),
+          ],
           topic: this.alerting.topic,
           logRetention: props.logRetention,
           network: placement,

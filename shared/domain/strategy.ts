@@ -160,6 +160,14 @@ export interface StrategyEventChecks {
   readonly protectedHoldings: boolean;
 }
 
+/** What the CDK app's alarms and dashboard read of an instance (the rest comes from its legs and jobs). */
+export interface StrategyMonitoring {
+  /** The risk job's breach alarm and what the instance does on a breach; null: no risk job. */
+  readonly riskBreach: { readonly onBreach: 'alert' | 'pause' } | null;
+  /** How stale the stream heartbeat of a leg's account may grow before a human is told (s). */
+  readonly heartbeatMaxAgeSec: number;
+}
+
 /** What the simulator and its report read of a strategy. */
 export interface StrategySimulation<Config, State> {
   /** Market history an instance needs before its first scheduled job (ms). */
@@ -285,6 +293,7 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
   readonly simulation: StrategySimulation<Config, State>;
+  monitoring(config: Config): StrategyMonitoring;
 }
 
 /** The state without the listed fills (their journal lines are written), or null when none was listed. */

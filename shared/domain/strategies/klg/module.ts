@@ -119,6 +119,10 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
   status: klgStatus,
+  monitoring: (config) => ({
+    riskBreach: { onBreach: config.risk.on_breach },
+    heartbeatMaxAgeSec: config.risk.heartbeat_max_age_sec,
+  }),
   simulation: {
     historyNeededMs(config) {
       const source = config.levels;

@@ -477,6 +477,8 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
     sellHeld: state.sell.held.toFixed(),
     orders: ROLES.map((r) => state[r].order?.clientOrderId ?? null),
   }),
+  // No risk job; a stale stream is worth a human after three minutes (fills then wait for recon).
+  monitoring: () => ({ riskBreach: null, heartbeatMaxAgeSec: 180 }),
   simulation: {
     historyNeededMs: () => 0,
     // A little above the level, so the first dip fills the buy.
