@@ -85,35 +85,41 @@ export interface LegReader {
   readonly rules: RulesCache;
 }
 
+/** Reads each of an instance's legs in turn (its account's exchange and symbol rules), in leg order. */
+async function perLeg<T>(
+  ctx: LegReader,
+  config: InstanceConfigBase,
+  now: number,
+  read: (exchange: ExchangePort, rules: SymbolRules, leg: Leg) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const leg of strategyOf(config).legs(config)) {
+    const exchange = ctx.exchanges(leg.account);
+    const rules = await ctx.rules.get(exchange, leg.symbol, now);
+    out.push(await read(exchange, rules, leg));
+  }
+  return out;
+}
+
 /** Every leg's recon snapshot, in the strategy's leg order (legs are read one after another). */
-export async function gatherSnapshots(
+export function gatherSnapshots(
   ctx: LegReader,
   config: InstanceConfigBase,
   state: InstanceEnvelope,
   now: number,
 ): Promise<LegSnapshot[]> {
-  const out: LegSnapshot[] = [];
-  for (const leg of strategyOf(config).legs(config)) {
-    const exchange = ctx.exchanges(leg.account);
-    const rules = await ctx.rules.get(exchange, leg.symbol, now);
-    out.push(await gatherLegSnapshot(exchange, rules, leg, config, state, now));
-  }
-  return out;
+  return perLeg(ctx, config, now, (exchange, rules, leg) =>
+    gatherLegSnapshot(exchange, rules, leg, config, state, now),
+  );
 }
 
 /** Every leg's protection snapshot (three reads per leg). */
-export async function gatherProtectionSnapshots(
+export function gatherProtectionSnapshots(
   ctx: LegReader,
   config: InstanceConfigBase,
   now: number,
 ): Promise<LegProtectionSnapshot[]> {
-  const out: LegProtectionSnapshot[] = [];
-  for (const leg of strategyOf(config).legs(config)) {
-    const exchange = ctx.exchanges(leg.account);
-    const rules = await ctx.rules.get(exchange, leg.symbol, now);
-    out.push(await gatherLegProtection(exchange, rules, leg));
-  }
-  return out;
+  return perLeg(ctx, config, now, (exchange, rules, leg) => gatherLegProtection(exchange, rules, leg));
 }
 
 /** The settlement currency of a ccxt linear swap symbol (`DOGE/USDC:USDC` → `USDC`). */

@@ -4,7 +4,7 @@
  * with one schedule, no risk alarm, both accounts' heartbeats, and functions that read both accounts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerToyPair } from '../support/strategies/toy/index.js';
+import { registerToyPair, toyInput } from '../support/strategies/toy/index.js';
 import { alarmsByName, deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
 let s: Synthesized;
@@ -16,17 +16,7 @@ beforeAll(() => {
         { id: 'a', exchange: 'binanceusdm' },
         { id: 'b', exchange: 'binanceusdm' },
       ],
-      instances: [
-        {
-          id: 'toy1',
-          strategy: 'toy_pair',
-          buy_account: 'a',
-          sell_account: 'b',
-          symbol: 'DOGE/USDC:USDC',
-          level: '0.18',
-          qty: '100',
-        },
-      ],
+      instances: [toyInput],
     }),
     // Existing secrets, referenced by name, so the policies name them.
     { createSecrets: false },

@@ -14,20 +14,15 @@ import { dec } from '../../shared/domain/money.js';
 import { readStoredInstance } from '../../shared/domain/stored-instance.js';
 import { type AnyStrategy, registerStrategy, strategyOf } from '../../shared/domain/strategies/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
-import { registerToyPair, type ToyState, toyPairStrategy } from '../support/strategies/toy/index.js';
+import {
+  registerToyPair,
+  type ToyState,
+  toyInput,
+  toyPairStrategy,
+} from '../support/strategies/toy/index.js';
 import { toyConfigSchema } from '../support/strategies/toy/module.js';
 
 beforeAll(() => registerToyPair());
-
-const toyInput = {
-  id: 'toy1',
-  strategy: 'toy_pair',
-  buy_account: 'a',
-  sell_account: 'b',
-  symbol: 'DOGE/USDC:USDC',
-  level: '0.18',
-  qty: '100',
-};
 
 function toyConfig(): InstanceConfig {
   const parsed = parseDeploymentConfig({

@@ -37,3 +37,14 @@ export function registerToyPair(): void {
 }
 
 export { TOY, type ToyConfig, type ToyState, toyPairStrategy } from './module.js';
+
+/** A toy pair's config as written in a deployment file: buy on account `a`, hedge on `b`. */
+export const toyInput = {
+  id: 'toy1',
+  strategy: 'toy_pair',
+  buy_account: 'a',
+  sell_account: 'b',
+  symbol: 'DOGE/USDC:USDC',
+  level: '0.18',
+  qty: '100',
+} as const;
