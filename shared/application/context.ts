@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { GuardRails } from './guard-rails.js';
 import type { RulesCache } from './market.js';
 
 export interface AppContext {
@@ -31,4 +32,6 @@ export interface AppContext {
   readonly instanceIds: readonly string[];
   /** Symbol rules per account and symbol, cached for the life of the process. */
   readonly rules: RulesCache;
+  /** Pre-trade limits and the order-rate window per account (defaults when absent). */
+  readonly guards?: GuardRails;
 }

@@ -16,10 +16,11 @@
  *  3. Fill journal lines ride in the saved state and are written here in one journal write with the order
  *     events, then dropped from the state (the event track leaves that to recon), then alerts, each alert
  *     stating the position.
- *  4. The pre-trade step sees every order command before it leaves (today it passes them through; the
- *     guard-rails issue puts pre-trade checks and budgets there).
+ *  4. The pre-trade step sees every order command before it leaves: its account's pre-trade checks deny
+ *     what must not be sent (the strategy sees a `pre_trade` refusal); protective orders always pass.
  */
-import type { Command, Decision } from '../domain/commands.js';
+import { accountOf, type Command, clientIdOf, type Decision, isOrderCommand } from '../domain/commands.js';
+import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope, LegSnapshot } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -27,6 +28,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
+import { type GuardRails, guardRails } from './guard-rails.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
 import { gatherSnapshots } from './market.js';
 
@@ -57,9 +59,90 @@ export interface PipelineResult<S extends InstanceEnvelope> {
   readonly journaled: readonly string[];
 }
 
-/** The pre-trade step: every order command passes here before it is sent. */
-function preTrade(commands: readonly Command[]): readonly Command[] {
-  return commands;
+const DEFAULT_GUARDS = new WeakMap<AppContext, GuardRails>();
+
+function guardsOf(ctx: AppContext): GuardRails {
+  if (ctx.guards) return ctx.guards;
+  let g = DEFAULT_GUARDS.get(ctx);
+  if (!g) {
+    g = guardRails(new Map());
+    DEFAULT_GUARDS.set(ctx, g);
+  }
+  return g;
+}
+
+/**
+ * The pre-trade step: every order command passes the checks of its account (`guards/pre-trade.ts`) before
+ * it is sent. A denied command is not sent: it comes back as a refusal (`reason: 'pre_trade'`) the strategy
+ * folds like any other, is journaled, logged and counted (`PreTradeDenials`). Protective commands pass as
+ * an explicit bypass, logged as such.
+ */
+function preTrade(
+  ctx: AppContext,
+  decided: InstanceEnvelope,
+  commands: readonly Command[],
+): { readonly send: readonly Command[]; readonly denied: ReadonlyMap<Command, Executed> } {
+  const guards = guardsOf(ctx);
+  const now = ctx.clock.now();
+  const send: Command[] = [];
+  const denied = new Map<Command, Executed>();
+  for (const c of commands) {
+    if (!isOrderCommand(c)) {
+      send.push(c);
+      continue;
+    }
+    const account = accountOf(c);
+    const verdict = preTradeCheck(c, guards.limits(account), {
+      reference: decided.lastPrice,
+      recentOrders: guards.rate.count(account, now),
+    });
+    if (!verdict.pass) {
+      const { check, message } = verdict.denial;
+      denied.set(c, {
+        command: c,
+        outcome: { kind: 'rejected', reason: 'pre_trade', code: check, message },
+        sentAt: null,
+      });
+      ctx.metrics.put('PreTradeDenials', 1, 'Count', { instance: c.instanceId, check });
+      ctx.logger.warn('pre-trade check denied an order', {
+        instance: c.instanceId,
+        account,
+        check,
+        clientOrderId: clientIdOf(c),
+        message,
+      });
+      continue;
+    }
+    if (verdict.bypass)
+      ctx.logger.info('pre-trade bypass: a protective order is never held back', {
+        instance: c.instanceId,
+        kind: c.kind,
+        clientOrderId: clientIdOf(c),
+      });
+    if (countsAsOrder(c)) guards.rate.record(account, now);
+    send.push(c);
+  }
+  return { send, denied };
+}
+
+/** The carried-out commands in decision order, the denied ones in their places. */
+function inOrder(
+  commands: readonly Command[],
+  denied: ReadonlyMap<Command, Executed>,
+  executed: readonly Executed[],
+): Executed[] {
+  const sent = [...executed];
+  const out: Executed[] = [];
+  for (const c of commands) {
+    if (!isOrderCommand(c)) continue;
+    const d = denied.get(c);
+    if (d) out.push(d);
+    else {
+      const x = sent.shift();
+      if (x) out.push(x);
+    }
+  }
+  return out;
 }
 
 export async function carryOutDecision<S extends InstanceEnvelope>(
@@ -70,7 +153,12 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
   options: PipelineOptions = {},
 ): Promise<PipelineResult<S>> {
   const exchangeFor = (account: string) => ctx.exchanges(account);
-  const summary = await carryOut(ctx, exchangeFor, preTrade(commands));
+  const checked = preTrade(ctx, decided, commands);
+  const carried = await carryOut(ctx, exchangeFor, checked.send);
+  const summary =
+    checked.denied.size === 0
+      ? carried
+      : { ...carried, executed: inOrder(commands, checked.denied, carried.executed) };
   // Outcomes are folded into the state just saved, without reading it back (a lost race re-reads).
   const settled = await settleOutcomes(ctx, config, summary.executed, exchangeFor, decided);
   const folded = settled.state ?? decided;

@@ -25,7 +25,7 @@ import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
-import { secureToken } from './runtime-context.js';
+import { guardsOf, secureToken } from './runtime-context.js';
 
 export type AdminReply = AdminResult | { readonly ok: false; readonly error: string };
 
@@ -120,6 +120,7 @@ export async function runAdminLocally(opts: {
     newToken: secureToken,
     instanceIds: deployment.instances.map((i) => i.id),
     rules: new RulesCache(),
+    guards: guardsOf(deployment),
   };
   try {
     return await runAdminCommand(ctx, opts.command);

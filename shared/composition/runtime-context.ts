@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { JournalSink } from '../adapters/events/index.js';
 import type { AppContext } from '../application/context.js';
+import { type GuardRails, guardRails } from '../application/guard-rails.js';
 import { RulesCache } from '../application/market.js';
-import type { DeploymentConfig } from '../domain/config/deployment.js';
+import { type DeploymentConfig, preTradeLimitsOf } from '../domain/config/deployment.js';
 
 export type ContextParts = Pick<
   AppContext,
@@ -22,7 +23,13 @@ export async function runtimeContext(parts: ContextParts, deployment: Deployment
     newToken: secureToken,
     instanceIds: deployment.instances.map((i) => i.id),
     rules: new RulesCache(),
+    guards: guardsOf(deployment),
   };
+}
+
+/** Each account's pre-trade limits from the deployment config, and one order-rate window per process. */
+export function guardsOf(deployment: DeploymentConfig): GuardRails {
+  return guardRails(new Map(deployment.accounts.map((a) => [a.id, preTradeLimitsOf(a)])));
 }
 
 /** 128 random bits from the operating system's CSPRNG, URL-safe (22 characters). */

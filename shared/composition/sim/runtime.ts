@@ -23,6 +23,7 @@ import { seededRandom } from '../../domain/sim/demo-market.js';
 import { legsOf } from '../../domain/strategies/index.js';
 import type { ExchangePort } from '../../ports/exchange.js';
 import type { StateStore } from '../../ports/state-store.js';
+import { guardsOf } from '../runtime-context.js';
 import { InFlight } from './in-flight.js';
 import { parseLinearSymbol, type SimMarkets } from './markets.js';
 
@@ -135,6 +136,7 @@ export async function buildSimRuntime(opts: {
     newToken: () => Array.from({ length: 22 }, () => TOKEN_ALPHABET[Math.floor(random() * 64)]).join(''),
     instanceIds: config.instances.map((i) => i.id),
     rules: new RulesCache(),
+    guards: guardsOf(config),
   };
   for (const instance of config.instances) await ctx.store.putConfig(instance);
   return {

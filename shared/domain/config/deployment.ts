@@ -4,7 +4,9 @@
  * secret (AWS) or environment variables (local) that hold its keys.
  */
 import { z } from 'zod';
-import type { Decimal } from '../money.js';
+import type { PreTradeLimits } from '../guards/pre-trade.js';
+import { type Decimal, dec } from '../money.js';
+import { configDecimal } from '../schema-helpers.js';
 import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../strategies/index.js';
 import { configErrorFrom } from './format-error.js';
 import { simulationSchema } from './simulation.js';
@@ -25,6 +27,29 @@ export const accountSchema = z
         message: 'must be a Secrets Manager name: 1-512 of letters, digits and /_+=.@-, e.g. "gridbot/main"',
       })
       .optional(),
+    /** Pre-trade checks on every order sent on this account (`guards/pre-trade.ts`). */
+    guards: z
+      .object({
+        /** Largest notional (quote currency) of one order; none by default. */
+        max_order_notional: configDecimal
+          .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 500' })
+          .optional(),
+        /** How far through the last price (percent) a limit order may be priced. */
+        price_band_pct: configDecimal
+          .refine((d) => d.greaterThanOrEqualTo('0.1') && d.lessThanOrEqualTo(50), {
+            message: 'must be between 0.1 and 50 (percent), e.g. 5',
+          })
+          .default(dec('5')),
+        /** Orders the account may send in any 10 seconds (Binance allows 300). */
+        max_orders_per_10s: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1' })
+          .max(300, { message: 'must be at most 300 (the venue allows 300 per 10 s)' })
+          .default(300),
+      })
+      .strict()
+      .default({ price_band_pct: dec('5'), max_orders_per_10s: 300 }),
     /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
     hedge_mode: z.boolean().default(true),
     proxy: z
@@ -39,6 +64,15 @@ export const accountSchema = z
   .strict();
 
 export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** The pre-trade limits of an account as the pipeline applies them. */
+export function preTradeLimitsOf(account: AccountConfig): PreTradeLimits {
+  return {
+    maxOrderNotional: account.guards.max_order_notional ?? null,
+    priceBandPct: account.guards.price_band_pct,
+    maxOrdersPer10s: account.guards.max_orders_per_10s,
+  };
+}
 
 /** One instance of a strategy: the config of every strategy the product has (the union grows with the registry). */
 export type InstanceConfig = StrategyConfig;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeploymentConfig, secretNameOf } from '../../../../shared/domain/config/deployment.js';
+import {
+  parseDeploymentConfig,
+  preTradeLimitsOf,
+  secretNameOf,
+} from '../../../../shared/domain/config/deployment.js';
 import { describeIssues } from '../../../../shared/domain/config/format-error.js';
 import { klgConfigInput } from '../../../support/strategies/klg/config.js';
 
@@ -12,6 +16,40 @@ describe('deployment config', () => {
     expect(cfg.accounts[0]?.hedge_mode).toBe(true);
     expect(secretNameOf(cfg.accounts[0]!)).toBe('gridbot/main');
     expect(secretNameOf({ ...cfg.accounts[0]!, secret_name: 'prod/binance' })).toBe('prod/binance');
+  });
+
+  it('gives every account pre-trade guards with defaults, and names a bad one with its range', () => {
+    const cfg = parseDeploymentConfig({ accounts: [account], instances: [klgConfigInput()] });
+    expect(preTradeLimitsOf(cfg.accounts[0]!)).toEqual({
+      maxOrderNotional: null,
+      priceBandPct: expect.objectContaining({}),
+      maxOrdersPer10s: 300,
+    });
+    expect(preTradeLimitsOf(cfg.accounts[0]!).priceBandPct.toFixed()).toBe('5');
+    const set = parseDeploymentConfig({
+      accounts: [
+        { ...account, guards: { max_order_notional: '250', price_band_pct: 2, max_orders_per_10s: 50 } },
+      ],
+      instances: [klgConfigInput()],
+    });
+    const l = preTradeLimitsOf(set.accounts[0]!);
+    expect([l.maxOrderNotional?.toFixed(), l.priceBandPct.toFixed(), l.maxOrdersPer10s]).toEqual([
+      '250',
+      '2',
+      50,
+    ]);
+    const bad = (guards: Record<string, unknown>) => () =>
+      parseDeploymentConfig({ accounts: [{ ...account, guards }], instances: [klgConfigInput()] });
+    expect(bad({ max_order_notional: '0' })).toThrow(
+      /accounts\[0\]\.guards\.max_order_notional: must be greater than 0/,
+    );
+    expect(bad({ price_band_pct: 80 })).toThrow(
+      /accounts\[0\]\.guards\.price_band_pct: must be between 0\.1 and 50/,
+    );
+    expect(bad({ max_orders_per_10s: 1000 })).toThrow(
+      /accounts\[0\]\.guards\.max_orders_per_10s: must be at most 300/,
+    );
+    expect(bad({ max_notional: 5 })).toThrow(/accounts\[0\]\.guards/);
   });
 
   it('names an instance whose account is not declared', () => {

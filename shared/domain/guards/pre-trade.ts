@@ -1,0 +1,92 @@
+/**
+ * Pre-trade checks (SPEC §5, issue 15): pure rules every order command passes before it leaves, whatever
+ * strategy decided it. The decision pipeline's pre-trade step runs them; a denied command is not sent and
+ * comes back to the strategy as a refusal (`reason: 'pre_trade'`, `code` naming the check), which it
+ * handles like any refusal (the Key Level Grid returns the level to IDLE and alerts once per side).
+ *
+ * Checks on an opening or amending order (`PlaceOrder`, `AmendOrder`):
+ *  - `order_notional`: price × quantity above the account's `max_order_notional` (a fat-finger cap);
+ *  - `price_band`: a buy priced more than `price_band_pct` above the last price the instance saw, or a
+ *    sell more than that below it (an order that would sweep the book);
+ *  - `order_rate`: the account already sent `max_orders_per_10s` orders in the last 10 s (the venue's
+ *    own limit is 300: ours refuses before the venue bans the key).
+ * Protective commands (stops, protective closes) are never held back: they pass as an explicit bypass,
+ * which the pipeline logs. Cancels reduce risk and always pass.
+ */
+import type { OrderCommand } from '../commands.js';
+import type { Decimal } from '../money.js';
+
+export interface PreTradeLimits {
+  /** Largest notional (quote currency) of one order; null: no cap. */
+  readonly maxOrderNotional: Decimal | null;
+  /** How far through the last price (percent) a limit order may be priced. */
+  readonly priceBandPct: Decimal;
+  /** Orders an account may send in any 10 seconds. */
+  readonly maxOrdersPer10s: number;
+}
+
+export const ORDER_RATE_WINDOW_MS = 10_000;
+
+export type PreTradeCheck = 'order_notional' | 'price_band' | 'order_rate';
+
+export interface PreTradeDenial {
+  readonly check: PreTradeCheck;
+  readonly message: string;
+}
+
+export interface PreTradeFacts {
+  /** The last price the instance's decisions saw (null: none yet, the band is not checked). */
+  readonly reference: Decimal | null;
+  /** Orders the account sent in the last `ORDER_RATE_WINDOW_MS`. */
+  readonly recentOrders: number;
+}
+
+export type PreTradeVerdict =
+  | { readonly pass: true; readonly bypass: boolean }
+  | { readonly pass: false; readonly denial: PreTradeDenial };
+
+/** Whether a command sends an order that counts toward the account's order rate. */
+export function countsAsOrder(c: OrderCommand): boolean {
+  return (
+    c.kind === 'PlaceOrder' || c.kind === 'AmendOrder' || c.kind === 'PlaceStop' || c.kind === 'ClosePosition'
+  );
+}
+
+export function preTradeCheck(
+  c: OrderCommand,
+  limits: PreTradeLimits,
+  facts: PreTradeFacts,
+): PreTradeVerdict {
+  if (c.kind === 'PlaceStop' || c.kind === 'ClosePosition') return { pass: true, bypass: true };
+  if (c.kind === 'CancelOrder' || c.kind === 'CancelStop') return { pass: true, bypass: false };
+  const { side, price, qty } =
+    c.kind === 'PlaceOrder' ? c.request : { side: c.side, price: c.price, qty: c.qty };
+  const deny = (check: PreTradeCheck, message: string): PreTradeVerdict => ({
+    pass: false,
+    denial: { check, message },
+  });
+  const notional = price.times(qty);
+  if (limits.maxOrderNotional !== null && notional.greaterThan(limits.maxOrderNotional))
+    return deny(
+      'order_notional',
+      `${side} ${qty} at ${price} is ${notional.toDecimalPlaces(2)} notional, above max_order_notional ${limits.maxOrderNotional}`,
+    );
+  if (facts.reference !== null && facts.reference.greaterThan(0)) {
+    const band = limits.priceBandPct.dividedBy(100);
+    const through =
+      side === 'buy'
+        ? price.greaterThan(facts.reference.times(band.plus(1)))
+        : price.lessThan(facts.reference.times(band.negated().plus(1)));
+    if (through)
+      return deny(
+        'price_band',
+        `${side} at ${price} is more than ${limits.priceBandPct}% through the last price ${facts.reference} (price_band_pct)`,
+      );
+  }
+  if (facts.recentOrders >= limits.maxOrdersPer10s)
+    return deny(
+      'order_rate',
+      `the account sent ${facts.recentOrders} orders in the last 10 s (max_orders_per_10s ${limits.maxOrdersPer10s})`,
+    );
+  return { pass: true, bypass: false };
+}

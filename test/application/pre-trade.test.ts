@@ -1,0 +1,84 @@
+/**
+ * The decision pipeline's pre-trade step on real parts (paper exchange, Key Level Grid): denied orders are
+ * never sent and come back to the strategy as refusals, alerted once; the order-rate window holds a burst
+ * back until it slides; protective orders always pass, logged as a bypass.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { guardRails } from '../../shared/application/guard-rails.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import type { PreTradeLimits } from '../../shared/domain/guards/pre-trade.js';
+import { dec } from '../../shared/domain/money.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+
+const SYMBOL = 'DOGE/USDC:USDC';
+let app: PaperApp | null = null;
+afterEach(async () => {
+  await app?.stop();
+  app = null;
+});
+
+function limits(over: Partial<PreTradeLimits>): PreTradeLimits {
+  return { maxOrderNotional: null, priceBandPct: dec('5'), maxOrdersPer10s: 300, ...over };
+}
+
+async function guarded(over: Partial<PreTradeLimits>): Promise<PaperApp> {
+  const a = await paperApp();
+  const ctx = { ...a.ctx, guards: guardRails(new Map([['main', limits(over)]])) };
+  return { ...a, ctx };
+}
+
+const denials = (a: PaperApp, check: string) =>
+  a.metrics.filter((m) => m.name === 'PreTradeDenials' && m.dims.check === check).length;
+
+describe('the pre-trade step', () => {
+  it('denies buys above max_order_notional: nothing reaches the exchange, the journal and one alert say why', async () => {
+    app = await guarded({ maxOrderNotional: dec('5') }); // one grid unit is 100 DOGE ≈ 18 USDC
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect(await app.port.openOrders(SYMBOL)).toEqual([]);
+    expect(denials(app, 'order_notional')).toBeGreaterThan(0);
+    const rejected = app.events.filter((e) => e.type === 'order_rejected');
+    expect(rejected.length).toBe(denials(app, 'order_notional'));
+    expect(rejected[0]!.reason).toMatch(
+      /^pre_trade: buy 100 at 0\.\d+ is \d+(\.\d+)? notional, above max_order_notional 5/,
+    );
+    // One alert for the condition, however many passes and levels it denies.
+    expect(app.alerts.filter((a) => a.code === 'order_rejected_buy')).toHaveLength(1);
+    const grid = (await app.ctx.store.loadGrid('dogeklg'))!;
+    expect(grid.levels.every((l) => l.order === null && l.state === 'IDLE')).toBe(true);
+  });
+
+  it('holds a burst back at max_orders_per_10s until the window slides', async () => {
+    app = await guarded({ maxOrdersPer10s: 2 });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(await app.port.openOrders(SYMBOL)).toHaveLength(2);
+    expect(denials(app, 'order_rate')).toBeGreaterThan(0);
+    // Within the same 10 s nothing more leaves; after it, the next pass places two more.
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect(await app.port.openOrders(SYMBOL)).toHaveLength(2);
+    await app.clock.advanceBy(11_000);
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect(await app.port.openOrders(SYMBOL)).toHaveLength(4);
+  });
+
+  it('never holds back a protective stop: it passes as a logged bypass while every buy is denied', async () => {
+    app = await guarded({ maxOrderNotional: dec('1'), maxOrdersPer10s: 1 });
+    // The account already holds a position when the instance starts: cold start adopts it and protects it.
+    const bought = await app.port.submit({
+      type: 'market',
+      account: 'main',
+      symbol: SYMBOL,
+      clientOrderId: 'web_manual_1',
+      side: 'buy',
+      positionSide: 'LONG',
+      qty: dec('100'),
+    });
+    expect(bought.ok).toBe(true);
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const open = await app.port.openOrders(SYMBOL);
+    expect(open.filter((o) => o.kind === 'stop')).toHaveLength(1);
+    expect(open.filter((o) => o.kind !== 'stop')).toEqual([]);
+    expect(app.logs.some((l) => l.message.startsWith('pre-trade bypass'))).toBe(true);
+    expect(denials(app, 'order_notional') + denials(app, 'order_rate')).toBeGreaterThan(0);
+  });
+});

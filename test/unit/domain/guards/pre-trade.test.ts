@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OrderCommand } from '../../../../shared/domain/commands.js';
+import { type PreTradeLimits, preTradeCheck } from '../../../../shared/domain/guards/pre-trade.js';
+import { dec } from '../../../../shared/domain/money.js';
+
+const limits: PreTradeLimits = { maxOrderNotional: dec('500'), priceBandPct: dec('5'), maxOrdersPer10s: 10 };
+const facts = { reference: dec('100'), recentOrders: 0 };
+
+function place(side: 'buy' | 'sell', price: string, qty: string): OrderCommand {
+  return {
+    kind: 'PlaceOrder',
+    instanceId: 'i1',
+    level: 0,
+    request: {
+      type: 'limit',
+      account: 'main',
+      symbol: 'BTC/USDT:USDT',
+      clientOrderId: 'gbi1L0B1',
+      side,
+      positionSide: 'LONG',
+      price: dec(price),
+      qty: dec(qty),
+      timeInForce: 'GTC',
+    },
+    reason: 'test',
+  };
+}
+
+const stop: OrderCommand = {
+  kind: 'PlaceStop',
+  instanceId: 'i1',
+  request: {
+    type: 'stop_market',
+    account: 'main',
+    symbol: 'BTC/USDT:USDT',
+    clientOrderId: 'gbi1T2',
+    side: 'sell',
+    positionSide: 'LONG',
+    triggerPrice: dec('90'),
+    workingType: 'MARK_PRICE',
+    closePosition: true,
+  },
+  reason: 'protect',
+};
+
+const close: OrderCommand = {
+  kind: 'ClosePosition',
+  instanceId: 'i1',
+  request: {
+    type: 'market',
+    account: 'main',
+    symbol: 'BTC/USDT:USDT',
+    clientOrderId: 'gbi1X3',
+    side: 'sell',
+    positionSide: 'LONG',
+    qty: dec('1000000'),
+    reduceOnly: true,
+  },
+  reason: 'emergency',
+};
+
+describe('pre-trade checks', () => {
+  it('passes an order inside every limit', () => {
+    expect(preTradeCheck(place('buy', '99', '5'), limits, facts)).toEqual({ pass: true, bypass: false });
+  });
+
+  it('denies an order above max_order_notional, naming the figures', () => {
+    const v = preTradeCheck(place('buy', '99', '6'), limits, facts);
+    expect(v).toMatchObject({ pass: false, denial: { check: 'order_notional' } });
+    expect(!v.pass && v.denial.message).toMatch(/buy 6 at 99 is 594 notional, above max_order_notional 500/);
+  });
+
+  it('denies a buy more than the band above the last price and a sell more than the band below it', () => {
+    expect(preTradeCheck(place('buy', '105', '1'), limits, facts).pass).toBe(true);
+    expect(preTradeCheck(place('buy', '105.01', '1'), limits, facts)).toMatchObject({
+      pass: false,
+      denial: { check: 'price_band' },
+    });
+    expect(preTradeCheck(place('sell', '95', '1'), limits, facts).pass).toBe(true);
+    expect(preTradeCheck(place('sell', '94.99', '1'), limits, facts)).toMatchObject({
+      pass: false,
+      denial: { check: 'price_band' },
+    });
+    // No price seen yet: the band is not judged.
+    expect(preTradeCheck(place('buy', '1000', '0.1'), limits, { ...facts, reference: null }).pass).toBe(true);
+  });
+
+  it('denies once the account sent max_orders_per_10s', () => {
+    expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 9 }).pass).toBe(true);
+    expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 10 })).toMatchObject({
+      pass: false,
+      denial: { check: 'order_rate' },
+    });
+  });
+
+  it('never denies a protective stop or an emergency close, whatever the limits and facts (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.option(fc.integer({ min: 1, max: 1_000_000 })),
+        (cap, rate, recent, ref) => {
+          const l: PreTradeLimits = {
+            maxOrderNotional: dec(cap),
+            priceBandPct: dec('0.1'),
+            maxOrdersPer10s: rate,
+          };
+          const f = { reference: ref === null ? null : dec(ref), recentOrders: recent };
+          for (const c of [stop, close]) expect(preTradeCheck(c, l, f)).toEqual({ pass: true, bypass: true });
+        },
+      ),
+    );
+  });
+});
