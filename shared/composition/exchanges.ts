@@ -13,6 +13,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
 import type { Secrets } from '../ports/secrets.js';
+import { type BreakerChange, withBreaker } from './breaker-exchange.js';
 import { DeferredExchangePort } from './deferred-exchange.js';
 
 export interface ExchangeSetup {
@@ -29,6 +30,8 @@ export interface ExchangeSetup {
   readonly onUnavailable?: 'defer' | 'throw';
   /** Symbols per account whose fills are re-read over REST after a stream reconnect. */
   readonly resyncSymbols?: Readonly<Record<string, readonly string[]>>;
+  /** Put every account's REST calls behind a circuit breaker, told of each change (`breaker-exchange.ts`). */
+  readonly breaker?: BreakerChange;
 }
 
 /**
@@ -91,6 +94,8 @@ export async function buildExchanges(
       );
     }
   }
+  if (setup.breaker)
+    for (const [id, port] of ports) ports.set(id, withBreaker(port, setup.clock, setup.breaker));
   return {
     all: [...ports.values()],
     resolve: (accountId) => {

@@ -16,6 +16,7 @@ import { registeringSecrets, SecretsManagerSecrets } from '../adapters/secrets/i
 import type { AppContext } from '../application/context.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
+import { breakerAlerts } from './breaker-exchange.js';
 import { deploymentConfigFromEnv } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { runtimeContext } from './runtime-context.js';
@@ -69,6 +70,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
     clock,
     logger,
     apiUrls: apiUrlsFromEnv(env),
+    breaker: breakerAlerts(deployment, notifier, logger, metrics),
   });
   const ctx = await runtimeContext(
     { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger },

@@ -19,6 +19,7 @@ import type { AppContext } from '../application/context.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { StateStore } from '../ports/state-store.js';
+import { breakerAlerts } from './breaker-exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { runtimeContext } from './runtime-context.js';
@@ -76,16 +77,18 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     const secrets = registeringSecrets(
       new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
     );
+    const notifier = new LogNotifier(logger);
     const built = await buildExchanges({
       ...tradedAccounts(deployment),
       secrets,
       clock,
       logger,
       apiUrls: apiUrlsFromEnv(env),
+      breaker: breakerAlerts(deployment, notifier, logger, metrics),
     });
     exchanges = built.all;
     const ctx = await runtimeContext(
-      { store, exchanges: built.resolve, clock, notifier: new LogNotifier(logger), metrics, logger },
+      { store, exchanges: built.resolve, clock, notifier, metrics, logger },
       deployment,
     );
     return { ctx, deployment, metrics, exchanges, close };

@@ -71,7 +71,7 @@ export function preTradeCheck(
       'order_notional',
       `${side} ${qty} at ${price} is ${notional.toDecimalPlaces(2)} notional, above max_order_notional ${limits.maxOrderNotional}`,
     );
-  if (facts.reference !== null && facts.reference.greaterThan(0)) {
+  if (facts.reference?.greaterThan(0)) {
     const band = limits.priceBandPct.dividedBy(100);
     const through =
       side === 'buy'
