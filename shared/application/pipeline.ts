@@ -19,8 +19,16 @@
  *  4. The pre-trade step sees every order command before it leaves: its account's pre-trade checks deny
  *     what must not be sent (the strategy sees a `pre_trade` refusal); protective orders always pass.
  */
-import { accountOf, type Command, clientIdOf, type Decision, isOrderCommand } from '../domain/commands.js';
+import {
+  accountOf,
+  type Command,
+  clientIdOf,
+  type Decision,
+  isOrderCommand,
+  type OrderCommand,
+} from '../domain/commands.js';
 import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
+import { type Decimal, maxDec, ZERO } from '../domain/money.js';
 import { strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope, LegSnapshot } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -79,11 +87,14 @@ function guardsOf(ctx: AppContext): GuardRails {
  */
 function preTrade(
   ctx: AppContext,
+  config: InstanceConfigBase,
   decided: InstanceEnvelope,
   commands: readonly Command[],
 ): { readonly send: readonly Command[]; readonly denied: ReadonlyMap<Command, Executed> } {
   const guards = guardsOf(ctx);
   const now = ctx.clock.now();
+  const exposure = exposureOf(config, decided, commands);
+  const maxPositionNotional = config.guards?.max_position_notional ?? null;
   const send: Command[] = [];
   const denied = new Map<Command, Executed>();
   for (const c of commands) {
@@ -92,10 +103,16 @@ function preTrade(
       continue;
     }
     const account = accountOf(c);
-    const verdict = preTradeCheck(c, guards.limits(account), {
-      reference: decided.lastPrice,
-      recentOrders: guards.rate.count(account, now),
-    });
+    const verdict = preTradeCheck(
+      c,
+      { ...guards.limits(account), maxPositionNotional },
+      {
+        reference: decided.lastPrice,
+        recentOrders: guards.rate.count(account, now),
+        exposure: exposure.before(c),
+      },
+    );
+    if (verdict.pass) exposure.passed(c);
     if (!verdict.pass) {
       const { check, message } = verdict.denial;
       denied.set(c, {
@@ -123,6 +140,40 @@ function preTrade(
     send.push(c);
   }
   return { send, denied };
+}
+
+/**
+ * What the instance is exposed to on the side that opens its position, as each new order of the decision
+ * is checked: its ledger's holdings, plus what its live orders on that side (but this decision's new ones)
+ * may still fill, plus this decision's orders on that side that passed before.
+ */
+function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, commands: readonly Command[]) {
+  const strategy = strategyOf(config);
+  const held = strategy.ledger(decided).holdings;
+  const fresh = new Set(commands.filter((c) => c.kind === 'PlaceOrder').map((c) => c.request.clientOrderId));
+  const live = { buy: ZERO, sell: ZERO };
+  for (const slot of strategy.orderSlots(decided)) {
+    if (slot.kind !== 'limit' || fresh.has(slot.clientOrderId) || slot.qty === null) continue;
+    live[slot.side] = live[slot.side].plus(maxDec(slot.qty.minus(slot.filled), ZERO));
+  }
+  const passed = { buy: ZERO, sell: ZERO };
+  const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> => {
+    if (c.kind !== 'PlaceOrder') return false;
+    const { side, positionSide } = c.request;
+    if (positionSide === 'LONG') return side === 'buy';
+    if (positionSide === 'SHORT') return side === 'sell';
+    return held.isNegative() ? side === 'sell' : side === 'buy';
+  };
+  return {
+    before: (c: OrderCommand): Decimal | null => {
+      if (!opens(c)) return null;
+      const side = c.request.side;
+      return held.abs().plus(live[side]).plus(passed[side]);
+    },
+    passed: (c: OrderCommand): void => {
+      if (opens(c)) passed[c.request.side] = passed[c.request.side].plus(c.request.qty);
+    },
+  };
 }
 
 /** The carried-out commands in decision order, the denied ones in their places. */
@@ -153,7 +204,7 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
   options: PipelineOptions = {},
 ): Promise<PipelineResult<S>> {
   const exchangeFor = (account: string) => ctx.exchanges(account);
-  const checked = preTrade(ctx, decided, commands);
+  const checked = preTrade(ctx, config, decided, commands);
   const carried = await carryOut(ctx, exchangeFor, checked.send);
   const summary =
     checked.denied.size === 0

@@ -17,6 +17,8 @@ import type { z } from 'zod';
 import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
 import type { Decimal } from './money.js';
 import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
+import type { InstanceGuards } from './guards/instance-guards.js';
+import type { OrderSlot } from './stored-instance.js';
 import type { SymbolRules } from './symbol-rules.js';
 
 /** One position an instance trades: an account, a symbol and a position side, under a role name. */
@@ -79,6 +81,8 @@ export interface InstanceConfigBase {
   readonly strategy: string;
   readonly enabled: boolean;
   readonly recon_interval_sec: number;
+  /** The instance's own pre-trade limits (`instanceGuardsSchema`; a strategy's schema includes it). */
+  readonly guards?: InstanceGuards | undefined;
 }
 
 /** What a decision knows of one leg's market. */
@@ -290,6 +294,8 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   levelPrice(state: State, level: number | null): string | undefined;
   /** Orders of ours the state holds live (a recon metric). */
   openOrderCount(state: State): number;
+  /** Every order the state holds live, as strategy-neutral slots (the pre-trade step's exposure). */
+  orderSlots(state: State): readonly OrderSlot[];
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
   readonly simulation: StrategySimulation<Config, State>;

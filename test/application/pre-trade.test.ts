@@ -48,6 +48,25 @@ describe('the pre-trade step', () => {
     expect(grid.levels.every((l) => l.order === null && l.state === 'IDLE')).toBe(true);
   });
 
+  it('caps what an instance holds and bids for at its own guards.max_position_notional', async () => {
+    // 100 DOGE per level at 0.18, 0.17, 0.16, 0.15: 18 + 17 = 35 fits under 40; a third buy would not.
+    app = await paperApp({ instance: { guards: { max_position_notional: '40' } } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const buys = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    expect(buys.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17']);
+    expect(denials(app, 'position_notional')).toBe(2);
+    // The first buy fills: holdings count, so the freed level is not re-bought beyond the cap.
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    const after = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    const held = (await app.port.position(SYMBOL, 'LONG')).qty;
+    const exposure = held
+      .times('0.18')
+      .plus(after.reduce((sum, o) => sum.plus(o.price!.times(o.qty)), dec(0)));
+    expect(exposure.lessThanOrEqualTo(40)).toBe(true);
+    expect(held.toFixed()).toBe('100');
+  });
+
   it('holds a burst back at max_orders_per_10s until the window slides', async () => {
     app = await guarded({ maxOrdersPer10s: 2 });
     await reconcileInstance(app.ctx, 'dogeklg');

@@ -6,6 +6,9 @@
  *
  * Checks on an opening or amending order (`PlaceOrder`, `AmendOrder`):
  *  - `order_notional`: price × quantity above the account's `max_order_notional` (a fat-finger cap);
+ *  - `position_notional` (new orders on the side that opens the leg's position): what the instance holds
+ *    plus its live orders on that side plus this one, at this price, above the instance's
+ *    `guards.max_position_notional`;
  *  - `price_band`: a buy priced more than `price_band_pct` above the last price the instance saw, or a
  *    sell more than that below it (an order that would sweep the book);
  *  - `order_rate`: the account already sent `max_orders_per_10s` orders in the last 10 s (the venue's
@@ -19,6 +22,8 @@ import type { Decimal } from '../money.js';
 export interface PreTradeLimits {
   /** Largest notional (quote currency) of one order; null: no cap. */
   readonly maxOrderNotional: Decimal | null;
+  /** Largest notional the instance may hold and bid for on a side (its own config); null: no cap. */
+  readonly maxPositionNotional?: Decimal | null | undefined;
   /** How far through the last price (percent) a limit order may be priced. */
   readonly priceBandPct: Decimal;
   /** Orders an account may send in any 10 seconds. */
@@ -27,7 +32,7 @@ export interface PreTradeLimits {
 
 export const ORDER_RATE_WINDOW_MS = 10_000;
 
-export type PreTradeCheck = 'order_notional' | 'price_band' | 'order_rate';
+export type PreTradeCheck = 'order_notional' | 'position_notional' | 'price_band' | 'order_rate';
 
 export interface PreTradeDenial {
   readonly check: PreTradeCheck;
@@ -39,6 +44,11 @@ export interface PreTradeFacts {
   readonly reference: Decimal | null;
   /** Orders the account sent in the last `ORDER_RATE_WINDOW_MS`. */
   readonly recentOrders: number;
+  /**
+   * Coins the instance is exposed to on the side that opens its position, before this order: what it holds
+   * plus what its other live orders on that side may still buy (or sell short). Null: the order reduces.
+   */
+  readonly exposure?: Decimal | null | undefined;
 }
 
 export type PreTradeVerdict =
@@ -71,6 +81,14 @@ export function preTradeCheck(
       'order_notional',
       `${side} ${qty} at ${price} is ${notional.toDecimalPlaces(2)} notional, above max_order_notional ${limits.maxOrderNotional}`,
     );
+  if (c.kind === 'PlaceOrder' && limits.maxPositionNotional && facts.exposure) {
+    const after = facts.exposure.plus(qty).times(price);
+    if (after.greaterThan(limits.maxPositionNotional))
+      return deny(
+        'position_notional',
+        `${side} ${qty} at ${price} would take the position and its live orders to ${after.toDecimalPlaces(2)} notional, above max_position_notional ${limits.maxPositionNotional}`,
+      );
+  }
   if (facts.reference?.greaterThan(0)) {
     const band = limits.priceBandPct.dividedBy(100);
     const through =

@@ -8,6 +8,7 @@ import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { configErrorFrom } from '../../config/format-error.js';
 import { levelSourceSchema } from '../../config/level-source.js';
 import type { Decimal } from '../../money.js';
+import { instanceGuardsSchema } from '../../guards/instance-guards.js';
 import { configDecimal } from '../../schema-helpers.js';
 
 const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean } = {}) =>
@@ -117,6 +118,8 @@ export const klgConfigSchema = z
     rebuild: rebuildSchema.default(rebuildSchema.parse({})),
     risk: klgRiskSchema.default(klgRiskSchema.parse({})),
     alert_on_fills: z.boolean().default(false),
+    /** The instance's own pre-trade limits (none by default). */
+    guards: instanceGuardsSchema.optional(),
   })
   .strict();
 

@@ -12,7 +12,7 @@ import { applyOutcome } from './outcomes.js';
 import { type ProtectionSnapshot, planProtection, planRecon } from './recon.js';
 import { ordersToLookUp } from './recon-sync.js';
 import { pause, planCloseAllOrders, planCloseAllPosition, resume } from './resets.js';
-import { type KlgState, klgStateToJson, parseKlgState, type StopState } from './state.js';
+import { type KlgState, klgOrderSlots, klgStateToJson, parseKlgState, type StopState } from './state.js';
 import { klgStatus } from './status.js';
 import { closeWhatIsHeld } from './stop-loss.js';
 
@@ -118,6 +118,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   ledger: (state) => ({ holdings: state.holdings, avgEntry: state.avgEntry }),
   levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
+  orderSlots: klgOrderSlots,
   status: klgStatus,
   monitoring: (config) => ({
     riskBreach: { onBreach: config.risk.on_breach },

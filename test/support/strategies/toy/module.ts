@@ -21,7 +21,11 @@ import type { Command, OrderCommand } from '../../../../shared/domain/commands.j
 import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill, FillCursor } from '../../../../shared/domain/orders.js';
 import { configDecimal } from '../../../../shared/domain/schema-helpers.js';
-import { readStoredInstance, storeInstance } from '../../../../shared/domain/stored-instance.js';
+import {
+  type OrderSlot,
+  readStoredInstance,
+  storeInstance,
+} from '../../../../shared/domain/stored-instance.js';
 import type {
   InstanceEnvelope,
   Leg,
@@ -251,6 +255,28 @@ function syncLeg(s: ToyState, role: Role, snap: LegSnapshot): { state: ToyState;
   return { state, applied };
 }
 
+/** The live orders as strategy-neutral slots. */
+function toySlots(s: ToyState): OrderSlot[] {
+  return ROLES.flatMap((r) => {
+    const o = s[r].order;
+    return o
+      ? [
+          {
+            clientOrderId: o.clientOrderId,
+            leg: r,
+            kind: 'limit' as const,
+            side: r,
+            price: o.price,
+            qty: o.qty,
+            filled: o.filled,
+            pending: o.pending ? 'place' : null,
+            uncertain: o.uncertain,
+          },
+        ]
+      : [];
+  });
+}
+
 /** Stored through the strategy-neutral envelope: a cursor and trade ids per leg, order slots, the rest in body. */
 function toJson(s: ToyState): unknown {
   return storeInstance({
@@ -267,24 +293,7 @@ function toJson(s: ToyState): unknown {
     updatedAt: s.updatedAt,
     unjournaled: s.unjournaled,
     legs: Object.fromEntries(ROLES.map((r) => [r, { fillCursor: s[r].cursor, recentTrades: s[r].trades }])),
-    orders: ROLES.flatMap((r) => {
-      const o = s[r].order;
-      return o
-        ? [
-            {
-              clientOrderId: o.clientOrderId,
-              leg: r,
-              kind: 'limit' as const,
-              side: r,
-              price: o.price,
-              qty: o.qty,
-              filled: o.filled,
-              pending: o.pending ? 'place' : null,
-              uncertain: o.uncertain,
-            },
-          ]
-        : [];
-    }),
+    orders: toySlots(s),
     body: {
       held: { buy: s.buy.held, sell: s.sell.held },
       exchangeOrderIds: {
@@ -469,6 +478,7 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
   ledger: (state) => ({ holdings: state.buy.held.minus(state.sell.held), avgEntry: ZERO }),
   levelPrice: () => undefined,
   openOrderCount: (state) => ROLES.filter((r) => state[r].order !== null).length,
+  orderSlots: toySlots,
   status: (config, state) => ({
     instanceId: config.id,
     initialized: true,

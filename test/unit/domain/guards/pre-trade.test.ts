@@ -86,6 +86,18 @@ describe('pre-trade checks', () => {
     expect(preTradeCheck(place('buy', '1000', '0.1'), limits, { ...facts, reference: null }).pass).toBe(true);
   });
 
+  it('denies a new order that would take the position and its live orders above max_position_notional', () => {
+    const l = { ...limits, maxPositionNotional: dec('300') };
+    expect(preTradeCheck(place('buy', '99', '2'), l, { ...facts, exposure: dec('1') }).pass).toBe(true); // 297
+    const v = preTradeCheck(place('buy', '99', '2'), l, { ...facts, exposure: dec('1.1') }); // 306.9
+    expect(v).toMatchObject({ pass: false, denial: { check: 'position_notional' } });
+    expect(!v.pass && v.denial.message).toMatch(/to 306\.9 notional, above max_position_notional 300/);
+    // An order that reduces (no exposure given) is never judged by it.
+    expect(preTradeCheck(place('sell', '99', '200'), { ...l, maxOrderNotional: null }, facts).pass).toBe(
+      true,
+    );
+  });
+
   it('denies once the account sent max_orders_per_10s', () => {
     expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 9 }).pass).toBe(true);
     expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 10 })).toMatchObject({

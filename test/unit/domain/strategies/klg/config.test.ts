@@ -15,6 +15,16 @@ function errorOf(input: unknown): ConfigError {
 }
 
 describe('Key Level Grid config', () => {
+  it('takes the instance guards, and names a bad one', () => {
+    expect(parseKlgConfig(klgConfigInput()).guards).toBeUndefined();
+    const c = parseKlgConfig(klgConfigInput({ guards: { max_position_notional: '2000' } }));
+    expect(c.guards?.max_position_notional?.toFixed()).toBe('2000');
+    expect(errorOf(klgConfigInput({ guards: { max_position_notional: '-1' } })).message).toMatch(
+      /guards\.max_position_notional: must be greater than 0/,
+    );
+    expect(errorOf(klgConfigInput({ guards: { max_notional: 1 } as never })).message).toMatch(/guards/);
+  });
+
   it('fills in the spec defaults', () => {
     const cfg = parseKlgConfig(klgConfigInput());
     expect(fmt(cfg.sell_quota_ratio)).toBe('0.7');
