@@ -19,9 +19,31 @@ import { z } from 'zod';
 import type { Decimal } from './money.js';
 import type { FillCursor, Side } from './orders.js';
 import { decimalString } from './schema-helpers.js';
-import type { UnjournaledFill } from './strategy.js';
 
 export const STORED_INSTANCE_SCHEMA = 2;
+
+/**
+ * A fill applied to a ledger whose journal line is not known to be written yet. It rides in the same
+ * conditional write that applies the fill, so a process killed between that write and the journal write
+ * loses nothing: whoever next sees the state (the stream worker after its journal write, or the next recon
+ * pass) journals it, idempotently, and then drops it.
+ */
+export interface UnjournaledFill {
+  readonly time: number;
+  readonly tradeId: string;
+  readonly side: 'buy' | 'sell';
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly fee: Decimal;
+  readonly clientOrderId: string;
+  /** The price of the level the order served, when it was a grid order. */
+  readonly levelPrice: Decimal | null;
+  /** The ledger right after the fill. */
+  readonly holdingsAfter: Decimal;
+  readonly avgEntryAfter: Decimal;
+  /** How the fill was read (the strategy's fill role). */
+  readonly role: string;
+}
 
 /** One live order of an instance, as any reader may see it. */
 export interface OrderSlot {

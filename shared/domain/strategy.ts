@@ -15,10 +15,10 @@
  */
 import type { z } from 'zod';
 import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
+import type { InstanceGuards } from './guards/instance-guards.js';
 import type { Decimal } from './money.js';
 import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
-import type { InstanceGuards } from './guards/instance-guards.js';
-import type { OrderSlot } from './stored-instance.js';
+import type { OrderSlot, UnjournaledFill } from './stored-instance.js';
 import type { SymbolRules } from './symbol-rules.js';
 
 /** One position an instance trades: an account, a symbol and a position side, under a role name. */
@@ -33,28 +33,7 @@ export type StrategyMarketChannel = 'bookTop' | 'trades' | 'markPrice' | 'candle
 /** Scheduled jobs: recon is the shell's own; the others are the strategy runtime's. */
 export type StrategyJob = 'recon' | 'recompute' | 'risk';
 
-/**
- * A fill applied to a ledger whose journal line is not known to be written yet. It rides in the same
- * conditional write that applies the fill, so a process killed between that write and the journal write
- * loses nothing: whoever next sees the state (the stream worker after its journal write, or the next recon
- * pass) journals it, idempotently, and then drops it.
- */
-export interface UnjournaledFill {
-  readonly time: number;
-  readonly tradeId: string;
-  readonly side: 'buy' | 'sell';
-  readonly price: Decimal;
-  readonly qty: Decimal;
-  readonly fee: Decimal;
-  readonly clientOrderId: string;
-  /** The price of the level the order served, when it was a grid order. */
-  readonly levelPrice: Decimal | null;
-  /** The ledger right after the fill. */
-  readonly holdingsAfter: Decimal;
-  readonly avgEntryAfter: Decimal;
-  /** How the fill was read (the strategy's fill role). */
-  readonly role: string;
-}
+export type { UnjournaledFill };
 
 /** The fields of every strategy's state that the shell reads and writes. */
 export interface InstanceEnvelope {

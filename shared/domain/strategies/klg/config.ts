@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { configErrorFrom } from '../../config/format-error.js';
 import { levelSourceSchema } from '../../config/level-source.js';
-import type { Decimal } from '../../money.js';
 import { instanceGuardsSchema } from '../../guards/instance-guards.js';
+import type { Decimal } from '../../money.js';
 import { configDecimal } from '../../schema-helpers.js';
 
 const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean } = {}) =>
