@@ -154,6 +154,51 @@ export async function carryOut(
   return { executed, alerts, rateLimited, fatal, firstSentAt };
 }
 
+/**
+ * One alert per pre-trade condition, for every strategy: the first order a check denies raises
+ * `pre_trade_<check>` (kept in the envelope's active alerts, so later denials stay quiet); the next new
+ * order that passes every check clears them all, each with a resolution. Folded into the same write as the
+ * outcomes.
+ */
+function preTradeConditions<S extends InstanceEnvelope>(
+  state: S,
+  executed: readonly Executed[],
+  commands: Command[],
+): S {
+  const active = new Set(state.activeAlerts);
+  const raised: string[] = [];
+  let passed = false;
+  for (const { command: c, outcome: o } of executed) {
+    if (c.kind !== 'PlaceOrder' && c.kind !== 'AmendOrder') continue;
+    if (o.kind === 'rejected' && o.reason === 'pre_trade') {
+      const code = `pre_trade_${o.code ?? 'denied'}`;
+      if (active.has(code) || raised.includes(code)) continue;
+      raised.push(code);
+      commands.push({
+        kind: 'Alert',
+        instanceId: c.instanceId,
+        severity: 'warning',
+        code,
+        message: `orders are held back by a pre-trade check: ${o.message}`,
+      });
+    } else passed = true;
+  }
+  const cleared = passed ? [...active].filter((a) => a.startsWith('pre_trade_') && !raised.includes(a)) : [];
+  for (const code of cleared)
+    commands.push({
+      kind: 'Alert',
+      instanceId: state.instanceId,
+      severity: 'info',
+      code: `${code}_resolved`,
+      message: 'orders pass the pre-trade checks again',
+    });
+  if (raised.length === 0 && cleared.length === 0) return state;
+  return {
+    ...state,
+    activeAlerts: [...state.activeAlerts.filter((a) => !cleared.includes(a)), ...raised],
+  };
+}
+
 /** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */
 const MAX_FOLLOW_UP_ROUNDS = 4;
 
@@ -202,6 +247,8 @@ export async function settleOutcomes<S extends InstanceEnvelope>(
           s = d.state as S;
           commands.push(...d.commands);
         }
+        // Only the decision's own commands passed the pre-trade step (follow-ups are protective or cancels).
+        if (round === 0) s = preTradeConditions(s, batch, commands);
         return { next: s === current ? null : s, result: commands };
       },
       known ? { current: known } : {},

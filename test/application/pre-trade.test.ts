@@ -21,9 +21,13 @@ function limits(over: Partial<PreTradeLimits>): PreTradeLimits {
   return { maxOrderNotional: null, priceBandPct: dec('5'), maxOrdersPer10s: 300, ...over };
 }
 
+/** The account's limits, changeable while the app runs. */
+let accountLimits: Map<string, PreTradeLimits>;
+
 async function guarded(over: Partial<PreTradeLimits>): Promise<PaperApp> {
   const a = await paperApp();
-  const ctx = { ...a.ctx, guards: guardRails(new Map([['main', limits(over)]])) };
+  accountLimits = new Map([['main', limits(over)]]);
+  const ctx = { ...a.ctx, guards: guardRails(accountLimits) };
   return { ...a, ctx };
 }
 
@@ -42,10 +46,20 @@ describe('the pre-trade step', () => {
     expect(rejected[0]!.reason).toMatch(
       /^pre_trade: buy 100 at 0\.\d+ is \d+(\.\d+)? notional, above max_order_notional 5/,
     );
-    // One alert for the condition, however many passes and levels it denies.
+    // One alert for the condition, however many passes and levels it denies: the pipeline's, for every
+    // strategy, and the grid's own for refused buys.
+    expect(app.alerts.filter((a) => a.code === 'pre_trade_order_notional')).toHaveLength(1);
     expect(app.alerts.filter((a) => a.code === 'order_rejected_buy')).toHaveLength(1);
     const grid = (await app.ctx.store.loadGrid('dogeklg'))!;
     expect(grid.levels.every((l) => l.order === null && l.state === 'IDLE')).toBe(true);
+    expect(grid.activeAlerts).toContain('pre_trade_order_notional');
+    // The cap is raised: the next pass places the grid and the condition clears, once.
+    accountLimits.set('main', limits({ maxOrderNotional: dec('50') }));
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect((await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy').length).toBeGreaterThan(0);
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect(app.alerts.filter((a) => a.code === 'pre_trade_order_notional_resolved')).toHaveLength(1);
+    expect((await app.ctx.store.loadGrid('dogeklg'))!.activeAlerts).not.toContain('pre_trade_order_notional');
   });
 
   it('caps what an instance holds and bids for at its own guards.max_position_notional', async () => {
