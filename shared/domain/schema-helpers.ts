@@ -50,3 +50,12 @@ export const configDecimal = z
 
 /** Serialize a Decimal for storage: plain text, no exponent. */
 export const decToJson = (d: Decimal): string => d.toFixed();
+
+function isDecimal(v: unknown): v is Decimal {
+  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
+}
+
+/** A value as plain JSON, Decimals as plain text (configs, summaries). */
+export function plainJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (isDecimal(v) ? v.toFixed() : v)));
+}

@@ -143,6 +143,56 @@ export interface EnvelopeParts {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+/** The envelope's own fields (besides `legs`, `orders` and `body`), in stored order. */
+const ENVELOPE_FIELDS = [
+  'strategy',
+  'instanceId',
+  'version',
+  'nextSeq',
+  'paused',
+  'pauseReason',
+  'activeAlerts',
+  'suppressedAlerts',
+  'reconBackoffUntil',
+  'lastPrice',
+  'updatedAt',
+  'unjournaled',
+] as const;
+
+type EnvelopeFields = Omit<EnvelopeParts, 'legs' | 'orders' | 'body'>;
+
+/**
+ * A flat in-memory state stored as an envelope: its envelope fields at the top, every other field but
+ * those in `omit` (kept in `legs`, or not stored) in `body`, in their order.
+ */
+export function storeFlatState(
+  flat: EnvelopeFields & object,
+  extra: {
+    readonly legs: EnvelopeParts['legs'];
+    readonly orders: EnvelopeParts['orders'];
+    readonly omit: readonly string[];
+  },
+): StoredInstance {
+  const envelope: Record<string, unknown> = {};
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flat)) {
+    if (extra.omit.includes(k)) continue;
+    if ((ENVELOPE_FIELDS as readonly string[]).includes(k)) envelope[k] = v;
+    else body[k] = v;
+  }
+  return storeInstance({
+    ...(envelope as unknown as EnvelopeFields),
+    legs: extra.legs,
+    orders: extra.orders,
+    body,
+  });
+}
+
+/** The envelope fields of a read document, to spread back into a flat state. */
+export function envelopeFieldsOf(e: ReturnType<typeof readStoredInstance>): Record<string, unknown> {
+  return Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, e[k]]));
+}
+
 /** Plain JSON (Decimals as strings) of the envelope and its body. */
 export function storeInstance(parts: EnvelopeParts): StoredInstance {
   const { strategy, instanceId, version, nextSeq, ...rest } = parts;

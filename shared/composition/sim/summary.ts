@@ -16,6 +16,7 @@ import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port
 import type { ReplayResult } from '../../application/sim/replay.js';
 import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
+import { plainJson } from '../../domain/schema-helpers.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg } from '../../domain/strategy.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
@@ -49,15 +50,6 @@ export interface SummaryInputs {
   readonly exchange: PaperExchange;
   readonly ports: ReadonlyMap<string, PaperExchangePort>;
   readonly balances: ReadonlyMap<string, ReadonlyMap<string, Decimal>>;
-}
-
-function isDecimal(v: unknown): v is Decimal {
-  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
-}
-
-/** Plain JSON with Decimals as strings. */
-export function toJson(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (isDecimal(v) ? v.toFixed() : v)));
 }
 
 const iso = (t: number): string => new Date(t).toISOString();
@@ -243,7 +235,7 @@ export async function buildSummary(s: SummaryInputs) {
       historyCandles: s.market.historyCandles,
       funding: s.market.funding,
     },
-    config: toJson(s.config),
+    config: plainJson(s.config),
     symbols,
     jobs: s.replay.jobs,
     jobFailures: s.replay.failures.map((f) => ({ ...f, at: iso(f.at) })),

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { PreTradeLimits } from '../guards/pre-trade.js';
-import { type Decimal, dec } from '../money.js';
-import { configDecimal } from '../schema-helpers.js';
+import { dec } from '../money.js';
+import { configDecimal, plainJson } from '../schema-helpers.js';
 import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../strategies/index.js';
+import type { Leg } from '../strategy.js';
 import { configErrorFrom } from './format-error.js';
 import { simulationSchema } from './simulation.js';
 
@@ -108,6 +109,18 @@ export const instanceConfigSchema: z.ZodType<InstanceConfig> = z.unknown().trans
  * issues that let parsing go on (a failed pattern, say), on a value its schema may not have finished
  * shaping: an instance whose legs cannot be read is left to its own issues.
  */
+/**
+ * Whether two legs trade one exchange position: same account and symbol, and the same position side (a
+ * one-way BOTH position overlaps either side).
+ */
+function sharePosition(a: Leg, b: Leg): boolean {
+  return (
+    a.account === b.account &&
+    a.symbol === b.symbol &&
+    (a.positionSide === b.positionSide || a.positionSide === 'BOTH' || b.positionSide === 'BOTH')
+  );
+}
+
 function legsOfParsed(inst: InstanceConfig): ReturnType<typeof legsOf> {
   try {
     return legsOf(inst).filter((l) => typeof l.account === 'string' && typeof l.symbol === 'string');
@@ -118,11 +131,7 @@ function legsOfParsed(inst: InstanceConfig): ReturnType<typeof legsOf> {
 
 /** An instance config as plain JSON (Decimals as strings): what the store writes and `instanceConfigSchema` reads. */
 export function configToJson(config: InstanceConfig): unknown {
-  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isDecimalLike(v) ? v.toFixed() : v)));
-}
-
-function isDecimalLike(v: unknown): v is Decimal {
-  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
+  return plainJson(config);
 }
 
 export const deploymentConfigSchema = z
@@ -179,14 +188,7 @@ export const deploymentConfigSchema = z
       const legs = legsOfParsed(inst);
       const clashes = new Set<string>();
       for (const leg of legs) {
-        const o = seen.find(
-          (x) =>
-            x.leg.account === leg.account &&
-            x.leg.symbol === leg.symbol &&
-            (x.leg.positionSide === leg.positionSide ||
-              x.leg.positionSide === 'BOTH' ||
-              leg.positionSide === 'BOTH'),
-        );
+        const o = seen.find((x) => sharePosition(x.leg, leg));
         if (o && !clashes.has(o.id)) {
           clashes.add(o.id);
           const sides =
@@ -203,13 +205,7 @@ export const deploymentConfigSchema = z
       for (const leg of legs) seen.push({ id: inst.id, leg });
       // Nor may two legs of one instance share a position.
       legs.forEach((leg, k) => {
-        const twin = legs.findIndex(
-          (o, j) =>
-            j < k &&
-            o.account === leg.account &&
-            o.symbol === leg.symbol &&
-            (o.positionSide === leg.positionSide || o.positionSide === 'BOTH' || leg.positionSide === 'BOTH'),
-        );
+        const twin = legs.findIndex((o, j) => j < k && sharePosition(o, leg));
         if (twin >= 0)
           ctx.addIssue({
             code: 'custom',

@@ -8,8 +8,7 @@ import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { configErrorFrom } from '../../config/format-error.js';
 import { levelSourceSchema } from '../../config/level-source.js';
 import { instanceGuardsSchema } from '../../guards/instance-guards.js';
-import type { Decimal } from '../../money.js';
-import { configDecimal } from '../../schema-helpers.js';
+import { configDecimal, plainJson } from '../../schema-helpers.js';
 
 const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean } = {}) =>
   configDecimal.refine(
@@ -135,9 +134,5 @@ export function parseKlgConfig(input: unknown, source = 'instance config'): KlgC
 
 /** The config as plain JSON (Decimals as strings); `parseKlgConfig(klgConfigToJson(c))` equals `c`. */
 export function klgConfigToJson(config: KlgConfig): unknown {
-  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (isDecimalLike(v) ? v.toFixed() : v)));
-}
-
-function isDecimalLike(v: unknown): v is Decimal {
-  return typeof v === 'object' && v !== null && typeof (v as Decimal).toFixed === 'function' && 'd' in v;
+  return plainJson(config);
 }

@@ -16,11 +16,12 @@ import { ZERO } from '../../money.js';
 import type { FillCursor, Side } from '../../orders.js';
 import { decimalString } from '../../schema-helpers.js';
 import {
+  envelopeFieldsOf,
   isStoredEnvelope,
   type OrderSlot,
   readStoredInstance,
   type StoredInstance,
-  storeInstance,
+  storeFlatState,
   unjournaledFillSchema,
 } from '../../stored-instance.js';
 import type { UnjournaledFill } from '../../strategy.js';
@@ -416,40 +417,11 @@ export function klgStateToJson(
 }
 
 function klgEnvelope(state: KlgState): StoredInstance {
-  const {
-    schema: _flat,
-    strategy,
-    instanceId,
-    version,
-    nextSeq,
-    paused,
-    pauseReason,
-    activeAlerts,
-    suppressedAlerts,
-    reconBackoffUntil,
-    lastPrice,
-    updatedAt,
-    unjournaled,
-    fillCursor,
-    recentTrades,
-    ...body
-  } = state;
-  return storeInstance({
-    strategy,
-    instanceId,
-    version,
-    nextSeq,
-    paused,
-    pauseReason,
-    activeAlerts,
-    suppressedAlerts,
-    reconBackoffUntil,
-    lastPrice,
-    updatedAt,
-    unjournaled,
-    legs: { [LEG]: { fillCursor, recentTrades } },
+  return storeFlatState(state, {
+    legs: { [LEG]: { fillCursor: state.fillCursor, recentTrades: state.recentTrades } },
     orders: klgOrderSlots(state),
-    body,
+    // `schema` is the flat layout's own; the cursor and trades are the leg's.
+    omit: ['schema', 'fillCursor', 'recentTrades'],
   });
 }
 
@@ -466,18 +438,7 @@ function flatten(json: unknown, where: string): unknown {
   return {
     ...e.body,
     schema: 1,
-    strategy: e.strategy,
-    instanceId: e.instanceId,
-    version: e.version,
-    nextSeq: e.nextSeq,
-    paused: e.paused,
-    pauseReason: e.pauseReason,
-    activeAlerts: e.activeAlerts,
-    suppressedAlerts: e.suppressedAlerts,
-    reconBackoffUntil: e.reconBackoffUntil,
-    lastPrice: e.lastPrice,
-    updatedAt: e.updatedAt,
-    unjournaled: e.unjournaled,
+    ...envelopeFieldsOf(e),
     fillCursor: leg.fillCursor,
     recentTrades: leg.recentTrades,
   };
