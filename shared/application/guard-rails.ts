@@ -4,8 +4,12 @@
  * process serves. Composition roots give them to the context; a context without them gets the defaults
  * (no notional cap, a 5 % price band, 300 orders per 10 s) and a window of its own.
  */
+import { type BudgetLeg, type BudgetPolicy, type BudgetUse, budgetUse } from '../domain/guards/budget.js';
 import { ORDER_RATE_WINDOW_MS, type PreTradeLimits } from '../domain/guards/pre-trade.js';
-import { dec } from '../domain/money.js';
+import type { ShadowMemory } from '../domain/guards/recon-guards.js';
+import { type Decimal, dec, ONE, ZERO } from '../domain/money.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { InstanceConfigBase, InstanceEnvelope, LedgerView } from '../domain/strategy.js';
 
 export const DEFAULT_PRE_TRADE_LIMITS: PreTradeLimits = {
   maxOrderNotional: null,
@@ -38,9 +42,65 @@ export class OrderRateWindow {
 export interface GuardRails {
   limits(account: string): PreTradeLimits;
   readonly rate: OrderRateWindow;
+  /** The budgets declared by the instances trading on the account, summed (null: none declares one). */
+  budgetsOn(account: string): Decimal | null;
+  /** What each instance's shadow ledger saw on its last recon pass in this process (`recon-guards.ts`). */
+  readonly shadow: Map<string, ShadowMemory>;
 }
 
-/** Guard rails from each account's limits (unknown accounts get the defaults). */
-export function guardRails(limits: ReadonlyMap<string, PreTradeLimits>): GuardRails {
-  return { limits: (a) => limits.get(a) ?? DEFAULT_PRE_TRADE_LIMITS, rate: new OrderRateWindow() };
+/** Guard rails from each account's limits (unknown accounts get the defaults) and budgets. */
+export function guardRails(
+  limits: ReadonlyMap<string, PreTradeLimits>,
+  budgets: ReadonlyMap<string, Decimal> = new Map(),
+): GuardRails {
+  return {
+    limits: (a) => limits.get(a) ?? DEFAULT_PRE_TRADE_LIMITS,
+    rate: new OrderRateWindow(),
+    budgetsOn: (a) => budgets.get(a) ?? null,
+    shadow: new Map(),
+  };
+}
+
+/** The instance's budget as the allocator counts it (null: it declares none). */
+export function budgetPolicyOf(config: InstanceConfigBase): BudgetPolicy | null {
+  const g = config.guards;
+  if (!g?.budget) return null;
+  return { budget: g.budget, leverage: g.budget_leverage ?? ONE };
+}
+
+/** Each leg of the instance with what its ledger holds there. */
+export function budgetLegsOf(config: InstanceConfigBase, ledger: LedgerView): BudgetLeg[] {
+  return legsOf(config).map((leg) => ({
+    role: leg.role,
+    positionSide: leg.positionSide,
+    qty: ledger.legs[leg.role]?.qty ?? ZERO,
+    avgEntry: ledger.legs[leg.role]?.avgEntry ?? ZERO,
+  }));
+}
+
+/** What the instance's budget is using now (null: it declares none): status, metrics and reports show it. */
+export function budgetUseOf(config: InstanceConfigBase, state: InstanceEnvelope): BudgetUse | null {
+  const policy = budgetPolicyOf(config);
+  if (!policy) return null;
+  const strategy = strategyOf(config);
+  const ledger = strategy.ledger(state);
+  return budgetUse(
+    policy,
+    budgetLegsOf(config, ledger),
+    strategy.orderSlots(state),
+    ledger.realizedPnl,
+    state.lastPrice,
+  );
+}
+
+/** The sum of the budgets each account's instances declare (an instance on several accounts counts on each). */
+export function budgetsByAccount(instances: readonly InstanceConfigBase[]): Map<string, Decimal> {
+  const out = new Map<string, Decimal>();
+  for (const inst of instances) {
+    const policy = budgetPolicyOf(inst);
+    if (!policy) continue;
+    for (const account of new Set(legsOf(inst).map((l) => l.account)))
+      out.set(account, (out.get(account) ?? ZERO).plus(policy.budget));
+  }
+  return out;
 }

@@ -76,7 +76,14 @@ export async function gatherLegSnapshot(
   for (const id of strategy.ordersToLookUp(state, leg, protection.openOrders, config, now)) {
     lookups[id] = await exchange.order(leg.symbol, id, 'limit');
   }
-  return { ...protection, fills, orderLookups: lookups, wallet: balance.wallet, at: now };
+  return {
+    ...protection,
+    fills,
+    orderLookups: lookups,
+    wallet: balance.wallet,
+    equity: balance.marginBalance,
+    at: now,
+  };
 }
 
 /** What reading a leg takes: each account's exchange and the rules cache. */

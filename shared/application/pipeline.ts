@@ -27,6 +27,7 @@ import {
   isOrderCommand,
   type OrderCommand,
 } from '../domain/commands.js';
+import { budgetUse, marginOf, opensPosition } from '../domain/guards/budget.js';
 import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { type Decimal, maxDec, ZERO } from '../domain/money.js';
 import { strategyOf } from '../domain/strategies/index.js';
@@ -36,7 +37,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
-import { type GuardRails, guardRails } from './guard-rails.js';
+import { budgetLegsOf, budgetPolicyOf, type GuardRails, guardRails } from './guard-rails.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
 import { gatherSnapshots } from './market.js';
 
@@ -69,7 +70,8 @@ export interface PipelineResult<S extends InstanceEnvelope> {
 
 const DEFAULT_GUARDS = new WeakMap<AppContext, GuardRails>();
 
-function guardsOf(ctx: AppContext): GuardRails {
+/** The context's guard rails (a context without them gets the defaults, one set per context). */
+export function guardsFor(ctx: AppContext): GuardRails {
   if (ctx.guards) return ctx.guards;
   let g = DEFAULT_GUARDS.get(ctx);
   if (!g) {
@@ -91,10 +93,11 @@ function preTrade(
   decided: InstanceEnvelope,
   commands: readonly Command[],
 ): { readonly send: readonly Command[]; readonly denied: ReadonlyMap<Command, Executed> } {
-  const guards = guardsOf(ctx);
+  const guards = guardsFor(ctx);
   const now = ctx.clock.now();
   const exposure = exposureOf(config, decided, commands);
   const maxPositionNotional = config.guards?.max_position_notional ?? null;
+  const budget = budgetPolicyOf(config);
   const send: Command[] = [];
   const denied = new Map<Command, Executed>();
   for (const c of commands) {
@@ -105,11 +108,11 @@ function preTrade(
     const account = accountOf(c);
     const verdict = preTradeCheck(
       c,
-      { ...guards.limits(account), maxPositionNotional },
+      { ...guards.limits(account), maxPositionNotional, budget },
       {
         reference: decided.lastPrice,
         recentOrders: guards.rate.count(account, now),
-        exposure: exposure.before(c),
+        ...exposure.before(c),
       },
     );
     if (verdict.pass) exposure.passed(c);
@@ -145,33 +148,38 @@ function preTrade(
 /**
  * What the instance is exposed to on the side that opens its position, as each new order of the decision
  * is checked: its ledger's holdings, plus what its live orders on that side (but this decision's new ones)
- * may still fill, plus this decision's orders on that side that passed before.
+ * may still fill, plus this decision's orders on that side that passed before. With a budget, the margin
+ * it has left likewise (`guards/budget.ts`), less what this decision's earlier orders reserved.
  */
 function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, commands: readonly Command[]) {
   const strategy = strategyOf(config);
-  const held = strategy.ledger(decided).holdings;
+  const ledger = strategy.ledger(decided);
+  const held = ledger.holdings;
   const fresh = new Set(commands.filter((c) => c.kind === 'PlaceOrder').map((c) => c.request.clientOrderId));
+  const standing = strategy.orderSlots(decided).filter((s) => !fresh.has(s.clientOrderId));
   const live = { buy: ZERO, sell: ZERO };
-  for (const slot of strategy.orderSlots(decided)) {
-    if (slot.kind !== 'limit' || fresh.has(slot.clientOrderId) || slot.qty === null) continue;
+  for (const slot of standing) {
+    if (slot.kind !== 'limit' || slot.qty === null) continue;
     live[slot.side] = live[slot.side].plus(maxDec(slot.qty.minus(slot.filled), ZERO));
   }
+  const policy = budgetPolicyOf(config);
+  let available = policy
+    ? budgetUse(policy, budgetLegsOf(config, ledger), standing, ledger.realizedPnl, decided.lastPrice)
+        .available
+    : null;
   const passed = { buy: ZERO, sell: ZERO };
-  const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> => {
-    if (c.kind !== 'PlaceOrder') return false;
-    const { side, positionSide } = c.request;
-    if (positionSide === 'LONG') return side === 'buy';
-    if (positionSide === 'SHORT') return side === 'sell';
-    return held.isNegative() ? side === 'sell' : side === 'buy';
-  };
+  const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> =>
+    c.kind === 'PlaceOrder' && opensPosition(c.request.side, c.request.positionSide, held);
   return {
-    before: (c: OrderCommand): Decimal | null => {
-      if (!opens(c)) return null;
+    before: (c: OrderCommand): { exposure: Decimal | null; budgetAvailable: Decimal | null } => {
+      if (!opens(c)) return { exposure: null, budgetAvailable: null };
       const side = c.request.side;
-      return held.abs().plus(live[side]).plus(passed[side]);
+      return { exposure: held.abs().plus(live[side]).plus(passed[side]), budgetAvailable: available };
     },
     passed: (c: OrderCommand): void => {
-      if (opens(c)) passed[c.request.side] = passed[c.request.side].plus(c.request.qty);
+      if (!opens(c)) return;
+      passed[c.request.side] = passed[c.request.side].plus(c.request.qty);
+      if (policy && available) available = available.minus(marginOf(policy, c.request.price, c.request.qty));
     },
   };
 }

@@ -13,8 +13,10 @@
  */
 
 import type { InstanceConfig } from '../domain/config/deployment.js';
+import { reconGuards, type ShadowMemory } from '../domain/guards/recon-guards.js';
+import type { Decimal } from '../domain/money.js';
 import { strategyOf } from '../domain/strategies/index.js';
-import type { FoundStop, InstanceEnvelope, StrategyReconDecision } from '../domain/strategy.js';
+import type { FoundStop, InstanceEnvelope, LegSnapshot, StrategyReconDecision } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError } from '../ports/exchange.js';
 import type { AppContext } from './context.js';
@@ -23,7 +25,7 @@ import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
 import { loadConfig } from './instance.js';
 import { gatherProtectionSnapshots, gatherSnapshots } from './market.js';
-import { carryOutDecision } from './pipeline.js';
+import { carryOutDecision, guardsFor } from './pipeline.js';
 import { runtimeOf } from './strategies/index.js';
 import type { ReconOptions, ReconReport } from './strategies/runtime.js';
 
@@ -110,6 +112,50 @@ async function backOff(ctx: AppContext, config: InstanceConfig, until: number): 
   );
 }
 
+type GuardedDecision = StrategyReconDecision<InstanceEnvelope> & { readonly shadow?: ShadowMemory };
+
+/** Signed coins the ledger holds per leg role. */
+function legQuantities(config: InstanceConfig, state: InstanceEnvelope): Record<string, Decimal> {
+  const legs = strategyOf(config).ledger(state).legs;
+  return Object.fromEntries(Object.entries(legs).map(([role, l]) => [role, l.qty]));
+}
+
+/**
+ * The strategy's recon decision with the account-level checks every strategy gets (`guards/recon-guards.ts`):
+ * the shadow ledger, ghost-order cancels, budgets against equity. Their alerts and cancels join the
+ * decision's commands; their conditions join its active alerts.
+ */
+function withReconGuards(
+  ctx: AppContext,
+  config: InstanceConfig,
+  stored: InstanceEnvelope,
+  snapshots: readonly LegSnapshot[],
+  d: StrategyReconDecision<InstanceEnvelope>,
+): GuardedDecision {
+  const guards = guardsFor(ctx);
+  const strategy = strategyOf(config);
+  const g = reconGuards({
+    instanceId: config.id,
+    snapshots,
+    ledgerBefore: legQuantities(config, stored),
+    ledgerAfter: legQuantities(config, d.state),
+    slots: strategy.orderSlots(d.state),
+    decided: d.commands,
+    activeAlerts: d.state.activeAlerts,
+    previous: guards.shadow.get(config.id) ?? {},
+    budgetsOn: (a) => guards.budgetsOn(a),
+  });
+  const same =
+    g.activeAlerts.length === d.state.activeAlerts.length &&
+    g.activeAlerts.every((a) => d.state.activeAlerts.includes(a));
+  return {
+    ...d,
+    state: same ? d.state : { ...d.state, activeAlerts: g.activeAlerts },
+    commands: [...d.commands, ...g.commands],
+    shadow: g.memory,
+  };
+}
+
 export async function reconcileInstance(
   ctx: AppContext,
   instanceId: string,
@@ -167,7 +213,7 @@ export async function reconcileInstance(
     }
     // A lost write means another track moved the grid after our snapshot was read: deciding again on
     // that snapshot could adopt an order that has since filled. Re-gather instead (bounded).
-    let decision: StrategyReconDecision<InstanceEnvelope> | null = null;
+    let decision: GuardedDecision | null = null;
     let decided: InstanceEnvelope | null = null;
     let current: InstanceEnvelope = state;
     for (let attempt = 1; ; attempt++) {
@@ -175,13 +221,19 @@ export async function reconcileInstance(
       const base = current;
       const snapshots = await timed('exchangeMs', () => gatherSnapshots(ctx, config, base, now));
       const saved = await timed('storeMs', () =>
-        decideAndSave<StrategyReconDecision<InstanceEnvelope> | null, InstanceEnvelope>(
+        decideAndSave<GuardedDecision | null, InstanceEnvelope>(
           ctx,
           instanceId,
           (stored) => {
             if (!stored) return { next: null, result: null };
             const a = performance.now();
-            const d = strategy.planRecon(stored, snapshots, config, now);
+            const d = withReconGuards(
+              ctx,
+              config,
+              stored,
+              snapshots,
+              strategy.planRecon(stored, snapshots, config, now),
+            );
             t.engineMs += performance.now() - a;
             return { next: { ...d.state, reconBackoffUntil: null }, result: d };
           },
@@ -189,6 +241,7 @@ export async function reconcileInstance(
         ),
       );
       if (saved.ok) {
+        if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;
         decided = saved.state;
         break;

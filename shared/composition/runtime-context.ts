@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { JournalSink } from '../adapters/events/index.js';
 import type { AppContext } from '../application/context.js';
-import { type GuardRails, guardRails } from '../application/guard-rails.js';
+import { budgetsByAccount, type GuardRails, guardRails } from '../application/guard-rails.js';
 import { RulesCache } from '../application/market.js';
 import { type DeploymentConfig, preTradeLimitsOf } from '../domain/config/deployment.js';
 
@@ -27,9 +27,15 @@ export async function runtimeContext(parts: ContextParts, deployment: Deployment
   };
 }
 
-/** Each account's pre-trade limits from the deployment config, and one order-rate window per process. */
+/**
+ * Each account's pre-trade limits and its instances' budgets from the deployment config, and one
+ * order-rate window per process.
+ */
 export function guardsOf(deployment: DeploymentConfig): GuardRails {
-  return guardRails(new Map(deployment.accounts.map((a) => [a.id, preTradeLimitsOf(a)])));
+  return guardRails(
+    new Map(deployment.accounts.map((a) => [a.id, preTradeLimitsOf(a)])),
+    budgetsByAccount(deployment.instances),
+  );
 }
 
 /** 128 random bits from the operating system's CSPRNG, URL-safe (22 characters). */

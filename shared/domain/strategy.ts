@@ -100,6 +100,8 @@ export interface LegSnapshot extends LegProtectionSnapshot {
   readonly orderLookups: Readonly<Record<string, ExchangeOrder | null>>;
   /** The leg account's wallet balance in the symbol's settlement asset. */
   readonly wallet: Decimal;
+  /** Its equity: the wallet with unrealized PnL (what budgets are checked against). */
+  readonly equity: Decimal;
   readonly at: number;
 }
 
@@ -128,6 +130,18 @@ export interface StrategyReconDecision<S> extends Decision<S> {
 /** The ledger of an instance as journal lines and alerts state it. */
 export interface LedgerView {
   readonly holdings: Decimal;
+  readonly avgEntry: Decimal;
+  /** Realized PnL of the instance (quote currency, as the strategy books it): the capital allocator adds it to the budget. */
+  readonly realizedPnl: Decimal;
+  /**
+   * What the ledger says each leg holds, by role: signed coins (short negative) and the entry price (zero
+   * when the strategy keeps none). The shadow ledger compares it with the exchange's position per leg.
+   */
+  readonly legs: Readonly<Record<string, LegLedger>>;
+}
+
+export interface LegLedger {
+  readonly qty: Decimal;
   readonly avgEntry: Decimal;
 }
 

@@ -3,7 +3,7 @@
  * account-wide ones are under the account in the deployment config).
  */
 import { z } from 'zod';
-import type { Decimal } from '../money.js';
+import { type Decimal, dec } from '../money.js';
 import { configDecimal } from '../schema-helpers.js';
 
 export const instanceGuardsSchema = z
@@ -12,9 +12,24 @@ export const instanceGuardsSchema = z
     max_position_notional: configDecimal
       .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 2000' })
       .optional(),
+    /**
+     * The capital (quote currency) the instance may commit as margin: its positions and its live opening
+     * orders, at `budget_leverage`, may not use more than the budget plus its realized PnL. None by default.
+     */
+    budget: configDecimal
+      .refine((d) => d.greaterThan(0), { message: 'must be greater than 0 (quote currency), e.g. 500' })
+      .optional(),
+    /** The leverage the budget is counted at: margin = notional ÷ budget_leverage. */
+    budget_leverage: configDecimal
+      .refine((d) => d.greaterThanOrEqualTo(1) && d.lessThanOrEqualTo(125), {
+        message: 'must be between 1 and 125, e.g. 3',
+      })
+      .default(dec('1')),
   })
   .strict();
 
 export interface InstanceGuards {
   readonly max_position_notional?: Decimal | undefined;
+  readonly budget?: Decimal | undefined;
+  readonly budget_leverage?: Decimal | undefined;
 }

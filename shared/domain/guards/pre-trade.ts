@@ -9,6 +9,8 @@
  *  - `position_notional` (new orders on the side that opens the leg's position): what the instance holds
  *    plus its live orders on that side plus this one, at this price, above the instance's
  *    `guards.max_position_notional`;
+ *  - `budget` (new orders on the opening side, when the instance declares `guards.budget`): the margin the
+ *    order reserves is more than the budget still has available (`budget.ts`);
  *  - `price_band`: a buy priced more than `price_band_pct` above the last price the instance saw, or a
  *    sell more than that below it (an order that would sweep the book);
  *  - `order_rate`: the account already sent `max_orders_per_10s` orders in the last 10 s (the venue's
@@ -17,13 +19,16 @@
  * which the pipeline logs. Cancels reduce risk and always pass.
  */
 import type { OrderCommand } from '../commands.js';
-import type { Decimal } from '../money.js';
+import { type Decimal, maxDec, ZERO } from '../money.js';
+import { type BudgetPolicy, marginOf } from './budget.js';
 
 export interface PreTradeLimits {
   /** Largest notional (quote currency) of one order; null: no cap. */
   readonly maxOrderNotional: Decimal | null;
   /** Largest notional the instance may hold and bid for on a side (its own config); null: no cap. */
   readonly maxPositionNotional?: Decimal | null | undefined;
+  /** The instance's capital budget (its own config); null: none. */
+  readonly budget?: BudgetPolicy | null | undefined;
   /** How far through the last price (percent) a limit order may be priced. */
   readonly priceBandPct: Decimal;
   /** Orders an account may send in any 10 seconds. */
@@ -32,7 +37,7 @@ export interface PreTradeLimits {
 
 export const ORDER_RATE_WINDOW_MS = 10_000;
 
-export type PreTradeCheck = 'order_notional' | 'position_notional' | 'price_band' | 'order_rate';
+export type PreTradeCheck = 'order_notional' | 'position_notional' | 'budget' | 'price_band' | 'order_rate';
 
 export interface PreTradeDenial {
   readonly check: PreTradeCheck;
@@ -49,6 +54,11 @@ export interface PreTradeFacts {
    * plus what its other live orders on that side may still buy (or sell short). Null: the order reduces.
    */
   readonly exposure?: Decimal | null | undefined;
+  /**
+   * Margin the instance's budget still has for new opening orders, before this one (`budgetUse().available`
+   * less what this decision's earlier orders reserved). Null: no budget, or the order reduces.
+   */
+  readonly budgetAvailable?: Decimal | null | undefined;
 }
 
 export type PreTradeVerdict =
@@ -87,6 +97,14 @@ export function preTradeCheck(
       return deny(
         'position_notional',
         `${side} ${qty} at ${price} would take the position and its live orders to ${after.toDecimalPlaces(2)} notional, above max_position_notional ${limits.maxPositionNotional}`,
+      );
+  }
+  if (c.kind === 'PlaceOrder' && limits.budget && facts.budgetAvailable) {
+    const margin = marginOf(limits.budget, price, qty);
+    if (margin.greaterThan(facts.budgetAvailable))
+      return deny(
+        'budget',
+        `${side} ${qty} at ${price} would reserve ${margin.toDecimalPlaces(2)} of margin; the budget ${limits.budget.budget} has ${maxDec(facts.budgetAvailable, ZERO).toDecimalPlaces(2)} left (guards.budget)`,
       );
   }
   if (facts.reference?.greaterThan(0)) {

@@ -115,7 +115,12 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   planFlattenPositions: (state, snapshots, config, now) =>
     planCloseAllPosition(state, klgReconSnapshot(snapshots, config), config, now),
 
-  ledger: (state) => ({ holdings: state.holdings, avgEntry: state.avgEntry }),
+  ledger: (state) => ({
+    holdings: state.holdings,
+    avgEntry: state.avgEntry,
+    realizedPnl: state.realizedPnl,
+    legs: { grid: { qty: state.holdings, avgEntry: state.avgEntry } },
+  }),
   levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
   orderSlots: klgOrderSlots,

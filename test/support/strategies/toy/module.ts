@@ -475,7 +475,15 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
     return { state: s, commands };
   },
 
-  ledger: (state) => ({ holdings: state.buy.held.minus(state.sell.held), avgEntry: ZERO }),
+  ledger: (state) => ({
+    holdings: state.buy.held.minus(state.sell.held),
+    avgEntry: ZERO,
+    realizedPnl: ZERO,
+    legs: {
+      buy: { qty: state.buy.held, avgEntry: ZERO },
+      sell: { qty: state.sell.held.negated(), avgEntry: ZERO },
+    },
+  }),
   levelPrice: () => undefined,
   openOrderCount: (state) => ROLES.filter((r) => state[r].order !== null).length,
   orderSlots: toySlots,

@@ -1,0 +1,200 @@
+/**
+ * The account-level checks every recon pass makes after the strategy has decided, for every strategy
+ * (SPEC §5, issue 15). Pure: the shell gives the snapshots it read, the state before and after the
+ * strategy's decision, and what it remembers of the previous pass.
+ *
+ *  - **Shadow ledger** (per account + symbol + position side: one leg, since no two legs may share a
+ *    position): what the ledger expects the leg to hold (the stored ledger plus this instance's own fills
+ *    the snapshot brings) against the exchange's position. A difference of more than one quantity step
+ *    seen on two consecutive passes with the same exchange quantity (a fill racing the snapshot shows on
+ *    one pass only) is a hand trade, a liquidation or a lost fill: `shadow_ledger_difference` is raised
+ *    once (warning) and stays active while the strategy's ledger still differs; the strategy's own recon
+ *    resyncs (the Key Level Grid adopts the exchange's position on the same pass); agreement clears it.
+ *  - **Ghost orders**: when the exchange reports a leg flat and the decided ledger agrees, any order of
+ *    this instance still live there that can only close (a stop, a reduce-only or closing-side limit) is
+ *    cancelled, unless the decision already cancels it or the strategy has a cancel in flight: left alone,
+ *    it would act on the next position someone opens.
+ *  - **Budgets above equity**: the budgets of the instances on a leg's account sum above what the
+ *    account's equity now is: `budgets_above_equity` (warning) once, cleared when equity covers them.
+ */
+import { decodeClientOrderId } from '../client-order-id.js';
+import type { Alert, Command, OrderCommand } from '../commands.js';
+import { clientIdOf, isOrderCommand } from '../commands.js';
+import { type Decimal, ZERO } from '../money.js';
+import type { ExchangeOrder, Fill } from '../orders.js';
+import type { OrderSlot } from '../stored-instance.js';
+import type { LegSnapshot } from '../strategy.js';
+
+export const SHADOW_LEDGER_ALERT = 'shadow_ledger_difference';
+export const BUDGETS_ALERT = 'budgets_above_equity';
+
+/** What one leg's shadow ledger saw on a pass: the exchange quantity of a difference (null: none). */
+export type ShadowMemory = Readonly<Record<string, Decimal | null>>;
+
+export interface ReconGuardInput {
+  readonly instanceId: string;
+  readonly snapshots: readonly LegSnapshot[];
+  /** Signed coins the stored ledger held per leg role before this pass. */
+  readonly ledgerBefore: Readonly<Record<string, Decimal>>;
+  /** Signed coins the decided ledger holds per leg role. */
+  readonly ledgerAfter: Readonly<Record<string, Decimal>>;
+  /** The decided state's live order slots (a cancel in flight is not sent again). */
+  readonly slots: readonly OrderSlot[];
+  /** The commands the strategy decided this pass. */
+  readonly decided: readonly Command[];
+  readonly activeAlerts: readonly string[];
+  /** The previous pass's differences, per leg role (in-process memory: a lost memory only delays the alert). */
+  readonly previous: ShadowMemory;
+  /** The sum of the budgets on an account, null when none is declared. */
+  readonly budgetsOn: (account: string) => Decimal | null;
+}
+
+export interface ReconGuardOutput {
+  readonly commands: readonly Command[];
+  readonly activeAlerts: readonly string[];
+  readonly memory: ShadowMemory;
+}
+
+/** Signed coins a fill moves a position by: a buy adds, a sell takes away. */
+function signed(f: Fill): Decimal {
+  return f.side === 'buy' ? f.qty : f.qty.negated();
+}
+
+/** Whether an order can only close the leg's position (it would act on the next one if left behind). */
+export function onlyCloses(o: ExchangeOrder): boolean {
+  if (o.kind === 'stop' || o.closePosition || o.reduceOnly) return true;
+  if (o.positionSide === 'LONG') return o.side === 'sell';
+  if (o.positionSide === 'SHORT') return o.side === 'buy';
+  return false;
+}
+
+export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
+  const commands: Command[] = [];
+  const active = new Set(i.activeAlerts);
+  const raise = (code: string, message: string, data: Record<string, string>) => {
+    if (active.has(code)) return;
+    active.add(code);
+    commands.push(alert(i.instanceId, 'warning', code, message, data));
+  };
+  const clear = (code: string, message: string) => {
+    if (!active.delete(code)) return;
+    commands.push(alert(i.instanceId, 'info', `${code}_resolved`, message));
+  };
+
+  // Shadow ledger.
+  const memory: Record<string, Decimal | null> = {};
+  const differing: string[] = [];
+  for (const s of i.snapshots) {
+    const role = s.leg.role;
+    const exchange = s.position?.qty ?? ZERO;
+    const own = s.fills
+      .filter((f) => decodeClientOrderId(f.clientOrderId)?.instanceId === i.instanceId)
+      .filter((f) => f.positionSide === s.leg.positionSide || s.leg.positionSide === 'BOTH')
+      .reduce((a, f) => a.plus(signed(f)), ZERO);
+    const expected = (i.ledgerBefore[role] ?? ZERO).plus(own);
+    const step = s.rules.stepSize;
+    const differs = expected.minus(exchange).abs().greaterThan(step);
+    memory[role] = differs ? exchange : null;
+    const before = i.previous[role];
+    const confirmed = differs && own.isZero() && before?.equals(exchange) === true;
+    const stillDiffers = (i.ledgerAfter[role] ?? ZERO).minus(exchange).abs().greaterThan(step);
+    if (confirmed) {
+      const data = {
+        leg: role,
+        account: s.leg.account,
+        symbol: s.leg.symbol,
+        positionSide: s.leg.positionSide,
+        expected: expected.toFixed(),
+        exchange: exchange.toFixed(),
+      };
+      const what = `the exchange's ${s.leg.symbol} ${s.leg.positionSide} position on account "${s.leg.account}" is ${exchange.toFixed()}, the ledger expected ${expected.toFixed()} (a trade by hand, a liquidation or a lost fill)`;
+      // Resynced on this very pass (the strategy adopted the exchange's position): one alert says both.
+      if (stillDiffers) raise(SHADOW_LEDGER_ALERT, `${what}; the ledger has not resynced yet`, data);
+      else if (!active.has(SHADOW_LEDGER_ALERT))
+        commands.push(
+          alert(
+            i.instanceId,
+            'warning',
+            SHADOW_LEDGER_ALERT,
+            `${what}; the ledger resynced to the exchange`,
+            data,
+          ),
+        );
+    }
+    if (stillDiffers) differing.push(role);
+  }
+  if (differing.length === 0)
+    clear(SHADOW_LEDGER_ALERT, 'the ledger agrees with the exchange position on every leg again');
+
+  // Ghost orders.
+  const cancelling = new Set(
+    i.decided
+      .filter(isOrderCommand)
+      .filter((c) => c.kind === 'CancelOrder' || c.kind === 'CancelStop')
+      .map(clientIdOf),
+  );
+  for (const slot of i.slots) if (slot.pending === 'cancel') cancelling.add(slot.clientOrderId);
+  const ghosts: OrderCommand[] = [];
+  for (const s of i.snapshots) {
+    const flat = !s.position || s.position.qty.isZero();
+    if (!flat || !(i.ledgerAfter[s.leg.role] ?? ZERO).isZero()) continue;
+    for (const o of s.openOrders) {
+      if (o.symbol !== s.leg.symbol || decodeClientOrderId(o.clientOrderId)?.instanceId !== i.instanceId)
+        continue;
+      if (s.leg.positionSide !== 'BOTH' && o.positionSide !== s.leg.positionSide) continue;
+      if (!onlyCloses(o) || cancelling.has(o.clientOrderId)) continue;
+      cancelling.add(o.clientOrderId);
+      const base = {
+        instanceId: i.instanceId,
+        account: s.leg.account,
+        symbol: s.leg.symbol,
+        clientOrderId: o.clientOrderId,
+        reason: 'ghost order: the position it closes is flat',
+      };
+      ghosts.push(
+        o.kind === 'stop' ? { kind: 'CancelStop', ...base } : { kind: 'CancelOrder', ...base, level: null },
+      );
+    }
+  }
+  if (ghosts.length > 0) {
+    commands.push(...ghosts);
+    commands.push(
+      alert(
+        i.instanceId,
+        'info',
+        'ghost_orders_cancelled',
+        `cancelling ${ghosts.length} order(s) left on a flat position`,
+        { orders: ghosts.map(clientIdOf).join(',') },
+      ),
+    );
+  }
+
+  // Budgets above equity.
+  let over: { account: string; budgets: Decimal; equity: Decimal } | null = null;
+  let checked = false;
+  for (const s of i.snapshots) {
+    const budgets = i.budgetsOn(s.leg.account);
+    if (!budgets) continue;
+    checked = true;
+    if (!over && s.equity.lessThan(budgets)) over = { account: s.leg.account, budgets, equity: s.equity };
+  }
+  if (over)
+    raise(
+      BUDGETS_ALERT,
+      `the budgets of the instances on account "${over.account}" sum to ${over.budgets.toFixed()}, above its equity ${over.equity.toDecimalPlaces(2).toFixed()}: lower guards.budget or add funds`,
+      { account: over.account, budgets: over.budgets.toFixed(), equity: over.equity.toFixed() },
+    );
+  else if (checked) clear(BUDGETS_ALERT, 'the account equity covers the budgets again');
+
+  return { commands, activeAlerts: [...active], memory };
+}
+
+function alert(
+  instanceId: string,
+  severity: Alert['severity'],
+  code: string,
+  message: string,
+  data?: Record<string, string>,
+): Alert {
+  return { kind: 'Alert', instanceId, severity, code, message, ...(data ? { data } : {}) };
+}
