@@ -23,7 +23,7 @@
 import { decodeClientOrderId } from '../domain/client-order-id.js';
 import type { InstanceConfig } from '../domain/config/deployment.js';
 import type { Decimal } from '../domain/money.js';
-import type { Fill } from '../domain/orders.js';
+import type { Fill, Position } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg } from '../domain/strategy.js';
 import type {
@@ -42,6 +42,14 @@ import { reconcileInstance } from './reconcile-instance.js';
 /** Retries of an account that could not be connected: 1 s, doubling, at most a minute apart. */
 const ACCOUNT_RETRY_BASE_MS = 1_000;
 const ACCOUNT_RETRY_MAX_MS = 60_000;
+/**
+ * After the position stream reports a leg flat, how long its fills get to arrive (a venue sends the
+ * position update before the fill that caused it) before the ledger is compared with it; then how long
+ * between the two forced recon passes that resync a ledger the exchange contradicts (one difference is
+ * not enough: a fill racing a snapshot looks the same).
+ */
+const POSITION_GRACE_MS = 2_000;
+const POSITION_CONFIRM_MS = 3_000;
 /** Prices older than this are not used to decide (the fill's own price is, then). */
 const PRICE_MAX_AGE_MS = 10_000;
 
@@ -108,6 +116,8 @@ export class StreamWorker {
   readonly #subs: StreamSubscription[] = [];
   /** Accounts that could not be connected: their error, how often it was tried, since when. */
   readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
+  /** Instances whose leg the position stream reported flat, being checked (`#onPosition`). */
+  readonly #positionChecks = new Map<string, Promise<void>>();
   #accepting = false;
   #heartbeatLoop: Promise<void> | null = null;
   /** Aborted by `stop()`: ends the heartbeat loop's sleep at once. */
@@ -265,6 +275,7 @@ export class StreamWorker {
     if (!this.#accepting) return;
     this.#accepting = false;
     this.#stopping.abort();
+    await Promise.all(this.#positionChecks.values());
     await this.drain();
     for (const a of this.#accounts.values()) a.status = 'draining';
     await this.#writeHeartbeats();
@@ -378,6 +389,9 @@ export class StreamWorker {
           this.#resync(accountId, account);
         } else account.status = 'connected';
         return;
+      case 'position':
+        this.#onPosition(accountId, e.position);
+        return;
       case 'malformed':
         this.stats.malformed += 1;
         this.#ctx.logger.warn('malformed stream message', { account: accountId, detail: e.detail });
@@ -385,6 +399,55 @@ export class StreamWorker {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Ghost-order protection on the position stream: a leg reported flat whose ledger still holds coins once
+   * its fills had time to arrive was closed by someone else (by hand, a liquidation). Two forced recon
+   * passes, a few seconds apart, resync the ledger (the strategy adopts the exchange's flat position on the
+   * second) and cancel what was left to close it: its stop, its closing orders (`recon-guards.ts`). The
+   * scheduled recon would get there too, a minute or two later.
+   */
+  #onPosition(accountId: string, position: Position): void {
+    if (!position.qty.isZero()) return;
+    const instances = this.#byAccount.get(accountId) ?? [];
+    for (const config of instances) {
+      const leg = legFor(config, accountId, position.symbol, position.positionSide);
+      if (!leg || this.#positionChecks.has(config.id)) continue;
+      const check = this.#checkFlatLeg(config, leg).finally(() => this.#positionChecks.delete(config.id));
+      this.#positionChecks.set(config.id, check);
+    }
+  }
+
+  async #checkFlatLeg(config: InstanceConfig, leg: Leg): Promise<void> {
+    const clock = this.#ctx.clock;
+    const strategy = strategyOf(config);
+    await clock.sleep(POSITION_GRACE_MS, this.#stopping.signal);
+    for (let pass = 0; pass < 2 && this.#accepting; pass++) {
+      // After the fills already queued for the instance, never beside them.
+      await this.#queues.get(config.id);
+      try {
+        const state = this.#states.get(config.id) ?? (await this.#ctx.store.loadGrid(config.id));
+        const held = state ? strategy.ledger(state).legs[leg.role]?.qty : undefined;
+        if (!held || held.isZero()) return;
+        if (pass === 0)
+          this.#ctx.logger.warn('the exchange reports a leg flat that the ledger holds; resyncing', {
+            instance: config.id,
+            leg: leg.role,
+            ledger: held.toFixed(),
+          });
+        this.#states.delete(config.id);
+        await reconcileInstance(this.#ctx, config.id, { force: true });
+        this.#states.delete(config.id);
+      } catch (e) {
+        this.#ctx.logger.error('flat-leg resync failed; recon will repair', {
+          instance: config.id,
+          error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+        });
+        return;
+      }
+      if (pass === 0) await clock.sleep(POSITION_CONFIRM_MS, this.#stopping.signal);
     }
   }
 
