@@ -134,7 +134,7 @@ export function breakerAlerts(
           severity: first ? 'critical' : 'info',
           code: first ? 'account_circuit_open' : 'account_circuit_open_resolved',
           message: first
-            ? `account ${account}: ${detail.failures} calls in a row failed (${detail.lastError ?? 'unknown'}); its calls pause for a minute at a time until one succeeds`
+            ? `account ${account}: ${detail.failures} calls in a row failed (${detail.lastError ?? 'unknown'}); its calls pause for breaker_cooldown_sec at a time until one succeeds`
             : `account ${account}: calls succeed again`,
         })
         .catch((e: unknown) => logger.error('alert failed', { error: (e as Error).message }));

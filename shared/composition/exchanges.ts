@@ -7,7 +7,7 @@
  */
 
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
-import type { AccountConfig, DeploymentConfig } from '../domain/config/deployment.js';
+import { type AccountConfig, breakerPolicyOf, type DeploymentConfig } from '../domain/config/deployment.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
@@ -95,7 +95,10 @@ export async function buildExchanges(
     }
   }
   if (setup.breaker)
-    for (const [id, port] of ports) ports.set(id, withBreaker(port, setup.clock, setup.breaker));
+    for (const account of setup.accounts) {
+      const port = ports.get(account.id);
+      if (port) ports.set(account.id, withBreaker(port, setup.clock, setup.breaker, breakerPolicyOf(account)));
+    }
   return {
     all: [...ports.values()],
     resolve: (accountId) => {

@@ -1,6 +1,8 @@
 /**
  * How the ccxt adapter calls the venue. Reads retry `retryable` and `rate_limited` failures with
- * exponential backoff (at least the server's Retry-After) up to `readAttempts`, re-measuring the clock
+ * exponential backoff on the injected clock (1 s doubling to at most 60 s, each wait jittered to between
+ * half and all of it so many callers do not retry in step; never less than the server's Retry-After) up
+ * to `readAttempts`, re-measuring the clock
  * offset after a -1021; writes never retry (a write whose outcome is unknown is settled by client id on
  * the next reconciliation) and turn venue refusals into `OrderRejection` values.
  * `offGridRejection` refuses prices and sizes off the tick / step before ccxt can silently round them.
@@ -22,6 +24,8 @@ export interface CallPolicyOptions {
   /** First backoff of a failed read; doubles per attempt, capped at `maxBackoffMs`. */
   readonly baseBackoffMs?: number | undefined;
   readonly maxBackoffMs?: number | undefined;
+  /** Jitter source in [0, 1) (default `Math.random`). */
+  readonly random?: (() => number) | undefined;
 }
 
 export class CallPolicy {
@@ -54,7 +58,8 @@ export class CallPolicy {
               });
         if (!error.retryable || attempt >= attempts) throw error;
         if (error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
-        const wait = Math.max(backoff, error.retryAfterMs ?? 0);
+        const jitter = this.opts.random ?? Math.random;
+        const wait = Math.max(Math.round(backoff * (0.5 + jitter() / 2)), error.retryAfterMs ?? 0);
         this.opts.logger?.warn('exchange read failed, retrying', {
           venue: this.opts.venue,
           kind: error.kind,

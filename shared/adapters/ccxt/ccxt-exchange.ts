@@ -55,6 +55,8 @@ export interface CcxtExchangeOptions {
   /** First backoff of a failed read; doubles per attempt, capped at `maxBackoffMs`. */
   readonly baseBackoffMs?: number | undefined;
   readonly maxBackoffMs?: number | undefined;
+  /** Jitter source for read retries (default `Math.random`). */
+  readonly random?: (() => number) | undefined;
   /** Symbols whose fills are re-read over REST after every user-stream reconnect. */
   readonly resyncSymbols?: readonly string[] | undefined;
   readonly stream?: Partial<StreamTuning> | undefined;

@@ -4,6 +4,7 @@
  * secret (AWS) or environment variables (local) that hold its keys.
  */
 import { z } from 'zod';
+import type { BreakerPolicy } from '../guards/breaker.js';
 import type { PreTradeLimits } from '../guards/pre-trade.js';
 import { dec } from '../money.js';
 import { configDecimal, plainJson } from '../schema-helpers.js';
@@ -48,9 +49,28 @@ export const accountSchema = z
           .min(1, { message: 'must be at least 1' })
           .max(300, { message: 'must be at most 300 (the venue allows 300 per 10 s)' })
           .default(300),
+        /** Consecutive failed REST calls (network, 5xx, timeouts) that open the account's circuit breaker. */
+        breaker_failures: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1, e.g. 10' })
+          .max(100, { message: 'must be at most 100, e.g. 10' })
+          .default(10),
+        /** How long an open breaker refuses the account's calls before one probe is let through. */
+        breaker_cooldown_sec: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1 (seconds), e.g. 60' })
+          .max(3600, { message: 'must be at most 3600 (seconds), e.g. 60' })
+          .default(60),
       })
       .strict()
-      .default({ price_band_pct: dec('5'), max_orders_per_10s: 300 }),
+      .default({
+        price_band_pct: dec('5'),
+        max_orders_per_10s: 300,
+        breaker_failures: 10,
+        breaker_cooldown_sec: 60,
+      }),
     /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
     hedge_mode: z.boolean().default(true),
     proxy: z
@@ -65,6 +85,11 @@ export const accountSchema = z
   .strict();
 
 export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** The account's circuit-breaker policy (`guards/breaker.ts`). */
+export function breakerPolicyOf(account: AccountConfig): BreakerPolicy {
+  return { threshold: account.guards.breaker_failures, cooldownMs: account.guards.breaker_cooldown_sec * 1000 };
+}
 
 /** The pre-trade limits of an account as the pipeline applies them. */
 export function preTradeLimitsOf(account: AccountConfig): PreTradeLimits {
