@@ -97,7 +97,8 @@ export async function buildExchanges(
   if (setup.breaker)
     for (const account of setup.accounts) {
       const port = ports.get(account.id);
-      if (port) ports.set(account.id, withBreaker(port, setup.clock, setup.breaker, breakerPolicyOf(account)));
+      if (port)
+        ports.set(account.id, withBreaker(port, setup.clock, setup.breaker, breakerPolicyOf(account)));
     }
   return {
     all: [...ports.values()],

@@ -88,7 +88,10 @@ export type AccountConfig = z.infer<typeof accountSchema>;
 
 /** The account's circuit-breaker policy (`guards/breaker.ts`). */
 export function breakerPolicyOf(account: AccountConfig): BreakerPolicy {
-  return { threshold: account.guards.breaker_failures, cooldownMs: account.guards.breaker_cooldown_sec * 1000 };
+  return {
+    threshold: account.guards.breaker_failures,
+    cooldownMs: account.guards.breaker_cooldown_sec * 1000,
+  };
 }
 
 /** The pre-trade limits of an account as the pipeline applies them. */
