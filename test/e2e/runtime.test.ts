@@ -4,70 +4,32 @@
  * ccxt inside, state in dynalite, credentials from a local Secrets Manager. Nothing is mocked; the
  * exchange misbehaves on purpose through the paper engine's fault hooks.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDynamoClient,
-  createDynamoStateStore,
-  ensureStateTable,
-} from '../../shared/adapters/dynamodb/index.js';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/embedded/dynalite-server.js';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { dec } from '../../shared/domain/money.js';
 import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { findLeaks } from '../support/aws/leak-scan.js';
-import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
-import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
+import { ACCOUNTS, type PaperVenue } from '../support/binance/paper-venue.js';
+import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 import { dogeRules } from '../support/rules.js';
 import { klgConfig, klgConfigInput } from '../support/strategies/klg/config.js';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
-const TABLE = 'gridbot-e2e';
 const SYMBOL = 'DOGEUSDC';
 const account = ACCOUNTS[0];
 const instance = klgConfigInput({ account: account.id, order_action_timeout_sec: 1 });
 const deployment = { accounts: [{ id: account.id, exchange: 'binanceusdm' }], instances: [instance] };
 
+let rig: E2e;
 let venue: PaperVenue;
-let dynamo: EmbeddedDynamo;
-let secrets: LocalSecretsManager;
 let store: StateStore;
 let worker: ChildProcess | null = null;
-let healthPort = 0;
-const captured: string[] = [];
-let env: Record<string, string>;
-let handlers: {
-  recon: (e: unknown) => Promise<{ ok: boolean; outcomes: readonly { status: string; result?: unknown }[] }>;
-  admin: (e: unknown) => Promise<unknown>;
-};
-let minute = 0;
-const tick = () => `2026-01-01T00:${String(++minute).padStart(2, '0')}:00Z`;
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let captured: string[] = [];
+let handlers: E2e['handlers'];
+const tick = () => rig.tick();
+const healthy = () => rig.healthy();
+const startWorker = () => rig.startWorker();
 
 const open = () => venue.engine.openOrders(account.id, SYMBOL);
 const buysOpen = () =>
@@ -84,69 +46,13 @@ const position = () =>
   venue.engine.positions(account.id, SYMBOL).find((p) => p.positionSide === 'LONG')?.positionAmt ?? dec(0);
 const recon = () => handlers.recon({ instanceId: 'dogeklg', scheduledTime: tick() });
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/stream-worker/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, GRIDBOT_HEALTH_PORT: String(healthPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (b: Buffer) => captured.push(b.toString()));
-  child.stderr?.on('data', (b: Buffer) => captured.push(b.toString()));
-  return child;
-}
-
-async function healthy(): Promise<boolean> {
-  try {
-    const r = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
-    return r.status === 200;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
-  venue = await startPaperVenue();
-  venue.moveTo(SYMBOL, '0.185');
-  dynamo = await startEmbeddedDynamo();
-  await ensureStateTable(createDynamoClient({ endpoint: dynamo.endpoint }), TABLE);
-  store = createDynamoStateStore({ tableName: TABLE, endpoint: dynamo.endpoint });
-  secrets = await startLocalSecretsManager();
-  secrets.putSecret(
-    `gridbot/${account.id}`,
-    JSON.stringify({ apiKey: account.apiKey, secret: account.apiSecret }),
-  );
-  healthPort = await freePort();
-  env = {
-    GRIDBOT_CONFIG: JSON.stringify(deployment),
-    GRIDBOT_TABLE: TABLE,
-    GRIDBOT_DYNAMO_ENDPOINT: dynamo.endpoint,
-    GRIDBOT_SECRETS_ENDPOINT: secrets.endpoint,
-    GRIDBOT_API_URLS: JSON.stringify(venue.server.ccxtApiUrls()),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'e2etestkey',
-    AWS_SECRET_ACCESS_KEY: 'e2etestsecret',
-    POWERTOOLS_METRICS_NAMESPACE: 'Gridbot',
-  };
-  Object.assign(process.env, env);
-  // Keep every line the handlers write (and keep them out of the test report).
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    captured.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  const [r, a] = await Promise.all([
-    import('../../functions/recon/handler.js'),
-    import('../../functions/admin/handler.js'),
-  ]);
-  handlers = { recon: r.handler as typeof handlers.recon, admin: a.handler };
+  rig = await startE2e({ table: 'gridbot-e2e', deployment, prices: { [SYMBOL]: '0.185' } });
+  ({ venue, store, captured, handlers } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  worker?.kill('SIGKILL');
-  const { resetLiveRuntime } = await import('../../shared/composition/live.js');
-  await resetLiveRuntime();
-  await venue?.stop();
-  await secrets?.stop();
-  await dynamo?.stop();
+  await rig?.stop();
 });
 
 describe('gridbot end to end on the Binance protocol server', () => {
