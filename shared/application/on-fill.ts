@@ -8,6 +8,7 @@
  */
 
 import { decodeClientOrderId } from '../domain/client-order-id.js';
+import { EXTERNAL_TRADE_ALERT, externalTradeAlert } from '../domain/guards/recon-guards.js';
 import type { Decimal } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
 import { legFor, strategyOf } from '../domain/strategies/index.js';
@@ -65,6 +66,24 @@ function legOf(config: InstanceConfigBase, fill: Fill, account: string | undefin
   return found ?? legs[0]!;
 }
 
+/**
+ * A trade not made by the bot (by hand, another bot) that the strategy applied: `external_trade` once per
+ * burst (recon lets the next burst alert again), for every strategy (`guards/recon-guards.ts`).
+ */
+function withExternalTradeAlert<S extends InstanceEnvelope>(
+  instanceId: string,
+  leg: Leg,
+  fill: Fill,
+  d: StrategyFillDecision<S>,
+): StrategyFillDecision<S> {
+  if (fill.liquidation || d.state.activeAlerts.includes(EXTERNAL_TRADE_ALERT)) return d;
+  return {
+    ...d,
+    state: { ...d.state, activeAlerts: [...d.state.activeAlerts, EXTERNAL_TRADE_ALERT] },
+    commands: [...d.commands, externalTradeAlert(instanceId, leg, [fill])],
+  };
+}
+
 export async function handleFill<S extends InstanceEnvelope>(
   ctx: AppContext,
   config: InstanceConfigBase,
@@ -89,8 +108,17 @@ export async function handleFill<S extends InstanceEnvelope>(
     config.id,
     (stored) => {
       if (!stored) return { next: null, result: null };
-      const d = strategy.onFill(stored, fill, leg, config, market, now, origin) as StrategyFillDecision<S>;
-      if (!d.applied) return { next: null, result: d };
+      const decided = strategy.onFill(
+        stored,
+        fill,
+        leg,
+        config,
+        market,
+        now,
+        origin,
+      ) as StrategyFillDecision<S>;
+      if (!decided.applied) return { next: null, result: decided };
+      const d = origin === 'external' ? withExternalTradeAlert(config.id, leg, fill, decided) : decided;
       const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
       return { next: lighter ?? d.state, result: d };
     },

@@ -22,7 +22,8 @@
  */
 import { decodeClientOrderId } from '../domain/client-order-id.js';
 import type { InstanceConfig } from '../domain/config/deployment.js';
-import type { Decimal } from '../domain/money.js';
+import { opensPosition } from '../domain/guards/budget.js';
+import { type Decimal, ZERO } from '../domain/money.js';
 import type { Fill, Position } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg } from '../domain/strategy.js';
@@ -116,6 +117,8 @@ export class StreamWorker {
   readonly #subs: StreamSubscription[] = [];
   /** Accounts that could not be connected: their error, how often it was tried, since when. */
   readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
+  /** Instances that were routed a fill not of theirs (by hand, a liquidation) since their last flat-leg check. */
+  readonly #foreignFills = new Set<string>();
   /** Instances whose leg the position stream reported flat, being checked (`#onPosition`). */
   readonly #positionChecks = new Map<string, Promise<void>>();
   #accepting = false;
@@ -403,11 +406,13 @@ export class StreamWorker {
   }
 
   /**
-   * Ghost-order protection on the position stream: a leg reported flat whose ledger still holds coins once
-   * its fills had time to arrive was closed by someone else (by hand, a liquidation). Two forced recon
-   * passes, a few seconds apart, resync the ledger (the strategy adopts the exchange's flat position on the
-   * second) and cancel what was left to close it: its stop, its closing orders (`recon-guards.ts`). The
-   * scheduled recon would get there too, a minute or two later.
+   * Ghost-order protection on the position stream: a leg reported flat, once its fills had time to arrive,
+   * is checked. A ledger that still holds coins was closed by someone else without our hearing of it (by
+   * hand, a liquidation): two forced recon passes a few seconds apart resync it (the strategy adopts the
+   * exchange's flat position on the second) and cancel what was left to close it. A ledger that heard of
+   * a fill not of ours (a hand close) but still has closing orders on the leg (its stop, its sells) gets
+   * one pass, which cancels them (`recon-guards.ts`). The scheduled recon would get there too, a minute or
+   * two later. A leg our own orders flattened is left to it: the strategy knows what it holds.
    */
   #onPosition(accountId: string, position: Position): void {
     if (!position.qty.isZero()) return;
@@ -429,14 +434,27 @@ export class StreamWorker {
       await this.#queues.get(config.id);
       try {
         const state = this.#states.get(config.id) ?? (await this.#ctx.store.loadGrid(config.id));
-        const held = state ? strategy.ledger(state).legs[leg.role]?.qty : undefined;
-        if (!held || held.isZero()) return;
+        if (!state) return;
+        const held = strategy.ledger(state).legs[leg.role]?.qty ?? ZERO;
+        const closers = strategy
+          .orderSlots(state)
+          .filter(
+            (o) =>
+              o.leg === leg.role && (o.kind !== 'limit' || !opensPosition(o.side, leg.positionSide, held)),
+          );
+        const foreign = this.#foreignFills.has(config.id);
+        if (held.isZero() && !(foreign && closers.length > 0)) return;
+        this.#foreignFills.delete(config.id);
         if (pass === 0)
-          this.#ctx.logger.warn('the exchange reports a leg flat that the ledger holds; resyncing', {
-            instance: config.id,
-            leg: leg.role,
-            ledger: held.toFixed(),
-          });
+          this.#ctx.logger.warn(
+            'the exchange reports a leg flat; resyncing what the ledger still holds or closes',
+            {
+              instance: config.id,
+              leg: leg.role,
+              ledger: held.toFixed(),
+              closingOrders: closers.length,
+            },
+          );
         this.#states.delete(config.id);
         await reconcileInstance(this.#ctx, config.id, { force: true });
         this.#states.delete(config.id);
@@ -473,6 +491,7 @@ export class StreamWorker {
       });
       return;
     }
+    if (decodeClientOrderId(fill.clientOrderId)?.instanceId !== config.id) this.#foreignFills.add(config.id);
     const account = this.#accounts.get(accountId)!;
     const previous = this.#queues.get(config.id) ?? Promise.resolve();
     // The resync in progress when the fill arrived, taken now: a fill queued before a resync started must

@@ -3,7 +3,9 @@
  * for the venue's reasons (network, 5xx, timeouts: `retryable` and `unknown_outcome`) count; a refusal of an
  * order is an answer, not a failure; rate limiting has its own backoff and credentials their own alert.
  * While open, calls fail at once with a `retryable` error (`circuit_open`) without reaching the venue: the
- * callers' usual handling applies (recon retries next pass; an order is reported not sent). Streams pass
+ * callers' usual handling applies (recon retries next pass; an order is reported not sent). Once the
+ * cooldown is over, one call probes the venue; calls made meanwhile wait for its verdict (a success lets
+ * them through, a failure fails them at once), so the first pass after a storm runs whole. Streams pass
  * through. Every change of state is reported once (`onChange`), for the alert and the log.
  */
 
@@ -48,10 +50,16 @@ export function withBreaker(
     state = next;
     if (next.status !== from) onChange(inner.accountId, next.status, { failures: next.failures, lastError });
   };
+  // While half open, the probe in flight: other calls wait for its verdict rather than fail beside it.
+  let probe: Promise<unknown> | null = null;
   const guard =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      const gate = admit(state, clock.now(), policy);
+      let gate = admit(state, clock.now(), policy);
+      while (!gate.allow && state.status === 'half_open' && probe) {
+        await probe.catch(() => undefined);
+        gate = admit(state, clock.now(), policy);
+      }
       move(gate.state);
       if (!gate.allow)
         throw new ExchangeError(
@@ -59,8 +67,11 @@ export function withBreaker(
           `circuit open for account ${inner.accountId} after ${state.failures} consecutive failures: calls resume after the cooldown`,
           { code: 'circuit_open' },
         );
+      const probing = state.status === 'half_open';
+      const running = call(...args);
+      if (probing) probe = running;
       try {
-        const result = await call(...args);
+        const result = await running;
         move(succeeded(state));
         return result;
       } catch (e) {
@@ -72,6 +83,8 @@ export function withBreaker(
           move(succeeded(state));
         }
         throw e;
+      } finally {
+        if (probing) probe = null;
       }
     };
   return {

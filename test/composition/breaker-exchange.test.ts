@@ -78,4 +78,37 @@ describe('the circuit breaker around an account', () => {
     expect(refused.ok).toBe(false);
     expect(port.breaker().failures).toBe(0);
   });
+
+  it('lets calls made while the probe is out wait for its verdict, so the first pass after a storm runs whole', async () => {
+    app = await paperApp();
+    let storm = true;
+    let reached = 0;
+    app.port.beforeRead = () => {
+      reached += 1;
+      if (storm) throw new ExchangeError('retryable', 'HTTP 503 Service Unavailable', { code: '503' });
+    };
+    const port = withBreaker(app.port, app.clock, () => undefined, { threshold: 2, cooldownMs: 5_000 });
+    for (let i = 0; i < 2; i++) await expect(port.openOrders(SYMBOL)).rejects.toThrow(/503/);
+    expect(port.breaker().status).toBe('open');
+    await app.clock.advanceBy(5_000);
+    // Still stormy: the probe fails, and the calls that waited for it fail with it, without reaching the venue.
+    const failing = await Promise.allSettled([
+      port.openOrders(SYMBOL),
+      port.openOrders(SYMBOL),
+      port.openOrders(SYMBOL),
+    ]);
+    expect(failing.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(reached).toBe(3);
+    storm = false;
+    await app.clock.advanceBy(5_000);
+    // A recon pass's parallel reads: one probes, the others wait, then all go through.
+    const reads = await Promise.all([
+      port.openOrders(SYMBOL),
+      port.openOrders(SYMBOL),
+      port.openOrders(SYMBOL),
+    ]);
+    expect(reads).toEqual([[], [], []]);
+    expect(port.breaker().status).toBe('closed');
+    expect(reached).toBe(6);
+  });
 });

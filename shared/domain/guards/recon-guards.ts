@@ -4,12 +4,16 @@
  * strategy's decision, and what it remembers of the previous pass.
  *
  *  - **Shadow ledger** (per account + symbol + position side: one leg, since no two legs may share a
- *    position): what the ledger expects the leg to hold (the stored ledger plus this instance's own fills
- *    the snapshot brings) against the exchange's position. A difference of more than one quantity step
+ *    position): what the ledger expects the leg to hold (the stored ledger plus every trade on the leg the
+ *    snapshot's history brings) against the exchange's position. A difference of more than one quantity step
  *    seen on two consecutive passes with the same exchange quantity (a fill racing the snapshot shows on
- *    one pass only) is a hand trade, a liquidation or a lost fill: `shadow_ledger_difference` is raised
+ *    one pass only) is a trade the history does not show, a lost fill: `shadow_ledger_difference` is raised
  *    once (warning) and stays active while the strategy's ledger still differs; the strategy's own recon
  *    resyncs (the Key Level Grid adopts the exchange's position on the same pass); agreement clears it.
+ *    Trades not made by the bot that the snapshot's trade history shows (by hand, another bot; a
+ *    liquidation has its own alert) prove such a change at once: `external_trade` (warning) says so,
+ *    once per burst (it stays among the active alerts until a pass sees no such trade; the event track
+ *    raises it too, for a trade the stream delivers).
  *  - **Ghost orders**: when the exchange reports a leg flat and the decided ledger agrees, any order of
  *    this instance still live there that can only close (a stop, a reduce-only or closing-side limit) is
  *    cancelled, unless the decision already cancels it or the strategy has a cancel in flight: left alone,
@@ -23,10 +27,40 @@ import { clientIdOf, isOrderCommand } from '../commands.js';
 import { type Decimal, ZERO } from '../money.js';
 import type { ExchangeOrder, Fill } from '../orders.js';
 import type { OrderSlot } from '../stored-instance.js';
-import type { LegSnapshot } from '../strategy.js';
+import type { Leg, LegSnapshot } from '../strategy.js';
 
 export const SHADOW_LEDGER_ALERT = 'shadow_ledger_difference';
 export const BUDGETS_ALERT = 'budgets_above_equity';
+export const EXTERNAL_TRADE_ALERT = 'external_trade';
+
+/** Trades on the leg made by anyone but this instance (and not the venue's liquidation). */
+export function externalTrades(instanceId: string, leg: Leg, fills: readonly Fill[]): Fill[] {
+  return fills.filter(
+    (f) =>
+      f.symbol === leg.symbol &&
+      (f.positionSide === leg.positionSide || leg.positionSide === 'BOTH') &&
+      !f.liquidation &&
+      decodeClientOrderId(f.clientOrderId)?.instanceId !== instanceId,
+  );
+}
+
+/** The alert for trades not made by the bot that moved a leg's position (the ledger took them in). */
+export function externalTradeAlert(instanceId: string, leg: Leg, trades: readonly Fill[]): Alert {
+  const moved = trades.reduce((a, f) => a.plus(signed(f)), ZERO);
+  return alert(
+    instanceId,
+    'warning',
+    EXTERNAL_TRADE_ALERT,
+    `a trade not made by the bot (by hand, another bot) moved the ${leg.symbol} ${leg.positionSide} position on account "${leg.account}" by ${moved.toFixed()}; the ledger took it in`,
+    {
+      leg: leg.role,
+      account: leg.account,
+      symbol: leg.symbol,
+      moved: moved.toFixed(),
+      trades: trades.map((f) => f.tradeId).join(','),
+    },
+  );
+}
 
 /** What one leg's shadow ledger saw on a pass: the exchange quantity of a difference (null: none). */
 export type ShadowMemory = Readonly<Record<string, Decimal | null>>;
@@ -81,22 +115,34 @@ export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
     commands.push(alert(i.instanceId, 'info', `${code}_resolved`, message));
   };
 
+  // Trades not made by the bot, proven by the trade history.
+  const external = i.snapshots.map((s) => ({
+    leg: s.leg,
+    trades: externalTrades(i.instanceId, s.leg, s.fills),
+  }));
+  const seen = external.find((x) => x.trades.length > 0);
+  if (seen && !active.has(EXTERNAL_TRADE_ALERT)) {
+    active.add(EXTERNAL_TRADE_ALERT);
+    commands.push(externalTradeAlert(i.instanceId, seen.leg, seen.trades));
+  } else if (!seen) active.delete(EXTERNAL_TRADE_ALERT); // the burst is over: the next one alerts again
+
   // Shadow ledger.
   const memory: Record<string, Decimal | null> = {};
   const differing: string[] = [];
   for (const s of i.snapshots) {
     const role = s.leg.role;
     const exchange = s.position?.qty ?? ZERO;
-    const own = s.fills
-      .filter((f) => decodeClientOrderId(f.clientOrderId)?.instanceId === i.instanceId)
+    // Every trade the history brings explains a move (ours, someone else's, a liquidation).
+    const traded = s.fills
+      .filter((f) => f.symbol === s.leg.symbol)
       .filter((f) => f.positionSide === s.leg.positionSide || s.leg.positionSide === 'BOTH')
       .reduce((a, f) => a.plus(signed(f)), ZERO);
-    const expected = (i.ledgerBefore[role] ?? ZERO).plus(own);
+    const expected = (i.ledgerBefore[role] ?? ZERO).plus(traded);
     const step = s.rules.stepSize;
     const differs = expected.minus(exchange).abs().greaterThan(step);
     memory[role] = differs ? exchange : null;
     const before = i.previous[role];
-    const confirmed = differs && own.isZero() && before?.equals(exchange) === true;
+    const confirmed = differs && traded.isZero() && before?.equals(exchange) === true;
     const stillDiffers = (i.ledgerAfter[role] ?? ZERO).minus(exchange).abs().greaterThan(step);
     if (confirmed) {
       const data = {

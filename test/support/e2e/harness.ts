@@ -97,11 +97,13 @@ export async function startE2e(opts: {
   };
   Object.assign(process.env, env);
   const captured: string[] = [];
-  // Keep every line the handlers write (and keep them out of the test report).
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  // Keep every line the handlers write, errors and warnings too (and keep them out of the test report).
+  const keep = ((chunk: string | Uint8Array) => {
     captured.push(String(chunk));
     return true;
   }) as typeof process.stdout.write;
+  process.stdout.write = keep;
+  process.stderr.write = keep;
   const [r, a] = await Promise.all([
     import('../../../functions/recon/handler.js'),
     import('../../../functions/admin/handler.js'),

@@ -113,7 +113,7 @@ describe('shadow ledger', () => {
     expect(r.activeAlerts).toEqual([]);
   });
 
-  it('counts the instance own fills the snapshot brings, never a foreign one, and ignores less than a step', () => {
+  it('takes the trades the history brings as explained, says once per burst when one was not ours, and ignores less than a step', () => {
     const ownFill: Fill = {
       tradeId: 't1',
       symbol: SYMBOL,
@@ -136,15 +136,42 @@ describe('shadow ledger', () => {
     );
     expect(explained.commands).toEqual([]);
     expect(explained.memory.grid).toBeNull();
+    // A trade by hand the history shows: explained too, and said (once per burst).
     const hand = { ...ownFill, clientOrderId: 'web_123', tradeId: 't2' };
-    const unexplained = reconGuards(
+    const byHand = reconGuards(
+      input({ held: dec('100'), after: dec('160'), snapshots: [snapshot('160', { fills: [hand] })] }),
+    );
+    expect(codes(byHand.commands)).toEqual(['warning:external_trade']);
+    expect(byHand.commands[0]?.kind === 'Alert' && byHand.commands[0].data).toMatchObject({
+      moved: '60',
+      trades: 't2',
+    });
+    expect(byHand.activeAlerts).toEqual(['external_trade']);
+    const more = { ...hand, tradeId: 't3', side: 'sell' as const, qty: dec('10') };
+    const again = reconGuards(
       input({
-        held: dec('100'),
-        snapshots: [snapshot('160', { fills: [hand] })],
-        previous: { grid: dec('160') },
+        held: dec('160'),
+        after: dec('150'),
+        snapshots: [snapshot('150', { fills: [more] })],
+        activeAlerts: byHand.activeAlerts,
       }),
     );
-    expect(codes(unexplained.commands)).toEqual(['warning:shadow_ledger_difference']);
+    expect(again.commands).toEqual([]); // the same burst
+    const quiet = reconGuards(
+      input({ held: dec('150'), snapshots: [snapshot('150')], activeAlerts: again.activeAlerts }),
+    );
+    expect(quiet.commands).toEqual([]);
+    expect(quiet.activeAlerts).toEqual([]); // the next burst alerts again
+    // A liquidation has its own alert, not this one.
+    const liquidated = reconGuards(
+      input({
+        held: dec('100'),
+        snapshots: [
+          snapshot('0', { fills: [{ ...hand, side: 'sell', qty: dec('100'), liquidation: true }] }),
+        ],
+      }),
+    );
+    expect(codes(liquidated.commands)).toEqual([]);
     // DOGE steps by 1 coin: a difference of one step is not a difference.
     expect(
       reconGuards(input({ held: dec('100'), snapshots: [snapshot('101')], previous: { grid: dec('101') } }))
