@@ -21,6 +21,7 @@ import {
   isProtective,
   type OrderCommand,
 } from '../domain/commands.js';
+import { opensPosition } from '../domain/guards/budget.js';
 import { strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -168,6 +169,8 @@ function preTradeConditions<S extends InstanceEnvelope>(
   const active = new Set(state.activeAlerts);
   const raised: string[] = [];
   let passed = false;
+  let passedOpening = false;
+  const held = strategyOf(state).ledger(state).holdings;
   for (const { command: c, outcome: o } of executed) {
     if (c.kind !== 'PlaceOrder' && c.kind !== 'AmendOrder') continue;
     if (o.kind === 'rejected' && o.reason === 'pre_trade') {
@@ -181,9 +184,19 @@ function preTradeConditions<S extends InstanceEnvelope>(
         code,
         message: `orders are held back by a pre-trade check: ${o.message}`,
       });
-    } else passed = true;
+    } else {
+      passed = true;
+      if (c.kind === 'PlaceOrder' && opensPosition(c.request.side, c.request.positionSide, held))
+        passedOpening = true;
+    }
   }
-  const cleared = passed ? [...active].filter((a) => a.startsWith('pre_trade_') && !raised.includes(a)) : [];
+  // The checks that judge only orders adding to the position clear only when such an order passes (a
+  // closing sell passing says nothing about the budget).
+  const clears = (a: string) =>
+    a.startsWith('pre_trade_') &&
+    !raised.includes(a) &&
+    (OPENING_CHECKS.has(a.slice('pre_trade_'.length)) ? passedOpening : passed);
+  const cleared = [...active].filter(clears);
   for (const code of cleared)
     commands.push({
       kind: 'Alert',
@@ -198,6 +211,9 @@ function preTradeConditions<S extends InstanceEnvelope>(
     activeAlerts: [...state.activeAlerts.filter((a) => !cleared.includes(a)), ...raised],
   };
 }
+
+/** Pre-trade checks that judge only orders adding to a position. */
+const OPENING_CHECKS = new Set(['budget', 'position_notional']);
 
 /** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */
 const MAX_FOLLOW_UP_ROUNDS = 4;

@@ -99,7 +99,8 @@ export function rejected(
       // Persistent refusals alert once (and once when they clear), never once per order per pass.
       if (why.reason === 'insufficient_margin')
         raiseOn(t, commands, 'warning', 'insufficient_margin', 'orders are being refused for margin', data);
-      else if (why.reason !== 'post_only_would_take')
+      // A pre-trade denial has the shell's own alert, one per check (`pre_trade_<check>`), for every strategy.
+      else if (why.reason !== 'post_only_would_take' && why.reason !== 'pre_trade')
         raiseOn(
           t,
           commands,
