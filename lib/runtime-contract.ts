@@ -57,6 +57,10 @@ export const INSTANCE_METRICS = {
   reconFailures: 'ReconFailures',
   riskLevel: 'RiskLevel',
   riskBreaches: 'RiskBreaches',
+  exposureNotional: 'ExposureNotional',
+  leverage: 'Leverage',
+  budgetAvailable: 'BudgetAvailable',
+  preTradeDenials: 'PreTradeDenials',
 } as const;
 
 /** Metrics the runtime emits per account (dimension `account`). */

@@ -2,7 +2,8 @@
  * Dashboard section and alarms of one instance.
  *
  * Widgets: equity, holdings, open orders, fills, recon duration, fill-to-order latency, errors, heartbeat age
- * of its account, risk level. Alarms (all to the alert topic):
+ * of its account, risk level, and the guard rails: exposure and leverage, pre-trade denials, the budget
+ * left. Alarms (all to the alert topic):
  *  - recon failing: `ReconFailures` in 3 consecutive recon periods;
  *  - recon stalled: no `ReconDurationMs` sample for 3 recon periods (missing data breaches: a recon that no
  *    longer runs at all, e.g. broken schedule or a handler that dies at import, emits nothing);
@@ -99,6 +100,16 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
         metrics: accounts.map((a) => accountMetric(a, ACCOUNT_METRICS.heartbeatAgeSec, 'Maximum')),
       },
       ...(watch.riskBreach ? [riskSection(watch.riskBreach.onBreach)] : []),
+      {
+        title: 'Exposure (notional) and leverage',
+        metrics: [
+          instanceMetric(id, m.exposureNotional, 'Maximum'),
+          instanceMetric(id, m.leverage, 'Maximum'),
+        ],
+      },
+      { title: 'Pre-trade denials', metrics: [instanceMetric(id, m.preTradeDenials, 'Sum')] },
+      // Empty for an instance without a budget (declaring one later changes no dashboard layout).
+      { title: 'Budget available (margin)', metrics: [instanceMetric(id, m.budgetAvailable, 'Minimum')] },
     ],
   });
 

@@ -17,6 +17,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
 import { publishAlerts } from './execute.js';
+import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { SHELL } from './jobs.js';
 import { decideOnSnapshot } from './pipeline.js';
@@ -153,7 +154,11 @@ export async function runAdminCommand(
   ctx.logger.info('admin command', { instance: cmd.instanceId, command: cmd.command });
   switch (cmd.command) {
     case 'status':
-      return done(state ? strategy.status(config, state) : { instanceId: config.id, initialized: false });
+      return done(
+        state
+          ? { ...strategy.status(config, state), guards: guardView(config, state) }
+          : { instanceId: config.id, initialized: false },
+      );
     case 'pause': {
       const s = await change((cur) => strategy.pause(cur, cmd.reason ?? 'operator pause', now));
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });

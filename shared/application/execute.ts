@@ -350,6 +350,10 @@ export function orderEvents(
                 ...shared,
                 type: 'order_rejected',
                 reason: o.kind === 'rejected' ? `${o.reason}: ${o.message}` : o.kind,
+                // A pre-trade denial names its check (the report counts them per check).
+                ...(o.kind === 'rejected' && o.reason === 'pre_trade'
+                  ? { code: `pre_trade_${o.code ?? 'denied'}` }
+                  : {}),
               },
         );
         break;

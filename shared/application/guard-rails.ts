@@ -4,9 +4,15 @@
  * process serves. Composition roots give them to the context; a context without them gets the defaults
  * (no notional cap, a 5 % price band, 300 orders per 10 s) and a window of its own.
  */
-import { type BudgetLeg, type BudgetPolicy, type BudgetUse, budgetUse } from '../domain/guards/budget.js';
+import {
+  type BudgetLeg,
+  type BudgetPolicy,
+  type BudgetUse,
+  budgetUse,
+  reservedNotional,
+} from '../domain/guards/budget.js';
 import { ORDER_RATE_WINDOW_MS, type PreTradeLimits } from '../domain/guards/pre-trade.js';
-import type { ShadowMemory } from '../domain/guards/recon-guards.js';
+import { BUDGETS_ALERT, SHADOW_LEDGER_ALERT, type ShadowMemory } from '../domain/guards/recon-guards.js';
 import { type Decimal, dec, ONE, ZERO } from '../domain/money.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope, LedgerView } from '../domain/strategy.js';
@@ -103,4 +109,48 @@ export function budgetsByAccount(instances: readonly InstanceConfigBase[]): Map<
       out.set(account, (out.get(account) ?? ZERO).plus(policy.budget));
   }
   return out;
+}
+
+/** The alerts of the guard rails (pre-trade conditions, shadow ledger, budgets) an instance has raised now. */
+function guardConditions(state: InstanceEnvelope): string[] {
+  return state.activeAlerts.filter(
+    (a) => a.startsWith('pre_trade_') || a === SHADOW_LEDGER_ALERT || a === BUDGETS_ALERT,
+  );
+}
+
+/**
+ * What the guard rails see of an instance, for `gridbot status`, the admin function, metrics and the
+ * simulator's report: the notional it holds and bids for on the opening side (at the last price, or its
+ * entry when none), its budget's use, and the conditions denying its orders now. With `equity`, the
+ * leverage that exposure is of it.
+ */
+export function guardView(config: InstanceConfigBase, state: InstanceEnvelope, equity?: Decimal | null) {
+  const strategy = strategyOf(config);
+  const ledger = strategy.ledger(state);
+  const legs = budgetLegsOf(config, ledger);
+  let held = ZERO;
+  for (const leg of legs) {
+    const price = state.lastPrice ?? leg.avgEntry;
+    held = held.plus(leg.qty.abs().times(price));
+  }
+  const exposure = held.plus(reservedNotional(legs, strategy.orderSlots(state)));
+  const use = budgetUseOf(config, state);
+  return {
+    exposureNotional: exposure.toDecimalPlaces(2).toFixed(),
+    ...(equity?.greaterThan(0) ? { leverage: exposure.dividedBy(equity).toDecimalPlaces(2).toFixed() } : {}),
+    budget: use
+      ? {
+          budget: use.budget.toFixed(),
+          leverage: use.leverage.toFixed(),
+          positionMargin: use.positionMargin.toDecimalPlaces(2).toFixed(),
+          reservedMargin: use.reservedMargin.toDecimalPlaces(2).toFixed(),
+          realizedPnl: use.realizedPnl.toDecimalPlaces(2).toFixed(),
+          available: use.available.toDecimalPlaces(2).toFixed(),
+        }
+      : null,
+    limits: {
+      maxPositionNotional: config.guards?.max_position_notional?.toFixed() ?? null,
+    },
+    denying: guardConditions(state),
+  };
 }

@@ -123,7 +123,9 @@ function preTrade(
         outcome: { kind: 'rejected', reason: 'pre_trade', code: check, message },
         sentAt: null,
       });
-      ctx.metrics.put('PreTradeDenials', 1, 'Count', { instance: c.instanceId, check });
+      // One series per instance for the dashboard, and one per check to tell them apart.
+      ctx.metrics.put('PreTradeDenials', 1, 'Count', { instance: c.instanceId });
+      ctx.metrics.put('PreTradeDenialsByCheck', 1, 'Count', { instance: c.instanceId, check });
       ctx.logger.warn('pre-trade check denied an order', {
         instance: c.instanceId,
         account,

@@ -23,6 +23,7 @@ import type { AppContext } from './context.js';
 import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
+import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { gatherProtectionSnapshots, gatherSnapshots } from './market.js';
 import { carryOutDecision, guardsFor } from './pipeline.js';
@@ -216,6 +217,7 @@ export async function reconcileInstance(
     let decision: GuardedDecision | null = null;
     let decided: InstanceEnvelope | null = null;
     let current: InstanceEnvelope = state;
+    let equity: Decimal | null = null;
     for (let attempt = 1; ; attempt++) {
       const now = ctx.clock.now();
       const base = current;
@@ -241,6 +243,7 @@ export async function reconcileInstance(
         ),
       );
       if (saved.ok) {
+        equity = accountEquity(snapshots);
         if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;
         decided = saved.state;
@@ -275,6 +278,7 @@ export async function reconcileInstance(
       finalState,
     );
     emitReconMetrics(ctx, out);
+    emitGuardMetrics(ctx, config, finalState, equity);
     return out;
   } catch (e) {
     if (e instanceof ExchangeError && e.kind === 'rate_limited') {
@@ -285,6 +289,27 @@ export async function reconcileInstance(
     ctx.metrics.put('ReconFailures', 1, 'Count', { instance: instanceId });
     throw e;
   }
+}
+
+/** The equity of the accounts the legs trade on, each counted once. */
+function accountEquity(snapshots: readonly LegSnapshot[]): Decimal | null {
+  const seen = new Map<string, Decimal>();
+  for (const s of snapshots) seen.set(s.leg.account, s.equity);
+  return seen.size === 0 ? null : [...seen.values()].reduce((a, b) => a.plus(b));
+}
+
+/** Exposure, leverage and budget per instance, after each recon pass (the guard rails' dashboard figures). */
+function emitGuardMetrics(
+  ctx: AppContext,
+  config: InstanceConfig,
+  state: InstanceEnvelope,
+  equity: Decimal | null,
+): void {
+  const v = guardView(config, state, equity);
+  const dims = { instance: config.id };
+  ctx.metrics.put('ExposureNotional', Number(v.exposureNotional), 'None', dims);
+  if (v.leverage !== undefined) ctx.metrics.put('Leverage', Number(v.leverage), 'None', dims);
+  if (v.budget) ctx.metrics.put('BudgetAvailable', Number(v.budget.available), 'None', dims);
 }
 
 function emitReconMetrics(ctx: AppContext, r: ReconReport): void {

@@ -32,7 +32,7 @@ async function guarded(over: Partial<PreTradeLimits>): Promise<PaperApp> {
 }
 
 const denials = (a: PaperApp, check: string) =>
-  a.metrics.filter((m) => m.name === 'PreTradeDenials' && m.dims.check === check).length;
+  a.metrics.filter((m) => m.name === 'PreTradeDenialsByCheck' && m.dims.check === check).length;
 
 describe('the pre-trade step', () => {
   it('denies buys above max_order_notional: nothing reaches the exchange, the journal and one alert say why', async () => {

@@ -73,9 +73,40 @@ describe('capital budgets in a replay', () => {
         realized = realized.plus(dec(e.price!).minus(dec(e.avgEntry!)).times(dec(e.qty!)));
     }
 
+    // The report says so: denials per check, the budget's use, exposure and leverage of the account's equity.
+    const [dogeSummary, ethSummary] = result.summary.instances;
+    expect(dogeSummary!.guards.denials).toEqual({ budget: denied.length });
+    expect(dogeSummary!.guards.budget).toMatchObject({ budget: BUDGET, leverage: '1' });
+    expect(dec(dogeSummary!.guards.budget!.positionMargin).lessThanOrEqualTo(BUDGET)).toBe(true);
+    expect(ethSummary!.guards.budget).toBeNull();
+    expect(dec(ethSummary!.guards.leverage!).greaterThan(0)).toBe(true);
+
     // The ETH grid on the same account kept trading after the DOGE grid hit its budget, and was never denied.
     const firstDenial = denied[0]!.ts;
     expect(eth.filter((e) => e.type === 'fill' && e.ts > firstDenial).length).toBeGreaterThan(0);
     expect(eth.filter((e) => e.type === 'order_rejected' && /pre_trade/.test(e.reason ?? ''))).toEqual([]);
+  });
+
+  it('refuses to start when the budgets on an account sum above its equity, naming the field', async () => {
+    const config = simConfig(
+      {
+        symbol: 'DOGE/USDC:USDC',
+        levels: { source: 'manual', prices: ['0.15', '0.16', '0.17', '0.18'] },
+        base_amount_per_grid: '100',
+        guards: { budget: '600' },
+      },
+      { balances: { main: { USDC: '1000' } }, demo_market: { days: 0.1 } },
+      [
+        {
+          symbol: 'ETH/USDC:USDC',
+          levels: { source: 'manual', prices: ['2400', '2500'] },
+          base_amount_per_grid: '0.01',
+          guards: { budget: '500' },
+        },
+      ],
+    );
+    await expect(runSimulation({ config: { config, dir: repoRoot }, store: 'memory' })).rejects.toThrow(
+      /instances\[\]\.guards\.budget: the budgets on account "main" \(sim1 600, sim2 500\) sum to 1100, above its equity 1000 USDC/,
+    );
   });
 });

@@ -91,6 +91,17 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
     ['PnL', short(s.pnl, 4)],
     ['max drawdown', `${s.maxDrawdownPct}%`],
     ['paused', s.paused ? `yes (${s.pauseReason ?? ''})` : 'no'],
+    ['exposure (notional) / leverage', `${s.guards.exposureNotional ?? '0'} / ${s.guards.leverage ?? '—'}`],
+    [
+      'budget (available of)',
+      s.guards.budget ? `${s.guards.budget.available} of ${s.guards.budget.budget}` : 'none declared',
+    ],
+    [
+      'pre-trade denials',
+      Object.entries(s.guards.denials)
+        .map(([k, v]) => `${k} × ${v}`)
+        .join(', ') || 'none',
+    ],
     [
       'alerts',
       Object.entries(s.alerts)

@@ -11,8 +11,10 @@
  * two instances on one account and symbol both report the whole. No wall-clock figure appears, so the
  * file is as reproducible as `events.jsonl`.
  */
+
 import type { PaperExchange } from '../../adapters/paper/engine.js';
 import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port.js';
+import { guardView } from '../../application/guard-rails.js';
 import type { ReplayResult } from '../../application/sim/replay.js';
 import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
@@ -126,6 +128,12 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
   const alerts: Record<string, number> = {};
   for (const e of events)
     if (e.type === 'alert') alerts[e.code ?? 'alert'] = (alerts[e.code ?? 'alert'] ?? 0) + 1;
+  const denials: Record<string, number> = {};
+  for (const e of events)
+    if (e.type === 'order_rejected' && e.code?.startsWith('pre_trade_')) {
+      const check = e.code.slice('pre_trade_'.length);
+      denials[check] = (denials[check] ?? 0) + 1;
+    }
   return {
     instance: inst.id,
     strategy: inst.strategy,
@@ -180,6 +188,8 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
     paused: state?.paused ?? false,
     pauseReason: state?.pauseReason ?? null,
     alerts,
+    /** The guard rails at the end: exposure and leverage of the account's equity, budget use, denials per check. */
+    guards: { ...(state ? guardView(inst, state, equity) : {}), denials },
     violations: [
       ...s.replay.violations
         .filter((v) => v.instanceId === inst.id)
