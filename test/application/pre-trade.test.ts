@@ -4,6 +4,7 @@
  * back until it slides; protective orders always pass, logged as a bypass.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAdminCommand } from '../../shared/application/admin.js';
 import { guardRails } from '../../shared/application/guard-rails.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import type { PreTradeLimits } from '../../shared/domain/guards/pre-trade.js';
@@ -79,6 +80,36 @@ describe('the pre-trade step', () => {
       .plus(after.reduce((sum, o) => sum.plus(o.price!.times(o.qty)), dec(0)));
     expect(exposure.lessThanOrEqualTo(40)).toBe(true);
     expect(held.toFixed()).toBe('100');
+  });
+
+  it('holds an instance within its capital budget, reserving for live buys, and says so in its status', async () => {
+    // Budget 40 at 1×: the 0.18 and 0.17 buys reserve 18 + 17 = 35; the 0.16 buy (16 more) would not fit.
+    app = await paperApp({ instance: { guards: { budget: '40' } } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const buys = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    expect(buys.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17']);
+    expect(denials(app, 'budget')).toBe(2);
+    const status = (await runAdminCommand(app.ctx, { command: 'status', instanceId: 'dogeklg' })) as {
+      detail: { guards: Record<string, unknown> };
+    };
+    expect(status.detail.guards).toMatchObject({
+      budget: { budget: '40', leverage: '1', positionMargin: '0', reservedMargin: '35', available: '5' },
+      denying: ['pre_trade_budget'],
+    });
+    // The 0.18 buy fills: its reservation becomes position margin; nothing is freed for another buy.
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    const after = (await runAdminCommand(app.ctx, { command: 'status', instanceId: 'dogeklg' })) as {
+      detail: { guards: { budget: Record<string, string> } };
+    };
+    expect(after.detail.guards.budget).toMatchObject({
+      positionMargin: '18',
+      reservedMargin: '17',
+      available: '5',
+    });
+    expect((await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy')).toHaveLength(1);
+    // One alert for the condition, however many denials.
+    expect(app.alerts.filter((a) => a.code === 'pre_trade_budget')).toHaveLength(1);
   });
 
   it('holds a burst back at max_orders_per_10s until the window slides', async () => {
