@@ -45,6 +45,41 @@ export class OrderRateWindow {
   }
 }
 
+/**
+ * What this process last saw of each account: each instance's exposure (the notional it holds and bids
+ * for on its opening side) and the account's equity, for the account-wide checks. Fed by every pre-trade
+ * step and recon pass here; an instance not seen yet is read from the store at first need.
+ */
+export class AccountBook {
+  readonly #exposure = new Map<string, Map<string, Decimal>>();
+  readonly #equity = new Map<string, Decimal>();
+
+  setExposure(account: string, instanceId: string, notional: Decimal): void {
+    const m = this.#exposure.get(account) ?? new Map<string, Decimal>();
+    m.set(instanceId, notional);
+    this.#exposure.set(account, m);
+  }
+
+  knows(account: string, instanceId: string): boolean {
+    return this.#exposure.get(account)?.has(instanceId) ?? false;
+  }
+
+  /** The exposure of every instance on the account but `instanceId`. */
+  others(account: string, instanceId: string): Decimal {
+    let sum = ZERO;
+    for (const [id, v] of this.#exposure.get(account) ?? []) if (id !== instanceId) sum = sum.plus(v);
+    return sum;
+  }
+
+  setEquity(account: string, equity: Decimal): void {
+    this.#equity.set(account, equity);
+  }
+
+  equity(account: string): Decimal | null {
+    return this.#equity.get(account) ?? null;
+  }
+}
+
 export interface GuardRails {
   limits(account: string): PreTradeLimits;
   readonly rate: OrderRateWindow;
@@ -52,6 +87,8 @@ export interface GuardRails {
   budgetsOn(account: string): Decimal | null;
   /** What each instance's shadow ledger saw on its last recon pass in this process (`recon-guards.ts`). */
   readonly shadow: Map<string, ShadowMemory>;
+  /** Exposure per instance and equity per account, as this process last saw them. */
+  readonly book: AccountBook;
 }
 
 /** Guard rails from each account's limits (unknown accounts get the defaults) and budgets. */
@@ -64,6 +101,7 @@ export function guardRails(
     rate: new OrderRateWindow(),
     budgetsOn: (a) => budgets.get(a) ?? null,
     shadow: new Map(),
+    book: new AccountBook(),
   };
 }
 
@@ -111,6 +149,18 @@ export function budgetsByAccount(instances: readonly InstanceConfigBase[]): Map<
   return out;
 }
 
+/**
+ * The notional an instance holds (at the last price, or its entry when none) and bids for on its opening
+ * side (at the orders' prices).
+ */
+export function exposureNotional(config: InstanceConfigBase, state: InstanceEnvelope): Decimal {
+  const strategy = strategyOf(config);
+  const legs = budgetLegsOf(config, strategy.ledger(state));
+  let held = ZERO;
+  for (const leg of legs) held = held.plus(leg.qty.abs().times(state.lastPrice ?? leg.avgEntry));
+  return held.plus(reservedNotional(legs, strategy.orderSlots(state)));
+}
+
 /** The alerts of the guard rails (pre-trade conditions, shadow ledger, budgets) an instance has raised now. */
 function guardConditions(state: InstanceEnvelope): string[] {
   return state.activeAlerts.filter(
@@ -125,15 +175,7 @@ function guardConditions(state: InstanceEnvelope): string[] {
  * leverage that exposure is of it.
  */
 export function guardView(config: InstanceConfigBase, state: InstanceEnvelope, equity?: Decimal | null) {
-  const strategy = strategyOf(config);
-  const ledger = strategy.ledger(state);
-  const legs = budgetLegsOf(config, ledger);
-  let held = ZERO;
-  for (const leg of legs) {
-    const price = state.lastPrice ?? leg.avgEntry;
-    held = held.plus(leg.qty.abs().times(price));
-  }
-  const exposure = held.plus(reservedNotional(legs, strategy.orderSlots(state)));
+  const exposure = exposureNotional(config, state);
   const use = budgetUseOf(config, state);
   return {
     exposureNotional: exposure.toDecimalPlaces(2).toFixed(),

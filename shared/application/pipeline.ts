@@ -27,19 +27,25 @@ import {
   isOrderCommand,
   type OrderCommand,
 } from '../domain/commands.js';
-import { budgetUse, marginOf, opensPosition } from '../domain/guards/budget.js';
+import { budgetUse, marginOf, opensPosition, reservedNotional } from '../domain/guards/budget.js';
 import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { type Decimal, maxDec, ZERO } from '../domain/money.js';
-import { strategyOf } from '../domain/strategies/index.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope, LegSnapshot } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { carryOut, type Executed, orderEvents, publishAlerts, settleOutcomes } from './execute.js';
-import { budgetLegsOf, budgetPolicyOf, type GuardRails, guardRails } from './guard-rails.js';
+import {
+  budgetLegsOf,
+  budgetPolicyOf,
+  exposureNotional,
+  type GuardRails,
+  guardRails,
+} from './guard-rails.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
-import { gatherSnapshots } from './market.js';
+import { gatherSnapshots, settleAssetOf } from './market.js';
 
 export interface PipelineOptions {
   /** Events to journal before the order events (e.g. stops recon found live), made when they are written. */
@@ -87,17 +93,18 @@ export function guardsFor(ctx: AppContext): GuardRails {
  * folds like any other, is journaled, logged and counted (`PreTradeDenials`). Protective commands pass as
  * an explicit bypass, logged as such.
  */
-function preTrade(
+async function preTrade(
   ctx: AppContext,
   config: InstanceConfigBase,
   decided: InstanceEnvelope,
   commands: readonly Command[],
-): { readonly send: readonly Command[]; readonly denied: ReadonlyMap<Command, Executed> } {
+): Promise<{ readonly send: readonly Command[]; readonly denied: ReadonlyMap<Command, Executed> }> {
   const guards = guardsFor(ctx);
   const now = ctx.clock.now();
   const exposure = exposureOf(config, decided, commands);
   const maxPositionNotional = config.guards?.max_position_notional ?? null;
   const budget = budgetPolicyOf(config);
+  const accounts = new Map<string, AccountFacts>();
   const send: Command[] = [];
   const denied = new Map<Command, Executed>();
   for (const c of commands) {
@@ -106,13 +113,21 @@ function preTrade(
       continue;
     }
     const account = accountOf(c);
+    const limits = guards.limits(account);
+    const before = exposure.before(c);
+    let facts = accounts.get(account);
+    if (!facts && before.exposureNotional) {
+      facts = await accountFacts(ctx, guards, config, account, c);
+      accounts.set(account, facts);
+    }
     const verdict = preTradeCheck(
       c,
-      { ...guards.limits(account), maxPositionNotional, budget },
+      { ...limits, maxPositionNotional, budget },
       {
         reference: decided.lastPrice,
         recentOrders: guards.rate.count(account, now),
-        ...exposure.before(c),
+        ...before,
+        ...(before.exposureNotional && facts ? { accountOthers: facts.others, equity: facts.equity } : {}),
       },
     );
     if (verdict.pass) exposure.passed(c);
@@ -144,7 +159,56 @@ function preTrade(
     if (countsAsOrder(c)) guards.rate.record(account, now);
     send.push(c);
   }
+  // What the instance is exposed to now, for the account-wide checks of every instance on its accounts.
+  let mine = exposureNotional(config, decided);
+  for (const c of denied.keys())
+    if (c.kind === 'PlaceOrder') mine = mine.minus(c.request.price.times(c.request.qty));
+  for (const leg of legsOf(config)) guards.book.setExposure(leg.account, config.id, maxDec(mine, ZERO));
   return { send, denied };
+}
+
+interface AccountFacts {
+  readonly others: Decimal | null;
+  readonly equity: Decimal | null;
+}
+
+/**
+ * What the account-wide checks need, only when the account sets one: the other instances' exposure (each
+ * read from the store the first time this process needs it) and the account's equity (read once, then
+ * kept fresh by recon passes). A failed read leaves leverage unjudged rather than blocking the order.
+ */
+async function accountFacts(
+  ctx: AppContext,
+  guards: GuardRails,
+  config: InstanceConfigBase,
+  account: string,
+  c: OrderCommand,
+): Promise<AccountFacts> {
+  const limits = guards.limits(account);
+  if (!limits.maxAccountNotional && !limits.maxLeverage) return { others: null, equity: null };
+  for (const id of ctx.instanceIds) {
+    if (id === config.id || guards.book.knows(account, id)) continue;
+    const other = await ctx.store.getConfig(id);
+    if (!other || !legsOf(other).some((l) => l.account === account)) continue;
+    const state = await ctx.store.loadGrid(id);
+    guards.book.setExposure(account, id, state ? exposureNotional(other, state) : ZERO);
+  }
+  let equity = guards.book.equity(account);
+  if (equity === null && limits.maxLeverage) {
+    const symbol = c.kind === 'PlaceOrder' ? c.request.symbol : null;
+    try {
+      if (symbol) {
+        equity = (await ctx.exchanges(account).balance(settleAssetOf(symbol))).marginBalance;
+        guards.book.setEquity(account, equity);
+      }
+    } catch (e) {
+      ctx.logger.warn('account equity unknown: leverage not judged for this order', {
+        account,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+  return { others: guards.book.others(account, config.id), equity };
 }
 
 /**
@@ -170,17 +234,28 @@ function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, comma
         .available
     : null;
   const passed = { buy: ZERO, sell: ZERO };
+  const legs = budgetLegsOf(config, ledger);
+  let notional = legs
+    .reduce((a, l) => a.plus(l.qty.abs().times(decided.lastPrice ?? l.avgEntry)), ZERO)
+    .plus(reservedNotional(legs, standing));
   const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> =>
     c.kind === 'PlaceOrder' && opensPosition(c.request.side, c.request.positionSide, held);
   return {
-    before: (c: OrderCommand): { exposure: Decimal | null; budgetAvailable: Decimal | null } => {
-      if (!opens(c)) return { exposure: null, budgetAvailable: null };
+    before: (
+      c: OrderCommand,
+    ): { exposure: Decimal | null; exposureNotional: Decimal | null; budgetAvailable: Decimal | null } => {
+      if (!opens(c)) return { exposure: null, exposureNotional: null, budgetAvailable: null };
       const side = c.request.side;
-      return { exposure: held.abs().plus(live[side]).plus(passed[side]), budgetAvailable: available };
+      return {
+        exposure: held.abs().plus(live[side]).plus(passed[side]),
+        exposureNotional: notional,
+        budgetAvailable: available,
+      };
     },
     passed: (c: OrderCommand): void => {
       if (!opens(c)) return;
       passed[c.request.side] = passed[c.request.side].plus(c.request.qty);
+      notional = notional.plus(c.request.price.times(c.request.qty));
       if (policy && available) available = available.minus(marginOf(policy, c.request.price, c.request.qty));
     },
   };
@@ -214,7 +289,7 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
   options: PipelineOptions = {},
 ): Promise<PipelineResult<S>> {
   const exchangeFor = (account: string) => ctx.exchanges(account);
-  const checked = preTrade(ctx, config, decided, commands);
+  const checked = await preTrade(ctx, config, decided, commands);
   const carried = await carryOut(ctx, exchangeFor, checked.send);
   const summary =
     checked.denied.size === 0

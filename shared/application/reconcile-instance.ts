@@ -15,7 +15,7 @@
 import type { InstanceConfig } from '../domain/config/deployment.js';
 import { reconGuards, type ShadowMemory } from '../domain/guards/recon-guards.js';
 import type { Decimal } from '../domain/money.js';
-import { strategyOf } from '../domain/strategies/index.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { FoundStop, InstanceEnvelope, LegSnapshot, StrategyReconDecision } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import { ExchangeError } from '../ports/exchange.js';
@@ -23,7 +23,7 @@ import type { AppContext } from './context.js';
 import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
-import { guardView } from './guard-rails.js';
+import { exposureNotional, guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { gatherProtectionSnapshots, gatherSnapshots } from './market.js';
 import { carryOutDecision, guardsFor } from './pipeline.js';
@@ -244,6 +244,7 @@ export async function reconcileInstance(
       );
       if (saved.ok) {
         equity = accountEquity(snapshots);
+        for (const snap of snapshots) guardsFor(ctx).book.setEquity(snap.leg.account, snap.equity);
         if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;
         decided = saved.state;
@@ -279,6 +280,8 @@ export async function reconcileInstance(
     );
     emitReconMetrics(ctx, out);
     emitGuardMetrics(ctx, config, finalState, equity);
+    const mine = exposureNotional(config, finalState);
+    for (const leg of legsOf(config)) guardsFor(ctx).book.setExposure(leg.account, config.id, mine);
     return out;
   } catch (e) {
     if (e instanceof ExchangeError && e.kind === 'rate_limited') {

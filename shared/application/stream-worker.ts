@@ -38,6 +38,7 @@ import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
 import { handleFill } from './on-fill.js';
 import { channelOf, handleMarketData } from './on-market.js';
+import { guardsFor } from './pipeline.js';
 import { reconcileInstance } from './reconcile-instance.js';
 
 /** Retries of an account that could not be connected: 1 s, doubling, at most a minute apart. */
@@ -394,6 +395,10 @@ export class StreamWorker {
         return;
       case 'position':
         this.#onPosition(accountId, e.position);
+        return;
+      case 'balance':
+        // The account-wide leverage check judges against the freshest equity.
+        guardsFor(this.#ctx).book.setEquity(accountId, e.balance.marginBalance);
         return;
       case 'malformed':
         this.stats.malformed += 1;

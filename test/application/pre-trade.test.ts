@@ -9,7 +9,9 @@ import { guardRails } from '../../shared/application/guard-rails.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import type { PreTradeLimits } from '../../shared/domain/guards/pre-trade.js';
 import { dec } from '../../shared/domain/money.js';
+import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
 let app: PaperApp | null = null;
@@ -110,6 +112,40 @@ describe('the pre-trade step', () => {
     expect((await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy')).toHaveLength(1);
     // One alert for the condition, however many denials.
     expect(app.alerts.filter((a) => a.code === 'pre_trade_budget')).toHaveLength(1);
+  });
+
+  it('caps what every instance on the account holds and bids for together, and its leverage', async () => {
+    // Two grids on one account, each bidding 18 + 17 + 16 + 15 = 66: the account allows 100 in all.
+    const usdt = parseKlgConfig(klgConfigInput({ id: 'dogeusdt', symbol: 'DOGE/USDT:USDT' }));
+    const a = await paperApp({ instances: [parseKlgConfig(klgConfigInput()), usdt] });
+    a.ex.applyCandle('DOGEUSDT', {
+      openTime: a.clock.now() - 60_000,
+      open: dec('0.185'),
+      high: dec('0.185'),
+      low: dec('0.185'),
+      close: dec('0.185'),
+      volume: dec('1'),
+    });
+    accountLimits = new Map([['main', limits({ maxAccountNotional: dec('100') })]]);
+    app = { ...a, ctx: { ...a.ctx, guards: guardRails(accountLimits) } };
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const first = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    expect(first.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17', '0.16', '0.15']);
+    await reconcileInstance(app.ctx, 'dogeusdt');
+    // 66 + 18 = 84; + 17 = 101 no; + 16 = 100; + 15 no.
+    const second = (await app.port.openOrders('DOGE/USDT:USDT')).filter((o) => o.side === 'buy');
+    expect(second.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.16']);
+    expect(denials(app, 'account_position_notional')).toBe(2);
+    expect(app.alerts.filter((x) => x.code === 'pre_trade_account_position_notional')).toHaveLength(1);
+  });
+
+  it('caps the account leverage against its equity, read once from the venue', async () => {
+    // 10 000 USDC of equity, max 0.005×: 18 + 17 = 35 fits, + 16 = 51 does not, + 15 = 50 does.
+    app = await guarded({ maxLeverage: dec('0.005') });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const buys = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    expect(buys.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17', '0.15']);
+    expect(denials(app, 'leverage')).toBe(1);
   });
 
   it('holds a burst back at max_orders_per_10s until the window slides', async () => {

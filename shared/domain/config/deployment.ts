@@ -36,6 +36,16 @@ export const accountSchema = z
         max_order_notional: configDecimal
           .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 500' })
           .optional(),
+        /** Largest notional every instance on the account may hold and bid for together; none by default. */
+        max_position_notional: configDecimal
+          .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 10000' })
+          .optional(),
+        /** Largest ratio of that notional to the account's equity; none by default. */
+        max_leverage: configDecimal
+          .refine((d) => d.greaterThanOrEqualTo('0.1') && d.lessThanOrEqualTo(125), {
+            message: 'must be between 0.1 and 125, e.g. 3',
+          })
+          .optional(),
         /** How far through the last price (percent) a limit order may be priced. */
         price_band_pct: configDecimal
           .refine((d) => d.greaterThanOrEqualTo('0.1') && d.lessThanOrEqualTo(50), {
@@ -98,6 +108,8 @@ export function breakerPolicyOf(account: AccountConfig): BreakerPolicy {
 export function preTradeLimitsOf(account: AccountConfig): PreTradeLimits {
   return {
     maxOrderNotional: account.guards.max_order_notional ?? null,
+    maxAccountNotional: account.guards.max_position_notional ?? null,
+    maxLeverage: account.guards.max_leverage ?? null,
     priceBandPct: account.guards.price_band_pct,
     maxOrdersPer10s: account.guards.max_orders_per_10s,
   };

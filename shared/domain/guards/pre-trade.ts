@@ -11,6 +11,10 @@
  *    `guards.max_position_notional`;
  *  - `budget` (new orders on the opening side, when the instance declares `guards.budget`): the margin the
  *    order reserves is more than the budget still has available (`budget.ts`);
+ *  - `account_position_notional` (new opening orders, when the account sets `max_position_notional`): what
+ *    every instance on the account holds and bids for, with this order, above the account's cap;
+ *  - `leverage` (likewise, when the account sets `max_leverage`): that notional over the account's equity
+ *    above the cap (seed 003: "3x leverage cap");
  *  - `price_band`: a buy priced more than `price_band_pct` above the last price the instance saw, or a
  *    sell more than that below it (an order that would sweep the book);
  *  - `order_rate`: the account already sent `max_orders_per_10s` orders in the last 10 s (the venue's
@@ -27,6 +31,10 @@ export interface PreTradeLimits {
   readonly maxOrderNotional: Decimal | null;
   /** Largest notional the instance may hold and bid for on a side (its own config); null: no cap. */
   readonly maxPositionNotional?: Decimal | null | undefined;
+  /** Largest notional every instance on the account may hold and bid for together; null: no cap. */
+  readonly maxAccountNotional?: Decimal | null | undefined;
+  /** Largest ratio of that notional to the account's equity; null: no cap. */
+  readonly maxLeverage?: Decimal | null | undefined;
   /** The instance's capital budget (its own config); null: none. */
   readonly budget?: BudgetPolicy | null | undefined;
   /** How far through the last price (percent) a limit order may be priced. */
@@ -37,7 +45,14 @@ export interface PreTradeLimits {
 
 export const ORDER_RATE_WINDOW_MS = 10_000;
 
-export type PreTradeCheck = 'order_notional' | 'position_notional' | 'budget' | 'price_band' | 'order_rate';
+export type PreTradeCheck =
+  | 'order_notional'
+  | 'position_notional'
+  | 'budget'
+  | 'account_position_notional'
+  | 'leverage'
+  | 'price_band'
+  | 'order_rate';
 
 export interface PreTradeDenial {
   readonly check: PreTradeCheck;
@@ -59,6 +74,19 @@ export interface PreTradeFacts {
    * less what this decision's earlier orders reserved). Null: no budget, or the order reduces.
    */
   readonly budgetAvailable?: Decimal | null | undefined;
+  /**
+   * The notional the instance holds and bids for on its opening side before this order (its holdings at
+   * the last price, its live opening orders and this decision's earlier ones at their prices). Null: the
+   * order reduces.
+   */
+  readonly exposureNotional?: Decimal | null | undefined;
+  /**
+   * Notional the other instances on the account hold and bid for, as this process last saw them (null:
+   * the order reduces, or no account cap asks for it).
+   */
+  readonly accountOthers?: Decimal | null | undefined;
+  /** The account's equity as last read (null: unknown, leverage is not judged). */
+  readonly equity?: Decimal | null | undefined;
 }
 
 export type PreTradeVerdict =
@@ -106,6 +134,22 @@ export function preTradeCheck(
         'budget',
         `${side} ${qty} at ${price} would reserve ${margin.toDecimalPlaces(2)} of margin; the budget ${limits.budget.budget} has ${maxDec(facts.budgetAvailable, ZERO).toDecimalPlaces(2)} left (guards.budget)`,
       );
+  }
+  if (c.kind === 'PlaceOrder' && facts.accountOthers && facts.exposureNotional) {
+    const total = facts.accountOthers.plus(facts.exposureNotional).plus(notional);
+    if (limits.maxAccountNotional && total.greaterThan(limits.maxAccountNotional))
+      return deny(
+        'account_position_notional',
+        `${side} ${qty} at ${price} would take what the account's instances hold and bid for to ${total.toDecimalPlaces(2)} notional, above the account's max_position_notional ${limits.maxAccountNotional}`,
+      );
+    if (limits.maxLeverage && facts.equity?.greaterThan(0)) {
+      const leverage = total.dividedBy(facts.equity);
+      if (leverage.greaterThan(limits.maxLeverage))
+        return deny(
+          'leverage',
+          `${side} ${qty} at ${price} would take the account to ${leverage.toDecimalPlaces(2)}× its equity ${facts.equity.toDecimalPlaces(2)}, above max_leverage ${limits.maxLeverage}`,
+        );
+    }
   }
   if (facts.reference?.greaterThan(0)) {
     const band = limits.priceBandPct.dividedBy(100);

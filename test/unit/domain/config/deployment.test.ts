@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  breakerPolicyOf,
   parseDeploymentConfig,
   preTradeLimitsOf,
   secretNameOf,
@@ -22,22 +23,39 @@ describe('deployment config', () => {
     const cfg = parseDeploymentConfig({ accounts: [account], instances: [klgConfigInput()] });
     expect(preTradeLimitsOf(cfg.accounts[0]!)).toEqual({
       maxOrderNotional: null,
+      maxAccountNotional: null,
+      maxLeverage: null,
       priceBandPct: expect.objectContaining({}),
       maxOrdersPer10s: 300,
     });
+    expect(breakerPolicyOf(cfg.accounts[0]!)).toEqual({ threshold: 10, cooldownMs: 60_000 });
     expect(preTradeLimitsOf(cfg.accounts[0]!).priceBandPct.toFixed()).toBe('5');
     const set = parseDeploymentConfig({
       accounts: [
-        { ...account, guards: { max_order_notional: '250', price_band_pct: 2, max_orders_per_10s: 50 } },
+        {
+          ...account,
+          guards: {
+            max_order_notional: '250',
+            price_band_pct: 2,
+            max_orders_per_10s: 50,
+            max_position_notional: '5000',
+            max_leverage: '3',
+            breaker_failures: 5,
+            breaker_cooldown_sec: 30,
+          },
+        },
       ],
       instances: [klgConfigInput()],
     });
     const l = preTradeLimitsOf(set.accounts[0]!);
-    expect([l.maxOrderNotional?.toFixed(), l.priceBandPct.toFixed(), l.maxOrdersPer10s]).toEqual([
-      '250',
-      '2',
-      50,
-    ]);
+    expect([
+      l.maxOrderNotional?.toFixed(),
+      l.priceBandPct.toFixed(),
+      l.maxOrdersPer10s,
+      l.maxAccountNotional?.toFixed(),
+      l.maxLeverage?.toFixed(),
+    ]).toEqual(['250', '2', 50, '5000', '3']);
+    expect(breakerPolicyOf(set.accounts[0]!)).toEqual({ threshold: 5, cooldownMs: 30_000 });
     const bad = (guards: Record<string, unknown>) => () =>
       parseDeploymentConfig({ accounts: [{ ...account, guards }], instances: [klgConfigInput()] });
     expect(bad({ max_order_notional: '0' })).toThrow(
@@ -48,6 +66,18 @@ describe('deployment config', () => {
     );
     expect(bad({ max_orders_per_10s: 1000 })).toThrow(
       /accounts\[0\]\.guards\.max_orders_per_10s: must be at most 300/,
+    );
+    expect(bad({ max_position_notional: '-5' })).toThrow(
+      /accounts\[0\]\.guards\.max_position_notional: must be greater than 0/,
+    );
+    expect(bad({ max_leverage: '200' })).toThrow(
+      /accounts\[0\]\.guards\.max_leverage: must be between 0\.1 and 125/,
+    );
+    expect(bad({ breaker_failures: 0 })).toThrow(
+      /accounts\[0\]\.guards\.breaker_failures: must be at least 1/,
+    );
+    expect(bad({ breaker_cooldown_sec: 7200 })).toThrow(
+      /accounts\[0\]\.guards\.breaker_cooldown_sec: must be at most 3600/,
     );
     expect(bad({ max_notional: 5 })).toThrow(/accounts\[0\]\.guards/);
   });

@@ -98,6 +98,32 @@ describe('pre-trade checks', () => {
     );
   });
 
+  it('denies a new order that would take the account past its notional cap or its leverage cap', () => {
+    const l = { ...limits, maxOrderNotional: null, maxAccountNotional: dec('1000'), maxLeverage: dec('3') };
+    const f = {
+      ...facts,
+      exposure: dec('1'),
+      exposureNotional: dec('100'),
+      accountOthers: dec('600'),
+      equity: dec('400'),
+    };
+    // 600 + 100 + 2 × 99 = 898: inside both (898 / 400 = 2.245×).
+    expect(preTradeCheck(place('buy', '99', '2'), l, f).pass).toBe(true);
+    const over = preTradeCheck(place('buy', '99', '4'), l, f); // 1096
+    expect(over).toMatchObject({ pass: false, denial: { check: 'account_position_notional' } });
+    expect(!over.pass && over.denial.message).toMatch(
+      /to 1096 notional, above the account's max_position_notional 1000/,
+    );
+    const levered = preTradeCheck(place('buy', '99', '3'), l, { ...f, equity: dec('300') }); // 997 / 300
+    expect(levered).toMatchObject({ pass: false, denial: { check: 'leverage' } });
+    expect(!levered.pass && levered.denial.message).toMatch(/3\.32× its equity 300, above max_leverage 3/);
+    // Equity unknown: leverage is not judged; a reducing order (no exposure) is never judged by either.
+    expect(preTradeCheck(place('buy', '99', '3'), l, { ...f, equity: null }).pass).toBe(true);
+    expect(preTradeCheck(place('sell', '99', '50'), l, { ...facts, accountOthers: dec('5000') }).pass).toBe(
+      true,
+    );
+  });
+
   it('denies once the account sent max_orders_per_10s', () => {
     expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 9 }).pass).toBe(true);
     expect(preTradeCheck(place('buy', '99', '1'), limits, { ...facts, recentOrders: 10 })).toMatchObject({

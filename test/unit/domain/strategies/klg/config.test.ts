@@ -23,6 +23,14 @@ describe('Key Level Grid config', () => {
       /guards\.max_position_notional: must be greater than 0/,
     );
     expect(errorOf(klgConfigInput({ guards: { max_notional: 1 } as never })).message).toMatch(/guards/);
+    const b = parseKlgConfig(klgConfigInput({ guards: { budget: '500' } }));
+    expect([b.guards?.budget?.toFixed(), b.guards?.budget_leverage?.toFixed()]).toEqual(['500', '1']);
+    expect(errorOf(klgConfigInput({ guards: { budget: '0' } })).message).toMatch(
+      /guards\.budget: must be greater than 0 \(quote currency\)/,
+    );
+    expect(errorOf(klgConfigInput({ guards: { budget: '500', budget_leverage: '0.5' } })).message).toMatch(
+      /guards\.budget_leverage: must be between 1 and 125/,
+    );
   });
 
   it('fills in the spec defaults', () => {
