@@ -213,7 +213,13 @@ function preTradeConditions<S extends InstanceEnvelope>(
 }
 
 /** Pre-trade checks that judge only orders adding to a position. */
-const OPENING_CHECKS = new Set(['budget', 'position_notional']);
+const OPENING_CHECKS = new Set([
+  'margin',
+  'budget',
+  'position_notional',
+  'account_position_notional',
+  'leverage',
+]);
 
 /** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */
 const MAX_FOLLOW_UP_ROUNDS = 4;

@@ -28,10 +28,11 @@ import {
   type OrderCommand,
 } from '../domain/commands.js';
 import { budgetUse, marginOf, opensPosition, reservedNotional } from '../domain/guards/budget.js';
+import type { WorstPosition } from '../domain/guards/margin.js';
 import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { type Decimal, maxDec, ZERO } from '../domain/money.js';
-import { legsOf, strategyOf } from '../domain/strategies/index.js';
-import type { InstanceConfigBase, InstanceEnvelope, LegSnapshot } from '../domain/strategy.js';
+import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { InstanceConfigBase, InstanceEnvelope, Leg, LegSnapshot } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
@@ -120,13 +121,17 @@ async function preTrade(
       facts = await accountFacts(ctx, guards, config, account, c);
       accounts.set(account, facts);
     }
+    const margin = before.worst ? await marginFacts(ctx, config, decided, c, before.worst) : null;
     const verdict = preTradeCheck(
       c,
       { ...limits, maxPositionNotional, budget },
       {
         reference: decided.lastPrice,
         recentOrders: guards.rate.count(account, now),
-        ...before,
+        exposure: before.exposure,
+        exposureNotional: before.exposureNotional,
+        budgetAvailable: before.budgetAvailable,
+        margin,
         ...(before.exposureNotional && facts ? { accountOthers: facts.others, equity: facts.equity } : {}),
       },
     );
@@ -165,6 +170,21 @@ async function preTrade(
     if (c.kind === 'PlaceOrder') mine = mine.minus(c.request.price.times(c.request.qty));
   for (const leg of legsOf(config)) guards.book.setExposure(leg.account, config.id, maxDec(mine, ZERO));
   return { send, denied };
+}
+
+/** The strategy's margin facts for the order's leg, with the position the order adds to (null: not judged). */
+async function marginFacts(
+  ctx: AppContext,
+  config: InstanceConfigBase,
+  decided: InstanceEnvelope,
+  c: OrderCommand,
+  worst: { readonly leg: Leg; readonly position: WorstPosition },
+) {
+  const strategy = strategyOf(config);
+  if (!strategy.marginPolicy || c.kind !== 'PlaceOrder') return null;
+  const rules = await ctx.rules.get(ctx.exchanges(worst.leg.account), worst.leg.symbol, ctx.clock.now());
+  const policy = strategy.marginPolicy(config, decided, worst.leg, rules);
+  return policy ? { policy, before: worst.position } : null;
 }
 
 interface AccountFacts {
@@ -240,16 +260,49 @@ function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, comma
     .plus(reservedNotional(legs, standing));
   const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> =>
     c.kind === 'PlaceOrder' && opensPosition(c.request.side, c.request.positionSide, held);
+  // Per leg, the position an opening order adds to: held coins at their entry, then every live opening
+  // order on the leg (and this decision's that passed) at its price, as if filled.
+  const worst = new Map<string, { qty: Decimal; cost: Decimal }>();
+  for (const leg of legs) {
+    // Live opening orders being cancelled are not counted (as the grid's own guard never did).
+    const opening = standing.filter(
+      (o) =>
+        o.leg === leg.role &&
+        o.kind === 'limit' &&
+        o.qty !== null &&
+        o.price !== null &&
+        o.pending !== 'cancel' &&
+        opensPosition(o.side, leg.positionSide, leg.qty),
+    );
+    let qty = leg.qty.abs();
+    let cost = qty.times(leg.avgEntry.greaterThan(0) ? leg.avgEntry : (decided.lastPrice ?? ZERO));
+    for (const o of opening) {
+      const open = maxDec(o.qty!.minus(o.filled), ZERO);
+      qty = qty.plus(open);
+      cost = cost.plus(open.times(o.price!));
+    }
+    worst.set(leg.role, { qty, cost });
+  }
+  const legOf = (c: Extract<OrderCommand, { kind: 'PlaceOrder' }>): Leg | undefined =>
+    legFor(config, c.request.account, c.request.symbol, c.request.positionSide);
   return {
     before: (
       c: OrderCommand,
-    ): { exposure: Decimal | null; exposureNotional: Decimal | null; budgetAvailable: Decimal | null } => {
-      if (!opens(c)) return { exposure: null, exposureNotional: null, budgetAvailable: null };
+    ): {
+      exposure: Decimal | null;
+      exposureNotional: Decimal | null;
+      budgetAvailable: Decimal | null;
+      worst: { leg: Leg; position: WorstPosition } | null;
+    } => {
+      if (!opens(c)) return { exposure: null, exposureNotional: null, budgetAvailable: null, worst: null };
       const side = c.request.side;
+      const leg = legOf(c);
+      const w = leg ? worst.get(leg.role) : undefined;
       return {
         exposure: held.abs().plus(live[side]).plus(passed[side]),
         exposureNotional: notional,
         budgetAvailable: available,
+        worst: leg && w ? { leg, position: { ...w, long: side === 'buy' } } : null,
       };
     },
     passed: (c: OrderCommand): void => {
@@ -257,6 +310,13 @@ function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, comma
       passed[c.request.side] = passed[c.request.side].plus(c.request.qty);
       notional = notional.plus(c.request.price.times(c.request.qty));
       if (policy && available) available = available.minus(marginOf(policy, c.request.price, c.request.qty));
+      const leg = legOf(c);
+      const w = leg ? worst.get(leg.role) : undefined;
+      if (leg && w)
+        worst.set(leg.role, {
+          qty: w.qty.plus(c.request.qty),
+          cost: w.cost.plus(c.request.price.times(c.request.qty)),
+        });
     },
   };
 }
@@ -279,6 +339,18 @@ function inOrder(
     }
   }
   return out;
+}
+
+/**
+ * A pre-trade denial of a condition already raised before this decision: counted in the metrics but not
+ * journaled again (a held-back grid would write a line per level per pass; the first of each episode, its
+ * alert and the metrics say it).
+ */
+function repeatedDenial(x: Executed, before: InstanceEnvelope): boolean {
+  const o = x.outcome;
+  return (
+    o.kind === 'rejected' && o.reason === 'pre_trade' && before.activeAlerts.includes(`pre_trade_${o.code}`)
+  );
 }
 
 export async function carryOutDecision<S extends InstanceEnvelope>(
@@ -310,7 +382,11 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
     await ctx.events.record([
       ...fills.map((f) => fillEvent(folded.instanceId, f)),
       ...(options.leadingEvents?.() ?? []),
-      ...orderEvents([...summary.executed, ...settled.followUps], folded, levelPrice),
+      ...orderEvents(
+        [...summary.executed.filter((x) => !repeatedDenial(x, decided)), ...settled.followUps],
+        folded,
+        levelPrice,
+      ),
     ]);
     journaled = fills.map((f) => f.tradeId);
     if (!only && journaled.length > 0) state = await dropJournaled(ctx, folded, journaled);

@@ -16,6 +16,7 @@
 import type { z } from 'zod';
 import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
 import type { InstanceGuards } from './guards/instance-guards.js';
+import type { MarginPolicy } from './guards/margin.js';
 import type { Decimal } from './money.js';
 import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
 import type { OrderSlot, UnjournaledFill } from './stored-instance.js';
@@ -289,6 +290,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   openOrderCount(state: State): number;
   /** Every order the state holds live, as strategy-neutral slots (the pre-trade step's exposure). */
   orderSlots(state: State): readonly OrderSlot[];
+  /**
+   * The margin facts behind a leg, for the pre-trade step's margin check (`guards/margin.ts`): wallet,
+   * venue leverage, where its stop would sit. Absent or null: the check does not judge the leg.
+   */
+  marginPolicy?(config: Config, state: State, leg: Leg, rules: SymbolRules): MarginPolicy | null;
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
   readonly simulation: StrategySimulation<Config, State>;

@@ -44,8 +44,12 @@ describe('the pre-trade step', () => {
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
     expect(await app.port.openOrders(SYMBOL)).toEqual([]);
     expect(denials(app, 'order_notional')).toBeGreaterThan(0);
+    // The journal keeps the denials that opened the episode (the first pass's four); the second pass's are
+    // counted in the metrics only.
     const rejected = app.events.filter((e) => e.type === 'order_rejected');
-    expect(rejected.length).toBe(denials(app, 'order_notional'));
+    expect(rejected.length).toBe(4);
+    expect(rejected.every((e) => e.code === 'pre_trade_order_notional')).toBe(true);
+    expect(denials(app, 'order_notional')).toBe(8);
     expect(rejected[0]!.reason).toMatch(
       /^pre_trade: buy 100 at 0\.\d+ is \d+(\.\d+)? notional, above max_order_notional 5/,
     );
@@ -146,6 +150,27 @@ describe('the pre-trade step', () => {
     const buys = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
     expect(buys.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17', '0.15']);
     expect(denials(app, 'leverage')).toBe(1);
+  });
+
+  it('refuses, for the grid, the buys that would put liquidation before the stop: nearest first, one alert', async () => {
+    // 60 USDC behind units of 1000 DOGE: two fit before liquidation nears the stop (0.14925), a third does not.
+    app = await paperApp({
+      instance: {
+        base_amount_per_grid: '1000',
+        levels: { source: 'manual', prices: ['0.15', '0.16', '0.17', '0.18'] },
+      },
+      balances: { main: { USDC: '60' } },
+    });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    const buys = (await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy');
+    expect(buys.map((o) => o.price?.toFixed())).toEqual(['0.18', '0.17']);
+    expect(denials(app, 'margin')).toBeGreaterThanOrEqual(2);
+    const rejected = app.events.filter((e) => e.type === 'order_rejected');
+    expect(rejected[0]!.reason).toMatch(
+      /liquidation would come before the stop loss \(liquidation_before_stop\)/,
+    );
+    expect(app.alerts.filter((a) => a.code === 'pre_trade_margin')).toHaveLength(1);
   });
 
   it('holds a burst back at max_orders_per_10s until the window slides', async () => {

@@ -88,7 +88,7 @@ describe('protection on real candles', () => {
     expect(result.summary.violations).toEqual([]);
     expect(result.summary.jobFailures).toEqual([]);
     expect(events.some((e) => e.reason === 'liquidation')).toBe(false);
-    const refused = alerts(events, 'buy_refused_margin');
+    const refused = alerts(events, 'pre_trade_margin');
     expect(refused.length).toBeGreaterThanOrEqual(1);
     // Once per episode, not once per order per pass.
     expect(refused.length).toBeLessThanOrEqual(3);

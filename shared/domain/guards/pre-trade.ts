@@ -6,6 +6,9 @@
  *
  * Checks on an opening or amending order (`PlaceOrder`, `AmendOrder`):
  *  - `order_notional`: price × quantity above the account's `max_order_notional` (a fat-finger cap);
+ *  - `margin` (new orders on the opening side, for a strategy that gives its margin facts): the position
+ *    with every live opening order filled and this one would exceed balance × leverage, or have its
+ *    liquidation within the gap of its stop, or the held position already would (`margin.ts`);
  *  - `position_notional` (new orders on the side that opens the leg's position): what the instance holds
  *    plus its live orders on that side plus this one, at this price, above the instance's
  *    `guards.max_position_notional`;
@@ -25,6 +28,7 @@
 import type { OrderCommand } from '../commands.js';
 import { type Decimal, maxDec, ZERO } from '../money.js';
 import { type BudgetPolicy, marginOf } from './budget.js';
+import { MARGIN_REFUSAL_TEXT, type MarginPolicy, marginRefusal, type WorstPosition } from './margin.js';
 
 export interface PreTradeLimits {
   /** Largest notional (quote currency) of one order; null: no cap. */
@@ -47,6 +51,7 @@ export const ORDER_RATE_WINDOW_MS = 10_000;
 
 export type PreTradeCheck =
   | 'order_notional'
+  | 'margin'
   | 'position_notional'
   | 'budget'
   | 'account_position_notional'
@@ -87,6 +92,8 @@ export interface PreTradeFacts {
   readonly accountOthers?: Decimal | null | undefined;
   /** The account's equity as last read (null: unknown, leverage is not judged). */
   readonly equity?: Decimal | null | undefined;
+  /** The strategy's margin facts for the order's leg and the position it adds to (null: not judged). */
+  readonly margin?: { readonly policy: MarginPolicy; readonly before: WorstPosition } | null | undefined;
 }
 
 export type PreTradeVerdict =
@@ -119,6 +126,14 @@ export function preTradeCheck(
       'order_notional',
       `${side} ${qty} at ${price} is ${notional.toDecimalPlaces(2)} notional, above max_order_notional ${limits.maxOrderNotional}`,
     );
+  if (c.kind === 'PlaceOrder' && facts.margin) {
+    const refusal = marginRefusal(facts.margin.policy, facts.margin.before, price, qty);
+    if (refusal)
+      return deny(
+        'margin',
+        `${side} ${qty} at ${price} refused: ${MARGIN_REFUSAL_TEXT[refusal]} (${refusal})`,
+      );
+  }
   if (c.kind === 'PlaceOrder' && limits.maxPositionNotional && facts.exposure) {
     const after = facts.exposure.plus(qty).times(price);
     if (after.greaterThan(limits.maxPositionNotional))

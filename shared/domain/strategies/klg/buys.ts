@@ -4,12 +4,13 @@
  * Entry points: `cancelInvalidBuys` (polarity flip, locked counters, pause), `placeBuyAt`, `placeMissingBuys`.
  * Invariants: a buy is placed only at an IDLE support with `fill_counter < max_fill_per_level`, with price
  * more than `buy_price_buffer_pct` above the level, for one grid unit that clears the exchange minimum,
- * never while the instance is paused, and never when the margin guard refuses it (margin-guard.ts).
+ * never while the instance is paused. Whether the margin carries it is the pre-trade step's to judge, for
+ * every strategy (`guards/margin.ts`, with the facts `klgMarginPolicy` gives): a buy it denies comes back
+ * as a refusal and the level returns to IDLE.
  */
 import { minOrderCoins } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import type { LevelDraft, Work } from './context.js';
-import { buyRefusal } from './margin-guard.js';
 import { cancelLevelOrder, placeLevelOrder } from './order-actions.js';
 import { buyAllowed, buyPriceOf } from './polarity.js';
 import { gridUnit } from './sell-target.js';
@@ -24,7 +25,7 @@ export function cancelInvalidBuys(w: Work): void {
   }
 }
 
-export type BuyAttempt = 'placed' | 'not_allowed' | 'below_minimum' | 'refused_margin';
+export type BuyAttempt = 'placed' | 'not_allowed' | 'below_minimum';
 
 /** Places a buy at `level` if every rule allows it. */
 export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttempt {
@@ -48,37 +49,20 @@ export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttem
     );
     return 'below_minimum';
   }
-  const price = buyPriceOf(level.price, market.rules);
-  const refusal = buyRefusal(w, price, qty);
-  if (refusal) {
-    raiseCondition(
-      w,
-      'warning',
-      'buy_refused_margin',
-      refusal === 'over_leverage'
-        ? 'buys refused: the position with every live buy filled would exceed balance × leverage'
-        : 'buys refused: liquidation would come before the stop loss',
-      { level: level.price.toFixed(), refusal },
-    );
-    return 'refused_margin';
-  }
   placeLevelOrder(w, level, 'buy', qty, reason);
   return 'placed';
 }
 
 export function placeMissingBuys(w: Work): void {
   let belowMinimum = false;
-  let refused = false;
-  let placed = false;
-  // Nearest support first: when margin runs out, the buys that go are the ones price meets first.
+  // Nearest support first: when margin runs out, the buys the pre-trade step lets through are the ones
+  // price meets first.
   for (const level of [...w.s.levels].reverse()) {
-    const attempt = placeBuyAt(w, level, 'missing buy at support');
-    if (attempt === 'below_minimum') belowMinimum = true;
-    if (attempt === 'refused_margin') refused = true;
-    if (attempt === 'placed') placed = true;
+    if (placeBuyAt(w, level, 'missing buy at support') === 'below_minimum') belowMinimum = true;
   }
   if (!belowMinimum) clearCondition(w, 'grid_unit_below_minimum', 'grid unit clears the exchange minimum');
-  // Hysteresis: a pass that had nothing to buy proves nothing; the refusal clears only when a buy goes out
-  // again with none refused.
-  if (!refused && placed) clearCondition(w, 'buy_refused_margin', 'buys fit the margin again');
+  // A state saved before the margin check moved to the pre-trade step may still hold the grid's own
+  // refusal condition: it clears quietly (the pipeline's `pre_trade_margin` says it now).
+  if (w.s.activeAlerts.includes('buy_refused_margin'))
+    w.s.activeAlerts = w.s.activeAlerts.filter((a) => a !== 'buy_refused_margin');
 }

@@ -1,41 +1,29 @@
 /**
  * Liquidation must never come before the stop (SPEC §2 "Stop loss": "the stop sits above the liquidation
- * price; an order that would put liquidation first is refused").
+ * price; an order that would put liquidation first is refused"): the grid's side of it.
  *
- * Entry points: `estimateLiquidationPrice`, `marginOf`, `buyRefusal`, `checkStopAboveLiquidation`,
- * `gridFeasibility` (the same arithmetic for config validation).
- *
- * The estimate is the cross-margin one for a single long position: the account is liquidated when
- * `wallet + qty × (P − entry) = mmr × qty × P`, so `P_liq = (qty × entry − wallet) / (qty × (1 − mmr))`
- * (none while the wallet covers the whole cost). Other positions on the account are not counted: with
- * several instances on one account, give each a wallet share by its own `risk.maint_margin_rate` margin.
+ * Entry points: `klgMarginPolicy` (the facts the pre-trade step's margin check judges every opening order
+ * with: `guards/margin.ts` is the one implementation of the rule), `checkStopAboveLiquidation`,
+ * `stopTriggerAt`, `marginOf`, `gridFeasibility` (the same arithmetic for config validation).
  *
  * Invariants:
- *  1. A buy is refused when the position with every live buy filled (and this one) would exceed
- *     `wallet × leverage`, or would have its estimated liquidation price within
- *     `risk.stop_liquidation_gap_pct` of the stop trigger (or of the lowest level when the stop is off).
+ *  1. The margin check sees where the grid's stop would sit for any average entry (the lowest level when
+ *     the stop is off), the wallet and leverage recon last read, and the grid's maintenance-margin rate and
+ *     gap (`risk.maint_margin_rate`, `risk.stop_liquidation_gap_pct`).
  *  2. While the held position's liquidation price (the exchange's figure or our estimate, whichever is
- *     higher) is at or above the stop trigger, a critical condition is raised and no buy is placed.
+ *     higher) is at or above the stop trigger, a critical condition is raised and the margin check denies
+ *     every buy.
  */
 
-import { type Decimal, floorTo, maxDec, ONE, ZERO } from '../../money.js';
+import { estimateLiquidationPrice, type MarginPolicy } from '../../guards/margin.js';
+import { type Decimal, floorTo, maxDec, ONE } from '../../money.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import type { KlgConfig } from './config.js';
 import type { Work } from './context.js';
-import type { MarginFacts } from './state.js';
+import type { KlgState, MarginFacts } from './state.js';
 
-export function estimateLiquidationPrice(
-  qty: Decimal,
-  entry: Decimal,
-  wallet: Decimal,
-  maintMarginRate: Decimal,
-): Decimal | null {
-  if (!qty.greaterThan(0)) return null;
-  const shortfall = qty.times(entry).minus(wallet);
-  if (!shortfall.greaterThan(0)) return null;
-  return shortfall.dividedBy(qty.times(ONE.minus(maintMarginRate)));
-}
+export { estimateLiquidationPrice };
 
 export function marginOf(w: Work): MarginFacts | null {
   return w.market.margin ?? w.s.margin;
@@ -58,36 +46,24 @@ export function stopTriggerAt(
   return trigger.greaterThan(0) ? trigger : null;
 }
 
-/** The price liquidation must stay below: the stop trigger, or the lowest level with the stop off. */
-function protectionFloor(w: Work, avgEntry: Decimal): Decimal | null {
-  const lowest = w.s.levels[0]?.price;
-  return stopTriggerAt(w.config, lowest, avgEntry, w.market.rules) ?? lowest ?? null;
-}
-
-export type BuyRefusal = 'over_leverage' | 'liquidation_before_stop' | 'stop_behind_liquidation';
-
-/** Why a buy of `qty` at `price` must not be placed now (null: it may). */
-export function buyRefusal(w: Work, price: Decimal, qty: Decimal): BuyRefusal | null {
-  if (w.s.activeAlerts.includes('liquidation_before_stop')) return 'stop_behind_liquidation';
-  const m = marginOf(w);
+/**
+ * The grid's margin facts for the pre-trade step's margin check (`guards/margin.ts`, the one implementation
+ * of "no order that puts liquidation before the stop"): the wallet and leverage recon last read, and where
+ * the stop would sit for a position at a given entry (the lowest level when the stop is off). Null before
+ * recon has read them.
+ */
+export function klgMarginPolicy(config: KlgConfig, s: KlgState, rules: SymbolRules): MarginPolicy | null {
+  const m = s.margin;
   if (!m) return null;
-  let worstQty = maxDec(w.s.holdings, ZERO);
-  let cost = worstQty.times(w.s.avgEntry);
-  for (const level of w.s.levels) {
-    const o = level.order;
-    if (o?.side !== 'buy' || level.state === 'CANCELING') continue;
-    worstQty = worstQty.plus(o.openQty);
-    cost = cost.plus(o.openQty.times(o.price));
-  }
-  worstQty = worstQty.plus(qty);
-  cost = cost.plus(qty.times(price));
-  if (m.leverage?.greaterThan(0) && cost.greaterThan(m.wallet.times(m.leverage))) return 'over_leverage';
-  const avg = cost.dividedBy(worstQty);
-  const liq = estimateLiquidationPrice(worstQty, avg, m.wallet, m.maintMarginRate);
-  const floor = protectionFloor(w, avg);
-  if (!liq || !floor) return null;
-  const margin = ONE.plus(w.config.risk.stop_liquidation_gap_pct);
-  return liq.times(margin).greaterThanOrEqualTo(floor) ? 'liquidation_before_stop' : null;
+  const lowest = s.levels[0]?.price;
+  return {
+    wallet: m.wallet,
+    leverage: m.leverage,
+    maintMarginRate: m.maintMarginRate,
+    gapPct: config.risk.stop_liquidation_gap_pct,
+    stopAt: (avgEntry) => stopTriggerAt(config, lowest, avgEntry, rules) ?? lowest ?? null,
+    blocked: s.activeAlerts.includes('liquidation_before_stop'),
+  };
 }
 
 /** Raises (or clears) the critical condition "the held position would be liquidated before its stop". */

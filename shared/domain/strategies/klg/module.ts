@@ -8,6 +8,7 @@ import { type KlgConfig, klgConfigSchema } from './config.js';
 import type { ReconSnapshot } from './context.js';
 import { onFill } from './event-track.js';
 import { checkKlgInvariants } from './invariants.js';
+import { klgMarginPolicy } from './margin-guard.js';
 import { applyOutcome } from './outcomes.js';
 import { type ProtectionSnapshot, planProtection, planRecon } from './recon.js';
 import { ordersToLookUp } from './recon-sync.js';
@@ -124,6 +125,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   levelPrice: (state, level) => (level === null ? undefined : state.levels[level]?.price.toFixed()),
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
   orderSlots: klgOrderSlots,
+  marginPolicy: (config, state, _leg, rules) => klgMarginPolicy(config, state, rules),
   status: klgStatus,
   monitoring: (config) => ({
     riskBreach: { onBreach: config.risk.on_breach },

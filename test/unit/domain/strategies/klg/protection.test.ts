@@ -4,6 +4,7 @@
  * that would put liquidation before the stop.
  */
 import { describe, expect, it } from 'vitest';
+import { marginRefusal } from '../../../../../shared/domain/guards/margin.js';
 import { dec } from '../../../../../shared/domain/money.js';
 import {
   applyOutcome,
@@ -14,7 +15,10 @@ import {
   planRecon,
   resetCounters,
 } from '../../../../../shared/domain/strategies/klg/index.js';
-import { estimateLiquidationPrice } from '../../../../../shared/domain/strategies/klg/margin-guard.js';
+import {
+  estimateLiquidationPrice,
+  klgMarginPolicy,
+} from '../../../../../shared/domain/strategies/klg/margin-guard.js';
 import { venueConfigProblems } from '../../../../../shared/domain/strategies/klg/venue-config.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { KlgBot, kinds } from '../../../../support/strategies/klg/bot.js';
@@ -165,20 +169,28 @@ describe('margin guard', () => {
     expect(estimateLiquidationPrice(dec('1000'), dec('0.2'), dec('500'), dec('0.01'))).toBeNull();
   });
 
-  it('refuses buys that would put liquidation before the stop, nearest first, with one alert', () => {
+  it('gives the pre-trade step the facts that refuse a buy putting liquidation before the stop', () => {
     const bot = KlgBot.doge('0.185', { base_amount_per_grid: '1000' });
-    const margin = marginFacts('60');
-    const snap = { ...bot.venue.snapshot(bot.state), margin };
+    const snap = { ...bot.venue.snapshot(bot.state), margin: marginFacts('60') };
     const d = planRecon(bot.state, snap, bot.config, bot.venue.time);
+    // The grid decides its buys; whether the margin carries them is the pre-trade step's to judge.
     const buys = d.commands.flatMap((c) => (c.kind === 'PlaceOrder' ? [c.request.price.toFixed()] : []));
-    // With every live buy filled, liquidation must stay 1% under the stop at 0.14925: two units of 1000
-    // (liquidation ≈ 0.1465) fit on 60 USDT, a third (≈ 0.1515) does not.
-    expect(buys).toEqual(['0.18', '0.17']);
-    expect(kinds(d.commands).filter((k) => k === 'Alert')).toHaveLength(1);
-    expect(d.commands).toContainEqual(expect.objectContaining({ code: 'buy_refused_margin' }));
-    // The refusal persists without another alert on the next pass.
-    const next = planRecon(d.state, snap, bot.config, bot.venue.time);
-    expect(next.commands.filter((c) => c.kind === 'Alert')).toEqual([]);
+    expect(buys).toEqual(['0.18', '0.17', '0.16', '0.15']);
+    const policy = klgMarginPolicy(bot.config, d.state, dogeRules())!;
+    expect([policy.wallet.toFixed(), policy.leverage?.toFixed(), policy.blocked]).toEqual([
+      '60',
+      '20',
+      false,
+    ]);
+    // The stop for any entry: the lowest level (0.15) less its offset, on the tick.
+    expect(policy.stopAt(dec('0.17'))?.toFixed()).toBe('0.14925');
+    // With every live buy filled, liquidation must stay 1% under the stop: two units of 1000 (liquidation
+    // ≈ 0.1465) fit on 60 USDT, a third (≈ 0.1515) does not.
+    const long = (qty: string, cost: string) => ({ qty: dec(qty), cost: dec(cost), long: true });
+    expect(marginRefusal(policy, long('1000', '180'), dec('0.17'), dec('1000'))).toBeNull();
+    expect(marginRefusal(policy, long('2000', '350'), dec('0.16'), dec('1000'))).toBe(
+      'liquidation_before_stop',
+    );
   });
 
   it('refuses every buy while the held position would be liquidated before its stop', () => {
@@ -194,7 +206,12 @@ describe('margin guard', () => {
       bot.venue.time,
     );
     expect(second.state.activeAlerts).toContain('liquidation_before_stop');
-    expect(kinds(second.commands)).not.toContain('PlaceOrder');
+    // The pre-trade step then denies every buy the grid decides.
+    const policy = klgMarginPolicy(bot.config, second.state, dogeRules())!;
+    expect(policy.blocked).toBe(true);
+    expect(marginRefusal(policy, { qty: dec('0'), cost: dec('0'), long: true }, dec('0.15'), dec('1'))).toBe(
+      'position_liquidates_first',
+    );
   });
 });
 
