@@ -8,10 +8,11 @@
  */
 
 import { decodeClientOrderId } from '../domain/client-order-id.js';
+import { protectiveStopCheck } from '../domain/guards/protective-stop.js';
 import { EXTERNAL_TRADE_ALERT, externalTradeAlert } from '../domain/guards/recon-guards.js';
-import type { Decimal } from '../domain/money.js';
+import { type Decimal, ZERO } from '../domain/money.js';
 import type { Fill } from '../domain/orders.js';
-import { legFor, strategyOf } from '../domain/strategies/index.js';
+import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
 import {
   type InstanceConfigBase,
   type InstanceEnvelope,
@@ -84,6 +85,29 @@ function withExternalTradeAlert<S extends InstanceEnvelope>(
   };
 }
 
+/** The shared protective-stop check after a fill decision (`guards/protective-stop.ts`). */
+function withStopCheck<S extends InstanceEnvelope>(
+  config: InstanceConfigBase,
+  d: StrategyFillDecision<S>,
+): StrategyFillDecision<S> {
+  const strategy = strategyOf(config);
+  if (!strategy.protectsHoldings(config)) return d;
+  const legs = strategy.ledger(d.state).legs;
+  const r = protectiveStopCheck({
+    instanceId: config.id,
+    holdings: legsOf(config).map((leg) => ({ leg, held: legs[leg.role]?.qty ?? ZERO })),
+    slots: strategy.orderSlots(d.state),
+    commands: d.commands,
+    activeAlerts: d.state.activeAlerts,
+  });
+  if (r.alerts.length === 0) return d;
+  return {
+    ...d,
+    state: { ...d.state, activeAlerts: r.activeAlerts },
+    commands: [...d.commands, ...r.alerts],
+  };
+}
+
 export async function handleFill<S extends InstanceEnvelope>(
   ctx: AppContext,
   config: InstanceConfigBase,
@@ -118,7 +142,8 @@ export async function handleFill<S extends InstanceEnvelope>(
         origin,
       ) as StrategyFillDecision<S>;
       if (!decided.applied) return { next: null, result: decided };
-      const d = origin === 'external' ? withExternalTradeAlert(config.id, leg, fill, decided) : decided;
+      const told = origin === 'external' ? withExternalTradeAlert(config.id, leg, fill, decided) : decided;
+      const d = withStopCheck(config, told);
       const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
       return { next: lighter ?? d.state, result: d };
     },

@@ -13,8 +13,9 @@
  */
 
 import type { InstanceConfig } from '../domain/config/deployment.js';
+import { protectiveStopCheck } from '../domain/guards/protective-stop.js';
 import { reconGuards, type ShadowMemory } from '../domain/guards/recon-guards.js';
-import type { Decimal } from '../domain/money.js';
+import { type Decimal, ZERO } from '../domain/money.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { FoundStop, InstanceEnvelope, LegSnapshot, StrategyReconDecision } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -146,13 +147,31 @@ function withReconGuards(
     previous: guards.shadow.get(config.id) ?? {},
     budgetsOn: (a) => guards.budgetsOn(a),
   });
+  // Every holding covered by a stop, for a strategy that protects its holdings (`guards/protective-stop.ts`).
+  const after = legQuantities(config, d.state);
+  const stop = strategy.protectsHoldings(config)
+    ? protectiveStopCheck({
+        instanceId: config.id,
+        holdings: snapshots.map((s) => {
+          const exchange = s.position?.qty ?? ZERO;
+          return {
+            leg: s.leg,
+            held: exchange.isZero() ? (after[s.leg.role] ?? ZERO) : exchange,
+            openOrders: s.openOrders,
+          };
+        }),
+        slots: strategy.orderSlots(d.state),
+        commands: [...d.commands, ...g.commands],
+        activeAlerts: g.activeAlerts,
+      })
+    : { activeAlerts: g.activeAlerts, alerts: [] };
   const same =
-    g.activeAlerts.length === d.state.activeAlerts.length &&
-    g.activeAlerts.every((a) => d.state.activeAlerts.includes(a));
+    stop.activeAlerts.length === d.state.activeAlerts.length &&
+    stop.activeAlerts.every((a) => d.state.activeAlerts.includes(a));
   return {
     ...d,
-    state: same ? d.state : { ...d.state, activeAlerts: g.activeAlerts },
-    commands: [...d.commands, ...g.commands],
+    state: same ? d.state : { ...d.state, activeAlerts: stop.activeAlerts },
+    commands: [...d.commands, ...g.commands, ...stop.alerts],
     shadow: g.memory,
   };
 }

@@ -194,7 +194,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
             stepSize: r.stepSize,
             candles: feed.kind === 'ticks' ? undefined : feed.candles,
             end: plan.end,
-            maxUnprotectedMs: own.protectedHoldings ? 60_000 : null,
+            maxUnprotectedMs: strategyOf(inst).protectsHoldings(inst) ? 60_000 : null,
           },
         ),
       );

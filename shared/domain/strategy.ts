@@ -154,8 +154,6 @@ export interface StrategyEventChecks {
     readonly sellQuotaRatio: Decimal;
     readonly baseAmountPerGrid: Decimal;
   };
-  /** A holding must be covered by a stop of ours within a minute (false: the strategy keeps no stop). */
-  readonly protectedHoldings: boolean;
 }
 
 /** What the CDK app's alarms and dashboard read of an instance (the rest comes from its legs and jobs). */
@@ -295,6 +293,12 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
    * venue leverage, where its stop would sit. Absent or null: the check does not judge the leg.
    */
   marginPolicy?(config: Config, state: State, leg: Leg, rules: SymbolRules): MarginPolicy | null;
+  /**
+   * Whether every holding is covered by an exchange-side stop of ours (false: the strategy keeps none,
+   * e.g. a hedged pair). The shared protective-stop check (`guards/protective-stop.ts`) and the
+   * simulator's coverage check hold it to that.
+   */
+  protectsHoldings(config: Config): boolean;
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
   readonly simulation: StrategySimulation<Config, State>;

@@ -126,6 +126,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   openOrderCount: (state) => state.levels.filter((l) => l.order).length,
   orderSlots: klgOrderSlots,
   marginPolicy: (config, state, _leg, rules) => klgMarginPolicy(config, state, rules),
+  protectsHoldings: (config) => config.stop_loss.enabled,
   status: klgStatus,
   monitoring: (config) => ({
     riskBreach: { onBreach: config.risk.on_breach },
@@ -150,7 +151,6 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
         sellQuotaRatio: config.sell_quota_ratio,
         baseAmountPerGrid: config.base_amount_per_grid,
       },
-      protectedHoldings: config.stop_loss.enabled,
     }),
   },
 };

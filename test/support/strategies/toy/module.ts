@@ -497,12 +497,13 @@ export const toyPairStrategy: StrategyModule<ToyConfig, ToyState> = {
   }),
   // No risk job; a stale stream is worth a human after three minutes (fills then wait for recon).
   monitoring: () => ({ riskBreach: null, heartbeatMaxAgeSec: 180 }),
+  // The toy keeps no stop (it is hedged, not protected): the coverage checks do not apply.
+  protectsHoldings: () => false,
   simulation: {
     historyNeededMs: () => 0,
     // A little above the level, so the first dip fills the buy.
     openingPrice: (config, symbol) => (symbol === config.symbol ? config.level.times('1.02') : null),
     chartLevels: (state) => (state.buy.order ? [state.buy.order.price] : []),
-    // The toy keeps no stop (it is hedged, not protected): the coverage check does not apply.
-    eventChecks: () => ({ protectedHoldings: false }),
+    eventChecks: () => ({}),
   },
 };
