@@ -168,6 +168,8 @@ function preTradeConditions<S extends InstanceEnvelope>(
 ): S {
   const active = new Set(state.activeAlerts);
   const raised: string[] = [];
+  /** Conditions some order of this decision was still denied for: never cleared by another's pass. */
+  const denying = new Set<string>();
   let passed = false;
   let passedOpening = false;
   const held = strategyOf(state).ledger(state).holdings;
@@ -175,6 +177,7 @@ function preTradeConditions<S extends InstanceEnvelope>(
     if (c.kind !== 'PlaceOrder' && c.kind !== 'AmendOrder') continue;
     if (o.kind === 'rejected' && o.reason === 'pre_trade') {
       const code = `pre_trade_${o.code ?? 'denied'}`;
+      denying.add(code);
       if (active.has(code) || raised.includes(code)) continue;
       raised.push(code);
       commands.push({
@@ -194,7 +197,7 @@ function preTradeConditions<S extends InstanceEnvelope>(
   // closing sell passing says nothing about the budget).
   const clears = (a: string) =>
     a.startsWith('pre_trade_') &&
-    !raised.includes(a) &&
+    !denying.has(a) &&
     (OPENING_CHECKS.has(a.slice('pre_trade_'.length)) ? passedOpening : passed);
   const cleared = [...active].filter(clears);
   for (const code of cleared)
@@ -219,6 +222,7 @@ const OPENING_CHECKS = new Set([
   'position_notional',
   'account_position_notional',
   'leverage',
+  'unjudged',
 ]);
 
 /** How many rounds of follow-ups (a confirmed stop cancelling the one it replaces...) one call carries out. */

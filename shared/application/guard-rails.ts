@@ -12,6 +12,7 @@ import {
   reservedNotional,
 } from '../domain/guards/budget.js';
 import { ORDER_RATE_WINDOW_MS, type PreTradeLimits } from '../domain/guards/pre-trade.js';
+import { STOP_MISSING_ALERT } from '../domain/guards/protective-stop.js';
 import { BUDGETS_ALERT, SHADOW_LEDGER_ALERT, type ShadowMemory } from '../domain/guards/recon-guards.js';
 import { type Decimal, dec, ONE, ZERO } from '../domain/money.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
@@ -45,38 +46,52 @@ export class OrderRateWindow {
   }
 }
 
+/** How long a sibling instance's exposure read from the store is trusted before it is read again. */
+export const BOOK_TTL_MS = 60_000;
+
 /**
  * What this process last saw of each account: each instance's exposure (the notional it holds and bids
- * for on its opening side) and the account's equity, for the account-wide checks. Fed by every pre-trade
- * step and recon pass here; an instance not seen yet is read from the store at first need.
+ * for on its opening side), when, and the account's equity per settlement asset, for the account-wide
+ * checks. Fed by every pre-trade step and recon pass here; another instance's entry older than
+ * `BOOK_TTL_MS` is read again from the store (another process may have moved it).
  */
 export class AccountBook {
-  readonly #exposure = new Map<string, Map<string, Decimal>>();
+  readonly #exposure = new Map<string, Map<string, { notional: Decimal; at: number }>>();
   readonly #equity = new Map<string, Decimal>();
+  /** Instances known not to trade on an account (so their config is not read again). */
+  readonly #elsewhere = new Set<string>();
 
-  setExposure(account: string, instanceId: string, notional: Decimal): void {
-    const m = this.#exposure.get(account) ?? new Map<string, Decimal>();
-    m.set(instanceId, notional);
+  setExposure(account: string, instanceId: string, notional: Decimal, at: number): void {
+    const m = this.#exposure.get(account) ?? new Map<string, { notional: Decimal; at: number }>();
+    m.set(instanceId, { notional, at });
     this.#exposure.set(account, m);
   }
 
-  knows(account: string, instanceId: string): boolean {
-    return this.#exposure.get(account)?.has(instanceId) ?? false;
+  /** Whether the instance's entry on the account is fresh at `now` (or it does not trade there). */
+  fresh(account: string, instanceId: string, now: number): boolean {
+    if (this.#elsewhere.has(`${account}|${instanceId}`)) return true;
+    const e = this.#exposure.get(account)?.get(instanceId);
+    return e !== undefined && now - e.at < BOOK_TTL_MS;
+  }
+
+  notOn(account: string, instanceId: string): void {
+    this.#elsewhere.add(`${account}|${instanceId}`);
   }
 
   /** The exposure of every instance on the account but `instanceId`. */
   others(account: string, instanceId: string): Decimal {
     let sum = ZERO;
-    for (const [id, v] of this.#exposure.get(account) ?? []) if (id !== instanceId) sum = sum.plus(v);
+    for (const [id, v] of this.#exposure.get(account) ?? [])
+      if (id !== instanceId) sum = sum.plus(v.notional);
     return sum;
   }
 
-  setEquity(account: string, equity: Decimal): void {
-    this.#equity.set(account, equity);
+  setEquity(account: string, asset: string, equity: Decimal): void {
+    this.#equity.set(`${account}|${asset}`, equity);
   }
 
-  equity(account: string): Decimal | null {
-    return this.#equity.get(account) ?? null;
+  equity(account: string, asset: string): Decimal | null {
+    return this.#equity.get(`${account}|${asset}`) ?? null;
   }
 }
 
@@ -164,14 +179,18 @@ export function exposureNotional(config: InstanceConfigBase, state: InstanceEnve
 /** The alerts of the guard rails (pre-trade conditions, shadow ledger, budgets) an instance has raised now. */
 function guardConditions(state: InstanceEnvelope): string[] {
   return state.activeAlerts.filter(
-    (a) => a.startsWith('pre_trade_') || a === SHADOW_LEDGER_ALERT || a === BUDGETS_ALERT,
+    (a) =>
+      a.startsWith('pre_trade_') ||
+      a === SHADOW_LEDGER_ALERT ||
+      a === BUDGETS_ALERT ||
+      a === STOP_MISSING_ALERT,
   );
 }
 
 /**
  * What the guard rails see of an instance, for `gridbot status`, the admin function, metrics and the
  * simulator's report: the notional it holds and bids for on the opening side (at the last price, or its
- * entry when none), its budget's use, and the conditions denying its orders now. With `equity`, the
+ * entry when none), its budget's use, and the guard rails' conditions raised now. With `equity`, the
  * leverage that exposure is of it.
  */
 export function guardView(config: InstanceConfigBase, state: InstanceEnvelope, equity?: Decimal | null) {
@@ -187,12 +206,14 @@ export function guardView(config: InstanceConfigBase, state: InstanceEnvelope, e
           positionMargin: use.positionMargin.toDecimalPlaces(2).toFixed(),
           reservedMargin: use.reservedMargin.toDecimalPlaces(2).toFixed(),
           realizedPnl: use.realizedPnl.toDecimalPlaces(2).toFixed(),
+          unrealizedLoss: use.unrealizedLoss.toDecimalPlaces(2).toFixed(),
           available: use.available.toDecimalPlaces(2).toFixed(),
         }
       : null,
     limits: {
       maxPositionNotional: config.guards?.max_position_notional?.toFixed() ?? null,
     },
-    denying: guardConditions(state),
+    /** The guard rails' conditions raised now (pre-trade denials, shadow ledger, budgets, missing stop). */
+    alerts: guardConditions(state),
   };
 }

@@ -29,7 +29,7 @@ import {
 } from '../domain/commands.js';
 import { budgetUse, marginOf, opensPosition, reservedNotional } from '../domain/guards/budget.js';
 import type { WorstPosition } from '../domain/guards/margin.js';
-import { countsAsOrder, preTradeCheck } from '../domain/guards/pre-trade.js';
+import { countsAsOrder, type PreTradeCheck, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { type Decimal, maxDec, ZERO } from '../domain/money.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope, Leg, LegSnapshot } from '../domain/strategy.js';
@@ -108,6 +108,31 @@ async function preTrade(
   const accounts = new Map<string, AccountFacts>();
   const send: Command[] = [];
   const denied = new Map<Command, Executed>();
+  // What this instance is exposed to, for the account-wide checks of every instance on its accounts: kept
+  // current as each of its orders passes, before anything else awaits (a sibling deciding meanwhile in
+  // this process sees it).
+  const publish = () => {
+    for (const account of new Set(legsOf(config).map((l) => l.account)))
+      guards.book.setExposure(account, config.id, exposure.notional(), now);
+  };
+  publish();
+  const deny = (c: OrderCommand, account: string, check: PreTradeCheck, message: string) => {
+    denied.set(c, {
+      command: c,
+      outcome: { kind: 'rejected', reason: 'pre_trade', code: check, message },
+      sentAt: null,
+    });
+    // One series per instance for the dashboard, and one per check to tell them apart.
+    ctx.metrics.put('PreTradeDenials', 1, 'Count', { instance: c.instanceId });
+    ctx.metrics.put('PreTradeDenialsByCheck', 1, 'Count', { instance: c.instanceId, check });
+    ctx.logger.warn('pre-trade check denied an order', {
+      instance: c.instanceId,
+      account,
+      check,
+      clientOrderId: clientIdOf(c),
+      message,
+    });
+  };
   for (const c of commands) {
     if (!isOrderCommand(c)) {
       send.push(c);
@@ -116,12 +141,26 @@ async function preTrade(
     const account = accountOf(c);
     const limits = guards.limits(account);
     const before = exposure.before(c);
-    let facts = accounts.get(account);
-    if (!facts && before.exposureNotional) {
-      facts = await accountFacts(ctx, guards, config, account, c);
-      accounts.set(account, facts);
+    // The facts an opening order is judged on. What cannot be read cannot be judged: that order waits
+    // (denied, recon decides again); protective orders and cancels never need them.
+    let facts: AccountFacts | undefined;
+    let margin: Awaited<ReturnType<typeof marginFacts>> = null;
+    if (c.kind === 'PlaceOrder' && before.exposureNotional) {
+      const key = `${account}|${settleAssetOf(c.request.symbol)}`;
+      try {
+        facts = accounts.get(key) ?? (await accountFacts(ctx, guards, config, account, c.request.symbol));
+        accounts.set(key, facts);
+        margin = before.worst ? await marginFacts(ctx, config, decided, before.worst) : null;
+      } catch (e) {
+        deny(
+          c,
+          account,
+          'unjudged',
+          `the pre-trade facts could not be read: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        continue;
+      }
     }
-    const margin = before.worst ? await marginFacts(ctx, config, decided, c, before.worst) : null;
     const verdict = preTradeCheck(
       c,
       { ...limits, maxPositionNotional, budget },
@@ -132,29 +171,15 @@ async function preTrade(
         exposureNotional: before.exposureNotional,
         budgetAvailable: before.budgetAvailable,
         margin,
-        ...(before.exposureNotional && facts ? { accountOthers: facts.others, equity: facts.equity } : {}),
+        ...(facts ? { accountOthers: facts.others, equity: facts.equity } : {}),
       },
     );
-    if (verdict.pass) exposure.passed(c);
     if (!verdict.pass) {
-      const { check, message } = verdict.denial;
-      denied.set(c, {
-        command: c,
-        outcome: { kind: 'rejected', reason: 'pre_trade', code: check, message },
-        sentAt: null,
-      });
-      // One series per instance for the dashboard, and one per check to tell them apart.
-      ctx.metrics.put('PreTradeDenials', 1, 'Count', { instance: c.instanceId });
-      ctx.metrics.put('PreTradeDenialsByCheck', 1, 'Count', { instance: c.instanceId, check });
-      ctx.logger.warn('pre-trade check denied an order', {
-        instance: c.instanceId,
-        account,
-        check,
-        clientOrderId: clientIdOf(c),
-        message,
-      });
+      deny(c, account, verdict.denial.check, verdict.denial.message);
       continue;
     }
+    exposure.passed(c);
+    publish();
     if (verdict.bypass)
       ctx.logger.info('pre-trade bypass: a protective order is never held back', {
         instance: c.instanceId,
@@ -164,11 +189,6 @@ async function preTrade(
     if (countsAsOrder(c)) guards.rate.record(account, now);
     send.push(c);
   }
-  // What the instance is exposed to now, for the account-wide checks of every instance on its accounts.
-  let mine = exposureNotional(config, decided);
-  for (const c of denied.keys())
-    if (c.kind === 'PlaceOrder') mine = mine.minus(c.request.price.times(c.request.qty));
-  for (const leg of legsOf(config)) guards.book.setExposure(leg.account, config.id, maxDec(mine, ZERO));
   return { send, denied };
 }
 
@@ -177,11 +197,10 @@ async function marginFacts(
   ctx: AppContext,
   config: InstanceConfigBase,
   decided: InstanceEnvelope,
-  c: OrderCommand,
   worst: { readonly leg: Leg; readonly position: WorstPosition },
 ) {
   const strategy = strategyOf(config);
-  if (!strategy.marginPolicy || c.kind !== 'PlaceOrder') return null;
+  if (!strategy.marginPolicy) return null;
   const rules = await ctx.rules.get(ctx.exchanges(worst.leg.account), worst.leg.symbol, ctx.clock.now());
   const policy = strategy.marginPolicy(config, decided, worst.leg, rules);
   return policy ? { policy, before: worst.position } : null;
@@ -193,40 +212,36 @@ interface AccountFacts {
 }
 
 /**
- * What the account-wide checks need, only when the account sets one: the other instances' exposure (each
- * read from the store the first time this process needs it) and the account's equity (read once, then
- * kept fresh by recon passes). A failed read leaves leverage unjudged rather than blocking the order.
+ * What the account-wide checks need, only when the account sets one: the other instances' exposure (read
+ * from the store when this process has not seen it for a minute) and the account's equity in the order's
+ * settlement asset (read once, then kept fresh by recon passes and the balance stream). A failed read
+ * throws: the order waits.
  */
 async function accountFacts(
   ctx: AppContext,
   guards: GuardRails,
   config: InstanceConfigBase,
   account: string,
-  c: OrderCommand,
+  symbol: string,
 ): Promise<AccountFacts> {
   const limits = guards.limits(account);
   if (!limits.maxAccountNotional && !limits.maxLeverage) return { others: null, equity: null };
+  const now = ctx.clock.now();
   for (const id of ctx.instanceIds) {
-    if (id === config.id || guards.book.knows(account, id)) continue;
+    if (id === config.id || guards.book.fresh(account, id, now)) continue;
     const other = await ctx.store.getConfig(id);
-    if (!other || !legsOf(other).some((l) => l.account === account)) continue;
-    const state = await ctx.store.loadGrid(id);
-    guards.book.setExposure(account, id, state ? exposureNotional(other, state) : ZERO);
-  }
-  let equity = guards.book.equity(account);
-  if (equity === null && limits.maxLeverage) {
-    const symbol = c.kind === 'PlaceOrder' ? c.request.symbol : null;
-    try {
-      if (symbol) {
-        equity = (await ctx.exchanges(account).balance(settleAssetOf(symbol))).marginBalance;
-        guards.book.setEquity(account, equity);
-      }
-    } catch (e) {
-      ctx.logger.warn('account equity unknown: leverage not judged for this order', {
-        account,
-        error: e instanceof Error ? e.message : String(e),
-      });
+    if (!other || !legsOf(other).some((l) => l.account === account)) {
+      guards.book.notOn(account, id);
+      continue;
     }
+    const state = await ctx.store.loadGrid(id);
+    guards.book.setExposure(account, id, state ? exposureNotional(other, state) : ZERO, now);
+  }
+  const asset = settleAssetOf(symbol);
+  let equity = guards.book.equity(account, asset);
+  if (equity === null && limits.maxLeverage) {
+    equity = (await ctx.exchanges(account).balance(asset)).marginBalance;
+    guards.book.setEquity(account, asset, equity);
   }
   return { others: guards.book.others(account, config.id), equity };
 }
@@ -286,6 +301,8 @@ function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, comma
   const legOf = (c: Extract<OrderCommand, { kind: 'PlaceOrder' }>): Leg | undefined =>
     legFor(config, c.request.account, c.request.symbol, c.request.positionSide);
   return {
+    /** What the instance holds and bids for on its opening side, with this decision's orders that passed. */
+    notional: (): Decimal => notional,
     before: (
       c: OrderCommand,
     ): {

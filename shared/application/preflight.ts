@@ -47,14 +47,25 @@ async function budgetProblems(ctx: AppContext, instances: readonly InstanceConfi
     const exchange = ctx.exchanges(account);
     let equity = ZERO;
     for (const asset of assets) equity = equity.plus((await exchange.balance(asset)).marginBalance);
-    if (total.greaterThan(equity))
-      problems.push(
-        `instances[].guards.budget: the budgets on account "${account}" (${onAccount
-          .map((i) => `${i.id} ${budgetPolicyOf(i)!.budget.toFixed()}`)
-          .join(
-            ', ',
-          )}) sum to ${total.toFixed()}, above its equity ${equity.toDecimalPlaces(2).toFixed()} ${[...assets].join('+')}; lower them or fund the account`,
-      );
+    if (!total.greaterThan(equity)) continue;
+    // A bot already trading on the account is not refused a restart (its resting orders would go on
+    // filling with nothing to answer them): recon raises `budgets_above_equity` instead.
+    const started = await Promise.all(onAccount.map((i) => ctx.store.loadGrid(i.id)));
+    if (started.some((s) => s !== null)) {
+      ctx.logger.warn('the budgets on an account sum above its equity; trading goes on, recon alerts', {
+        account,
+        budgets: total.toFixed(),
+        equity: equity.toFixed(),
+      });
+      continue;
+    }
+    problems.push(
+      `instances[].guards.budget: the budgets on account "${account}" (${onAccount
+        .map((i) => `${i.id} ${budgetPolicyOf(i)!.budget.toFixed()}`)
+        .join(
+          ', ',
+        )}) sum to ${total.toFixed()}, above its equity ${equity.toDecimalPlaces(2).toFixed()} ${[...assets].join('+')}; lower them or fund the account`,
+    );
   }
   return problems;
 }

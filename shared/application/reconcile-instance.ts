@@ -26,7 +26,7 @@ import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
 import { exposureNotional, guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
-import { gatherProtectionSnapshots, gatherSnapshots } from './market.js';
+import { gatherProtectionSnapshots, gatherSnapshots, settleAssetOf } from './market.js';
 import { carryOutDecision, guardsFor } from './pipeline.js';
 import { runtimeOf } from './strategies/index.js';
 import type { ReconOptions, ReconReport } from './strategies/runtime.js';
@@ -130,7 +130,6 @@ function legQuantities(config: InstanceConfig, state: InstanceEnvelope): Record<
 function withReconGuards(
   ctx: AppContext,
   config: InstanceConfig,
-  stored: InstanceEnvelope,
   snapshots: readonly LegSnapshot[],
   d: StrategyReconDecision<InstanceEnvelope>,
 ): GuardedDecision {
@@ -139,7 +138,7 @@ function withReconGuards(
   const g = reconGuards({
     instanceId: config.id,
     snapshots,
-    ledgerBefore: legQuantities(config, stored),
+    resynced: d.resynced ?? [],
     ledgerAfter: legQuantities(config, d.state),
     slots: strategy.orderSlots(d.state),
     decided: d.commands,
@@ -251,7 +250,6 @@ export async function reconcileInstance(
             const d = withReconGuards(
               ctx,
               config,
-              stored,
               snapshots,
               strategy.planRecon(stored, snapshots, config, now),
             );
@@ -263,7 +261,8 @@ export async function reconcileInstance(
       );
       if (saved.ok) {
         equity = accountEquity(snapshots);
-        for (const snap of snapshots) guardsFor(ctx).book.setEquity(snap.leg.account, snap.equity);
+        for (const snap of snapshots)
+          guardsFor(ctx).book.setEquity(snap.leg.account, settleAssetOf(snap.leg.symbol), snap.equity);
         if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;
         decided = saved.state;
@@ -300,7 +299,8 @@ export async function reconcileInstance(
     emitReconMetrics(ctx, out);
     emitGuardMetrics(ctx, config, finalState, equity);
     const mine = exposureNotional(config, finalState);
-    for (const leg of legsOf(config)) guardsFor(ctx).book.setExposure(leg.account, config.id, mine);
+    for (const leg of legsOf(config))
+      guardsFor(ctx).book.setExposure(leg.account, config.id, mine, ctx.clock.now());
     return out;
   } catch (e) {
     if (e instanceof ExchangeError && e.kind === 'rate_limited') {

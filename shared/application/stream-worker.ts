@@ -398,7 +398,7 @@ export class StreamWorker {
         return;
       case 'balance':
         // The account-wide leverage check judges against the freshest equity.
-        guardsFor(this.#ctx).book.setEquity(accountId, e.balance.marginBalance);
+        guardsFor(this.#ctx).book.setEquity(accountId, e.balance.asset, e.balance.marginBalance);
         return;
       case 'malformed':
         this.stats.malformed += 1;

@@ -68,9 +68,10 @@ export function withBreaker(
           { code: 'circuit_open' },
         );
       const probing = state.status === 'half_open';
-      const running = call(...args);
-      if (probing) probe = running;
       try {
+        // A call that throws before it returns a promise is a failed probe all the same.
+        const running = Promise.resolve().then(() => call(...args));
+        if (probing) probe = running;
         const result = await running;
         move(succeeded(state));
         return result;

@@ -126,6 +126,18 @@ export interface StrategyReconDecision<S> extends Decision<S> {
   /** Fills from trade history the event track had missed. */
   readonly fillsApplied: number;
   readonly stopsFound: readonly FoundStop[];
+  /**
+   * Legs whose ledger the strategy set to the exchange's position on this pass (a difference its trade
+   * history did not explain): the shadow ledger says so (`guards/recon-guards.ts`).
+   */
+  readonly resynced?: readonly LegResync[];
+}
+
+export interface LegResync {
+  readonly role: string;
+  /** Signed coins the ledger held, and what the exchange holds. */
+  readonly from: Decimal;
+  readonly to: Decimal;
 }
 
 /** The ledger of an instance as journal lines and alerts state it. */

@@ -100,7 +100,7 @@ describe('the pre-trade step', () => {
     };
     expect(status.detail.guards).toMatchObject({
       budget: { budget: '40', leverage: '1', positionMargin: '0', reservedMargin: '35', available: '5' },
-      denying: ['pre_trade_budget'],
+      alerts: ['pre_trade_budget'],
     });
     // The 0.18 buy fills: its reservation becomes position margin; nothing is freed for another buy.
     await app.feed('0.185 0.185 0.1795 0.181');

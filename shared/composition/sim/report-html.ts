@@ -97,7 +97,7 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
       s.guards.budget ? `${s.guards.budget.available} of ${s.guards.budget.budget}` : 'none declared',
     ],
     [
-      'pre-trade denials',
+      'pre-trade denials journaled (the first of each episode)',
       Object.entries(s.guards.denials)
         .map(([k, v]) => `${k} × ${v}`)
         .join(', ') || 'none',

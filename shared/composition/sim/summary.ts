@@ -188,7 +188,10 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
     paused: state?.paused ?? false,
     pauseReason: state?.pauseReason ?? null,
     alerts,
-    /** The guard rails at the end: exposure and leverage of the account's equity, budget use, denials per check. */
+    /**
+     * The guard rails at the end: exposure and leverage of the account's equity, budget use, and the
+     * pre-trade denials journaled per check (the first of each episode; repeats are counted in metrics).
+     */
     guards: { ...(state ? guardView(inst, state, equity) : {}), denials },
     violations: [
       ...s.replay.violations

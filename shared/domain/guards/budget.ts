@@ -5,7 +5,7 @@
  *
  *   position margin  = Σ legs |qty| × entry ÷ leverage   (entry: the ledger's, else the last price)
  *   reserved margin  = Σ live opening orders (qty − filled) × price ÷ leverage
- *   available        = budget + realized PnL − position margin − reserved margin
+ *   available        = budget + realized PnL − unrealized loss − position margin − reserved margin
  *
  * Everything is derived from the strategy's own state (its ledger and its live order slots), never kept
  * as a running balance: margin is reserved the moment an order is in the state, released when the state
@@ -15,7 +15,7 @@
  * live opening order; a flat instance with no orders uses nothing; an opening order passes the budget
  * check only if the margin used after it stays within the budget plus realized PnL.
  */
-import { type Decimal, maxDec, ZERO } from '../money.js';
+import { type Decimal, maxDec, minDec, ZERO } from '../money.js';
 import type { PositionSide, Side } from '../orders.js';
 import type { OrderSlot } from '../stored-instance.js';
 
@@ -29,16 +29,22 @@ export interface BudgetUse {
   readonly budget: Decimal;
   readonly leverage: Decimal;
   readonly realizedPnl: Decimal;
+  /** What the position has lost at the last price (≥ 0). */
+  readonly unrealizedLoss: Decimal;
   readonly positionMargin: Decimal;
   readonly reservedMargin: Decimal;
   /** What new opening orders may still reserve (negative when losses or price moves ate into it). */
   readonly available: Decimal;
 }
 
-/** Whether an order of `side` adds to a position held on `positionSide` (net `held` for a one-way BOTH position). */
+/**
+ * Whether an order of `side` adds to a position held on `positionSide`. A one-way BOTH position goes by
+ * the net `held`: flat, either side opens one.
+ */
 export function opensPosition(side: Side, positionSide: PositionSide, held: Decimal): boolean {
   if (positionSide === 'LONG') return side === 'buy';
   if (positionSide === 'SHORT') return side === 'sell';
+  if (held.isZero()) return true;
   return held.isNegative() ? side === 'sell' : side === 'buy';
 }
 
@@ -70,9 +76,13 @@ export function budgetUse(
   lastPrice: Decimal | null,
 ): BudgetUse {
   let held = ZERO;
+  let loss = ZERO;
   for (const leg of legs) {
     const entry = leg.avgEntry.greaterThan(0) ? leg.avgEntry : (lastPrice ?? ZERO);
     held = held.plus(leg.qty.abs().times(entry));
+    // What the position has lost at the last price counts against the budget (a gain does not, until realized).
+    if (lastPrice && leg.avgEntry.greaterThan(0))
+      loss = loss.plus(minDec(leg.qty.times(lastPrice.minus(leg.avgEntry)), ZERO).negated());
   }
   const positionMargin = held.dividedBy(policy.leverage);
   const reservedMargin = reservedNotional(legs, slots).dividedBy(policy.leverage);
@@ -80,9 +90,10 @@ export function budgetUse(
     budget: policy.budget,
     leverage: policy.leverage,
     realizedPnl,
+    unrealizedLoss: loss,
     positionMargin,
     reservedMargin,
-    available: policy.budget.plus(realizedPnl).minus(positionMargin).minus(reservedMargin),
+    available: policy.budget.plus(realizedPnl).minus(loss).minus(positionMargin).minus(reservedMargin),
   };
 }
 

@@ -57,7 +57,9 @@ export type PreTradeCheck =
   | 'account_position_notional'
   | 'leverage'
   | 'price_band'
-  | 'order_rate';
+  | 'order_rate'
+  /** The facts an opening order is judged on could not be read (the pipeline's: the order waits). */
+  | 'unjudged';
 
 export interface PreTradeDenial {
   readonly check: PreTradeCheck;
@@ -156,6 +158,11 @@ export function preTradeCheck(
       return deny(
         'account_position_notional',
         `${side} ${qty} at ${price} would take what the account's instances hold and bid for to ${total.toDecimalPlaces(2)} notional, above the account's max_position_notional ${limits.maxAccountNotional}`,
+      );
+    if (limits.maxLeverage && facts.equity && !facts.equity.greaterThan(0))
+      return deny(
+        'leverage',
+        `${side} ${qty} at ${price}: the account's equity is ${facts.equity.toDecimalPlaces(2)}, no leverage fits under max_leverage ${limits.maxLeverage}`,
       );
     if (limits.maxLeverage && facts.equity?.greaterThan(0)) {
       const leverage = total.dividedBy(facts.equity);

@@ -7,7 +7,8 @@
  * pass, so a strategy that forgets is caught at once, not by the next replay.
  *
  * Covered means: a stop or close the decision sends for the leg, one the strategy's state holds live or in
- * flight (not being cancelled), or, on recon, a stop of ours the exchange lists on the leg.
+ * flight (not being cancelled), or, on recon, a stop of ours the exchange lists on the leg that the
+ * decision does not cancel.
  * Uncovered raises `protective_stop_missing` (critical) once; covered again resolves it.
  */
 import { decodeClientOrderId } from '../client-order-id.js';
@@ -51,9 +52,13 @@ function covered(i: ProtectiveStopInput, h: LegHolding): boolean {
     )
   )
     return true;
+  const cancelling = new Set(
+    i.commands.flatMap((c) => (c.kind === 'CancelStop' || c.kind === 'CancelOrder' ? [c.clientOrderId] : [])),
+  );
   return (h.openOrders ?? []).some(
     (o) =>
       o.kind === 'stop' &&
+      !cancelling.has(o.clientOrderId) &&
       o.symbol === leg.symbol &&
       (o.positionSide === leg.positionSide || leg.positionSide === 'BOTH') &&
       decodeClientOrderId(o.clientOrderId)?.instanceId === i.instanceId,

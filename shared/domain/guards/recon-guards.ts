@@ -4,20 +4,21 @@
  * strategy's decision, and what it remembers of the previous pass.
  *
  *  - **Shadow ledger** (per account + symbol + position side: one leg, since no two legs may share a
- *    position): what the ledger expects the leg to hold (the stored ledger plus every trade on the leg the
- *    snapshot's history brings) against the exchange's position. A difference of more than one quantity step
- *    seen on two consecutive passes with the same exchange quantity (a fill racing the snapshot shows on
- *    one pass only) is a trade the history does not show, a lost fill: `shadow_ledger_difference` is raised
- *    once (warning) and stays active while the strategy's ledger still differs; the strategy's own recon
- *    resyncs (the Key Level Grid adopts the exchange's position on the same pass); agreement clears it.
+ *    position): the strategy's ledger, after its recon applied the trade history, against the exchange's
+ *    position. A strategy that resyncs (the Key Level Grid adopts the exchange's position when a difference
+ *    its history does not explain holds on two passes with no fill between, its own durable rule) reports
+ *    it, and `shadow_ledger_difference` says so once per resync (warning). A difference of more than one
+ *    quantity step the strategy leaves standing on two passes in a row (in-process memory: a lost memory
+ *    only delays it) is raised once as a condition, cleared when they agree.
  *    Trades not made by the bot that the snapshot's trade history shows (by hand, another bot; a
  *    liquidation has its own alert) prove such a change at once: `external_trade` (warning) says so,
  *    once per burst (it stays among the active alerts until a pass sees no such trade; the event track
  *    raises it too, for a trade the stream delivers).
  *  - **Ghost orders**: when the exchange reports a leg flat and the decided ledger agrees, any order of
- *    this instance still live there that can only close (a stop, a reduce-only or closing-side limit) is
- *    cancelled, unless the decision already cancels it or the strategy has a cancel in flight: left alone,
- *    it would act on the next position someone opens.
+ *    this instance still live there that can only close (a stop, a reduce-only or closing-side limit) and
+ *    that the strategy no longer tracks (left by a crash, a lost state) is cancelled, unless the decision
+ *    already cancels it: left alone, it would act on the next position someone opens. What the strategy
+ *    tracks it cancels itself (the grid does for a flat leg), so its state never counts a cancelled stop.
  *  - **Budgets above equity**: the budgets of the instances on a leg's account sum above what the
  *    account's equity now is: `budgets_above_equity` (warning) once, cleared when equity covers them.
  */
@@ -27,7 +28,7 @@ import { clientIdOf, isOrderCommand } from '../commands.js';
 import { type Decimal, ZERO } from '../money.js';
 import type { ExchangeOrder, Fill } from '../orders.js';
 import type { OrderSlot } from '../stored-instance.js';
-import type { Leg, LegSnapshot } from '../strategy.js';
+import type { Leg, LegResync, LegSnapshot } from '../strategy.js';
 
 export const SHADOW_LEDGER_ALERT = 'shadow_ledger_difference';
 export const BUDGETS_ALERT = 'budgets_above_equity';
@@ -62,18 +63,24 @@ export function externalTradeAlert(instanceId: string, leg: Leg, trades: readonl
   );
 }
 
-/** What one leg's shadow ledger saw on a pass: the exchange quantity of a difference (null: none). */
-export type ShadowMemory = Readonly<Record<string, Decimal | null>>;
+/** A difference one leg's shadow ledger saw on a pass. */
+export interface ShadowSighting {
+  readonly exchange: Decimal;
+  readonly ledger: Decimal;
+}
+
+/** What each leg's shadow ledger saw on the last pass (null: no difference). */
+export type ShadowMemory = Readonly<Record<string, ShadowSighting | null>>;
 
 export interface ReconGuardInput {
   readonly instanceId: string;
   readonly snapshots: readonly LegSnapshot[];
-  /** Signed coins the stored ledger held per leg role before this pass. */
-  readonly ledgerBefore: Readonly<Record<string, Decimal>>;
   /** Signed coins the decided ledger holds per leg role. */
   readonly ledgerAfter: Readonly<Record<string, Decimal>>;
   /** The decided state's live order slots (a cancel in flight is not sent again). */
   readonly slots: readonly OrderSlot[];
+  /** Legs the strategy resynced to the exchange's position on this pass. */
+  readonly resynced: readonly LegResync[];
   /** The commands the strategy decided this pass. */
   readonly decided: readonly Command[];
   readonly activeAlerts: readonly string[];
@@ -126,48 +133,54 @@ export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
     commands.push(externalTradeAlert(i.instanceId, seen.leg, seen.trades));
   } else if (!seen) active.delete(EXTERNAL_TRADE_ALERT); // the burst is over: the next one alerts again
 
-  // Shadow ledger.
-  const memory: Record<string, Decimal | null> = {};
+  // Shadow ledger: the strategy's own resyncs, said once each; a difference it leaves standing, raised once.
+  for (const r of i.resynced) {
+    const s = i.snapshots.find((x) => x.leg.role === r.role);
+    if (!s) continue;
+    commands.push(
+      alert(
+        i.instanceId,
+        'warning',
+        SHADOW_LEDGER_ALERT,
+        `the exchange's ${s.leg.symbol} ${s.leg.positionSide} position on account "${s.leg.account}" is ${r.to.toFixed()}, the ledger held ${r.from.toFixed()} and its trade history does not explain it (a trade by hand it cannot see, a lost fill): the ledger resynced to the exchange`,
+        {
+          leg: r.role,
+          account: s.leg.account,
+          symbol: s.leg.symbol,
+          positionSide: s.leg.positionSide,
+          ledger: r.from.toFixed(),
+          exchange: r.to.toFixed(),
+        },
+      ),
+    );
+  }
+  const memory: Record<string, ShadowSighting | null> = {};
   const differing: string[] = [];
   for (const s of i.snapshots) {
     const role = s.leg.role;
     const exchange = s.position?.qty ?? ZERO;
-    // Every trade the history brings explains a move (ours, someone else's, a liquidation).
-    const traded = s.fills
-      .filter((f) => f.symbol === s.leg.symbol)
-      .filter((f) => f.positionSide === s.leg.positionSide || s.leg.positionSide === 'BOTH')
-      .reduce((a, f) => a.plus(signed(f)), ZERO);
-    const expected = (i.ledgerBefore[role] ?? ZERO).plus(traded);
-    const step = s.rules.stepSize;
-    const differs = expected.minus(exchange).abs().greaterThan(step);
-    memory[role] = differs ? exchange : null;
-    const before = i.previous[role];
-    const confirmed = differs && traded.isZero() && before?.equals(exchange) === true;
-    const stillDiffers = (i.ledgerAfter[role] ?? ZERO).minus(exchange).abs().greaterThan(step);
-    if (confirmed) {
-      const data = {
-        leg: role,
-        account: s.leg.account,
-        symbol: s.leg.symbol,
-        positionSide: s.leg.positionSide,
-        expected: expected.toFixed(),
-        exchange: exchange.toFixed(),
-      };
-      const what = `the exchange's ${s.leg.symbol} ${s.leg.positionSide} position on account "${s.leg.account}" is ${exchange.toFixed()}, the ledger expected ${expected.toFixed()} (a trade by hand, a liquidation or a lost fill)`;
-      // Resynced on this very pass (the strategy adopted the exchange's position): one alert says both.
-      if (stillDiffers) raise(SHADOW_LEDGER_ALERT, `${what}; the ledger has not resynced yet`, data);
-      else if (!active.has(SHADOW_LEDGER_ALERT))
-        commands.push(
-          alert(
-            i.instanceId,
-            'warning',
-            SHADOW_LEDGER_ALERT,
-            `${what}; the ledger resynced to the exchange`,
-            data,
-          ),
-        );
+    const ledger = i.ledgerAfter[role] ?? ZERO;
+    if (!ledger.minus(exchange).abs().greaterThan(s.rules.stepSize)) {
+      memory[role] = null;
+      continue;
     }
-    if (stillDiffers) differing.push(role);
+    differing.push(role);
+    memory[role] = { exchange, ledger };
+    // Seen on two passes in a row, the same on both sides (a fill racing the snapshot shows on one only).
+    const before = i.previous[role];
+    if (before?.exchange.equals(exchange) && before.ledger.equals(ledger))
+      raise(
+        SHADOW_LEDGER_ALERT,
+        `the exchange's ${s.leg.symbol} ${s.leg.positionSide} position on account "${s.leg.account}" is ${exchange.toFixed()}, the ledger holds ${ledger.toFixed()}, and the strategy has not resynced`,
+        {
+          leg: role,
+          account: s.leg.account,
+          symbol: s.leg.symbol,
+          positionSide: s.leg.positionSide,
+          ledger: ledger.toFixed(),
+          exchange: exchange.toFixed(),
+        },
+      );
   }
   if (differing.length === 0)
     clear(SHADOW_LEDGER_ALERT, 'the ledger agrees with the exchange position on every leg again');
@@ -179,7 +192,7 @@ export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
       .filter((c) => c.kind === 'CancelOrder' || c.kind === 'CancelStop')
       .map(clientIdOf),
   );
-  for (const slot of i.slots) if (slot.pending === 'cancel') cancelling.add(slot.clientOrderId);
+  const tracked = new Set(i.slots.map((slot) => slot.clientOrderId));
   const ghosts: OrderCommand[] = [];
   for (const s of i.snapshots) {
     const flat = !s.position || s.position.qty.isZero();
@@ -188,7 +201,9 @@ export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
       if (o.symbol !== s.leg.symbol || decodeClientOrderId(o.clientOrderId)?.instanceId !== i.instanceId)
         continue;
       if (s.leg.positionSide !== 'BOTH' && o.positionSide !== s.leg.positionSide) continue;
-      if (!onlyCloses(o) || cancelling.has(o.clientOrderId)) continue;
+      // An order the strategy tracks is the strategy's to cancel (it does, for a flat leg): cancelled behind
+      // its back, its state would still count it as live cover for the next position.
+      if (!onlyCloses(o) || cancelling.has(o.clientOrderId) || tracked.has(o.clientOrderId)) continue;
       cancelling.add(o.clientOrderId);
       const base = {
         instanceId: i.instanceId,

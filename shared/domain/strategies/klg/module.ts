@@ -98,6 +98,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
       commands: d.commands,
       fillsApplied: d.applied.length,
       stopsFound: found(d.stopsFound),
+      resynced: d.resynced,
     };
   },
   planProtection(state, snapshots, config, now) {

@@ -26,6 +26,7 @@
 import type { Decision } from '../../commands.js';
 import { ZERO } from '../../money.js';
 import type { ExchangeOrder, Position } from '../../orders.js';
+import type { LegResync } from '../../strategy.js';
 import { raiseCondition } from './alerts.js';
 import { cancelInvalidBuys, placeMissingBuys } from './buys.js';
 import type { KlgConfig } from './config.js';
@@ -57,6 +58,8 @@ export interface ReconDecision extends Decision<KlgState> {
   readonly applied: readonly AppliedFill[];
   /** Stops found live that the state had not seen confirmed (journal them as placed). */
   readonly stopsFound: readonly StopState[];
+  /** The ledger adopted the exchange's position on this pass (recon-sync invariant 4). */
+  readonly resynced: readonly LegResync[];
 }
 
 export function planRecon(
@@ -94,7 +97,10 @@ export function planRecon(
     );
   }
   const exchangeQty = pos?.qty.greaterThan(0) ? pos.qty : ZERO;
-  reconcilePosition(w, exchangeQty, pos?.entryPrice ?? ZERO, applied);
+  const ledgerQty = w.s.holdings;
+  const resynced = reconcilePosition(w, exchangeQty, pos?.entryPrice ?? ZERO, applied)
+    ? [{ role: 'grid', from: ledgerQty, to: w.s.holdings }]
+    : [];
   autoClearIfFlat(w);
   settleFlatten(w);
 
@@ -117,7 +123,7 @@ export function planRecon(
   }
 
   w.s.lastReconAt = now;
-  return { ...finish(w), applied: appliedFills(snapshot.fills, effects), stopsFound: w.stopsFound };
+  return { ...finish(w), applied: appliedFills(snapshot.fills, effects), stopsFound: w.stopsFound, resynced };
 }
 
 /** What the protection-only pass reads: price, open orders and the position (no trade history). */

@@ -61,7 +61,10 @@ describe('capital budget', () => {
     const use = budgetUse(policy, legs, slots, dec('-20'), dec('95'));
     expect(use.positionMargin.toFixed()).toBe('150'); // 3 × 100 / 2
     expect(use.reservedMargin.toFixed()).toBe('67.5'); // (2 − 0.5) × 90 / 2; the sell closes: nothing reserved
-    expect(use.available.toFixed()).toBe('262.5'); // 500 − 20 − 150 − 67.5
+    expect(use.unrealizedLoss.toFixed()).toBe('15'); // 3 × (100 − 95)
+    expect(use.available.toFixed()).toBe('247.5'); // 500 − 20 − 15 − 150 − 67.5
+    // A gain counts only once realized.
+    expect(budgetUse(policy, legs, slots, dec('-20'), dec('120')).available.toFixed()).toBe('262.5');
   });
 
   it('values a leg without an entry price at the last price', () => {
@@ -75,6 +78,8 @@ describe('capital budget', () => {
     expect(opensPosition('sell', 'SHORT', ZERO)).toBe(true);
     expect(opensPosition('sell', 'BOTH', dec('-1'))).toBe(true);
     expect(opensPosition('buy', 'BOTH', dec('-1'))).toBe(false);
+    // A flat one-way position: either side opens it.
+    expect(opensPosition('buy', 'BOTH', ZERO) && opensPosition('sell', 'BOTH', ZERO)).toBe(true);
   });
 
   it('reserved margin is never negative and is zero with no live opening order; flat with no orders uses nothing (property)', () => {

@@ -117,6 +117,11 @@ describe('pre-trade checks', () => {
     const levered = preTradeCheck(place('buy', '99', '3'), l, { ...f, equity: dec('300') }); // 997 / 300
     expect(levered).toMatchObject({ pass: false, denial: { check: 'leverage' } });
     expect(!levered.pass && levered.denial.message).toMatch(/3\.32× its equity 300, above max_leverage 3/);
+    // An account with no equity left has room for no leverage at all.
+    expect(preTradeCheck(place('buy', '99', '1'), l, { ...f, equity: dec('-5') })).toMatchObject({
+      pass: false,
+      denial: { check: 'leverage' },
+    });
     // Equity unknown: leverage is not judged; a reducing order (no exposure) is never judged by either.
     expect(preTradeCheck(place('buy', '99', '3'), l, { ...f, equity: null }).pass).toBe(true);
     expect(preTradeCheck(place('sell', '99', '50'), l, { ...facts, accountOthers: dec('5000') }).pass).toBe(

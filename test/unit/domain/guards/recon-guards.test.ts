@@ -42,13 +42,13 @@ function order(clientOrderId: string, over: Partial<ExchangeOrder> = {}): Exchan
   };
 }
 
-function input(over: Partial<ReconGuardInput> & { held?: Decimal; after?: Decimal }): ReconGuardInput {
+function input(over: Partial<ReconGuardInput> & { after?: Decimal }): ReconGuardInput {
   return {
     instanceId: 'g1',
     snapshots: [snapshot('0')],
-    ledgerBefore: { grid: over.held ?? ZERO },
-    ledgerAfter: { grid: over.after ?? over.held ?? ZERO },
+    ledgerAfter: { grid: over.after ?? ZERO },
     slots: [],
+    resynced: [],
     decided: [],
     activeAlerts: [],
     previous: {},
@@ -61,59 +61,68 @@ const codes = (cs: readonly Command[]) =>
   cs.map((c) => (c.kind === 'Alert' ? `${c.severity}:${c.code}` : c.kind));
 
 describe('shadow ledger', () => {
-  it('alerts once when a difference beyond one step is seen on two passes with the same exchange quantity', () => {
-    const first = reconGuards(input({ held: dec('100'), snapshots: [snapshot('160')] }));
+  it('says once per resync when the strategy set its ledger to the exchange position', () => {
+    const r = reconGuards(
+      input({
+        after: dec('160'),
+        snapshots: [snapshot('160')],
+        resynced: [{ role: 'grid', from: dec('100'), to: dec('160') }],
+      }),
+    );
+    expect(codes(r.commands)).toEqual(['warning:shadow_ledger_difference']);
+    const a = r.commands[0];
+    expect(a?.kind === 'Alert' && a.message).toMatch(
+      /is 160, the ledger held 100 .* resynced to the exchange/,
+    );
+    expect(a?.kind === 'Alert' && a.data).toMatchObject({ ledger: '100', exchange: '160', account: 'main' });
+    expect(r.activeAlerts).toEqual([]); // an event, not a standing condition
+  });
+
+  it('raises a difference the strategy leaves standing on two passes in a row, once, and clears it', () => {
+    const first = reconGuards(input({ after: dec('100'), snapshots: [snapshot('160')] }));
     expect(first.commands).toEqual([]); // a fill racing the snapshot shows on one pass only
-    expect(first.memory.grid?.toFixed()).toBe('160');
+    expect(first.memory.grid?.exchange.toFixed()).toBe('160');
     const second = reconGuards(
-      input({ held: dec('100'), snapshots: [snapshot('160')], previous: first.memory }),
+      input({ after: dec('100'), snapshots: [snapshot('160')], previous: first.memory }),
     );
     expect(codes(second.commands)).toEqual(['warning:shadow_ledger_difference']);
-    const a = second.commands[0];
-    expect(a?.kind === 'Alert' && a.data).toMatchObject({
-      expected: '100',
-      exchange: '160',
-      account: 'main',
-    });
     expect(second.activeAlerts).toEqual(['shadow_ledger_difference']);
-    // Still different on the next pass: no second alert.
     const third = reconGuards(
       input({
-        held: dec('100'),
+        after: dec('100'),
         snapshots: [snapshot('160')],
         previous: second.memory,
         activeAlerts: second.activeAlerts,
       }),
     );
     expect(third.commands).toEqual([]);
-    // The ledger agrees again: one resolution.
-    const fourth = reconGuards(
+    const agreed = reconGuards(
       input({
-        held: dec('160'),
+        after: dec('160'),
         snapshots: [snapshot('160')],
         previous: third.memory,
         activeAlerts: third.activeAlerts,
       }),
     );
-    expect(codes(fourth.commands)).toEqual(['info:shadow_ledger_difference_resolved']);
-    expect(fourth.activeAlerts).toEqual([]);
-  });
-
-  it('says "resynced" in one alert when the strategy adopted the exchange position on the confirming pass', () => {
-    const r = reconGuards(
+    expect(codes(agreed.commands)).toEqual(['info:shadow_ledger_difference_resolved']);
+    expect(agreed.activeAlerts).toEqual([]);
+    // A difference that moved between the passes is a new sighting, not a confirmation.
+    const moved = reconGuards(
       input({
-        held: dec('100'),
-        after: dec('160'),
-        snapshots: [snapshot('160')],
-        previous: { grid: dec('160') },
+        after: dec('100'),
+        snapshots: [snapshot('170')],
+        previous: { grid: { exchange: dec('160'), ledger: dec('100') } },
       }),
     );
-    expect(codes(r.commands)).toEqual(['warning:shadow_ledger_difference']);
-    expect(r.commands[0]?.kind === 'Alert' && r.commands[0].message).toMatch(/resynced to the exchange/);
-    expect(r.activeAlerts).toEqual([]);
+    expect(moved.commands).toEqual([]);
+    // DOGE steps by 1 coin: a difference of one step is not a difference.
+    const step = { grid: { exchange: dec('101'), ledger: dec('100') } };
+    expect(
+      reconGuards(input({ after: dec('100'), snapshots: [snapshot('101')], previous: step })).commands,
+    ).toEqual([]);
   });
 
-  it('takes the trades the history brings as explained, says once per burst when one was not ours, and ignores less than a step', () => {
+  it('says once per burst when a trade in the history was not ours, and never for a liquidation', () => {
     const ownFill: Fill = {
       tradeId: 't1',
       symbol: SYMBOL,
@@ -127,20 +136,11 @@ describe('shadow ledger', () => {
       isMaker: true,
       time: 1,
     };
-    const explained = reconGuards(
-      input({
-        held: dec('100'),
-        snapshots: [snapshot('160', { fills: [ownFill] })],
-        previous: { grid: dec('160') },
-      }),
-    );
-    expect(explained.commands).toEqual([]);
-    expect(explained.memory.grid).toBeNull();
-    // A trade by hand the history shows: explained too, and said (once per burst).
+    expect(
+      reconGuards(input({ after: dec('160'), snapshots: [snapshot('160', { fills: [ownFill] })] })).commands,
+    ).toEqual([]);
     const hand = { ...ownFill, clientOrderId: 'web_123', tradeId: 't2' };
-    const byHand = reconGuards(
-      input({ held: dec('100'), after: dec('160'), snapshots: [snapshot('160', { fills: [hand] })] }),
-    );
+    const byHand = reconGuards(input({ after: dec('160'), snapshots: [snapshot('160', { fills: [hand] })] }));
     expect(codes(byHand.commands)).toEqual(['warning:external_trade']);
     expect(byHand.commands[0]?.kind === 'Alert' && byHand.commands[0].data).toMatchObject({
       moved: '60',
@@ -150,7 +150,6 @@ describe('shadow ledger', () => {
     const more = { ...hand, tradeId: 't3', side: 'sell' as const, qty: dec('10') };
     const again = reconGuards(
       input({
-        held: dec('160'),
         after: dec('150'),
         snapshots: [snapshot('150', { fills: [more] })],
         activeAlerts: byHand.activeAlerts,
@@ -158,25 +157,12 @@ describe('shadow ledger', () => {
     );
     expect(again.commands).toEqual([]); // the same burst
     const quiet = reconGuards(
-      input({ held: dec('150'), snapshots: [snapshot('150')], activeAlerts: again.activeAlerts }),
+      input({ after: dec('150'), snapshots: [snapshot('150')], activeAlerts: again.activeAlerts }),
     );
     expect(quiet.commands).toEqual([]);
     expect(quiet.activeAlerts).toEqual([]); // the next burst alerts again
-    // A liquidation has its own alert, not this one.
-    const liquidated = reconGuards(
-      input({
-        held: dec('100'),
-        snapshots: [
-          snapshot('0', { fills: [{ ...hand, side: 'sell', qty: dec('100'), liquidation: true }] }),
-        ],
-      }),
-    );
-    expect(codes(liquidated.commands)).toEqual([]);
-    // DOGE steps by 1 coin: a difference of one step is not a difference.
-    expect(
-      reconGuards(input({ held: dec('100'), snapshots: [snapshot('101')], previous: { grid: dec('101') } }))
-        .commands,
-    ).toEqual([]);
+    const liquidation = { ...hand, side: 'sell' as const, qty: dec('100'), liquidation: true };
+    expect(reconGuards(input({ snapshots: [snapshot('0', { fills: [liquidation] })] })).commands).toEqual([]);
   });
 });
 
@@ -205,11 +191,13 @@ describe('ghost orders', () => {
     ).toEqual(['gbg1T4', 'gbg1L3S2']);
   });
 
-  it('leaves them while the position or the ledger is not flat, and never cancels twice', () => {
+  it('leaves them while the position or the ledger is not flat, and never cancels what the strategy tracks or cancels', () => {
     const orders = { openOrders: [stop, close] };
-    expect(reconGuards(input({ snapshots: [snapshot('50', orders)], held: dec('50') })).commands).toEqual([]);
+    expect(reconGuards(input({ snapshots: [snapshot('50', orders)], after: dec('50') })).commands).toEqual(
+      [],
+    );
     expect(
-      reconGuards(input({ snapshots: [snapshot('0', orders)], held: dec('50') })).commands.some(
+      reconGuards(input({ snapshots: [snapshot('0', orders)], after: dec('50') })).commands.some(
         (c) => c.kind === 'CancelStop',
       ),
     ).toBe(false);
@@ -232,7 +220,7 @@ describe('ghost orders', () => {
         price: dec('0.25'),
         qty: dec('100'),
         filled: ZERO,
-        pending: 'cancel',
+        pending: null, // live in the strategy's state: the strategy's to cancel
         uncertain: false,
       },
     ];
