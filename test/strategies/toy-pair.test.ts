@@ -320,4 +320,31 @@ describe('the toy pair in the simulator', () => {
     expect(r.summary.jobs.recompute).toBe(0);
     expect(r.html).toContain('toy1');
   });
+
+  it('gets the ghost-order protection of the shell: a stop of its own it does not track, on a flat leg, is cancelled', async () => {
+    app = await paperApp({ accounts: ['a', 'b'], instances: [toyConfig()] });
+    await reconcileInstance(app.ctx, 'toy1');
+    // A stop by the toy's id grammar on its flat SHORT leg (left by a crash): the toy keeps no stops.
+    app.ex.placeAlgoOrder('b', {
+      symbol: 'DOGEUSDC',
+      side: 'BUY',
+      type: 'STOP_MARKET',
+      triggerPrice: dec('0.3'),
+      workingType: 'MARK_PRICE',
+      positionSide: 'SHORT',
+      closePosition: true,
+      clientAlgoId: 'gbtoy1T9',
+    });
+    expect(
+      (await app.ports.get('b')!.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind === 'stop'),
+    ).toHaveLength(1);
+    await reconcileInstance(app.ctx, 'toy1', { force: true });
+    expect((await app.ports.get('b')!.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind === 'stop')).toEqual(
+      [],
+    );
+    const ghost = app.alerts.find((x) => x.code === 'ghost_orders_cancelled');
+    expect(ghost?.data?.orders).toBe('gbtoy1T9');
+    // Its resting buy on the other leg is an opening order: untouched.
+    expect((await app.ports.get('a')!.openOrders('DOGE/USDC:USDC')).some((o) => o.side === 'buy')).toBe(true);
+  });
 });
