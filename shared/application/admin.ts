@@ -11,8 +11,9 @@
  */
 
 import { z } from 'zod';
-import { strategyOf } from '../domain/strategies/index.js';
-import type { InstanceEnvelope } from '../domain/strategy.js';
+import { type Decimal, ZERO } from '../domain/money.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
@@ -20,6 +21,7 @@ import { publishAlerts } from './execute.js';
 import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { SHELL } from './jobs.js';
+import { settleAssetOf } from './market.js';
 import { decideOnSnapshot } from './pipeline.js';
 import { reconcileInstance } from './reconcile-instance.js';
 import { runtimeOf } from './strategies/index.js';
@@ -156,7 +158,10 @@ export async function runAdminCommand(
     case 'status':
       return done(
         state
-          ? { ...strategy.status(config, state), guards: guardView(config, state) }
+          ? {
+              ...strategy.status(config, state),
+              guards: guardView(config, state, await equityOf(ctx, config)),
+            }
           : { instanceId: config.id, initialized: false },
       );
     case 'pause': {
@@ -230,4 +235,28 @@ async function flatten(ctx: AppContext, instanceId: string) {
         ? sent.command.request.qty.toFixed()
         : null,
   };
+}
+
+/**
+ * The equity of the accounts an instance's legs trade on, in their settlement assets, read now (status
+ * states leverage against it); null when a read fails (status never fails for it).
+ */
+async function equityOf(ctx: AppContext, config: InstanceConfigBase): Promise<Decimal | null> {
+  try {
+    let sum = ZERO;
+    const seen = new Set<string>();
+    for (const leg of legsOf(config)) {
+      const asset = settleAssetOf(leg.symbol);
+      if (seen.has(`${leg.account}|${asset}`)) continue;
+      seen.add(`${leg.account}|${asset}`);
+      sum = sum.plus((await ctx.exchanges(leg.account).balance(asset)).marginBalance);
+    }
+    return sum;
+  } catch (e) {
+    ctx.logger.warn('status: equity unknown', {
+      instance: config.id,
+      error: e instanceof Error ? e.message : String(e),
+    });
+    return null;
+  }
 }

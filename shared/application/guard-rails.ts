@@ -198,7 +198,7 @@ export function guardView(config: InstanceConfigBase, state: InstanceEnvelope, e
   const use = budgetUseOf(config, state);
   return {
     exposureNotional: exposure.toDecimalPlaces(2).toFixed(),
-    ...(equity?.greaterThan(0) ? { leverage: exposure.dividedBy(equity).toDecimalPlaces(2).toFixed() } : {}),
+    ...(equity?.greaterThan(0) ? { leverage: exposure.dividedBy(equity).toDecimalPlaces(4).toFixed() } : {}),
     budget: use
       ? {
           budget: use.budget.toFixed(),

@@ -99,6 +99,8 @@ describe('the pre-trade step', () => {
       detail: { guards: Record<string, unknown> };
     };
     expect(status.detail.guards).toMatchObject({
+      exposureNotional: '35',
+      leverage: '0.0035', // 35 of 10 000 USDC
       budget: { budget: '40', leverage: '1', positionMargin: '0', reservedMargin: '35', available: '5' },
       alerts: ['pre_trade_budget'],
     });
