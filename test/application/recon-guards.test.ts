@@ -10,6 +10,7 @@ import { dec } from '../../shared/domain/money.js';
 import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import type { KlgState } from '../../shared/domain/strategies/klg/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { leftoverStop } from '../support/orders.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
@@ -46,16 +47,7 @@ describe('the recon guards', () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');
     // A stop from an earlier life of the instance (its state was reset), still on the exchange.
-    app.ex.placeAlgoOrder('main', {
-      symbol: 'DOGEUSDC',
-      side: 'SELL',
-      type: 'STOP_MARKET',
-      triggerPrice: dec('0.12'),
-      workingType: 'MARK_PRICE',
-      positionSide: 'LONG',
-      closePosition: true,
-      clientAlgoId: 'gbdogeklgT7z',
-    });
+    leftoverStop(app, 'main', 'LONG', '0.12', 'gbdogeklgT7z');
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
     expect((await app.port.openOrders(SYMBOL)).filter((o) => o.kind === 'stop')).toEqual([]);
     // The grid adopted and cancelled it itself: the shell sent no second cancel.

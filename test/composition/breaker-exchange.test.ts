@@ -19,15 +19,20 @@ afterEach(async () => {
   app = null;
 });
 
+/** Every read of the app's first port fails with a 503 while `storm` is on; `reached` counts the reads. */
+function stormy(a: PaperApp): { storm: boolean; reached: number } {
+  const venue = { storm: true, reached: 0 };
+  a.port.beforeRead = () => {
+    venue.reached += 1;
+    if (venue.storm) throw new ExchangeError('retryable', 'HTTP 503 Service Unavailable', { code: '503' });
+  };
+  return venue;
+}
+
 describe('the circuit breaker around an account', () => {
   it('opens after ten 5xx in a row, refuses without calling the venue, probes after a minute and closes', async () => {
     app = await paperApp();
-    let storm = true;
-    let reached = 0;
-    app.port.beforeRead = () => {
-      reached += 1;
-      if (storm) throw new ExchangeError('retryable', 'HTTP 503 Service Unavailable', { code: '503' });
-    };
+    const venue = stormy(app);
     const deployment = parseDeploymentConfig({
       accounts: [{ id: 'main', exchange: 'binanceusdm' }],
       instances: [klgConfigInput()],
@@ -41,23 +46,23 @@ describe('the circuit breaker around an account', () => {
 
     for (let i = 0; i < 10; i++) await expect(port.openOrders(SYMBOL)).rejects.toThrow(/503/);
     expect(port.breaker().status).toBe('open');
-    expect(reached).toBe(10);
+    expect(venue.reached).toBe(10);
     // Open: refused at once, the venue is not called.
     await expect(port.openOrders(SYMBOL)).rejects.toMatchObject({ kind: 'retryable', code: 'circuit_open' });
     await expect(port.tradesSince(SYMBOL, null)).rejects.toMatchObject({ code: 'circuit_open' });
-    expect(reached).toBe(10);
+    expect(venue.reached).toBe(10);
     expect(app.alerts.filter((a) => a.code === 'account_circuit_open')).toHaveLength(1);
     expect(app.alerts[0]).toMatchObject({ instanceId: 'dogeklg', severity: 'critical' });
 
     // After the cooldown one probe goes through; the storm still rages: open again, no second alert.
     await app.clock.advanceBy(60_000);
     await expect(port.openOrders(SYMBOL)).rejects.toThrow(/503/);
-    expect(reached).toBe(11);
+    expect(venue.reached).toBe(11);
     expect(port.breaker().status).toBe('open');
     expect(app.alerts.filter((a) => a.code === 'account_circuit_open')).toHaveLength(1);
 
     // The venue recovers: the next probe succeeds and closes the breaker.
-    storm = false;
+    venue.storm = false;
     await app.clock.advanceBy(60_000);
     expect(await port.openOrders(SYMBOL)).toEqual([]);
     expect(port.breaker()).toEqual({ status: 'closed', failures: 0 });
@@ -81,12 +86,7 @@ describe('the circuit breaker around an account', () => {
 
   it('lets calls made while the probe is out wait for its verdict, so the first pass after a storm runs whole', async () => {
     app = await paperApp();
-    let storm = true;
-    let reached = 0;
-    app.port.beforeRead = () => {
-      reached += 1;
-      if (storm) throw new ExchangeError('retryable', 'HTTP 503 Service Unavailable', { code: '503' });
-    };
+    const venue = stormy(app);
     const port = withBreaker(app.port, app.clock, () => undefined, { threshold: 2, cooldownMs: 5_000 });
     for (let i = 0; i < 2; i++) await expect(port.openOrders(SYMBOL)).rejects.toThrow(/503/);
     expect(port.breaker().status).toBe('open');
@@ -98,8 +98,8 @@ describe('the circuit breaker around an account', () => {
       port.openOrders(SYMBOL),
     ]);
     expect(failing.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(reached).toBe(3);
-    storm = false;
+    expect(venue.reached).toBe(3);
+    venue.storm = false;
     await app.clock.advanceBy(5_000);
     // A recon pass's parallel reads: one probes, the others wait, then all go through.
     const reads = await Promise.all([
@@ -109,6 +109,6 @@ describe('the circuit breaker around an account', () => {
     ]);
     expect(reads).toEqual([[], [], []]);
     expect(port.breaker().status).toBe('closed');
-    expect(reached).toBe(6);
+    expect(venue.reached).toBe(6);
   });
 });

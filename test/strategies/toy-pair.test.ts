@@ -14,6 +14,7 @@ import { dec } from '../../shared/domain/money.js';
 import { readStoredInstance } from '../../shared/domain/stored-instance.js';
 import { type AnyStrategy, registerStrategy, strategyOf } from '../../shared/domain/strategies/index.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { leftoverStop } from '../support/orders.js';
 import {
   registerToyPair,
   type ToyState,
@@ -325,16 +326,7 @@ describe('the toy pair in the simulator', () => {
     app = await paperApp({ accounts: ['a', 'b'], instances: [toyConfig()] });
     await reconcileInstance(app.ctx, 'toy1');
     // A stop by the toy's id grammar on its flat SHORT leg (left by a crash): the toy keeps no stops.
-    app.ex.placeAlgoOrder('b', {
-      symbol: 'DOGEUSDC',
-      side: 'BUY',
-      type: 'STOP_MARKET',
-      triggerPrice: dec('0.3'),
-      workingType: 'MARK_PRICE',
-      positionSide: 'SHORT',
-      closePosition: true,
-      clientAlgoId: 'gbtoy1T9',
-    });
+    leftoverStop(app, 'b', 'SHORT', '0.3', 'gbtoy1T9');
     expect(
       (await app.ports.get('b')!.openOrders('DOGE/USDC:USDC')).filter((o) => o.kind === 'stop'),
     ).toHaveLength(1);

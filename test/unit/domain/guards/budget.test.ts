@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderCommand } from '../../../../shared/domain/commands.js';
 import {
   type BudgetLeg,
   budgetUse,
@@ -10,6 +9,7 @@ import {
 import { preTradeCheck } from '../../../../shared/domain/guards/pre-trade.js';
 import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
 import type { OrderSlot } from '../../../../shared/domain/stored-instance.js';
+import { placeCommand } from '../../../support/orders.js';
 
 const policy = { budget: dec('500'), leverage: dec('2') };
 const flatLong: BudgetLeg = { role: 'grid', positionSide: 'LONG', qty: ZERO, avgEntry: ZERO };
@@ -34,25 +34,7 @@ function slot(
   };
 }
 
-function buy(price: Decimal, qty: Decimal): OrderCommand {
-  return {
-    kind: 'PlaceOrder',
-    instanceId: 'i1',
-    level: 0,
-    request: {
-      type: 'limit',
-      account: 'main',
-      symbol: 'BTC/USDT:USDT',
-      clientOrderId: 'gbi1L0B9',
-      side: 'buy',
-      positionSide: 'LONG',
-      price,
-      qty,
-      timeInForce: 'GTC',
-    },
-    reason: 'test',
-  };
-}
+const buy = (price: Decimal, qty: Decimal) => placeCommand('buy', price.toFixed(), qty.toFixed());
 
 describe('capital budget', () => {
   it('counts the position at its entry and live opening orders at their price, at the budget leverage', () => {

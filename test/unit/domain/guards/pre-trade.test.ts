@@ -3,29 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { OrderCommand } from '../../../../shared/domain/commands.js';
 import { type PreTradeLimits, preTradeCheck } from '../../../../shared/domain/guards/pre-trade.js';
 import { dec } from '../../../../shared/domain/money.js';
+import { placeCommand } from '../../../support/orders.js';
 
 const limits: PreTradeLimits = { maxOrderNotional: dec('500'), priceBandPct: dec('5'), maxOrdersPer10s: 10 };
 const facts = { reference: dec('100'), recentOrders: 0 };
 
-function place(side: 'buy' | 'sell', price: string, qty: string): OrderCommand {
-  return {
-    kind: 'PlaceOrder',
-    instanceId: 'i1',
-    level: 0,
-    request: {
-      type: 'limit',
-      account: 'main',
-      symbol: 'BTC/USDT:USDT',
-      clientOrderId: 'gbi1L0B1',
-      side,
-      positionSide: 'LONG',
-      price: dec(price),
-      qty: dec(qty),
-      timeInForce: 'GTC',
-    },
-    reason: 'test',
-  };
-}
+const place = placeCommand;
 
 const stop: OrderCommand = {
   kind: 'PlaceStop',

@@ -1,0 +1,49 @@
+/** Order commands and leftover exchange orders for tests of the guard rails. */
+import type { OrderCommand } from '../../shared/domain/commands.js';
+import { dec } from '../../shared/domain/money.js';
+import type { PaperApp } from './app.js';
+
+/** A limit order of instance `i1` on BTC/USDT LONG, as the pipeline's pre-trade step receives it. */
+export function placeCommand(
+  side: 'buy' | 'sell',
+  price: string,
+  qty: string,
+): Extract<OrderCommand, { kind: 'PlaceOrder' }> {
+  return {
+    kind: 'PlaceOrder',
+    instanceId: 'i1',
+    level: 0,
+    request: {
+      type: 'limit',
+      account: 'main',
+      symbol: 'BTC/USDT:USDT',
+      clientOrderId: 'gbi1L0B1',
+      side,
+      positionSide: 'LONG',
+      price: dec(price),
+      qty: dec(qty),
+      timeInForce: 'GTC',
+    },
+    reason: 'test',
+  };
+}
+
+/** A closePosition stop placed straight on the paper venue (left by an earlier life of an instance). */
+export function leftoverStop(
+  app: PaperApp,
+  account: string,
+  positionSide: 'LONG' | 'SHORT',
+  triggerPrice: string,
+  clientAlgoId: string,
+): void {
+  app.ex.placeAlgoOrder(account, {
+    symbol: 'DOGEUSDC',
+    side: positionSide === 'LONG' ? 'SELL' : 'BUY',
+    type: 'STOP_MARKET',
+    triggerPrice: dec(triggerPrice),
+    workingType: 'MARK_PRICE',
+    positionSide,
+    closePosition: true,
+    clientAlgoId,
+  });
+}
