@@ -93,8 +93,9 @@ export function guardsFor(ctx: AppContext): GuardRails {
  * it is sent. A denied command is not sent: it comes back as a refusal (`reason: 'pre_trade'`) the strategy
  * folds like any other, is journaled, logged and counted (`PreTradeDenials`). Protective commands pass as
  * an explicit bypass, logged as such.
+ * Exported for its benchmark (`npm run bench -- guards`); callers go through `carryOutDecision`.
  */
-async function preTrade(
+export async function preTrade(
   ctx: AppContext,
   config: InstanceConfigBase,
   decided: InstanceEnvelope,
