@@ -1,0 +1,464 @@
+/**
+ * The reduce-only closer's engine (SPEC §4, seed 001), one `symbol + positionSide` at a time, pure: it works
+ * a position down in small slices, maker first, and answers the market, its order's outcomes and the
+ * position's risk. The strategy module and the stream worker drive it (issue 16); nothing here does I/O.
+ *
+ * Entry points: `signalOf`, `sliceQty`, `closePrice`, `panicTier`, `protectiveStopTrigger`, and the state
+ * machine `onMarket` / `onPlaced` / `onRejected` / `onFill` / `onCancelled`.
+ *
+ * A LONG is closed by sells, a SHORT by buys. Per side:
+ *  - Signals (LONG; SHORT mirrored): `last > prev and bid ≥ last` (primary) or `bid ≥ last and bid > prev`
+ *    (bid improve), at most one per `min_signal_interval_ms`, never on book or trade data older than
+ *    `stale_ms` (the mark price does not count as fresh data).
+ *  - States `IDLE → PLACING → WAITING → CANCELING → COOLDOWN → IDLE`; an order lives `order_ttl_ms`, then is
+ *    cancelled; after any order ends, `cooldown_ms` passes before the next.
+ *  - Modes: `MAKER_ONLY` (post-only GTX one tick inside the spread, clamped to stay maker) and
+ *    `AGGRESSIVE_LIMIT` (GTC at the touch). `maker_timeouts_to_escalate` maker timeouts in a row → aggressive;
+ *    `aggr_fills_to_deescalate` aggressive fills or `aggr_timeouts_to_deescalate` aggressive timeouts →
+ *    maker; a post-only rejection retries once aggressively. A partial fill counts as a fill.
+ *  - Size: `min_qty × base_mult × roi_mult × accel_mult`, capped by `max_mult` (× min_qty),
+ *    `max_order_notional` and the position, on the quantity step.
+ *  - Risk: `dist_to_liq = |mark − liq| / mark`. Under `liq_distance_threshold` every order goes aggressive.
+ *    Inside a `panic_close` tier, slices of `slice_ratio` of the position go out regardless of signals,
+ *    throttle and staleness, with `ttl_percent` of the TTL. The protective stop sits at `liq / (1 − D)` for
+ *    a LONG and `liq / (1 + D)` for a SHORT, and only ever tightens.
+ *
+ * Invariants (property-tested): never more than the position in the open order; never an order and a cancel
+ * in flight at once on a side (one order at a time); never an order on stale data but in a panic tier; the
+ * protective stop only tightens.
+ */
+import { ceilTo, type Decimal, floorTo, maxDec, minDec, ONE, ZERO } from '../../money.js';
+import type { SymbolRules } from '../../symbol-rules.js';
+
+export type CloseSide = 'LONG' | 'SHORT';
+export type ExecMode = 'MAKER_ONLY' | 'AGGRESSIVE_LIMIT';
+export type ExecState = 'IDLE' | 'PLACING' | 'WAITING' | 'CANCELING' | 'COOLDOWN';
+export type SignalReason = 'long_primary' | 'long_bid_improve' | 'short_primary' | 'short_ask_improve';
+
+export interface Tier {
+  /** The threshold (a return, an ROI) at or above which the multiplier applies. */
+  readonly at: Decimal;
+  readonly mult: Decimal;
+}
+
+export interface PanicTier {
+  /** The tier applies while the distance to liquidation is at or under this fraction. */
+  readonly dist: Decimal;
+  /** Each forced slice closes this fraction of the position. */
+  readonly sliceRatio: Decimal;
+  /** Its orders live this fraction of `orderTtlMs`. */
+  readonly ttlPercent: Decimal;
+}
+
+/** One side's parameters, the global defaults merged with the symbol's overrides. */
+export interface CloserParams {
+  readonly orderTtlMs: number;
+  readonly cooldownMs: number;
+  readonly minSignalIntervalMs: number;
+  readonly staleMs: number;
+  readonly makerTimeoutsToEscalate: number;
+  readonly aggrFillsToDeescalate: number;
+  readonly aggrTimeoutsToDeescalate: number;
+  readonly baseMult: Decimal;
+  readonly maxMult: Decimal;
+  /** Largest notional of one slice (quote currency); null: none. */
+  readonly maxOrderNotional: Decimal | null;
+  readonly accelWindowMs: number;
+  /** On the return over the accel window in the closing direction; the highest tier met applies. */
+  readonly accelTiers: readonly Tier[];
+  /** On the margin ROI `uPnL / (|qty| × entry / leverage)`; the highest tier met applies. */
+  readonly roiTiers: readonly Tier[];
+  readonly liqDistanceThreshold: Decimal;
+  readonly panicTiers: readonly PanicTier[];
+  /** D of the protective stop; null: no protective stop. */
+  readonly stopDistance: Decimal | null;
+}
+
+/** What the market looks like to one side now. */
+export interface MarketView {
+  readonly bid: Decimal | null;
+  readonly ask: Decimal | null;
+  readonly bookAt: number | null;
+  /** The trade before the last, and the last. */
+  readonly prev: Decimal | null;
+  readonly last: Decimal | null;
+  readonly tradeAt: number | null;
+  /** The last trade price `accelWindowMs` ago (null: the window is not full yet). */
+  readonly windowStart: Decimal | null;
+  readonly mark: Decimal | null;
+}
+
+/** The position on the side, as the exchange reports it (qty ≥ 0, the side says which way). */
+export interface SidePosition {
+  readonly qty: Decimal;
+  readonly entry: Decimal;
+  readonly leverage: Decimal;
+  readonly liquidation: Decimal | null;
+}
+
+export interface LiveOrder {
+  readonly clientOrderId: string;
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly filled: Decimal;
+  readonly placedAt: number;
+  readonly ttlMs: number;
+  readonly mode: ExecMode;
+  /** A risk order (panic tier, forced aggressive): bypasses the soft rate limits. */
+  readonly risk: boolean;
+}
+
+export interface SideExec {
+  readonly side: CloseSide;
+  readonly state: ExecState;
+  readonly since: number;
+  readonly mode: ExecMode;
+  readonly order: LiveOrder | null;
+  readonly makerTimeouts: number;
+  readonly aggrTimeouts: number;
+  readonly aggrFills: number;
+  /** The next order goes aggressive once (after a post-only rejection). */
+  readonly aggressiveOnce: boolean;
+  readonly lastSignalAt: number | null;
+  readonly seq: number;
+  /** The protective stop's trigger in force (null: none placed). */
+  readonly stopTrigger: Decimal | null;
+}
+
+export type CloseIntent =
+  | {
+      readonly kind: 'place';
+      readonly clientOrderId: string;
+      readonly side: 'buy' | 'sell';
+      readonly positionSide: CloseSide;
+      readonly price: Decimal;
+      readonly qty: Decimal;
+      readonly timeInForce: 'GTX' | 'GTC';
+      readonly risk: boolean;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'cancel';
+      readonly clientOrderId: string;
+      readonly risk: boolean;
+      readonly reason: string;
+    }
+  | { readonly kind: 'stop'; readonly triggerPrice: Decimal; readonly reason: string }
+  | { readonly kind: 'cancel_stop'; readonly reason: string };
+
+export interface Step {
+  readonly exec: SideExec;
+  readonly intents: readonly CloseIntent[];
+}
+
+export function initialSide(side: CloseSide, now: number): SideExec {
+  return {
+    side,
+    state: 'IDLE',
+    since: now,
+    mode: 'MAKER_ONLY',
+    order: null,
+    makerTimeouts: 0,
+    aggrTimeouts: 0,
+    aggrFills: 0,
+    aggressiveOnce: false,
+    lastSignalAt: null,
+    seq: 0,
+    stopTrigger: null,
+  };
+}
+
+/** The closing signal on the market now (null: none). */
+export function signalOf(side: CloseSide, m: MarketView): SignalReason | null {
+  const { bid, ask, prev, last } = m;
+  if (!prev || !last) return null;
+  if (side === 'LONG') {
+    if (!bid) return null;
+    if (last.greaterThan(prev) && bid.greaterThanOrEqualTo(last)) return 'long_primary';
+    if (bid.greaterThanOrEqualTo(last) && bid.greaterThan(prev)) return 'long_bid_improve';
+    return null;
+  }
+  if (!ask) return null;
+  if (last.lessThan(prev) && ask.lessThanOrEqualTo(last)) return 'short_primary';
+  if (ask.lessThanOrEqualTo(last) && ask.lessThan(prev)) return 'short_ask_improve';
+  return null;
+}
+
+/** Book and trades both fresh (the mark price does not count). */
+export function isFresh(m: MarketView, now: number, staleMs: number): boolean {
+  return m.bookAt !== null && m.tradeAt !== null && now - m.bookAt <= staleMs && now - m.tradeAt <= staleMs;
+}
+
+function highestTier(tiers: readonly Tier[], value: Decimal | null): Decimal {
+  let mult = ONE;
+  let best: Decimal | null = null;
+  if (!value) return mult;
+  for (const t of tiers)
+    if (value.greaterThanOrEqualTo(t.at) && (best === null || t.at.greaterThan(best))) {
+      best = t.at;
+      mult = t.mult;
+    }
+  return mult;
+}
+
+/** Margin ROI of the position at `price`: uPnL over its initial margin. */
+export function marginRoi(side: CloseSide, pos: SidePosition, price: Decimal): Decimal | null {
+  if (!pos.qty.greaterThan(0) || !pos.entry.greaterThan(0) || !pos.leverage.greaterThan(0)) return null;
+  const pnl = side === 'LONG' ? price.minus(pos.entry).times(pos.qty) : pos.entry.minus(price).times(pos.qty);
+  return pnl.dividedBy(pos.qty.times(pos.entry).dividedBy(pos.leverage));
+}
+
+/** The return over the accel window in the closing direction (up for a LONG, down for a SHORT). */
+export function windowReturn(side: CloseSide, m: MarketView): Decimal | null {
+  if (!m.windowStart?.greaterThan(0) || !m.last) return null;
+  const ret = m.last.minus(m.windowStart).dividedBy(m.windowStart);
+  return side === 'LONG' ? ret : ret.negated();
+}
+
+/**
+ * A signal slice: `min_qty × base × roi_mult × accel_mult`, at most `max_mult × min_qty`, the notional cap
+ * and the position, floored to the step. Zero when under the exchange minimum (nothing to send).
+ */
+export function sliceQty(
+  p: CloserParams,
+  rules: SymbolRules,
+  side: CloseSide,
+  pos: SidePosition,
+  m: MarketView,
+  price: Decimal,
+): Decimal {
+  const roi = marginRoi(side, pos, m.mark ?? price);
+  const mult = minDec(
+    p.baseMult.times(highestTier(p.roiTiers, roi)).times(highestTier(p.accelTiers, windowReturn(side, m))),
+    p.maxMult,
+  );
+  return capped(p, rules, pos, price, rules.minQty.times(mult));
+}
+
+function capped(
+  p: CloserParams,
+  rules: SymbolRules,
+  pos: SidePosition,
+  price: Decimal,
+  want: Decimal,
+): Decimal {
+  let qty = minDec(want, pos.qty);
+  if (p.maxOrderNotional && price.greaterThan(0)) qty = minDec(qty, p.maxOrderNotional.dividedBy(price));
+  qty = floorTo(qty, rules.stepSize);
+  // The last bit of a position under the minimum goes whole (the venue takes a closing remainder).
+  if (qty.lessThan(rules.minQty))
+    return pos.qty.lessThan(rules.minQty) ? floorTo(pos.qty, rules.stepSize) : ZERO;
+  return qty;
+}
+
+/** Where a closing order of `mode` sits: maker one tick inside the spread (never crossing), or at the touch. */
+export function closePrice(
+  side: CloseSide,
+  mode: ExecMode,
+  m: MarketView,
+  rules: SymbolRules,
+): Decimal | null {
+  const { bid, ask } = m;
+  if (!bid || !ask || !bid.greaterThan(0) || ask.lessThan(bid)) return null;
+  const tick = rules.tickSize;
+  if (side === 'LONG') {
+    // Sell: maker just under the ask, but above the bid so it rests.
+    if (mode === 'AGGRESSIVE_LIMIT') return bid;
+    return maxDec(ask.minus(tick), bid.plus(tick));
+  }
+  if (mode === 'AGGRESSIVE_LIMIT') return ask;
+  return minDec(bid.plus(tick), ask.minus(tick));
+}
+
+export function distToLiq(pos: SidePosition, mark: Decimal | null): Decimal | null {
+  if (!pos.liquidation?.greaterThan(0) || !mark?.greaterThan(0)) return null;
+  return mark.minus(pos.liquidation).abs().dividedBy(mark);
+}
+
+/** The panic tier the distance to liquidation falls in (the tightest one met), null: none. */
+export function panicTier(p: CloserParams, dist: Decimal | null): PanicTier | null {
+  if (!dist) return null;
+  let tier: PanicTier | null = null;
+  for (const t of p.panicTiers)
+    if (dist.lessThanOrEqualTo(t.dist) && (tier === null || t.dist.lessThan(tier.dist))) tier = t;
+  return tier;
+}
+
+/** The protective stop's trigger for the position now (null: none wanted). */
+export function protectiveStopTrigger(
+  p: CloserParams,
+  side: CloseSide,
+  pos: SidePosition,
+  rules: SymbolRules,
+): Decimal | null {
+  if (!p.stopDistance || !pos.qty.greaterThan(0) || !pos.liquidation?.greaterThan(0)) return null;
+  const raw =
+    side === 'LONG'
+      ? pos.liquidation.dividedBy(ONE.minus(p.stopDistance))
+      : pos.liquidation.dividedBy(ONE.plus(p.stopDistance));
+  // On the tick, on the safe side: a LONG's stop rounds up (further from liquidation), a SHORT's down.
+  return side === 'LONG' ? ceilTo(raw, rules.tickSize) : floorTo(raw, rules.tickSize);
+}
+
+function tightens(side: CloseSide, from: Decimal | null, to: Decimal): boolean {
+  if (from === null) return true;
+  return side === 'LONG' ? to.greaterThan(from) : to.lessThan(from);
+}
+
+/**
+ * The market moved (book, trade or mark), or time passed: keep the protective stop, expire an order past
+ * its TTL, leave cooldown, and place the next slice when a signal (or a panic tier) calls for one.
+ */
+export function onMarket(
+  e: SideExec,
+  p: CloserParams,
+  rules: SymbolRules,
+  pos: SidePosition,
+  m: MarketView,
+  now: number,
+  idPrefix: string,
+): Step {
+  const intents: CloseIntent[] = [];
+  let x = e;
+  // The protective stop: placed when there is a position, only ever tightened, cancelled when flat.
+  const trigger = protectiveStopTrigger(p, x.side, pos, rules);
+  if (trigger && tightens(x.side, x.stopTrigger, trigger)) {
+    intents.push({
+      kind: 'stop',
+      triggerPrice: trigger,
+      reason: `protect at ${trigger.toFixed()} (liquidation ${pos.liquidation?.toFixed()})`,
+    });
+    x = { ...x, stopTrigger: trigger };
+  } else if (!pos.qty.greaterThan(0) && x.stopTrigger !== null) {
+    intents.push({ kind: 'cancel_stop', reason: 'the position is flat' });
+    x = { ...x, stopTrigger: null };
+  }
+  const dist = distToLiq(pos, m.mark);
+  const panic = panicTier(p, dist);
+  if (x.state === 'WAITING' && x.order && now - x.order.placedAt >= x.order.ttlMs) {
+    intents.push({
+      kind: 'cancel',
+      clientOrderId: x.order.clientOrderId,
+      risk: x.order.risk,
+      reason: 'order TTL',
+    });
+    return { exec: { ...x, state: 'CANCELING', since: now }, intents };
+  }
+  if (x.state === 'COOLDOWN' && now - x.since >= p.cooldownMs) x = { ...x, state: 'IDLE', since: now };
+  if (x.state !== 'IDLE' || !pos.qty.greaterThan(0)) return { exec: x, intents };
+
+  const fresh = isFresh(m, now, p.staleMs);
+  let reason: string;
+  if (panic) reason = `panic: ${dist?.times(100).toDecimalPlaces(2).toFixed()}% to liquidation`;
+  else {
+    if (!fresh) return { exec: x, intents };
+    if (x.lastSignalAt !== null && now - x.lastSignalAt < p.minSignalIntervalMs) return { exec: x, intents };
+    const signal = signalOf(x.side, m);
+    if (!signal) return { exec: x, intents };
+    reason = signal;
+  }
+  const nearLiq = dist?.lessThan(p.liqDistanceThreshold) === true;
+  const mode: ExecMode = x.aggressiveOnce || nearLiq ? 'AGGRESSIVE_LIMIT' : x.mode;
+  const price = closePrice(x.side, mode, m, rules);
+  if (!price) return { exec: x, intents };
+  const qty = panic
+    ? capped(p, rules, pos, price, pos.qty.times(panic.sliceRatio))
+    : sliceQty(p, rules, x.side, pos, m, price);
+  if (!qty.greaterThan(0)) return { exec: x, intents };
+  const seq = x.seq + 1;
+  const order: LiveOrder = {
+    clientOrderId: `${idPrefix}${seq.toString(36)}`,
+    price,
+    qty,
+    filled: ZERO,
+    placedAt: now,
+    ttlMs: panic ? Math.max(1, Math.round(p.orderTtlMs * Number(panic.ttlPercent))) : p.orderTtlMs,
+    mode,
+    risk: panic !== null || nearLiq,
+  };
+  intents.push({
+    kind: 'place',
+    clientOrderId: order.clientOrderId,
+    side: x.side === 'LONG' ? 'sell' : 'buy',
+    positionSide: x.side,
+    price,
+    qty,
+    timeInForce: mode === 'MAKER_ONLY' ? 'GTX' : 'GTC',
+    risk: order.risk,
+    reason,
+  });
+  return {
+    exec: {
+      ...x,
+      state: 'PLACING',
+      since: now,
+      order,
+      seq,
+      aggressiveOnce: false,
+      lastSignalAt: panic ? x.lastSignalAt : now,
+    },
+    intents,
+  };
+}
+
+function ours(e: SideExec, clientOrderId: string): boolean {
+  return e.order?.clientOrderId === clientOrderId;
+}
+
+export function onPlaced(e: SideExec, clientOrderId: string, now: number): SideExec {
+  if (!ours(e, clientOrderId) || e.state !== 'PLACING') return e;
+  return { ...e, state: 'WAITING', since: now };
+}
+
+/** The venue refused the order: a post-only one that would have taken retries once aggressively. */
+export function onRejected(e: SideExec, clientOrderId: string, wouldTake: boolean, now: number): SideExec {
+  if (!ours(e, clientOrderId)) return e;
+  const retry = wouldTake && e.order?.mode === 'MAKER_ONLY';
+  return { ...e, state: retry ? 'IDLE' : 'COOLDOWN', since: now, order: null, aggressiveOnce: retry };
+}
+
+/** A fill of our order (partial or full): any fill resets the timeout counts; aggressive fills count down to maker. */
+export function onFill(
+  e: SideExec,
+  p: CloserParams,
+  clientOrderId: string,
+  qty: Decimal,
+  now: number,
+): SideExec {
+  if (!ours(e, clientOrderId) || !e.order) return e;
+  const order = { ...e.order, filled: e.order.filled.plus(qty) };
+  const aggressive = order.mode === 'AGGRESSIVE_LIMIT';
+  const aggrFills = aggressive ? e.aggrFills + 1 : e.aggrFills;
+  const back = aggressive && aggrFills >= p.aggrFillsToDeescalate;
+  const base: SideExec = {
+    ...e,
+    makerTimeouts: 0,
+    aggrTimeouts: 0,
+    aggrFills: back ? 0 : aggrFills,
+    mode: back ? 'MAKER_ONLY' : e.mode,
+  };
+  if (order.filled.lessThan(order.qty)) return { ...base, order };
+  // Done: a cancel in flight for it has nothing left to cancel.
+  return { ...base, state: 'COOLDOWN', since: now, order: null };
+}
+
+/** The order is gone (our TTL cancel, or the venue expired it): timeouts rotate the mode. */
+export function onCancelled(e: SideExec, p: CloserParams, clientOrderId: string, now: number): SideExec {
+  if (!ours(e, clientOrderId) || !e.order) return e;
+  const timedOut = e.order.filled.isZero();
+  let { mode, makerTimeouts, aggrTimeouts } = e;
+  if (timedOut && e.order.mode === 'MAKER_ONLY') {
+    makerTimeouts += 1;
+    if (makerTimeouts >= p.makerTimeoutsToEscalate) {
+      mode = 'AGGRESSIVE_LIMIT';
+      makerTimeouts = 0;
+    }
+  } else if (timedOut) {
+    aggrTimeouts += 1;
+    if (aggrTimeouts >= p.aggrTimeoutsToDeescalate) {
+      mode = 'MAKER_ONLY';
+      aggrTimeouts = 0;
+    }
+  }
+  return { ...e, state: 'COOLDOWN', since: now, order: null, mode, makerTimeouts, aggrTimeouts };
+}
