@@ -6,10 +6,15 @@
  *   grid order  `gb` + instanceId + `L` + level(base 36) + `B`|`S` + seq(base 36)   e.g. `gbdogeklgL7B2s`
  *   stop order  `gb` + instanceId + `T` + seq(base 36)                                e.g. `gbdogeklgT2t`
  *   protective close (market, reduce only) `gb` + instanceId + `X` + seq(base 36)   e.g. `gbdogeklgX2u`
+ *   closer slice `gb` + instanceId + `C` + run + `R` + seq(base 36)                  e.g. `gbbtccloseCk3x9R1b`
+ *     (`run`: 1–6 lowercase alphanumerics chosen per process start: shutdown cancels only its own run's)
+ *   closer protective stop `gb` + instanceId + `P` + `L`|`S` + seq(base 36)         e.g. `gbbtcclosePL4`
+ *     (a stable prefix per position side: a restart finds and adopts it)
  * Instance ids are lowercase alphanumeric (1–12 chars) and the field separators are uppercase, so decoding
  * is unambiguous; `seq` is the instance-wide order sequence, so an id is never reused, even across rebuilds.
  *
- * Entry points: `levelOrderId`, `stopOrderId`, `closeOrderId`, `decodeClientOrderId`, `INSTANCE_ID_PATTERN`.
+ * Entry points: `levelOrderId`, `stopOrderId`, `closeOrderId`, `sliceOrderId`, `protectiveStopOrderId`,
+ * `decodeClientOrderId`, `INSTANCE_ID_PATTERN`, `RUN_ID_PATTERN`.
  * Invariants: decode(encode(x)) = x; every id matches /^[A-Za-z0-9]{1,32}$/; ids of other instances
  * (including ones whose id starts with ours) never decode as ours.
  */
@@ -27,7 +32,17 @@ export type DecodedOrderId =
       readonly seq: number;
     }
   | { readonly kind: 'stop'; readonly instanceId: string; readonly seq: number }
-  | { readonly kind: 'close'; readonly instanceId: string; readonly seq: number };
+  | { readonly kind: 'close'; readonly instanceId: string; readonly seq: number }
+  | { readonly kind: 'slice'; readonly instanceId: string; readonly run: string; readonly seq: number }
+  | {
+      readonly kind: 'protective_stop';
+      readonly instanceId: string;
+      readonly positionSide: 'LONG' | 'SHORT';
+      readonly seq: number;
+    };
+
+/** A run id: what a process start stamps on the closer's slices (lowercase alphanumerics, 1–6). */
+export const RUN_ID_PATTERN = /^[a-z0-9]{1,6}$/;
 
 export class ClientOrderIdError extends Error {
   override readonly name = 'ClientOrderIdError';
@@ -70,6 +85,26 @@ export function closeOrderId(instanceId: string, seq: number): string {
   return finish(`gb${instanceId}X${seq.toString(36)}`);
 }
 
+export function sliceOrderId(instanceId: string, run: string, seq: number): string {
+  checkInstance(instanceId);
+  if (!RUN_ID_PATTERN.test(run))
+    throw new ClientOrderIdError(`run id ${JSON.stringify(run)} must match ${RUN_ID_PATTERN}`);
+  checkCount('seq', seq);
+  return finish(`gb${instanceId}C${run}R${seq.toString(36)}`);
+}
+
+export function protectiveStopOrderId(
+  instanceId: string,
+  positionSide: 'LONG' | 'SHORT',
+  seq: number,
+): string {
+  checkInstance(instanceId);
+  checkCount('seq', seq);
+  return finish(`gb${instanceId}P${positionSide === 'LONG' ? 'L' : 'S'}${seq.toString(36)}`);
+}
+
+const SLICE_RE = /^gb([a-z0-9]{1,12})C([a-z0-9]{1,6})R([0-9a-z]{1,12})$/;
+const PSTOP_RE = /^gb([a-z0-9]{1,12})P([LS])([0-9a-z]{1,12})$/;
 const LEVEL_RE = /^gb([a-z0-9]{1,12})L([0-9a-z]{1,8})([BS])([0-9a-z]{1,12})$/;
 const STOP_RE = /^gb([a-z0-9]{1,12})([TX])([0-9a-z]{1,12})$/;
 
@@ -83,6 +118,21 @@ export function decodeClientOrderId(id: string): DecodedOrderId | null {
       instanceId,
       level: Number.parseInt(lvl, 36),
       side: side === 'B' ? 'buy' : 'sell',
+      seq: Number.parseInt(seq, 36),
+    };
+  }
+  const slice = SLICE_RE.exec(id);
+  if (slice) {
+    const [, instanceId, run, seq] = slice as unknown as [string, string, string, string];
+    return { kind: 'slice', instanceId, run, seq: Number.parseInt(seq, 36) };
+  }
+  const pstop = PSTOP_RE.exec(id);
+  if (pstop) {
+    const [, instanceId, side, seq] = pstop as unknown as [string, string, string, string];
+    return {
+      kind: 'protective_stop',
+      instanceId,
+      positionSide: side === 'L' ? 'LONG' : 'SHORT',
       seq: Number.parseInt(seq, 36),
     };
   }

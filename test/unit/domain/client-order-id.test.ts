@@ -4,6 +4,8 @@ import {
   decodeClientOrderId,
   isOwnOrder,
   levelOrderId,
+  protectiveStopOrderId,
+  sliceOrderId,
   stopOrderId,
 } from '../../../shared/domain/client-order-id.js';
 
@@ -58,5 +60,29 @@ describe('client order ids', () => {
     expect(() => levelOrderId('doge-klg', 1, 'buy', 1)).toThrow(/instance id/);
     expect(() => levelOrderId('doge', -1, 'buy', 1)).toThrow(/level/);
     expect(() => stopOrderId('doge', 1.5)).toThrow(/seq/);
+  });
+
+  it('round-trips the slices of the closer (with their run) and protective stops, never as another kind (property)', () => {
+    fc.assert(
+      fc.property(
+        instanceArb,
+        fc.stringMatching(/^[a-z0-9]{1,6}$/),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        fc.constantFrom<'LONG' | 'SHORT'>('LONG', 'SHORT'),
+        (instanceId, run, seq, side) => {
+          const slice = sliceOrderId(instanceId, run, seq);
+          expect(slice).toMatch(/^[A-Za-z0-9]{1,32}$/);
+          expect(decodeClientOrderId(slice)).toEqual({ kind: 'slice', instanceId, run, seq });
+          const stop = protectiveStopOrderId(instanceId, side, seq);
+          expect(decodeClientOrderId(stop)).toEqual({
+            kind: 'protective_stop',
+            instanceId,
+            positionSide: side,
+            seq,
+          });
+        },
+      ),
+    );
+    expect(() => sliceOrderId('btc', 'Run1', 1)).toThrow(/run id/);
   });
 });
