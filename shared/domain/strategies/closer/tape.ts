@@ -14,14 +14,8 @@ export interface TapeTrade {
   readonly price: Decimal;
 }
 
-export interface Tape {
-  readonly bid: Decimal | null;
-  readonly ask: Decimal | null;
-  readonly bookAt: number | null;
-  readonly prev: Decimal | null;
-  readonly last: Decimal | null;
-  readonly tradeAt: number | null;
-  readonly mark: Decimal | null;
+/** The market view's fields as last received, plus the accel window's trades. */
+export interface Tape extends Omit<MarketView, 'windowStart'> {
   /** Trades of the accel window, oldest first, with the one just before it (the window's start price). */
   readonly window: readonly TapeTrade[];
   readonly resyncing: boolean;
