@@ -9,7 +9,7 @@ import {
   type BudgetPolicy,
   type BudgetUse,
   budgetUse,
-  reservedNotional,
+  exposureNotional as exposureOf,
 } from '../domain/guards/budget.js';
 import { ORDER_RATE_WINDOW_MS, type PreTradeLimits } from '../domain/guards/pre-trade.js';
 import { STOP_MISSING_ALERT } from '../domain/guards/protective-stop.js';
@@ -170,10 +170,11 @@ export function budgetsByAccount(instances: readonly InstanceConfigBase[]): Map<
  */
 export function exposureNotional(config: InstanceConfigBase, state: InstanceEnvelope): Decimal {
   const strategy = strategyOf(config);
-  const legs = budgetLegsOf(config, strategy.ledger(state));
-  let held = ZERO;
-  for (const leg of legs) held = held.plus(leg.qty.abs().times(state.lastPrice ?? leg.avgEntry));
-  return held.plus(reservedNotional(legs, strategy.orderSlots(state)));
+  return exposureOf(
+    budgetLegsOf(config, strategy.ledger(state)),
+    strategy.orderSlots(state),
+    state.lastPrice,
+  );
 }
 
 /** The alerts of the guard rails (pre-trade conditions, shadow ledger, budgets) an instance has raised now. */

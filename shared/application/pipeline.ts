@@ -27,7 +27,12 @@ import {
   isOrderCommand,
   type OrderCommand,
 } from '../domain/commands.js';
-import { budgetUse, marginOf, opensPosition, reservedNotional } from '../domain/guards/budget.js';
+import {
+  budgetUse,
+  exposureNotional as heldAndBid,
+  marginOf,
+  opensPosition,
+} from '../domain/guards/budget.js';
 import type { WorstPosition } from '../domain/guards/margin.js';
 import { countsAsOrder, type PreTradeCheck, preTradeCheck } from '../domain/guards/pre-trade.js';
 import { type Decimal, maxDec, ZERO } from '../domain/money.js';
@@ -271,9 +276,7 @@ function exposureOf(config: InstanceConfigBase, decided: InstanceEnvelope, comma
     : null;
   const passed = { buy: ZERO, sell: ZERO };
   const legs = budgetLegsOf(config, ledger);
-  let notional = legs
-    .reduce((a, l) => a.plus(l.qty.abs().times(decided.lastPrice ?? l.avgEntry)), ZERO)
-    .plus(reservedNotional(legs, standing));
+  let notional = heldAndBid(legs, standing, decided.lastPrice);
   const opens = (c: OrderCommand): c is Extract<OrderCommand, { kind: 'PlaceOrder' }> =>
     c.kind === 'PlaceOrder' && opensPosition(c.request.side, c.request.positionSide, held);
   // Per leg, the position an opening order adds to: held coins at their entry, then every live opening

@@ -48,6 +48,16 @@ export const configDecimal = z
     }
   });
 
+/** A config decimal above zero; its error reads `must be greater than 0` and then `hint` (an example, a why). */
+export const positiveConfigDecimal = (hint: string) =>
+  configDecimal.refine((d) => d.greaterThan(0), { message: `must be greater than 0${hint}` });
+
+/** A config decimal in [min, max]; its error reads `must be between min and max` and then `hint`. */
+export const boundedConfigDecimal = (min: string, max: string, hint: string) =>
+  configDecimal.refine((d) => d.greaterThanOrEqualTo(min) && d.lessThanOrEqualTo(max), {
+    message: `must be between ${min} and ${max}${hint}`,
+  });
+
 /** Serialize a Decimal for storage: plain text, no exponent. */
 export const decToJson = (d: Decimal): string => d.toFixed();
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { dec } from '../../shared/domain/money.js';
 import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
+import { findLeaks } from '../support/aws/leak-scan.js';
 import { ACCOUNTS } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 import { dogeRules } from '../support/rules.js';
@@ -107,7 +108,8 @@ describe('guard rails on the Binance protocol server', () => {
     rig.venue.engine.faults.rejectNext({
       count: 100_000,
       accountId: account.id,
-      error: new PaperApiError(-1001, 'Service Unavailable', 503),
+      // A gateway that echoes the request's key in its error: the breaker's log line and alert quote the error.
+      error: new PaperApiError(-1001, `Service Unavailable (upstream saw apiKey=${account.apiKey})`, 503),
       operations: ['query'],
     });
     const stormy = await recon();
@@ -125,5 +127,12 @@ describe('guard rails on the Binance protocol server', () => {
     expect(s.holdings.equals(position())).toBe(true);
     // Trading resumed: the grid's buys are on the exchange again.
     expect(rig.venue.engine.openOrders(account.id, SYMBOL).some((o) => o.side === 'BUY')).toBe(true);
+  });
+
+  it('never writes a secret to any log line or alert, those of the breaker included', () => {
+    const text = rig.captured.join('');
+    expect(text).toContain('account_circuit_open');
+    expect(text).toContain('upstream saw apiKey='); // the echo reached the logs, its key did not
+    expect(findLeaks(text, [account.apiKey, account.apiSecret, 'e2etestsecret'])).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { BreakerPolicy } from '../guards/breaker.js';
 import type { PreTradeLimits } from '../guards/pre-trade.js';
 import { dec } from '../money.js';
-import { configDecimal, plainJson } from '../schema-helpers.js';
+import { boundedConfigDecimal, plainJson, positiveConfigDecimal } from '../schema-helpers.js';
 import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../strategies/index.js';
 import type { Leg } from '../strategy.js';
 import { configErrorFrom } from './format-error.js';
@@ -33,25 +33,13 @@ export const accountSchema = z
     guards: z
       .object({
         /** Largest notional (quote currency) of one order; none by default. */
-        max_order_notional: configDecimal
-          .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 500' })
-          .optional(),
+        max_order_notional: positiveConfigDecimal(', e.g. 500').optional(),
         /** Largest notional every instance on the account may hold and bid for together; none by default. */
-        max_position_notional: configDecimal
-          .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 10000' })
-          .optional(),
+        max_position_notional: positiveConfigDecimal(', e.g. 10000').optional(),
         /** Largest ratio of that notional to the account's equity; none by default. */
-        max_leverage: configDecimal
-          .refine((d) => d.greaterThanOrEqualTo('0.1') && d.lessThanOrEqualTo(125), {
-            message: 'must be between 0.1 and 125, e.g. 3',
-          })
-          .optional(),
+        max_leverage: boundedConfigDecimal('0.1', '125', ', e.g. 3').optional(),
         /** How far through the last price (percent) a limit order may be priced. */
-        price_band_pct: configDecimal
-          .refine((d) => d.greaterThanOrEqualTo('0.1') && d.lessThanOrEqualTo(50), {
-            message: 'must be between 0.1 and 50 (percent), e.g. 5',
-          })
-          .default(dec('5')),
+        price_band_pct: boundedConfigDecimal('0.1', '50', ' (percent), e.g. 5').default(dec('5')),
         /** Orders the account may send in any 10 seconds (Binance allows 300). */
         max_orders_per_10s: z
           .number()

@@ -4,10 +4,9 @@
  * AWS ignores the block; a config without it simulates with the defaults below.
  */
 import { z } from 'zod';
-import { configDecimal } from '../schema-helpers.js';
+import { configDecimal, positiveConfigDecimal } from '../schema-helpers.js';
 
-const positive = (what: string) =>
-  configDecimal.refine((d) => d.greaterThan(0), { message: `must be greater than 0: ${what}` });
+const positive = (what: string) => positiveConfigDecimal(`: ${what}`);
 const nonNegative = (what: string) =>
   configDecimal.refine((d) => d.greaterThanOrEqualTo(0), { message: `must not be negative: ${what}` });
 const feeRate = (what: string) =>

@@ -68,6 +68,21 @@ export function reservedNotional(legs: readonly BudgetLeg[], slots: readonly Ord
   return total;
 }
 
+/**
+ * What an instance holds and bids for on its opening side: its legs' coins at the last price (at their
+ * entry while no price is known) plus its live opening orders at their prices. The account-wide checks and
+ * every view of exposure count it this one way.
+ */
+export function exposureNotional(
+  legs: readonly BudgetLeg[],
+  slots: readonly OrderSlot[],
+  lastPrice: Decimal | null,
+): Decimal {
+  let held = ZERO;
+  for (const leg of legs) held = held.plus(leg.qty.abs().times(lastPrice ?? leg.avgEntry));
+  return held.plus(reservedNotional(legs, slots));
+}
+
 export function budgetUse(
   policy: BudgetPolicy,
   legs: readonly BudgetLeg[],

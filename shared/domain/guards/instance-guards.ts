@@ -4,27 +4,19 @@
  */
 import { z } from 'zod';
 import { type Decimal, dec } from '../money.js';
-import { configDecimal } from '../schema-helpers.js';
+import { boundedConfigDecimal, positiveConfigDecimal } from '../schema-helpers.js';
 
 export const instanceGuardsSchema = z
   .object({
     /** Largest notional (quote currency) the instance may hold and bid for on its opening side; none by default. */
-    max_position_notional: configDecimal
-      .refine((d) => d.greaterThan(0), { message: 'must be greater than 0, e.g. 2000' })
-      .optional(),
+    max_position_notional: positiveConfigDecimal(', e.g. 2000').optional(),
     /**
      * The capital (quote currency) the instance may commit as margin: its positions and its live opening
      * orders, at `budget_leverage`, may not use more than the budget plus its realized PnL. None by default.
      */
-    budget: configDecimal
-      .refine((d) => d.greaterThan(0), { message: 'must be greater than 0 (quote currency), e.g. 500' })
-      .optional(),
+    budget: positiveConfigDecimal(' (quote currency), e.g. 500').optional(),
     /** The leverage the budget is counted at: margin = notional ÷ budget_leverage. */
-    budget_leverage: configDecimal
-      .refine((d) => d.greaterThanOrEqualTo(1) && d.lessThanOrEqualTo(125), {
-        message: 'must be between 1 and 125, e.g. 3',
-      })
-      .default(dec('1')),
+    budget_leverage: boundedConfigDecimal('1', '125', ', e.g. 3').default(dec('1')),
   })
   .strict();
 

@@ -5,15 +5,14 @@
  */
 import { z } from 'zod';
 import { type Decimal, dec } from '../../money.js';
-import { configDecimal } from '../../schema-helpers.js';
+import { configDecimal, positiveConfigDecimal } from '../../schema-helpers.js';
 import type { CloserParams } from './engine.js';
 
 const fraction = (what: string, max = '1') =>
   configDecimal.refine((d) => d.greaterThan(0) && d.lessThanOrEqualTo(max), {
     message: `must be greater than 0 and at most ${max}: ${what}`,
   });
-const positive = (what: string) =>
-  configDecimal.refine((d) => d.greaterThan(0), { message: `must be greater than 0: ${what}` });
+const positive = (what: string) => positiveConfigDecimal(`: ${what}`);
 const ms = (min: number, max: number, what: string) =>
   z
     .number()
