@@ -31,6 +31,11 @@ export class RulesCache {
     this.#entries.set(key, { rules, at: now });
     return rules;
   }
+  /** Drops an account's rules: the next read loads them again (after a reconnect, they may have changed). */
+  forget(accountId: string): void {
+    for (const key of [...this.#entries.keys()])
+      if (key.startsWith(`${accountId}|`)) this.#entries.delete(key);
+  }
 }
 
 /** What protection needs for one leg: prices, open orders, the position (the protection pass). */

@@ -17,12 +17,18 @@
  *  5. An account that cannot be connected (unknown symbol, revoked key, placeholder secret) is isolated:
  *     a critical alert once, retries with backoff (1 s → 60 s), shown as `failed` in `health()` details
  *     without failing it; the other accounts trade on. When it connects, a forced recon resyncs it.
- *  6. `stop()` stops accepting events, finishes what is queued, writes a `draining` heartbeat and closes
- *     the streams. Orders stay on the exchange; nothing half written remains.
+ *  6. `stop()` stops accepting events, finishes what is queued, cancels the orders of this run (client ids
+ *     that carry its run id: the closer's slices; never another run's, a hand order's or a stop), writes a
+ *     `draining` heartbeat and closes the streams. Every other order stays on the exchange; nothing half
+ *     written remains.
+ *  7. Market data is kept per account and symbol in a tape (`market-tape.ts`) and handed to the strategies
+ *     that decide on it; after a reconnect of either stream the account's tapes read as stale until its
+ *     resync is done, so nothing that needs fresh data is ordered on what was missed.
  */
-import { decodeClientOrderId } from '../domain/client-order-id.js';
+import { decodeClientOrderId, RUN_ID_PATTERN } from '../domain/client-order-id.js';
 import type { InstanceConfig } from '../domain/config/deployment.js';
 import { opensPosition } from '../domain/guards/budget.js';
+import { EMPTY_TAPE, onTapeEvent, type Tape } from '../domain/market-tape.js';
 import { type Decimal, ZERO } from '../domain/money.js';
 import type { Fill, Position } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
@@ -74,6 +80,15 @@ export interface StreamWorkerOptions {
    * is stored. Off only to measure the difference (`npm run bench -- runtime`).
    */
   readonly stateful?: boolean;
+  /** This process's run id (`RUN_ID_PATTERN`); default: a fresh random one. */
+  readonly run?: string;
+}
+
+/** A fresh run id: six lowercase alphanumerics. */
+export function newRunId(): string {
+  let id = '';
+  for (let i = 0; i < 6; i++) id += Math.floor(Math.random() * 36).toString(36);
+  return id;
 }
 
 export interface WorkerStats {
@@ -114,7 +129,7 @@ export class StreamWorker {
   readonly #prices = new Map<string, { price: Decimal; at: number }>();
   readonly #marks = new Map<string, { price: Decimal; at: number }>();
   /** The latest market event waiting for each (instance, leg, channel) a strategy decides on. */
-  readonly #marketWaiting = new Map<string, MarketStreamEvent>();
+  readonly #marketWaiting = new Map<string, MarketStreamEvent | null>();
   readonly #subs: StreamSubscription[] = [];
   /** Accounts that could not be connected: their error, how often it was tried, since when. */
   readonly #failed = new Map<string, { error: string; attempts: number; since: number }>();
@@ -122,6 +137,11 @@ export class StreamWorker {
   readonly #foreignFills = new Set<string>();
   /** Instances whose leg the position stream reported flat, being checked (`#onPosition`). */
   readonly #positionChecks = new Map<string, Promise<void>>();
+  /** What was received of each account's symbols' markets (`account|symbol`). */
+  readonly #tapes = new Map<string, Tape>();
+  /** The run id this process stamps on the orders it places on market data. */
+  readonly run: string;
+  #timers: Promise<void>[] = [];
   #accepting = false;
   #heartbeatLoop: Promise<void> | null = null;
   /** Aborted by `stop()`: ends the heartbeat loop's sleep at once. */
@@ -130,6 +150,8 @@ export class StreamWorker {
   constructor(ctx: AppContext, opts: StreamWorkerOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
+    this.run = opts.run ?? newRunId();
+    if (!RUN_ID_PATTERN.test(this.run)) throw new Error(`run id ${this.run} must match ${RUN_ID_PATTERN}`);
     for (const inst of opts.instances) {
       if (!inst.enabled) continue;
       // An instance listens on every account one of its legs trades on.
@@ -155,7 +177,12 @@ export class StreamWorker {
     }
     await this.#writeHeartbeats();
     this.#heartbeatLoop = this.#heartbeats();
+    this.#timers = this.#opts.instances.flatMap((inst) => {
+      const every = strategyOf(inst).wakeEveryMs;
+      return inst.enabled && every ? [this.#wakeLoop(inst, every)] : [];
+    });
     this.#ctx.logger.info('stream worker started', {
+      run: this.run,
       accounts: [...this.#accounts.keys()],
       failedAccounts: [...this.#failed.keys()],
       instances: this.#opts.instances.length,
@@ -280,7 +307,9 @@ export class StreamWorker {
     this.#accepting = false;
     this.#stopping.abort();
     await Promise.all(this.#positionChecks.values());
+    await Promise.all(this.#timers);
     await this.drain();
+    await this.#cancelRunOrders();
     for (const a of this.#accounts.values()) a.status = 'draining';
     await this.#writeHeartbeats();
     await Promise.all(this.#subs.splice(0).map((s) => s.close()));
@@ -315,6 +344,30 @@ export class StreamWorker {
 
   #onMarket(accountId: string, e: MarketStreamEvent): void {
     const at = this.#ctx.clock.now();
+    if (e.type === 'connection') {
+      // Market data was missed: the account's tapes are not trusted until positions and rules are re-read.
+      if (e.state === 'reconnected' && this.#accepting) {
+        const account = this.#accounts.get(accountId);
+        if (account && account.status !== 'resyncing') this.#resync(accountId, account);
+      }
+      return;
+    }
+    if ('symbol' in e && (e.type === 'bookTop' || e.type === 'trade' || e.type === 'markPrice')) {
+      const key = `${accountId}|${e.symbol}`;
+      const tape = this.#tapes.get(key) ?? EMPTY_TAPE;
+      this.#tapes.set(
+        key,
+        onTapeEvent(
+          tape,
+          e.type === 'bookTop'
+            ? { type: 'bookTop', bid: e.bid, ask: e.ask }
+            : e.type === 'trade'
+              ? { type: 'trade', price: e.price }
+              : { type: 'markPrice', mark: e.mark },
+          at,
+        ),
+      );
+    }
     if (e.type === 'markPrice') {
       this.#prices.set(e.symbol, { price: e.mark, at });
       this.#marks.set(e.symbol, { price: e.mark, at });
@@ -337,27 +390,56 @@ export class StreamWorker {
       if (!strategy.onMarket || !strategy.marketChannels.includes(channel)) continue;
       const leg = legsOf(config).find((l) => l.account === accountId && l.symbol === e.symbol);
       if (!leg) continue;
-      const key = `${config.id}|${leg.role}|${channel}`;
-      const waiting = this.#marketWaiting.has(key);
-      this.#marketWaiting.set(key, e);
-      if (waiting) continue;
-      const previous = this.#queues.get(config.id) ?? Promise.resolve();
-      const next = previous.then(() => {
-        const latest = this.#marketWaiting.get(key);
-        this.#marketWaiting.delete(key);
-        return latest ? this.#processMarket(config, leg, latest) : undefined;
-      });
-      this.#queues.set(config.id, next);
-      void next.finally(() => {
-        if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
-      });
+      this.#enqueueMarket(config, leg, channel, e);
     }
   }
 
-  async #processMarket(config: InstanceConfig, leg: Leg, e: MarketStreamEvent): Promise<void> {
+  /** Queues a market decision behind the instance's fills; while one waits, a newer event replaces it. */
+  #enqueueMarket(config: InstanceConfig, leg: Leg, channel: string, e: MarketStreamEvent | null): void {
+    const key = `${config.id}|${leg.role}|${channel}`;
+    const waiting = this.#marketWaiting.has(key);
+    this.#marketWaiting.set(key, e);
+    if (waiting) return;
+    const previous = this.#queues.get(config.id) ?? Promise.resolve();
+    const next = previous.then(() => {
+      if (!this.#marketWaiting.has(key)) return undefined;
+      const latest = this.#marketWaiting.get(key) ?? null;
+      this.#marketWaiting.delete(key);
+      return this.#processMarket(config, leg, latest);
+    });
+    this.#queues.set(config.id, next);
+    void next.finally(() => {
+      if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
+    });
+  }
+
+  /** Wakes an instance's legs on the `timer` channel every `every` ms (its orders' TTLs run on a silent market). */
+  async #wakeLoop(config: InstanceConfig, every: number): Promise<void> {
+    const legs = legsOf(config);
+    while (this.#accepting) {
+      await this.#ctx.clock.sleep(every, this.#stopping.signal);
+      if (!this.#accepting) return;
+      for (const leg of legs)
+        if (this.#accounts.has(leg.account)) this.#enqueueMarket(config, leg, 'timer', null);
+    }
+  }
+
+  /** The tape of a leg's market (stale while its account resyncs). */
+  #tapeOf(leg: Leg): Tape {
+    const tape = this.#tapes.get(`${leg.account}|${leg.symbol}`) ?? EMPTY_TAPE;
+    return this.#accounts.get(leg.account)?.status === 'resyncing' ? { ...tape, resyncing: true } : tape;
+  }
+
+  async #processMarket(config: InstanceConfig, leg: Leg, e: MarketStreamEvent | null): Promise<void> {
     try {
       const current = this.#opts.stateful === false ? undefined : this.#states.get(config.id);
-      const r = await handleMarketData(this.#ctx, config, leg, e, current);
+      const r = await handleMarketData(
+        this.#ctx,
+        config,
+        leg,
+        { event: e, tape: this.#tapeOf(leg), run: this.run },
+        current,
+      );
       if (r.state) this.#states.set(config.id, r.state);
       if (r.commands > 0) {
         // The pipeline journaled and dropped every pending fill line: nothing is left to drop.
@@ -390,7 +472,7 @@ export class StreamWorker {
           this.#ctx.logger.warn('user stream disconnected', { account: accountId, reason: e.reason ?? null });
           this.#ctx.metrics.put('StreamDisconnects', 1, 'Count', { account: accountId });
         } else if (e.state === 'reconnected') {
-          this.#resync(accountId, account);
+          if (account.status !== 'resyncing') this.#resync(accountId, account);
         } else account.status = 'connected';
         return;
       case 'position':
@@ -542,6 +624,7 @@ export class StreamWorker {
   #resync(accountId: string, account: AccountState): void {
     account.status = 'resyncing';
     this.stats.resyncs += 1;
+    this.#ctx.rules.forget(accountId);
     const instances = this.#byAccount.get(accountId) ?? [];
     // Fills queued before the reconnect finish first; later ones wait for the resync (not the reverse).
     const queuedBefore = new Map(instances.map((i) => [i.id, this.#queues.get(i.id)]));
@@ -561,9 +644,53 @@ export class StreamWorker {
       }
       account.status = 'connected';
       account.resync = null;
-      this.#ctx.logger.info('user stream resynced', { account: accountId });
+      this.#ctx.logger.info('account resynced after a reconnect', { account: accountId });
     })();
     account.resync = run;
+  }
+
+  /**
+   * On shutdown: the orders this run placed (their client id carries its run id) are cancelled, on every
+   * account and symbol its instances trade; a previous run's, a hand order and every stop stay. A failure
+   * is logged (recon settles what is left: a slice outlives its TTL only until the next pass).
+   */
+  async #cancelRunOrders(): Promise<void> {
+    const wanted = new Map<string, Set<string>>();
+    for (const [accountId, instances] of this.#byAccount) {
+      if (!this.#accounts.has(accountId)) continue;
+      const symbols = wanted.get(accountId) ?? new Set<string>();
+      for (const inst of instances)
+        for (const leg of legsOf(inst)) if (leg.account === accountId) symbols.add(leg.symbol);
+      wanted.set(accountId, symbols);
+    }
+    const ids = new Set(this.#opts.instances.map((i) => i.id));
+    await Promise.all(
+      [...wanted].flatMap(([accountId, symbols]) =>
+        [...symbols].map(async (symbol) => {
+          try {
+            const exchange = this.#ctx.exchanges(accountId);
+            const open = await exchange.openOrders(symbol);
+            for (const o of open) {
+              const d = decodeClientOrderId(o.clientOrderId);
+              if (d?.kind !== 'slice' || d.run !== this.run || !ids.has(d.instanceId)) continue;
+              const r = await exchange.cancel(symbol, o.clientOrderId, 'limit');
+              this.#ctx.logger.info('cancelled an order of this run on shutdown', {
+                account: accountId,
+                symbol,
+                clientOrderId: o.clientOrderId,
+                ok: r.ok,
+              });
+            }
+          } catch (e) {
+            this.#ctx.logger.warn("could not cancel this run's orders on shutdown; recon will", {
+              account: accountId,
+              symbol,
+              error: e instanceof Error ? e.message : String(e),
+            });
+          }
+        }),
+      ),
+    );
   }
 
   async #writeHeartbeats(): Promise<void> {

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
 import type { InstanceGuards } from './guards/instance-guards.js';
 import type { MarginPolicy } from './guards/margin.js';
+import type { Tape } from './market-tape.js';
 import type { Decimal } from './money.js';
 import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
 import type { OrderSlot, UnjournaledFill } from './stored-instance.js';
@@ -76,9 +77,20 @@ export interface LegMarket {
   readonly supportsAmend: boolean;
 }
 
-/** Market data a strategy asked for (`marketChannels`), as one of its legs sees it. */
+/**
+ * Market data a strategy asked for (`marketChannels`), as one of its legs sees it; or, for a strategy that
+ * asked to be woken (`wakeEveryMs`), the `timer` channel: no new data, time passed (an order's TTL runs out
+ * on a silent market too).
+ */
 export interface LegMarketEvent extends LegMarket {
-  readonly channel: StrategyMarketChannel;
+  readonly channel: StrategyMarketChannel | 'timer';
+  /** Everything the worker has received of the symbol's market (book top, trades, mark), stamped on arrival. */
+  readonly tape: Tape;
+  /**
+   * The run of the process delivering it (`RUN_ID_PATTERN`, new at every start): orders placed on market
+   * data carry it in their client id, so a shutdown cancels only its own run's.
+   */
+  readonly run: string;
   /** The book top, on a `bookTop` event. */
   readonly bid?: Decimal | undefined;
   readonly ask?: Decimal | undefined;
@@ -236,6 +248,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
     config: Config,
     now: number,
   ): Decision<State> | null;
+  /**
+   * How often the stream worker wakes `onMarket` on the `timer` channel for each leg of an instance (ms);
+   * absent: never (decisions on market data come only with market data).
+   */
+  readonly wakeEveryMs?: number;
   /** The outcome of a command it asked for (follow-ups and alerts in `commands`). */
   applyOutcome(
     state: State,

@@ -7,6 +7,7 @@ import type { Command } from '../../shared/domain/commands.js';
 import { dec } from '../../shared/domain/money.js';
 import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 afterEach(async () => app?.stop());
@@ -87,7 +88,7 @@ describe('settling a protective close', () => {
     await app.feed('0.185 0.185 0.1695 0.171'); // buys at 0.18 and 0.17 fill
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
     const config = await loadConfig(app.ctx, 'dogeklg');
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('200');
     // 100 coins are sold by hand: the exchange now holds less than the ledger knows.
     await app.port.submit({
       type: 'market',
@@ -98,7 +99,7 @@ describe('settling a protective close', () => {
       positionSide: 'LONG',
       qty: dec('100'),
     });
-    const stored = (await app.ctx.store.loadGrid('dogeklg'))!;
+    const stored = (await loadKlg(app.ctx.store, 'dogeklg'))!;
     await app.ctx.store.saveGrid(
       {
         ...stored,

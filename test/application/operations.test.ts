@@ -9,6 +9,7 @@ import { runScheduled } from '../../shared/application/scheduled.js';
 import { recomputeParams } from '../../shared/application/strategies/klg/recompute-params.js';
 import { runRiskCheck } from '../../shared/application/strategies/klg/risk-check.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 afterEach(async () => app?.stop());
@@ -171,7 +172,7 @@ describe('admin commands', () => {
       caller: 'ops@desk',
     });
     expect(done.ok).toBe(true);
-    expect((await app.ctx.store.loadGrid('dogeklg'))!.levels.every((l) => l.fillCounter === 0)).toBe(true);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))!.levels.every((l) => l.fillCounter === 0)).toBe(true);
   });
 
   it('a confirmation token works once, and not after it expires', async () => {
@@ -196,7 +197,7 @@ describe('admin commands', () => {
     await expect(runAdminCommand(app.ctx, { command: 'pause', instanceId: 'other1' })).rejects.toThrow(
       InstanceNotFoundError,
     );
-    expect(await app.ctx.store.loadGrid('other1')).toBeNull();
+    expect(await loadKlg(app.ctx.store, 'other1')).toBeNull();
   });
 
   it('journals every command with its caller and request id', async () => {
@@ -240,7 +241,7 @@ describe('admin commands', () => {
     );
     await reconcileInstance(app.ctx, 'dogeklg');
     expect(await app.port.openOrders('DOGE/USDC:USDC')).toEqual([]);
-    const state = await app.ctx.store.loadGrid('dogeklg');
+    const state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state?.paused).toBe(true);
     expect(state?.holdings.toFixed()).toBe('0');
     expect(state?.flatten).toBeNull();
@@ -293,7 +294,7 @@ describe('admin commands', () => {
     await reconcileInstance(app.ctx, 'dogeklg');
     const r = await runAdminCommand(app.ctx, { command: 'rebuild', instanceId: 'dogeklg' });
     expect(r.ok).toBe(true);
-    const state = await app.ctx.store.loadGrid('dogeklg');
+    const state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state?.epoch).toBe(1);
     // One unit held (N = 1): the nearest support (0.18) counts as bought; buys from the next one down.
     const open = await app.port.openOrders('DOGE/USDC:USDC');
@@ -326,7 +327,7 @@ describe('recompute', () => {
     const again = await recomputeParams(app.ctx, 'dogeklg', undefined, SHELL);
     expect(again).toMatchObject({ version: 1, changed: false });
     await reconcileInstance(app.ctx, 'dogeklg');
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.paramsVersion).toBe(1);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.paramsVersion).toBe(1);
   });
 
   it('keeps the levels in force and alerts when the analysis fails', async () => {

@@ -12,6 +12,7 @@ import { dec } from '../../shared/domain/money.js';
 import { parseKlgConfig } from '../../shared/domain/strategies/klg/config.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
 let app: PaperApp | null = null;
@@ -57,7 +58,7 @@ describe('the pre-trade step', () => {
     // strategy (the grid raises none of its own for a pre-trade refusal).
     expect(app.alerts.filter((a) => a.code === 'pre_trade_order_notional')).toHaveLength(1);
     expect(app.alerts.filter((a) => a.code === 'order_rejected_buy')).toHaveLength(0);
-    const grid = (await app.ctx.store.loadGrid('dogeklg'))!;
+    const grid = (await loadKlg(app.ctx.store, 'dogeklg'))!;
     expect(grid.levels.every((l) => l.order === null && l.state === 'IDLE')).toBe(true);
     expect(grid.activeAlerts).toContain('pre_trade_order_notional');
     // The cap is raised: the next pass places the grid and the condition clears, once.
@@ -66,7 +67,7 @@ describe('the pre-trade step', () => {
     expect((await app.port.openOrders(SYMBOL)).filter((o) => o.side === 'buy').length).toBeGreaterThan(0);
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
     expect(app.alerts.filter((a) => a.code === 'pre_trade_order_notional_resolved')).toHaveLength(1);
-    expect((await app.ctx.store.loadGrid('dogeklg'))!.activeAlerts).not.toContain('pre_trade_order_notional');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))!.activeAlerts).not.toContain('pre_trade_order_notional');
   });
 
   it('caps what an instance holds and bids for at its own guards.max_position_notional', async () => {

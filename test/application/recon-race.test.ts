@@ -9,6 +9,7 @@ import { handleFill } from '../../shared/application/on-fill.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import type { Fill } from '../../shared/domain/orders.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 afterEach(async () => app?.stop());
@@ -21,7 +22,7 @@ describe('a fill racing a recon pass', () => {
       if (e.type === 'fill') fills.push(e.fill);
     });
     await reconcileInstance(app.ctx, 'dogeklg');
-    const buy018 = (await app.ctx.store.loadGrid('dogeklg'))!.levels.find(
+    const buy018 = (await loadKlg(app.ctx.store, 'dogeklg'))!.levels.find(
       (l) => l.price.toFixed() === '0.18',
     )!;
     expect(buy018.state).toBe('ACTIVE');
@@ -39,7 +40,7 @@ describe('a fill racing a recon pass', () => {
     expect(moved).toBe(true);
     expect(fills).toHaveLength(1);
 
-    const after = (await app.ctx.store.loadGrid('dogeklg'))!;
+    const after = (await loadKlg(app.ctx.store, 'dogeklg'))!;
     const level = after.levels.find((l) => l.price.toFixed() === '0.18')!;
     // Applied from trade history, not adopted back as a live buy.
     expect(after.holdings.toFixed()).toBe('100');
@@ -56,7 +57,7 @@ describe('a fill racing a recon pass', () => {
     const open = await app.port.openOrders('DOGE/USDC:USDC');
     const sells = open.filter((o) => o.kind === 'limit' && o.side === 'sell');
     expect(sells.map((o) => `${o.qty.toFixed()}@${o.price!.toFixed()}`)).toEqual(['70@0.19']);
-    const final = (await app.ctx.store.loadGrid('dogeklg'))!;
+    const final = (await loadKlg(app.ctx.store, 'dogeklg'))!;
     const tracked = final.levels
       .filter((l) => l.order)
       .map((l) => l.order!.clientOrderId)

@@ -6,6 +6,7 @@ import { reconcileInstance } from '../../shared/application/reconcile-instance.j
 import type { Fill } from '../../shared/domain/orders.js';
 import { ExchangeError, type ExchangePort } from '../../shared/ports/exchange.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 afterEach(async () => app?.stop());
@@ -37,7 +38,7 @@ describe('reconcileInstance on the paper exchange', () => {
     expect(r.coldStart).toBe(true);
     expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
     expect(app.events.filter((e) => e.type === 'order_placed')).toHaveLength(4);
-    const state = await app.ctx.store.loadGrid('dogeklg');
+    const state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state?.levels.filter((l) => l.state === 'ACTIVE')).toHaveLength(4);
     expect(app.metrics.some((m) => m.name === 'ReconDurationMs')).toBe(true);
   });
@@ -83,7 +84,7 @@ describe('reconcileInstance on the paper exchange', () => {
       'killed',
     );
     (app.ctx.events as { record: typeof record }).record = record;
-    const crashed = (await app.ctx.store.loadGrid('dogeklg'))!;
+    const crashed = (await loadKlg(app.ctx.store, 'dogeklg'))!;
     expect(crashed.holdings.toFixed()).toBe('100');
     expect(crashed.unjournaled.map((f) => f.tradeId)).toEqual([fills[0]!.tradeId]);
     expect(app.events.filter((e) => e.type === 'fill')).toEqual([]);
@@ -91,7 +92,7 @@ describe('reconcileInstance on the paper exchange', () => {
     expect(app.events.filter((e) => e.type === 'fill')).toEqual([
       expect.objectContaining({ tradeId: fills[0]!.tradeId, side: 'buy', level: '0.18', holdings: '100' }),
     ]);
-    expect((await app.ctx.store.loadGrid('dogeklg'))!.unjournaled).toEqual([]);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))!.unjournaled).toEqual([]);
     await reconcileInstance(app.ctx, 'dogeklg');
     expect(app.events.filter((e) => e.type === 'fill')).toHaveLength(1);
   });
@@ -103,7 +104,7 @@ describe('reconcileInstance on the paper exchange', () => {
     const r = await reconcileInstance(app.ctx, 'dogeklg');
     expect(r.fillsApplied).toBe(1);
     expect(await openSells(app)).toEqual(['70@0.19']);
-    const state = await app.ctx.store.loadGrid('dogeklg');
+    const state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state?.holdings.toFixed()).toBe('100');
     expect(state?.stops).toHaveLength(1);
   });
@@ -135,7 +136,7 @@ describe('reconcileInstance on the paper exchange', () => {
     expect(await openBuys(app)).toHaveLength(3);
     await reconcileInstance(app.ctx, 'dogeklg', { force: true });
     expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.reconBackoffUntil).toBeNull();
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.reconBackoffUntil).toBeNull();
   });
 
   it('while backing off, a pass still protects: a stop gone from the exchange is re-placed, grid orders wait', async () => {
@@ -175,7 +176,7 @@ describe('reconcileInstance on the paper exchange', () => {
     });
     const r = await reconcileInstance(app.ctx, 'dogeklg');
     expect(r.rateLimited).toBe(true);
-    const state = await app.ctx.store.loadGrid('dogeklg');
+    const state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state?.levels.every((l) => l.state === 'IDLE' || l.state === 'ACTIVE')).toBe(true);
     expect(state?.reconBackoffUntil).toBeGreaterThan(app.clock.now());
   });
@@ -193,12 +194,12 @@ describe('reconcileInstance on the paper exchange', () => {
     };
     const ctx = { ...app.ctx, exchanges: () => flaky };
     await reconcileInstance(ctx, 'dogeklg');
-    let state = await app.ctx.store.loadGrid('dogeklg');
+    let state = await loadKlg(app.ctx.store, 'dogeklg');
     const doubtful = state!.levels.find((l) => l.order?.uncertain)!;
     expect(doubtful.state).toBe('PLACING');
     expect(app.events).toContainEqual(expect.objectContaining({ type: 'alert', code: 'unknown_outcome' }));
     await reconcileInstance(ctx, 'dogeklg');
-    state = await app.ctx.store.loadGrid('dogeklg');
+    state = await loadKlg(app.ctx.store, 'dogeklg');
     expect(state!.levels[doubtful.index]!.state).toBe('ACTIVE');
     expect(state!.levels[doubtful.index]!.order?.clientOrderId).toBe(doubtful.order!.clientOrderId);
     expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18']);
@@ -210,6 +211,6 @@ describe('reconcileInstance on the paper exchange', () => {
     await app.feed('0.185 0.185 0.1795 0.181');
     await reconcileInstance(app.ctx, 'dogeklg');
     expect(await openSells(app)).toEqual(['70@0.19']);
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('100');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('100');
   });
 });

@@ -4,6 +4,7 @@ import { reconcileInstance } from '../../shared/application/reconcile-instance.j
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { dec } from '../../shared/domain/money.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 let worker: StreamWorker | null = null;
@@ -70,7 +71,7 @@ describe('stream worker', () => {
     });
     await worker.drain();
     expect(worker.stats.fills).toBe(1);
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('300');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('300');
   });
 
   it('resyncs over REST after a reconnect, recovering fills made while the stream was down', async () => {
@@ -87,7 +88,7 @@ describe('stream worker', () => {
     expect(worker.stats.resyncs).toBe(1);
     expect(worker.health().ok).toBe(true);
     expect(await sells(app)).toEqual(['70@0.19']);
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('100');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('100');
   });
 
   it('drains on stop, writes a draining heartbeat and stops listening', async () => {
@@ -141,6 +142,6 @@ describe('stream worker: a reconnect while fills are queued', () => {
     expect(done).toBe(true);
     await drained;
     expect(worker.stats.resyncs).toBe(1);
-    expect((await app.ctx.store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('200');
   }, 20_000);
 });

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { EMPTY_TAPE, marketView, onTapeEvent, type Tape } from '../../shared/domain/market-tape.js';
 import { type Decimal, dec, minDec, ZERO } from '../../shared/domain/money.js';
 import { closerSettingsSchema, paramsFor } from '../../shared/domain/strategies/closer/config.js';
 import {
@@ -21,12 +22,6 @@ import {
   onPlaced,
   type SideExec,
 } from '../../shared/domain/strategies/closer/engine.js';
-import {
-  EMPTY_TAPE,
-  marketView,
-  onTapeEvent,
-  type Tape,
-} from '../../shared/domain/strategies/closer/tape.js';
 import { sharedData } from '../support/paper.js';
 import { btcRules } from '../support/rules.js';
 import type { Bench } from './run.js';

@@ -28,6 +28,7 @@ import type { KlgState } from '../../shared/domain/strategies/klg/index.js';
 import type { StateStore } from '../../shared/ports/state-store.js';
 import { startPaperVenue } from '../support/binance/paper-venue.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 
@@ -179,7 +180,7 @@ async function roundTrips(stateful: boolean): Promise<void> {
   const sub = await port.subscribeUser((e) => {
     if (e.type === 'fill') fills.push(e.fill);
   });
-  let state: KlgState | undefined = (await s.ctx.store.loadGrid(s.config.id)) ?? undefined;
+  let state: KlgState | undefined = (await loadKlg(s.ctx.store, s.config.id)) ?? undefined;
   const before: number[] = [];
   const total: number[] = [];
   let price = s.start;

@@ -34,6 +34,7 @@ import { type StateStore, StoreUnavailableError } from '../../shared/ports/state
 import { mulberry32 } from '../adapters/store/prng.js';
 import { paperApp } from '../support/app.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
 
@@ -247,7 +248,7 @@ export async function runChaos(seed: number, steps = 240): Promise<ChaosRow> {
   }
   await worker.stop();
 
-  const state = (await app.ctx.store.loadGrid(config.id))!;
+  const state = (await loadKlg(app.ctx.store, config.id))!;
   const position = await app.port.position(SYMBOL, 'LONG');
   const open = (await app.port.openOrders(SYMBOL)).filter(
     (o) => decodeClientOrderId(o.clientOrderId)?.instanceId === config.id,

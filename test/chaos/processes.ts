@@ -31,6 +31,7 @@ import { mulberry32 } from '../adapters/store/prng.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/aws/secrets-manager-server.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 import type { ChaosAudit } from './chaos.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -338,7 +339,7 @@ export async function runProcessChaos(seed: number, cycles: number): Promise<Pro
 }
 
 async function audit(h: Harness) {
-  const state = await h.store.loadGrid(INSTANCE);
+  const state = await loadKlg(h.store, INSTANCE);
   if (!state) throw new Error('no grid state after the run');
   // Only this bot trades on the account: every trade there is ours, and must have its journal line.
   const trades = h.venue.engine.userTrades(account.id, SYMBOL, { fromId: 0, limit: 1000 });

@@ -6,6 +6,7 @@ import { reconcileInstance } from '../../shared/application/reconcile-instance.j
 import { buildLocalRuntime } from '../../shared/composition/local.js';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 let venue: PaperVenue;
 let dir: string;
@@ -40,7 +41,7 @@ describe('local runtime', () => {
       envFile: join(dir, 'none.env'),
     });
     await reconcileInstance(first.ctx, 'dogeklg');
-    const before = await first.ctx.store.loadGrid('dogeklg');
+    const before = await loadKlg(first.ctx.store, 'dogeklg');
     expect(before?.levels.filter((l) => l.state === 'ACTIVE')).toHaveLength(4);
     await first.close();
 
@@ -50,7 +51,7 @@ describe('local runtime', () => {
       env: env(),
       envFile: join(dir, 'none.env'),
     });
-    const after = await second.ctx.store.loadGrid('dogeklg');
+    const after = await loadKlg(second.ctx.store, 'dogeklg');
     expect(after?.version).toBe(before?.version);
     const r = await reconcileInstance(second.ctx, 'dogeklg');
     expect(r.coldStart).toBe(false);
@@ -86,7 +87,7 @@ describe('local runtime', () => {
       env: env(),
       envFile: join(dir, 'none.env'),
     });
-    expect(await rt.ctx.store.loadGrid('dogeklg')).toBeNull();
+    expect(await loadKlg(rt.ctx.store, 'dogeklg')).toBeNull();
     await rt.close();
     await rt.close();
   });

@@ -13,6 +13,7 @@ import { ACCOUNTS } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 import { dogeRules } from '../support/rules.js';
 import { klgConfig, klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 const SYMBOL = 'DOGEUSDC';
 const account = ACCOUNTS[0];
@@ -37,7 +38,7 @@ const position = () =>
 const stops = () => rig.venue.engine.openAlgoOrders(account.id, SYMBOL);
 const sells = () => rig.venue.engine.openOrders(account.id, SYMBOL).filter((o) => o.side === 'SELL');
 const recon = () => rig.handlers.recon({ instanceId: 'dogeklg', scheduledTime: rig.tick() });
-const grid = async () => (await rig.store.loadGrid('dogeklg'))!;
+const grid = async () => (await loadKlg(rig.store, 'dogeklg'))!;
 const alertCodes = async () => (await rig.journal('dogeklg', 'alert')).map((e) => String(e.data.code));
 const byHand = (side: 'BUY' | 'SELL', qty: string, id: string) =>
   rig.venue.engine.placeOrder(account.id, {

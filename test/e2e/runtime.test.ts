@@ -15,6 +15,7 @@ import { ACCOUNTS, type PaperVenue } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 import { dogeRules } from '../support/rules.js';
 import { klgConfig, klgConfigInput } from '../support/strategies/klg/config.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
 
 const SYMBOL = 'DOGEUSDC';
 const account = ACCOUNTS[0];
@@ -73,7 +74,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     await until('the delta sell', async () => sellsOpen().length === 1);
     expect(sellsOpen()).toEqual(['70@0.19']);
     const state = await until('the fill in the store', async () => {
-      const s = await store.loadGrid('dogeklg');
+      const s = await loadKlg(store, 'dogeklg');
       return s?.holdings.equals(100) ? s : null;
     });
     expect(state.levels.find((l) => l.price.equals('0.18'))?.fillCounter).toBe(1);
@@ -84,11 +85,11 @@ describe('gridbot end to end on the Binance protocol server', () => {
     venue.moveTo(SYMBOL, '0.1695');
     venue.moveTo(SYMBOL, '0.175');
     const state = await until('the second fill', async () => {
-      const s = await store.loadGrid('dogeklg');
+      const s = await loadKlg(store, 'dogeklg');
       return s?.holdings.equals(200) ? s : null;
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    expect((await loadKlg(store, 'dogeklg'))?.holdings.toFixed()).toBe('200');
     expect(state.recentTrades.length).toBe(new Set(state.recentTrades.map((t) => t.id)).size);
     expect(position().toFixed()).toBe('200');
   });
@@ -101,7 +102,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
   });
 
   it('adopts an order a crashed pass sent between PLACING and ACTIVE', async () => {
-    const s = (await store.loadGrid('dogeklg'))!;
+    const s = (await loadKlg(store, 'dogeklg'))!;
     const level = s.levels.find((l) => l.price.equals('0.15'))!;
     const id = level.order!.clientOrderId;
     // The crash: PLACING was saved and the order sent, ACTIVE never written.
@@ -116,7 +117,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     expect((await store.saveGrid(crashed, s.version)).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 1_200)); // older than order_action_timeout_sec
     await recon();
-    const after = (await store.loadGrid('dogeklg'))!;
+    const after = (await loadKlg(store, 'dogeklg'))!;
     const adopted = after.levels.find((l) => l.price.equals('0.15'))!;
     expect(adopted.state).toBe('ACTIVE');
     expect(adopted.order?.clientOrderId).toBe(id);
@@ -127,9 +128,9 @@ describe('gridbot end to end on the Binance protocol server', () => {
     venue.engine.faults.disconnectStream(account.id);
     venue.moveTo(SYMBOL, '0.1595'); // the 0.16 buy fills unseen
     await new Promise((r) => setTimeout(r, 300));
-    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('200');
+    expect((await loadKlg(store, 'dogeklg'))?.holdings.toFixed()).toBe('200');
     await recon();
-    expect((await store.loadGrid('dogeklg'))?.holdings.toFixed()).toBe('300');
+    expect((await loadKlg(store, 'dogeklg'))?.holdings.toFixed()).toBe('300');
     venue.engine.faults.reconnectStream(account.id);
     venue.moveTo(SYMBOL, '0.165');
     await until('a healthy worker after resync', healthy);
@@ -144,7 +145,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     });
     const limited = await recon();
     expect(limited.outcomes.map((o) => o.status)).toEqual(['done']);
-    const s = (await store.loadGrid('dogeklg'))!;
+    const s = (await loadKlg(store, 'dogeklg'))!;
     expect(s.reconBackoffUntil).toBeGreaterThan(Date.now());
     const skipped = await recon();
     expect(skipped.ok).toBe(true);
@@ -156,7 +157,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     });
     venue.engine.faults.clear(); // the storm is over
     await handlers.admin({ command: 'resume', instanceId: 'dogeklg' }); // a forced pass once the storm is over
-    const after = (await store.loadGrid('dogeklg'))!;
+    const after = (await loadKlg(store, 'dogeklg'))!;
     expect(after.holdings.equals(position())).toBe(true);
     expect(checkKlgInvariants(after, klgConfig(instance), dogeRules())).toEqual([]);
   });
@@ -199,7 +200,7 @@ describe('gridbot end to end on the Binance protocol server', () => {
     worker = null;
     expect(code).toBe(0);
     await recon();
-    const s = (await store.loadGrid('dogeklg'))!;
+    const s = (await loadKlg(store, 'dogeklg'))!;
     expect(s.holdings.equals(position())).toBe(true);
     expect(checkKlgInvariants(s, klgConfig(instance), dogeRules())).toEqual([]);
     expect((await store.getHeartbeat(account.id))?.status).toBe('draining');

@@ -13,6 +13,7 @@ import { planSchedules } from '../../lib/constructs/instance-schedules.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { sharedData } from '../support/paper.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
+import { asKlgConfig } from '../support/strategies/klg/state.js';
 
 const main = { id: 'main', exchange: 'binanceusdm' };
 
@@ -44,7 +45,7 @@ describe('deployment config for AWS', () => {
       /instances\[0\] "dogeklg": symbol "DOGGO\/USDT:USDT" \(DOGGOUSDT\) is not listed/,
     );
     // Without a listing at hand nothing can be said about the symbol.
-    expect(loadDeploymentInput(file).config.instances[0]?.symbol).toBe('DOGGO/USDT:USDT');
+    expect(asKlgConfig(loadDeploymentInput(file).config.instances[0]).symbol).toBe('DOGGO/USDT:USDT');
     expect(loadDeploymentInput('examples/deploy.yaml', { exchangeInfo: info }).config.instances).toHaveLength(
       1,
     );

@@ -5,6 +5,7 @@ import { runSimulation, type SimResult } from '../../shared/composition/sim.js';
 import { dec } from '../../shared/domain/money.js';
 import { checkEventLog, netFilled } from '../../shared/domain/sim/event-checks.js';
 import { demoConfigPath, readEvents, tempDir } from '../support/sim.js';
+import { asKlgConfig } from '../support/strategies/klg/state.js';
 
 const out = [tempDir(), tempDir()];
 let first: SimResult;
@@ -59,7 +60,7 @@ describe('the demo simulation (examples/demo.yaml on the built-in market)', () =
   it('keeps every promise of the grid on its event log, and its books agree with the exchange', () => {
     const events = readEvents(join(out[0]!.path, 'events.jsonl'));
     const s = first.summary.instances[0]!;
-    const config = first.plan.instances[0]!;
+    const config = asKlgConfig(first.plan.instances[0]);
     const feed = first.plan.feeds[0]!;
     expect(
       checkEventLog(events, {

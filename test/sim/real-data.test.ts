@@ -20,6 +20,7 @@ import {
   simConfig,
   tempDir,
 } from '../support/sim.js';
+import { asKlgConfig } from '../support/strategies/klg/state.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterAll(() => {
@@ -45,7 +46,7 @@ async function replay(
 ): Promise<{ result: SimResult; events: TradingEvent[] }> {
   const dir = tempDir();
   dirs.push(dir);
-  const symbol = config.instances[0]!.symbol;
+  const symbol = asKlgConfig(config.instances[0]).symbol;
   const start = Date.parse(from);
   const result = await runSimulation({
     config: { config, dir: repoRoot },
@@ -62,7 +63,7 @@ async function replay(
 /** The spec's invariants on one run's event log, plus the books agreeing with the exchange. */
 function assertPromisesKept(run: { result: SimResult; events: TradingEvent[] }, csv: string): void {
   const { result, events } = run;
-  const config = result.plan.instances[0]!;
+  const config = asKlgConfig(result.plan.instances[0]);
   const rules = result.summary.symbols[config.symbol] as { tickSize: string; stepSize: string };
   const feed = result.plan.feeds[0]!;
   expect(

@@ -4,10 +4,14 @@
  * `runtimeOf`; adding a strategy means its own folder and one line below (tests add toys with
  * `registerRuntime`).
  */
+import { closerRuntime } from './closer/runtime.js';
 import { klgRuntime } from './klg/runtime.js';
 import type { StrategyRuntime } from './runtime.js';
 
-const RUNTIMES = new Map<string, StrategyRuntime>([[klgRuntime.name, klgRuntime]]);
+const RUNTIMES = new Map<string, StrategyRuntime>([
+  [klgRuntime.name, klgRuntime],
+  [closerRuntime.name, closerRuntime],
+]);
 
 export function registerRuntime(runtime: StrategyRuntime): void {
   const held = RUNTIMES.get(runtime.name);

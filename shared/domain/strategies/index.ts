@@ -4,6 +4,9 @@
  * strategies with `registerStrategy`).
  */
 import type { InstanceConfigBase, InstanceEnvelope, Leg, StrategyModule } from '../strategy.js';
+import type { CloserConfig } from './closer/config.js';
+import { closerStrategy } from './closer/module.js';
+import type { CloserState } from './closer/state.js';
 import type { KlgConfig } from './klg/config.js';
 import { klgStrategy } from './klg/module.js';
 import type { KlgState } from './klg/state.js';
@@ -11,12 +14,15 @@ import type { KlgState } from './klg/state.js';
 /** A registered module as the shell holds it: on the envelope of its config and state. */
 export type AnyStrategy = StrategyModule<InstanceConfigBase, InstanceEnvelope>;
 
-const REGISTRY = new Map<string, AnyStrategy>([[klgStrategy.name, klgStrategy as unknown as AnyStrategy]]);
+const REGISTRY = new Map<string, AnyStrategy>([
+  [klgStrategy.name, klgStrategy as unknown as AnyStrategy],
+  [closerStrategy.name, closerStrategy as unknown as AnyStrategy],
+]);
 
 /** The state of any strategy built into the product (the union grows with the registry). */
-export type StrategyState = KlgState;
+export type StrategyState = KlgState | CloserState;
 /** The config of any strategy built into the product. */
-export type StrategyConfig = KlgConfig;
+export type StrategyConfig = KlgConfig | CloserConfig;
 
 /** Adds a strategy module (tests register toys here); a name is registered once. */
 export function registerStrategy(module: AnyStrategy): void {

@@ -1,9 +1,9 @@
 /** Records for the store tests: realistic, with awkward decimals, so a lossy codec cannot pass. */
 import type { InstanceConfig } from '../../../shared/domain/config/deployment.js';
-import type { GridState } from '../../../shared/domain/grid-state.js';
 import { dec } from '../../../shared/domain/money.js';
 import type { ParamsRecord } from '../../../shared/domain/params.js';
 import { parseKlgConfig } from '../../../shared/domain/strategies/klg/config.js';
+import type { KlgState as GridState } from '../../../shared/domain/strategies/klg/state.js';
 import { initialKlgState } from '../../../shared/domain/strategies/klg/state.js';
 import type { JournalEntry } from '../../../shared/ports/state-store.js';
 

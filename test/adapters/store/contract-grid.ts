@@ -2,9 +2,11 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decideAndSave } from '../../../shared/application/decide-and-save.js';
-import { type GridState, gridStateToJson } from '../../../shared/domain/grid-state.js';
+import { gridStateToJson } from '../../../shared/domain/grid-state.js';
 import { dec } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
+import { asKlgState, type KlgState as GridState } from '../../../shared/domain/strategies/klg/state.js';
+import { loadKlg } from '../../support/strategies/klg/state.js';
 import type { StoreBackend, StoreHarness } from './backends.js';
 import { busyGridState, T0 } from './builders.js';
 import { gridStateArb } from './grid-arbitrary.js';
@@ -36,13 +38,13 @@ export function gridContract(backend: () => StoreBackend): void {
     });
 
     it('loads nothing for an instance that has no grid yet', async () => {
-      expect(await h.store.loadGrid('nogrid')).toBeNull();
+      expect(await loadKlg(h.store, 'nogrid')).toBeNull();
     });
 
     it('saves a new grid as version 1 and reads back every field losslessly', async () => {
       const state = busyGridState('busy');
       expect(await h.store.saveGrid(state, 0)).toEqual({ ok: true, version: 1 });
-      const loaded = await h.store.loadGrid('busy');
+      const loaded = await loadKlg(h.store, 'busy');
       expect(loaded && gridStateToJson(loaded)).toEqual(asSaved(state, 1));
       expect(loaded?.avgEntry.equals(state.avgEntry)).toBe(true);
       expect(loaded?.levels[0]?.order?.qty.toFixed()).toBe('158.000000000000000000000000000000000001');
@@ -54,7 +56,7 @@ export function gridContract(backend: () => StoreBackend): void {
       for (let v = 0; v < 4; v++) {
         const saved = await h.store.saveGrid({ ...state, nextSeq: 20 + v }, v);
         expect(saved).toEqual({ ok: true, version: v + 1 });
-        state = (await h.store.loadGrid('steps')) as GridState;
+        state = (await loadKlg(h.store, 'steps')) as GridState;
         expect(state.version).toBe(v + 1);
         expect(state.nextSeq).toBe(20 + v);
       }
@@ -63,11 +65,11 @@ export function gridContract(backend: () => StoreBackend): void {
     it('refuses a save based on a stale version, keeps the winner, and reports the current version', async () => {
       const state = busyGridState('stale');
       await h.store.saveGrid(state, 0);
-      const v1 = (await h.store.loadGrid('stale')) as GridState;
+      const v1 = (await loadKlg(h.store, 'stale')) as GridState;
       expect(await h.store.saveGrid({ ...v1, nextSeq: 100 }, 1)).toEqual({ ok: true, version: 2 });
       const lost = await h.store.saveGrid({ ...v1, nextSeq: 999 }, 1);
       expect(lost).toEqual({ ok: false, conflict: true, currentVersion: 2 });
-      expect((await h.store.loadGrid('stale'))?.nextSeq).toBe(100);
+      expect((await loadKlg(h.store, 'stale'))?.nextSeq).toBe(100);
     });
 
     it('refuses to create a grid that already exists', async () => {
@@ -78,13 +80,13 @@ export function gridContract(backend: () => StoreBackend): void {
         conflict: true,
         currentVersion: 1,
       });
-      expect((await h.store.loadGrid('twice'))?.nextSeq).toBe(state.nextSeq);
+      expect((await loadKlg(h.store, 'twice'))?.nextSeq).toBe(state.nextSeq);
     });
 
     it('reports a conflict without a current version when the grid was never created', async () => {
       const state = { ...busyGridState('ghost'), version: 3 };
       expect(await h.store.saveGrid(state, 3)).toEqual({ ok: false, conflict: true, currentVersion: null });
-      expect(await h.store.loadGrid('ghost')).toBeNull();
+      expect(await loadKlg(h.store, 'ghost')).toBeNull();
     });
 
     it('throws when the state was not derived from the expected version', async () => {
@@ -97,8 +99,8 @@ export function gridContract(backend: () => StoreBackend): void {
     it('keeps the grids of different instances apart', async () => {
       await h.store.saveGrid({ ...busyGridState('one'), nextSeq: 1 }, 0);
       await h.store.saveGrid({ ...busyGridState('two'), nextSeq: 2 }, 0);
-      expect((await h.store.loadGrid('one'))?.nextSeq).toBe(1);
-      expect((await h.store.loadGrid('two'))?.nextSeq).toBe(2);
+      expect((await loadKlg(h.store, 'one'))?.nextSeq).toBe(1);
+      expect((await loadKlg(h.store, 'two'))?.nextSeq).toBe(2);
     });
 
     it('round-trips arbitrary grid states losslessly', async () => {
@@ -107,7 +109,7 @@ export function gridContract(backend: () => StoreBackend): void {
         fc.asyncProperty(gridStateArb(fc.constant('x')), async (generated) => {
           const state = { ...generated, instanceId: `prop${++n}` };
           expect(await h.store.saveGrid(state, 0)).toEqual({ ok: true, version: 1 });
-          const loaded = await h.store.loadGrid(state.instanceId);
+          const loaded = await loadKlg(h.store, state.instanceId);
           expect(loaded && gridStateToJson(loaded)).toEqual(asSaved(state, 1));
         }),
         { numRuns: backend().remote ? 25 : 150 },
@@ -120,7 +122,7 @@ export function gridContract(backend: () => StoreBackend): void {
     const deps = () => ({ store: h.store, clock: { sleep: async () => {} }, random: () => 0.5 });
     const applyFill = (fill: Fill) =>
       decideAndSave(deps(), 'fills', (current) => {
-        const next = current && modelDecisions.onFill(current, fill);
+        const next = current && modelDecisions.onFill(asKlgState(current)!, fill);
         return { next, result: next !== null };
       });
 
@@ -135,7 +137,7 @@ export function gridContract(backend: () => StoreBackend): void {
       const second = await applyFill(fill);
       expect(first).toMatchObject({ ok: true, saved: true, result: true });
       expect(second).toMatchObject({ ok: true, saved: false, result: false });
-      const state = (await h.store.loadGrid('fills')) as GridState;
+      const state = (await loadKlg(h.store, 'fills')) as GridState;
       expect(state.holdings.toFixed()).toBe('474.5');
       expect(state.recentTrades.map((t) => t.id)).toEqual(['700001']);
       expect(state.version).toBe(2);
@@ -145,7 +147,7 @@ export function gridContract(backend: () => StoreBackend): void {
       const fill = buyFill('700002', '0.3155', '10.5', T0 + 20);
       const outcomes = await Promise.all([applyFill(fill), applyFill(fill)]);
       expect(outcomes.filter((o) => o.ok && o.saved)).toHaveLength(1);
-      const state = (await h.store.loadGrid('fills')) as GridState;
+      const state = (await loadKlg(h.store, 'fills')) as GridState;
       expect(state.holdings.toFixed()).toBe('327');
       expect(state.recentTrades.map((t) => t.id)).toEqual(['700002']);
     });

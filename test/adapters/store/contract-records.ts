@@ -1,7 +1,7 @@
 /** Store contract, part 2: configs, parameters, journal, heartbeat, risk state and claims. */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { configToJson } from '../../../shared/domain/config/deployment.js';
 import { paramsToJson } from '../../../shared/domain/params.js';
-import { klgConfigToJson } from '../../../shared/domain/strategies/klg/config.js';
 import type { StoreBackend, StoreHarness } from './backends.js';
 import { journalEntry, klgConfig, paramsRecord, T0 } from './builders.js';
 
@@ -19,7 +19,7 @@ export function recordsContract(backend: () => StoreBackend): void {
       await h.store.putConfig(config);
       const loaded = await h.store.getConfig('dogeklg');
       expect(loaded).toEqual(config);
-      expect(loaded && klgConfigToJson(loaded)).toEqual(klgConfigToJson(config));
+      expect(loaded && configToJson(loaded)).toEqual(configToJson(config));
     });
 
     it('returns null for an unknown instance and replaces a config on put', async () => {

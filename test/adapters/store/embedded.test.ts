@@ -6,8 +6,9 @@ import {
   startEmbeddedStateStore,
 } from '../../../shared/adapters/embedded/dynalite-server.js';
 import { createMemoryStateStore } from '../../../shared/adapters/memory/index.js';
-import type { GridState } from '../../../shared/domain/grid-state.js';
+import type { KlgState as GridState } from '../../../shared/domain/strategies/klg/state.js';
 import { type StateStore, StoreUnavailableError } from '../../../shared/ports/state-store.js';
+import { loadKlg } from '../../support/strategies/klg/state.js';
 import { busyGridState, T0 } from './builders.js';
 
 /** A grid whose document exceeds DynamoDB's 400 KB item limit. */
@@ -28,13 +29,13 @@ describe('embedded DynamoDB (dynalite in process)', () => {
   it('serves a ready-to-use store on a table it created', async () => {
     expect(embedded.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await embedded.store.saveGrid(busyGridState('emb'), 0)).toEqual({ ok: true, version: 1 });
-    expect((await embedded.store.loadGrid('emb'))?.version).toBe(1);
+    expect((await loadKlg(embedded.store, 'emb'))?.version).toBe(1);
   });
 
   it('refuses a grid document over the item limit, naming the key, and writes nothing', async () => {
     await expect(embedded.store.saveGrid(oversized('huge'), 0)).rejects.toThrow(StoreItemTooLargeError);
     await expect(embedded.store.saveGrid(oversized('huge'), 0)).rejects.toThrow(/INST#huge\/GRID.*bytes/);
-    expect(await embedded.store.loadGrid('huge')).toBeNull();
+    expect(await loadKlg(embedded.store, 'huge')).toBeNull();
   });
 
   it('runs independent servers side by side, each with its own data', async () => {
@@ -42,7 +43,7 @@ describe('embedded DynamoDB (dynalite in process)', () => {
     try {
       expect(other.endpoint).not.toBe(embedded.endpoint);
       await other.store.saveGrid(busyGridState('only'), 0);
-      expect(await embedded.store.loadGrid('only')).toBeNull();
+      expect(await loadKlg(embedded.store, 'only')).toBeNull();
     } finally {
       await other.stop();
     }
@@ -59,7 +60,7 @@ describe('store failures', () => {
     const server = await startEmbeddedDynamo();
     await server.stop();
     const store: StateStore = createDynamoStateStore({ tableName: 'gone', endpoint: server.endpoint });
-    const error = await store.loadGrid('x').catch((e: unknown) => e);
+    const error = await loadKlg(store, 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as StoreUnavailableError).retryable).toBe(true);
     expect((error as Error).message).toMatch(/GetItem INST#x\/GRID failed/);

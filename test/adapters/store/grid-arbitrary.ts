@@ -1,8 +1,12 @@
 /** fast-check generator of KLG grid states of every shape the schema allows (for codec round trips). */
 import fc from 'fast-check';
-import type { GridState } from '../../../shared/domain/grid-state.js';
 import { type Decimal, dec } from '../../../shared/domain/money.js';
-import type { GridLevel, LiveOrder, StopState } from '../../../shared/domain/strategies/klg/state.js';
+import type {
+  GridLevel,
+  KlgState as GridState,
+  LiveOrder,
+  StopState,
+} from '../../../shared/domain/strategies/klg/state.js';
 
 /** Decimals of up to 40 significant digits, from 1e-16 to 1e24 in magnitude, signed. */
 export const decimalArb = (min = -(10n ** 24n)): fc.Arbitrary<Decimal> =>

@@ -4,10 +4,10 @@
  * bookkeeping). When the KLG engine's `onFill` / `planRecon` land, an adapter of them to `GridDecisions`
  * runs the same races against the real rules.
  */
-import type { GridState } from '../../../shared/domain/grid-state.js';
+
 import { ZERO } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
-import type { LevelRole } from '../../../shared/domain/strategies/klg/state.js';
+import type { KlgState as GridState, LevelRole } from '../../../shared/domain/strategies/klg/state.js';
 
 export interface GridDecisions {
   /** The state with `fill` applied, or null if its trade id was already applied. */

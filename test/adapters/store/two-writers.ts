@@ -8,11 +8,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DecideAndSaveDeps, decideAndSave } from '../../../shared/application/decide-and-save.js';
-import type { GridState } from '../../../shared/domain/grid-state.js';
 import { dec, sumDec } from '../../../shared/domain/money.js';
 import type { Fill } from '../../../shared/domain/orders.js';
-import { initialKlgState } from '../../../shared/domain/strategies/klg/state.js';
+import {
+  asKlgState,
+  type KlgState as GridState,
+  initialKlgState,
+} from '../../../shared/domain/strategies/klg/state.js';
 import type { StateStore } from '../../../shared/ports/state-store.js';
+import { loadKlg } from '../../support/strategies/klg/state.js';
 import type { StoreBackend } from './backends.js';
 import { T0 } from './builders.js';
 import { buyFill } from './contract-grid.js';
@@ -106,7 +110,7 @@ export async function runTwoWriters(
       INSTANCE,
       (current) => {
         if (!current) throw new Error('the grid vanished');
-        return decide(current);
+        return decide(asKlgState(current)!);
       },
       { maxAttempts: 100, baseDelayMs: 1, maxDelayMs: 4 },
     );
@@ -152,7 +156,7 @@ export async function runTwoWriters(
   await Promise.all([stream(), recon()]);
   // A final recon over the whole history, as the next scheduled run would do.
   await reconPass(deps(options.seed + 5), fills, T0 + options.reconSteps * 1000);
-  const final = await store.loadGrid(INSTANCE);
+  const final = await loadKlg(store, INSTANCE);
   if (!final) throw new Error('the grid vanished');
   return { fills, saved, decisions: decisionCount, attempts, failures, final };
 }

@@ -6,7 +6,7 @@
  */
 import { planRebuild } from '../../../domain/strategies/klg/index.js';
 import { klgReconSnapshot } from '../../../domain/strategies/klg/module.js';
-import type { KlgState } from '../../../domain/strategies/klg/state.js';
+import { asKlgState, type KlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
 import { decideOnSnapshot } from '../../pipeline.js';
 import type { ReconReport, Shell } from '../runtime.js';
@@ -30,7 +30,7 @@ export async function rebuildInstance(
   const now = ctx.clock.now();
   const rules = await ctx.rules.get(exchange, config.symbol, now);
   const { prices, paramsVersion } = await levelPricesInForce(ctx, config, rules);
-  const stored = await ctx.store.loadGrid(instanceId);
+  const stored = asKlgState(await ctx.store.loadGrid(instanceId));
   if (!stored) {
     // Nothing to rebuild: a first recon lays the grid out on the levels in force.
     return {

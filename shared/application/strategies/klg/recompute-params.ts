@@ -7,6 +7,7 @@
  *
  * A failed analysis (too few candles, no level passing the filters) keeps the levels in force and alerts.
  */
+
 import {
   AnalysisError,
   aggregateCandles,
@@ -18,6 +19,7 @@ import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import type { Decimal } from '../../../domain/money.js';
 import type { ParamsRecord } from '../../../domain/params.js';
 import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
+import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
 import { publishAlerts } from '../../execute.js';
 import type { Shell } from '../runtime.js';
@@ -127,7 +129,7 @@ export async function recomputeParams(
     version = saved.ok ? saved.version : version;
   }
   let rebuildDue = false;
-  const state = await ctx.store.loadGrid(instanceId);
+  const state = asKlgState(await ctx.store.loadGrid(instanceId));
   if (config.rebuild.drift_enabled && state?.anchorPrice) {
     const price = (await ctx.exchanges(config.account).fetchPrice(config.symbol)).last;
     rebuildDue = driftRebuildDue({

@@ -14,6 +14,7 @@
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import { type Decimal, dec, maxDec, ZERO } from '../../../domain/money.js';
 import { counterDrift, pause } from '../../../domain/strategies/klg/index.js';
+import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { publishAlerts } from '../../execute.js';
@@ -52,7 +53,7 @@ export async function runRiskCheck(
   const now = ctx.clock.now();
   const exchange = ctx.exchanges(config.account);
   const findings: RiskFinding[] = [];
-  const state = await ctx.store.loadGrid(instanceId);
+  const state = asKlgState(await ctx.store.loadGrid(instanceId));
   if (!state)
     findings.push({
       level: 'warning',
@@ -140,7 +141,7 @@ export async function runRiskCheck(
       .map((f) => f.code)
       .join(', ')}`;
     const saved = await decideAndSave(ctx, instanceId, (cur) => ({
-      next: cur && !cur.paused ? pause(cur, reason, now) : null,
+      next: cur && !cur.paused ? pause(asKlgState(cur)!, reason, now) : null,
       result: null,
     }));
     paused = saved.ok ? (saved.state?.paused ?? paused) : paused;

@@ -2,8 +2,13 @@
  * The closer's parameters (SPEC §4, seed 001): global defaults under `execution`, `accel`, `roi` and `risk`,
  * and per-symbol overrides of any of their fields under `symbols.<symbol>`. `paramsFor` merges them into
  * the engine's `CloserParams` for one symbol. Every field has a default, a range, and an error naming it.
+ *
+ * An instance (`strategy: closer`) works down the positions of one account on the symbols its `symbols`
+ * names (each with its overrides, `{}` for none), on the position sides `sides` lists.
  */
 import { z } from 'zod';
+import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
+import { instanceGuardsSchema } from '../../guards/instance-guards.js';
 import { type Decimal, dec } from '../../money.js';
 import { configDecimal, positiveConfigDecimal } from '../../schema-helpers.js';
 import type { CloserParams } from './engine.js';
@@ -45,7 +50,7 @@ const execution = z
 
 const accel = z
   .object({
-    window_ms: ms(100, 60_000, 'the window the return is measured over'),
+    window_ms: ms(100, 10_000, 'the window the return is measured over'),
     tiers: z.array(tier).max(20),
   })
   .strict();
@@ -170,3 +175,64 @@ export function paramsFor(settings: CloserSettings, symbol: string): CloserParam
     stopDistance: rk.protective_stop.enabled ? rk.protective_stop.distance : null,
   };
 }
+
+export const CLOSER = 'closer';
+
+const symbolKey = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}:[A-Z0-9]{1,10}$/;
+
+export const closerConfigSchema = z
+  .object({
+    id: z.string().regex(INSTANCE_ID_PATTERN, {
+      message:
+        'must be 1-12 lowercase letters or digits (it is embedded in client order ids), e.g. "btcclose"',
+    }),
+    strategy: z.literal(CLOSER),
+    enabled: z.boolean().default(true),
+    account: z.string().min(1, { message: 'name the account (from `accounts`) whose positions are closed' }),
+    sides: z
+      .array(z.enum(['LONG', 'SHORT']))
+      .min(1, { message: 'name at least one position side to close: LONG, SHORT or both' })
+      .refine((a) => new Set(a).size === a.length, { message: 'name each position side once' })
+      .default(['LONG', 'SHORT']),
+    recon_interval_sec: z
+      .number()
+      .int()
+      .refine((n) => n === 30 || (n >= 60 && n % 60 === 0), {
+        message:
+          'must be 30 or a whole number of minutes in seconds (60, 120, ...): the scheduler runs per minute',
+      })
+      .default(30),
+    rate_limit: z
+      .object({
+        max_orders_per_sec: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1: slices placed per second (risk orders are not counted)' })
+          .max(50)
+          .default(5),
+        max_cancels_per_sec: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1: cancels per second (risk orders are not counted)' })
+          .max(50)
+          .default(5),
+      })
+      .strict()
+      .prefault({}),
+    execution: closerSettingsSchema.shape.execution,
+    accel: closerSettingsSchema.shape.accel,
+    roi: closerSettingsSchema.shape.roi,
+    risk: closerSettingsSchema.shape.risk,
+    symbols: closerSettingsSchema.shape.symbols.refine(
+      (m) => Object.keys(m).length > 0 && Object.keys(m).every((k) => symbolKey.test(k)),
+      {
+        message:
+          'list each market to close as a ccxt linear-swap symbol with its overrides (`{}` for none), e.g. "BTC/USDT:USDT": {}',
+      },
+    ),
+    /** The instance's own pre-trade limits (none by default). */
+    guards: instanceGuardsSchema.optional(),
+  })
+  .strict();
+
+export type CloserConfig = z.infer<typeof closerConfigSchema>;

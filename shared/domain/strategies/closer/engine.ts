@@ -3,8 +3,8 @@
  * a position down in small slices, maker first, and answers the market, its order's outcomes and the
  * position's risk. The strategy module and the stream worker drive it (issue 16); nothing here does I/O.
  *
- * Entry points: `signalOf`, `sliceQty`, `closePrice`, `panicTier`, `protectiveStopTrigger`, and the state
- * machine `onMarket` / `onPlaced` / `onRejected` / `onFill` / `onCancelled`.
+ * Entry points: `signalOf`, `sliceQty`, `closePrice`, `panicTier`, `protectiveStopTrigger`, `keepStop`, and
+ * the state machine `onMarket` / `onPlaced` / `onRejected` / `onFill` / `onCancelled`.
  *
  * A LONG is closed by sells, a SHORT by buys. Per side:
  *  - Signals (LONG; SHORT mirrored): `last > prev and bid ≥ last` (primary) or `bid ≥ last and bid > prev`
@@ -27,8 +27,12 @@
  * in flight at once on a side (one order at a time); never an order on stale data but in a panic tier; the
  * protective stop only tightens.
  */
+
+import type { MarketView } from '../../market-tape.js';
 import { ceilTo, type Decimal, floorTo, maxDec, minDec, ONE, ZERO } from '../../money.js';
 import type { SymbolRules } from '../../symbol-rules.js';
+
+export type { MarketView };
 
 export type CloseSide = 'LONG' | 'SHORT';
 export type ExecMode = 'MAKER_ONLY' | 'AGGRESSIVE_LIMIT';
@@ -72,20 +76,6 @@ export interface CloserParams {
   readonly panicTiers: readonly PanicTier[];
   /** D of the protective stop; null: no protective stop. */
   readonly stopDistance: Decimal | null;
-}
-
-/** What the market looks like to one side now. */
-export interface MarketView {
-  readonly bid: Decimal | null;
-  readonly ask: Decimal | null;
-  readonly bookAt: number | null;
-  /** The trade before the last, and the last. */
-  readonly prev: Decimal | null;
-  readonly last: Decimal | null;
-  readonly tradeAt: number | null;
-  /** The last trade price `accelWindowMs` ago (null: the window is not full yet). */
-  readonly windowStart: Decimal | null;
-  readonly mark: Decimal | null;
 }
 
 /** The position on the side, as the exchange reports it (qty ≥ 0, the side says which way). */
@@ -306,8 +296,35 @@ function tightens(side: CloseSide, from: Decimal | null, to: Decimal): boolean {
 }
 
 /**
+ * The protective stop alone: placed when there is a position whose liquidation price is known, only ever
+ * tightened, cancelled when flat. What recon keeps when no market data reaches us (the worker is down).
+ */
+export function keepStop(e: SideExec, p: CloserParams, rules: SymbolRules, pos: SidePosition): Step {
+  const trigger = protectiveStopTrigger(p, e.side, pos, rules);
+  if (trigger && tightens(e.side, e.stopTrigger, trigger))
+    return {
+      exec: { ...e, stopTrigger: trigger },
+      intents: [
+        {
+          kind: 'stop',
+          triggerPrice: trigger,
+          reason: `protect at ${trigger.toFixed()} (liquidation ${pos.liquidation?.toFixed()})`,
+        },
+      ],
+    };
+  if (!pos.qty.greaterThan(0) && e.stopTrigger !== null)
+    return {
+      exec: { ...e, stopTrigger: null },
+      intents: [{ kind: 'cancel_stop', reason: 'the position is flat' }],
+    };
+  return { exec: e, intents: [] };
+}
+
+/**
  * The market moved (book, trade or mark), or time passed: keep the protective stop, expire an order past
- * its TTL, leave cooldown, and place the next slice when a signal (or a panic tier) calls for one.
+ * its TTL (or one whose placement or cancel never came back), leave cooldown, and place the next slice
+ * when a signal (or a panic tier) calls for one. `orderId` is the client id a new slice takes; `urgent`,
+ * when given, is a panic tier that applies whatever the distance to liquidation (an emergency flatten).
  */
 export function onMarket(
   e: SideExec,
@@ -316,31 +333,27 @@ export function onMarket(
   pos: SidePosition,
   m: MarketView,
   now: number,
-  idPrefix: string,
+  orderId: string,
+  urgent: PanicTier | null = null,
 ): Step {
-  const intents: CloseIntent[] = [];
-  let x = e;
-  // The protective stop: placed when there is a position, only ever tightened, cancelled when flat.
-  const trigger = protectiveStopTrigger(p, x.side, pos, rules);
-  if (trigger && tightens(x.side, x.stopTrigger, trigger)) {
-    intents.push({
-      kind: 'stop',
-      triggerPrice: trigger,
-      reason: `protect at ${trigger.toFixed()} (liquidation ${pos.liquidation?.toFixed()})`,
-    });
-    x = { ...x, stopTrigger: trigger };
-  } else if (!pos.qty.greaterThan(0) && x.stopTrigger !== null) {
-    intents.push({ kind: 'cancel_stop', reason: 'the position is flat' });
-    x = { ...x, stopTrigger: null };
-  }
+  const kept = keepStop(e, p, rules, pos);
+  const intents: CloseIntent[] = [...kept.intents];
+  let x = kept.exec;
   const dist = distToLiq(pos, m.mark);
-  const panic = panicTier(p, dist);
-  if (x.state === 'WAITING' && x.order && now - x.order.placedAt >= x.order.ttlMs) {
+  const fromDist = panicTier(p, dist);
+  const panic =
+    urgent && (!fromDist || urgent.sliceRatio.greaterThan(fromDist.sliceRatio)) ? urgent : fromDist;
+  // Past its TTL (or a placement whose answer never came): cancel. A cancel unanswered as long: again.
+  const expired =
+    x.order &&
+    (((x.state === 'WAITING' || x.state === 'PLACING') && now - x.order.placedAt >= x.order.ttlMs) ||
+      (x.state === 'CANCELING' && now - x.since >= x.order.ttlMs));
+  if (expired && x.order) {
     intents.push({
       kind: 'cancel',
       clientOrderId: x.order.clientOrderId,
       risk: x.order.risk,
-      reason: 'order TTL',
+      reason: x.state === 'CANCELING' ? 'cancel unanswered: again' : 'order TTL',
     });
     return { exec: { ...x, state: 'CANCELING', since: now }, intents };
   }
@@ -367,7 +380,7 @@ export function onMarket(
   if (!qty.greaterThan(0)) return { exec: x, intents };
   const seq = x.seq + 1;
   const order: LiveOrder = {
-    clientOrderId: `${idPrefix}${seq.toString(36)}`,
+    clientOrderId: orderId,
     price,
     qty,
     filled: ZERO,

@@ -459,3 +459,13 @@ export function parseKlgState(json: unknown, where = 'grid state'): KlgState {
   }
   return result.data as KlgState;
 }
+
+/** A stored state known to be a Key Level Grid's (null stays null; another strategy's is refused). */
+export function asKlgState<S extends { readonly strategy: string; readonly instanceId: string }>(
+  state: S | null,
+): KlgState | null {
+  if (state === null) return null;
+  if (state.strategy !== 'key_level_grid')
+    throw new Error(`instance ${state.instanceId} runs ${state.strategy}, not the Key Level Grid`);
+  return state as unknown as KlgState;
+}

@@ -1,13 +1,32 @@
 /**
- * What the closer knows of one symbol's market: the book top, the last two trades, the trades of the accel
- * window, and the mark price, each stamped with when it arrived (staleness is judged on arrival, as the
- * seed does: a quiet venue or a dead socket look the same). Pure; the stream worker feeds it.
+ * What a strategy deciding on market data knows of one symbol's market: the book top, the last two trades,
+ * the trades of a recent window, and the mark price, each stamped with when it arrived (staleness is judged
+ * on arrival, as the closer's seed does: a quiet venue and a dead socket look the same). Pure; the stream
+ * worker keeps one tape per account and symbol and hands it with every market event (`LegMarketEvent.tape`),
+ * so ticks that change no decision are never written to the state store.
  *
- * After a stream reconnect the tape is `resyncing` until the caller says the REST resync is done: its view
- * then has no fresh data, so no signal order goes out (panic slices and the protective stop still may).
+ * After a stream reconnect the tape is `resyncing` until the worker's REST resync is done: its view then has
+ * no fresh data, so nothing that needs fresh data is decided on it (the closer's panic slices and protective
+ * stop still may).
  */
-import type { Decimal } from '../../money.js';
-import type { MarketView } from './engine.js';
+import type { Decimal } from './money.js';
+
+/** How much trade history a tape keeps (the longest return window a strategy may ask for). */
+export const TAPE_WINDOW_MS = 10_000;
+
+/** What the market looks like to a strategy now. */
+export interface MarketView {
+  readonly bid: Decimal | null;
+  readonly ask: Decimal | null;
+  readonly bookAt: number | null;
+  /** The trade before the last, and the last. */
+  readonly prev: Decimal | null;
+  readonly last: Decimal | null;
+  readonly tradeAt: number | null;
+  /** The last trade price the window ago (null: the window is not full yet). */
+  readonly windowStart: Decimal | null;
+  readonly mark: Decimal | null;
+}
 
 export interface TapeTrade {
   readonly at: number;
@@ -41,7 +60,7 @@ export type TapeEvent =
   | { readonly type: 'resynced' };
 
 /** The tape after an event that arrived at `at` (the window keeps `windowMs` of trades and one before). */
-export function onTapeEvent(tape: Tape, e: TapeEvent, at: number, windowMs: number): Tape {
+export function onTapeEvent(tape: Tape, e: TapeEvent, at: number, windowMs = TAPE_WINDOW_MS): Tape {
   switch (e.type) {
     case 'bookTop':
       // A crossed or empty book is not a book: kept out, so it can never price an order.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../../../../shared/domain/money.js';
 import {
   EMPTY_TAPE,
   marketView,
   onTapeEvent,
   type Tape,
   type TapeEvent,
-} from '../../../../../shared/domain/strategies/closer/tape.js';
+} from '../../../shared/domain/market-tape.js';
+import { dec } from '../../../shared/domain/money.js';
 
 const W = 2_000;
 const feed = (events: [number, TapeEvent][]): Tape =>
