@@ -378,7 +378,7 @@ export class StreamWorker {
 
   /**
    * Market data goes to each instance on this account whose strategy decides on it (`onMarket`) and asked
-   * for its channel, for the leg on that symbol: queued behind the instance's fills, and coalesced (while
+   * for its channel, for each of its legs on that symbol: queued behind the instance's fills, and coalesced (while
    * one waits, a newer event replaces it: a strategy decides on the latest book, not on every tick).
    */
   #routeMarket(accountId: string, e: MarketStreamEvent): void {
@@ -388,9 +388,9 @@ export class StreamWorker {
     for (const config of this.#byAccount.get(accountId) ?? []) {
       const strategy = strategyOf(config);
       if (!strategy.onMarket || !strategy.marketChannels.includes(channel)) continue;
-      const leg = legsOf(config).find((l) => l.account === accountId && l.symbol === e.symbol);
-      if (!leg) continue;
-      this.#enqueueMarket(config, leg, channel, e);
+      // Every leg on the symbol (a closer works the LONG and the SHORT of one market).
+      for (const leg of legsOf(config))
+        if (leg.account === accountId && leg.symbol === e.symbol) this.#enqueueMarket(config, leg, channel, e);
     }
   }
 

@@ -7,8 +7,6 @@
  * the market order on size). Fees are Binance's USDT-M base tier: maker 0.02 %, taker 0.05 %.
  * Prints the decision latency per market event and, per file and side, the slippage in basis points.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EMPTY_TAPE, marketView, onTapeEvent, type Tape } from '../../shared/domain/market-tape.js';
 import { type Decimal, dec, minDec, ZERO } from '../../shared/domain/money.js';
@@ -22,32 +20,14 @@ import {
   onPlaced,
   type SideExec,
 } from '../../shared/domain/strategies/closer/engine.js';
-import { sharedData } from '../support/paper.js';
 import { btcRules } from '../support/rules.js';
+import { readTicks, TICK_FILES, type Tick } from '../support/ticks.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 
 const MAKER_FEE = dec('0.0002');
 const TAKER_FEE = dec('0.0005');
 const SIZE = dec('0.5');
-
-interface Tick {
-  readonly at: number;
-  readonly price: Decimal;
-  readonly qty: Decimal;
-  readonly sellerTook: boolean;
-}
-
-function ticks(file: string): Tick[] {
-  return readFileSync(join(sharedData, 'ticks', file), 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [t, , p, q, buyerMaker] = l.split(',');
-      return { at: Number(t), price: dec(p!), qty: dec(q!), sellerTook: buyerMaker === 'true' };
-    });
-}
 
 function run(tape: readonly Tick[], side: CloseSide, latencies: number[]) {
   const rules = btcRules();
@@ -100,7 +80,15 @@ function run(tape: readonly Tick[], side: CloseSide, latencies: number[]) {
     t = onTapeEvent(t, { type: 'markPrice', mark: x.price }, x.at, params.accelWindowMs);
     const pos = { qty: held, entry: start, leverage: dec('10'), liquidation: null };
     const t0 = performance.now();
-    const s = onMarket(e, params, rules, pos, marketView(t, x.at, params.accelWindowMs), x.at, 'gbbenchC');
+    const s = onMarket(
+      e,
+      params,
+      rules,
+      pos,
+      marketView(t, x.at, params.accelWindowMs),
+      x.at,
+      `gbbenchCr1R${(slices + 1).toString(36)}`,
+    );
     latencies.push(performance.now() - t0);
     e = s.exec;
     for (const i of s.intents) {
@@ -146,13 +134,8 @@ const bench: Bench = {
   name: 'closer on real BTCUSDT tape (pure engine, modelled fills)',
   async run() {
     const latencies: number[] = [];
-    const files = [
-      'binance_usdm_BTCUSDT_trades_2023-04-04T2358_2023-04-05T0006.csv',
-      'binance_usdm_BTCUSDT_trades_2024-07-18T2357_2024-07-19T0005.csv',
-      'binance_usdm_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0000.csv',
-    ];
-    for (const f of files) {
-      const tape = ticks(f);
+    for (const f of TICK_FILES) {
+      const tape = readTicks(f);
       for (const side of ['LONG', 'SHORT'] as const) {
         const r = run(tape, side, latencies);
         console.log(

@@ -21,7 +21,8 @@
  *  - Risk: `dist_to_liq = |mark − liq| / mark`. Under `liq_distance_threshold` every order goes aggressive.
  *    Inside a `panic_close` tier, slices of `slice_ratio` of the position go out regardless of signals,
  *    throttle and staleness, with `ttl_percent` of the TTL. The protective stop sits at `liq / (1 − D)` for
- *    a LONG and `liq / (1 + D)` for a SHORT, and only ever tightens.
+ *    a LONG and `liq / (1 + D)` for a SHORT (while liquidation is within `MAX_STOP_DISTANCE` of the mark),
+ *    and only ever tightens.
  *
  * Invariants (property-tested): never more than the position in the open order; never an order and a cancel
  * in flight at once on a side (one order at a time); never an order on stale data but in a panic tier; the
@@ -29,12 +30,15 @@
  */
 
 import type { MarketView } from '../../market-tape.js';
-import { ceilTo, type Decimal, floorTo, maxDec, minDec, ONE, ZERO } from '../../money.js';
+import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../../money.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 
 export type { MarketView };
 
 export type CloseSide = 'LONG' | 'SHORT';
+
+/** The protective stop is kept only while liquidation is within this fraction of the mark. */
+export const MAX_STOP_DISTANCE = dec('0.5');
 export type ExecMode = 'MAKER_ONLY' | 'AGGRESSIVE_LIMIT';
 export type ExecState = 'IDLE' | 'PLACING' | 'WAITING' | 'CANCELING' | 'COOLDOWN';
 export type SignalReason = 'long_primary' | 'long_bid_improve' | 'short_primary' | 'short_ask_improve';
@@ -299,8 +303,19 @@ function tightens(side: CloseSide, from: Decimal | null, to: Decimal): boolean {
  * The protective stop alone: placed when there is a position whose liquidation price is known, only ever
  * tightened, cancelled when flat. What recon keeps when no market data reaches us (the worker is down).
  */
-export function keepStop(e: SideExec, p: CloserParams, rules: SymbolRules, pos: SidePosition): Step {
-  const trigger = protectiveStopTrigger(p, e.side, pos, rules);
+export function keepStop(
+  e: SideExec,
+  p: CloserParams,
+  rules: SymbolRules,
+  pos: SidePosition,
+  mark: Decimal | null,
+): Step {
+  // A liquidation price further than `MAX_STOP_DISTANCE` from the mark (a well-margined position) needs
+  // no guard yet, and a stop there would be outside the venue's price filters.
+  const dist = distToLiq(pos, mark);
+  const trigger = dist?.lessThanOrEqualTo(MAX_STOP_DISTANCE)
+    ? protectiveStopTrigger(p, e.side, pos, rules)
+    : null;
   if (trigger && tightens(e.side, e.stopTrigger, trigger))
     return {
       exec: { ...e, stopTrigger: trigger },
@@ -336,7 +351,7 @@ export function onMarket(
   orderId: string,
   urgent: PanicTier | null = null,
 ): Step {
-  const kept = keepStop(e, p, rules, pos);
+  const kept = keepStop(e, p, rules, pos, m.mark);
   const intents: CloseIntent[] = [...kept.intents];
   let x = kept.exec;
   const dist = distToLiq(pos, m.mark);

@@ -63,6 +63,7 @@ import {
   parseCloserState,
 } from './state.js';
 
+const STOP_REFUSED = 'protective_stop_rejected';
 /** How often the worker wakes each leg without market data (ms). */
 export const WAKE_MS = 250;
 /** Trade ids kept per leg for dedupe. */
@@ -223,10 +224,21 @@ interface Turned {
   readonly commands: Command[];
 }
 
+/** After the venue refused the protective stop, it is tried again this much later (not on every tick). */
+const STOP_RETRY_MS = 30_000;
+
 /** A step's intents as order commands; the leg's state (its stop id, the sequence) follows. */
-function toCommands(s: CloserState, leg: Leg, step: Step, now: number): Turned {
+function toCommands(s: CloserState, leg: Leg, step0: Step, now: number): Turned {
+  const before = legOf(s, leg);
+  const holdStop = before.stopRefusedAt !== null && now - before.stopRefusedAt < STOP_RETRY_MS;
+  const step: Step = holdStop
+    ? {
+        exec: { ...step0.exec, stopTrigger: before.exec.stopTrigger },
+        intents: step0.intents.filter((i) => i.kind !== 'stop'),
+      }
+    : step0;
   let state = s;
-  let l: CloserLeg = { ...legOf(s, leg), exec: step.exec };
+  let l: CloserLeg = { ...before, exec: step.exec };
   const commands: Command[] = [];
   for (const i of step.intents) commands.push(...intentCommands(i));
   function intentCommands(i: CloseIntent): OrderCommand[] {
@@ -344,7 +356,7 @@ function marketStep(
       (i.kind === 'place' && !i.risk && s.sent.length >= config.rate_limit.max_orders_per_sec) ||
       (i.kind === 'cancel' && !i.risk && s.cancels.length >= config.rate_limit.max_cancels_per_sec),
   );
-  return limited ? keepStop(l.exec, p, rules, l.position) : step;
+  return limited ? keepStop(l.exec, p, rules, l.position, view.mark) : step;
 }
 
 // --- recon -------------------------------------------------------------------------------------------
@@ -476,7 +488,13 @@ function protect(
           : l0.stats,
     };
     s = withLeg(s, snap.leg.role, l);
-    const step = keepStop(l.exec, paramsFor(config, snap.leg.symbol), snap.rules, position);
+    const step = keepStop(
+      l.exec,
+      paramsFor(config, snap.leg.symbol),
+      snap.rules,
+      position,
+      snap.markPrice ?? snap.price,
+    );
     const turned = toCommands(s, snap.leg, step, now);
     s = turned.state;
     commands.push(...turned.commands);
@@ -506,7 +524,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
       }
       const o = l.exec.order;
       // Never more than the position in open reduce orders.
-      if (o && o.qty.minus(o.filled).greaterThan(l.position.qty))
+      if (o?.qty.minus(o.filled).greaterThan(l.position.qty))
         out.push(
           `${leg.role}: the open slice ${o.qty.minus(o.filled).toFixed()} exceeds the position ${l.position.qty.toFixed()}`,
         );
@@ -534,7 +552,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     const p = paramsFor(config, leg.symbol);
     const view = marketView(event.tape, now, p.accelWindowMs);
     const step = state.paused
-      ? keepStop(l0.exec, p, event.rules, l0.position)
+      ? keepStop(l0.exec, p, event.rules, l0.position, view.mark)
       : marketStep(s, leg, l0, config, event.rules, view, now, event.run);
     if (step.exec === l0.exec && step.intents.length === 0) return null;
     const turned = toCommands(s, leg, step, now);
@@ -551,6 +569,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     );
     if (!entry) return { state, commands: [] };
     const [role, l] = entry;
+    let activeAlerts = state.activeAlerts;
     const symbol = role.slice(0, role.lastIndexOf('#'));
     const p = paramsFor(config, symbol);
     let next: CloserLeg = l;
@@ -566,19 +585,33 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
       if (outcome.kind === 'cancelled' || (outcome.kind === 'rejected' && outcome.reason === 'unknown_order'))
         next = { ...l, exec: onCancelled(l.exec, p, id, now) };
     } else if (command.kind === 'PlaceStop' && outcome.kind === 'rejected') {
-      // Not in force: forgotten, so the next step places it again (recon adopts one that is there).
-      next = { ...l, stopId: null, exec: { ...l.exec, stopTrigger: null } };
-      if (outcome.reason !== 'stop_exists' && !state.activeAlerts.includes('protective_stop_rejected'))
+      // Not in force: forgotten, and tried again a little later (recon adopts one that is there).
+      next = { ...l, stopId: null, stopRefusedAt: now, exec: { ...l.exec, stopTrigger: null } };
+      if (outcome.reason !== 'stop_exists' && !activeAlerts.includes(STOP_REFUSED)) {
+        activeAlerts = [...activeAlerts, STOP_REFUSED];
         commands.push({
           kind: 'Alert',
           instanceId: state.instanceId,
           severity: 'warning',
-          code: 'protective_stop_rejected',
-          message: `the protective stop for ${role} was refused (${outcome.reason}: ${outcome.message}); it is tried again`,
+          code: STOP_REFUSED,
+          message: `the protective stop for ${role} was refused (${outcome.reason}: ${outcome.message}); it is tried again every ${STOP_RETRY_MS / 1000} s`,
         });
+      }
+    } else if (command.kind === 'PlaceStop' && outcome.kind === 'placed') {
+      next = l.stopRefusedAt === null ? l : { ...l, stopRefusedAt: null };
+      if (activeAlerts.includes(STOP_REFUSED)) {
+        activeAlerts = activeAlerts.filter((a) => a !== STOP_REFUSED);
+        commands.push({
+          kind: 'Alert',
+          instanceId: state.instanceId,
+          severity: 'info',
+          code: `${STOP_REFUSED}_resolved`,
+          message: `the protective stop for ${role} is in place again`,
+        });
+      }
     }
-    if (next === l) return { state, commands };
-    return { state: { ...withLeg(state, role, next), updatedAt: now }, commands };
+    if (next === l && activeAlerts === state.activeAlerts) return { state, commands };
+    return { state: { ...withLeg(state, role, next), activeAlerts, updatedAt: now }, commands };
   },
   // The closer never sends a close larger than the position: nothing to shrink.
   closeWhatIsHeld: (state) => ({ state, commands: [] }),

@@ -44,6 +44,8 @@ export interface CloserLeg {
   readonly positionAt: number | null;
   /** The client id of the protective stop in force (`exec.stopTrigger` is its trigger). */
   readonly stopId: string | null;
+  /** When the venue last refused the protective stop (it is tried again `STOP_RETRY_MS` later). */
+  readonly stopRefusedAt: number | null;
   readonly cursor: FillCursor | null;
   /** Applied trade ids, newest last (bounded): the idempotency set. */
   readonly trades: readonly { readonly id: string; readonly time: number }[];
@@ -146,6 +148,7 @@ const legBody = z
       .string()
       .regex(/^[A-Za-z0-9]{1,36}$/)
       .nullable(),
+    stopRefusedAt: time.nullable(),
     stats,
   })
   .strict();
@@ -178,6 +181,7 @@ export function initialLeg(closeSide: CloseSide, now: number): CloserLeg {
     position: { qty: ZERO, entry: ZERO, leverage: dec(1), liquidation: null },
     positionAt: null,
     stopId: null,
+    stopRefusedAt: null,
     cursor: null,
     trades: [],
     stats: EMPTY_STATS,
@@ -240,7 +244,14 @@ export function closerStateToJson(s: CloserState): unknown {
       legs: Object.fromEntries(
         Object.entries(s.legs).map(([role, l]) => [
           role,
-          { exec: l.exec, position: l.position, positionAt: l.positionAt, stopId: l.stopId, stats: l.stats },
+          {
+            exec: l.exec,
+            position: l.position,
+            positionAt: l.positionAt,
+            stopId: l.stopId,
+            stopRefusedAt: l.stopRefusedAt,
+            stats: l.stats,
+          },
         ]),
       ),
       sent: s.sent,
@@ -268,6 +279,7 @@ export function parseCloserState(json: unknown, where = 'closer state'): CloserS
       position: l.position as SidePosition,
       positionAt: l.positionAt,
       stopId: l.stopId,
+      stopRefusedAt: l.stopRefusedAt,
       cursor: e.legs[role]?.fillCursor ?? null,
       trades: e.legs[role]?.recentTrades ?? [],
       stats: l.stats as CloseStats,

@@ -9,7 +9,10 @@ import type { Command, OrderCommand } from '../../../../../shared/domain/command
 import { EMPTY_TAPE, onTapeEvent, type Tape } from '../../../../../shared/domain/market-tape.js';
 import { type Decimal, dec, ZERO } from '../../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill } from '../../../../../shared/domain/orders.js';
-import { type CloserConfig, closerConfigSchema } from '../../../../../shared/domain/strategies/closer/config.js';
+import {
+  type CloserConfig,
+  closerConfigSchema,
+} from '../../../../../shared/domain/strategies/closer/config.js';
 import {
   closerStrategy as closer,
   initialCloserState,
@@ -84,7 +87,13 @@ function recon(s: CloserState, snaps: LegSnapshot[], now = T) {
   return closer.planRecon(s, snaps, config, now);
 }
 
-function fill(id: string, clientOrderId: string, side: 'buy' | 'sell', qty: string, over: Partial<Fill> = {}): Fill {
+function fill(
+  id: string,
+  clientOrderId: string,
+  side: 'buy' | 'sell',
+  qty: string,
+  over: Partial<Fill> = {},
+): Fill {
   return {
     tradeId: id,
     symbol: BTC,
@@ -138,7 +147,9 @@ describe('the closer behind the strategy seam', () => {
     expect(place.request.price.toFixed()).toBe('60000.4');
     expect(decodeClientOrderId(place.request.clientOrderId)).toMatchObject({ kind: 'slice', run: RUN });
     // The SHORT leg holds nothing: nothing to do there.
-    expect(closer.onMarket!(d!.state, SHORT, event(risingTape(T + 100), T + 100), config, T + 100)).toBeNull();
+    expect(
+      closer.onMarket!(d!.state, SHORT, event(risingTape(T + 100), T + 100), config, T + 100),
+    ).toBeNull();
   });
 
   it('counts fills down once, settles the slice, and keeps the stats', () => {
@@ -162,7 +173,15 @@ describe('the closer behind the strategy seam', () => {
     expect(closer.ledger(a.state).legs[LONG.role]?.qty.toFixed()).toBe('0.045');
     expect(a.state.unjournaled.at(-1)).toMatchObject({ tradeId: 't1', role: 'closer_slice' });
     // A hand trade on the position moves it too.
-    const hand = closer.onFill(a.state, fill('t2', 'web_123', 'sell', '0.01'), LONG, config, m, T + 2_000, 'external');
+    const hand = closer.onFill(
+      a.state,
+      fill('t2', 'web_123', 'sell', '0.01'),
+      LONG,
+      config,
+      m,
+      T + 2_000,
+      'external',
+    );
     expect(hand.state.legs[LONG.role]!.position.qty.toFixed()).toBe('0.035');
   });
 
@@ -188,9 +207,13 @@ describe('the closer behind the strategy seam', () => {
     const first = orders(r1.commands).find((c) => c.kind === 'PlaceStop')!;
     const firstId = first.kind === 'PlaceStop' ? first.request.clientOrderId : '';
     // The liquidation moved up (less margin): the stop follows, never down.
-    const r2 = recon(r1.state, [snapshot(LONG, { openOrders: [stopOrder(firstId, '50505.1')] }, '0.05', '52000')]);
+    const r2 = recon(r1.state, [
+      snapshot(LONG, { openOrders: [stopOrder(firstId, '50505.1')] }, '0.05', '52000'),
+    ]);
     expect(orders(r2.commands).map((c) => c.kind)).toEqual(['CancelStop', 'PlaceStop']);
-    const r3 = recon(r2.state, [snapshot(LONG, { openOrders: [stopOrder(stopIdOf(r2), '52525.3')] }, '0.05', '51000')]);
+    const r3 = recon(r2.state, [
+      snapshot(LONG, { openOrders: [stopOrder(stopIdOf(r2), '52525.3')] }, '0.05', '51000'),
+    ]);
     expect(orders(r3.commands)).toEqual([]);
     const flat = recon(r3.state, [snapshot(LONG, { openOrders: [stopOrder(stopIdOf(r2), '52525.3')] }, '0')]);
     expect(orders(flat.commands)).toMatchObject([{ kind: 'CancelStop', clientOrderId: stopIdOf(r2) }]);
@@ -261,14 +284,35 @@ describe('the closer behind the strategy seam', () => {
               if (!d) continue;
               s = d.state;
               for (const c of orders(d.commands)) {
-                if (x.outcome === 'placed') s = closer.applyOutcome(s, c, { kind: 'placed' }, config, now).state;
+                if (x.outcome === 'placed')
+                  s = closer.applyOutcome(s, c, { kind: 'placed' }, config, now).state;
                 else if (x.outcome === 'rejected')
-                  s = closer.applyOutcome(s, c, { kind: 'rejected', reason: 'other', code: '', message: '' }, config, now).state;
+                  s = closer.applyOutcome(
+                    s,
+                    c,
+                    { kind: 'rejected', reason: 'other', code: '', message: '' },
+                    config,
+                    now,
+                  ).state;
                 else if (x.outcome === 'fill' && c.kind === 'PlaceOrder') {
-                  const f = fill(`f${n++}`, c.request.clientOrderId, c.request.side, c.request.qty.div(2).toFixed(3), {
-                    positionSide: c.request.positionSide,
-                  });
-                  s = closer.onFill(s, f, leg, config, { price, rules, supportsAmend: true }, now, 'own').state;
+                  const f = fill(
+                    `f${n++}`,
+                    c.request.clientOrderId,
+                    c.request.side,
+                    c.request.qty.div(2).toFixed(3),
+                    {
+                      positionSide: c.request.positionSide,
+                    },
+                  );
+                  s = closer.onFill(
+                    s,
+                    f,
+                    leg,
+                    config,
+                    { price, rules, supportsAmend: true },
+                    now,
+                    'own',
+                  ).state;
                 }
               }
             }
@@ -284,7 +328,9 @@ describe('the closer behind the strategy seam', () => {
 
   it('refuses a stored state that is not what it writes, naming the field', () => {
     const s = recon(initialCloserState(config, T), [snapshot(LONG)]).state;
-    const json = JSON.parse(JSON.stringify(closer.stateToJson(s))) as { body: { legs: Record<string, { position: { qty: string } }> } };
+    const json = JSON.parse(JSON.stringify(closer.stateToJson(s))) as {
+      body: { legs: Record<string, { position: { qty: string } }> };
+    };
     json.body.legs[LONG.role]!.position.qty = '-1';
     expect(() => closer.parseState(json)).toThrow(/position\.qty: a side position is never negative/);
   });
