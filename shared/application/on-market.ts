@@ -103,7 +103,6 @@ export async function handleMarketData<S extends InstanceEnvelope>(
     (stored) => {
       if (!stored) return { next: null, result: null };
       const d = onMarket(stored, leg, event, config, now) as Decision<S> | null;
-      if (process.env.DEBUG_CLOSER) console.error('DBG', channel, JSON.stringify({ l: (stored as any).legs?.[leg.role], p: event.tape.prev, la: event.tape.last, b: event.tape.bid, ba: event.tape.bookAt, ta: event.tape.tradeAt, now, d: d?.commands.length ?? null }));
       return { next: d ? d.state : null, result: d };
     },
     current ? { current } : {},
