@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClientOrderId, sliceOrderId } from '../../shared/domain/client-order-id.js';
 import { type Decimal, dec, ZERO } from '../../shared/domain/money.js';
 import { roleOf } from '../../shared/domain/strategies/closer/module.js';
-import { type CloserState, closerStateToJson } from '../../shared/domain/strategies/closer/state.js';
+import type { CloserState } from '../../shared/domain/strategies/closer/state.js';
 import { ACCOUNTS } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 import { readTicks, TICK_FILES } from '../support/ticks.js';
@@ -54,17 +54,25 @@ const open = (symbol: string, side: 'LONG' | 'SHORT', qty: string, id: string) =
   });
 const recon = () => rig.handlers.recon({ instanceId: 'closer1', scheduledTime: rig.tick() });
 const state = async () => (await rig.store.loadGrid('closer1')) as CloserState;
+const openSlices = (symbol: string) =>
+  rig.venue.engine
+    .openOrders(account.id, symbol)
+    .filter((o) => decodeClientOrderId(o.clientOrderId)?.kind === 'slice')
+    .map((o) => o.clientOrderId);
 const sliceIds = (symbol: string) =>
   rig.venue.engine
     .allOrders(account.id, symbol)
     .filter((o) => decodeClientOrderId(o.clientOrderId)?.kind === 'slice')
     .map((o) => o.clientOrderId);
 
-/** Replays the tape from `from` onward, a few ms a trade, until `done` (or the tape ends); returns where it stopped. */
-async function replay(from: number, done: () => boolean, max = tape.length): Promise<number> {
+/**
+ * Replays the tape from `from` onward, a few ms a trade, until `done` (at most `max` trades; at its end it
+ * starts over: the same real moves again); returns where it stopped.
+ */
+async function replay(from: number, done: () => boolean, max = 2 * tape.length): Promise<number> {
   let i = from;
-  for (; i < tape.length && i < from + max && !done(); i++) {
-    const t = tape[i]!;
+  for (; i < from + max && !done(); i++) {
+    const t = tape[i % tape.length]!;
     rig.venue.engine.applyTrade('BTCUSDT', { price: t.price, qty: t.qty, buyerIsMaker: t.sellerTook });
     if (i % 4 === 0) await new Promise((r) => setTimeout(r, 3));
   }
@@ -121,22 +129,117 @@ describe('the closer on the Binance protocol server, real ticks', () => {
     expect(fills.every((f) => ids.includes(String(f.data.clientOrderId)))).toBe(true);
   }, 120_000);
 
-  it('orders nothing while the market stream is silent', async () => {
-    open('BTCUSDT', 'LONG', '0.2', 'web_open_long2');
+  it('orders nothing while the market stream is silent, and goes on when it flows again', async () => {
+    open('BTCUSDT', 'LONG', '0.05', 'web_open_long2');
     await recon();
-    // A little tape: fresh data, a slice or two.
+    // A little tape (fresh data, a slice or two), then two trades that leave a closing signal standing: a
+    // seller-initiated print above the last one, with the bid at it.
     at = await replay(at, () => false, 300);
-    const before = sliceIds('BTCUSDT').length;
-    // No trade, no book for 4 s (the stale limit is 1.5 s): whatever rests is cancelled at its TTL, and
-    // nothing new goes out.
+    const p = tape[at % tape.length]!.price;
+    rig.venue.engine.applyTrade('BTCUSDT', { price: p.minus('0.5'), qty: dec('0.01'), buyerIsMaker: false });
+    rig.venue.engine.applyTrade('BTCUSDT', { price: p, qty: dec('0.01'), buyerIsMaker: true });
     await new Promise((r) => setTimeout(r, 2_000));
     const settled = sliceIds('BTCUSDT').length;
-    await new Promise((r) => setTimeout(r, 2_000));
+    const held = positionOf('BTCUSDT', 'LONG');
+    // The signal stands, the wake-ups keep coming, the TTL ran out on what rested: but the data is 2 s old
+    // (stale after 1.5 s), so nothing new goes out.
+    await new Promise((r) => setTimeout(r, 2_500));
     expect(sliceIds('BTCUSDT').length).toBe(settled);
-    expect(settled - before).toBeLessThanOrEqual(1);
-    expect(positionOf('BTCUSDT', 'LONG').toFixed()).not.toBe('0');
+    expect(openSlices('BTCUSDT')).toEqual([]);
+    expect(held.greaterThan(0)).toBe(true);
+    // The tape flows again: the position is worked to zero.
+    at = await replay(at, () => positionOf('BTCUSDT', 'LONG').isZero());
+    expect(positionOf('BTCUSDT', 'LONG').isZero()).toBe(true);
+    expect(sliceIds('BTCUSDT').length).toBeGreaterThan(settled);
+  }, 90_000);
+
+  it('places the protective stop near liquidation, and a restart adopts it', async () => {
+    // A thin wallet under a 10 ETH long: liquidation about 10 % under the mark.
+    const wallet = rig.venue.engine.balances(account.id).find((b) => b.asset === 'USDT')!.walletBalance;
+    rig.venue.engine.deposit(account.id, 'USDT', wallet.minus('3000').negated());
+    open('ETHUSDT', 'LONG', '10', 'web_open_eth');
+    const liq = rig.venue.engine
+      .positions(account.id, 'ETHUSDT')
+      .find((p) => p.positionSide === 'LONG')!.liquidationPrice;
+    expect(liq.greaterThan(2500) && liq.lessThan(3000)).toBe(true);
+    await recon();
+    const stops = () => rig.venue.engine.openAlgoOrders(account.id, 'ETHUSDT');
+    expect(stops()).toHaveLength(1);
+    const stop = stops()[0]!;
+    expect(decodeClientOrderId(stop.clientAlgoId)).toMatchObject({
+      kind: 'protective_stop',
+      positionSide: 'LONG',
+    });
+    // liq / (1 − 1 %), on the tick, away from liquidation.
+    expect(stop.triggerPrice.toFixed()).toBe(liq.dividedBy('0.99').toDecimalPlaces(2, 2).toFixed());
+    expect(stop.closePosition).toBe(true);
+    expect(stop.workingType).toBe('MARK_PRICE');
+    // The worker stops (a deploy); the state is restored from before the stop was placed (its id lost).
+    worker!.kill('SIGTERM');
+    await new Promise((r) => worker!.once('exit', r));
+    const s = await state();
+    const role = roleOf(ETH, 'LONG');
+    const lost: CloserState = {
+      ...s,
+      legs: {
+        ...s.legs,
+        [role]: { ...s.legs[role]!, stopId: null, exec: { ...s.legs[role]!.exec, stopTrigger: null } },
+      },
+    };
+    expect(await rig.store.saveGrid(lost, s.version)).toMatchObject({ ok: true });
+    worker = rig.startWorker();
+    await until('a healthy stream worker', () => rig.healthy(), 30_000);
+    await recon();
+    // Adopted, not placed twice: the same stop, and the state knows it again.
+    expect(stops().map((o) => o.clientAlgoId)).toEqual([stop.clientAlgoId]);
+    const after = await state();
+    expect(after.legs[role]!.stopId).toBe(stop.clientAlgoId);
+    expect(after.legs[role]!.exec.stopTrigger?.toFixed()).toBe(stop.triggerPrice.toFixed());
+    const found = (await rig.journal('closer1', 'order')).filter((e) =>
+      JSON.stringify(e.data).includes('found on the exchange'),
+    );
+    expect(found.map((e) => String(e.data.clientOrderId))).toEqual([stop.clientAlgoId]);
+  }, 90_000);
+
+  it('on SIGTERM cancels the orders of its own run only', async () => {
+    // An ETH signal: a print above the last, seller-initiated (the bid at it). The slice rests (TTL 10 min).
+    rig.venue.engine.applyTrade('ETHUSDT', { price: dec('2999.9'), qty: dec('1'), buyerIsMaker: false });
+    rig.venue.engine.applyTrade('ETHUSDT', { price: dec('3000'), qty: dec('1'), buyerIsMaker: true });
+    await until('a resting ETH slice', async () => openSlices('ETHUSDT').length === 1);
+    const mine = openSlices('ETHUSDT')[0]!;
+    // A hand order and a slice of an earlier run of this instance, both resting far from the market.
+    const hand = rig.venue.engine.placeOrder(account.id, {
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      price: dec('3500'),
+      quantity: dec('0.1'),
+      timeInForce: 'GTC',
+      positionSide: 'LONG',
+      newClientOrderId: 'web_keep_me',
+    });
+    const earlier = sliceOrderId('closer1', 'old1', 900);
+    rig.venue.engine.placeOrder(account.id, {
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      price: dec('3600'),
+      quantity: dec('0.1'),
+      timeInForce: 'GTC',
+      positionSide: 'LONG',
+      newClientOrderId: earlier,
+    });
+    worker!.kill('SIGTERM');
+    await new Promise((r) => worker!.once('exit', r));
+    const left = rig.venue.engine.openOrders(account.id, 'ETHUSDT').map((o) => o.clientOrderId);
+    expect(left).not.toContain(mine);
+    expect(left).toEqual(expect.arrayContaining([hand.clientOrderId, earlier]));
+    // The protective stop stays with the position.
+    expect(rig.venue.engine.openAlgoOrders(account.id, 'ETHUSDT')).toHaveLength(1);
+    // The next recon settles the cancelled slice and cancels the earlier run's stray one (never the hand order).
+    await recon();
+    const after = rig.venue.engine.openOrders(account.id, 'ETHUSDT').map((o) => o.clientOrderId);
+    expect(after).toEqual([hand.clientOrderId]);
+    expect((await state()).legs[roleOf(ETH, 'LONG')]!.exec.order).toBeNull();
   }, 60_000);
 });
-
-void closerStateToJson;
-void sliceOrderId;

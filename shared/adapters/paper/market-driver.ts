@@ -11,7 +11,7 @@
  *    them, a liquidation where the mark is set; the kline, mark and book events keep the clock (the close).
  *  - `applyTrade(core, symbol, tick)`: settle funding due, fill resting orders from the trade (partial
  *    fills, see `matching.ts`), fire CONTRACT_PRICE stops at the trade price, update the 1m kline; all
- *    stamped with the trade's time.
+ *    stamped with the trade's time; publishes the trade, the book top and, once a second, the mark price.
  *  - `applyMark(core, symbol, mark)`: a mark price from a mark series; MARK_PRICE stops and liquidation.
  */
 import { type Decimal, ZERO } from '../../domain/money.js';
@@ -159,6 +159,11 @@ export function applyTrade(core: EngineCore, symbol: string, t: TradeInput): voi
     time,
   });
   publishBook(core, market);
+  // `markPrice@1s`: the mark (as it stands: a mark series, the path, or the last candle's) once a second.
+  if (time - market.markPublishedAt >= 1_000) {
+    market.markPublishedAt = time;
+    core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
+  }
 }
 
 export function applyMark(core: EngineCore, symbol: string, mark: Decimal): void {

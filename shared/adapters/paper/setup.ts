@@ -91,6 +91,7 @@ function newMarket(rules: MarketRules, brackets: readonly LeverageBracket[]): Ma
     algos: [],
     klines: [],
     tickKline: undefined,
+    markPublishedAt: Number.NEGATIVE_INFINITY,
     funding: [],
     fundingCursor: 0,
     lastFundingRate: ZERO,

@@ -157,6 +157,8 @@ export interface MarketState {
   readonly klines: KlineView[];
   /** The 1m kline being built from trade ticks, stored once its minute is over. */
   tickKline: KlineView | undefined;
+  /** When trade ticks last published the mark price (`markPrice@1s`: at most once a second of trade time). */
+  markPublishedAt: number;
   /** Known funding rates by time, ascending; `fundingCursor` is the next one to settle. */
   funding: FundingRecord[];
   fundingCursor: number;
