@@ -390,7 +390,8 @@ export class StreamWorker {
       if (!strategy.onMarket || !strategy.marketChannels.includes(channel)) continue;
       // Every leg on the symbol (a closer works the LONG and the SHORT of one market).
       for (const leg of legsOf(config))
-        if (leg.account === accountId && leg.symbol === e.symbol) this.#enqueueMarket(config, leg, channel, e);
+        if (leg.account === accountId && leg.symbol === e.symbol)
+          this.#enqueueMarket(config, leg, channel, e);
     }
   }
 
