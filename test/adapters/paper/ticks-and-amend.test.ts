@@ -102,14 +102,19 @@ describe('fills from trade ticks', () => {
     expect(ex.klines(S, '1m').length).toBeGreaterThanOrEqual(7);
   });
 
-  it('publishes trades, book ticker and klines to market subscribers', () => {
+  it('publishes trades, book ticker, klines and (once a second) the mark price to market subscribers', () => {
     const { ex } = withAccount({}, {}, new VirtualClock(0));
     const seen: MarketEvent['type'][] = [];
     ex.subscribeMarket(S, { onEvent: (e) => seen.push(e.type) });
-    ex.applyTrade(S, { price: d('60000.0'), qty: d('1'), buyerIsMaker: false, id: 5 });
-    expect(seen).toEqual(['kline', 'trade', 'bookTicker']);
-    expect(ex.bookTop(S)?.ask.toString()).toBe('60000');
-    expect(ex.bookTop(S)?.bid.toString()).toBe('59999.9');
+    ex.applyTrade(S, { price: d('60000.0'), qty: d('1'), buyerIsMaker: false, id: 5, time: 1_000 });
+    expect(seen).toEqual(['kline', 'trade', 'bookTicker', 'markPrice']);
+    // Within the same second: no second mark price (`markPrice@1s`); a second later, one.
+    ex.applyTrade(S, { price: d('60000.1'), qty: d('1'), buyerIsMaker: false, id: 6, time: 1_500 });
+    expect(seen.filter((t) => t === 'markPrice')).toHaveLength(1);
+    ex.applyTrade(S, { price: d('60000.2'), qty: d('1'), buyerIsMaker: false, id: 7, time: 2_000 });
+    expect(seen.filter((t) => t === 'markPrice')).toHaveLength(2);
+    expect(ex.bookTop(S)?.ask.toString()).toBe('60000.2');
+    expect(ex.bookTop(S)?.bid.toString()).toBe('60000.1');
   });
 });
 
