@@ -14,21 +14,23 @@ import type { CandleInput } from '../adapters/paper/market-driver.js';
 import { preflightInstances } from '../application/preflight.js';
 import { type MarketStep, replayMarket } from '../application/sim/replay.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
+import { type Decimal, ZERO } from '../domain/money.js';
 import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
-import type { InstanceEnvelope } from '../domain/strategy.js';
+import type { InstanceEnvelope, SimOpening } from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { eventsJsonl, orderEvents } from './sim/events-file.js';
+import { SimInputError } from './sim/markets.js';
 import { configDirOf, planSimulation, type SimInputs, type SimPlan } from './sim/plan.js';
 import { Recorder } from './sim/recorder.js';
 import { reportHtml } from './sim/report-html.js';
 import { buildSimRuntime, type SimRuntime, type SimStoreKind } from './sim/runtime.js';
 import { buildSummary, type MarketInfo, type Summary } from './sim/summary.js';
 
-export { SimInputError } from './sim/markets.js';
 export type { SimStoreKind } from './sim/runtime.js';
+export { SimInputError };
 
 export interface SimOptions extends Omit<SimInputs, 'config' | 'configDir'> {
   /** A config file path, or a parsed config with the directory its relative paths resolve from. */
@@ -58,7 +60,55 @@ export interface SimResult {
   };
 }
 
-function marketSteps(plan: SimPlan, rt: SimRuntime, timing: { ms: number }): MarketStep[] {
+/**
+ * The positions `simulation.positions` asks for, opened by hand (a market order each) when the bot starts,
+ * after the market data of that instant; each records where one market order closing it would have gone.
+ */
+function openingStep(
+  plan: SimPlan,
+  rt: SimRuntime,
+  takerFees: ReadonlyMap<string, Decimal>,
+  openings: SimOpening[],
+): { at: number; order: number; apply: () => boolean } | null {
+  if (plan.sim.positions.length === 0) return null;
+  return {
+    at: plan.start,
+    order: plan.feeds.length,
+    apply: () => {
+      plan.sim.positions.forEach((p, i) => {
+        const id = plan.feeds.find((f) => f.symbol === p.symbol)!.id;
+        const book = rt.exchange.bookTop(id);
+        if (!book)
+          throw new SimInputError(`simulation.positions[${i}]: ${p.symbol} has no price when the bot starts`);
+        rt.exchange.placeOrder(p.account, {
+          symbol: id,
+          side: p.side === 'LONG' ? 'BUY' : 'SELL',
+          type: 'MARKET',
+          quantity: p.qty,
+          positionSide: p.side,
+          newClientOrderId: `sim_open_${i}`,
+        });
+        openings.push({
+          account: p.account,
+          symbol: p.symbol,
+          positionSide: p.side,
+          qty: p.qty,
+          at: rt.clock.now(),
+          touch: p.side === 'LONG' ? book.bid : book.ask,
+          takerFee: takerFees.get(p.symbol) ?? ZERO,
+        });
+      });
+      return true;
+    },
+  };
+}
+
+function marketSteps(
+  plan: SimPlan,
+  rt: SimRuntime,
+  timing: { ms: number },
+  opening: { at: number; order: number; apply: () => boolean } | null,
+): MarketStep[] {
   // Counts what the exchange sends to every account, so a step that reached nobody skips the wait.
   let delivered = 0;
   for (const account of plan.config.accounts)
@@ -82,6 +132,7 @@ function marketSteps(plan: SimPlan, rt: SimRuntime, timing: { ms: number }): Mar
     for (const t of feed.ticks)
       steps.push({ at: t.time, order, apply: timed(() => rt.exchange.applyTrade(feed.id, t)) });
   });
+  if (opening) steps.push(opening);
   return steps.sort((a, b) => a.at - b.at || a.order - b.order).filter((s) => s.at <= plan.end);
 }
 
@@ -143,7 +194,11 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     // A config that cannot work on the venue and balance it is given is refused before the replay starts.
     await preflightInstances(rt.ctx, plan.instances, { manualLevelsOnly: true });
     const market = { ms: 0 };
-    const all = marketSteps(plan, rt, market);
+    const takerFees = new Map<string, Decimal>();
+    for (const p of plan.sim.positions)
+      takerFees.set(p.symbol, (await rt.ports.get(p.account)!.loadRules(p.symbol)).takerFee);
+    const openings: SimOpening[] = [];
+    const all = marketSteps(plan, rt, market, openingStep(plan, rt, takerFees, openings));
     const history = all.filter((s) => s.at < plan.start);
     const steps = all.filter((s) => s.at >= plan.start);
     const recorder = new Recorder(plan.instances, rt.ports, steps.length);
@@ -213,6 +268,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       exchange: rt.exchange,
       ports: rt.ports,
       balances: rt.balances,
+      openings,
     });
     const phases = new Map<string, readonly DemoPhase[]>(plan.feeds.map((f) => [f.symbol, f.phases]));
     const html = reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases });

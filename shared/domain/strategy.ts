@@ -188,6 +188,19 @@ export interface StrategyMonitoring {
   readonly heartbeatMaxAgeSec: number;
 }
 
+/** A position the simulator opened by hand when the bot started (`simulation.positions`). */
+export interface SimOpening {
+  readonly account: string;
+  readonly symbol: string;
+  readonly positionSide: 'LONG' | 'SHORT';
+  readonly qty: Decimal;
+  readonly at: number;
+  /** Where one market order closing it at that moment would have gone: the bid (LONG) or the ask (SHORT). */
+  readonly touch: Decimal;
+  /** The taker fee rate that order would have paid. */
+  readonly takerFee: Decimal;
+}
+
 /** What the simulator and its report read of a strategy. */
 export interface StrategySimulation<Config, State> {
   /** Market history an instance needs before its first scheduled job (ms). */
@@ -197,6 +210,8 @@ export interface StrategySimulation<Config, State> {
   /** Price lines the report draws (the grid's levels). */
   chartLevels(state: State): readonly Decimal[];
   eventChecks(config: Config): StrategyEventChecks;
+  /** The strategy's own figures for the summary and report (the closer: its exits against the market). */
+  report?(config: Config, state: State, openings: readonly SimOpening[]): Record<string, unknown>;
 }
 
 /**

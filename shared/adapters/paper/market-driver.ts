@@ -9,6 +9,7 @@
  *    The candle is fed at its close, but what happens during it is stamped with its moment inside the
  *    candle (`IntrabarTimeline`): funding at the open, fills and stop triggers where the path crosses
  *    them, a liquidation where the mark is set; the kline, mark and book events keep the clock (the close).
+ *    The path is also published as trades with their book top (a coarse tape for what decides on them).
  *  - `applyTrade(core, symbol, tick)`: settle funding due, fill resting orders from the trade (partial
  *    fills, see `matching.ts`), fire CONTRACT_PRICE stops at the trade price, update the 1m kline; all
  *    stamped with the trade's time; publishes the trade, the book top and, once a second, the mark price.
@@ -126,9 +127,40 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
     trades: 0,
   };
   market.klines.push(kline);
+  publishPath(core, market, path, c.volume);
   core.hub.emitMarket(symbol, { type: 'kline', symbol, interval: '1m', kline, closed: true });
   core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
   publishBook(core, market);
+}
+
+/**
+ * Candles as a coarse tape (for what decides on trades and the book, without tick data): the candle's path
+ * as trades, each with the one-tick book it leaves (an up move taken by a buyer: ask at the price; a down
+ * move by a seller: bid at it), all stamped at the clock (the candle's close). Publishing only: the book
+ * and the fills are the candle's own; trade ids are not consumed (our fills keep theirs).
+ */
+function publishPath(core: EngineCore, market: MarketState, path: readonly Decimal[], volume: Decimal): void {
+  const symbol = market.rules.symbol;
+  const tick = market.rules.tickSize;
+  const time = core.clock.now();
+  const qty = volume.greaterThan(0) ? volume.dividedBy(path.length) : ZERO;
+  path.forEach((price, i) => {
+    const up = i > 0 && price.greaterThan(path[i - 1]!);
+    core.hub.emitMarket(symbol, {
+      type: 'trade',
+      symbol,
+      tradeId: market.nextTradeId,
+      price,
+      qty,
+      buyerIsMaker: !up,
+      time,
+    });
+    const bid = up ? price.minus(tick) : price;
+    core.hub.emitMarket(symbol, {
+      type: 'bookTicker',
+      book: { symbol, bid, bidQty: ZERO, ask: up ? price : price.plus(tick), askQty: ZERO, time },
+    });
+  });
 }
 
 export function applyTrade(core: EngineCore, symbol: string, t: TradeInput): void {

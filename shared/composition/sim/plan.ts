@@ -204,6 +204,16 @@ export function planSimulation(inputs: SimInputs): SimPlan {
     });
     return { ...f, funding: rates, fundingInfo: info };
   });
+  sim.positions.forEach((p, i) => {
+    if (!config.accounts.some((a) => a.id === p.account))
+      throw new SimInputError(
+        `simulation.positions[${i}].account: no account "${p.account}" in accounts (name one of ${config.accounts.map((a) => a.id).join(', ')})`,
+      );
+    if (!feeds.some((f) => f.symbol === p.symbol))
+      throw new SimInputError(
+        `simulation.positions[${i}].symbol: ${p.symbol} is not a market any instance trades (${feeds.map((f) => f.symbol).join(', ')})`,
+      );
+  });
   return { config: { ...config, simulation: sim }, sim, instances, markets, feeds, dataStart, start, end };
 }
 

@@ -20,7 +20,7 @@ import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deplo
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
 import { plainJson } from '../../domain/schema-helpers.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
-import type { InstanceEnvelope, Leg } from '../../domain/strategy.js';
+import type { InstanceEnvelope, Leg, SimOpening } from '../../domain/strategy.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
 import type { TradingEvent } from '../../ports/events.js';
 import type { FundingInfo } from './funding.js';
@@ -52,6 +52,8 @@ export interface SummaryInputs {
   readonly exchange: PaperExchange;
   readonly ports: ReadonlyMap<string, PaperExchangePort>;
   readonly balances: ReadonlyMap<string, ReadonlyMap<string, Decimal>>;
+  /** Positions opened by hand when the bot started (`simulation.positions`). */
+  readonly openings?: readonly SimOpening[];
 }
 
 const iso = (t: number): string => new Date(t).toISOString();
@@ -193,6 +195,10 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
      * pre-trade denials journaled per check (the first of each episode; repeats are counted in metrics).
      */
     guards: { ...(state ? guardView(inst, state, equity) : {}), denials },
+    /** The strategy's own figures (the closer: its exits against one market order at the start). */
+    ...(state && strategyOf(inst).simulation.report
+      ? { strategyReport: strategyOf(inst).simulation.report!(inst, state, s.openings ?? []) }
+      : {}),
     violations: [
       ...s.replay.violations
         .filter((v) => v.instanceId === inst.id)

@@ -76,6 +76,23 @@ export const simulationSchema = z
     /** Seeds the jitter of conflict backoff (the application's `random`). */
     seed: z.number().int().min(0).default(1),
     demo_market: demoMarketSchema.prefault({}),
+    /**
+     * Positions opened by hand (one market order each) when the bot starts: what a closer works down, or
+     * what a grid finds on its account. Hedge mode: each on its position side.
+     */
+    positions: z
+      .array(
+        z
+          .object({
+            account: z.string().min(1, { message: 'name the account (from `accounts`) that holds it' }),
+            symbol: z.string().min(1, { message: 'give the market as a ccxt symbol, e.g. "BTC/USDT:USDT"' }),
+            side: z.enum(['LONG', 'SHORT']),
+            qty: positive('the position in coins, e.g. 0.05'),
+          })
+          .strict(),
+      )
+      .max(50)
+      .default([]),
   })
   .strict();
 

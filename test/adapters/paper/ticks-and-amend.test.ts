@@ -116,6 +116,40 @@ describe('fills from trade ticks', () => {
     expect(ex.bookTop(S)?.ask.toString()).toBe('60000.2');
     expect(ex.bookTop(S)?.bid.toString()).toBe('60000.1');
   });
+
+  it('publishes a candle path as trades with their book top (a coarse tape), then the close', () => {
+    const { ex } = withAccount({}, {}, new VirtualClock(T0 + 60_000));
+    const seen: string[] = [];
+    ex.subscribeMarket(S, {
+      onEvent: (e) => {
+        if (e.type === 'trade') seen.push(`trade ${e.price} ${e.buyerIsMaker ? 'sell' : 'buy'}`);
+        else if (e.type === 'bookTicker') seen.push(`book ${e.book.bid}/${e.book.ask}`);
+        else seen.push(e.type);
+      },
+    });
+    // Open 100, low 99 first (closer to the open), then high 102, close 101.
+    ex.applyCandle(S, {
+      openTime: T0,
+      open: d('100'),
+      high: d('102'),
+      low: d('99'),
+      close: d('101'),
+      volume: d('8'),
+    });
+    expect(seen).toEqual([
+      'trade 100 sell',
+      'book 100/100.1',
+      'trade 99 sell',
+      'book 99/99.1',
+      'trade 102 buy',
+      'book 101.9/102',
+      'trade 101 sell',
+      'book 101/101.1',
+      'kline',
+      'markPrice',
+      'book 101/101.1',
+    ]);
+  });
 });
 
 describe('amend', () => {

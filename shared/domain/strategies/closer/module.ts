@@ -35,6 +35,7 @@ import type {
   Leg,
   LegProtectionSnapshot,
   LegSnapshot,
+  SimOpening,
   StrategyModule,
   StrategyReconDecision,
 } from '../../strategy.js';
@@ -148,11 +149,15 @@ function applyFill(
   if (isApplied(l, fill)) return null;
   const side = l.exec.side;
   const reduces = fill.side === closingSide(side);
-  const qty = reduces
-    ? l.position.qty.minus(fill.qty).isNegative()
-      ? ZERO
-      : l.position.qty.minus(fill.qty)
-    : l.position.qty.plus(fill.qty);
+  // A trade from before recon began reading the position is in the position it read: counted once.
+  const counted = l.positionAt !== null && fill.time < l.positionAt;
+  const qty = counted
+    ? l.position.qty
+    : reduces
+      ? l.position.qty.minus(fill.qty).isNegative()
+        ? ZERO
+        : l.position.qty.minus(fill.qty)
+      : l.position.qty.plus(fill.qty);
   const decoded = decodeClientOrderId(fill.clientOrderId);
   const ours = decoded?.instanceId === s.instanceId;
   let exec = l.exec;
@@ -192,6 +197,7 @@ function applyFill(
     };
   }
   if (qty.isZero() && l.position.qty.greaterThan(0)) stats = { ...stats, flatAt: fill.time };
+  else if (qty.greaterThan(0) && stats.flatAt !== null) stats = { ...stats, flatAt: null };
   const next: CloserLeg = {
     ...l,
     exec,
@@ -209,12 +215,19 @@ function applyFill(
     fee: fill.fee,
     clientOrderId: fill.clientOrderId,
     levelPrice: null,
-    holdingsAfter: signed(side, qty),
+    // The instance's net holdings after it (every leg), as every strategy's journal states them.
+    holdingsAfter: netHoldings(withLeg(s, leg.role, { ...l, position: { ...l.position, qty } })),
     avgEntryAfter: l.position.entry,
     role: ours ? `closer_${decoded?.kind ?? 'order'}` : 'external',
   };
   const state = withLeg(s, leg.role, next);
   return { state: { ...state, unjournaled: [...state.unjournaled, line] }, alerts };
+}
+
+function netHoldings(s: CloserState): Decimal {
+  let net = ZERO;
+  for (const l of Object.values(s.legs)) net = net.plus(signed(l.exec.side, l.position.qty));
+  return net;
 }
 
 // --- decisions ---------------------------------------------------------------------------------------
@@ -478,14 +491,17 @@ function protect(
     found.push(...synced.found);
     const l0 = legOf(s, snap.leg);
     const position = sidePosition(snap.position, l0);
+    const held = position.qty.greaterThan(0);
     const l: CloserLeg = {
       ...l0,
       position,
-      positionAt: now,
-      stats:
-        l0.stats.startQty === null && position.qty.greaterThan(0)
-          ? { ...l0.stats, startQty: position.qty, startAt: now }
-          : l0.stats,
+      // When the read began (a recon snapshot's time): trades before it are in the position.
+      positionAt: 'at' in snap && typeof snap.at === 'number' ? snap.at : now,
+      stats: {
+        ...l0.stats,
+        ...(l0.stats.startQty === null && held ? { startQty: position.qty, startAt: now } : {}),
+        ...(held ? { flatAt: null } : {}),
+      },
     };
     s = withLeg(s, snap.leg.role, l);
     const step = keepStop(
@@ -774,5 +790,51 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
         ...(l.exec.order ? [l.exec.order.price] : []),
       ]),
     eventChecks: () => ({}),
+    report: closerReport,
   },
 };
+
+const bp = (d: Decimal) => d.times(10_000).toDecimalPlaces(2).toFixed();
+
+/**
+ * Per leg, what the closer did with a position the simulator opened: its average exit against one market
+ * order at the start (the touch then), in basis points, gross and net of fees (the market order would have
+ * paid the taker fee), its slices, maker share, fees and time to flat.
+ */
+function closerReport(
+  config: CloserConfig,
+  state: CloserState,
+  openings: readonly SimOpening[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const leg of legs(config)) {
+    const l = state.legs[leg.role];
+    const o = openings.find(
+      (x) => x.account === leg.account && x.symbol === leg.symbol && x.positionSide === leg.positionSide,
+    );
+    if (!l || (!o && l.stats.closed.isZero())) continue;
+    const { closed, proceeds, fees, makerQty } = l.stats;
+    const avg = closed.greaterThan(0) ? proceeds.dividedBy(closed) : null;
+    const long = leg.positionSide === 'LONG';
+    const gross = avg && o ? (long ? avg.minus(o.touch) : o.touch.minus(avg)).dividedBy(o.touch) : null;
+    const feeRate = proceeds.greaterThan(0) ? fees.dividedBy(proceeds) : ZERO;
+    out[leg.role] = {
+      opened: o?.qty.toFixed() ?? null,
+      marketAtStart: o?.touch.toFixed() ?? null,
+      closed: closed.toFixed(),
+      left: l.position.qty.toFixed(),
+      averageExit: avg?.toDecimalPlaces(8).toFixed() ?? null,
+      vsMarketBp: gross ? bp(gross) : null,
+      feesBp: bp(feeRate),
+      netVsMarketBp: gross && o ? bp(gross.minus(feeRate).plus(o.takerFee)) : null,
+      slices: l.stats.slices,
+      makerShare: closed.greaterThan(0) ? makerQty.dividedBy(closed).toDecimalPlaces(4).toFixed() : null,
+      fees: fees.toFixed(),
+      timeToFlatSec:
+        l.stats.flatAt !== null && l.position.qty.isZero() && o
+          ? Math.max(0, (l.stats.flatAt - o.at) / 1000)
+          : null,
+    };
+  }
+  return { legs: out };
+}
