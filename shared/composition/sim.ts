@@ -271,7 +271,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       openings,
     });
     const phases = new Map<string, readonly DemoPhase[]>(plan.feeds.map((f) => [f.symbol, f.phases]));
-    const html = reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases });
+    const ticks = new Map(plan.feeds.filter((f) => f.kind === 'ticks').map((f) => [f.symbol, f.ticks]));
+    const html = reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases, ticks });
     const jsonl = eventsJsonl(events);
     const files: string[] = [];
     if (options.outDir) {

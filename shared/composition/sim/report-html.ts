@@ -1,13 +1,14 @@
 /**
  * `report.html`: one self-contained file that opens offline — the data as JSON, the chart renderer
  * (`report-assets/chart.js`, our own, no library) and the styles all inline; no network request at all.
- * Per instance: price candles (thinned to about 600 bars) with the grid levels, orders, stops and fills
+ * Per instance: price candles (thinned to about 600 bars; a short tick tape as bars of seconds) with the
+ * grid levels, orders (the closer's slices among them), stops and fills
  * marked; position and equity over time; the summary as a table.
  */
 import { readFileSync } from 'node:fs';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
 import type { InstanceConfig } from '../../domain/config/deployment.js';
-import { dec } from '../../domain/money.js';
+import { type Decimal, dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
 import { legsOf } from '../../domain/strategies/index.js';
 import type { TradingEvent } from '../../ports/events.js';
@@ -52,6 +53,37 @@ export function thinBars(candles: readonly CandleInput[]): { bars: Bar[]; barMs:
   return { bars, barMs };
 }
 
+const TICK_BAR_MS = [1_000, 5_000, 15_000, 60_000];
+
+/**
+ * A tick tape as bars of a few seconds (the smallest size that keeps the chart under `MAX_BARS` bars), so a
+ * replay of minutes shows each slice on the price path, not on a handful of one-minute candles.
+ */
+export function tickBars(ticks: readonly { time: number; price: Decimal }[]): { bars: Bar[]; barMs: number } {
+  if (ticks.length === 0) return { bars: [], barMs: 60_000 };
+  const span = ticks[ticks.length - 1]!.time - ticks[0]!.time + 1;
+  const barMs = TICK_BAR_MS.find((ms) => span / ms <= MAX_BARS);
+  if (barMs === undefined) return { bars: [], barMs: 0 };
+  const bars: Bar[] = [];
+  let cur: { t: number; o: Decimal; h: Decimal; l: Decimal; c: Decimal } | null = null;
+  const flush = () => {
+    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
+  };
+  for (const k of ticks) {
+    const t = Math.floor(k.time / barMs) * barMs;
+    if (cur && cur.t === t) {
+      if (k.price.greaterThan(cur.h)) cur.h = k.price;
+      if (k.price.lessThan(cur.l)) cur.l = k.price;
+      cur.c = k.price;
+    } else {
+      flush();
+      cur = { t, o: k.price, h: k.price, l: k.price, c: k.price };
+    }
+  }
+  flush();
+  return { bars, barMs };
+}
+
 export interface ReportInputs {
   readonly summary: Summary;
   readonly instances: readonly InstanceConfig[];
@@ -59,6 +91,8 @@ export interface ReportInputs {
   readonly events: readonly TradingEvent[];
   readonly recorder: Recorder;
   readonly phases: ReadonlyMap<string, readonly DemoPhase[]>;
+  /** Per symbol replayed from ticks: the tape (drawn as bars of seconds when it is short enough). */
+  readonly ticks?: ReadonlyMap<string, readonly { time: number; price: Decimal }[]>;
 }
 
 /** Display rounding for the table (summary.json keeps every digit). */
@@ -109,7 +143,27 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
         .join(', ') || 'none',
     ],
     ['invariant violations', s.violations.length === 0 ? 'none' : s.violations.join('\n')],
+    ...strategyRows(s.strategyReport),
   ];
+}
+
+/** The strategy's own report (`simulation.report`), one row per leg or figure. */
+function strategyRows(report: Record<string, unknown> | undefined): [string, string][] {
+  if (!report) return [];
+  const rows: [string, string][] = [];
+  const text = (v: unknown) =>
+    v !== null && typeof v === 'object'
+      ? Object.entries(v as Record<string, unknown>)
+          .map(([k, x]) => `${k} ${x === null ? '—' : String(x)}`)
+          .join(', ')
+      : String(v);
+  for (const [key, value] of Object.entries(report)) {
+    if (key === 'legs' && value && typeof value === 'object')
+      for (const [role, leg] of Object.entries(value as Record<string, unknown>))
+        rows.push([role, text(leg)]);
+    else rows.push([key, text(value)]);
+  }
+  return rows;
 }
 
 export function reportData(r: ReportInputs) {
@@ -118,7 +172,8 @@ export function reportData(r: ReportInputs) {
     instances: r.instances.map((inst) => {
       // The chart is the first leg's market (a pair on one symbol draws both legs' orders and fills on it).
       const symbol = legsOf(inst)[0]!.symbol;
-      const { bars, barMs } = thinBars(r.candles.get(symbol) ?? []);
+      const fine = tickBars(r.ticks?.get(symbol) ?? []);
+      const { bars, barMs } = fine.bars.length > 0 ? fine : thinBars(r.candles.get(symbol) ?? []);
       const ev = r.events.filter((e) => e.instanceId === inst.id);
       const s = r.summary.instances.find((x) => x.instance === inst.id)!;
       const { base, quote } = parseLinearSymbol(symbol);
