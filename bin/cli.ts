@@ -7,6 +7,7 @@
  *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
  *   gridbot validate-config <file>
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all --instance <id> [--confirm <token>]
+ *     [--urgency normal|emergency] (close-all)
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  *               [--no-funding]
@@ -182,6 +183,10 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
     .requiredOption('--instance <id>', 'instance id')
     .option('--confirm <token>', 'confirmation token (reset-counters, close-all)')
     .option('--reason <text>', 'why (kept in the log and the pause reason)')
+    .option(
+      '--urgency <normal|emergency>',
+      'close-all: emergency (default: the closer slices aggressively) or normal (maker first)',
+    )
     .option('--aws', 'invoke the deployed admin function')
     .option(
       '--function <name>',
@@ -205,6 +210,7 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
         instanceId: o.instance,
         ...(o.confirm ? { confirm: o.confirm } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.urgency ? { urgency: o.urgency } : {}),
         caller: callerOf(io.env),
       });
       let reply: AdminReply;

@@ -32,6 +32,8 @@ export const adminCommandSchema = z
     instanceId: z.string().min(1),
     confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),
+    /** `close-all`: `emergency` (default: the closer's panic tiers) or `normal` (maker first). */
+    urgency: z.enum(['normal', 'emergency']).optional(),
     /** Who is asking, as the client names them (the CLI: `user@host`); journaled with the command. */
     caller: z
       .string()
@@ -178,7 +180,7 @@ export async function runAdminCommand(
     case 'reset-counters':
       return done(await own(cmd.command));
     case 'close-all':
-      return done(await flatten(ctx, cmd.instanceId));
+      return done(await flatten(ctx, cmd.instanceId, cmd.urgency ?? 'emergency', cmd.reason));
   }
 }
 
@@ -190,50 +192,127 @@ export class UnsupportedCommandError extends Error {
   }
 }
 
+/** A stream worker heartbeat older than this (or not connected) cannot take a flatten over. */
+const WORKER_FRESH_MS = 45_000;
+
+/** Whether the stream worker holds every one of these accounts now (fresh heartbeat, connected). */
+async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promise<string | null> {
+  const now = ctx.clock.now();
+  for (const a of accounts) {
+    const hb = await ctx.store.getHeartbeat(a);
+    if (!hb) return `no stream worker heartbeat for account ${a}`;
+    if (now - hb.at > WORKER_FRESH_MS)
+      return `the stream worker heartbeat of account ${a} is ${Math.round((now - hb.at) / 1000)} s old`;
+    if (hb.status !== 'connected' && hb.status !== 'resyncing')
+      return `the stream worker of account ${a} is ${hb.status}`;
+  }
+  return null;
+}
+
 /**
- * Emergency flatten (`close-all`), through the same pipeline as every decision, in two steps each decided
- * on a fresh read of every leg: pause and cancel our orders (the module's `planFlattenOrders`), then close
- * every position at market with protective close ids (`planFlattenPositions`; stops stay on until flat),
- * each through `decideOnSnapshot` (a write lost to the other track reads the exchange again). Nothing is
- * sent that the state does not hold first. (The reduce-only closer of SPEC §4 will take over the execution
- * with sliced closing.)
+ * Flatten (`close-all`, risk shutdowns), carried out by the closer with an urgency (SPEC §4), in steps each
+ * decided on a fresh read of every leg through the decision pipeline:
+ *  1. pause and cancel our orders (the module's `planFlattenOrders`);
+ *  2. hand the positions to the stream worker through the store (`FlattenRequest`, one per account): it
+ *     works them down with the closer's engine, maker first (`normal`) or by panic tiers (`emergency`);
+ *     the instance's stop stays on until flat.
+ * A strategy that works its positions down itself (the closer) takes the urgency into its own state
+ * (`flattenInPlace`). A Lambda cannot hold streams: when the worker's heartbeat is stale, the positions
+ * are closed at market from here instead (`planFlattenPositions`, protective close ids), and that is said.
  */
-async function flatten(ctx: AppContext, instanceId: string) {
+async function flatten(
+  ctx: AppContext,
+  instanceId: string,
+  urgency: 'normal' | 'emergency',
+  reason: string | undefined,
+) {
   const config = await loadConfig(ctx, instanceId);
   const strategy = strategyOf(config);
   const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
   if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
-  const cancels = await decideOnSnapshot(ctx, config, first, (s, snaps, now) =>
-    strategy.planFlattenOrders(s, snaps, config, now),
+  const now = ctx.clock.now();
+  if (strategy.flattenInPlace) {
+    const inPlace = strategy.flattenInPlace.bind(strategy);
+    const saved = await decideAndSave<null, InstanceEnvelope>(ctx, instanceId, (cur) => ({
+      next: cur ? inPlace(cur, urgency, now) : null,
+      result: null,
+    }));
+    if (!saved.ok || !saved.state) throw new InstanceNotFoundError(instanceId);
+    return { cancelled: 0, closedQty: null, workedBy: 'the instance itself', urgency };
+  }
+  const cancels = await decideOnSnapshot(ctx, config, first, (s, snaps, at) =>
+    strategy.planFlattenOrders(s, snaps, config, at),
   );
   if (!cancels) throw new InstanceNotFoundError(instanceId);
-  const close = await decideOnSnapshot(ctx, config, cancels.state, (s, snaps, now) =>
-    strategy.planFlattenPositions(s, snaps, config, now),
-  );
-  if (!close) throw new InstanceNotFoundError(instanceId);
-  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
-  if (sent && sent.outcome.kind === 'rejected') {
-    // Said every time, whatever else is raised: the operator asked for this close.
+  const cancelled = cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length;
+  const legs = legsOf(config);
+  const accounts = [...new Set(legs.map((l) => l.account))];
+  const down = legs.some((l) => l.positionSide === 'BOTH')
+    ? 'a one-way (BOTH) position is closed at market'
+    : await workerHolds(ctx, accounts);
+  if (down === null) {
+    for (const account of accounts)
+      await ctx.store.putFlatten({
+        instanceId,
+        account,
+        urgency,
+        reason: reason ?? 'close-all',
+        requestedAt: now,
+        legs: legs
+          .filter((l) => l.account === account)
+          .map((l) => ({ role: l.role, symbol: l.symbol, positionSide: l.positionSide })),
+        status: 'pending',
+        doneAt: null,
+      });
     await publishAlerts(
       ctx,
       [
         {
           kind: 'Alert',
           instanceId,
-          severity: 'critical',
-          code: 'close_all_failed',
-          message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
+          severity: 'warning',
+          code: 'flatten_started',
+          message: `flatten (${urgency}) handed to the stream worker: the closer works every position down`,
         },
       ],
-      close.state,
+      cancels.state,
     );
+    return { cancelled, closedQty: null, handedTo: 'stream worker', urgency };
   }
+  const close = await decideOnSnapshot(ctx, config, cancels.state, (s, snaps, at) =>
+    strategy.planFlattenPositions(s, snaps, config, at),
+  );
+  if (!close) throw new InstanceNotFoundError(instanceId);
+  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
+  // Said every time, whatever else is raised: the operator asked for this close.
+  await publishAlerts(
+    ctx,
+    [
+      sent && sent.outcome.kind === 'rejected'
+        ? {
+            kind: 'Alert',
+            instanceId,
+            severity: 'critical',
+            code: 'close_all_failed',
+            message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
+          }
+        : {
+            kind: 'Alert',
+            instanceId,
+            severity: 'warning',
+            code: 'flatten_fallback',
+            message: `close-all closed at market from here: ${down}`,
+          },
+    ],
+    close.state,
+  );
   return {
-    cancelled: cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length,
+    cancelled,
     closedQty:
       sent?.command.kind === 'ClosePosition' && sent.outcome.kind === 'placed'
         ? sent.command.request.qty.toFixed()
         : null,
+    fallback: down,
   };
 }
 

@@ -24,6 +24,8 @@
  *  7. Market data is kept per account and symbol in a tape (`market-tape.ts`) and handed to the strategies
  *     that decide on it; after a reconnect of either stream the account's tapes read as stale until its
  *     resync is done, so nothing that needs fresh data is ordered on what was missed.
+ *  8. Flattens handed over through the store (`FlattenRequest`) are carried out with the closer's engine
+ *     (`flatten-runner.ts`): polled every 2 s per account, stepped on market data and every 250 ms.
  */
 import { decodeClientOrderId, RUN_ID_PATTERN } from '../domain/client-order-id.js';
 import type { InstanceConfig } from '../domain/config/deployment.js';
@@ -42,6 +44,7 @@ import type {
 import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
+import { FlattenRunner } from './flatten-runner.js';
 import { handleFill } from './on-fill.js';
 import { channelOf, handleMarketData } from './on-market.js';
 import { guardsFor } from './pipeline.js';
@@ -58,6 +61,9 @@ const ACCOUNT_RETRY_MAX_MS = 60_000;
  */
 const POSITION_GRACE_MS = 2_000;
 const POSITION_CONFIRM_MS = 3_000;
+/** How often flatten requests are read from the store, and how often legs being flattened are woken. */
+const FLATTEN_POLL_MS = 2_000;
+const FLATTEN_WAKE_MS = 250;
 /** Prices older than this are not used to decide (the fill's own price is, then). */
 const PRICE_MAX_AGE_MS = 10_000;
 
@@ -82,6 +88,11 @@ export interface StreamWorkerOptions {
   readonly stateful?: boolean;
   /** This process's run id (`RUN_ID_PATTERN`); default: a fresh random one. */
   readonly run?: string;
+  /**
+   * How often each account's flatten requests are read from the store (ms; default 2 s); null: never (the
+   * simulator, which has no operator to hand one over).
+   */
+  readonly flattenPollMs?: number | null;
 }
 
 /** A fresh run id: six lowercase alphanumerics. */
@@ -142,6 +153,8 @@ export class StreamWorker {
   /** The run id this process stamps on the orders it places on market data. */
   readonly run: string;
   #timers: Promise<void>[] = [];
+  /** Flattens handed over through the store, carried out with the closer's engine. */
+  readonly #flatten: FlattenRunner;
   #accepting = false;
   #heartbeatLoop: Promise<void> | null = null;
   /** Aborted by `stop()`: ends the heartbeat loop's sleep at once. */
@@ -152,6 +165,7 @@ export class StreamWorker {
     this.#opts = opts;
     this.run = opts.run ?? newRunId();
     if (!RUN_ID_PATTERN.test(this.run)) throw new Error(`run id ${this.run} must match ${RUN_ID_PATTERN}`);
+    this.#flatten = new FlattenRunner(ctx, this.run, opts.instances);
     for (const inst of opts.instances) {
       if (!inst.enabled) continue;
       // An instance listens on every account one of its legs trades on.
@@ -181,6 +195,8 @@ export class StreamWorker {
       const every = strategyOf(inst).wakeEveryMs;
       return inst.enabled && every ? [this.#wakeLoop(inst, every)] : [];
     });
+    const poll = this.#opts.flattenPollMs === undefined ? FLATTEN_POLL_MS : this.#opts.flattenPollMs;
+    if (poll !== null) this.#timers.push(this.#flattenLoop(poll));
     this.#ctx.logger.info('stream worker started', {
       run: this.run,
       accounts: [...this.#accounts.keys()],
@@ -368,6 +384,9 @@ export class StreamWorker {
         ),
       );
     }
+    if ('symbol' in e)
+      for (const l of this.#flatten.legsOn(accountId, e.symbol))
+        void this.#flatten.step(l.key, l.role, this.#tapeOfSymbol(accountId, e.symbol));
     if (e.type === 'markPrice') {
       this.#prices.set(e.symbol, { price: e.mark, at });
       this.#marks.set(e.symbol, { price: e.mark, at });
@@ -425,10 +444,39 @@ export class StreamWorker {
     }
   }
 
+  /**
+   * Reads each connected account's flatten requests every `every` ms and wakes the legs being flattened
+   * (their TTLs run on a silent market too).
+   */
+  async #flattenLoop(every: number): Promise<void> {
+    let sincePoll = every;
+    while (this.#accepting) {
+      await this.#ctx.clock.sleep(FLATTEN_WAKE_MS, this.#stopping.signal);
+      if (!this.#accepting) return;
+      sincePoll += FLATTEN_WAKE_MS;
+      if (sincePoll >= every) {
+        sincePoll = 0;
+        for (const accountId of this.#accounts.keys())
+          await this.#flatten.poll(accountId).catch((e: unknown) =>
+            this.#ctx.logger.warn('flatten requests could not be read; next time', {
+              account: accountId,
+              error: e instanceof Error ? e.message : String(e),
+            }),
+          );
+      }
+      for (const l of this.#flatten.allLegs())
+        void this.#flatten.step(l.key, l.role, this.#tapeOfSymbol(l.account, l.symbol));
+    }
+  }
+
+  #tapeOfSymbol(account: string, symbol: string): Tape {
+    const tape = this.#tapes.get(`${account}|${symbol}`) ?? EMPTY_TAPE;
+    return this.#accounts.get(account)?.status === 'resyncing' ? { ...tape, resyncing: true } : tape;
+  }
+
   /** The tape of a leg's market (stale while its account resyncs). */
   #tapeOf(leg: Leg): Tape {
-    const tape = this.#tapes.get(`${leg.account}|${leg.symbol}`) ?? EMPTY_TAPE;
-    return this.#accounts.get(leg.account)?.status === 'resyncing' ? { ...tape, resyncing: true } : tape;
+    return this.#tapeOfSymbol(leg.account, leg.symbol);
   }
 
   async #processMarket(config: InstanceConfig, leg: Leg, e: MarketStreamEvent | null): Promise<void> {
@@ -466,6 +514,7 @@ export class StreamWorker {
     switch (e.type) {
       case 'fill':
         this.#route(accountId, e.fill, e.receivedAt);
+        void this.#flatten.onFill(accountId, e.fill).catch((err: unknown) => this.#flattenFailed(err));
         return;
       case 'connection':
         if (e.state === 'disconnected') {
@@ -478,6 +527,9 @@ export class StreamWorker {
         return;
       case 'position':
         this.#onPosition(accountId, e.position);
+        void this.#flatten
+          .onPosition(accountId, e.position)
+          .catch((err: unknown) => this.#flattenFailed(err));
         return;
       case 'balance':
         // The account-wide leverage check judges against the freshest equity.
@@ -648,6 +700,12 @@ export class StreamWorker {
       this.#ctx.logger.info('account resynced after a reconnect', { account: accountId });
     })();
     account.resync = run;
+  }
+
+  #flattenFailed(e: unknown): void {
+    this.#ctx.logger.error('flatten bookkeeping failed; the next poll starts over from the exchange', {
+      error: e instanceof Error ? e.message : String(e),
+    });
   }
 
   /**

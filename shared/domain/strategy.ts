@@ -315,6 +315,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
     config: Config,
     now: number,
   ): Decision<State>;
+  /**
+   * A strategy that works its positions down itself (the closer) takes a flatten into its own state (its
+   * urgency, unpaused) instead of handing it to the worker; absent: the shell hands it over.
+   */
+  flattenInPlace?(state: State, urgency: 'normal' | 'emergency', now: number): State;
   /** Flatten, second step: close every position at market (protective ids; the stop stays until flat). */
   planFlattenPositions(
     state: State,

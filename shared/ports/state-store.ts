@@ -93,6 +93,27 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * An instance's positions handed to the stream worker to flatten (through the closer), one per account its
+ * legs trade on: the worker polls its accounts' requests and marks each `done` when every leg is flat.
+ */
+export interface FlattenRequest {
+  readonly instanceId: string;
+  readonly account: string;
+  /** `normal`: maker first; `emergency`: the panic tiers (forced aggressive slices). */
+  readonly urgency: 'normal' | 'emergency';
+  readonly reason: string;
+  readonly requestedAt: number;
+  /** The instance's legs on this account. */
+  readonly legs: readonly {
+    readonly role: string;
+    readonly symbol: string;
+    readonly positionSide: 'LONG' | 'SHORT' | 'BOTH';
+  }[];
+  readonly status: 'pending' | 'done';
+  readonly doneAt: number | null;
+}
+
 export interface StateStore {
   putConfig(config: InstanceConfig): Promise<void>;
   getConfig(instanceId: string): Promise<InstanceConfig | null>;
@@ -115,6 +136,11 @@ export interface StateStore {
     toMs: number,
     limit?: number,
   ): Promise<JournalEntry[]>;
+
+  /** Writes (or replaces) the flatten request of an instance on an account; a `done` one expires in a day. */
+  putFlatten(request: FlattenRequest): Promise<void>;
+  /** The flatten requests on an account (pending and recently done). */
+  listFlattens(accountId: string): Promise<FlattenRequest[]>;
 
   putHeartbeat(heartbeat: Heartbeat): Promise<void>;
   getHeartbeat(accountId: string): Promise<Heartbeat | null>;

@@ -16,6 +16,7 @@ import { dec } from '../../domain/money.js';
 import { type ParamsRecord, paramsRecordSchema } from '../../domain/params.js';
 import {
   type Confirmation,
+  type FlattenRequest,
   type Heartbeat,
   type JournalEntry,
   type RiskState,
@@ -72,6 +73,33 @@ export const heartbeatSchema = z.object({
   writer: z.string(),
   status: z.enum(['connected', 'resyncing', 'disconnected', 'draining']),
 });
+
+export const flattenSchema = z
+  .object({
+    instanceId: z.string().min(1),
+    account: z.string().min(1),
+    urgency: z.enum(['normal', 'emergency']),
+    reason: z.string().max(500),
+    requestedAt: z.number().int().nonnegative(),
+    legs: z
+      .array(
+        z.object({
+          role: z.string().min(1),
+          symbol: z.string().min(1),
+          positionSide: z.enum(['LONG', 'SHORT', 'BOTH']),
+        }),
+      )
+      .min(1)
+      .max(50),
+    status: z.enum(['pending', 'done']),
+    doneAt: z.number().int().nonnegative().nullable(),
+  })
+  .strict();
+
+export function parseFlattenItem(item: ReadItem): FlattenRequest {
+  const key = { pk: String(item.attributes.pk), sk: String(item.attributes.sk) };
+  return decodeItem(item, key, 'FLATTEN', (json) => flattenSchema.parse(json) as FlattenRequest);
+}
 
 export const confirmationSchema = z.object({
   instanceId: z.string().min(1),

@@ -11,6 +11,7 @@
  *   JOURNAL     INST#<instance>    J#<kind>#<time, 15 digits>#<id>    everyone (TTL)
  *   CONFIRM     INST#<instance>    CONFIRM#<token>                    admin (TTL: confirmation tokens)
  *   HEARTBEAT   ACCOUNT#<account>  HEARTBEAT                          stream worker
+ *   FLATTEN     ACCOUNT#<account>  FLATTEN#<instance>                 admin (a flatten handed to the worker)
  *   CLAIM       CLAIM#<key>        CLAIM                              scheduled functions (TTL)
  *
  * Numbers in sort keys are zero-padded so that string order is numeric order.
@@ -32,7 +33,8 @@ export type ItemType =
   | 'JOURNAL'
   | 'HEARTBEAT'
   | 'CLAIM'
-  | 'CONFIRMATION';
+  | 'CONFIRMATION'
+  | 'FLATTEN';
 
 export interface ItemKey {
   readonly pk: string;
@@ -102,6 +104,13 @@ export function journalRange(kind: JournalKind, fromMs: number, toMs: number): {
 
 export function heartbeatKey(accountId: string): ItemKey {
   return { pk: `${ACCOUNT_PREFIX}${accountId}`, sk: 'HEARTBEAT' };
+}
+
+export const FLATTEN_PREFIX = 'FLATTEN#';
+
+/** A flatten request lives in its account's partition (the worker of that account reads it). */
+export function flattenKey(accountId: string, instanceId: string): ItemKey {
+  return { pk: `${ACCOUNT_PREFIX}${accountId}`, sk: `${FLATTEN_PREFIX}${instanceId}` };
 }
 
 export function claimKey(key: string): ItemKey {

@@ -21,6 +21,7 @@ import { type GridState, gridStateToJson } from '../../domain/grid-state.js';
 import { type ParamsRecord, paramsRecordSchema, paramsToJson } from '../../domain/params.js';
 import type {
   Confirmation,
+  FlattenRequest,
   Heartbeat,
   JournalEntry,
   JournalKind,
@@ -33,10 +34,12 @@ import {
   configToJson,
   confirmationSchema,
   encodeDoc,
+  flattenSchema,
   heartbeatSchema,
   journalEntrySchema,
   parseConfigItem,
   parseConfirmationItem,
+  parseFlattenItem,
   parseGridItem,
   parseHeartbeatItem,
   parseJournalItem,
@@ -49,6 +52,8 @@ import {
   claimKey,
   configKey,
   confirmationKey,
+  FLATTEN_PREFIX,
+  flattenKey,
   gridKey,
   heartbeatKey,
   type ItemKey,
@@ -180,6 +185,27 @@ export class TableStateStore implements StateStore {
       ...(limit === undefined ? {} : { limit }),
     });
     return found.map((f) => parseJournalItem(f, instanceId));
+  }
+
+  async putFlatten(request: FlattenRequest): Promise<void> {
+    const value = validate(flattenSchema, request, 'flatten request');
+    const key = flattenKey(value.account, value.instanceId);
+    await this.table.put({
+      ...item(key, 'FLATTEN', value, () => value),
+      // A finished request stays a day for the record; a pending one until it is done.
+      ...(value.status === 'done'
+        ? { expiresAt: Math.ceil((value.doneAt ?? this.options.now()) / 1000) + 86_400 }
+        : {}),
+    });
+  }
+
+  async listFlattens(accountId: string): Promise<FlattenRequest[]> {
+    const items = await this.table.query(
+      flattenKey(accountId, '').pk,
+      { prefix: FLATTEN_PREFIX },
+      { liveAtSec: Math.floor(this.options.now() / 1000) },
+    );
+    return items.map(parseFlattenItem);
   }
 
   async putHeartbeat(heartbeat: Heartbeat): Promise<void> {

@@ -212,6 +212,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     instances: o.instances,
     writer: 'gridbot-sim',
     heartbeatIntervalMs: o.heartbeatIntervalMs,
+    // No operator hands a flatten over in a replay: the store is not polled for one.
+    flattenPollMs: null,
   });
   await worker.start();
   await o.settle();

@@ -681,6 +681,13 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     urgency: 'normal',
     updatedAt: now,
   }),
+  flattenInPlace: (state, urgency, now) => ({
+    ...state,
+    urgency,
+    paused: false,
+    pauseReason: null,
+    updatedAt: now,
+  }),
   planFlattenOrders(state, snapshots, _config, now) {
     const commands: Command[] = [];
     let s: CloserState = { ...state, paused: true, pauseReason: 'flatten', updatedAt: now };

@@ -142,7 +142,8 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
   let role: FillRole = 'foreign';
   let level: LevelDraft | null = null;
   if (ours && decoded.kind === 'stop') role = 'stop';
-  if (ours && decoded.kind === 'close') role = 'close';
+  // A flatten's slices close like a protective close (the closer runs them for the instance).
+  if (ours && (decoded.kind === 'close' || decoded.kind === 'slice')) role = 'close';
   if (!ours && isLiquidationFill(fill)) role = 'liquidation';
   if (ours && decoded.kind === 'level') {
     const candidate = s.levels[decoded.level];

@@ -1,0 +1,289 @@
+/**
+ * Flatten through the closer (SPEC §4, issue 16): the stream worker carries out the flatten requests an
+ * operator command or a risk shutdown handed it through the state store (`FlattenRequest`, one per account
+ * of the instance), with the closer's engine on each leg — maker first when `normal`, the tightest panic
+ * tier (forced aggressive slices) when `emergency` — on the worker's market tape.
+ *
+ * Entry points (the worker calls them): `poll(account)` every few seconds, `legsOn(account, symbol)` and
+ * `step(...)` on market data and wake-ups, `onFill(...)` and `onPosition(...)` from the user stream.
+ *
+ * Invariants:
+ *  1. The request in the store is the durable part; the execution lives in memory. A worker that restarts
+ *     reads the request again and starts from the exchange's position (nothing is replayed).
+ *  2. Only reducing orders on the leg's position side, never more than the position, never `reduceOnly`
+ *     with a position side (Binance hedge mode); each carries this run's id, so a shutdown cancels it.
+ *  3. The instance's own decisions are untouched: its fills reach it as usual (a slice id names it), its
+ *     stop stays until the position is flat; the runner never places or cancels a stop.
+ *  4. Its orders are an explicit pre-trade bypass (an emergency close is never held back), logged and
+ *     journaled under the instance like every order.
+ *  5. A request is marked `done` only when every leg it names is flat on the exchange.
+ */
+import { sliceOrderId } from '../domain/client-order-id.js';
+import type { Command } from '../domain/commands.js';
+import type { InstanceConfig } from '../domain/config/deployment.js';
+import { marketView, type Tape } from '../domain/market-tape.js';
+import { dec, ZERO } from '../domain/money.js';
+import type { Fill, Position } from '../domain/orders.js';
+import { closerSettingsSchema, paramsFor } from '../domain/strategies/closer/config.js';
+import {
+  type CloserParams,
+  type CloseSide,
+  onFill as engineFill,
+  onMarket as engineMarket,
+  initialSide,
+  onCancelled,
+  onPlaced,
+  onRejected,
+  type PanicTier,
+  type SideExec,
+  type SidePosition,
+} from '../domain/strategies/closer/engine.js';
+import { legsOf } from '../domain/strategies/index.js';
+import type { Leg } from '../domain/strategy.js';
+import type { FlattenRequest } from '../ports/state-store.js';
+import type { AppContext } from './context.js';
+import { carryOut, orderEvents, publishAlerts } from './execute.js';
+
+/** The flatten's execution: the closer's defaults, no protective stop (the instance keeps its own). */
+const PARAMS: CloserParams = {
+  ...paramsFor(closerSettingsSchema.parse({}), ''),
+  stopDistance: null,
+};
+/** An emergency's slices when the defaults have no panic tier (they do). */
+const EMERGENCY: PanicTier = { dist: ZERO, sliceRatio: dec('0.1'), ttlPercent: dec('0.25') };
+
+interface LegRun {
+  readonly leg: Leg;
+  exec: SideExec;
+  position: SidePosition;
+  /** A decision of this leg is being carried out: the next waits (one order at a time). */
+  busy: boolean;
+}
+
+interface Job {
+  readonly request: FlattenRequest;
+  readonly config: InstanceConfig;
+  readonly legs: LegRun[];
+  finishing: boolean;
+}
+
+function emergencyTier(p: CloserParams): PanicTier {
+  let best: PanicTier | null = null;
+  for (const t of p.panicTiers) if (!best || t.sliceRatio.greaterThan(best.sliceRatio)) best = t;
+  return best ?? EMERGENCY;
+}
+
+function sidePosition(p: Position): SidePosition {
+  return {
+    qty: p.qty.abs(),
+    entry: p.entryPrice,
+    leverage: p.leverage?.greaterThan(0) ? p.leverage : dec(1),
+    liquidation: p.liquidationPrice?.greaterThan(0) ? p.liquidationPrice : null,
+  };
+}
+
+export class FlattenRunner {
+  readonly #ctx: AppContext;
+  readonly #run: string;
+  readonly #instances: ReadonlyMap<string, InstanceConfig>;
+  /** Running jobs by `instance|account`. */
+  readonly #jobs = new Map<string, Job>();
+  readonly #starting = new Set<string>();
+  /** The run-wide sequence of flatten slices (their ids never repeat within a run). */
+  #seq = 0;
+
+  constructor(ctx: AppContext, run: string, instances: readonly InstanceConfig[]) {
+    this.#ctx = ctx;
+    this.#run = run;
+    this.#instances = new Map(instances.map((i) => [i.id, i]));
+  }
+
+  get running(): number {
+    return this.#jobs.size;
+  }
+
+  /** Reads the account's requests and starts the pending ones not yet running. */
+  async poll(accountId: string): Promise<void> {
+    const requests = await this.#ctx.store.listFlattens(accountId);
+    for (const r of requests) {
+      const key = `${r.instanceId}|${r.account}`;
+      if (r.status !== 'pending' || this.#jobs.has(key) || this.#starting.has(key)) continue;
+      const config = this.#instances.get(r.instanceId);
+      if (!config) continue;
+      this.#starting.add(key);
+      try {
+        await this.#start(key, r, config);
+      } finally {
+        this.#starting.delete(key);
+      }
+    }
+  }
+
+  async #start(key: string, request: FlattenRequest, config: InstanceConfig): Promise<void> {
+    const exchange = this.#ctx.exchanges(request.account);
+    const legs: LegRun[] = [];
+    for (const leg of legsOf(config)) {
+      if (leg.account !== request.account || !request.legs.some((l) => l.role === leg.role)) continue;
+      if (leg.positionSide === 'BOTH') continue;
+      const position = sidePosition(await exchange.position(leg.symbol, leg.positionSide));
+      legs.push({ leg, exec: initialSide(leg.positionSide, this.#ctx.clock.now()), position, busy: false });
+    }
+    const job: Job = { request, config, legs, finishing: false };
+    this.#jobs.set(key, job);
+    this.#ctx.logger.warn('flattening through the closer', {
+      instance: request.instanceId,
+      account: request.account,
+      urgency: request.urgency,
+      legs: legs.map((l) => `${l.leg.role}: ${l.position.qty.toFixed()}`),
+    });
+    await this.#finishIfFlat(key, job);
+  }
+
+  /** The legs being flattened on an account's symbol (the worker routes market data to them). */
+  legsOn(accountId: string, symbol: string): { key: string; role: string }[] {
+    const out: { key: string; role: string }[] = [];
+    for (const [key, job] of this.#jobs)
+      for (const l of job.legs)
+        if (l.leg.account === accountId && l.leg.symbol === symbol && l.position.qty.greaterThan(0))
+          out.push({ key, role: l.leg.role });
+    return out;
+  }
+
+  /** Every running leg (the worker's wake-ups step them all). */
+  allLegs(): { key: string; role: string; account: string; symbol: string }[] {
+    return [...this.#jobs].flatMap(([key, job]) =>
+      job.legs.map((l) => ({ key, role: l.leg.role, account: l.leg.account, symbol: l.leg.symbol })),
+    );
+  }
+
+  /** One decision of a leg on the tape now; its orders are carried out before the next. */
+  async step(key: string, role: string, tape: Tape): Promise<void> {
+    const job = this.#jobs.get(key);
+    const l = job?.legs.find((x) => x.leg.role === role);
+    if (!job || !l || l.busy) return;
+    const now = this.#ctx.clock.now();
+    const rules = await this.#ctx.rules.get(this.#ctx.exchanges(l.leg.account), l.leg.symbol, now);
+    const urgent = job.request.urgency === 'emergency' ? emergencyTier(PARAMS) : null;
+    const id = sliceOrderId(job.request.instanceId, this.#run, this.#seq + 1);
+    const view = marketView(tape, now, PARAMS.accelWindowMs);
+    const s = engineMarket(l.exec, PARAMS, rules, l.position, view, now, id, urgent);
+    l.exec = s.exec;
+    const commands: Command[] = [];
+    for (const i of s.intents) {
+      if (i.kind === 'place') {
+        this.#seq += 1;
+        commands.push({
+          kind: 'PlaceOrder',
+          instanceId: job.request.instanceId,
+          level: 0,
+          reason: `flatten (${job.request.urgency}): ${i.reason}`,
+          request: {
+            type: 'limit',
+            account: l.leg.account,
+            symbol: l.leg.symbol,
+            clientOrderId: i.clientOrderId,
+            side: i.side,
+            positionSide: i.positionSide,
+            price: i.price,
+            qty: i.qty,
+            timeInForce: i.timeInForce,
+          },
+        });
+      } else if (i.kind === 'cancel')
+        commands.push({
+          kind: 'CancelOrder',
+          instanceId: job.request.instanceId,
+          account: l.leg.account,
+          symbol: l.leg.symbol,
+          clientOrderId: i.clientOrderId,
+          level: 0,
+          reason: `flatten: ${i.reason}`,
+        });
+    }
+    if (commands.length === 0) return;
+    l.busy = true;
+    try {
+      this.#ctx.logger.info('pre-trade bypass: a flatten slice is never held back', {
+        instance: job.request.instanceId,
+        leg: role,
+        commands: commands.length,
+      });
+      const done = await carryOut(this.#ctx, (a) => this.#ctx.exchanges(a), commands);
+      for (const x of done.executed) {
+        const cid = x.command.kind === 'PlaceOrder' ? x.command.request.clientOrderId : '';
+        if (x.command.kind === 'PlaceOrder') {
+          if (x.outcome.kind === 'placed' || x.outcome.kind === 'timedOut')
+            l.exec = onPlaced(l.exec, cid, now);
+          else if (x.outcome.kind === 'rejected')
+            l.exec = onRejected(l.exec, cid, x.outcome.reason === 'post_only_would_take', now);
+        } else if (x.command.kind === 'CancelOrder') {
+          const gone =
+            x.outcome.kind === 'cancelled' ||
+            (x.outcome.kind === 'rejected' && x.outcome.reason === 'unknown_order');
+          if (gone) l.exec = onCancelled(l.exec, PARAMS, x.command.clientOrderId, now);
+        }
+      }
+      const state = await this.#ctx.store.loadGrid(job.request.instanceId);
+      if (state) await this.#ctx.events.record(orderEvents(done.executed, state, () => undefined));
+    } catch (e) {
+      this.#ctx.logger.error('flatten step failed; the next market event tries again', {
+        instance: job.request.instanceId,
+        leg: role,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    } finally {
+      l.busy = false;
+    }
+  }
+
+  /** A fill on the account: one of this run's flatten slices moves its leg. */
+  async onFill(accountId: string, fill: Fill): Promise<void> {
+    for (const [key, job] of this.#jobs) {
+      if (job.request.account !== accountId) continue;
+      const l = job.legs.find(
+        (x) => x.leg.symbol === fill.symbol && x.leg.positionSide === fill.positionSide,
+      );
+      if (!l) continue;
+      if (l.exec.order?.clientOrderId === fill.clientOrderId)
+        l.exec = engineFill(l.exec, PARAMS, fill.clientOrderId, fill.qty, this.#ctx.clock.now());
+      const closing = fill.side === (l.leg.positionSide === 'LONG' ? 'sell' : 'buy');
+      const qty = closing ? l.position.qty.minus(fill.qty) : l.position.qty.plus(fill.qty);
+      l.position = { ...l.position, qty: qty.isNegative() ? ZERO : qty };
+      await this.#finishIfFlat(key, job);
+    }
+  }
+
+  /** The exchange's word on a position (the user stream): the truth for the leg. */
+  async onPosition(accountId: string, p: Position): Promise<void> {
+    for (const [key, job] of this.#jobs) {
+      if (job.request.account !== accountId) continue;
+      const l = job.legs.find((x) => x.leg.symbol === p.symbol && x.leg.positionSide === p.positionSide);
+      if (!l) continue;
+      l.position = { ...l.position, qty: p.qty.abs() };
+      await this.#finishIfFlat(key, job);
+    }
+  }
+
+  async #finishIfFlat(key: string, job: Job): Promise<void> {
+    if (job.finishing || job.legs.some((l) => l.position.qty.greaterThan(0) || l.exec.order)) return;
+    job.finishing = true;
+    const now = this.#ctx.clock.now();
+    await this.#ctx.store.putFlatten({ ...job.request, status: 'done', doneAt: now });
+    this.#jobs.delete(key);
+    this.#ctx.logger.info('flatten done', { instance: job.request.instanceId, account: job.request.account });
+    const state = await this.#ctx.store.loadGrid(job.request.instanceId);
+    await publishAlerts(
+      this.#ctx,
+      [
+        {
+          kind: 'Alert',
+          instanceId: job.request.instanceId,
+          severity: 'info',
+          code: 'flatten_done',
+          message: `flatten (${job.request.urgency}) done on account ${job.request.account}: every leg is flat`,
+        },
+      ],
+      state,
+    );
+  }
+}
