@@ -17,12 +17,11 @@ import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
-import { publishAlerts } from './execute.js';
+import { flattenInstance } from './flatten.js';
 import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { SHELL } from './jobs.js';
 import { settleAssetOf } from './market.js';
-import { decideOnSnapshot } from './pipeline.js';
 import { reconcileInstance } from './reconcile-instance.js';
 import { runtimeOf } from './strategies/index.js';
 
@@ -180,7 +179,7 @@ export async function runAdminCommand(
     case 'reset-counters':
       return done(await own(cmd.command));
     case 'close-all':
-      return done(await flatten(ctx, cmd.instanceId, cmd.urgency ?? 'emergency', cmd.reason));
+      return done(await flattenInstance(ctx, cmd.instanceId, cmd.urgency ?? 'emergency', cmd.reason));
   }
 }
 
@@ -190,130 +189,6 @@ export class UnsupportedCommandError extends Error {
     super(`${command} is not a command of strategy ${strategy}`);
     this.name = 'UnsupportedCommandError';
   }
-}
-
-/** A stream worker heartbeat older than this (or not connected) cannot take a flatten over. */
-const WORKER_FRESH_MS = 45_000;
-
-/** Whether the stream worker holds every one of these accounts now (fresh heartbeat, connected). */
-async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promise<string | null> {
-  const now = ctx.clock.now();
-  for (const a of accounts) {
-    const hb = await ctx.store.getHeartbeat(a);
-    if (!hb) return `no stream worker heartbeat for account ${a}`;
-    if (now - hb.at > WORKER_FRESH_MS)
-      return `the stream worker heartbeat of account ${a} is ${Math.round((now - hb.at) / 1000)} s old`;
-    if (hb.status !== 'connected' && hb.status !== 'resyncing')
-      return `the stream worker of account ${a} is ${hb.status}`;
-  }
-  return null;
-}
-
-/**
- * Flatten (`close-all`, risk shutdowns), carried out by the closer with an urgency (SPEC §4), in steps each
- * decided on a fresh read of every leg through the decision pipeline:
- *  1. pause and cancel our orders (the module's `planFlattenOrders`);
- *  2. hand the positions to the stream worker through the store (`FlattenRequest`, one per account): it
- *     works them down with the closer's engine, maker first (`normal`) or by panic tiers (`emergency`);
- *     the instance's stop stays on until flat.
- * A strategy that works its positions down itself (the closer) takes the urgency into its own state
- * (`flattenInPlace`). A Lambda cannot hold streams: when the worker's heartbeat is stale, the positions
- * are closed at market from here instead (`planFlattenPositions`, protective close ids), and that is said.
- */
-async function flatten(
-  ctx: AppContext,
-  instanceId: string,
-  urgency: 'normal' | 'emergency',
-  reason: string | undefined,
-) {
-  const config = await loadConfig(ctx, instanceId);
-  const strategy = strategyOf(config);
-  const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
-  if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
-  const now = ctx.clock.now();
-  if (strategy.flattenInPlace) {
-    const inPlace = strategy.flattenInPlace.bind(strategy);
-    const saved = await decideAndSave<null, InstanceEnvelope>(ctx, instanceId, (cur) => ({
-      next: cur ? inPlace(cur, urgency, now) : null,
-      result: null,
-    }));
-    if (!saved.ok || !saved.state) throw new InstanceNotFoundError(instanceId);
-    return { cancelled: 0, closedQty: null, workedBy: 'the instance itself', urgency };
-  }
-  const cancels = await decideOnSnapshot(ctx, config, first, (s, snaps, at) =>
-    strategy.planFlattenOrders(s, snaps, config, at),
-  );
-  if (!cancels) throw new InstanceNotFoundError(instanceId);
-  const cancelled = cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length;
-  const legs = legsOf(config);
-  const accounts = [...new Set(legs.map((l) => l.account))];
-  const down = legs.some((l) => l.positionSide === 'BOTH')
-    ? 'a one-way (BOTH) position is closed at market'
-    : await workerHolds(ctx, accounts);
-  if (down === null) {
-    for (const account of accounts)
-      await ctx.store.putFlatten({
-        instanceId,
-        account,
-        urgency,
-        reason: reason ?? 'close-all',
-        requestedAt: now,
-        legs: legs
-          .filter((l) => l.account === account)
-          .map((l) => ({ role: l.role, symbol: l.symbol, positionSide: l.positionSide })),
-        status: 'pending',
-        doneAt: null,
-      });
-    await publishAlerts(
-      ctx,
-      [
-        {
-          kind: 'Alert',
-          instanceId,
-          severity: 'warning',
-          code: 'flatten_started',
-          message: `flatten (${urgency}) handed to the stream worker: the closer works every position down`,
-        },
-      ],
-      cancels.state,
-    );
-    return { cancelled, closedQty: null, handedTo: 'stream worker', urgency };
-  }
-  const close = await decideOnSnapshot(ctx, config, cancels.state, (s, snaps, at) =>
-    strategy.planFlattenPositions(s, snaps, config, at),
-  );
-  if (!close) throw new InstanceNotFoundError(instanceId);
-  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
-  // Said every time, whatever else is raised: the operator asked for this close.
-  await publishAlerts(
-    ctx,
-    [
-      sent && sent.outcome.kind === 'rejected'
-        ? {
-            kind: 'Alert',
-            instanceId,
-            severity: 'critical',
-            code: 'close_all_failed',
-            message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
-          }
-        : {
-            kind: 'Alert',
-            instanceId,
-            severity: 'warning',
-            code: 'flatten_fallback',
-            message: `close-all closed at market from here: ${down}`,
-          },
-    ],
-    close.state,
-  );
-  return {
-    cancelled,
-    closedQty:
-      sent?.command.kind === 'ClosePosition' && sent.outcome.kind === 'placed'
-        ? sent.command.request.qty.toFixed()
-        : null,
-    fallback: down,
-  };
 }
 
 /**

@@ -19,25 +19,24 @@
  *  5. A request is marked `done` only when every leg it names is flat on the exchange.
  */
 import { sliceOrderId } from '../domain/client-order-id.js';
-import type { Command } from '../domain/commands.js';
-import type { InstanceConfig } from '../domain/config/deployment.js';
-import { marketView, type Tape } from '../domain/market-tape.js';
-import { dec, ZERO } from '../domain/money.js';
-import type { Fill, Position } from '../domain/orders.js';
-import { closerSettingsSchema, paramsFor } from '../domain/strategies/closer/config.js';
 import {
   type CloserParams,
-  type CloseSide,
+  emergencyTier,
   onFill as engineFill,
   onMarket as engineMarket,
   initialSide,
   onCancelled,
   onPlaced,
   onRejected,
-  type PanicTier,
   type SideExec,
   type SidePosition,
-} from '../domain/strategies/closer/engine.js';
+} from '../domain/closer/engine.js';
+import { closerSettingsSchema, paramsFor } from '../domain/closer/params.js';
+import type { Command } from '../domain/commands.js';
+import type { InstanceConfig } from '../domain/config/deployment.js';
+import { marketView, type Tape } from '../domain/market-tape.js';
+import { type Decimal, dec } from '../domain/money.js';
+import type { Fill, Position } from '../domain/orders.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Leg } from '../domain/strategy.js';
 import type { FlattenRequest } from '../ports/state-store.js';
@@ -49,11 +48,11 @@ const PARAMS: CloserParams = {
   ...paramsFor(closerSettingsSchema.parse({}), ''),
   stopDistance: null,
 };
-/** An emergency's slices when the defaults have no panic tier (they do). */
-const EMERGENCY: PanicTier = { dist: ZERO, sliceRatio: dec('0.1'), ttlPercent: dec('0.25') };
 
 interface LegRun {
   readonly leg: Leg;
+  /** The position when the flatten started: an emergency slices fixed fractions of it. */
+  readonly start: Decimal;
   exec: SideExec;
   position: SidePosition;
   /** A decision of this leg is being carried out: the next waits (one order at a time). */
@@ -65,12 +64,6 @@ interface Job {
   readonly config: InstanceConfig;
   readonly legs: LegRun[];
   finishing: boolean;
-}
-
-function emergencyTier(p: CloserParams): PanicTier {
-  let best: PanicTier | null = null;
-  for (const t of p.panicTiers) if (!best || t.sliceRatio.greaterThan(best.sliceRatio)) best = t;
-  return best ?? EMERGENCY;
 }
 
 function sidePosition(p: Position): SidePosition {
@@ -126,7 +119,13 @@ export class FlattenRunner {
       if (leg.account !== request.account || !request.legs.some((l) => l.role === leg.role)) continue;
       if (leg.positionSide === 'BOTH') continue;
       const position = sidePosition(await exchange.position(leg.symbol, leg.positionSide));
-      legs.push({ leg, exec: initialSide(leg.positionSide, this.#ctx.clock.now()), position, busy: false });
+      legs.push({
+        leg,
+        start: position.qty,
+        exec: initialSide(leg.positionSide, this.#ctx.clock.now()),
+        position,
+        busy: false,
+      });
     }
     const job: Job = { request, config, legs, finishing: false };
     this.#jobs.set(key, job);
@@ -163,7 +162,8 @@ export class FlattenRunner {
     if (!job || !l || l.busy) return;
     const now = this.#ctx.clock.now();
     const rules = await this.#ctx.rules.get(this.#ctx.exchanges(l.leg.account), l.leg.symbol, now);
-    const urgent = job.request.urgency === 'emergency' ? emergencyTier(PARAMS) : null;
+    const urgent =
+      job.request.urgency === 'emergency' ? emergencyTier(PARAMS, l.start, l.position.qty) : null;
     const id = sliceOrderId(job.request.instanceId, this.#run, this.#seq + 1);
     const view = marketView(tape, now, PARAMS.accelWindowMs);
     const s = engineMarket(l.exec, PARAMS, rules, l.position, view, now, id, urgent);
@@ -236,19 +236,17 @@ export class FlattenRunner {
     }
   }
 
-  /** A fill on the account: one of this run's flatten slices moves its leg. */
+  /**
+   * A fill on the account: one of this run's flatten slices moves its leg's execution state. The position
+   * itself comes from the exchange (`onPosition`, and a REST read before a flatten is called done): a fill
+   * and the position update it causes would otherwise count twice.
+   */
   async onFill(accountId: string, fill: Fill): Promise<void> {
     for (const [key, job] of this.#jobs) {
       if (job.request.account !== accountId) continue;
-      const l = job.legs.find(
-        (x) => x.leg.symbol === fill.symbol && x.leg.positionSide === fill.positionSide,
-      );
+      const l = job.legs.find((x) => x.exec.order?.clientOrderId === fill.clientOrderId);
       if (!l) continue;
-      if (l.exec.order?.clientOrderId === fill.clientOrderId)
-        l.exec = engineFill(l.exec, PARAMS, fill.clientOrderId, fill.qty, this.#ctx.clock.now());
-      const closing = fill.side === (l.leg.positionSide === 'LONG' ? 'sell' : 'buy');
-      const qty = closing ? l.position.qty.minus(fill.qty) : l.position.qty.plus(fill.qty);
-      l.position = { ...l.position, qty: qty.isNegative() ? ZERO : qty };
+      l.exec = engineFill(l.exec, PARAMS, fill.clientOrderId, fill.qty, this.#ctx.clock.now());
       await this.#finishIfFlat(key, job);
     }
   }
@@ -267,6 +265,19 @@ export class FlattenRunner {
   async #finishIfFlat(key: string, job: Job): Promise<void> {
     if (job.finishing || job.legs.some((l) => l.position.qty.greaterThan(0) || l.exec.order)) return;
     job.finishing = true;
+    // Done only on the exchange's word, read now.
+    const exchange = this.#ctx.exchanges(job.request.account);
+    let flat = true;
+    for (const l of job.legs) {
+      if (l.leg.positionSide === 'BOTH') continue;
+      const qty = (await exchange.position(l.leg.symbol, l.leg.positionSide)).qty.abs();
+      l.position = { ...l.position, qty };
+      if (qty.greaterThan(0)) flat = false;
+    }
+    if (!flat) {
+      job.finishing = false;
+      return;
+    }
     const now = this.#ctx.clock.now();
     await this.#ctx.store.putFlatten({ ...job.request, status: 'done', doneAt: now });
     this.#jobs.delete(key);

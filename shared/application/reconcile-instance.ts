@@ -24,6 +24,7 @@ import type { AppContext } from './context.js';
 import { backoffMs, decideAndSave } from './decide-and-save.js';
 import { GridConflictError } from './errors.js';
 import { publishAlerts } from './execute.js';
+import { flattenWatchdog } from './flatten.js';
 import { exposureNotional, guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { gatherProtectionSnapshots, gatherSnapshots, settleAssetOf } from './market.js';
@@ -225,6 +226,9 @@ export async function reconcileInstance(
   }
 
   try {
+    // A flatten handed to a worker that has since gone is carried out here (at market), first.
+    if (state && !strategy.flattenInPlace && (await timed('exchangeMs', () => flattenWatchdog(ctx, config))))
+      state = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
     let coldStarted = false;
     if (!state) {
       state = await timed('exchangeMs', () => coldStart(ctx, config));

@@ -15,17 +15,17 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runSimulation } from '../../shared/composition/sim.js';
-import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
-import { EMPTY_TAPE, marketView, onTapeEvent, type Tape } from '../../shared/domain/market-tape.js';
-import { dec } from '../../shared/domain/money.js';
-import { closerSettingsSchema, paramsFor } from '../../shared/domain/strategies/closer/config.js';
 import {
   initialSide,
   onCancelled,
   onMarket,
   onPlaced,
   type SideExec,
-} from '../../shared/domain/strategies/closer/engine.js';
+} from '../../shared/domain/closer/engine.js';
+import { closerSettingsSchema, paramsFor } from '../../shared/domain/closer/params.js';
+import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
+import { EMPTY_TAPE, marketView, onTapeEvent, type Tape } from '../../shared/domain/market-tape.js';
+import { dec } from '../../shared/domain/money.js';
 import { sharedData } from '../support/paper.js';
 import { btcRules } from '../support/rules.js';
 import { readTicks, TICK_FILES } from '../support/ticks.js';

@@ -25,9 +25,22 @@ import {
   protectiveStopOrderId,
   sliceOrderId,
 } from '../../client-order-id.js';
+import {
+  type CloseIntent,
+  type CloseSide,
+  emergencyTier,
+  onFill as engineFill,
+  onMarket as engineMarket,
+  keepStop,
+  onCancelled,
+  onPlaced,
+  onRejected,
+  type SidePosition,
+  type Step,
+} from '../../closer/engine.js';
 import type { Command, OrderCommand } from '../../commands.js';
 import { marketView } from '../../market-tape.js';
-import { type Decimal, dec, ZERO } from '../../money.js';
+import { type Decimal, ZERO } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
 import type { UnjournaledFill } from '../../stored-instance.js';
 import type {
@@ -42,20 +55,6 @@ import type {
 import type { SymbolRules } from '../../symbol-rules.js';
 import { CLOSER, type CloserConfig, closerConfigSchema, paramsFor } from './config.js';
 import {
-  type CloseIntent,
-  type CloserParams,
-  type CloseSide,
-  onFill as engineFill,
-  onMarket as engineMarket,
-  keepStop,
-  onCancelled,
-  onPlaced,
-  onRejected,
-  type PanicTier,
-  type SidePosition,
-  type Step,
-} from './engine.js';
-import {
   type CloserLeg,
   type CloserState,
   closerSlots,
@@ -69,8 +68,6 @@ const STOP_REFUSED = 'protective_stop_rejected';
 export const WAKE_MS = 250;
 /** Trade ids kept per leg for dedupe. */
 const RECENT_TRADES = 200;
-/** An emergency flatten's slices when no panic tier is configured. */
-const EMERGENCY_TIER: PanicTier = { dist: ZERO, sliceRatio: dec('0.25'), ttlPercent: dec('0.5') };
 
 export function roleOf(symbol: string, side: CloseSide): string {
   return `${symbol}#${side}`;
@@ -119,13 +116,6 @@ function withLeg(s: CloserState, role: string, l: CloserLeg): CloserState {
 
 const closingSide = (side: CloseSide) => (side === 'LONG' ? 'sell' : 'buy');
 const signed = (side: CloseSide, qty: Decimal) => (side === 'LONG' ? qty : qty.negated());
-
-/** The tightest panic tier configured (an emergency flatten slices by it). */
-function emergencyTier(p: CloserParams): PanicTier {
-  let best: PanicTier | null = null;
-  for (const t of p.panicTiers) if (!best || t.sliceRatio.greaterThan(best.sliceRatio)) best = t;
-  return best ?? EMERGENCY_TIER;
-}
 
 // --- fills -------------------------------------------------------------------------------------------
 
@@ -362,7 +352,7 @@ function marketStep(
 ): Step {
   const p = paramsFor(config, leg.symbol);
   const id = sliceOrderId(s.instanceId, run, s.nextSeq);
-  const urgent = s.urgency === 'emergency' ? emergencyTier(p) : null;
+  const urgent = s.urgency === 'emergency' ? emergencyTier(p, l.stats.startQty, l.position.qty) : null;
   const step = engineMarket(l.exec, p, rules, l.position, view, now, id, urgent);
   const limited = step.intents.some(
     (i) =>

@@ -9,13 +9,13 @@
  * `closerStateToJson` writes; anything else is refused with the field named, never half read.
  */
 import { z } from 'zod';
+import type { CloseSide, SideExec, SidePosition } from '../../closer/engine.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
 import type { FillCursor } from '../../orders.js';
 import { decimalString, plainJson } from '../../schema-helpers.js';
 import { type OrderSlot, readStoredInstance, storeInstance } from '../../stored-instance.js';
 import type { InstanceEnvelope } from '../../strategy.js';
 import { CLOSER } from './config.js';
-import type { CloseSide, SideExec, SidePosition } from './engine.js';
 
 /** What one leg has closed since the instance started (the report's and status's figures). */
 export interface CloseStats {

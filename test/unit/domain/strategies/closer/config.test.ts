@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closerSettingsSchema, paramsFor } from '../../../../../shared/domain/strategies/closer/config.js';
+import { closerSettingsSchema, paramsFor } from '../../../../../shared/domain/closer/params.js';
 
 describe('closer settings', () => {
   it('fills the defaults, lets the global settings and then a symbol override any field', () => {

@@ -1,7 +1,7 @@
 /**
  * The reduce-only closer's engine (SPEC §4, seed 001), one `symbol + positionSide` at a time, pure: it works
  * a position down in small slices, maker first, and answers the market, its order's outcomes and the
- * position's risk. The strategy module and the stream worker drive it (issue 16); nothing here does I/O.
+ * position's risk. The closer strategy (`strategies/closer`) and the flatten runner (`application/flatten-runner.ts`) drive it (issue 16); nothing here does I/O.
  *
  * Entry points: `signalOf`, `sliceQty`, `closePrice`, `panicTier`, `protectiveStopTrigger`, `keepStop`, and
  * the state machine `onMarket` / `onPlaced` / `onRejected` / `onFill` / `onCancelled`.
@@ -29,9 +29,9 @@
  * protective stop only tightens.
  */
 
-import type { MarketView } from '../../market-tape.js';
-import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../../money.js';
-import type { SymbolRules } from '../../symbol-rules.js';
+import type { MarketView } from '../market-tape.js';
+import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../money.js';
+import type { SymbolRules } from '../symbol-rules.js';
 
 export type { MarketView };
 
@@ -278,6 +278,23 @@ export function panicTier(p: CloserParams, dist: Decimal | null): PanicTier | nu
   return tier;
 }
 
+/** An emergency's slices when no panic tier is configured. */
+const EMERGENCY_TIER: PanicTier = { dist: ZERO, sliceRatio: dec('0.1'), ttlPercent: dec('0.25') };
+
+/**
+ * The tier an emergency flatten slices by: the tightest configured one (the largest slice), as a fraction
+ * of the position at the start, not of what is left (a tail of ever smaller slices would take as long as
+ * the whole).
+ */
+export function emergencyTier(p: CloserParams, start: Decimal | null, now: Decimal): PanicTier {
+  let tier: PanicTier | null = null;
+  for (const t of p.panicTiers) if (!tier || t.sliceRatio.greaterThan(tier.sliceRatio)) tier = t;
+  const base = tier ?? EMERGENCY_TIER;
+  if (!start || !now.greaterThan(0) || !start.greaterThan(now)) return base;
+  const ratio = base.sliceRatio.times(start).dividedBy(now);
+  return { ...base, sliceRatio: ratio.greaterThan(ONE) ? ONE : ratio };
+}
+
 /** The protective stop's trigger for the position now (null: none wanted). */
 export function protectiveStopTrigger(
   p: CloserParams,
@@ -339,7 +356,8 @@ export function keepStop(
  * The market moved (book, trade or mark), or time passed: keep the protective stop, expire an order past
  * its TTL (or one whose placement or cancel never came back), leave cooldown, and place the next slice
  * when a signal (or a panic tier) calls for one. `orderId` is the client id a new slice takes; `urgent`,
- * when given, is a panic tier that applies whatever the distance to liquidation (an emergency flatten).
+ * when given, is a panic tier that applies whatever the distance to liquidation (an emergency flatten:
+ * aggressive from the first slice).
  */
 export function onMarket(
   e: SideExec,
@@ -356,8 +374,8 @@ export function onMarket(
   let x = kept.exec;
   const dist = distToLiq(pos, m.mark);
   const fromDist = panicTier(p, dist);
-  const panic =
-    urgent && (!fromDist || urgent.sliceRatio.greaterThan(fromDist.sliceRatio)) ? urgent : fromDist;
+  const forced = urgent !== null && (!fromDist || urgent.sliceRatio.greaterThan(fromDist.sliceRatio));
+  const panic = forced ? urgent : fromDist;
   // Past its TTL (or a placement whose answer never came): cancel. A cancel unanswered as long: again.
   const expired =
     x.order &&
@@ -377,7 +395,8 @@ export function onMarket(
 
   const fresh = isFresh(m, now, p.staleMs);
   let reason: string;
-  if (panic) reason = `panic: ${dist?.times(100).toDecimalPlaces(2).toFixed()}% to liquidation`;
+  if (forced) reason = 'emergency flatten';
+  else if (panic) reason = `panic: ${dist?.times(100).toDecimalPlaces(2).toFixed()}% to liquidation`;
   else {
     if (!fresh) return { exec: x, intents };
     if (x.lastSignalAt !== null && now - x.lastSignalAt < p.minSignalIntervalMs) return { exec: x, intents };
@@ -386,7 +405,9 @@ export function onMarket(
     reason = signal;
   }
   const nearLiq = dist?.lessThan(p.liqDistanceThreshold) === true;
-  const mode: ExecMode = x.aggressiveOnce || nearLiq ? 'AGGRESSIVE_LIMIT' : x.mode;
+  // An emergency flatten takes at the touch from the first slice (a distance-based panic tier starts as
+  // the seed does, in the side's mode, and escalates on timeouts).
+  const mode: ExecMode = x.aggressiveOnce || nearLiq || forced ? 'AGGRESSIVE_LIMIT' : x.mode;
   const price = closePrice(x.side, mode, m, rules);
   if (!price) return { exec: x, intents };
   const qty = panic

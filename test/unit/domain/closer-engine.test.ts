@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Decimal, dec, ZERO } from '../../../../../shared/domain/money.js';
 import {
   type CloserParams,
   type CloseSide,
@@ -18,8 +17,9 @@ import {
   type SidePosition,
   signalOf,
   sliceQty,
-} from '../../../../../shared/domain/strategies/closer/engine.js';
-import { btcRules } from '../../../../support/rules.js';
+} from '../../../shared/domain/closer/engine.js';
+import { type Decimal, dec, ZERO } from '../../../shared/domain/money.js';
+import { btcRules } from '../../support/rules.js';
 
 const rules = btcRules(); // tick 0.1, step 0.001, min 0.001
 const params: CloserParams = {

@@ -1,0 +1,188 @@
+/**
+ * Flatten (SPEC §4, issue 16): an instance's positions worked down by the closer, with an urgency. The
+ * operator's `close-all` and risk shutdowns call `flattenInstance`; recon runs `flattenWatchdog` on every
+ * pass. The execution itself is the stream worker's (`flatten-runner.ts`): a Lambda cannot hold streams,
+ * so what it can do alone is the fallback, a market close.
+ */
+import type { InstanceConfig } from '../domain/config/deployment.js';
+import { legsOf, strategyOf } from '../domain/strategies/index.js';
+import type { InstanceEnvelope } from '../domain/strategy.js';
+import type { FlattenRequest } from '../ports/state-store.js';
+import type { AppContext } from './context.js';
+import { decideAndSave } from './decide-and-save.js';
+import { InstanceNotFoundError } from './errors.js';
+import { publishAlerts } from './execute.js';
+import { loadConfig } from './instance.js';
+import { decideOnSnapshot } from './pipeline.js';
+
+/** A stream worker heartbeat older than this (or not connected) cannot take a flatten over. */
+const WORKER_FRESH_MS = 45_000;
+
+/** Whether the stream worker holds every one of these accounts now (fresh heartbeat, connected). */
+async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promise<string | null> {
+  const now = ctx.clock.now();
+  for (const a of accounts) {
+    const hb = await ctx.store.getHeartbeat(a);
+    if (!hb) return `no stream worker heartbeat for account ${a}`;
+    if (now - hb.at > WORKER_FRESH_MS)
+      return `the stream worker heartbeat of account ${a} is ${Math.round((now - hb.at) / 1000)} s old`;
+    if (hb.status !== 'connected' && hb.status !== 'resyncing')
+      return `the stream worker of account ${a} is ${hb.status}`;
+  }
+  return null;
+}
+
+/**
+ * Flatten (`close-all`, risk shutdowns), carried out by the closer with an urgency (SPEC §4), in steps each
+ * decided on a fresh read of every leg through the decision pipeline:
+ *  1. pause and cancel our orders (the module's `planFlattenOrders`);
+ *  2. hand the positions to the stream worker through the store (`FlattenRequest`, one per account): it
+ *     works them down with the closer's engine, maker first (`normal`) or by panic tiers (`emergency`);
+ *     the instance's stop stays on until flat.
+ * A strategy that works its positions down itself (the closer) takes the urgency into its own state
+ * (`flattenInPlace`). A Lambda cannot hold streams: when the worker's heartbeat is stale, the positions
+ * are closed at market from here instead (`planFlattenPositions`, protective close ids), and that is said.
+ */
+export async function flattenInstance(
+  ctx: AppContext,
+  instanceId: string,
+  urgency: 'normal' | 'emergency',
+  reason: string | undefined,
+) {
+  const config = await loadConfig(ctx, instanceId);
+  const strategy = strategyOf(config);
+  const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
+  if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
+  const now = ctx.clock.now();
+  if (strategy.flattenInPlace) {
+    const inPlace = strategy.flattenInPlace.bind(strategy);
+    const saved = await decideAndSave<null, InstanceEnvelope>(ctx, instanceId, (cur) => ({
+      next: cur ? inPlace(cur, urgency, now) : null,
+      result: null,
+    }));
+    if (!saved.ok || !saved.state) throw new InstanceNotFoundError(instanceId);
+    return { cancelled: 0, closedQty: null, workedBy: 'the instance itself', urgency };
+  }
+  const cancels = await decideOnSnapshot(ctx, config, first, (s, snaps, at) =>
+    strategy.planFlattenOrders(s, snaps, config, at),
+  );
+  if (!cancels) throw new InstanceNotFoundError(instanceId);
+  const cancelled = cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length;
+  const legs = legsOf(config);
+  const accounts = [...new Set(legs.map((l) => l.account))];
+  const down = legs.some((l) => l.positionSide === 'BOTH')
+    ? 'a one-way (BOTH) position is closed at market'
+    : await workerHolds(ctx, accounts);
+  if (down === null) {
+    for (const account of accounts)
+      await ctx.store.putFlatten({
+        instanceId,
+        account,
+        urgency,
+        reason: reason ?? 'close-all',
+        requestedAt: now,
+        legs: legs
+          .filter((l) => l.account === account)
+          .map((l) => ({ role: l.role, symbol: l.symbol, positionSide: l.positionSide })),
+        status: 'pending',
+        doneAt: null,
+      });
+    await publishAlerts(
+      ctx,
+      [
+        {
+          kind: 'Alert',
+          instanceId,
+          severity: 'warning',
+          code: 'flatten_started',
+          message: `flatten (${urgency}) handed to the stream worker: the closer works every position down`,
+        },
+      ],
+      cancels.state,
+    );
+    return { cancelled, closedQty: null, handedTo: 'stream worker', urgency };
+  }
+  return { cancelled, ...(await closeAtMarket(ctx, config, cancels.state, down)) };
+}
+
+/**
+ * The fallback a Lambda can do alone: close every leg at market (protective close ids, through the
+ * pipeline on a fresh read), saying why the closer could not.
+ */
+async function closeAtMarket(
+  ctx: AppContext,
+  config: InstanceConfig,
+  state: InstanceEnvelope,
+  why: string,
+): Promise<{ closedQty: string | null; fallback: string }> {
+  const strategy = strategyOf(config);
+  const instanceId = config.id;
+  const close = await decideOnSnapshot(ctx, config, state, (s, snaps, at) =>
+    strategy.planFlattenPositions(s, snaps, config, at),
+  );
+  if (!close) throw new InstanceNotFoundError(instanceId);
+  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
+  // Said every time, whatever else is raised: the operator asked for this close.
+  await publishAlerts(
+    ctx,
+    [
+      sent && sent.outcome.kind === 'rejected'
+        ? {
+            kind: 'Alert',
+            instanceId,
+            severity: 'critical',
+            code: 'close_all_failed',
+            message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
+          }
+        : {
+            kind: 'Alert',
+            instanceId,
+            severity: 'warning',
+            code: 'flatten_fallback',
+            message: `flatten closed at market from here: ${why}`,
+          },
+    ],
+    close.state,
+  );
+  return {
+    closedQty:
+      sent?.command.kind === 'ClosePosition' && sent.outcome.kind === 'placed'
+        ? sent.command.request.qty.toFixed()
+        : null,
+    fallback: why,
+  };
+}
+
+/** How long a handed-over flatten may stay pending before recon closes at market itself. */
+export const FLATTEN_DEADLINE_MS = { emergency: 60_000, normal: 15 * 60_000 } as const;
+
+/**
+ * Recon's watchdog over handed-over flattens (every pass): a request still pending past its deadline
+ * while the worker does not hold the account (a worker that died mid-way) is carried out here, at market,
+ * and marked done. A worker that holds the account is left to finish.
+ */
+export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): Promise<boolean> {
+  const now = ctx.clock.now();
+  const accounts = [...new Set(legsOf(config).map((l) => l.account))];
+  const overdue: FlattenRequest[] = [];
+  for (const account of accounts)
+    for (const r of await ctx.store.listFlattens(account))
+      if (
+        r.instanceId === config.id &&
+        r.status === 'pending' &&
+        now - r.requestedAt > FLATTEN_DEADLINE_MS[r.urgency]
+      )
+        overdue.push(r);
+  if (overdue.length === 0) return false;
+  const down = await workerHolds(ctx, accounts);
+  if (down === null) return false;
+  const state = await ctx.store.loadGrid(config.id);
+  if (!state) return false;
+  ctx.logger.warn('a handed-over flatten is overdue and the worker is gone: closing at market', {
+    instance: config.id,
+    why: down,
+  });
+  await closeAtMarket(ctx, config, state, `the flatten handed to the stream worker is overdue (${down})`);
+  for (const r of overdue) await ctx.store.putFlatten({ ...r, status: 'done', doneAt: ctx.clock.now() });
+  return true;
+}

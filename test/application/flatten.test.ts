@@ -1,0 +1,100 @@
+/**
+ * Flatten everywhere (issue 16): `close-all` on a Key Level Grid hands its position to the live stream
+ * worker through the store, and the worker works it down with the closer's engine; with no live worker the
+ * admin command closes at market itself and says so. The closer strategy takes a flatten into its own state.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAdminCommand } from '../../shared/application/admin.js';
+import { loadConfig } from '../../shared/application/instance.js';
+import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
+import { StreamWorker } from '../../shared/application/stream-worker.js';
+import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
+import { type PaperApp, paperApp } from '../support/app.js';
+import { loadKlg } from '../support/strategies/klg/state.js';
+
+let app: PaperApp;
+let worker: StreamWorker | null = null;
+afterEach(async () => {
+  await worker?.stop();
+  worker = null;
+  await app?.stop();
+});
+
+const DOGE = 'DOGE/USDC:USDC';
+
+async function closeAll(a: PaperApp, urgency: 'normal' | 'emergency') {
+  const ask = await runAdminCommand(a.ctx, { command: 'close-all', instanceId: 'dogeklg', urgency });
+  const token = ask.ok ? '' : ask.confirm;
+  return runAdminCommand(a.ctx, { command: 'close-all', instanceId: 'dogeklg', confirm: token, urgency });
+}
+
+describe('flatten through the closer', () => {
+  it('hands the position to the live stream worker, which works it down in slices of its run', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'test-task',
+      run: 'flt1',
+    });
+    await worker.start();
+    await app.feed('0.185 0.185 0.1795 0.181'); // the buy at 0.18 fills: 100 DOGE
+    await worker.drain();
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
+
+    const done = await closeAll(app, 'emergency');
+    expect(done).toMatchObject({ ok: true, detail: { handedTo: 'stream worker', urgency: 'emergency' } });
+    expect(await app.ctx.store.listFlattens('main')).toMatchObject([
+      {
+        instanceId: 'dogeklg',
+        status: 'pending',
+        urgency: 'emergency',
+        legs: [{ role: 'grid', positionSide: 'LONG' }],
+      },
+    ]);
+    // The grid is paused with its orders cancelled; its stop stays on until flat.
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.paused).toBe(true);
+
+    for (let i = 0; i < 80 && !(await app.port.position(DOGE, 'LONG')).qty.isZero(); i++) {
+      await app.clock.advanceBy(250);
+      await worker.drain();
+    }
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
+    // Worked down in slices (the tightest panic tier: a tenth at a time), each of this worker's run.
+    const slices = app.events
+      .filter((e) => e.type === 'order_placed' && e.reason?.startsWith('flatten'))
+      .map((e) => e.clientOrderId ?? '');
+    expect(slices.length).toBeGreaterThanOrEqual(10);
+    expect(slices.every((id) => decodeClientOrderId(id)?.kind === 'slice')).toBe(true);
+    expect(new Set(slices.map((id) => (decodeClientOrderId(id) as { run: string }).run))).toEqual(
+      new Set(['flt1']),
+    );
+    for (let i = 0; i < 20 && (await app.ctx.store.listFlattens('main'))[0]?.status !== 'done'; i++) {
+      await app.clock.advanceBy(250);
+      await worker.drain();
+    }
+    expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'done' });
+    // The grid heard every slice's fill: its ledger is flat too.
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('0');
+    expect(app.alerts.map((a) => a.code)).toEqual(
+      expect.arrayContaining(['flatten_started', 'flatten_done']),
+    );
+  });
+
+  it('closes at market from the admin command when no stream worker holds the account, and says so', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const done = await closeAll(app, 'normal');
+    expect(done).toMatchObject({
+      ok: true,
+      detail: { closedQty: '100', fallback: 'no stream worker heartbeat for account main' },
+    });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
+    expect(await app.ctx.store.listFlattens('main')).toEqual([]);
+    expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(
+      /no stream worker heartbeat/,
+    );
+  });
+});
