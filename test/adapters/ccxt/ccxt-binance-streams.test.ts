@@ -228,7 +228,8 @@ describe('market streams through ccxt pro', () => {
       venue.engine.applyTrade('BTCUSDT', { price: dec('94600.1'), qty: dec('0.013'), buyerIsMaker: true });
       await new Promise((r) => setTimeout(r, 20));
     }
-    const trade = await market.waitFor((e) => e.type === 'trade');
+    // The tick's trade (each candle's path is published as trades too).
+    const trade = await market.waitFor((e) => e.type === 'trade' && e.qty.equals('0.013'));
     if (trade.type !== 'trade') throw new Error('expected a trade');
     expect([trade.price.toFixed(), trade.qty.toFixed(), trade.takerSide, trade.symbol]).toEqual([
       '94600.1',
