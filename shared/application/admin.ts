@@ -17,7 +17,7 @@ import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
-import { flattenInstance } from './flatten.js';
+import { endFlattens, flattenInstance } from './flatten.js';
 import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
 import { SHELL } from './jobs.js';
@@ -172,6 +172,7 @@ export async function runAdminCommand(
     }
     case 'resume': {
       const s = await change((cur) => strategy.resume(cur, now));
+      await endFlattens(ctx, config);
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
       return done({ paused: s.paused, recon });
     }

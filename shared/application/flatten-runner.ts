@@ -18,7 +18,7 @@
  *     journaled under the instance like every order.
  *  5. A request is marked `done` only when every leg it names is flat on the exchange.
  */
-import { sliceOrderId } from '../domain/client-order-id.js';
+import { decodeClientOrderId, sliceOrderId } from '../domain/client-order-id.js';
 import {
   type CloserParams,
   emergencyTier,
@@ -84,6 +84,8 @@ export class FlattenRunner {
   readonly #starting = new Set<string>();
   /** The run-wide sequence of flatten slices (their ids never repeat within a run). */
   #seq = 0;
+  /** Steps being carried out. */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(ctx: AppContext, run: string, instances: readonly InstanceConfig[]) {
     this.#ctx = ctx;
@@ -95,9 +97,23 @@ export class FlattenRunner {
     return this.#jobs.size;
   }
 
-  /** Reads the account's requests and starts the pending ones not yet running. */
+  /**
+   * Reads the account's requests: starts the pending ones not yet running, drops a running one that is no
+   * longer pending or was replaced (a resume ended it, an emergency superseded a normal one: it starts
+   * again as asked), and re-reads the positions of those still running over REST (a lost position update
+   * must not keep one going, nor end one early).
+   */
   async poll(accountId: string): Promise<void> {
     const requests = await this.#ctx.store.listFlattens(accountId);
+    for (const [key, job] of [...this.#jobs]) {
+      if (job.request.account !== accountId) continue;
+      const now = requests.find((r) => r.instanceId === job.request.instanceId);
+      if (now?.status === 'pending' && now.requestedAt === job.request.requestedAt) {
+        await this.#refresh(key, job);
+        continue;
+      }
+      await this.#drop(key, job, now?.status === 'pending' ? 'a newer request replaces it' : 'it was ended');
+    }
     for (const r of requests) {
       const key = `${r.instanceId}|${r.account}`;
       if (r.status !== 'pending' || this.#jobs.has(key) || this.#starting.has(key)) continue;
@@ -112,12 +128,47 @@ export class FlattenRunner {
     }
   }
 
+  async #refresh(key: string, job: Job): Promise<void> {
+    const exchange = this.#ctx.exchanges(job.request.account);
+    for (const l of job.legs) {
+      if (l.busy) continue;
+      const p = await exchange.position(l.leg.symbol, l.leg.positionSide);
+      l.position = { ...l.position, qty: p.qty.abs() };
+    }
+    await this.#finishIfFlat(key, job);
+  }
+
+  /** Stops a job: its resting slice is cancelled (the instance's own orders are never touched). */
+  async #drop(key: string, job: Job, why: string): Promise<void> {
+    this.#jobs.delete(key);
+    const exchange = this.#ctx.exchanges(job.request.account);
+    for (const l of job.legs)
+      if (l.exec.order) await exchange.cancel(l.leg.symbol, l.exec.order.clientOrderId, 'limit');
+    this.#ctx.logger.warn('flatten stopped', { instance: job.request.instanceId, why });
+  }
+
+  /** Resolves when no step is being carried out (shutdown cancels this run's slices after it). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
   async #start(key: string, request: FlattenRequest, config: InstanceConfig): Promise<void> {
     const exchange = this.#ctx.exchanges(request.account);
     const legs: LegRun[] = [];
     for (const leg of legsOf(config)) {
       if (leg.account !== request.account || !request.legs.some((l) => l.role === leg.role)) continue;
       if (leg.positionSide === 'BOTH') continue;
+      // Slices an earlier run left resting for this instance (it crashed mid-flatten) go first.
+      for (const o of await exchange.openOrders(leg.symbol)) {
+        const d = decodeClientOrderId(o.clientOrderId);
+        if (
+          d?.kind === 'slice' &&
+          d.instanceId === request.instanceId &&
+          d.run !== this.#run &&
+          o.positionSide === leg.positionSide
+        )
+          await exchange.cancel(leg.symbol, o.clientOrderId, 'limit');
+      }
       const position = sidePosition(await exchange.position(leg.symbol, leg.positionSide));
       legs.push({
         leg,
@@ -155,11 +206,33 @@ export class FlattenRunner {
     );
   }
 
-  /** One decision of a leg on the tape now; its orders are carried out before the next. */
+  /**
+   * One decision of a leg on the tape now; its orders are carried out before the next. Never throws: a
+   * failure is logged and the next market event or wake-up tries again.
+   */
   async step(key: string, role: string, tape: Tape): Promise<void> {
     const job = this.#jobs.get(key);
     const l = job?.legs.find((x) => x.leg.role === role);
     if (!job || !l || l.busy) return;
+    l.busy = true;
+    const run = this.#decide(job, l, tape)
+      .catch((e: unknown) =>
+        this.#ctx.logger.error('flatten step failed; the next market event tries again', {
+          instance: job.request.instanceId,
+          leg: role,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      )
+      .finally(() => {
+        l.busy = false;
+        this.#inFlight.delete(run);
+      });
+    this.#inFlight.add(run);
+    await run;
+  }
+
+  async #decide(job: Job, l: LegRun, tape: Tape): Promise<void> {
+    const role = l.leg.role;
     const now = this.#ctx.clock.now();
     const rules = await this.#ctx.rules.get(this.#ctx.exchanges(l.leg.account), l.leg.symbol, now);
     const urgent =
@@ -201,8 +274,7 @@ export class FlattenRunner {
         });
     }
     if (commands.length === 0) return;
-    l.busy = true;
-    try {
+    {
       this.#ctx.logger.info('pre-trade bypass: a flatten slice is never held back', {
         instance: job.request.instanceId,
         leg: role,
@@ -214,8 +286,17 @@ export class FlattenRunner {
         if (x.command.kind === 'PlaceOrder') {
           if (x.outcome.kind === 'placed' || x.outcome.kind === 'timedOut')
             l.exec = onPlaced(l.exec, cid, now);
-          else if (x.outcome.kind === 'rejected')
+          else if (x.outcome.kind === 'rejected') {
             l.exec = onRejected(l.exec, cid, x.outcome.reason === 'post_only_would_take', now);
+            // Larger than what the venue holds: read the position again before the next slice.
+            if (x.outcome.reason === 'reduce_only_rejected' || x.outcome.reason === 'position_mismatch')
+              l.position = {
+                ...l.position,
+                qty: (
+                  await this.#ctx.exchanges(l.leg.account).position(l.leg.symbol, l.leg.positionSide)
+                ).qty.abs(),
+              };
+          }
         } else if (x.command.kind === 'CancelOrder') {
           const gone =
             x.outcome.kind === 'cancelled' ||
@@ -225,14 +306,6 @@ export class FlattenRunner {
       }
       const state = await this.#ctx.store.loadGrid(job.request.instanceId);
       if (state) await this.#ctx.events.record(orderEvents(done.executed, state, () => undefined));
-    } catch (e) {
-      this.#ctx.logger.error('flatten step failed; the next market event tries again', {
-        instance: job.request.instanceId,
-        leg: role,
-        error: e instanceof Error ? e.message : String(e),
-      });
-    } finally {
-      l.busy = false;
     }
   }
 
@@ -265,22 +338,27 @@ export class FlattenRunner {
   async #finishIfFlat(key: string, job: Job): Promise<void> {
     if (job.finishing || job.legs.some((l) => l.position.qty.greaterThan(0) || l.exec.order)) return;
     job.finishing = true;
-    // Done only on the exchange's word, read now.
-    const exchange = this.#ctx.exchanges(job.request.account);
-    let flat = true;
-    for (const l of job.legs) {
-      if (l.leg.positionSide === 'BOTH') continue;
-      const qty = (await exchange.position(l.leg.symbol, l.leg.positionSide)).qty.abs();
-      l.position = { ...l.position, qty };
-      if (qty.greaterThan(0)) flat = false;
-    }
-    if (!flat) {
+    try {
+      // Done only on the exchange's word, read now.
+      const exchange = this.#ctx.exchanges(job.request.account);
+      let flat = true;
+      for (const l of job.legs) {
+        const qty = (await exchange.position(l.leg.symbol, l.leg.positionSide)).qty.abs();
+        l.position = { ...l.position, qty };
+        if (qty.greaterThan(0)) flat = false;
+      }
+      if (!flat || this.#jobs.get(key) !== job) return;
+      // Only the request this job carries out is marked done (not a newer one written meanwhile).
+      const stored = (await this.#ctx.store.listFlattens(job.request.account)).find(
+        (r) => r.instanceId === job.request.instanceId,
+      );
+      if (stored?.status === 'pending' && stored.requestedAt === job.request.requestedAt)
+        await this.#ctx.store.putFlatten({ ...job.request, status: 'done', doneAt: this.#ctx.clock.now() });
+      this.#jobs.delete(key);
+    } finally {
       job.finishing = false;
-      return;
     }
-    const now = this.#ctx.clock.now();
-    await this.#ctx.store.putFlatten({ ...job.request, status: 'done', doneAt: now });
-    this.#jobs.delete(key);
+    if (this.#jobs.has(key)) return;
     this.#ctx.logger.info('flatten done', { instance: job.request.instanceId, account: job.request.account });
     const state = await this.#ctx.store.loadGrid(job.request.instanceId);
     await publishAlerts(

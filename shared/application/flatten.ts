@@ -1,7 +1,7 @@
 /**
  * Flatten (SPEC §4, issue 16): an instance's positions worked down by the closer, with an urgency. The
- * operator's `close-all` and risk shutdowns call `flattenInstance`; recon runs `flattenWatchdog` on every
- * pass. The execution itself is the stream worker's (`flatten-runner.ts`): a Lambda cannot hold streams,
+ * operator's `close-all` calls `flattenInstance` (the one entry point later risk shutdowns and pair stops
+ * are to call too); recon runs `flattenWatchdog` on every pass; `resume` ends a pending hand-over. The execution itself is the stream worker's (`flatten-runner.ts`): a Lambda cannot hold streams,
  * so what it can do alone is the fallback, a market close.
  */
 import type { InstanceConfig } from '../domain/config/deployment.js';
@@ -33,7 +33,7 @@ async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promis
 }
 
 /**
- * Flatten (`close-all`, risk shutdowns), carried out by the closer with an urgency (SPEC §4), in steps each
+ * Flatten (`close-all`), carried out by the closer with an urgency (SPEC §4), in steps each
  * decided on a fresh read of every leg through the decision pipeline:
  *  1. pause and cancel our orders (the module's `planFlattenOrders`);
  *  2. hand the positions to the stream worker through the store (`FlattenRequest`, one per account): it
@@ -54,7 +54,12 @@ export async function flattenInstance(
   const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
   if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
   const now = ctx.clock.now();
+  const legs = legsOf(config);
+  const accounts = [...new Set(legs.map((l) => l.account))];
   if (strategy.flattenInPlace) {
+    // It works its positions down on the worker's market data: with no worker, at market from here.
+    const down = await workerHolds(ctx, accounts);
+    if (down !== null) return { cancelled: 0, ...(await closeAtMarket(ctx, config, first, down)) };
     const inPlace = strategy.flattenInPlace.bind(strategy);
     const saved = await decideAndSave<null, InstanceEnvelope>(ctx, instanceId, (cur) => ({
       next: cur ? inPlace(cur, urgency, now) : null,
@@ -68,8 +73,6 @@ export async function flattenInstance(
   );
   if (!cancels) throw new InstanceNotFoundError(instanceId);
   const cancelled = cancels.executed.filter((x) => x.outcome.kind === 'cancelled').length;
-  const legs = legsOf(config);
-  const accounts = [...new Set(legs.map((l) => l.account))];
   const down = legs.some((l) => l.positionSide === 'BOTH')
     ? 'a one-way (BOTH) position is closed at market'
     : await workerHolds(ctx, accounts);
@@ -157,13 +160,16 @@ async function closeAtMarket(
 export const FLATTEN_DEADLINE_MS = { emergency: 60_000, normal: 15 * 60_000 } as const;
 
 /**
- * Recon's watchdog over handed-over flattens (every pass): a request still pending past its deadline
- * while the worker does not hold the account (a worker that died mid-way) is carried out here, at market,
- * and marked done. A worker that holds the account is left to finish.
+ * Recon's watchdog over handed-over flattens (every pass): a request still pending past its deadline (a
+ * worker that died mid-way, or one that cannot make progress: no market data, a position it misreads) is
+ * carried out here, at market, and marked done once the close went out or the exchange reads every leg
+ * flat. Hedge mode makes the overlap with a worker still slicing harmless: a close larger than the
+ * position is refused, never turned around.
  */
 export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): Promise<boolean> {
   const now = ctx.clock.now();
-  const accounts = [...new Set(legsOf(config).map((l) => l.account))];
+  const legs = legsOf(config);
+  const accounts = [...new Set(legs.map((l) => l.account))];
   const overdue: FlattenRequest[] = [];
   for (const account of accounts)
     for (const r of await ctx.store.listFlattens(account))
@@ -174,15 +180,36 @@ export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): 
       )
         overdue.push(r);
   if (overdue.length === 0) return false;
-  const down = await workerHolds(ctx, accounts);
-  if (down === null) return false;
   const state = await ctx.store.loadGrid(config.id);
   if (!state) return false;
-  ctx.logger.warn('a handed-over flatten is overdue and the worker is gone: closing at market', {
-    instance: config.id,
-    why: down,
-  });
-  await closeAtMarket(ctx, config, state, `the flatten handed to the stream worker is overdue (${down})`);
-  for (const r of overdue) await ctx.store.putFlatten({ ...r, status: 'done', doneAt: ctx.clock.now() });
+  const why = (await workerHolds(ctx, accounts)) ?? 'the stream worker has not finished it';
+  ctx.logger.warn('a handed-over flatten is overdue: closing at market', { instance: config.id, why });
+  const r = await closeAtMarket(
+    ctx,
+    config,
+    state,
+    `the flatten handed to the stream worker is overdue (${why})`,
+  );
+  let flat = r.closedQty !== null;
+  if (!flat) {
+    flat = true;
+    for (const leg of legs)
+      if (!(await ctx.exchanges(leg.account).position(leg.symbol, leg.positionSide)).qty.isZero())
+        flat = false;
+  }
+  if (flat)
+    for (const o of overdue) await ctx.store.putFlatten({ ...o, status: 'done', doneAt: ctx.clock.now() });
   return true;
+}
+
+/** Resuming an instance ends a flatten handed over for it (the runner drops it on its next poll). */
+export async function endFlattens(ctx: AppContext, config: InstanceConfig): Promise<number> {
+  let ended = 0;
+  for (const account of new Set(legsOf(config).map((l) => l.account)))
+    for (const r of await ctx.store.listFlattens(account))
+      if (r.instanceId === config.id && r.status === 'pending') {
+        await ctx.store.putFlatten({ ...r, status: 'done', doneAt: ctx.clock.now() });
+        ended += 1;
+      }
+  return ended;
 }

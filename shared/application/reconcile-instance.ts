@@ -226,9 +226,19 @@ export async function reconcileInstance(
   }
 
   try {
-    // A flatten handed to a worker that has since gone is carried out here (at market), first.
-    if (state && !strategy.flattenInPlace && (await timed('exchangeMs', () => flattenWatchdog(ctx, config))))
-      state = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
+    // An overdue flatten handed to the worker is carried out here (at market), first. Its failure never
+    // stops the pass (the stop is kept below all the same).
+    if (state && !strategy.flattenInPlace) {
+      try {
+        if (await timed('exchangeMs', () => flattenWatchdog(ctx, config)))
+          state = await timed('storeMs', () => ctx.store.loadGrid(instanceId));
+      } catch (e) {
+        ctx.logger.error('flatten watchdog failed; the next pass tries again', {
+          instance: instanceId,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
     let coldStarted = false;
     if (!state) {
       state = await timed('exchangeMs', () => coldStart(ctx, config));

@@ -63,6 +63,7 @@ const POSITION_GRACE_MS = 2_000;
 const POSITION_CONFIRM_MS = 3_000;
 /** How often flatten requests are read from the store, and how often legs being flattened are woken. */
 const FLATTEN_POLL_MS = 2_000;
+const FLATTEN_CHANNELS: readonly MarketChannel[] = ['bookTop', 'trades', 'markPrice'];
 const FLATTEN_WAKE_MS = 250;
 /** Prices older than this are not used to decide (the fill's own price is, then). */
 const PRICE_MAX_AGE_MS = 10_000;
@@ -217,7 +218,9 @@ export class StreamWorker {
         for (const inst of instances) {
           for (const leg of legsOf(inst)) {
             if (leg.account !== accountId) continue;
-            const set = wanted.get(leg.symbol) ?? new Set<MarketChannel>();
+            // Book top, trades and the mark for every symbol (any instance may be flattened through the
+            // closer, which reads them), plus whatever its strategy asked for.
+            const set = wanted.get(leg.symbol) ?? new Set<MarketChannel>(FLATTEN_CHANNELS);
             for (const c of strategyOf(inst).marketChannels) set.add(c);
             wanted.set(leg.symbol, set);
           }
@@ -325,6 +328,7 @@ export class StreamWorker {
     await Promise.all(this.#positionChecks.values());
     await Promise.all(this.#timers);
     await this.drain();
+    await this.#flatten.idle();
     await this.#cancelRunOrders();
     for (const a of this.#accounts.values()) a.status = 'draining';
     await this.#writeHeartbeats();

@@ -12,6 +12,11 @@ export interface PlaceOrder {
   readonly level: number;
   readonly request: LimitOrderRequest;
   readonly reason: string;
+  /**
+   * A risk order: a reducing slice of a panic tier or an emergency flatten (the closer). Like a stop, it
+   * is never held back by a pre-trade check (an explicit, logged bypass).
+   */
+  readonly risk?: boolean;
 }
 
 export interface CancelOrder {

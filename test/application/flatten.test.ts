@@ -22,6 +22,14 @@ afterEach(async () => {
 
 const DOGE = 'DOGE/USDC:USDC';
 
+/** Lets `ms` of virtual time pass a quarter second at a time, the worker's queues drained each time. */
+async function pass(a: PaperApp, w: StreamWorker, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 250) {
+    await a.clock.advanceBy(250);
+    await w.drain();
+  }
+}
+
 async function closeAll(a: PaperApp, urgency: 'normal' | 'emergency') {
   const ask = await runAdminCommand(a.ctx, { command: 'close-all', instanceId: 'dogeklg', urgency });
   const token = ask.ok ? '' : ask.confirm;
@@ -96,5 +104,55 @@ describe('flatten through the closer', () => {
     expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(
       /no stream worker heartbeat/,
     );
+  });
+
+  it('closes an overdue hand-over at market from recon when the worker is gone, and marks it done', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'test-task',
+      // The worker takes nothing over: it dies before it would.
+      flattenPollMs: null,
+    });
+    await worker.start();
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.drain();
+    expect(await closeAll(app, 'emergency')).toMatchObject({
+      ok: true,
+      detail: { handedTo: 'stream worker' },
+    });
+    await worker.stop();
+    worker = null;
+    // Within the deadline recon leaves it to the worker; past it, recon closes at market.
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
+    await app.clock.advanceBy(61_000);
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
+    expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'done' });
+    expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(/overdue/);
+  });
+
+  it('resume ends a pending hand-over: the worker stops working it', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'test-task',
+    });
+    await worker.start();
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.drain();
+    // Normal urgency: maker first, and the tape is quiet (stale): nothing goes out yet.
+    expect(await closeAll(app, 'normal')).toMatchObject({ ok: true, detail: { handedTo: 'stream worker' } });
+    await pass(app, worker, 2_500);
+    expect(await runAdminCommand(app.ctx, { command: 'resume', instanceId: 'dogeklg' })).toMatchObject({
+      ok: true,
+    });
+    expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'done' });
+    await pass(app, worker, 2_500);
+    expect(app.logs.some((l) => l.message === 'flatten stopped')).toBe(true);
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
   });
 });

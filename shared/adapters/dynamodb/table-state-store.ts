@@ -205,7 +205,16 @@ export class TableStateStore implements StateStore {
       { prefix: FLATTEN_PREFIX },
       { liveAtSec: Math.floor(this.options.now() / 1000) },
     );
-    return items.map(parseFlattenItem);
+    // One bad item must not hide the others (nor stop recon): it is skipped, the rest are read.
+    const out: FlattenRequest[] = [];
+    for (const i of items) {
+      try {
+        out.push(parseFlattenItem(i));
+      } catch {
+        // Not carried out: the operator sees the flatten did not start (no flatten_started follow-up).
+      }
+    }
+    return out;
   }
 
   async putHeartbeat(heartbeat: Heartbeat): Promise<void> {

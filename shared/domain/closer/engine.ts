@@ -407,7 +407,7 @@ export function onMarket(
   const nearLiq = dist?.lessThan(p.liqDistanceThreshold) === true;
   // An emergency flatten takes at the touch from the first slice (a distance-based panic tier starts as
   // the seed does, in the side's mode, and escalates on timeouts).
-  const mode: ExecMode = x.aggressiveOnce || nearLiq || forced ? 'AGGRESSIVE_LIMIT' : x.mode;
+  const mode: ExecMode = x.aggressiveOnce || nearLiq || urgent !== null ? 'AGGRESSIVE_LIMIT' : x.mode;
   const price = closePrice(x.side, mode, m, rules);
   if (!price) return { exec: x, intents };
   const qty = panic

@@ -22,8 +22,8 @@
  *    sell more than that below it (an order that would sweep the book);
  *  - `order_rate`: the account already sent `max_orders_per_10s` orders in the last 10 s (the venue's
  *    own limit is 300: ours refuses before the venue bans the key).
- * Protective commands (stops, protective closes) are never held back: they pass as an explicit bypass,
- * which the pipeline logs. Cancels reduce risk and always pass.
+ * Protective commands (stops, protective closes, the closer's risk slices) are never held back: they pass
+ * as an explicit bypass, which the pipeline logs. Cancels reduce risk and always pass.
  */
 import type { OrderCommand } from '../commands.js';
 import { type Decimal, maxDec, ZERO } from '../money.js';
@@ -115,6 +115,8 @@ export function preTradeCheck(
   facts: PreTradeFacts,
 ): PreTradeVerdict {
   if (c.kind === 'PlaceStop' || c.kind === 'ClosePosition') return { pass: true, bypass: true };
+  // A closer's risk slice reduces the position near liquidation or in an emergency: never held back.
+  if (c.kind === 'PlaceOrder' && c.risk === true) return { pass: true, bypass: true };
   if (c.kind === 'CancelOrder' || c.kind === 'CancelStop') return { pass: true, bypass: false };
   const { side, price, qty } =
     c.kind === 'PlaceOrder' ? c.request : { side: c.side, price: c.price, qty: c.qty };

@@ -228,7 +228,7 @@ interface Turned {
 }
 
 /** After the venue refused the protective stop, it is tried again this much later (not on every tick). */
-const STOP_RETRY_MS = 30_000;
+const STOP_RETRY_MS = 5_000;
 
 /** A step's intents as order commands; the leg's state (its stop id, the sequence) follows. */
 function toCommands(s: CloserState, leg: Leg, step0: Step, now: number): Turned {
@@ -259,6 +259,7 @@ function toCommands(s: CloserState, leg: Leg, step0: Step, now: number): Turned 
             instanceId: s.instanceId,
             level: 0,
             reason: `closer ${i.reason}`,
+            ...(i.risk ? { risk: true } : {}),
             request: {
               type: 'limit',
               account: leg.account,
@@ -505,6 +506,9 @@ function protect(
     s = turned.state;
     commands.push(...turned.commands);
   }
+  // An emergency ends when the exchange reads every leg flat: a later position is worked down normally.
+  const allFlat = Object.values(s.legs).every((l) => l.positionAt !== null && l.position.qty.isZero());
+  if (s.urgency === 'emergency' && allFlat) s = { ...s, urgency: 'normal' };
   return { state: { ...s, updatedAt: now }, commands, found };
 }
 
@@ -557,9 +561,18 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     const s = windowed(state, now);
     const p = paramsFor(config, leg.symbol);
     const view = marketView(event.tape, now, p.accelWindowMs);
-    const step = state.paused
-      ? keepStop(l0.exec, p, event.rules, l0.position, view.mark)
-      : marketStep(s, leg, l0, config, event.rules, view, now, event.run);
+    const full = marketStep(s, leg, l0, config, event.rules, view, now, event.run);
+    // Paused: the resting slice still expires (its TTL cancel goes), but nothing new is placed.
+    const paused = state.paused && full.intents.some((i) => i.kind === 'place');
+    const raw = paused ? keepStop(l0.exec, p, event.rules, l0.position, view.mark) : full;
+    // The worker counts fills down on its own; only the exchange's word (recon) cancels the stop as flat:
+    // a fill counted twice must never leave a live position without its stop.
+    const step: Step = raw.intents.some((i) => i.kind === 'cancel_stop')
+      ? {
+          exec: { ...raw.exec, stopTrigger: l0.exec.stopTrigger },
+          intents: raw.intents.filter((i) => i.kind !== 'cancel_stop'),
+        }
+      : raw;
     if (step.exec === l0.exec && step.intents.length === 0) return null;
     const turned = toCommands(s, leg, step, now);
     return { state: { ...turned.state, lastPrice: event.price, updatedAt: now }, commands: turned.commands };
@@ -584,8 +597,12 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
       if (outcome.kind === 'placed' || outcome.kind === 'timedOut')
         // Unknown is treated as placed: the TTL cancel (or recon's lookup) settles it.
         next = { ...l, exec: onPlaced(l.exec, id, now) };
-      else if (outcome.kind === 'rejected')
+      else if (outcome.kind === 'rejected') {
         next = { ...l, exec: onRejected(l.exec, id, outcome.reason === 'post_only_would_take', now) };
+        // Larger than the position the venue holds: what we count is wrong; nothing more until recon reads it.
+        if (outcome.reason === 'reduce_only_rejected' || outcome.reason === 'position_mismatch')
+          next = { ...next, positionAt: null };
+      }
     } else if (command.kind === 'CancelOrder') {
       // Cancelled, or unknown to the exchange (it filled or expired first): the order is over.
       if (outcome.kind === 'cancelled' || (outcome.kind === 'rejected' && outcome.reason === 'unknown_order'))
@@ -593,6 +610,35 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     } else if (command.kind === 'PlaceStop' && outcome.kind === 'rejected') {
       // Not in force: forgotten, and tried again a little later (recon adopts one that is there).
       next = { ...l, stopId: null, stopRefusedAt: now, exec: { ...l.exec, stopTrigger: null } };
+      if (outcome.reason === 'would_trigger' && l.position.qty.greaterThan(0)) {
+        // The mark is already past the stop (liquidation is that near): close the whole side at market now.
+        const seq = state.nextSeq;
+        state = { ...state, nextSeq: seq + 1 };
+        const side = l.exec.side;
+        commands.push(
+          {
+            kind: 'ClosePosition',
+            instanceId: state.instanceId,
+            reason: `closer: the protective stop for ${role} would trigger at once: close at market`,
+            request: {
+              type: 'market',
+              account: command.request.account,
+              symbol: command.request.symbol,
+              clientOrderId: closeOrderId(state.instanceId, seq),
+              side: closingSide(side),
+              positionSide: side,
+              qty: l.position.qty,
+            },
+          },
+          {
+            kind: 'Alert',
+            instanceId: state.instanceId,
+            severity: 'critical',
+            code: 'protective_close',
+            message: `the protective stop for ${role} would trigger at once (the mark is past it): closing ${l.position.qty.toFixed()} at market`,
+          },
+        );
+      }
       if (outcome.reason !== 'stop_exists' && !activeAlerts.includes(STOP_REFUSED)) {
         activeAlerts = [...activeAlerts, STOP_REFUSED];
         commands.push({
@@ -671,11 +717,18 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     urgency: 'normal',
     updatedAt: now,
   }),
+  // An emergency slices fixed fractions of the position as it stands now (`stats.startQty`).
   flattenInPlace: (state, urgency, now) => ({
     ...state,
     urgency,
     paused: false,
     pauseReason: null,
+    legs: Object.fromEntries(
+      Object.entries(state.legs).map(([role, l]) => [
+        role,
+        { ...l, stats: { ...l.stats, startQty: l.position.qty, startAt: now } },
+      ]),
+    ),
     updatedAt: now,
   }),
   planFlattenOrders(state, snapshots, _config, now) {

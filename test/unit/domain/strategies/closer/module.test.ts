@@ -257,6 +257,76 @@ describe('the closer behind the strategy seam', () => {
     expect(place?.kind === 'PlaceOrder' && place.request.qty.toFixed()).toBe('0.005');
   });
 
+  it('never cancels the stop on its own count of fills: only recon reading the exchange flat does', () => {
+    const r = recon(initialCloserState(config, T), [snapshot(LONG, {}, '0.05', '52000')]);
+    const stopId = stopIdOf(r);
+    const m = { price: dec('60000'), rules, supportsAmend: true };
+    // A hand close the worker hears, counted down to zero (as a fill counted twice would).
+    const zero = closer.onFill(
+      r.state,
+      fill('h1', 'web_1', 'sell', '0.05'),
+      LONG,
+      config,
+      m,
+      T + 500,
+      'external',
+    );
+    expect(zero.state.legs[LONG.role]!.position.qty.toFixed()).toBe('0');
+    const d = closer.onMarket!(zero.state, LONG, event(risingTape(T + 600), T + 600), config, T + 600);
+    expect(orders(d?.commands ?? []).filter((c) => c.kind === 'CancelStop')).toEqual([]);
+    // Recon reads the exchange flat: now it goes.
+    const flat = recon(
+      zero.state,
+      [snapshot(LONG, { openOrders: [stopOrder(stopId, '52525.3')] }, '0')],
+      T + 700,
+    );
+    expect(orders(flat.commands)).toMatchObject([{ kind: 'CancelStop', clientOrderId: stopId }]);
+  });
+
+  it('closes the side at market when its stop would trigger at once (the mark is past it)', () => {
+    const r = recon(initialCloserState(config, T), [snapshot(LONG, {}, '0.05', '52000')]);
+    const place = orders(r.commands).find((c) => c.kind === 'PlaceStop')!;
+    const d = closer.applyOutcome(
+      r.state,
+      place,
+      {
+        kind: 'rejected',
+        reason: 'would_trigger',
+        code: '-2021',
+        message: 'Order would immediately trigger.',
+      },
+      config,
+      T + 10,
+    );
+    const close = orders(d.commands).find((c) => c.kind === 'ClosePosition');
+    expect(close?.kind === 'ClosePosition' && close.request).toMatchObject({
+      type: 'market',
+      side: 'sell',
+      positionSide: 'LONG',
+    });
+    expect(close?.kind === 'ClosePosition' && close.request.qty.toFixed()).toBe('0.05');
+    expect(d.commands.find((c) => c.kind === 'Alert')).toMatchObject({
+      code: 'protective_close',
+      severity: 'critical',
+    });
+    expect(d.state.legs[LONG.role]!.stopId).toBeNull();
+  });
+
+  it('takes an emergency flatten into its own state: aggressive risk slices without a signal', () => {
+    const s = recon(initialCloserState(config, T), [snapshot(LONG)]).state;
+    const paused = closer.pause(s, 'operator', T + 1);
+    const urgent = closer.flattenInPlace!(paused, 'emergency', T + 2);
+    expect(urgent).toMatchObject({ paused: false, urgency: 'emergency' });
+    // No signal on this tape (no trade moved), the data even stale: a panic slice all the same.
+    const quiet = onTapeEvent(EMPTY_TAPE, { type: 'bookTop', bid: dec('60000'), ask: dec('60000.5') }, T);
+    const d = closer.onMarket!(urgent, LONG, event(quiet, T + 5_000), config, T + 5_000);
+    const place = orders(d?.commands ?? []).find((c) => c.kind === 'PlaceOrder');
+    expect(place?.kind === 'PlaceOrder' && place.risk).toBe(true);
+    expect(place?.kind === 'PlaceOrder' && place.request.timeInForce).toBe('GTC');
+    // The tightest default tier: a tenth of the position at the start of the flatten.
+    expect(place?.kind === 'PlaceOrder' && place.request.qty.toFixed()).toBe('0.005');
+  });
+
   it('round-trips its state through JSON after any run of decisions (property)', () => {
     fc.assert(
       fc.property(
