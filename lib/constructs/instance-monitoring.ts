@@ -113,7 +113,7 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
     ],
   });
 
-  function riskSection(onBreach: 'alert' | 'pause') {
+  function riskSection(onBreach: 'alert' | 'pause' | 'flatten') {
     return {
       title: 'Risk level (0 ok, 1 warning, 2 breach)',
       metrics: [
@@ -129,7 +129,7 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
                   datapointsToAlarm: 1,
                   evaluationPeriods: 1,
                   treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
-                  alarmDescriptionOverride: `Risk check of ${id} reported a breach (drawdown or stale heartbeat). The instance ${onBreach === 'pause' ? 'pauses itself' : 'keeps trading'}; look now.`,
+                  alarmDescriptionOverride: `Risk check of ${id} reported a breach (drawdown or stale heartbeat). The instance ${onBreach === 'pause' ? 'pauses itself' : onBreach === 'flatten' ? 'pauses and flattens its position through the closer' : 'keeps trading'}; look now.`,
                 },
               },
             }

@@ -5,6 +5,7 @@
  */
 import type { InstanceConfig } from '../domain/config/deployment.js';
 import type { AppContext } from './context.js';
+import { flattenInstance } from './flatten.js';
 import { loadConfig } from './instance.js';
 import { reconcileInstance } from './reconcile-instance.js';
 import type { JobName } from './scheduled.js';
@@ -12,7 +13,7 @@ import { runtimeOf } from './strategies/index.js';
 import type { Shell } from './strategies/runtime.js';
 
 /** What a strategy runtime may call back. */
-export const SHELL: Shell = { reconcile: reconcileInstance };
+export const SHELL: Shell = { reconcile: reconcileInstance, flatten: flattenInstance };
 
 export type JobService = (ctx: AppContext, instanceId: string, config?: InstanceConfig) => Promise<unknown>;
 

@@ -183,7 +183,7 @@ export interface StrategyEventChecks {
 /** What the CDK app's alarms and dashboard read of an instance (the rest comes from its legs and jobs). */
 export interface StrategyMonitoring {
   /** The risk job's breach alarm and what the instance does on a breach; null: no risk job. */
-  readonly riskBreach: { readonly onBreach: 'alert' | 'pause' } | null;
+  readonly riskBreach: { readonly onBreach: 'alert' | 'pause' | 'flatten' } | null;
   /** How stale the stream heartbeat of a leg's account may grow before a human is told (s). */
   readonly heartbeatMaxAgeSec: number;
 }

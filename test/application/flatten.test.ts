@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../shared/application/admin.js';
 import { loadConfig } from '../../shared/application/instance.js';
+import { JOB_SERVICES } from '../../shared/application/jobs.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
@@ -154,5 +155,26 @@ describe('flatten through the closer', () => {
     await pass(app, worker, 2_500);
     expect(app.logs.some((l) => l.message === 'flatten stopped')).toBe(true);
     expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
+  });
+
+  it('a risk breach with on_breach flatten pauses the grid and closes its position (here at market: no worker)', async () => {
+    app = await paperApp({ instance: { risk: { on_breach: 'flatten' } } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    // A breach: the stop is gone. The worker is shutting down (its last heartbeat says so).
+    const stop = (await app.port.openOrders(DOGE)).find((o) => o.kind === 'stop')!;
+    await app.port.cancel(DOGE, stop.clientOrderId, 'stop');
+    await app.ctx.store.putHeartbeat({
+      accountId: 'main',
+      at: app.clock.now(),
+      writer: 't',
+      status: 'draining',
+    });
+    const r = (await JOB_SERVICES.risk(app.ctx, 'dogeklg')) as { level: string; paused: boolean };
+    expect(r).toMatchObject({ level: 'breach', paused: true });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.paused).toBe(true);
+    expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(/draining/);
   });
 });

@@ -47,6 +47,13 @@ export interface ReconOptions {
 /** The shell's services a runtime may call back. */
 export interface Shell {
   reconcile(ctx: AppContext, instanceId: string, opts?: ReconOptions): Promise<ReconReport>;
+  /** Flatten through the closer (a risk shutdown): pause, cancel, hand over or close at market. */
+  flatten(
+    ctx: AppContext,
+    instanceId: string,
+    urgency: 'normal' | 'emergency',
+    reason: string | undefined,
+  ): Promise<unknown>;
 }
 
 export type RuntimeJob = (

@@ -6,7 +6,8 @@
  *  - the ledger agrees with the exchange position;
  *  - drawdown of the account's margin balance from its recorded peak (`risk.max_drawdown_pct`);
  *  - the stream worker's heartbeat for the account is fresh (`risk.heartbeat_max_age_sec`).
- * A breach alerts (critical) and, with `risk.on_breach: pause`, pauses the instance: recon then cancels its
+ * A breach alerts (critical) and, with `risk.on_breach: pause`, pauses the instance (with `flatten`, it also
+ * hands the position to the closer as an emergency, `application/flatten.ts`): recon then cancels its
  * buys and places no opening orders, while sells and the stop stay. Alerts fire when the level changes, not
  * on every check of a persisting condition.
  */
@@ -19,6 +20,7 @@ import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { publishAlerts } from '../../execute.js';
 import { settleAssetOf } from '../../market.js';
+import type { Shell } from '../runtime.js';
 import { loadKlgConfig } from './instance.js';
 
 export type RiskLevel = 'ok' | 'warning' | 'breach';
@@ -48,6 +50,7 @@ export async function runRiskCheck(
   ctx: AppContext,
   instanceId: string,
   known?: InstanceConfig,
+  shell?: Shell,
 ): Promise<RiskReport> {
   const config = await loadKlgConfig(ctx, instanceId, known);
   const now = ctx.clock.now();
@@ -145,6 +148,15 @@ export async function runRiskCheck(
       result: null,
     }));
     paused = saved.ok ? (saved.state?.paused ?? paused) : paused;
+  }
+  if (level === 'breach' && config.risk.on_breach === 'flatten' && state && !state.paused && shell) {
+    // A risk shutdown: the position goes, through the closer (emergency), or at market with no worker.
+    const reason = `risk breach: ${findings
+      .filter((f) => f.level === 'breach')
+      .map((f) => f.code)
+      .join(', ')}`;
+    await shell.flatten(ctx, instanceId, 'emergency', reason);
+    paused = true;
   }
   const previousLevel = previous?.level ?? 'ok';
   if (level !== previousLevel && (level !== 'ok' || previousLevel !== 'ok')) {

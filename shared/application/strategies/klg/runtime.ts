@@ -27,7 +27,7 @@ export const klgRuntime: StrategyRuntime = {
   coldStart: (ctx, config) => klgColdStart(ctx, klg(config)),
   jobs: {
     recompute: (ctx, instanceId, config, shell) => recomputeParams(ctx, instanceId, config, shell),
-    risk: (ctx, instanceId, config) => runRiskCheck(ctx, instanceId, config),
+    risk: (ctx, instanceId, config, shell) => runRiskCheck(ctx, instanceId, config, shell),
   },
   commands: {
     rebuild: (ctx, instanceId, args, shell) =>

@@ -49,7 +49,8 @@ export const klgRiskSchema = z
   .object({
     max_drawdown_pct: fraction('drawdown from the equity peak, e.g. 0.15').prefault('0.15'),
     heartbeat_max_age_sec: z.number().int().min(10).default(180),
-    on_breach: z.enum(['alert', 'pause']).default('alert'),
+    /** `flatten`: pause and hand the position to the closer, emergency (or close at market with no worker). */
+    on_breach: z.enum(['alert', 'pause', 'flatten']).default('alert'),
     /**
      * Maintenance-margin rate for the liquidation estimate. Conservative by default: Binance's first
      * brackets are 0.4–0.5% for the large perpetuals and up to 1% for others.
