@@ -30,6 +30,7 @@ import {
   onRejected,
   type SideExec,
   type SidePosition,
+  sliceCommand,
 } from '../domain/closer/engine.js';
 import { closerSettingsSchema, paramsFor } from '../domain/closer/params.js';
 import type { Command } from '../domain/commands.js';
@@ -243,35 +244,9 @@ export class FlattenRunner {
     l.exec = s.exec;
     const commands: Command[] = [];
     for (const i of s.intents) {
-      if (i.kind === 'place') {
-        this.#seq += 1;
-        commands.push({
-          kind: 'PlaceOrder',
-          instanceId: job.request.instanceId,
-          level: 0,
-          reason: `flatten (${job.request.urgency}): ${i.reason}`,
-          request: {
-            type: 'limit',
-            account: l.leg.account,
-            symbol: l.leg.symbol,
-            clientOrderId: i.clientOrderId,
-            side: i.side,
-            positionSide: i.positionSide,
-            price: i.price,
-            qty: i.qty,
-            timeInForce: i.timeInForce,
-          },
-        });
-      } else if (i.kind === 'cancel')
-        commands.push({
-          kind: 'CancelOrder',
-          instanceId: job.request.instanceId,
-          account: l.leg.account,
-          symbol: l.leg.symbol,
-          clientOrderId: i.clientOrderId,
-          level: 0,
-          reason: `flatten: ${i.reason}`,
-        });
+      if (i.kind === 'place') this.#seq += 1;
+      const c = sliceCommand(job.request.instanceId, l.leg, i, `flatten (${job.request.urgency}): `);
+      if (c) commands.push(c);
     }
     if (commands.length === 0) return;
     {

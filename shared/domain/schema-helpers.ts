@@ -59,6 +59,17 @@ export const boundedConfigDecimal = (min: string, max: string, hint: string) =>
   });
 
 /** Serialize a Decimal for storage: plain text, no exponent. */
+/** An instance's recon interval: the scheduler runs per minute (30 s is two runs a minute). */
+export const reconIntervalSec = (defaultSec: number) =>
+  z
+    .number()
+    .int()
+    .refine((n) => n === 30 || (n >= 60 && n % 60 === 0), {
+      message:
+        'must be 30 or a whole number of minutes in seconds (60, 120, ...): the scheduler runs per minute',
+    })
+    .default(defaultSec);
+
 export const decToJson = (d: Decimal): string => d.toFixed();
 
 function isDecimal(v: unknown): v is Decimal {

@@ -23,16 +23,15 @@ import {
   type SideExec,
 } from '../../shared/domain/closer/engine.js';
 import { closerSettingsSchema, paramsFor } from '../../shared/domain/closer/params.js';
-import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { EMPTY_TAPE, marketView, onTapeEvent, type Tape } from '../../shared/domain/market-tape.js';
 import { dec } from '../../shared/domain/money.js';
 import { sharedData } from '../support/paper.js';
 import { btcRules } from '../support/rules.js';
+import { BTC, closerSimConfig } from '../support/strategies/closer.js';
 import { readTicks, TICK_FILES } from '../support/ticks.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 
-const BTC = 'BTC/USDT:USDT';
 const SIZE = '0.5';
 const TAKER = dec('0.0005');
 
@@ -50,25 +49,13 @@ interface LegReport {
 }
 
 async function slippage(file: string): Promise<void> {
-  const config = parseDeploymentConfig({
-    accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-    instances: [
-      {
-        id: 'btcclose',
-        strategy: 'closer',
-        account: 'main',
-        execution: { base_mult: '20', max_mult: '100' },
-        symbols: { [BTC]: {} },
-      },
+  const config = closerSimConfig(
+    [
+      { side: 'LONG', qty: SIZE },
+      { side: 'SHORT', qty: SIZE },
     ],
-    simulation: {
-      balances: { main: { USDT: '1000000' } },
-      positions: [
-        { account: 'main', symbol: BTC, side: 'LONG', qty: SIZE },
-        { account: 'main', symbol: BTC, side: 'SHORT', qty: SIZE },
-      ],
-    },
-  });
+    { balance: '1000000' },
+  );
   const ticks = readTicks(file);
   const last = ticks[ticks.length - 1]!;
   const tick = dec('0.1');
@@ -76,7 +63,7 @@ async function slippage(file: string): Promise<void> {
   const endAsk = last.sellerTook ? last.price.plus(tick) : last.price;
   const started = performance.now();
   const r = await runSimulation({
-    config: { config, dir: process.cwd() },
+    config,
     ticks: { [BTC]: join(sharedData, 'ticks', file) },
     store: 'memory',
   });

@@ -8,35 +8,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSimulation, SimInputError } from '../../shared/composition/sim.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
-import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { dec } from '../../shared/domain/money.js';
 import { sharedData } from '../support/paper.js';
+import { BTC, closerSimConfig } from '../support/strategies/closer.js';
 import { TICK_FILES } from '../support/ticks.js';
 
-const BTC = 'BTC/USDT:USDT';
-
-function config(positions: { side: 'LONG' | 'SHORT'; qty: string }[], over: Record<string, unknown> = {}) {
-  return {
-    config: parseDeploymentConfig({
-      accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-      instances: [
-        {
-          id: 'btcclose',
-          strategy: 'closer',
-          account: 'main',
-          execution: { base_mult: '20', max_mult: '100' },
-          symbols: { [BTC]: {} },
-          ...over,
-        },
-      ],
-      simulation: {
-        balances: { main: { USDT: '100000' } },
-        positions: positions.map((p) => ({ account: 'main', symbol: BTC, ...p })),
-      },
-    }),
-    dir: process.cwd(),
-  };
-}
+const config = (
+  positions: { side: 'LONG' | 'SHORT'; qty: string }[],
+  instance: Record<string, unknown> = {},
+) => closerSimConfig(positions, { instance });
 
 interface LegReport {
   opened: string;

@@ -29,6 +29,7 @@
  * protective stop only tightens.
  */
 
+import type { CancelOrder, PlaceOrder } from '../commands.js';
 import type { MarketView } from '../market-tape.js';
 import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../money.js';
 import type { SymbolRules } from '../symbol-rules.js';
@@ -510,4 +511,48 @@ export function onCancelled(e: SideExec, p: CloserParams, clientOrderId: string,
     }
   }
   return { ...e, state: 'COOLDOWN', since: now, order: null, mode, makerTimeouts, aggrTimeouts };
+}
+
+/**
+ * A slice or its cancel as the order command the pipeline carries out, on an account and symbol, for an
+ * instance (the closer strategy's and the flatten runner's one implementation). A slice is a limit order on
+ * the position side, never `reduceOnly` (Binance hedge mode refuses it with a position side); a risk slice
+ * says so (`risk`: never held back by a pre-trade check). Stop intents are not slices: null.
+ */
+export function sliceCommand(
+  instanceId: string,
+  where: { readonly account: string; readonly symbol: string },
+  i: CloseIntent,
+  reasonPrefix: string,
+): PlaceOrder | CancelOrder | null {
+  if (i.kind === 'place')
+    return {
+      kind: 'PlaceOrder',
+      instanceId,
+      level: 0,
+      reason: `${reasonPrefix}${i.reason}`,
+      ...(i.risk ? { risk: true } : {}),
+      request: {
+        type: 'limit',
+        account: where.account,
+        symbol: where.symbol,
+        clientOrderId: i.clientOrderId,
+        side: i.side,
+        positionSide: i.positionSide,
+        price: i.price,
+        qty: i.qty,
+        timeInForce: i.timeInForce,
+      },
+    };
+  if (i.kind === 'cancel')
+    return {
+      kind: 'CancelOrder',
+      instanceId,
+      account: where.account,
+      symbol: where.symbol,
+      clientOrderId: i.clientOrderId,
+      level: 0,
+      reason: `${reasonPrefix}${i.reason}`,
+    };
+  return null;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { closerSettingsSchema } from '../../closer/params.js';
 import { instanceGuardsSchema } from '../../guards/instance-guards.js';
+import { reconIntervalSec } from '../../schema-helpers.js';
 
 export {
   CLOSER_DEFAULTS,
@@ -33,14 +34,7 @@ export const closerConfigSchema = z
       .min(1, { message: 'name at least one position side to close: LONG, SHORT or both' })
       .refine((a) => new Set(a).size === a.length, { message: 'name each position side once' })
       .default(['LONG', 'SHORT']),
-    recon_interval_sec: z
-      .number()
-      .int()
-      .refine((n) => n === 30 || (n >= 60 && n % 60 === 0), {
-        message:
-          'must be 30 or a whole number of minutes in seconds (60, 120, ...): the scheduler runs per minute',
-      })
-      .default(30),
+    recon_interval_sec: reconIntervalSec(30),
     rate_limit: z
       .object({
         max_orders_per_sec: z

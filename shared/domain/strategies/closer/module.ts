@@ -37,6 +37,7 @@ import {
   onRejected,
   type SidePosition,
   type Step,
+  sliceCommand,
 } from '../../closer/engine.js';
 import type { Command, OrderCommand } from '../../commands.js';
 import { marketView } from '../../market-tape.js';
@@ -253,39 +254,10 @@ function toCommands(s: CloserState, leg: Leg, step0: Step, now: number): Turned 
           nextSeq: state.nextSeq + 1,
           sent: i.risk ? state.sent : [...state.sent, now],
         };
-        return [
-          {
-            kind: 'PlaceOrder',
-            instanceId: s.instanceId,
-            level: 0,
-            reason: `closer ${i.reason}`,
-            ...(i.risk ? { risk: true } : {}),
-            request: {
-              type: 'limit',
-              account: leg.account,
-              symbol: leg.symbol,
-              clientOrderId: i.clientOrderId,
-              side: i.side,
-              positionSide: i.positionSide,
-              price: i.price,
-              qty: i.qty,
-              timeInForce: i.timeInForce,
-            },
-          },
-        ];
+        return [sliceCommand(s.instanceId, leg, i, 'closer ')!];
       case 'cancel':
         if (!i.risk) state = { ...state, cancels: [...state.cancels, now] };
-        return [
-          {
-            kind: 'CancelOrder',
-            instanceId: s.instanceId,
-            account: leg.account,
-            symbol: leg.symbol,
-            clientOrderId: i.clientOrderId,
-            level: 0,
-            reason: `closer ${i.reason}`,
-          },
-        ];
+        return [sliceCommand(s.instanceId, leg, i, 'closer ')!];
       case 'stop': {
         const out: OrderCommand[] = [];
         // One closePosition stop per side: the old one goes first.

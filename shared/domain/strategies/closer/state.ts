@@ -9,7 +9,7 @@
  * `closerStateToJson` writes; anything else is refused with the field named, never half read.
  */
 import { z } from 'zod';
-import type { CloseSide, SideExec, SidePosition } from '../../closer/engine.js';
+import { type CloseSide, initialSide, type SideExec, type SidePosition } from '../../closer/engine.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
 import type { FillCursor } from '../../orders.js';
 import { decimalString, plainJson } from '../../schema-helpers.js';
@@ -164,20 +164,7 @@ const body = z
 
 export function initialLeg(closeSide: CloseSide, now: number): CloserLeg {
   return {
-    exec: {
-      side: closeSide,
-      state: 'IDLE',
-      since: now,
-      mode: 'MAKER_ONLY',
-      order: null,
-      makerTimeouts: 0,
-      aggrTimeouts: 0,
-      aggrFills: 0,
-      aggressiveOnce: false,
-      lastSignalAt: null,
-      seq: 0,
-      stopTrigger: null,
-    },
+    exec: initialSide(closeSide, now),
     position: { qty: ZERO, entry: ZERO, leverage: dec(1), liquidation: null },
     positionAt: null,
     stopId: null,

@@ -8,7 +8,7 @@ import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { configErrorFrom } from '../../config/format-error.js';
 import { levelSourceSchema } from '../../config/level-source.js';
 import { instanceGuardsSchema } from '../../guards/instance-guards.js';
-import { configDecimal, plainJson } from '../../schema-helpers.js';
+import { configDecimal, plainJson, reconIntervalSec } from '../../schema-helpers.js';
 
 const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean } = {}) =>
   configDecimal.refine(
@@ -102,14 +102,7 @@ export const klgConfigSchema = z
       })
       .prefault('0'),
     max_fill_per_level: z.number().int().min(1, { message: 'must be at least 1' }).max(10).default(1),
-    recon_interval_sec: z
-      .number()
-      .int()
-      .refine((n) => n === 30 || (n >= 60 && n % 60 === 0), {
-        message:
-          'must be 30 or a whole number of minutes in seconds (60, 120, ...): the scheduler runs per minute',
-      })
-      .default(60),
+    recon_interval_sec: reconIntervalSec(60),
     recompute_interval_sec: z.number().int().min(60).default(3600),
     risk_interval_sec: z.number().int().min(60).default(300),
     order_action_timeout_sec: z.number().int().min(1).max(600).default(10),
