@@ -143,6 +143,66 @@ export interface EnvelopeParts {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+/** The envelope fields a state carries (every strategy's), as `storeInstance` takes them. */
+export interface EnvelopeState {
+  readonly strategy: string;
+  readonly instanceId: string;
+  readonly version: number;
+  readonly nextSeq: number;
+  readonly paused: boolean;
+  readonly pauseReason: string | null;
+  readonly activeAlerts: readonly string[];
+  readonly reconBackoffUntil: number | null;
+  readonly lastPrice: Decimal | null;
+  readonly updatedAt: number;
+  readonly unjournaled: readonly UnjournaledFill[];
+}
+
+/** A state's envelope fields for `storeInstance` (a strategy adds its legs, orders and body). */
+export function envelopeOf(s: EnvelopeState): Omit<EnvelopeParts, 'legs' | 'orders' | 'body'> {
+  return {
+    strategy: s.strategy,
+    instanceId: s.instanceId,
+    version: s.version,
+    nextSeq: s.nextSeq,
+    paused: s.paused,
+    pauseReason: s.pauseReason,
+    activeAlerts: s.activeAlerts,
+    suppressedAlerts: {},
+    reconBackoffUntil: s.reconBackoffUntil,
+    lastPrice: s.lastPrice,
+    updatedAt: s.updatedAt,
+    unjournaled: s.unjournaled,
+  };
+}
+
+/** The envelope fields of a stored document back on a state (`readStoredInstance`'s result). */
+export function envelopeState(e: {
+  readonly instanceId: string;
+  readonly version: number;
+  readonly nextSeq: number;
+  readonly paused: boolean;
+  readonly pauseReason: string | null;
+  readonly activeAlerts: readonly string[];
+  readonly reconBackoffUntil: number | null;
+  readonly lastPrice: Decimal | null;
+  readonly updatedAt: number;
+  readonly unjournaled: readonly UnjournaledFill[];
+}): Omit<EnvelopeState, 'strategy'> {
+  return {
+    instanceId: e.instanceId,
+    version: e.version,
+    nextSeq: e.nextSeq,
+    paused: e.paused,
+    pauseReason: e.pauseReason,
+    activeAlerts: e.activeAlerts,
+    reconBackoffUntil: e.reconBackoffUntil,
+    lastPrice: e.lastPrice,
+    updatedAt: e.updatedAt,
+    unjournaled: e.unjournaled,
+  };
+}
+
 /** The envelope's own fields (besides `legs`, `orders` and `body`), in stored order. */
 const ENVELOPE_FIELDS = [
   'strategy',

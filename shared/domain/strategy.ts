@@ -354,6 +354,26 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   monitoring(config: Config): StrategyMonitoring;
 }
 
+/** A new instance's envelope: version 0, running, nothing raised, backed off or waiting to be journaled. */
+export function freshEnvelope<N extends string>(
+  strategy: N,
+  instanceId: string,
+  now: number,
+): InstanceEnvelope & { readonly strategy: N } {
+  return {
+    strategy,
+    instanceId,
+    version: 0,
+    paused: false,
+    pauseReason: null,
+    activeAlerts: [],
+    unjournaled: [],
+    reconBackoffUntil: null,
+    lastPrice: null,
+    updatedAt: now,
+  };
+}
+
 /** The state without the listed fills (their journal lines are written), or null when none was listed. */
 export function markJournaled<S extends InstanceEnvelope>(state: S, tradeIds: readonly string[]): S | null {
   const done = new Set(tradeIds);

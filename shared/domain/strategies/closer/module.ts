@@ -53,6 +53,7 @@ import type {
   StrategyModule,
   StrategyReconDecision,
 } from '../../strategy.js';
+import { freshEnvelope } from '../../strategy.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import { CLOSER, type CloserConfig, closerConfigSchema, paramsFor } from './config.js';
 import {
@@ -87,16 +88,7 @@ function legs(config: CloserConfig): readonly Leg[] {
 
 export function initialCloserState(config: CloserConfig, now: number): CloserState {
   return {
-    strategy: CLOSER,
-    instanceId: config.id,
-    version: 0,
-    paused: false,
-    pauseReason: null,
-    activeAlerts: [],
-    unjournaled: [],
-    reconBackoffUntil: null,
-    lastPrice: null,
-    updatedAt: now,
+    ...freshEnvelope(CLOSER, config.id, now),
     nextSeq: 1,
     legs: Object.fromEntries(legs(config).map((l) => [l.role, initialLeg(l.positionSide as CloseSide, now)])),
     sent: [],

@@ -13,7 +13,13 @@ import { type CloseSide, initialSide, type SideExec, type SidePosition } from '.
 import { type Decimal, dec, ZERO } from '../../money.js';
 import type { FillCursor } from '../../orders.js';
 import { decimalString, plainJson } from '../../schema-helpers.js';
-import { type OrderSlot, readStoredInstance, storeInstance } from '../../stored-instance.js';
+import {
+  envelopeOf,
+  envelopeState,
+  type OrderSlot,
+  readStoredInstance,
+  storeInstance,
+} from '../../stored-instance.js';
 import type { InstanceEnvelope } from '../../strategy.js';
 import { CLOSER } from './config.js';
 
@@ -211,18 +217,7 @@ export function closerSlots(s: CloserState): OrderSlot[] {
 
 export function closerStateToJson(s: CloserState): unknown {
   return storeInstance({
-    strategy: CLOSER,
-    instanceId: s.instanceId,
-    version: s.version,
-    nextSeq: s.nextSeq,
-    paused: s.paused,
-    pauseReason: s.pauseReason,
-    activeAlerts: s.activeAlerts,
-    suppressedAlerts: {},
-    reconBackoffUntil: s.reconBackoffUntil,
-    lastPrice: s.lastPrice,
-    updatedAt: s.updatedAt,
-    unjournaled: s.unjournaled,
+    ...envelopeOf(s),
     legs: Object.fromEntries(
       Object.entries(s.legs).map(([role, l]) => [role, { fillCursor: l.cursor, recentTrades: l.trades }]),
     ),
@@ -274,16 +269,7 @@ export function parseCloserState(json: unknown, where = 'closer state'): CloserS
   }
   return {
     strategy: CLOSER,
-    instanceId: e.instanceId,
-    version: e.version,
-    paused: e.paused,
-    pauseReason: e.pauseReason,
-    activeAlerts: e.activeAlerts,
-    unjournaled: e.unjournaled,
-    reconBackoffUntil: e.reconBackoffUntil,
-    lastPrice: e.lastPrice,
-    updatedAt: e.updatedAt,
-    nextSeq: e.nextSeq,
+    ...envelopeState(e),
     legs,
     sent: b.sent,
     cancels: b.cancels,
