@@ -171,8 +171,9 @@ export async function runAdminCommand(
       return done({ paused: s.paused, recon });
     }
     case 'resume': {
-      const s = await change((cur) => strategy.resume(cur, now));
+      // The hand-over ends first: nothing keeps closing what the resumed instance trades.
       await endFlattens(ctx, config);
+      const s = await change((cur) => strategy.resume(cur, now));
       const recon = await reconcileInstance(ctx, cmd.instanceId, { force: true });
       return done({ paused: s.paused, recon });
     }

@@ -87,6 +87,8 @@ export class FlattenRunner {
   #seq = 0;
   /** Steps being carried out. */
   readonly #inFlight = new Set<Promise<void>>();
+  /** Set at shutdown: no step starts after it. */
+  #stopped = false;
 
   constructor(ctx: AppContext, run: string, instances: readonly InstanceConfig[]) {
     this.#ctx = ctx;
@@ -105,15 +107,28 @@ export class FlattenRunner {
    * must not keep one going, nor end one early).
    */
   async poll(accountId: string): Promise<void> {
+    if (this.#stopped) return;
     const requests = await this.#ctx.store.listFlattens(accountId);
+    // Each job and request on its own: one that fails (a REST error, a delisted symbol) holds no other up.
+    const guarded = async (what: string, instanceId: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (e) {
+        this.#ctx.logger.error(`flatten ${what} failed; the next poll tries again`, {
+          instance: instanceId,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+    };
     for (const [key, job] of [...this.#jobs]) {
       if (job.request.account !== accountId) continue;
       const now = requests.find((r) => r.instanceId === job.request.instanceId);
-      if (now?.status === 'pending' && now.requestedAt === job.request.requestedAt) {
-        await this.#refresh(key, job);
-        continue;
-      }
-      await this.#drop(key, job, now?.status === 'pending' ? 'a newer request replaces it' : 'it was ended');
+      if (now?.status === 'pending' && now.requestedAt === job.request.requestedAt)
+        await guarded('refresh', job.request.instanceId, () => this.#refresh(key, job));
+      else
+        await guarded('stop', job.request.instanceId, () =>
+          this.#drop(key, job, now?.status === 'pending' ? 'a newer request replaces it' : 'it was ended'),
+        );
     }
     for (const r of requests) {
       const key = `${r.instanceId}|${r.account}`;
@@ -121,11 +136,9 @@ export class FlattenRunner {
       const config = this.#instances.get(r.instanceId);
       if (!config) continue;
       this.#starting.add(key);
-      try {
-        await this.#start(key, r, config);
-      } finally {
-        this.#starting.delete(key);
-      }
+      await guarded('start', r.instanceId, () => this.#start(key, r, config)).finally(() =>
+        this.#starting.delete(key),
+      );
     }
   }
 
@@ -141,16 +154,26 @@ export class FlattenRunner {
 
   /** Stops a job: its resting slice is cancelled (the instance's own orders are never touched). */
   async #drop(key: string, job: Job, why: string): Promise<void> {
-    this.#jobs.delete(key);
+    // No step of it may place a slice after this: they finish first, then nothing starts (it is gone).
+    for (const l of job.legs) l.busy = true;
+    await this.idle();
     const exchange = this.#ctx.exchanges(job.request.account);
     for (const l of job.legs)
       if (l.exec.order) await exchange.cancel(l.leg.symbol, l.exec.order.clientOrderId, 'limit');
+    // Only once its slices are cancelled (a failed cancel keeps it, to be dropped again next poll).
+    this.#jobs.delete(key);
     this.#ctx.logger.warn('flatten stopped', { instance: job.request.instanceId, why });
   }
 
   /** Resolves when no step is being carried out (shutdown cancels this run's slices after it). */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  /** Shutdown: no step starts any more; resolves when the running ones are done. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.idle();
   }
 
   async #start(key: string, request: FlattenRequest, config: InstanceConfig): Promise<void> {
@@ -214,7 +237,7 @@ export class FlattenRunner {
   async step(key: string, role: string, tape: Tape): Promise<void> {
     const job = this.#jobs.get(key);
     const l = job?.legs.find((x) => x.leg.role === role);
-    if (!job || !l || l.busy) return;
+    if (!job || !l || l.busy || this.#stopped) return;
     l.busy = true;
     const run = this.#decide(job, l, tape)
       .catch((e: unknown) =>

@@ -328,7 +328,7 @@ export class StreamWorker {
     await Promise.all(this.#positionChecks.values());
     await Promise.all(this.#timers);
     await this.drain();
-    await this.#flatten.idle();
+    await this.#flatten.stop();
     await this.#cancelRunOrders();
     for (const a of this.#accounts.values()) a.status = 'draining';
     await this.#writeHeartbeats();
@@ -388,7 +388,7 @@ export class StreamWorker {
         ),
       );
     }
-    if ('symbol' in e)
+    if ('symbol' in e && this.#accepting)
       for (const l of this.#flatten.legsOn(accountId, e.symbol))
         void this.#flatten.step(l.key, l.role, this.#tapeOfSymbol(accountId, e.symbol));
     if (e.type === 'markPrice') {

@@ -148,6 +148,12 @@ describe('flatten through the closer', () => {
     // Normal urgency: maker first, and the tape is quiet (stale): nothing goes out yet.
     expect(await closeAll(app, 'normal')).toMatchObject({ ok: true, detail: { handedTo: 'stream worker' } });
     await pass(app, worker, 2_500);
+    // While the closer has the position, recon places no take-profit sell to compete for it.
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    const levelOrders = (await app.port.openOrders(DOGE)).filter(
+      (o) => decodeClientOrderId(o.clientOrderId)?.kind === 'level',
+    );
+    expect(levelOrders).toEqual([]);
     expect(await runAdminCommand(app.ctx, { command: 'resume', instanceId: 'dogeklg' })).toMatchObject({
       ok: true,
     });

@@ -155,8 +155,16 @@ export async function runRiskCheck(
       .filter((f) => f.level === 'breach')
       .map((f) => f.code)
       .join(', ')}`;
-    await shell.flatten(ctx, instanceId, 'emergency', reason);
-    paused = true;
+    try {
+      await shell.flatten(ctx, instanceId, 'emergency', reason);
+      paused = true;
+    } catch (e) {
+      // The breach is still alerted and recorded below; the next check tries the flatten again.
+      ctx.logger.error('risk flatten failed', {
+        instance: instanceId,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
   }
   const previousLevel = previous?.level ?? 'ok';
   if (level !== previousLevel && (level !== 'ok' || previousLevel !== 'ok')) {

@@ -35,6 +35,7 @@ import {
   onCancelled,
   onPlaced,
   onRejected,
+  type SideExec,
   type SidePosition,
   type Step,
   sliceCommand,
@@ -296,6 +297,12 @@ function cancelStop(s: CloserState, leg: Leg, id: string, reason: string): Order
   };
 }
 
+/** `e`, or `was` itself when `e` holds the same fields (so an unchanged step writes nothing). */
+function sameExec(e: SideExec, was: SideExec): SideExec {
+  for (const k of Object.keys(e) as (keyof SideExec)[]) if (e[k] !== was[k]) return e;
+  return was;
+}
+
 /** Drops what left the one-second rate window. */
 function windowed(s: CloserState, now: number): CloserState {
   const keep = (a: readonly number[]) => a.filter((t) => now - t < 1_000);
@@ -533,7 +540,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
     // a fill counted twice must never leave a live position without its stop.
     const step: Step = raw.intents.some((i) => i.kind === 'cancel_stop')
       ? {
-          exec: { ...raw.exec, stopTrigger: l0.exec.stopTrigger },
+          exec: sameExec({ ...raw.exec, stopTrigger: l0.exec.stopTrigger }, l0.exec),
           intents: raw.intents.filter((i) => i.kind !== 'cancel_stop'),
         }
       : raw;
@@ -575,33 +582,44 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
       // Not in force: forgotten, and tried again a little later (recon adopts one that is there).
       next = { ...l, stopId: null, stopRefusedAt: now, exec: { ...l.exec, stopTrigger: null } };
       if (outcome.reason === 'would_trigger' && l.position.qty.greaterThan(0)) {
-        // The mark is already past the stop (liquidation is that near): close the whole side at market now.
+        // The mark is already past the stop (liquidation is that near): close the whole side at market now,
+        // its resting slice cancelled first (it would hold part of the position against the close).
         const seq = state.nextSeq;
         state = { ...state, nextSeq: seq + 1 };
         const side = l.exec.side;
-        commands.push(
-          {
-            kind: 'ClosePosition',
+        if (l.exec.order)
+          commands.push({
+            kind: 'CancelOrder',
             instanceId: state.instanceId,
-            reason: `closer: the protective stop for ${role} would trigger at once: close at market`,
-            request: {
-              type: 'market',
-              account: command.request.account,
-              symbol: command.request.symbol,
-              clientOrderId: closeOrderId(state.instanceId, seq),
-              side: closingSide(side),
-              positionSide: side,
-              qty: l.position.qty,
-            },
+            account: command.request.account,
+            symbol: command.request.symbol,
+            clientOrderId: l.exec.order.clientOrderId,
+            level: 0,
+            reason: 'closer: the side closes at market',
+          });
+        commands.push({
+          kind: 'ClosePosition',
+          instanceId: state.instanceId,
+          reason: `closer: the protective stop for ${role} would trigger at once: close at market`,
+          request: {
+            type: 'market',
+            account: command.request.account,
+            symbol: command.request.symbol,
+            clientOrderId: closeOrderId(state.instanceId, seq),
+            side: closingSide(side),
+            positionSide: side,
+            qty: l.position.qty,
           },
-          {
+        });
+        // Said once per run of refusals (the close goes out every time).
+        if (l.stopRefusedAt === null)
+          commands.push({
             kind: 'Alert',
             instanceId: state.instanceId,
             severity: 'critical',
             code: 'protective_close',
             message: `the protective stop for ${role} would trigger at once (the mark is past it): closing ${l.position.qty.toFixed()} at market`,
-          },
-        );
+          });
       }
       if (outcome.reason !== 'stop_exists' && !activeAlerts.includes(STOP_REFUSED)) {
         activeAlerts = [...activeAlerts, STOP_REFUSED];

@@ -117,7 +117,9 @@ export function planRecon(
   cancelInvalidBuys(w);
   cancelGuardViolations(w);
   trimExcessSells(w);
-  if (!w.s.flatten) {
+  // After a close-all the position is being closed (by the closer, or at market): no take-profit sell
+  // comes back to compete with it for the position.
+  if (!w.s.flatten && !(w.s.paused && w.s.pauseReason === 'close-all')) {
     realignSells(w);
     placeMissingBuys(w);
   }
