@@ -10,6 +10,8 @@ import { JOB_SERVICES } from '../../shared/application/jobs.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
+import { dec } from '../../shared/domain/money.js';
+import { closerConfigSchema } from '../../shared/domain/strategies/closer/config.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { loadKlg } from '../support/strategies/klg/state.js';
 
@@ -182,5 +184,37 @@ describe('flatten through the closer', () => {
     expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
     expect((await loadKlg(app.ctx.store, 'dogeklg'))?.paused).toBe(true);
     expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(/draining/);
+  });
+
+  it('close-all on a closer with no live worker closes its positions at market, and says why', async () => {
+    const closerConfig = closerConfigSchema.parse({
+      id: 'dogeclose',
+      strategy: 'closer',
+      account: 'main',
+      symbols: { [DOGE]: {} },
+    });
+    app = await paperApp({ instances: [closerConfig] });
+    await app.feed('0.18 0.181 0.179 0.18');
+    app.ex.placeOrder('main', {
+      symbol: 'DOGEUSDC',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: dec('200'),
+      positionSide: 'LONG',
+      newClientOrderId: 'web_open',
+    });
+    await reconcileInstance(app.ctx, 'dogeclose');
+    const ask = await runAdminCommand(app.ctx, { command: 'close-all', instanceId: 'dogeclose' });
+    const token = ask.ok ? '' : ask.confirm;
+    const done = await runAdminCommand(app.ctx, {
+      command: 'close-all',
+      instanceId: 'dogeclose',
+      confirm: token,
+    });
+    expect(done).toMatchObject({
+      ok: true,
+      detail: { closedQty: '200', fallback: 'no stream worker heartbeat for account main' },
+    });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
   });
 });

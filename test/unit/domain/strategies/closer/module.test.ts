@@ -315,6 +315,23 @@ describe('the closer behind the strategy seam', () => {
     expect(d.state.legs[LONG.role]!.stopId).toBeNull();
   });
 
+  it('tries a refused stop again after 5 s, not on every tick, with one alert', () => {
+    const r = recon(initialCloserState(config, T), [snapshot(LONG, {}, '0.05', '52000')]);
+    const place = orders(r.commands).find((c) => c.kind === 'PlaceStop')!;
+    const refused = closer.applyOutcome(
+      r.state,
+      place,
+      { kind: 'rejected', reason: 'other', code: '-4045', message: 'too many algo orders' },
+      config,
+      T + 10,
+    );
+    expect(refused.commands.filter((c) => c.kind === 'Alert')).toHaveLength(1);
+    const soon = recon(refused.state, [snapshot(LONG, {}, '0.05', '52000')], T + 2_000);
+    expect(orders(soon.commands).filter((c) => c.kind === 'PlaceStop')).toEqual([]);
+    const later = recon(soon.state, [snapshot(LONG, {}, '0.05', '52000')], T + 5_100);
+    expect(orders(later.commands).filter((c) => c.kind === 'PlaceStop')).toHaveLength(1);
+  });
+
   it('takes an emergency flatten into its own state: aggressive risk slices without a signal', () => {
     const s = recon(initialCloserState(config, T), [snapshot(LONG)]).state;
     const paused = closer.pause(s, 'operator', T + 1);
