@@ -4,6 +4,7 @@
  * admin command closes at market itself and says so. The closer strategy takes a flatten into its own state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { runAdminCommand } from '../../shared/application/admin.js';
 import { loadConfig } from '../../shared/application/instance.js';
 import { JOB_SERVICES } from '../../shared/application/jobs.js';
@@ -135,6 +136,39 @@ describe('flatten through the closer', () => {
     expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
     expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'done' });
     expect(app.alerts.find((a) => a.code === 'flatten_fallback')?.message).toMatch(/overdue/);
+  });
+
+  it('keeps an overdue hand-over pending while the market close of recon is refused, and closes it on a later pass', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'test-task',
+      flattenPollMs: null,
+    });
+    await worker.start();
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await worker.drain();
+    expect(await closeAll(app, 'emergency')).toMatchObject({
+      ok: true,
+      detail: { handedTo: 'stream worker' },
+    });
+    await worker.stop();
+    worker = null;
+    await app.clock.advanceBy(61_000);
+    app.ex.faults.rejectNext({
+      count: 1,
+      accountId: 'main',
+      error: new PaperApiError(-2019, 'Margin is insufficient.', 400),
+      operations: ['placeOrder'],
+    });
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
+    expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'pending' });
+    expect(app.alerts.some((a) => a.code === 'close_all_failed')).toBe(true);
+    await reconcileInstance(app.ctx, 'dogeklg', { force: true });
+    expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('0');
+    expect((await app.ctx.store.listFlattens('main'))[0]).toMatchObject({ status: 'done' });
   });
 
   it('resume ends a pending hand-over: the worker stops working it', async () => {
