@@ -346,12 +346,11 @@ export class FlattenRunner {
         if (qty.greaterThan(0)) flat = false;
       }
       if (!flat || this.#jobs.get(key) !== job) return;
-      // Only the request this job carries out is marked done (not a newer one written meanwhile).
-      const stored = (await this.#ctx.store.listFlattens(job.request.account)).find(
-        (r) => r.instanceId === job.request.instanceId,
+      // Only the request this job carries out is marked done (never a newer one written meanwhile).
+      await this.#ctx.store.putFlatten(
+        { ...job.request, status: 'done', doneAt: this.#ctx.clock.now() },
+        { ifRequestedAt: job.request.requestedAt },
       );
-      if (stored?.status === 'pending' && stored.requestedAt === job.request.requestedAt)
-        await this.#ctx.store.putFlatten({ ...job.request, status: 'done', doneAt: this.#ctx.clock.now() });
       this.#jobs.delete(key);
     } finally {
       job.finishing = false;

@@ -198,7 +198,11 @@ export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): 
         flat = false;
   }
   if (flat)
-    for (const o of overdue) await ctx.store.putFlatten({ ...o, status: 'done', doneAt: ctx.clock.now() });
+    for (const o of overdue)
+      await ctx.store.putFlatten(
+        { ...o, status: 'done', doneAt: ctx.clock.now() },
+        { ifRequestedAt: o.requestedAt },
+      );
   return true;
 }
 
@@ -208,7 +212,10 @@ export async function endFlattens(ctx: AppContext, config: InstanceConfig): Prom
   for (const account of new Set(legsOf(config).map((l) => l.account)))
     for (const r of await ctx.store.listFlattens(account))
       if (r.instanceId === config.id && r.status === 'pending') {
-        await ctx.store.putFlatten({ ...r, status: 'done', doneAt: ctx.clock.now() });
+        await ctx.store.putFlatten(
+          { ...r, status: 'done', doneAt: ctx.clock.now() },
+          { ifRequestedAt: r.requestedAt },
+        );
         ended += 1;
       }
   return ended;

@@ -137,8 +137,12 @@ export interface StateStore {
     limit?: number,
   ): Promise<JournalEntry[]>;
 
-  /** Writes (or replaces) the flatten request of an instance on an account; a `done` one expires in a day. */
-  putFlatten(request: FlattenRequest): Promise<void>;
+  /**
+   * Writes (or replaces) the flatten request of an instance on an account; a `done` one expires in a day.
+   * With `ifRequestedAt`, only over the request made at that time (marking one done never overwrites a
+   * newer request written meanwhile); false when that condition failed.
+   */
+  putFlatten(request: FlattenRequest, opts?: { readonly ifRequestedAt?: number }): Promise<boolean>;
   /** The flatten requests on an account (pending and recently done). */
   listFlattens(accountId: string): Promise<FlattenRequest[]>;
 

@@ -187,16 +187,21 @@ export class TableStateStore implements StateStore {
     return found.map((f) => parseJournalItem(f, instanceId));
   }
 
-  async putFlatten(request: FlattenRequest): Promise<void> {
+  async putFlatten(request: FlattenRequest, opts: { ifRequestedAt?: number } = {}): Promise<boolean> {
     const value = validate(flattenSchema, request, 'flatten request');
     const key = flattenKey(value.account, value.instanceId);
-    await this.table.put({
-      ...item(key, 'FLATTEN', value, () => value),
-      // A finished request stays a day for the record; a pending one until it is done.
-      ...(value.status === 'done'
-        ? { expiresAt: Math.ceil((value.doneAt ?? this.options.now()) / 1000) + 86_400 }
-        : {}),
-    });
+    // The request's time is its version: a conditional write names the request it means.
+    return this.table.put(
+      {
+        ...item(key, 'FLATTEN', value, () => value),
+        version: value.requestedAt,
+        // A finished request stays a day for the record; a pending one until it is done.
+        ...(value.status === 'done'
+          ? { expiresAt: Math.ceil((value.doneAt ?? this.options.now()) / 1000) + 86_400 }
+          : {}),
+      },
+      opts.ifRequestedAt === undefined ? undefined : { kind: 'versionIs', version: opts.ifRequestedAt },
+    );
   }
 
   async listFlattens(accountId: string): Promise<FlattenRequest[]> {

@@ -172,6 +172,47 @@ export function recordsContract(backend: () => StoreBackend): void {
     });
   });
 
+  describe('flatten requests', () => {
+    const request = (instanceId: string, requestedAt: number) => ({
+      instanceId,
+      account: 'main',
+      urgency: 'emergency' as const,
+      reason: 'close-all',
+      requestedAt,
+      legs: [{ role: 'grid', symbol: 'DOGE/USDC:USDC', positionSide: 'LONG' as const }],
+      status: 'pending' as const,
+      doneAt: null,
+    });
+
+    it('lists the requests of an account, and marks one done only over the request it names', async () => {
+      expect(await h.store.putFlatten(request('a', T0))).toBe(true);
+      await h.store.putFlatten({ ...request('b', T0), account: 'other' });
+      expect((await h.store.listFlattens('main')).map((r) => r.instanceId)).toEqual(['a']);
+      // A newer request replaces the first; marking the first done must not overwrite it.
+      await h.store.putFlatten(request('a', T0 + 5_000));
+      const stale = await h.store.putFlatten(
+        { ...request('a', T0), status: 'done', doneAt: T0 + 6_000 },
+        { ifRequestedAt: T0 },
+      );
+      expect(stale).toBe(false);
+      expect(await h.store.listFlattens('main')).toMatchObject([
+        { requestedAt: T0 + 5_000, status: 'pending' },
+      ]);
+      const done = await h.store.putFlatten(
+        { ...request('a', T0 + 5_000), status: 'done', doneAt: T0 + 7_000 },
+        { ifRequestedAt: T0 + 5_000 },
+      );
+      expect(done).toBe(true);
+      expect(await h.store.listFlattens('main')).toMatchObject([{ status: 'done', doneAt: T0 + 7_000 }]);
+    });
+
+    it('forgets a finished request a day after it was done', async () => {
+      await h.store.putFlatten({ ...request('a', T0), status: 'done', doneAt: T0 });
+      now = T0 + 86_400_000 + 2_000;
+      expect(await h.store.listFlattens('main')).toEqual([]);
+    });
+  });
+
   describe('heartbeat, risk state and claims', () => {
     it('keeps the latest heartbeat per account', async () => {
       expect(await h.store.getHeartbeat('main')).toBeNull();
