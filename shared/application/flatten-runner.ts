@@ -30,6 +30,7 @@ import {
   onRejected,
   type SideExec,
   type SidePosition,
+  sidePositionOf,
   sliceCommand,
 } from '../domain/closer/engine.js';
 import { closerSettingsSchema, paramsFor } from '../domain/closer/params.js';
@@ -65,15 +66,6 @@ interface Job {
   readonly config: InstanceConfig;
   readonly legs: LegRun[];
   finishing: boolean;
-}
-
-function sidePosition(p: Position): SidePosition {
-  return {
-    qty: p.qty.abs(),
-    entry: p.entryPrice,
-    leverage: p.leverage?.greaterThan(0) ? p.leverage : dec(1),
-    liquidation: p.liquidationPrice?.greaterThan(0) ? p.liquidationPrice : null,
-  };
 }
 
 export class FlattenRunner {
@@ -193,7 +185,7 @@ export class FlattenRunner {
         )
           await exchange.cancel(leg.symbol, o.clientOrderId, 'limit');
       }
-      const position = sidePosition(await exchange.position(leg.symbol, leg.positionSide));
+      const position = sidePositionOf(await exchange.position(leg.symbol, leg.positionSide), dec(1));
       legs.push({
         leg,
         start: position.qty,

@@ -177,30 +177,9 @@ export function envelopeOf(s: EnvelopeState): Omit<EnvelopeParts, 'legs' | 'orde
 }
 
 /** The envelope fields of a stored document back on a state (`readStoredInstance`'s result). */
-export function envelopeState(e: {
-  readonly instanceId: string;
-  readonly version: number;
-  readonly nextSeq: number;
-  readonly paused: boolean;
-  readonly pauseReason: string | null;
-  readonly activeAlerts: readonly string[];
-  readonly reconBackoffUntil: number | null;
-  readonly lastPrice: Decimal | null;
-  readonly updatedAt: number;
-  readonly unjournaled: readonly UnjournaledFill[];
-}): Omit<EnvelopeState, 'strategy'> {
-  return {
-    instanceId: e.instanceId,
-    version: e.version,
-    nextSeq: e.nextSeq,
-    paused: e.paused,
-    pauseReason: e.pauseReason,
-    activeAlerts: e.activeAlerts,
-    reconBackoffUntil: e.reconBackoffUntil,
-    lastPrice: e.lastPrice,
-    updatedAt: e.updatedAt,
-    unjournaled: e.unjournaled,
-  };
+export function envelopeState(e: Omit<EnvelopeState, 'strategy'>): Omit<EnvelopeState, 'strategy'> {
+  const { strategy: _, suppressedAlerts: __, ...fields } = envelopeOf({ ...e, strategy: '' });
+  return fields;
 }
 
 /** The envelope's own fields (besides `legs`, `orders` and `body`), in stored order. */

@@ -26,6 +26,24 @@ afterEach(async () => {
 
 const DOGE = 'DOGE/USDC:USDC';
 
+/**
+ * A Key Level Grid on a paper venue with its stream worker running, holding 100 DOGE (its buy at 0.18
+ * filled): what every hand-over here starts from.
+ */
+async function gridHolding100(opts: { run?: string; flattenPollMs?: null } = {}): Promise<StreamWorker> {
+  app = await paperApp();
+  await reconcileInstance(app.ctx, 'dogeklg');
+  const w = new StreamWorker(app.ctx, {
+    instances: [await loadConfig(app.ctx, 'dogeklg')],
+    writer: 'test-task',
+    ...opts,
+  });
+  await w.start();
+  await app.feed('0.185 0.185 0.1795 0.181');
+  await w.drain();
+  return w;
+}
+
 /** Lets `ms` of virtual time pass a quarter second at a time, the worker's queues drained each time. */
 async function pass(a: PaperApp, w: StreamWorker, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 250) {
@@ -42,16 +60,7 @@ async function closeAll(a: PaperApp, urgency: 'normal' | 'emergency') {
 
 describe('flatten through the closer', () => {
   it('hands the position to the live stream worker, which works it down in slices of its run', async () => {
-    app = await paperApp();
-    await reconcileInstance(app.ctx, 'dogeklg');
-    worker = new StreamWorker(app.ctx, {
-      instances: [await loadConfig(app.ctx, 'dogeklg')],
-      writer: 'test-task',
-      run: 'flt1',
-    });
-    await worker.start();
-    await app.feed('0.185 0.185 0.1795 0.181'); // the buy at 0.18 fills: 100 DOGE
-    await worker.drain();
+    worker = await gridHolding100({ run: 'flt1' });
     expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
 
     const done = await closeAll(app, 'emergency');
@@ -111,17 +120,8 @@ describe('flatten through the closer', () => {
   });
 
   it('closes an overdue hand-over at market from recon when the worker is gone, and marks it done', async () => {
-    app = await paperApp();
-    await reconcileInstance(app.ctx, 'dogeklg');
-    worker = new StreamWorker(app.ctx, {
-      instances: [await loadConfig(app.ctx, 'dogeklg')],
-      writer: 'test-task',
-      // The worker takes nothing over: it dies before it would.
-      flattenPollMs: null,
-    });
-    await worker.start();
-    await app.feed('0.185 0.185 0.1795 0.181');
-    await worker.drain();
+    // The worker takes nothing over (it dies before it would).
+    worker = await gridHolding100({ flattenPollMs: null });
     expect(await closeAll(app, 'emergency')).toMatchObject({
       ok: true,
       detail: { handedTo: 'stream worker' },
@@ -139,16 +139,8 @@ describe('flatten through the closer', () => {
   });
 
   it('keeps an overdue hand-over pending while the market close of recon is refused, and closes it on a later pass', async () => {
-    app = await paperApp();
-    await reconcileInstance(app.ctx, 'dogeklg');
-    worker = new StreamWorker(app.ctx, {
-      instances: [await loadConfig(app.ctx, 'dogeklg')],
-      writer: 'test-task',
-      flattenPollMs: null,
-    });
-    await worker.start();
-    await app.feed('0.185 0.185 0.1795 0.181');
-    await worker.drain();
+    // The worker takes nothing over (it dies before it would).
+    worker = await gridHolding100({ flattenPollMs: null });
     expect(await closeAll(app, 'emergency')).toMatchObject({
       ok: true,
       detail: { handedTo: 'stream worker' },
@@ -172,15 +164,7 @@ describe('flatten through the closer', () => {
   });
 
   it('resume ends a pending hand-over: the worker stops working it', async () => {
-    app = await paperApp();
-    await reconcileInstance(app.ctx, 'dogeklg');
-    worker = new StreamWorker(app.ctx, {
-      instances: [await loadConfig(app.ctx, 'dogeklg')],
-      writer: 'test-task',
-    });
-    await worker.start();
-    await app.feed('0.185 0.185 0.1795 0.181');
-    await worker.drain();
+    worker = await gridHolding100();
     // Normal urgency: maker first, and the tape is quiet (stale): nothing goes out yet.
     expect(await closeAll(app, 'normal')).toMatchObject({ ok: true, detail: { handedTo: 'stream worker' } });
     await pass(app, worker, 2_500);

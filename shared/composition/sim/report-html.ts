@@ -21,36 +21,44 @@ const MAX_BARS = 600;
 
 type Bar = [number, string, string, string, string];
 
+interface Ohlc {
+  readonly t: number;
+  readonly o: Decimal;
+  readonly h: Decimal;
+  readonly l: Decimal;
+  readonly c: Decimal;
+}
+
+/** Points (candles, or ticks as one-price candles) merged into bars of `barMs`, in time order. */
+function toBars(points: Iterable<Ohlc>, barMs: number): Bar[] {
+  const bars: Bar[] = [];
+  let cur: { t: number; o: Decimal; h: Decimal; l: Decimal; c: Decimal } | null = null;
+  const flush = () => {
+    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
+  };
+  for (const k of points) {
+    const t = Math.floor(k.t / barMs) * barMs;
+    if (cur && cur.t === t) {
+      if (k.h.greaterThan(cur.h)) cur.h = k.h;
+      if (k.l.lessThan(cur.l)) cur.l = k.l;
+      cur.c = k.c;
+    } else {
+      flush();
+      cur = { t, o: k.o, h: k.h, l: k.l, c: k.c };
+    }
+  }
+  flush();
+  return bars;
+}
+
 /** Candles merged into the smallest bar size that keeps the chart under `MAX_BARS` bars. */
 export function thinBars(candles: readonly CandleInput[]): { bars: Bar[]; barMs: number } {
   if (candles.length === 0) return { bars: [], barMs: 60_000 };
   const spanMin = (candles[candles.length - 1]!.openTime - candles[0]!.openTime) / 60_000 + 1;
   const size = BAR_SIZES_MIN.find((m) => spanMin / m <= MAX_BARS) ?? 1440;
   const barMs = size * 60_000;
-  const bars: Bar[] = [];
-  let cur: {
-    t: number;
-    o: CandleInput['open'];
-    h: CandleInput['high'];
-    l: CandleInput['low'];
-    c: CandleInput['close'];
-  } | null = null;
-  const flush = () => {
-    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
-  };
-  for (const k of candles) {
-    const t = Math.floor(k.openTime / barMs) * barMs;
-    if (cur && cur.t === t) {
-      if (k.high.greaterThan(cur.h)) cur.h = k.high;
-      if (k.low.lessThan(cur.l)) cur.l = k.low;
-      cur.c = k.close;
-    } else {
-      flush();
-      cur = { t, o: k.open, h: k.high, l: k.low, c: k.close };
-    }
-  }
-  flush();
-  return { bars, barMs };
+  const points = candles.map((k) => ({ t: k.openTime, o: k.open, h: k.high, l: k.low, c: k.close }));
+  return { bars: toBars(points, barMs), barMs };
 }
 
 const TICK_BAR_MS = [1_000, 5_000, 15_000, 60_000];
@@ -64,24 +72,8 @@ export function tickBars(ticks: readonly { time: number; price: Decimal }[]): { 
   const span = ticks[ticks.length - 1]!.time - ticks[0]!.time + 1;
   const barMs = TICK_BAR_MS.find((ms) => span / ms <= MAX_BARS);
   if (barMs === undefined) return { bars: [], barMs: 0 };
-  const bars: Bar[] = [];
-  let cur: { t: number; o: Decimal; h: Decimal; l: Decimal; c: Decimal } | null = null;
-  const flush = () => {
-    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
-  };
-  for (const k of ticks) {
-    const t = Math.floor(k.time / barMs) * barMs;
-    if (cur && cur.t === t) {
-      if (k.price.greaterThan(cur.h)) cur.h = k.price;
-      if (k.price.lessThan(cur.l)) cur.l = k.price;
-      cur.c = k.price;
-    } else {
-      flush();
-      cur = { t, o: k.price, h: k.price, l: k.price, c: k.price };
-    }
-  }
-  flush();
-  return { bars, barMs };
+  const points = ticks.map((k) => ({ t: k.time, o: k.price, h: k.price, l: k.price, c: k.price }));
+  return { bars: toBars(points, barMs), barMs };
 }
 
 export interface ReportInputs {

@@ -32,6 +32,7 @@
 import type { CancelOrder, PlaceOrder } from '../commands.js';
 import type { MarketView } from '../market-tape.js';
 import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../money.js';
+import type { Position } from '../orders.js';
 import type { SymbolRules } from '../symbol-rules.js';
 
 export type { MarketView };
@@ -144,6 +145,24 @@ export type CloseIntent =
 export interface Step {
   readonly exec: SideExec;
   readonly intents: readonly CloseIntent[];
+}
+
+/** The order side that closes a position side: a LONG is closed by sells, a SHORT by buys. */
+export function closingSideOf(side: CloseSide): 'buy' | 'sell' {
+  return side === 'LONG' ? 'sell' : 'buy';
+}
+
+/**
+ * The exchange's position as the engine reads a side (size without sign, no liquidation price when the
+ * venue gives none); `leverage` stands in when the venue does not report one.
+ */
+export function sidePositionOf(p: Position, leverage: Decimal): SidePosition {
+  return {
+    qty: p.qty.abs(),
+    entry: p.entryPrice,
+    leverage: p.leverage?.greaterThan(0) ? p.leverage : leverage,
+    liquidation: p.liquidationPrice?.greaterThan(0) ? p.liquidationPrice : null,
+  };
 }
 
 export function initialSide(side: CloseSide, now: number): SideExec {
@@ -429,7 +448,7 @@ export function onMarket(
   intents.push({
     kind: 'place',
     clientOrderId: order.clientOrderId,
-    side: x.side === 'LONG' ? 'sell' : 'buy',
+    side: closingSideOf(x.side),
     positionSide: x.side,
     price,
     qty,

@@ -28,6 +28,7 @@ import {
 import {
   type CloseIntent,
   type CloseSide,
+  closingSideOf,
   emergencyTier,
   onFill as engineFill,
   onMarket as engineMarket,
@@ -38,6 +39,7 @@ import {
   type SideExec,
   type SidePosition,
   type Step,
+  sidePositionOf,
   sliceCommand,
 } from '../../closer/engine.js';
 import type { Command, OrderCommand } from '../../commands.js';
@@ -108,7 +110,6 @@ function withLeg(s: CloserState, role: string, l: CloserLeg): CloserState {
   return { ...s, legs: { ...s.legs, [role]: l } };
 }
 
-const closingSide = (side: CloseSide) => (side === 'LONG' ? 'sell' : 'buy');
 const signed = (side: CloseSide, qty: Decimal) => (side === 'LONG' ? qty : qty.negated());
 
 // --- fills -------------------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ function applyFill(
   const l = legOf(s, leg);
   if (isApplied(l, fill)) return null;
   const side = l.exec.side;
-  const reduces = fill.side === closingSide(side);
+  const reduces = fill.side === closingSideOf(side);
   // A trade from before recon began reading the position is in the position it read: counted once.
   const counted = l.positionAt !== null && fill.time < l.positionAt;
   const qty = counted
@@ -267,7 +268,7 @@ function toCommands(s: CloserState, leg: Leg, step0: Step, now: number): Turned 
             account: leg.account,
             symbol: leg.symbol,
             clientOrderId: id,
-            side: closingSide(l.exec.side),
+            side: closingSideOf(l.exec.side),
             positionSide: leg.positionSide,
             triggerPrice: i.triggerPrice,
             workingType: 'MARK_PRICE',
@@ -337,14 +338,7 @@ function marketStep(
 // --- recon -------------------------------------------------------------------------------------------
 
 function sidePosition(p: Position | null, l: CloserLeg): SidePosition {
-  if (!p) return l.position;
-  const liq = p.liquidationPrice;
-  return {
-    qty: p.qty.abs(),
-    entry: p.entryPrice,
-    leverage: p.leverage?.greaterThan(0) ? p.leverage : l.position.leverage,
-    liquidation: liq?.greaterThan(0) ? liq : null,
-  };
+  return p ? sidePositionOf(p, l.position.leverage) : l.position;
 }
 
 /** Our protective stops on the leg as the exchange lists them. */
@@ -606,7 +600,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
             account: command.request.account,
             symbol: command.request.symbol,
             clientOrderId: closeOrderId(state.instanceId, seq),
-            side: closingSide(side),
+            side: closingSideOf(side),
             positionSide: side,
             qty: l.position.qty,
           },
@@ -749,7 +743,7 @@ export const closerStrategy: StrategyModule<CloserConfig, CloserState> = {
           account: snap.leg.account,
           symbol: snap.leg.symbol,
           clientOrderId: closeOrderId(s.instanceId, seq),
-          side: closingSide(snap.leg.positionSide as CloseSide),
+          side: closingSideOf(snap.leg.positionSide as CloseSide),
           positionSide: snap.leg.positionSide,
           qty: held,
         },

@@ -9,7 +9,13 @@
  * `closerStateToJson` writes; anything else is refused with the field named, never half read.
  */
 import { z } from 'zod';
-import { type CloseSide, initialSide, type SideExec, type SidePosition } from '../../closer/engine.js';
+import {
+  type CloseSide,
+  closingSideOf,
+  initialSide,
+  type SideExec,
+  type SidePosition,
+} from '../../closer/engine.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
 import type { FillCursor } from '../../orders.js';
 import { decimalString, plainJson } from '../../schema-helpers.js';
@@ -185,7 +191,7 @@ export function initialLeg(closeSide: CloseSide, now: number): CloserLeg {
 export function closerSlots(s: CloserState): OrderSlot[] {
   const out: OrderSlot[] = [];
   for (const [role, leg] of Object.entries(s.legs)) {
-    const closing = leg.exec.side === 'LONG' ? 'sell' : 'buy';
+    const closing = closingSideOf(leg.exec.side);
     const o = leg.exec.order;
     if (o)
       out.push({

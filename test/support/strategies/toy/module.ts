@@ -22,6 +22,8 @@ import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill, FillCursor } from '../../../../shared/domain/orders.js';
 import { configDecimal } from '../../../../shared/domain/schema-helpers.js';
 import {
+  envelopeOf,
+  envelopeState,
   type OrderSlot,
   readStoredInstance,
   storeInstance,
@@ -34,6 +36,7 @@ import type {
   StrategyModule,
   UnjournaledFill,
 } from '../../../../shared/domain/strategy.js';
+import { freshEnvelope } from '../../../../shared/domain/strategy.js';
 import { roundPrice } from '../../../../shared/domain/symbol-rules.js';
 
 export const TOY = 'toy_pair';
@@ -96,16 +99,7 @@ const emptyLeg: ToyLeg = { cursor: null, trades: [], held: ZERO, order: null };
 
 export function initialToyState(instanceId: string, now: number): ToyState {
   return {
-    strategy: TOY,
-    instanceId,
-    version: 0,
-    paused: false,
-    pauseReason: null,
-    activeAlerts: [],
-    unjournaled: [],
-    reconBackoffUntil: null,
-    lastPrice: null,
-    updatedAt: now,
+    ...freshEnvelope(TOY, instanceId, now),
     nextSeq: 1,
     buy: emptyLeg,
     sell: emptyLeg,
@@ -280,18 +274,7 @@ function toySlots(s: ToyState): OrderSlot[] {
 /** Stored through the strategy-neutral envelope: a cursor and trade ids per leg, order slots, the rest in body. */
 function toJson(s: ToyState): unknown {
   return storeInstance({
-    strategy: TOY,
-    instanceId: s.instanceId,
-    version: s.version,
-    nextSeq: s.nextSeq,
-    paused: s.paused,
-    pauseReason: s.pauseReason,
-    activeAlerts: s.activeAlerts,
-    suppressedAlerts: {},
-    reconBackoffUntil: s.reconBackoffUntil,
-    lastPrice: s.lastPrice,
-    updatedAt: s.updatedAt,
-    unjournaled: s.unjournaled,
+    ...envelopeOf(s),
     legs: Object.fromEntries(ROLES.map((r) => [r, { fillCursor: s[r].cursor, recentTrades: s[r].trades }])),
     orders: toySlots(s),
     body: {
@@ -332,16 +315,7 @@ function parseState(json: unknown, where = 'toy state'): ToyState {
   };
   return {
     strategy: TOY,
-    instanceId: e.instanceId,
-    version: e.version,
-    paused: e.paused,
-    pauseReason: e.pauseReason,
-    activeAlerts: e.activeAlerts,
-    unjournaled: e.unjournaled,
-    reconBackoffUntil: e.reconBackoffUntil,
-    lastPrice: e.lastPrice,
-    updatedAt: e.updatedAt,
-    nextSeq: e.nextSeq,
+    ...envelopeState(e),
     buy: leg('buy'),
     sell: leg('sell'),
   };
