@@ -27,7 +27,7 @@ import { runtimeOf } from './strategies/index.js';
 
 export const adminCommandSchema = z
   .object({
-    command: z.enum(['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all']),
+    command: z.enum(['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all', 'preflight']),
     instanceId: z.string().min(1),
     confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),
@@ -149,7 +149,7 @@ export async function runAdminCommand(
     return saved.state;
   };
   /** An operator command of the strategy's own (refused, naming the strategy, when it has none). */
-  const own = async (name: 'rebuild' | 'reset-counters') => {
+  const own = async (name: 'rebuild' | 'reset-counters' | 'preflight') => {
     const run = runtimeOf(config).commands[name];
     if (!run) throw new UnsupportedCommandError(name, config.strategy);
     return run(ctx, cmd.instanceId, { reason: cmd.reason }, SHELL);
@@ -182,6 +182,13 @@ export async function runAdminCommand(
       return done(await own(cmd.command));
     case 'close-all':
       return done(await flattenInstance(ctx, cmd.instanceId, cmd.urgency ?? 'emergency', cmd.reason));
+    case 'preflight': {
+      // The strategy's own (the hedge grid also starts an instance it had refused), else its checks.
+      const runtime = runtimeOf(config);
+      if (runtime.commands.preflight) return done(await own('preflight'));
+      const problems = await runtime.preflight(ctx, config, {});
+      return done({ ok: problems.length === 0, problems });
+    }
   }
 }
 

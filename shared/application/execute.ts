@@ -346,12 +346,23 @@ export function orderEvents(
     switch (c.kind) {
       case 'PlaceOrder': {
         const r = c.request;
+        const t = c.tag;
         const shared = {
           ...base,
           side: r.side,
           price: r.price.toFixed(),
           qty: r.qty.toFixed(),
           level: levelPriceOf(c.level),
+          ...(t
+            ? {
+                leg: t.leg,
+                orderRole: t.role,
+                ...(t.paramsVersion === undefined ? {} : { paramsVersion: t.paramsVersion }),
+                ...(t.entry ? { entry: t.entry.toFixed() } : {}),
+                ...(t.spacing ? { spacing: t.spacing.toFixed() } : {}),
+                ...(t.allowance ? { allowance: t.allowance.toFixed() } : {}),
+              }
+            : {}),
         };
         events.push(
           o.kind === 'placed'
@@ -390,8 +401,9 @@ export function orderEvents(
       case 'PlaceStop':
         events.push({
           ...base,
+          ...(c.leg ? { leg: c.leg } : {}),
           type: o.kind === 'placed' ? 'stop_placed' : 'order_rejected',
-          side: 'sell',
+          side: c.request.side,
           price: c.request.triggerPrice.toFixed(),
           // A quantity stop covers its quantity; a closePosition stop (no qty) covers any size.
           ...(c.request.closePosition || !c.request.qty ? {} : { qty: c.request.qty.toFixed() }),
@@ -408,8 +420,9 @@ export function orderEvents(
       case 'ClosePosition':
         events.push({
           ...base,
+          ...(c.leg ? { leg: c.leg } : {}),
           type: o.kind === 'placed' ? 'order_placed' : 'order_rejected',
-          side: 'sell',
+          side: c.request.side,
           qty: c.request.qty.toFixed(),
           reason:
             o.kind === 'rejected'

@@ -26,6 +26,7 @@ export function fillEvent(instanceId: string, f: UnjournaledFill): TradingEvent 
     holdings: f.holdingsAfter.toFixed(),
     avgEntry: f.avgEntryAfter.toFixed(),
     reason: f.role,
+    ...(f.leg ? { leg: f.leg } : {}),
   };
 }
 

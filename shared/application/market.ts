@@ -4,7 +4,9 @@
  * every pass. The same for every strategy: the module says which legs, which orders to look up, and where
  * each leg's trade history starts.
  */
-import type { ExchangeOrder, Fill, FillCursor, Position } from '../domain/orders.js';
+import { aggregateCandles, timeframeMs } from '../domain/analysis/index.js';
+import type { Timeframe } from '../domain/config/level-source.js';
+import type { Candle, ExchangeOrder, Fill, FillCursor, Position } from '../domain/orders.js';
 import { strategyOf } from '../domain/strategies/index.js';
 import type {
   InstanceConfigBase,
@@ -155,4 +157,28 @@ async function tradesAfter(exchange: ExchangePort, symbol: string, from: FillCur
     cursor = { time: last.time, tradeId: last.tradeId };
   }
   return all;
+}
+
+/**
+ * The last `count` candles of `timeframe` (plus one for the previous close), built from the venue's
+ * 1-minute candles, read in pages: what the ATR-driven level sources and the hedge grid's parameters use.
+ */
+export async function candleHistory(
+  exchange: ExchangePort,
+  symbol: string,
+  timeframe: Timeframe,
+  count: number,
+  now: number,
+): Promise<Candle[]> {
+  const wanted = ((count + 1) * timeframeMs(timeframe)) / 60_000;
+  const out: Candle[] = [];
+  let from = now - wanted * 60_000;
+  while (from < now) {
+    const batch = await exchange.candles(symbol, '1m', from, 1500);
+    if (batch.length === 0) break;
+    out.push(...batch);
+    from = batch[batch.length - 1]!.openTime + 60_000;
+    if (batch.length < 1500) break;
+  }
+  return aggregateCandles(out, timeframe);
 }

@@ -19,6 +19,7 @@ import {
   failed,
   succeeded,
 } from '../domain/guards/breaker.js';
+import type { Decimal } from '../domain/money.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
@@ -111,6 +112,15 @@ export function withBreaker(
     amend: guard((request) => inner.amend(request)),
     setLeverage: guard((symbol, leverage) => inner.setLeverage(symbol, leverage)),
     hedgeMode: guard(() => inner.hedgeMode()),
+    setHedgeMode: guard((on) => inner.setHedgeMode(on)),
+    leverageBrackets: guard((symbol) => inner.leverageBrackets(symbol)),
+    ...(inner.transferTo
+      ? {
+          transferTo: guard((to: string, asset: string, amount: Decimal) =>
+            inner.transferTo!(to, asset, amount),
+          ),
+        }
+      : {}),
     subscribeUser: (handler) => inner.subscribeUser(handler),
     subscribeMarket: (symbol, channels, handler) => inner.subscribeMarket(symbol, channels, handler),
     close: () => inner.close(),

@@ -6,6 +6,8 @@
  * cause. The stream worker isolates and retries such an account; a recon pass for it fails with the reason.
  */
 
+import type { LeverageBracket } from '../domain/analysis/leverage.js';
+import type { Decimal } from '../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -18,17 +20,18 @@ import type {
 } from '../domain/orders.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import type { Clock } from '../ports/clock.js';
-import type {
-  AmendRequest,
-  CancelResult,
-  ExchangePort,
-  MarketChannel,
-  MarketStreamEvent,
-  OrderKind,
-  PriceSnapshot,
-  StreamSubscription,
-  SubmitResult,
-  UserStreamEvent,
+import {
+  type AmendRequest,
+  type CancelResult,
+  ExchangeError,
+  type ExchangePort,
+  type MarketChannel,
+  type MarketStreamEvent,
+  type OrderKind,
+  type PriceSnapshot,
+  type StreamSubscription,
+  type SubmitResult,
+  type UserStreamEvent,
 } from '../ports/exchange.js';
 
 export class AccountUnavailableError extends Error {
@@ -117,6 +120,22 @@ export class DeferredExchangePort implements ExchangePort {
   }
   async hedgeMode(): Promise<boolean> {
     return (await this.#real()).hedgeMode();
+  }
+  async setHedgeMode(on: boolean): Promise<void> {
+    return (await this.#real()).setHedgeMode(on);
+  }
+  async leverageBrackets(symbol: string): Promise<LeverageBracket[]> {
+    return (await this.#real()).leverageBrackets(symbol);
+  }
+  /** Forwards when the real port can; otherwise refuses, naming why (the preflight says it). */
+  async transferTo(toAccount: string, asset: string, amount: Decimal): Promise<void> {
+    const real = await this.#real();
+    if (!real.transferTo)
+      throw new ExchangeError(
+        'fatal',
+        `transfers from account ${this.accountId} are not available at ${real.venue} with these keys`,
+      );
+    return real.transferTo(toAccount, asset, amount);
   }
   async subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription> {
     return (await this.#real()).subscribeUser(handler);

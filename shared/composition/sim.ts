@@ -17,6 +17,7 @@ import type { DeploymentConfig } from '../domain/config/deployment.js';
 import { type Decimal, ZERO } from '../domain/money.js';
 import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
+import { checkHedgeLog } from '../domain/sim/hedge-checks.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceEnvelope, SimOpening } from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
@@ -239,20 +240,23 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       const r = rules.get(symbol)!;
       const feed = plan.feeds.find((f) => f.symbol === symbol)!;
       const own = strategyOf(inst).simulation.eventChecks(inst);
-      eventViolations.set(
-        inst.id,
-        checkEventLog(
-          events.filter((e) => e.instanceId === inst.id),
-          {
-            sellGuard: own.sellGuard,
-            tickSize: r.tickSize,
-            stepSize: r.stepSize,
-            candles: feed.kind === 'ticks' ? undefined : feed.candles,
-            end: plan.end,
-            maxUnprotectedMs: strategyOf(inst).protectsHoldings(inst) ? 60_000 : null,
-          },
-        ),
-      );
+      const mine = events.filter((e) => e.instanceId === inst.id);
+      const hedge = own.hedge
+        ? checkHedgeLog(mine, { legs: own.hedge.legs, tickSize: r.tickSize, end: plan.end }).map(
+            (v) => `${inst.id} ${v}`,
+          )
+        : [];
+      eventViolations.set(inst.id, [
+        ...checkEventLog(mine, {
+          sellGuard: own.sellGuard,
+          tickSize: r.tickSize,
+          stepSize: r.stepSize,
+          candles: feed.kind === 'ticks' ? undefined : feed.candles,
+          end: plan.end,
+          maxUnprotectedMs: strategyOf(inst).protectsHoldings(inst) ? 60_000 : null,
+        }),
+        ...hedge,
+      ]);
     }
     const summary = await buildSummary({
       config: plan.config,

@@ -17,6 +17,26 @@ export interface PlaceOrder {
    * is never held back by a pre-trade check (an explicit, logged bypass).
    */
   readonly risk?: boolean;
+  /** What a multi-leg strategy says of the order (its leg, what it is for): journaled with it. */
+  readonly tag?: OrderTag;
+}
+
+/**
+ * A multi-leg strategy's words on an order, journaled with it so the simulator's checks can hold each leg
+ * to its promises (the hedge grid: every open gets its take-profit one spacing away; the net stays within
+ * the imbalance allowance). Strings and numbers only, except the Decimals (journaled as text).
+ */
+export interface OrderTag {
+  /** The leg's role. */
+  readonly leg: string;
+  readonly role: 'open' | 'close';
+  /** The parameter version the order was decided under. */
+  readonly paramsVersion?: number;
+  /** A take-profit: the entry it closes and the spacing it keeps from it. */
+  readonly entry?: Decimal;
+  readonly spacing?: Decimal;
+  /** An open: the coins of net exposure the imbalance limit allowed when it was placed. */
+  readonly allowance?: Decimal;
 }
 
 export interface CancelOrder {
@@ -52,6 +72,8 @@ export interface PlaceStop {
   readonly instanceId: string;
   readonly request: StopOrderRequest;
   readonly reason: string;
+  /** The leg's role, when the instance has several (journaled with it). */
+  readonly leg?: string;
 }
 
 export interface CancelStop {
@@ -72,6 +94,8 @@ export interface ClosePosition {
   readonly instanceId: string;
   readonly request: MarketOrderRequest;
   readonly reason: string;
+  /** The leg's role, when the instance has several (journaled with it). */
+  readonly leg?: string;
 }
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';

@@ -43,6 +43,8 @@ export interface UnjournaledFill {
   readonly avgEntryAfter: Decimal;
   /** How the fill was read (the strategy's fill role). */
   readonly role: string;
+  /** The leg (role) it was on, when the instance has several legs that say so. */
+  readonly leg?: string | undefined;
 }
 
 /** One live order of an instance, as any reader may see it. */
@@ -88,6 +90,7 @@ export const unjournaledFillSchema = z.object({
   holdingsAfter: decimalString,
   avgEntryAfter: decimalString,
   role: z.string().min(1),
+  leg: z.string().min(1).optional(),
 });
 
 const orderSlotSchema = z.object({

@@ -178,6 +178,13 @@ export interface StrategyEventChecks {
     readonly sellQuotaRatio: Decimal;
     readonly baseAmountPerGrid: Decimal;
   };
+  /**
+   * A hedge of grids on several legs (the ATR hedge grid): each leg's role and position side, so the checks
+   * can hold every leg to its take-profits and the pair to its imbalance allowance (`sim/hedge-checks.ts`).
+   */
+  readonly hedge?: {
+    readonly legs: Readonly<Record<string, 'LONG' | 'SHORT'>>;
+  };
 }
 
 /** What the CDK app's alarms and dashboard read of an instance (the rest comes from its legs and jobs). */

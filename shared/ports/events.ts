@@ -34,6 +34,14 @@ export interface TradingEvent {
   /** For fills: exchange trade id, fee, maker flag. */
   readonly tradeId?: string;
   readonly fee?: string;
+  /** The leg (role) of a multi-leg strategy's order, stop or fill, when it names one. */
+  readonly leg?: string;
+  /** What a multi-leg strategy said of an order (`OrderTag`): open or close, and its figures. */
+  readonly orderRole?: 'open' | 'close';
+  readonly paramsVersion?: number;
+  readonly entry?: string;
+  readonly spacing?: string;
+  readonly allowance?: string;
 }
 
 /** Recording a fill again (same instance and trade id) keeps one: fills may be replayed from state. */

@@ -10,6 +10,7 @@
  *    blindly; settle by client order id on the next reconciliation.
  *  - `fatal`: credentials or permissions are wrong; stop and alert a human.
  */
+import type { LeverageBracket } from '../domain/analysis/leverage.js';
 import type { Decimal } from '../domain/money.js';
 import type {
   Balance,
@@ -177,6 +178,16 @@ export interface ExchangePort {
   setLeverage(symbol: string, leverage: number): Promise<void>;
   /** Is the account in hedge (dual-side) mode? */
   hedgeMode(): Promise<boolean>;
+  /** Turns the dual-side (hedge) position mode on or off (the venue refuses while positions or orders exist). */
+  setHedgeMode(on: boolean): Promise<void>;
+  /** The symbol's leverage brackets (Binance `GET /fapi/v1/leverageBracket`), lowest notional first. */
+  leverageBrackets(symbol: string): Promise<LeverageBracket[]>;
+  /**
+   * Moves `amount` of `asset` from this account to another account of the deployment at the same venue.
+   * Absent where the venue or the keys cannot (a transfer between Binance sub-accounts needs the master
+   * account's key): callers say so and what to move by hand.
+   */
+  transferTo?(toAccount: string, asset: string, amount: Decimal): Promise<void>;
 
   subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription>;
   subscribeMarket(

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/application/instance.js';
 import { runBot } from '../../shared/application/run-bot.js';
 import { type PaperApp, paperApp } from '../support/app.js';
+import { asKlgConfig } from '../support/strategies/klg/state.js';
 
 let app: PaperApp;
 afterEach(async () => app?.stop());
@@ -82,7 +83,7 @@ describe('runBot (the whole runtime in one process)', () => {
     let started = false;
     await expect(
       runBot(app.ctx, {
-        instances: [{ ...config, account: 'elsewhere' }],
+        instances: [{ ...asKlgConfig(config), account: 'elsewhere' }],
         writer: 'laptop',
         stop: new Promise<void>(() => {}),
         started: () => {

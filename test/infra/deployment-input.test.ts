@@ -80,7 +80,7 @@ describe('deployment config for AWS', () => {
     const slice = sliceForAccount(input, 'b');
     expect(slice.accounts).toEqual([{ id: 'b', exchange: 'okx' }]);
     expect((slice.instances as { id: string }[]).map((i) => i.id)).toEqual(['two']);
-    expect(parseDeploymentConfig(slice).instances[0]?.account).toBe('b');
+    expect(asKlgConfig(parseDeploymentConfig(slice).instances[0]!).account).toBe('b');
     expect(tradedAccounts(input.config).map((a) => a.id)).toEqual(['main', 'b']);
   });
 });

@@ -11,10 +11,11 @@
  *  - Amend is `PUT /fapi/v1/order` addressed by `origClientOrderId` (no exchange id needed).
  *  - Prices and quantities go out as exact decimal strings; answers are parsed from the raw `info`.
  */
+import { leverageBracketsSchema } from '../../domain/analysis/leverage.js';
 import { type Decimal, fmt } from '../../domain/money.js';
 import type { OrderRequest } from '../../domain/orders.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
-import type { AmendRequest, MarketChannel } from '../../ports/exchange.js';
+import { type AmendRequest, ExchangeError, type MarketChannel } from '../../ports/exchange.js';
 import {
   binanceRules,
   parseBinanceBalance,
@@ -41,6 +42,8 @@ interface BinanceImplicit {
   fapiPrivateV3GetAccount(p: Params): Promise<unknown>;
   fapiPrivateGetUserTrades(p: Params): Promise<unknown>;
   fapiPrivateGetPositionSideDual(p: Params): Promise<unknown>;
+  fapiPrivatePostPositionSideDual(p: Params): Promise<unknown>;
+  fapiPrivateGetLeverageBracket(p: Params): Promise<unknown>;
 }
 
 function implicit(ex: CcxtClient): BinanceImplicit {
@@ -201,6 +204,24 @@ export const binanceDialect: VenueDialect = {
     const p = asRaw(premium, 'premiumIndex');
     const t = asRaw(ticker, 'ticker/price');
     return { last: decField(t, 'price'), mark: decField(p, 'markPrice'), time: timeField(p, 'time') };
+  },
+
+  async setHedgeMode(ex, on) {
+    await implicit(ex).fapiPrivatePostPositionSideDual({ dualSidePosition: on ? 'true' : 'false' });
+  },
+
+  async fetchLeverageBrackets(ex, symbol) {
+    const id = marketId(ex, symbol);
+    const rows = rawList(await implicit(ex).fapiPrivateGetLeverageBracket({ symbol: id }), 'leverageBracket');
+    const row = rows.map((r) => asRaw(r, 'leverageBracket')).find((r) => r.symbol === id);
+    if (!row) throw new ExchangeError('fatal', `no leverage brackets for ${symbol} in the venue's answer`);
+    const parsed = leverageBracketsSchema.safeParse(row.brackets);
+    if (!parsed.success)
+      throw new ExchangeError(
+        'fatal',
+        `leverage brackets of ${symbol} are malformed: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
+    return parsed.data;
   },
 
   async fetchHedgeMode(ex) {

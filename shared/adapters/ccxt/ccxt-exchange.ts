@@ -12,6 +12,7 @@
  *  4. Money is parsed from the venue's strings by the dialect; nothing here converts through `number`.
  */
 
+import type { LeverageBracket } from '../../domain/analysis/leverage.js';
 import { type Decimal, dec, ZERO } from '../../domain/money.js';
 import type {
   Balance,
@@ -303,6 +304,24 @@ export class CcxtExchange implements ExchangePort {
         code: outcome.code,
       });
     this.leverages.set(symbol, dec(leverage));
+  }
+
+  async setHedgeMode(on: boolean): Promise<void> {
+    const outcome = await this.calls.write(async () => {
+      await this.client.loadMarkets();
+      return this.dialect.setHedgeMode(this.client, on);
+    });
+    if (!outcome.ok)
+      throw new ExchangeError('fatal', `position mode change refused: ${outcome.message}`, {
+        code: outcome.code,
+      });
+  }
+
+  leverageBrackets(symbol: string): Promise<LeverageBracket[]> {
+    return this.calls.read(async () => {
+      await this.client.loadMarkets();
+      return this.dialect.fetchLeverageBrackets(this.client, symbol);
+    });
   }
 
   hedgeMode(): Promise<boolean> {

@@ -4,6 +4,7 @@
  * `binance-dialect.ts` and `okx-dialect.ts` implement it; `CcxtExchange` holds everything venue-neutral.
  */
 
+import type { LeverageBracket } from '../../domain/analysis/leverage.js';
 import type { Decimal } from '../../domain/money.js';
 import type {
   Balance,
@@ -73,6 +74,8 @@ export interface VenueDialect {
   ): Promise<Candle[]>;
   fetchPrice(ex: CcxtClient, symbol: string): Promise<PriceSnapshot>;
   fetchHedgeMode(ex: CcxtClient, symbol?: string): Promise<boolean>;
+  setHedgeMode(ex: CcxtClient, on: boolean): Promise<void>;
+  fetchLeverageBrackets(ex: CcxtClient, symbol: string): Promise<LeverageBracket[]>;
   parseUserMessage(
     message: unknown,
     ex: CcxtClient,

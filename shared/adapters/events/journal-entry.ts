@@ -75,6 +75,10 @@ const STRING_FIELDS = [
   'code',
   'tradeId',
   'fee',
+  'leg',
+  'entry',
+  'spacing',
+  'allowance',
 ] as const;
 
 /** Reads a journaled event back (reports, tests); `null` for entries this sink did not write. */
@@ -87,5 +91,8 @@ export function eventFromJournal(entry: JournalEntry): TradingEvent | null {
   if (d.severity === 'info' || d.severity === 'warning' || d.severity === 'critical')
     event.severity = d.severity;
   for (const k of STRING_FIELDS) if (typeof d[k] === 'string') event[k] = d[k];
+  if (d.orderRole === 'open' || d.orderRole === 'close') event.orderRole = d.orderRole;
+  if (typeof d.paramsVersion === 'string' && /^\d+$/.test(d.paramsVersion))
+    event.paramsVersion = Number(d.paramsVersion);
   return event as unknown as TradingEvent;
 }

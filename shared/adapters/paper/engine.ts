@@ -30,10 +30,10 @@
  * within the range the market traded through (limit orders at their own price).
  */
 
-import { type Decimal, type DecimalInput, ZERO } from '../../domain/money.js';
+import { type Decimal, type DecimalInput, dec, ZERO } from '../../domain/money.js';
 import type { Clock } from '../../ports/clock.js';
 import { cancelAlgoOrder, cancelAllAlgoOrders, findAlgo, placeAlgoOrder } from './algo-orders.js';
-import { binanceErrors } from './errors.js';
+import { binanceErrors, PaperApiError } from './errors.js';
 import type { FeedListener, FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
@@ -123,6 +123,24 @@ export class PaperExchange {
 
   deposit(accountId: string, asset: string, amount: DecimalInput): void {
     this.run(accountId, undefined, () => deposit(this.core, accountId, asset, amount));
+  }
+
+  /**
+   * Moves wallet balance between two accounts of this engine (what a sub-account transfer does): refused
+   * when the sender's available balance does not cover it.
+   */
+  transfer(fromAccount: string, toAccount: string, asset: string, amount: DecimalInput): void {
+    const amt = dec(amount, 'transfer amount');
+    if (!amt.greaterThan(0)) throw new Error(`transfer: the amount must be above 0, got ${amt}`);
+    this.acct(toAccount);
+    const available = this.balance(fromAccount, asset).availableBalance;
+    if (amt.greaterThan(available))
+      throw new PaperApiError(
+        -2010,
+        `transfer of ${amt} ${asset} exceeds the ${available} ${asset} available on ${fromAccount}`,
+      );
+    this.run(fromAccount, undefined, () => deposit(this.core, fromAccount, asset, amt.negated()));
+    this.run(toAccount, undefined, () => deposit(this.core, toAccount, asset, amt));
   }
 
   positionMode(accountId: string): { dualSidePosition: boolean } {

@@ -14,7 +14,9 @@
  *    ACCOUNT_UPDATE becomes `position` and `balance` events; an ALGO_UPDATE an `order` of kind `stop`;
  *    an injected disconnect a `connection` event (`disconnected`, then `reconnected`: resync over REST).
  */
-import { ONE } from '../../domain/money.js';
+
+import type { LeverageBracket } from '../../domain/analysis/leverage.js';
+import { type Decimal, ONE } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -287,6 +289,27 @@ export class PaperExchangePort implements ExchangePort {
 
   async hedgeMode(): Promise<boolean> {
     return this.call('query', () => this.engine.positionMode(this.accountId).dualSidePosition);
+  }
+
+  async setHedgeMode(on: boolean): Promise<void> {
+    await this.call('configure', () => this.engine.setPositionMode(this.accountId, on));
+  }
+
+  async leverageBrackets(symbol: string): Promise<LeverageBracket[]> {
+    const id = this.symbols.toId(symbol);
+    return this.call('query', () =>
+      (this.engine.leverageBrackets(id)[0]?.brackets ?? []).map((b) => ({
+        notionalFloor: b.notionalFloor,
+        notionalCap: b.notionalCap,
+        maxLeverage: b.initialLeverage,
+        maintMarginRatio: b.maintMarginRatio,
+      })),
+    );
+  }
+
+  /** Paper accounts of one engine share a venue: a transfer moves wallet balance between them. */
+  async transferTo(toAccount: string, asset: string, amount: Decimal): Promise<void> {
+    await this.call('configure', () => this.engine.transfer(this.accountId, toAccount, asset, amount));
   }
 
   async subscribeUser(handler: (event: UserStreamEvent) => void): Promise<StreamSubscription> {

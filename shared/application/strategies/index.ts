@@ -5,12 +5,14 @@
  * `registerRuntime`).
  */
 import { closerRuntime } from './closer/runtime.js';
+import { hedgeGridRuntime } from './hedge-grid/runtime.js';
 import { klgRuntime } from './klg/runtime.js';
 import type { StrategyRuntime } from './runtime.js';
 
 const RUNTIMES = new Map<string, StrategyRuntime>([
   [klgRuntime.name, klgRuntime],
   [closerRuntime.name, closerRuntime],
+  [hedgeGridRuntime.name, hedgeGridRuntime],
 ]);
 
 export function registerRuntime(runtime: StrategyRuntime): void {

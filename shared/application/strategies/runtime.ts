@@ -84,7 +84,7 @@ export interface StrategyRuntime {
   readonly name: string;
   coldStart(ctx: AppContext, config: InstanceConfig): Promise<Decision<InstanceEnvelope>>;
   readonly jobs: Readonly<Partial<Record<'recompute' | 'risk', RuntimeJob>>>;
-  readonly commands: Readonly<Partial<Record<'rebuild' | 'reset-counters', RuntimeCommand>>>;
+  readonly commands: Readonly<Partial<Record<'rebuild' | 'reset-counters' | 'preflight', RuntimeCommand>>>;
   /** Problems that make the config unworkable (each names the field and the fix); empty: fine. */
   preflight(ctx: AppContext, config: InstanceConfig, opts: PreflightOptions): Promise<string[]>;
 }

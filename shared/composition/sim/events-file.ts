@@ -22,6 +22,12 @@ const FIELDS = [
   'code',
   'tradeId',
   'fee',
+  'leg',
+  'orderRole',
+  'paramsVersion',
+  'entry',
+  'spacing',
+  'allowance',
 ] as const satisfies readonly (keyof TradingEvent)[];
 
 /** Events in file order. `instanceOrder` lists instance ids as the config does. */

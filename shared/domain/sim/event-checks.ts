@@ -10,13 +10,14 @@
  *  1. No sell is placed (or amended) at or below `avgEntry × (1 + min_profit_pct)`.
  *  2. While a position remains, coins sold since the position was last flat never exceed
  *     `sell_quota_ratio × bought + base_amount_per_grid` (a stop or close-all that flattens is allowed).
- *  3. Never two live buys at one level.
+ *  3. Never two live buys at one level (of one leg, when events name their leg).
  *  4. Every price is on the tick and every quantity on the step.
  *  5. Every fill lies inside the range of the candle it is stamped in (`openTime ≤ ts < openTime + 1m`).
  *  6. Holdings after each fill equal coins bought minus coins sold.
  *  7. Protection: while holdings are above zero a stop of ours covers them (closePosition, or a quantity at
  *     least the holdings); a holding left uncovered for more than `maxUnprotectedMs` (one minute of market
- *     time) is flagged with how long it lasted.
+ *     time) is flagged with how long it lasted. Events that name their leg (a multi-leg strategy's) are
+ *     judged per leg: the leg's coins by its fills, covered by a stop placed on that leg.
  *  8. No liquidation (a fill whose reason is `liquidation`).
  *  9. At most `maxAlertsPerDay` (24) warning or critical alerts in one UTC day.
  */
@@ -37,6 +38,7 @@ export interface LoggedEvent {
   readonly reason?: string | undefined;
   readonly severity?: string | undefined;
   readonly code?: string | undefined;
+  readonly leg?: string | undefined;
 }
 
 export interface CheckedInstance {
@@ -65,14 +67,27 @@ interface Ledger {
   sold: Decimal;
   boughtSinceFlat: Decimal;
   soldSinceFlat: Decimal;
-  live: Map<string, { level: string | undefined; side: string | undefined; open: Decimal }>;
+  live: Map<
+    string,
+    { level: string | undefined; side: string | undefined; leg: string | undefined; open: Decimal }
+  >;
   candle: number;
-  /** Live stops of ours: client id → quantity covered (null = closePosition: covers any size). */
-  stops: Map<string, Decimal | null>;
   holdings: Decimal;
-  /** Since when the holdings have had no covering stop (null: covered or flat). */
-  uncoveredSince: number | null;
+  /**
+   * Check 7 for events that name no leg: the holdings (as fills state them), live stops of ours (client id
+   * → quantity covered, null = closePosition: covers any size), since when uncovered (null: covered or flat).
+   */
+  cover: Cover;
   alertsByDay: Map<string, number>;
+  /** Per named leg: its coins by its fills, its stops, since when uncovered (check 7 per leg). */
+  legs: Map<string, Cover>;
+}
+
+/** What check 7 watches: the instance's holdings and stops, or one named leg's. */
+interface Cover {
+  held: Decimal;
+  stops: Map<string, Decimal | null>;
+  uncoveredSince: number | null;
 }
 
 const ORDER_TYPES = new Set(['order_placed', 'order_amended', 'fill', 'stop_placed']);
@@ -98,17 +113,31 @@ function newLedger(): Ledger {
     soldSinceFlat: ZERO,
     live: new Map(),
     candle: -1,
-    stops: new Map(),
     holdings: ZERO,
-    uncoveredSince: null,
+    cover: { held: ZERO, stops: new Map(), uncoveredSince: null },
     alertsByDay: new Map(),
+    legs: new Map(),
   };
 }
 
-function isCovered(ledger: Ledger): boolean {
-  if (!ledger.holdings.greaterThan(0)) return true;
-  for (const qty of ledger.stops.values())
-    if (qty === null || qty.greaterThanOrEqualTo(ledger.holdings)) return true;
+function legName(ledger: Ledger, cover: Cover): string | undefined {
+  for (const [name, c] of ledger.legs) if (c === cover) return name;
+  return undefined;
+}
+
+function legCover(ledger: Ledger, leg: string): Cover {
+  let c = ledger.legs.get(leg);
+  if (!c) {
+    c = { held: ZERO, stops: new Map(), uncoveredSince: null };
+    ledger.legs.set(leg, c);
+  }
+  return c;
+}
+
+function isCovered(cover: Cover): boolean {
+  const held = cover.held.abs();
+  if (!held.greaterThan(0)) return true;
+  for (const qty of cover.stops.values()) if (qty === null || qty.greaterThanOrEqualTo(held)) return true;
   return false;
 }
 
@@ -117,24 +146,28 @@ const MINUTE = 60_000;
 /** Re-evaluates coverage after an event at `ts`; flags a window that ended after more than the limit. */
 function trackCoverage(
   spec: CheckedInstance,
-  ledger: Ledger,
+  cover: Cover,
   ts: number,
   out: string[],
   instanceId: string,
+  leg?: string,
 ): void {
   const limit = spec.maxUnprotectedMs === undefined ? MINUTE : spec.maxUnprotectedMs;
   if (limit === null) return;
-  if (isCovered(ledger)) {
-    if (ledger.uncoveredSince !== null && ts - ledger.uncoveredSince > limit) {
+  if (isCovered(cover)) {
+    if (cover.uncoveredSince !== null && ts - cover.uncoveredSince > limit) {
       out.push(
-        `${instanceId} @${new Date(ledger.uncoveredSince).toISOString()}: holdings had no covering stop for ${Math.round((ts - ledger.uncoveredSince) / 1000)} s`,
+        `${instanceId} @${new Date(cover.uncoveredSince).toISOString()}: ${leg ? `the ${leg} leg's holdings` : 'holdings'} had no covering stop for ${Math.round((ts - cover.uncoveredSince) / 1000)} s`,
       );
     }
-    ledger.uncoveredSince = null;
-  } else if (ledger.uncoveredSince === null) {
-    ledger.uncoveredSince = ts;
+    cover.uncoveredSince = null;
+  } else if (cover.uncoveredSince === null) {
+    cover.uncoveredSince = ts;
   }
 }
+
+/** The cover an event concerns: its leg's when it names one, else the instance's. */
+const coverOf = (ledger: Ledger, e: LoggedEvent): Cover => (e.leg ? legCover(ledger, e.leg) : ledger.cover);
 
 function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: string[]): void {
   const where = `${e.instanceId} @${new Date(e.ts).toISOString()} ${e.type}${e.clientOrderId ? ` ${e.clientOrderId}` : ''}`;
@@ -158,25 +191,29 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       }
       if (e.type === 'order_placed' && e.side === 'buy') {
         for (const [other, o] of ledger.live) {
-          if (o.side === 'buy' && o.level === e.level && other !== id)
+          if (o.side === 'buy' && o.level === e.level && o.leg === e.leg && other !== id)
             out.push(`${where}: a second live buy at level ${e.level} (${other} is still open)`);
         }
       }
       const filled = ledger.live.get(id);
       const open = qty ?? filled?.open ?? ZERO;
-      ledger.live.set(id, { level: e.level, side: e.side, open });
+      ledger.live.set(id, { level: e.level, side: e.side, leg: e.leg, open });
       return;
     }
     case 'order_cancelled':
       ledger.live.delete(id);
       return;
-    case 'stop_placed':
-      ledger.stops.set(id, qty ?? null);
-      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
+    case 'stop_placed': {
+      const cover = coverOf(ledger, e);
+      cover.stops.set(id, qty ?? null);
+      trackCoverage(spec, cover, e.ts, out, e.instanceId, e.leg);
       return;
+    }
     case 'stop_cancelled':
-      ledger.stops.delete(id);
-      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
+      // A cancel names no leg: the stop goes from whichever leg holds it.
+      for (const cover of [ledger.cover, ...ledger.legs.values()])
+        if (cover.stops.delete(id))
+          trackCoverage(spec, cover, e.ts, out, e.instanceId, legName(ledger, cover));
       return;
     case 'alert': {
       // Journal-only warnings (a call whose outcome is unknown) reach nobody's inbox: not part of a storm.
@@ -192,7 +229,8 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
     case 'fill': {
       if (!qty || !price) return;
       if (e.reason === 'liquidation') out.push(`${where}: the position was liquidated at ${e.price}`);
-      ledger.stops.delete(id); // a stop that fills is gone (a grid order's id is never a stop's)
+      // A stop that fills is gone (a grid order's id is never a stop's).
+      for (const cover of [ledger.cover, ...ledger.legs.values()]) cover.stops.delete(id);
       const o = ledger.live.get(id);
       if (o) {
         const left = o.open.minus(qty);
@@ -209,7 +247,15 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       const holdings = e.holdings === undefined ? undefined : dec(e.holdings);
       const net = ledger.bought.minus(ledger.sold);
       ledger.holdings = holdings ?? net;
-      trackCoverage(spec, ledger, e.ts, out, e.instanceId);
+      if (e.leg) {
+        // A leg's coins by its own fills (either sign: a short leg's are negative).
+        const cover = legCover(ledger, e.leg);
+        cover.held = e.side === 'buy' ? cover.held.plus(qty) : cover.held.minus(qty);
+        trackCoverage(spec, cover, e.ts, out, e.instanceId, e.leg);
+      } else {
+        ledger.cover.held = ledger.holdings;
+        trackCoverage(spec, ledger.cover, e.ts, out, e.instanceId);
+      }
       if (holdings && !holdings.equals(net))
         out.push(`${where}: holdings ${e.holdings} ≠ bought − sold = ${net}`);
       if (holdings?.isZero()) {
@@ -241,10 +287,12 @@ export function checkEventLog(events: readonly LoggedEvent[], spec: CheckedInsta
   for (const e of events) checkOne(e, spec, ledger, out);
   const last = events[events.length - 1];
   const end = spec.end ?? last?.ts;
-  if (end !== undefined && ledger.uncoveredSince !== null) {
-    ledger.stops.set('(end of run)', null);
-    trackCoverage(spec, ledger, end, out, last?.instanceId ?? '');
-  }
+  if (end !== undefined)
+    for (const cover of [ledger.cover, ...ledger.legs.values()])
+      if (cover.uncoveredSince !== null) {
+        cover.stops.set('(end of run)', null);
+        trackCoverage(spec, cover, end, out, last?.instanceId ?? '', legName(ledger, cover));
+      }
   return out;
 }
 
@@ -270,14 +318,18 @@ export function longestUncoveredMs(events: readonly LoggedEvent[], end?: number)
     maxUnprotectedMs: null,
   };
   let longest = 0;
+  const covers = () => [ledger.cover, ...ledger.legs.values()];
   const measure = (ts: number) => {
-    if (ledger.uncoveredSince !== null) longest = Math.max(longest, ts - ledger.uncoveredSince);
+    for (const c of covers())
+      if (c.uncoveredSince !== null) longest = Math.max(longest, ts - c.uncoveredSince);
   };
   for (const e of events) {
     measure(e.ts);
     checkOne(e, spec, ledger, []);
-    if (isCovered(ledger)) ledger.uncoveredSince = null;
-    else ledger.uncoveredSince ??= e.ts;
+    for (const c of covers()) {
+      if (isCovered(c)) c.uncoveredSince = null;
+      else c.uncoveredSince ??= e.ts;
+    }
   }
   const last = end ?? events[events.length - 1]?.ts;
   if (last !== undefined) measure(last);

@@ -7,6 +7,9 @@ import type { InstanceConfigBase, InstanceEnvelope, Leg, StrategyModule } from '
 import type { CloserConfig } from './closer/config.js';
 import { closerStrategy } from './closer/module.js';
 import type { CloserState } from './closer/state.js';
+import type { HedgeGridConfig } from './hedge-grid/config.js';
+import { hedgeGridStrategy } from './hedge-grid/module.js';
+import type { HedgeGridState } from './hedge-grid/state.js';
 import type { KlgConfig } from './klg/config.js';
 import { klgStrategy } from './klg/module.js';
 import type { KlgState } from './klg/state.js';
@@ -17,12 +20,13 @@ export type AnyStrategy = StrategyModule<InstanceConfigBase, InstanceEnvelope>;
 const REGISTRY = new Map<string, AnyStrategy>([
   [klgStrategy.name, klgStrategy as unknown as AnyStrategy],
   [closerStrategy.name, closerStrategy as unknown as AnyStrategy],
+  [hedgeGridStrategy.name, hedgeGridStrategy as unknown as AnyStrategy],
 ]);
 
 /** The state of any strategy built into the product (the union grows with the registry). */
-export type StrategyState = KlgState | CloserState;
+export type StrategyState = KlgState | CloserState | HedgeGridState;
 /** The config of any strategy built into the product. */
-export type StrategyConfig = KlgConfig | CloserConfig;
+export type StrategyConfig = KlgConfig | CloserConfig | HedgeGridConfig;
 
 /** Adds a strategy module (tests register toys here); a name is registered once. */
 export function registerStrategy(module: AnyStrategy): void {

@@ -8,13 +8,7 @@
  * A failed analysis (too few candles, no level passing the filters) keeps the levels in force and alerts.
  */
 
-import {
-  AnalysisError,
-  aggregateCandles,
-  computeLevelPrices,
-  driftRebuildDue,
-  timeframeMs,
-} from '../../../domain/analysis/index.js';
+import { AnalysisError, computeLevelPrices, driftRebuildDue } from '../../../domain/analysis/index.js';
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import type { Decimal } from '../../../domain/money.js';
 import type { ParamsRecord } from '../../../domain/params.js';
@@ -22,6 +16,7 @@ import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
 import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
 import { publishAlerts } from '../../execute.js';
+import { candleHistory } from '../../market.js';
 import type { Shell } from '../runtime.js';
 import { loadKlgConfig } from './instance.js';
 import { rebuildInstance } from './rebuild.js';
@@ -40,19 +35,7 @@ async function candlesFor(ctx: AppContext, config: KlgConfig) {
   const source = config.levels;
   if (source.source === 'manual') return [];
   const exchange = ctx.exchanges(config.account);
-  const wanted = ((source.candles + 1) * timeframeMs(source.timeframe)) / 60_000;
-  const now = ctx.clock.now();
-  const since = now - wanted * 60_000;
-  const out = [];
-  let from = since;
-  while (from < now) {
-    const batch = await exchange.candles(config.symbol, '1m', from, 1500);
-    if (batch.length === 0) break;
-    out.push(...batch);
-    from = batch[batch.length - 1]!.openTime + 60_000;
-    if (batch.length < 1500) break;
-  }
-  return aggregateCandles(out, source.timeframe);
+  return candleHistory(exchange, config.symbol, source.timeframe, source.candles, ctx.clock.now());
 }
 
 /** Computes the level prices in force for `config` from fresh market data (no store writes). */

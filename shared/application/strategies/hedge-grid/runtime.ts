@@ -1,0 +1,107 @@
+/**
+ * The ATR hedge grid's runtime: its cold start (pre-flight, then parameters, then a fresh state whose trade
+ * cursors start after what the accounts traded before; both legs start or neither: a refused pre-flight
+ * leaves the instance paused with the reasons, and the operator's `preflight` command resumes it once
+ * they are fixed), its jobs (parameter recompute; the risk and sync controllers) and its pre-flight.
+ */
+
+import { AnalysisError } from '../../../domain/analysis/index.js';
+import type { Alert } from '../../../domain/commands.js';
+import type { InstanceConfig } from '../../../domain/config/deployment.js';
+import { adoptParams, initialHedgeGridState } from '../../../domain/strategies/hedge-grid/module.js';
+import { paramsInForceOf } from '../../../domain/strategies/hedge-grid/params.js';
+import type { HedgeGridState, LegRole } from '../../../domain/strategies/hedge-grid/state.js';
+import type { AppContext } from '../../context.js';
+import { decideAndSave } from '../../decide-and-save.js';
+import { InstanceNotFoundError } from '../../errors.js';
+import { publishAlerts } from '../../execute.js';
+import { gatherSnapshots } from '../../market.js';
+import type { StrategyRuntime } from '../runtime.js';
+import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams } from './params.js';
+import { hedgePreflight } from './preflight.js';
+import { runHedgeRisk } from './risk.js';
+
+const PREFLIGHT = 'preflight: ';
+
+export const hedgeGridRuntime: StrategyRuntime = {
+  name: 'atr_hedge_grid',
+  async coldStart(ctx: AppContext, input: InstanceConfig) {
+    const config = hedgeConfig(input);
+    const now = ctx.clock.now();
+    const check = await hedgePreflight(ctx, config);
+    const alerts: Alert[] = [];
+    let state: HedgeGridState = initialHedgeGridState(config, now);
+    if (check.problems.length > 0) {
+      state = { ...state, paused: true, pauseReason: `${PREFLIGHT}${check.problems.join('; ')}` };
+      alerts.push({
+        kind: 'Alert',
+        instanceId: config.id,
+        severity: 'critical',
+        code: 'preflight_refused',
+        message: `neither leg starts: ${check.problems.join('; ')}`,
+      });
+    }
+    const snapshots = await gatherSnapshots(ctx, config, state, now);
+    for (const snap of snapshots) {
+      const last = snap.fills[snap.fills.length - 1];
+      const role = snap.leg.role as LegRole;
+      const leg = state.legs[role];
+      if (last && leg)
+        state = {
+          ...state,
+          legs: { ...state.legs, [role]: { ...leg, cursor: { time: last.time, tradeId: last.tradeId } } },
+        };
+    }
+    // The parameters in force (computed now when none are stored: an instance never trades without them).
+    let record = await ctx.store.loadParams(config.id);
+    if (!record && check.problems.length === 0) {
+      try {
+        await recomputeHedgeParams(ctx, config.id, config);
+      } catch (e) {
+        if (!(e instanceof AnalysisError)) throw e;
+      }
+      record = await ctx.store.loadParams(config.id);
+    }
+    if (record) state = adoptParams(state, paramsInForceOf(record), now);
+    return { state, commands: alerts };
+  },
+  jobs: {
+    recompute: (ctx, instanceId, config) => recomputeHedgeParams(ctx, instanceId, config),
+    risk: (ctx, instanceId, config, shell) => runHedgeRisk(ctx, instanceId, config, shell),
+  },
+  commands: {
+    /** Runs the pre-flight again; when it passes, a start the pre-flight refused goes ahead (both legs). */
+    preflight: async (ctx, instanceId) => {
+      const config = await loadHedgeConfig(ctx, instanceId);
+      const check = await hedgePreflight(ctx, config);
+      if (check.problems.length > 0) return { ok: false, ...check };
+      const now = ctx.clock.now();
+      const saved = await decideAndSave<null, HedgeGridState>(ctx, instanceId, (cur) => ({
+        next:
+          cur?.paused && cur.pauseReason?.startsWith(PREFLIGHT)
+            ? { ...cur, paused: false, pauseReason: null, updatedAt: now }
+            : null,
+        result: null,
+      }));
+      if (!saved.ok) throw new InstanceNotFoundError(instanceId);
+      if (saved.saved)
+        await publishAlerts(
+          ctx,
+          [
+            {
+              kind: 'Alert',
+              instanceId,
+              severity: 'info',
+              code: 'preflight_passed',
+              message: 'the pre-flight passes: both legs start',
+            },
+          ],
+          saved.state,
+        );
+      return { ok: true, ...check, started: saved.saved };
+    },
+  },
+  async preflight(ctx, input) {
+    return (await hedgePreflight(ctx, hedgeConfig(input))).problems;
+  },
+};
