@@ -15,6 +15,9 @@ import { settleAssetOf } from '../../market.js';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** The pause reason of an instance whose start the pre-flight refused (it has state, but never traded). */
+export const PREFLIGHT_PAUSE = 'preflight: ';
+
 /** Balances apart by more than the tolerance: |a − b| / max(a, b). */
 export function balanceGap(a: Decimal, b: Decimal): Decimal {
   const top = a.greaterThan(b) ? a : b;
@@ -33,7 +36,8 @@ export async function hedgePreflight(
 ): Promise<HedgePreflightReport> {
   const problems: string[] = [];
   const actions: string[] = [];
-  const started = (await ctx.store.loadGrid(config.id)) !== null;
+  const held = await ctx.store.loadGrid(config.id);
+  const started = held !== null && !(held.paused && held.pauseReason?.startsWith(PREFLIGHT_PAUSE));
   const asset = settleAssetOf(config.symbol);
   const balances = new Map<string, Decimal>();
   for (const leg of hedgeLegs(config)) {

@@ -18,10 +18,8 @@ import { publishAlerts } from '../../execute.js';
 import { gatherSnapshots } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams } from './params.js';
-import { hedgePreflight } from './preflight.js';
+import { hedgePreflight, PREFLIGHT_PAUSE } from './preflight.js';
 import { runHedgeRisk } from './risk.js';
-
-const PREFLIGHT = 'preflight: ';
 
 export const hedgeGridRuntime: StrategyRuntime = {
   name: 'atr_hedge_grid',
@@ -32,7 +30,7 @@ export const hedgeGridRuntime: StrategyRuntime = {
     const alerts: Alert[] = [];
     let state: HedgeGridState = initialHedgeGridState(config, now);
     if (check.problems.length > 0) {
-      state = { ...state, paused: true, pauseReason: `${PREFLIGHT}${check.problems.join('; ')}` };
+      state = { ...state, paused: true, pauseReason: `${PREFLIGHT_PAUSE}${check.problems.join('; ')}` };
       alerts.push({
         kind: 'Alert',
         instanceId: config.id,
@@ -78,12 +76,15 @@ export const hedgeGridRuntime: StrategyRuntime = {
       const now = ctx.clock.now();
       const saved = await decideAndSave<null, HedgeGridState>(ctx, instanceId, (cur) => ({
         next:
-          cur?.paused && cur.pauseReason?.startsWith(PREFLIGHT)
+          cur?.paused && cur.pauseReason?.startsWith(PREFLIGHT_PAUSE)
             ? { ...cur, paused: false, pauseReason: null, updatedAt: now }
             : null,
         result: null,
       }));
       if (!saved.ok) throw new InstanceNotFoundError(instanceId);
+      // A start the pre-flight refused computed no parameters: both legs get them now.
+      if (saved.saved && !(await ctx.store.loadParams(instanceId)))
+        await recomputeHedgeParams(ctx, instanceId, config);
       if (saved.saved)
         await publishAlerts(
           ctx,
