@@ -61,6 +61,12 @@ export const INSTANCE_METRICS = {
   leverage: 'Leverage',
   budgetAvailable: 'BudgetAvailable',
   preTradeDenials: 'PreTradeDenials',
+  drawdown: 'Drawdown',
+} as const;
+
+/** Metrics the runtime emits per leg of an instance (dimensions `instance` and `leg`). */
+export const LEG_METRICS = {
+  position: 'LegPosition',
 } as const;
 
 /** Metrics the runtime emits per account (dimension `account`). */

@@ -14,8 +14,8 @@ import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
 import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
-import { ACCOUNT_METRICS, INSTANCE_METRICS } from '../runtime-contract.js';
-import { accountMetric, instanceMetric, wholeMinutes } from './monitoring.js';
+import { ACCOUNT_METRICS, INSTANCE_METRICS, LEG_METRICS } from '../runtime-contract.js';
+import { accountMetric, instanceMetric, legMetric, wholeMinutes } from './monitoring.js';
 
 export const RECON_ALARM_PERIODS = 3;
 
@@ -43,7 +43,19 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
     humanReadableName: `Instance ${id}: ${symbols.join(' + ')} on ${accounts.join(' + ')}${instance.enabled ? '' : ' (disabled)'}`,
     metricGroups: [
       { title: 'Equity', metrics: [instanceMetric(id, m.equity, 'Average')] },
-      { title: 'Holdings', metrics: [instanceMetric(id, m.holdings, 'Average')] },
+      {
+        title: legs.length > 1 ? 'Holdings (net of the legs)' : 'Holdings',
+        metrics: [instanceMetric(id, m.holdings, 'Average')],
+      },
+      // A strategy on several legs: each leg's position, as its risk job reads it from the exchange.
+      ...(legs.length > 1
+        ? [
+            {
+              title: 'Position per leg',
+              metrics: legs.map((l) => legMetric(id, l.role, LEG_METRICS.position, 'Average')),
+            },
+          ]
+        : []),
       { title: 'Open orders', metrics: [instanceMetric(id, m.openOrders, 'Maximum')] },
       { title: 'Fills', metrics: [instanceMetric(id, m.fills, 'Sum')] },
       {

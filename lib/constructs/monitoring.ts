@@ -37,6 +37,18 @@ export function monitoringFacade(scope: Construct, id: string, props: FacadeProp
 
 export type Statistic = 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount' | 'p50' | 'p99';
 
+/** A metric of one leg of an instance (`LEG_METRICS`: dimensions instance and leg). */
+export function legMetric(instanceId: string, leg: string, metricName: string, statistic: Statistic): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { instance: instanceId, leg, service: METRICS_SERVICE },
+    statistic,
+    period: Duration.minutes(1),
+    label: `${leg} leg`,
+  });
+}
+
 export function instanceMetric(
   instanceId: string,
   metricName: string,

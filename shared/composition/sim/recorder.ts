@@ -16,8 +16,12 @@ import { parseLinearSymbol } from './markets.js';
 
 export interface SeriesPoint {
   readonly t: number;
+  /** The net position over the instance's legs. */
   readonly holdings: string;
+  /** The equity of every account the instance's legs are on, together. */
   readonly equity: string;
+  /** Each leg's position (signed), by role, when the instance has more than one leg. */
+  readonly legs?: Readonly<Record<string, string>>;
 }
 
 export interface LevelSpan {
@@ -59,6 +63,21 @@ export class Recorder {
     return this.#drawdown.get(accountId)?.max ?? ZERO;
   }
 
+  /** Maximum drawdown of an instance's equity (every account of its legs together) from its running peak. */
+  maxDrawdownOf(instanceId: string): Decimal {
+    return this.#drawdown.get(`instance:${instanceId}`)?.max ?? ZERO;
+  }
+
+  #track(key: string, equity: Decimal): void {
+    const dd = this.#drawdown.get(key) ?? { peak: equity, max: ZERO };
+    if (equity.greaterThan(dd.peak)) dd.peak = equity;
+    else if (dd.peak.greaterThan(0)) {
+      const down = dd.peak.minus(equity).dividedBy(dd.peak);
+      if (down.greaterThan(dd.max)) dd.max = down;
+    }
+    this.#drawdown.set(key, dd);
+  }
+
   async sample(at: number, force = false): Promise<void> {
     const keep = force || this.#count % this.#every === 0;
     const measure = keep || this.#count % this.drawdownEvery === 0;
@@ -72,31 +91,40 @@ export class Recorder {
       if (!equity) {
         equity = (await port.balance(quote)).marginBalance;
         equityOf.set(key, equity);
-        const dd = this.#drawdown.get(leg.account) ?? { peak: equity, max: ZERO };
-        if (equity.greaterThan(dd.peak)) dd.peak = equity;
-        else if (dd.peak.greaterThan(0)) {
-          const down = dd.peak.minus(equity).dividedBy(dd.peak);
-          if (down.greaterThan(dd.max)) dd.max = down;
-        }
-        this.#drawdown.set(leg.account, dd);
+        this.#track(leg.account, equity);
       }
       return equity;
     };
     for (const inst of this.instances) {
       const legs = legsOf(inst);
-      let first: Decimal | null = null;
+      let total: Decimal | null = null;
+      const counted = new Set<string>();
       let net = ZERO;
+      const byLeg: Record<string, string> = {};
       for (const leg of legs) {
         const port = this.ports.get(leg.account);
         if (!port) continue;
         const equity = await measureEquity(leg, port);
-        first ??= equity;
+        const key = `${leg.account}|${parseLinearSymbol(leg.symbol).quote}`;
+        if (!counted.has(key)) {
+          counted.add(key);
+          total = (total ?? ZERO).plus(equity);
+        }
         if (!keep) continue;
         const position = await port.position(leg.symbol, leg.positionSide);
-        net = net.plus(signedQty(leg, position.qty));
+        const signed = signedQty(leg, position.qty);
+        net = net.plus(signed);
+        byLeg[leg.role] = signed.toFixed();
       }
-      if (!keep || first === null) continue;
-      this.series.get(inst.id)?.push({ t: at, holdings: net.toFixed(), equity: first.toFixed() });
+      if (total === null) continue;
+      this.#track(`instance:${inst.id}`, total);
+      if (!keep) continue;
+      this.series.get(inst.id)?.push({
+        t: at,
+        holdings: net.toFixed(),
+        equity: total.toFixed(),
+        ...(legs.length > 1 ? { legs: byLeg } : {}),
+      });
     }
   }
 

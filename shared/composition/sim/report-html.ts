@@ -169,6 +169,7 @@ export function reportData(r: ReportInputs) {
       const ev = r.events.filter((e) => e.instanceId === inst.id);
       const s = r.summary.instances.find((x) => x.instance === inst.id)!;
       const { base, quote } = parseLinearSymbol(symbol);
+      const legRoles = legsOf(inst).length > 1 ? legsOf(inst).map((l) => l.role) : [];
       return {
         id: inst.id,
         symbol,
@@ -185,7 +186,15 @@ export function reportData(r: ReportInputs) {
         fills: ev
           .filter((e) => e.type === 'fill')
           .map((e) => [e.ts, e.side ?? '', e.price ?? '', e.qty ?? '']),
-        series: (r.recorder.series.get(inst.id) ?? []).map((p) => [p.t, p.holdings, p.equity]),
+        // [t, net position, equity, then each leg's position when there are several]
+        legs: legRoles,
+        accounts: new Set(legsOf(inst).map((l) => l.account)).size,
+        series: (r.recorder.series.get(inst.id) ?? []).map((p) => [
+          p.t,
+          p.holdings,
+          p.equity,
+          ...legRoles.map((role) => p.legs?.[role] ?? '0'),
+        ]),
         summary: summaryRows(s),
       };
     }),

@@ -186,7 +186,7 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
     startBalance: start.toFixed(),
     equity: equity.toFixed(),
     pnl: equity.minus(start).toFixed(),
-    maxDrawdownPct: s.recorder.maxDrawdown(first.account).times(100).toDecimalPlaces(4).toFixed(),
+    maxDrawdownPct: s.recorder.maxDrawdownOf(inst.id).times(100).toDecimalPlaces(4).toFixed(),
     paused: state?.paused ?? false,
     pauseReason: state?.pauseReason ?? null,
     alerts,

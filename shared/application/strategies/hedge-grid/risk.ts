@@ -159,9 +159,13 @@ export async function runHedgeRisk(
   ctx.metrics.put('RiskLevel', LEVEL_RANK[level], 'None', dims);
   if (assessment) {
     ctx.metrics.put('Equity', assessment.figures.equity.toNumber(), 'None', dims);
-    ctx.metrics.put('NetPosition', assessment.figures.netPosition.toNumber(), 'None', dims);
-    ctx.metrics.put('Leverage', assessment.figures.leverage.toNumber(), 'None', dims);
     ctx.metrics.put('Drawdown', assessment.figures.drawdown.toNumber(), 'None', dims);
+    // Each leg's position as read from its account (signed: the short leg negative), for the dashboard.
+    for (const r of readings)
+      ctx.metrics.put('LegPosition', (r.role === 'short' ? r.held.negated() : r.held).toNumber(), 'None', {
+        instance: instanceId,
+        leg: r.role,
+      });
     if (assessment.breaches.length > 0)
       ctx.metrics.put('RiskBreaches', assessment.breaches.length, 'Count', dims);
   }

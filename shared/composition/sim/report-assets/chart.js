@@ -194,8 +194,24 @@
     root.appendChild(section);
     if (inst.bars.length > 0) priceChart(section, inst);
     if (inst.series.length > 0) {
-      lineChart(section, inst, 1, `position (${inst.base})`, 'position');
-      lineChart(section, inst, 2, `equity (${inst.quote})`, 'equity');
+      const several = inst.legs.length > 0;
+      lineChart(
+        section,
+        inst,
+        1,
+        `${several ? 'net position, all legs' : 'position'} (${inst.base})`,
+        'position',
+      );
+      inst.legs.forEach((role, i) => {
+        lineChart(section, inst, 3 + i, `${role} leg position (${inst.base})`, 'position');
+      });
+      lineChart(
+        section,
+        inst,
+        2,
+        `${inst.accounts > 1 ? 'combined equity of its accounts' : 'equity'} (${inst.quote})`,
+        'equity',
+      );
     }
     table(section, inst.summary);
   }
