@@ -6,7 +6,7 @@
  *   gridbot sim --config <yaml|json> [--candles <csv>] [--ticks <csv>] [--from <iso>] [--to <iso>]
  *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
  *   gridbot validate-config <file>
- *   gridbot status|pause|resume|rebuild|reset-counters|close-all --instance <id> [--confirm <token>]
+ *   gridbot status|pause|resume|rebuild|reset-counters|close-all|preflight --instance <id> [--confirm <token>]
  *     [--urgency normal|emergency] (close-all)
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]

@@ -93,8 +93,11 @@ export function checkHedgeLog(events: readonly HedgeLoggedEvent[], spec: HedgeCh
   for (const e of events) {
     const where = `@${new Date(e.ts).toISOString()} ${e.type}${e.clientOrderId ? ` ${e.clientOrderId}` : ''}`;
     const id = e.clientOrderId ?? '';
-    if (e.type === 'alert' && (e.code === 'flatten_started' || e.code === 'hedge_shutdown'))
+    if (e.type === 'alert' && (e.code === 'flatten_started' || e.code === 'hedge_shutdown') && !flattening) {
+      // From here the closer works the legs down: a window already open is judged up to now and closed.
       flattening = true;
+      for (const leg of legs.keys()) judgeCover(e.ts, leg);
+    }
     if (e.type === 'alert' && e.code === 'flatten_done') flattening = false;
     if (e.type === 'order_placed' && e.leg && e.orderRole && spec.legs[e.leg]) {
       const side = spec.legs[e.leg]!;

@@ -481,12 +481,18 @@ export function heldBy(grid: LegGrid): Decimal {
   return sum;
 }
 
-/** Coins the leg's resting take-profits (or those on their way) would close if all filled. */
-export function restingCloses(grid: LegGrid): Decimal {
-  let qty = ZERO;
-  for (const l of grid.levels)
-    if (l.close && l.close.pending !== 'cancel') qty = qty.plus(l.close.qty.minus(l.close.filled));
-  return qty;
+/**
+ * Coins the leg's live take-profits would close and its live opens would add, were they all to fill: every
+ * order the venue may still fill, one whose cancel is on its way included (a cancel can cross a fill).
+ */
+export function mayStillFill(grid: LegGrid): { opens: Decimal; closes: Decimal } {
+  let opens = ZERO;
+  let closes = ZERO;
+  for (const l of grid.levels) {
+    if (l.open) opens = opens.plus(l.open.qty.minus(l.open.filled));
+    if (l.close) closes = closes.plus(l.close.qty.minus(l.close.filled));
+  }
+  return { opens, closes };
 }
 
 /** Opening orders resting (or on their way), and what they would add if all filled. */

@@ -51,10 +51,9 @@ import {
   heldBy,
   type LegGrid,
   type LegIntent,
+  mayStillFill,
   openingSide,
   type ParamsInForce,
-  restingCloses,
-  restingOpens,
   sent,
   shrink,
   step,
@@ -139,9 +138,10 @@ export function netPosition(s: HedgeGridState): Decimal {
 }
 
 /**
- * Whether a leg may place new opening orders, and how many more the imbalance allowance leaves room for
- * (null: no such limit). The worst case counts every resting open of the leg and every resting
- * take-profit of the other leg as filled: no sequence of fills of our orders can take the net beyond it.
+ * Whether a leg may open at all (`opening`: false cancels its resting opens, with `why`), and how many
+ * more opens the imbalance allowance leaves room for (null: no such limit). The worst case counts every
+ * open of the leg and every take-profit of the other leg the venue may still fill (cancels in flight
+ * included) as filled: no sequence of fills of our orders can take the net beyond it.
  */
 export function openingGate(
   s: HedgeGridState,
@@ -169,15 +169,11 @@ export function openingGate(
   if (allowance === null) return { opening: true, room: null, allowance, why: null };
   const otherLeg = s.legs[other(role)];
   const worst = heldBy(leg.grid)
-    .plus(restingOpens(leg.grid).qty)
-    .minus(otherLeg ? heldBy(otherLeg.grid).minus(restingCloses(otherLeg.grid)) : ZERO);
+    .plus(mayStillFill(leg.grid).opens)
+    .minus(otherLeg ? heldBy(otherLeg.grid).minus(mayStillFill(otherLeg.grid).closes) : ZERO);
   const room = allowance.minus(worst).dividedBy(params.amountPerLevel).floor().toNumber();
-  return {
-    opening: room > 0,
-    room: Math.max(0, room),
-    allowance,
-    why: room > 0 ? null : 'the imbalance allowance is used up',
-  };
+  // No room only holds new opens back: what rests already stays (cancelling it would only churn).
+  return { opening: true, room: Math.max(0, room), allowance, why: null };
 }
 
 // --- decisions -----------------------------------------------------------------------------------------
@@ -241,7 +237,7 @@ function intentCommand(
   role: LegRole,
   leg: HedgeLeg,
   config: HedgeGridConfig,
-  params: ParamsInForce,
+  params: ParamsInForce | null,
   i: LegIntent,
   id: string,
   account: string,
@@ -277,8 +273,8 @@ function intentCommand(
     tag: {
       leg: role,
       role: open ? 'open' : 'close',
-      paramsVersion: params.version,
-      ...(i.kind === 'close' ? { entry: i.entry, spacing: params.spacing } : {}),
+      ...(params ? { paramsVersion: params.version } : {}),
+      ...(i.kind === 'close' && params ? { entry: i.entry, spacing: params.spacing } : {}),
       ...(open && allowance ? { allowance } : {}),
     },
   };
@@ -714,8 +710,15 @@ function protect(
     const adopted = adoptPosition(s, snap, now);
     s = adopted.state;
     commands.push(...adopted.commands);
-    if (s.params) {
-      const kept = keepStop(s, snap.leg.role as LegRole, config, s.params, snap.rules, now, snap.leg.account);
+    const role = snap.leg.role as LegRole;
+    const leg = legOf(s, role);
+    const flat = leg.position.qty.isZero() && heldBy(leg.grid).isZero();
+    if (flat && leg.stopId && (s.paused || s.shutdown)) {
+      // Flat and not trading (paused, shut down, flattened): its stop has nothing left to protect.
+      commands.push(cancelStop(s.instanceId, role, config, leg.stopId, snap.leg.account, 'the leg is flat'));
+      s = withLeg(s, role, { ...leg, stopId: null, stopTrigger: null });
+    } else if (s.params) {
+      const kept = keepStop(s, role, config, s.params, snap.rules, now, snap.leg.account);
       s = kept.state;
       commands.push(...kept.commands);
     }
@@ -955,7 +958,7 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
               role,
               legOf(s, role),
               config,
-              s.params!,
+              s.params,
               intent,
               o.id,
               snap.leg.account,
