@@ -266,3 +266,25 @@ export function readStoredInstance(json: unknown, where = 'instance state') {
   }
   return r.data;
 }
+
+/**
+ * A strategy's stored state read whole: the envelope, checked to be `strategy`'s, and its body by
+ * `schema`; anything else is refused with the field named (`<where> is corrupt: body.<path>: <why>`).
+ */
+export function readStrategyState<B>(
+  json: unknown,
+  strategy: string,
+  schema: z.ZodType<B>,
+  where: string,
+): { envelope: ReturnType<typeof readStoredInstance>; body: B } {
+  const envelope = readStoredInstance(json, where);
+  if (envelope.strategy !== strategy) throw new Error(`${where}: not a ${strategy} state`);
+  const r = schema.safeParse(envelope.body);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw new Error(
+      `${where} is corrupt: body.${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
+    );
+  }
+  return { envelope, body: r.data };
+}

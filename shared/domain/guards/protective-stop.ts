@@ -16,7 +16,7 @@ import type { Alert, Command } from '../commands.js';
 import type { Decimal } from '../money.js';
 import type { ExchangeOrder } from '../orders.js';
 import type { OrderSlot } from '../stored-instance.js';
-import type { Leg } from '../strategy.js';
+import type { FoundStop, Leg } from '../strategy.js';
 
 export const STOP_MISSING_ALERT = 'protective_stop_missing';
 
@@ -104,4 +104,42 @@ export function protectiveStopCheck(i: ProtectiveStopInput): {
       ],
     };
   return { activeAlerts: i.activeAlerts, alerts: [] };
+}
+
+/**
+ * A leg's protective stop (`gb<inst>P<L|S><seq>`) against what the exchange lists: the tracked one if it is
+ * listed; else the tightest of ours found (adopted after a restart, said as `found`); every other one of
+ * ours on the leg is `extra` (to cancel: one closePosition stop per side). `keep` undefined: none stands.
+ */
+export function reconcileLegStop(
+  instanceId: string,
+  leg: Leg,
+  trackedId: string | null,
+  open: readonly ExchangeOrder[],
+): { keep: ExchangeOrder | undefined; found: FoundStop | null; extra: ExchangeOrder[] } {
+  const listed = open.filter((o) => {
+    const d = decodeClientOrderId(o.clientOrderId);
+    return (
+      o.symbol === leg.symbol &&
+      d?.kind === 'protective_stop' &&
+      d.instanceId === instanceId &&
+      d.positionSide === leg.positionSide
+    );
+  });
+  let keep = trackedId ? listed.find((o) => o.clientOrderId === trackedId) : undefined;
+  let found: FoundStop | null = null;
+  if (!keep) {
+    for (const o of listed) {
+      if (!o.triggerPrice) continue;
+      const tighter =
+        !keep?.triggerPrice ||
+        (leg.positionSide === 'LONG'
+          ? o.triggerPrice.greaterThan(keep.triggerPrice)
+          : o.triggerPrice.lessThan(keep.triggerPrice));
+      if (tighter) keep = o;
+    }
+    if (keep?.triggerPrice)
+      found = { clientOrderId: keep.clientOrderId, triggerPrice: keep.triggerPrice, qty: null };
+  }
+  return { keep, found, extra: listed.filter((o) => o !== keep) };
 }

@@ -43,6 +43,7 @@ import {
   sliceCommand,
 } from '../../closer/engine.js';
 import type { Command, OrderCommand } from '../../commands.js';
+import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { marketView } from '../../market-tape.js';
 import { type Decimal, ZERO } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
@@ -342,18 +343,6 @@ function sidePosition(p: Position | null, l: CloserLeg): SidePosition {
 }
 
 /** Our protective stops on the leg as the exchange lists them. */
-function ourStops(s: CloserState, leg: Leg, open: readonly ExchangeOrder[]): ExchangeOrder[] {
-  return open.filter((o) => {
-    const d = decodeClientOrderId(o.clientOrderId);
-    return (
-      o.symbol === leg.symbol &&
-      d?.kind === 'protective_stop' &&
-      d.instanceId === s.instanceId &&
-      d.positionSide === leg.positionSide
-    );
-  });
-}
-
 /**
  * The stop of the leg against what the exchange lists: a tracked one gone is forgotten (placed again if
  * still wanted); one of ours found is adopted (the tightest; the others are cancelled).
@@ -364,30 +353,14 @@ function syncStop(
   open: readonly ExchangeOrder[],
 ): { state: CloserState; commands: Command[]; found: FoundStop[] } {
   const l = legOf(s, leg);
-  const listed = ourStops(s, leg, open);
-  const commands: Command[] = [];
-  const found: FoundStop[] = [];
-  const tracked = l.stopId ? listed.find((o) => o.clientOrderId === l.stopId) : undefined;
-  let keep: ExchangeOrder | undefined = tracked;
-  if (!keep) {
-    for (const o of listed) {
-      if (!o.triggerPrice) continue;
-      const tighter =
-        !keep?.triggerPrice ||
-        (leg.positionSide === 'LONG'
-          ? o.triggerPrice.greaterThan(keep.triggerPrice)
-          : o.triggerPrice.lessThan(keep.triggerPrice));
-      if (tighter) keep = o;
-    }
-    if (keep?.triggerPrice)
-      found.push({ clientOrderId: keep.clientOrderId, triggerPrice: keep.triggerPrice, qty: null });
-  }
-  for (const o of listed)
-    if (o !== keep) commands.push(cancelStop(s, leg, o.clientOrderId, 'a second protective stop of ours'));
+  const { keep, found, extra } = reconcileLegStop(s.instanceId, leg, l.stopId, open);
+  const commands: Command[] = extra.map((o) =>
+    cancelStop(s, leg, o.clientOrderId, 'a second protective stop of ours'),
+  );
   const next: CloserLeg = keep
     ? { ...l, stopId: keep.clientOrderId, exec: { ...l.exec, stopTrigger: keep.triggerPrice ?? null } }
     : { ...l, stopId: null, exec: { ...l.exec, stopTrigger: null } };
-  return { state: withLeg(s, leg.role, next), commands, found };
+  return { state: withLeg(s, leg.role, next), commands, found: found ? [found] : [] };
 }
 
 /** A tracked slice the exchange no longer lists: its fate settles the engine. */

@@ -23,7 +23,7 @@ import {
   envelopeOf,
   envelopeState,
   type OrderSlot,
-  readStoredInstance,
+  readStrategyState,
   storeInstance,
 } from '../../stored-instance.js';
 import type { InstanceEnvelope } from '../../strategy.js';
@@ -250,16 +250,7 @@ export function closerStateToJson(s: CloserState): unknown {
 }
 
 export function parseCloserState(json: unknown, where = 'closer state'): CloserState {
-  const e = readStoredInstance(json, where);
-  if (e.strategy !== CLOSER) throw new Error(`${where}: not a ${CLOSER} state`);
-  const r = body.safeParse(e.body);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    throw new Error(
-      `${where} is corrupt: body.${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
-    );
-  }
-  const b = r.data;
+  const { envelope: e, body: b } = readStrategyState(json, CLOSER, body, where);
   const legs: Record<string, CloserLeg> = {};
   for (const [role, l] of Object.entries(b.legs)) {
     legs[role] = {

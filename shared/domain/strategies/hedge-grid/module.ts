@@ -25,6 +25,7 @@ import {
   protectiveStopOrderId,
 } from '../../client-order-id.js';
 import type { Command, OrderCommand } from '../../commands.js';
+import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
 import { type ExchangeOrder, type Fill, isLiquidationFill } from '../../orders.js';
 import type { UnjournaledFill } from '../../stored-instance.js';
@@ -389,6 +390,25 @@ export function legFailed(s: HedgeGridState, role: LegRole, reason: string, now:
 
 // --- fills ---------------------------------------------------------------------------------------------
 
+/** The take-profits a shrink left with nothing to close, cancelled on the leg's account. */
+function shrinkCancels(instanceId: string, leg: Leg, cancels: readonly LegIntent[]): OrderCommand[] {
+  return cancels.flatMap((c) =>
+    c.kind === 'cancel'
+      ? [
+          {
+            kind: 'CancelOrder' as const,
+            instanceId,
+            account: leg.account,
+            symbol: leg.symbol,
+            clientOrderId: c.id,
+            level: c.key,
+            reason: `hedge grid ${leg.role}: ${c.reason}`,
+          },
+        ]
+      : [],
+  );
+}
+
 function isApplied(l: HedgeLeg, fill: Fill): boolean {
   if (l.trades.some((t) => t.id === fill.tradeId)) return true;
   return l.cursor !== null && fill.time < l.cursor.time;
@@ -438,17 +458,7 @@ function applyFill(s: HedgeGridState, leg: Leg, fill: Fill, now: number): Turned
     // The stop, a flatten, a hand trade or a liquidation took coins the levels held.
     const taken = shrink(grid, l.side, fill.qty);
     grid = taken.grid;
-    for (const c of taken.cancels)
-      if (c.kind === 'cancel')
-        commands.push({
-          kind: 'CancelOrder',
-          instanceId: s.instanceId,
-          account: leg.account,
-          symbol: leg.symbol,
-          clientOrderId: c.id,
-          level: c.key,
-          reason: `hedge grid ${role}: ${c.reason}`,
-        });
+    commands.push(...shrinkCancels(s.instanceId, leg, taken.cancels));
     fillRole = ours ? `hedge_${decoded?.kind ?? 'order'}` : 'external';
     if (ours && decoded?.kind === 'protective_stop') {
       failure = `its protective stop fired at ${fill.price.toFixed()}`;
@@ -540,18 +550,6 @@ function reattach(
 
 // --- recon ---------------------------------------------------------------------------------------------
 
-function ourStops(s: HedgeGridState, leg: Leg, open: readonly ExchangeOrder[]): ExchangeOrder[] {
-  return open.filter((o) => {
-    const d = decodeClientOrderId(o.clientOrderId);
-    return (
-      o.symbol === leg.symbol &&
-      d?.kind === 'protective_stop' &&
-      d.instanceId === s.instanceId &&
-      d.positionSide === leg.positionSide
-    );
-  });
-}
-
 /** The leg's stop against the exchange's list: a tracked one gone is forgotten; one of ours found is adopted. */
 function syncStop(
   s: HedgeGridState,
@@ -561,29 +559,14 @@ function syncStop(
 ): { state: HedgeGridState; commands: Command[]; found: FoundStop[] } {
   const role = leg.role as LegRole;
   const l = legOf(s, role);
-  const listed = ourStops(s, leg, open);
-  const found: FoundStop[] = [];
-  let keep = l.stopId ? listed.find((o) => o.clientOrderId === l.stopId) : undefined;
-  if (!keep) {
-    for (const o of listed) {
-      if (!o.triggerPrice) continue;
-      const tighter =
-        !keep?.triggerPrice ||
-        (leg.positionSide === 'LONG'
-          ? o.triggerPrice.greaterThan(keep.triggerPrice)
-          : o.triggerPrice.lessThan(keep.triggerPrice));
-      if (tighter) keep = o;
-    }
-    if (keep?.triggerPrice)
-      found.push({ clientOrderId: keep.clientOrderId, triggerPrice: keep.triggerPrice, qty: null });
-  }
-  const commands: Command[] = listed
-    .filter((o) => o !== keep)
-    .map((o) => cancelStop(s.instanceId, role, config, o.clientOrderId, leg.account, 'a second one of ours'));
+  const { keep, found, extra } = reconcileLegStop(s.instanceId, leg, l.stopId, open);
+  const commands: Command[] = extra.map((o) =>
+    cancelStop(s.instanceId, role, config, o.clientOrderId, leg.account, 'a second one of ours'),
+  );
   const next: HedgeLeg = keep
     ? { ...l, stopId: keep.clientOrderId, stopTrigger: keep.triggerPrice ?? null }
     : { ...l, stopId: null, stopTrigger: null };
-  return { state: withLeg(s, role, next), commands, found };
+  return { state: withLeg(s, role, next), commands, found: found ? [found] : [] };
 }
 
 /** Tracked orders the exchange no longer lists: settled by their looked-up fate (fills come from trades). */
@@ -658,17 +641,7 @@ function adoptPosition(
   if (qty.lessThan(held)) {
     const taken = shrink(grid, l.side, held.minus(qty));
     grid = taken.grid;
-    for (const c of taken.cancels)
-      if (c.kind === 'cancel')
-        commands.push({
-          kind: 'CancelOrder',
-          instanceId: s.instanceId,
-          account: snap.leg.account,
-          symbol: snap.leg.symbol,
-          clientOrderId: c.id,
-          level: c.key,
-          reason: `hedge grid ${role}: ${c.reason}`,
-        });
+    commands.push(...shrinkCancels(s.instanceId, snap.leg, taken.cancels));
     commands.push({
       kind: 'Alert',
       instanceId: s.instanceId,

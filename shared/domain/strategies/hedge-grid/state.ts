@@ -16,7 +16,7 @@ import {
   envelopeOf,
   envelopeState,
   type OrderSlot,
-  readStoredInstance,
+  readStrategyState,
   storeInstance,
 } from '../../stored-instance.js';
 import type { InstanceEnvelope } from '../../strategy.js';
@@ -301,16 +301,7 @@ export function hedgeGridStateToJson(s: HedgeGridState): unknown {
 }
 
 export function parseHedgeGridState(json: unknown, where = 'hedge grid state'): HedgeGridState {
-  const e = readStoredInstance(json, where);
-  if (e.strategy !== HEDGE_GRID) throw new Error(`${where}: not a ${HEDGE_GRID} state`);
-  const r = body.safeParse(e.body);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    throw new Error(
-      `${where} is corrupt: body.${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
-    );
-  }
-  const b = r.data;
+  const { envelope: e, body: b } = readStrategyState(json, HEDGE_GRID, body, where);
   const legs: Partial<Record<LegRole, HedgeLeg>> = {};
   for (const role of ['long', 'short'] as const) {
     const l = b.legs[role];

@@ -37,8 +37,8 @@ describe('the strategy registry', () => {
   });
 
   it('names an unregistered strategy', () => {
-    expect(() => strategyOf({ strategy: 'atr_hedge_grid' } as never)).toThrow(
-      'no strategy "atr_hedge_grid" is registered',
+    expect(() => strategyOf({ strategy: 'martingale' } as never)).toThrow(
+      'no strategy "martingale" is registered',
     );
   });
 });
