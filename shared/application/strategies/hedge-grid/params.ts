@@ -13,7 +13,7 @@ import { type Decimal, ZERO } from '../../../domain/money.js';
 import type { ParamsRecord } from '../../../domain/params.js';
 import type { HedgeGridConfig } from '../../../domain/strategies/hedge-grid/config.js';
 import type { ParamsInForce } from '../../../domain/strategies/hedge-grid/executor.js';
-import { adoptParams, hedgeLegs } from '../../../domain/strategies/hedge-grid/module.js';
+import { adoptParams, hedgeGridStrategy, hedgeLegs } from '../../../domain/strategies/hedge-grid/module.js';
 import {
   hedgeParamsRecord,
   paramsInForceOf,
@@ -21,10 +21,10 @@ import {
 } from '../../../domain/strategies/hedge-grid/params.js';
 import type { HedgeGridState } from '../../../domain/strategies/hedge-grid/state.js';
 import type { AppContext } from '../../context.js';
-import { decideAndSave } from '../../decide-and-save.js';
 import { publishAlerts } from '../../execute.js';
 import { loadConfig } from '../../instance.js';
 import { candleHistory, settleAssetOf } from '../../market.js';
+import { decideOnSnapshot } from '../../pipeline.js';
 
 export function hedgeConfig(config: InstanceConfig): HedgeGridConfig {
   if (config.strategy !== 'atr_hedge_grid')
@@ -111,19 +111,25 @@ async function setLeverage(ctx: AppContext, config: HedgeGridConfig, leverage: n
   for (const leg of hedgeLegs(config)) await ctx.exchanges(leg.account).setLeverage(config.symbol, leverage);
 }
 
-/** Both legs onto the stored version (if they are not on it yet), in one decision. */
+/**
+ * Both legs onto the stored version (if they are not on it yet) in one decision on a fresh read of both
+ * accounts, carried out at once: the old version's resting opens are cancelled and the new one's placed
+ * in the same decision that adopts it (a recon pass with the new parameters), so no moment holds opens
+ * of two versions that the state does not already cancel.
+ */
 export async function adoptStoredParams(
   ctx: AppContext,
   config: HedgeGridConfig,
   record: ParamsRecord,
-): Promise<HedgeGridState | null> {
+): Promise<void> {
   const inForce = paramsInForceOf(record);
-  const now = ctx.clock.now();
-  const saved = await decideAndSave<null, HedgeGridState>(ctx, config.id, (cur) => ({
-    next: cur && (cur.params?.version ?? 0) < inForce.version ? adoptParams(cur, inForce, now) : null,
-    result: null,
-  }));
-  return saved.ok ? saved.state : null;
+  const state = (await ctx.store.loadGrid(config.id)) as HedgeGridState | null;
+  if (!state || (state.params?.version ?? 0) >= inForce.version) return;
+  await decideOnSnapshot(ctx, config, state, (cur, snapshots, now) =>
+    (cur.params?.version ?? 0) >= inForce.version
+      ? { state: cur, commands: [] }
+      : hedgeGridStrategy.planRecon(adoptParams(cur, inForce, now), snapshots, config, now),
+  );
 }
 
 export interface HedgeRecomputeReport {

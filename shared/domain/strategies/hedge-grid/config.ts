@@ -65,6 +65,12 @@ export const hedgeGridConfigSchema = z
          * whose figures differ.
          */
         regrid_on: z.enum(['channel_exit', 'always']).default('channel_exit'),
+        /**
+         * Where each leg's exchange-side stop sits: this many spacings beyond the channel (the long leg's
+         * below `lower`, the short leg's above `upper`), never nearer liquidation than 2%. One is the seed's
+         * stop line at the channel; more gives a recompute time to move the grid after a breakout.
+         */
+        stop_spacings: z.number().int().min(1).max(1000).default(1),
         /** Share of the smaller account's available balance the grid sizes on. */
         balance_usage: boundedConfigDecimal('0.01', '1', ' (e.g. 0.9: size on 90% of the balance)').prefault(
           '0.9',

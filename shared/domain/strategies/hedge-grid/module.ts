@@ -10,7 +10,7 @@
  *  - A leg may open only when: parameters are in force, the instance is not paused or shut down, no leg has
  *    failed (both or neither), the risk controller has not stopped it, and — with two legs — the imbalance
  *    allowance has room (`openingGate`).
- *  - Each leg keeps an exchange-side stop (`STOP_MARKET closePosition`, mark price) one spacing beyond the
+ *  - Each leg keeps an exchange-side stop (`STOP_MARKET closePosition`, mark price) `grid.stop_spacings` beyond the
  *    channel, never past 2% short of the liquidation price, placed with the first open fill and adopted
  *    from the exchange after a restart (stable client-id prefix per side).
  *  - A leg fails when its orders keep being refused (`max_consecutive_rejections`) or its stop fires; the
@@ -281,16 +281,20 @@ function intentCommand(
   };
 }
 
-/** Where the leg's stop belongs: one spacing beyond the channel, 2% short of liquidation at the nearest. */
-export function stopTrigger(leg: HedgeLeg, params: ParamsInForce, rules: SymbolRules): Decimal {
+/**
+ * Where the leg's stop belongs: `grid.stop_spacings` spacings beyond the channel, 2% short of liquidation
+ * at the nearest.
+ */
+export function stopTrigger(leg: HedgeLeg, params: ParamsInForce, rules: SymbolRules, spacings = 1): Decimal {
   const liq = leg.position.liquidation;
+  const gap = params.spacing.times(spacings);
   if (leg.side === 'LONG') {
-    const beyond = roundPrice(params.lower.minus(params.spacing), 'buy', rules);
+    const beyond = roundPrice(params.lower.minus(gap), 'buy', rules);
     const floor = liq?.greaterThan(0) ? roundPrice(liq.times(LIQ_BUFFER.plus(1)), 'sell', rules) : null;
     const t = floor && floor.greaterThan(beyond) ? floor : beyond;
     return t.greaterThan(0) ? t : rules.tickSize;
   }
-  const beyond = roundPrice(params.upper.plus(params.spacing), 'sell', rules);
+  const beyond = roundPrice(params.upper.plus(gap), 'sell', rules);
   const cap = liq?.greaterThan(0) ? roundPrice(liq.times(dec(1).minus(LIQ_BUFFER)), 'buy', rules) : null;
   return cap?.lessThan(beyond) ? cap : beyond;
 }
@@ -314,7 +318,7 @@ function keepStop(
   if (!holds) return { state: s, commands: [] };
   if (leg.stopRefusedAt !== null && now - leg.stopRefusedAt < STOP_RETRY_MS)
     return { state: s, commands: [] };
-  const want = stopTrigger(leg, params, rules);
+  const want = stopTrigger(leg, params, rules, config.grid.stop_spacings);
   if (leg.stopTrigger?.equals(want)) return { state: s, commands: [] };
   const commands: Command[] = [];
   if (leg.stopId) commands.push(cancelStop(s.instanceId, role, config, leg.stopId, account, 'moved'));
