@@ -132,6 +132,9 @@ export interface FoundStop {
   readonly triggerPrice: Decimal;
   /** Null for a stop that closes whatever the position is. */
   readonly qty: Decimal | null;
+  /** The leg it protects and the side it closes with, when the strategy says (a multi-leg one does). */
+  readonly leg?: string | undefined;
+  readonly side?: 'buy' | 'sell' | undefined;
 }
 
 export interface StrategyReconDecision<S> extends Decision<S> {

@@ -107,7 +107,11 @@ export async function computeHedgeParams(
 }
 
 /** Sets the version's leverage on every leg's account; the first refusal stops it (not adopted). */
-async function setLeverage(ctx: AppContext, config: HedgeGridConfig, leverage: number): Promise<void> {
+export async function setLeverageOnLegs(
+  ctx: AppContext,
+  config: HedgeGridConfig,
+  leverage: number,
+): Promise<void> {
   for (const leg of hedgeLegs(config)) await ctx.exchanges(leg.account).setLeverage(config.symbol, leverage);
 }
 
@@ -173,7 +177,7 @@ export async function recomputeHedgeParams(
   const due = regridDue(config, inForce, computed.inForce, computed.price);
   if (due) {
     // The leverage first: a version is only adopted once both accounts trade at it.
-    await setLeverage(ctx, config, computed.inForce.leverage);
+    await setLeverageOnLegs(ctx, config, computed.inForce.leverage);
     const saved = await ctx.store.saveParams(computed.record, previous?.version ?? 0);
     if (saved.ok) version = saved.version;
   }

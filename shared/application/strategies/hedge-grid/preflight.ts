@@ -75,7 +75,8 @@ export async function hedgePreflight(
   }
   const a = balances.get('long');
   const b = balances.get('short');
-  if (!started && config.accounts.short && a && b) {
+  // Funds move only for a start nothing else refuses (a refused start moves nothing).
+  if (!started && config.accounts.short && a && b && problems.length === 0) {
     const tolerance = config.preflight.balance_tolerance_pct;
     const gap = balanceGap(a, b);
     if (gap.greaterThan(tolerance)) {

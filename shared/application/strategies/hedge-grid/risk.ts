@@ -18,6 +18,7 @@ import {
   applyRisk,
   assessRisk,
   countUnreachable,
+  handedOver,
   type RiskAssessment,
   shutDown,
   syncVerdict,
@@ -125,29 +126,36 @@ export async function runHedgeRisk(
   let flattened: string | null = null;
   const why = state ? syncVerdict(state, assessment) : null;
   if (why) {
+    const first = !state?.shutdown;
     const down = await decideAndSave<null, HedgeGridState>(ctx, instanceId, (cur) => ({
       next: cur && !cur.shutdown ? shutDown(cur, why, now) : null,
       result: null,
     }));
     state = down.ok ? down.state : state;
-    await publishAlerts(
-      ctx,
-      [
-        {
-          kind: 'Alert',
-          instanceId,
-          severity: 'critical',
-          code: 'hedge_shutdown',
-          message: `both legs are flattened through the closer: ${why}`,
-        },
-      ],
-      state,
-    );
+    if (first)
+      await publishAlerts(
+        ctx,
+        [
+          {
+            kind: 'Alert',
+            instanceId,
+            severity: 'critical',
+            code: 'hedge_shutdown',
+            message: `both legs are flattened through the closer: ${why}`,
+          },
+        ],
+        state,
+      );
     flattened = why;
     try {
       await shell.flatten(ctx, instanceId, 'emergency', why);
+      const over = await decideAndSave<null, HedgeGridState>(ctx, instanceId, (cur) => ({
+        next: cur ? handedOver(cur, ctx.clock.now()) : null,
+        result: null,
+      }));
+      state = over.ok ? over.state : state;
     } catch (e) {
-      // Recorded as shut down: nothing opens; recon's flatten watchdog and the next check carry on.
+      // Recorded as shut down, not handed over: nothing opens, and the next check tries the flatten again.
       ctx.logger.error('hedge flatten failed', {
         instance: instanceId,
         error: e instanceof Error ? e.message : String(e),

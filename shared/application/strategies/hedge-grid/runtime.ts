@@ -8,6 +8,7 @@
 import { AnalysisError } from '../../../domain/analysis/index.js';
 import type { Alert } from '../../../domain/commands.js';
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
+import type { HedgeGridConfig } from '../../../domain/strategies/hedge-grid/config.js';
 import { adoptParams, initialHedgeGridState } from '../../../domain/strategies/hedge-grid/module.js';
 import { paramsInForceOf } from '../../../domain/strategies/hedge-grid/params.js';
 import type { HedgeGridState, LegRole } from '../../../domain/strategies/hedge-grid/state.js';
@@ -17,9 +18,33 @@ import { InstanceNotFoundError } from '../../errors.js';
 import { publishAlerts } from '../../execute.js';
 import { gatherSnapshots } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
-import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams } from './params.js';
+import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams, setLeverageOnLegs } from './params.js';
 import { hedgePreflight, PREFLIGHT_PAUSE } from './preflight.js';
 import { runHedgeRisk } from './risk.js';
+
+/**
+ * The state with each leg's trade cursor after what its account traded before the instance starts: that
+ * history is not the grid's (hand trades, another bot), and the pre-flight required the legs flat.
+ */
+async function pastHistory(
+  ctx: AppContext,
+  config: HedgeGridConfig,
+  initial: HedgeGridState,
+  now: number,
+): Promise<HedgeGridState> {
+  let state = initial;
+  for (const snap of await gatherSnapshots(ctx, config, state, now)) {
+    const last = snap.fills[snap.fills.length - 1];
+    const role = snap.leg.role as LegRole;
+    const leg = state.legs[role];
+    if (last && leg)
+      state = {
+        ...state,
+        legs: { ...state.legs, [role]: { ...leg, cursor: { time: last.time, tradeId: last.tradeId } } },
+      };
+  }
+  return state;
+}
 
 export const hedgeGridRuntime: StrategyRuntime = {
   name: 'atr_hedge_grid',
@@ -39,17 +64,7 @@ export const hedgeGridRuntime: StrategyRuntime = {
         message: `neither leg starts: ${check.problems.join('; ')}`,
       });
     }
-    const snapshots = await gatherSnapshots(ctx, config, state, now);
-    for (const snap of snapshots) {
-      const last = snap.fills[snap.fills.length - 1];
-      const role = snap.leg.role as LegRole;
-      const leg = state.legs[role];
-      if (last && leg)
-        state = {
-          ...state,
-          legs: { ...state.legs, [role]: { ...leg, cursor: { time: last.time, tradeId: last.tradeId } } },
-        };
-    }
+    state = await pastHistory(ctx, config, state, now);
     // The parameters in force (computed now when none are stored: an instance never trades without them).
     let record = await ctx.store.loadParams(config.id);
     if (!record && check.problems.length === 0) {
@@ -60,7 +75,12 @@ export const hedgeGridRuntime: StrategyRuntime = {
       }
       record = await ctx.store.loadParams(config.id);
     }
-    if (record) state = adoptParams(state, paramsInForceOf(record), now);
+    if (record && check.problems.length === 0) {
+      // A stored version (a restart after the state was lost) is traded at its leverage on both accounts.
+      const inForce = paramsInForceOf(record);
+      await setLeverageOnLegs(ctx, config, inForce.leverage);
+      state = adoptParams(state, inForce, now);
+    }
     return { state, commands: alerts };
   },
   jobs: {
@@ -74,17 +94,25 @@ export const hedgeGridRuntime: StrategyRuntime = {
       const check = await hedgePreflight(ctx, config);
       if (check.problems.length > 0) return { ok: false, ...check };
       const now = ctx.clock.now();
+      // The refused start never traded: it starts afresh, its cursors after what the accounts traded
+      // meanwhile (a hand close that made the pre-flight pass is not the grid's).
+      let fresh = await pastHistory(ctx, config, initialHedgeGridState(config, now), now);
+      const record = await ctx.store.loadParams(instanceId);
+      if (record) {
+        const inForce = paramsInForceOf(record);
+        await setLeverageOnLegs(ctx, config, inForce.leverage);
+        fresh = adoptParams(fresh, inForce, now);
+      }
       const saved = await decideAndSave<null, HedgeGridState>(ctx, instanceId, (cur) => ({
         next:
           cur?.paused && cur.pauseReason?.startsWith(PREFLIGHT_PAUSE)
-            ? { ...cur, paused: false, pauseReason: null, updatedAt: now }
+            ? { ...fresh, version: cur.version }
             : null,
         result: null,
       }));
       if (!saved.ok) throw new InstanceNotFoundError(instanceId);
       // A start the pre-flight refused computed no parameters: both legs get them now.
-      if (saved.saved && !(await ctx.store.loadParams(instanceId)))
-        await recomputeHedgeParams(ctx, instanceId, config);
+      if (saved.saved && !record) await recomputeHedgeParams(ctx, instanceId, config);
       if (saved.saved)
         await publishAlerts(
           ctx,

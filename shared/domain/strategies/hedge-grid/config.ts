@@ -120,7 +120,7 @@ export const hedgeGridConfigSchema = z
       .object({
         max_drawdown_pct: fraction(' (e.g. 0.15: 15% below the equity peak)').prefault('0.15'),
         max_leverage: positiveConfigDecimal(' (gross exposure / equity, e.g. 10)').prefault('10'),
-        /** |long − short| as a share of one leg's full grid (levels × amount per level). */
+        /** |long − short| as a share of both grids' capacity (2 × levels × amount per level); at least one level of net is always allowed. */
         max_position_imbalance_pct: fraction(' (e.g. 0.5)').prefault('0.1'),
         min_margin_ratio: fraction(' (margin balance over what it must cover, e.g. 0.2)').prefault('0.2'),
         actions: z

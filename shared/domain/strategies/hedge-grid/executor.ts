@@ -115,6 +115,8 @@ export interface StepResult {
 /** Refusals in a row after which a level is FAILED; it is tried again `FAILED_RETRY_MS` later. */
 export const FAILED_AFTER = 3;
 export const FAILED_RETRY_MS = 300_000;
+/** An open partly filled and resting this long is cancelled, so its filled part gets a take-profit. */
+export const PARTIAL_OPEN_MS = 60_000;
 
 export const openingSide = (side: HedgeSide): Side => (side === 'LONG' ? 'buy' : 'sell');
 export const closingSide = (side: HedgeSide): Side => (side === 'LONG' ? 'sell' : 'buy');
@@ -230,9 +232,18 @@ export function step(input: StepInput): StepResult {
     if (l.version === params.version) levels.push({ ...l, completedAt: null, entry: ZERO });
   }
   // Take-profits: every level holding coins with nothing closing them (a partly filled open that still
-  // rests waits for the rest, or for its cancel).
+  // rests waits for the rest, or for its cancel). One smaller than what its level holds (coins booked on
+  // it late) is cancelled, and placed again whole once the cancel is confirmed.
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i]!;
+    const c = l.close;
+    if (c && c.pending === null && c.qty.minus(c.filled).lessThan(l.held))
+      intents.push({
+        kind: 'cancel',
+        key: l.key,
+        id: c.id,
+        reason: 'take-profit smaller than what the level holds',
+      });
     if (l.close || l.open || !l.held.greaterThan(0)) continue;
     const spacing = params.spacing;
     const price = takeProfitPrice(side, l.entry, spacing, book, limits.safeExtraSpread, rules);
@@ -250,7 +261,9 @@ export function step(input: StepInput): StepResult {
           ? 'opening stopped'
           : !withinBounds(l.price, mid, limits.activationBounds)
             ? 'outside the activation bounds'
-            : null;
+            : o.filled.greaterThan(0) && now - o.placedAt >= PARTIAL_OPEN_MS
+              ? 'partly filled a while ago: the rest goes so the filled part gets its take-profit'
+              : null;
     if (why && o.pending !== 'place') intents.push({ kind: 'cancel', key: l.key, id: o.id, reason: why });
     else resting += 1;
   }
@@ -360,6 +373,21 @@ export function sent(grid: LegGrid, intent: LegIntent, id: string, now: number):
   }
 }
 
+/** A cancel that did not go through: the order rests as before (the next step decides again). */
+export function uncancel(grid: LegGrid, id: string): LegGrid {
+  const found = findOrder(grid, id);
+  if (!found) return grid;
+  const { level, role } = found;
+  const o = role === 'open' ? level.open! : level.close!;
+  if (o.pending !== 'cancel') return grid;
+  const next = { ...o, pending: null };
+  return replaceLevel(
+    grid,
+    level.key,
+    role === 'open' ? { ...level, open: next } : { ...level, close: next },
+  );
+}
+
 /** The venue accepted an order (or its answer was lost: treated as resting; recon settles it). */
 export function confirmed(grid: LegGrid, id: string): LegGrid {
   const found = findOrder(grid, id);
@@ -467,8 +495,15 @@ export function shrink(
     const take = left.greaterThan(l.held) ? l.held : left;
     left = left.minus(take);
     const held = l.held.minus(take);
-    if (held.isZero() && l.close && l.close.pending !== 'cancel')
-      cancels.push({ kind: 'cancel', key: l.key, id: l.close.id, reason: 'nothing left to take profit on' });
+    // A take-profit for more than is left would close coins another level holds: cancelled (the next
+    // step places one for what is left).
+    if (l.close && l.close.pending !== 'cancel' && l.close.qty.minus(l.close.filled).greaterThan(held))
+      cancels.push({
+        kind: 'cancel',
+        key: l.key,
+        id: l.close.id,
+        reason: held.isZero() ? 'nothing left to take profit on' : 'take-profit larger than what is left',
+      });
     changed.set(l.key, { ...l, held, entry: held.isZero() ? ZERO : l.entry });
   }
   return { grid: { ...grid, levels: grid.levels.map((l) => changed.get(l.key) ?? l) }, cancels };

@@ -26,7 +26,7 @@ import {
 } from '../../client-order-id.js';
 import type { Command, OrderCommand } from '../../commands.js';
 import { reconcileLegStop } from '../../guards/protective-stop.js';
-import { type Decimal, dec, ZERO } from '../../money.js';
+import { type Decimal, dec, maxDec, minDec, ZERO } from '../../money.js';
 import { type ExchangeOrder, type Fill, isLiquidationFill } from '../../orders.js';
 import type { UnjournaledFill } from '../../stored-instance.js';
 import type {
@@ -58,6 +58,7 @@ import {
   sent,
   shrink,
   step,
+  uncancel,
 } from './executor.js';
 import { imbalanceAllowance } from './risk.js';
 import {
@@ -81,6 +82,15 @@ const STOP_RETRY_MS = 5_000;
 /** The stop stays this far short of the liquidation price. */
 const LIQ_BUFFER = dec('0.02');
 const LEG_FAILED = 'hedge_leg_failed';
+/** Venue refusals that say a leg's orders cannot trade (the ones `max_consecutive_rejections` counts). */
+const LEG_REFUSALS = new Set([
+  'insufficient_margin',
+  'filter',
+  'position_mismatch',
+  'reduce_only_rejected',
+  'too_many_orders',
+  'other',
+]);
 
 export function hedgeLegs(config: HedgeGridConfig): Leg[] {
   const out: Leg[] = [
@@ -169,9 +179,15 @@ export function openingGate(
   const allowance = imbalanceAllowance(config, params, twoLegs);
   if (allowance === null) return { opening: true, room: null, allowance, why: null };
   const otherLeg = s.legs[other(role)];
-  const worst = heldBy(leg.grid)
+  // The leg's coins by the most any count says (levels, fills, the exchange), the other's by the least:
+  // coins no level holds (a hand trade, a fill booked late) count against the allowance too.
+  const mine = maxDec(maxDec(heldBy(leg.grid), leg.ledgerQty), leg.position.qty);
+  const theirs = otherLeg
+    ? minDec(minDec(heldBy(otherLeg.grid), otherLeg.ledgerQty), otherLeg.position.qty)
+    : ZERO;
+  const worst = mine
     .plus(mayStillFill(leg.grid).opens)
-    .minus(otherLeg ? heldBy(otherLeg.grid).minus(mayStillFill(otherLeg.grid).closes) : ZERO);
+    .minus(otherLeg ? theirs.minus(mayStillFill(otherLeg.grid).closes) : ZERO);
   const room = allowance.minus(worst).dividedBy(params.amountPerLevel).floor().toNumber();
   // No room only holds new opens back: what rests already stays (cancelling it would only churn).
   return { opening: true, room: Math.max(0, room), allowance, why: null };
@@ -196,6 +212,10 @@ function decideLeg(
 ): Turned {
   const params = s0.params;
   if (!params) return { state: s0, commands: [] };
+  // Shut down or being flattened: the closer works the positions down; no take-profit competes with it,
+  // and the stop stays until flat.
+  if (s0.shutdown || (s0.paused && s0.pauseReason === 'flatten'))
+    return keepStop(s0, role, config, params, rules, now, account);
   const leg = legOf(s0, role);
   const gate = openingGate(s0, role, config);
   const r = step({
@@ -442,13 +462,18 @@ function applyFill(s: HedgeGridState, leg: Leg, fill: Fill, now: number): Turned
   let failure: string | null = null;
   // A grid order of ours no level tracks any more (its level was replaced, its cancel crossed the fill):
   // its level takes the fill back, so an opening fill still gets its take-profit.
-  if (ours && decoded?.kind === 'level' && !findOrder(grid, fill.clientOrderId))
-    grid = reattach(grid, decoded.level, fill.clientOrderId, fill.qty, reduces, now);
+  let booked = false;
+  if (ours && decoded?.kind === 'level' && !findOrder(grid, fill.clientOrderId)) {
+    const r = reattach(grid, decoded.level, fill.clientOrderId, fill.qty, fill.price, reduces, now);
+    grid = r.grid;
+    booked = r.booked;
+  }
   const effect =
-    ours && decoded?.kind === 'level'
+    ours && decoded?.kind === 'level' && !booked
       ? filled(grid, l.side, fill.clientOrderId, fill.qty, fill.price, now)
       : null;
-  if (effect) {
+  if (booked) fillRole = 'hedge_open';
+  else if (effect) {
     grid = effect.grid;
     fillRole = findOrder(l.grid, fill.clientOrderId)?.role === 'open' ? 'hedge_open' : 'hedge_close';
     stats = { ...stats, realized: stats.realized.plus(effect.realized) };
@@ -521,34 +546,46 @@ function reattach(
   key: number,
   id: string,
   qty: Decimal,
+  price: Decimal,
   closing: boolean,
   now: number,
-): LegGrid {
+): { grid: LegGrid; booked: boolean } {
   const order = { id, price: ZERO, qty, filled: ZERO, placedAt: now, pending: null };
   const level = grid.levels.find((l) => l.key === key);
   if (level) {
-    if (closing ? level.close : level.open) return grid;
+    if (closing ? level.close : level.open) {
+      // The level has a newer order of that kind: an opening fill's coins are booked on it directly (its
+      // take-profit follows); a closing one is left to shrink the levels.
+      if (closing) return { grid, booked: false };
+      const held = level.held.plus(qty);
+      const entry = level.entry.times(level.held).plus(price.times(qty)).dividedBy(held);
+      const next = { ...level, held, entry, completedAt: null };
+      return { grid: { ...grid, levels: grid.levels.map((l) => (l === level ? next : l)) }, booked: true };
+    }
     const next = closing ? { ...level, close: order } : { ...level, open: order };
-    return { ...grid, levels: grid.levels.map((l) => (l === level ? next : l)) };
+    return { grid: { ...grid, levels: grid.levels.map((l) => (l === level ? next : l)) }, booked: false };
   }
-  if (closing) return grid;
+  if (closing) return { grid, booked: false };
   return {
-    ...grid,
-    levels: [
-      ...grid.levels,
-      {
-        key,
-        price: ZERO,
-        version: Math.floor(key / 1000),
-        open: order,
-        close: null,
-        held: ZERO,
-        entry: ZERO,
-        refusals: 0,
-        failedAt: null,
-        completedAt: null,
-      },
-    ],
+    booked: false,
+    grid: {
+      ...grid,
+      levels: [
+        ...grid.levels,
+        {
+          key,
+          price: ZERO,
+          version: Math.floor(key / 1000),
+          open: order,
+          close: null,
+          held: ZERO,
+          entry: ZERO,
+          refusals: 0,
+          failedAt: null,
+          completedAt: null,
+        },
+      ],
+    },
   };
 }
 
@@ -570,7 +607,11 @@ function syncStop(
   const next: HedgeLeg = keep
     ? { ...l, stopId: keep.clientOrderId, stopTrigger: keep.triggerPrice ?? null }
     : { ...l, stopId: null, stopTrigger: null };
-  return { state: withLeg(s, role, next), commands, found: found ? [found] : [] };
+  return {
+    state: withLeg(s, role, next),
+    commands,
+    found: found ? [{ ...found, leg: role, side: closingSide(l.side) }] : [],
+  };
 }
 
 /** Tracked orders the exchange no longer lists: settled by their looked-up fate (fills come from trades). */
@@ -633,7 +674,7 @@ function strays(s: HedgeGridState, snap: LegSnapshot): Command[] {
  */
 function adoptPosition(
   s: HedgeGridState,
-  snap: LegProtectionSnapshot & { at?: number },
+  snap: LegProtectionSnapshot & { at?: number; fills?: readonly Fill[] },
   now: number,
 ): { state: HedgeGridState; commands: Command[] } {
   const role = snap.leg.role as LegRole;
@@ -642,7 +683,12 @@ function adoptPosition(
   const held = heldBy(l.grid);
   const commands: Command[] = [];
   let grid = l.grid;
-  if (qty.lessThan(held)) {
+  // Only a full recon read judges the levels against the position, and only when no trade of the leg
+  // came during the read (the position is read before the trades: a fill in between is in the levels
+  // but not in the position). The protection pass never shrinks.
+  const settled =
+    snap.fills !== undefined && snap.at !== undefined && !snap.fills.some((f) => f.time >= snap.at!);
+  if (settled && qty.lessThan(held)) {
     const taken = shrink(grid, l.side, held.minus(qty));
     grid = taken.grid;
     commands.push(...shrinkCancels(s.instanceId, snap.leg, taken.cancels));
@@ -813,24 +859,44 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
       if (outcome.kind === 'placed' || outcome.kind === 'timedOut')
         next = { ...l, grid: confirmed(l.grid, id), rejections: 0 };
       else if (outcome.kind === 'rejected') {
-        // A post-only bounce is the book moving, not a failing leg: the level is tried again.
-        const bounce = outcome.reason === 'post_only_would_take';
+        // Only the venue refusing the leg's orders on their merits fails it: a post-only bounce is the book
+        // moving; an order never sent (rate limit, network), or held back by our own pre-trade step, is
+        // not the leg's fault (the level is simply tried again).
+        const counts = LEG_REFUSALS.has(outcome.reason);
         next = {
           ...l,
-          grid: ended(l.grid, id, !bounce, now),
-          rejections: bounce ? l.rejections : l.rejections + 1,
+          grid: ended(l.grid, id, counts, now),
+          rejections: counts ? l.rejections + 1 : l.rejections,
         };
       }
     } else if (command.kind === 'CancelOrder') {
       // Cancelled: over. Unknown to the venue: it filled (its trades may not be in yet) or never was; it
       // stays tracked (its cancel pending) until recon looks its fate up, so a late fill finds its level.
       if (outcome.kind === 'cancelled') next = { ...l, grid: ended(l.grid, id, false, now) };
+      // Refused for another reason, or not sent: the order still rests; the next step decides again.
+      else if (outcome.kind === 'rejected' && outcome.reason !== 'unknown_order')
+        next = { ...l, grid: uncancel(l.grid, id) };
+    } else if (
+      command.kind === 'PlaceStop' &&
+      outcome.kind === 'rejected' &&
+      outcome.reason === 'stop_exists'
+    ) {
+      // One closePosition stop per side stands already (an earlier one of ours): recon adopts it.
+      next = { ...l, stopId: null, stopTrigger: null };
     } else if (command.kind === 'PlaceStop' && outcome.kind === 'rejected') {
       next = { ...l, stopId: null, stopTrigger: null, stopRefusedAt: now };
       if (outcome.reason === 'would_trigger' && l.position.qty.greaterThan(0)) {
         // The mark is already past where the stop belongs: the leg closes at market now.
         const seq = s.nextSeq;
         s = { ...s, nextSeq: seq + 1 };
+        const f = legFailed(
+          s,
+          role,
+          'its protective stop would have triggered at once: closed at market',
+          now,
+        );
+        s = f.state;
+        commands.push(...f.commands);
         commands.push({
           kind: 'ClosePosition',
           instanceId: s.instanceId,
@@ -913,6 +979,8 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
     paused: false,
     pauseReason: null,
     shutdown: null,
+    // The operator's word starts a new run: drawdown counts from the equity now, not the old peak.
+    risk: { ...state.risk, peakEquity: null },
     activeAlerts: state.activeAlerts.filter((a) => a !== LEG_FAILED),
     legs: Object.fromEntries(
       legEntries(state).map(([role, l]) => [role, { ...l, failure: null, rejections: 0 }]),

@@ -5,10 +5,12 @@
  *   net position     long coins − short coins
  *   gross exposure   (long + short coins) × mark
  *   equity           both accounts' margin balances (wallet + unrealized PnL)
- *   leverage         gross exposure / equity                               limit `max_leverage`
+ *   leverage         per account, its position's value / its margin        limit `max_leverage`
+ *                    balance (the highest; each account carries one side)
  *   drawdown         1 − equity / its peak (the peak is kept in state)      limit `max_drawdown_pct`
- *   imbalance        |net| / (legs × levels × amount per level): the net    limit `max_position_imbalance_pct`
- *                    as a share of what the grids could hold (two legs only)
+ *   imbalance        |net| / (2 × levels × amount per level): the net as a  limit `max_position_imbalance_pct`
+ *                    share of what both grids could hold (two legs only),   (breached beyond the allowance:
+ *                    judged against `imbalanceAllowance`                    at least one level of net)
  *   margin ratio     per account, 1 − maintenance / margin balance: the     floor `min_margin_ratio`
  *                    share of its margin not needed to stay open (0 = liquidation)
  *
@@ -104,8 +106,19 @@ export function assessRisk(input: {
     upnl = upnl.plus(r.unrealizedPnl);
   }
   const peak = input.peakEquity && input.peakEquity.greaterThan(equity) ? input.peakEquity : equity;
-  // No equity left with a position open: as much leverage as can be said.
-  const leverage = equity.greaterThan(0) ? gross.dividedBy(equity) : gross.isZero() ? ZERO : dec('1e9');
+  // Per account (each carries one direction alone), the highest: its position's value over its own margin
+  // balance. No equity left with a position open: as much leverage as can be said.
+  const ratioOf = (value: Decimal, base: Decimal) =>
+    base.greaterThan(0) ? value.dividedBy(base) : value.isZero() ? ZERO : dec('1e9');
+  let leverage = ZERO;
+  let heaviest: AccountReading | null = null;
+  for (const r of readings) {
+    const l = ratioOf(r.held.times(mark), r.marginBalance);
+    if (heaviest === null || l.greaterThan(leverage)) {
+      leverage = l;
+      heaviest = r;
+    }
+  }
   const drawdown = peak.greaterThan(0) ? dec(1).minus(equity.dividedBy(peak)) : ZERO;
   const twoLegs = short !== undefined;
   const capacity = params ? params.amountPerLevel.times(params.levelPrices.length).times(2) : null;
@@ -130,16 +143,19 @@ export function assessRisk(input: {
       legs: twoLegs ? ['long', 'short'] : ['long'],
       message: `drawdown ${pct(drawdown)} from the equity peak ${peak.toFixed(2)} exceeds max_drawdown_pct ${pct(limits.max_drawdown_pct)}`,
     });
-  if (leverage.greaterThan(limits.max_leverage))
+  if (heaviest && leverage.greaterThan(limits.max_leverage))
     breaches.push({
       limit: 'leverage',
       action: limits.actions.leverage,
       value: leverage,
       bound: limits.max_leverage,
-      legs: twoLegs ? ['long', 'short'] : ['long'],
-      message: `leverage ${leverage.toDecimalPlaces(2).toFixed()}x (gross ${gross.toFixed(2)} on equity ${equity.toFixed(2)}) exceeds max_leverage ${limits.max_leverage.toFixed()}x`,
+      legs: [heaviest.role],
+      message: `leverage ${leverage.toDecimalPlaces(2).toFixed()}x on account "${heaviest.account}" (${heaviest.role} leg: ${heaviest.held.times(mark).toFixed(2)} on ${heaviest.marginBalance.toFixed(2)}) exceeds max_leverage ${limits.max_leverage.toFixed()}x`,
     });
-  if (imbalance?.greaterThan(limits.max_position_imbalance_pct))
+  // Judged against the same allowance that gates opens (at least one level of net), so a grid the gate
+  // lets trade is never in breach by design.
+  const allowance = params ? imbalanceAllowance(config, params, twoLegs) : null;
+  if (imbalance && allowance && net.abs().greaterThan(allowance))
     breaches.push({
       limit: 'imbalance',
       action: limits.actions.imbalance,
@@ -283,10 +299,11 @@ export function countUnreachable(
 
 /**
  * The sync controller's rule (SPEC §3.3): start both legs or neither, and if one fails or stops, stop the
- * other and flatten both. Returns why both must be flattened now (null: nothing to do, or already done).
+ * other and flatten both. Returns why both must be flattened now (null: nothing to do, or already handed
+ * over). A shutdown whose flatten could not go out (an account unreadable) is tried again every check.
  */
 export function syncVerdict(s: HedgeGridState, emergency: RiskAssessment | null): string | null {
-  if (s.shutdown) return null;
+  if (s.shutdown) return s.shutdown.handedOver ? null : s.shutdown.reason;
   for (const [role, l] of legEntries(s)) if (l.failure) return `the ${role} leg failed: ${l.failure.reason}`;
   if (emergency?.emergency)
     return `risk emergency: ${emergency.breaches
@@ -298,5 +315,12 @@ export function syncVerdict(s: HedgeGridState, emergency: RiskAssessment | null)
 
 /** The shutdown recorded: both legs stop opening until an operator resumes. */
 export function shutDown(s: HedgeGridState, reason: string, now: number): HedgeGridState {
-  return s.shutdown ? s : { ...s, shutdown: { at: now, reason }, updatedAt: now };
+  return s.shutdown ? s : { ...s, shutdown: { at: now, reason, handedOver: false }, updatedAt: now };
+}
+
+/** The flatten of a shutdown went out (the closer has it, or it closed at market). */
+export function handedOver(s: HedgeGridState, now: number): HedgeGridState {
+  return !s.shutdown || s.shutdown.handedOver
+    ? s
+    : { ...s, shutdown: { ...s.shutdown, handedOver: true }, updatedAt: now };
 }

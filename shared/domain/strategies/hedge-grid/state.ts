@@ -92,7 +92,12 @@ export interface HedgeGridState extends InstanceEnvelope {
   readonly legs: Readonly<Partial<Record<LegRole, HedgeLeg>>>;
   readonly risk: RiskState;
   /** Both legs are being flattened (a risk emergency or the sync rule): nothing opens until a resume. */
-  readonly shutdown: { readonly at: number; readonly reason: string } | null;
+  readonly shutdown: {
+    readonly at: number;
+    readonly reason: string;
+    /** The flatten was handed to the closer (or closed at market): until then each risk check tries it. */
+    readonly handedOver: boolean;
+  } | null;
 }
 
 export const EMPTY_STATS: LegStats = { cycles: 0, wins: 0, realized: ZERO, fees: ZERO, trades: 0 };
@@ -261,7 +266,7 @@ const body = z
           .strict(),
       })
       .strict(),
-    shutdown: z.object({ at: time, reason: z.string() }).strict().nullable(),
+    shutdown: z.object({ at: time, reason: z.string(), handedOver: z.boolean() }).strict().nullable(),
   })
   .strict();
 

@@ -20,7 +20,9 @@ import {
   applyRisk,
   assessRisk,
   countUnreachable,
+  handedOver,
   imbalanceAllowance,
+  shutDown,
   syncVerdict,
   UNREACHABLE_CHECKS,
 } from '../../../../../shared/domain/strategies/hedge-grid/risk.js';
@@ -66,7 +68,7 @@ describe('the risk controller', () => {
     });
     expect(a.breaches).toEqual([]);
     expect(a.figures.netPosition.toFixed()).toBe('0');
-    // Gross 4000 coins × 0.16 = 640 on 2000 equity.
+    // Gross 4000 coins × 0.16 = 640; each account 320 on its 1000.
     expect(a.figures.grossExposure.toFixed()).toBe('640');
     expect(a.figures.leverage.toFixed()).toBe('0.32');
     expect(a.level).toBe('low');
@@ -83,14 +85,16 @@ describe('the risk controller', () => {
     expect(dd.breaches.map((b) => [b.limit, b.action])).toEqual([['drawdown', 'emergency']]);
     expect(dd.emergency).toBe(true);
     expect(dd.level).toBe('critical');
-    // Leverage: 150 000 coins × 0.16 = 24 000 on 2 000 equity = 12x > 10x: stop opening, both legs.
+    // Leverage, per account: 75 000 coins × 0.16 = 12 000 on a's 1 000 is 12x > 10x (b's 6x is
+    // fine): the long leg stops opening.
     const lev = assessRisk({
       ...base,
-      readings: [reading('long', '1000', '75000'), reading('short', '1000', '75000')],
+      readings: [reading('long', '1000', '75000'), reading('short', '2000', '75000')],
       peakEquity: null,
     });
     expect(lev.breaches.map((b) => [b.limit, b.action])).toEqual([['leverage', 'stop_opening']]);
-    expect(lev.stopOpening).toEqual(['long', 'short']);
+    expect(lev.stopOpening).toEqual(['long']);
+    expect(lev.figures.leverage.toFixed()).toBe('12');
     expect(lev.level).toBe('high');
     // Imbalance: 6000 net of a 40 000 capacity is 15% > 10%: the heavier (long) leg stops opening.
     const imb = assessRisk({
@@ -194,7 +198,7 @@ describe('the risk controller', () => {
 });
 
 describe('the sync rule', () => {
-  it('flattens both when a leg fails, once, and not again after the shutdown is recorded', () => {
+  it('flattens both when a leg fails, again each check until the flatten is handed over, then not', () => {
     const s = initialHedgeGridState(config(), 0);
     expect(syncVerdict(s, null)).toBeNull();
     const failed = legFailed(s, 'short', 'its protective stop fired at 0.19', 5);
@@ -202,8 +206,9 @@ describe('the sync rule', () => {
     expect(syncVerdict(failed.state, null)).toBe('the short leg failed: its protective stop fired at 0.19');
     // Said once: failing again changes nothing.
     expect(legFailed(failed.state, 'short', 'again', 6).commands).toEqual([]);
-    const down = { ...failed.state, shutdown: { at: 6, reason: 'x' } };
-    expect(syncVerdict(down, null)).toBeNull();
+    const down = shutDown(failed.state, 'the short leg failed', 6);
+    expect(syncVerdict(down, null)).toBe('the short leg failed');
+    expect(syncVerdict(handedOver(down, 7), null)).toBeNull();
   });
 
   it('flattens both on an emergency breach', () => {
