@@ -855,6 +855,7 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
     let next: HedgeLeg = l;
     let s = state;
     const commands: Command[] = [];
+    let failure: string | null = null;
     if (command.kind === 'PlaceOrder') {
       if (outcome.kind === 'placed' || outcome.kind === 'timedOut')
         next = { ...l, grid: confirmed(l.grid, id), rejections: 0 };
@@ -889,14 +890,7 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
         // The mark is already past where the stop belongs: the leg closes at market now.
         const seq = s.nextSeq;
         s = { ...s, nextSeq: seq + 1 };
-        const f = legFailed(
-          s,
-          role,
-          'its protective stop would have triggered at once: closed at market',
-          now,
-        );
-        s = f.state;
-        commands.push(...f.commands);
+        failure = 'its protective stop would have triggered at once: closed at market';
         commands.push({
           kind: 'ClosePosition',
           instanceId: s.instanceId,
@@ -918,8 +912,10 @@ export const hedgeGridStrategy: StrategyModule<HedgeGridConfig, HedgeGridState> 
     }
     if (next === l && s === state) return { state, commands };
     s = { ...withLeg(s, role, next), updatedAt: now };
-    if (next.rejections >= config.executor.max_consecutive_rejections && !next.failure) {
-      const f = legFailed(s, role, `${next.rejections} of its orders were refused in a row`, now);
+    if (!failure && next.rejections >= config.executor.max_consecutive_rejections)
+      failure = `${next.rejections} of its orders were refused in a row`;
+    if (failure && !next.failure) {
+      const f = legFailed(s, role, failure, now);
       s = f.state;
       commands.push(...f.commands);
     }

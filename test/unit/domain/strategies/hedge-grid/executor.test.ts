@@ -256,6 +256,38 @@ describe('one step', () => {
     expect(levelState(lv, 10 + 300_000)).toBe('NOT_ACTIVE');
   });
 
+  it('cancels the rest of a partly filled open after a minute, so its filled coins get a take-profit', () => {
+    let g: LegGrid = { levels: freshLevels(params()), lastBatchAt: null };
+    const key = g.levels[4]!.key;
+    g = confirmed(sent(g, { kind: 'open', key, price: dec('0.174'), qty: dec('100') }, 'p1', 0), 'p1');
+    g = filled(g, 'LONG', 'p1', dec('30'), dec('0.174'), 1_000)!.grid;
+    const args = {
+      side: 'LONG' as const,
+      params: params(),
+      limits,
+      book: book('0.1745'),
+      rules,
+      opening: true,
+      openRoom: null,
+    };
+    expect(step({ ...args, grid: g, now: 59_999 }).intents.filter((i) => i.kind === 'cancel')).toEqual([]);
+    const later = step({ ...args, grid: g, now: 60_000 });
+    expect(later.intents.find((i) => i.kind === 'cancel')).toMatchObject({
+      id: 'p1',
+      reason: expect.stringMatching(/^partly filled/),
+    });
+    // Once the cancel is confirmed, the 30 coins get their take-profit.
+    const after = ended(
+      sent(later.grid, later.intents.find((i) => i.kind === 'cancel')!, 'p1', 60_000),
+      'p1',
+      false,
+      60_001,
+    );
+    const tp = step({ ...args, grid: after, now: 60_002 }).intents.find((i) => i.kind === 'close');
+    expect(tp).toMatchObject({ kind: 'close', key });
+    expect(tp?.qty.toFixed()).toBe('30');
+  });
+
   it('shrinks the worst entries first when coins go another way, cancelling take-profits left with nothing', () => {
     let g: LegGrid = { levels: freshLevels(params()), lastBatchAt: null };
     const a = g.levels[3]!;

@@ -4,7 +4,12 @@
  * protective stop with the first fill, a failing leg stopping both).
  */
 import { describe, expect, it } from 'vitest';
-import type { Command, OrderCommand, PlaceOrder } from '../../../../../shared/domain/commands.js';
+import type {
+  CancelOrder,
+  Command,
+  OrderCommand,
+  PlaceOrder,
+} from '../../../../../shared/domain/commands.js';
 import { dec } from '../../../../../shared/domain/money.js';
 import type { Fill } from '../../../../../shared/domain/orders.js';
 import {
@@ -304,6 +309,165 @@ describe('decisions', () => {
     expect(
       close?.kind === 'ClosePosition' && [close.request.side, close.request.qty.toFixed(), close.leg],
     ).toEqual(['sell', '100', 'long']);
+  });
+});
+
+describe('what the review found (each a scenario that lost protection or money)', () => {
+  const market = { price: dec('0.1735'), rules, supportsAmend: true };
+
+  it('does not fail a leg on orders never sent or held back by our own pre-trade step', () => {
+    const cfg = config({ executor: { max_consecutive_rejections: 1 } });
+    const { state } = running(cfg);
+    const more = hg.planRecon(
+      state,
+      [snapshot(long, { at: 10_000 }), snapshot(short, { at: 10_000 })],
+      cfg,
+      10_000,
+    );
+    const order = places(more.commands).find((c) => c.tag?.leg === 'short')!;
+    for (const reason of ['rate_limited', 'network', 'not_sent', 'pre_trade', 'post_only_would_take']) {
+      const r = hg.applyOutcome(
+        more.state,
+        order,
+        { kind: 'rejected', reason, message: reason },
+        cfg,
+        10_000,
+      );
+      expect(r.state.legs.short?.failure).toBeNull();
+    }
+    const venue = hg.applyOutcome(
+      more.state,
+      order,
+      { kind: 'rejected', reason: 'insufficient_margin', message: 'x' },
+      cfg,
+      10_000,
+    );
+    expect(venue.state.legs.short?.failure?.reason).toBe('1 of its orders were refused in a row');
+  });
+
+  it('decides again on a cancel that did not go through', () => {
+    const cfg = config();
+    const { state } = running(cfg);
+    const stopped = hg.pause(state, 'operator', 2_000);
+    const d = hg.planRecon(
+      stopped,
+      [snapshot(long, { at: 2_000 }), snapshot(short, { at: 2_000 })],
+      cfg,
+      2_000,
+    );
+    const cancel = d.commands.find((c): c is CancelOrder => c.kind === 'CancelOrder')!;
+    const refused = hg.applyOutcome(
+      d.state,
+      cancel,
+      { kind: 'rejected', reason: 'rate_limited', message: '429' },
+      cfg,
+      2_000,
+    );
+    const again = hg.planRecon(
+      refused.state,
+      [snapshot(long, { at: 3_000 }), snapshot(short, { at: 3_000 })],
+      cfg,
+      3_000,
+    );
+    expect(
+      again.commands.some((c) => c.kind === 'CancelOrder' && c.clientOrderId === cancel.clientOrderId),
+    ).toBe(true);
+  });
+
+  it('fails the leg when its stop would trigger at once, and places no take-profit while shut down', () => {
+    const cfg = config();
+    const { state, commands } = running(cfg);
+    const open = places(commands).find((c) => c.tag?.leg === 'long')!;
+    const f = hg.onFill(state, fillOf(open), long, cfg, market, 2_000, 'own');
+    const stop = f.commands.find((c) => c.kind === 'PlaceStop') as OrderCommand;
+    const s = {
+      ...f.state,
+      legs: {
+        ...f.state.legs,
+        long: {
+          ...f.state.legs.long!,
+          position: { qty: dec('100'), entry: dec('0.173'), liquidation: null },
+        },
+      },
+    };
+    const r = hg.applyOutcome(
+      s,
+      stop,
+      { kind: 'rejected', reason: 'would_trigger', message: 'x' },
+      cfg,
+      2_100,
+    );
+    expect(r.state.legs.long?.failure?.reason).toMatch(/would have triggered at once/);
+    // Shut down: the closer owns the positions; a held level gets no take-profit from the grid.
+    const down = { ...r.state, shutdown: { at: 2_200, reason: 'x', handedOver: true } };
+    const after = hg.onMarket!(
+      down,
+      long,
+      {
+        ...market,
+        channel: 'bookTop',
+        bid: dec('0.1735'),
+        ask: dec('0.17351'),
+        tape: {} as never,
+        run: 'r1',
+        time: 2_300,
+      },
+      cfg,
+      2_300,
+    );
+    expect(places(after?.commands ?? [])).toEqual([]);
+  });
+
+  it('books a late fill of an open no level tracks any more, and gives it a take-profit', () => {
+    const cfg = config();
+    const { state, commands } = running(cfg);
+    const open = places(commands).find((c) => c.tag?.leg === 'long')!;
+    // Its cancel is confirmed (the level forgets it) and the level gets a newer open...
+    const cancelled = hg.applyOutcome(
+      state,
+      {
+        kind: 'CancelOrder',
+        instanceId: 'hg',
+        account: 'a',
+        symbol: open.request.symbol,
+        clientOrderId: open.request.clientOrderId,
+        level: open.level,
+        reason: 'x',
+      },
+      { kind: 'cancelled' },
+      cfg,
+      3_000,
+    );
+    // ...then the old order's fill arrives late.
+    const late = hg.onFill(cancelled.state, fillOf(open, 3_500), long, cfg, market, 3_500, 'own');
+    const level = late.state.legs.long!.grid.levels.find((l) => l.key === open.level)!;
+    expect(level.held.toFixed()).toBe('100');
+    expect(places(late.commands).some((c) => c.tag?.role === 'close' && c.level === open.level)).toBe(true);
+  });
+
+  it('does not take coins off the levels on a recon read a trade crossed', () => {
+    const cfg = config();
+    const { state, commands } = running(cfg);
+    const open = places(commands).find((c) => c.tag?.leg === 'long')!;
+    // The position was read (flat) before the open filled; the trade history has the fill.
+    const crossed = hg.planRecon(
+      state,
+      [snapshot(long, { at: 5_000, fills: [fillOf(open, 5_001)] }), snapshot(short, { at: 5_000 })],
+      cfg,
+      5_000,
+    );
+    expect(crossed.state.legs.long?.grid.levels.find((l) => l.key === open.level)?.held.toFixed()).toBe(
+      '100',
+    );
+    expect(
+      crossed.commands.filter((c) => c.kind === 'Alert' && c.code === 'hedge_position_resynced'),
+    ).toEqual([]);
+  });
+
+  it('starts the drawdown anew on resume', () => {
+    const s = running().state;
+    const after = hg.resume({ ...s, paused: true, risk: { ...s.risk, peakEquity: dec('5000') } }, 9_000);
+    expect(after.risk.peakEquity).toBeNull();
   });
 });
 
