@@ -57,6 +57,10 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
           ]
         : []),
       { title: 'Open orders', metrics: [instanceMetric(id, m.openOrders, 'Maximum')] },
+      // The risk job's drawdown from the equity peak (every strategy with a risk job reports it).
+      ...(strategy.jobs.includes('risk')
+        ? [{ title: 'Drawdown from the equity peak', metrics: [instanceMetric(id, m.drawdown, 'Maximum')] }]
+        : []),
       { title: 'Fills', metrics: [instanceMetric(id, m.fills, 'Sum')] },
       {
         title: 'Recon duration (ms)',

@@ -194,6 +194,7 @@ export async function runRiskCheck(
   const dims = { instance: instanceId };
   ctx.metrics.put('RiskLevel', RANK[level], 'None', dims);
   ctx.metrics.put('Equity', equity.toNumber(), 'None', dims);
+  ctx.metrics.put('Drawdown', drawdown.toNumber(), 'None', dims);
   if (level === 'breach') ctx.metrics.put('RiskBreaches', 1, 'Count', dims);
   if (heartbeatAgeSec !== null)
     ctx.metrics.put('HeartbeatAgeSec', heartbeatAgeSec, 'Seconds', { account: config.account });
