@@ -182,3 +182,21 @@ export async function candleHistory(
   }
   return aggregateCandles(out, timeframe);
 }
+
+/**
+ * Where each leg's trade history ends now (its last trade), by role: a new instance starts its cursors
+ * there, so what the account traded before it (by hand, another bot) is never taken for its own.
+ */
+export async function historyEnds(
+  ctx: LegReader,
+  config: InstanceConfigBase,
+  state: InstanceEnvelope,
+  now: number,
+): Promise<Record<string, FillCursor>> {
+  const out: Record<string, FillCursor> = {};
+  for (const snap of await gatherSnapshots(ctx, config, state, now)) {
+    const last = snap.fills[snap.fills.length - 1];
+    if (last) out[snap.leg.role] = { time: last.time, tradeId: last.tradeId };
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import type { CloserConfig } from '../../../domain/strategies/closer/config.js';
 import { initialCloserState } from '../../../domain/strategies/closer/module.js';
 import type { CloserState } from '../../../domain/strategies/closer/state.js';
 import type { AppContext } from '../../context.js';
-import { gatherSnapshots } from '../../market.js';
+import { historyEnds } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 
 function closerConfig(config: InstanceConfig): CloserConfig {
@@ -22,21 +22,12 @@ export const closerRuntime: StrategyRuntime = {
   async coldStart(ctx: AppContext, input: InstanceConfig) {
     const config = closerConfig(input);
     const now = ctx.clock.now();
-    let state: CloserState = initialCloserState(config, now);
-    const snapshots = await gatherSnapshots(ctx, config, state, now);
-    for (const snap of snapshots) {
-      const last = snap.fills[snap.fills.length - 1];
-      const leg = state.legs[snap.leg.role];
-      if (last && leg)
-        state = {
-          ...state,
-          legs: {
-            ...state.legs,
-            [snap.leg.role]: { ...leg, cursor: { time: last.time, tradeId: last.tradeId } },
-          },
-        };
-    }
-    return { state, commands: [] };
+    const state: CloserState = initialCloserState(config, now);
+    const ends = await historyEnds(ctx, config, state, now);
+    const legs = Object.fromEntries(
+      Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
+    );
+    return { state: { ...state, legs }, commands: [] };
   },
   jobs: {},
   commands: {},

@@ -11,12 +11,12 @@ import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import type { HedgeGridConfig } from '../../../domain/strategies/hedge-grid/config.js';
 import { adoptParams, initialHedgeGridState } from '../../../domain/strategies/hedge-grid/module.js';
 import { paramsInForceOf } from '../../../domain/strategies/hedge-grid/params.js';
-import type { HedgeGridState, LegRole } from '../../../domain/strategies/hedge-grid/state.js';
+import { type HedgeGridState, legEntries } from '../../../domain/strategies/hedge-grid/state.js';
 import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { InstanceNotFoundError } from '../../errors.js';
 import { publishAlerts } from '../../execute.js';
-import { gatherSnapshots } from '../../market.js';
+import { historyEnds } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams, setLeverageOnLegs } from './params.js';
 import { hedgePreflight, PREFLIGHT_PAUSE } from './preflight.js';
@@ -32,18 +32,11 @@ async function pastHistory(
   initial: HedgeGridState,
   now: number,
 ): Promise<HedgeGridState> {
-  let state = initial;
-  for (const snap of await gatherSnapshots(ctx, config, state, now)) {
-    const last = snap.fills[snap.fills.length - 1];
-    const role = snap.leg.role as LegRole;
-    const leg = state.legs[role];
-    if (last && leg)
-      state = {
-        ...state,
-        legs: { ...state.legs, [role]: { ...leg, cursor: { time: last.time, tradeId: last.tradeId } } },
-      };
-  }
-  return state;
+  const ends = await historyEnds(ctx, config, initial, now);
+  const legs = Object.fromEntries(
+    legEntries(initial).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
+  );
+  return { ...initial, legs };
 }
 
 export const hedgeGridRuntime: StrategyRuntime = {
