@@ -107,7 +107,9 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
         setMark(core, market, p);
       }
     });
-    setLastPrice(market, c.close, core.clock.now());
+    // A candle closing at its high (and not flat) closed on a buyer: the ask is the close, so a taker buying
+    // after it trades inside the candle, not a tick above its high (a seller's bid stays inside too).
+    setLastPrice(market, c.close, core.clock.now(), !(c.close.equals(c.high) && c.high.greaterThan(c.low)));
     if (!pathMark) {
       core.eventTime = timeline.pointTime(path.length - 1);
       setMark(core, market, c.close);

@@ -1,7 +1,8 @@
 /**
  * The synthetic top of book. The paper exchange has no depth: after a candle or a trade at price P the
  * book is one tick wide around P (a seller-initiated trade leaves bid = P, ask = P + tick; a buyer-
- * initiated one ask = P, bid = P − tick; a candle close leaves bid = close, ask = close + tick).
+ * initiated one ask = P, bid = P − tick; a candle close leaves bid = close, ask = close + tick, or, when the
+ * candle closed at its high, ask = close, bid = close − tick: a taker after it trades inside the candle).
  * Takers execute at the touch (market orders then lose the configured slippage, rounded to the tick
  * against them); a limit order is marketable when it reaches the opposite touch.
  */
