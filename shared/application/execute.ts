@@ -475,3 +475,12 @@ export async function publishAlerts(
     });
   }
 }
+
+/** A recompute whose analysis failed: what is in force stays, and a human is told why (one warning). */
+export function alertRecomputeFailed(ctx: AppContext, instanceId: string, message: string): Promise<void> {
+  return publishAlerts(
+    ctx,
+    [{ kind: 'Alert', instanceId, severity: 'warning', code: 'recompute_failed', message }],
+    null,
+  );
+}

@@ -21,7 +21,7 @@ import {
 } from '../../../domain/strategies/hedge-grid/params.js';
 import type { HedgeGridState } from '../../../domain/strategies/hedge-grid/state.js';
 import type { AppContext } from '../../context.js';
-import { publishAlerts } from '../../execute.js';
+import { alertRecomputeFailed } from '../../execute.js';
 import { loadConfig } from '../../instance.js';
 import { candleHistory, settleAssetOf } from '../../market.js';
 import { decideOnSnapshot } from '../../pipeline.js';
@@ -158,18 +158,10 @@ export async function recomputeHedgeParams(
     computed = await computeHedgeParams(ctx, config, nextVersion);
   } catch (e) {
     if (!(e instanceof AnalysisError)) throw e;
-    await publishAlerts(
+    await alertRecomputeFailed(
       ctx,
-      [
-        {
-          kind: 'Alert',
-          instanceId,
-          severity: 'warning',
-          code: 'recompute_failed',
-          message: `parameters kept${inForce ? ` (version ${inForce.version})` : ' (none yet: nothing opens)'}: ${e.message}`,
-        },
-      ],
-      null,
+      instanceId,
+      `parameters kept${inForce ? ` (version ${inForce.version})` : ' (none yet: nothing opens)'}: ${e.message}`,
     );
     return { instanceId, version: inForce?.version ?? null, changed: false, levels: 0, error: e.message };
   }

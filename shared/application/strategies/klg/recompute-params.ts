@@ -15,7 +15,7 @@ import type { ParamsRecord } from '../../../domain/params.js';
 import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
 import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
-import { publishAlerts } from '../../execute.js';
+import { alertRecomputeFailed } from '../../execute.js';
 import { candleHistory } from '../../market.js';
 import type { Shell } from '../runtime.js';
 import { loadKlgConfig } from './instance.js';
@@ -70,19 +70,7 @@ export async function recomputeParams(
     computed = await computeParams(ctx, config);
   } catch (e) {
     if (!(e instanceof AnalysisError)) throw e;
-    await publishAlerts(
-      ctx,
-      [
-        {
-          kind: 'Alert',
-          instanceId,
-          severity: 'warning',
-          code: 'recompute_failed',
-          message: `levels kept: ${e.message}`,
-        },
-      ],
-      null,
-    );
+    await alertRecomputeFailed(ctx, instanceId, `levels kept: ${e.message}`);
     return {
       instanceId,
       version: previous?.version ?? null,

@@ -264,16 +264,7 @@ function intentCommand(
   account: string,
   allowance: Decimal | null,
 ): OrderCommand {
-  if (i.kind === 'cancel')
-    return {
-      kind: 'CancelOrder',
-      instanceId,
-      account,
-      symbol: config.symbol,
-      clientOrderId: id,
-      level: i.key,
-      reason: `hedge grid ${role}: ${i.reason}`,
-    };
+  if (i.kind === 'cancel') return cancelCommand(instanceId, role, account, config.symbol, { ...i, id });
   const open = i.kind === 'open';
   return {
     kind: 'PlaceOrder',
@@ -417,20 +408,27 @@ export function legFailed(s: HedgeGridState, role: LegRole, reason: string, now:
 /** The take-profits a shrink left with nothing to close, cancelled on the leg's account. */
 function shrinkCancels(instanceId: string, leg: Leg, cancels: readonly LegIntent[]): OrderCommand[] {
   return cancels.flatMap((c) =>
-    c.kind === 'cancel'
-      ? [
-          {
-            kind: 'CancelOrder' as const,
-            instanceId,
-            account: leg.account,
-            symbol: leg.symbol,
-            clientOrderId: c.id,
-            level: c.key,
-            reason: `hedge grid ${leg.role}: ${c.reason}`,
-          },
-        ]
-      : [],
+    c.kind === 'cancel' ? [cancelCommand(instanceId, leg.role, leg.account, leg.symbol, c)] : [],
   );
+}
+
+/** A cancel intent of a leg's executor as the order command that carries it out. */
+function cancelCommand(
+  instanceId: string,
+  role: string,
+  account: string,
+  symbol: string,
+  c: Extract<LegIntent, { kind: 'cancel' }>,
+): OrderCommand {
+  return {
+    kind: 'CancelOrder',
+    instanceId,
+    account,
+    symbol,
+    clientOrderId: c.id,
+    level: c.key,
+    reason: `hedge grid ${role}: ${c.reason}`,
+  };
 }
 
 function isApplied(l: HedgeLeg, fill: Fill): boolean {
