@@ -133,7 +133,9 @@ export class CcxtExchange implements ExchangePort {
     const [plain, stops] = await Promise.all([
       this.calls.read(() => this.client.fetchOpenOrders(symbol)),
       this.calls.read(() =>
-        this.client.fetchOpenOrders(symbol, undefined, undefined, { ...this.dialect.stopParams }),
+        this.client.fetchOpenOrders(symbol, undefined, undefined, {
+          ...(this.dialect.openStopsParams ?? this.dialect.stopParams),
+        }),
       ),
     ]);
     const orders = [...plain, ...stops].map((o) => this.dialect.parseOrder(o.info, symbol, rules));
@@ -362,8 +364,10 @@ export class CcxtExchange implements ExchangePort {
   private async clientIdOf(symbol: string, exchangeOrderId: string): Promise<string> {
     const known = this.clientIds.get(exchangeOrderId);
     if (known !== undefined) return known;
-    const found = await this.client.fetchOrder(exchangeOrderId, symbol);
-    const clientOrderId = found.clientOrderId ?? '';
+    const lookup = this.dialect.lookupClientId;
+    const clientOrderId = lookup
+      ? await lookup(this.client, symbol, exchangeOrderId)
+      : ((await this.client.fetchOrder(exchangeOrderId, symbol)).clientOrderId ?? '');
     this.rememberClientId(exchangeOrderId, clientOrderId);
     return clientOrderId;
   }

@@ -57,6 +57,12 @@ export interface VenueDialect {
    */
   fetchLeverage?(ex: CcxtClient, symbol: string): Promise<Decimal | null>;
   fetchBalance(ex: CcxtClient, asset: string): Promise<Balance>;
+  /**
+   * The client id of an order by its exchange id, for trade rows that carry only the latter (default: ccxt
+   * `fetchOrder`). OKX needs its own: a stop's child order has an empty `clOrdId` and names the stop in
+   * `algoClOrdId`, which ccxt's parser drops.
+   */
+  lookupClientId?(ex: CcxtClient, symbol: string, exchangeOrderId: string): Promise<string>;
   fetchTrades(
     ex: CcxtClient,
     symbol: string,

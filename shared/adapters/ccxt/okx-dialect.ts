@@ -11,6 +11,7 @@
  *  - Order placement answers only ids; the placed order is described from the request.
  *  - Fees are negative when charged (`makerU` / `fee`): the domain's are positive when paid.
  */
+import { leverageBracketsSchema } from '../../domain/analysis/leverage.js';
 import { type Decimal, dec, fmt } from '../../domain/money.js';
 import type { ExchangeOrder, OrderRequest, PositionSide } from '../../domain/orders.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
@@ -36,6 +37,9 @@ interface OkxImplicit {
   privateGetAccountPositions(p: Params): Promise<unknown>;
   privateGetAccountBalance(p: Params): Promise<unknown>;
   privateGetTradeFills(p: Params): Promise<unknown>;
+  privateGetTradeOrder(p: Params): Promise<unknown>;
+  privateGetAccountLeverageInfo(p: Params): Promise<unknown>;
+  publicGetPublicPositionTiers(p: Params): Promise<unknown>;
   privateGetAccountConfig(p: Params): Promise<unknown>;
   privatePostAccountSetPositionMode(p: Params): Promise<unknown>;
   publicGetMarketCandles(p: Params): Promise<unknown>;
@@ -54,6 +58,14 @@ function posSide(ps: PositionSide): string {
 
 function contracts(coins: Decimal, rules: SymbolRules): string {
   return fmt(coins.dividedBy(rules.contractSize));
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+function timeframeMs(timeframe: string): number {
+  const m = /^(\d+)([mhdw])$/.exec(timeframe);
+  if (!m) throw new ExchangeError('fatal', `timeframe ${timeframe} is not one OKX serves`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
 /** OKX bar names: minutes lower case, hours and days upper case (`1m`, `1H`, `1D`). */
@@ -183,24 +195,58 @@ export const okxDialect: VenueDialect = {
     return parseOkxBalance(await api(ex).privateGetAccountBalance({ ccy: asset }), asset);
   },
 
-  async fetchTrades(ex, symbol, cursor, limit, rules) {
-    const params: Params = { instType: 'SWAP', instId: instId(ex, symbol), limit: Math.min(limit, 100) };
-    if (cursor) params.begin = String(cursor.time);
-    const rows = rawList(asRaw(await api(ex).privateGetTradeFills(params), 'fills').data, 'fills.data');
-    const fills = rows.map((r) => parseOkxFill(r, symbol, rules));
-    const after = cursor
-      ? fills.filter(
-          (f) =>
-            f.time > cursor.time || (f.time === cursor.time && BigInt(f.tradeId) > BigInt(cursor.tradeId)),
-        )
-      : fills;
-    return after.sort((a, b) => a.time - b.time || (BigInt(a.tradeId) < BigInt(b.tradeId) ? -1 : 1));
+  /**
+   * Fills after the cursor, oldest first. OKX pages newest first (100 at most): pages go back in time by
+   * `after` (bill id) until one reaches the cursor, so a burst larger than a page is never cut short.
+   */
+  async fetchTrades(ex, symbol, cursor, limit, rules, clientIdOf) {
+    const base: Params = { instType: 'SWAP', instId: instId(ex, symbol), limit: Math.min(limit, 100) };
+    if (cursor) base.begin = String(cursor.time);
+    const isAfter = (f: { time: number; tradeId: string }) =>
+      !cursor ||
+      f.time > cursor.time ||
+      (f.time === cursor.time && BigInt(f.tradeId) > BigInt(cursor.tradeId));
+    const fills = [];
+    let after: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const rows = rawList(
+        asRaw(await api(ex).privateGetTradeFills(after ? { ...base, after } : base), 'fills').data,
+        'fills.data',
+      ).map((r) => asRaw(r, 'fill'));
+      for (const r of rows) {
+        const fill = parseOkxFill(r, symbol, rules);
+        if (!isAfter(fill)) continue;
+        fills.push(
+          fill.clientOrderId ? fill : { ...fill, clientOrderId: await clientIdOf(fill.exchangeOrderId) },
+        );
+      }
+      const oldest = rows[rows.length - 1];
+      if (!cursor || !oldest || rows.length < (base.limit as number)) break;
+      const oldestFill = parseOkxFill(oldest, symbol, rules);
+      if (!isAfter(oldestFill)) break;
+      after = idField(oldest, 'billId');
+      if (fills.length >= limit) break;
+    }
+    return fills.sort((a, b) => a.time - b.time || (BigInt(a.tradeId) < BigInt(b.tradeId) ? -1 : 1));
   },
 
+  async lookupClientId(ex, symbol, exchangeOrderId) {
+    const row = firstRow(
+      await api(ex).privateGetTradeOrder({ instId: instId(ex, symbol), ordId: exchangeOrderId }),
+      'order',
+    );
+    return optStrField(row, 'clOrdId') || optStrField(row, 'algoClOrdId') || '';
+  },
+
+  /** Newest first on OKX; the window is pinned on both sides so `since` is honoured, oldest first here. */
   async fetchCandles(ex, symbol, timeframe, since, limit) {
     const params: Params = { instId: instId(ex, symbol), bar: bar(timeframe) };
-    if (limit !== undefined) params.limit = Math.min(limit, 300);
-    if (since !== undefined) params.before = String(since - 1);
+    const n = Math.min(limit ?? 300, 300);
+    params.limit = n;
+    if (since !== undefined) {
+      params.before = String(since - 1);
+      params.after = String(since + n * timeframeMs(timeframe));
+    }
     const rows = rawList(asRaw(await api(ex).publicGetMarketCandles(params), 'candles').data, 'candles.data');
     return rows.map(parseOkxCandle).reverse();
   },
@@ -223,12 +269,46 @@ export const okxDialect: VenueDialect = {
     await api(ex).privatePostAccountSetPositionMode({ posMode: on ? 'long_short_mode' : 'net_mode' });
   },
 
-  // OKX position tiers are per instrument family and in contracts: not wired until OKX runs end to end.
-  async fetchLeverageBrackets(_ex, symbol) {
-    throw new ExchangeError(
-      'fatal',
-      `leverage brackets for ${symbol} on OKX are not read yet: run the ATR hedge grid on Binance USD-M for now`,
+  /**
+   * OKX swap tiers are stated in contracts (`minSz` / `maxSz`); the domain's brackets are notional, so each
+   * tier is valued at the current mark price (what the position would be worth now).
+   */
+  async fetchLeverageBrackets(ex, symbol) {
+    const market = ex.market(symbol);
+    const family = strField(asRaw(market.info, 'instrument'), 'instFamily');
+    const [tiersBody, markBody] = await Promise.all([
+      api(ex).publicGetPublicPositionTiers({ instType: 'SWAP', tdMode: 'cross', instFamily: family }),
+      api(ex).publicGetPublicMarkPrice({ instType: 'SWAP', instId: market.id }),
+    ]);
+    const perContract = decField(firstRow(markBody, 'mark-price'), 'markPx').times(
+      decField(asRaw(market.info, 'instrument'), 'ctVal'),
     );
+    const rows = rawList(asRaw(tiersBody, 'position-tiers').data, 'position-tiers.data').map((r) =>
+      asRaw(r, 'tier'),
+    );
+    const parsed = leverageBracketsSchema.safeParse(
+      rows.map((r) => ({
+        notionalFloor: fmt(decField(r, 'minSz').times(perContract)),
+        notionalCap: fmt(decField(r, 'maxSz').times(perContract)),
+        initialLeverage: Number(strField(r, 'maxLever')),
+        maintMarginRatio: fmt(decField(r, 'mmr')),
+      })),
+    );
+    if (!parsed.success)
+      throw new ExchangeError(
+        'fatal',
+        `position tiers of ${symbol} are malformed: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
+    return parsed.data;
+  },
+
+  async fetchLeverage(ex, symbol) {
+    const row = firstRow(
+      await api(ex).privateGetAccountLeverageInfo({ instId: instId(ex, symbol), mgnMode: 'cross' }),
+      'leverage-info',
+    );
+    const lever = decField(row, 'lever', 'leverage-info.lever');
+    return lever.greaterThan(0) ? lever : null;
   },
 
   async fetchHedgeMode(ex) {
@@ -245,7 +325,17 @@ export const okxDialect: VenueDialect = {
       (id) => ex.safeSymbol(id, undefined, undefined, 'swap'),
       (symbol) => decField(asRaw(ex.market(symbol).info, 'instrument'), 'ctVal'),
     ),
-  watchUser: (ex) => ex.watchOrders(),
+  /**
+   * OKX spreads the user stream over channels and URLs: `orders` (fills and order states), `positions` and
+   * `account` on `/private`, stops on `orders-algo` on `/business`. The next message on any of them resolves.
+   */
+  watchUser: (ex) =>
+    Promise.race([
+      ex.watchOrders(),
+      ex.watchOrders(undefined, undefined, undefined, { trigger: true }),
+      ex.watchPositions(),
+      ex.watchBalance({ type: 'swap' }),
+    ]),
   watchMarket(ex: CcxtClient, symbol: string, channel: MarketChannel): Promise<unknown> {
     switch (channel) {
       case 'bookTop':
@@ -258,6 +348,7 @@ export const okxDialect: VenueDialect = {
         return ex.watchOHLCV(symbol, '1m');
     }
   },
-  isUserUrl: (url) => url.includes('/private'),
+  // `/business` also carries candles: the stream hub hands what the user parser ignores to the market one.
+  isUserUrl: (url) => url.includes('/private') || url.includes('/business'),
   resetUserAuth: () => undefined,
 };

@@ -92,10 +92,35 @@ const coins = (o: Raw, key: string, rules: SymbolRules): Decimal => {
   return v === undefined ? ZERO : v.times(rules.contractSize);
 };
 
+const ALGO_ORD_TYPES = new Set([
+  'conditional',
+  'oco',
+  'trigger',
+  'move_order_stop',
+  'iceberg',
+  'twap',
+  'chase',
+]);
+
+/** An algo (stop) row: an algo order type, or an algo id without an order id (`ordId` is "" on algo rows). */
+function isAlgoRow(o: Raw): boolean {
+  const ordType = optStrField(o, 'ordType');
+  if (ordType !== undefined && ALGO_ORD_TYPES.has(ordType)) return true;
+  return !!optStrField(o, 'algoId') && !optStrField(o, 'ordId') && o.algoId !== undefined;
+}
+
+/**
+ * The client id of a regular order or fill row: its `clOrdId`, or — for the child order a triggered stop
+ * placed, which OKX leaves without one — the stop's `algoClOrdId`, so the fill is the stop's.
+ */
+function clientIdOf(o: Raw): string {
+  return optStrField(o, 'clOrdId') || optStrField(o, 'algoClOrdId') || '';
+}
+
 /** `/trade/order`, `/trade/orders-pending` rows, or algo rows (`algoId`) of `/trade/order-algo`. */
 export function parseOkxOrder(raw: unknown, symbol: string, rules: SymbolRules): ExchangeOrder {
   const o = asRaw(raw, 'order');
-  if (o.algoId !== undefined && o.ordId === undefined) {
+  if (isAlgoRow(o)) {
     const trigger =
       optDecField(o, 'slTriggerPx') ?? optDecField(o, 'tpTriggerPx') ?? optDecField(o, 'triggerPx');
     return {
@@ -118,7 +143,7 @@ export function parseOkxOrder(raw: unknown, symbol: string, rules: SymbolRules):
   const kind = ordType === 'market' || ordType === 'optimal_limit_ioc' ? 'market' : 'limit';
   return {
     symbol,
-    clientOrderId: strField(o, 'clOrdId'),
+    clientOrderId: clientIdOf(o),
     exchangeOrderId: numericIdField(o, 'ordId'),
     kind,
     side: side(strField(o, 'side')),
@@ -139,7 +164,7 @@ export function parseOkxFill(raw: unknown, symbol: string, rules: SymbolRules): 
   return {
     tradeId: numericIdField(f, 'tradeId'),
     symbol,
-    clientOrderId: optStrField(f, 'clOrdId') ?? '',
+    clientOrderId: clientIdOf(f),
     exchangeOrderId: numericIdField(f, 'ordId'),
     side: side(strField(f, 'side')),
     positionSide: okxPositionSide(optStrField(f, 'posSide')),
@@ -214,6 +239,8 @@ export function parseOkxUserMessage(
   symbolOf: SymbolOf,
   rulesOf: RulesOf,
 ): UserItem[] | 'ignored' {
+  // The text keep-alive answer (`ping` → `pong`) is not data.
+  if (message === 'pong') return 'ignored';
   const m = asRaw(message, 'message');
   if (m.arg === undefined || m.data === undefined) return 'ignored';
   const channel = asRaw(m.arg, 'arg').channel;
@@ -256,6 +283,7 @@ export function parseOkxMarketMessage(
   symbolOf: SymbolOf,
   contractSizeOf: (symbol: string) => Decimal,
 ): MarketItem | 'ignored' {
+  if (message === 'pong') return 'ignored';
   const m = asRaw(message, 'message');
   if (m.arg === undefined || m.data === undefined) return 'ignored';
   const arg = asRaw(m.arg, 'arg');

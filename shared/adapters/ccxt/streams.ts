@@ -172,21 +172,24 @@ export class StreamHub {
       this.lastUserActivity = now;
       // Messages flowing prove the socket is up, whatever a failed watch concluded.
       if (this.userEverUp && !this.userUp) this.onConnected(url);
-      this.handleUserMessage(message, now);
+      // A user URL may carry market data too (OKX `/business`: stops and candles): what the user parser
+      // does not take is offered to the market one.
+      if (!this.handleUserMessage(message, now)) this.handleMarketMessage(message, now);
     } else {
       this.handleMarketMessage(message, now);
     }
   }
 
-  private handleUserMessage(message: unknown, now: number): void {
+  /** Handles a user-stream message; false when the dialect does not take it as user data. */
+  private handleUserMessage(message: unknown, now: number): boolean {
     let items: ReturnType<VenueDialect['parseUserMessage']>;
     try {
       items = this.dialect.parseUserMessage(message, this.ex, (s) => this.deps.rulesOf(s));
     } catch (err) {
       this.malformed('user', err, (e) => this.emitUser(e));
-      return;
+      return true;
     }
-    if (items === 'ignored') return;
+    if (items === 'ignored') return false;
     for (const item of items) {
       switch (item.type) {
         case 'fill': {
@@ -221,6 +224,7 @@ export class StreamHub {
           break;
       }
     }
+    return true;
   }
 
   private handleMarketMessage(message: unknown, now: number): void {

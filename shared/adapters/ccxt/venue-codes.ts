@@ -105,7 +105,15 @@ export const VENUE_CODES: Readonly<Record<string, CodeClass>> = {
   '51023': 'reduce_only_rejected', // position does not exist
   '51119': 'insufficient_margin', // insufficient balance to place the order
   '51121': 'filter', // quantity not a multiple of the lot size
-  '51124': 'post_only_would_take', // post-only order would take
+  '51124': 'other', // limit orders only during the call auction
+  '51174': 'too_many_orders', // pending orders of the instrument reached the upper limit
+  '51201': 'filter', // limit order amount exceeds the maximum
+  '51202': 'filter', // market order amount exceeds the maximum
+  '51261': 'too_many_orders', // pending stop orders reached the upper limit
+  '51277': 'would_trigger', // TP trigger price cannot be higher than the last price
+  '51278': 'would_trigger', // SL trigger price cannot be lower than the last price
+  '51279': 'would_trigger', // TP trigger price cannot be lower than the last price
+  '51280': 'would_trigger', // SL trigger price cannot be higher than the last price
   '51131': 'insufficient_margin', // insufficient balance
   '51149': 'uncertain', // order timed out; check the order's state before retrying
   '51169': 'reduce_only_rejected', // no position in this direction to reduce
@@ -114,4 +122,8 @@ export const VENUE_CODES: Readonly<Record<string, CodeClass>> = {
   '51402': 'unknown_order', // cancel failed: order completed
   '51503': 'unknown_order', // amend failed: order does not exist
   '51603': 'unknown_order', // order does not exist
+  '59000': 'other', // settings blocked by open orders or positions
+  '59102': 'other', // leverage exceeds the instrument's maximum
 };
+// OKX has no post-only refusal code: it accepts a post-only order that would take liquidity and cancels it
+// at once (`state: canceled`, `cancelSource: 31`); the order's fate is read like any vanished order's.
