@@ -32,7 +32,7 @@ import type { InstanceConfig } from '../domain/config/deployment.js';
 import { opensPosition } from '../domain/guards/budget.js';
 import { EMPTY_TAPE, onTapeEvent, type Tape } from '../domain/market-tape.js';
 import { type Decimal, ZERO } from '../domain/money.js';
-import type { Fill, Position } from '../domain/orders.js';
+import type { ExchangeOrder, Fill, Position } from '../domain/orders.js';
 import { legFor, legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg } from '../domain/strategy.js';
 import type {
@@ -45,6 +45,7 @@ import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
 import { publishAlerts } from './execute.js';
 import { FlattenRunner } from './flatten-runner.js';
+import { handleLateRefusal, isLateRefusal } from './late-refusal.js';
 import { handleFill } from './on-fill.js';
 import { channelOf, handleMarketData } from './on-market.js';
 import { guardsFor } from './pipeline.js';
@@ -535,6 +536,10 @@ export class StreamWorker {
           .onPosition(accountId, e.position)
           .catch((err: unknown) => this.#flattenFailed(err));
         return;
+      case 'order':
+        // A placement the venue acknowledged and then refused (OKX post-only): its outcome, late.
+        if (isLateRefusal(e.order)) this.#lateRefusal(accountId, e.order);
+        return;
       case 'balance':
         // The account-wide leverage check judges against the freshest equity.
         guardsFor(this.#ctx).book.setEquity(accountId, e.balance.asset, e.balance.marginBalance);
@@ -622,6 +627,32 @@ export class StreamWorker {
     }
     // Not ours by client id (a hand trade, a liquidation): the instance with a leg on that position.
     return instances.find((i) => legFor(i, accountId, fill.symbol, fill.positionSide) !== undefined);
+  }
+
+  /** Queued behind the instance's fills and decisions, like them, so it sees the placement settled first. */
+  #lateRefusal(accountId: string, order: ExchangeOrder): void {
+    const id = decodeClientOrderId(order.clientOrderId)?.instanceId;
+    const config = (this.#byAccount.get(accountId) ?? []).find((i) => i.id === id);
+    if (!config) return;
+    const previous = this.#queues.get(config.id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      try {
+        const current = this.#opts.stateful === false ? undefined : this.#states.get(config.id);
+        const state = await handleLateRefusal(this.#ctx, config, accountId, order, current);
+        if (state) this.#states.set(config.id, state);
+      } catch (e) {
+        this.#states.delete(config.id);
+        this.#ctx.logger.error('late refusal not folded in; recon will repair', {
+          instance: config.id,
+          clientOrderId: order.clientOrderId,
+          error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+        });
+      }
+    });
+    this.#queues.set(config.id, next);
+    void next.finally(() => {
+      if (this.#queues.get(config.id) === next) this.#queues.delete(config.id);
+    });
   }
 
   #route(accountId: string, fill: Fill, receivedAt: number): void {

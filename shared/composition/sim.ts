@@ -250,7 +250,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         ...checkEventLog(mine, {
           sellGuard: own.sellGuard,
           tickSize: r.tickSize,
-          stepSize: r.stepSize,
+          stepSize: r.stepSize.times(r.contractSize),
           candles: feed.kind === 'ticks' ? undefined : feed.candles,
           end: plan.end,
           maxUnprotectedMs: strategyOf(inst).protectsHoldings(inst) ? 60_000 : null,

@@ -74,6 +74,12 @@ export interface ExchangeOrder {
   readonly status: OrderStatus;
   readonly reduceOnly?: boolean | undefined;
   readonly updatedAt: number;
+  /**
+   * Why the venue cancelled it, when the venue says and it matters: `post_only_would_take` is a post-only
+   * order the venue acknowledged and then cancelled because it would have taken liquidity (OKX), which
+   * other venues refuse outright (Binance -5022).
+   */
+  readonly cancelReason?: 'post_only_would_take' | undefined;
 }
 
 /** One execution of one of our orders (or a foreign one) on the instance's symbol. */

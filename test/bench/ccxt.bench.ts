@@ -1,32 +1,61 @@
 /**
- * `npm run bench -- ccxt`: round trips of the real ccxt `binanceusdm` client through the ccxt adapter to
- * the local Binance protocol server on the paper engine (HTTP on 127.0.0.1, HMAC-signed):
+ * `npm run bench -- ccxt`: round trips of the real ccxt clients (`binanceusdm`, `okx`) through the ccxt
+ * adapter to each venue's local protocol server on the paper engine (HTTP on 127.0.0.1, HMAC-signed):
  *  - place + cancel of a resting post-only limit order via the ExchangePort (two signed REST calls),
  *  - the same pair with raw ccxt calls (no adapter), to show the adapter's own cost,
  *  - fill-to-event latency: a candle fills a resting order; time until the adapter delivers the fill.
  * Figures are wall-clock on a shared machine: compare runs, do not assert on them.
  */
+
+import ccxt from 'ccxt';
 import { dec } from '../../shared/domain/money.js';
 import type { UserStreamEvent } from '../../shared/ports/exchange.js';
 import { rawCcxt } from '../support/binance/ccxt-client.js';
-import { ACCOUNTS, BTC, startPaperVenue } from '../support/binance/paper-venue.js';
+import { ACCOUNTS, BTC, startPaperVenue, VENUES, type VenueId } from '../support/binance/paper-venue.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 
 const ROUNDS = 300;
 const WARMUP = 30;
 
-function report(label: string, samples: number[]): void {
+function reportLine(label: string, samples: number[]): void {
   const s = summarize(samples);
   console.log(
     `${label.padEnd(44)} n=${s.n}  p50 ${fmtMs(s.p50)}  p90 ${fmtMs(s.p90)}  p99 ${fmtMs(s.p99)}  max ${fmtMs(s.max)}`,
   );
 }
 
+/** A raw ccxt client of the venue pointed at its local server (no adapter in between). */
+function rawClient(venue: Awaited<ReturnType<typeof startPaperVenue>>, id: VenueId) {
+  if (id === 'binanceusdm')
+    return rawCcxt(venue.server as Parameters<typeof rawCcxt>[0], {
+      apiKey: ACCOUNTS[0].apiKey,
+      secret: ACCOUNTS[0].apiSecret,
+    });
+  const ex = new ccxt.pro.okx({
+    apiKey: ACCOUNTS[0].apiKey,
+    secret: ACCOUNTS[0].apiSecret,
+    password: ACCOUNTS[0].passphrase,
+    enableRateLimit: false,
+    options: { fetchCurrencies: false, fetchMarkets: { types: ['swap'] } },
+  });
+  (ex.has as Record<string, unknown>).fetchCurrencies = false;
+  Object.assign(ex.urls.api as Record<string, unknown>, venue.server.ccxtApiUrls());
+  return ex;
+}
+
 const bench: Bench = {
-  name: 'ccxt adapter ↔ Binance protocol server',
+  name: 'ccxt adapter ↔ Binance and OKX protocol servers',
   async run() {
-    const venue = await startPaperVenue();
+    for (const id of VENUES) await runVenue(id);
+  },
+};
+
+async function runVenue(id: VenueId): Promise<void> {
+  {
+    // Limits lifted: the loop measures latency, not how OKX paces an account (60 orders per 2 s).
+    const venue = await startPaperVenue({ venue: id, okxLimitScale: 1000 });
+    const report = (label: string, samples: number[]) => reportLine(`${id} ${label}`, samples);
     try {
       const port = venue.port('acct-a');
       await port.loadRules(BTC);
@@ -52,14 +81,14 @@ const bench: Bench = {
       }
       report('port place + cancel (2 signed REST calls)', roundTrips);
 
-      const ex = rawCcxt(venue.server, { apiKey: ACCOUNTS[0].apiKey, secret: ACCOUNTS[0].apiSecret });
+      const ex = rawClient(venue, id);
       await ex.loadMarkets();
       const raw: number[] = [];
       for (let i = 0; i < ROUNDS + WARMUP; i++) {
         const clientOrderId = `gbrawL${i.toString(36)}`;
         const t0 = performance.now();
-        await ex.createOrder(BTC, 'limit', 'buy', 0.002, 90000, {
-          positionSide: 'LONG',
+        await ex.createOrder(BTC, 'limit', 'buy', id === 'okx' ? 0.2 : 0.002, 90000, {
+          ...(id === 'okx' ? { posSide: 'long', marginMode: 'cross' } : { positionSide: 'LONG' }),
           clientOrderId,
           postOnly: true,
         });
@@ -103,7 +132,7 @@ const bench: Bench = {
     } finally {
       await venue.stop();
     }
-  },
-};
+  }
+}
 
 export default bench;

@@ -1,5 +1,6 @@
 /**
- * The ATR hedge grid end to end (issue 17) on the real parts: two accounts on the Binance protocol server
+ * The ATR hedge grid end to end (issues 17 and 18) on the real parts: two accounts on each venue's protocol
+ * server (Binance USD-M and OKX v5, the same scenario on both)
  * (the paper engine behind it, real BTCUSDT history), the stream worker as a child process holding both
  * accounts' user streams and the market streams through ccxt pro, the recon, risk and admin Lambda
  * handlers in process, state in dynalite. A start on both legs, fills on both answered by take-profits
@@ -12,94 +13,96 @@ import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { decodeClientOrderId } from '../../shared/domain/client-order-id.js';
 import { type Decimal, dec, ZERO } from '../../shared/domain/money.js';
 import type { HedgeGridState } from '../../shared/domain/strategies/hedge-grid/state.js';
-import { ACCOUNTS } from '../support/binance/paper-venue.js';
+import { ACCOUNTS, VENUES } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
 
 const [A, B] = [ACCOUNTS[0].id, ACCOUNTS[1].id];
 const ID = 'hedge1';
-const deployment = {
-  accounts: [
-    { id: A, exchange: 'binanceusdm' },
-    { id: B, exchange: 'binanceusdm' },
-  ],
-  instances: [
-    {
-      id: ID,
-      strategy: 'atr_hedge_grid',
-      symbol: 'BTC/USDT:USDT',
-      accounts: { long: A, short: B },
-      grid: { timeframe: '1m', atr_period: 14, candles: 30, max_levels: 10, balance_usage: 0.05 },
-      executor: { order_frequency_sec: 0, max_consecutive_rejections: 3 },
-      risk: { max_position_imbalance_pct: 0.5 },
-    },
-  ],
-};
 
-let rig: E2e;
-let worker: ChildProcess | null = null;
-let risk: (e: unknown) => Promise<unknown>;
+describe.each(VENUES)('the ATR hedge grid on two accounts, %s protocol', (venueId) => {
+  const deployment = {
+    accounts: [
+      { id: A, exchange: venueId },
+      { id: B, exchange: venueId },
+    ],
+    instances: [
+      {
+        id: ID,
+        strategy: 'atr_hedge_grid',
+        symbol: 'BTC/USDT:USDT',
+        accounts: { long: A, short: B },
+        grid: { timeframe: '1m', atr_period: 14, candles: 30, max_levels: 10, balance_usage: 0.05 },
+        executor: { order_frequency_sec: 0, max_consecutive_rejections: 3 },
+        risk: { max_position_imbalance_pct: 0.5 },
+      },
+    ],
+  };
 
-const state = async () => (await rig.store.loadGrid(ID)) as HedgeGridState;
-const recon = () => rig.handlers.recon({ instanceId: ID, scheduledTime: rig.tick() });
-const ours = (account: string) =>
-  rig.venue.engine
-    .openOrders(account, 'BTCUSDT')
-    .filter((o) => decodeClientOrderId(o.clientOrderId)?.instanceId === ID);
-const position = (account: string, side: 'LONG' | 'SHORT'): Decimal =>
-  rig.venue.engine
-    .positions(account, 'BTCUSDT')
-    .find((p) => p.positionSide === side)
-    ?.positionAmt.abs() ?? ZERO;
-const last = () => rig.venue.engine.lastPrice('BTCUSDT')!;
-const stops = (account: string) =>
-  rig.venue.engine
-    .openAlgoOrders(account, 'BTCUSDT')
-    .filter((o) => decodeClientOrderId(o.clientAlgoId)?.kind === 'protective_stop');
+  let rig: E2e;
+  let worker: ChildProcess | null = null;
+  let risk: (e: unknown) => Promise<unknown>;
 
-/** Moves the market by trades (stamped now) towards `to`, giving the worker time to answer each. */
-async function walk(to: Decimal, steps = 6): Promise<void> {
-  const from = last();
-  for (let i = 1; i <= steps; i++) {
-    const price = from.plus(to.minus(from).times(i).dividedBy(steps)).toDecimalPlaces(1);
-    for (const buyerIsMaker of [true, false])
-      rig.venue.engine.applyTrade('BTCUSDT', { price, qty: dec('5'), buyerIsMaker });
-    await new Promise((r) => setTimeout(r, 150));
+  const state = async () => (await rig.store.loadGrid(ID)) as HedgeGridState;
+  const recon = () => rig.handlers.recon({ instanceId: ID, scheduledTime: rig.tick() });
+  const ours = (account: string) =>
+    rig.venue.engine
+      .openOrders(account, 'BTCUSDT')
+      .filter((o) => decodeClientOrderId(o.clientOrderId)?.instanceId === ID);
+  const position = (account: string, side: 'LONG' | 'SHORT'): Decimal =>
+    rig.venue.engine
+      .positions(account, 'BTCUSDT')
+      .find((p) => p.positionSide === side)
+      ?.positionAmt.abs() ?? ZERO;
+  const last = () => rig.venue.engine.lastPrice('BTCUSDT')!;
+  const stops = (account: string) =>
+    rig.venue.engine
+      .openAlgoOrders(account, 'BTCUSDT')
+      .filter((o) => decodeClientOrderId(o.clientAlgoId)?.kind === 'protective_stop');
+
+  /** Moves the market by trades (stamped now) towards `to`, giving the worker time to answer each. */
+  async function walk(to: Decimal, steps = 6): Promise<void> {
+    const from = last();
+    for (let i = 1; i <= steps; i++) {
+      const price = from.plus(to.minus(from).times(i).dividedBy(steps)).toDecimalPlaces(1);
+      for (const buyerIsMaker of [true, false])
+        rig.venue.engine.applyTrade('BTCUSDT', { price, qty: dec('5'), buyerIsMaker });
+      await new Promise((r) => setTimeout(r, 150));
+    }
   }
-}
 
-/**
- * Forty minutes of 1-minute candles ending a minute ago, swinging ±0.4% around the last price: the
- * history the recompute reads its ATR channel from (the venue's own history is from 2025).
- */
-function recentHistory(): void {
-  const mid = last();
-  const start = Math.floor(Date.now() / 60_000) * 60_000 - 41 * 60_000;
-  let prev = mid;
-  for (let i = 0; i < 40; i++) {
-    const close = mid.times(dec(1).plus(dec(i % 4 < 2 ? '0.002' : '-0.002')));
-    rig.venue.engine.applyCandle('BTCUSDT', {
-      openTime: start + i * 60_000,
-      open: prev,
-      high: (prev.greaterThan(close) ? prev : close).times('1.002').toDecimalPlaces(1),
-      low: (prev.lessThan(close) ? prev : close).times('0.998').toDecimalPlaces(1),
-      close: close.toDecimalPlaces(1),
-      volume: dec('10'),
-    });
-    prev = close.toDecimalPlaces(1);
+  /**
+   * Forty minutes of 1-minute candles ending a minute ago, swinging ±0.4% around the last price: the
+   * history the recompute reads its ATR channel from (the venue's own history is from 2025).
+   */
+  function recentHistory(): void {
+    const mid = last();
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 41 * 60_000;
+    let prev = mid;
+    for (let i = 0; i < 40; i++) {
+      const close = mid.times(dec(1).plus(dec(i % 4 < 2 ? '0.002' : '-0.002')));
+      rig.venue.engine.applyCandle('BTCUSDT', {
+        openTime: start + i * 60_000,
+        open: prev,
+        high: (prev.greaterThan(close) ? prev : close).times('1.002').toDecimalPlaces(1),
+        low: (prev.lessThan(close) ? prev : close).times('0.998').toDecimalPlaces(1),
+        close: close.toDecimalPlaces(1),
+        volume: dec('10'),
+      });
+      prev = close.toDecimalPlaces(1);
+    }
   }
-}
 
-beforeAll(async () => {
-  rig = await startE2e({ table: 'gridbot-e2e-hedge', deployment });
-  risk = (await import('../../functions/risk/handler.js')).handler as typeof risk;
-}, 60_000);
+  beforeAll(async () => {
+    rig = await startE2e({ table: `gridbot-e2e-hedge-${venueId}`, deployment, venue: venueId });
+    risk = (await import('../../functions/risk/handler.js')).handler as typeof risk;
+  }, 60_000);
 
-afterAll(async () => {
-  worker?.kill('SIGKILL');
-  await rig?.stop();
-});
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    worker = null;
+    await rig?.stop();
+  });
 
-describe('the ATR hedge grid on two accounts, Binance protocol', () => {
   it('starts both legs: parameters computed, leverage set on both accounts, opens on each', async () => {
     recentHistory();
     await recon();

@@ -49,3 +49,29 @@ export function okxDogeRules(overrides: Partial<SymbolRules> = {}): SymbolRules 
     ...overrides,
   });
 }
+
+/** OKX ETH-USDT-SWAP from the real instruments payload: 0.1 ETH a contract, lot 0.01, tick 0.01. */
+export function okxEthRules(overrides: Partial<SymbolRules> = {}): SymbolRules {
+  return {
+    symbol: 'ETH/USDT:USDT',
+    tickSize: dec('0.01'),
+    stepSize: dec('0.01'),
+    minQty: dec('0.01'),
+    maxQty: dec('100000000'),
+    minNotional: dec('0'),
+    contractSize: dec('0.1'),
+    makerFee: dec('0.0002'),
+    takerFee: dec('0.0005'),
+    ...overrides,
+  };
+}
+
+/** OKX BTC-USDT-SWAP from the real instruments payload: 0.01 BTC a contract, lot 0.01, tick 0.1. */
+export function okxBtcRules(overrides: Partial<SymbolRules> = {}): SymbolRules {
+  return okxEthRules({
+    symbol: 'BTC/USDT:USDT',
+    tickSize: dec('0.1'),
+    contractSize: dec('0.01'),
+    ...overrides,
+  });
+}

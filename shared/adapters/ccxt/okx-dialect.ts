@@ -334,7 +334,7 @@ export const okxDialect: VenueDialect = {
       ex.watchOrders(),
       ex.watchOrders(undefined, undefined, undefined, { trigger: true }),
       ex.watchPositions(),
-      ex.watchBalance({ type: 'swap' }),
+      ex.watchBalance(),
     ]),
   watchMarket(ex: CcxtClient, symbol: string, channel: MarketChannel): Promise<unknown> {
     switch (channel) {

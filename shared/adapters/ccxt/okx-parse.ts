@@ -154,6 +154,8 @@ export function parseOkxOrder(raw: unknown, symbol: string, rules: SymbolRules):
     status: state(ORDER_STATE, strField(o, 'state')),
     reduceOnly: boolField(o, 'reduceOnly'),
     updatedAt: timeField(o, o.uTime !== undefined && o.uTime !== '' ? 'uTime' : 'cTime'),
+    // OKX cancels a post-only order that would take, after accepting it (`cancelSource` 31).
+    ...(optStrField(o, 'cancelSource') === '31' ? { cancelReason: 'post_only_would_take' as const } : {}),
   };
 }
 

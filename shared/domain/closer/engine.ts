@@ -33,7 +33,7 @@ import type { CancelOrder, PlaceOrder } from '../commands.js';
 import type { MarketView } from '../market-tape.js';
 import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../money.js';
 import type { Position } from '../orders.js';
-import type { SymbolRules } from '../symbol-rules.js';
+import { contractsToCoins, type SymbolRules } from '../symbol-rules.js';
 
 export type { MarketView };
 
@@ -246,7 +246,7 @@ export function sliceQty(
     p.baseMult.times(highestTier(p.roiTiers, roi)).times(highestTier(p.accelTiers, windowReturn(side, m))),
     p.maxMult,
   );
-  return capped(p, rules, pos, price, rules.minQty.times(mult));
+  return capped(p, rules, pos, price, contractsToCoins(rules.minQty, rules).times(mult));
 }
 
 function capped(
@@ -258,10 +258,12 @@ function capped(
 ): Decimal {
   let qty = minDec(want, pos.qty);
   if (p.maxOrderNotional && price.greaterThan(0)) qty = minDec(qty, p.maxOrderNotional.dividedBy(price));
-  qty = floorTo(qty, rules.stepSize);
+  // Rules count contracts (OKX: 0.01 BTC each); the closer counts coins.
+  const step = contractsToCoins(rules.stepSize, rules);
+  const min = contractsToCoins(rules.minQty, rules);
+  qty = floorTo(qty, step);
   // The last bit of a position under the minimum goes whole (the venue takes a closing remainder).
-  if (qty.lessThan(rules.minQty))
-    return pos.qty.lessThan(rules.minQty) ? floorTo(pos.qty, rules.stepSize) : ZERO;
+  if (qty.lessThan(min)) return pos.qty.lessThan(min) ? floorTo(pos.qty, step) : ZERO;
   return qty;
 }
 

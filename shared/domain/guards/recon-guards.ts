@@ -29,6 +29,7 @@ import { type Decimal, ZERO } from '../money.js';
 import type { ExchangeOrder, Fill } from '../orders.js';
 import type { OrderSlot } from '../stored-instance.js';
 import type { Leg, LegResync, LegSnapshot } from '../strategy.js';
+import { contractsToCoins } from '../symbol-rules.js';
 
 export const SHADOW_LEDGER_ALERT = 'shadow_ledger_difference';
 export const BUDGETS_ALERT = 'budgets_above_equity';
@@ -160,7 +161,8 @@ export function reconGuards(i: ReconGuardInput): ReconGuardOutput {
     const role = s.leg.role;
     const exchange = s.position?.qty ?? ZERO;
     const ledger = i.ledgerAfter[role] ?? ZERO;
-    if (!ledger.minus(exchange).abs().greaterThan(s.rules.stepSize)) {
+    // Within one step (in coins: the rules count contracts) the two agree.
+    if (!ledger.minus(exchange).abs().greaterThan(contractsToCoins(s.rules.stepSize, s.rules))) {
       memory[role] = null;
       continue;
     }

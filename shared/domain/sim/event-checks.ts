@@ -51,6 +51,7 @@ export interface CheckedInstance {
       }
     | undefined;
   readonly tickSize: Decimal;
+  /** The quantity step in coins (the rules step × contract size). */
   readonly stepSize: Decimal;
   /** How long a holding may go without a covering stop (default one minute; omit the stop check with null). */
   readonly maxUnprotectedMs?: number | null;

@@ -1,9 +1,9 @@
 /**
- * A paper Binance venue for tests and benches: the paper engine (real exchangeInfo subset, real BTCUSDT
- * candles to start from), the protocol server in front of it, and ccxt-backed ExchangePorts for its
- * accounts. One per test file:
+ * A paper venue for tests and benches: the paper engine (Binance: the real exchangeInfo subset; OKX: the
+ * real instruments payload, one engine market per swap), real BTCUSDT candles to start from, the venue's
+ * protocol server in front of it, and ccxt-backed ExchangePorts for its accounts. One per test file:
  *
- *   const venue = await startPaperVenue();
+ *   const venue = await startPaperVenue();               // Binance USD-M; { venue: 'okx' } for OKX
  *   const port = venue.port('acct-a');           // a CcxtExchange (the real ccxt client inside)
  *   venue.moveTo('BTCUSDT', '95000.0');          // a candle that trades through to that price
  *   await venue.stop();
@@ -25,14 +25,28 @@ import {
   loadExchangeInfo,
   PaperExchange,
 } from '../../../shared/adapters/paper/index.js';
+import {
+  OkxInstruments,
+  okxEngineExchangeInfo,
+} from '../../../shared/adapters/paper/okx-server/instruments.js';
+import {
+  createPaperOkxServer,
+  type PaperOkxServer,
+} from '../../../shared/adapters/paper/okx-server/server.js';
 import { dec, maxDec, minDec } from '../../../shared/domain/money.js';
 import type { Clock } from '../../../shared/ports/clock.js';
 import { EXCHANGE_INFO_SUBSET, fixturesDir, sharedData } from './fixtures.js';
 
+export type VenueId = 'binanceusdm' | 'okx';
+export const VENUES: readonly VenueId[] = ['binanceusdm', 'okx'];
+
 export interface PaperVenueOptions {
+  readonly venue?: VenueId;
   readonly hedgeMode?: boolean;
   readonly weightLimitPerMinute?: number;
   readonly weightWindowMs?: number;
+  /** OKX: multiplies every route's request limit (per 2 s), e.g. for benchmarks that loop fast. */
+  readonly okxLimitScale?: number;
   readonly clock?: Clock;
 }
 
@@ -41,19 +55,27 @@ export const ACCOUNTS = [
     id: 'acct-a',
     apiKey: 'paperkey-acct-a-0000000000000000000000000000000000000000000000000',
     apiSecret: 'paper-secret-a',
+    passphrase: 'paper-passphrase-a',
   },
   {
     id: 'acct-b',
     apiKey: 'paperkey-acct-b-0000000000000000000000000000000000000000000000000',
     apiSecret: 'paper-secret-b',
+    passphrase: 'paper-passphrase-b',
   },
 ] as const;
 
 export const BTC = 'BTC/USDT:USDT';
 
-export interface PaperVenue {
+/** What tests use of either venue's protocol server. */
+export type VenueServer = PaperBinanceServer | PaperOkxServer;
+
+export interface PaperVenue<S extends VenueServer = PaperBinanceServer> {
+  readonly venue: VenueId;
   readonly engine: PaperExchange;
-  readonly server: PaperBinanceServer;
+  readonly server: S;
+  /** The secret record of an account as Secrets Manager would hold it (with OKX's passphrase). */
+  credentials(accountId: string): { apiKey: string; secret: string; password?: string };
   readonly clock: Clock;
   /** A ccxt-backed ExchangePort for an account, pointed at the server. */
   port(accountId?: string, overrides?: Partial<CcxtAccountSettings>): CcxtExchange;
@@ -62,13 +84,24 @@ export interface PaperVenue {
   stop(): Promise<void>;
 }
 
-export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<PaperVenue> {
+export async function startPaperVenue(
+  options?: PaperVenueOptions & { venue?: 'binanceusdm' },
+): Promise<PaperVenue<PaperBinanceServer>>;
+export async function startPaperVenue(
+  options: PaperVenueOptions & { venue: 'okx' },
+): Promise<PaperVenue<PaperOkxServer>>;
+export async function startPaperVenue(options: PaperVenueOptions): Promise<PaperVenue<VenueServer>>;
+export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<PaperVenue<VenueServer>> {
   const clock = options.clock ?? new SystemClock();
-  const engine = new PaperExchange({
-    clock,
-    exchangeInfo: loadExchangeInfo(resolve(fixturesDir, EXCHANGE_INFO_SUBSET)),
-    symbols: ['BTCUSDT', 'ETHUSDT', 'DOGEUSDC'],
-  });
+  const venue = options.venue ?? 'binanceusdm';
+  const engine =
+    venue === 'okx'
+      ? new PaperExchange({ clock, exchangeInfo: okxEngineExchangeInfo(new OkxInstruments()) })
+      : new PaperExchange({
+          clock,
+          exchangeInfo: loadExchangeInfo(resolve(fixturesDir, EXCHANGE_INFO_SUBSET)),
+          symbols: ['BTCUSDT', 'ETHUSDT', 'DOGEUSDC'],
+        });
   for (const a of ACCOUNTS) {
     engine.createAccount({
       ...a,
@@ -82,23 +115,43 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
   ).slice(0, 60);
   for (const c of real) engine.applyCandle('BTCUSDT', c);
   const last = new Map<string, CandleInput>([['BTCUSDT', real[real.length - 1]!]]);
-  const server = await createPaperBinanceServer(engine, {
-    weightLimitPerMinute: options.weightLimitPerMinute,
-    weightWindowMs: options.weightWindowMs,
-  }).start();
+  const server: VenueServer =
+    venue === 'okx'
+      ? await createPaperOkxServer(engine, {
+          passphraseOf: (id) => ACCOUNTS.find((a) => a.id === id)?.passphrase ?? '',
+          limitScale: options.okxLimitScale,
+        }).start()
+      : await createPaperBinanceServer(engine, {
+          weightLimitPerMinute: options.weightLimitPerMinute,
+          weightWindowMs: options.weightWindowMs,
+        }).start();
   const ports: CcxtExchange[] = [];
+  const accountOf = (accountId: string) => {
+    const account = ACCOUNTS.find((a) => a.id === accountId);
+    if (!account) throw new Error(`no paper account ${accountId}`);
+    return account;
+  };
   return {
+    venue,
     engine,
     server,
     clock,
+    credentials(accountId) {
+      const a = accountOf(accountId);
+      return {
+        apiKey: a.apiKey,
+        secret: a.apiSecret,
+        ...(venue === 'okx' ? { password: a.passphrase } : {}),
+      };
+    },
     port(accountId = 'acct-a', overrides = {}) {
-      const account = ACCOUNTS.find((a) => a.id === accountId);
-      if (!account) throw new Error(`no paper account ${accountId}`);
+      const account = accountOf(accountId);
       const port = createCcxtExchange({
-        venue: 'binanceusdm',
+        venue,
         accountId,
         apiKey: account.apiKey,
         secret: account.apiSecret,
+        password: venue === 'okx' ? account.passphrase : undefined,
         apiUrls: server.ccxtApiUrls(),
         clock,
         baseBackoffMs: 50,

@@ -22,14 +22,20 @@ import {
 } from '../../../shared/adapters/embedded/dynalite-server.js';
 import type { JournalEntry, StateStore } from '../../../shared/ports/state-store.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../aws/secrets-manager-server.js';
-import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../binance/paper-venue.js';
+import {
+  ACCOUNTS,
+  type PaperVenue,
+  startPaperVenue,
+  type VenueId,
+  type VenueServer,
+} from '../binance/paper-venue.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
 export type HandlerResult = { ok: boolean; outcomes: readonly { status: string; result?: unknown }[] };
 
 export interface E2e {
-  readonly venue: PaperVenue;
+  readonly venue: PaperVenue<VenueServer>;
   readonly store: StateStore;
   /** Every line the handlers and the worker wrote. */
   readonly captured: string[];
@@ -72,17 +78,18 @@ export async function until<T>(
 export async function startE2e(opts: {
   readonly table: string;
   readonly deployment: unknown;
+  /** The protocol server the accounts trade on (default Binance USD-M). */
+  readonly venue?: VenueId;
   /** Where each symbol's market starts. */
   readonly prices?: Readonly<Record<string, string>>;
 }): Promise<E2e> {
-  const venue = await startPaperVenue();
+  const venue = await startPaperVenue({ venue: opts.venue ?? 'binanceusdm' });
   for (const [symbol, price] of Object.entries(opts.prices ?? {})) venue.moveTo(symbol, price);
   const dynamo: EmbeddedDynamo = await startEmbeddedDynamo();
   await ensureStateTable(createDynamoClient({ endpoint: dynamo.endpoint }), opts.table);
   const store = createDynamoStateStore({ tableName: opts.table, endpoint: dynamo.endpoint });
   const secrets: LocalSecretsManager = await startLocalSecretsManager();
-  for (const a of ACCOUNTS)
-    secrets.putSecret(`gridbot/${a.id}`, JSON.stringify({ apiKey: a.apiKey, secret: a.apiSecret }));
+  for (const a of ACCOUNTS) secrets.putSecret(`gridbot/${a.id}`, JSON.stringify(venue.credentials(a.id)));
   const healthPort = await freePort();
   const env: Record<string, string> = {
     GRIDBOT_CONFIG: JSON.stringify(opts.deployment),

@@ -19,7 +19,7 @@ import {
   sliceQty,
 } from '../../../shared/domain/closer/engine.js';
 import { type Decimal, dec, ZERO } from '../../../shared/domain/money.js';
-import { btcRules } from '../../support/rules.js';
+import { btcRules, okxBtcRules, okxEthRules } from '../../support/rules.js';
 
 const rules = btcRules(); // tick 0.1, step 0.001, min 0.001
 const params: CloserParams = {
@@ -106,6 +106,38 @@ describe('closer signals, prices, sizes', () => {
     ).toBe('0.002');
     expect(sliceQty(params, rules, 'LONG', { ...long, qty: dec('0.003') }, fast, price).toFixed()).toBe(
       '0.003',
+    );
+  });
+
+  it('sizes in coins on a contract venue: OKX BTC-USDT-SWAP (0.01 BTC a contract, lot and min 0.01)', () => {
+    const okx = okxBtcRules();
+    const price = dec('100000');
+    // The minimum is 0.01 contracts = 0.0001 BTC: the same ×4 as above gives 0.0004 BTC, not 0.04.
+    expect(sliceQty(params, okx, 'LONG', long, market(), price).toFixed()).toBe('0.0004');
+    // A remainder under the minimum goes whole, on the coin step.
+    expect(sliceQty(params, okx, 'LONG', { ...long, qty: dec('0.00005') }, market(), price).toFixed()).toBe(
+      '0',
+    );
+    expect(sliceQty(params, okx, 'LONG', { ...long, qty: dec('0.0003') }, market(), price).toFixed()).toBe(
+      '0.0003',
+    );
+  });
+
+  it('never sizes a slice off the venue step or over the position, whatever the contract size', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(btcRules(), okxBtcRules(), okxEthRules()),
+        fc.integer({ min: 1, max: 5_000_000 }),
+        fc.integer({ min: 0, max: 600 }),
+        (r, units, move) => {
+          const pos = { ...long, qty: dec(units).times('0.00001') };
+          const m = market({ windowStart: dec(100000 - move), last: dec('100000') });
+          const q = sliceQty(params, r, 'LONG', pos, m, dec('100000'));
+          const step = r.stepSize.times(r.contractSize);
+          expect(q.lessThanOrEqualTo(pos.qty)).toBe(true);
+          if (q.greaterThan(0)) expect(q.modulo(step).isZero()).toBe(true);
+        },
+      ),
     );
   });
 

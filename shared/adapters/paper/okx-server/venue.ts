@@ -23,6 +23,8 @@ export class OkxVenueState {
   private nextOrdId = 9_000_000_000_000_000n;
   private readonly fees = new Map<string, Decimal>();
   private readonly algoIds = new Map<string, number>();
+  /** Post-only orders accepted and cancelled because they would have taken liquidity. */
+  autoCancelCount = 0;
 
   constructor(
     readonly engine: PaperExchange,
@@ -102,6 +104,7 @@ export class OkxVenueState {
     now: number,
   ): Row {
     const ordId = String(this.nextOrdId++);
+    this.autoCancelCount += 1;
     const row: Row = {
       instType: 'SWAP',
       instId: inst.instId,

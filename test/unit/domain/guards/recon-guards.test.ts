@@ -4,7 +4,7 @@ import { type ReconGuardInput, reconGuards } from '../../../../shared/domain/gua
 import { type Decimal, dec, ZERO } from '../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill } from '../../../../shared/domain/orders.js';
 import type { LegSnapshot } from '../../../../shared/domain/strategy.js';
-import { dogeRules } from '../../../support/rules.js';
+import { dogeRules, okxDogeRules } from '../../../support/rules.js';
 
 const SYMBOL = 'DOGE/USDC:USDC';
 
@@ -76,6 +76,19 @@ describe('shadow ledger', () => {
     );
     expect(a?.kind === 'Alert' && a.data).toMatchObject({ ledger: '100', exchange: '160', account: 'main' });
     expect(r.activeAlerts).toEqual([]); // an event, not a standing condition
+  });
+
+  it('measures the tolerance in coins on a contract venue (OKX: one step is 0.01 × 1000 DOGE)', () => {
+    const okx = (position: string) => snapshot(position, { rules: okxDogeRules() });
+    // 5 DOGE apart: under one step of 10 coins, the same position.
+    const within = reconGuards(input({ after: dec('1005'), snapshots: [okx('1000')] }));
+    expect(within.memory.grid).toBeNull();
+    // 0.5 contracts apart (500 DOGE, far more than the 0.01 the rules count in): a difference.
+    const first = reconGuards(input({ after: dec('1500'), snapshots: [okx('1000')] }));
+    const second = reconGuards(
+      input({ after: dec('1500'), snapshots: [okx('1000')], previous: first.memory }),
+    );
+    expect(codes(second.commands)).toEqual(['warning:shadow_ledger_difference']);
   });
 
   it('raises a difference the strategy leaves standing on two passes in a row, once, and clears it', () => {
