@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseOkxMarketMessage, parseOkxUserMessage } from '../../../shared/adapters/ccxt/okx-parse.js';
+import {
+  parseOkxMarketMessage,
+  parseOkxOrder,
+  parseOkxUserMessage,
+} from '../../../shared/adapters/ccxt/okx-parse.js';
 import { dec } from '../../../shared/domain/money.js';
 import { symbolRules } from '../../../shared/domain/symbol-rules.js';
 
@@ -119,6 +123,102 @@ describe('OKX user pushes (documented shapes)', () => {
         rulesOf,
       ),
     ).toThrow(/fillPx/);
+  });
+});
+
+describe('OKX rows as the venue sends them (captured shapes)', () => {
+  const child = {
+    instType: 'SWAP',
+    instId: 'DOGE-USDT-SWAP',
+    ordId: '612345678999',
+    clOrdId: '',
+    algoClOrdId: 'gbdogeT9',
+    algoId: '712345678901',
+    px: '',
+    sz: '3',
+    ordType: 'market',
+    side: 'sell',
+    posSide: 'long',
+    accFillSz: '3',
+    fillPx: '0.15',
+    fillSz: '3',
+    tradeId: '99887799',
+    fillFee: '-0.225',
+    fillTime: '1750000002000',
+    execType: 'T',
+    state: 'filled',
+    reduceOnly: 'true',
+    cTime: '1750000002000',
+    uTime: '1750000002000',
+  };
+
+  it("names a triggered stop's child order and its fill after the stop (OKX leaves clOrdId empty)", () => {
+    const items = parseOkxUserMessage(
+      { arg: { channel: 'orders', instType: 'ANY' }, data: [child] },
+      symbolOf,
+      rulesOf,
+    );
+    expect(items).not.toBe('ignored');
+    if (items === 'ignored') return;
+    expect(items.map((i) => i.type)).toEqual(['fill', 'order']);
+    expect(
+      items.map((i) =>
+        i.type === 'fill' ? i.fill.clientOrderId : i.type === 'order' ? i.order.clientOrderId : '',
+      ),
+    ).toEqual(['gbdogeT9', 'gbdogeT9']);
+  });
+
+  it('reads a pending algo row, whose ordId is an empty string, as a stop', () => {
+    const o = parseOkxOrder(
+      {
+        instType: 'SWAP',
+        instId: 'DOGE-USDT-SWAP',
+        ordId: '',
+        algoId: '712345678901',
+        algoClOrdId: 'gbdogeT9',
+        clOrdId: '',
+        sz: '',
+        closeFraction: '1',
+        ordType: 'conditional',
+        side: 'sell',
+        posSide: 'long',
+        state: 'live',
+        slTriggerPx: '0.15',
+        slOrdPx: '-1',
+        slTriggerPxType: 'mark',
+        reduceOnly: 'true',
+        cTime: '1750000000000',
+        uTime: '1750000000000',
+      },
+      DOGE,
+      rules,
+    );
+    expect(o).toMatchObject({ kind: 'stop', clientOrderId: 'gbdogeT9', closePosition: true, status: 'NEW' });
+    expect(o.triggerPrice?.toFixed()).toBe('0.15');
+  });
+
+  it('marks a post-only order the venue cancelled for taking liquidity (cancelSource 31)', () => {
+    const base = {
+      ...child,
+      clOrdId: 'gbdogeL5',
+      algoClOrdId: '',
+      algoId: '',
+      ordType: 'post_only',
+      px: '0.16',
+      accFillSz: '0',
+      fillSz: '0',
+      tradeId: '',
+      state: 'canceled',
+    };
+    expect(parseOkxOrder({ ...base, cancelSource: '31' }, DOGE, rules).cancelReason).toBe(
+      'post_only_would_take',
+    );
+    expect(parseOkxOrder({ ...base, cancelSource: '1' }, DOGE, rules).cancelReason).toBeUndefined();
+  });
+
+  it("ignores the text keep-alive answer ('pong') on either stream", () => {
+    expect(parseOkxUserMessage('pong', symbolOf, rulesOf)).toBe('ignored');
+    expect(parseOkxMarketMessage('pong', symbolOf, () => dec('1000'))).toBe('ignored');
   });
 });
 
