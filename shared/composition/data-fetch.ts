@@ -8,8 +8,10 @@
  * prices exchanges quote). Public data only: no credentials. `GRIDBOT_API_URLS` points ccxt at another
  * server (tests use the local Binance protocol server).
  */
+
 import ccxt, { type Exchange } from 'ccxt';
 import { dec } from '../domain/money.js';
+import { apiUrlsFor } from './exchanges.js';
 
 const MINUTE = 60_000;
 
@@ -37,8 +39,9 @@ function client(opts: FetchCandlesOptions): Exchange {
   ];
   if (!Cls)
     throw new FetchInputError(`--exchange ${opts.exchange}: not a ccxt exchange id (e.g. binanceusdm, okx)`);
-  const ex = new Cls({ enableRateLimit: opts.apiUrls === undefined, options: { fetchCurrencies: false } });
-  if (opts.apiUrls) Object.assign(ex.urls.api as Record<string, unknown>, opts.apiUrls);
+  const urls = apiUrlsFor(opts.apiUrls, opts.exchange);
+  const ex = new Cls({ enableRateLimit: urls === undefined, options: { fetchCurrencies: false } });
+  if (urls) Object.assign(ex.urls.api as Record<string, unknown>, urls);
   return ex;
 }
 

@@ -2,11 +2,13 @@
  * Building the Exchange port of every account a process trades: ccxt for real venues (credentials from the
  * Secrets port, per-account proxy), all created up front so the resolver handed to the application is
  * synchronous. An account whose credentials cannot be loaded gets a stand-in port that retries
- * (`DeferredExchangePort`), so one bad secret never stops the process for the other accounts. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries) points every Binance account at another
- * server, e.g. the local Binance protocol server of the tests.
+ * (`DeferredExchangePort`), so one bad secret never stops the process for the other accounts. `GRIDBOT_API_URLS` (JSON of ccxt `urls.api` entries, one set
+ * or one per venue) points the accounts at another server, e.g. the local Binance or OKX protocol server of
+ * the tests.
  */
 
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
+import { credentialVariables } from '../adapters/secrets/env-secrets.js';
 import { type AccountConfig, breakerPolicyOf, type DeploymentConfig } from '../domain/config/deployment.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -62,6 +64,10 @@ export async function buildExchanges(
     const venue = account.exchange;
     const build = async (): Promise<ExchangePort> => {
       const creds = await setup.secrets.credentials(account.id);
+      if (venue === 'okx' && !creds.password)
+        throw new Error(
+          `account ${account.id} trades on OKX, whose API keys carry a passphrase: add "password" to its secret (${credentialVariables(account.id).password} for gridbot run)`,
+        );
       return createCcxtExchange({
         venue,
         apiKey: creds.apiKey,
@@ -71,8 +77,8 @@ export async function buildExchanges(
         proxy: account.proxy
           ? { httpsProxy: account.proxy.https, socksProxy: account.proxy.socks, wsProxy: account.proxy.ws }
           : undefined,
-        apiUrls: setup.apiUrls,
-        enableRateLimit: setup.apiUrls === undefined,
+        apiUrls: apiUrlsFor(setup.apiUrls, venue),
+        enableRateLimit: apiUrlsFor(setup.apiUrls, venue) === undefined,
         accountId: account.id,
         clock: setup.clock,
         logger: setup.logger.child({ account: account.id }),
@@ -108,6 +114,22 @@ export async function buildExchanges(
       return port;
     },
   };
+}
+
+const VENUE_KEYS = new Set(['binanceusdm', 'okx']);
+
+/**
+ * The `urls.api` entries for one venue: `GRIDBOT_API_URLS` is either one set for every account (a
+ * single-venue deployment) or keyed by venue (`{"binanceusdm": {...}, "okx": {"rest": ..., "ws": ...}}`).
+ */
+export function apiUrlsFor(
+  apiUrls: Readonly<Record<string, unknown>> | undefined,
+  venue: string,
+): Readonly<Record<string, unknown>> | undefined {
+  if (!apiUrls) return undefined;
+  if (!Object.keys(apiUrls).some((k) => VENUE_KEYS.has(k))) return apiUrls;
+  const own = apiUrls[venue];
+  return own && typeof own === 'object' && !Array.isArray(own) ? (own as Record<string, unknown>) : undefined;
 }
 
 export function apiUrlsFromEnv(

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { type CliProcess, cli, spawnCli } from '../support/cli.js';
+import { GRID_MARKETS } from '../support/e2e/markets.js';
 import { tempDir } from '../support/sim.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
 
@@ -122,6 +123,47 @@ describe('gridbot run', () => {
     const r = await cli(['run', '--config', join(dir.path, 'deploy.json'), '--for', 'soon']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('gridbot: --for soon: give a duration > 0: seconds, or 30s, 5m, 2h\n');
+  });
+});
+
+describe('gridbot run on OKX', () => {
+  it('lays the grid out on an OKX swap through the OKX protocol server, passphrase from the environment', async () => {
+    const okx = await startPaperVenue({ venue: 'okx' });
+    try {
+      const m = GRID_MARKETS.okx;
+      okx.moveTo(m.engineSymbol, m.px('0.185'));
+      const config = join(dir.path, 'deploy-okx.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          accounts: [{ id: account.id, exchange: 'okx' }],
+          instances: [
+            klgConfigInput({
+              account: account.id,
+              symbol: m.symbol,
+              levels: { source: 'manual', prices: ['0.15', '0.16', '0.17', '0.18', '0.19', '0.2'].map(m.px) },
+              base_amount_per_grid: m.qty('100'),
+            }),
+          ],
+        }),
+      );
+      const env = {
+        GRIDBOT_ACCT_A_API_KEY: account.apiKey,
+        GRIDBOT_ACCT_A_SECRET: account.apiSecret,
+        GRIDBOT_ACCT_A_PASSWORD: account.passphrase,
+        GRIDBOT_API_URLS: JSON.stringify({ okx: okx.server.ccxtApiUrls() }),
+      };
+      const args = ['run', '--config', config, '--data-dir', join(dir.path, 'data-okx'), '--for', '2'];
+      const r = await cli(args, { env });
+      expect(r.err).toContain('1 instance(s) live');
+      expect(r.code).toBe(0);
+      const buys = okx.engine.openOrders(account.id, m.engineSymbol).filter((o) => o.side === 'BUY');
+      expect(buys.map((o) => o.price.toFixed()).sort()).toEqual(['0.15', '0.16', '0.17', '0.18'].map(m.px));
+      expect(r.out + r.err).not.toContain(account.passphrase);
+      expect(r.out + r.err).not.toContain(account.apiSecret);
+    } finally {
+      await okx.stop();
+    }
   });
 });
 

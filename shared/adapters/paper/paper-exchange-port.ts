@@ -82,6 +82,12 @@ export class PaperExchangePort implements ExchangePort {
   constructor(
     private readonly engine: PaperExchange,
     readonly accountId: string,
+    /**
+     * Coins per contract of markets this account sees as contract swaps (engine id → contract value, e.g.
+     * OKX ETH-USDT-SWAP: 0.1): their rules are stated in contracts, as the venue's are. Quantities in and
+     * out stay coins.
+     */
+    private readonly contracts: Readonly<Record<string, Decimal>> = {},
   ) {
     this.symbols = new SymbolMap(engine.symbols().map((s) => engine.marketRules(s)));
   }
@@ -118,14 +124,15 @@ export class PaperExchangePort implements ExchangePort {
     return this.call('query', () => {
       const r = this.engine.marketRules(id);
       const fees = this.engine.feeRates(this.accountId, id);
+      const size = this.contracts[id] ?? ONE;
       return {
         symbol,
         tickSize: r.tickSize,
-        stepSize: r.stepSize,
-        minQty: r.minQty,
-        maxQty: r.maxQty,
+        stepSize: r.stepSize.dividedBy(size),
+        minQty: r.minQty.dividedBy(size),
+        maxQty: r.maxQty.dividedBy(size),
         minNotional: r.minNotional,
-        contractSize: ONE,
+        contractSize: size,
         makerFee: fees.maker,
         takerFee: fees.taker,
       };

@@ -1,10 +1,13 @@
 /**
  * Which symbol rules a simulation trades under, and where they came from. Precedence per symbol: the
  * config's `simulation.symbols` → an exchangeInfo file (`--exchange-info` or `simulation.exchange_info`)
- * → the built-in table. The result is one exchangeInfo body for the paper exchange (rules written in the
+ * → the built-in table (Binance USD-M), or for a symbol its accounts trade on OKX the real OKX instruments
+ * payload the OKX protocol server hosts (contract value, lot and tick of the swap, in coins for the engine). The result is one exchangeInfo body for the paper exchange (rules written in the
  * config are turned into Binance filters), the fee rates per quote asset, and the source of each symbol's
  * rules, which the run reports.
  */
+
+import { OkxInstruments, okxEngineExchangeInfo } from '../../adapters/paper/okx-server/instruments.js';
 import type { FeeSpec } from '../../adapters/paper/setup.js';
 import type { SimSymbolRules, SimulationConfig } from '../../domain/config/simulation.js';
 import type { Decimal } from '../../domain/money.js';
@@ -23,6 +26,8 @@ export interface SimMarkets {
   readonly ids: Readonly<Record<string, string>>;
   readonly sources: Readonly<Record<string, { source: RulesSource; detail: string }>>;
   readonly fees: FeeSpec;
+  /** Coins per contract of the symbols simulated as OKX swaps (engine id → ctVal); the others count coins. */
+  readonly contracts: Readonly<Record<string, Decimal>>;
 }
 
 const LINEAR = /^([A-Z0-9]+)\/([A-Z0-9]+):([A-Z0-9]+)$/;
@@ -129,19 +134,45 @@ function feesFor(symbols: readonly string[], sim: SimulationConfig): FeeSpec {
   return fees;
 }
 
+export type SimVenue = 'binanceusdm' | 'okx';
+
 export function resolveMarkets(
   symbols: readonly string[],
   sim: SimulationConfig,
   exchangeInfo?: { readonly path: string; readonly body: unknown },
+  /** The venue each symbol's accounts trade on (default Binance USD-M). */
+  venueOf: (symbol: string) => SimVenue = () => 'binanceusdm',
 ): SimMarkets {
   const ids: Record<string, string> = {};
   const sources: Record<string, { source: RulesSource; detail: string }> = {};
   const entries: unknown[] = [];
+  const contracts: Record<string, Decimal> = {};
+  const okx = new OkxInstruments();
+  const okxInfo = okxEngineExchangeInfo(okx);
   for (const symbol of symbols) {
     const { id, base, quote } = parseLinearSymbol(symbol);
     ids[symbol] = id;
     const configured = sim.symbols[symbol];
     const filed = exchangeInfo ? fromFile(exchangeInfo.body, id) : undefined;
+    if (venueOf(symbol) === 'okx' && !configured) {
+      const swap = okx.all().find((i) => i.engineSymbol === id);
+      if (!swap)
+        throw new SimInputError(
+          `no OKX swap for ${symbol} in the shipped instruments payload (it has ${okx
+            .all()
+            .map((i) => `${i.ctValCcy}/${i.settleCcy}:${i.settleCcy}`)
+            .join(
+              ', ',
+            )}): give its rules under simulation.symbols["${symbol}"] (tick_size, step_size in coins, min_notional)`,
+        );
+      entries.push(okxInfo.symbols.find((e) => e.symbol === id));
+      contracts[id] = swap.ctVal;
+      sources[symbol] = {
+        source: 'built-in',
+        detail: `OKX ${swap.instId} from the shipped instruments payload (${swap.ctVal.toFixed()} ${swap.ctValCcy} a contract)`,
+      };
+      continue;
+    }
     const builtin = BUILTIN_SYMBOLS[id];
     if (configured) {
       entries.push(symbolJson(id, base, quote, fromConfig(configured)));
@@ -164,5 +195,11 @@ export function resolveMarkets(
         `simulation.symbols["${s}"]: no instance trades ${s}; remove it or fix the symbol`,
       );
   }
-  return { exchangeInfo: { serverTime: 0, symbols: entries }, ids, sources, fees: feesFor(symbols, sim) };
+  return {
+    exchangeInfo: { serverTime: 0, symbols: entries },
+    ids,
+    sources,
+    fees: feesFor(symbols, sim),
+    contracts,
+  };
 }

@@ -16,7 +16,7 @@ import { type DemoPhase, generateDemoMarket } from '../../domain/sim/demo-market
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import { type FundingInfo, resolveFunding } from './funding.js';
 import { readCandleCsv, readTickCsv } from './market-data.js';
-import { resolveMarkets, SimInputError, type SimMarkets } from './markets.js';
+import { resolveMarkets, SimInputError, type SimMarkets, type SimVenue } from './markets.js';
 
 const MINUTE = 60_000;
 
@@ -66,6 +66,31 @@ export function historyNeededMs(config: InstanceConfig): number {
 }
 
 /** The symbols an instance's legs trade. */
+/**
+ * The venue each simulated symbol trades on: OKX when the accounts trading it are OKX accounts, Binance
+ * USD-M otherwise (`paper` accounts too). One engine market per symbol: a symbol traded on both venues in
+ * one simulation is refused, with the fix.
+ */
+export function venuesOf(
+  config: DeploymentConfig,
+  instances: readonly InstanceConfig[],
+): (symbol: string) => SimVenue {
+  const venues = new Map<string, Set<SimVenue>>();
+  for (const inst of instances)
+    for (const leg of legsOf(inst)) {
+      const exchange = config.accounts.find((a) => a.id === leg.account)?.exchange;
+      const set = venues.get(leg.symbol) ?? new Set<SimVenue>();
+      set.add(exchange === 'okx' ? 'okx' : 'binanceusdm');
+      venues.set(leg.symbol, set);
+    }
+  for (const [symbol, set] of venues)
+    if (set.size > 1)
+      throw new SimInputError(
+        `${symbol} is traded on OKX and Binance accounts: the simulator hosts one market per symbol; simulate each venue's instances in its own run`,
+      );
+  return (symbol) => [...(venues.get(symbol) ?? [])][0] ?? 'binanceusdm';
+}
+
 export function symbolsOf(config: InstanceConfig): string[] {
   return [...new Set(legsOf(config).map((l) => l.symbol))];
 }
@@ -171,7 +196,7 @@ export function planSimulation(inputs: SimInputs): SimPlan {
       throw new SimInputError(`cannot read the exchangeInfo file ${infoPath}: ${(e as Error).message}`);
     }
   }
-  const markets = resolveMarkets(symbols, sim, info);
+  const markets = resolveMarkets(symbols, sim, info, venuesOf(config, instances));
   const warmupMs = Math.max(0, ...instances.map(historyNeededMs));
   const marketFeeds = symbols.map((s) =>
     feedFor(s, markets.ids[s]!, inputs, { sim, instances, markets, warmupMs }),

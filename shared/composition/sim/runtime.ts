@@ -94,7 +94,12 @@ export async function buildSimRuntime(opts: {
       balances: Object.fromEntries(balances.get(account.id) ?? []),
       dualSidePosition: account.hedge_mode,
     });
-    const port = new PaperExchangePort(exchange, account.id);
+    // An OKX account sees its swaps in contracts, as on OKX.
+    const port = new PaperExchangePort(
+      exchange,
+      account.id,
+      account.exchange === 'okx' ? markets.contracts : {},
+    );
     ports.set(account.id, port);
     metered.set(account.id, inFlight.exchange(port));
   }
