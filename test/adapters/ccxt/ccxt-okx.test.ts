@@ -109,9 +109,8 @@ describe('ccxt okx against the OKX protocol server: reads', () => {
     expect(brackets.map((b) => b.maxLeverage)).toEqual(engine.map((b) => b.initialLeverage));
     // Caps come back within one contract's worth of the engine's notional caps.
     const perContract = venue.engine.markPrice('BTCUSDT').markPrice.times('0.01');
-    brackets.forEach((b, i) =>
-      expect(b.notionalCap.minus(engine[i]!.notionalCap).abs().lessThanOrEqualTo(perContract)).toBe(true),
-    );
+    for (const [i, b] of brackets.entries())
+      expect(b.notionalCap.minus(engine[i]!.notionalCap).abs().lessThanOrEqualTo(perContract)).toBe(true);
   });
 });
 
