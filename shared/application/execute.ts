@@ -250,6 +250,11 @@ export async function settleOutcomes<S extends InstanceEnvelope>(
   exchangeFor?: ExchangeFor,
   /** The state the caller just saved: folded into without reading it back (a lost race re-reads). */
   lastSaved?: S,
+  /**
+   * Whether these outcomes are of commands that just passed the pre-trade step (default). A late outcome
+   * (a refusal the venue sent after acknowledging) is not: it must not settle a pre-trade condition.
+   */
+  fresh = true,
 ): Promise<Settlement<S>> {
   const strategy = strategyOf(config);
   let pending = executed;
@@ -274,7 +279,7 @@ export async function settleOutcomes<S extends InstanceEnvelope>(
           commands.push(...d.commands);
         }
         // Only the decision's own commands passed the pre-trade step (follow-ups are protective or cancels).
-        if (round === 0) s = preTradeConditions(s, batch, commands);
+        if (round === 0 && fresh) s = preTradeConditions(s, batch, commands);
         return { next: s === current ? null : s, result: commands };
       },
       known ? { current: known } : {},

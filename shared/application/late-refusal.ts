@@ -2,9 +2,11 @@
  * A placement the venue acknowledged and then refused. OKX answers a post-only order that would take
  * liquidity with "placed" and cancels it at once (`cancelSource` 31), where Binance refuses it outright
  * (-5022); the adapter marks such an order `cancelReason: 'post_only_would_take'`. Its refusal is folded
- * into the instance as the outcome of that placement, exactly as an immediate refusal is — one
- * implementation, the strategy's `applyOutcome` — with follow-ups carried out, journaled, alerts published.
- * Without it the strategy would wait for its own timeout or the next recon to learn the order is gone.
+ * into the instance as the outcome of that placement through the one implementation, the strategy's
+ * `applyOutcome` (follow-ups carried out, journaled, alerts published; never counted as a pre-trade pass).
+ * Each strategy answers as it does to a refusal of an order it already counts as placed: the closer
+ * retries at once aggressively, the hedge grid frees the level for its next step, the Key Level Grid
+ * marks the order uncertain for recon to settle. Without it they would all wait for a timeout or recon.
  *
  * Entry points: `isLateRefusal`, `handleLateRefusal`.
  */
@@ -59,7 +61,7 @@ export async function handleLateRefusal<S extends InstanceEnvelope>(
     outcome: { kind: 'rejected', reason: 'post_only_would_take', code: '31', message: LATE_REFUSAL_MESSAGE },
     sentAt: null,
   };
-  const settled = await settleOutcomes<S>(ctx, config, [refused], (a) => ctx.exchanges(a), current);
+  const settled = await settleOutcomes<S>(ctx, config, [refused], (a) => ctx.exchanges(a), current, false);
   const state = settled.state ?? current ?? null;
   if (state) {
     const strategy = strategyOf(config);

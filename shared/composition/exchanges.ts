@@ -127,9 +127,15 @@ export function apiUrlsFor(
   venue: string,
 ): Readonly<Record<string, unknown>> | undefined {
   if (!apiUrls) return undefined;
-  if (!Object.keys(apiUrls).some((k) => VENUE_KEYS.has(k))) return apiUrls;
+  const venues = Object.keys(apiUrls).filter((k) => VENUE_KEYS.has(k));
+  if (venues.length === 0) return apiUrls;
   const own = apiUrls[venue];
-  return own && typeof own === 'object' && !Array.isArray(own) ? (own as Record<string, unknown>) : undefined;
+  // Keyed by venue but not this one: never fall back to the venue's production endpoints silently.
+  if (!own || typeof own !== 'object' || Array.isArray(own))
+    throw new Error(
+      `GRIDBOT_API_URLS names URLs for ${venues.join(', ')} but not for ${venue}: add "${venue}": {...} or drop the per-venue keys`,
+    );
+  return own as Record<string, unknown>;
 }
 
 export function apiUrlsFromEnv(

@@ -144,4 +144,35 @@ describe('stream worker: a reconnect while fills are queued', () => {
     expect(worker.stats.resyncs).toBe(1);
     expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('200');
   }, 20_000);
+
+  it('folds a post-only order the venue accepted and then cancelled (OKX) into the grid as its refusal', async () => {
+    app = await paperApp({ venueRules: { postOnlyCancels: true } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    const id = (await loadKlg(app.ctx.store, 'dogeklg'))!.levels.find((l) => l.price.equals('0.18'))!.order!
+      .clientOrderId;
+    // The level's order is gone and comes back as a post-only buy above the market: OKX takes it, then
+    // cancels it; the port answers "placed" and the stream tells the rest.
+    app.ex.cancelOrder('main', 'DOGEUSDC', { clientOrderId: id });
+    const placed = await app.port.submit({
+      account: 'main',
+      symbol: 'DOGE/USDC:USDC',
+      clientOrderId: id,
+      side: 'buy',
+      positionSide: 'LONG',
+      type: 'limit',
+      price: dec('0.19'),
+      qty: dec('100'),
+      timeInForce: 'GTX',
+    });
+    expect(placed.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    await worker.drain();
+    const rejected = app.events.filter((e) => e.type === 'order_rejected' && e.clientOrderId === id);
+    expect(rejected).toHaveLength(1);
+    expect(JSON.stringify(rejected[0])).toContain('post_only_would_take');
+    const level = (await loadKlg(app.ctx.store, 'dogeklg'))!.levels.find((l) => l.price.equals('0.18'))!;
+    expect(level.order?.uncertain).toBe(true);
+    expect((await app.port.order('DOGE/USDC:USDC', id, 'limit'))?.cancelReason).toBe('post_only_would_take');
+  });
 });

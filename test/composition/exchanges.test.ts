@@ -36,7 +36,10 @@ describe('exchanges of OKX accounts', () => {
     const both = { okx: { rest: 'http://o' }, binanceusdm: { fapiPublic: 'http://b' } };
     expect(apiUrlsFor(both, 'okx')).toEqual({ rest: 'http://o' });
     expect(apiUrlsFor(both, 'binanceusdm')).toEqual({ fapiPublic: 'http://b' });
-    expect(apiUrlsFor({ okx: { rest: 'http://o' } }, 'binanceusdm')).toBeUndefined();
+    // Keyed by venue but not this one: refused, never the production endpoints with real keys.
+    expect(() => apiUrlsFor({ okx: { rest: 'http://o' } }, 'binanceusdm')).toThrow(
+      /GRIDBOT_API_URLS names URLs for okx but not for binanceusdm/,
+    );
     expect(apiUrlsFor(undefined, 'okx')).toBeUndefined();
   });
 

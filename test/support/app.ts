@@ -6,7 +6,7 @@ import { VirtualClock } from '../../shared/adapters/clock/virtual-clock.js';
 import { startEmbeddedStateStore } from '../../shared/adapters/embedded/dynalite-server.js';
 import { createMemoryStateStore } from '../../shared/adapters/memory/index.js';
 import { PaperExchange } from '../../shared/adapters/paper/engine.js';
-import { PaperExchangePort } from '../../shared/adapters/paper/paper-exchange-port.js';
+import { PaperExchangePort, type PaperVenueRules } from '../../shared/adapters/paper/paper-exchange-port.js';
 import type { AppContext } from '../../shared/application/context.js';
 import { RulesCache } from '../../shared/application/market.js';
 import type { Alert } from '../../shared/domain/commands.js';
@@ -46,6 +46,8 @@ export async function paperApp(
     balances?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     store?: 'memory' | 'dynalite';
     price?: string;
+    /** How the paper accounts behave like another venue (e.g. OKX's post-only cancels). */
+    venueRules?: PaperVenueRules;
   } = {},
 ): Promise<PaperApp> {
   const clock = new VirtualClock(T0);
@@ -57,7 +59,7 @@ export async function paperApp(
       balances: opts.balances?.[id] ?? { USDC: '10000', USDT: '10000' },
       dualSidePosition: true,
     });
-    ports.set(id, new PaperExchangePort(ex, id));
+    ports.set(id, new PaperExchangePort(ex, id, opts.venueRules));
   }
   const port = [...ports.values()][0]!;
   let minute = T0;

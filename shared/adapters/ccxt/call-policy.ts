@@ -3,7 +3,7 @@
  * exponential backoff on the injected clock (1 s doubling to at most 60 s, each wait jittered to between
  * half and all of it so many callers do not retry in step; never less than the server's Retry-After) up
  * to `readAttempts`, re-measuring the clock
- * offset after a -1021; writes never retry (a write whose outcome is unknown is settled by client id on
+ * offset after a timestamp refusal (Binance -1021, OKX 50102 / 50112); writes never retry (a write whose outcome is unknown is settled by client id on
  * the next reconciliation) and turn venue refusals into `OrderRejection` values.
  * `offGridRejection` refuses prices and sizes off the tick / step before ccxt can silently round them.
  */
@@ -14,6 +14,12 @@ import { ExchangeError, type SubmitResult } from '../../ports/exchange.js';
 import type { Logger } from '../../ports/logger.js';
 import type { CcxtClient } from './client.js';
 import { classifyFailure, type Operation } from './errors.js';
+import { VENUE_CODES } from './venue-codes.js';
+
+/** A venue code saying our request's timestamp is outside its window (`venue-codes.ts`: class `clock`). */
+function isClockCode(code: string | undefined): boolean {
+  return code !== undefined && VENUE_CODES[code] === 'clock';
+}
 
 export interface CallPolicyOptions {
   readonly venue: string;
@@ -57,7 +63,7 @@ export class CallPolicy {
                 cause: err,
               });
         if (!error.retryable || attempt >= attempts) throw error;
-        if (error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
+        if (isClockCode(error.code)) await this.client.loadTimeDifference().catch(() => undefined);
         const jitter = this.opts.random ?? Math.random;
         const wait = Math.max(Math.round(backoff * (0.5 + jitter() / 2)), error.retryAfterMs ?? 0);
         this.opts.logger?.warn('exchange read failed, retrying', {
@@ -90,7 +96,7 @@ export class CallPolicy {
     } catch (err) {
       const classified = this.classify(err, 'write');
       if (classified.kind === 'rejection') return classified.rejection;
-      if (classified.error.code === '-1021') await this.client.loadTimeDifference().catch(() => undefined);
+      if (isClockCode(classified.error.code)) await this.client.loadTimeDifference().catch(() => undefined);
       throw classified.error;
     }
   }

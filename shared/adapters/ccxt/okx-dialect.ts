@@ -13,7 +13,7 @@
  */
 import { leverageBracketsSchema } from '../../domain/analysis/leverage.js';
 import { type Decimal, dec, fmt } from '../../domain/money.js';
-import type { ExchangeOrder, OrderRequest, PositionSide } from '../../domain/orders.js';
+import type { Candle, ExchangeOrder, OrderRequest, PositionSide } from '../../domain/orders.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
 import { type AmendRequest, ExchangeError, type MarketChannel } from '../../ports/exchange.js';
 import type { CcxtClient } from './client.js';
@@ -43,11 +43,15 @@ interface OkxImplicit {
   privateGetAccountConfig(p: Params): Promise<unknown>;
   privatePostAccountSetPositionMode(p: Params): Promise<unknown>;
   publicGetMarketCandles(p: Params): Promise<unknown>;
+  publicGetMarketHistoryCandles(p: Params): Promise<unknown>;
+  privateGetTradeFillsHistory(p: Params): Promise<unknown>;
   publicGetPublicMarkPrice(p: Params): Promise<unknown>;
   publicGetMarketTicker(p: Params): Promise<unknown>;
 }
 
 const api = (ex: CcxtClient) => ex as unknown as OkxImplicit;
+/** The venue's clock as ccxt measured it (`nonce`: local time less the measured offset). */
+const venueNow = (ex: CcxtClient): number => ex.nonce();
 const instId = (ex: CcxtClient, symbol: string) => ex.market(symbol).id as string;
 const firstRow = (body: unknown, what: string) =>
   asRaw(rawList(asRaw(body, what).data, `${what}.data`)[0], what);
@@ -59,6 +63,13 @@ function posSide(ps: PositionSide): string {
 function contracts(coins: Decimal, rules: SymbolRules): string {
   return fmt(coins.dividedBy(rules.contractSize));
 }
+
+/** `/trade/fills` keeps 3 days; a cursor older than this (an hour of margin) reads the 3-month history. */
+const RECENT_FILLS_MS = 3 * 86_400_000 - 3_600_000;
+/** Pages of 100 fills read back at most in one call. */
+const MAX_FILL_PAGES = 50;
+/** `/market/candles` serves the latest 1 440 bars; older ones come from `/market/history-candles`. */
+const RECENT_BARS = 1_400;
 
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -196,59 +207,121 @@ export const okxDialect: VenueDialect = {
   },
 
   /**
-   * Fills after the cursor, oldest first. OKX pages newest first (100 at most): pages go back in time by
-   * `after` (bill id) until one reaches the cursor, so a burst larger than a page is never cut short.
+   * Fills after the cursor, oldest first, at most `limit` (the oldest ones: the caller moves its cursor to
+   * the last and asks again, so nothing is skipped). OKX pages newest first, 100 at most: pages go back in
+   * time by `after` (bill id) until one reaches the cursor. `/trade/fills` keeps 3 days; an older cursor
+   * reads `/trade/fills-history` (3 months). More than `MAX_FILL_PAGES` pages since the cursor is refused
+   * as retryable rather than answered with a hole.
    */
   async fetchTrades(ex, symbol, cursor, limit, rules, clientIdOf) {
-    const base: Params = { instType: 'SWAP', instId: instId(ex, symbol), limit: Math.min(limit, 100) };
-    if (cursor) base.begin = String(cursor.time);
+    const base: Params = { instType: 'SWAP', instId: instId(ex, symbol), limit: 100 };
+    // `begin` one ms early: whether OKX's bound is inclusive or not, the cursor's own millisecond is read.
+    if (cursor) base.begin = String(cursor.time - 1);
+    const old = cursor !== null && venueNow(ex) - cursor.time > RECENT_FILLS_MS;
+    const read = (p: Params) =>
+      old ? api(ex).privateGetTradeFillsHistory(p) : api(ex).privateGetTradeFills(p);
     const isAfter = (f: { time: number; tradeId: string }) =>
       !cursor ||
       f.time > cursor.time ||
       (f.time === cursor.time && BigInt(f.tradeId) > BigInt(cursor.tradeId));
     const fills = [];
     let after: string | undefined;
-    for (let page = 0; page < 50; page++) {
+    for (let page = 0; ; page++) {
+      if (page === MAX_FILL_PAGES)
+        throw new ExchangeError(
+          'retryable',
+          `more than ${MAX_FILL_PAGES * 100} fills of ${symbol} since the cursor: not read in one pass`,
+        );
       const rows = rawList(
-        asRaw(await api(ex).privateGetTradeFills(after ? { ...base, after } : base), 'fills').data,
+        asRaw(await read(after ? { ...base, after } : base), 'fills').data,
         'fills.data',
       ).map((r) => asRaw(r, 'fill'));
+      let reached = false;
       for (const r of rows) {
         const fill = parseOkxFill(r, symbol, rules);
-        if (!isAfter(fill)) continue;
-        fills.push(
-          fill.clientOrderId ? fill : { ...fill, clientOrderId: await clientIdOf(fill.exchangeOrderId) },
-        );
+        if (!isAfter(fill)) {
+          reached = true;
+          continue;
+        }
+        fills.push(fill);
       }
       const oldest = rows[rows.length - 1];
-      if (!cursor || !oldest || rows.length < (base.limit as number)) break;
-      const oldestFill = parseOkxFill(oldest, symbol, rules);
-      if (!isAfter(oldestFill)) break;
+      // Without a cursor: the newest page is the answer.
+      if (!cursor || !oldest || reached || rows.length < 100) break;
       after = idField(oldest, 'billId');
-      if (fills.length >= limit) break;
     }
-    return fills.sort((a, b) => a.time - b.time || (BigInt(a.tradeId) < BigInt(b.tradeId) ? -1 : 1));
+    fills.sort((a, b) => a.time - b.time || (BigInt(a.tradeId) < BigInt(b.tradeId) ? -1 : 1));
+    const out = cursor ? fills.slice(0, limit) : fills.slice(-limit);
+    // Client ids for rows that carry none (a stop's child order) only for what is handed out.
+    return Promise.all(
+      out.map(async (f) =>
+        f.clientOrderId ? f : { ...f, clientOrderId: await clientIdOf(f.exchangeOrderId) },
+      ),
+    );
   },
 
+  /**
+   * The client id of an order by its exchange id: `clOrdId`, or the stop's `algoClOrdId` for a stop's child.
+   * An order OKX no longer finds (51603: a liquidation's, or older than its order history) has none: its
+   * fill is a foreign one, not a reason to fail the whole history read.
+   */
   async lookupClientId(ex, symbol, exchangeOrderId) {
-    const row = firstRow(
-      await api(ex).privateGetTradeOrder({ instId: instId(ex, symbol), ordId: exchangeOrderId }),
-      'order',
-    );
+    let body: unknown;
+    try {
+      body = await api(ex).privateGetTradeOrder({ instId: instId(ex, symbol), ordId: exchangeOrderId });
+    } catch (e) {
+      if (e instanceof Error && /"51603"|51603/.test(e.message)) return '';
+      throw e;
+    }
+    const row = firstRow(body, 'order');
     return optStrField(row, 'clOrdId') || optStrField(row, 'algoClOrdId') || '';
   },
 
-  /** Newest first on OKX; the window is pinned on both sides so `since` is honoured, oldest first here. */
+  /**
+   * Up to `limit` candles from `since`, oldest first. OKX answers newest first, 300 a page from
+   * `/market/candles` (its latest 1 440 bars only) and 100 from `/market/history-candles` (older ones):
+   * each page is pinned on both sides (`before` / `after`) and the pages go forward from `since`.
+   */
   async fetchCandles(ex, symbol, timeframe, since, limit) {
-    const params: Params = { instId: instId(ex, symbol), bar: bar(timeframe) };
-    const n = Math.min(limit ?? 300, 300);
-    params.limit = n;
-    if (since !== undefined) {
-      params.before = String(since - 1);
-      params.after = String(since + n * timeframeMs(timeframe));
+    const id = instId(ex, symbol);
+    const tf = timeframeMs(timeframe);
+    const want = limit ?? 300;
+    if (since === undefined) {
+      const rows = rawList(
+        asRaw(
+          await api(ex).publicGetMarketCandles({
+            instId: id,
+            bar: bar(timeframe),
+            limit: Math.min(want, 300),
+          }),
+          'candles',
+        ).data,
+        'candles.data',
+      );
+      return rows.map(parseOkxCandle).reverse();
     }
-    const rows = rawList(asRaw(await api(ex).publicGetMarketCandles(params), 'candles').data, 'candles.data');
-    return rows.map(parseOkxCandle).reverse();
+    const out: Candle[] = [];
+    let from = since;
+    const now = venueNow(ex);
+    while (out.length < want && from <= now) {
+      const recent = from >= now - RECENT_BARS * tf;
+      const n = Math.min(want - out.length, recent ? 300 : 100);
+      const params: Params = {
+        instId: id,
+        bar: bar(timeframe),
+        limit: n,
+        before: String(from - 1),
+        after: String(from + n * tf),
+      };
+      const body = recent
+        ? await api(ex).publicGetMarketCandles(params)
+        : await api(ex).publicGetMarketHistoryCandles(params);
+      const page = rawList(asRaw(body, 'candles').data, 'candles.data').map(parseOkxCandle).reverse();
+      out.push(...page.filter((c) => c.openTime >= from));
+      // The window of this page is read; the next starts after it, whether or not it was full (gaps).
+      from += n * tf;
+    }
+    return out.slice(0, want);
   },
 
   async fetchPrice(ex, symbol) {
@@ -326,16 +399,13 @@ export const okxDialect: VenueDialect = {
       (symbol) => decField(asRaw(ex.market(symbol).info, 'instrument'), 'ctVal'),
     ),
   /**
-   * OKX spreads the user stream over channels and URLs: `orders` (fills and order states), `positions` and
-   * `account` on `/private`, stops on `orders-algo` on `/business`. The next message on any of them resolves.
+   * OKX spreads the user stream over channels: `orders` (order states, fills — a triggered stop's too, on
+   * the order it places), `positions` and `account`, all on `/private`; the next message on any resolves.
+   * Stops' own states (`orders-algo`) live on `/business`, a socket shared with candles: not subscribed,
+   * since nothing waits on them (recon reads stops over REST), so the user stream's health is the
+   * `/private` socket's alone.
    */
-  watchUser: (ex) =>
-    Promise.race([
-      ex.watchOrders(),
-      ex.watchOrders(undefined, undefined, undefined, { trigger: true }),
-      ex.watchPositions(),
-      ex.watchBalance(),
-    ]),
+  watchUser: (ex) => Promise.race([ex.watchOrders(), ex.watchPositions(), ex.watchBalance()]),
   watchMarket(ex: CcxtClient, symbol: string, channel: MarketChannel): Promise<unknown> {
     switch (channel) {
       case 'bookTop':
@@ -348,7 +418,6 @@ export const okxDialect: VenueDialect = {
         return ex.watchOHLCV(symbol, '1m');
     }
   },
-  // `/business` also carries candles: the stream hub hands what the user parser ignores to the market one.
-  isUserUrl: (url) => url.includes('/private') || url.includes('/business'),
+  isUserUrl: (url) => url.includes('/private'),
   resetUserAuth: () => undefined,
 };

@@ -46,7 +46,10 @@ export function okxRules(
     minQty: decField(inst, 'minSz').toFixed(),
     maxQty: optDecField(inst, 'maxLmtSz')?.toFixed(),
     minNotional: '0',
-    contractSize: decField(inst, 'ctVal').toFixed(),
+    // Coins per contract: the contract value times its multiplier (1 on linear swaps).
+    contractSize: decField(inst, 'ctVal')
+      .times(optDecField(inst, 'ctMult') ?? 1)
+      .toFixed(),
     makerFee: fees.maker.toFixed(),
     takerFee: fees.taker.toFixed(),
   });

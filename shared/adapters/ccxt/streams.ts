@@ -172,24 +172,21 @@ export class StreamHub {
       this.lastUserActivity = now;
       // Messages flowing prove the socket is up, whatever a failed watch concluded.
       if (this.userEverUp && !this.userUp) this.onConnected(url);
-      // A user URL may carry market data too (OKX `/business`: stops and candles): what the user parser
-      // does not take is offered to the market one.
-      if (!this.handleUserMessage(message, now)) this.handleMarketMessage(message, now);
+      this.handleUserMessage(message, now);
     } else {
       this.handleMarketMessage(message, now);
     }
   }
 
-  /** Handles a user-stream message; false when the dialect does not take it as user data. */
-  private handleUserMessage(message: unknown, now: number): boolean {
+  private handleUserMessage(message: unknown, now: number): void {
     let items: ReturnType<VenueDialect['parseUserMessage']>;
     try {
       items = this.dialect.parseUserMessage(message, this.ex, (s) => this.deps.rulesOf(s));
     } catch (err) {
       this.malformed('user', err, (e) => this.emitUser(e));
-      return true;
+      return;
     }
-    if (items === 'ignored') return false;
+    if (items === 'ignored') return;
     for (const item of items) {
       switch (item.type) {
         case 'fill': {
@@ -224,7 +221,6 @@ export class StreamHub {
           break;
       }
     }
-    return true;
   }
 
   private handleMarketMessage(message: unknown, now: number): void {

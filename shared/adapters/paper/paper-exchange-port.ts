@@ -16,7 +16,7 @@
  */
 
 import type { LeverageBracket } from '../../domain/analysis/leverage.js';
-import { type Decimal, ONE } from '../../domain/money.js';
+import { type Decimal, ONE, ZERO } from '../../domain/money.js';
 import type {
   Balance,
   Candle,
@@ -68,6 +68,21 @@ const ORDER_OPS: ReadonlySet<Operation> = new Set([
   'cancelAlgoOrder',
 ]);
 
+/** How a paper account behaves like a venue other than Binance (the simulator's `exchange: okx`). */
+export interface PaperVenueRules {
+  /**
+   * Coins per contract of markets this account sees as contract swaps (engine id → contract value, e.g.
+   * OKX ETH-USDT-SWAP: 0.1): their rules are stated in contracts, as the venue's are. Quantities in and
+   * out stay coins.
+   */
+  readonly contracts?: Readonly<Record<string, Decimal>>;
+  /**
+   * OKX's post-only semantics: an order that would take is accepted, then cancelled (`cancelReason`
+   * `post_only_would_take` on the order event and on a later lookup), instead of refused.
+   */
+  readonly postOnlyCancels?: boolean;
+}
+
 export class PaperExchangePort implements ExchangePort {
   readonly venue = 'paper';
   readonly supportsAmend = true;
@@ -78,16 +93,15 @@ export class PaperExchangePort implements ExchangePort {
    * move between two reads of one recon pass (e.g. fill an order after the open-order list was read).
    */
   beforeRead: ((read: 'openOrders' | 'tradesSince') => Promise<void> | void) | null = null;
+  private readonly userHandlers = new Set<(event: UserStreamEvent) => void>();
+  /** Post-only orders accepted and cancelled by the venue (`postOnlyCancels`), by client id. */
+  private readonly cancelledByVenue = new Map<string, ExchangeOrder>();
+  private venueOrderSeq = 0;
 
   constructor(
     private readonly engine: PaperExchange,
     readonly accountId: string,
-    /**
-     * Coins per contract of markets this account sees as contract swaps (engine id → contract value, e.g.
-     * OKX ETH-USDT-SWAP: 0.1): their rules are stated in contracts, as the venue's are. Quantities in and
-     * out stay coins.
-     */
-    private readonly contracts: Readonly<Record<string, Decimal>> = {},
+    private readonly venueRules: PaperVenueRules = {},
   ) {
     this.symbols = new SymbolMap(engine.symbols().map((s) => engine.marketRules(s)));
   }
@@ -124,7 +138,7 @@ export class PaperExchangePort implements ExchangePort {
     return this.call('query', () => {
       const r = this.engine.marketRules(id);
       const fees = this.engine.feeRates(this.accountId, id);
-      const size = this.contracts[id] ?? ONE;
+      const size = this.venueRules.contracts?.[id] ?? ONE;
       return {
         symbol,
         tickSize: r.tickSize,
@@ -162,6 +176,9 @@ export class PaperExchangePort implements ExchangePort {
     const id = this.symbols.toId(symbol);
     return this.call('query', () => {
       if (kind !== 'stop') {
+        // The venue's own cancel is the latest word on that client id.
+        const cancelled = this.cancelledByVenue.get(clientOrderId);
+        if (cancelled?.symbol === symbol) return cancelled;
         const o = this.lookup(() => this.engine.order(this.accountId, id, { clientOrderId }));
         if (o) return toExchangeOrder(o, symbol);
       }
@@ -258,7 +275,34 @@ export class PaperExchangePort implements ExchangePort {
         newClientOrderId: req.clientOrderId,
       }),
     );
-    return 'orderId' in r ? { ok: true, order: toExchangeOrder(r, request.symbol) } : r;
+    if ('orderId' in r) return { ok: true, order: toExchangeOrder(r, request.symbol) };
+    if (this.venueRules.postOnlyCancels && req.type === 'limit' && r.reason === 'post_only_would_take')
+      return this.acceptThenCancel(req);
+    return r;
+  }
+
+  /** OKX: the post-only order is taken, then cancelled; the stream says so right after the answer. */
+  private acceptThenCancel(req: LimitOrderRequest): SubmitResult {
+    const now = this.engine.clock.now();
+    const placed: ExchangeOrder = {
+      symbol: req.symbol,
+      clientOrderId: req.clientOrderId,
+      exchangeOrderId: `9${String(++this.venueOrderSeq).padStart(15, '0')}`,
+      kind: 'limit',
+      side: req.side,
+      positionSide: req.positionSide,
+      price: req.price,
+      qty: req.qty,
+      filledQty: ZERO,
+      status: 'NEW',
+      updatedAt: now,
+    };
+    const cancelled: ExchangeOrder = { ...placed, status: 'CANCELED', cancelReason: 'post_only_would_take' };
+    this.cancelledByVenue.set(req.clientOrderId, cancelled);
+    queueMicrotask(() => {
+      for (const h of this.userHandlers) h({ type: 'order', order: cancelled, receivedAt: now });
+    });
+    return { ok: true, order: placed };
   }
 
   async cancel(symbol: string, clientOrderId: string, kind: OrderKind): Promise<CancelResult> {
@@ -329,8 +373,15 @@ export class PaperExchangePort implements ExchangePort {
       onReconnect: () => handler({ type: 'connection', state: 'reconnected', at: now() }),
     });
     this.subscriptions.add(sub);
+    this.userHandlers.add(handler);
     handler({ type: 'connection', state: 'connected', at: now() });
-    return this.wrap(sub);
+    const wrapped = this.wrap(sub);
+    return {
+      close: async () => {
+        this.userHandlers.delete(handler);
+        await wrapped.close();
+      },
+    };
   }
 
   async subscribeMarket(
@@ -363,5 +414,6 @@ export class PaperExchangePort implements ExchangePort {
   async close(): Promise<void> {
     for (const s of this.subscriptions) s.close();
     this.subscriptions.clear();
+    this.userHandlers.clear();
   }
 }

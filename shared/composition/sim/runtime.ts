@@ -94,11 +94,11 @@ export async function buildSimRuntime(opts: {
       balances: Object.fromEntries(balances.get(account.id) ?? []),
       dualSidePosition: account.hedge_mode,
     });
-    // An OKX account sees its swaps in contracts, as on OKX.
+    // An OKX account sees its swaps in contracts and has its post-only orders cancelled, as on OKX.
     const port = new PaperExchangePort(
       exchange,
       account.id,
-      account.exchange === 'okx' ? markets.contracts : {},
+      account.exchange === 'okx' ? { contracts: markets.contracts, postOnlyCancels: true } : {},
     );
     ports.set(account.id, port);
     metered.set(account.id, inFlight.exchange(port));

@@ -19,7 +19,7 @@
  * impossible inputs throw `AnalysisError`.
  */
 import { type Decimal, dec } from '../money.js';
-import { checkOrder, roundQty, type SymbolRules } from '../symbol-rules.js';
+import { checkOrder, contractsToCoins, roundQty, type SymbolRules } from '../symbol-rules.js';
 import { AnalysisError } from './errors.js';
 import { type LeverageBracket, maxGridLeverage } from './leverage.js';
 import { snapToTick } from './tick.js';
@@ -226,7 +226,7 @@ export function gridParameters(inputs: GridParameterInputs): GridParametersResul
   return {
     ok: false,
     reason: 'below_min_notional',
-    detail: `even 2 levels of ${roundQty(budget.dividedBy(2), rules)} coins miss the exchange minimum (${rules.minNotional} notional, ${rules.minQty} qty) at the lowest level: add balance or raise leverage`,
+    detail: `even 2 levels of ${roundQty(budget.dividedBy(2), rules)} coins miss the exchange minimum (${rules.minNotional} notional, ${contractsToCoins(rules.minQty, rules)} coins) at the lowest level: add balance or raise leverage`,
     audit,
   };
 }

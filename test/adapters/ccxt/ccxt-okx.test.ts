@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CcxtExchange } from '../../../shared/adapters/ccxt/ccxt-exchange.js';
+import { SystemClock } from '../../../shared/adapters/clock/index.js';
+import { VirtualClock } from '../../../shared/adapters/clock/virtual-clock.js';
 import type { PaperOkxServer } from '../../../shared/adapters/paper/okx-server/server.js';
 import { dec } from '../../../shared/domain/money.js';
 import type { LimitOrderRequest, StopOrderRequest } from '../../../shared/domain/orders.js';
@@ -202,9 +204,6 @@ describe('stops as OKX algo orders', () => {
     expect(listed).toMatchObject({ kind: 'stop', closePosition: true, positionSide: 'LONG', status: 'NEW' });
     expect(listed?.triggerPrice?.equals(stop.triggerPrice)).toBe(true);
     expect((await port.order(BTC, stop.clientOrderId, 'stop'))?.status).toBe('NEW');
-    await user.waitFor(
-      (e) => e.type === 'order' && e.order.kind === 'stop' && e.order.clientOrderId === stop.clientOrderId,
-    );
     expect(await port.cancel(BTC, stop.clientOrderId, 'stop')).toMatchObject({ ok: true });
     expect((await port.order(BTC, stop.clientOrderId, 'stop'))?.status).toBe('CANCELED');
   });
@@ -242,6 +241,31 @@ describe('trade history in pages', () => {
     expect(fills.map((f) => f.clientOrderId)).toEqual(ids);
     expect(fills.every((f, i) => i === 0 || BigInt(f.tradeId) > BigInt(fills[i - 1]!.tradeId))).toBe(true);
   });
+
+  it('hands out the oldest `limit` after the cursor when more arrived, so the next read goes on from there', async () => {
+    const cursor = (await port.tradesSince(BTC, null)).at(-1)!;
+    const ids: string[] = [];
+    for (let i = 0; i < 620; i++) {
+      const id = `gbokxP${i}`;
+      venue.engine.placeOrder('acct-a', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: dec('0.0001'),
+        positionSide: 'LONG',
+        newClientOrderId: id,
+      });
+      ids.push(id);
+    }
+    const first = await port.tradesSince(BTC, { tradeId: cursor.tradeId, time: cursor.time }, 500);
+    expect(first.map((f) => f.clientOrderId)).toEqual(ids.slice(0, 500));
+    const next = await port.tradesSince(
+      BTC,
+      { tradeId: first.at(-1)!.tradeId, time: first.at(-1)!.time },
+      500,
+    );
+    expect(next.map((f) => f.clientOrderId)).toEqual(ids.slice(500));
+  });
 });
 
 describe('user stream', () => {
@@ -273,5 +297,54 @@ describe('user stream', () => {
     await user.waitFor((e) => e.type === 'connection' && e.state === 'reconnected', 15_000);
     const fill = user.events.find((e) => e.type === 'fill' && e.fill.clientOrderId === id);
     expect(fill).toBeDefined();
+  });
+});
+
+describe('history older than OKX keeps on its recent endpoints (a venue on a virtual clock)', () => {
+  it('reads fills older than 3 days from the fill history after re-measuring the clock, and candles older than 1 440 bars from the candle history', async () => {
+    const clock = new VirtualClock(Date.now());
+    const old = await startPaperVenue({ venue: 'okx', clock });
+    try {
+      // The venue's clock is virtual; the adapter waits its retries on the real one.
+      const p = old.port('acct-a', { clock: new SystemClock() });
+      const start = clock.now();
+      // 2 000 one-minute candles, the last ending now: more than `/market/candles` keeps and than one page.
+      const base = old.engine.lastPrice('BTCUSDT')!;
+      for (let i = 0; i < 2_000; i++) {
+        const t = Math.floor(start / 60_000) * 60_000 + (i - 2_000) * 60_000;
+        const px = base.plus(i % 7);
+        old.engine.applyCandle('BTCUSDT', {
+          openTime: t,
+          open: px,
+          high: px.plus(1),
+          low: px,
+          close: px,
+          volume: dec('1'),
+        });
+      }
+      const since = Math.floor(start / 60_000) * 60_000 - 1_900 * 60_000;
+      const candles = await p.candles(BTC, '1m', since, 1_500);
+      expect(candles).toHaveLength(1_500);
+      expect(candles.every((c, i) => c.openTime === since + i * 60_000)).toBe(true);
+      // Fills, then four days pass: only the 3-month history still has them.
+      const before = (await p.tradesSince(BTC, null)).at(-1) ?? null;
+      const ids = [nextId('H'), nextId('H')];
+      for (const id of ids)
+        old.engine.placeOrder('acct-a', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: dec('0.001'),
+          positionSide: 'LONG',
+          newClientOrderId: id,
+        });
+      const cursor = before ?? { tradeId: '0', time: start - 1 };
+      await clock.advanceBy(4 * 86_400_000);
+      // Signed with the offset measured four days ago: refused (50102), measured again, read.
+      const fills = await p.tradesSince(BTC, { tradeId: cursor.tradeId, time: cursor.time });
+      expect(fills.map((f) => f.clientOrderId)).toEqual(ids);
+    } finally {
+      await old.stop();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * Responses carry `X-MBX-USED-WEIGHT-1M` (and order counts on order endpoints) like the venue's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, takeFault } from '../protocol-http.js';
 import { apiErrors, BinanceApiError } from './api-error.js';
 import { checkTimestamp, verifySignature } from './auth.js';
 import type { WeightLimiter } from './rate-limit.js';
@@ -66,15 +67,6 @@ export interface PipelineDeps {
   readonly onRequest?: (method: string, path: string, params: URLSearchParams) => void;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(
   deps: PipelineDeps,
   res: ServerResponse,
@@ -85,15 +77,6 @@ function send(
   deps.statusCounts.set(status, (deps.statusCounts.get(status) ?? 0) + 1);
   res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
   res.end(body);
-}
-
-function takeFault(faults: InjectedFault[], routeKey: string): InjectedFault | null {
-  const i = faults.findIndex((f) => f.remaining > 0 && (f.route === undefined || f.route === routeKey));
-  if (i < 0) return null;
-  const fault = faults[i]!;
-  fault.remaining -= 1;
-  if (fault.remaining <= 0) faults.splice(i, 1);
-  return fault;
 }
 
 export async function handleRequest(

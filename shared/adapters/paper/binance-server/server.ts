@@ -8,8 +8,8 @@
  * Invariants: every signed request is authenticated before it can change state; a 429 or an injected
  * failure (unless marked apply-then-fail) leaves the engine untouched.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { closeHttp, listenLocal, localHttpServer } from '../protocol-http.js';
 import { LISTEN_KEY_TTL_MS, ListenKeys } from './listen-keys.js';
 import { WeightLimiter } from './rate-limit.js';
 import {
@@ -81,19 +81,14 @@ export class BinanceServer {
       checkTimestamps: opts.checkTimestamps,
       onRequest: opts.onRequest,
     };
-    this.http = createServer((req, res) => {
+    this.http = localHttpServer((req, res) => {
       void handleRequest(deps, req, res);
     });
-    this.http.keepAliveTimeout = 30_000;
     this.hub.attach(this.http);
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.http.address() as AddressInfo).port;
+    this.port = await listenLocal(this.http);
     this.expiryTimer = setInterval(() => this.expireListenKeys(), 1_000);
     this.expiryTimer.unref();
     return this;
@@ -102,8 +97,7 @@ export class BinanceServer {
   async stop(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     await this.hub.close();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeHttp(this.http);
   }
 
   get httpUrl(): string {

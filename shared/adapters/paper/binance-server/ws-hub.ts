@@ -11,6 +11,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { UserEventFaults } from '../protocol-http.js';
 
 interface MarketConn {
   readonly socket: WebSocket;
@@ -33,8 +34,7 @@ export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly market = new Set<MarketConn>();
   private readonly users = new Set<UserConn>();
-  private dropUserEvents = 0;
-  private duplicateUserEvents = 0;
+  private readonly userFaults = new UserEventFaults();
   /** Market messages sent, for benchmarks and tests. */
   marketSent = 0;
 
@@ -142,12 +142,8 @@ export class WsHub {
   }
 
   publishUser(account: string, payload: unknown): void {
-    if (this.dropUserEvents > 0) {
-      this.dropUserEvents -= 1;
-      return;
-    }
-    const copies = this.duplicateUserEvents > 0 ? 2 : 1;
-    if (copies === 2) this.duplicateUserEvents -= 1;
+    const copies = this.userFaults.copies();
+    if (copies === 0) return;
     const text = JSON.stringify(payload);
     for (const conn of this.users) {
       if (conn.account !== account || conn.socket.readyState !== conn.socket.OPEN) continue;
@@ -193,10 +189,10 @@ export class WsHub {
 
   /** Fault hooks: the next `n` user events are silently lost / delivered twice. */
   dropNextUserEvents(n: number): void {
-    this.dropUserEvents += n;
+    this.userFaults.dropNext(n);
   }
   duplicateNextUserEvents(n: number): void {
-    this.duplicateUserEvents += n;
+    this.userFaults.duplicateNext(n);
   }
 
   async close(): Promise<void> {

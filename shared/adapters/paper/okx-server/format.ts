@@ -165,7 +165,15 @@ export function algoRow(a: AlgoOrderView, inst: OkxInstrument, lever: number): R
   };
 }
 
-/** A `/trade/fills` row (billId: the trade id, which grows per instrument like OKX's). */
+/**
+ * OKX's bill id of a trade: its own sequence, growing with the trade ids but never equal to one (a client
+ * that pages by trade id where OKX wants the bill id fails here as it would on OKX).
+ */
+export function billIdOf(tradeId: number): number {
+  return tradeId * 4 + 3;
+}
+
+/** A `/trade/fills` row. */
 export function fillRow(t: TradeView, inst: OkxInstrument, clOrdId: string): Row {
   return {
     instType: 'SWAP',
@@ -173,7 +181,7 @@ export function fillRow(t: TradeView, inst: OkxInstrument, clOrdId: string): Row
     tradeId: String(t.id),
     ordId: String(t.orderId),
     clOrdId,
-    billId: String(t.id),
+    billId: String(billIdOf(t.id)),
     subType: t.side === 'BUY' ? '1' : '2',
     tag: '',
     fillPx: fmt(t.price),

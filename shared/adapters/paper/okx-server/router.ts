@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WeightLimiter } from '../binance-server/rate-limit.js';
+import { readBody, takeFault } from '../protocol-http.js';
 import { OkxApiError, requestError } from './api-error.js';
 import { authenticateRest, type OkxKey } from './auth.js';
 
@@ -60,15 +61,6 @@ export interface OkxPipelineDeps {
     | undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(
   deps: OkxPipelineDeps,
   res: ServerResponse,
@@ -79,15 +71,6 @@ function send(
   deps.statusCounts.set(status, (deps.statusCounts.get(status) ?? 0) + 1);
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(body);
-}
-
-function takeFault(faults: OkxInjectedFault[], routeKey: string): OkxInjectedFault | null {
-  const i = faults.findIndex((f) => f.remaining > 0 && (f.route === undefined || f.route === routeKey));
-  if (i < 0) return null;
-  const fault = faults[i]!;
-  fault.remaining -= 1;
-  if (fault.remaining <= 0) faults.splice(i, 1);
-  return fault;
 }
 
 const limiters = new WeakMap<OkxPipelineDeps, Map<string, WeightLimiter>>();

@@ -436,7 +436,10 @@ export function accountRoutes(venue: OkxVenueState): OkxRoute[] {
             })
             .filter(
               (k) =>
-                (before === undefined || k.openTime > before) && (after === undefined || k.openTime < after),
+                (before === undefined || k.openTime > before) &&
+                (after === undefined || k.openTime < after) &&
+                // `/market/candles` serves the latest 1 440 bars; older ones only `/market/history-candles`.
+                (path.includes('history') || k.openTime >= ctx.now - 1_440 * bar.ms),
             );
           const newest = rows.slice(-limit).reverse();
           return { data: newest.map((k) => candleRow(k, inst, k.closeTime < ctx.now)) };

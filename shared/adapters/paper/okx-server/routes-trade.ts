@@ -16,7 +16,7 @@ import type { PaperExchange } from '../engine.js';
 import { PaperApiError } from '../errors.js';
 import type { BinancePositionSide, OrderView } from '../types.js';
 import { type ErrorContext, okxErrors, rowError } from './api-error.js';
-import { algoRow, fillRow, orderRow } from './format.js';
+import { algoRow, billIdOf, fillRow, orderRow } from './format.js';
 import type { OkxInstrument } from './instruments.js';
 import type { OkxReply, OkxRoute, OkxRouteContext } from './router.js';
 import type { OkxVenueState } from './venue.js';
@@ -364,6 +364,8 @@ export function tradeRoutes(
           };
           const [begin, end, after, before] = [num('begin'), num('end'), num('after'), num('before')];
           const limit = Math.min(num('limit') ?? 100, 100);
+          // `/trade/fills` keeps the last 3 days, `/trade/fills-history` the last 3 months.
+          const keepMs = (path.endsWith('history') ? 90 : 3) * 86_400_000;
           const rows = await engineCall(engine, account, 'query', () =>
             hostedSymbols(instOfQuery(ctx)).flatMap((inst) => {
               const trades = engine.userTrades(account, inst.engineSymbol, {
@@ -384,7 +386,10 @@ export function tradeRoutes(
               };
               return trades
                 .filter(
-                  (t) => (after === undefined || t.id < after) && (before === undefined || t.id > before),
+                  (t) =>
+                    t.time >= ctx.now - keepMs &&
+                    (after === undefined || billIdOf(t.id) < after) &&
+                    (before === undefined || billIdOf(t.id) > before),
                 )
                 .map((t) => ({ id: t.id, row: fillRow(t, inst, clientOf(t.orderId, t.clientOrderId)) }));
             }),

@@ -10,11 +10,11 @@
  * sockets in the engine's order; an engine stream cut drops the account's sockets and its events meanwhile
  * (REST keeps them, so a client that resyncs recovers them, as on OKX).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { fmt } from '../../../domain/money.js';
 import type { PaperExchange } from '../engine.js';
 import type { FeedSubscription } from '../event-hub.js';
+import { closeHttp, listenLocal, localHttpServer } from '../protocol-http.js';
 import type { AccountEvent, MarketEvent } from '../types.js';
 import type { OkxKey } from './auth.js';
 import { algoRow, candleRow, orderRow, posSideOf } from './format.js';
@@ -88,19 +88,14 @@ export class PaperOkxServer {
       statusCounts: this.statusCounts,
       onRequest: options.onRequest,
     };
-    this.http = createServer((req, res) => {
+    this.http = localHttpServer((req, res) => {
       void handleOkxRequest(deps, req, res);
     });
-    this.http.keepAliveTimeout = 30_000;
     this.hub.attach(this.http);
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.http.address() as AddressInfo).port;
+    this.port = await listenLocal(this.http);
     for (const id of this.engine.accountIds()) this.followAccount(id);
     for (const inst of this.venue.instruments.all()) {
       if (!this.engine.symbols().includes(inst.engineSymbol)) continue;
@@ -116,8 +111,7 @@ export class PaperOkxServer {
     this.feeds.length = 0;
     this.followed.clear();
     await this.hub.close();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeHttp(this.http);
   }
 
   get httpUrl(): string {

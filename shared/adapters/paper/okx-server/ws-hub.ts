@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { UserEventFaults } from '../protocol-http.js';
 import { authenticateWs, type OkxKey } from './auth.js';
 
 type Kind = 'public' | 'private' | 'business';
@@ -49,8 +50,7 @@ export interface OkxWsDeps {
 export class OkxWsHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly conns = new Set<Conn>();
-  private dropUserEvents = 0;
-  private duplicateUserEvents = 0;
+  private readonly userFaults = new UserEventFaults();
   /** Public messages sent, for benchmarks and tests. */
   marketSent = 0;
 
@@ -193,12 +193,8 @@ export class OkxWsHub {
     pushes: readonly { channel: string; instId: string | null; data: readonly unknown[] }[],
   ): void {
     if (pushes.length === 0) return;
-    if (this.dropUserEvents > 0) {
-      this.dropUserEvents -= 1;
-      return;
-    }
-    const copies = this.duplicateUserEvents > 0 ? 2 : 1;
-    if (copies === 2) this.duplicateUserEvents -= 1;
+    const copies = this.userFaults.copies();
+    if (copies === 0) return;
     for (const conn of this.conns) {
       if (conn.account !== account) continue;
       for (const push of pushes) {
@@ -245,10 +241,10 @@ export class OkxWsHub {
   }
 
   dropNextUserEvents(n: number): void {
-    this.dropUserEvents += n;
+    this.userFaults.dropNext(n);
   }
   duplicateNextUserEvents(n: number): void {
-    this.duplicateUserEvents += n;
+    this.userFaults.duplicateNext(n);
   }
 
   async close(): Promise<void> {
