@@ -1,6 +1,7 @@
 /** Order commands and leftover exchange orders for tests of the guard rails. */
 import type { OrderCommand } from '../../shared/domain/commands.js';
 import { dec } from '../../shared/domain/money.js';
+import type { LimitOrderRequest, StopOrderRequest } from '../../shared/domain/orders.js';
 import type { PaperApp } from './app.js';
 
 /** A limit order of instance `i1` on BTC/USDT LONG, as the pipeline's pre-trade step receives it. */
@@ -46,4 +47,42 @@ export function leftoverStop(
     closePosition: true,
     clientAlgoId,
   });
+}
+
+/**
+ * Request builders for the ccxt adapter tests of either venue: a GTC buy on BTC/USDT LONG and a LONG
+ * closePosition stop on the mark, each with a fresh client id from `nextId`.
+ */
+export function orderRequests(nextId: (tag: string) => string) {
+  return {
+    limit(over: Partial<LimitOrderRequest> = {}): LimitOrderRequest {
+      return {
+        account: 'acct-a',
+        symbol: 'BTC/USDT:USDT',
+        clientOrderId: nextId('L'),
+        side: 'buy',
+        positionSide: 'LONG',
+        type: 'limit',
+        price: dec('90000.0'),
+        qty: dec('0.002'),
+        timeInForce: 'GTC',
+        ...over,
+      };
+    },
+    /** A STOP_MARKET on the LONG side, on the mark: closePosition, or for `qty` coins. */
+    longStop(trigger: string, over: Partial<StopOrderRequest> = {}): StopOrderRequest {
+      return {
+        account: 'acct-a',
+        symbol: 'BTC/USDT:USDT',
+        clientOrderId: nextId('T'),
+        side: 'sell',
+        positionSide: 'LONG',
+        type: 'stop_market',
+        triggerPrice: dec(trigger),
+        workingType: 'MARK_PRICE',
+        closePosition: true,
+        ...over,
+      };
+    },
+  };
 }

@@ -1,45 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CcxtExchange } from '../../../shared/adapters/ccxt/ccxt-exchange.js';
 import { dec } from '../../../shared/domain/money.js';
-import type { LimitOrderRequest, StopOrderRequest } from '../../../shared/domain/orders.js';
+import type { StopOrderRequest } from '../../../shared/domain/orders.js';
 import { rawCcxt } from '../../support/binance/ccxt-client.js';
 import { ACCOUNTS, BTC, type PaperVenue, startPaperVenue } from '../../support/binance/paper-venue.js';
+import { orderRequests } from '../../support/orders.js';
 
 let venue: PaperVenue;
 let port: CcxtExchange;
 let seq = 0;
 const nextId = (tag: string) => `gbtest${tag}${++seq}`;
 
-function limit(over: Partial<LimitOrderRequest> = {}): LimitOrderRequest {
-  return {
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId: nextId('L'),
-    side: 'buy',
-    positionSide: 'LONG',
-    type: 'limit',
-    price: dec('90000.0'),
-    qty: dec('0.002'),
-    timeInForce: 'GTC',
-    ...over,
-  };
-}
-
-/** A STOP_MARKET on the LONG side, on the mark: closePosition, or for `qty` coins. */
-function longStop(trigger: string, over: Partial<StopOrderRequest> = {}): StopOrderRequest {
-  return {
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId: nextId('T'),
-    side: 'sell',
-    positionSide: 'LONG',
-    type: 'stop_market',
-    triggerPrice: dec(trigger),
-    workingType: 'MARK_PRICE',
-    closePosition: true,
-    ...over,
-  };
-}
+const { limit, longStop } = orderRequests(nextId);
 
 /** Opens (or adds to) the LONG position at market. */
 async function buyAtMarket(qty = '0.002'): Promise<void> {

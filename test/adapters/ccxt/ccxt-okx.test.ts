@@ -10,10 +10,10 @@ import { SystemClock } from '../../../shared/adapters/clock/index.js';
 import { VirtualClock } from '../../../shared/adapters/clock/virtual-clock.js';
 import type { PaperOkxServer } from '../../../shared/adapters/paper/okx-server/server.js';
 import { dec } from '../../../shared/domain/money.js';
-import type { LimitOrderRequest, StopOrderRequest } from '../../../shared/domain/orders.js';
 import type { StreamSubscription, UserStreamEvent } from '../../../shared/ports/exchange.js';
 import { EventLog } from '../../support/binance/events.js';
 import { BTC, type PaperVenue, startPaperVenue } from '../../support/binance/paper-venue.js';
+import { orderRequests } from '../../support/orders.js';
 
 let venue: PaperVenue<PaperOkxServer>;
 let port: CcxtExchange;
@@ -23,35 +23,7 @@ let seq = 0;
 const nextId = (tag: string) => `gbokx${tag}${++seq}`;
 const last = () => venue.engine.lastPrice('BTCUSDT')!;
 
-function limit(over: Partial<LimitOrderRequest> = {}): LimitOrderRequest {
-  return {
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId: nextId('L'),
-    side: 'buy',
-    positionSide: 'LONG',
-    type: 'limit',
-    price: dec('90000'),
-    qty: dec('0.002'),
-    timeInForce: 'GTC',
-    ...over,
-  };
-}
-
-function longStop(trigger: string, over: Partial<StopOrderRequest> = {}): StopOrderRequest {
-  return {
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId: nextId('T'),
-    side: 'sell',
-    positionSide: 'LONG',
-    type: 'stop_market',
-    triggerPrice: dec(trigger),
-    workingType: 'MARK_PRICE',
-    closePosition: true,
-    ...over,
-  };
-}
+const { limit, longStop } = orderRequests(nextId);
 
 async function buyAtMarket(qty: string, clientOrderId = nextId('M')): Promise<string> {
   const r = await port.submit({
