@@ -1,7 +1,8 @@
 /**
- * Guard rails end to end (issue 15) on the real parts: the Lambda handlers in process and the stream
- * worker as a child process, ccxt against the Binance protocol server on the paper engine, state in
- * dynalite. Someone trades by hand on the bot's account; then the venue answers 5xx to everything.
+ * Guard rails end to end (issues 15 and 18) on the real parts: the Lambda handlers in process and the
+ * stream worker as a child process, ccxt against each venue's protocol server (Binance USD-M, OKX v5) on
+ * the paper engine, state in dynalite. Someone trades by hand on the bot's account; then the venue answers
+ * 5xx to everything. OKX runs on ETH-USDT-SWAP at the scale `GRID_MARKETS` gives.
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,63 +10,80 @@ import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { dec } from '../../shared/domain/money.js';
 import { checkKlgInvariants } from '../../shared/domain/strategies/klg/index.js';
 import { findLeaks } from '../support/aws/leak-scan.js';
-import { ACCOUNTS } from '../support/binance/paper-venue.js';
+import { ACCOUNTS, VENUES } from '../support/binance/paper-venue.js';
 import { type E2e, startE2e, until } from '../support/e2e/harness.js';
-import { dogeRules } from '../support/rules.js';
+import { GRID_MARKETS } from '../support/e2e/markets.js';
 import { klgConfig, klgConfigInput } from '../support/strategies/klg/config.js';
 import { loadKlg } from '../support/strategies/klg/state.js';
 
-const SYMBOL = 'DOGEUSDC';
 const account = ACCOUNTS[0];
-const instance = klgConfigInput({ account: account.id, order_action_timeout_sec: 1 });
-const deployment = {
-  accounts: [
-    {
-      id: account.id,
-      exchange: 'binanceusdm',
-      // A breaker that opens after 3 failed calls and probes again 2 s later (defaults: 10 and 60 s).
-      guards: { breaker_failures: 3, breaker_cooldown_sec: 2 },
-    },
-  ],
-  instances: [instance],
-};
 
-let rig: E2e;
-let worker: ChildProcess | null = null;
-const position = () =>
-  rig.venue.engine.positions(account.id, SYMBOL).find((p) => p.positionSide === 'LONG')?.positionAmt ??
-  dec(0);
-const stops = () => rig.venue.engine.openAlgoOrders(account.id, SYMBOL);
-const sells = () => rig.venue.engine.openOrders(account.id, SYMBOL).filter((o) => o.side === 'SELL');
-const recon = () => rig.handlers.recon({ instanceId: 'dogeklg', scheduledTime: rig.tick() });
-const grid = async () => (await loadKlg(rig.store, 'dogeklg'))!;
-const alertCodes = async () => (await rig.journal('dogeklg', 'alert')).map((e) => String(e.data.code));
-const byHand = (side: 'BUY' | 'SELL', qty: string, id: string) =>
-  rig.venue.engine.placeOrder(account.id, {
-    symbol: SYMBOL,
-    side,
-    type: 'MARKET',
-    quantity: dec(qty),
-    positionSide: 'LONG',
-    newClientOrderId: id,
+describe.each(VENUES)('guard rails on the %s protocol server', (venueId) => {
+  const m = GRID_MARKETS[venueId];
+  const SYMBOL = m.engineSymbol;
+  const instance = klgConfigInput({
+    account: account.id,
+    symbol: m.symbol,
+    order_action_timeout_sec: 1,
+    levels: {
+      source: 'manual',
+      prices: ['0.15', '0.16', '0.17', '0.18', '0.19', '0.2', '0.21', '0.22'].map(m.px),
+    },
+    base_amount_per_grid: m.qty('100'),
+  });
+  const deployment = {
+    accounts: [
+      {
+        id: account.id,
+        exchange: venueId,
+        // A breaker that opens after 3 failed calls and probes again 2 s later (defaults: 10 and 60 s).
+        guards: { breaker_failures: 3, breaker_cooldown_sec: 2 },
+      },
+    ],
+    instances: [instance],
+  };
+
+  let rig: E2e;
+  let worker: ChildProcess | null = null;
+  const position = () =>
+    rig.venue.engine.positions(account.id, SYMBOL).find((p) => p.positionSide === 'LONG')?.positionAmt ??
+    dec(0);
+  const stops = () => rig.venue.engine.openAlgoOrders(account.id, SYMBOL);
+  const sells = () => rig.venue.engine.openOrders(account.id, SYMBOL).filter((o) => o.side === 'SELL');
+  const recon = () => rig.handlers.recon({ instanceId: 'dogeklg', scheduledTime: rig.tick() });
+  const grid = async () => (await loadKlg(rig.store, 'dogeklg'))!;
+  const alertCodes = async () => (await rig.journal('dogeklg', 'alert')).map((e) => String(e.data.code));
+  const byHand = (side: 'BUY' | 'SELL', qty: string, id: string) =>
+    rig.venue.engine.placeOrder(account.id, {
+      symbol: SYMBOL,
+      side,
+      type: 'MARKET',
+      quantity: dec(m.qty(qty)),
+      positionSide: 'LONG',
+      newClientOrderId: id,
+    });
+
+  beforeAll(async () => {
+    rig = await startE2e({
+      table: `gridbot-e2e-guards-${venueId}`,
+      deployment,
+      venue: venueId,
+      prices: { [SYMBOL]: m.px('0.185') },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    worker = null;
+    await rig?.stop();
   });
 
-beforeAll(async () => {
-  rig = await startE2e({ table: 'gridbot-e2e-guards', deployment, prices: { [SYMBOL]: '0.185' } });
-}, 60_000);
-
-afterAll(async () => {
-  (await import('node:fs')).writeFileSync('/tmp/guard-e2e.log', rig.captured.join(''));
-  await rig?.stop();
-});
-
-describe('guard rails on the Binance protocol server', () => {
   it('holds a bought level with its stop (the starting point)', async () => {
     await recon();
     worker = rig.startWorker();
     await until('a healthy stream worker', () => rig.healthy(), 30_000);
-    rig.venue.moveTo(SYMBOL, '0.1795');
-    await until('the fill in the store', async () => (await grid()).holdings.equals(100));
+    rig.venue.moveTo(SYMBOL, m.px('0.1795'));
+    await until('the fill in the store', async () => (await grid()).holdings.equals(m.qty('100')));
     await until('the stop on the exchange', async () => stops().length === 1);
   });
 
@@ -74,16 +92,18 @@ describe('guard rails on the Binance protocol server', () => {
     worker!.kill('SIGTERM');
     await new Promise((r) => worker!.once('exit', r));
     byHand('BUY', '50', 'web_hand_buy');
-    expect(position().toFixed()).toBe('150');
-    expect((await grid()).holdings.toFixed()).toBe('100');
+    expect(position().toFixed()).toBe(m.qty('150'));
+    expect((await grid()).holdings.toFixed()).toBe(m.qty('100'));
     await recon();
     const alerts = await rig.journal('dogeklg', 'alert');
     const external = alerts.filter((e) => e.data.code === 'external_trade');
     expect(external).toHaveLength(1);
-    expect(String(external[0]?.data.reason)).toMatch(/not made by the bot .* by 50; the ledger took it in/);
+    expect(String(external[0]?.data.reason)).toMatch(
+      new RegExp(`not made by the bot .* by ${m.qty('50')}; the ledger took it in`),
+    );
     const s = await grid();
-    expect(s.holdings.toFixed()).toBe('150');
-    expect(checkKlgInvariants(s, klgConfig(instance), dogeRules())).toEqual([]);
+    expect(s.holdings.toFixed()).toBe(m.qty('150'));
+    expect(checkKlgInvariants(s, klgConfig(instance), m.rules())).toEqual([]);
     await recon(); // nothing new: no second alert, and the burst is over
     expect((await alertCodes()).filter((c) => c === 'external_trade')).toHaveLength(1);
     expect(await alertCodes()).not.toContain('shadow_ledger_difference'); // explained by the history
@@ -134,6 +154,8 @@ describe('guard rails on the Binance protocol server', () => {
     const text = rig.captured.join('');
     expect(text).toContain('account_circuit_open');
     expect(text).toContain('upstream saw apiKey='); // the echo reached the logs, its key did not
-    expect(findLeaks(text, [account.apiKey, account.apiSecret, 'e2etestsecret'])).toEqual([]);
+    expect(findLeaks(text, [...Object.values(rig.venue.credentials(account.id)), 'e2etestsecret'])).toEqual(
+      [],
+    );
   });
 });
