@@ -221,6 +221,31 @@ describe('OKX protocol server: WebSockets', () => {
     p.ws.close();
   });
 
+  it('pushes trades, the best bid and offer and tickers on the public URL, sizes in contracts', async () => {
+    const p = await socket('public');
+    p.send({
+      op: 'subscribe',
+      args: ['trades', 'bbo-tbt', 'tickers'].map((channel) => ({ channel, instId: 'BTC-USDT-SWAP' })),
+    });
+    await p.next((m) => m.event === 'subscribe' && (m.arg as Record<string, unknown>).channel === 'tickers');
+    const px = venue.engine.lastPrice('BTCUSDT')!;
+    venue.engine.applyTrade('BTCUSDT', {
+      price: px,
+      qty: venue.engine.marketRules('BTCUSDT').stepSize.times(30),
+      buyerIsMaker: false,
+    });
+    const push = (channel: string) =>
+      p.next((m) => (m.arg as Record<string, unknown>)?.channel === channel && Array.isArray(m.data));
+    const trade = ((await push('trades')).data as Record<string, unknown>[])[0]!;
+    // 30 lots of 0.0001 BTC: 0.3 contracts of 0.01 BTC.
+    expect(trade).toMatchObject({ instId: 'BTC-USDT-SWAP', px: px.toFixed(), sz: '0.3', side: 'buy' });
+    const ticker = ((await push('tickers')).data as Record<string, unknown>[])[0]!;
+    expect(ticker).toMatchObject({ instType: 'SWAP', instId: 'BTC-USDT-SWAP', last: px.toFixed() });
+    const bbo = ((await push('bbo-tbt')).data as Record<string, unknown>[])[0]!;
+    expect((bbo.bids as string[][])[0]![0]).toBe(venue.engine.bookTop('BTCUSDT')!.bid.toFixed());
+    p.ws.close();
+  });
+
   it('pushes orders and positions to a logged-in subscriber, in contracts', async () => {
     const s = await socket('private');
     s.send(login());

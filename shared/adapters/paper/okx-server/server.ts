@@ -3,6 +3,8 @@
  * engine, as `binance-server/` is for Binance USD-M: the unmodified ccxt `okx` client (REST and pro) trades
  * against it. Point ccxt at it with `ccxtApiUrls()` (`{ rest, ws }`, merged into `exchange.urls.api`).
  *
+ * Public pushes: `bbo-tbt`, `trades`, `tickers` (on each trade), `mark-price`, `candle1m`.
+ *
  * Entry points: `createPaperOkxServer(engine, options)`, then `start()`, `ccxtApiUrls()`, `stop()`; `faults`
  * for injected failures; `venue` for what the routes share.
  * Invariants: every private request is authenticated before it can change state; a 429 or an injected
@@ -215,10 +217,40 @@ export class PaperOkxServer {
     }
   }
 
+  /** A `tickers` push: last trade and the top of the book (sizes in contracts). */
+  private ticker(inst: OkxInstrument, time: number): void {
+    if (!this.hub.hasPublicSubscribers('tickers', inst.instId)) return;
+    const last = this.engine.lastPrice(inst.engineSymbol);
+    const top = this.engine.bookTop(inst.engineSymbol);
+    if (last === undefined || !top) return;
+    const c = (coins: Parameters<typeof fmt>[0]) => fmt(coins.dividedBy(inst.ctVal));
+    this.hub.publishPublic('tickers', inst.instId, [
+      {
+        instType: 'SWAP',
+        instId: inst.instId,
+        last: fmt(last),
+        lastSz: '0',
+        askPx: fmt(top.ask),
+        askSz: c(top.askQty),
+        bidPx: fmt(top.bid),
+        bidSz: c(top.bidQty),
+        open24h: fmt(last),
+        high24h: fmt(last),
+        low24h: fmt(last),
+        sodUtc0: fmt(last),
+        sodUtc8: fmt(last),
+        volCcy24h: '0',
+        vol24h: '0',
+        ts: String(time),
+      },
+    ]);
+  }
+
   private onMarket(inst: OkxInstrument, event: MarketEvent): void {
     const contracts = (coins: Parameters<typeof fmt>[0]) => fmt(coins.dividedBy(inst.ctVal));
     switch (event.type) {
       case 'trade':
+        this.ticker(inst, event.time);
         this.hub.publishPublic('trades', inst.instId, [
           {
             instId: inst.instId,
