@@ -16,6 +16,7 @@ import {
   initialHedgeGridState,
 } from '../../shared/domain/strategies/hedge-grid/module.js';
 import { dogeRules } from '../support/rules.js';
+import { legSnapshot } from '../support/strategies/hedge-grid.js';
 import type { Bench } from './run.js';
 import { fmtMs, summarize } from './stats.js';
 
@@ -43,20 +44,7 @@ const bench: Bench = {
       maintMarginRatio: dec('0.01'),
     };
     const legs = hedgeLegs(config);
-    const snap = (leg: (typeof legs)[number]) => ({
-      leg,
-      price: dec('0.1745'),
-      markPrice: dec('0.1745'),
-      rules,
-      supportsAmend: true,
-      openOrders: [],
-      position: { symbol: leg.symbol, positionSide: leg.positionSide, qty: dec(0), entryPrice: dec(0) },
-      fills: [],
-      orderLookups: {},
-      wallet: dec('1000'),
-      equity: dec('1000'),
-      at: 1_000,
-    });
+    const snap = (leg: (typeof legs)[number]) => legSnapshot(leg, rules, '0.1745');
     let state = adoptParams(initialHedgeGridState(config, 0), params, 0);
     const d = hg.planRecon(state, legs.map(snap), config, 1_000);
     state = d.state;

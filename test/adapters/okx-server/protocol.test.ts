@@ -61,6 +61,21 @@ async function socket(kind: 'public' | 'private' | 'business') {
   return { ws, got, next, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
 }
 
+/** A market buy on the BTC-USDT-SWAP long side, sent by hand (`sz` in contracts). */
+function buyLongAtMarket(sz: string, clOrdId: string) {
+  return rest('POST', '/api/v5/trade/order', {
+    body: {
+      instId: 'BTC-USDT-SWAP',
+      tdMode: 'cross',
+      side: 'buy',
+      posSide: 'long',
+      ordType: 'market',
+      sz,
+      clOrdId,
+    },
+  });
+}
+
 function login(secret: string = A.apiSecret) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   return {
@@ -154,17 +169,7 @@ describe('OKX protocol server: orders at the wire', () => {
   });
 
   it('ignores reduceOnly in long/short mode (the position side makes a close a close), as OKX does', async () => {
-    await rest('POST', '/api/v5/trade/order', {
-      body: {
-        instId: 'BTC-USDT-SWAP',
-        tdMode: 'cross',
-        side: 'buy',
-        posSide: 'long',
-        ordType: 'market',
-        sz: '0.2',
-        clOrdId: 'wireopen1',
-      },
-    });
+    await buyLongAtMarket('0.2', 'wireopen1');
     const r = await rest('POST', '/api/v5/trade/order', {
       body: {
         instId: 'BTC-USDT-SWAP',
@@ -260,17 +265,7 @@ describe('OKX protocol server: WebSockets', () => {
     await s.next(
       (m) => m.event === 'subscribe' && (m.arg as Record<string, unknown>).channel === 'positions',
     );
-    await rest('POST', '/api/v5/trade/order', {
-      body: {
-        instId: 'BTC-USDT-SWAP',
-        tdMode: 'cross',
-        side: 'buy',
-        posSide: 'long',
-        ordType: 'market',
-        sz: '0.3',
-        clOrdId: 'wirepush1',
-      },
-    });
+    await buyLongAtMarket('0.3', 'wirepush1');
     const filled = await s.next(
       (m) =>
         (m.arg as Record<string, unknown>)?.channel === 'orders' &&

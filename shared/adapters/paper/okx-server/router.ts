@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WeightLimiter } from '../binance-server/rate-limit.js';
 import { readBody, takeFault } from '../protocol-http.js';
-import { OkxApiError, requestError } from './api-error.js';
+import { OkxApiError, okxErrors, requestError } from './api-error.js';
 import { authenticateRest, type OkxKey } from './auth.js';
 
 export interface OkxRouteContext {
@@ -16,6 +16,14 @@ export interface OkxRouteContext {
   readonly body: unknown;
   readonly account: string | null;
   readonly now: number;
+}
+
+/** A whole-number query parameter (times, ids, limits), or undefined when absent; anything else is 51000. */
+export function intParam(q: URLSearchParams, k: string): number | undefined {
+  const v = q.get(k);
+  if (v === null || v === '') return undefined;
+  if (!/^\d{1,19}$/.test(v)) throw okxErrors.param(k);
+  return Number(v);
 }
 
 export interface OkxReply {

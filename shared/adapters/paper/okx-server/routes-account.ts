@@ -14,7 +14,7 @@ import { PaperApiError } from '../errors.js';
 import { OkxApiError, okxErrors } from './api-error.js';
 import { balanceBody, candleRow, positionRow } from './format.js';
 import type { OkxInstrument } from './instruments.js';
-import type { OkxRoute, OkxRouteContext } from './router.js';
+import { intParam, type OkxRoute, type OkxRouteContext } from './router.js';
 import { accountOf } from './routes-trade.js';
 import type { OkxVenueState } from './venue.js';
 
@@ -40,21 +40,11 @@ function body(ctx: OkxRouteContext): Body {
   return ctx.body as Body;
 }
 
-function timeParam(q: URLSearchParams, k: string): number | undefined {
-  const v = q.get(k);
-  if (v === null || v === '') return undefined;
-  if (!/^\d{1,19}$/.test(v)) throw okxErrors.param(k);
-  return Number(v);
-}
-
 export function accountRoutes(venue: OkxVenueState): OkxRoute[] {
   const engine = venue.engine;
   const priv = { private: true as const };
   const pub = { private: false as const };
-  const instOf = (ctx: OkxRouteContext): OkxInstrument | undefined => {
-    const id = ctx.query.get('instId');
-    return id ? venue.inst(id) : undefined;
-  };
+  const instOf = (ctx: OkxRouteContext): OkxInstrument | undefined => venue.optInst(ctx.query);
 
   return [
     {
@@ -320,9 +310,9 @@ export function accountRoutes(venue: OkxVenueState): OkxRoute[] {
       limit: 10,
       handle: (ctx) => {
         const inst = venue.inst(ctx.query.get('instId') ?? undefined);
-        const before = timeParam(ctx.query, 'before');
-        const after = timeParam(ctx.query, 'after');
-        const limit = Math.min(timeParam(ctx.query, 'limit') ?? 100, 400);
+        const before = intParam(ctx.query, 'before');
+        const after = intParam(ctx.query, 'after');
+        const limit = Math.min(intParam(ctx.query, 'limit') ?? 100, 400);
         const rows = engine
           .fundingHistory(inst.engineSymbol, { limit: 1000 })
           .filter(
@@ -424,9 +414,9 @@ export function accountRoutes(venue: OkxVenueState): OkxRoute[] {
           const bar = BARS[ctx.query.get('bar') ?? '1m'];
           if (!bar) throw okxErrors.param('bar');
           const max = path.includes('history') ? 100 : 300;
-          const limit = Math.min(timeParam(ctx.query, 'limit') ?? 100, max);
-          const before = timeParam(ctx.query, 'before');
-          const after = timeParam(ctx.query, 'after');
+          const limit = Math.min(intParam(ctx.query, 'limit') ?? 100, max);
+          const before = intParam(ctx.query, 'before');
+          const after = intParam(ctx.query, 'after');
           // Newest first: `after` pages back in time (older than), `before` forward (newer than).
           const rows = engine
             .klines(inst.engineSymbol, bar.interval, {

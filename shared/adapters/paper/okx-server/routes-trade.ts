@@ -18,7 +18,7 @@ import type { BinancePositionSide, OrderView } from '../types.js';
 import { type ErrorContext, okxErrors, rowError } from './api-error.js';
 import { algoRow, billIdOf, fillRow, orderRow } from './format.js';
 import type { OkxInstrument } from './instruments.js';
-import type { OkxReply, OkxRoute, OkxRouteContext } from './router.js';
+import { intParam, type OkxReply, type OkxRoute, type OkxRouteContext } from './router.js';
 import type { OkxVenueState } from './venue.js';
 
 type Row = Record<string, unknown>;
@@ -266,10 +266,7 @@ export function tradeRoutes(
       return each(fn)(ctx);
     };
 
-  const instOfQuery = (ctx: OkxRouteContext): OkxInstrument | undefined => {
-    const id = ctx.query.get('instId');
-    return id ? venue.inst(id) : undefined;
-  };
+  const instOfQuery = (ctx: OkxRouteContext): OkxInstrument | undefined => venue.optInst(ctx.query);
   const hostedSymbols = (inst: OkxInstrument | undefined): OkxInstrument[] =>
     inst ? [inst] : venue.instruments.all();
 
@@ -324,7 +321,7 @@ export function tradeRoutes(
         const rows = orderRows(account, views)
           .filter((r) => types.length === 0 || types.includes(String(r.ordType)))
           .reverse();
-        return { data: rows.slice(0, Math.min(Number(ctx.query.get('limit') ?? 100), 100)) };
+        return { data: rows.slice(0, Math.min(intParam(ctx.query, 'limit') ?? 100, 100)) };
       },
     },
     {
@@ -343,7 +340,7 @@ export function tradeRoutes(
         return {
           data: orderRows(account, done)
             .reverse()
-            .slice(0, Math.min(Number(ctx.query.get('limit') ?? 100), 100)),
+            .slice(0, Math.min(intParam(ctx.query, 'limit') ?? 100, 100)),
         };
       },
     },
@@ -355,13 +352,7 @@ export function tradeRoutes(
         limit: path.endsWith('history') ? 10 : 60,
         handle: async (ctx) => {
           const account = accountOf(ctx);
-          const q = ctx.query;
-          const num = (k: string): number | undefined => {
-            const v = q.get(k);
-            if (v === null || v === '') return undefined;
-            if (!/^\d{1,19}$/.test(v)) throw okxErrors.param(k);
-            return Number(v);
-          };
+          const num = (k: string): number | undefined => intParam(ctx.query, k);
           const [begin, end, after, before] = [num('begin'), num('end'), num('after'), num('before')];
           const limit = Math.min(num('limit') ?? 100, 100);
           // `/trade/fills` keeps the last 3 days, `/trade/fills-history` the last 3 months.

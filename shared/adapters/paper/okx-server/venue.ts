@@ -38,6 +38,12 @@ export class OkxVenueState {
     return i;
   }
 
+  /** The hosted instrument a query names by `instId` (51001 if unknown), or undefined when it names none. */
+  optInst(query: URLSearchParams): OkxInstrument | undefined {
+    const id = query.get('instId');
+    return id ? this.inst(id) : undefined;
+  }
+
   /** Contracts as sent → coins; a malformed or non-positive size is OKX's `Parameter sz error`. */
   coins(inst: OkxInstrument, text: unknown, name = 'sz'): Decimal {
     if (typeof text !== 'string' || !/^\d{1,20}(\.\d{1,20})?$/.test(text)) throw okxErrors.param(name);

@@ -61,6 +61,21 @@ const limits: FlowLimits = {
 
 const book = (mid: string): Book => ({ bid: dec(mid), ask: dec(mid).plus('0.00001') });
 
+/** A LONG step at mid 0.1745 under version-1 parameters and the test limits, opening freely. */
+const longStep = (grid: LegGrid, now: number, over: Partial<Parameters<typeof step>[0]> = {}) =>
+  step({
+    side: 'LONG',
+    grid,
+    params: params(),
+    limits,
+    book: book('0.1745'),
+    rules,
+    opening: true,
+    openRoom: null,
+    now,
+    ...over,
+  });
+
 describe('prices', () => {
   it('puts a take-profit one spacing from the entry, or safe_extra_spread off the book when that would cross it', () => {
     const b = book('0.1740');
@@ -94,17 +109,7 @@ describe('prices', () => {
 describe('one step', () => {
   it('splits opening orders above and below the price by upper_lower_ratio, nearest first, one batch at a time', () => {
     const grid: LegGrid = { levels: freshLevels(params()), lastBatchAt: null };
-    const r = step({
-      side: 'LONG',
-      grid,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 0,
-    });
+    const r = longStep(grid, 0);
     const opens = r.intents.filter((i) => i.kind === 'open');
     // A batch is two, nearest the mid (0.174505) first: 0.175 above it, then 0.174 below it.
     expect(opens.map((i) => (i.kind === 'open' ? i.key : -1))).toEqual([1005, 1004]);
@@ -112,84 +117,24 @@ describe('one step', () => {
     // Within order_frequency nothing more opens; after it, the next batch fills the quotas (2 above, 2 below).
     let g = r.grid;
     for (const i of r.intents) g = sent(g, i, `id${i.key}`, 0);
-    const soon = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 2_999,
-    });
+    const soon = longStep(g, 2_999);
     expect(soon.intents).toEqual([]);
-    const later = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 3_000,
-    });
+    const later = longStep(g, 3_000);
     expect(later.intents.filter((i) => i.kind === 'open').map((i) => i.key)).toEqual([1006, 1003]);
   });
 
   it('cancels resting opens when opening stops, outside the activation bounds, or of a replaced version', () => {
     let g: LegGrid = { levels: freshLevels(params()), lastBatchAt: null };
-    const first = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 0,
-    });
+    const first = longStep(g, 0);
     for (const i of first.intents) g = confirmed(sent(g, i, `id${i.key}`, 0), `id${i.key}`);
-    const stopped = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: false,
-      openRoom: 0,
-      now: 10_000,
-    });
+    const stopped = longStep(g, 10_000, { opening: false, openRoom: 0 });
     expect(stopped.intents.map((i) => i.kind)).toEqual(['cancel', 'cancel']);
-    const bounded = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits: { ...limits, activationBounds: dec('0.001') },
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 10_000,
-    });
+    const bounded = longStep(g, 10_000, { limits: { ...limits, activationBounds: dec('0.001') } });
     // 0.174 and 0.175 are within 0.29% of 0.1745, not within 0.1%: both go.
     expect(bounded.intents.filter((i) => i.kind === 'cancel')).toHaveLength(2);
     const v2 = params(2, { levelPrices: [dec('0.18'), dec('0.181')] });
     const adopted: LegGrid = { ...g, levels: adoptLevels(g.levels, v2) };
-    const replaced = step({
-      side: 'LONG',
-      grid: adopted,
-      params: v2,
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 10_000,
-    });
+    const replaced = longStep(adopted, 10_000, { params: v2 });
     expect(
       replaced.intents.filter((i) => i.kind === 'cancel').map((i) => i.kind === 'cancel' && i.reason),
     ).toEqual(['parameter version 1 replaced by 2', 'parameter version 1 replaced by 2']);
@@ -197,49 +142,19 @@ describe('one step', () => {
 
   it('keeps the levels of a replaced version that hold coins until their take-profit completes, then drops them', () => {
     let g: LegGrid = { levels: freshLevels(params()), lastBatchAt: null };
-    const o = step({
-      side: 'LONG',
-      grid: g,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-      now: 0,
-    }).intents[0]!;
+    const o = longStep(g, 0).intents[0]!;
     g = confirmed(sent(g, o, 'open1', 0), 'open1');
     g = filled(g, 'LONG', 'open1', dec('100'), dec('0.174'), 1)!.grid;
     const v2 = params(2);
     g = { ...g, levels: adoptLevels(g.levels, v2) };
     expect(g.levels.filter((l) => l.version === 1)).toHaveLength(1);
-    const tp = step({
-      side: 'LONG',
-      grid: g,
-      params: v2,
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: false,
-      openRoom: 0,
-      now: 2,
-    });
+    const tp = longStep(g, 2, { params: v2, opening: false, openRoom: 0 });
     const close = tp.intents.find((i) => i.kind === 'close')!;
     expect(close.kind === 'close' && close.price.toFixed()).toBe('0.175');
     g = confirmed(sent(tp.grid, close, 'tp1', 2), 'tp1');
     const done = filled(g, 'LONG', 'tp1', dec('100'), dec('0.175'), 3)!;
     expect(done.completed?.pnl.toFixed()).toBe('0.1');
-    const after = step({
-      side: 'LONG',
-      grid: done.grid,
-      params: v2,
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: false,
-      openRoom: 0,
-      now: 4,
-    });
+    const after = longStep(done.grid, 4, { params: v2, opening: false, openRoom: 0 });
     expect(after.reset).toBe(1);
     expect(after.grid.levels.every((l) => l.version === 2)).toBe(true);
   });
@@ -261,17 +176,8 @@ describe('one step', () => {
     const key = g.levels[4]!.key;
     g = confirmed(sent(g, { kind: 'open', key, price: dec('0.174'), qty: dec('100') }, 'p1', 0), 'p1');
     g = filled(g, 'LONG', 'p1', dec('30'), dec('0.174'), 1_000)!.grid;
-    const args = {
-      side: 'LONG' as const,
-      params: params(),
-      limits,
-      book: book('0.1745'),
-      rules,
-      opening: true,
-      openRoom: null,
-    };
-    expect(step({ ...args, grid: g, now: 59_999 }).intents.filter((i) => i.kind === 'cancel')).toEqual([]);
-    const later = step({ ...args, grid: g, now: 60_000 });
+    expect(longStep(g, 59_999).intents.filter((i) => i.kind === 'cancel')).toEqual([]);
+    const later = longStep(g, 60_000);
     expect(later.intents.find((i) => i.kind === 'cancel')).toMatchObject({
       id: 'p1',
       reason: expect.stringMatching(/^partly filled/),
@@ -283,7 +189,7 @@ describe('one step', () => {
       false,
       60_001,
     );
-    const tp = step({ ...args, grid: after, now: 60_002 }).intents.find((i) => i.kind === 'close');
+    const tp = longStep(after, 60_002).intents.find((i) => i.kind === 'close');
     expect(tp).toMatchObject({ kind: 'close', key });
     expect(tp?.qty.toFixed()).toBe('30');
   });

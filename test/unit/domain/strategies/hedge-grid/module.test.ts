@@ -27,6 +27,7 @@ import {
 import type { HedgeGridState } from '../../../../../shared/domain/strategies/hedge-grid/state.js';
 import type { LegSnapshot } from '../../../../../shared/domain/strategy.js';
 import { dogeRules } from '../../../../support/rules.js';
+import { legSnapshot } from '../../../../support/strategies/hedge-grid.js';
 
 const rules = dogeRules({ symbol: 'DOGE/USDT:USDT' });
 
@@ -61,21 +62,7 @@ const long = legs[0]!;
 const short = legs[1]!;
 
 function snapshot(leg: (typeof legs)[number], over: Partial<LegSnapshot> = {}): LegSnapshot {
-  return {
-    leg,
-    price: dec('0.1735'),
-    markPrice: dec('0.1735'),
-    rules,
-    supportsAmend: true,
-    openOrders: [],
-    position: { symbol: leg.symbol, positionSide: leg.positionSide, qty: dec(0), entryPrice: dec(0) },
-    fills: [],
-    orderLookups: {},
-    wallet: dec('1000'),
-    equity: dec('1000'),
-    at: 1_000,
-    ...over,
-  };
+  return legSnapshot(leg, rules, '0.1735', over);
 }
 
 /** A running pair: parameters in force, positions read once, the first batches placed and confirmed. */
