@@ -130,19 +130,31 @@ export function levelState(l: GridLevel, now: number): LevelState {
   return 'NOT_ACTIVE';
 }
 
-export function freshLevels(params: ParamsInForce): GridLevel[] {
-  return params.levelPrices.map((price, i) => ({
-    key: params.version * 1000 + i,
+/** A level's key: its parameter version × 1000 + its index, so the key alone tells the version. */
+const KEYS_PER_VERSION = 1000;
+
+export function versionOfKey(key: number): number {
+  return Math.floor(key / KEYS_PER_VERSION);
+}
+
+/** A level holding nothing, with `open` resting on it if given. */
+export function emptyLevel(key: number, price: Decimal, open: GridOrder | null = null): GridLevel {
+  return {
+    key,
     price,
-    version: params.version,
-    open: null,
+    version: versionOfKey(key),
+    open,
     close: null,
     held: ZERO,
     entry: ZERO,
     refusals: 0,
     failedAt: null,
     completedAt: null,
-  }));
+  };
+}
+
+export function freshLevels(params: ParamsInForce): GridLevel[] {
+  return params.levelPrices.map((price, i) => emptyLevel(params.version * KEYS_PER_VERSION + i, price));
 }
 
 /**

@@ -45,6 +45,7 @@ import {
   type Book,
   closingSide,
   confirmed,
+  emptyLevel,
   ended,
   type FlowLimits,
   filled,
@@ -568,21 +569,7 @@ function reattach(
     booked: false,
     grid: {
       ...grid,
-      levels: [
-        ...grid.levels,
-        {
-          key,
-          price: ZERO,
-          version: Math.floor(key / 1000),
-          open: order,
-          close: null,
-          held: ZERO,
-          entry: ZERO,
-          refusals: 0,
-          failedAt: null,
-          completedAt: null,
-        },
-      ],
+      levels: [...grid.levels, emptyLevel(key, ZERO, order)],
     },
   };
 }
