@@ -85,14 +85,18 @@ export async function carryOut(
   const alerts: Alert[] = [];
   let rateLimited = false;
   let fatal = false;
+  const refusedAccounts = new Set<string>();
   let firstSentAt: number | null = null;
   for (const c of commands) {
-    if (c.kind === 'Alert') {
-      alerts.push(c);
+    if (!isOrderCommand(c)) {
+      // Shell commands (a hand-over to the closer) are the pipeline's, after the orders.
+      if (c.kind === 'Alert') alerts.push(c);
       continue;
     }
     // Protection is never held back by an earlier failure in the batch: stops and protective closes go.
-    if ((rateLimited || fatal) && !isProtective(c)) {
+    // Credentials refused on one account hold back only that account's orders (pairs of accounts go on).
+    const refused = refusedAccounts.has(accountOf(c));
+    if ((rateLimited || refused) && !isProtective(c)) {
       executed.push({
         command: c,
         outcome: { kind: 'rejected', reason: rateLimited ? 'rate_limited' : 'not_sent', message: 'not sent' },
@@ -127,6 +131,7 @@ export async function carryOut(
         });
       } else if (e.kind === 'fatal') {
         fatal = true;
+        refusedAccounts.add(accountOf(c));
         executed.push({
           command: c,
           outcome: { kind: 'rejected', reason: 'fatal', code: e.code, message: e.message },
@@ -137,8 +142,8 @@ export async function carryOut(
           instanceId: c.instanceId,
           severity: 'critical',
           code: 'exchange_auth_failed',
-          message: 'the exchange refused our credentials; trading on this account has stopped',
-          data: { code: e.code ?? '' },
+          message: `the exchange refused the credentials of account "${accountOf(c)}"; trading on it has stopped`,
+          data: { code: e.code ?? '', account: accountOf(c) },
         });
       } else if (e.kind === 'retryable') {
         // Nothing reached the exchange: report it refused; the next pass decides again.

@@ -12,25 +12,9 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
 import { publishAlerts } from './execute.js';
+import { requestFlatten, workerHolds } from './hand-over.js';
 import { loadConfig } from './instance.js';
 import { decideOnSnapshot } from './pipeline.js';
-
-/** A stream worker heartbeat older than this (or not connected) cannot take a flatten over. */
-const WORKER_FRESH_MS = 45_000;
-
-/** Whether the stream worker holds every one of these accounts now (fresh heartbeat, connected). */
-async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promise<string | null> {
-  const now = ctx.clock.now();
-  for (const a of accounts) {
-    const hb = await ctx.store.getHeartbeat(a);
-    if (!hb) return `no stream worker heartbeat for account ${a}`;
-    if (now - hb.at > WORKER_FRESH_MS)
-      return `the stream worker heartbeat of account ${a} is ${Math.round((now - hb.at) / 1000)} s old`;
-    if (hb.status !== 'connected' && hb.status !== 'resyncing')
-      return `the stream worker of account ${a} is ${hb.status}`;
-  }
-  return null;
-}
 
 /**
  * Flatten (`close-all`), carried out by the closer with an urgency (SPEC §4), in steps each
@@ -77,19 +61,7 @@ export async function flattenInstance(
     ? 'a one-way (BOTH) position is closed at market'
     : await workerHolds(ctx, accounts);
   if (down === null) {
-    for (const account of accounts)
-      await ctx.store.putFlatten({
-        instanceId,
-        account,
-        urgency,
-        reason: reason ?? 'close-all',
-        requestedAt: now,
-        legs: legs
-          .filter((l) => l.account === account)
-          .map((l) => ({ role: l.role, symbol: l.symbol, positionSide: l.positionSide })),
-        status: 'pending',
-        doneAt: null,
-      });
+    await requestFlatten(ctx, instanceId, legs, urgency, reason ?? 'close-all');
     await publishAlerts(
       ctx,
       [
@@ -117,11 +89,13 @@ async function closeAtMarket(
   config: InstanceConfig,
   state: InstanceEnvelope,
   why: string,
+  /** Only these legs (roles); default every leg. */
+  only?: ReadonlySet<string>,
 ): Promise<{ closedQty: string | null; fallback: string }> {
   const strategy = strategyOf(config);
   const instanceId = config.id;
   const close = await decideOnSnapshot(ctx, config, state, (s, snaps, at) =>
-    strategy.planFlattenPositions(s, snaps, config, at),
+    strategy.planFlattenPositions(s, only ? snaps.filter((x) => only.has(x.leg.role)) : snaps, config, at),
   );
   if (!close) throw new InstanceNotFoundError(instanceId);
   const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
@@ -184,16 +158,19 @@ export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): 
   if (!state) return false;
   const why = (await workerHolds(ctx, accounts)) ?? 'the stream worker has not finished it';
   ctx.logger.warn('a handed-over flatten is overdue: closing at market', { instance: config.id, why });
+  // Only the legs handed over (a pair's, for a strategy that hands some legs at a time).
+  const roles = new Set(overdue.flatMap((o) => o.legs.map((l) => l.role)));
   const r = await closeAtMarket(
     ctx,
     config,
     state,
     `the flatten handed to the stream worker is overdue (${why})`,
+    roles,
   );
   let flat = r.closedQty !== null;
   if (!flat) {
     flat = true;
-    for (const leg of legs)
+    for (const leg of legs.filter((l) => roles.has(l.role)))
       if (!(await ctx.exchanges(leg.account).position(leg.symbol, leg.positionSide)).qty.isZero())
         flat = false;
   }

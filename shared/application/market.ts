@@ -6,6 +6,7 @@
  */
 import { aggregateCandles, timeframeMs } from '../domain/analysis/index.js';
 import type { Timeframe } from '../domain/config/level-source.js';
+import { ZERO } from '../domain/money.js';
 import type { Candle, ExchangeOrder, Fill, FillCursor, Position } from '../domain/orders.js';
 import { strategyOf } from '../domain/strategies/index.js';
 import type {
@@ -16,7 +17,7 @@ import type {
   LegSnapshot,
 } from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
-import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
+import { ExchangeError, type ExchangePort, type ExchangeResolver } from '../ports/exchange.js';
 
 const RULES_TTL_MS = 60 * 60 * 1000;
 const TRADE_PAGE = 500;
@@ -99,20 +100,50 @@ export interface LegReader {
   readonly rules: RulesCache;
 }
 
-/** Reads each of an instance's legs in turn (its account's exchange and symbol rules), in leg order. */
-async function perLeg<T>(
+/**
+ * Reads each of an instance's legs in turn (its account's exchange and symbol rules), in leg order. For a
+ * strategy whose legs stand apart (`independentLegs`), a leg whose account fails with an exchange error is
+ * handed over as `unreadable` (empty, to be left alone) instead of failing the pass, so one bad account
+ * (refused credentials, a dead proxy) holds up only its own pair.
+ */
+async function perLeg<T extends LegProtectionSnapshot>(
   ctx: LegReader,
   config: InstanceConfigBase,
   now: number,
   read: (exchange: ExchangePort, rules: SymbolRules, leg: Leg) => Promise<T>,
 ): Promise<T[]> {
+  const strategy = strategyOf(config);
   const out: T[] = [];
-  for (const leg of strategyOf(config).legs(config)) {
+  const failed: { leg: Leg; error: ExchangeError }[] = [];
+  for (const leg of strategy.legs(config)) {
     const exchange = ctx.exchanges(leg.account);
-    const rules = await ctx.rules.get(exchange, leg.symbol, now);
-    out.push(await read(exchange, rules, leg));
+    try {
+      const rules = await ctx.rules.get(exchange, leg.symbol, now);
+      out.push(await read(exchange, rules, leg));
+    } catch (e) {
+      if (!strategy.independentLegs || !(e instanceof ExchangeError)) throw e;
+      failed.push({ leg, error: e });
+    }
   }
-  return out;
+  if (failed.length === 0) return out;
+  const known = out[0];
+  // Nothing read at all: the venue (or this process's network) is down, not one account.
+  if (!known) throw failed[0]!.error;
+  const order = strategy.legs(config).map((l) => l.role);
+  for (const { leg, error } of failed)
+    out.push({
+      ...known,
+      leg,
+      openOrders: [],
+      position: null,
+      fills: [],
+      orderLookups: {},
+      wallet: ZERO,
+      equity: ZERO,
+      at: now,
+      unreadable: { kind: error.kind, message: error.message },
+    } as unknown as T);
+  return out.sort((a, b) => order.indexOf(a.leg.role) - order.indexOf(b.leg.role));
 }
 
 /** Every leg's recon snapshot, in the strategy's leg order (legs are read one after another). */

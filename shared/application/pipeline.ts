@@ -25,6 +25,7 @@ import {
   clientIdOf,
   type Decision,
   isOrderCommand,
+  isShellCommand,
   type OrderCommand,
 } from '../domain/commands.js';
 import {
@@ -50,6 +51,7 @@ import {
   type GuardRails,
   guardRails,
 } from './guard-rails.js';
+import { endHandOver, handOverLegs } from './hand-over.js';
 import { dropJournaled, fillEvent } from './journal-fills.js';
 import { gatherSnapshots, settleAssetOf } from './market.js';
 
@@ -415,6 +417,7 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
     // Alerts go out even when the journal write failed: their conditions are already saved as raised.
     await publishAlerts(ctx, [...summary.alerts, ...settled.alerts], state);
   }
+  state = await carryOutShellCommands(ctx, config, state, commands);
   return {
     state,
     journaled,
@@ -423,6 +426,74 @@ export async function carryOutDecision<S extends InstanceEnvelope>(
     rateLimited: summary.rateLimited || settled.rateLimited,
     firstSentAt: summary.firstSentAt,
   };
+}
+
+/**
+ * The decision's hand-overs to the closer, after its orders (`hand-over.ts`): legs handed to the stream
+ * worker, or closed at market from here when no worker holds their accounts; then the ends of hand-overs
+ * of legs now flat. A failure is logged and alerted: the strategy's state says what it asked for, and
+ * recon's watchdog closes an overdue hand-over at market.
+ */
+async function carryOutShellCommands<S extends InstanceEnvelope>(
+  ctx: AppContext,
+  config: InstanceConfigBase,
+  state: S,
+  commands: readonly Command[],
+): Promise<S> {
+  let current = state;
+  for (const c of commands) {
+    if (!isShellCommand(c)) continue;
+    try {
+      if (c.kind === 'EndFlatten') {
+        await endHandOver(ctx, config, c);
+        continue;
+      }
+      const down = await handOverLegs(ctx, config, c);
+      if (down === null) {
+        ctx.logger.info('legs handed to the closer', {
+          instance: config.id,
+          legs: c.legs.join(','),
+          urgency: c.urgency,
+        });
+        continue;
+      }
+      const roles = new Set(c.legs);
+      const strategy = strategyOf(config);
+      const closed = await decideOnSnapshot(
+        ctx,
+        config,
+        current,
+        (s, snaps, at) =>
+          strategy.planFlattenPositions(
+            s,
+            snaps.filter((x) => roles.has(x.leg.role)),
+            config,
+            at,
+          ) as Decision<S>,
+      );
+      if (closed) current = closed.state;
+      await publishAlerts(
+        ctx,
+        [
+          {
+            kind: 'Alert',
+            instanceId: config.id,
+            severity: 'warning',
+            code: 'flatten_fallback',
+            message: `${c.reason}: closed at market from here (${down})`,
+          },
+        ],
+        current,
+      );
+    } catch (e) {
+      ctx.logger.error('a hand-over to the closer failed; recon decides again', {
+        instance: config.id,
+        command: c.kind,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+  return current;
 }
 
 /** How often a decision on a fresh snapshot is tried again after losing its write to the other track. */

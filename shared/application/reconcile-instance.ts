@@ -132,11 +132,14 @@ function legQuantities(config: InstanceConfig, state: InstanceEnvelope): Record<
 function withReconGuards(
   ctx: AppContext,
   config: InstanceConfig,
-  snapshots: readonly LegSnapshot[],
+  all: readonly LegSnapshot[],
   d: StrategyReconDecision<InstanceEnvelope>,
 ): GuardedDecision {
   const guards = guardsFor(ctx);
   const strategy = strategyOf(config);
+  // Legs the strategy left alone, or could not read, are not judged.
+  const unmanaged = new Set(d.unmanaged ?? []);
+  const snapshots = all.filter((x) => !x.unreadable && !unmanaged.has(x.leg.role));
   const g = reconGuards({
     instanceId: config.id,
     snapshots,
@@ -275,8 +278,9 @@ export async function reconcileInstance(
         ),
       );
       if (saved.ok) {
-        equity = accountEquity(snapshots);
-        for (const snap of snapshots)
+        const read = snapshots.filter((x) => !x.unreadable);
+        equity = accountEquity(read);
+        for (const snap of read)
           guardsFor(ctx).book.setEquity(snap.leg.account, settleAssetOf(snap.leg.symbol), snap.equity);
         if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;

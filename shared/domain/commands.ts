@@ -113,6 +113,36 @@ export interface Alert {
 
 export type OrderCommand = PlaceOrder | CancelOrder | AmendOrder | PlaceStop | CancelStop | ClosePosition;
 
+/**
+ * Hand some of the instance's legs to the closer (a pair stopped by its loss threshold, a rotation): the
+ * shell writes a flatten request for each of their accounts for the stream worker to work down with the
+ * closer's engine, or — with no worker holding the accounts — closes them at market (`hand-over.ts`). The
+ * legs' stops stay until they are flat.
+ */
+export interface FlattenLegs {
+  readonly kind: 'FlattenLegs';
+  readonly instanceId: string;
+  /** Leg roles. */
+  readonly legs: readonly string[];
+  readonly urgency: 'normal' | 'emergency';
+  readonly reason: string;
+}
+
+/** The legs are flat: end the flatten requests handed over for them (the runner stops working them). */
+export interface EndFlatten {
+  readonly kind: 'EndFlatten';
+  readonly instanceId: string;
+  readonly legs: readonly string[];
+  readonly reason: string;
+}
+
+/** What the shell carries out itself (no exchange order of its own). */
+export type ShellCommand = FlattenLegs | EndFlatten;
+
+export function isShellCommand(c: Command): c is ShellCommand {
+  return c.kind === 'FlattenLegs' || c.kind === 'EndFlatten';
+}
+
 /** The client order id an order command acts on. */
 export function clientIdOf(c: OrderCommand): string {
   return c.kind === 'PlaceOrder' || c.kind === 'PlaceStop' || c.kind === 'ClosePosition'
@@ -131,7 +161,7 @@ export function accountOf(c: OrderCommand): string {
 export function isProtective(c: OrderCommand): boolean {
   return c.kind === 'PlaceStop' || c.kind === 'ClosePosition';
 }
-export type Command = OrderCommand | Alert;
+export type Command = OrderCommand | Alert | ShellCommand;
 
 /** What every engine decision returns. */
 export interface Decision<S> {
@@ -140,7 +170,7 @@ export interface Decision<S> {
 }
 
 export function isOrderCommand(c: Command): c is OrderCommand {
-  return c.kind !== 'Alert';
+  return c.kind !== 'Alert' && c.kind !== 'FlattenLegs' && c.kind !== 'EndFlatten';
 }
 
 /** Why the exchange (or the shell, before sending) refused a command. */

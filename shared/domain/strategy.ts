@@ -103,6 +103,11 @@ export interface LegProtectionSnapshot extends LegMarket {
   readonly leg: Leg;
   readonly openOrders: readonly ExchangeOrder[];
   readonly position: Position | null;
+  /**
+   * The leg's account could not be read on this pass (only for a strategy whose legs stand apart,
+   * `StrategyModule.independentLegs`): every other field is empty and must not be judged.
+   */
+  readonly unreadable?: LegReadFailure | undefined;
 }
 
 /** What recon read for one leg (never from memory). */
@@ -116,6 +121,12 @@ export interface LegSnapshot extends LegProtectionSnapshot {
   /** Its equity: the wallet with unrealized PnL (what budgets are checked against). */
   readonly equity: Decimal;
   readonly at: number;
+}
+
+/** Why a leg could not be read: the exchange error's kind (`fatal`: credentials) and its message. */
+export interface LegReadFailure {
+  readonly kind: 'retryable' | 'rate_limited' | 'fatal' | 'unknown_outcome';
+  readonly message: string;
 }
 
 /** Whose order a fill executed: this instance's (by the shared client-id grammar), or anyone else's. */
@@ -146,6 +157,11 @@ export interface StrategyReconDecision<S> extends Decision<S> {
    * history did not explain): the shadow ledger says so (`guards/recon-guards.ts`).
    */
   readonly resynced?: readonly LegResync[];
+  /**
+   * Legs the strategy leaves alone on this pass (a pair skipped at start for a position that is not its
+   * own, an account that could not be read): the shared recon checks do not judge them.
+   */
+  readonly unmanaged?: readonly string[];
 }
 
 export interface LegResync {
@@ -273,6 +289,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
     config: Config,
     now: number,
   ): Decision<State> | null;
+  /**
+   * Its legs stand apart (pairs of accounts): a leg whose account cannot be read is handed to `planRecon`
+   * as `unreadable` instead of failing the whole pass, so one bad account stops only its own pair.
+   */
+  readonly independentLegs?: boolean;
   /**
    * How often the stream worker wakes `onMarket` on the `timer` channel for each leg of an instance (ms);
    * absent: never (decisions on market data come only with market data).

@@ -5,7 +5,7 @@
  * the order call) is the shared pipeline's, measured by the runtime benchmark.
  */
 
-import type { PlaceOrder } from '../../shared/domain/commands.js';
+import { isOrderCommand, type PlaceOrder } from '../../shared/domain/commands.js';
 import type { Tape } from '../../shared/domain/market-tape.js';
 import { dec } from '../../shared/domain/money.js';
 import { hedgeGridConfigSchema } from '../../shared/domain/strategies/hedge-grid/config.js';
@@ -49,7 +49,7 @@ const bench: Bench = {
     const d = hg.planRecon(state, legs.map(snap), config, 1_000);
     state = d.state;
     for (const c of d.commands)
-      if (c.kind !== 'Alert') state = hg.applyOutcome(state, c, { kind: 'placed' }, config, 1_000).state;
+      if (isOrderCommand(c)) state = hg.applyOutcome(state, c, { kind: 'placed' }, config, 1_000).state;
     const open = d.commands.find((c): c is PlaceOrder => c.kind === 'PlaceOrder' && c.tag?.leg === 'long')!;
     const market = { price: dec('0.1745'), rules, supportsAmend: true };
     const fills: number[] = [];

@@ -6,6 +6,7 @@
  */
 import { closerRuntime } from './closer/runtime.js';
 import { hedgeGridRuntime } from './hedge-grid/runtime.js';
+import { hedgePairsRuntime } from './hedge-pairs/runtime.js';
 import { klgRuntime } from './klg/runtime.js';
 import type { StrategyRuntime } from './runtime.js';
 
@@ -13,6 +14,7 @@ const RUNTIMES = new Map<string, StrategyRuntime>([
   [klgRuntime.name, klgRuntime],
   [closerRuntime.name, closerRuntime],
   [hedgeGridRuntime.name, hedgeGridRuntime],
+  [hedgePairsRuntime.name, hedgePairsRuntime],
 ]);
 
 export function registerRuntime(runtime: StrategyRuntime): void {

@@ -10,6 +10,9 @@ import type { CloserState } from './closer/state.js';
 import type { HedgeGridConfig } from './hedge-grid/config.js';
 import { hedgeGridStrategy } from './hedge-grid/module.js';
 import type { HedgeGridState } from './hedge-grid/state.js';
+import type { HedgePairsConfig } from './hedge-pairs/config.js';
+import { hedgePairsStrategy } from './hedge-pairs/module.js';
+import type { HedgePairsState } from './hedge-pairs/state.js';
 import type { KlgConfig } from './klg/config.js';
 import { klgStrategy } from './klg/module.js';
 import type { KlgState } from './klg/state.js';
@@ -21,12 +24,13 @@ const REGISTRY = new Map<string, AnyStrategy>([
   [klgStrategy.name, klgStrategy as unknown as AnyStrategy],
   [closerStrategy.name, closerStrategy as unknown as AnyStrategy],
   [hedgeGridStrategy.name, hedgeGridStrategy as unknown as AnyStrategy],
+  [hedgePairsStrategy.name, hedgePairsStrategy as unknown as AnyStrategy],
 ]);
 
 /** The state of any strategy built into the product (the union grows with the registry). */
-export type StrategyState = KlgState | CloserState | HedgeGridState;
+export type StrategyState = KlgState | CloserState | HedgeGridState | HedgePairsState;
 /** The config of any strategy built into the product. */
-export type StrategyConfig = KlgConfig | CloserConfig | HedgeGridConfig;
+export type StrategyConfig = KlgConfig | CloserConfig | HedgeGridConfig | HedgePairsConfig;
 
 /** Adds a strategy module (tests register toys here); a name is registered once. */
 export function registerStrategy(module: AnyStrategy): void {

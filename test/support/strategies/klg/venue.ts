@@ -5,7 +5,12 @@
  * what the engine's rules depend on; the full Binance semantics live in the paper exchange adapter and its
  * own tests.
  */
-import { type Command, clientIdOf, type OrderCommand } from '../../../../shared/domain/commands.js';
+import {
+  type Command,
+  clientIdOf,
+  isOrderCommand,
+  type OrderCommand,
+} from '../../../../shared/domain/commands.js';
 import { type Decimal, ZERO } from '../../../../shared/domain/money.js';
 import type { ExchangeOrder, Fill, OrderStatus, Side } from '../../../../shared/domain/orders.js';
 import type { KlgConfig } from '../../../../shared/domain/strategies/klg/config.js';
@@ -206,8 +211,8 @@ export class ToyVenue {
     // Outcomes may ask for follow-ups (a confirmed stop cancels the one it replaces): run those too.
     const queue = [...commands];
     for (let c = queue.shift(); c; c = queue.shift()) {
-      if (c.kind === 'Alert') {
-        alerts.push(c);
+      if (!isOrderCommand(c)) {
+        if (c.kind === 'Alert') alerts.push(c);
         continue;
       }
       const d = applyOutcome(s, c, this.execute(c), this.config, now);

@@ -4,11 +4,12 @@
  * protective stop with the first fill, a failing leg stopping both).
  */
 import { describe, expect, it } from 'vitest';
-import type {
-  CancelOrder,
-  Command,
-  OrderCommand,
-  PlaceOrder,
+import {
+  type CancelOrder,
+  type Command,
+  isOrderCommand,
+  type OrderCommand,
+  type PlaceOrder,
 } from '../../../../../shared/domain/commands.js';
 import { dec } from '../../../../../shared/domain/money.js';
 import type { Fill } from '../../../../../shared/domain/orders.js';
@@ -76,7 +77,7 @@ function running(cfg = config()): { state: HedgeGridState; commands: Command[] }
   );
   s = d.state;
   for (const c of d.commands)
-    if (c.kind !== 'Alert') s = hg.applyOutcome(s, c, { kind: 'placed' }, cfg, 1_000).state;
+    if (isOrderCommand(c)) s = hg.applyOutcome(s, c, { kind: 'placed' }, cfg, 1_000).state;
   return { state: s, commands: [...d.commands] };
 }
 

@@ -1,0 +1,74 @@
+/**
+ * The hedge pairs' runtime: its cold start (a fresh state whose trade cursors start after what each account
+ * traded before, every account set to the configured leverage; the first recon pass judges each pair and
+ * skips those that hold a position or cannot be read) and its pre-flight (every account in hedge mode, the
+ * leverage within what the venue allows). No scheduled jobs besides recon, no commands of its own.
+ */
+import type { InstanceConfig } from '../../../domain/config/deployment.js';
+import type { HedgePairsConfig } from '../../../domain/strategies/hedge-pairs/config.js';
+import { hedgePairLegs, initialHedgePairsState } from '../../../domain/strategies/hedge-pairs/module.js';
+import type { HedgePairsState } from '../../../domain/strategies/hedge-pairs/state.js';
+import type { AppContext } from '../../context.js';
+import { historyEnds } from '../../market.js';
+import type { StrategyRuntime } from '../runtime.js';
+
+function pairsConfig(config: InstanceConfig): HedgePairsConfig {
+  if (config.strategy !== 'hedge_pairs') throw new Error(`instance ${config.id} is not hedge pairs`);
+  return config;
+}
+
+/** Sets the leverage on every account; an account that refuses is logged (recon then judges its pair). */
+async function setLeverage(ctx: AppContext, config: HedgePairsConfig): Promise<void> {
+  for (const leg of hedgePairLegs(config)) {
+    try {
+      await ctx.exchanges(leg.account).setLeverage(leg.symbol, config.leverage);
+    } catch (e) {
+      ctx.logger.warn('leverage could not be set; recon judges the pair', {
+        instance: config.id,
+        account: leg.account,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+}
+
+export const hedgePairsRuntime: StrategyRuntime = {
+  name: 'hedge_pairs',
+  async coldStart(ctx: AppContext, input: InstanceConfig) {
+    const config = pairsConfig(input);
+    const now = ctx.clock.now();
+    const state: HedgePairsState = initialHedgePairsState(config, now);
+    await setLeverage(ctx, config);
+    const ends = await historyEnds(ctx, config, state, now);
+    const legs = Object.fromEntries(
+      Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
+    );
+    return { state: { ...state, legs }, commands: [] };
+  },
+  jobs: {},
+  commands: {},
+  async preflight(ctx, input) {
+    const config = pairsConfig(input);
+    const problems: string[] = [];
+    for (const leg of hedgePairLegs(config)) {
+      const exchange = ctx.exchanges(leg.account);
+      try {
+        if (!(await exchange.hedgeMode()))
+          problems.push(
+            `account ${leg.account} is in one-way mode: hedge pairs trade hedge-mode LONG and SHORT positions; turn on the dual-side position mode`,
+          );
+        const brackets = await exchange.leverageBrackets(leg.symbol);
+        const top = brackets.reduce((m, b) => Math.max(m, b.maxLeverage), 0);
+        if (top > 0 && config.leverage > top)
+          problems.push(
+            `leverage ${config.leverage} is above the ${top} ${leg.symbol} allows on account ${leg.account}: lower leverage`,
+          );
+      } catch (e) {
+        problems.push(
+          `account ${leg.account} cannot be checked: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    return problems;
+  },
+};

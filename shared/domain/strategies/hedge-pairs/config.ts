@@ -1,0 +1,132 @@
+/**
+ * The hedge pairs' instance config (`strategy: hedge_pairs`, SPEC §5, seed 004): pairs of accounts on one
+ * market, each pair holding equal and opposite positions of `notional_usd` per leg (the first account of a
+ * pair long, the second short), a combined-PnL stop per pair, an exchange-side stop on every leg, how a
+ * half-filled pair is settled, an optional rotation, and how errors are retried.
+ */
+import { z } from 'zod';
+import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
+import { instanceGuardsSchema } from '../../guards/instance-guards.js';
+import { boundedConfigDecimal, positiveConfigDecimal, reconIntervalSec } from '../../schema-helpers.js';
+
+export const HEDGE_PAIRS = 'hedge_pairs';
+
+const account = (what: string) =>
+  z.string().min(1, { message: `name the account (from \`accounts\`) that holds the ${what} leg` });
+
+export const hedgePairsConfigSchema = z
+  .object({
+    id: z.string().regex(INSTANCE_ID_PATTERN, {
+      message:
+        'must be 1-12 lowercase letters or digits (it is embedded in client order ids), e.g. "btcpairs"',
+    }),
+    strategy: z.literal(HEDGE_PAIRS),
+    enabled: z.boolean().default(true),
+    symbol: z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}:[A-Z0-9]{1,10}$/, {
+      message: 'must be a ccxt linear-swap symbol, e.g. "BTC/USDT:USDT"',
+    }),
+    /** Each pair: the account that goes long and the one that goes short (hedge-mode accounts). */
+    pairs: z
+      .array(z.object({ long: account('long'), short: account('short') }).strict())
+      .min(1, { message: 'list at least one pair, e.g. [{long: a1, short: a2}]' })
+      .max(50, { message: 'at most 50 pairs (100 accounts) per instance; split larger sets' }),
+    /** Size of each leg in quote currency (USD): the pair opens this much long and this much short. */
+    notional_usd: positiveConfigDecimal(' (USD per leg), e.g. 200'),
+    /** Leverage set on every account of the instance before it opens. */
+    leverage: z
+      .number()
+      .int({ message: 'must be a whole number between 1 and 100, e.g. 10' })
+      .min(1, { message: 'must be between 1 and 100, e.g. 10' })
+      .max(100, { message: 'must be between 1 and 100, e.g. 10' }),
+    /** A pair whose combined unrealized PnL falls below minus this (USD) closes both legs. */
+    stop_loss_threshold: positiveConfigDecimal(' (USD, the combined loss of a pair that closes it), e.g. 20'),
+    /** Each leg's exchange-side stop, this far (percent) from its entry: it closes the leg if we are gone. */
+    protective_stop_pct: boundedConfigDecimal('0.1', '90', ' (percent from the entry), e.g. 5').prefault('5'),
+    /** How far through the price (percent) an opening order may fill (they are IOC limit orders). */
+    max_slippage_pct: boundedConfigDecimal('0.01', '5', ' (percent), e.g. 0.5').prefault('0.5'),
+    /** A leg that filled while its partner did not: settled within `after_sec`, never left naked. */
+    partial_fill: z
+      .object({
+        /** `unwind` closes what the filled leg holds beyond its partner; `hedge` tops the partner up. */
+        action: z.enum(['unwind', 'hedge']).default('unwind'),
+        after_sec: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1 (seconds), e.g. 10' })
+          .max(600, { message: 'must be at most 600 (seconds): a naked leg must not wait longer' })
+          .default(10),
+        /** Top-ups a `hedge` tries before it unwinds after all. */
+        hedge_attempts: z.number().int().min(1).max(10).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** Hold, close both legs, reopen (optionally re-pairing the accounts): for turnover. Absent: hold. */
+    rotation: z
+      .object({
+        hold_minutes: z
+          .number()
+          .int()
+          .min(1, { message: 'must be at least 1 (minutes), e.g. 60' })
+          .max(43_200, { message: 'must be at most 43200 (30 days)' }),
+        /** Re-pair the long and short accounts at random when every pair is flat again. */
+        shuffle: z.boolean().default(false),
+        /** How long a flat pair waits before it reopens (lets the closer's hand-over end first). */
+        reopen_delay_sec: z.number().int().min(5).max(3600).default(30),
+      })
+      .strict()
+      .optional(),
+    /** How a pair's legs are closed by the closer: `emergency` (panic tiers) or `normal` (maker first). */
+    close_urgency: z
+      .object({
+        stop_loss: z.enum(['normal', 'emergency']).default('emergency'),
+        rotation: z.enum(['normal', 'emergency']).default('normal'),
+      })
+      .strict()
+      .prefault({}),
+    /** Recoverable errors (network, rate limit, 5xx): retried with exponential backoff up to `max_backoff_sec`. */
+    retry: z
+      .object({
+        base_backoff_sec: z.number().int().min(1).max(60).default(1),
+        max_backoff_sec: z.number().int().min(1).max(3600).default(60),
+        /** Consecutive recoverable errors of a pair before a human is told (it keeps retrying). */
+        alert_after: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .prefault({}),
+    recon_interval_sec: reconIntervalSec(30),
+    guards: instanceGuardsSchema.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, string>();
+    c.pairs.forEach((p, i) => {
+      for (const side of ['long', 'short'] as const) {
+        const where = `pairs[${i}].${side}`;
+        const before = seen.get(p[side]);
+        if (before)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pairs', i, side],
+            message: `account "${p[side]}" is already in ${before}: each account belongs to one pair`,
+          });
+        else seen.set(p[side], where);
+      }
+    });
+    // The stop must sit before liquidation: at leverage L an isolated position liquidates about 100/L %
+    // from its entry, less the maintenance margin.
+    const liq = 100 / c.leverage;
+    if (c.protective_stop_pct.toNumber() >= liq * 0.8)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['protective_stop_pct'],
+        message: `must be below ${(liq * 0.8).toFixed(2)} at leverage ${c.leverage} (liquidation is about ${liq.toFixed(2)}% from the entry): lower it or the leverage`,
+      });
+    if (c.retry.max_backoff_sec < c.retry.base_backoff_sec)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'max_backoff_sec'],
+        message: 'must be at least base_backoff_sec',
+      });
+  });
+
+export type HedgePairsConfig = z.infer<typeof hedgePairsConfigSchema>;
