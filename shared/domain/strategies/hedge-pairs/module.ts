@@ -416,19 +416,18 @@ function keepStop(
   });
 }
 
-/** An order whose fills must have arrived by now: forgotten (the position read is the truth). */
-function expireOrder(t: Turned, role: string, now: number, view: View): void {
+/**
+ * An order whose fills must have arrived by now is forgotten (the fills counted are what it did; recon's
+ * position read corrects the rest); one whose outcome never came is looked up by recon.
+ */
+function expireOrder(t: Turned, role: string, now: number): void {
   const l = legOf(t.state, role);
   const o = l.order;
   if (!o) return;
   const age = now - o.sentAt;
-  if (o.state === 'unknown') return; // recon looks it up
-  if (age >= IN_FLIGHT_MS && view.recon) {
-    t.state = withLeg(t.state, role, { ...l, order: null });
-    return;
-  }
-  if (age >= IOC_SETTLE_MS && o.state === 'sent' && o.filled.greaterThan(0))
-    t.state = withLeg(t.state, role, { ...l, order: null });
+  if (o.state === 'placed' && age >= IOC_SETTLE_MS) t.state = withLeg(t.state, role, { ...l, order: null });
+  else if (o.state === 'sent' && age >= IN_FLIGHT_MS)
+    t.state = withLeg(t.state, role, { ...l, order: { ...o, state: 'unknown' } });
 }
 
 /** Settles a pair whose legs differ (never while the closer works it). */
@@ -483,7 +482,7 @@ function advance(t: Turned, i: number, view: View, config: HedgePairsConfig, now
   const p0 = t.state.pairs[i]!;
   if (p0.status === 'new' || p0.status === 'skipped') return;
   for (const role of [p0.long, p0.short]) {
-    expireOrder(t, role, now, view);
+    expireOrder(t, role, now);
     keepStop(t, role, i, view, config, now);
   }
   const p = t.state.pairs[i]!;
@@ -603,7 +602,7 @@ function maybeShuffle(t: Turned, config: HedgePairsConfig): void {
     .filter(({ p }) => p.status === 'idle' && p.rotations > 0 && p.reopenAt !== null);
   if (ready.length < 2 || waitsForShuffle(t.state, config)) return;
   // Only pairs that have not shuffled for this rotation (each shuffle bumps `shuffles` once per round).
-  if (ready.some(({ p }) => p.rotations <= t.state.shuffles)) {
+  if (ready.some(({ p }) => p.rotations > t.state.shuffles)) {
     const shuffled = shufflePairs(
       ready.map(({ p }) => p),
       `${t.state.instanceId}#${t.state.shuffles}`,
@@ -865,7 +864,9 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
       (command.kind === 'PlaceOrder' || command.kind === 'ClosePosition') &&
       l.order?.clientOrderId === id
     ) {
-      if (outcome.kind === 'timedOut')
+      if (outcome.kind === 'placed' && l.order.state === 'sent')
+        t.state = withLeg(t.state, role, { ...l, order: { ...l.order, state: 'placed' } });
+      else if (outcome.kind === 'timedOut')
         t.state = withLeg(t.state, role, { ...l, order: { ...l.order, state: 'unknown' } });
       else if (outcome.kind === 'rejected') {
         t.state = withLeg(t.state, role, { ...l, order: null });
@@ -876,7 +877,6 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
           t.state = withLeg(t.state, role, { ...legOf(t.state, role), positionAt: null });
         } else pairError(t, i, why, config, now);
       }
-      // Placed: its fills settle it (or the settle window ends it).
     } else if (command.kind === 'PlaceStop' && l.stopId === id) {
       if (outcome.kind === 'rejected' && outcome.reason !== 'stop_exists') {
         t.state = withLeg(t.state, role, { ...l, stopId: null, stopTrigger: null, stopRefusedAt: now });

@@ -33,8 +33,11 @@ export interface LegOrder {
   readonly qty: Decimal;
   readonly filled: Decimal;
   readonly sentAt: number;
-  /** `sent`: its outcome is not known yet; `unknown`: the call timed out (recon looks it up). */
-  readonly state: 'sent' | 'unknown';
+  /**
+   * `sent`: no outcome yet; `placed`: acknowledged (an IOC: its fills follow within moments);
+   * `unknown`: the call timed out or its outcome never came (recon looks it up).
+   */
+  readonly state: 'sent' | 'placed' | 'unknown';
 }
 
 export interface PairLeg {
@@ -104,7 +107,7 @@ const legBody = z
         qty: decimalString,
         filled: decimalString,
         sentAt: time,
-        state: z.enum(['sent', 'unknown']),
+        state: z.enum(['sent', 'placed', 'unknown']),
       })
       .strict()
       .nullable(),
