@@ -21,6 +21,7 @@ import {
 } from '../application/admin.js';
 import type { AppContext } from '../application/context.js';
 import { RulesCache } from '../application/market.js';
+import { proxyPlan } from '../domain/config/proxies.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
@@ -100,6 +101,7 @@ export async function runAdminLocally(opts: {
     const built = await buildExchanges({
       // Every account one of the instance's legs trades on (close-all closes each leg on its own account).
       accounts: deployment.accounts.filter((a) => legsOf(instance).some((l) => l.account === a.id)),
+      proxies: proxyPlan(deployment),
       secrets: registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {})),
       clock,
       logger,

@@ -10,13 +10,16 @@
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
 import { credentialVariables } from '../adapters/secrets/env-secrets.js';
 import { type AccountConfig, breakerPolicyOf, type DeploymentConfig } from '../domain/config/deployment.js';
+import { type ProxyConfig, proxyPlan } from '../domain/config/proxies.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExchangePort, ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { Secrets } from '../ports/secrets.js';
 import { type BreakerChange, withBreaker } from './breaker-exchange.js';
 import { DeferredExchangePort } from './deferred-exchange.js';
+import { resolveProxy, withProxyFailover } from './proxies.js';
 
 export interface ExchangeSetup {
   readonly accounts: readonly AccountConfig[];
@@ -34,6 +37,9 @@ export interface ExchangeSetup {
   readonly resyncSymbols?: Readonly<Record<string, readonly string[]>>;
   /** Put every account's REST calls behind a circuit breaker, told of each change (`breaker-exchange.ts`). */
   readonly breaker?: BreakerChange;
+  /** Each account's proxies of the pool, in order (`proxyPlan`); failover moves along them. */
+  readonly proxies?: ReadonlyMap<string, readonly ProxyConfig[]>;
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -42,11 +48,12 @@ export interface ExchangeSetup {
  */
 export function tradedAccounts(
   deployment: DeploymentConfig,
-): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols'> {
+): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols' | 'proxies'> {
   const legs = deployment.instances.flatMap((i) => legsOf(i));
   const traded = deployment.accounts.filter((a) => legs.some((l) => l.account === a.id));
   return {
     accounts: traded,
+    proxies: proxyPlan(deployment),
     resyncSymbols: Object.fromEntries(
       traded.map((a) => [a.id, [...new Set(legs.filter((l) => l.account === a.id).map((l) => l.symbol))]]),
     ),
@@ -68,15 +75,19 @@ export async function buildExchanges(
         throw new Error(
           `account ${account.id} trades on OKX, whose API keys carry a passphrase: add "password" to its secret (${credentialVariables(account.id).password} for gridbot run)`,
         );
-      return createCcxtExchange({
+      const pool = setup.proxies?.get(account.id);
+      const inline = typeof account.proxy === 'object' ? account.proxy : undefined;
+      const port = createCcxtExchange({
         venue,
         apiKey: creds.apiKey,
         secret: creds.secret,
         password: creds.password,
         testnet: account.testnet,
-        proxy: account.proxy
-          ? { httpsProxy: account.proxy.https, socksProxy: account.proxy.socks, wsProxy: account.proxy.ws }
-          : undefined,
+        proxy: pool?.[0]
+          ? await resolveProxy(pool[0], setup.secrets)
+          : inline
+            ? { httpsProxy: inline.https, socksProxy: inline.socks, wsProxy: inline.ws }
+            : undefined,
         apiUrls: apiUrlsFor(setup.apiUrls, venue),
         enableRateLimit: apiUrlsFor(setup.apiUrls, venue) === undefined,
         accountId: account.id,
@@ -84,6 +95,14 @@ export async function buildExchanges(
         logger: setup.logger.child({ account: account.id }),
         resyncSymbols: setup.resyncSymbols?.[account.id],
       });
+      return pool?.[0]
+        ? withProxyFailover(port, {
+            proxies: pool,
+            secrets: setup.secrets,
+            logger: setup.logger.child({ account: account.id }),
+            metrics: setup.metrics,
+          })
+        : port;
     };
     try {
       ports.set(account.id, await build());

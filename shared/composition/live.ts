@@ -50,6 +50,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
   const secrets = registeringSecrets(
     new SecretsManagerSecrets({
       accounts: deployment.accounts,
+      proxies: deployment.proxies,
       region,
       ...(env.GRIDBOT_SECRETS_ENDPOINT ? { endpoint: env.GRIDBOT_SECRETS_ENDPOINT } : {}),
     }),
@@ -71,6 +72,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
     logger,
     apiUrls: apiUrlsFromEnv(env),
     breaker: breakerAlerts(deployment, notifier, logger, metrics),
+    metrics,
   });
   const ctx = await runtimeContext(
     { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger },

@@ -85,6 +85,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       logger,
       apiUrls: apiUrlsFromEnv(env),
       breaker: breakerAlerts(deployment, notifier, logger, metrics),
+      metrics,
     });
     exchanges = built.all;
     const ctx = await runtimeContext(

@@ -37,6 +37,36 @@ export class Credentials {
   }
 }
 
+/** A proxy's login (`username`, `password`): redacted like credentials whenever printed. */
+export class ProxyCredentials {
+  readonly #username: string;
+  readonly #password: string;
+  constructor(username: string, password: string) {
+    this.#username = username;
+    this.#password = password;
+  }
+  get username(): string {
+    return this.#username;
+  }
+  get password(): string {
+    return this.#password;
+  }
+  secretValues(): string[] {
+    return [this.#username, this.#password].filter((s) => s.length >= 4);
+  }
+  toJSON(): string {
+    return '[proxy credentials redacted]';
+  }
+  toString(): string {
+    return '[proxy credentials redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[proxy credentials redacted]';
+  }
+}
+
 export interface Secrets {
   credentials(accountId: string): Promise<Credentials>;
+  /** The login of a proxy of the pool that asks for one (`proxies[].auth`). */
+  proxyCredentials(proxyId: string): Promise<ProxyCredentials>;
 }

@@ -18,6 +18,7 @@ export interface ProxySettings {
   readonly socksProxy?: string | undefined;
   readonly wsProxy?: string | undefined;
   readonly wssProxy?: string | undefined;
+  readonly wsSocksProxy?: string | undefined;
 }
 
 export interface CcxtClientConfig {
@@ -137,9 +138,17 @@ export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtCli
   (ex.has as Record<string, unknown>).fetchCurrencies = false;
   if (config.testnet) ex.setSandboxMode(true);
   if (config.apiUrls) deepMerge(ex.urls.api as Record<string, unknown>, config.apiUrls);
-  if (config.proxy?.httpsProxy) ex.httpsProxy = config.proxy.httpsProxy;
-  if (config.proxy?.socksProxy) ex.socksProxy = config.proxy.socksProxy;
-  if (config.proxy?.wsProxy) ex.wsProxy = config.proxy.wsProxy;
-  if (config.proxy?.wssProxy) ex.wssProxy = config.proxy.wssProxy;
+  if (config.proxy) applyProxy(ex, config.proxy);
   return ex;
+}
+
+/**
+ * Routes the client's REST calls and streams through a proxy (or none): every proxy field is set anew,
+ * so a failover never leaves two conflicting settings (ccxt refuses those). A stream already open keeps its
+ * connection until it reconnects.
+ */
+export function applyProxy(ex: Exchange, proxy: ProxySettings | null): void {
+  const fields = ['httpsProxy', 'socksProxy', 'wsProxy', 'wssProxy', 'wsSocksProxy'] as const;
+  const target = ex as unknown as Record<(typeof fields)[number], string | undefined>;
+  for (const f of fields) target[f] = proxy?.[f] || undefined;
 }

@@ -4,7 +4,7 @@
  * JSON.parse message can quote its input, so neither is passed on.
  */
 import { z } from 'zod';
-import { Credentials } from '../../ports/secrets.js';
+import { Credentials, ProxyCredentials } from '../../ports/secrets.js';
 
 export type SecretsErrorReason =
   /** The account is not in the deployment config this adapter was given. */
@@ -100,4 +100,26 @@ function malformed(accountId: string, source: string, problem: string): SecretsE
     `${source} for account ${accountId} is malformed: ${problem}. ` +
       'Store a JSON object with string fields apiKey, secret and (OKX only) password.',
   );
+}
+
+/** A proxy's login from its secret's text, `{"username","password"}`, never quoting it. */
+export function proxyCredentialsFromJsonText(
+  text: string,
+  proxyId: string,
+  source: string,
+): ProxyCredentials {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    record = null;
+  }
+  const r = z.object({ username: field, password: field }).safeParse(record);
+  if (!r.success)
+    throw new SecretsError(
+      'malformed',
+      `proxy ${proxyId}`,
+      `${source} for proxy ${proxyId} is malformed: it must be a JSON object with "username" and "password"`,
+    );
+  return new ProxyCredentials(r.data.username, r.data.password);
 }

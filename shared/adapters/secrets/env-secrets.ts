@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Credentials, Secrets } from '../../ports/secrets.js';
+import { type Credentials, ProxyCredentials, type Secrets } from '../../ports/secrets.js';
 import { credentialsFromRecord, SecretsError } from './credentials-record.js';
 import { parseDotenv } from './dotenv.js';
 
@@ -32,6 +32,12 @@ export interface CredentialVariables {
 export function credentialVariables(accountId: string, prefix = 'GRIDBOT'): CredentialVariables {
   const stem = `${prefix}_${accountId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
   return { apiKey: `${stem}_API_KEY`, secret: `${stem}_SECRET`, password: `${stem}_PASSWORD` };
+}
+
+/** The variable names holding a proxy's login. */
+export function proxyVariables(proxyId: string, prefix = 'GRIDBOT'): { username: string; password: string } {
+  const stem = `${prefix}_PROXY_${proxyId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  return { username: `${stem}_USERNAME`, password: `${stem}_PASSWORD` };
 }
 
 export class EnvSecrets implements Secrets {
@@ -77,6 +83,20 @@ export class EnvSecrets implements Secrets {
       ...(password === undefined || password === '' ? {} : { password }),
     };
     return credentialsFromRecord(record, accountId, `variables ${names.apiKey} / ${names.secret}`);
+  }
+
+  /** A proxy's login from `GRIDBOT_PROXY_<ID>_USERNAME` and `GRIDBOT_PROXY_<ID>_PASSWORD`. */
+  async proxyCredentials(proxyId: string): Promise<ProxyCredentials> {
+    const names = proxyVariables(proxyId, this.#prefix);
+    const username = this.#lookup(names.username);
+    const password = this.#lookup(names.password);
+    if (username === undefined || password === undefined)
+      throw new SecretsError(
+        'not_found',
+        `proxy ${proxyId}`,
+        `no login for proxy ${proxyId}: set ${names.username} and ${names.password}`,
+      );
+    return new ProxyCredentials(username, password);
   }
 
   #lookup(name: string): string | undefined {

@@ -12,14 +12,17 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { type AccountConfig, secretNameOf } from '../../domain/config/deployment.js';
-import type { Credentials, Secrets } from '../../ports/secrets.js';
-import { credentialsFromJsonText, SecretsError } from './credentials-record.js';
+import { type ProxyConfig, proxySecretNameOf } from '../../domain/config/proxies.js';
+import type { Credentials, ProxyCredentials, Secrets } from '../../ports/secrets.js';
+import { credentialsFromJsonText, proxyCredentialsFromJsonText, SecretsError } from './credentials-record.js';
 
 export const DEFAULT_SECRET_MAX_AGE_SECONDS = 3600;
 
 export interface SecretsManagerSecretsOptions {
   /** The deployment's accounts: the secret name of each comes from its config. */
   readonly accounts: readonly AccountConfig[];
+  /** The proxies of the pool (`secret_name`, default `gridbot/proxy/<id>`, holds `{"username","password"}`). */
+  readonly proxies?: readonly ProxyConfig[];
   /** e.g. `http://127.0.0.1:4566` for a local server; omit in AWS. */
   readonly endpoint?: string;
   readonly region?: string;
@@ -61,6 +64,13 @@ export class SecretsManagerSecrets implements Secrets {
     }
     const text = await this.#fetch(name, accountId, false);
     return credentialsFromJsonText(text, accountId, `secret "${name}"`);
+  }
+
+  async proxyCredentials(proxyId: string): Promise<ProxyCredentials> {
+    const proxy = this.#options.proxies?.find((x) => x.id === proxyId);
+    const name = proxy ? proxySecretNameOf(proxy) : `gridbot/proxy/${proxyId}`;
+    const text = await this.#fetch(name, `proxy ${proxyId}`, false);
+    return proxyCredentialsFromJsonText(text, proxyId, `secret "${name}"`);
   }
 
   /** Re-reads an account's secret now (after a key rotation or an authentication error). */

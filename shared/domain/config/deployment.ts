@@ -11,6 +11,7 @@ import { boundedConfigDecimal, plainJson, positiveConfigDecimal } from '../schem
 import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../strategies/index.js';
 import type { Leg } from '../strategy.js';
 import { configErrorFrom } from './format-error.js';
+import { PROXY_ID_PATTERN, proxySchema } from './proxies.js';
 import { simulationSchema } from './simulation.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
@@ -71,13 +72,18 @@ export const accountSchema = z
       }),
     /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
     hedge_mode: z.boolean().default(true),
+    /** A proxy of the pool (`proxies[].id`), or the older inline form (URLs without a login). */
     proxy: z
-      .object({
-        https: z.string().url().optional(),
-        socks: z.string().optional(),
-        ws: z.string().optional(),
-      })
-      .strict()
+      .union([
+        z.string().regex(PROXY_ID_PATTERN, { message: 'must name a proxy of `proxies`, e.g. "tokyo-1"' }),
+        z
+          .object({
+            https: z.string().url().optional(),
+            socks: z.string().optional(),
+            ws: z.string().optional(),
+          })
+          .strict(),
+      ])
       .optional(),
   })
   .strict();
@@ -170,14 +176,38 @@ export const deploymentConfigSchema = z
       .default('ap-northeast-1'),
     alert_email: z.string().email().optional(),
     accounts: z.array(accountSchema).min(1, { message: 'declare at least one account' }),
+    /** The proxy pool the accounts' traffic goes through (`config/proxies.ts`). */
+    proxies: z.array(proxySchema).default([]),
+    /** `round_robin`: accounts that name no proxy get the pool's in turn. */
+    proxy_assignment: z.enum(['explicit', 'round_robin']).default('explicit'),
+    /** An account whose proxy fails moves to the next proxy of the pool. */
+    proxy_failover: z.boolean().default(false),
     instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
     /** Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them. */
     simulation: simulationSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const proxyIds = new Set<string>();
+    cfg.proxies.forEach((p, i) => {
+      if (proxyIds.has(p.id))
+        ctx.addIssue({ code: 'custom', path: ['proxies', i, 'id'], message: `duplicate proxy id "${p.id}"` });
+      proxyIds.add(p.id);
+    });
+    if (cfg.proxy_assignment === 'round_robin' && cfg.proxies.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['proxy_assignment'],
+        message: 'round_robin needs proxies: list them under `proxies`',
+      });
     const accountIds = new Set<string>();
     cfg.accounts.forEach((a, i) => {
+      if (typeof a.proxy === 'string' && !proxyIds.has(a.proxy))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'proxy'],
+          message: `unknown proxy "${a.proxy}"; declare it under proxies (known: ${[...proxyIds].join(', ') || 'none'})`,
+        });
       if (accountIds.has(a.id)) {
         ctx.addIssue({
           code: 'custom',

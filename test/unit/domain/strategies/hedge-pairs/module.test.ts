@@ -28,7 +28,7 @@ import {
   hedgePairsStateToJson,
   parseHedgePairsState,
 } from '../../../../../shared/domain/strategies/hedge-pairs/state.js';
-import type { Leg, LegSnapshot } from '../../../../../shared/domain/strategy.js';
+import type { LegSnapshot } from '../../../../../shared/domain/strategy.js';
 import { btcRules } from '../../../../support/rules.js';
 import { legSnapshot } from '../../../../support/strategies/hedge-grid.js';
 
