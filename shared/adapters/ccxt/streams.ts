@@ -135,6 +135,8 @@ export class StreamHub {
     try {
       await this.ex.loadMarkets();
       await this.ex.loadHttpProxyAgent();
+      // ccxt loads the proxy agents only on its legacy REST path: streams through a proxy need them too.
+      await this.ex.loadProxyModules();
     } catch (e) {
       // The port's typed error, its message redacted (it ends up in /healthz details and alerts).
       const c = classifyFailure(e, 'read');

@@ -8,7 +8,7 @@
  * Invariants: every signed request is authenticated before it can change state; a 429 or an injected
  * failure (unless marked apply-then-fail) leaves the engine untouched.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { closeHttp, listenLocal, localHttpServer } from '../protocol-http.js';
 import { LISTEN_KEY_TTL_MS, ListenKeys } from './listen-keys.js';
 import { WeightLimiter } from './rate-limit.js';
@@ -98,6 +98,15 @@ export class BinanceServer {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     await this.hub.close();
     await closeHttp(this.http);
+  }
+
+  /**
+   * Sees every request and stream upgrade before it is served (who called, from which address): how the
+   * proxy tests show each account's traffic came through its proxy.
+   */
+  tap(listener: (req: IncomingMessage) => void): void {
+    this.http.prependListener('request', listener);
+    this.http.prependListener('upgrade', listener);
   }
 
   get httpUrl(): string {
