@@ -12,10 +12,10 @@ import type { ProxyConfig } from '../domain/config/proxies.js';
 import { ExchangeError, type ExchangePort } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { ProxyCredentials, Secrets } from '../ports/secrets.js';
+import type { Login, Secrets } from '../ports/secrets.js';
 
 /** The ccxt settings for a proxy, its login (if any) in its URL. */
-export function proxySettingsOf(proxy: ProxyConfig, login: ProxyCredentials | null): ProxySettings {
+export function proxySettingsOf(proxy: ProxyConfig, login: Login | null): ProxySettings {
   const u = new URL(proxy.url);
   if (login) {
     u.username = encodeURIComponent(login.username);
@@ -29,7 +29,7 @@ export function proxySettingsOf(proxy: ProxyConfig, login: ProxyCredentials | nu
 
 /** The settings of a proxy with its login read from the secrets (when it asks for one). */
 export async function resolveProxy(proxy: ProxyConfig, secrets: Secrets): Promise<ProxySettings> {
-  return proxySettingsOf(proxy, proxy.auth ? await secrets.proxyCredentials(proxy.id) : null);
+  return proxySettingsOf(proxy, proxy.auth ? await secrets.login(`proxy/${proxy.id}`) : null);
 }
 
 /** Whether something listens at the proxy's address (a TCP connect within `timeoutMs`). */

@@ -37,8 +37,8 @@ export class Credentials {
   }
 }
 
-/** A proxy's login (`username`, `password`): redacted like credentials whenever printed. */
-export class ProxyCredentials {
+/** A login (`username`, `password`) of a proxy or a mail server: redacted like credentials whenever printed. */
+export class Login {
   readonly #username: string;
   readonly #password: string;
   constructor(username: string, password: string) {
@@ -67,6 +67,9 @@ export class ProxyCredentials {
 
 export interface Secrets {
   credentials(accountId: string): Promise<Credentials>;
-  /** The login of a proxy of the pool that asks for one (`proxies[].auth`). */
-  proxyCredentials(proxyId: string): Promise<ProxyCredentials>;
+  /**
+   * A login other than an account's, by name: `proxy/<id>` for a proxy of the pool that asks for one
+   * (`proxies[].auth`), `smtp` for the mail server of the status reports.
+   */
+  login(name: string): Promise<Login>;
 }

@@ -4,7 +4,7 @@
  * JSON.parse message can quote its input, so neither is passed on.
  */
 import { z } from 'zod';
-import { Credentials, ProxyCredentials } from '../../ports/secrets.js';
+import { Credentials, Login } from '../../ports/secrets.js';
 
 export type SecretsErrorReason =
   /** The account is not in the deployment config this adapter was given. */
@@ -102,12 +102,8 @@ function malformed(accountId: string, source: string, problem: string): SecretsE
   );
 }
 
-/** A proxy's login from its secret's text, `{"username","password"}`, never quoting it. */
-export function proxyCredentialsFromJsonText(
-  text: string,
-  proxyId: string,
-  source: string,
-): ProxyCredentials {
+/** A login from its secret's text, `{"username","password"}`, never quoting it. */
+export function loginFromJsonText(text: string, name: string, source: string): Login {
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -118,8 +114,8 @@ export function proxyCredentialsFromJsonText(
   if (!r.success)
     throw new SecretsError(
       'malformed',
-      `proxy ${proxyId}`,
-      `${source} for proxy ${proxyId} is malformed: it must be a JSON object with "username" and "password"`,
+      name,
+      `${source} for ${name} is malformed: it must be a JSON object with "username" and "password"`,
     );
-  return new ProxyCredentials(r.data.username, r.data.password);
+  return new Login(r.data.username, r.data.password);
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Credentials, ProxyCredentials, type Secrets } from '../../ports/secrets.js';
+import { type Credentials, Login, type Secrets } from '../../ports/secrets.js';
 import { credentialsFromRecord, SecretsError } from './credentials-record.js';
 import { parseDotenv } from './dotenv.js';
 
@@ -34,9 +34,9 @@ export function credentialVariables(accountId: string, prefix = 'GRIDBOT'): Cred
   return { apiKey: `${stem}_API_KEY`, secret: `${stem}_SECRET`, password: `${stem}_PASSWORD` };
 }
 
-/** The variable names holding a proxy's login. */
-export function proxyVariables(proxyId: string, prefix = 'GRIDBOT'): { username: string; password: string } {
-  const stem = `${prefix}_PROXY_${proxyId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+/** The variable names holding a login (`proxy/tokyo-1` → `GRIDBOT_PROXY_TOKYO_1_USERNAME`, `_PASSWORD`). */
+export function loginVariables(name: string, prefix = 'GRIDBOT'): { username: string; password: string } {
+  const stem = `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
   return { username: `${stem}_USERNAME`, password: `${stem}_PASSWORD` };
 }
 
@@ -85,18 +85,18 @@ export class EnvSecrets implements Secrets {
     return credentialsFromRecord(record, accountId, `variables ${names.apiKey} / ${names.secret}`);
   }
 
-  /** A proxy's login from `GRIDBOT_PROXY_<ID>_USERNAME` and `GRIDBOT_PROXY_<ID>_PASSWORD`. */
-  async proxyCredentials(proxyId: string): Promise<ProxyCredentials> {
-    const names = proxyVariables(proxyId, this.#prefix);
+  /** A login from `GRIDBOT_<NAME>_USERNAME` and `GRIDBOT_<NAME>_PASSWORD` (e.g. `GRIDBOT_PROXY_P1_…`). */
+  async login(name: string): Promise<Login> {
+    const names = loginVariables(name, this.#prefix);
     const username = this.#lookup(names.username);
     const password = this.#lookup(names.password);
     if (username === undefined || password === undefined)
       throw new SecretsError(
         'not_found',
-        `proxy ${proxyId}`,
-        `no login for proxy ${proxyId}: set ${names.username} and ${names.password}`,
+        name,
+        `no login for ${name}: set ${names.username} and ${names.password}`,
       );
-    return new ProxyCredentials(username, password);
+    return new Login(username, password);
   }
 
   #lookup(name: string): string | undefined {

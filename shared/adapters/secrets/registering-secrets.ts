@@ -2,7 +2,7 @@
  * Wraps any Secrets port so that every credential it hands out is first registered with the redactor:
  * from then on no logger or notifier using that redactor can print those values.
  */
-import type { Credentials, ProxyCredentials, Secrets } from '../../ports/secrets.js';
+import type { Credentials, Login, Secrets } from '../../ports/secrets.js';
 import { processRedactor, type Redactor } from '../logging/redactor.js';
 
 export function registeringSecrets(inner: Secrets, redactor: Redactor = processRedactor): Secrets {
@@ -12,8 +12,8 @@ export function registeringSecrets(inner: Secrets, redactor: Redactor = processR
       redactor.registerCredentials(credentials);
       return credentials;
     },
-    async proxyCredentials(proxyId: string): Promise<ProxyCredentials> {
-      const login = await inner.proxyCredentials(proxyId);
+    async login(name: string): Promise<Login> {
+      const login = await inner.login(name);
       redactor.register(login.secretValues());
       return login;
     },

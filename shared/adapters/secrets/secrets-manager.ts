@@ -13,8 +13,8 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { type AccountConfig, secretNameOf } from '../../domain/config/deployment.js';
 import { type ProxyConfig, proxySecretNameOf } from '../../domain/config/proxies.js';
-import type { Credentials, ProxyCredentials, Secrets } from '../../ports/secrets.js';
-import { credentialsFromJsonText, proxyCredentialsFromJsonText, SecretsError } from './credentials-record.js';
+import type { Credentials, Login, Secrets } from '../../ports/secrets.js';
+import { credentialsFromJsonText, loginFromJsonText, SecretsError } from './credentials-record.js';
 
 export const DEFAULT_SECRET_MAX_AGE_SECONDS = 3600;
 
@@ -66,11 +66,12 @@ export class SecretsManagerSecrets implements Secrets {
     return credentialsFromJsonText(text, accountId, `secret "${name}"`);
   }
 
-  async proxyCredentials(proxyId: string): Promise<ProxyCredentials> {
-    const proxy = this.#options.proxies?.find((x) => x.id === proxyId);
-    const name = proxy ? proxySecretNameOf(proxy) : `gridbot/proxy/${proxyId}`;
-    const text = await this.#fetch(name, `proxy ${proxyId}`, false);
-    return proxyCredentialsFromJsonText(text, proxyId, `secret "${name}"`);
+  /** A login's secret: `gridbot/<name>` (a proxy's may be named in its config), `{"username","password"}`. */
+  async login(login: string): Promise<Login> {
+    const proxy = this.#options.proxies?.find((x) => `proxy/${x.id}` === login);
+    const name = proxy ? proxySecretNameOf(proxy) : `gridbot/${login}`;
+    const text = await this.#fetch(name, login, false);
+    return loginFromJsonText(text, login, `secret "${name}"`);
   }
 
   /** Re-reads an account's secret now (after a key rotation or an authentication error). */
