@@ -54,7 +54,16 @@ class NeedsConfirmation extends Error {
   override readonly name = 'NeedsConfirmation';
 }
 
-const ADMIN = ['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all', 'preflight'] as const;
+const ADMIN = [
+  'status',
+  'pause',
+  'resume',
+  'rebuild',
+  'reset-counters',
+  'close-all',
+  'preflight',
+  'report',
+] as const;
 
 /** `--candles a.csv` (the config's only symbol) or `--candles DOGE/USDC:USDC=a.csv`, once per symbol. */
 function perSymbol(files: readonly string[] | undefined, symbols: readonly string[], flag: string) {

@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { scheduleReports } from '../../shared/application/status-report.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { liveRuntime } from '../../shared/composition/live.js';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     writer: process.env.ECS_TASK_ID ?? hostname(),
   });
   await worker.start();
+  // The scheduled status reports go from here: the one process that runs all the time.
+  const stopReports = scheduleReports(rt.ctx);
 
   const port = Number(process.env.GRIDBOT_HEALTH_PORT ?? 8080);
   const server = createServer((req, res) => {
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     stopping = true;
     rt.logger.info('shutting down', { signal });
     clearInterval(flusher);
+    stopReports();
     await worker.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await rt.close();

@@ -1,5 +1,6 @@
 /**
- * Operator commands (SPEC §6): `status`, `pause`, `resume`, `rebuild`, `reset-counters`, `close-all`.
+ * Operator commands (SPEC §6): `status`, `pause`, `resume`, `rebuild`, `reset-counters`, `close-all`,
+ * `preflight`, `report` (the e-mailed status report, now).
  * The last two change what the bot holds or remembers, so they need a confirmation token: the first call
  * without one returns a token (128 random bits from `ctx.newToken`, stored for five minutes, bound to the
  * command, the instance and the state version, so it goes stale the moment anything changes, and good
@@ -23,11 +24,21 @@ import { loadConfig } from './instance.js';
 import { SHELL } from './jobs.js';
 import { settleAssetOf } from './market.js';
 import { reconcileInstance } from './reconcile-instance.js';
+import { sendStatusReport } from './status-report.js';
 import { runtimeOf } from './strategies/index.js';
 
 export const adminCommandSchema = z
   .object({
-    command: z.enum(['status', 'pause', 'resume', 'rebuild', 'reset-counters', 'close-all', 'preflight']),
+    command: z.enum([
+      'status',
+      'pause',
+      'resume',
+      'rebuild',
+      'reset-counters',
+      'close-all',
+      'preflight',
+      'report',
+    ]),
     instanceId: z.string().min(1),
     confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),
@@ -189,6 +200,9 @@ export async function runAdminCommand(
       const problems = await runtime.preflight(ctx, config, {});
       return done({ ok: problems.length === 0, problems });
     }
+    case 'report':
+      // The status report by e-mail now, with the alerts of the last day.
+      return done(await sendStatusReport(ctx, cmd.instanceId, now - 24 * 3_600_000));
   }
 }
 

@@ -2,10 +2,12 @@
  * What every application service is given: the ports, nothing else. Composition roots (`live.ts`,
  * `local.ts`, the simulator) build one and pass it in; no service reaches for a global.
  */
+import type { EmailReportsConfig } from '../domain/config/reports.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventSink } from '../ports/events.js';
 import type { ExchangeResolver } from '../ports/exchange.js';
 import type { Logger } from '../ports/logger.js';
+import type { Mailer } from '../ports/mailer.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -34,4 +36,6 @@ export interface AppContext {
   readonly rules: RulesCache;
   /** Pre-trade limits and the order-rate window per account (defaults when absent). */
   readonly guards?: GuardRails;
+  /** E-mailed status reports (absent: the deployment sends none). */
+  readonly reports?: { readonly mailer: Mailer; readonly email: EmailReportsConfig };
 }

@@ -13,6 +13,7 @@ import type { AppContext } from './context.js';
 import { JOB_SERVICES } from './jobs.js';
 import { runScheduled } from './scheduled.js';
 import { JobSchedule } from './sim/schedule.js';
+import { scheduleReports } from './status-report.js';
 import { StreamWorker } from './stream-worker.js';
 
 export interface RunBotOptions {
@@ -39,6 +40,8 @@ export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jo
     throw e;
   }
   const schedule = new JobSchedule(opts.instances, ctx.clock.now());
+  // Scheduled status reports by e-mail, when the deployment configures them.
+  const stopReports = scheduleReports(ctx);
   const running = new Set<Promise<unknown>>();
   let jobs = 0;
   if (!stopping.signal.aborted) opts.started?.();
@@ -63,6 +66,7 @@ export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jo
     }
   }
   await Promise.all(running);
+  stopReports();
   await worker.stop();
   return { jobs };
 }

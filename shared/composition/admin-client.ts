@@ -26,6 +26,7 @@ import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { reportsFor } from './reports.js';
 import { guardsOf, secureToken } from './runtime-context.js';
 
 export type AdminReply = AdminResult | { readonly ok: false; readonly error: string };
@@ -84,7 +85,8 @@ export async function runAdminLocally(opts: {
   const clock = new SystemClock();
   const logger = new JsonConsoleLogger({ level: 'WARN' });
   const store = createDynamoStateStore({ tableName: opts.table, endpoint: opts.endpoint });
-  const needsExchange = opts.command.command !== 'status';
+  const needsExchange = opts.command.command !== 'status' && opts.command.command !== 'report';
+  const secrets = registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {}));
   const instance = deployment.instances.find((i) => i.id === opts.command.instanceId);
   if (!instance) {
     const known = deployment.instances.map((i) => i.id).join(', ');
@@ -102,7 +104,7 @@ export async function runAdminLocally(opts: {
       // Every account one of the instance's legs trades on (close-all closes each leg on its own account).
       accounts: deployment.accounts.filter((a) => legsOf(instance).some((l) => l.account === a.id)),
       proxies: proxyPlan(deployment),
-      secrets: registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {})),
+      secrets,
       clock,
       logger,
       apiUrls: apiUrlsFromEnv(opts.env ?? process.env),
@@ -123,6 +125,7 @@ export async function runAdminLocally(opts: {
     instanceIds: deployment.instances.map((i) => i.id),
     rules: new RulesCache(),
     guards: guardsOf(deployment),
+    reports: reportsFor(deployment, secrets, opts.env ?? process.env),
   };
   try {
     return await runAdminCommand(ctx, opts.command);

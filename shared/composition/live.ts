@@ -7,6 +7,7 @@
  * The deployed instance configs are written to the store at start (the store's CONFIG items follow the
  * deployment), and every account's credentials are loaded once and registered with the log redactor.
  */
+
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { createDynamoStateStore } from '../adapters/dynamodb/index.js';
 import { PowertoolsLogger } from '../adapters/logging/index.js';
@@ -19,6 +20,7 @@ import type { ExchangePort } from '../ports/exchange.js';
 import { breakerAlerts } from './breaker-exchange.js';
 import { deploymentConfigFromEnv } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
+import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
 
 export interface LiveRuntime {
@@ -55,7 +57,8 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
       ...(env.GRIDBOT_SECRETS_ENDPOINT ? { endpoint: env.GRIDBOT_SECRETS_ENDPOINT } : {}),
     }),
   );
-  const notifier = env.GRIDBOT_TOPIC_ARN
+  const reports = reportsFor(deployment, secrets, env, region);
+  const sns = env.GRIDBOT_TOPIC_ARN
     ? new SnsNotifier({
         topicArn: env.GRIDBOT_TOPIC_ARN,
         region,
@@ -64,6 +67,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
         ...(env.GRIDBOT_SNS_ENDPOINT ? { endpoint: env.GRIDBOT_SNS_ENDPOINT } : {}),
       })
     : new LogNotifier(logger);
+  const notifier = withMailedAlerts(sns, reports, logger);
   const exchanges = await buildExchanges({
     onUnavailable: 'defer',
     ...tradedAccounts(deployment),
@@ -75,7 +79,7 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
     metrics,
   });
   const ctx = await runtimeContext(
-    { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger },
+    { store, exchanges: exchanges.resolve, clock, notifier, metrics, logger, reports },
     deployment,
   );
   return {

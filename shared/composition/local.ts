@@ -8,6 +8,7 @@
  * `buildLocalRuntime` either returns a runtime the caller must `close()`, or rejects having closed
  * everything it opened (the embedded store above all).
  */
+
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { createDynamoClient, createDynamoStateStore, ensureStateTable } from '../adapters/dynamodb/index.js';
 import { startEmbeddedStateStore } from '../adapters/embedded/dynalite-server.js';
@@ -22,6 +23,7 @@ import type { StateStore } from '../ports/state-store.js';
 import { breakerAlerts } from './breaker-exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
+import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
 
 export interface LocalOptions {
@@ -77,7 +79,8 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     const secrets = registeringSecrets(
       new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
     );
-    const notifier = new LogNotifier(logger);
+    const reports = reportsFor(deployment, secrets, env);
+    const notifier = withMailedAlerts(new LogNotifier(logger), reports, logger);
     const built = await buildExchanges({
       ...tradedAccounts(deployment),
       secrets,
@@ -89,7 +92,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     });
     exchanges = built.all;
     const ctx = await runtimeContext(
-      { store, exchanges: built.resolve, clock, notifier, metrics, logger },
+      { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
       deployment,
     );
     return { ctx, deployment, metrics, exchanges, close };

@@ -12,7 +12,8 @@ import { type DeploymentConfig, preTradeLimitsOf } from '../domain/config/deploy
 export type ContextParts = Pick<
   AppContext,
   'store' | 'exchanges' | 'clock' | 'notifier' | 'metrics' | 'logger'
->;
+> &
+  Partial<Pick<AppContext, 'reports'>>;
 
 export async function runtimeContext(parts: ContextParts, deployment: DeploymentConfig): Promise<AppContext> {
   for (const instance of deployment.instances) await parts.store.putConfig(instance);

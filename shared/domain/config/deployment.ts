@@ -12,6 +12,7 @@ import { findStrategy, legsOf, type StrategyConfig, strategyNames } from '../str
 import type { Leg } from '../strategy.js';
 import { configErrorFrom } from './format-error.js';
 import { PROXY_ID_PATTERN, proxySchema } from './proxies.js';
+import { reportsSchema } from './reports.js';
 import { simulationSchema } from './simulation.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
@@ -183,6 +184,8 @@ export const deploymentConfigSchema = z
     /** An account whose proxy fails moves to the next proxy of the pool. */
     proxy_failover: z.boolean().default(false),
     instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
+    /** E-mailed status reports and alerts (`config/reports.ts`). */
+    reports: reportsSchema.optional(),
     /** Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them. */
     simulation: simulationSchema.optional(),
   })
