@@ -127,28 +127,33 @@ export async function handleFill<S extends InstanceEnvelope>(
     rules,
     supportsAmend: exchange.supportsAmend,
   };
-  const saved = await decideAndSave<StrategyFillDecision<S> | null, S>(
-    ctx,
-    config.id,
-    (stored) => {
-      if (!stored) return { next: null, result: null };
-      const decided = strategy.onFill(
-        stored,
-        fill,
-        leg,
-        config,
-        market,
-        now,
-        origin,
-      ) as StrategyFillDecision<S>;
-      if (!decided.applied) return { next: null, result: decided };
-      const told = origin === 'external' ? withExternalTradeAlert(config.id, leg, fill, decided) : decided;
-      const d = withStopCheck(config, told);
-      const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
-      return { next: lighter ?? d.state, result: d };
-    },
-    fx.current ? { current: fx.current } : {},
-  );
+  const decide = (current: S | undefined) =>
+    decideAndSave<StrategyFillDecision<S> | null, S>(
+      ctx,
+      config.id,
+      (stored) => {
+        if (!stored) return { next: null, result: null };
+        const decided = strategy.onFill(
+          stored,
+          fill,
+          leg,
+          config,
+          market,
+          now,
+          origin,
+        ) as StrategyFillDecision<S>;
+        if (!decided.applied) return { next: null, result: decided };
+        const told = origin === 'external' ? withExternalTradeAlert(config.id, leg, fill, decided) : decided;
+        const d = withStopCheck(config, told);
+        const lighter = fx.journaled?.length ? markJournaled(d.state, fx.journaled) : null;
+        return { next: lighter ?? d.state, result: d };
+      },
+      current ? { current } : {},
+    );
+  let saved = await decide(fx.current);
+  // Not applied on the worker's cached state (nothing was written, so nothing said it was stale): the
+  // store may know what the cache does not (recon opened what filled); decided once more on what it holds.
+  if (saved.ok && fx.current && !saved.result?.applied) saved = await decide(undefined);
   if (!saved.ok) throw new GridConflictError(config.id, saved.attempts);
   const decision = saved.result;
   const dims = { instance: config.id };

@@ -120,6 +120,9 @@ interface AccountState {
   resync: Promise<void> | null;
 }
 
+/** How old a cached state a market decision may use (ms): after it, it reads the store (recon may have moved). */
+const MARKET_STATE_MAX_AGE_MS = 5_000;
+
 export class StreamWorker {
   readonly stats: WorkerStats = {
     fills: 0,
@@ -136,6 +139,8 @@ export class StreamWorker {
   readonly #queues = new Map<string, Promise<void>>();
   /** The last state this worker saved (or saw stored) per instance: what the next fill is decided on. */
   readonly #states = new Map<string, InstanceEnvelope>();
+  /** When each cached state was last saved or read: market decisions re-read one older than `MARKET_STATE_MAX_AGE_MS`. */
+  readonly #stateAt = new Map<string, number>();
   /** Trade ids journaled by the last fill, dropped from the state by the next fill's write. */
   readonly #journaled = new Map<string, readonly string[]>();
   /** Latest book mid or mark per symbol, and the latest mark alone (the stop's working price), with when. */
@@ -486,7 +491,11 @@ export class StreamWorker {
 
   async #processMarket(config: InstanceConfig, leg: Leg, e: MarketStreamEvent | null): Promise<void> {
     try {
-      const current = this.#opts.stateful === false ? undefined : this.#states.get(config.id);
+      // A market decision that finds nothing to do writes nothing, so it would never learn what recon
+      // changed: its cached state is read again once it is a few seconds old.
+      const at = this.#stateAt.get(config.id) ?? 0;
+      const fresh = this.#ctx.clock.now() - at <= MARKET_STATE_MAX_AGE_MS;
+      const current = this.#opts.stateful === false || !fresh ? undefined : this.#states.get(config.id);
       const r = await handleMarketData(
         this.#ctx,
         config,
@@ -494,7 +503,10 @@ export class StreamWorker {
         { event: e, tape: this.#tapeOf(leg), run: this.run },
         current,
       );
-      if (r.state) this.#states.set(config.id, r.state);
+      if (r.state) {
+        this.#states.set(config.id, r.state);
+        if (r.state !== current) this.#stateAt.set(config.id, this.#ctx.clock.now());
+      }
       if (r.commands > 0) {
         // The pipeline journaled and dropped every pending fill line: nothing is left to drop.
         this.#journaled.delete(config.id);
@@ -691,8 +703,10 @@ export class StreamWorker {
         current: this.#opts.stateful === false ? undefined : this.#states.get(config.id),
         journaled: this.#journaled.get(config.id),
       });
-      if (r.state) this.#states.set(config.id, r.state);
-      else this.#states.delete(config.id);
+      if (r.state) {
+        this.#states.set(config.id, r.state);
+        this.#stateAt.set(config.id, this.#ctx.clock.now());
+      } else this.#states.delete(config.id);
       if (!r.duplicate) this.#journaled.set(config.id, r.journaled);
       if (r.duplicate) this.stats.duplicates += 1;
       else this.stats.fills += 1;

@@ -110,6 +110,14 @@ export class PaperExchange {
     this.byApiKey.set(apiKey, spec.id);
   }
 
+  /**
+   * The account's API key stops working (its owner deleted it at the venue, or it expired): every signed
+   * call with it is refused as an invalid key from now on.
+   */
+  revokeApiKey(accountId: string): void {
+    for (const [key, id] of this.byApiKey) if (id === accountId) this.byApiKey.delete(key);
+  }
+
   accountIds(): string[] {
     return [...this.core.accounts.keys()];
   }

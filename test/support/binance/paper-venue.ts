@@ -40,8 +40,27 @@ import { EXCHANGE_INFO_SUBSET, fixturesDir, sharedData } from './fixtures.js';
 export type VenueId = 'binanceusdm' | 'okx';
 export const VENUES: readonly VenueId[] = ['binanceusdm', 'okx'];
 
+export interface PaperAccount {
+  readonly id: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly passphrase: string;
+}
+
+/** `n` more paper accounts (`pair-1` … `pair-n`), each with its own keys. */
+export function moreAccounts(n: number, stem = 'pair'): PaperAccount[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${stem}-${i + 1}`,
+    apiKey: `paperkey-${stem}-${i + 1}-`.padEnd(64, '0'),
+    apiSecret: `paper-secret-${stem}-${i + 1}`,
+    passphrase: `paper-passphrase-${stem}-${i + 1}`,
+  }));
+}
+
 export interface PaperVenueOptions {
   readonly venue?: VenueId;
+  /** Accounts besides `ACCOUNTS` (hedge mode, 100 000 USDT and USDC each). */
+  readonly extraAccounts?: readonly PaperAccount[];
   readonly hedgeMode?: boolean;
   readonly weightLimitPerMinute?: number;
   readonly weightWindowMs?: number;
@@ -102,7 +121,8 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
           exchangeInfo: loadExchangeInfo(resolve(fixturesDir, EXCHANGE_INFO_SUBSET)),
           symbols: ['BTCUSDT', 'ETHUSDT', 'DOGEUSDC'],
         });
-  for (const a of ACCOUNTS) {
+  const accounts: readonly PaperAccount[] = [...ACCOUNTS, ...(options.extraAccounts ?? [])];
+  for (const a of accounts) {
     engine.createAccount({
       ...a,
       balances: { USDT: '100000', USDC: '100000' },
@@ -118,7 +138,7 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
   const server: VenueServer =
     venue === 'okx'
       ? await createPaperOkxServer(engine, {
-          passphraseOf: (id) => ACCOUNTS.find((a) => a.id === id)?.passphrase ?? '',
+          passphraseOf: (id) => accounts.find((a) => a.id === id)?.passphrase ?? '',
           limitScale: options.okxLimitScale,
         }).start()
       : await createPaperBinanceServer(engine, {
@@ -127,7 +147,7 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
         }).start();
   const ports: CcxtExchange[] = [];
   const accountOf = (accountId: string) => {
-    const account = ACCOUNTS.find((a) => a.id === accountId);
+    const account = accounts.find((a) => a.id === accountId);
     if (!account) throw new Error(`no paper account ${accountId}`);
     return account;
   };

@@ -24,6 +24,7 @@ import type { JournalEntry, StateStore } from '../../../shared/ports/state-store
 import { type LocalSecretsManager, startLocalSecretsManager } from '../aws/secrets-manager-server.js';
 import {
   ACCOUNTS,
+  type PaperAccount,
   type PaperVenue,
   startPaperVenue,
   type VenueId,
@@ -82,14 +83,23 @@ export async function startE2e(opts: {
   readonly venue?: VenueId;
   /** Where each symbol's market starts. */
   readonly prices?: Readonly<Record<string, string>>;
+  /** Paper accounts besides `ACCOUNTS`, their keys in the local Secrets Manager like theirs. */
+  readonly extraAccounts?: readonly PaperAccount[];
+  /** More secrets by name (a proxy's or the mail server's login), as JSON text. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }): Promise<E2e> {
-  const venue = await startPaperVenue({ venue: opts.venue ?? 'binanceusdm' });
+  const venue = await startPaperVenue({
+    venue: opts.venue ?? 'binanceusdm',
+    ...(opts.extraAccounts ? { extraAccounts: opts.extraAccounts } : {}),
+  });
   for (const [symbol, price] of Object.entries(opts.prices ?? {})) venue.moveTo(symbol, price);
   const dynamo: EmbeddedDynamo = await startEmbeddedDynamo();
   await ensureStateTable(createDynamoClient({ endpoint: dynamo.endpoint }), opts.table);
   const store = createDynamoStateStore({ tableName: opts.table, endpoint: dynamo.endpoint });
   const secrets: LocalSecretsManager = await startLocalSecretsManager();
-  for (const a of ACCOUNTS) secrets.putSecret(`gridbot/${a.id}`, JSON.stringify(venue.credentials(a.id)));
+  for (const a of [...ACCOUNTS, ...(opts.extraAccounts ?? [])])
+    secrets.putSecret(`gridbot/${a.id}`, JSON.stringify(venue.credentials(a.id)));
+  for (const [name, value] of Object.entries(opts.secrets ?? {})) secrets.putSecret(name, value);
   const healthPort = await freePort();
   const env: Record<string, string> = {
     GRIDBOT_CONFIG: JSON.stringify(opts.deployment),

@@ -27,7 +27,16 @@ export const hedgePairsConfigSchema = z
     }),
     /** Each pair: the account that goes long and the one that goes short (hedge-mode accounts). */
     pairs: z
-      .array(z.object({ long: account('long'), short: account('short') }).strict())
+      .array(
+        z
+          .object({
+            long: account('long'),
+            short: account('short'),
+            /** This pair's own loss threshold (USD), instead of the instance's. */
+            stop_loss_threshold: positiveConfigDecimal(' (USD), e.g. 20').optional(),
+          })
+          .strict(),
+      )
       .min(1, { message: 'list at least one pair, e.g. [{long: a1, short: a2}]' })
       .max(50, { message: 'at most 50 pairs (100 accounts) per instance; split larger sets' }),
     /** Size of each leg in quote currency (USD): the pair opens this much long and this much short. */

@@ -547,11 +547,12 @@ function advance(t: Turned, i: number, view: View, config: HedgePairsConfig, now
           startClosing(t, i, 'its legs no longer match', config.close_urgency.stop_loss, 'drift', now);
         return;
       }
-      if (pastStopLoss(long, short, view.mark, config.stop_loss_threshold)) {
+      const threshold = config.pairs[i]?.stop_loss_threshold ?? config.stop_loss_threshold;
+      if (pastStopLoss(long, short, view.mark, threshold)) {
         startClosing(
           t,
           i,
-          `combined unrealized PnL below -${config.stop_loss_threshold.toFixed()} USD at mark ${view.mark.toFixed()}`,
+          `combined unrealized PnL below -${threshold.toFixed()} USD at mark ${view.mark.toFixed()}`,
           config.close_urgency.stop_loss,
           'stop_loss',
           now,
@@ -561,7 +562,7 @@ function advance(t: Turned, i: number, view: View, config: HedgePairsConfig, now
             t.state,
             'warning',
             'pair_stop_loss',
-            `${label(i)} (${p.long} / ${p.short}) lost more than ${config.stop_loss_threshold.toFixed()} USD: both legs go to the closer`,
+            `${label(i)} (${p.long} / ${p.short}) lost more than ${threshold.toFixed()} USD: both legs go to the closer`,
           ),
         );
         return;
