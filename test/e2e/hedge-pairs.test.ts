@@ -232,9 +232,7 @@ describe('hedge pairs on six accounts through two proxies', () => {
     expect(after.pairs[2]!.status).toBe('open');
     // The closer's slices named the instance: its fills are the pair's.
     const fills = await rig.journal(ID, 'fill');
-    expect(
-      fills.some((f) => String(f.data.role) === 'pair_slice' || String(f.data.clientOrderId).includes('C')),
-    ).toBe(true);
+    expect(fills.some((f) => decodeClientOrderId(String(f.data.clientOrderId))?.kind === 'slice')).toBe(true);
   }, 200_000);
 
   it("stops pair 3 alone when its short account's key is revoked, its legs still protected", async () => {
