@@ -261,7 +261,11 @@ export class FlattenRunner {
     for (const i of s.intents) {
       if (i.kind === 'place') this.#seq += 1;
       const c = sliceCommand(job.request.instanceId, l.leg, i, `flatten (${job.request.urgency}): `);
-      if (c) commands.push(c);
+      // On an instance of several legs, the slice names its leg (the journal and the replay's checks
+      // keep each leg's orders apart).
+      if (c?.kind === 'PlaceOrder' && legsOf(job.config).length > 1)
+        commands.push({ ...c, tag: { leg: l.leg.role, role: 'close' } });
+      else if (c) commands.push(c);
     }
     if (commands.length === 0) return;
     {

@@ -458,6 +458,36 @@ export class StreamWorker {
    * Reads each connected account's flatten requests every `every` ms and wakes the legs being flattened
    * (their TTLs run on a silent market too).
    */
+  /** Flattens being worked down by the closer now. */
+  get flattening(): number {
+    return this.#flatten.running;
+  }
+
+  /**
+   * Reads every account's flatten requests now and steps what runs (the simulator calls it when a
+   * strategy handed legs over, instead of polling the store on a timer).
+   */
+  async pollFlattens(): Promise<void> {
+    if (!this.#accepting) return;
+    await this.#pollFlattenRequests();
+    this.#stepFlattens();
+  }
+
+  async #pollFlattenRequests(): Promise<void> {
+    for (const accountId of this.#accounts.keys())
+      await this.#flatten.poll(accountId).catch((e: unknown) =>
+        this.#ctx.logger.warn('flatten requests could not be read; next time', {
+          account: accountId,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+  }
+
+  #stepFlattens(): void {
+    for (const l of this.#flatten.allLegs())
+      void this.#flatten.step(l.key, l.role, this.#tapeOfSymbol(l.account, l.symbol));
+  }
+
   async #flattenLoop(every: number): Promise<void> {
     let sincePoll = every;
     while (this.#accepting) {
@@ -466,16 +496,9 @@ export class StreamWorker {
       sincePoll += FLATTEN_WAKE_MS;
       if (sincePoll >= every) {
         sincePoll = 0;
-        for (const accountId of this.#accounts.keys())
-          await this.#flatten.poll(accountId).catch((e: unknown) =>
-            this.#ctx.logger.warn('flatten requests could not be read; next time', {
-              account: accountId,
-              error: e instanceof Error ? e.message : String(e),
-            }),
-          );
+        await this.#pollFlattenRequests();
       }
-      for (const l of this.#flatten.allLegs())
-        void this.#flatten.step(l.key, l.role, this.#tapeOfSymbol(l.account, l.symbol));
+      this.#stepFlattens();
     }
   }
 

@@ -97,7 +97,26 @@ export interface ReplayResult {
 const STALL_LIMIT_MS = 3_600_000;
 
 export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
-  const { ctx, clock } = o;
+  const { clock } = o;
+  // A strategy may hand legs to the closer (a pair's stop, a rotation): noticed here, so the worker's
+  // flatten runner is polled only while there is something to work (a poll every virtual second of a
+  // month would cost more than the rest of the replay).
+  let flattenAsked = false;
+  const store = o.ctx.store;
+  const ctx: AppContext = {
+    ...o.ctx,
+    store: new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'putFlatten')
+          return (...args: Parameters<typeof store.putFlatten>) => {
+            flattenAsked = true;
+            return target.putFlatten(...args);
+          };
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }),
+  };
   const jobs: Record<JobName, number> = { recon: 0, recompute: 0, risk: 0 };
   const failures: JobFailure[] = [];
   const violations: InvariantViolation[] = [];
@@ -229,6 +248,13 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     if (step.apply()) await o.settle();
     if (handled() !== before) await inspect(everyInstance);
     await runJobsThrough(step.at);
+    // A hand-over is worked by the closer a slice per leg per step (the replay's market moves a candle at
+    // a time); what it has not finished by its deadline recon closes at market, as live.
+    if (flattenAsked || worker.flattening > 0) {
+      flattenAsked = false;
+      await untilDone(worker.pollFlattens(), 'the flatten runner');
+      await o.settle();
+    }
     steps += 1;
     await o.afterStep?.(step.at);
   }

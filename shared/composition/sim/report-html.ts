@@ -143,16 +143,25 @@ function summaryRows(s: Summary['instances'][number]): [string, string][] {
 function strategyRows(report: Record<string, unknown> | undefined): [string, string][] {
   if (!report) return [];
   const rows: [string, string][] = [];
-  const text = (v: unknown) =>
+  const text = (v: unknown): string =>
     v !== null && typeof v === 'object'
       ? Object.entries(v as Record<string, unknown>)
-          .map(([k, x]) => `${k} ${x === null ? '—' : String(x)}`)
+          .map(([k, x]) =>
+            x !== null && typeof x === 'object'
+              ? `${k} (${text(x)})`
+              : `${k} ${x === null ? '—' : String(x)}`,
+          )
           .join(', ')
       : String(v);
   for (const [key, value] of Object.entries(report)) {
     if (key === 'legs' && value && typeof value === 'object')
       for (const [role, leg] of Object.entries(value as Record<string, unknown>))
         rows.push([role, text(leg)]);
+    // A list of rows (hedge pairs' `pairs`): one row each.
+    else if (Array.isArray(value))
+      value.forEach((item, i) => {
+        rows.push([`${key} ${i + 1}`, text(item)]);
+      });
     else rows.push([key, text(value)]);
   }
   return rows;

@@ -39,7 +39,6 @@ import type {
   FoundStop,
   Leg,
   LegProtectionSnapshot,
-  LegResync,
   LegSnapshot,
   StrategyModule,
   StrategyReconDecision,
@@ -159,27 +158,23 @@ function applyFill(s: HedgePairsState, leg: Leg, fill: Fill, t: Turned, now: num
     return false;
   }
   const adds = fill.side === openingSide(l.side);
-  // A trade from before the position was read is in the position read: counted once.
-  const counted = l.positionAt !== null && fill.time < l.positionAt;
   const decoded = decodeClientOrderId(fill.clientOrderId);
   const ours = decoded?.instanceId === s.instanceId;
   let qty = l.qty;
   let entry = l.entry;
   let realized = l.realized;
-  if (!counted) {
-    if (adds) {
-      const total = l.qty.plus(fill.qty);
-      entry = total.greaterThan(0)
-        ? l.entry.times(l.qty).plus(fill.price.times(fill.qty)).dividedBy(total)
-        : ZERO;
-      qty = total;
-    } else {
-      const closed = fill.qty.greaterThan(l.qty) ? l.qty : fill.qty;
-      const move = fill.price.minus(l.entry).times(closed);
-      realized = l.entry.greaterThan(0) ? realized.plus(l.side === 'LONG' ? move : move.negated()) : realized;
-      qty = l.qty.minus(closed);
-      if (qty.isZero()) entry = ZERO;
-    }
+  if (adds) {
+    const total = l.qty.plus(fill.qty);
+    entry = total.greaterThan(0)
+      ? l.entry.times(l.qty).plus(fill.price.times(fill.qty)).dividedBy(total)
+      : ZERO;
+    qty = total;
+  } else {
+    const closed = fill.qty.greaterThan(l.qty) ? l.qty : fill.qty;
+    const move = fill.price.minus(l.entry).times(closed);
+    realized = l.entry.greaterThan(0) ? realized.plus(l.side === 'LONG' ? move : move.negated()) : realized;
+    qty = l.qty.minus(closed);
+    if (qty.isZero()) entry = ZERO;
   }
   let order = l.order;
   if (order && fill.clientOrderId === order.clientOrderId) {
@@ -537,13 +532,15 @@ function advance(t: Turned, i: number, view: View, config: HedgePairsConfig, now
     }
     case 'open': {
       if (flattening) return;
-      if (flat && !inFlight) {
+      if (flat && !inFlight && view.recon) {
         // Closed by someone else (an operator's close-all, by hand): it opens again when allowed.
         setStatus(t, i, 'idle', now, { target: null });
         return;
       }
+      // Legs apart by the exchange's word (recon's read; fills counted by the worker may still be on their
+      // way to it): a pair that no longer hedges is closed.
       if (imbalance(long, short, stepCoins(view.rules))) {
-        if (!inFlight)
+        if (!inFlight && view.recon)
           startClosing(t, i, 'its legs no longer match', config.close_urgency.stop_loss, 'drift', now);
         return;
       }
@@ -657,25 +654,24 @@ function judge(t: Turned, i: number, snaps: ReadonlyMap<string, LegSnapshot>, no
 }
 
 /** The exchange's word on one readable leg: its position, its stop, an order whose fate was looked up. */
-function readLeg(t: Turned, snap: LegSnapshot, resynced: LegResync[], found: FoundStop[]): void {
+function readLeg(t: Turned, snap: LegSnapshot, found: FoundStop[]): void {
   const role = snap.leg.role;
   const i = pairIndexOf(t.state, role);
   const p = t.state.pairs[i];
   if (!p || p.status === 'new' || p.status === 'skipped') return;
   let l = legOf(t.state, role);
   const held = snap.position?.qty.abs() ?? ZERO;
-  if (!held.equals(l.qty) && held.minus(l.qty).abs().greaterThanOrEqualTo(stepCoins(snap.rules)))
-    resynced.push({
-      role,
-      from: l.side === 'LONG' ? l.qty : l.qty.negated(),
-      to: l.side === 'LONG' ? held : held.negated(),
-    });
-  l = {
-    ...l,
-    qty: held,
-    entry: held.isZero() ? ZERO : (snap.position?.entryPrice ?? l.entry),
-    positionAt: snap.at,
-  };
+  // The exchange's position is adopted (like the closer's, the ledger is the position), unless a trade
+  // counted on the leg is as recent as the read: the read may not hold it yet (the next pass adopts).
+  const settled = !l.trades.some((x) => x.time >= snap.at);
+  l = settled
+    ? {
+        ...l,
+        qty: held,
+        entry: held.isZero() ? ZERO : (snap.position?.entryPrice ?? l.entry),
+        positionAt: snap.at,
+      }
+    : { ...l, positionAt: l.positionAt ?? snap.at };
   // An order whose outcome was unknown: looked up; over once the exchange says so (its fills are in the
   // position just read).
   const o = l.order;
@@ -733,7 +729,6 @@ function recon(
 ): StrategyReconDecision<HedgePairsState> {
   const t: Turned = { state, commands: [] };
   let fillsApplied = 0;
-  const resynced: LegResync[] = [];
   const found: FoundStop[] = [];
   const byRole = new Map(snapshots.map((s) => [s.leg.role, s]));
   for (let i = 0; i < t.state.pairs.length; i++) judge(t, i, byRole, now);
@@ -749,7 +744,7 @@ function recon(
         ...legOf(t.state, snap.leg.role),
         cursor: { time: last.time, tradeId: last.tradeId },
       });
-    readLeg(t, snap, resynced, found);
+    readLeg(t, snap, found);
   }
   const readable = snapshots.find((s) => !s.unreadable);
   if (readable) {
@@ -776,7 +771,6 @@ function recon(
     commands: t.commands,
     fillsApplied,
     stopsFound: found,
-    resynced,
     unmanaged,
   };
 }

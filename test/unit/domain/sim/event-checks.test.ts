@@ -137,11 +137,20 @@ describe('checks on an event log', () => {
     expect(checkEventLog([fill('buy', '0.22', '100', 'b', '100', T + 59_999)], covered)).toEqual([
       expect.stringMatching(/outside its candle \[0.19, 0.21\]/),
     ]);
-    // Stamped at the next candle's open it belongs to that candle, whose range it is outside of.
-    expect(checkEventLog([fill('buy', '0.205', '100', 'b', '100', T + 60_000)], covered)).toEqual([
+    // Stamped at the next candle's open it belongs to that candle; until that candle closes the market is
+    // where the previous one closed, so a price within the previous range passes, one outside both not.
+    expect(checkEventLog([fill('buy', '0.205', '100', 'b', '100', T + 60_000)], covered)).toEqual([]);
+    expect(checkEventLog([fill('buy', '0.215', '100', 'b', '100', T + 60_000)], covered)).toEqual([
       expect.stringMatching(/outside its candle \[0.18, 0.2\]/),
     ]);
     expect(checkEventLog([fill('buy', '0.185', '100', 'b', '100', T + 90_000)], covered)).toEqual([]);
+    // The paper book's one-tick spread: a taker one tick beyond the range passes, two ticks do not.
+    expect(checkEventLog([fill('sell', '0.17999', '100', 'b', '100', T + 90_000)], covered)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/outside its candle/)]),
+    );
+    expect(checkEventLog([fill('sell', '0.17998', '100', 'b', '100', T + 90_000)], covered)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/outside its candle \[0.18, 0.2\]/)]),
+    );
     expect(checkEventLog([fill('buy', '0.2', '100', 'b', '100', T - 1)], covered)).toEqual([
       expect.stringMatching(/outside the candle data/),
     ]);
