@@ -3,10 +3,12 @@
  * and `<name>-instances-<k>` (schedules, alarms, dashboards, in chunks), with cdk-nag's AwsSolutions checks
  * on the whole app: an unacknowledged finding stops synthesis. bin/app.ts calls this; so do the tests.
  */
+
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeploymentInput } from './config/deployment-input.js';
+import { loginSecretsOf } from './config/deployment-input.js';
 import type { InfraOptions } from './config/infra-options.js';
 import { InstancesStack } from './stacks/instances-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
@@ -40,6 +42,7 @@ export function buildGridbot(
     env,
     description: description('state table, exchange secrets, fixed egress IP (retained)'),
     accounts: config.accounts,
+    logins: loginSecretsOf(config),
     createSecrets: options.createSecrets,
     egressIp: options.egress === 'nat',
   });

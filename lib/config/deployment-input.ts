@@ -15,6 +15,7 @@ import {
   type InstanceConfig,
   parseDeploymentConfig,
 } from '../../shared/domain/config/deployment.js';
+import { proxySecretNameOf } from '../../shared/domain/config/proxies.js';
 import { unlistedSymbolProblems } from '../../shared/domain/config/venue-listing.js';
 import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 
@@ -132,4 +133,17 @@ export function sliceForAccount(input: DeploymentInput, accountId: string): Reco
     accounts: accounts.filter((x) => used.has(String((x as { id?: unknown }).id))),
     instances: instances.filter((x) => keep.has(String((x as { id?: unknown }).id))),
   };
+}
+
+/**
+ * The logins the deployment keeps in Secrets Manager besides the accounts' keys: each proxy of the pool
+ * that asks for one (`proxy/<id>`) and the mail server of the reports over SMTP (`smtp`).
+ */
+export function loginSecretsOf(config: DeploymentConfig): { name: string; secretName: string }[] {
+  const out = config.proxies
+    .filter((p) => p.auth)
+    .map((p) => ({ name: `proxy/${p.id}`, secretName: proxySecretNameOf(p) }));
+  const email = config.reports?.email;
+  if (email?.transport === 'smtp' && email.smtp?.auth) out.push({ name: 'smtp', secretName: 'gridbot/smtp' });
+  return out;
 }

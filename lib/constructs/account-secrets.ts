@@ -17,11 +17,18 @@ export const SECRET_PLACEHOLDER_API_KEY = 'REPLACE_ME';
 
 export interface AccountSecretsProps {
   readonly accounts: readonly AccountConfig[];
+  /**
+   * Logins besides the accounts' (`name` as the Secrets port asks for it, e.g. `proxy/px2` or `smtp`, and
+   * its secret name), each `{"username","password"}`: created with a placeholder like the accounts' or
+   * referenced by name.
+   */
+  readonly logins?: readonly { readonly name: string; readonly secretName: string }[];
   readonly create: boolean;
 }
 
 export class AccountSecrets extends Construct {
   private readonly byAccount = new Map<string, ISecret>();
+  private readonly byLogin = new Map<string, ISecret>();
 
   constructor(scope: Construct, id: string, props: AccountSecretsProps) {
     super(scope, id);
@@ -48,6 +55,30 @@ export class AccountSecrets extends Construct {
       }
       this.byAccount.set(account.id, secret);
     }
+    for (const login of props.logins ?? []) {
+      const id = `Login-${login.name.replace(/[^A-Za-z0-9]/g, '-')}`;
+      const secret = props.create
+        ? new Secret(this, id, {
+            secretName: login.secretName,
+            description: `gridbot login "${login.name}": {"username","password"}`,
+            generateSecretString: {
+              secretStringTemplate: JSON.stringify({ username: SECRET_PLACEHOLDER_API_KEY }),
+              generateStringKey: 'password',
+              excludePunctuation: true,
+              passwordLength: 32,
+            },
+            removalPolicy: RemovalPolicy.RETAIN,
+          })
+        : Secret.fromSecretNameV2(this, id, login.secretName);
+      if (secret instanceof Secret)
+        Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: NAG_REASONS.secretRotation });
+      this.byLogin.set(login.name, secret);
+    }
+  }
+
+  /** Every login secret (proxies, the mail server): what the trading processes may read besides keys. */
+  logins(): ISecret[] {
+    return [...this.byLogin.values()];
   }
 
   of(accountId: string): ISecret {

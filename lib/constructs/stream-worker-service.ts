@@ -24,6 +24,7 @@ import {
   LogDrivers,
   OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -63,6 +64,8 @@ export interface StreamWorkerServiceProps {
 export class StreamWorkerService extends Construct {
   readonly cluster: Cluster;
   readonly service: FargateService;
+  /** What the worker's code runs as (grants beyond the construct's own, e.g. sending reports). */
+  readonly taskRole: IRole;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: StreamWorkerServiceProps) {
@@ -116,6 +119,7 @@ export class StreamWorkerService extends Construct {
       readonlyRootFilesystem: true,
     });
     grantScopedTableAccess(props.table, task.taskRole, { ...props.tableScope, claims: [] });
+    this.taskRole = task.taskRole;
     for (const secret of props.secrets) secret.grantRead(task.taskRole);
     props.topic.grantPublish(task.taskRole);
     Validations.of(task).acknowledge({ id: 'AwsSolutions-ECS2', reason: NAG_REASONS.workerEnv });

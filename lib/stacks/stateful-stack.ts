@@ -13,6 +13,8 @@ import { StateTable } from '../constructs/state-table.js';
 
 export interface StatefulStackProps extends StackProps {
   readonly accounts: readonly AccountConfig[];
+  /** Logins besides the accounts' keys (proxies of the pool, the mail server): see `loginSecretsOf`. */
+  readonly logins?: readonly { readonly name: string; readonly secretName: string }[];
   readonly createSecrets: boolean;
   /** Create the fixed egress IP (`nat` egress). */
   readonly egressIp: boolean;
@@ -28,6 +30,7 @@ export class StatefulStack extends Stack {
     this.state = new StateTable(this, 'State');
     this.secrets = new AccountSecrets(this, 'Secrets', {
       accounts: props.accounts,
+      ...(props.logins ? { logins: props.logins } : {}),
       create: props.createSecrets,
     });
     if (props.egressIp) {

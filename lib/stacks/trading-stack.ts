@@ -11,6 +11,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { legsOf } from '../../shared/domain/strategies/index.js';
@@ -116,6 +117,8 @@ export class TradingStack extends Stack {
           secrets: [
             props.secrets.of(account.id),
             ...legAccounts.filter((a) => a !== account.id).map((a) => props.secrets.of(a)),
+            // Proxy logins (its accounts' traffic goes through them) and the mail server's (`report`).
+            ...props.secrets.logins(),
           ],
           topic: this.alerting.topic,
           logRetention: props.logRetention,
@@ -145,7 +148,7 @@ export class TradingStack extends Stack {
         accounts: tradedAccounts(config).map((a) => a.id),
         instances: config.instances.map((i) => i.id),
       },
-      secrets: tradedAccounts(config).map((a) => props.secrets.of(a.id)),
+      secrets: [...tradedAccounts(config).map((a) => props.secrets.of(a.id)), ...props.secrets.logins()],
       topic: this.alerting.topic,
       config: props.input.raw,
       logRetention: props.logRetention,
@@ -154,5 +157,22 @@ export class TradingStack extends Stack {
     });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+
+    // Status reports over SES: the sender's identity (SES e-mails it a verification link once), and the
+    // right to send from it for the worker (scheduled reports) and the admin functions (`report`).
+    const email = config.reports?.email;
+    if (email?.transport === 'ses') {
+      const sender = new EmailIdentity(this, 'ReportSender', { identity: Identity.email(email.from) });
+      sender.grantSendEmail(this.worker.taskRole);
+      for (const roles of this.functions.values()) {
+        const admin = roles.get('admin');
+        if (admin?.role) sender.grantSendEmail(admin.role);
+      }
+      new CfnOutput(this, 'ReportSenderIdentity', {
+        value: email.from,
+        description:
+          'Status reports are sent from this address: open the link SES e-mails it to verify it (and, while the account is in the SES sandbox, verify each recipient too)',
+      });
+    }
   }
 }
