@@ -51,7 +51,14 @@ async function send(exchange: ExchangePort, c: OrderCommand): Promise<CommandOut
     case 'PlaceStop':
     case 'ClosePosition': {
       const r = await exchange.submit(c.request);
-      return r.ok ? { kind: 'placed', exchangeOrderId: r.order.exchangeOrderId } : { kind: 'rejected', ...r };
+      return r.ok
+        ? {
+            kind: 'placed',
+            exchangeOrderId: r.order.exchangeOrderId,
+            status: r.order.status,
+            filledQty: r.order.filledQty,
+          }
+        : { kind: 'rejected', ...r };
     }
     case 'AmendOrder': {
       const r = await exchange.amend({

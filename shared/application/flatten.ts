@@ -38,7 +38,9 @@ export async function flattenInstance(
   const first: InstanceEnvelope | null = await ctx.store.loadGrid(instanceId);
   if (!first) return { cancelled: 0, closedQty: null, note: 'no grid state: nothing of ours to close' };
   const now = ctx.clock.now();
-  const legs = legsOf(config);
+  // Legs the instance leaves alone (a position that is not its own) are never handed to the closer.
+  const alone = new Set(strategy.leavesAlone?.(first) ?? []);
+  const legs = legsOf(config).filter((l) => !alone.has(l.role));
   const accounts = [...new Set(legs.map((l) => l.account))];
   if (strategy.flattenInPlace) {
     // It works its positions down on the worker's market data: with no worker, at market from here.
@@ -91,37 +93,51 @@ async function closeAtMarket(
   why: string,
   /** Only these legs (roles); default every leg. */
   only?: ReadonlySet<string>,
-): Promise<{ closedQty: string | null; fallback: string }> {
+): Promise<{ closedQty: string | null; closedRoles: string[]; fallback: string }> {
   const strategy = strategyOf(config);
   const instanceId = config.id;
   const close = await decideOnSnapshot(ctx, config, state, (s, snaps, at) =>
     strategy.planFlattenPositions(s, only ? snaps.filter((x) => only.has(x.leg.role)) : snaps, config, at),
   );
   if (!close) throw new InstanceNotFoundError(instanceId);
-  const sent = close.executed.find((x) => x.command.kind === 'ClosePosition');
-  // Said every time, whatever else is raised: the operator asked for this close.
+  const closes = close.executed.filter((x) => x.command.kind === 'ClosePosition');
+  const sent = closes[0];
+  const refused = closes.filter((x) => x.outcome.kind === 'rejected');
+  // Said every time, whatever else is raised: the operator asked for this close. Every refused leg is named.
   await publishAlerts(
     ctx,
-    [
-      sent && sent.outcome.kind === 'rejected'
-        ? {
-            kind: 'Alert',
-            instanceId,
-            severity: 'critical',
-            code: 'close_all_failed',
-            message: `close-all: the market close was refused (${sent.outcome.reason}: ${sent.outcome.message}); the stop stays on; run close-all again`,
-          }
-        : {
+    refused.length > 0
+      ? refused.map((x) => ({
+          kind: 'Alert' as const,
+          instanceId,
+          severity: 'critical' as const,
+          code: 'close_all_failed',
+          message: `close-all: the market close${x.command.kind === 'ClosePosition' && x.command.leg ? ` of ${x.command.leg}` : ''} was refused (${x.outcome.kind === 'rejected' ? `${x.outcome.reason}: ${x.outcome.message}` : ''}); the stop stays on; run close-all again`,
+        }))
+      : [
+          {
             kind: 'Alert',
             instanceId,
             severity: 'warning',
             code: 'flatten_fallback',
             message: `flatten closed at market from here: ${why}`,
           },
-    ],
+        ],
     close.state,
   );
+  const legs = legsOf(config);
   return {
+    closedRoles: closes
+      .filter((x) => x.outcome.kind === 'placed')
+      .flatMap((x) => {
+        const r = x.command.kind === 'ClosePosition' ? x.command.request : null;
+        const leg = r
+          ? legs.find(
+              (l) => l.account === r.account && l.symbol === r.symbol && l.positionSide === r.positionSide,
+            )
+          : undefined;
+        return leg ? [leg.role] : [];
+      }),
     closedQty:
       sent?.command.kind === 'ClosePosition' && sent.outcome.kind === 'placed'
         ? sent.command.request.qty.toFixed()
@@ -167,19 +183,24 @@ export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): 
     `the flatten handed to the stream worker is overdue (${why})`,
     roles,
   );
-  let flat = r.closedQty !== null;
-  if (!flat) {
-    flat = true;
-    for (const leg of legs.filter((l) => roles.has(l.role)))
+  // Each request is done once every leg it names is closed by the market order just sent or reads flat
+  // (one refused close keeps its own request pending: the next pass tries it again).
+  const closedRoles = new Set(r.closedRoles);
+  for (const o of overdue) {
+    let flat = true;
+    for (const l of o.legs) {
+      if (closedRoles.has(l.role)) continue;
+      const leg = legs.find((x) => x.role === l.role);
+      if (!leg) continue;
       if (!(await ctx.exchanges(leg.account).position(leg.symbol, leg.positionSide)).qty.isZero())
         flat = false;
-  }
-  if (flat)
-    for (const o of overdue)
+    }
+    if (flat)
       await ctx.store.putFlatten(
         { ...o, status: 'done', doneAt: ctx.clock.now() },
         { ifRequestedAt: o.requestedAt },
       );
+  }
   return true;
 }
 

@@ -121,7 +121,8 @@ async function perLeg<T extends LegProtectionSnapshot>(
       const rules = await ctx.rules.get(exchange, leg.symbol, now);
       out.push(await read(exchange, rules, leg));
     } catch (e) {
-      if (!strategy.independentLegs || !(e instanceof ExchangeError)) throw e;
+      // Rate limits are the IP's (accounts may share a proxy): the pass backs off as a whole.
+      if (!strategy.independentLegs || !(e instanceof ExchangeError) || e.kind === 'rate_limited') throw e;
       failed.push({ leg, error: e });
     }
   }

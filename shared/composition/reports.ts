@@ -35,6 +35,7 @@ export function reportsFor(
       secure: smtp.secure,
       login: async () => (smtp.auth ? secrets.login('smtp') : null),
       allowSelfSigned: env.GRIDBOT_SMTP_ALLOW_SELF_SIGNED === '1',
+      allowPlain: env.GRIDBOT_SMTP_ALLOW_PLAIN === '1',
     }),
   };
 }

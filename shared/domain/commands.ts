@@ -182,7 +182,16 @@ export interface Rejection {
 
 /** What carrying out an order command came to, as the shell reports it back to the strategy. */
 export type CommandOutcome =
-  | { readonly kind: 'placed'; readonly exchangeOrderId?: string | undefined }
+  | {
+      readonly kind: 'placed';
+      readonly exchangeOrderId?: string | undefined;
+      /**
+       * What the venue said of the order in its answer, when it did: an IOC is over by then (`FILLED`,
+       * `EXPIRED`), with what it executed.
+       */
+      readonly status?: string | undefined;
+      readonly filledQty?: Decimal | undefined;
+    }
   | ({ readonly kind: 'rejected' } & Rejection)
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'timedOut' };

@@ -337,6 +337,11 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   ): Omit<StrategyReconDecision<State>, 'fillsApplied'>;
 
   // --- operator commands ---------------------------------------------------------------------------
+  /**
+   * Legs the instance leaves alone now (a pair skipped at start for a position that is not its own): a
+   * flatten never hands them to the closer. Absent: none.
+   */
+  leavesAlone?(state: State): readonly string[];
   pause(state: State, reason: string, now: number): State;
   resume(state: State, now: number): State;
   /** Flatten, first step: pause opening and cancel every order of ours that is not protective. */

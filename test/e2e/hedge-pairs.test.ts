@@ -139,6 +139,8 @@ describe('hedge pairs on six accounts through two proxies', () => {
         },
       ],
     };
+    // The local SMTP server speaks no TLS: its login may go in clear here (never in production).
+    process.env.GRIDBOT_SMTP_ALLOW_PLAIN = '1';
     rig = await startE2e({
       table: 'gridbot-e2e-pairs',
       deployment,

@@ -33,6 +33,8 @@ export interface SmtpMailerOptions {
   readonly redactor?: Redactor;
   /** Test servers with a self-signed certificate. */
   readonly allowSelfSigned?: boolean;
+  /** A local test server without TLS: the login may go in clear (never in production). */
+  readonly allowPlain?: boolean;
 }
 
 export class SmtpMailer implements Mailer {
@@ -58,6 +60,8 @@ export class SmtpMailer implements Mailer {
       host: this.#o.host,
       port: this.#o.port,
       secure: this.#o.secure,
+      // Without TLS from the first byte, STARTTLS is required: the login never goes in clear.
+      requireTLS: !this.#o.secure && !this.#o.allowPlain,
       ...(login ? { auth: { user: login.username, pass: login.password } } : {}),
       ...(this.#o.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {}),
     });

@@ -60,7 +60,13 @@ afterAll(async () => {
 });
 
 const mailer = (pass = PASS) =>
-  new SmtpMailer({ host: '127.0.0.1', port, secure: false, login: async () => new Login(USER, pass) });
+  new SmtpMailer({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    login: async () => new Login(USER, pass),
+    allowPlain: true,
+  });
 
 describe('e-mail over SMTP', () => {
   it('delivers the status report, pairs as a table and the period alerts, logged in with the secret login', async () => {

@@ -17,19 +17,26 @@ function pairsConfig(config: InstanceConfig): HedgePairsConfig {
   return config;
 }
 
-/** Sets the leverage on every account; an account that refuses is logged (recon then judges its pair). */
-async function setLeverage(ctx: AppContext, config: HedgePairsConfig): Promise<void> {
+/**
+ * Sets the leverage on every account; the accounts that refused, with why (their pairs are skipped: a pair
+ * must never open at whatever leverage the account had, its liquidation perhaps before its stop).
+ */
+async function setLeverage(ctx: AppContext, config: HedgePairsConfig): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
   for (const leg of hedgePairLegs(config)) {
     try {
       await ctx.exchanges(leg.account).setLeverage(leg.symbol, config.leverage);
     } catch (e) {
-      ctx.logger.warn('leverage could not be set; recon judges the pair', {
+      const why = e instanceof Error ? e.message : String(e);
+      refused.set(leg.account, why);
+      ctx.logger.warn('leverage could not be set; the pair is skipped', {
         instance: config.id,
         account: leg.account,
-        error: e instanceof Error ? e.message : String(e),
+        error: why,
       });
     }
   }
+  return refused;
 }
 
 export const hedgePairsRuntime: StrategyRuntime = {
@@ -37,8 +44,17 @@ export const hedgePairsRuntime: StrategyRuntime = {
   async coldStart(ctx: AppContext, input: InstanceConfig) {
     const config = pairsConfig(input);
     const now = ctx.clock.now();
-    const state: HedgePairsState = initialHedgePairsState(config, now);
-    await setLeverage(ctx, config);
+    const initial: HedgePairsState = initialHedgePairsState(config, now);
+    const refused = await setLeverage(ctx, config);
+    const state: HedgePairsState = {
+      ...initial,
+      pairs: initial.pairs.map((p) => {
+        const why = [p.long, p.short]
+          .filter((a) => refused.has(a))
+          .map((a) => `leverage ${config.leverage} could not be set on account ${a} (${refused.get(a)})`);
+        return why.length > 0 ? { ...p, status: 'skipped' as const, reason: why.join('; ') } : p;
+      }),
+    };
     const ends = await historyEnds(ctx, config, state, now);
     const legs = Object.fromEntries(
       Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),

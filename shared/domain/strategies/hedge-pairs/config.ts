@@ -38,7 +38,10 @@ export const hedgePairsConfigSchema = z
           .strict(),
       )
       .min(1, { message: 'list at least one pair, e.g. [{long: a1, short: a2}]' })
-      .max(50, { message: 'at most 50 pairs (100 accounts) per instance; split larger sets' }),
+      .max(20, {
+        message:
+          'at most 20 pairs (40 accounts) per instance (one stored item holds them all); split larger sets into instances',
+      }),
     /** Size of each leg in quote currency (USD): the pair opens this much long and this much short. */
     notional_usd: positiveConfigDecimal(' (USD per leg), e.g. 200'),
     /** Leverage set on every account of the instance before it opens. */

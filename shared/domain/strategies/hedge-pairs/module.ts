@@ -60,12 +60,19 @@ import {
 } from './state.js';
 import { hedgePairsReport, hedgePairsStatus } from './status.js';
 
-const RECENT_TRADES = 200;
+/** Trade ids kept per leg for dedupe (bounded: every leg of every pair rides in one stored item). */
+const RECENT_TRADES = 60;
 /** An IOC's fills arrive within this of its acknowledgement; after it recon's position read is the truth. */
 const IOC_SETTLE_MS = 5_000;
 /** A placement whose outcome never came back is looked up by recon after this. */
 const IN_FLIGHT_MS = 10_000;
 const STOP_RETRY_MS = 5_000;
+/** Refusals of a leg's stop in a row after which its pair is closed (never left holding without one). */
+const MAX_STOP_REFUSALS = 3;
+/** A pair still holding this long after its hand-over to the closer is handed over again. */
+const HAND_OVER_AGAIN_MS = 5 * 60_000;
+/** Order statuses that say an order is over (nothing more of it will fill). */
+const FINAL = new Set(['FILLED', 'EXPIRED', 'CANCELED', 'REJECTED']);
 const FLATTEN_PAUSE = 'flatten';
 /** Refusals that stop a pair: retrying cannot help until a human acts. */
 const SEVERE = new Set(['fatal', 'insufficient_margin', 'filter', 'position_mismatch']);
@@ -93,6 +100,26 @@ export function initialHedgePairsState(config: HedgePairsConfig, now: number): H
 }
 
 // --- small helpers ---------------------------------------------------------------------------------------
+
+/**
+ * The state with what the config adds since it was written: a new pair (both accounts new) is judged like
+ * one at start. A pair the config no longer lists keeps its state (its positions are not forgotten; its
+ * legs are no longer read: the README says to close them first).
+ */
+export function withConfig(s: HedgePairsState, config: HedgePairsConfig, now: number): HedgePairsState {
+  const known = new Set(s.pairs.flatMap((p) => [p.long, p.short]));
+  const added = config.pairs.filter((p) => !known.has(p.long) && !known.has(p.short));
+  const missing = config.pairs.flatMap((p) => [
+    ...(s.legs[p.long] ? [] : [[p.long, initialPairLeg('LONG')] as const]),
+    ...(s.legs[p.short] ? [] : [[p.short, initialPairLeg('SHORT')] as const]),
+  ]);
+  if (added.length === 0 && missing.length === 0) return s;
+  return {
+    ...s,
+    legs: { ...s.legs, ...Object.fromEntries(missing) },
+    pairs: [...s.pairs, ...added.map((p) => initialPair(p.long, p.short, now))],
+  };
+}
 
 function legOf(s: HedgePairsState, role: string): PairLeg {
   const l = s.legs[role];
@@ -149,8 +176,9 @@ function isApplied(l: PairLeg, fill: Fill): boolean {
 function applyFill(s: HedgePairsState, leg: Leg, fill: Fill, t: Turned, now: number): boolean {
   const i = pairIndexOf(t.state, leg.role);
   const pair = t.state.pairs[i];
+  if (!pair || !t.state.legs[leg.role]) return false;
   const l = legOf(t.state, leg.role);
-  if (!pair || isApplied(l, fill)) return false;
+  if (isApplied(l, fill)) return false;
   const trades = [...l.trades, { id: fill.tradeId, time: fill.time }].slice(-RECENT_TRADES);
   // A pair never judged or skipped is not ours to count: its trades only move the cursor.
   if (pair.status === 'new' || pair.status === 'skipped') {
@@ -179,7 +207,8 @@ function applyFill(s: HedgePairsState, leg: Leg, fill: Fill, t: Turned, now: num
   let order = l.order;
   if (order && fill.clientOrderId === order.clientOrderId) {
     const filled = order.filled.plus(fill.qty);
-    order = filled.greaterThanOrEqualTo(order.qty) ? null : { ...order, filled };
+    const done = filled.greaterThanOrEqualTo(order.executed ?? order.qty);
+    order = done ? null : { ...order, filled };
   }
   let stopId = l.stopId;
   let stopTrigger = l.stopTrigger;
@@ -255,7 +284,7 @@ function startClosing(
   now: number,
 ): void {
   const p = t.state.pairs[i]!;
-  setStatus(t, i, 'closing', now, { reason: `${why}: ${reason}` });
+  setStatus(t, i, 'closing', now, { reason: `${why}: ${reason}`, handedAt: now });
   t.commands.push({
     kind: 'FlattenLegs',
     instanceId: t.state.instanceId,
@@ -318,7 +347,7 @@ function openCommand(
   );
   t.state = withLeg({ ...t.state, nextSeq: seq + 1 }, role, {
     ...l,
-    order: { clientOrderId: id, qty, filled: ZERO, sentAt: now, state: 'sent' },
+    order: { clientOrderId: id, qty, filled: ZERO, executed: null, sentAt: now, state: 'sent' },
   });
   return {
     kind: 'PlaceOrder',
@@ -353,7 +382,7 @@ function unwindCommand(
   const id = closeOrderId(t.state.instanceId, seq);
   t.state = withLeg({ ...t.state, nextSeq: seq + 1 }, role, {
     ...l,
-    order: { clientOrderId: id, qty, filled: ZERO, sentAt: now, state: 'sent' },
+    order: { clientOrderId: id, qty, filled: ZERO, executed: null, sentAt: now, state: 'sent' },
   });
   const command: OrderCommand = {
     kind: 'ClosePosition',
@@ -412,16 +441,14 @@ function keepStop(
 }
 
 /**
- * An order whose fills must have arrived by now is forgotten (the fills counted are what it did; recon's
- * position read corrects the rest); one whose outcome never came is looked up by recon.
+ * An order whose outcome never came back is looked up by recon. An acknowledged one is never forgotten on
+ * a timer (its fills may be late on a lagging stream: forgetting it would open the pair again): its fills,
+ * the venue's answer, or a read of the position made after it is over settle it.
  */
 function expireOrder(t: Turned, role: string, now: number): void {
   const l = legOf(t.state, role);
   const o = l.order;
-  if (!o) return;
-  const age = now - o.sentAt;
-  if (o.state === 'placed' && age >= IOC_SETTLE_MS) t.state = withLeg(t.state, role, { ...l, order: null });
-  else if (o.state === 'sent' && age >= IN_FLIGHT_MS)
+  if (o?.state === 'sent' && now - o.sentAt >= IN_FLIGHT_MS)
     t.state = withLeg(t.state, role, { ...l, order: { ...o, state: 'unknown' } });
 }
 
@@ -438,6 +465,8 @@ function settle(
   const long = legOf(t.state, p.long);
   const short = legOf(t.state, p.short);
   if (long.order || short.order) return;
+  // A refused unwind is not hammered: the next waits out the pair's backoff.
+  if (p.unwindRetryAt !== null && now < p.unwindRetryAt) return;
   const gap = imbalance(long, short, stepCoins(view.rules));
   if (!gap) return;
   if (!urgent && now - p.since < config.partial_fill.after_sec * 1000) return;
@@ -570,8 +599,30 @@ function advance(t: Turned, i: number, view: View, config: HedgePairsConfig, now
       return;
     }
     case 'closing': {
+      if (!view.recon) return;
+      // Still holding long after the hand-over (a lost request, an operator's resume that ended it, a
+      // worker that died): handed over again, as an emergency.
+      if (!flat && now - (p.handedAt ?? p.since) >= HAND_OVER_AGAIN_MS) {
+        t.state = withPair(t.state, i, { ...p, handedAt: now });
+        t.commands.push(
+          {
+            kind: 'FlattenLegs',
+            instanceId: t.state.instanceId,
+            legs: [p.long, p.short],
+            urgency: 'emergency',
+            reason: `${label(i)}: still holding ${Math.round((now - p.since) / 60_000)} min after the hand-over`,
+          },
+          alert(
+            t.state,
+            'warning',
+            'pair_close_retried',
+            `${label(i)} still holds ${long.qty.toFixed()} / ${short.qty.toFixed()} after its hand-over to the closer: handed over again (emergency)`,
+          ),
+        );
+        return;
+      }
       // Flat by the exchange's word since the hand-over: the closer's work is done.
-      if (!flat || inFlight || !view.recon) return;
+      if (!flat || inFlight) return;
       if ((long.positionAt ?? 0) < p.since || (short.positionAt ?? 0) < p.since) return;
       t.commands.push({
         kind: 'EndFlatten',
@@ -631,8 +682,10 @@ function judge(t: Turned, i: number, snaps: ReadonlyMap<string, LegSnapshot>, no
   for (const role of [p.long, p.short]) {
     const snap = snaps.get(role);
     if (!snap) reasons.push(`account ${role} was not read`);
-    else if (snap.unreadable)
+    else if (snap.unreadable?.kind === 'fatal')
       reasons.push(`the status of account ${role} cannot be read (${snap.unreadable.message})`);
+    // A passing failure (network, rate limit): judged on a later pass.
+    else if (snap.unreadable) return;
     else if (snap.position && !snap.position.qty.isZero())
       reasons.push(
         `account ${role} already holds ${snap.position.qty.toFixed()} ${snap.leg.symbol} ${snap.leg.positionSide}`,
@@ -679,7 +732,9 @@ function readLeg(t: Turned, snap: LegSnapshot, found: FoundStop[]): void {
     const fate = snap.orderLookups[o.clientOrderId];
     if (fate !== undefined && fate?.status !== 'NEW' && fate?.status !== 'PARTIALLY_FILLED')
       l = { ...l, order: null };
-  }
+  } else if (o && o.state === 'placed' && settled && snap.at >= o.sentAt + IOC_SETTLE_MS)
+    // Read well after the IOC was over: what it did is in the position just adopted.
+    l = { ...l, order: null };
   const stop = reconcileLegStop(t.state.instanceId, snap.leg, l.stopId, snap.openOrders);
   for (const extra of stop.extra)
     t.commands.push({
@@ -727,16 +782,14 @@ function recon(
   config: HedgePairsConfig,
   now: number,
 ): StrategyReconDecision<HedgePairsState> {
-  const t: Turned = { state, commands: [] };
+  const t: Turned = { state: withConfig(state, config, now), commands: [] };
   let fillsApplied = 0;
   const found: FoundStop[] = [];
   const byRole = new Map(snapshots.map((s) => [s.leg.role, s]));
-  for (let i = 0; i < t.state.pairs.length; i++) judge(t, i, byRole, now);
+  // Trade history first (a pair not judged yet only moves its cursors past it), then the judgement of new
+  // pairs, then what the exchange says of each readable leg.
   for (const snap of snapshots) {
-    if (snap.unreadable) {
-      unreadableLeg(t, snap, config, now);
-      continue;
-    }
+    if (snap.unreadable) continue;
     for (const f of snap.fills) if (applyFill(state, snap.leg, f, t, now)) fillsApplied += 1;
     const last = snap.fills[snap.fills.length - 1];
     if (last)
@@ -744,7 +797,11 @@ function recon(
         ...legOf(t.state, snap.leg.role),
         cursor: { time: last.time, tradeId: last.tradeId },
       });
-    readLeg(t, snap, found);
+  }
+  for (let i = 0; i < t.state.pairs.length; i++) judge(t, i, byRole, now);
+  for (const snap of snapshots) {
+    if (snap.unreadable) unreadableLeg(t, snap, config, now);
+    else readLeg(t, snap, found);
   }
   const readable = snapshots.find((s) => !s.unreadable);
   if (readable) {
@@ -811,7 +868,8 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
     return out;
   },
 
-  onFill(state, fill, leg, config, market, now) {
+  onFill(state0, fill, leg, config, market, now) {
+    const state = withConfig(state0, config, now);
     const t: Turned = { state, commands: [] };
     if (!applyFill(state, leg, fill, t, now)) return { state: t.state, commands: [], applied: false };
     const i = pairIndexOf(t.state, leg.role);
@@ -859,25 +917,68 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
       (command.kind === 'PlaceOrder' || command.kind === 'ClosePosition') &&
       l.order?.clientOrderId === id
     ) {
-      if (outcome.kind === 'placed' && l.order.state === 'sent')
-        t.state = withLeg(t.state, role, { ...l, order: { ...l.order, state: 'placed' } });
-      else if (outcome.kind === 'timedOut')
+      if (outcome.kind === 'placed' && l.order.state !== 'unknown') {
+        // The venue's answer may say the IOC is over and what it executed: settled once its fills are counted.
+        const over =
+          outcome.status !== undefined && FINAL.has(outcome.status) && outcome.filledQty !== undefined;
+        const executed = over ? (outcome.filledQty ?? null) : l.order.executed;
+        const done = executed !== null && l.order.filled.greaterThanOrEqualTo(executed);
+        t.state = withLeg(t.state, role, {
+          ...l,
+          order: done ? null : { ...l.order, state: 'placed', executed },
+        });
+      } else if (outcome.kind === 'timedOut')
         t.state = withLeg(t.state, role, { ...l, order: { ...l.order, state: 'unknown' } });
       else if (outcome.kind === 'rejected') {
         t.state = withLeg(t.state, role, { ...l, order: null });
         const why = `${role}: ${command.kind === 'PlaceOrder' ? 'open' : 'unwind'} refused (${outcome.reason}: ${outcome.message})`;
-        if (SEVERE.has(outcome.reason)) stopPair(t, i, why, now);
-        else if (outcome.reason === 'reduce_only_rejected' || outcome.reason === 'position_mismatch') {
+        if (command.kind === 'ClosePosition') {
+          // The unwind waits out a backoff before it goes again (a stopped pair's too).
+          const p = t.state.pairs[i]!;
+          const n = p.errors + 1;
+          t.state = withPair(t.state, i, { ...p, unwindRetryAt: now + backoffMs(config, n) });
+        }
+        if (outcome.reason === 'reduce_only_rejected') {
           // Larger than the position: what we count is wrong; recon reads the position before more.
           t.state = withLeg(t.state, role, { ...legOf(t.state, role), positionAt: null });
+          pairError(t, i, why, config, now);
+        } else if (SEVERE.has(outcome.reason)) {
+          stopPair(t, i, why, now);
+          pairError(t, i, why, config, now);
         } else pairError(t, i, why, config, now);
       }
     } else if (command.kind === 'PlaceStop' && l.stopId === id) {
       if (outcome.kind === 'rejected' && outcome.reason !== 'stop_exists') {
-        t.state = withLeg(t.state, role, { ...l, stopId: null, stopTrigger: null, stopRefusedAt: now });
+        const refusals = l.stopRefusals + 1;
+        t.state = withLeg(t.state, role, {
+          ...l,
+          stopId: null,
+          stopTrigger: null,
+          stopRefusedAt: now,
+          stopRefusals: refusals,
+        });
+        const pr = t.state.pairs[i]!;
+        if (
+          outcome.reason !== 'would_trigger' &&
+          refusals >= MAX_STOP_REFUSALS &&
+          l.qty.greaterThan(0) &&
+          pr.status !== 'closing'
+        )
+          startClosing(
+            t,
+            i,
+            `the stop of ${role} was refused ${refusals} times in a row`,
+            'emergency',
+            'stop_loss',
+            now,
+          );
         if (outcome.reason === 'would_trigger' && l.qty.greaterThan(0) && !l.order) {
           // The mark is already past the stop: the leg closes at market now; its partner is then settled.
           t.commands.push(unwindCommand(t, role, i, l.qty, config, now));
+          // Its partner would be left alone: the pair goes to the closer with it.
+          const p = t.state.pairs[i]!;
+          if (p.status !== 'closing' && p.status !== 'stopped')
+            startClosing(t, i, `the stop of ${role} would trigger at once`, 'emergency', 'stop_loss', now);
           t.commands.push(
             alert(
               t.state,
@@ -895,8 +996,8 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
               `${label(i)}: the protective stop for ${role} was refused (${outcome.reason}: ${outcome.message}); tried again every ${STOP_RETRY_MS / 1000} s`,
             ),
           );
-      } else if (outcome.kind === 'placed' && l.stopRefusedAt !== null)
-        t.state = withLeg(t.state, role, { ...l, stopRefusedAt: null });
+      } else if (outcome.kind === 'placed' && (l.stopRefusedAt !== null || l.stopRefusals > 0))
+        t.state = withLeg(t.state, role, { ...l, stopRefusedAt: null, stopRefusals: 0 });
     }
     if (t.state === state && t.commands.length === 0) return { state, commands: [] };
     return { state: { ...t.state, updatedAt: now }, commands: t.commands };
@@ -904,9 +1005,9 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
 
   closeWhatIsHeld: (state) => ({ state, commands: [] }),
 
-  fillCursor: (state, leg) => legOf(state, leg.role).cursor,
+  fillCursor: (state, leg) => state.legs[leg.role]?.cursor ?? null,
   ordersToLookUp(state, leg, openOrders) {
-    const o = legOf(state, leg.role).order;
+    const o = state.legs[leg.role]?.order;
     if (o?.state !== 'unknown' || openOrders.some((x) => x.clientOrderId === o.clientOrderId)) return [];
     return [o.clientOrderId];
   },
@@ -941,14 +1042,27 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
     return { state: { ...t.state, updatedAt: now }, commands: t.commands, stopsFound: found };
   },
 
+  leavesAlone: (state) =>
+    state.pairs.filter((p) => p.status === 'new' || p.status === 'skipped').flatMap((p) => [p.long, p.short]),
   pause: (state, reason, now) => ({ ...state, paused: true, pauseReason: reason, updatedAt: now }),
   resume(state, now) {
-    // Pairs stopped (their loss, a severe error) and pairs skipped are judged again from the next pass.
-    const pairs = state.pairs.map((p) =>
-      p.status === 'stopped' || p.status === 'skipped'
-        ? { ...p, status: 'new' as const, since: now, reason: null, errors: 0, retryAt: null }
-        : p,
-    );
+    // Skipped pairs are judged again on the next pass; a stopped pair that is flat may open again (one
+    // still holding stays stopped, its legs protected: close them first).
+    const pairs = state.pairs.map((p) => {
+      const flat = state.legs[p.long]?.qty.isZero() && state.legs[p.short]?.qty.isZero();
+      if (p.status === 'skipped') return { ...p, status: 'new' as const, since: now, reason: null };
+      if (p.status === 'stopped' && flat)
+        return {
+          ...p,
+          status: 'idle' as const,
+          since: now,
+          reason: null,
+          errors: 0,
+          retryAt: null,
+          unwindRetryAt: null,
+        };
+      return p;
+    });
     return { ...state, paused: false, pauseReason: null, pairs, updatedAt: now };
   },
   planFlattenOrders: (state, _snapshots, _config, now) => ({
@@ -961,7 +1075,10 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
     for (const snap of snapshots) {
       const held = snap.position?.qty.abs() ?? ZERO;
       const l = state.legs[snap.leg.role];
-      if (!held.greaterThan(0) || !l || snap.unreadable) continue;
+      const p = state.pairs[pairIndexOf(state, snap.leg.role)];
+      // A pair never judged or skipped holds what is not ours: never closed by a flatten of ours.
+      if (!held.greaterThan(0) || !l || snap.unreadable || !p || p.status === 'new' || p.status === 'skipped')
+        continue;
       const seq = t.state.nextSeq;
       t.state = { ...t.state, nextSeq: seq + 1 };
       t.commands.push({

@@ -32,6 +32,8 @@ export interface LegOrder {
   readonly clientOrderId: string;
   readonly qty: Decimal;
   readonly filled: Decimal;
+  /** What the venue's answer said it executed, when it said the order is over (null: not known yet). */
+  readonly executed: Decimal | null;
   readonly sentAt: number;
   /**
    * `sent`: no outcome yet; `placed`: acknowledged (an IOC: its fills follow within moments);
@@ -52,6 +54,8 @@ export interface PairLeg {
   readonly stopId: string | null;
   readonly stopTrigger: Decimal | null;
   readonly stopRefusedAt: number | null;
+  /** Refusals of its stop in a row (three and the pair is closed: a leg never holds without a stop). */
+  readonly stopRefusals: number;
   readonly cursor: FillCursor | null;
   readonly trades: readonly { readonly id: string; readonly time: number }[];
   /** Coins traded by our orders on this leg (turnover) and their fees. */
@@ -76,6 +80,10 @@ export interface Pair {
   /** Consecutive recoverable errors, and the time before which it does not try again. */
   readonly errors: number;
   readonly retryAt: number | null;
+  /** After a refused unwind, the next is not sent before this time (null: none refused). */
+  readonly unwindRetryAt: number | null;
+  /** When its legs were last handed to the closer (a pair still closing asks again after a while). */
+  readonly handedAt: number | null;
   /** Rotation: a flat pair reopens from this time (null: when it may). */
   readonly reopenAt: number | null;
   readonly rotations: number;
@@ -106,6 +114,7 @@ const legBody = z
         clientOrderId: id,
         qty: decimalString,
         filled: decimalString,
+        executed: decimalString.nullable(),
         sentAt: time,
         state: z.enum(['sent', 'placed', 'unknown']),
       })
@@ -114,6 +123,7 @@ const legBody = z
     stopId: id.nullable(),
     stopTrigger: decimalString.nullable(),
     stopRefusedAt: time.nullable(),
+    stopRefusals: z.number().int().nonnegative(),
     volume: decimalString,
     fees: decimalString,
     realized: decimalString,
@@ -135,6 +145,8 @@ const pairBody = z
     topUps: z.number().int().nonnegative(),
     errors: z.number().int().nonnegative(),
     retryAt: time.nullable(),
+    unwindRetryAt: time.nullable(),
+    handedAt: time.nullable(),
     reopenAt: time.nullable(),
     rotations: z.number().int().nonnegative(),
     lastError: z.object({ at: time, message: z.string() }).strict().nullable(),
@@ -169,6 +181,7 @@ export function initialPairLeg(side: 'LONG' | 'SHORT'): PairLeg {
     stopId: null,
     stopTrigger: null,
     stopRefusedAt: null,
+    stopRefusals: 0,
     cursor: null,
     trades: [],
     volume: ZERO,
@@ -188,6 +201,8 @@ export function initialPair(long: string, short: string, now: number): Pair {
     topUps: 0,
     errors: 0,
     retryAt: null,
+    unwindRetryAt: null,
+    handedAt: null,
     reopenAt: null,
     rotations: 0,
     lastError: null,

@@ -325,7 +325,8 @@ describe('hedge pairs: a half-filled pair', () => {
     s = placed(s, [long!], c, 1_000).state;
     const refused = refuse
       ? hp.applyOutcome(s, short!, { kind: 'rejected', reason: 'network', message: 'ECONNRESET' }, c, 1_000)
-      : hp.applyOutcome(s, short!, { kind: 'placed' }, c, 1_000);
+      : // The venue's answer: the IOC is over, nothing executed (no fill will come).
+        hp.applyOutcome(s, short!, { kind: 'placed', status: 'EXPIRED', filledQty: dec(0) }, c, 1_000);
     s = refused.state;
     return onFill(s, fillOf(long!, '0.004', PRICE, 1_100), leg(c, 'a1'), c, market, 1_100);
   }

@@ -133,11 +133,17 @@ describe('hedge pairs properties', () => {
           );
           const [lo, so] = d0.commands.filter((c): c is PlaceOrder => c.kind === 'PlaceOrder');
           let s = d0.state;
-          s = hp.applyOutcome(s, lo!, { kind: 'placed' }, config, 1_000).state;
+          // The venue's answers: each IOC over, with what it executed.
+          const over = (n: number) => ({
+            kind: 'placed' as const,
+            status: n === 20 ? 'FILLED' : 'EXPIRED',
+            filledQty: dec(n).dividedBy(1000),
+          });
+          s = hp.applyOutcome(s, lo!, over(lf), config, 1_000).state;
           s = hp.applyOutcome(
             s,
             so!,
-            refuse ? { kind: 'rejected', reason: 'network', message: 'reset' } : { kind: 'placed' },
+            refuse ? { kind: 'rejected', reason: 'network', message: 'reset' } : over(sf),
             config,
             1_000,
           ).state;
