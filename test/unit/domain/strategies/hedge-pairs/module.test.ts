@@ -432,3 +432,88 @@ describe('hedge pairs: rotation', () => {
     expect(opens(again.commands).map((x) => x.request.account)).toEqual(['a1', 'a4']);
   });
 });
+
+describe('hedge pairs: what must never happen', () => {
+  const ev = (t: number) => ({ ...market, channel: 'timer' as const, tape: {} as never, run: 'r1', time: t });
+
+  it('never opens a pair again while its acknowledged opens have not shown what they did (a lagging stream)', () => {
+    const c = config({ pairs: [{ long: 'a1', short: 'a2' }] });
+    const o = opened(c);
+    let s = o.state;
+    let opensSent = opens(o.commands).length;
+    // No fill reaches the worker for a minute of wake-ups: nothing opens again.
+    for (let t = 2_000; t <= 62_000; t += 1_000) {
+      const d = onMarket(s, leg(c, 'a1'), ev(t), c, t);
+      if (d) {
+        s = d.state;
+        opensSent += opens(d.commands).length;
+      }
+    }
+    expect(opensSent).toBe(2);
+    // Recon reads the positions well after: both legs held, the opens settled, the pair open.
+    const held = snaps(c, PRICE, 63_000, {
+      a1: { position: { symbol: c.symbol, positionSide: 'LONG', qty: dec('0.004'), entryPrice: dec(PRICE) } },
+      a2: {
+        position: { symbol: c.symbol, positionSide: 'SHORT', qty: dec('-0.004'), entryPrice: dec(PRICE) },
+      },
+    });
+    const r = hp.planRecon(s, held, c, 63_000);
+    expect(opens(r.commands)).toHaveLength(0);
+    expect(r.state.pairs[0]!.status).toBe('open');
+    expect(r.state.legs.a1!.order).toBeNull();
+  });
+
+  it('hands a pair still holding five minutes after its hand-over to the closer again, as an emergency', () => {
+    const c = config({ pairs: [{ long: 'a1', short: 'a2' }], stop_loss_threshold: 0.001 });
+    const o = opened(c);
+    const f = fillAll(o.state, c, o.commands, '50001', '50000');
+    const s = placed(f.state, f.commands, c, 2_000).state;
+    const holding = (at: number) =>
+      snaps(c, PRICE, at, {
+        a1: {
+          position: { symbol: c.symbol, positionSide: 'LONG', qty: dec('0.004'), entryPrice: dec('50001') },
+        },
+        a2: {
+          position: { symbol: c.symbol, positionSide: 'SHORT', qty: dec('-0.004'), entryPrice: dec('50000') },
+        },
+      });
+    const first = hp.planRecon(s, holding(3_000), c, 3_000);
+    expect(first.commands.filter((x) => x.kind === 'FlattenLegs')).toHaveLength(1);
+    const soon = hp.planRecon(first.state, holding(60_000), c, 60_000);
+    expect(soon.commands.filter((x) => x.kind === 'FlattenLegs')).toHaveLength(0);
+    const late = hp.planRecon(soon.state, holding(3_000 + 5 * 60_000), c, 3_000 + 5 * 60_000);
+    expect(
+      late.commands.filter((x): x is FlattenLegs => x.kind === 'FlattenLegs').map((x) => x.urgency),
+    ).toEqual(['emergency']);
+    expect(late.commands.some((x) => x.kind === 'Alert' && x.code === 'pair_close_retried')).toBe(true);
+  });
+
+  it('judges a pair added to the config; resume reopens a stopped pair only once it is flat', () => {
+    const c1 = config({ pairs: [{ long: 'a1', short: 'a2' }] });
+    const s1 = hp.planRecon(initialHedgePairsState(c1, 0), snaps(c1, PRICE, 1_000), c1, 1_000).state;
+    const c2 = config({
+      pairs: [
+        { long: 'a1', short: 'a2' },
+        { long: 'a3', short: 'a4' },
+      ],
+    });
+    const r = hp.planRecon(s1, snaps(c2, PRICE, 2_000), c2, 2_000);
+    expect(r.state.pairs.map((p) => `${p.long}/${p.short}:${p.status}`)).toEqual([
+      'a1/a2:opening',
+      'a3/a4:opening',
+    ]);
+    const stopped = {
+      ...r.state,
+      pairs: r.state.pairs.map((p, i) => ({ ...p, status: 'stopped' as const, reason: i === 0 ? 'x' : 'y' })),
+      legs: { ...r.state.legs, a3: { ...r.state.legs.a3!, qty: dec('0.004'), order: null } },
+    };
+    const resumed = hp.resume(stopped, 3_000);
+    expect(resumed.pairs.map((p) => p.status)).toEqual(['idle', 'stopped']);
+    // Close-all never hands over a pair that is not ours.
+    const skipped = {
+      ...r.state,
+      pairs: [{ ...r.state.pairs[0]!, status: 'skipped' as const }, r.state.pairs[1]!],
+    };
+    expect(hp.leavesAlone!(skipped)).toEqual(['a1', 'a2']);
+  });
+});
