@@ -70,11 +70,13 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 /** Request URLs in ccxt messages carry signatures and listen keys: never let them reach a log. */
 export function redact(text: string): string {
-  return text
-    .replace(/(signature|listenKey|sign)=[^&\s"]+/gi, '$1=***')
-    .replace(/("listenKey"\s*:\s*")[^"]+/g, '$1***')
-    // A proxy URL with its login (`http://user:pass@host`): the login goes.
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi, '$1***@');
+  return (
+    text
+      .replace(/(signature|listenKey|sign)=[^&\s"]+/gi, '$1=***')
+      .replace(/("listenKey"\s*:\s*")[^"]+/g, '$1***')
+      // A proxy URL with its login (`http://user:pass@host`): the login goes.
+      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi, '$1***@')
+  );
 }
 
 export function classifyFailure(err: unknown, op: Operation, retryAfterMs?: number): Classified {
