@@ -12,7 +12,7 @@ import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
 import { InstanceNotFoundError } from './errors.js';
 import { publishAlerts } from './execute.js';
-import { requestFlatten, workerHolds } from './hand-over.js';
+import { endRequests, requestFlatten, workerHolds } from './hand-over.js';
 import { loadConfig } from './instance.js';
 import { decideOnSnapshot } from './pipeline.js';
 
@@ -205,16 +205,10 @@ export async function flattenWatchdog(ctx: AppContext, config: InstanceConfig): 
 }
 
 /** Resuming an instance ends a flatten handed over for it (the runner drops it on its next poll). */
-export async function endFlattens(ctx: AppContext, config: InstanceConfig): Promise<number> {
-  let ended = 0;
-  for (const account of new Set(legsOf(config).map((l) => l.account)))
-    for (const r of await ctx.store.listFlattens(account))
-      if (r.instanceId === config.id && r.status === 'pending') {
-        await ctx.store.putFlatten(
-          { ...r, status: 'done', doneAt: ctx.clock.now() },
-          { ifRequestedAt: r.requestedAt },
-        );
-        ended += 1;
-      }
-  return ended;
+export function endFlattens(ctx: AppContext, config: InstanceConfig): Promise<number> {
+  return endRequests(
+    ctx,
+    config.id,
+    legsOf(config).map((l) => l.account),
+  );
 }

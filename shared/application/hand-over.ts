@@ -72,21 +72,31 @@ export async function handOverLegs(
 }
 
 /** Ends the pending requests on the legs' accounts (the runner drops them on its next poll). */
-export async function endHandOver(
+export function endHandOver(
   ctx: AppContext,
   config: InstanceConfigBase,
   command: EndFlatten,
 ): Promise<number> {
   const roles = new Set(command.legs);
-  const accounts = new Set(
+  return endRequests(
+    ctx,
+    config.id,
     legsOf(config)
       .filter((l) => roles.has(l.role))
       .map((l) => l.account),
   );
+}
+
+/** Ends the instance's pending flatten requests on these accounts; how many. */
+export async function endRequests(
+  ctx: AppContext,
+  instanceId: string,
+  accounts: readonly string[],
+): Promise<number> {
   let ended = 0;
-  for (const account of accounts)
+  for (const account of new Set(accounts))
     for (const r of await ctx.store.listFlattens(account))
-      if (r.instanceId === config.id && r.status === 'pending') {
+      if (r.instanceId === instanceId && r.status === 'pending') {
         await ctx.store.putFlatten(
           { ...r, status: 'done', doneAt: ctx.clock.now() },
           { ifRequestedAt: r.requestedAt },

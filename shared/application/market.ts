@@ -232,3 +232,20 @@ export async function historyEnds(
   }
   return out;
 }
+
+/**
+ * A new instance's state with each leg's trade cursor after what its account traded before (`historyEnds`):
+ * that history is not the instance's (hand trades, another bot). For any strategy whose state keeps its
+ * legs' cursors as `legs.<role>.cursor`.
+ */
+export async function afterPastHistory<
+  S extends InstanceEnvelope & {
+    readonly legs: Readonly<Record<string, { readonly cursor: FillCursor | null }>>;
+  },
+>(ctx: LegReader, config: InstanceConfigBase, state: S, now: number): Promise<S> {
+  const ends = await historyEnds(ctx, config, state, now);
+  const legs = Object.fromEntries(
+    Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
+  );
+  return { ...state, legs };
+}

@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import type { Decimal } from './money.js';
-import type { FillCursor, Side } from './orders.js';
+import type { Fill, FillCursor, Side } from './orders.js';
 import { decimalString } from './schema-helpers.js';
 
 export const STORED_INSTANCE_SCHEMA = 2;
@@ -45,6 +45,33 @@ export interface UnjournaledFill {
   readonly role: string;
   /** The leg (role) it was on, when the instance has several legs that say so. */
   readonly leg?: string | undefined;
+}
+
+/** A fill's journal line: the fill as the exchange reported it, with what the strategy says of it. */
+export function unjournaledFillOf(
+  fill: Pick<Fill, 'time' | 'tradeId' | 'side' | 'price' | 'qty' | 'fee' | 'clientOrderId'>,
+  said: {
+    readonly holdingsAfter: Decimal;
+    readonly avgEntryAfter: Decimal;
+    readonly role: string;
+    readonly levelPrice?: Decimal | null;
+    readonly leg?: string;
+  },
+): UnjournaledFill {
+  return {
+    time: fill.time,
+    tradeId: fill.tradeId,
+    side: fill.side,
+    price: fill.price,
+    qty: fill.qty,
+    fee: fill.fee,
+    clientOrderId: fill.clientOrderId,
+    levelPrice: said.levelPrice ?? null,
+    holdingsAfter: said.holdingsAfter,
+    avgEntryAfter: said.avgEntryAfter,
+    role: said.role,
+    ...(said.leg ? { leg: said.leg } : {}),
+  };
 }
 
 /** One live order of an instance, as any reader may see it. */

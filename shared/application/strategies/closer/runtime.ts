@@ -9,7 +9,7 @@ import type { CloserConfig } from '../../../domain/strategies/closer/config.js';
 import { initialCloserState } from '../../../domain/strategies/closer/module.js';
 import type { CloserState } from '../../../domain/strategies/closer/state.js';
 import type { AppContext } from '../../context.js';
-import { historyEnds } from '../../market.js';
+import { afterPastHistory } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 
 function closerConfig(config: InstanceConfig): CloserConfig {
@@ -23,11 +23,7 @@ export const closerRuntime: StrategyRuntime = {
     const config = closerConfig(input);
     const now = ctx.clock.now();
     const state: CloserState = initialCloserState(config, now);
-    const ends = await historyEnds(ctx, config, state, now);
-    const legs = Object.fromEntries(
-      Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
-    );
-    return { state: { ...state, legs }, commands: [] };
+    return { state: await afterPastHistory(ctx, config, state, now), commands: [] };
   },
   jobs: {},
   commands: {},

@@ -8,36 +8,18 @@
 import { AnalysisError } from '../../../domain/analysis/index.js';
 import type { Alert } from '../../../domain/commands.js';
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
-import type { HedgeGridConfig } from '../../../domain/strategies/hedge-grid/config.js';
 import { adoptParams, initialHedgeGridState } from '../../../domain/strategies/hedge-grid/module.js';
 import { paramsInForceOf } from '../../../domain/strategies/hedge-grid/params.js';
-import { type HedgeGridState, legEntries } from '../../../domain/strategies/hedge-grid/state.js';
+import type { HedgeGridState } from '../../../domain/strategies/hedge-grid/state.js';
 import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { InstanceNotFoundError } from '../../errors.js';
 import { publishAlerts } from '../../execute.js';
-import { historyEnds } from '../../market.js';
+import { afterPastHistory } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 import { hedgeConfig, loadHedgeConfig, recomputeHedgeParams, setLeverageOnLegs } from './params.js';
 import { hedgePreflight, PREFLIGHT_PAUSE } from './preflight.js';
 import { runHedgeRisk } from './risk.js';
-
-/**
- * The state with each leg's trade cursor after what its account traded before the instance starts: that
- * history is not the grid's (hand trades, another bot), and the pre-flight required the legs flat.
- */
-async function pastHistory(
-  ctx: AppContext,
-  config: HedgeGridConfig,
-  initial: HedgeGridState,
-  now: number,
-): Promise<HedgeGridState> {
-  const ends = await historyEnds(ctx, config, initial, now);
-  const legs = Object.fromEntries(
-    legEntries(initial).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
-  );
-  return { ...initial, legs };
-}
 
 export const hedgeGridRuntime: StrategyRuntime = {
   name: 'atr_hedge_grid',
@@ -57,7 +39,7 @@ export const hedgeGridRuntime: StrategyRuntime = {
         message: `neither leg starts: ${check.problems.join('; ')}`,
       });
     }
-    state = await pastHistory(ctx, config, state, now);
+    state = await afterPastHistory(ctx, config, state, now);
     // The parameters in force (computed now when none are stored: an instance never trades without them).
     let record = await ctx.store.loadParams(config.id);
     if (!record && check.problems.length === 0) {
@@ -89,7 +71,7 @@ export const hedgeGridRuntime: StrategyRuntime = {
       const now = ctx.clock.now();
       // The refused start never traded: it starts afresh, its cursors after what the accounts traded
       // meanwhile (a hand close that made the pre-flight pass is not the grid's).
-      let fresh = await pastHistory(ctx, config, initialHedgeGridState(config, now), now);
+      let fresh = await afterPastHistory(ctx, config, initialHedgeGridState(config, now), now);
       const record = await ctx.store.loadParams(instanceId);
       if (record) {
         const inForce = paramsInForceOf(record);

@@ -9,7 +9,7 @@ import type { HedgePairsConfig } from '../../../domain/strategies/hedge-pairs/co
 import { hedgePairLegs, initialHedgePairsState } from '../../../domain/strategies/hedge-pairs/module.js';
 import type { HedgePairsState } from '../../../domain/strategies/hedge-pairs/state.js';
 import type { AppContext } from '../../context.js';
-import { historyEnds } from '../../market.js';
+import { afterPastHistory } from '../../market.js';
 import type { StrategyRuntime } from '../runtime.js';
 
 function pairsConfig(config: InstanceConfig): HedgePairsConfig {
@@ -55,11 +55,7 @@ export const hedgePairsRuntime: StrategyRuntime = {
         return why.length > 0 ? { ...p, status: 'skipped' as const, reason: why.join('; ') } : p;
       }),
     };
-    const ends = await historyEnds(ctx, config, state, now);
-    const legs = Object.fromEntries(
-      Object.entries(state.legs).map(([role, leg]) => [role, { ...leg, cursor: ends[role] ?? leg.cursor }]),
-    );
-    return { state: { ...state, legs }, commands: [] };
+    return { state: await afterPastHistory(ctx, config, state, now), commands: [] };
   },
   jobs: {},
   commands: {},

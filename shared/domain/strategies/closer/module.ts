@@ -47,7 +47,7 @@ import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { marketView } from '../../market-tape.js';
 import { type Decimal, ZERO } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
-import type { UnjournaledFill } from '../../stored-instance.js';
+import { unjournaledFillOf } from '../../stored-instance.js';
 import type {
   FoundStop,
   Leg,
@@ -192,20 +192,12 @@ function applyFill(
     stats,
     trades: [...l.trades, { id: fill.tradeId, time: fill.time }].slice(-RECENT_TRADES),
   };
-  const line: UnjournaledFill = {
-    time: fill.time,
-    tradeId: fill.tradeId,
-    side: fill.side,
-    price: fill.price,
-    qty: fill.qty,
-    fee: fill.fee,
-    clientOrderId: fill.clientOrderId,
-    levelPrice: null,
+  const line = unjournaledFillOf(fill, {
     // The instance's net holdings after it (every leg), as every strategy's journal states them.
     holdingsAfter: netHoldings(withLeg(s, leg.role, { ...l, position: { ...l.position, qty } })),
     avgEntryAfter: l.position.entry,
     role: ours ? `closer_${decoded?.kind ?? 'order'}` : 'external',
-  };
+  });
   const state = withLeg(s, leg.role, next);
   return { state: { ...state, unjournaled: [...state.unjournaled, line] }, alerts };
 }

@@ -28,7 +28,7 @@ import type { Command, OrderCommand } from '../../commands.js';
 import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { type Decimal, dec, maxDec, minDec, ZERO } from '../../money.js';
 import { type ExchangeOrder, type Fill, isLiquidationFill } from '../../orders.js';
-import type { UnjournaledFill } from '../../stored-instance.js';
+import { unjournaledFillOf } from '../../stored-instance.js';
 import type {
   FoundStop,
   Leg,
@@ -512,20 +512,13 @@ function applyFill(s: HedgeGridState, leg: Leg, fill: Fill, now: number): Turned
     trades: [...l.trades, { id: fill.tradeId, time: fill.time }].slice(-RECENT_TRADES),
   };
   let state = withLeg(s, role, next);
-  const line: UnjournaledFill = {
-    time: fill.time,
-    tradeId: fill.tradeId,
-    side: fill.side,
-    price: fill.price,
-    qty: fill.qty,
-    fee: fill.fee,
-    clientOrderId: fill.clientOrderId,
+  const line = unjournaledFillOf(fill, {
     levelPrice: effect ? (findOrder(l.grid, fill.clientOrderId)?.level.price ?? null) : null,
     holdingsAfter: netPosition(state),
     avgEntryAfter: ZERO,
     role: fillRole,
     leg: role,
-  };
+  });
   state = { ...state, unjournaled: [...state.unjournaled, line] };
   if (failure) {
     const f = legFailed(state, role, failure, now);

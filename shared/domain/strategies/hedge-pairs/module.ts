@@ -34,7 +34,7 @@ import type { Alert, Command, OrderCommand } from '../../commands.js';
 import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
 import { type Fill, isLiquidationFill } from '../../orders.js';
-import type { UnjournaledFill } from '../../stored-instance.js';
+import { unjournaledFillOf } from '../../stored-instance.js';
 import type {
   FoundStop,
   Leg,
@@ -243,20 +243,12 @@ function applyFill(s: HedgePairsState, leg: Leg, fill: Fill, t: Turned, now: num
     if (pair.status !== 'closing' && pair.status !== 'stopped')
       startClosing(t, i, `${what} fired on ${leg.role}`, 'emergency', 'stop_loss', now);
   }
-  const line: UnjournaledFill = {
-    time: fill.time,
-    tradeId: fill.tradeId,
-    side: fill.side,
-    price: fill.price,
-    qty: fill.qty,
-    fee: fill.fee,
-    clientOrderId: fill.clientOrderId,
-    levelPrice: null,
+  const line = unjournaledFillOf(fill, {
     holdingsAfter: netHoldings(t.state),
     avgEntryAfter: next.entry,
     role: ours ? `pair_${decoded?.kind ?? 'order'}` : 'external',
     leg: leg.role,
-  };
+  });
   t.state = { ...t.state, unjournaled: [...t.state.unjournaled, line] };
   return true;
 }

@@ -27,6 +27,7 @@ import {
   type OrderSlot,
   readStoredInstance,
   storeInstance,
+  unjournaledFillOf,
 } from '../../../../shared/domain/stored-instance.js';
 import type {
   InstanceEnvelope,
@@ -34,7 +35,6 @@ import type {
   LegMarket,
   LegSnapshot,
   StrategyModule,
-  UnjournaledFill,
 } from '../../../../shared/domain/strategy.js';
 import { freshEnvelope } from '../../../../shared/domain/strategy.js';
 import { roundPrice } from '../../../../shared/domain/symbol-rules.js';
@@ -138,19 +138,11 @@ function applyFill(s: ToyState, role: Role, fill: Fill): ToyState | null {
     [role]: { ...l, held, order, trades: [...l.trades, { id: fill.tradeId, time: fill.time }] },
   };
   const net = next.buy.held.minus(next.sell.held);
-  const line: UnjournaledFill = {
-    time: fill.time,
-    tradeId: fill.tradeId,
-    side: fill.side,
-    price: fill.price,
-    qty: fill.qty,
-    fee: fill.fee,
-    clientOrderId: fill.clientOrderId,
-    levelPrice: null,
+  const line = unjournaledFillOf(fill, {
     holdingsAfter: net,
     avgEntryAfter: ZERO,
     role: `toy_${role}`,
-  };
+  });
   return { ...next, unjournaled: [...next.unjournaled, line] };
 }
 
