@@ -26,6 +26,7 @@ import {
   loadDeploymentConfigFile,
 } from '../shared/composition/deployment-source.js';
 import type { Summary } from '../shared/composition/sim/summary.js';
+import { ADMIN_COMMANDS } from '../shared/domain/admin-commands.js';
 import { legsOf } from '../shared/domain/strategies/index.js';
 import { progressBar } from './progress.js';
 
@@ -54,16 +55,7 @@ class NeedsConfirmation extends Error {
   override readonly name = 'NeedsConfirmation';
 }
 
-const ADMIN = [
-  'status',
-  'pause',
-  'resume',
-  'rebuild',
-  'reset-counters',
-  'close-all',
-  'preflight',
-  'report',
-] as const;
+const ADMIN = ADMIN_COMMANDS;
 
 /** `--candles a.csv` (the config's only symbol) or `--candles DOGE/USDC:USDC=a.csv`, once per symbol. */
 function perSymbol(files: readonly string[] | undefined, symbols: readonly string[], flag: string) {

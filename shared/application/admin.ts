@@ -12,6 +12,7 @@
  */
 
 import { z } from 'zod';
+import { ADMIN_COMMANDS } from '../domain/admin-commands.js';
 import { type Decimal, ZERO } from '../domain/money.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js';
@@ -29,16 +30,7 @@ import { runtimeOf } from './strategies/index.js';
 
 export const adminCommandSchema = z
   .object({
-    command: z.enum([
-      'status',
-      'pause',
-      'resume',
-      'rebuild',
-      'reset-counters',
-      'close-all',
-      'preflight',
-      'report',
-    ]),
+    command: z.enum(ADMIN_COMMANDS),
     instanceId: z.string().min(1),
     confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),

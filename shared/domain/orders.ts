@@ -145,3 +145,13 @@ export interface Candle {
   readonly close: Decimal;
   readonly volume: Decimal;
 }
+
+/** The order side that opens a hedge-mode position side: a LONG by buys, a SHORT by sells. */
+export function openingSideOf(side: 'LONG' | 'SHORT'): Side {
+  return side === 'LONG' ? 'buy' : 'sell';
+}
+
+/** The order side that closes a hedge-mode position side: a LONG by sells, a SHORT by buys. */
+export function closingSideOf(side: 'LONG' | 'SHORT'): Side {
+  return side === 'LONG' ? 'sell' : 'buy';
+}

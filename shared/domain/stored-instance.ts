@@ -47,6 +47,25 @@ export interface UnjournaledFill {
   readonly leg?: string | undefined;
 }
 
+/** The envelope's `legs` from a strategy's legs that keep their cursor and recent trade ids. */
+export function legCursorsOf(
+  legs: Iterable<
+    readonly [string, { readonly cursor: FillCursor | null; readonly trades: LegCursor['recentTrades'] }]
+  >,
+): Record<string, LegCursor> {
+  const out: Record<string, LegCursor> = {};
+  for (const [role, l] of legs) out[role] = { fillCursor: l.cursor, recentTrades: l.trades };
+  return out;
+}
+
+/** A leg's cursor and recent trade ids back from a read envelope (none yet: from the start). */
+export function legCursorFrom(
+  e: { readonly legs: Readonly<Record<string, LegCursor>> },
+  role: string,
+): { cursor: FillCursor | null; trades: LegCursor['recentTrades'] } {
+  return { cursor: e.legs[role]?.fillCursor ?? null, trades: e.legs[role]?.recentTrades ?? [] };
+}
+
 /** A fill's journal line: the fill as the exchange reported it, with what the strategy says of it. */
 export function unjournaledFillOf(
   fill: Pick<Fill, 'time' | 'tradeId' | 'side' | 'price' | 'qty' | 'fee' | 'clientOrderId'>,

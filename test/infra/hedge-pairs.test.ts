@@ -4,21 +4,11 @@
  * identity and the right to send from it for the worker and the admin functions only.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pairsConfigInput } from '../support/strategies/hedge-pairs.js';
 import { deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
 const accounts = ['a1', 'a2', 'a3', 'a4'].map((id) => ({ id, exchange: 'binanceusdm' }));
-const instance = {
-  id: 'pairs',
-  strategy: 'hedge_pairs',
-  symbol: 'BTC/USDT:USDT',
-  pairs: [
-    { long: 'a1', short: 'a2' },
-    { long: 'a3', short: 'a4' },
-  ],
-  notional_usd: 500,
-  leverage: 5,
-  stop_loss_threshold: 20,
-};
+const instance = pairsConfigInput();
 const proxies = [
   { id: 'px1', url: 'http://10.0.0.1:3128', auth: true },
   { id: 'px2', url: 'socks5://10.0.0.2:1080' },

@@ -33,6 +33,7 @@ import type { CancelOrder, PlaceOrder } from '../commands.js';
 import type { MarketView } from '../market-tape.js';
 import { ceilTo, type Decimal, dec, floorTo, maxDec, minDec, ONE, ZERO } from '../money.js';
 import type { Position } from '../orders.js';
+import { closingSideOf } from '../orders.js';
 import { contractsToCoins, type SymbolRules } from '../symbol-rules.js';
 
 export type { MarketView };
@@ -147,10 +148,7 @@ export interface Step {
   readonly intents: readonly CloseIntent[];
 }
 
-/** The order side that closes a position side: a LONG is closed by sells, a SHORT by buys. */
-export function closingSideOf(side: CloseSide): 'buy' | 'sell' {
-  return side === 'LONG' ? 'sell' : 'buy';
-}
+export { closingSideOf };
 
 /**
  * The exchange's position as the engine reads a side (size without sign, no liquidation price when the

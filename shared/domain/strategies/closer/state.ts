@@ -22,6 +22,8 @@ import { decimalString, plainJson } from '../../schema-helpers.js';
 import {
   envelopeOf,
   envelopeState,
+  legCursorFrom,
+  legCursorsOf,
   type OrderSlot,
   readStrategyState,
   storeInstance,
@@ -224,9 +226,7 @@ export function closerSlots(s: CloserState): OrderSlot[] {
 export function closerStateToJson(s: CloserState): unknown {
   return storeInstance({
     ...envelopeOf(s),
-    legs: Object.fromEntries(
-      Object.entries(s.legs).map(([role, l]) => [role, { fillCursor: l.cursor, recentTrades: l.trades }]),
-    ),
+    legs: legCursorsOf(Object.entries(s.legs)),
     orders: closerSlots(s),
     body: plainJson({
       legs: Object.fromEntries(
@@ -259,8 +259,7 @@ export function parseCloserState(json: unknown, where = 'closer state'): CloserS
       positionAt: l.positionAt,
       stopId: l.stopId,
       stopRefusedAt: l.stopRefusedAt,
-      cursor: e.legs[role]?.fillCursor ?? null,
-      trades: e.legs[role]?.recentTrades ?? [],
+      ...legCursorFrom(e, role),
       stats: l.stats as CloseStats,
     };
   }

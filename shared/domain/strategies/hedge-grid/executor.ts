@@ -118,8 +118,7 @@ export const FAILED_RETRY_MS = 300_000;
 /** An open partly filled and resting this long is cancelled, so its filled part gets a take-profit. */
 export const PARTIAL_OPEN_MS = 60_000;
 
-export const openingSide = (side: HedgeSide): Side => (side === 'LONG' ? 'buy' : 'sell');
-export const closingSide = (side: HedgeSide): Side => (side === 'LONG' ? 'sell' : 'buy');
+export { closingSideOf as closingSide, openingSideOf as openingSide } from '../../orders.js';
 
 export function levelState(l: GridLevel, now: number): LevelState {
   if (l.close) return 'CLOSE_ORDER_PLACED';

@@ -15,6 +15,8 @@ import { decimalString, plainJson } from '../../schema-helpers.js';
 import {
   envelopeOf,
   envelopeState,
+  legCursorFrom,
+  legCursorsOf,
   type OrderSlot,
   readStrategyState,
   storeInstance,
@@ -274,9 +276,7 @@ export function hedgeGridStateToJson(s: HedgeGridState): unknown {
   const legs = legEntries(s);
   return storeInstance({
     ...envelopeOf(s),
-    legs: Object.fromEntries(
-      legs.map(([role, l]) => [role, { fillCursor: l.cursor, recentTrades: l.trades }]),
-    ),
+    legs: legCursorsOf(legs),
     orders: hedgeSlots(s),
     body: plainJson({
       params: s.params,
@@ -323,8 +323,7 @@ export function parseHedgeGridState(json: unknown, where = 'hedge grid state'): 
       rejections: l.rejections,
       failure: l.failure,
       stats: l.stats,
-      cursor: e.legs[role]?.fillCursor ?? null,
-      trades: e.legs[role]?.recentTrades ?? [],
+      ...legCursorFrom(e, role),
     };
   }
   return {

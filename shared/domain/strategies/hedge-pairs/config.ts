@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../../client-order-id.js';
 import { instanceGuardsSchema } from '../../guards/instance-guards.js';
+import { dec } from '../../money.js';
 import { boundedConfigDecimal, positiveConfigDecimal, reconIntervalSec } from '../../schema-helpers.js';
 
 export const HEDGE_PAIRS = 'hedge_pairs';
@@ -126,12 +127,13 @@ export const hedgePairsConfigSchema = z
     });
     // The stop must sit before liquidation: at leverage L an isolated position liquidates about 100/L %
     // from its entry, less the maintenance margin.
-    const liq = 100 / c.leverage;
-    if (c.protective_stop_pct.toNumber() >= liq * 0.8)
+    const liq = dec(100).dividedBy(c.leverage);
+    const most = liq.times('0.8');
+    if (c.protective_stop_pct.greaterThanOrEqualTo(most))
       ctx.addIssue({
         code: 'custom',
         path: ['protective_stop_pct'],
-        message: `must be below ${(liq * 0.8).toFixed(2)} at leverage ${c.leverage} (liquidation is about ${liq.toFixed(2)}% from the entry): lower it or the leverage`,
+        message: `must be below ${most.toFixed(2)} at leverage ${c.leverage} (liquidation is about ${liq.toFixed(2)}% from the entry): lower it or the leverage`,
       });
     if (c.retry.max_backoff_sec < c.retry.base_backoff_sec)
       ctx.addIssue({

@@ -33,7 +33,7 @@ import {
 import type { Alert, Command, OrderCommand } from '../../commands.js';
 import { reconcileLegStop } from '../../guards/protective-stop.js';
 import { type Decimal, dec, ZERO } from '../../money.js';
-import { type Fill, isLiquidationFill } from '../../orders.js';
+import { closingSideOf, type Fill, isLiquidationFill, openingSideOf } from '../../orders.js';
 import { unjournaledFillOf } from '../../stored-instance.js';
 import type {
   FoundStop,
@@ -141,8 +141,6 @@ function withPair(s: HedgePairsState, i: number, p: Pair): HedgePairsState {
 const pairIndexOf = (s: HedgePairsState, role: string) =>
   s.pairs.findIndex((p) => p.long === role || p.short === role);
 
-const closingSide = (side: 'LONG' | 'SHORT') => (side === 'LONG' ? 'sell' : 'buy');
-const openingSide = (side: 'LONG' | 'SHORT') => (side === 'LONG' ? 'buy' : 'sell');
 const label = (i: number) => `pair ${i + 1}`;
 
 function alert(s: HedgePairsState, severity: Alert['severity'], code: string, message: string): Alert {
@@ -185,7 +183,7 @@ function applyFill(s: HedgePairsState, leg: Leg, fill: Fill, t: Turned, now: num
     t.state = withLeg(t.state, leg.role, { ...l, trades });
     return false;
   }
-  const adds = fill.side === openingSide(l.side);
+  const adds = fill.side === openingSideOf(l.side);
   const decoded = decodeClientOrderId(fill.clientOrderId);
   const ours = decoded?.instanceId === s.instanceId;
   let qty = l.qty;
@@ -329,9 +327,9 @@ function openCommand(
 ): OrderCommand {
   const l = legOf(t.state, role);
   const seq = t.state.nextSeq;
-  const id = levelOrderId(t.state.instanceId, i, openingSide(l.side), seq);
+  const id = levelOrderId(t.state.instanceId, i, openingSideOf(l.side), seq);
   const slip = config.max_slippage_pct.dividedBy(100);
-  const side = openingSide(l.side);
+  const side = openingSideOf(l.side);
   const price = roundPrice(
     side === 'buy' ? view.price.times(dec(1).plus(slip)) : view.price.times(dec(1).minus(slip)),
     side,
@@ -386,7 +384,7 @@ function unwindCommand(
       account: role,
       symbol: config.symbol,
       clientOrderId: id,
-      side: closingSide(l.side),
+      side: closingSideOf(l.side),
       positionSide: l.side,
       qty,
     },
@@ -423,7 +421,7 @@ function keepStop(
       account: role,
       symbol: config.symbol,
       clientOrderId: id,
-      side: closingSide(l.side),
+      side: closingSideOf(l.side),
       positionSide: l.side,
       triggerPrice: trigger,
       workingType: 'MARK_PRICE',
@@ -737,7 +735,7 @@ function readLeg(t: Turned, snap: LegSnapshot, found: FoundStop[]): void {
       clientOrderId: extra.clientOrderId,
       reason: 'a second protective stop of ours',
     });
-  if (stop.found) found.push({ ...stop.found, leg: role, side: closingSide(l.side) });
+  if (stop.found) found.push({ ...stop.found, leg: role, side: closingSideOf(l.side) });
   if (stop.keep)
     l = { ...l, stopId: stop.keep.clientOrderId, stopTrigger: stop.keep.triggerPrice ?? l.stopTrigger };
   // A tracked stop the exchange no longer lists is forgotten (placed again below when still wanted).
@@ -1015,7 +1013,7 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
       const l = legOf(t.state, snap.leg.role);
       const held = snap.position?.qty.abs() ?? ZERO;
       const stop = reconcileLegStop(t.state.instanceId, snap.leg, l.stopId, snap.openOrders);
-      if (stop.found) found.push({ ...stop.found, leg: snap.leg.role, side: closingSide(l.side) });
+      if (stop.found) found.push({ ...stop.found, leg: snap.leg.role, side: closingSideOf(l.side) });
       t.state = withLeg(t.state, snap.leg.role, {
         ...l,
         qty: held,
@@ -1083,7 +1081,7 @@ export const hedgePairsStrategy: StrategyModule<HedgePairsConfig, HedgePairsStat
           account: snap.leg.account,
           symbol: snap.leg.symbol,
           clientOrderId: closeOrderId(state.instanceId, seq),
-          side: closingSide(l.side),
+          side: closingSideOf(l.side),
           positionSide: l.side,
           qty: held,
         },

@@ -13,11 +13,13 @@
  */
 import { z } from 'zod';
 import { type Decimal, ZERO } from '../../money.js';
-import type { FillCursor } from '../../orders.js';
+import { closingSideOf, type FillCursor, openingSideOf } from '../../orders.js';
 import { decimalString, plainJson } from '../../schema-helpers.js';
 import {
   envelopeOf,
   envelopeState,
+  legCursorFrom,
+  legCursorsOf,
   type OrderSlot,
   readStrategyState,
   storeInstance,
@@ -209,9 +211,6 @@ export function initialPair(long: string, short: string, now: number): Pair {
   };
 }
 
-const closing = (side: 'LONG' | 'SHORT') => (side === 'LONG' ? 'sell' : 'buy');
-const opening = (side: 'LONG' | 'SHORT') => (side === 'LONG' ? 'buy' : 'sell');
-
 /** The live orders as strategy-neutral slots (opening IOCs and protective stops). */
 export function pairSlots(s: HedgePairsState): OrderSlot[] {
   const out: OrderSlot[] = [];
@@ -221,7 +220,7 @@ export function pairSlots(s: HedgePairsState): OrderSlot[] {
         clientOrderId: l.order.clientOrderId,
         leg: role,
         kind: 'limit',
-        side: opening(l.side),
+        side: openingSideOf(l.side),
         price: null,
         qty: l.order.qty,
         filled: l.order.filled,
@@ -233,7 +232,7 @@ export function pairSlots(s: HedgePairsState): OrderSlot[] {
         clientOrderId: l.stopId,
         leg: role,
         kind: 'stop',
-        side: closing(l.side),
+        side: closingSideOf(l.side),
         price: l.stopTrigger,
         qty: null,
         filled: ZERO,
@@ -247,9 +246,7 @@ export function pairSlots(s: HedgePairsState): OrderSlot[] {
 export function hedgePairsStateToJson(s: HedgePairsState): unknown {
   return storeInstance({
     ...envelopeOf(s),
-    legs: Object.fromEntries(
-      Object.entries(s.legs).map(([role, l]) => [role, { fillCursor: l.cursor, recentTrades: l.trades }]),
-    ),
+    legs: legCursorsOf(Object.entries(s.legs)),
     orders: pairSlots(s),
     body: plainJson({
       legs: Object.fromEntries(
@@ -267,8 +264,7 @@ export function parseHedgePairsState(json: unknown, where = 'hedge pairs state')
   for (const [role, l] of Object.entries(b.legs))
     legs[role] = {
       ...(l as Omit<PairLeg, 'cursor' | 'trades'>),
-      cursor: e.legs[role]?.fillCursor ?? null,
-      trades: e.legs[role]?.recentTrades ?? [],
+      ...legCursorFrom(e, role),
     };
   return {
     strategy: HEDGE_PAIRS,

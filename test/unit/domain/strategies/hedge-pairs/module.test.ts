@@ -31,24 +31,13 @@ import {
 import type { LegSnapshot } from '../../../../../shared/domain/strategy.js';
 import { btcRules } from '../../../../support/rules.js';
 import { legSnapshot } from '../../../../support/strategies/hedge-grid.js';
+import { onOwnFill, onPairsMarket, pairsConfigInput } from '../../../../support/strategies/hedge-pairs.js';
 
 const rules = btcRules();
 const PRICE = '50000';
 
 function config(over: Record<string, unknown> = {}): HedgePairsConfig {
-  return hedgePairsConfigSchema.parse({
-    id: 'pairs',
-    strategy: 'hedge_pairs',
-    symbol: 'BTC/USDT:USDT',
-    pairs: [
-      { long: 'a1', short: 'a2' },
-      { long: 'a3', short: 'a4' },
-    ],
-    notional_usd: 200,
-    leverage: 10,
-    stop_loss_threshold: 5,
-    ...over,
-  });
+  return hedgePairsConfigSchema.parse(pairsConfigInput(over));
 }
 
 const legsOf = (c: HedgePairsConfig) => hedgePairLegs(c);
@@ -124,17 +113,8 @@ function fillAll(s0: HedgePairsState, c: HedgePairsConfig, cmds: readonly Comman
   return { state: s, commands: out };
 }
 
-type FillArgs = Parameters<typeof hp.onFill>;
-/** A fill of our own order (the shell decodes the origin). */
-const onFill = (
-  s: FillArgs[0],
-  f: FillArgs[1],
-  l: FillArgs[2],
-  c: FillArgs[3],
-  m: FillArgs[4],
-  now: number,
-) => hp.onFill(s, f, l, c, m, now, 'own');
-const onMarket = (...a: Parameters<NonNullable<typeof hp.onMarket>>) => hp.onMarket!(...a);
+const onFill = onOwnFill;
+const onMarket = onPairsMarket;
 
 describe('hedge pairs config', () => {
   it('refuses an account in two pairs, naming it', () => {

@@ -25,21 +25,13 @@ import {
 import { initialPair, initialPairLeg } from '../../../../../shared/domain/strategies/hedge-pairs/state.js';
 import { btcRules } from '../../../../support/rules.js';
 import { legSnapshot } from '../../../../support/strategies/hedge-grid.js';
+import { onOwnFill, onPairsMarket } from '../../../../support/strategies/hedge-pairs.js';
 
 const rules = btcRules({ minNotional: dec('5') });
 const price = fc.integer({ min: 1_000, max: 200_000 }).map((n) => dec(n).dividedBy(10));
 
-type FillArgs = Parameters<typeof hp.onFill>;
-/** A fill of our own order (the shell decodes the origin). */
-const onFill = (
-  s: FillArgs[0],
-  f: FillArgs[1],
-  l: FillArgs[2],
-  c: FillArgs[3],
-  m: FillArgs[4],
-  now: number,
-) => hp.onFill(s, f, l, c, m, now, 'own');
-const onMarket = (...a: Parameters<NonNullable<typeof hp.onMarket>>) => hp.onMarket!(...a);
+const onFill = onOwnFill;
+const onMarket = onPairsMarket;
 
 describe('hedge pairs properties', () => {
   it('a pair size never exceeds the notional, is a whole number of steps, and wastes less than one step', () => {
