@@ -21,6 +21,7 @@ import {
 } from '../application/admin.js';
 import type { AppContext } from '../application/context.js';
 import { RulesCache } from '../application/market.js';
+import { lighterInstances } from '../domain/config/deployment.js';
 import { proxyPlan } from '../domain/config/proxies.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
@@ -104,6 +105,7 @@ export async function runAdminLocally(opts: {
       // Every account one of the instance's legs trades on (close-all closes each leg on its own account).
       accounts: deployment.accounts.filter((a) => legsOf(instance).some((l) => l.account === a.id)),
       proxies: proxyPlan(deployment),
+      lighterInstances: lighterInstances(deployment),
       secrets,
       clock,
       logger,

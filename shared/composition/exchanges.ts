@@ -9,7 +9,12 @@
 
 import { createCcxtExchange, dialectFor } from '../adapters/ccxt/ccxt-exchange.js';
 import { credentialVariables } from '../adapters/secrets/env-secrets.js';
-import { type AccountConfig, breakerPolicyOf, type DeploymentConfig } from '../domain/config/deployment.js';
+import {
+  type AccountConfig,
+  breakerPolicyOf,
+  type DeploymentConfig,
+  lighterInstances,
+} from '../domain/config/deployment.js';
 import { type ProxyConfig, proxyPlan } from '../domain/config/proxies.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -40,6 +45,8 @@ export interface ExchangeSetup {
   /** Each account's proxies of the pool, in order (`proxyPlan`); failover moves along them. */
   readonly proxies?: ReadonlyMap<string, readonly ProxyConfig[]>;
   readonly metrics?: Metrics;
+  /** The instance each Lighter account carries (`lighterInstances`): its client ids pack without it. */
+  readonly lighterInstances?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -48,12 +55,13 @@ export interface ExchangeSetup {
  */
 export function tradedAccounts(
   deployment: DeploymentConfig,
-): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols' | 'proxies'> {
+): Pick<ExchangeSetup, 'accounts' | 'resyncSymbols' | 'proxies' | 'lighterInstances'> {
   const legs = deployment.instances.flatMap((i) => legsOf(i));
   const traded = deployment.accounts.filter((a) => legs.some((l) => l.account === a.id));
   return {
     accounts: traded,
     proxies: proxyPlan(deployment),
+    lighterInstances: lighterInstances(deployment),
     resyncSymbols: Object.fromEntries(
       traded.map((a) => [a.id, [...new Set(legs.filter((l) => l.account === a.id).map((l) => l.symbol))]]),
     ),
@@ -76,12 +84,21 @@ export async function buildExchanges(
           `account ${account.id} trades on OKX, whose API keys carry a passphrase: add "password" to its secret (${credentialVariables(account.id).password} for gridbot run)`,
         );
       const pool = setup.proxies?.get(account.id);
+      const lighter =
+        venue === 'lighter' && account.lighter
+          ? {
+              accountIndex: account.lighter.account_index,
+              apiKeyIndex: account.lighter.api_key_index,
+              instanceId: setup.lighterInstances?.[account.id],
+            }
+          : undefined;
       const inline = typeof account.proxy === 'object' ? account.proxy : undefined;
       const port = createCcxtExchange({
         venue,
         apiKey: creds.apiKey,
         secret: creds.secret,
         password: creds.password,
+        lighter,
         testnet: account.testnet,
         proxy: pool?.[0]
           ? await resolveProxy(pool[0], setup.secrets)
@@ -115,7 +132,14 @@ export async function buildExchanges(
       });
       ports.set(
         account.id,
-        new DeferredExchangePort(account.id, venue, dialectFor(venue).supportsAmend, build, setup.clock, e),
+        new DeferredExchangePort(
+          account.id,
+          venue,
+          venue !== 'lighter' && dialectFor({ venue }).supportsAmend,
+          build,
+          setup.clock,
+          e,
+        ),
       );
     }
   }
@@ -135,7 +159,7 @@ export async function buildExchanges(
   };
 }
 
-const VENUE_KEYS = new Set(['binanceusdm', 'okx']);
+const VENUE_KEYS = new Set(['binanceusdm', 'okx', 'lighter']);
 
 /**
  * The `urls.api` entries for one venue: `GRIDBOT_API_URLS` is either one set for every account (a

@@ -44,6 +44,7 @@ import { binanceDialect } from './binance-dialect.js';
 import { CallPolicy, offGridRejection } from './call-policy.js';
 import { type CcxtClient, type CcxtClientConfig, createCcxtClient } from './client.js';
 import type { VenueDialect } from './dialect.js';
+import { lighterDialect } from './lighter-dialect.js';
 import { okxDialect } from './okx-dialect.js';
 import { DEFAULT_STREAM_TUNING, StreamHub, type StreamTuning } from './streams.js';
 
@@ -130,6 +131,12 @@ export class CcxtExchange implements ExchangePort {
 
   async openOrders(symbol: string): Promise<ExchangeOrder[]> {
     const rules = await this.loadRules(symbol);
+    const own = this.dialect.fetchOpenOrders;
+    if (own) {
+      const orders = await this.calls.read(() => own(this.client, symbol, rules));
+      for (const o of orders) this.rememberClientId(o.exchangeOrderId, o.clientOrderId);
+      return orders;
+    }
     const [plain, stops] = await Promise.all([
       this.calls.read(() => this.client.fetchOpenOrders(symbol)),
       this.calls.read(() =>
@@ -145,6 +152,8 @@ export class CcxtExchange implements ExchangePort {
 
   async order(symbol: string, clientOrderId: string, kind?: OrderKind): Promise<ExchangeOrder | null> {
     const rules = await this.loadRules(symbol);
+    const own = this.dialect.fetchOrderByClientId;
+    if (own) return this.calls.readOrNull(() => own(this.client, symbol, clientOrderId, rules));
     const kinds: OrderKind[] = kind ? [kind] : ['limit', 'stop'];
     for (const k of kinds) {
       const params = {
@@ -232,7 +241,10 @@ export class CcxtExchange implements ExchangePort {
     const rules = await this.loadRules(request.symbol);
     const offGrid = offGridRejection(request, rules);
     if (offGrid) return offGrid;
-    const call = this.dialect.orderCall(request, rules);
+    const reference = this.dialect.needsReferencePrice?.(request)
+      ? await this.fetchPrice(request.symbol)
+      : undefined;
+    const call = this.dialect.orderCall(request, rules, reference);
     const outcome = await this.calls.write(() =>
       this.client.createOrder(
         request.symbol,
@@ -375,8 +387,13 @@ export class CcxtExchange implements ExchangePort {
 
 export interface CcxtAccountSettings extends CcxtClientConfig, CcxtExchangeOptions {}
 
-export function dialectFor(venue: CcxtClientConfig['venue']): VenueDialect {
-  return venue === 'okx' ? okxDialect : binanceDialect;
+export function dialectFor(settings: Pick<CcxtClientConfig, 'venue' | 'lighter'>): VenueDialect {
+  if (settings.venue === 'lighter') {
+    const instanceId = settings.lighter?.instanceId;
+    if (!instanceId) throw new Error('a Lighter account needs the instance it carries (lighter.instanceId)');
+    return lighterDialect(instanceId);
+  }
+  return settings.venue === 'okx' ? okxDialect : binanceDialect;
 }
 
 /** The port for one account: builds the ccxt client with the raw stream tap wired to the adapter. */
@@ -400,7 +417,7 @@ export function createCcxtExchange(given: CcxtAccountSettings): CcxtExchange {
     onMessage: (url, message) => target?.onRawMessage(url, message),
     onConnected: (url) => target?.onConnected(url),
   });
-  const exchange = new CcxtExchange(client, dialectFor(settings.venue), settings);
+  const exchange = new CcxtExchange(client, dialectFor(settings), settings);
   target = exchange.tap;
   return exchange;
 }

@@ -8,10 +8,11 @@
  * is not modified.
  */
 import ccxt, { type Exchange } from 'ccxt';
+import { type LighterCredentials, lighterClientClass, lighterOptions } from './lighter-client.js';
 
 export type CcxtClient = Exchange;
 
-export type CcxtVenue = 'binanceusdm' | 'okx';
+export type CcxtVenue = 'binanceusdm' | 'okx' | 'lighter';
 
 export interface ProxySettings {
   readonly httpsProxy?: string | undefined;
@@ -27,6 +28,8 @@ export interface CcxtClientConfig {
   readonly secret: string;
   /** OKX passphrase. */
   readonly password?: string | undefined;
+  /** Lighter: the account and API key indices (the API private key is `secret`). */
+  readonly lighter?: LighterCredentials | undefined;
   readonly proxy?: ProxySettings | undefined;
   /** Venue demo / sandbox environment. */
   readonly testnet?: boolean | undefined;
@@ -55,7 +58,7 @@ type ExchangeCtor = new (config: Record<string, unknown>) => Exchange;
 function baseClass(venue: CcxtVenue): ExchangeCtor {
   const cls = (ccxt.pro as unknown as Record<string, ExchangeCtor | undefined>)[venue];
   if (!cls) throw new Error(`ccxt pro has no exchange class ${venue}`);
-  return cls;
+  return venue === 'lighter' ? lighterClientClass(cls) : cls;
 }
 
 function deepMerge(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
@@ -130,6 +133,7 @@ export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtCli
       watchBalance: { fetchBalanceSnapshot: false, awaitBalanceSnapshot: false },
       // Perpetual swaps only: OKX would otherwise load spot, futures and options instruments too.
       ...(config.venue === 'okx' ? { fetchMarkets: { types: ['swap'] } } : {}),
+      ...(config.venue === 'lighter' && config.lighter ? lighterOptions(config.lighter) : {}),
       ...(config.options ?? {}),
     },
     ...(config.keepAliveMs !== undefined ? { streaming: { keepAlive: config.keepAliveMs } } : {}),

@@ -36,12 +36,26 @@ export interface VenueDialect {
   readonly venue: string;
   readonly supportsAmend: boolean;
   loadRules(ex: CcxtClient, symbol: string): Promise<SymbolRules>;
-  orderCall(req: OrderRequest, rules: SymbolRules): OrderCall;
+  /** `reference`: the current price, for venues whose market orders carry a worst price (`needsReferencePrice`). */
+  orderCall(req: OrderRequest, rules: SymbolRules, reference?: PriceSnapshot): OrderCall;
+  /** The venue's market orders carry a worst price: the adapter reads the price before placing one. */
+  needsReferencePrice?(req: OrderRequest): boolean;
   amendCall(req: AmendRequest, rules: SymbolRules): OrderCall;
   /** Extra params that route fetch/cancel calls to conditional (algo) orders. */
   readonly stopParams: Readonly<Record<string, unknown>>;
   /** Extra params that list open conditional orders (defaults to `stopParams`). */
   readonly openStopsParams?: Readonly<Record<string, unknown>>;
+  /** The venue lists conditional orders with the others: one read lists both (Lighter). */
+  readonly stopsListedWithOrders?: boolean;
+  /** Open orders read by the dialect itself (default: ccxt `fetchOpenOrders` + `parseOrder`). */
+  fetchOpenOrders?(ex: CcxtClient, symbol: string, rules: SymbolRules): Promise<ExchangeOrder[]>;
+  /** One order by client id read by the dialect itself (default: ccxt `fetchOrder`), null when unknown. */
+  fetchOrderByClientId?(
+    ex: CcxtClient,
+    symbol: string,
+    clientOrderId: string,
+    rules: SymbolRules,
+  ): Promise<ExchangeOrder | null>;
   clientIdParams(clientOrderId: string): Record<string, unknown>;
   parseOrder(info: unknown, symbol: string, rules: SymbolRules): ExchangeOrder;
   /** The venue answers an amend with ids only: read the order back by client id. */

@@ -22,7 +22,26 @@ export const accountSchema = z
     id: z.string().regex(ACCOUNT_ID_PATTERN, {
       message: 'must be lowercase letters, digits or "-" (max 31), e.g. "main" or "hedge-b"',
     }),
-    exchange: z.enum(['binanceusdm', 'okx', 'paper']),
+    exchange: z.enum(['binanceusdm', 'okx', 'lighter', 'paper']),
+    /**
+     * Lighter only: the account (`account_index`) and the API key (`api_key_index`, 0–254) whose private key
+     * is the account secret's `secret` (`lighter-signer.ts`).
+     */
+    lighter: z
+      .object({
+        account_index: z
+          .number()
+          .int({ message: 'must be a whole number: the account index Lighter shows, e.g. 281474976' })
+          .min(0, { message: 'must be ≥ 0' })
+          .max(281474976710654, { message: 'must be below 2^48 − 1' }),
+        api_key_index: z
+          .number()
+          .int({ message: 'must be a whole number, e.g. 4' })
+          .min(0, { message: 'must be 0–254' })
+          .max(254, { message: 'must be 0–254' }),
+      })
+      .strict()
+      .optional(),
     testnet: z.boolean().default(false),
     /** Secrets Manager secret holding `{"apiKey","secret","password"?}`; default `gridbot/<account id>`. */
     secret_name: z
@@ -220,6 +239,36 @@ export const deploymentConfigSchema = z
       }
       accountIds.add(a.id);
     });
+    cfg.accounts.forEach((a, i) => {
+      if (a.exchange === 'lighter' && !a.lighter)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'lighter'],
+          message:
+            'a Lighter account needs `lighter: { account_index, api_key_index }` (its API private key goes in the secret)',
+        });
+      if (a.exchange !== 'lighter' && a.lighter)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'lighter'],
+          message: `only Lighter accounts take \`lighter\` (this one is on ${a.exchange}); remove it`,
+        });
+    });
+    // Lighter nets one position per market per account, and packs client ids without the instance: a
+    // Lighter account carries one leg of one instance (`lighter-dialect.ts`).
+    const lighterAccounts = new Set(cfg.accounts.filter((a) => a.exchange === 'lighter').map((a) => a.id));
+    const lighterLegs = new Map<string, string[]>();
+    for (const inst of cfg.instances)
+      for (const leg of legsOfParsed(inst))
+        if (lighterAccounts.has(leg.account))
+          lighterLegs.set(leg.account, [...(lighterLegs.get(leg.account) ?? []), `${inst.id}/${leg.role}`]);
+    for (const [account, legs] of lighterLegs)
+      if (legs.length > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', cfg.accounts.findIndex((a) => a.id === account)],
+          message: `Lighter account "${account}" carries ${legs.join(', ')}: a Lighter account nets one position per market, so it may carry one leg of one instance; give the others their own accounts`,
+        });
     const instanceIds = new Set<string>();
     cfg.instances.forEach((inst, i) => {
       if (instanceIds.has(inst.id)) {
@@ -292,6 +341,15 @@ export function parseDeploymentConfig(input: unknown, source = 'deployment confi
   const result = deploymentConfigSchema.safeParse(input);
   if (!result.success) throw configErrorFrom(result.error, source);
   return result.data;
+}
+
+/** The one instance each Lighter account carries (the schema allows one leg of one instance per account). */
+export function lighterInstances(cfg: DeploymentConfig): Readonly<Record<string, string>> {
+  const lighter = new Set(cfg.accounts.filter((a) => a.exchange === 'lighter').map((a) => a.id));
+  const out: Record<string, string> = {};
+  for (const inst of cfg.instances)
+    for (const leg of legsOf(inst)) if (lighter.has(leg.account)) out[leg.account] = inst.id;
+  return out;
 }
 
 export function secretNameOf(account: AccountConfig): string {
