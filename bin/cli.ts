@@ -27,6 +27,7 @@ import {
 } from '../shared/composition/deployment-source.js';
 import type { Summary } from '../shared/composition/sim/summary.js';
 import { ADMIN_COMMANDS } from '../shared/domain/admin-commands.js';
+import { streamlessAccounts } from '../shared/domain/config/deployment.js';
 import { legsOf } from '../shared/domain/strategies/index.js';
 import { progressBar } from './progress.js';
 
@@ -369,6 +370,7 @@ function runCommand(io: CliIo): Command {
           const { jobs } = await runBot(rt.ctx, {
             instances,
             writer: `gridbot-run@${process.pid}`,
+            withoutStreams: streamlessAccounts(rt.deployment),
             stop: halt.stop,
             started: () => {
               io.err(`gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop\n`);

@@ -8,12 +8,14 @@ import { hostname } from 'node:os';
 import { scheduleReports } from '../../shared/application/status-report.js';
 import { StreamWorker } from '../../shared/application/stream-worker.js';
 import { liveRuntime } from '../../shared/composition/live.js';
+import { streamlessAccounts } from '../../shared/domain/config/deployment.js';
 
 async function main(): Promise<void> {
   const rt = await liveRuntime('stream-worker');
   const worker = new StreamWorker(rt.ctx, {
     instances: rt.deployment.instances,
     writer: process.env.ECS_TASK_ID ?? hostname(),
+    withoutStreams: streamlessAccounts(rt.deployment),
   });
   await worker.start();
   // The scheduled status reports go from here: the one process that runs all the time.

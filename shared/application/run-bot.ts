@@ -23,6 +23,8 @@ export interface RunBotOptions {
   readonly stop: Promise<void>;
   /** Called once the stream worker is up and the schedule is running. */
   readonly started?: () => void;
+  /** Accounts whose venue has no streams here (`StreamWorkerOptions.withoutStreams`). */
+  readonly withoutStreams?: readonly string[];
 }
 
 export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jobs: number }> {
@@ -30,6 +32,7 @@ export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jo
     instances: opts.instances,
     writer: opts.writer,
     requireAnAccount: true,
+    withoutStreams: opts.withoutStreams,
   });
   const stopping = new AbortController();
   void opts.stop.then(() => stopping.abort());

@@ -95,6 +95,11 @@ export interface StreamWorkerOptions {
    * simulator, which has no operator to hand one over).
    */
   readonly flattenPollMs?: number | null;
+  /**
+   * Accounts on a venue whose streams are not built (Lighter): the worker does not hold them; the
+   * reconciliation pass runs their instances (and closes their handed-over legs at market).
+   */
+  readonly withoutStreams?: readonly string[];
 }
 
 /** A fresh run id: six lowercase alphanumerics. */
@@ -175,8 +180,9 @@ export class StreamWorker {
     this.#flatten = new FlattenRunner(ctx, this.run, opts.instances);
     for (const inst of opts.instances) {
       if (!inst.enabled) continue;
-      // An instance listens on every account one of its legs trades on.
+      // An instance listens on every account one of its legs trades on (that has streams).
       for (const account of new Set(legsOf(inst).map((l) => l.account))) {
+        if (opts.withoutStreams?.includes(account)) continue;
         const list = this.#byAccount.get(account) ?? [];
         list.push(inst);
         this.#byAccount.set(account, list);
@@ -208,6 +214,7 @@ export class StreamWorker {
       run: this.run,
       accounts: [...this.#accounts.keys()],
       failedAccounts: [...this.#failed.keys()],
+      ...(this.#opts.withoutStreams?.length ? { withoutStreams: this.#opts.withoutStreams } : {}),
       instances: this.#opts.instances.length,
     });
   }

@@ -72,11 +72,7 @@ export function lighterClientClass(Base: Ctor): Ctor {
     }
 
     /** ccxt asks for a nonce per transaction (inside `#oneAtATime`): the venue's first, then counted. */
-    async fetchNonce(
-      accountIndex: unknown,
-      apiKeyIndex: unknown,
-      params: Record<string, unknown> = {},
-    ) {
+    async fetchNonce(accountIndex: unknown, apiKeyIndex: unknown, params: Record<string, unknown> = {}) {
       if (params.nonce !== undefined) return Number(params.nonce);
       if (this.#nonce === undefined) {
         const api = this as unknown as { publicGetNextNonce(p: Record<string, unknown>): Promise<unknown> };
@@ -95,12 +91,7 @@ export function lighterClientClass(Base: Ctor): Ctor {
     }
 
     /** The bundled signer instead of ccxt's binary loading; the account's client is created once. */
-    async loadAccount(
-      _chainId: unknown,
-      _l1Key: unknown,
-      apiKeyIndex: unknown,
-      accountIndex: unknown,
-    ) {
+    async loadAccount(_chainId: unknown, _l1Key: unknown, apiKeyIndex: unknown, accountIndex: unknown) {
       const self = this as unknown as {
         initAuthObject(a: unknown, k: unknown): void;
         options: { auths: Record<string, Record<string, { signer?: unknown }>> };

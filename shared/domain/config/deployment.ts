@@ -343,6 +343,11 @@ export function parseDeploymentConfig(input: unknown, source = 'deployment confi
   return result.data;
 }
 
+/** Accounts on a venue whose streams are not built here (Lighter): the reconciliation pass runs them. */
+export function streamlessAccounts(cfg: DeploymentConfig): string[] {
+  return cfg.accounts.filter((a) => a.exchange === 'lighter').map((a) => a.id);
+}
+
 /** The one instance each Lighter account carries (the schema allows one leg of one instance per account). */
 export function lighterInstances(cfg: DeploymentConfig): Readonly<Record<string, string>> {
   const lighter = new Set(cfg.accounts.filter((a) => a.exchange === 'lighter').map((a) => a.id));
