@@ -34,6 +34,11 @@ export const adminCommandSchema = z
     instanceId: z.string().min(1),
     confirm: z.string().max(100).optional(),
     reason: z.string().max(200).optional(),
+    /**
+     * Confirm this command too, though the service does not require it (Telegram confirms `rebuild` with a
+     * button): the same token, bound to the command, the instance and the state version.
+     */
+    askConfirmation: z.boolean().optional(),
     /** `close-all`: `emergency` (default: the closer's panic tiers) or `normal` (maker first). */
     urgency: z.enum(['normal', 'emergency']).optional(),
     /** Who is asking, as the client names them (the CLI: `user@host`); journaled with the command. */
@@ -104,7 +109,7 @@ export async function runAdminCommand(
     !runtimeOf(config).commands[cmd.command]
   )
     throw new UnsupportedCommandError(cmd.command, config.strategy);
-  if (CONFIRMED.has(cmd.command)) {
+  if (CONFIRMED.has(cmd.command) || (cmd.askConfirmation && cmd.command !== 'status')) {
     const version = state?.version ?? 0;
     const held = cmd.confirm ? await ctx.store.loadConfirmation(cmd.instanceId, cmd.confirm) : null;
     const valid =

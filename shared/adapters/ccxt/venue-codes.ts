@@ -1,6 +1,6 @@
 /**
- * What each documented venue error code means for us, Binance USD-M and OKX v5 alike (their codes do not
- * collide: Binance's are negative, OKX's five-digit positive). The table is the authority; ccxt's own
+ * What each documented venue error code means for us, Binance USD-M, OKX v5 and Lighter alike (their codes
+ * do not collide: Binance's are negative, OKX's five-digit 5xxxx, Lighter's 21xxx / 23xxx). The table is the authority; ccxt's own
  * exception classes are consulted only for codes it does not list.
  *
  *  - `rate_limited`: slow down (Retry-After when the venue sends one).
@@ -124,6 +124,34 @@ export const VENUE_CODES: Readonly<Record<string, CodeClass>> = {
   '51603': 'unknown_order', // order does not exist
   '59000': 'other', // settings blocked by open orders or positions
   '59102': 'other', // leverage exceeds the instrument's maximum
+  // ---- Lighter (21xxx / 23xxx: ccxt 4.5.84 lighter.exceptions.exact, and the venue's observed answers)
+  '21100': 'credentials', // account not found: the configured account_index is wrong
+  '21104': 'retry', // invalid nonce: nothing happened; the client re-reads nextNonce
+  '21109': 'credentials', // api key not found: the configured api_key_index or key is wrong
+  '21506': 'retry', // too many pending txs, try again later
+  '21507': 'insufficient_margin', // account below maintenance margin
+  '21508': 'insufficient_margin', // account below initial margin
+  '21602': 'other', // invalid market index
+  '21603': 'filter', // invalid min amounts for market
+  '21701': 'filter', // invalid base amount
+  '21702': 'filter', // invalid price
+  '21706': 'filter', // invalid order base or quote amount
+  '21709': 'unknown_order', // order is inactive
+  '21715': 'unknown_order', // given order is not an active order
+  '21717': 'too_many_orders', // maximum active limit order count reached
+  '21718': 'too_many_orders', // ... per market
+  '21719': 'too_many_orders', // maximum pending order count reached
+  '21722': 'too_many_orders', // maximum conditional order count reached
+  '21728': 'duplicate_client_id', // client order index already exists
+  '21729': 'would_trigger', // invalid order trigger price (already through it)
+  '21732': 'reduce_only_rejected', // reduce only increases position
+  '21734': 'filter', // limit order price too far from the mark price
+  '21738': 'reduce_only_rejected', // invalid reduce only direction
+  '21739': 'insufficient_margin', // not enough margin to create the order
+  '23000': 'rate_limited', // Too Many Requests!
+  '23001': 'rate_limited',
+  '23002': 'rate_limited',
+  '23003': 'rate_limited',
 };
 // OKX has no post-only refusal code: it accepts a post-only order that would take liquidity and cancels it
 // at once (`state: canceled`, `cancelSource: 31`); the order's fate is read like any vanished order's.

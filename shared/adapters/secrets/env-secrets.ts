@@ -87,7 +87,11 @@ export class EnvSecrets implements Secrets {
 
   /** A login from `GRIDBOT_<NAME>_USERNAME` and `GRIDBOT_<NAME>_PASSWORD` (e.g. `GRIDBOT_PROXY_P1_…`). */
   async login(name: string): Promise<Login> {
-    const names = loginVariables(name, this.#prefix);
+    // The Telegram bot's login reads better under its own names: the bot token and the webhook secret.
+    const names =
+      name === 'telegram'
+        ? { username: `${this.#prefix}_TELEGRAM_TOKEN`, password: `${this.#prefix}_TELEGRAM_WEBHOOK_SECRET` }
+        : loginVariables(name, this.#prefix);
     const username = this.#lookup(names.username);
     const password = this.#lookup(names.password);
     if (username === undefined || password === undefined)

@@ -14,6 +14,7 @@ import { configErrorFrom } from './format-error.js';
 import { PROXY_ID_PATTERN, proxySchema } from './proxies.js';
 import { reportsSchema } from './reports.js';
 import { simulationSchema } from './simulation.js';
+import { telegramSchema } from './telegram.js';
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
@@ -205,6 +206,8 @@ export const deploymentConfigSchema = z
     instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
     /** E-mailed status reports and alerts (`config/reports.ts`). */
     reports: reportsSchema.optional(),
+    /** Telegram alerts and operator commands (`config/telegram.ts`). */
+    telegram: telegramSchema.optional(),
     /** Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them. */
     simulation: simulationSchema.optional(),
   })
