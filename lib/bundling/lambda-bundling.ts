@@ -35,8 +35,24 @@ export function ccxtSlimModule(venue: Venue): string {
   return join(REPO_ROOT, 'lib/bundling/ccxt-slim', `${venue}.ts`);
 }
 
+/** Where a Lighter Lambda finds the signer's wasm files, copied beside the bundle (`lighter-signer.ts`). */
+export const LIGHTER_SIGNER_DIR = 'lighter-signer';
+
 export function cdkBundling(venue: Venue): BundlingOptions {
   return {
+    // Lighter signs with a WebAssembly signer that is read from disk, not bundled: ship its files too.
+    ...(venue === 'lighter'
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `mkdir -p ${outputDir}/${LIGHTER_SIGNER_DIR}`,
+              `cp ${inputDir}/node_modules/lighter-ts-sdk/wasm/lighter-signer.wasm ${inputDir}/node_modules/lighter-ts-sdk/wasm/wasm_exec.js ${outputDir}/${LIGHTER_SIGNER_DIR}/`,
+            ],
+          },
+        }
+      : {}),
     forceDockerBundling: false,
     format: OutputFormat.CJS,
     target: NODE_TARGET,

@@ -145,5 +145,7 @@ export function loginSecretsOf(config: DeploymentConfig): { name: string; secret
     .map((p) => ({ name: `proxy/${p.id}`, secretName: proxySecretNameOf(p) }));
   const email = config.reports?.email;
   if (email?.transport === 'smtp' && email.smtp?.auth) out.push({ name: 'smtp', secretName: 'gridbot/smtp' });
+  // The Telegram bot's token and webhook secret token (`{"username": <token>, "password": <secret>}`).
+  if (config.telegram) out.push({ name: 'telegram', secretName: 'gridbot/telegram' });
   return out;
 }

@@ -19,7 +19,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundling.js';
+import { cdkBundling, LAMBDA_RUNTIME, LIGHTER_SIGNER_DIR, REPO_ROOT } from '../bundling/lambda-bundling.js';
 import type { Venue } from '../config/deployment-input.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, type FunctionRole, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
@@ -149,6 +149,9 @@ export class ScheduledFunction extends Construct {
         [ENV.serviceName]: `gridbot-${props.role}`,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.venue === 'lighter'
+          ? { GRIDBOT_LIGHTER_SIGNER_DIR: `/var/task/${LIGHTER_SIGNER_DIR}` }
+          : {}),
       },
       ...(props.network
         ? {

@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import binanceSlim from '../../lib/bundling/ccxt-slim/binanceusdm.js';
+import lighterSlim from '../../lib/bundling/ccxt-slim/lighter.js';
 import okxSlim from '../../lib/bundling/ccxt-slim/okx.js';
-import { esbuildOptions } from '../../lib/bundling/lambda-bundling.js';
+import { esbuildOptions, LIGHTER_SIGNER_DIR, REPO_ROOT } from '../../lib/bundling/lambda-bundling.js';
 import { FIXTURES } from './synth.js';
 
 const errorNames = Object.keys(ccxt).filter((k) => {
@@ -18,6 +20,7 @@ const errorNames = Object.keys(ccxt).filter((k) => {
 describe.each([
   ['binanceusdm', binanceSlim],
   ['okx', okxSlim],
+  ['lighter', lighterSlim],
 ] as const)('slim ccxt for %s', (venue, slim) => {
   const s = slim as unknown as Record<string, unknown> & {
     pro: Record<string, unknown>;
@@ -56,5 +59,35 @@ describe('the ccxt alias in a bundle', () => {
       ).trim();
     expect(JSON.parse(run('binanceusdm'))).toMatchObject({ id: 'binanceusdm', code: '-5022' });
     expect(run('okx')).toBe('ERR ccxt pro has no exchange class okx');
+  }, 60_000);
+});
+
+describe('a Lighter bundle', () => {
+  it('signs with the signer files the bundling copies beside the code (no node_modules at run time)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridbot-lighter-'));
+    const out = join(dir, 'index.js');
+    await build(esbuildOptions(join(FIXTURES, 'lighter-sign-handler.ts'), out, 'lighter'));
+    // What cdkBundling's afterBundling hook does for a Lighter function.
+    const signer = join(dir, LIGHTER_SIGNER_DIR);
+    mkdirSync(signer);
+    for (const f of ['lighter-signer.wasm', 'wasm_exec.js'])
+      copyFileSync(join(REPO_ROOT, 'node_modules/lighter-ts-sdk/wasm', f), join(signer, f));
+    const key = randomBytes(40).toString('hex');
+    const text = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(out)}).handler({ key: ${JSON.stringify(key)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
+      ],
+      {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { PATH: process.env.PATH, GRIDBOT_LIGHTER_SIGNER_DIR: signer, NODE_NO_WARNINGS: '1' },
+      },
+    ).trim();
+    const res = JSON.parse(text.split('\n').pop()!) as { txType: number; tx: Record<string, unknown> };
+    expect(res.txType).toBe(14);
+    expect(res.tx).toMatchObject({ AccountIndex: 9, ApiKeyIndex: 4, ClientOrderIndex: 7, Nonce: 3 });
+    expect(text).not.toContain(key);
   }, 60_000);
 });

@@ -34,6 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Lighter's tx type numbers (lighter-go `txtypes/constants.go`). */
 export const LIGHTER_TX_TYPES = {
@@ -284,14 +285,24 @@ function install(old: OldSigner): void {
     g[name] = unsupported(name, 'this transaction cannot be signed offline here');
 }
 
-async function load(): Promise<void> {
+/**
+ * The folder holding `wasm_exec.js` and `lighter-signer.wasm`: `GRIDBOT_LIGHTER_SIGNER_DIR` (a Lambda
+ * bundle ships them beside its code), else the installed package's `wasm/`.
+ */
+function signerDir(): string {
+  const given = process.env.GRIDBOT_LIGHTER_SIGNER_DIR;
+  if (given) return given;
   const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve(`${SIGNER_PACKAGE}/package.json`));
+  return join(dirname(require.resolve(`${SIGNER_PACKAGE}/package.json`)), 'wasm');
+}
+
+async function load(): Promise<void> {
+  const dir = signerDir();
   const g = globalThis as unknown as Shimmed & { Go?: new () => GoRuntime };
-  await import(join(root, 'wasm', 'wasm_exec.js'));
+  await import(pathToFileURL(join(dir, 'wasm_exec.js')).href);
   if (!g.Go) throw new Error(`${SIGNER_PACKAGE}: wasm_exec.js did not define Go`);
   const go = new g.Go();
-  const bytes = await readFile(join(root, 'wasm', 'lighter-signer.wasm'));
+  const bytes = await readFile(join(dir, 'lighter-signer.wasm'));
   const { instance } = await wasm().instantiate(bytes, go.importObject);
   void go.run(instance);
   const old: Record<string, unknown> = {};
