@@ -322,7 +322,8 @@ export function parseLighterFill(
       : 'SHORT';
   const price = decField(row, 'price');
   const qty = decField(row, 'size');
-  const paid = optDecField(row, isMaker ? 'maker_fee' : 'taker_fee');
+  // Lighter states our side's fee rate in parts per million (absent when zero); else the market's rate.
+  const ppm = optDecField(row, isMaker ? 'maker_fee' : 'taker_fee');
   return {
     tradeId: String(row.trade_id),
     symbol,
@@ -332,7 +333,7 @@ export function parseLighterFill(
     positionSide,
     price,
     qty,
-    fee: paid ?? price.times(qty).times(isMaker ? rules.makerFee : rules.takerFee),
+    fee: price.times(qty).times(ppm ? ppm.dividedBy(1_000_000) : isMaker ? rules.makerFee : rules.takerFee),
     isMaker,
     time: Number(row.timestamp),
     ...(row.type === 'liquidation' || row.type === 'deleverage' ? { liquidation: true } : {}),
@@ -406,7 +407,13 @@ export function lighterDialect(instanceId: string): LighterDialect {
       await ex.loadMarkets();
       const market = ex.market(symbol);
       const info = asRaw(market.info, 'market');
-      const decimals = (key: string) => dec(10).pow(-Number(strField(info, key)));
+      // Lighter sends the decimals as strings on perps and numbers on spot markets: either is read.
+      const decimals = (key: string) => {
+        const n = Number(info[key]);
+        if (!Number.isInteger(n) || n < 0 || n > 18)
+          throw new MalformedPayloadError(`${key} must be a whole number of decimals, got ${String(info[key])}`);
+        return dec(10).pow(-n);
+      };
       return symbolRules({
         symbol: market.symbol,
         tickSize: decimals('price_decimals').toFixed(),

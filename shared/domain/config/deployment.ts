@@ -25,7 +25,7 @@ export const accountSchema = z
     }),
     exchange: z.enum(['binanceusdm', 'okx', 'lighter', 'paper']),
     /**
-     * Lighter only: the account (`account_index`) and the API key (`api_key_index`, 0–254) whose private key
+     * Lighter only: the account (`account_index`) and the API key (`api_key_index`, 4–254) whose private key
      * is the account secret's `secret` (`lighter-signer.ts`).
      */
     lighter: z
@@ -35,11 +35,12 @@ export const accountSchema = z
           .int({ message: 'must be a whole number: the account index Lighter shows, e.g. 281474976' })
           .min(0, { message: 'must be ≥ 0' })
           .max(281474976710654, { message: 'must be below 2^48 − 1' }),
+        // ccxt replaces an index below 4 with 254 (0–3 are the venue's own apps): refuse it here instead.
         api_key_index: z
           .number()
           .int({ message: 'must be a whole number, e.g. 4' })
-          .min(0, { message: 'must be 0–254' })
-          .max(254, { message: 'must be 0–254' }),
+          .min(4, { message: 'must be 4–254 (0–3 belong to Lighter’s own apps; create an API key at 4 or above)' })
+          .max(254, { message: 'must be 4–254' }),
       })
       .strict()
       .optional(),
