@@ -21,7 +21,11 @@ let venue: LighterVenue;
 let a: CcxtExchange;
 let b: CcxtExchange;
 
-function port(account: (typeof LIGHTER_ACCOUNTS)[number], apiKeyIndex: number, accountIndex = account.index) {
+function port(
+  account: (typeof LIGHTER_ACCOUNTS)[number],
+  apiKeyIndex: number,
+  accountIndex: number = account.index,
+) {
   const secret = randomBytes(40).toString('hex');
   keys.set(account.account, secret);
   return createCcxtExchange({
