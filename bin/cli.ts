@@ -11,6 +11,7 @@
  *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  *               [--no-funding]
+ *   gridbot telegram-webhook --url <https url> [--aws [--region <r>]] [--env-file <file>] [--delete]
  *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <duration>]
  *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
@@ -294,6 +295,45 @@ function dataCommand(io: CliIo): Command {
   return data;
 }
 
+function telegramCommand(io: CliIo): Command {
+  return new Command('telegram-webhook')
+    .description(
+      'point the Telegram bot at the deployed webhook (the TelegramUrl output of cdk deploy), with its secret token; reads the bot token and the webhook secret from GRIDBOT_TELEGRAM_TOKEN / GRIDBOT_TELEGRAM_WEBHOOK_SECRET (or .env), or with --aws from the gridbot/telegram secret',
+    )
+    .requiredOption('--url <url>', 'the webhook URL (https)')
+    .option('--aws', 'read the bot token and the webhook secret from Secrets Manager (gridbot/telegram)')
+    .option('--region <region>', 'AWS region of the secret (with --aws)')
+    .option('--env-file <file>', 'environment file (default .env)')
+    .option('--delete', 'remove the webhook instead (for long polling by `gridbot run`)')
+    .action(async (o) => {
+      const { EnvSecrets, SecretsManagerSecrets, registeringSecrets } = await import(
+        '../shared/adapters/secrets/index.js'
+      );
+      const { TelegramChat } = await import('../shared/adapters/telegram/bot-api.js');
+      const { registerWebhook } = await import('../shared/adapters/telegram/updates.js');
+      const secrets = registeringSecrets(
+        o.aws
+          ? new SecretsManagerSecrets({ accounts: [], ...(o.region ? { region: o.region } : {}) })
+          : new EnvSecrets({ env: io.env, ...(o.envFile ? { envFile: o.envFile } : {}) }),
+      );
+      const login = await secrets.login('telegram');
+      const bot = new TelegramChat({
+        token: login.username,
+        ...(io.env.GRIDBOT_TELEGRAM_API_ROOT ? { apiRoot: io.env.GRIDBOT_TELEGRAM_API_ROOT } : {}),
+      });
+      if (o.delete) {
+        await bot.deleteWebhook();
+        io.out('telegram webhook removed: `gridbot run` can poll\n');
+        return;
+      }
+      if (!/^https:\/\//.test(o.url) && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(o.url))
+        throw new UsageError(`--url must be https (got ${o.url})`);
+      await registerWebhook(bot, o.url, login.password);
+      const me = await bot.getMe();
+      io.out(`telegram: @${me.username} now posts its updates to ${o.url}\n`);
+    });
+}
+
 /** `--for 90`, `--for 90s`, `--for 5m`, `--for 2h` → milliseconds (> 0). */
 function durationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
@@ -363,10 +403,17 @@ function runCommand(io: CliIo): Command {
           envFile: o.envFile,
           env: io.env,
         });
+        let telegram: { stop(): Promise<void> } | undefined;
         try {
           const instances = rt.deployment.instances.filter((i) => i.enabled);
           // A config that cannot work on this venue and balance is refused before anything trades.
           await preflightInstances(rt.ctx, instances);
+          // Telegram commands by long polling, when the deployment has a bot that takes commands.
+          const { startTelegramPolling } = await import('../shared/composition/telegram.js');
+          telegram =
+            rt.telegram?.config.commands === true
+              ? await startTelegramPolling(rt.telegram, rt.ctx, rt.ctx.logger)
+              : undefined;
           const { jobs } = await runBot(rt.ctx, {
             instances,
             writer: `gridbot-run@${process.pid}`,
@@ -379,6 +426,7 @@ function runCommand(io: CliIo): Command {
           });
           io.out(`gridbot run: stopped after ${jobs} scheduled job(s); grid orders stay on the exchange\n`);
         } finally {
+          await telegram?.stop();
           // Every path closes the exchanges and the store (the embedded one would keep the process alive).
           await rt.close();
         }
@@ -419,6 +467,7 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
   for (const name of ADMIN) program.addCommand(adminCommand(io, name));
   program.addCommand(dataCommand(io));
   program.addCommand(runCommand(io));
+  program.addCommand(telegramCommand(io));
   const quiet = (c: Command): void => {
     // Help goes out as usual; errors are reported once, as one line, by the catch below.
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} });

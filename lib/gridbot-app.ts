@@ -22,6 +22,7 @@ export interface GridbotStacks {
 
 export interface BuildOverrides {
   readonly entries?: TradingStackProps['entries'];
+  readonly telegramEntry?: TradingStackProps['telegramEntry'];
   readonly worker?: TradingStackProps['worker'];
   /** AWS account for the stacks; default the CLI's (CDK_DEFAULT_ACCOUNT), unresolved offline. */
   readonly account?: string | undefined;
@@ -56,6 +57,7 @@ export function buildGridbot(
     secrets: stateful.secrets,
     egressIpAllocationId: stateful.egressIp?.attrAllocationId,
     entries: overrides.entries,
+    telegramEntry: overrides.telegramEntry,
     worker: overrides.worker,
   });
 

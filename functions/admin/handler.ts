@@ -40,6 +40,7 @@ async function answer(event: unknown, context?: LambdaContextLike): Promise<Admi
     rt.metrics.put('Errors', 1, 'Count', { instance: parsed.data.instanceId });
     return { ok: false, error };
   } finally {
+    await rt.ctx.notifier.flush?.();
     await rt.metrics.flush();
   }
 }

@@ -38,7 +38,8 @@ export function ccxtSlimModule(venue: Venue): string {
 /** Where a Lighter Lambda finds the signer's wasm files, copied beside the bundle (`lighter-signer.ts`). */
 export const LIGHTER_SIGNER_DIR = 'lighter-signer';
 
-export function cdkBundling(venue: Venue): BundlingOptions {
+/** `venue` null: a function that trades nowhere (the Telegram webhook) and bundles no ccxt. */
+export function cdkBundling(venue: Venue | null): BundlingOptions {
   return {
     // Lighter signs with a WebAssembly signer that is read from disk, not bundled: ship its files too.
     ...(venue === 'lighter'
@@ -61,7 +62,7 @@ export function cdkBundling(venue: Venue): BundlingOptions {
     sourcesContent: false,
     keepNames: true,
     externalModules: [...EXTERNAL_MODULES],
-    esbuildArgs: { '--alias': `ccxt=${ccxtSlimModule(venue)}` },
+    ...(venue === null ? {} : { esbuildArgs: { '--alias': `ccxt=${ccxtSlimModule(venue)}` } }),
   };
 }
 

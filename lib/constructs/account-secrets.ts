@@ -81,6 +81,11 @@ export class AccountSecrets extends Construct {
     return [...this.byLogin.values()];
   }
 
+  /** One login's secret (`telegram`, `smtp`, `proxy/<id>`), if the deployment has it. */
+  login(name: string): ISecret | undefined {
+    return this.byLogin.get(name);
+  }
+
   of(accountId: string): ISecret {
     const secret = this.byAccount.get(accountId);
     if (!secret) throw new Error(`no secret for account "${accountId}"`);

@@ -29,6 +29,7 @@ import { ConfigLayer } from '../constructs/config-layer.js';
 import { Network } from '../constructs/network.js';
 import { ScheduledFunction } from '../constructs/scheduled-function.js';
 import { StreamWorkerService } from '../constructs/stream-worker-service.js';
+import { TelegramWebhook } from '../constructs/telegram-webhook.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { FUNCTION_ROLES, type FunctionRole, functionEntry } from '../runtime-contract.js';
 
@@ -42,6 +43,8 @@ export interface TradingStackProps extends StackProps {
   readonly egressIpAllocationId?: string | undefined;
   /** Entry files by role (tests use fixtures); default functions/<role>/handler.ts. */
   readonly entries?: Partial<Record<FunctionRole, string>> | undefined;
+  /** Entry of the Telegram webhook (tests use a fixture); default functions/telegram/handler.ts. */
+  readonly telegramEntry?: string | undefined;
   /** Docker build context and Dockerfile of the stream worker (tests use a fixture). */
   readonly worker?: { readonly buildContext: string; readonly dockerfile: string } | undefined;
 }
@@ -53,6 +56,8 @@ export class TradingStack extends Stack {
   readonly schedulerRole: Role;
   readonly network: Network;
   readonly worker: StreamWorkerService;
+  /** The Telegram webhook, when the deployment has `telegram:` with commands on. */
+  readonly telegram?: TelegramWebhook;
   /** Functions by account id, then role. */
   readonly functions = new Map<string, Map<FunctionRole, IFunction>>();
 
@@ -157,6 +162,28 @@ export class TradingStack extends Stack {
     });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+
+    // Telegram commands: the webhook, forwarding each instance's commands to its account's admin function.
+    const telegramSecret = props.secrets.login('telegram');
+    if (config.telegram?.commands && telegramSecret) {
+      const adminFunctions = new Map<string, IFunction>();
+      for (const inst of config.instances) {
+        const account = legsOf(inst)[0]?.account;
+        const admin = account ? this.functions.get(account)?.get('admin') : undefined;
+        if (admin) adminFunctions.set(inst.id, admin);
+      }
+      this.telegram = new TelegramWebhook(this, 'Telegram', {
+        deploymentName: name,
+        entry: props.telegramEntry ?? join(REPO_ROOT, 'functions/telegram/handler.ts'),
+        configLayer: new ConfigLayer(this, 'Config-telegram', {
+          accountId: 'telegram',
+          config: props.input.raw,
+        }).layer,
+        secret: telegramSecret,
+        adminFunctions,
+        logRetention: props.logRetention,
+      });
+    }
 
     // Status reports over SES: the sender's identity (SES e-mails it a verification link once), and the
     // right to send from it for the worker (scheduled reports) and the admin functions (`report`).

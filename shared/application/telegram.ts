@@ -168,13 +168,11 @@ async function onMessage(
 
 async function onButton(deps: ChatDeps, update: Extract<ChatUpdate, { kind: 'callback' }>): Promise<void> {
   const ack = (text: string) =>
-    deps.chat
-      .answerCallback(update.callbackId, text)
-      .catch((e: unknown) =>
-        deps.logger.warn('telegram callback answer failed', {
-          error: e instanceof Error ? e.message : String(e),
-        }),
-      );
+    deps.chat.answerCallback(update.callbackId, text).catch((e: unknown) =>
+      deps.logger.warn('telegram callback answer failed', {
+        error: e instanceof Error ? e.message : String(e),
+      }),
+    );
   if (update.data === 'no') {
     await ack('Cancelled');
     return reply(deps, update.chatId, 'Cancelled: nothing was done.');

@@ -5,7 +5,6 @@
  * `runAdminCommand` the Lambda runs. Exchange credentials come from the environment or `.env`
  * (`GRIDBOT_<ACCOUNT>_API_KEY` / `_SECRET`); `status` needs none.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SystemClock } from '../adapters/clock/index.js';
 import { createDynamoStateStore } from '../adapters/dynamodb/index.js';
 import { JournalSink } from '../adapters/events/index.js';
@@ -15,7 +14,6 @@ import { LogNotifier } from '../adapters/notify/index.js';
 import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
 import {
   type AdminCommand,
-  type AdminResult,
   adminCommandSchema,
   runAdminCommand,
 } from '../application/admin.js';
@@ -30,7 +28,10 @@ import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
 import { reportsFor } from './reports.js';
 import { guardsOf, secureToken } from './runtime-context.js';
 
-export type AdminReply = AdminResult | { readonly ok: false; readonly error: string };
+export type { AdminReply } from './admin-invoke.js';
+export { runAdminOnAws } from './admin-invoke.js';
+
+import type { AdminReply } from './admin-invoke.js';
 
 export function parseAdminCommand(input: unknown): AdminCommand {
   const parsed = adminCommandSchema.safeParse(input);
@@ -40,38 +41,6 @@ export function parseAdminCommand(input: unknown): AdminCommand {
     );
   }
   return parsed.data;
-}
-
-/** Invokes the deployed admin function and returns its answer. */
-export async function runAdminOnAws(opts: {
-  readonly command: AdminCommand;
-  readonly functionName: string;
-  readonly region?: string | undefined;
-  /** Another Lambda endpoint (a local stand-in); credentials then come from `env` when it has them. */
-  readonly endpoint?: string | undefined;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}): Promise<AdminReply> {
-  const key = opts.env?.AWS_ACCESS_KEY_ID;
-  const secret = opts.env?.AWS_SECRET_ACCESS_KEY;
-  const client = new LambdaClient({
-    ...(opts.region ? { region: opts.region } : {}),
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    ...(opts.endpoint && key && secret ? { credentials: { accessKeyId: key, secretAccessKey: secret } } : {}),
-  });
-  try {
-    const out = await client.send(
-      new InvokeCommand({
-        FunctionName: opts.functionName,
-        Payload: new TextEncoder().encode(JSON.stringify(opts.command)),
-      }),
-    );
-    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
-    if (out.FunctionError)
-      return { ok: false, error: `the admin function failed (${out.FunctionError}): ${text}` };
-    return JSON.parse(text) as AdminReply;
-  } finally {
-    client.destroy();
-  }
 }
 
 /** Runs the command in this process against a DynamoDB endpoint and the config's exchange accounts. */

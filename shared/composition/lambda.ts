@@ -53,6 +53,8 @@ export function scheduledHandler<R>(
       return { ok: false, job, error, outcomes: [] };
     }
     const outcomes = await runScheduled(rt.ctx, job, parsed.data, service);
+    // Alerts held back for a batch (Telegram) leave before the invocation ends.
+    await rt.ctx.notifier.flush?.();
     logger.info(`${job} done`, {
       scheduledTime: parsed.data.scheduledTime,
       done: outcomes.filter((o) => o.status === 'done').length,

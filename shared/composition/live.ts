@@ -22,6 +22,7 @@ import { deploymentConfigFromEnv } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
+import { type TelegramLink, telegramLink, withTelegramAlerts } from './telegram.js';
 
 export interface LiveRuntime {
   readonly ctx: AppContext;
@@ -29,6 +30,8 @@ export interface LiveRuntime {
   readonly logger: PowertoolsLogger;
   readonly metrics: EmfMetrics;
   readonly exchanges: readonly ExchangePort[];
+  /** The Telegram bot, when the deployment has one. */
+  readonly telegram?: TelegramLink | undefined;
   close(): Promise<void>;
 }
 
@@ -67,7 +70,14 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
         ...(env.GRIDBOT_SNS_ENDPOINT ? { endpoint: env.GRIDBOT_SNS_ENDPOINT } : {}),
       })
     : new LogNotifier(logger);
-  const notifier = withMailedAlerts(sns, reports, logger);
+  const telegram = telegramLink(deployment, secrets, logger, env);
+  const notifier = withTelegramAlerts(
+    withMailedAlerts(sns, reports, logger),
+    telegram,
+    clock,
+    logger,
+    metrics,
+  );
   const exchanges = await buildExchanges({
     onUnavailable: 'defer',
     ...tradedAccounts(deployment),
@@ -88,7 +98,9 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
     logger,
     metrics,
     exchanges: exchanges.all,
+    telegram,
     close: async () => {
+      await notifier.flush?.();
       await metrics.flush();
       await Promise.all(exchanges.all.map((x) => x.close()));
     },

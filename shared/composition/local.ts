@@ -25,6 +25,7 @@ import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
+import { type TelegramLink, telegramLink, withTelegramAlerts } from './telegram.js';
 
 export interface LocalOptions {
   readonly configPath: string;
@@ -41,6 +42,8 @@ export interface LocalRuntime {
   readonly deployment: DeploymentConfig;
   readonly metrics: RecordingMetrics;
   readonly exchanges: readonly ExchangePort[];
+  /** The Telegram bot, when the deployment has one (`gridbot run` polls it). */
+  readonly telegram?: TelegramLink | undefined;
   /** Closes the exchanges, then the store (always, even if an exchange fails to close). Idempotent. */
   close(): Promise<void>;
 }
@@ -80,7 +83,14 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
     );
     const reports = reportsFor(deployment, secrets, env);
-    const notifier = withMailedAlerts(new LogNotifier(logger), reports, logger);
+    const telegram = telegramLink(deployment, secrets, logger, env);
+    const notifier = withTelegramAlerts(
+      withMailedAlerts(new LogNotifier(logger), reports, logger),
+      telegram,
+      clock,
+      logger,
+      metrics,
+    );
     const built = await buildExchanges({
       ...tradedAccounts(deployment),
       secrets,
@@ -95,7 +105,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
       deployment,
     );
-    return { ctx, deployment, metrics, exchanges, close };
+    return { ctx, deployment, metrics, exchanges, telegram, close };
   } catch (e) {
     // Nothing opened here outlives a failed start: the embedded store would keep the process alive.
     await close();

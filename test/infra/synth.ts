@@ -20,6 +20,7 @@ const HANDLER = join(FIXTURES, 'handler.ts');
 /** Stand-in entry points and worker image: stack tests need no real bundle. */
 export const FIXTURE_BUILD = {
   entries: { recon: HANDLER, recompute: HANDLER, risk: HANDLER, admin: HANDLER },
+  telegramEntry: HANDLER,
   worker: { buildContext: join(FIXTURES, 'worker'), dockerfile: 'Dockerfile' },
 } as const;
 export const TEST_ACCOUNT = '111111111111';

@@ -411,7 +411,9 @@ export function lighterDialect(instanceId: string): LighterDialect {
       const decimals = (key: string) => {
         const n = Number(info[key]);
         if (!Number.isInteger(n) || n < 0 || n > 18)
-          throw new MalformedPayloadError(`${key} must be a whole number of decimals, got ${String(info[key])}`);
+          throw new MalformedPayloadError(
+            `${key} must be a whole number of decimals, got ${String(info[key])}`,
+          );
         return dec(10).pow(-n);
       };
       return symbolRules({

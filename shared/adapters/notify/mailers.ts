@@ -143,4 +143,7 @@ export class FanoutNotifier implements Notifier {
   async notify(alert: Alert): Promise<void> {
     await Promise.all(this.notifiers.map((n) => n.notify(alert)));
   }
+  async flush(): Promise<void> {
+    await Promise.all(this.notifiers.map((n) => n.flush?.()));
+  }
 }

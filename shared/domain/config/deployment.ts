@@ -39,7 +39,9 @@ export const accountSchema = z
         api_key_index: z
           .number()
           .int({ message: 'must be a whole number, e.g. 4' })
-          .min(4, { message: 'must be 4–254 (0–3 belong to Lighter’s own apps; create an API key at 4 or above)' })
+          .min(4, {
+            message: 'must be 4–254 (0–3 belong to Lighter’s own apps; create an API key at 4 or above)',
+          })
           .max(254, { message: 'must be 4–254' }),
       })
       .strict()
