@@ -12,11 +12,7 @@ import { JsonConsoleLogger } from '../adapters/logging/index.js';
 import { RecordingMetrics } from '../adapters/metrics/index.js';
 import { LogNotifier } from '../adapters/notify/index.js';
 import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
-import {
-  type AdminCommand,
-  adminCommandSchema,
-  runAdminCommand,
-} from '../application/admin.js';
+import { type AdminCommand, adminCommandSchema, runAdminCommand } from '../application/admin.js';
 import type { AppContext } from '../application/context.js';
 import { RulesCache } from '../application/market.js';
 import { lighterInstances } from '../domain/config/deployment.js';
