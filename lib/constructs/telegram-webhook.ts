@@ -25,6 +25,9 @@ import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundl
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
 
+/** Concurrent webhook calls at most (reserved from the account's Lambda concurrency). */
+export const WEBHOOK_CONCURRENCY = 2;
+
 export interface TelegramWebhookProps {
   readonly deploymentName: string;
   readonly entry: string;
@@ -72,6 +75,9 @@ export class TelegramWebhook extends Construct {
       // webhook that does not answer, so the bound stays under its patience.
       timeout: Duration.seconds(55),
       retryAttempts: 0,
+      // The URL is public: a flood of calls (each refused) must not take the concurrency the trading
+      // functions need. At most this many run at once; Telegram retries what is throttled.
+      reservedConcurrentExecutions: WEBHOOK_CONCURRENCY,
       role,
       logGroup,
       layers: [props.configLayer],

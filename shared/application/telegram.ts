@@ -78,6 +78,18 @@ export async function handleChatUpdate(deps: ChatDeps, update: ChatUpdate): Prom
     return;
   }
   if (update.kind === 'other') return;
+  // In a group, only the listed people may command (when the config lists any).
+  const users = deps.config.users;
+  if (users && !(update.from && users.includes(update.from.id))) {
+    deps.metrics.put('TelegramIgnored', 1, 'Count');
+    deps.logger.warn('telegram command from a user not on the allow-list ignored', {
+      chat: chatId,
+      user: update.from?.id ?? null,
+    });
+    if (update.kind === 'callback')
+      await deps.chat.answerCallback(update.callbackId, 'Not allowed').catch(() => undefined);
+    return;
+  }
   if (!deps.config.commands) {
     if (update.kind === 'message' && update.text.startsWith('/'))
       await reply(deps, chatId, 'Commands are off for this bot (telegram.commands: false).');
@@ -241,6 +253,9 @@ function formatStatus(instanceId: string, detail: unknown): string {
  * Alerts to the allowed chats: filtered by the config, gathered per batch window (a critical one goes
  * at once), at most `max_messages_per_minute` messages a minute; `flush` sends what is held now.
  */
+/** How long a final flush waits for Telegram. */
+export const FLUSH_DEADLINE_MS = 5_000;
+
 export class TelegramNotifier implements Notifier {
   readonly #batcher: AlertBatcher;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -265,11 +280,20 @@ export class TelegramNotifier implements Notifier {
     this.#schedule();
   }
 
-  /** Sends what is held now (the window ignored; the per-minute limit still holds). */
-  async flush(): Promise<void> {
+  /**
+   * Sends what is held now, window and per-minute limit aside (a Lambda invocation is ending), waiting at
+   * most `deadlineMs` for Telegram: a slow Bot API must not hold a trading process past its timeout (what
+   * is still in flight then is logged as it ends).
+   */
+  async flush(deadlineMs = FLUSH_DEADLINE_MS): Promise<void> {
     this.#cancel();
-    await this.#send(true);
-    await this.#sending;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+      timer.unref?.();
+    });
+    await Promise.race([this.#send(true).then(() => this.#sending), late]);
+    clearTimeout(timer);
     if (this.#batcher.pending > 0) this.#schedule();
   }
 
@@ -291,7 +315,14 @@ export class TelegramNotifier implements Notifier {
     this.#timer = setTimeout(
       () => {
         this.#timer = null;
-        void this.#send(false).then(() => this.#schedule());
+        // Never an unhandled rejection: this runs in the trading processes.
+        void this.#send(false)
+          .catch((e: unknown) =>
+            this.logger.error('telegram alert batch failed', {
+              error: e instanceof Error ? e.message : String(e),
+            }),
+          )
+          .then(() => this.#schedule());
       },
       Math.max(0, due - now),
     );
@@ -302,20 +333,23 @@ export class TelegramNotifier implements Notifier {
     const batch = this.#batcher.take(this.clock.now(), force);
     if (!batch) return;
     const text = formatAlerts(batch);
+    // Every chat at once: one slow chat does not hold the others back.
     const run = this.#sending.then(async () => {
-      for (const chatId of this.config.chats) {
-        try {
-          await this.chat.send(chatId, text);
-          this.metrics?.put('TelegramAlertMessages', 1, 'Count');
-        } catch (e) {
-          this.metrics?.put('TelegramSendFailures', 1, 'Count');
-          this.logger.error('telegram alert failed', {
-            chat: chatId,
-            alerts: batch.length,
-            error: e instanceof Error ? e.message : String(e),
-          });
-        }
-      }
+      await Promise.all(
+        this.config.chats.map(async (chatId) => {
+          try {
+            await this.chat.send(chatId, text);
+            this.metrics?.put('TelegramAlertMessages', 1, 'Count');
+          } catch (e) {
+            this.metrics?.put('TelegramSendFailures', 1, 'Count');
+            this.logger.error('telegram alert failed', {
+              chat: chatId,
+              alerts: batch.length,
+              error: e instanceof Error ? e.message : String(e),
+            });
+          }
+        }),
+      );
     });
     this.#sending = run;
     await run;

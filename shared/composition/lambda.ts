@@ -52,9 +52,13 @@ export function scheduledHandler<R>(
       await rt.metrics.flush();
       return { ok: false, job, error, outcomes: [] };
     }
-    const outcomes = await runScheduled(rt.ctx, job, parsed.data, service);
-    // Alerts held back for a batch (Telegram) leave before the invocation ends.
-    await rt.ctx.notifier.flush?.();
+    let outcomes: Awaited<ReturnType<typeof runScheduled<R>>>;
+    try {
+      outcomes = await runScheduled(rt.ctx, job, parsed.data, service);
+    } finally {
+      // Alerts held back for a batch (Telegram) leave before the invocation ends, whatever happened.
+      await rt.ctx.notifier.flush?.();
+    }
     logger.info(`${job} done`, {
       scheduledTime: parsed.data.scheduledTime,
       done: outcomes.filter((o) => o.status === 'done').length,

@@ -118,34 +118,72 @@ export function lambdaAdmin(env: Env): (cmd: AdminCommand) => Promise<AdminReply
 /**
  * `gridbot run` with `telegram:`: the bot answers the allowed chats by long polling, through the admin
  * service in this process. A missing or malformed token refuses the start (exit with the reason), as any
- * other config problem does; `stop` ends the poll.
+ * other config problem does. Telegram itself being slow or down never holds trading up: the bot starts
+ * in the background and keeps trying. A bot already served by a webhook (the AWS deployment) is not
+ * taken over: polling would delete that webhook; `gridbot telegram-webhook --delete` does it on purpose.
  */
 export async function startTelegramPolling(
   link: TelegramLink,
   ctx: AppContext,
   logger: Logger,
+  retryMs = 30_000,
 ): Promise<{ stop(): Promise<void> }> {
   const bot = await link.chat.bot().catch((e: unknown) => {
     throw new Error(
       `telegram is configured but its bot cannot start: ${e instanceof Error ? e.message : String(e)} (set GRIDBOT_TELEGRAM_TOKEN and GRIDBOT_TELEGRAM_WEBHOOK_SECRET)`,
     );
   });
-  const me = await bot.getMe();
-  const deps: ChatDeps = {
-    chat: link.chat,
-    config: link.config,
-    admin: localAdmin(ctx),
-    instanceIds: ctx.instanceIds,
-    logger,
-    metrics: ctx.metrics,
-    botUsername: me.username,
+  const stopping = new AbortController();
+  let poller: TelegramPoller | undefined;
+  let running: Promise<void> | undefined;
+  const begin = async (): Promise<void> => {
+    for (;;) {
+      if (stopping.signal.aborted) return;
+      try {
+        const hook = await bot.getWebhookInfo();
+        if (hook.url) {
+          logger.warn(
+            'telegram: the bot is served by a webhook; gridbot run does not take it over (alerts still go): remove it with `gridbot telegram-webhook --delete` to command from here',
+            { webhookHost: new URL(hook.url).host },
+          );
+          return;
+        }
+        const me = await bot.getMe();
+        const deps: ChatDeps = {
+          chat: link.chat,
+          config: link.config,
+          admin: localAdmin(ctx),
+          instanceIds: ctx.instanceIds,
+          logger,
+          metrics: ctx.metrics,
+          botUsername: me.username,
+        };
+        if (stopping.signal.aborted) return;
+        poller = new TelegramPoller({ chat: bot, logger, onUpdate: (u) => handleChatUpdate(deps, u) });
+        running = poller.start();
+        logger.info('telegram bot polling', { bot: me.username, chats: link.config.chats.length });
+        return;
+      } catch (e) {
+        logger.warn('telegram: the bot could not start yet; trying again', {
+          error: e instanceof Error ? e.message : String(e),
+        });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, retryMs);
+          t.unref?.();
+          stopping.signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+    }
   };
-  const poller = new TelegramPoller({ chat: bot, logger, onUpdate: (u) => handleChatUpdate(deps, u) });
-  const running = poller.start();
-  logger.info('telegram bot polling', { bot: me.username, chats: link.config.chats.length });
+  const starting = begin();
   return {
     stop: async () => {
-      await poller.stop();
+      stopping.abort();
+      await starting;
+      await poller?.stop();
       await running;
     },
   };

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
@@ -89,5 +89,21 @@ describe('a Lighter bundle', () => {
     expect(res.txType).toBe(14);
     expect(res.tx).toMatchObject({ AccountIndex: 9, ApiKeyIndex: 4, ClientOrderIndex: 7, Nonce: 3 });
     expect(text).not.toContain(key);
+    // A signer file that is not the reviewed one (another version, a tampered copy) never runs.
+    appendFileSync(join(signer, 'wasm_exec.js'), '\nglobalThis.leaked = true;\n');
+    const tampered = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(out)}).handler({ key: ${JSON.stringify(key)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
+      ],
+      {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { PATH: process.env.PATH, GRIDBOT_LIGHTER_SIGNER_DIR: signer, NODE_NO_WARNINGS: '1' },
+      },
+    ).trim();
+    expect(tampered).toMatch(/ERR .*wasm_exec\.js is not the reviewed lighter-ts-sdk 1\.1\.0-beta\.1 file/);
+    expect(tampered).not.toContain(key);
   }, 60_000);
 });

@@ -5,10 +5,11 @@
  *    the bundled one (`lighter-signer.ts`) once per process and creates this account's client in it from
  *    the API private key (the ccxt `secret`). No L1 (wallet) key is ever given to ccxt: nothing here can
  *    change API keys, approve integrators or withdraw.
- *  - **Nonces**: every transaction carries the next nonce of its (account, API key). The first comes from
- *    the venue's `nextNonce`; later ones are counted here, one transaction at a time per account (a second
- *    waits for the first's answer), so two transactions can never carry the same nonce or arrive out of
- *    order. A refused transaction whose error names the nonce drops the count: the next one asks again.
+ *  - **Nonces**: every transaction carries the next nonce of its (account, API key), read from the venue's
+ *    `nextNonce` just before it is signed, one transaction at a time per account (a second waits for the
+ *    first's answer), so this process never sends two with one nonce or out of order. Another process with
+ *    the same key (a Lambda, the CLI) can take a nonce in between: the venue refuses the later one (21104,
+ *    nothing happened), and it goes again once with the next nonce.
  *  - **No builder fee**: ccxt's default integrator fee is off (`builderFee: false`).
  *  - **Read tokens for 6 hours**: the bundled signer refuses more than 7 (ccxt asks for 8).
  *
@@ -46,7 +47,6 @@ const SENDS = ['createOrder', 'cancelOrder', 'cancelAllOrders', 'modifyLeverageA
 
 export function lighterClientClass(Base: Ctor): Ctor {
   class LighterClient extends Base {
-    #nonce: number | undefined;
     #queue: Promise<unknown> = Promise.resolve();
 
     constructor(config: Record<string, unknown>) {
@@ -63,7 +63,9 @@ export function lighterClientClass(Base: Ctor): Ctor {
         try {
           return await send();
         } catch (e) {
-          if (e instanceof Error && /nonce/i.test(e.message)) this.#nonce = undefined;
+          // A nonce refusal means nothing happened (another process of this key sent in between): the
+          // transaction goes again once, with the nonce the venue says is next.
+          if (e instanceof Error && /21104|invalid nonce/i.test(e.message)) return await send();
           throw e;
         }
       });
@@ -71,23 +73,21 @@ export function lighterClientClass(Base: Ctor): Ctor {
       return run;
     }
 
-    /** ccxt asks for a nonce per transaction (inside `#oneAtATime`): the venue's first, then counted. */
+    /**
+     * ccxt asks for a nonce per transaction (inside `#oneAtATime`): the venue's next, read every time. A
+     * count kept here would go stale whenever another process (a Lambda, the CLI) sends with the same key.
+     */
     async fetchNonce(accountIndex: unknown, apiKeyIndex: unknown, params: Record<string, unknown> = {}) {
       if (params.nonce !== undefined) return Number(params.nonce);
-      if (this.#nonce === undefined) {
-        const api = this as unknown as { publicGetNextNonce(p: Record<string, unknown>): Promise<unknown> };
-        const body = (await api.publicGetNextNonce({
-          account_index: accountIndex,
-          api_key_index: apiKeyIndex,
-        })) as { nonce?: unknown };
-        const first = Number(body.nonce);
-        if (!Number.isSafeInteger(first) || first < 0)
-          throw new Error(`lighter nextNonce answered ${JSON.stringify(body.nonce)}: not a nonce`);
-        this.#nonce = first;
-      }
-      const nonce = this.#nonce;
-      this.#nonce = nonce + 1;
-      return nonce;
+      const api = this as unknown as { publicGetNextNonce(p: Record<string, unknown>): Promise<unknown> };
+      const body = (await api.publicGetNextNonce({
+        account_index: accountIndex,
+        api_key_index: apiKeyIndex,
+      })) as { nonce?: unknown };
+      const next = Number(body.nonce);
+      if (!Number.isSafeInteger(next) || next < 0)
+        throw new Error(`lighter nextNonce answered ${JSON.stringify(body.nonce)}: not a nonce`);
+      return next;
     }
 
     /** The bundled signer instead of ccxt's binary loading; the account's client is created once. */

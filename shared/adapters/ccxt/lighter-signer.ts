@@ -31,6 +31,7 @@
  * Invariants: a private key never leaves this module's table (errors name indices, never keys); a
  * signature is always made by the client of the (api key, account) the call names.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -89,6 +90,15 @@ const UNSIGNABLE = [
 ] as const;
 
 const SIGNER_PACKAGE = 'lighter-ts-sdk';
+/**
+ * The SHA-256 of the two files as reviewed (lighter-ts-sdk 1.1.0-beta.1): the signer holds the API private
+ * key and runs with this process's rights, so a file that differs (another version, a tampered copy) is
+ * refused before a byte of it runs.
+ */
+export const SIGNER_SHA256 = {
+  'lighter-signer.wasm': '54e869f57ef09a1004780ac8cde411d13dd82f36d2d8a436a739b500cb799653',
+  'wasm_exec.js': '0c949f4996f9a89698e4b5c586de32249c3b69b7baadb64d220073cc04acba14',
+} as const;
 const SIGNER_VERSION = '1.1.0-beta.1';
 const TWENTY_EIGHT_DAYS_MS = 28 * 24 * 3600 * 1000;
 /** The integrator index lighter-go treats as "none" besides 0. */
@@ -133,7 +143,7 @@ class ClientTable {
       Number(apiKeyIndex),
       key.chainId,
     );
-    if (res.error) return res.error;
+    if (res.error) return redactKey(res.error, key.privateKey);
     this.active = id;
     return null;
   }
@@ -296,13 +306,24 @@ function signerDir(): string {
   return join(dirname(require.resolve(`${SIGNER_PACKAGE}/package.json`)), 'wasm');
 }
 
+async function pinned(dir: string, name: keyof typeof SIGNER_SHA256): Promise<Buffer> {
+  const bytes = await readFile(join(dir, name));
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  if (hash !== SIGNER_SHA256[name])
+    throw new Error(
+      `${join(dir, name)} is not the reviewed ${SIGNER_PACKAGE} ${SIGNER_VERSION} file (sha256 ${hash}): refusing to load a signer that would hold the API key`,
+    );
+  return bytes;
+}
+
 async function load(): Promise<void> {
   const dir = signerDir();
+  await pinned(dir, 'wasm_exec.js');
   const g = globalThis as unknown as Shimmed & { Go?: new () => GoRuntime };
   await import(pathToFileURL(join(dir, 'wasm_exec.js')).href);
   if (!g.Go) throw new Error(`${SIGNER_PACKAGE}: wasm_exec.js did not define Go`);
   const go = new g.Go();
-  const bytes = await readFile(join(dir, 'lighter-signer.wasm'));
+  const bytes = await pinned(dir, 'lighter-signer.wasm');
   const { instance } = await wasm().instantiate(bytes, go.importObject);
   void go.run(instance);
   const old: Record<string, unknown> = {};

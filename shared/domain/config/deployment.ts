@@ -260,6 +260,18 @@ export const deploymentConfigSchema = z
           message: `only Lighter accounts take \`lighter\` (this one is on ${a.exchange}); remove it`,
         });
     });
+    const lighterIndex = new Map<number, string>();
+    cfg.accounts.forEach((a, i) => {
+      if (a.exchange !== 'lighter' || !a.lighter) return;
+      const other = lighterIndex.get(a.lighter.account_index);
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'lighter', 'account_index'],
+          message: `account_index ${a.lighter.account_index} is also account "${other}": one Lighter account nets one position per market, so it may be declared once`,
+        });
+      lighterIndex.set(a.lighter.account_index, a.id);
+    });
     // Lighter nets one position per market per account, and packs client ids without the instance: a
     // Lighter account carries one leg of one instance (`lighter-dialect.ts`).
     const lighterAccounts = new Set(cfg.accounts.filter((a) => a.exchange === 'lighter').map((a) => a.id));

@@ -21,6 +21,19 @@ export const telegramSchema = z
       .array(chatId)
       .min(1, { message: 'list at least one chat id (message @userinfobot to learn yours)' })
       .max(10, { message: 'at most 10 chats' }),
+    /**
+     * Who may command, by Telegram user id (default: anyone in an allowed chat). Set it when a chat is a
+     * group: otherwise every member, new ones included, can `/closeall`.
+     */
+    users: z
+      .array(
+        z
+          .number({ message: 'must be a Telegram user id (a number)' })
+          .int({ message: 'must be a whole number (a Telegram user id)' })
+          .positive({ message: 'must be a Telegram user id (positive)' }),
+      )
+      .min(1, { message: 'list at least one user id, or leave `users` out' })
+      .optional(),
     alerts: z
       .object({
         /** The least severe alert forwarded. */

@@ -8,7 +8,8 @@
  * dropped: what the rate limit holds goes in the next message, however many it gathers.
  *
  * Entry points: `wantsAlert`, `AlertBatcher`, `formatAlerts`, `escapeHtml`.
- * Invariants: at most `maxPerMinute` messages in any 60 s; an alert is in exactly one message; a message
+ * Invariants: at most `maxPerMinute` messages in any 60 s but for a final flush; an alert is in exactly
+ * one message; a message
  * stays under Telegram's 4 096 characters (alerts past that are counted, not listed).
  */
 import type { Alert, AlertSeverity } from '../commands.js';
@@ -52,13 +53,16 @@ export class AlertBatcher {
     return Math.max(windowEnd, rateFree, now);
   }
 
-  /** Everything pending, as one message's worth, when it is due; null otherwise. `force`: ignore the window. */
-  take(now: number, force = false): Alert[] | null {
+  /**
+   * Everything pending, as one message, when it is due; null otherwise. `final`: now, whatever the window
+   * and the per-minute limit say (a process about to end sends what it holds: one message over the limit
+   * rather than alerts left behind).
+   */
+  take(now: number, final = false): Alert[] | null {
     const due = this.dueAt(now);
     if (due === null) return null;
-    // `dueAt` dropped the sends older than a minute: a full minute holds whatever `force` says.
-    if (this.#sent.length >= this.policy.maxPerMinute) return null;
-    if (!force && due > now) return null;
+    // `dueAt` dropped the sends older than a minute.
+    if (!final && (this.#sent.length >= this.policy.maxPerMinute || due > now)) return null;
     const out = this.#pending;
     this.#pending = [];
     this.#firstAt = null;

@@ -162,7 +162,7 @@ describe('Lighter through ccxt and the bundled signer', () => {
     );
   });
 
-  it('a nonce refusal drops the count: the next transaction reads the venue’s nonce again and goes through', async () => {
+  it('a nonce refusal (another process of the key sent in between) goes again once; twice is a retryable failure', async () => {
     venue.server.failNext('POST /api/v1/sendTx', {
       status: 400,
       body: { code: 21104, message: 'invalid nonce' },
@@ -178,10 +178,21 @@ describe('Lighter through ccxt and the bundled signer', () => {
       qty: dec('0.002'),
       timeInForce: 'GTC' as const,
     });
-    const refused = await a.submit(req(30)).catch((e: unknown) => e);
+    const before = await nextNonce(777, 5);
+    const again = await a.submit(req(30));
+    expect(again.ok).toBe(true);
+    expect(await nextNonce(777, 5)).toBe(before + 1);
+    venue.server.failNext(
+      'POST /api/v1/sendTx',
+      { status: 400, body: { code: 21104, message: 'invalid nonce' } },
+      2,
+    );
+    const refused = await a.submit(req(31)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ExchangeError);
     expect((refused as ExchangeError).kind).toBe('retryable');
-    const next = await a.submit(req(31));
+    expect(await nextNonce(777, 5)).toBe(before + 1);
+    // Another process sent with this key meanwhile (the venue's nonce moved): nothing is stale here.
+    const next = await a.submit(req(32));
     expect(next.ok).toBe(true);
   });
 
