@@ -1,9 +1,9 @@
 /**
- * Telegram webhook Lambda (behind a function URL): Telegram POSTs each update here with the secret token
- * set at `setWebhook`; a wrong or missing token is answered 401 and nothing happens. Commands from the
- * allowed chats go to the admin function of the account the instance trades on (the same admin service
- * as `gridbot <command> --aws`); this function holds no exchange key and touches no state itself.
+ * Telegram Lambda: the bot's webhook (behind a function URL; a wrong or missing secret token is answered
+ * 401 and nothing happens) and the alert forwarder (the alert topic's queue hands it batches). Commands
+ * from the allowed chats go to the admin function of the account the instance trades on; this function
+ * holds no exchange key and touches no state itself.
  */
-import { telegramWebhookHandler } from '../../shared/composition/telegram-lambda.js';
+import { telegramHandler } from '../../shared/composition/telegram-lambda.js';
 
-export const handler = telegramWebhookHandler();
+export const handler = telegramHandler();

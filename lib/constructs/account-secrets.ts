@@ -76,9 +76,12 @@ export class AccountSecrets extends Construct {
     }
   }
 
-  /** Every login secret (proxies, the mail server): what the trading processes may read besides keys. */
+  /**
+   * The login secrets the trading processes may read besides keys (proxies, the mail server); not the
+   * Telegram bot's, which only the Telegram function reads.
+   */
   logins(): ISecret[] {
-    return [...this.byLogin.values()];
+    return [...this.byLogin].filter(([name]) => name !== 'telegram').map(([, secret]) => secret);
   }
 
   /** One login's secret (`telegram`, `smtp`, `proxy/<id>`), if the deployment has it. */

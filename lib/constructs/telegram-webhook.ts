@@ -1,13 +1,15 @@
 /**
- * The Telegram webhook (issue 20): one Lambda behind a function URL, for the whole deployment. Telegram
- * POSTs updates to the URL with the secret token set at `setWebhook`; the function checks it, and carries
- * commands from the allowed chats to the admin function of the account each instance trades on. Its role
- * may do exactly this: write its log group, read the `gridbot/telegram` secret, invoke those admin
- * functions. It holds no exchange key and no table access; the deployment config (telegram settings and
+ * The Telegram function (issue 20): one Lambda for the whole deployment, the only thing that talks to
+ * Telegram or may read the bot's secret.
+ *  - **Alerts**: the alert topic delivers into a queue (encrypted, with a dead-letter queue) that hands
+ *    the function up to 100 messages gathered over `batch_seconds`: one message per chat per batch.
+ *  - **Commands** (when on): a public function URL. Telegram POSTs updates with the secret token set at
+ *    `setWebhook`; the function checks it before anything else (the URL must be public: Telegram calls it
+ *    without AWS credentials) and carries commands from the allowed chats to the admin function of the
+ *    account each instance trades on.
+ * Its role may do exactly this: write its log group, read `gridbot/telegram`, consume its queue, invoke
+ * those admin functions. No exchange key, no table access; the deployment config (telegram settings,
  * instance ids) arrives in its own layer.
- *
- * The URL is public by necessity (Telegram calls it without AWS credentials): the secret-token header is
- * the authentication, checked before anything else.
  */
 import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -17,9 +19,13 @@ import {
   type IFunction,
   type ILayerVersion,
 } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
@@ -30,6 +36,12 @@ export const WEBHOOK_CONCURRENCY = 2;
 
 export interface TelegramWebhookProps {
   readonly deploymentName: string;
+  /** The alert topic: its alerts reach Telegram through a queue. */
+  readonly topic: ITopic;
+  /** How long the queue gathers alerts into one batch (`telegram.batch_seconds`, at most 300). */
+  readonly batchSeconds: number;
+  /** Serve commands (a function URL for Telegram's webhook). */
+  readonly commands: boolean;
   readonly entry: string;
   readonly configLayer: ILayerVersion;
   readonly secret: ISecret;
@@ -40,7 +52,8 @@ export interface TelegramWebhookProps {
 
 export class TelegramWebhook extends Construct {
   readonly fn: NodejsFunction;
-  readonly url: string;
+  readonly url: string | undefined;
+  readonly queue: Queue;
 
   constructor(scope: Construct, id: string, props: TelegramWebhookProps) {
     super(scope, id);
@@ -50,7 +63,8 @@ export class TelegramWebhook extends Construct {
     });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'gridbot Telegram webhook: reads its secret, invokes the admin functions',
+      description:
+        'gridbot Telegram: reads its secret, consumes the alert queue, invokes the admin functions',
     });
     logGroup.grantWrite(role);
     props.secret.grantRead(role);
@@ -63,7 +77,7 @@ export class TelegramWebhook extends Construct {
       });
     }
     this.fn = new NodejsFunction(this, 'Function', {
-      description: 'gridbot Telegram webhook',
+      description: 'gridbot Telegram: alerts to the allowed chats, commands from them',
       entry: props.entry,
       handler: 'handler',
       projectRoot: REPO_ROOT,
@@ -92,6 +106,31 @@ export class TelegramWebhook extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
+    // Alerts: topic → queue (a batch window) → this function; what fails five times is parked.
+    const parked = new Queue(this, 'AlertsParked', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(parked).acknowledge({ id: 'AwsSolutions-SQS3', reason: NAG_REASONS.deadLetterQueue });
+    this.queue = new Queue(this, 'Alerts', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the function's timeout, as Lambda requires of an event source queue.
+      visibilityTimeout: Duration.seconds(6 * 55),
+      deadLetterQueue: { queue: parked, maxReceiveCount: 5 },
+    });
+    props.topic.addSubscription(new SqsSubscription(this.queue));
+    this.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(Math.min(300, Math.max(1, props.batchSeconds))),
+      }),
+    );
+    if (!props.commands) {
+      this.url = undefined;
+      return;
+    }
     const url = this.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     this.url = url.url;
     new CfnOutput(this, 'Url', {

@@ -56,7 +56,7 @@ export class TradingStack extends Stack {
   readonly schedulerRole: Role;
   readonly network: Network;
   readonly worker: StreamWorkerService;
-  /** The Telegram webhook, when the deployment has `telegram:` with commands on. */
+  /** The Telegram function, when the deployment has `telegram:`. */
   readonly telegram?: TelegramWebhook;
   /** Functions by account id, then role. */
   readonly functions = new Map<string, Map<FunctionRole, IFunction>>();
@@ -163,9 +163,9 @@ export class TradingStack extends Stack {
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
 
-    // Telegram commands: the webhook, forwarding each instance's commands to its account's admin function.
+    // Telegram: alerts from the topic, and commands forwarded to each instance's account's admin function.
     const telegramSecret = props.secrets.login('telegram');
-    if (config.telegram?.commands && telegramSecret) {
+    if (config.telegram && telegramSecret) {
       const adminFunctions = new Map<string, IFunction>();
       for (const inst of config.instances) {
         const account = legsOf(inst)[0]?.account;
@@ -174,6 +174,9 @@ export class TradingStack extends Stack {
       }
       this.telegram = new TelegramWebhook(this, 'Telegram', {
         deploymentName: name,
+        topic: this.alerting.topic,
+        batchSeconds: config.telegram.batch_seconds,
+        commands: config.telegram.commands,
         entry: props.telegramEntry ?? join(REPO_ROOT, 'functions/telegram/handler.ts'),
         configLayer: new ConfigLayer(this, 'Config-telegram', {
           accountId: 'telegram',

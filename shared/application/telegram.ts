@@ -253,6 +253,37 @@ function formatStatus(instanceId: string, detail: unknown): string {
  * Alerts to the allowed chats: filtered by the config, gathered per batch window (a critical one goes
  * at once), at most `max_messages_per_minute` messages a minute; `flush` sends what is held now.
  */
+/**
+ * One batch of alerts gathered elsewhere (in AWS: from the alert topic through a queue) as one message to
+ * every allowed chat. Rejects only when no chat could be reached, so the batch is tried again.
+ */
+export async function forwardAlertBatch(
+  chat: ChatPort,
+  config: TelegramConfig,
+  alerts: readonly Alert[],
+  logger: Logger,
+  metrics?: Metrics,
+): Promise<{ sent: number; alerts: number }> {
+  const wanted = alerts.filter((a) => wantsAlert(a, config.alerts));
+  if (wanted.length === 0) return { sent: 0, alerts: 0 };
+  const text = formatAlerts(wanted);
+  const results = await Promise.allSettled(config.chats.map((chatId) => chat.send(chatId, text)));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      metrics?.put('TelegramSendFailures', 1, 'Count');
+      logger.error('telegram alert failed', {
+        chat: config.chats[i] ?? null,
+        alerts: wanted.length,
+        error: r.reason instanceof Error ? r.reason.message : String(r.reason),
+      });
+    }
+  });
+  const sent = results.filter((r) => r.status === 'fulfilled').length;
+  metrics?.put('TelegramAlertMessages', sent, 'Count');
+  if (sent === 0) throw new Error(`no allowed chat could be sent the ${wanted.length} alert(s)`);
+  return { sent, alerts: wanted.length };
+}
+
 /** How long a final flush waits for Telegram. */
 export const FLUSH_DEADLINE_MS = 5_000;
 

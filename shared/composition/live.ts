@@ -22,7 +22,6 @@ import { deploymentConfigFromEnv } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
 import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
-import { type TelegramLink, telegramLink, withTelegramAlerts } from './telegram.js';
 
 export interface LiveRuntime {
   readonly ctx: AppContext;
@@ -30,8 +29,6 @@ export interface LiveRuntime {
   readonly logger: PowertoolsLogger;
   readonly metrics: EmfMetrics;
   readonly exchanges: readonly ExchangePort[];
-  /** The Telegram bot, when the deployment has one. */
-  readonly telegram?: TelegramLink | undefined;
   close(): Promise<void>;
 }
 
@@ -70,14 +67,9 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
         ...(env.GRIDBOT_SNS_ENDPOINT ? { endpoint: env.GRIDBOT_SNS_ENDPOINT } : {}),
       })
     : new LogNotifier(logger);
-  const telegram = telegramLink(deployment, secrets, logger, env);
-  const notifier = withTelegramAlerts(
-    withMailedAlerts(sns, reports, logger),
-    telegram,
-    clock,
-    logger,
-    metrics,
-  );
+  // Telegram gets the alerts from the topic (SNS → SQS → the Telegram function, batched there): no
+  // trading process talks to Telegram or holds its token.
+  const notifier = withMailedAlerts(sns, reports, logger);
   const exchanges = await buildExchanges({
     onUnavailable: 'defer',
     ...tradedAccounts(deployment),
@@ -98,7 +90,6 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
     logger,
     metrics,
     exchanges: exchanges.all,
-    telegram,
     close: async () => {
       await notifier.flush?.();
       await metrics.flush();

@@ -1,8 +1,9 @@
 /**
  * Telegram in the CDK app (issue 20): with `telegram:` the deployment gets a retained secret for the bot
- * (token placeholder, generated webhook secret), a webhook function behind a public function URL whose
- * role reads that secret and invokes the admin functions, and nothing else; every trading process may
- * read the secret (alerts go out from each); without commands there is no webhook; cdk-nag stays clean.
+ * (token placeholder, generated webhook secret) and one Telegram function, the only reader of that
+ * secret: alerts reach it from the topic through a queue that gathers them for `batch_seconds`; with
+ * commands on, a public function URL serves the webhook and its role may invoke the admin functions. No
+ * trading function may read the bot's secret. cdk-nag stays clean.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
@@ -51,15 +52,30 @@ describe('Telegram in the CDK app', () => {
     expect(actions).toContain('lambda:InvokeFunction');
     expect(actions.some((a) => a.startsWith('secretsmanager:GetSecretValue'))).toBe(true);
     expect(actions.some((a) => a.startsWith('dynamodb:'))).toBe(false);
-    // Every trading process may read it: alerts go to Telegram from each.
-    const readers = resourcesOf(on.trading, 'AWS::IAM::Policy').filter(([, r]) =>
-      text(r.Properties).includes('telegram'),
-    );
-    expect(readers.length).toBeGreaterThan(2);
+    // Only the Telegram function may read the bot's secret: no trading process talks to Telegram.
+    const readers = resourcesOf(on.trading, 'AWS::IAM::Policy')
+      .filter(([, r]) => text(r.Properties).includes('secretsmanager:GetSecretValue'))
+      .filter(([, r]) => text(r.Properties).includes('telegram'))
+      .map(([id]) => id);
+    expect(readers.length).toBeGreaterThan(0);
+    expect(readers.every((id) => id.startsWith('Telegram'))).toBe(true);
   });
 
-  it('alerts only: the secret, but no webhook', () => {
+  it('feeds alerts from the topic through an encrypted queue that gathers them for batch_seconds', () => {
+    const subs = resourcesOf(on.trading, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subs.some((p) => p.Protocol === 'sqs')).toBe(true);
+    const mappings = resourcesOf(on.trading, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    expect(mappings).toEqual([
+      expect.objectContaining({ BatchSize: 100, MaximumBatchingWindowInSeconds: 10 }),
+    ]);
+    const queues = resourcesOf(on.trading, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('Telegram'));
+    expect(queues).toHaveLength(2);
+    for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('alerts only: the function and its queue, but no webhook', () => {
     expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::Url')).toEqual([]);
+    expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(
       resourcesOf(alertsOnly.stateful, 'AWS::SecretsManager::Secret').some(
         ([, r]) => r.Properties.Name === 'gridbot/telegram',

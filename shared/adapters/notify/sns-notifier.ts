@@ -1,6 +1,7 @@
 /**
  * The Notifier port on SNS (e-mail subscriptions): one Publish per alert with a short subject, a plain-text
- * body and message attributes `severity`, `code`, `instance` for subscription filter policies.
+ * body and message attributes `severity`, `code`, `instance` for subscription filter policies, and `alert`
+ * (the alert as JSON, redacted) for subscribers that format it themselves (Telegram, through SQS).
  *
  * Never throws: a failed delivery is logged (with the alert text, so it still reaches CloudWatch Logs),
  * counted in `failed` and in the `AlertDeliveryFailed` metric. The client is made on first use, so
@@ -30,6 +31,19 @@ export interface SnsNotifierOptions {
   readonly now?: () => number;
   /** First word of every subject; default `gridbot`. */
   readonly subjectPrefix?: string;
+}
+
+/** The alert as JSON, every text through the redactor: what the `alert` attribute carries. */
+export function alertJson(alert: Alert, redactor: Redactor): string {
+  return redactor.scrubText(
+    JSON.stringify({
+      instanceId: alert.instanceId,
+      severity: alert.severity,
+      code: alert.code,
+      message: alert.message,
+      data: redactor.sanitizeFields(alert.data ?? {}),
+    }),
+  );
 }
 
 export class SnsNotifier implements Notifier {
@@ -71,6 +85,8 @@ export class SnsNotifier implements Notifier {
               DataType: 'String',
               StringValue: this.#redactor.scrubText(alert.instanceId || 'none'),
             },
+            // The alert itself, for subscribers that format it their own way (the Telegram forwarder).
+            alert: { DataType: 'String', StringValue: alertJson(alert, this.#redactor) },
           },
         }),
       );
