@@ -15,7 +15,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 import type { Venue } from '../config/deployment-input.js';
@@ -34,6 +34,15 @@ export const EXTERNAL_MODULES = ['protobufjs'] as const;
 export function ccxtSlimModule(venue: Venue): string {
   return join(REPO_ROOT, 'lib/bundling/ccxt-slim', `${venue}.ts`);
 }
+
+/** What every gridbot Lambda shares: ARM64 on `LAMBDA_RUNTIME`, bundled from this repository's lock file. */
+export const FUNCTION_BASICS = {
+  handler: 'handler',
+  projectRoot: REPO_ROOT,
+  depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
+  runtime: LAMBDA_RUNTIME,
+  architecture: Architecture.ARM_64,
+} as const;
 
 /** Where a Lighter Lambda finds the signer's wasm files, copied beside the bundle (`lighter-signer.ts`). */
 export const LIGHTER_SIGNER_DIR = 'lighter-signer';

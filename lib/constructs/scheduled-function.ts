@@ -13,13 +13,13 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cdkBundling, LAMBDA_RUNTIME, LIGHTER_SIGNER_DIR, REPO_ROOT } from '../bundling/lambda-bundling.js';
+import { cdkBundling, FUNCTION_BASICS, LIGHTER_SIGNER_DIR } from '../bundling/lambda-bundling.js';
 import type { Venue } from '../config/deployment-input.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, type FunctionRole, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
@@ -129,11 +129,7 @@ export class ScheduledFunction extends Construct {
       ...(props.role === 'admin' ? { functionName: `${props.deploymentName}-admin-${props.accountId}` } : {}),
       description: `gridbot ${props.role}, account ${props.accountId} (${props.venue})`,
       entry: props.entry,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
-      runtime: LAMBDA_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...FUNCTION_BASICS,
       memorySize: FUNCTION_MEMORY_MB,
       timeout: settings.timeout,
       retryAttempts: settings.retryAttempts,

@@ -13,12 +13,7 @@
  */
 import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  FunctionUrlAuthType,
-  type IFunction,
-  type ILayerVersion,
-} from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, type IFunction, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -27,7 +22,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { cdkBundling, LAMBDA_RUNTIME, REPO_ROOT } from '../bundling/lambda-bundling.js';
+import { cdkBundling, FUNCTION_BASICS } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
 
@@ -79,11 +74,7 @@ export class TelegramWebhook extends Construct {
     this.fn = new NodejsFunction(this, 'Function', {
       description: 'gridbot Telegram: alerts to the allowed chats, commands from them',
       entry: props.entry,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
-      runtime: LAMBDA_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...FUNCTION_BASICS,
       memorySize: 256,
       // A command waits for its admin function (close-all hands over and returns); Telegram retries a
       // webhook that does not answer, so the bound stays under its patience.

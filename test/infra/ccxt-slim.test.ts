@@ -73,36 +73,28 @@ describe('a Lighter bundle', () => {
     for (const f of ['lighter-signer.wasm', 'wasm_exec.js'])
       copyFileSync(join(REPO_ROOT, 'node_modules/lighter-ts-sdk/wasm', f), join(signer, f));
     const key = randomBytes(40).toString('hex');
-    const text = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(out)}).handler({ key: ${JSON.stringify(key)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
-      ],
-      {
-        encoding: 'utf8',
-        cwd: dir,
-        env: { PATH: process.env.PATH, GRIDBOT_LIGHTER_SIGNER_DIR: signer, NODE_NO_WARNINGS: '1' },
-      },
-    ).trim();
+    // The bundle alone, in a directory without node_modules, as Lambda runs it.
+    const run = () =>
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(out)}).handler({ key: ${JSON.stringify(key)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
+        ],
+        {
+          encoding: 'utf8',
+          cwd: dir,
+          env: { PATH: process.env.PATH, GRIDBOT_LIGHTER_SIGNER_DIR: signer, NODE_NO_WARNINGS: '1' },
+        },
+      ).trim();
+    const text = run();
     const res = JSON.parse(text.split('\n').pop()!) as { txType: number; tx: Record<string, unknown> };
     expect(res.txType).toBe(14);
     expect(res.tx).toMatchObject({ AccountIndex: 9, ApiKeyIndex: 4, ClientOrderIndex: 7, Nonce: 3 });
     expect(text).not.toContain(key);
     // A signer file that is not the reviewed one (another version, a tampered copy) never runs.
     appendFileSync(join(signer, 'wasm_exec.js'), '\nglobalThis.leaked = true;\n');
-    const tampered = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(out)}).handler({ key: ${JSON.stringify(key)} }).then((r) => console.log(JSON.stringify(r)), (e) => console.log('ERR ' + e.message))`,
-      ],
-      {
-        encoding: 'utf8',
-        cwd: dir,
-        env: { PATH: process.env.PATH, GRIDBOT_LIGHTER_SIGNER_DIR: signer, NODE_NO_WARNINGS: '1' },
-      },
-    ).trim();
+    const tampered = run();
     expect(tampered).toMatch(/ERR .*wasm_exec\.js is not the reviewed lighter-ts-sdk 1\.1\.0-beta\.1 file/);
     expect(tampered).not.toContain(key);
   }, 60_000);

@@ -21,8 +21,8 @@ import {
   type LighterServerOptions,
   type PaperLighterServer,
 } from '../../shared/adapters/paper/lighter-server/server.js';
-import { dec, maxDec, minDec } from '../../shared/domain/money.js';
 import { EXCHANGE_INFO_SUBSET, fixturesDir, sharedData } from './binance/fixtures.js';
+import { candleThrough } from './binance/paper-venue.js';
 
 export const LIGHTER_ACCOUNTS = [
   { account: 'lighter-a', index: 777, apiKeys: [2, 3, 5] },
@@ -63,17 +63,7 @@ export async function startLighterVenue(
     server,
     firstCandleTime: real[0]!.openTime,
     moveTo(symbol, price) {
-      const target = dec(price);
-      const prev = last.get(symbol);
-      const open = prev?.close ?? target;
-      const candle: CandleInput = {
-        openTime: (prev?.openTime ?? real[real.length - 1]!.openTime) + 60_000,
-        open,
-        high: maxDec(open, target),
-        low: minDec(open, target),
-        close: target,
-        volume: dec('1'),
-      };
+      const candle = candleThrough(last.get(symbol), price, real[real.length - 1]!.openTime);
       engine.applyCandle(symbol, candle);
       last.set(symbol, candle);
     },

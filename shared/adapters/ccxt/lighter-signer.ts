@@ -193,6 +193,11 @@ function install(old: OldSigner): void {
   const clients = new ClientTable(old);
   table = clients;
   const g = globalThis as unknown as Shimmed;
+  /** Signs with the client of the (api key, account) the call names, or says why it cannot. */
+  const as = (apiKeyIndex: unknown, accountIndex: unknown, txType: number, sign: () => SignResult) => {
+    const error = clients.use(apiKeyIndex, accountIndex);
+    return error ? { error } : signed(txType, sign());
+  };
   g.CreateClient = (
     _url: string,
     privateKey: string,
@@ -220,11 +225,8 @@ function install(old: OldSigner): void {
     const attr = attributeError(a[10] ?? 0, a[11] ?? 0, a[12] ?? 0, a[13] ?? 0, a[14] ?? 0);
     if (attr) return { error: `SignCreateOrder: ${attr}` };
     const [nonce, apiKeyIndex, accountIndex] = [a[16], a[17], a[18]];
-    const error = clients.use(apiKeyIndex, accountIndex);
-    if (error) return { error };
     const orderExpiry = expiry === -1 ? Date.now() + TWENTY_EIGHT_DAYS_MS : expiry;
-    return signed(
-      LIGHTER_TX_TYPES.createOrder,
+    return as(apiKeyIndex, accountIndex, LIGHTER_TX_TYPES.createOrder, () =>
       old.SignCreateOrder(
         market,
         clientIndex,
@@ -248,9 +250,9 @@ function install(old: OldSigner): void {
     apiKeyIndex: number,
     accountIndex: number,
   ) => {
-    const error = clients.use(apiKeyIndex, accountIndex);
-    if (error) return { error };
-    return signed(LIGHTER_TX_TYPES.cancelOrder, old.SignCancelOrder(market, orderIndex, nonce));
+    return as(apiKeyIndex, accountIndex, LIGHTER_TX_TYPES.cancelOrder, () =>
+      old.SignCancelOrder(market, orderIndex, nonce),
+    );
   };
   g.SignCancelAllOrders = (
     timeInForce: number,
@@ -263,9 +265,9 @@ function install(old: OldSigner): void {
   ) => {
     if (marketIndex !== undefined && marketIndex !== 255)
       return { error: 'SignCancelAllOrders: cancelling one market only cannot be signed (every market can)' };
-    const error = clients.use(apiKeyIndex, accountIndex);
-    if (error) return { error };
-    return signed(LIGHTER_TX_TYPES.cancelAllOrders, old.SignCancelAllOrders(timeInForce, time, nonce));
+    return as(apiKeyIndex, accountIndex, LIGHTER_TX_TYPES.cancelAllOrders, () =>
+      old.SignCancelAllOrders(timeInForce, time, nonce),
+    );
   };
   g.SignUpdateLeverage = (
     market: number,
@@ -276,10 +278,7 @@ function install(old: OldSigner): void {
     apiKeyIndex: number,
     accountIndex: number,
   ) => {
-    const error = clients.use(apiKeyIndex, accountIndex);
-    if (error) return { error };
-    return signed(
-      LIGHTER_TX_TYPES.updateLeverage,
+    return as(apiKeyIndex, accountIndex, LIGHTER_TX_TYPES.updateLeverage, () =>
       old.SignUpdateLeverage(market, fraction, marginMode, nonce),
     );
   };

@@ -47,6 +47,24 @@ export interface PaperAccount {
   readonly passphrase: string;
 }
 
+/** The next one-minute candle after `prev` (or after `fallbackOpenTime`) that trades through `price` and closes there. */
+export function candleThrough(
+  prev: CandleInput | undefined,
+  price: string,
+  fallbackOpenTime: number,
+): CandleInput {
+  const target = dec(price);
+  const open = prev?.close ?? target;
+  return {
+    openTime: (prev?.openTime ?? fallbackOpenTime) + 60_000,
+    open,
+    high: maxDec(open, target),
+    low: minDec(open, target),
+    close: target,
+    volume: dec('1'),
+  };
+}
+
 /** `n` more paper accounts (`pair-1` … `pair-n`), each with its own keys. */
 export function moreAccounts(n: number, stem = 'pair'): PaperAccount[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -185,17 +203,7 @@ export async function startPaperVenue(options: PaperVenueOptions = {}): Promise<
       return port;
     },
     moveTo(symbol, price) {
-      const target = dec(price);
-      const prev = last.get(symbol);
-      const open = prev?.close ?? target;
-      const candle: CandleInput = {
-        openTime: (prev?.openTime ?? real[real.length - 1]!.openTime) + 60_000,
-        open,
-        high: maxDec(open, target),
-        low: minDec(open, target),
-        close: target,
-        volume: dec('1'),
-      };
+      const candle = candleThrough(last.get(symbol), price, real[real.length - 1]!.openTime);
       engine.applyCandle(symbol, candle);
       last.set(symbol, candle);
     },
