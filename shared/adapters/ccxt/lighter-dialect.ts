@@ -73,6 +73,9 @@ export const MARKET_SLIPPAGE = dec('0.05');
 /** Worst price of a triggered stop: this far through its trigger. */
 export const STOP_SLIPPAGE = dec('0.10');
 const TRADES_PAGE = 100;
+/** Orders per page of Lighter's order lists, and pages of closed orders read back at most in one lookup. */
+const ORDERS_PAGE = 100;
+const MAX_ORDER_PAGES = 10;
 const MAX_TRADE_PAGES = 50;
 
 const accountIndexOf = (ex: CcxtClient): number => Number(api(ex).options.accountIndex);
@@ -382,17 +385,27 @@ export interface LighterDialect extends VenueDialect {
 }
 
 export function lighterDialect(instanceId: string): LighterDialect {
-  const readOrders = async (ex: CcxtClient, symbol: string, inactive: boolean): Promise<unknown[]> => {
+  const readOrders = async (
+    ex: CcxtClient,
+    symbol: string,
+    inactive: boolean,
+    cursor?: string,
+  ): Promise<{ rows: unknown[]; next: string | undefined }> => {
     await signed(ex);
     const a = api(ex);
-    const params = { account_index: accountIndexOf(ex), market_id: marketId(ex, symbol), limit: 100 };
+    const params = {
+      account_index: accountIndexOf(ex),
+      market_id: marketId(ex, symbol),
+      limit: ORDERS_PAGE,
+      ...(cursor ? { cursor } : {}),
+    };
     const body = asRaw(
       inactive
         ? await a.privateGetAccountInactiveOrders(params)
         : await a.privateGetAccountActiveOrders(params),
       'orders',
     );
-    return [...rawList(body.orders, 'orders')];
+    return { rows: [...rawList(body.orders, 'orders')], next: optStrField(body, 'next_cursor') };
   };
   return {
     venue: 'lighter',
@@ -436,18 +449,33 @@ export function lighterDialect(instanceId: string): LighterDialect {
     parseOrder: (info, symbol) => parseLighterOrder(info, symbol, instanceId),
     parseCancel: () => null,
 
+    /**
+     * Open orders first, then closed ones newest first, page by page. Null only when the whole history was
+     * read: past `MAX_ORDER_PAGES` pages the answer is unknown (retryable), never "no such order", which
+     * could make a caller send the order again.
+     */
     async fetchOrderByClientId(ex, symbol, clientOrderId) {
       const index = toLighterIndex(clientOrderId, instanceId);
-      for (const inactive of [false, true]) {
-        const rows = await readOrders(ex, symbol, inactive);
-        const row = rows.find((r) => Number(asRaw(r, 'order').client_order_index) === index);
+      const match = (rows: unknown[]) =>
+        rows.find((r) => Number(asRaw(r, 'order').client_order_index) === index);
+      const open = match((await readOrders(ex, symbol, false)).rows);
+      if (open) return parseLighterOrder(open, symbol, instanceId);
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_ORDER_PAGES; page++) {
+        const { rows, next } = await readOrders(ex, symbol, true, cursor);
+        const row = match(rows);
         if (row) return parseLighterOrder(row, symbol, instanceId);
+        if (!next || rows.length < ORDERS_PAGE) return null;
+        cursor = next;
       }
-      return null;
+      throw new ExchangeError(
+        'retryable',
+        `order ${clientOrderId} is not among the latest ${MAX_ORDER_PAGES * ORDERS_PAGE} closed orders of ${symbol}: its fate is unknown`,
+      );
     },
 
     async fetchOpenOrders(ex, symbol) {
-      return (await readOrders(ex, symbol, false)).map((r) => parseLighterOrder(r, symbol, instanceId));
+      return (await readOrders(ex, symbol, false)).rows.map((r) => parseLighterOrder(r, symbol, instanceId));
     },
 
     async fetchPosition(ex, symbol) {

@@ -221,6 +221,29 @@ describe('Lighter through ccxt and the bundled signer', () => {
     expect((await a.position(SYMBOL, 'SHORT')).qty.isZero()).toBe(true);
   });
 
+  it('finds a closed order by its client id past the first page of closed orders', async () => {
+    const first = levelOrderId(INST, 5, 'buy', 100);
+    const rest = Array.from({ length: 104 }, (_, i) => levelOrderId(INST, 5, 'buy', 101 + i));
+    for (const id of [first, ...rest]) {
+      const placed = await a.submit({
+        account: 'lighter-a',
+        symbol: SYMBOL,
+        clientOrderId: id,
+        side: 'buy',
+        positionSide: 'LONG',
+        type: 'limit',
+        price: dec('80000'),
+        qty: dec('0.002'),
+        timeInForce: 'GTC',
+      });
+      expect(placed.ok).toBe(true);
+      expect((await a.cancel(SYMBOL, id, 'limit')).ok).toBe(true);
+    }
+    // 105 closed orders since: the first is on the second page, newest first.
+    expect(await a.order(SYMBOL, first, 'limit')).toMatchObject({ clientOrderId: first, status: 'CANCELED' });
+    expect(await a.order(SYMBOL, levelOrderId(INST, 5, 'buy', 999), 'limit')).toBeNull();
+  });
+
   it('two accounts in one process each trade as themselves (the signer switches clients)', async () => {
     const placed = await b.submit({
       account: 'lighter-b',
