@@ -5,6 +5,7 @@
  *
  *   gridbot sim --config <yaml|json> [--candles <csv>] [--ticks <csv>] [--from <iso>] [--to <iso>]
  *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
+ *   gridbot --version | gridbot help [command]   (exit 0)
  *   gridbot validate-config <file>
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all|preflight --instance <id> [--confirm <token>]
  *     [--urgency normal|emergency] (close-all)
@@ -15,9 +16,10 @@
  *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <duration>]
  *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { processRedactor } from '../shared/adapters/logging/redactor.js';
 import type { AdminReply } from '../shared/composition/admin-client.js';
@@ -334,6 +336,16 @@ function telegramCommand(io: CliIo): Command {
     });
 }
 
+/** The version in package.json (what `npm ci` installed), read once. */
+function packageVersion(): string {
+  const pkg = JSON.parse(
+    readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../package.json'), 'utf8'),
+  ) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
+}
+
 /** `--for 90`, `--for 90s`, `--for 5m`, `--for 2h` → milliseconds (> 0). */
 function durationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
@@ -459,9 +471,9 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
     out: (t) => given.out(processRedactor.scrubValues(t)),
     err: (t) => given.err(processRedactor.scrubValues(t)),
   };
-  const program = new Command('gridbot').description(
-    'grid strategies on AWS, and a simulator that replays markets through the same code',
-  );
+  const program = new Command('gridbot')
+    .description('grid strategies on AWS, and a simulator that replays markets through the same code')
+    .version(packageVersion(), '-V, --version', 'print the version');
   program.addCommand(simCommand(io));
   program.addCommand(validateCommand(io));
   for (const name of ADMIN) program.addCommand(adminCommand(io, name));
@@ -483,8 +495,8 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
       (e.code === 'commander.helpDisplayed' || e.code === 'commander.version')
     )
       return 0;
-    // Help shown because no command was given: a usage error.
-    if (e instanceof CommanderError && e.code === 'commander.help') return 1;
+    // Help shown because no command was given: a usage error; asked for (`gridbot help [cmd]`): success.
+    if (e instanceof CommanderError && e.code === 'commander.help') return e.exitCode === 0 ? 0 : 1;
     const raw = e instanceof Error ? e.message.replace(/^error: /, '').split('\n')[0] : String(e);
     const code = exitCodeOf(e);
     // A runtime failure may quote a request: secret-shaped pairs (`signature=…`) go too.

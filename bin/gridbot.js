@@ -6,6 +6,13 @@ import { register } from 'tsx/esm/api';
 // the CLI's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Output piped into a reader that stops early (`gridbot sim … | head`): end quietly, not with a stack.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 register();
 const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 /** The installed executable: `bin/gridbot.js` runs the TypeScript CLI through tsx, as `npm start` does. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoConfigPath, repoRoot } from '../support/sim.js';
@@ -17,6 +17,21 @@ describe('bin/gridbot.js', () => {
     expect(r.stdout).toMatch(
       /demo\.yaml: ok — 1 account\(s\) \(main\), 1 instance\(s\) \(dogeklg DOGE\/USDC:USDC\)/,
     );
+  });
+
+  it('ends quietly when the reader of its output stops early (EPIPE), as in `gridbot … | head`', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/gridbot.js'), 'help'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Error/);
   });
 
   it('exits 1 with one line on stderr for a missing config', () => {

@@ -159,6 +159,16 @@ describe('gridbot sim', () => {
     }
   });
 
+  it('prints the version and the help asked for, and exits 0', async () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const version = await cli(['--version']);
+    expect([version.code, version.out.trim()]).toEqual([0, pkg.version]);
+    const help = await cli(['help', 'sim']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage: gridbot sim \[options\]/);
+    expect((await cli(['help'])).code).toBe(0);
+  });
+
   it('shows help and exits 1 when no command is given', async () => {
     const r = await cli([]);
     expect(r.code).toBe(1);
