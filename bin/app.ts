@@ -1,7 +1,7 @@
 /**
  * The CDK app (`cdk.json` runs it through tsx). Reads the deployment config named by the `config` context
- * value (default examples/deploy.yaml; `npx cdk deploy --all -c config=deploy.yaml`), validates it and
- * composes the stacks. Synthesis needs no AWS credentials and no Docker: Lambdas are bundled by the local
+ * value (`npx cdk deploy --all -c config=deploy.yaml`; there is no default, so a bare `cdk deploy` never
+ * deploys the example), validates it and composes the stacks. Synthesis needs no AWS credentials and no Docker: Lambdas are bundled by the local
  * esbuild and the stream worker's image is only hashed until `cdk deploy` builds it.
  */
 import { App } from 'aws-cdk-lib';
@@ -11,7 +11,14 @@ import { buildGridbot } from '../lib/gridbot-app.js';
 
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
-const configPath = String(context('config') ?? 'examples/deploy.yaml');
+const given = context('config');
+if (given === undefined || given === '') {
+  console.error(
+    'gridbot: name your deployment config: npx cdk deploy --all -c config=<your deploy.yaml> (examples/deploy.yaml is an example to copy, never deployed by default)',
+  );
+  process.exit(1);
+}
+const configPath = String(given);
 const exchangeInfo = context('exchangeInfo');
 buildGridbot(
   app,

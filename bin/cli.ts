@@ -9,7 +9,8 @@
  *   gridbot validate-config <file>
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all|preflight --instance <id> [--confirm <token>]
  *     [--urgency normal|emergency] (close-all)
- *               (--aws [--function <name>] [--region <region>] | --config <file> --endpoint <url> [--table <name>])
+ *               (--aws [--config <file> | --function <name>] [--region <region>] [--deployment <name>]
+ *                | --config <file> --endpoint <url> [--table <name>])
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  *               [--no-funding]
  *   gridbot telegram-webhook --url <https url> [--aws [--region <r>]] [--env-file <file>] [--delete]
@@ -195,11 +196,15 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
     .option('--aws', 'invoke the deployed admin function')
     .option(
       '--function <name>',
-      'admin function name (--aws)',
-      io.env.GRIDBOT_ADMIN_FUNCTION ?? 'gridbot-admin',
+      'admin function name (--aws; default from --config: <deployment>-admin-<the instance account>)',
+      io.env.GRIDBOT_ADMIN_FUNCTION,
     )
-    .option('--region <region>', 'AWS region (--aws)', io.env.AWS_REGION)
-    .option('--config <file>', 'deployment config (local)')
+    .option('--region <region>', 'AWS region (--aws; default the config region, then AWS_REGION)')
+    .option('--deployment <name>', 'deployment name the stacks were deployed under (--aws)', 'gridbot')
+    .option(
+      '--config <file>',
+      'deployment config (local; with --aws: where the function and region come from)',
+    )
     .option(
       '--endpoint <url>',
       'DynamoDB endpoint (local), e.g. http://127.0.0.1:8000',
@@ -220,10 +225,11 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
       });
       let reply: AdminReply;
       if (o.aws) {
+        const target = await awsAdminTarget(o, command.instanceId, io.env);
         reply = await runAdminOnAws({
           command,
-          functionName: o.function,
-          region: o.region,
+          functionName: target.functionName,
+          region: target.region,
           endpoint: io.env.GRIDBOT_LAMBDA_ENDPOINT,
           env: io.env,
         });
@@ -334,6 +340,35 @@ function telegramCommand(io: CliIo): Command {
       const me = await bot.getMe();
       io.out(`telegram: @${me.username} now posts its updates to ${o.url}\n`);
     });
+}
+
+/**
+ * Which admin function `--aws` invokes, and where: `--function` / `--region` when given; else from
+ * `--config` (the function of the account the instance's first leg trades on, the config's region).
+ */
+async function awsAdminTarget(
+  o: { function?: string; region?: string; config?: string; deployment: string },
+  instanceId: string,
+  env: CliIo['env'],
+): Promise<{ functionName: string; region: string | undefined }> {
+  if (o.function && (o.region || !o.config))
+    return { functionName: o.function, region: o.region ?? env.AWS_REGION };
+  if (!o.config)
+    throw new UsageError(
+      '--aws needs the admin function: give --config <deploy.yaml> (the function and region come from it) or --function <name>',
+    );
+  const { loadDeploymentConfigFile } = await import('../shared/composition/deployment-source.js');
+  const deployment = loadDeploymentConfigFile(o.config);
+  const instance = deployment.instances.find((i) => i.id === instanceId);
+  if (!instance)
+    throw new UsageError(
+      `no instance "${instanceId}" in ${o.config} (known: ${deployment.instances.map((i) => i.id).join(', ')})`,
+    );
+  const account = legsOf(instance)[0]?.account;
+  return {
+    functionName: o.function ?? `${o.deployment}-admin-${account}`,
+    region: o.region ?? deployment.region,
+  };
 }
 
 /** The version in package.json (what `npm ci` installed), read once. */

@@ -183,6 +183,36 @@ describe('admin commands on AWS', () => {
     }
   });
 
+  it('with --aws and the deployment config: the admin function of the instance account, in the config region', async () => {
+    const seen: LocalRequest[] = [];
+    const lambda = await startLocalHttpServer((req) => {
+      seen.push(req);
+      return {
+        status: 200,
+        body: JSON.stringify({ ok: true, command: 'status', instanceId: 'btcklg', detail: {} }),
+      };
+    });
+    try {
+      const env = {
+        GRIDBOT_LAMBDA_ENDPOINT: lambda.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      };
+      const r = await cli(['status', '--instance', 'btcklg', '--aws', '--config', configPath], { env });
+      expect(r.code).toBe(0);
+      const account = parseDeploymentConfig(doc).accounts[0]!.id;
+      expect(seen[0]!.path).toBe(`/2015-03-31/functions/gridbot-admin-${account}/invocations`);
+      expect(String(seen[0]!.headers.authorization)).toContain(
+        `/${parseDeploymentConfig(doc).region}/lambda/`,
+      );
+      const none = await cli(['status', '--instance', 'btcklg', '--aws'], { env });
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/--aws needs the admin function: give --config/);
+    } finally {
+      await lambda.stop();
+    }
+  });
+
   it('exit 2 with the reason when the function fails', async () => {
     const lambda = await startLocalHttpServer(() => ({
       status: 200,
@@ -190,7 +220,7 @@ describe('admin commands on AWS', () => {
       body: JSON.stringify({ errorMessage: 'boom' }),
     }));
     try {
-      const r = await cli(['status', '--instance', 'btcklg', '--aws'], {
+      const r = await cli(['status', '--instance', 'btcklg', '--aws', '--function', 'gridbot-admin'], {
         env: {
           GRIDBOT_LAMBDA_ENDPOINT: lambda.endpoint,
           AWS_ACCESS_KEY_ID: 'test',

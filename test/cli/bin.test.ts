@@ -1,5 +1,7 @@
 /** The installed executable: `bin/gridbot.js` runs the TypeScript CLI through tsx, as `npm start` does. */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoConfigPath, repoRoot } from '../support/sim.js';
@@ -32,6 +34,19 @@ describe('bin/gridbot.js', () => {
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|Error/);
+  });
+
+  it('the CDK app refuses to run without a named deployment config, so a bare `cdk deploy` deploys nothing', () => {
+    const out = mkdtempSync(join(tmpdir(), 'gridbot-cdk-refused-'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bin/app.ts')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_CONTEXT_JSON: '{}', CDK_OUTDIR: out },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/name your deployment config: npx cdk deploy --all -c config=/);
+    // Nothing was synthesized: no cloud assembly to deploy.
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
   });
 
   it('exits 1 with one line on stderr for a missing config', () => {
