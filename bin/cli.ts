@@ -141,6 +141,7 @@ function simCommand(io: CliIo): Command {
         ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
         store: o.store,
         outDir,
+        onWarning: (m: string) => io.err(`gridbot sim: warning: ${m}\n`),
         ...(o.quiet
           ? {}
           : { onProgress: progressBar({ isTTY: io.isTTY, write: io.err, now: io.now }, 'sim') }),

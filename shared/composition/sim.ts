@@ -40,6 +40,8 @@ export interface SimOptions extends Omit<SimInputs, 'config' | 'configDir'> {
   /** Where the files go; nothing is written without it. */
   readonly outDir?: string;
   readonly onProgress?: (done: number, total: number, at: number) => void;
+  /** Told what the market data lacks (missing minutes) without failing the run. */
+  readonly onWarning?: (message: string) => void;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseTime } from '../../shared/composition/sim/market-data.js';
 import { planSimulation } from '../../shared/composition/sim/plan.js';
 import { runSimulation, SimInputError } from '../../shared/composition/sim.js';
 import type { DeploymentConfig } from '../../shared/domain/config/deployment.js';
@@ -40,12 +41,18 @@ describe('market data files', () => {
   it('names bad cells, bad times and out-of-order rows by line', () => {
     const cases: [string[], RegExp][] = [
       [[`${T},0.2,abc,0.19,0.2,10`], /:2: high must be a decimal number, got "abc"/],
-      [[`${T},0.2,0.21,0.19,0.2`], /:2: expected 6 columns, got 5/],
-      [[`${T + 5},0.2,0.21,0.19,0.2,10`], /:2: open_time_ms \d+ is not on a whole minute/],
-      [[`x${T},0.2,0.21,0.19,0.2,10`], /:2: open_time_ms must be a whole number/],
+      [[`${T},0.2,0.21,0.19,0.2`], /:2: expected at least 6 columns, got 5/],
+      [
+        [`${T + 5},0.2,0.21,0.19,0.2,10`],
+        /:2: the open time 2025-01-06T00:00:00.005Z is not on a whole minute/,
+      ],
+      [
+        [`x${T},0.2,0.21,0.19,0.2,10`],
+        /:2: the open time must be epoch seconds, milliseconds or microseconds/,
+      ],
       [
         [`${T},0.2,0.21,0.19,0.2,10`, `${T},0.2,0.21,0.19,0.2,10`],
-        /:3: open_time_ms \d+ is not after the previous row's/,
+        /:3: the open time 2025-01-06T00:00:00Z is not after the previous row.s 2025-01-06T00:00:00Z/,
       ],
       [[`${T},0,0.21,0,0.2,10`], /:2: prices must be greater than 0/],
       [[], /no candles after the header/],
@@ -54,11 +61,95 @@ describe('market data files', () => {
       const path = csv(`case${i}.csv`, rows);
       expect(() => plan(doge(), { candles: { 'DOGE/USDC:USDC': path } })).toThrow(message);
     });
-    const headerless = join(dir.path, 'headerless.csv');
-    writeFileSync(headerless, `${T},0.2,0.21,0.19,0.2,10\n`);
-    expect(() => plan(doge(), { candles: { 'DOGE/USDC:USDC': headerless } })).toThrow(
-      /:1: expected the header/,
+    const unknown = join(dir.path, 'unknown-header.csv');
+    writeFileSync(unknown, `when,open,high,low,close,volume\n${T},0.2,0.21,0.19,0.2,10\n`);
+    expect(() => plan(doge(), { candles: { 'DOGE/USDC:USDC': unknown } })).toThrow(
+      /:1: no time column in the header "when,open,high,low,close,volume" \(known names: open_time_ms, open_time/,
     );
+  });
+
+  it('reads Binance Vision files (no header, 12 columns, ms or µs), header aliases, epoch seconds and ISO times alike', () => {
+    const rows = [0, 1, 2].map((m) => ({
+      t: T + m * 60_000,
+      o: '0.2',
+      h: '0.21',
+      l: '0.19',
+      c: '0.205',
+      v: '10',
+    }));
+    const write = (name: string, text: string) => {
+      const path = join(dir.path, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const files = [
+      write(
+        'vision.csv',
+        rows
+          .map((r) => `${r.t},${r.o},${r.h},${r.l},${r.c},${r.v},${r.t + 59_999},2.05,7,5,1.02,0`)
+          .join('\n'),
+      ),
+      write(
+        'vision-us.csv',
+        rows.map((r) => `${r.t * 1000},${r.o},${r.h},${r.l},${r.c},${r.v},0,0,0,0,0,0`).join('\n'),
+      ),
+      write(
+        'aliases.csv',
+        `Timestamp,O,H,L,C,Vol,extra\n${rows.map((r) => `${r.t / 1000},${r.o},${r.h},${r.l},${r.c},${r.v},x`).join('\n')}\n`,
+      ),
+      write(
+        'iso.csv',
+        `time,open,high,low,close,volume\n${rows.map((r) => `${new Date(r.t).toISOString()},${r.o},${r.h},${r.l},${r.c},${r.v}`).join('\n')}\n`,
+      ),
+    ];
+    for (const path of files) {
+      const feed = plan(doge(), { candles: { 'DOGE/USDC:USDC': path } }).feeds[0]!;
+      expect(
+        feed.candles.map((c) => c.openTime),
+        path,
+      ).toEqual(rows.map((r) => r.t));
+      expect(feed.candles[0]!.close.toFixed(), path).toBe('0.205');
+    }
+    // An ISO time without its offset is ambiguous in a file: refused, naming the fix.
+    const naive = write(
+      'naive.csv',
+      `time,open,high,low,close,volume\n2025-01-06T00:00:00,0.2,0.21,0.19,0.2,10\n`,
+    );
+    expect(() => plan(doge(), { candles: { 'DOGE/USDC:USDC': naive } })).toThrow(
+      /ISO 8601 time with its offset/,
+    );
+  });
+
+  it('reads --from / --to as UTC unless they state an offset, wherever the machine is', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      expect(parseTime('2025-06-01', '--from')).toBe(Date.UTC(2025, 5, 1));
+      expect(parseTime('2025-06-01T08:30', '--from')).toBe(Date.UTC(2025, 5, 1, 8, 30));
+      expect(parseTime('2025-06-01T08:30:00+08:00', '--from')).toBe(Date.UTC(2025, 5, 1, 0, 30));
+      expect(parseTime(String(Date.UTC(2025, 5, 1)), '--to')).toBe(Date.UTC(2025, 5, 1));
+      expect(() => parseTime('next friday', '--to')).toThrow(/--to: expected an ISO 8601 time/);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('warns of missing minutes with their span, and replays across them', () => {
+    const path = csv('gappy.csv', [
+      `${T},0.2,0.21,0.19,0.2,10`,
+      `${T + 60_000},0.2,0.21,0.19,0.2,10`,
+      `${T + 10 * 60_000},0.2,0.21,0.19,0.2,10`,
+    ]);
+    const warnings: string[] = [];
+    const feed = plan(doge(), {
+      candles: { 'DOGE/USDC:USDC': path },
+      onWarning: (m: string) => warnings.push(m),
+    }).feeds[0]!;
+    expect(feed.candles).toHaveLength(3);
+    expect(warnings).toEqual([
+      `${path}: 8 minute(s) missing, 2025-01-06T00:02:00Z to 2025-01-06T00:10:00Z (the replay goes straight across)`,
+    ]);
   });
 
   it('says when a file is missing', () => {

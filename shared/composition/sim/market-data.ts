@@ -1,6 +1,6 @@
 /**
  * Market data for a simulation: 1-minute candle CSVs (`open_time_ms,open,high,low,close,volume`, the format
- * of `../shared/data/ohlcv_1m`), trade tick CSVs (`trade_time_ms,trade_id,price,qty,is_buyer_maker`), 8h
+ * of `../shared/data/ohlcv_1m`, common aliases, or Binance Vision files without a header), trade tick CSVs (`trade_time_ms,trade_id,price,qty,is_buyer_maker`), 8h
  * funding CSVs, or the built-in demo market. A bad file fails with one line naming the file, the line
  * and what is wrong; prices go from the file's text straight to Decimal.
  */
@@ -10,7 +10,6 @@ import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver
 import { type Decimal, dec } from '../../domain/money.js';
 import { SimInputError } from './markets.js';
 
-const CANDLE_HEADER = 'open_time_ms,open,high,low,close,volume';
 const MINUTE = 60_000;
 
 function readText(path: string, what: string): string {
@@ -34,48 +33,117 @@ function decimalCell(text: string, where: string, column: string): Decimal {
   }
 }
 
+/** The columns a candle needs, and the header names each is known by (case does not matter). */
+const COLUMN_ALIASES: Readonly<
+  Record<'time' | 'open' | 'high' | 'low' | 'close' | 'volume', readonly string[]>
+> = {
+  time: ['open_time_ms', 'open_time', 'opentime', 'timestamp', 'time', 'date', 'datetime', 'ts', 't'],
+  open: ['open', 'o'],
+  high: ['high', 'h'],
+  low: ['low', 'l'],
+  close: ['close', 'c'],
+  volume: ['volume', 'vol', 'v', 'base_volume'],
+};
+type Column = keyof typeof COLUMN_ALIASES;
+/** Binance Vision kline files (no header): open time, open, high, low, close, volume, close time, … */
+const VISION_COLUMNS: Readonly<Record<Column, number>> = {
+  time: 0,
+  open: 1,
+  high: 2,
+  low: 3,
+  close: 4,
+  volume: 5,
+};
+/** Gaps are named one by one up to this many, then summed up. */
+const MAX_NAMED_GAPS = 5;
+
+function columnsOf(header: string, where: string): Record<Column, number> {
+  const names = header.split(',').map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ''));
+  const out: Partial<Record<Column, number>> = {};
+  for (const [col, aliases] of Object.entries(COLUMN_ALIASES) as [Column, readonly string[]][]) {
+    const i = names.findIndex((n) => aliases.includes(n));
+    if (i < 0)
+      throw new SimInputError(
+        `${where}: no ${col} column in the header "${header}" (known names: ${aliases.join(', ')}); or give a Binance Vision file (no header)`,
+      );
+    out[col] = i;
+  }
+  return out as Record<Column, number>;
+}
+
 /**
- * Reads and checks a 1-minute candle CSV: header, columns, decimals, OHLC order, strictly rising minutes.
- * With a window, only rows with `from ≤ open time ≤ to` become candles (every row's time is still checked),
- * which keeps a few days out of a long file cheap.
+ * A candle's open time as epoch ms: digits in seconds (≤ 11), milliseconds (12–14) or microseconds
+ * (15–17, Binance Vision's newer files), or an ISO 8601 time that states its offset (`Z`, `+08:00`).
  */
-export function readCandleCsv(path: string, window: { from?: number; to?: number } = {}): CandleInput[] {
+function timeCell(text: string, where: string): number {
+  const t = text.trim().replace(/^"|"$/g, '');
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (t.length <= 11) return n * 1000;
+    if (t.length <= 14) return n;
+    if (t.length <= 17) return Math.floor(n / 1000);
+  } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
+    const ms = Date.parse(t.replace(' ', 'T'));
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new SimInputError(
+    `${where}: the open time must be epoch seconds, milliseconds or microseconds, or an ISO 8601 time with its offset (2025-06-01T00:00:00Z), got ${JSON.stringify(t)}`,
+  );
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/**
+ * Reads and checks a 1-minute candle CSV: a header naming the columns (`open_time_ms,open,high,low,close,
+ * volume`, the format of `../shared/data/ohlcv_1m`, or common aliases: `timestamp`, `time`, `o`, `vol`…;
+ * other columns are ignored) or none (a Binance Vision kline file). Open times in epoch s, ms or µs, or
+ * ISO 8601 with an offset; decimals, OHLC order, strictly rising whole minutes. With a window, only rows
+ * with `from ≤ open time ≤ to` become candles (every row is still checked), which keeps a few days out of
+ * a long file cheap. Missing minutes are told to `onWarning`, with their span.
+ */
+export function readCandleCsv(
+  path: string,
+  window: { from?: number; to?: number } = {},
+  onWarning: (message: string) => void = () => undefined,
+): CandleInput[] {
   const lines = readText(path, 'candles').split(/\r?\n/);
-  if (lines[0]?.trim() !== CANDLE_HEADER)
-    throw new SimInputError(`${path}:1: expected the header "${CANDLE_HEADER}", got "${lines[0] ?? ''}"`);
+  const first = lines[0] ?? '';
+  const headerless = /^\s*"?\d/.test(first);
+  const cols = headerless ? VISION_COLUMNS : columnsOf(first, `${path}:1`);
+  const width = Math.max(...Object.values(cols)) + 1;
   const out: CandleInput[] = [];
+  const gaps: { from: number; to: number }[] = [];
   let lastTime = Number.NEGATIVE_INFINITY;
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = headerless ? 0 : 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const where = `${path}:${i + 1}`;
     const cells = line.split(',');
-    if (cells.length !== 6) throw new SimInputError(`${where}: expected 6 columns, got ${cells.length}`);
-    const t = cells[0]!.trim();
-    if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t)))
-      throw new SimInputError(
-        `${where}: open_time_ms must be a whole number of milliseconds, got ${JSON.stringify(t)}`,
-      );
-    const openTime = Number(t);
+    if (cells.length < width)
+      throw new SimInputError(`${where}: expected at least ${width} columns, got ${cells.length}`);
+    const openTime = timeCell(cells[cols.time]!, where);
     if (openTime % MINUTE !== 0)
-      throw new SimInputError(`${where}: open_time_ms ${openTime} is not on a whole minute`);
+      throw new SimInputError(`${where}: the open time ${iso(openTime)} is not on a whole minute`);
     if (openTime <= lastTime)
       throw new SimInputError(
-        `${where}: open_time_ms ${openTime} is not after the previous row's ${lastTime}`,
+        `${where}: the open time ${iso(openTime)} is not after the previous row's ${iso(lastTime)}`,
       );
+    if (lastTime !== Number.NEGATIVE_INFINITY && openTime - lastTime > MINUTE)
+      gaps.push({ from: lastTime + MINUTE, to: openTime });
     lastTime = openTime;
     if (
       (window.from !== undefined && openTime < window.from) ||
       (window.to !== undefined && openTime > window.to)
     )
       continue;
+    const cell = (col: Column) => decimalCell(cells[cols[col]]!.trim().replace(/^"|"$/g, ''), where, col);
     const c: CandleInput = {
       openTime,
-      open: decimalCell(cells[1]!, where, 'open'),
-      high: decimalCell(cells[2]!, where, 'high'),
-      low: decimalCell(cells[3]!, where, 'low'),
-      close: decimalCell(cells[4]!, where, 'close'),
-      volume: decimalCell(cells[5]!, where, 'volume'),
+      open: cell('open'),
+      high: cell('high'),
+      low: cell('low'),
+      close: cell('close'),
+      volume: cell('volume'),
     };
     if (!c.low.greaterThan(0)) throw new SimInputError(`${where}: prices must be greater than 0`);
     if (
@@ -90,8 +158,15 @@ export function readCandleCsv(path: string, window: { from?: number; to?: number
   }
   if (out.length === 0)
     throw new SimInputError(
-      `${path}: no candles ${window.from !== undefined || window.to !== undefined ? 'in the period asked for' : 'after the header'}`,
+      `${path}: no candles ${window.from !== undefined || window.to !== undefined ? 'in the period asked for' : headerless ? 'in the file' : 'after the header'}`,
     );
+  const missing = gaps.reduce((n, g) => n + (g.to - g.from) / MINUTE, 0);
+  for (const g of gaps.slice(0, MAX_NAMED_GAPS))
+    onWarning(
+      `${path}: ${(g.to - g.from) / MINUTE} minute(s) missing, ${iso(g.from)} to ${iso(g.to)} (the replay goes straight across)`,
+    );
+  if (gaps.length > MAX_NAMED_GAPS)
+    onWarning(`${path}: ${gaps.length} gaps in all, ${missing} minute(s) missing`);
   return out;
 }
 
@@ -124,8 +199,12 @@ export function readFundingCsv(path: string): { fundingTime: number; fundingRate
 }
 
 /** Parses `--from` / `--to`: ISO 8601 or epoch milliseconds. */
+/** A time given on the command line: epoch ms, or ISO 8601, read as UTC unless it states its offset. */
 export function parseTime(text: string, option: string): number {
-  const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  const local = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text);
+  const t = /^\d+$/.test(text)
+    ? Number(text)
+    : Date.parse(local ? (text.includes('T') ? `${text}Z` : `${text}T00:00:00Z`) : text);
   if (!Number.isSafeInteger(t))
     throw new SimInputError(
       `${option}: expected an ISO 8601 time (2025-06-01T00:00:00Z) or epoch ms, got "${text}"`,

@@ -31,6 +31,8 @@ export interface SimInputs {
   readonly exchangeInfo?: string;
   readonly from?: number;
   readonly to?: number;
+  /** Told what the market data lacks (missing minutes) without failing the run. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface SymbolFeed {
@@ -138,7 +140,7 @@ function feedFor(
       ...(inputs.from !== undefined ? { from: inputs.from - plan.warmupMs - 2 * MINUTE } : {}),
       ...(inputs.to !== undefined ? { to: inputs.to } : {}),
     };
-    const candles = readCandleCsv(candleFile, window);
+    const candles = readCandleCsv(candleFile, window, inputs.onWarning);
     return { symbol, id, kind: 'candles', file: candleFile, candles, ticks: [], phases: [] };
   }
   if (tickFile)
