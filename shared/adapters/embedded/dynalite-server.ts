@@ -17,6 +17,10 @@ export interface EmbeddedDynamo {
   stop(): Promise<void>;
 }
 
+/** How long `stop` waits for requests to finish, and how quiet the server must have been before it closes. */
+const STOP_DRAIN_MS = 5_000;
+const STOP_QUIET_MS = 100;
+
 export async function startEmbeddedDynamo(
   options: { port?: number; host?: string; path?: string } = {},
 ): Promise<EmbeddedDynamo> {
@@ -36,15 +40,33 @@ export async function startEmbeddedDynamo(
     });
   });
   const { port } = server.address() as AddressInfo;
+  // Requests being answered, and when the last one came: dynalite closes its database as the server
+  // closes, so a write still on its way in (a client killed mid-request, whose socket is gone but whose
+  // request is still being handled) would hit a closed database and throw where nobody can catch it.
+  let inFlight = 0;
+  let lastRequestAt = 0;
+  server.on('request', (_req: unknown, res: { once(event: 'close', f: () => void): void }) => {
+    inFlight += 1;
+    lastRequestAt = Date.now();
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+  });
   let stopped: Promise<void> | null = null;
   return {
     endpoint: `http://${host}:${port}`,
     stop() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((err?: Error) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets of SDK clients would otherwise hold the close open.
-        server.closeAllConnections();
-      });
+      stopped ??= (async () => {
+        // Quiet first: nothing being answered and nothing new for a moment (at most STOP_DRAIN_MS).
+        const deadline = Date.now() + STOP_DRAIN_MS;
+        while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastRequestAt < STOP_QUIET_MS))
+          await new Promise((r) => setTimeout(r, 10));
+        await new Promise<void>((resolve, reject) => {
+          server.close((err?: Error) => (err ? reject(err) : resolve()));
+          // Keep-alive sockets of SDK clients would otherwise hold the close open.
+          server.closeAllConnections();
+        });
+      })();
       return stopped;
     },
   };

@@ -157,7 +157,17 @@ export async function startE2e(opts: {
     },
     journal: (instanceId, kind) => store.queryJournal(instanceId, kind, 0, Date.now() + 86_400_000),
     async stop() {
-      for (const w of workers) w.kill('SIGKILL');
+      // The workers are gone before the store stops: none is still writing to it.
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.exitCode !== null || w.signalCode !== null) return resolve();
+              w.once('exit', () => resolve());
+              w.kill('SIGKILL');
+            }),
+        ),
+      );
       const { resetLiveRuntime } = await import('../../../shared/composition/live.js');
       await resetLiveRuntime();
       await venue.stop();
