@@ -6,7 +6,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
@@ -33,6 +33,12 @@ export class Alerting extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
-    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    // Fills told as alerts (`telegram.alerts.fills`) are for the phone, not the mailbox.
+    if (props.email)
+      this.topic.addSubscription(
+        new EmailSubscription(props.email, {
+          filterPolicy: { code: SubscriptionFilter.stringFilter({ denylist: ['fill'] }) },
+        }),
+      );
   }
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { JournalSink } from '../adapters/events/index.js';
 import type { AppContext } from '../application/context.js';
+import { withFillAlerts } from '../application/fill-alerts.js';
 import { budgetsByAccount, type GuardRails, guardRails } from '../application/guard-rails.js';
 import { RulesCache } from '../application/market.js';
 import { type DeploymentConfig, preTradeLimitsOf } from '../domain/config/deployment.js';
@@ -19,7 +20,11 @@ export async function runtimeContext(parts: ContextParts, deployment: Deployment
   for (const instance of deployment.instances) await parts.store.putConfig(instance);
   return {
     ...parts,
-    events: new JournalSink(parts.store),
+    // Each fill told as an alert too, when the Telegram section asks for fills.
+    events:
+      deployment.telegram?.alerts.fills === true
+        ? withFillAlerts(new JournalSink(parts.store), parts.notifier)
+        : new JournalSink(parts.store),
     random: Math.random,
     newToken: secureToken,
     instanceIds: deployment.instances.map((i) => i.id),

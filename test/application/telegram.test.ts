@@ -10,6 +10,7 @@ import { SystemClock } from '../../shared/adapters/clock/index.js';
 import { TelegramChat } from '../../shared/adapters/telegram/bot-api.js';
 import { TelegramPoller } from '../../shared/adapters/telegram/updates.js';
 import { CONFIRMATION_TTL_MS } from '../../shared/application/admin.js';
+import { withFillAlerts } from '../../shared/application/fill-alerts.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
 import {
   type ChatDeps,
@@ -20,6 +21,7 @@ import {
 import { answerWebhook, type TelegramLink } from '../../shared/composition/telegram.js';
 import type { Alert } from '../../shared/domain/commands.js';
 import { telegramSchema } from '../../shared/domain/config/telegram.js';
+import type { TradingEvent } from '../../shared/ports/events.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import { type PaperApp, paperApp } from '../support/app.js';
 import { type BotApiServer, startBotApiServer } from '../support/telegram/bot-api-server.js';
@@ -183,6 +185,52 @@ describe('the Telegram webhook', () => {
 });
 
 describe('Telegram alerts', () => {
+  it('tells each fill once when the config asks for fills, and none otherwise', async () => {
+    server = await startBotApiServer();
+    const bot = new TelegramChat({ token: server.token, apiRoot: server.apiRoot });
+    const recorded: TradingEvent[] = [];
+    const sink = { record: async (e: readonly TradingEvent[]) => void recorded.push(...e) };
+    const quiet: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+      child: () => quiet,
+    };
+    const fill: TradingEvent = {
+      ts: 0,
+      type: 'fill',
+      instanceId: 'dogeklg',
+      side: 'buy',
+      qty: '120',
+      price: '0.18',
+      tradeId: 't1',
+      holdings: '120',
+    };
+    const clock = new SystemClock();
+    const off = new TelegramNotifier(bot, telegramSchema.parse({ chats: [OPS] }), clock, quiet);
+    await withFillAlerts(sink, off).record([fill]);
+    await off.flush();
+    expect(server.sent(OPS)).toEqual([]);
+    const on = new TelegramNotifier(
+      bot,
+      telegramSchema.parse({ chats: [OPS], alerts: { fills: true } }),
+      clock,
+      quiet,
+    );
+    const told = withFillAlerts(sink, on);
+    await told.record([fill]);
+    await told.record([fill]);
+    await on.flush();
+    const [message] = await server.waitForSent(1, OPS);
+    expect(message!.text).toContain('filled: buy 120 at 0.18');
+    expect(message!.text).toContain('Position 120');
+    expect(server.sent(OPS)).toHaveLength(1);
+    expect(recorded).toHaveLength(3);
+    on.close();
+    off.close();
+  });
+
   const alert = (i: number, severity: Alert['severity'] = 'warning'): Alert => ({
     kind: 'Alert',
     instanceId: 'dogeklg',

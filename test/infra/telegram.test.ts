@@ -73,7 +73,14 @@ describe('Telegram in the CDK app', () => {
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
-  it('alerts only: the function and its queue, but no webhook', () => {
+  it('keeps fills told as alerts out of the mailbox: the e-mail subscription filters their code', () => {
+    const email = resourcesOf(on.trading, 'AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.Protocol === 'email');
+    expect(email?.FilterPolicy).toEqual({ code: [{ 'anything-but': ['fill'] }] });
+  });
+
+    it('alerts only: the function and its queue, but no webhook', () => {
     expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::Url')).toEqual([]);
     expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(
