@@ -80,7 +80,7 @@ describe('Telegram in the CDK app', () => {
     expect(email?.FilterPolicy).toEqual({ code: [{ 'anything-but': ['fill'] }] });
   });
 
-    it('alerts only: the function and its queue, but no webhook', () => {
+  it('alerts only: the function and its queue, but no webhook', () => {
     expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::Url')).toEqual([]);
     expect(resourcesOf(alertsOnly.trading, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(
