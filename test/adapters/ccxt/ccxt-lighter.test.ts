@@ -41,6 +41,20 @@ function port(
   });
 }
 
+/** A good-till-cancelled buy of account a well under the market: it rests. */
+const restingBuy = (clientOrderId: string) =>
+  ({
+    account: 'lighter-a',
+    symbol: SYMBOL,
+    clientOrderId,
+    side: 'buy',
+    positionSide: 'LONG',
+    type: 'limit',
+    price: dec('80000'),
+    qty: dec('0.002'),
+    timeInForce: 'GTC',
+  }) as const;
+
 const nextNonce = async (index: number, apiKey: number) =>
   (
     (await (
@@ -140,19 +154,7 @@ describe('Lighter through ccxt and the bundled signer', () => {
   it('sends concurrent transactions one at a time, each with the next nonce', async () => {
     const before = await nextNonce(777, 5);
     const results = await Promise.all(
-      [20, 21, 22].map((seq) =>
-        a.submit({
-          account: 'lighter-a',
-          symbol: SYMBOL,
-          clientOrderId: levelOrderId(INST, 1, 'buy', seq),
-          side: 'buy',
-          positionSide: 'LONG',
-          type: 'limit',
-          price: dec('80000'),
-          qty: dec('0.002'),
-          timeInForce: 'GTC',
-        }),
-      ),
+      [20, 21, 22].map((seq) => a.submit(restingBuy(levelOrderId(INST, 1, 'buy', seq)))),
     );
     expect(results).toEqual(results.map(() => expect.objectContaining({ ok: true })));
     expect(await nextNonce(777, 5)).toBe(before + 3);
@@ -167,17 +169,7 @@ describe('Lighter through ccxt and the bundled signer', () => {
       status: 400,
       body: { code: 21104, message: 'invalid nonce' },
     });
-    const req = (seq: number) => ({
-      account: 'lighter-a',
-      symbol: SYMBOL,
-      clientOrderId: levelOrderId(INST, 1, 'buy', seq),
-      side: 'buy' as const,
-      positionSide: 'LONG' as const,
-      type: 'limit' as const,
-      price: dec('80000'),
-      qty: dec('0.002'),
-      timeInForce: 'GTC' as const,
-    });
+    const req = (seq: number) => restingBuy(levelOrderId(INST, 1, 'buy', seq));
     const before = await nextNonce(777, 5);
     const again = await a.submit(req(30));
     expect(again.ok).toBe(true);
@@ -225,17 +217,7 @@ describe('Lighter through ccxt and the bundled signer', () => {
     const first = levelOrderId(INST, 5, 'buy', 100);
     const rest = Array.from({ length: 104 }, (_, i) => levelOrderId(INST, 5, 'buy', 101 + i));
     for (const id of [first, ...rest]) {
-      const placed = await a.submit({
-        account: 'lighter-a',
-        symbol: SYMBOL,
-        clientOrderId: id,
-        side: 'buy',
-        positionSide: 'LONG',
-        type: 'limit',
-        price: dec('80000'),
-        qty: dec('0.002'),
-        timeInForce: 'GTC',
-      });
+      const placed = await a.submit(restingBuy(id));
       expect(placed.ok).toBe(true);
       expect((await a.cancel(SYMBOL, id, 'limit')).ok).toBe(true);
     }
