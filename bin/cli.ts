@@ -32,6 +32,7 @@ import {
 import type { Summary } from '../shared/composition/sim/summary.js';
 import { ADMIN_COMMANDS } from '../shared/domain/admin-commands.js';
 import { streamlessAccounts } from '../shared/domain/config/deployment.js';
+import { dec } from '../shared/domain/money.js';
 import { legsOf } from '../shared/domain/strategies/index.js';
 import { progressBar } from './progress.js';
 
@@ -421,13 +422,32 @@ function stopSignal(forMs: number | null) {
   };
 }
 
+/** `--paper`: the starting balance, and the market source's URLs (`GRIDBOT_PAPER_MARKET_URLS`, for tests). */
+function paperOptions(balance: string, env: CliIo['env']) {
+  if (!/^\d+(\.\d+)?$/.test(balance) || Number(balance) <= 0)
+    throw new UsageError(`--balance ${balance}: give an amount > 0, e.g. --balance 10000`);
+  const raw = env.GRIDBOT_PAPER_MARKET_URLS?.trim();
+  let marketUrls: Record<string, unknown> | undefined;
+  if (raw) {
+    try {
+      marketUrls = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new UsageError('GRIDBOT_PAPER_MARKET_URLS must be JSON: {"binanceusdm": {...ccxt urls.api}}');
+    }
+  }
+  return { balance: dec(balance), marketUrls };
+}
+
 function runCommand(io: CliIo): Command {
   return new Command('run')
     .description(
       'run the bot live on this machine (stream worker + scheduled jobs); Ctrl-C (SIGINT) or SIGTERM stops it, orders stay on the exchange',
     )
     .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
-    .option('--data-dir <dir>', 'where the embedded store keeps the grid state', '.gridbot-data')
+    .option(
+      '--data-dir <dir>',
+      'where the embedded store keeps the grid state (default .gridbot-data; with --paper .gridbot-paper)',
+    )
     .option(
       '--endpoint <url>',
       'use a DynamoDB (Local) server instead of the embedded store',
@@ -435,8 +455,19 @@ function runCommand(io: CliIo): Command {
     )
     .option('--env-file <file>', 'credentials file (GRIDBOT_<ACCOUNT>_API_KEY, ..._SECRET)', '.env')
     .option('--for <duration>', 'stop after this long once live (smoke runs): seconds, or 30s, 5m, 2h')
+    .option(
+      '--paper',
+      "paper trading on live prices: the venue's real public market streams drive a local paper exchange; no API key needed, nothing reaches your account",
+    )
+    .option(
+      '--balance <amount>',
+      'starting paper balance of each quote asset (--paper; a new paper account)',
+      '10000',
+    )
     .action(async (o) => {
       const forMs = o.for === undefined ? null : durationMs(String(o.for));
+      const paper = o.paper === true ? paperOptions(String(o.balance), io.env) : undefined;
+      const dataDir = String(o.dataDir ?? (paper ? '.gridbot-paper' : '.gridbot-data'));
       const { buildLocalRuntime } = await import('../shared/composition/local.js');
       const { runBot } = await import('../shared/application/run-bot.js');
       const { preflightInstances } = await import('../shared/application/preflight.js');
@@ -446,10 +477,11 @@ function runCommand(io: CliIo): Command {
         // Rejects (exit 2, one line) having closed whatever it opened: no credentials, a bad store…
         const rt = await buildLocalRuntime({
           configPath: o.config,
-          dataDir: o.dataDir,
+          dataDir,
           ...(o.endpoint ? { dynamoEndpoint: o.endpoint } : {}),
           envFile: o.envFile,
           env: io.env,
+          ...(paper ? { paper } : {}),
         });
         let telegram: { stop(): Promise<void> } | undefined;
         try {
@@ -468,6 +500,10 @@ function runCommand(io: CliIo): Command {
             withoutStreams: streamlessAccounts(rt.deployment),
             stop: halt.stop,
             started: () => {
+              if (paper)
+                io.err(
+                  `gridbot run: PAPER trading on live prices (${rt.paper?.venues.map((v) => v.venue).join(', ')}); paper state in ${dataDir}\n`,
+                );
               io.err(`gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop\n`);
               halt.live();
             },
@@ -492,6 +528,7 @@ const INPUT_ERRORS = new Set([
   'ConfigError',
   'DeploymentSourceError',
   'CommanderError',
+  'PaperSetupError',
 ]);
 
 function exitCodeOf(e: unknown): number {

@@ -18,11 +18,13 @@ import { LogNotifier } from '../adapters/notify/index.js';
 import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
 import type { AppContext } from '../application/context.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
+import type { Decimal } from '../domain/money.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { StateStore } from '../ports/state-store.js';
 import { breakerAlerts } from './breaker-exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
+import { type PaperLive, startPaperLive } from './paper-live.js';
 import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
 import { type TelegramLink, telegramLink, withTelegramAlerts } from './telegram.js';
@@ -35,6 +37,15 @@ export interface LocalOptions {
   readonly dynamoEndpoint?: string;
   readonly envFile?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Paper trading on live prices (paper-live.ts): every account trades a paper venue fed by the real
+   * venue's public market streams, with paper keys (no real credential is read), without proxies.
+   */
+  readonly paper?: {
+    readonly balance: Decimal;
+    /** The market source's ccxt `urls.api` per venue (default the real venue). */
+    readonly marketUrls?: Readonly<Record<string, unknown>> | undefined;
+  };
 }
 
 export interface LocalRuntime {
@@ -42,6 +53,8 @@ export interface LocalRuntime {
   readonly deployment: DeploymentConfig;
   readonly metrics: RecordingMetrics;
   readonly exchanges: readonly ExchangePort[];
+  /** The paper venues, when the runtime trades on paper. */
+  readonly paper?: PaperLive | undefined;
   /** The Telegram bot, when the deployment has one (`gridbot run` polls it). */
   readonly telegram?: TelegramLink | undefined;
   /** Closes the exchanges, then the store (always, even if an exchange fails to close). Idempotent. */
@@ -49,11 +62,15 @@ export interface LocalRuntime {
 }
 
 export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntime> {
-  const env = opts.env ?? process.env;
+  const baseEnv = opts.env ?? process.env;
   const clock = new SystemClock();
   const logger = new JsonConsoleLogger({ level: 'INFO' });
   const metrics = new RecordingMetrics();
-  const deployment = loadDeploymentConfigFile(opts.configPath);
+  const loaded = loadDeploymentConfigFile(opts.configPath);
+  // Paper trading goes to the local paper venues directly: no account's proxy applies.
+  const deployment: DeploymentConfig = opts.paper
+    ? { ...loaded, proxies: [], accounts: loaded.accounts.map(({ proxy: _, ...a }) => a) }
+    : loaded;
   let store: StateStore;
   let stopStore = async () => {};
   if (opts.dynamoEndpoint) {
@@ -66,12 +83,14 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     stopStore = () => embedded.stop();
   }
   let exchanges: ExchangePort[] = [];
+  let paper: PaperLive | undefined;
   let closed: Promise<void> | null = null;
-  // Idempotent; the store is closed even when closing an exchange fails.
+  // Idempotent; the store is closed even when closing an exchange or a paper venue fails.
   const close = (): Promise<void> => {
     closed ??= (async () => {
       try {
         await Promise.allSettled(exchanges.map((x) => x.close()));
+        await paper?.close();
       } finally {
         await stopStore();
       }
@@ -79,6 +98,18 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     return closed;
   };
   try {
+    paper = opts.paper
+      ? await startPaperLive({
+          deployment,
+          dataDir: opts.dataDir ?? '.gridbot-paper',
+          balance: opts.paper.balance,
+          marketUrls: opts.paper.marketUrls,
+          clock,
+          logger,
+        })
+      : undefined;
+    // The paper keys and URLs come last, over anything the environment says; no .env is read for them.
+    const env = paper ? { ...baseEnv, ...paper.env } : baseEnv;
     const secrets = registeringSecrets(
       new EnvSecrets({ env, ...(opts.envFile ? { envFile: opts.envFile } : {}) }),
     );
@@ -105,7 +136,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
       deployment,
     );
-    return { ctx, deployment, metrics, exchanges, telegram, close };
+    return { ctx, deployment, metrics, exchanges, paper, telegram, close };
   } catch (e) {
     // Nothing opened here outlives a failed start: the embedded store would keep the process alive.
     await close();

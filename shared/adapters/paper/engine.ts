@@ -60,6 +60,7 @@ import {
   setLeverage,
   setPositionMode,
 } from './setup.js';
+import { type EngineSnapshot, restoreCore, snapshotCore } from './snapshot.js';
 import type { AccountState, EngineCore, FeeRates } from './state.js';
 import type * as T from './types.js';
 import { algoView, balanceView, orderView } from './views.js';
@@ -108,6 +109,16 @@ export class PaperExchange {
       throw new Error(`createAccount: apiKey of ${spec.id} is used by another account`);
     this.core.accounts.set(spec.id, newAccountState(this.core, spec, apiKey));
     this.byApiKey.set(apiKey, spec.id);
+  }
+
+  /** Every account as plain JSON (snapshot.ts): restore it into a fresh engine to go on where this one is. */
+  snapshot(): EngineSnapshot {
+    return snapshotCore(this.core);
+  }
+
+  /** Puts the accounts of a `snapshot()` into this engine (none of them may exist here yet). */
+  restore(snapshot: unknown): void {
+    for (const a of restoreCore(this.core, snapshot)) this.byApiKey.set(a.apiKey, a.id);
   }
 
   /**
