@@ -6,6 +6,7 @@
  *   gridbot sim --config <yaml|json> [--candles <csv>] [--ticks <csv>] [--from <iso>] [--to <iso>]
  *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
  *   gridbot --version | gridbot help [command]   (exit 0)
+ *   gridbot init [--strategy klg|closer|hedge-grid|hedge-pairs] [--symbol <ccxt symbol>] [--out <file>] [--force]
  *   gridbot validate-config <file>
  *   gridbot status|pause|resume|rebuild|reset-counters|close-all|preflight --instance <id> [--confirm <token>]
  *     [--urgency normal|emergency] (close-all)
@@ -34,6 +35,7 @@ import { ADMIN_COMMANDS } from '../shared/domain/admin-commands.js';
 import { streamlessAccounts } from '../shared/domain/config/deployment.js';
 import { dec } from '../shared/domain/money.js';
 import { legsOf } from '../shared/domain/strategies/index.js';
+import { INIT_STRATEGIES, type InitStrategy, starterConfig } from './init.js';
 import { progressBar } from './progress.js';
 
 export interface CliIo {
@@ -150,6 +152,35 @@ function simCommand(io: CliIo): Command {
       for (const line of describeRun(result.summary)) io.out(`${line}\n`);
       io.out(`report: ${resolve(outDir, 'report.html')}\n`);
       io.out(`        ${resolve(outDir, 'summary.json')}, ${resolve(outDir, 'events.jsonl')}\n`);
+    });
+}
+
+function initCommand(io: CliIo): Command {
+  return new Command('init')
+    .description('write a commented starter config that validates and simulates as written')
+    .addOption(
+      new Option('--strategy <name>', 'the strategy of its instance').choices(INIT_STRATEGIES).default('klg'),
+    )
+    .option(
+      '--symbol <symbol>',
+      'ccxt linear-swap symbol (default DOGE/USDC:USDC; BTC/USDT:USDT for the others)',
+    )
+    .option('--out <file>', 'where to write it', 'gridbot.yaml')
+    .option('--force', 'overwrite the file if it exists')
+    .action((o: { strategy: InitStrategy; symbol?: string; out: string; force?: boolean }) => {
+      const path = resolve(o.out);
+      const starter = starterConfig({ strategy: o.strategy, symbol: o.symbol }, o.out);
+      try {
+        writeFileSync(path, starter.text, { flag: o.force ? 'w' : 'wx' });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new UsageError(`${o.out} exists; pass --force to overwrite it, or --out <file> for another`);
+        throw e;
+      }
+      for (const note of starter.notes) io.err(`gridbot init: note: ${note}\n`);
+      io.out(
+        `wrote ${o.out} (${o.strategy} on ${o.symbol ?? 'the default symbol'})\nnext: gridbot validate-config ${o.out}\n      gridbot sim --config ${o.out}\n`,
+      );
     });
 }
 
@@ -422,20 +453,11 @@ function stopSignal(forMs: number | null) {
   };
 }
 
-/** `--paper`: the starting balance, and the market source's URLs (`GRIDBOT_PAPER_MARKET_URLS`, for tests). */
-function paperOptions(balance: string, env: CliIo['env']) {
+/** `--paper`: the starting balance of a new paper account. */
+function paperOptions(balance: string) {
   if (!/^\d+(\.\d+)?$/.test(balance) || Number(balance) <= 0)
     throw new UsageError(`--balance ${balance}: give an amount > 0, e.g. --balance 10000`);
-  const raw = env.GRIDBOT_PAPER_MARKET_URLS?.trim();
-  let marketUrls: Record<string, unknown> | undefined;
-  if (raw) {
-    try {
-      marketUrls = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      throw new UsageError('GRIDBOT_PAPER_MARKET_URLS must be JSON: {"binanceusdm": {...ccxt urls.api}}');
-    }
-  }
-  return { balance: dec(balance), marketUrls };
+  return { balance: dec(balance) };
 }
 
 function runCommand(io: CliIo): Command {
@@ -446,7 +468,7 @@ function runCommand(io: CliIo): Command {
     .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
     .option(
       '--data-dir <dir>',
-      'where the embedded store keeps the grid state (default .gridbot-data; with --paper .gridbot-paper)',
+      'where the embedded store keeps the grid state (default .gridbot-data; paper trading .gridbot-paper)',
     )
     .option(
       '--endpoint <url>',
@@ -466,8 +488,7 @@ function runCommand(io: CliIo): Command {
     )
     .action(async (o) => {
       const forMs = o.for === undefined ? null : durationMs(String(o.for));
-      const paper = o.paper === true ? paperOptions(String(o.balance), io.env) : undefined;
-      const dataDir = String(o.dataDir ?? (paper ? '.gridbot-paper' : '.gridbot-data'));
+      const paper = o.paper === true ? paperOptions(String(o.balance)) : undefined;
       const { buildLocalRuntime } = await import('../shared/composition/local.js');
       const { runBot } = await import('../shared/application/run-bot.js');
       const { preflightInstances } = await import('../shared/application/preflight.js');
@@ -477,7 +498,7 @@ function runCommand(io: CliIo): Command {
         // Rejects (exit 2, one line) having closed whatever it opened: no credentials, a bad store…
         const rt = await buildLocalRuntime({
           configPath: o.config,
-          dataDir,
+          ...(o.dataDir ? { dataDir: String(o.dataDir) } : {}),
           ...(o.endpoint ? { dynamoEndpoint: o.endpoint } : {}),
           envFile: o.envFile,
           env: io.env,
@@ -500,9 +521,9 @@ function runCommand(io: CliIo): Command {
             withoutStreams: streamlessAccounts(rt.deployment),
             stop: halt.stop,
             started: () => {
-              if (paper)
+              if (rt.paper)
                 io.err(
-                  `gridbot run: PAPER trading on live prices (${rt.paper?.venues.map((v) => v.venue).join(', ')}); paper state in ${dataDir}\n`,
+                  `gridbot run: PAPER trading on live prices (${rt.paper.venues.map((v) => v.venue).join(', ')}); paper state in ${rt.dataDir}\n`,
                 );
               io.err(`gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop\n`);
               halt.live();
@@ -548,6 +569,7 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
     .description('grid strategies on AWS, and a simulator that replays markets through the same code')
     .version(packageVersion(), '-V, --version', 'print the version');
   program.addCommand(simCommand(io));
+  program.addCommand(initCommand(io));
   program.addCommand(validateCommand(io));
   for (const name of ADMIN) program.addCommand(adminCommand(io, name));
   program.addCommand(dataCommand(io));

@@ -74,7 +74,9 @@ export async function buildExchanges(
   const ports = new Map<string, ExchangePort>();
   for (const account of setup.accounts) {
     if (account.exchange === 'paper') {
-      throw new Error(`account ${account.id} is a paper account: run it with the simulator (gridbot sim)`);
+      throw new Error(
+        `account ${account.id} is a paper account: run it with gridbot sim, or paper trading on this machine with gridbot run`,
+      );
     }
     const venue = account.exchange;
     const build = async (): Promise<ExchangePort> => {

@@ -24,14 +24,20 @@ import type { StateStore } from '../ports/state-store.js';
 import { breakerAlerts } from './breaker-exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges, tradedAccounts } from './exchanges.js';
-import { type PaperLive, startPaperLive } from './paper-live.js';
+import {
+  PAPER_DEFAULT_BALANCE,
+  type PaperLive,
+  PaperSetupError,
+  paperDeployment,
+  startPaperLive,
+} from './paper-live.js';
 import { reportsFor, withMailedAlerts } from './reports.js';
 import { runtimeContext } from './runtime-context.js';
 import { type TelegramLink, telegramLink, withTelegramAlerts } from './telegram.js';
 
 export interface LocalOptions {
   readonly configPath: string;
-  /** Where the embedded store keeps its data (default `.gridbot-data`). */
+  /** Where the embedded store (and paper venues) keep their data (default `.gridbot-data`; paper `.gridbot-paper`). */
   readonly dataDir?: string;
   /** Use a DynamoDB (Local) server instead of the embedded store. */
   readonly dynamoEndpoint?: string;
@@ -55,10 +61,23 @@ export interface LocalRuntime {
   readonly exchanges: readonly ExchangePort[];
   /** The paper venues, when the runtime trades on paper. */
   readonly paper?: PaperLive | undefined;
+  /** Where the embedded store and the paper venues keep their data. */
+  readonly dataDir: string;
   /** The Telegram bot, when the deployment has one (`gridbot run` polls it). */
   readonly telegram?: TelegramLink | undefined;
   /** Closes the exchanges, then the store (always, even if an exchange fails to close). Idempotent. */
   close(): Promise<void>;
+}
+
+/** `GRIDBOT_PAPER_MARKET_URLS`: the paper market source's ccxt `urls.api` per venue (tests; default the real venue). */
+function paperMarketUrls(env: Readonly<Record<string, string | undefined>>) {
+  const raw = env.GRIDBOT_PAPER_MARKET_URLS?.trim();
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new PaperSetupError('GRIDBOT_PAPER_MARKET_URLS must be JSON: {"binanceusdm": {...ccxt urls.api}}');
+  }
 }
 
 export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntime> {
@@ -67,10 +86,16 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
   const logger = new JsonConsoleLogger({ level: 'INFO' });
   const metrics = new RecordingMetrics();
   const loaded = loadDeploymentConfigFile(opts.configPath);
+  // `exchange: paper` accounts are paper trading on live prices too; mixed with real ones, refused.
+  const paperAccounts = loaded.accounts.filter((a) => a.exchange === 'paper');
+  if (paperAccounts.length > 0 && paperAccounts.length < loaded.accounts.length && !opts.paper)
+    throw new PaperSetupError(
+      `accounts ${paperAccounts.map((a) => a.id).join(', ')} are paper accounts and the others are not: run with --paper to paper every account, or split the config`,
+    );
+  const paperOpts = opts.paper ?? (paperAccounts.length > 0 ? { balance: PAPER_DEFAULT_BALANCE } : undefined);
   // Paper trading goes to the local paper venues directly: no account's proxy applies.
-  const deployment: DeploymentConfig = opts.paper
-    ? { ...loaded, proxies: [], accounts: loaded.accounts.map(({ proxy: _, ...a }) => a) }
-    : loaded;
+  const deployment: DeploymentConfig = paperOpts ? paperDeployment(loaded) : loaded;
+  const dataDir = opts.dataDir ?? (paperOpts ? '.gridbot-paper' : '.gridbot-data');
   let store: StateStore;
   let stopStore = async () => {};
   if (opts.dynamoEndpoint) {
@@ -78,7 +103,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     await ensureStateTable(createDynamoClient({ endpoint: opts.dynamoEndpoint }), tableName);
     store = createDynamoStateStore({ tableName, endpoint: opts.dynamoEndpoint });
   } else {
-    const embedded = await startEmbeddedStateStore({ path: opts.dataDir ?? '.gridbot-data' });
+    const embedded = await startEmbeddedStateStore({ path: dataDir });
     store = embedded.store;
     stopStore = () => embedded.stop();
   }
@@ -98,12 +123,12 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     return closed;
   };
   try {
-    paper = opts.paper
+    paper = paperOpts
       ? await startPaperLive({
           deployment,
-          dataDir: opts.dataDir ?? '.gridbot-paper',
-          balance: opts.paper.balance,
-          marketUrls: opts.paper.marketUrls,
+          dataDir,
+          balance: paperOpts.balance,
+          marketUrls: paperOpts.marketUrls ?? paperMarketUrls(baseEnv),
           clock,
           logger,
         })
@@ -136,7 +161,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
       deployment,
     );
-    return { ctx, deployment, metrics, exchanges, paper, telegram, close };
+    return { ctx, deployment, metrics, exchanges, paper, dataDir, telegram, close };
   } catch (e) {
     // Nothing opened here outlives a failed start: the embedded store would keep the process alive.
     await close();

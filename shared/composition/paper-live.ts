@@ -36,6 +36,26 @@ import type { Logger } from '../ports/logger.js';
 export type PaperVenueId = Extract<CcxtVenue, 'binanceusdm' | 'okx'>;
 const PAPER_VENUES: readonly string[] = ['binanceusdm', 'okx'];
 
+/** The venue an account papers on: its own, or Binance USD-M for a `paper` account. */
+export function paperVenueOf(exchange: string): string {
+  return exchange === 'paper' ? 'binanceusdm' : exchange;
+}
+
+/**
+ * The deployment as the paper runtime trades it: `paper` accounts on Binance USD-M, and no proxy (the
+ * paper venues are on this machine).
+ */
+export function paperDeployment(d: DeploymentConfig): DeploymentConfig {
+  return {
+    ...d,
+    proxies: [],
+    accounts: d.accounts.map(({ proxy: _, ...a }) => ({
+      ...a,
+      exchange: paperVenueOf(a.exchange) as DeploymentConfig['accounts'][number]['exchange'],
+    })),
+  };
+}
+
 export class PaperSetupError extends Error {
   override readonly name = 'PaperSetupError';
 }
@@ -54,6 +74,8 @@ export interface PaperLiveOptions {
   readonly saveEveryMs?: number;
   /** How much history to seed at least (default what the strategies need, at least a day). */
   readonly historyMs?: number;
+  /** How long to wait for each symbol's first live trade before starting anyway (default 15 s). */
+  readonly firstTradeWaitMs?: number;
 }
 
 export interface PaperLive {
@@ -116,7 +138,7 @@ async function venueRules(venue: PaperVenueId, urls: Readonly<Record<string, unk
 }
 
 async function startVenue(venue: PaperVenueId, o: PaperLiveOptions): Promise<VenueRig> {
-  const accounts = o.deployment.accounts.filter((a) => a.exchange === venue);
+  const accounts = o.deployment.accounts.filter((a) => paperVenueOf(a.exchange) === venue);
   const instances = o.deployment.instances.filter((i) =>
     legsOf(i).some((l) => accounts.some((a) => a.id === l.account)),
   );
@@ -189,19 +211,35 @@ async function startVenue(venue: PaperVenueId, o: PaperLiveOptions): Promise<Ven
         }).start()
       : await createPaperBinanceServer(engine).start();
   const feeds: StreamSubscription[] = [];
-  for (const [symbol, id] of engineOf)
+  const priced: Promise<void>[] = [];
+  for (const [symbol, id] of engineOf) {
+    let firstTrade!: () => void;
+    priced.push(new Promise<void>((resolve) => (firstTrade = resolve)));
     feeds.push(
       await market.subscribeMarket(symbol, ['trades', 'markPrice'], (e) => {
         try {
-          if (e.type === 'trade' && e.qty.greaterThan(0))
+          if (e.type === 'trade' && e.qty.greaterThan(0)) {
             engine.applyTrade(id, { price: e.price, qty: e.qty, buyerIsMaker: e.takerSide === 'sell' });
-          else if (e.type === 'markPrice' && e.mark.greaterThan(0)) engine.setMarkPrice(id, e.mark);
+            firstTrade();
+          } else if (e.type === 'markPrice' && e.mark.greaterThan(0)) engine.setMarkPrice(id, e.mark);
         } catch (err) {
           // A bad message is dropped, counted in the log; the feed goes on.
           o.logger.warn('paper venue dropped a market message', { venue, symbol, error: String(err) });
         }
       }),
     );
+  }
+  // The bot starts on a venue with a price: the first live trade of each symbol (or a warning after a while).
+  let waited: ReturnType<typeof setTimeout> | undefined;
+  const late = await Promise.race([
+    Promise.all(priced).then(() => false),
+    new Promise<boolean>((resolve) => {
+      waited = setTimeout(() => resolve(true), o.firstTradeWaitMs ?? 15_000);
+    }),
+  ]);
+  clearTimeout(waited);
+  if (late)
+    o.logger.warn('paper venue: no live trade yet on some symbol; prices come with the first', { venue });
   return {
     venue,
     engine,
@@ -225,7 +263,7 @@ function save(rig: VenueRig, dataDir: string): void {
 }
 
 export async function startPaperLive(o: PaperLiveOptions): Promise<PaperLive> {
-  const venues = [...new Set(o.deployment.accounts.map((a) => a.exchange as string))];
+  const venues = [...new Set(o.deployment.accounts.map((a) => paperVenueOf(a.exchange)))];
   const unsupported = venues.filter((v) => !PAPER_VENUES.includes(v));
   if (unsupported.length > 0)
     throw new PaperSetupError(

@@ -25,7 +25,8 @@ export class InvalidDecimalError extends Error {
   override readonly name = 'InvalidDecimalError';
 }
 
-const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** The text `dec` accepts (after trimming): plain decimal notation, an exponent allowed. */
+export const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Anything that may enter the money path. `number` is accepted only for integers (counts, literals). */
 export type DecimalInput = string | Decimal | bigint | number;

@@ -11,7 +11,7 @@ export interface ParamsRecord {
   readonly instanceId: string;
   readonly version: number;
   readonly computedAt: number;
-  readonly source: 'manual' | 'atr' | 'keyLevels';
+  readonly source: 'manual' | 'range' | 'atr' | 'keyLevels';
   /** Level prices, ascending, on the tick. */
   readonly levelPrices: readonly Decimal[];
   /** Price the levels were computed around (drift rebuilds compare against it). */
@@ -26,7 +26,7 @@ export const paramsRecordSchema = z.object({
   instanceId: z.string().min(1),
   version: z.number().int().nonnegative(),
   computedAt: z.number().int(),
-  source: z.enum(['manual', 'atr', 'keyLevels']),
+  source: z.enum(['manual', 'range', 'atr', 'keyLevels']),
   levelPrices: z.array(decimalString),
   anchorPrice: decimalString,
   grid: z.record(z.string(), z.string()).optional(),

@@ -28,6 +28,9 @@ export const nonNegativeDecimalString = decimalString.refine((d) => !d.isNegativ
   message: 'must not be negative',
 });
 
+/** Metadata key marking `configDecimal`'s input, so the JSON Schema of a config can describe it (`config/json-schema.ts`). */
+export const CONFIG_DECIMAL_MARK = 'x-gridbot-decimal';
+
 /**
  * A decimal in a human-written config file. YAML and JSON turn `0.005` into a number before we see it; the
  * shortest round-trip text of that number (`String(0.005) === "0.005"`) is exactly what the user typed, so we
@@ -35,6 +38,7 @@ export const nonNegativeDecimalString = decimalString.refine((d) => !d.isNegativ
  */
 export const configDecimal = z
   .union([z.string(), z.number(), z.instanceof(Decimal)])
+  .meta({ [CONFIG_DECIMAL_MARK]: true })
   .transform((v, ctx): Decimal => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
       ctx.addIssue({ code: 'custom', message: `must be a finite number, got ${v}` });
@@ -57,6 +61,10 @@ export const boundedConfigDecimal = (min: string, max: string, hint: string) =>
   configDecimal.refine((d) => d.greaterThanOrEqualTo(min) && d.lessThanOrEqualTo(max), {
     message: `must be between ${min} and ${max}${hint}`,
   });
+
+/** A field's description (its JSON Schema `description`) from the `what` of its error: capitalized, ending in a period. */
+export const sentence = (what: string): string =>
+  `${what.charAt(0).toUpperCase()}${what.slice(1)}${/[.!?)]$/.test(what) ? '' : '.'}`;
 
 /** Serialize a Decimal for storage: plain text, no exponent. */
 /** An instance's recon interval: the scheduler runs per minute (30 s is two runs a minute). */

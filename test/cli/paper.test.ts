@@ -133,6 +133,26 @@ describe.each(VENUES)('gridbot run --paper on %s', (venueId) => {
     expect(live.engine.allOrders(account.id, m.engineSymbol)).toEqual([]);
   }, 60_000);
 
+  it.runIf(venueId === 'binanceusdm')(
+    'papers an `exchange: paper` account on Binance USD-M without --paper',
+    async () => {
+      const config = join(dir.path, 'deploy-paper.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          accounts: [{ id: account.id, exchange: 'paper' }],
+          instances: [klgConfigInput({ account: account.id })],
+        }),
+      );
+      const data = join(dir.path, 'paper-account');
+      const r = await cli(['run', '--config', config, '--data-dir', data, '--for', '2'], { env: env() });
+      expect(r.err).toContain(`PAPER trading on live prices (binanceusdm); paper state in ${data}`);
+      expect(r.code).toBe(0);
+      expect(existsSync(join(data, 'paper-binanceusdm.json'))).toBe(true);
+    },
+    60_000,
+  );
+
   it('refuses a bad --balance in one line', async () => {
     const r = await cli([...args('1'), '--balance', 'lots'], { env: env() });
     expect(r.code).toBe(1);

@@ -9,6 +9,7 @@
  *  - key-levels/: `findKeyLevels`
  *  - level-prices.ts: `computeLevelPrices` (dispatches on the level source)
  *  - drift.ts: `driftRebuildDue`
+ *  - range-levels.ts: `rangeLevelPrices`, `fixedLevelPrices` (the levels a config writes down)
  *  - tick.ts: `snapPrice`, `snapToTick`
  */
 export * from './atr.js';
@@ -22,5 +23,6 @@ export * from './key-levels/key-levels.js';
 export * from './key-levels/merge.js';
 export * from './level-prices.js';
 export * from './leverage.js';
+export * from './range-levels.js';
 export * from './smoothing.js';
 export * from './tick.js';

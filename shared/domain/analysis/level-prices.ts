@@ -4,6 +4,7 @@
  * (shared/domain/params.ts) needs besides its id, version and time.
  *
  *  - `manual`: the configured prices, rounded to the nearest tick, de-duplicated, ascending. Candles unused.
+ *  - `range`: `count` prices from `lower` to `upper` (range-levels.ts), then as `manual`. Candles unused.
  *  - `atr`: the ATR channel (channel.ts) over the last `candles` bars, levels spread evenly across it
  *    (grid-parameters.ts). With `sizing` (usable balance and leverage brackets) the full SPEC §3.1
  *    parameters are computed and the level count is the one reduced for the exchange minimum; the
@@ -25,6 +26,7 @@ import { AnalysisError } from './errors.js';
 import { atrGridLevels, gridParameters, spreadLevels } from './grid-parameters.js';
 import { findKeyLevels } from './key-levels/key-levels.js';
 import type { LeverageBracket } from './leverage.js';
+import { rangeLevelPrices } from './range-levels.js';
 import { snapToTick } from './tick.js';
 
 export interface LevelPrices {
@@ -64,6 +66,23 @@ export function computeLevelPrices(
           ...common,
           prices_given: String(source.prices.length),
           prices_off_tick_rounded: String(moved),
+          levels: String(levelPrices.length),
+        },
+      };
+    }
+    case 'range': {
+      const spread = rangeLevelPrices(source);
+      const levelPrices = snapToTick(spread, rules.tickSize);
+      return {
+        levelPrices,
+        anchorPrice: price,
+        audit: {
+          ...common,
+          lower: source.lower.toFixed(),
+          upper: source.upper.toFixed(),
+          count: String(source.count),
+          spacing: source.spacing,
+          // Neighbours closer than a tick round onto one level.
           levels: String(levelPrices.length),
         },
       };

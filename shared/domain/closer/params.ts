@@ -8,26 +8,30 @@
  */
 import { z } from 'zod';
 import { type Decimal, dec } from '../money.js';
-import { configDecimal, positiveConfigDecimal } from '../schema-helpers.js';
+import { configDecimal, positiveConfigDecimal, sentence } from '../schema-helpers.js';
 import type { CloserParams } from './engine.js';
 
 const fraction = (what: string, max = '1') =>
-  configDecimal.refine((d) => d.greaterThan(0) && d.lessThanOrEqualTo(max), {
-    message: `must be greater than 0 and at most ${max}: ${what}`,
-  });
-const positive = (what: string) => positiveConfigDecimal(`: ${what}`);
+  configDecimal
+    .refine((d) => d.greaterThan(0) && d.lessThanOrEqualTo(max), {
+      message: `must be greater than 0 and at most ${max}: ${what}`,
+    })
+    .describe(sentence(what));
+const positive = (what: string) => positiveConfigDecimal(`: ${what}`).describe(sentence(what));
 const ms = (min: number, max: number, what: string) =>
   z
     .number()
     .int()
     .min(min, { message: `must be at least ${min} ms: ${what}` })
-    .max(max, { message: `must be at most ${max} ms: ${what}` });
+    .max(max, { message: `must be at most ${max} ms: ${what}` })
+    .describe(sentence(`${what} (milliseconds)`));
 const count = (what: string) =>
   z
     .number()
     .int()
     .min(1, { message: `must be at least 1: ${what}` })
-    .max(100, { message: `must be at most 100: ${what}` });
+    .max(100, { message: `must be at most 100: ${what}` })
+    .describe(sentence(what));
 
 const tier = z.object({ at: configDecimal, mult: positive('the multiplier of the tier') }).strict();
 

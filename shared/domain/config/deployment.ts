@@ -20,10 +20,19 @@ export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 export const accountSchema = z
   .object({
-    id: z.string().regex(ACCOUNT_ID_PATTERN, {
-      message: 'must be lowercase letters, digits or "-" (max 31), e.g. "main" or "hedge-b"',
-    }),
-    exchange: z.enum(['binanceusdm', 'okx', 'lighter', 'paper']),
+    id: z
+      .string()
+      .regex(ACCOUNT_ID_PATTERN, {
+        message: 'must be lowercase letters, digits or "-" (max 31), e.g. "main" or "hedge-b"',
+      })
+      .describe(
+        'Account id used by instances (`account:`) and secrets (`gridbot/<id>`): lowercase letters, digits or "-".',
+      ),
+    exchange: z
+      .enum(['binanceusdm', 'okx', 'lighter', 'paper'])
+      .describe(
+        "The venue: `binanceusdm` (Binance USD-M futures), `okx`, `lighter`, or `paper`: a paper account (the simulator's in `gridbot sim`; in `gridbot run`, paper trading on Binance USD-M live prices, like `--paper`).",
+      ),
     /**
      * Lighter only: the account (`account_index`) and the API key (`api_key_index`, 4–254) whose private key
      * is the account secret's `secret` (`lighter-signer.ts`).
@@ -46,46 +55,55 @@ export const accountSchema = z
       })
       .strict()
       .optional(),
-    testnet: z.boolean().default(false),
-    /** Secrets Manager secret holding `{"apiKey","secret","password"?}`; default `gridbot/<account id>`. */
+    testnet: z.boolean().default(false).describe("Use the venue's testnet."),
     secret_name: z
       .string()
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
         message: 'must be a Secrets Manager name: 1-512 of letters, digits and /_+=.@-, e.g. "gridbot/main"',
       })
-      .optional(),
-    /** Pre-trade checks on every order sent on this account (`guards/pre-trade.ts`). */
+      .optional()
+      .describe(
+        'Secrets Manager secret holding `{"apiKey","secret","password"?}`; default `gridbot/<account id>`.',
+      ),
     guards: z
       .object({
-        /** Largest notional (quote currency) of one order; none by default. */
-        max_order_notional: positiveConfigDecimal(', e.g. 500').optional(),
-        /** Largest notional every instance on the account may hold and bid for together; none by default. */
-        max_position_notional: positiveConfigDecimal(', e.g. 10000').optional(),
-        /** Largest ratio of that notional to the account's equity; none by default. */
-        max_leverage: boundedConfigDecimal('0.1', '125', ', e.g. 3').optional(),
-        /** How far through the last price (percent) a limit order may be priced. */
-        price_band_pct: boundedConfigDecimal('0.1', '50', ' (percent), e.g. 5').default(dec('5')),
-        /** Orders the account may send in any 10 seconds (Binance allows 300). */
+        max_order_notional: positiveConfigDecimal(', e.g. 500')
+          .optional()
+          .describe('Largest notional (quote currency) of one order; none by default.'),
+        max_position_notional: positiveConfigDecimal(', e.g. 10000')
+          .optional()
+          .describe(
+            'Largest notional every instance on the account may hold and bid for together; none by default.',
+          ),
+        max_leverage: boundedConfigDecimal('0.1', '125', ', e.g. 3')
+          .optional()
+          .describe("Largest ratio of that notional to the account's equity; none by default."),
+        price_band_pct: boundedConfigDecimal('0.1', '50', ' (percent), e.g. 5')
+          .default(dec('5'))
+          .describe('How far through the last price (percent) a limit order may be priced.'),
         max_orders_per_10s: z
           .number()
           .int()
           .min(1, { message: 'must be at least 1' })
           .max(300, { message: 'must be at most 300 (the venue allows 300 per 10 s)' })
-          .default(300),
-        /** Consecutive failed REST calls (network, 5xx, timeouts) that open the account's circuit breaker. */
+          .default(300)
+          .describe('Orders the account may send in any 10 seconds (Binance allows 300).'),
         breaker_failures: z
           .number()
           .int()
           .min(1, { message: 'must be at least 1, e.g. 10' })
           .max(100, { message: 'must be at most 100, e.g. 10' })
-          .default(10),
-        /** How long an open breaker refuses the account's calls before one probe is let through. */
+          .default(10)
+          .describe(
+            "Consecutive failed REST calls (network, 5xx, timeouts) that open the account's circuit breaker.",
+          ),
         breaker_cooldown_sec: z
           .number()
           .int()
           .min(1, { message: 'must be at least 1 (seconds), e.g. 60' })
           .max(3600, { message: 'must be at most 3600 (seconds), e.g. 60' })
-          .default(60),
+          .default(60)
+          .describe("How long an open breaker refuses the account's calls before one probe is let through."),
       })
       .strict()
       .default({
@@ -93,10 +111,12 @@ export const accountSchema = z
         max_orders_per_10s: 300,
         breaker_failures: 10,
         breaker_cooldown_sec: 60,
-      }),
-    /** Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side. */
-    hedge_mode: z.boolean().default(true),
-    /** A proxy of the pool (`proxies[].id`), or the older inline form (URLs without a login). */
+      })
+      .describe('Pre-trade checks on every order sent on this account (`guards/pre-trade.ts`).'),
+    hedge_mode: z
+      .boolean()
+      .default(true)
+      .describe('Binance hedge mode (dual-side position). The Key Level Grid trades the LONG side.'),
     proxy: z
       .union([
         z.string().regex(PROXY_ID_PATTERN, { message: 'must name a proxy of `proxies`, e.g. "tokyo-1"' }),
@@ -108,7 +128,8 @@ export const accountSchema = z
           })
           .strict(),
       ])
-      .optional(),
+      .optional()
+      .describe('A proxy of the pool (`proxies[].id`), or the older inline form (URLs without a login).'),
   })
   .strict();
 
@@ -197,22 +218,42 @@ export const deploymentConfigSchema = z
     region: z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'must be an AWS region, e.g. "ap-northeast-1"' })
-      .default('ap-northeast-1'),
-    alert_email: z.string().email().optional(),
-    accounts: z.array(accountSchema).min(1, { message: 'declare at least one account' }),
+      .default('ap-northeast-1')
+      .describe('AWS region the deployment runs in.'),
+    alert_email: z
+      .string()
+      .email()
+      .optional()
+      .describe('E-mail address subscribed to the alerts topic (AWS).'),
+    accounts: z
+      .array(accountSchema)
+      .min(1, { message: 'declare at least one account' })
+      .describe('Exchange accounts; their keys live in secrets, never here.'),
     /** The proxy pool the accounts' traffic goes through (`config/proxies.ts`). */
     proxies: z.array(proxySchema).default([]),
-    /** `round_robin`: accounts that name no proxy get the pool's in turn. */
-    proxy_assignment: z.enum(['explicit', 'round_robin']).default('explicit'),
-    /** An account whose proxy fails moves to the next proxy of the pool. */
-    proxy_failover: z.boolean().default(false),
-    instances: z.array(instanceConfigSchema).min(1, { message: 'declare at least one instance' }),
-    /** E-mailed status reports and alerts (`config/reports.ts`). */
-    reports: reportsSchema.optional(),
-    /** Telegram alerts and operator commands (`config/telegram.ts`). */
-    telegram: telegramSchema.optional(),
-    /** Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them. */
-    simulation: simulationSchema.optional(),
+    proxy_assignment: z
+      .enum(['explicit', 'round_robin'])
+      .default('explicit')
+      .describe("`round_robin`: accounts that name no proxy get the pool's in turn."),
+    proxy_failover: z
+      .boolean()
+      .default(false)
+      .describe('An account whose proxy fails moves to the next proxy of the pool.'),
+    instances: z
+      .array(instanceConfigSchema)
+      .min(1, { message: 'declare at least one instance' })
+      .describe(
+        'Strategy instances, each named by `strategy` (`key_level_grid`, `closer`, `atr_hedge_grid`, `hedge_pairs`).',
+      ),
+    reports: reportsSchema.optional().describe('E-mailed status reports and alerts (`config/reports.ts`).'),
+    telegram: telegramSchema
+      .optional()
+      .describe('Telegram alerts and operator commands (`config/telegram.ts`).'),
+    simulation: simulationSchema
+      .optional()
+      .describe(
+        'Settings only `gridbot sim` reads (balances, fees, symbol rules, demo market); AWS ignores them.',
+      ),
   })
   .strict()
   .superRefine((cfg, ctx) => {

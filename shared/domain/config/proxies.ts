@@ -38,17 +38,20 @@ export const proxySchema = z
   .object({
     id: z
       .string()
-      .regex(PROXY_ID_PATTERN, { message: 'must be lowercase letters, digits or "-", e.g. "tokyo-1"' }),
-    url: proxyUrl,
+      .regex(PROXY_ID_PATTERN, { message: 'must be lowercase letters, digits or "-", e.g. "tokyo-1"' })
+      .describe('Proxy id accounts refer to (`accounts[].proxy`).'),
+    url: proxyUrl.describe(
+      'Proxy URL: scheme, host and port only, e.g. `http://10.0.0.5:3128` or `socks5://10.0.0.5:1080`.',
+    ),
     /** The proxy asks for a login, kept in its secret. */
     auth: z.boolean().default(false),
-    /** Secrets Manager secret holding `{"username","password"}`; default `gridbot/proxy/<id>`. */
     secret_name: z
       .string()
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
         message: 'must be a Secrets Manager name, e.g. "gridbot/proxy/tokyo-1"',
       })
-      .optional(),
+      .optional()
+      .describe('Secrets Manager secret holding `{"username","password"}`; default `gridbot/proxy/<id>`.'),
   })
   .strict();
 

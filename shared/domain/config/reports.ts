@@ -21,15 +21,18 @@ export const reportsSchema = z
           .object({
             host: z.string().min(1),
             port: z.number().int().min(1).max(65_535).default(587),
-            /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-            secure: z.boolean().default(false),
-            /** The server asks for a login (kept in the secrets). */
-            auth: z.boolean().default(true),
+            secure: z
+              .boolean()
+              .default(false)
+              .describe('TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.'),
+            auth: z.boolean().default(true).describe('The server asks for a login (kept in the secrets).'),
           })
           .strict()
           .optional(),
-        /** Alerts also sent by e-mail, from this severity up (`none`: reports only). */
-        alerts: z.enum(['none', 'warning', 'critical']).default('critical'),
+        alerts: z
+          .enum(['none', 'warning', 'critical'])
+          .default('critical')
+          .describe('Alerts also sent by e-mail, from this severity up (`none`: reports only).'),
       })
       .strict()
       .superRefine((e, ctx) => {

@@ -4,15 +4,19 @@
  * AWS ignores the block; a config without it simulates with the defaults below.
  */
 import { z } from 'zod';
-import { configDecimal, positiveConfigDecimal } from '../schema-helpers.js';
+import { configDecimal, positiveConfigDecimal, sentence } from '../schema-helpers.js';
 
-const positive = (what: string) => positiveConfigDecimal(`: ${what}`);
+const positive = (what: string) => positiveConfigDecimal(`: ${what}`).describe(sentence(what));
 const nonNegative = (what: string) =>
-  configDecimal.refine((d) => d.greaterThanOrEqualTo(0), { message: `must not be negative: ${what}` });
+  configDecimal
+    .refine((d) => d.greaterThanOrEqualTo(0), { message: `must not be negative: ${what}` })
+    .describe(sentence(what));
 const feeRate = (what: string) =>
-  configDecimal.refine((d) => d.greaterThan(-0.01) && d.lessThan(0.01), {
-    message: `must be a fraction between -0.01 and 0.01: ${what}, e.g. 0.0002 for 0.02%`,
-  });
+  configDecimal
+    .refine((d) => d.greaterThan(-0.01) && d.lessThan(0.01), {
+      message: `must be a fraction between -0.01 and 0.01: ${what}, e.g. 0.0002 for 0.02%`,
+    })
+    .describe(sentence(`${what}, e.g. 0.0002 for 0.02%`));
 
 /** Symbol rules written in the config; they win over an exchangeInfo file and the built-in table. */
 export const simSymbolRulesSchema = z
@@ -40,46 +44,66 @@ export const demoMarketSchema = z
       .default('2025-01-06T00:00:00Z'),
     days: z.number().positive().max(90, { message: 'at most 90 days of demo market' }).default(3),
     seed: z.number().int().min(0).default(7),
-    /** Opening price per ccxt symbol; default: the middle of the instance's manual levels. */
-    prices: z.record(z.string(), positive('opening price of the demo market')).default({}),
-    /** Daily volatility of the path as a fraction, e.g. 0.04. */
+    prices: z
+      .record(z.string(), positive('opening price of the demo market'))
+      .default({})
+      .describe("Opening price per ccxt symbol; default: the middle of the instance's manual levels."),
     daily_volatility: configDecimal
       .refine((d) => d.greaterThan(0) && d.lessThan(1), { message: 'must be in (0, 1), e.g. 0.06' })
-      .prefault('0.06'),
+      .prefault('0.06')
+      .describe('Daily volatility of the path as a fraction, e.g. 0.04.'),
   })
   .strict();
 export type DemoMarketConfig = z.infer<typeof demoMarketSchema>;
 
 export const simulationSchema = z
   .object({
-    /** Wallet balances at the start per account id and asset; default 10 000 of each settlement asset. */
-    balances: z.record(z.string(), z.record(z.string(), nonNegative('a starting balance'))).default({}),
-    /** Fee rates per quote asset; default Binance's: USDT 0.0002 / 0.0005, USDC 0 / 0.0004. */
+    balances: z
+      .record(z.string(), z.record(z.string(), nonNegative('a starting balance')))
+      .default({})
+      .describe(
+        'Wallet balances at the start per account id and asset; default 10 000 of each settlement asset.',
+      ),
     fees: z
       .record(
         z.string(),
         z.object({ maker: feeRate('the maker fee rate'), taker: feeRate('the taker fee rate') }).strict(),
       )
-      .default({}),
-    /** Market-order and stop slippage as a fraction. */
+      .default({})
+      .describe("Fee rates per quote asset; default Binance's: USDT 0.0002 / 0.0005, USDC 0 / 0.0004."),
     slippage: configDecimal
       .refine((d) => d.greaterThanOrEqualTo(0) && d.lessThan(0.1), {
         message: 'must be in [0, 0.1), e.g. 0.0002',
       })
-      .prefault('0'),
-    /** A Binance `GET /fapi/v1/exchangeInfo` body to take symbol rules from (path relative to the config file). */
-    exchange_info: z.string().min(1).optional(),
-    /** Symbol rules per ccxt symbol, e.g. `"DOGE/USDC:USDC": { tick_size: 0.00001, step_size: 1, ... }`. */
-    symbols: z.record(z.string(), simSymbolRulesSchema).default({}),
-    /** How often the stream worker writes its heartbeat in the simulation. */
-    heartbeat_interval_sec: z.number().int().min(1).max(3600).default(60),
-    /** Seeds the jitter of conflict backoff (the application's `random`). */
-    seed: z.number().int().min(0).default(1),
+      .prefault('0')
+      .describe('Market-order and stop slippage as a fraction.'),
+    exchange_info: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A Binance `GET /fapi/v1/exchangeInfo` body to take symbol rules from (path relative to the config file).',
+      ),
+    symbols: z
+      .record(z.string(), simSymbolRulesSchema)
+      .default({})
+      .describe(
+        'Symbol rules per ccxt symbol, e.g. `"DOGE/USDC:USDC": { tick_size: 0.00001, step_size: 1, ... }`.',
+      ),
+    heartbeat_interval_sec: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe('How often the stream worker writes its heartbeat in the simulation.'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe("Seeds the jitter of conflict backoff (the application's `random`)."),
     demo_market: demoMarketSchema.prefault({}),
-    /**
-     * Positions opened by hand (one market order each) when the bot starts: what a closer works down, or
-     * what a grid finds on its account. Hedge mode: each on its position side.
-     */
     positions: z
       .array(
         z
@@ -92,7 +116,10 @@ export const simulationSchema = z
           .strict(),
       )
       .max(50)
-      .default([]),
+      .default([])
+      .describe(
+        'Positions opened by hand (one market order each) when the bot starts: what a closer works down, or what a grid finds on its account. Hedge mode: each on its position side.',
+      ),
   })
   .strict();
 

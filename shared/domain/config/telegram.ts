@@ -21,10 +21,6 @@ export const telegramSchema = z
       .array(chatId)
       .min(1, { message: 'list at least one chat id (message @userinfobot to learn yours)' })
       .max(10, { message: 'at most 10 chats' }),
-    /**
-     * Who may command, by Telegram user id (default: anyone in an allowed chat). Set it when a chat is a
-     * group: otherwise every member, new ones included, can `/closeall`.
-     */
     users: z
       .array(
         z
@@ -33,44 +29,52 @@ export const telegramSchema = z
           .positive({ message: 'must be a Telegram user id (positive)' }),
       )
       .min(1, { message: 'list at least one user id, or leave `users` out' })
-      .optional(),
+      .optional()
+      .describe(
+        'Who may command, by Telegram user id (default: anyone in an allowed chat). Set it when a chat is a group: otherwise every member, new ones included, can `/closeall`.',
+      ),
     alerts: z
       .object({
-        /** The least severe alert forwarded. */
-        min_severity: z.enum(['info', 'warning', 'critical']).default('warning'),
-        /** Only these alert codes (default: every code at or above `min_severity`). */
+        min_severity: z
+          .enum(['info', 'warning', 'critical'])
+          .default('warning')
+          .describe('The least severe alert forwarded.'),
         codes: z
           .array(
             z
               .string()
               .regex(/^[a-z0-9_]{1,64}$/, { message: 'must be an alert code, e.g. "stop_loss_triggered"' }),
           )
-          .optional(),
-        /** Never these codes. */
+          .optional()
+          .describe('Only these alert codes (default: every code at or above `min_severity`).'),
         exclude_codes: z
           .array(z.string().regex(/^[a-z0-9_]{1,64}$/, { message: 'must be an alert code' }))
-          .default([]),
-        /** Fills too (one line each, batched like alerts). */
-        fills: z.boolean().default(false),
+          .default([])
+          .describe('Never these codes.'),
+        fills: z.boolean().default(false).describe('Fills too (one line each, batched like alerts).'),
       })
       .strict()
       .default({ min_severity: 'warning', exclude_codes: [], fills: false }),
-    /** How long alerts are gathered into one message after the first of a burst (critical ones go at once). */
     batch_seconds: z
       .number()
       .int({ message: 'must be whole seconds, e.g. 10' })
       .min(1, { message: 'must be at least 1 second' })
       .max(300, { message: 'must be at most 300 seconds' })
-      .default(10),
-    /** Messages per minute per chat at most (Telegram allows about 20 in a group). */
+      .default(10)
+      .describe(
+        'How long alerts are gathered into one message after the first of a burst (critical ones go at once).',
+      ),
     max_messages_per_minute: z
       .number()
       .int({ message: 'must be a whole number, e.g. 12' })
       .min(1, { message: 'must be at least 1' })
       .max(20, { message: 'must be at most 20 (Telegram limits a group to about 20 a minute)' })
-      .default(12),
-    /** Operator commands from the allowed chats (`/status`, `/pause`, …); off: alerts only. */
-    commands: z.boolean().default(true),
+      .default(12)
+      .describe('Messages per minute per chat at most (Telegram allows about 20 in a group).'),
+    commands: z
+      .boolean()
+      .default(true)
+      .describe('Operator commands from the allowed chats (`/status`, `/pause`, …); off: alerts only.'),
   })
   .strict();
 

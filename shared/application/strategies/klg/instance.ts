@@ -1,8 +1,10 @@
 /**
- * The level prices a Key Level Grid is built on: manual levels straight from the config (snapped to the
- * tick), computed ones from the versioned PARAMS item that recompute keeps fresh.
+ * The level prices a Key Level Grid is built on: levels the config writes down (`manual`, `range`) straight
+ * from the config (snapped to the tick), computed ones from the versioned PARAMS item that recompute keeps
+ * fresh.
  */
 
+import { fixedLevelPrices } from '../../../domain/analysis/range-levels.js';
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import type { Decimal } from '../../../domain/money.js';
 import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
@@ -11,10 +13,9 @@ import type { AppContext } from '../../context.js';
 import { ParamsMissingError } from '../../errors.js';
 import { loadConfig } from '../../instance.js';
 
-/** Level prices on the tick (manual levels are snapped to the nearest tick, half up). */
+/** Level prices on the tick (manual and range levels are snapped to the nearest tick, half up). */
 export function manualLevelPrices(config: KlgConfig, rules: SymbolRules): Decimal[] {
-  if (config.levels.source !== 'manual') return [];
-  return config.levels.prices.map((p) => {
+  return (fixedLevelPrices(config.levels) ?? []).map((p) => {
     const down = roundPrice(p, 'buy', rules);
     const up = roundPrice(p, 'sell', rules);
     return p.minus(down).lessThan(up.minus(p)) ? down : up;
@@ -27,7 +28,7 @@ export async function levelPricesInForce(
   config: KlgConfig,
   rules: SymbolRules,
 ): Promise<{ prices: Decimal[]; paramsVersion: number | null; anchorPrice: Decimal | null }> {
-  if (config.levels.source === 'manual') {
+  if (fixedLevelPrices(config.levels)) {
     return { prices: manualLevelPrices(config, rules), paramsVersion: null, anchorPrice: null };
   }
   const params = await ctx.store.loadParams(config.id);

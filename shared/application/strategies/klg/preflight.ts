@@ -6,6 +6,7 @@
  * critical alert.
  */
 
+import { fixedLevelPrices } from '../../../domain/analysis/range-levels.js';
 import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
 import { venueConfigProblems } from '../../../domain/strategies/klg/venue-config.js';
 import type { AppContext } from '../../context.js';
@@ -26,11 +27,8 @@ export async function klgPreflight(
   ]);
   if (position.qty.greaterThan(0)) return [];
   const levels =
-    inst.levels.source === 'manual'
-      ? inst.levels.prices
-      : opts.manualLevelsOnly
-        ? null
-        : (await levelPricesInForce(ctx, inst, rules)).prices;
+    fixedLevelPrices(inst.levels) ??
+    (opts.manualLevelsOnly ? null : (await levelPricesInForce(ctx, inst, rules)).prices);
   return venueConfigProblems(inst, rules, {
     ...(levels ? { levels, wallet: balance.wallet } : {}),
     leverage: position.leverage ?? null,

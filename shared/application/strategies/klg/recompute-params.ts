@@ -33,7 +33,7 @@ export interface RecomputeReport {
 /** Candles for a computed level source: 1-minute candles from the exchange, aggregated. */
 async function candlesFor(ctx: AppContext, config: KlgConfig) {
   const source = config.levels;
-  if (source.source === 'manual') return [];
+  if (source.source === 'manual' || source.source === 'range') return [];
   const exchange = ctx.exchanges(config.account);
   return candleHistory(exchange, config.symbol, source.timeframe, source.candles, ctx.clock.now());
 }

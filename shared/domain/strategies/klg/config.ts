@@ -22,97 +22,207 @@ const fraction = (what: string, opts: { allowZero?: boolean; allowOne?: boolean 
 
 export const stopLossSchema = z
   .object({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Place the exchange-side stop-loss order.'),
     /** `lowest_support`: trigger at lowest level × (1 − offset); `avg_entry`: at avg entry × (1 − pct). */
     mode: z.enum(['lowest_support', 'avg_entry']).default('lowest_support'),
     lowest_support_offset_pct: fraction('distance below the lowest level, e.g. 0.005', {
       allowZero: true,
-    }).prefault('0.005'),
-    avg_entry_pct: fraction('distance below the average entry, e.g. 0.05').prefault('0.05'),
-    working_type: z.enum(['MARK_PRICE', 'CONTRACT_PRICE']).default('MARK_PRICE'),
-    /** After the stop fires, stop placing new grid orders until an operator resumes. */
-    pause_after_trigger: z.boolean().default(true),
+    })
+      .prefault('0.005')
+      .describe('Mode `lowest_support`: the stop sits this fraction below the lowest level, e.g. 0.005.'),
+    avg_entry_pct: fraction('distance below the average entry, e.g. 0.05')
+      .prefault('0.05')
+      .describe('Mode `avg_entry`: the stop sits this fraction below the average entry, e.g. 0.05.'),
+    working_type: z
+      .enum(['MARK_PRICE', 'CONTRACT_PRICE'])
+      .default('MARK_PRICE')
+      .describe('The price that triggers the stop: mark price (default, resists wicks) or last trade price.'),
+    pause_after_trigger: z
+      .boolean()
+      .default(true)
+      .describe('After the stop fires, stop placing new grid orders until an operator resumes.'),
   })
   .strict();
 
 export const rebuildSchema = z
   .object({
-    drift_enabled: z.boolean().default(false),
-    rebuild_threshold_pct: fraction(
-      'price drift from the anchor that triggers a rebuild, e.g. 0.02',
-    ).prefault('0.02'),
-    rebuild_cooldown_sec: z.number().int().min(0).default(900),
+    drift_enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Rebuild the grid on the latest computed levels when the price has drifted `rebuild_threshold_pct` from the anchor.',
+      ),
+    rebuild_threshold_pct: fraction('price drift from the anchor that triggers a rebuild, e.g. 0.02')
+      .prefault('0.02')
+      .describe('Drift from the anchor price that triggers a rebuild, e.g. 0.02.'),
+    rebuild_cooldown_sec: z
+      .number()
+      .int()
+      .min(0)
+      .default(900)
+      .describe('Least time between two drift rebuilds, in seconds.'),
   })
   .strict();
 
 export const klgRiskSchema = z
   .object({
-    max_drawdown_pct: fraction('drawdown from the equity peak, e.g. 0.15').prefault('0.15'),
-    heartbeat_max_age_sec: z.number().int().min(10).default(180),
-    /** `flatten`: pause and hand the position to the closer, emergency (or close at market with no worker). */
-    on_breach: z.enum(['alert', 'pause', 'flatten']).default('alert'),
-    /**
-     * Maintenance-margin rate for the liquidation estimate. Conservative by default: Binance's first
-     * brackets are 0.4–0.5% for the large perpetuals and up to 1% for others.
-     */
+    max_drawdown_pct: fraction('drawdown from the equity peak, e.g. 0.15')
+      .prefault('0.15')
+      .describe('Drawdown from the equity peak that counts as a breach, e.g. 0.15.'),
+    heartbeat_max_age_sec: z
+      .number()
+      .int()
+      .min(10)
+      .default(180)
+      .describe('The stream worker is considered down when its heartbeat is older than this (seconds).'),
+    on_breach: z
+      .enum(['alert', 'pause', 'flatten'])
+      .default('alert')
+      .describe(
+        '`flatten`: pause and hand the position to the closer, emergency (or close at market with no worker).',
+      ),
     maint_margin_rate: fraction('maintenance-margin rate for the liquidation estimate, e.g. 0.01', {
       allowZero: true,
-    }).prefault('0.01'),
-    /** Liquidation must stay at least this far below the stop trigger (else buys are refused). */
+    })
+      .prefault('0.01')
+      .describe(
+        "Maintenance-margin rate for the liquidation estimate. Conservative by default: Binance's first brackets are 0.4–0.5% for the large perpetuals and up to 1% for others.",
+      ),
     stop_liquidation_gap_pct: fraction('distance kept between liquidation and the stop, e.g. 0.01', {
       allowZero: true,
-    }).prefault('0.01'),
+    })
+      .prefault('0.01')
+      .describe('Liquidation must stay at least this far below the stop trigger (else buys are refused).'),
   })
   .strict();
 
 export const klgConfigSchema = z
   .object({
-    id: z.string().regex(INSTANCE_ID_PATTERN, {
-      message:
-        'must be 1-12 lowercase letters or digits (it is embedded in client order ids), e.g. "dogeklg"',
-    }),
-    strategy: z.literal('key_level_grid'),
-    account: z.string().min(1, { message: 'name the account (from `accounts`) this instance trades on' }),
-    symbol: z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}:[A-Z0-9]{1,10}$/, {
-      message:
-        'give the market as a ccxt linear-swap symbol, BASE/QUOTE:SETTLE in capitals, e.g. "DOGE/USDC:USDC"',
-    }),
-    /** `LONG` in hedge mode (Binance dual-side position), `BOTH` in one-way mode. */
-    position_side: z.enum(['LONG', 'BOTH']).default('LONG'),
-    enabled: z.boolean().default(true),
-    levels: levelSourceSchema,
-    sell_quota_ratio: fraction('share of holdings offered for sale, e.g. 0.7', { allowOne: true }).prefault(
-      '0.7',
+    id: z
+      .string()
+      .regex(INSTANCE_ID_PATTERN, {
+        message:
+          'must be 1-12 lowercase letters or digits (it is embedded in client order ids), e.g. "dogeklg"',
+      })
+      .describe(
+        'Instance id: 1–12 lowercase letters or digits, unique in the file (it is embedded in client order ids).',
+      ),
+    strategy: z
+      .literal('key_level_grid')
+      .describe(
+        'The Key Level Grid: buys at supports, sells a share of the holdings at resistances above the average entry.',
+      ),
+    account: z
+      .string()
+      .min(1, { message: 'name the account (from `accounts`) this instance trades on' })
+      .describe('The account (an `accounts[].id`) this instance trades on.'),
+    symbol: z
+      .string()
+      .regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,10}:[A-Z0-9]{1,10}$/, {
+        message:
+          'give the market as a ccxt linear-swap symbol, BASE/QUOTE:SETTLE in capitals, e.g. "DOGE/USDC:USDC"',
+      })
+      .describe(
+        'The market as a ccxt linear-swap symbol, BASE/QUOTE:SETTLE in capitals, e.g. `DOGE/USDC:USDC`.',
+      ),
+    position_side: z
+      .enum(['LONG', 'BOTH'])
+      .default('LONG')
+      .describe('`LONG` in hedge mode (Binance dual-side position), `BOTH` in one-way mode.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Off: the instance is deployed but does nothing (no orders, no jobs).'),
+    levels: levelSourceSchema.describe(
+      'Where the grid gets its level prices: `manual` (a list), `range` (lower/upper/count), `atr` (the ATR channel) or `keyLevels` (support/resistance found in candles). Levels are rounded to the tick.',
     ),
+    sell_quota_ratio: fraction('share of holdings offered for sale, e.g. 0.7', { allowOne: true })
+      .prefault('0.7')
+      .describe(
+        'Share of the holdings (above `base_position_locked`) offered for sale at the resistances, e.g. 0.7.',
+      ),
     min_profit_pct: fraction('minimum distance of a sell above the average entry, e.g. 0.005', {
       allowZero: true,
-    }).prefault('0.005'),
+    })
+      .prefault('0.005')
+      .describe('A sell is placed at least this fraction above the average entry, e.g. 0.005 (0.5%).'),
     buy_price_buffer_pct: fraction('how far price must be above a support before buying, e.g. 0.002', {
       allowZero: true,
-    }).prefault('0.002'),
+    })
+      .prefault('0.002')
+      .describe(
+        'Price must be at least this fraction above a support before the grid buys there, e.g. 0.002.',
+      ),
     sell_price_buffer_pct: fraction('how far price must be below a resistance before selling, e.g. 0.002', {
       allowZero: true,
-    }).prefault('0.002'),
-    base_amount_per_grid: configDecimal.refine((d) => d.greaterThan(0), {
-      message: 'must be greater than 0: coins bought at each support (one grid unit)',
-    }),
+    })
+      .prefault('0.002')
+      .describe(
+        'Price must be at least this fraction below a resistance before the grid sells there, e.g. 0.002.',
+      ),
+    base_amount_per_grid: configDecimal
+      .refine((d) => d.greaterThan(0), {
+        message: 'must be greater than 0: coins bought at each support (one grid unit)',
+      })
+      .describe(
+        'One grid unit, in coins (base currency): what each support buys and the unit holdings are counted in. Check it is a multiple of the venue step and above its minimum notional at your levels.',
+      ),
     base_position_locked: configDecimal
       .refine((d) => d.greaterThanOrEqualTo(0), {
         message: 'must not be negative: coins never offered for sale',
       })
-      .prefault('0'),
-    max_fill_per_level: z.number().int().min(1, { message: 'must be at least 1' }).max(10).default(1),
-    recon_interval_sec: reconIntervalSec(60),
-    recompute_interval_sec: z.number().int().min(60).default(3600),
-    risk_interval_sec: z.number().int().min(60).default(300),
-    order_action_timeout_sec: z.number().int().min(1).max(600).default(10),
-    post_only: z.boolean().default(true),
-    stop_loss: stopLossSchema.default(stopLossSchema.parse({})),
-    rebuild: rebuildSchema.default(rebuildSchema.parse({})),
-    risk: klgRiskSchema.default(klgRiskSchema.parse({})),
-    alert_on_fills: z.boolean().default(false),
-    /** The instance's own pre-trade limits (none by default). */
-    guards: instanceGuardsSchema.optional(),
+      .prefault('0')
+      .describe('Coins never offered for sale (a core position the grid keeps).'),
+    max_fill_per_level: z
+      .number()
+      .int()
+      .min(1, { message: 'must be at least 1' })
+      .max(10)
+      .default(1)
+      .describe('How many grid units one level may hold before it stops buying.'),
+    recon_interval_sec: reconIntervalSec(60).describe(
+      'How often reconciliation runs (30, or whole minutes in seconds): it repairs orders and adopts what the exchange shows.',
+    ),
+    recompute_interval_sec: z
+      .number()
+      .int()
+      .min(60)
+      .default(3600)
+      .describe(
+        'How often computed levels (`atr`, `keyLevels`) are recomputed from fresh candles, in seconds.',
+      ),
+    risk_interval_sec: z
+      .number()
+      .int()
+      .min(60)
+      .default(300)
+      .describe('How often the risk check (drawdown, heartbeat) runs, in seconds.'),
+    order_action_timeout_sec: z
+      .number()
+      .int()
+      .min(1)
+      .max(600)
+      .default(10)
+      .describe(
+        'How long one order placement or cancel may take before it is treated as unknown and looked up.',
+      ),
+    post_only: z
+      .boolean()
+      .default(true)
+      .describe('Grid orders are maker-only (rejected rather than filled as taker).'),
+    stop_loss: stopLossSchema
+      .default(stopLossSchema.parse({}))
+      .describe('The exchange-side stop protecting the holdings.'),
+    rebuild: rebuildSchema
+      .default(rebuildSchema.parse({}))
+      .describe('Moving the grid onto new levels when the price drifts away (computed level sources).'),
+    risk: klgRiskSchema
+      .default(klgRiskSchema.parse({}))
+      .describe('Risk limits checked every `risk_interval_sec`, and what a breach does.'),
+    alert_on_fills: z.boolean().default(false).describe('Send an info alert for every fill.'),
+    guards: instanceGuardsSchema
+      .optional()
+      .describe("The instance's own pre-trade limits (none by default)."),
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * The Key Level Grid as a strategy module (the first behind the seam; its behaviour is unchanged): one
  * leg, its engine's decisions, and the projections the shell and the simulator read.
  */
-import { timeframeMs } from '../../analysis/index.js';
+import { fixedLevelPrices, timeframeMs } from '../../analysis/index.js';
 import type { FoundStop, LegProtectionSnapshot, LegSnapshot, StrategyModule } from '../../strategy.js';
 import { type KlgConfig, klgConfigSchema } from './config.js';
 import type { ReconSnapshot } from './context.js';
@@ -136,13 +136,14 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   simulation: {
     historyNeededMs(config) {
       const source = config.levels;
-      if (source.source === 'manual') return 0;
+      if (source.source === 'manual' || source.source === 'range') return 0;
       return (source.candles + 2) * timeframeMs(source.timeframe);
     },
     openingPrice(config, symbol) {
-      // The middle of the manual levels: the grid has room on both sides.
-      if (config.symbol !== symbol || config.levels.source !== 'manual') return null;
-      const prices = [...config.levels.prices].sort((a, b) => a.comparedTo(b));
+      // The middle of the levels the config writes down: the grid has room on both sides.
+      const fixed = config.symbol === symbol ? fixedLevelPrices(config.levels) : null;
+      if (!fixed) return null;
+      const prices = fixed.sort((a, b) => a.comparedTo(b));
       return prices[0]!.plus(prices[prices.length - 1]!).dividedBy(2);
     },
     chartLevels: (state) => state.levels.map((l) => l.price),
