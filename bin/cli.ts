@@ -98,6 +98,12 @@ function describeRun(s: Summary): string[] {
     lines.push(
       `  ${i.instance} ${i.symbol}: ${i.candles} candles, ${i.fills.count} fills, holdings ${i.holdings}, equity ${i.startBalance} → ${i.equity.replace(/(\.\d{4})\d+$/, '$1')}, max drawdown ${i.maxDrawdownPct}%, ${i.violations.length === 0 ? 'no invariant violations' : `${i.violations.length} INVARIANT VIOLATIONS`}`,
     );
+    const p = i.performance;
+    const four = (x: string) => x.replace(/(\.\d{4})\d+$/, '$1');
+    lines.push(
+      `    return ${p.returnPct ?? '—'}% (buy and hold ${p.buyAndHoldPct ?? '—'}%), grid profit ${four(p.gridProfit)}, inventory PnL ${four(p.inventoryPnl)}, fees ${four(p.fees)}, max drawdown ${p.maxDrawdownPct}% (longest ${p.maxDrawdown.longestDurationDays} days), Sharpe ${p.sharpe ?? '—'}`,
+    );
+    if (i.blocked.note) lines.push(`    ${i.blocked.note}`);
   }
   if (s.jobFailures.length > 0)
     lines.push(`  ${s.jobFailures.length} scheduled jobs failed (see summary.json)`);

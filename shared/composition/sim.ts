@@ -206,6 +206,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const steps = all.filter((s) => s.at >= plan.start);
     const recorder = new Recorder(plan.instances, rt.ports, steps.length);
     let done = 0;
+    let seenEvents = rt.events.events.length;
     const replay = await replayMarket({
       ctx: rt.ctx,
       clock: rt.clock,
@@ -217,7 +218,12 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       settle: () => rt.inFlight.settle(),
       heartbeatIntervalMs: plan.sim.heartbeat_interval_sec * 1000,
       afterStep: async (at) => {
-        await recorder.sample(at);
+        // A step that brought a fill is always kept, so the position chart shows every fill's effect.
+        const logged = rt.events.events.length;
+        let filled = false;
+        for (let i = seenEvents; i < logged && !filled; i++) filled = rt.events.events[i]!.type === 'fill';
+        seenEvents = logged;
+        await recorder.sample(at, filled);
         done += 1;
         options.onProgress?.(done, steps.length, at);
       },
@@ -275,6 +281,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       ports: rt.ports,
       balances: rt.balances,
       openings,
+      candles,
+      alertData: rt.notifier.alerts,
     });
     const phases = new Map<string, readonly DemoPhase[]>(plan.feeds.map((f) => [f.symbol, f.phases]));
     const ticks = new Map(plan.feeds.filter((f) => f.kind === 'ticks').map((f) => [f.symbol, f.ticks]));

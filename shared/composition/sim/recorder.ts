@@ -1,10 +1,12 @@
 /**
  * What the report draws besides the events: after every market step, each instance's position and its
  * first leg account's equity as the exchange reports them (through the Exchange port; a position over several
- * legs is their net: long positive, short negative), and, after every recon, the price lines the strategy
- * draws (the grid's levels). Drawdown is tracked on every step of runs up to 10 000 steps (every few steps of
- * longer ones); the series kept for the charts are thinned to about `maxPoints` so a month of minutes
- * still makes a small report.
+ * legs is their net: long positive, short negative), its exposure (Σ |position| × mark over the legs) and the
+ * distance from mark to the nearest liquidation price, and, after every recon, the price lines the strategy
+ * draws (the grid's levels). Equity is tracked (drawdown, and the `equityTrack` the performance figures use) on
+ * every step of runs up to 10 000 steps (every few steps of longer ones); the series kept for the charts are
+ * thinned to about `maxPoints` (5 000: a month of minutes keeps a point every ~9 minutes) so the report
+ * stays small. Exposure and liquidation are read only on kept samples.
  */
 
 import type { InstanceConfig } from '../../domain/config/deployment.js';
@@ -22,6 +24,15 @@ export interface SeriesPoint {
   readonly equity: string;
   /** Each leg's position (signed), by role, when the instance has more than one leg. */
   readonly legs?: Readonly<Record<string, string>>;
+  /** Σ |position| × mark price over the legs (quote currency). */
+  readonly notional?: string;
+  /** (mark − liquidation) / mark at the nearest liquidation price of any leg, absolute; absent without one. */
+  readonly liquidationDistance?: string;
+}
+
+export interface EquitySample {
+  readonly t: number;
+  readonly equity: Decimal;
 }
 
 export interface LevelSpan {
@@ -38,6 +49,8 @@ interface Drawdown {
 export class Recorder {
   readonly series = new Map<string, SeriesPoint[]>();
   readonly levels = new Map<string, LevelSpan[]>();
+  /** Every equity reading of an instance (the drawdown's cadence): the performance figures' input. */
+  readonly equityTrack = new Map<string, EquitySample[]>();
   readonly #drawdown = new Map<string, Drawdown>();
   readonly #every: number;
   /** Equity is read every this many steps for the drawdown (every step up to 10 000 steps). */
@@ -48,13 +61,14 @@ export class Recorder {
     private readonly instances: readonly InstanceConfig[],
     private readonly ports: ReadonlyMap<string, ExchangePort>,
     expectedSteps: number,
-    maxPoints = 1500,
+    maxPoints = 5000,
   ) {
     this.#every = Math.max(1, Math.ceil(expectedSteps / maxPoints));
     this.drawdownEvery = Math.max(1, Math.ceil(expectedSteps / 10_000));
     for (const i of instances) {
       this.series.set(i.id, []);
       this.levels.set(i.id, []);
+      this.equityTrack.set(i.id, []);
     }
   }
 
@@ -101,6 +115,8 @@ export class Recorder {
       const counted = new Set<string>();
       let net = ZERO;
       const byLeg: Record<string, string> = {};
+      let notional = ZERO;
+      let liquidation: Decimal | null = null;
       for (const leg of legs) {
         const port = this.ports.get(leg.account);
         if (!port) continue;
@@ -115,15 +131,26 @@ export class Recorder {
         const signed = signedQty(leg, position.qty);
         net = net.plus(signed);
         byLeg[leg.role] = signed.toFixed();
+        const mark = position.markPrice;
+        if (mark?.greaterThan(0) && !position.qty.isZero()) {
+          notional = notional.plus(position.qty.abs().times(mark));
+          if (position.liquidationPrice?.greaterThan(0)) {
+            const d = mark.minus(position.liquidationPrice).abs().dividedBy(mark);
+            if (liquidation === null || d.lessThan(liquidation)) liquidation = d;
+          }
+        }
       }
       if (total === null) continue;
       this.#track(`instance:${inst.id}`, total);
+      this.equityTrack.get(inst.id)?.push({ t: at, equity: total });
       if (!keep) continue;
       this.series.get(inst.id)?.push({
         t: at,
         holdings: net.toFixed(),
         equity: total.toFixed(),
         ...(legs.length > 1 ? { legs: byLeg } : {}),
+        notional: notional.toDecimalPlaces(8).toFixed(),
+        ...(liquidation !== null ? { liquidationDistance: liquidation.toDecimalPlaces(8).toFixed() } : {}),
       });
     }
   }

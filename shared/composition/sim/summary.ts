@@ -10,15 +10,24 @@
  * the grid knows them). The clearance fee and funding are per symbol (the exchange's income records), so
  * two instances on one account and symbol both report the whole. No wall-clock figure appears, so the
  * file is as reproducible as `events.jsonl`.
+ *
+ * `performance` (per instance) holds the figures a trader reads first — return, buy and hold, grid profit
+ * against inventory PnL, drawdown and its duration, Sharpe / Sortino / Calmar, profit factor, exposure, the
+ * daily and weekly breakdown, the per-level table — as defined in `domain/sim/performance.ts`, and
+ * `blocked`: every condition that held trading back (a grid unit below the exchange minimum, a pre-trade
+ * check, ...), when and for how long, with the figures that explain it, and a one-line `note` saying it.
  */
 
 import type { PaperExchange } from '../../adapters/paper/engine.js';
+import type { CandleInput } from '../../adapters/paper/market-driver.js';
 import type { PaperExchangePort } from '../../adapters/paper/paper-exchange-port.js';
 import { guardView } from '../../application/guard-rails.js';
 import type { ReplayResult } from '../../application/sim/replay.js';
+import type { Alert } from '../../domain/commands.js';
 import type { DeploymentConfig, InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, dec, sumDec, ZERO } from '../../domain/money.js';
 import { plainJson } from '../../domain/schema-helpers.js';
+import { type FundingPoint, type PerfFill, performanceOf } from '../../domain/sim/performance.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg, SimOpening } from '../../domain/strategy.js';
 import type { SymbolRules } from '../../domain/symbol-rules.js';
@@ -54,6 +63,10 @@ export interface SummaryInputs {
   readonly balances: ReadonlyMap<string, ReadonlyMap<string, Decimal>>;
   /** Positions opened by hand when the bot started (`simulation.positions`). */
   readonly openings?: readonly SimOpening[];
+  /** The candles of the period per symbol (buy and hold). */
+  readonly candles?: ReadonlyMap<string, readonly CandleInput[]>;
+  /** The alerts as the notifier got them, with their figures (`data`), in the order they were raised. */
+  readonly alertData?: readonly Alert[];
 }
 
 const iso = (t: number): string => new Date(t).toISOString();
@@ -82,6 +95,23 @@ function incomeOf(
 
 const fundingOf = (ex: PaperExchange, accountId: string, symbolId: string): Decimal =>
   incomeOf(ex, accountId, symbolId, 'FUNDING_FEE');
+
+/** Each funding payment of an account on a symbol, with its time. */
+function fundingPoints(ex: PaperExchange, accountId: string, symbolId: string): FundingPoint[] {
+  const out: FundingPoint[] = [];
+  let startTime = 0;
+  for (;;) {
+    const page = ex.income(accountId, {
+      symbol: symbolId,
+      incomeType: 'FUNDING_FEE',
+      startTime,
+      limit: 1000,
+    });
+    out.push(...page.map((r) => ({ t: r.time, amount: r.income })));
+    if (page.length < 1000) return out;
+    startTime = page[page.length - 1]!.time + 1;
+  }
+}
 
 /** The liquidation clearance fee the exchange took on a symbol (positive; 0 when never liquidated). */
 const clearanceOf = (ex: PaperExchange, accountId: string, symbolId: string): Decimal =>
@@ -130,6 +160,17 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
   const alerts: Record<string, number> = {};
   for (const e of events)
     if (e.type === 'alert') alerts[e.code ?? 'alert'] = (alerts[e.code ?? 'alert'] ?? 0) + 1;
+  const performance = performanceSummary(inst, s, {
+    events,
+    legs,
+    start,
+    equity,
+    tradingPnl: sumDec(facts.map((f) => f.realized.plus(f.unrealized))).minus(tradingFees),
+    fees: tradingFees.plus(clearance),
+    fillsCount: fills.length,
+    ordersPlaced: count(events, 'order_placed'),
+    paused: state?.paused ? (state.pauseReason ?? 'paused') : null,
+  });
   const denials: Record<string, number> = {};
   for (const e of events)
     if (e.type === 'order_rejected' && e.code?.startsWith('pre_trade_')) {
@@ -187,6 +228,8 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
     equity: equity.toFixed(),
     pnl: equity.minus(start).toFixed(),
     maxDrawdownPct: s.recorder.maxDrawdownOf(inst.id).times(100).toDecimalPlaces(4).toFixed(),
+    performance: performance.figures,
+    blocked: performance.blocked,
     paused: state?.paused ?? false,
     pauseReason: state?.pauseReason ?? null,
     alerts,
@@ -206,6 +249,219 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
       ...(s.eventViolations.get(inst.id) ?? []).map((m) => `events: ${m}`),
     ],
   };
+}
+
+const pct = (x: Decimal | null, places = 4): string | null =>
+  x === null ? null : x.times(100).toDecimalPlaces(places).toFixed();
+const money = (x: Decimal, places = 8): string => x.toDecimalPlaces(places).toFixed();
+const ratio = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e4) / 1e4);
+const days = (ms: number): string => (ms / 86_400_000).toFixed(2);
+
+/** Figures an alert's `data` carries that explain a blocking condition (the position is said elsewhere). */
+const CONTEXT_KEYS = new Set(['holdings', 'positionValue', 'suppressedRepeats']);
+
+/** The performance figures and what blocked trading, from the events, equity track, candles and alerts. */
+function performanceSummary(
+  inst: InstanceConfig,
+  s: SummaryInputs,
+  x: {
+    events: readonly TradingEvent[];
+    legs: readonly Leg[];
+    start: Decimal;
+    equity: Decimal;
+    tradingPnl: Decimal;
+    fees: Decimal;
+    fillsCount: number;
+    ordersPlaced: number;
+    paused: string | null;
+  },
+) {
+  const fills: PerfFill[] = x.events
+    .filter((e) => e.type === 'fill' && e.side && e.price && e.qty)
+    .map((e) => ({
+      ts: e.ts,
+      side: e.side!,
+      price: dec(e.price!),
+      qty: dec(e.qty!),
+      fee: decOf(e.fee),
+      reason: e.reason,
+      level: e.level,
+      leg: e.leg,
+    }));
+  const track = [...(s.recorder.equityTrack.get(inst.id) ?? [])];
+  const lastT = track[track.length - 1]?.t ?? s.market.to;
+  if (!track[track.length - 1]?.equity.equals(x.equity)) track.push({ t: lastT, equity: x.equity });
+  const candles = s.candles?.get(x.legs[0]!.symbol) ?? [];
+  const funding: FundingPoint[] = [];
+  const fundingInfo = s.market.funding[x.legs[0]!.symbol];
+  if (fundingInfo?.modelled)
+    for (const leg of x.legs)
+      funding.push(...fundingPoints(s.exchange, leg.account, parseLinearSymbol(leg.symbol).id));
+  const fundingTotal = sumDec(funding.map((f) => f.amount));
+  const risk = (s.recorder.series.get(inst.id) ?? []).map((p) => ({
+    t: p.t,
+    notional: dec(p.notional ?? '0'),
+    equity: dec(p.equity),
+    liquidationDistance: p.liquidationDistance === undefined ? null : dec(p.liquidationDistance),
+  }));
+  const alerts = x.events
+    .filter((e) => e.type === 'alert' && e.code)
+    .map((e) => ({ ts: e.ts, code: e.code!, severity: e.severity ?? 'info', message: e.reason ?? '' }));
+  const p = performanceOf({
+    fills,
+    equity: track,
+    startBalance: x.start,
+    from: s.market.from,
+    to: s.market.to,
+    firstPrice: candles[0]?.open ?? null,
+    lastPrice: candles[candles.length - 1]?.close ?? null,
+    tradingPnl: x.tradingPnl,
+    funding,
+    risk,
+    alerts,
+  });
+  // The figures of the nth raise of a code are those of the notifier's nth alert of that code.
+  const raised = (code: string) => alerts.filter((a) => a.code === code && a.severity !== 'info');
+  const notified = (code: string) =>
+    (s.alertData ?? []).filter((a) => a.instanceId === inst.id && a.code === code);
+  const blocked = p.blocking.map((b) => {
+    const n = raised(b.code).findIndex((a) => a.ts === b.from);
+    const data = notified(b.code)[n]?.data ?? {};
+    const details = Object.fromEntries(
+      Object.entries(data)
+        .filter(([k]) => !CONTEXT_KEYS.has(k))
+        .map(([k, v]) => [k, /^-?\d+\.\d{9,}$/.test(v) ? dec(v).toDecimalPlaces(8).toFixed() : v]),
+    );
+    return {
+      code: b.code,
+      blocks: b.blocks,
+      message: b.message,
+      severity: b.severity,
+      from: iso(b.from),
+      to: b.to === null ? null : iso(b.to),
+      durationDays: days(b.durationMs),
+      sharePct: (b.share * 100).toFixed(2),
+      details,
+    };
+  });
+  const trips = p.trips;
+  const roundTrips = trips.trades.filter((t) => t.roundTripProfit !== null).length;
+  const figures = {
+    returnPct: pct(p.returnPct === null ? null : p.returnPct.dividedBy(100)),
+    buyAndHoldPct: pct(p.buyAndHoldPct === null ? null : p.buyAndHoldPct.dividedBy(100)),
+    netPnl: money(p.pnl),
+    tradingPnl: money(p.tradingPnl),
+    gridProfit: money(p.gridProfit),
+    inventoryPnl: money(p.inventoryPnl),
+    fees: money(x.fees),
+    funding: money(fundingTotal),
+    maxDrawdownPct: pct(p.drawdown.max),
+    maxDrawdown: {
+      peakAt: p.drawdown.peakAt === null ? null : iso(p.drawdown.peakAt),
+      troughAt: p.drawdown.troughAt === null ? null : iso(p.drawdown.troughAt),
+      recoveredAt: p.drawdown.recoveredAt === null ? null : iso(p.drawdown.recoveredAt),
+      longestDurationDays: days(p.drawdown.longestMs),
+      longestFrom: p.drawdown.longestFrom === null ? null : iso(p.drawdown.longestFrom),
+      longestTo: p.drawdown.longestTo === null ? null : iso(p.drawdown.longestTo),
+    },
+    days: p.ratios.days,
+    sharpe: ratio(p.ratios.sharpe),
+    sortino: ratio(p.ratios.sortino),
+    calmar: ratio(p.ratios.calmar),
+    annualizedReturnPct: p.ratios.annualizedReturn === null ? null : ratio(p.ratios.annualizedReturn * 100),
+    profitFactor: p.profitFactor === null ? null : money(p.profitFactor, 4),
+    grossProfit: money(trips.grossProfit),
+    grossLoss: money(trips.grossLoss),
+    roundTrips,
+    wins: trips.wins,
+    losses: trips.losses,
+    winRatePct: roundTrips > 0 ? ((trips.wins / roundTrips) * 100).toFixed(2) : null,
+    exposure: {
+      maxNotional: money(p.exposure.maxNotional, 4),
+      maxLeverage: p.exposure.maxLeverage === null ? null : money(p.exposure.maxLeverage, 4),
+      minLiquidationDistancePct: pct(p.exposure.minLiquidationDistance, 2),
+    },
+    daily: p.daily.map(periodJson),
+    weekly: p.weekly.map(periodJson),
+    levels: trips.levels.map((l) => ({
+      level: l.level,
+      buys: l.buys,
+      sells: l.sells,
+      boughtQty: l.boughtQty.toFixed(),
+      soldQty: l.soldQty.toFixed(),
+      fees: money(l.fees),
+      roundTrips: l.roundTrips,
+      profit: money(l.profit),
+      timeLockedDays: days(l.timeLockedMs),
+    })),
+    conditions: p.episodes.map((e) => ({
+      code: e.code,
+      severity: e.severity,
+      message: e.message,
+      from: iso(e.from),
+      to: e.to === null ? null : iso(e.to),
+      durationDays: days(e.durationMs),
+    })),
+  };
+  return {
+    figures,
+    blocked: { note: blockedNote(blocked, x.fillsCount, x.ordersPlaced, x.paused), conditions: blocked },
+  };
+}
+
+function periodJson(r: ReturnType<typeof performanceOf>['daily'][number]) {
+  return {
+    period: r.period,
+    openEquity: money(r.openEquity),
+    closeEquity: money(r.closeEquity),
+    pnl: money(r.pnl),
+    returnPct: r.returnPct === null ? null : r.returnPct.toDecimalPlaces(4).toFixed(),
+    fills: r.fills,
+    buys: r.buys,
+    sells: r.sells,
+    fees: money(r.fees),
+    gridProfit: money(r.gridProfit),
+    funding: money(r.funding),
+  };
+}
+
+/** One sentence: whether trading was held back, by what, for how long (`null` when nothing blocked it). */
+function blockedNote(
+  blocked: readonly {
+    blocks: string;
+    details: Record<string, string>;
+    sharePct: string;
+    to: string | null;
+  }[],
+  fills: number,
+  ordersPlaced: number,
+  paused: string | null,
+): string | null {
+  // One clause per kind of block: its episodes' share of the run together, the figures each named.
+  const byKind = new Map<
+    string,
+    { share: number; figures: Map<string, Set<string>>; open: boolean; n: number }
+  >();
+  for (const b of blocked) {
+    const k = byKind.get(b.blocks) ?? { share: 0, figures: new Map(), open: false, n: 0 };
+    k.share += Number(b.sharePct);
+    k.open ||= b.to === null;
+    k.n += 1;
+    for (const [key, v] of Object.entries(b.details))
+      k.figures.set(key, (k.figures.get(key) ?? new Set()).add(v));
+    byKind.set(b.blocks, k);
+  }
+  const parts = [...byKind].map(([blocks, k]) => {
+    const figures = [...k.figures].map(([key, v]) => `${key} ${[...v].join(' / ')}`).join(', ');
+    return `${blocks}${figures ? ` (${figures})` : ''} for ${Math.min(100, k.share).toFixed(2)}% of the run${k.n > 1 ? ` (${k.n} episodes)` : ''}${k.open ? ', still at the end' : ''}`;
+  });
+  if (paused) parts.push(`the instance ended paused: ${paused}`);
+  if (parts.length === 0 && fills === 0)
+    return ordersPlaced === 0
+      ? 'no fills: no order was placed, and no alert says why'
+      : `no fills: ${ordersPlaced} orders were placed, and the market reached none of them`;
+  if (parts.length === 0) return null;
+  return `${fills === 0 ? 'NO FILLS — trading was blocked' : 'trading was held back'}: ${parts.join('; ')}`;
 }
 
 /** The funding an instance's legs paid (negative) or received, or why there is no figure. */
