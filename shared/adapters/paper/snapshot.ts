@@ -33,7 +33,11 @@ type Encoded = null | boolean | number | string | Encoded[] | { [k: string]: Enc
 /** Decimals and Maps into JSON-safe values; everything else as is. */
 export function encode(v: unknown): Encoded {
   if (v === null || v === undefined) return null;
-  if (Decimal.isDecimal(v)) return { $d: (v as Decimal).toString() };
+  // Every digit, never an exponent; a negative zero keeps its sign (views print it as "-0").
+  if (Decimal.isDecimal(v)) {
+    const d = v as Decimal;
+    return { $d: d.isZero() && d.isNegative() ? '-0' : d.toFixed() };
+  }
   if (v instanceof Map) return { $m: [...v.entries()].map(([k, x]) => [encode(k), encode(x)]) };
   if (Array.isArray(v)) return v.map(encode);
   if (typeof v === 'object') {
