@@ -18,11 +18,12 @@
  *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <duration>]
  *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { stringify as stringifyYaml } from 'yaml';
 import { processRedactor } from '../shared/adapters/logging/redactor.js';
 import type { AdminReply } from '../shared/composition/admin-client.js';
 import {
@@ -250,6 +251,11 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
       io.env.GRIDBOT_DYNAMO_ENDPOINT,
     )
     .option('--table <name>', 'state table (local)', io.env.GRIDBOT_TABLE ?? 'gridbot-state')
+    .option(
+      '--data-dir <dir>',
+      'the data directory of a `gridbot run` on this machine, running or not (default .gridbot-data, else .gridbot-paper)',
+    )
+    .option('--json', 'print the answer as JSON')
     .action(async (o) => {
       const { parseAdminCommand, runAdminLocally, runAdminOnAws } = await import(
         '../shared/composition/admin-client.js'
@@ -272,10 +278,10 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
           endpoint: io.env.GRIDBOT_LAMBDA_ENDPOINT,
           env: io.env,
         });
-      } else {
-        if (!o.config || !o.endpoint)
+      } else if (o.endpoint) {
+        if (!o.config)
           throw new UsageError(
-            `${name}: give --aws, or --config <file> and --endpoint <url> for a local store`,
+            `${name}: --endpoint needs --config <file>: the deployment the store belongs to`,
           );
         reply = await runAdminLocally({
           command,
@@ -284,11 +290,82 @@ function adminCommand(io: CliIo, name: (typeof ADMIN)[number]): Command {
           table: o.table,
           env: io.env,
         });
+      } else {
+        reply = await adminNextToRun(name, command, o, io);
       }
-      io.out(`${JSON.stringify(reply, null, 2)}\n`);
+      io.out(o.json ? `${JSON.stringify(reply, null, 2)}\n` : adminView(reply, name));
       if (!reply.ok && 'needsConfirmation' in reply) throw new NeedsConfirmation(reply.message);
       if (!reply.ok) throw new Error(reply.error);
     });
+}
+
+/**
+ * An admin command on this machine's `gridbot run` state: the live run's store when it is running (its
+ * `run.json`), else the embedded store in the data directory, opened for the command and closed after.
+ */
+async function adminNextToRun(
+  name: string,
+  command: import('../shared/application/admin.js').AdminCommand,
+  o: { dataDir?: string; config?: string },
+  io: CliIo,
+): Promise<AdminReply> {
+  const { runAdminLocally } = await import('../shared/composition/admin-client.js');
+  const { findRunHandle } = await import('../shared/composition/run-handle.js');
+  const { existsSync, readdirSync } = await import('node:fs');
+  const candidates = o.dataDir ? [String(o.dataDir)] : ['.gridbot-data', '.gridbot-paper'];
+  const running = candidates.map((d) => ({ dir: d, handle: findRunHandle(d) })).find((c) => c.handle);
+  if (running?.handle) {
+    const h = running.handle;
+    return runAdminLocally({
+      command,
+      configPath: o.config ?? h.config,
+      endpoint: h.endpoint,
+      table: h.table,
+      env: { ...io.env, ...(h.env ?? {}) },
+      paper: h.paper,
+    });
+  }
+  const dir = candidates.find((d) => existsSync(d));
+  if (!dir)
+    throw new UsageError(
+      `${name}: no gridbot run state in ${candidates.join(' or ')}: give --data-dir <the run's>, --config <file> --endpoint <url>, or --aws`,
+    );
+  if (!o.config) throw new UsageError(`${name}: ${dir} has no running gridbot run: give --config <file> too`);
+  const paper = readdirSync(dir).some((f) => /^paper-.*\.json$/.test(f));
+  if (paper && command.command !== 'status')
+    throw new UsageError(
+      `${name}: ${dir} holds paper trading, whose venue lives inside \`gridbot run\`: start it, then run ${name} again`,
+    );
+  const { startEmbeddedStateStore } = await import('../shared/adapters/embedded/dynalite-server.js');
+  const embedded = await startEmbeddedStateStore({ path: dir });
+  try {
+    return await runAdminLocally({
+      command,
+      configPath: o.config,
+      endpoint: embedded.endpoint,
+      table: embedded.tableName,
+      env: io.env,
+      paper,
+    });
+  } finally {
+    await embedded.stop();
+  }
+}
+
+/** An admin answer for people: what was done, then the details as indented lines. */
+function adminView(reply: AdminReply, name: string): string {
+  if (!reply.ok && 'needsConfirmation' in reply)
+    return `${name} needs confirmation: ${reply.message}\n  run it again with --confirm ${reply.confirm}\n`;
+  if (!reply.ok) return '';
+  const detail =
+    reply.detail === undefined || reply.detail === null
+      ? ''
+      : stringifyYaml(reply.detail, { lineWidth: 0 })
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n');
+  return `${reply.command} ${reply.instanceId}: done${detail ? `\n${detail}` : ''}\n`;
 }
 
 function dataCommand(io: CliIo): Command {
@@ -498,6 +575,7 @@ function runCommand(io: CliIo): Command {
       const { buildLocalRuntime } = await import('../shared/composition/local.js');
       const { runBot } = await import('../shared/application/run-bot.js');
       const { preflightInstances } = await import('../shared/application/preflight.js');
+      const { removeRunHandle, writeRunHandle } = await import('../shared/composition/run-handle.js');
       // Signals are caught from the start: one during startup stops the bot as soon as it is up.
       const halt = stopSignal(forMs);
       try {
@@ -527,16 +605,28 @@ function runCommand(io: CliIo): Command {
             withoutStreams: streamlessAccounts(rt.deployment),
             stop: halt.stop,
             started: () => {
+              // Admin commands on this machine find the running bot by this file (`--data-dir`).
+              mkdirSync(rt.dataDir, { recursive: true });
+              writeRunHandle(rt.dataDir, {
+                endpoint: rt.storeAt.endpoint,
+                table: rt.storeAt.table,
+                config: String(o.config),
+                ...(rt.paper ? { env: rt.paper.env } : {}),
+                paper: rt.paper !== undefined,
+              });
               if (rt.paper)
                 io.err(
                   `gridbot run: PAPER trading on live prices (${rt.paper.venues.map((v) => v.venue).join(', ')}); paper state in ${rt.dataDir}\n`,
                 );
-              io.err(`gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop\n`);
+              io.err(
+                `gridbot run: ${instances.length} instance(s) live; Ctrl-C to stop; admin commands from another terminal: gridbot status --instance <id> --data-dir ${rt.dataDir}\n`,
+              );
               halt.live();
             },
           });
           io.out(`gridbot run: stopped after ${jobs} scheduled job(s); grid orders stay on the exchange\n`);
         } finally {
+          removeRunHandle(rt.dataDir);
           await telegram?.stop();
           // Every path closes the exchanges and the store (the embedded one would keep the process alive).
           await rt.close();

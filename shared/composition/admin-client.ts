@@ -21,6 +21,7 @@ import { legsOf } from '../domain/strategies/index.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { apiUrlsFromEnv, buildExchanges } from './exchanges.js';
+import { paperDeployment } from './paper-live.js';
 import { reportsFor } from './reports.js';
 import { guardsOf, secureToken } from './runtime-context.js';
 
@@ -46,8 +47,11 @@ export async function runAdminLocally(opts: {
   readonly endpoint: string;
   readonly table: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The run trades on paper: the accounts as `gridbot run --paper` builds them (env points at its venues). */
+  readonly paper?: boolean;
 }): Promise<AdminReply> {
-  const deployment = loadDeploymentConfigFile(opts.configPath);
+  const loaded = loadDeploymentConfigFile(opts.configPath);
+  const deployment = opts.paper ? paperDeployment(loaded) : loaded;
   const clock = new SystemClock();
   const logger = new JsonConsoleLogger({ level: 'WARN' });
   const store = createDynamoStateStore({ tableName: opts.table, endpoint: opts.endpoint });

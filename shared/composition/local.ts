@@ -63,6 +63,8 @@ export interface LocalRuntime {
   readonly paper?: PaperLive | undefined;
   /** Where the embedded store and the paper venues keep their data. */
   readonly dataDir: string;
+  /** The store's DynamoDB endpoint and table (admin commands next to a running `gridbot run` use them). */
+  readonly storeAt: { readonly endpoint: string; readonly table: string };
   /** The Telegram bot, when the deployment has one (`gridbot run` polls it). */
   readonly telegram?: TelegramLink | undefined;
   /** Closes the exchanges, then the store (always, even if an exchange fails to close). Idempotent. */
@@ -98,14 +100,17 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
   const dataDir = opts.dataDir ?? (paperOpts ? '.gridbot-paper' : '.gridbot-data');
   let store: StateStore;
   let stopStore = async () => {};
+  let storeAt: { endpoint: string; table: string };
   if (opts.dynamoEndpoint) {
     const tableName = 'gridbot-state';
     await ensureStateTable(createDynamoClient({ endpoint: opts.dynamoEndpoint }), tableName);
     store = createDynamoStateStore({ tableName, endpoint: opts.dynamoEndpoint });
+    storeAt = { endpoint: opts.dynamoEndpoint, table: tableName };
   } else {
     const embedded = await startEmbeddedStateStore({ path: dataDir });
     store = embedded.store;
     stopStore = () => embedded.stop();
+    storeAt = { endpoint: embedded.endpoint, table: embedded.tableName };
   }
   let exchanges: ExchangePort[] = [];
   let paper: PaperLive | undefined;
@@ -161,7 +166,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
       { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
       deployment,
     );
-    return { ctx, deployment, metrics, exchanges, paper, dataDir, telegram, close };
+    return { ctx, deployment, metrics, exchanges, paper, dataDir, storeAt, telegram, close };
   } catch (e) {
     // Nothing opened here outlives a failed start: the embedded store would keep the process alive.
     await close();

@@ -75,6 +75,7 @@ const local = (args: string[]) =>
       dynamo.endpoint,
       '--table',
       TABLE,
+      '--json',
     ],
     { env },
   );
@@ -116,11 +117,48 @@ describe('admin commands against a local store', () => {
     expect(venue.engine.openOrders(ACCOUNTS[0].id, 'BTCUSDT').filter((o) => o.side === 'BUY')).toEqual([]);
   });
 
-  it('needs --aws, or a config and an endpoint', async () => {
-    const r = await cli(['status', '--instance', 'btcklg']);
+  it('answers people by default: what was done, then the details', async () => {
+    const r = await cli(
+      [
+        'status',
+        '--instance',
+        'btcklg',
+        '--config',
+        configPath,
+        '--endpoint',
+        dynamo.endpoint,
+        '--table',
+        TABLE,
+      ],
+      { env },
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^status btcklg: done\n {2}instanceId: btcklg\n/);
+    const confirm = await cli(
+      [
+        'close-all',
+        '--instance',
+        'btcklg',
+        '--config',
+        configPath,
+        '--endpoint',
+        dynamo.endpoint,
+        '--table',
+        TABLE,
+      ],
+      { env },
+    );
+    expect(confirm.code).toBe(3);
+    expect(confirm.out).toMatch(
+      /^close-all needs confirmation: .*\n {2}run it again with --confirm [A-Za-z0-9_-]{22}\n$/,
+    );
+  });
+
+  it('needs a config with --endpoint', async () => {
+    const r = await cli(['status', '--instance', 'btcklg', '--endpoint', dynamo.endpoint]);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      'gridbot: status: give --aws, or --config <file> and --endpoint <url> for a local store\n',
+      'gridbot: status: --endpoint needs --config <file>: the deployment the store belongs to\n',
     );
   });
 
@@ -137,7 +175,10 @@ describe('admin commands against a local store', () => {
       TABLE,
     ]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out).error).toMatch(/no instance "nope" in .*deploy\.yaml \(known: btcklg\)/);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(
+      /^gridbot: failed: Error: no instance "nope" in .*deploy\.yaml \(known: btcklg\)\n$/,
+    );
   });
 });
 
@@ -158,7 +199,17 @@ describe('admin commands on AWS', () => {
     });
     try {
       const r = await cli(
-        ['resume', '--instance', 'btcklg', '--aws', '--function', 'prod-admin', '--region', 'ap-northeast-1'],
+        [
+          'resume',
+          '--instance',
+          'btcklg',
+          '--aws',
+          '--function',
+          'prod-admin',
+          '--region',
+          'ap-northeast-1',
+          '--json',
+        ],
         {
           env: {
             GRIDBOT_LAMBDA_ENDPOINT: lambda.endpoint,

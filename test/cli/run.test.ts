@@ -2,7 +2,7 @@
  * `gridbot run`: the bot live on one machine, against the Binance protocol server (real ccxt inside),
  * credentials from the environment, state in the embedded store on disk.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,45 @@ describe('gridbot run as a process', () => {
     },
     90_000,
   );
+
+  it('takes admin commands from this machine while it runs (--data-dir), and after it stopped', async () => {
+    const c = runChild(credentials(), ['--for', '60s']);
+    const data = join(dir.path, `data-b${runs}`);
+    await c.waitFor('instance(s) live', STARTUP_MS + 20_000);
+    expect(c.output().err).toContain(`--data-dir ${data}`);
+    // The running bot's store, through the handle it left in its data directory: a human answer.
+    const paused = await cli(['pause', '--instance', 'procklg', '--data-dir', data, '--reason', 'lunch'], {
+      env: credentials(),
+    });
+    expect(paused.err).toBe('');
+    expect(paused.code).toBe(0);
+    expect(paused.out).toMatch(/^pause procklg: done\n {2}paused: true\n/);
+    c.child.kill('SIGTERM');
+    expect((await c.exited).code).toBe(0);
+    expect(existsSync(join(data, 'run.json'))).toBe(false);
+    // Stopped: the command opens the embedded store itself (it needs the config then); --json for scripts.
+    const status = await cli(
+      [
+        'status',
+        '--instance',
+        'procklg',
+        '--data-dir',
+        data,
+        '--config',
+        join(dir.path, 'deploy-b.json'),
+        '--json',
+      ],
+      { env: credentials() },
+    );
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({
+      ok: true,
+      detail: { paused: true, pauseReason: 'lunch' },
+    });
+    const none = await cli(['status', '--instance', 'procklg', '--data-dir', join(dir.path, 'nowhere')]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no gridbot run state in .*nowhere: give --data-dir/);
+  }, 120_000);
 
   it('stops by itself after --for 3s', async () => {
     const c = runChild(credentials(), ['--for', '3s']);
