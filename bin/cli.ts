@@ -133,6 +133,7 @@ function simCommand(io: CliIo): Command {
     .addOption(new Option('--store <kind>', 'state store').choices(['dynamo', 'memory']).default('dynamo'))
     .option('--out <dir>', 'output directory (default out/<timestamp>/)')
     .option('--quiet', 'no progress bar')
+    .option('--json', 'print the summary (summary.json) and the files written as JSON, no progress')
     .action(async (o) => {
       const { runSimulation } = await import('../shared/composition/sim.js');
       const { parseTime } = await import('../shared/composition/sim/market-data.js');
@@ -152,10 +153,19 @@ function simCommand(io: CliIo): Command {
         store: o.store,
         outDir,
         onWarning: (m: string) => io.err(`gridbot sim: warning: ${m}\n`),
-        ...(o.quiet
+        ...(o.quiet || o.json
           ? {}
           : { onProgress: progressBar({ isTTY: io.isTTY, write: io.err, now: io.now }, 'sim') }),
       });
+      if (o.json) {
+        const files = {
+          report: resolve(outDir, 'report.html'),
+          summary: resolve(outDir, 'summary.json'),
+          events: resolve(outDir, 'events.jsonl'),
+        };
+        io.out(`${JSON.stringify({ files, summary: result.summary }, null, 2)}\n`);
+        return;
+      }
       for (const line of describeRun(result.summary)) io.out(`${line}\n`);
       io.out(`report: ${resolve(outDir, 'report.html')}\n`);
       io.out(`        ${resolve(outDir, 'summary.json')}, ${resolve(outDir, 'events.jsonl')}\n`);
@@ -199,10 +209,41 @@ function validateCommand(io: CliIo): Command {
       '--exchange-info <file>',
       'Binance USD-M exchangeInfo JSON: also check that the venue lists and trades every symbol (default: simulation.exchange_info when the config names one)',
     )
-    .action((file: string, o: { exchangeInfo?: string }) => {
-      const c = loadDeploymentConfigFile(file);
-      const listing = listingFor(c, file, o.exchangeInfo);
-      assertSymbolsListed(c, listing);
+    .option('--json', 'print the result as JSON: { ok, accounts, instances } or { ok: false, error }')
+    .action((file: string, o: { exchangeInfo?: string; json?: boolean }) => {
+      let c: ReturnType<typeof loadDeploymentConfigFile>;
+      let listing: ReturnType<typeof listingFor>;
+      try {
+        c = loadDeploymentConfigFile(file);
+        listing = listingFor(c, file, o.exchangeInfo);
+        assertSymbolsListed(c, listing);
+      } catch (e) {
+        // The same one-line error (and exit code) either way; --json also puts it on stdout for scripts.
+        if (o.json) io.out(`${JSON.stringify({ ok: false, file, error: (e as Error).message }, null, 2)}\n`);
+        throw e;
+      }
+      if (o.json) {
+        io.out(
+          `${JSON.stringify(
+            {
+              ok: true,
+              file,
+              accounts: c.accounts.map((a) => ({ id: a.id, exchange: a.exchange })),
+              instances: c.instances.map((i) => ({
+                id: i.id,
+                strategy: i.strategy,
+                enabled: i.enabled,
+                symbols: [...new Set(legsOf(i).map((l) => l.symbol))],
+                accounts: [...new Set(legsOf(i).map((l) => l.account))],
+              })),
+              listedIn: listing?.source ?? null,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+        return;
+      }
       io.out(
         `${file}: ok — ${c.accounts.length} account(s) (${c.accounts.map((a) => a.id).join(', ')}), ${c.instances.length} instance(s) (${c.instances.map((i) => `${i.id} ${[...new Set(legsOf(i).map((l) => l.symbol))].join('+')}`).join(', ')})${listing ? `; symbols listed in ${listing.source}` : ''}\n`,
       );

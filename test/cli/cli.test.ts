@@ -78,6 +78,38 @@ describe('gridbot sim', () => {
     expect(summary.instances[0].candles).toBe(360);
   });
 
+  it('--json prints the summary and the files it wrote, and no progress', async () => {
+    const out = join(dir.path, 'json');
+    const r = await cli(
+      [
+        'sim',
+        '--config',
+        good,
+        '--candles',
+        doge,
+        '--from',
+        '2025-06-05T00:00:00Z',
+        '--to',
+        '2025-06-05T02:00:00Z',
+        '--store',
+        'memory',
+        '--out',
+        out,
+        '--json',
+      ],
+      { isTTY: true },
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const printed = JSON.parse(r.out);
+    expect(printed.files).toEqual({
+      report: join(out, 'report.html'),
+      summary: join(out, 'summary.json'),
+      events: join(out, 'events.jsonl'),
+    });
+    expect(printed.summary).toEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')));
+  });
+
   it('takes SYMBOL=file when the config trades several symbols, and refuses a bare file then', async () => {
     const two = configFile('two.yaml', {
       accounts: [{ id: 'main', exchange: 'binanceusdm' }],
@@ -216,6 +248,36 @@ describe('gridbot validate-config', () => {
     const r = await cli(['validate-config', good]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(`${good}: ok — 1 account(s) (main), 1 instance(s) (dogeklg DOGE/USDT:USDT)\n`);
+  });
+
+  it('--json: what a good config holds, or the error, for scripts', async () => {
+    const r = await cli(['validate-config', good, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({
+      ok: true,
+      file: good,
+      accounts: [{ id: 'main', exchange: 'binanceusdm' }],
+      instances: [
+        {
+          id: 'dogeklg',
+          strategy: 'key_level_grid',
+          enabled: true,
+          symbols: ['DOGE/USDT:USDT'],
+          accounts: ['main'],
+        },
+      ],
+      listedIn: null,
+    });
+    const bad = configFile('bad-json.yaml', {
+      accounts: [{ id: 'main', exchange: 'nope' }],
+      instances: [instance],
+    });
+    const b = await cli(['validate-config', bad, '--json']);
+    expect(b.code).toBe(1);
+    const reply = JSON.parse(b.out);
+    expect(reply).toMatchObject({ ok: false, file: bad });
+    expect(reply.error).toContain('accounts[0].exchange');
+    expect(b.err).toBe(`gridbot: ${reply.error}\n`);
   });
 
   it('accepts every example shipped in examples/', async () => {
