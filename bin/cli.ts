@@ -617,6 +617,19 @@ function runCommand(io: CliIo): Command {
       const { runBot } = await import('../shared/application/run-bot.js');
       const { preflightInstances } = await import('../shared/application/preflight.js');
       const { removeRunHandle, writeRunHandle } = await import('../shared/composition/run-handle.js');
+      // One readable line per order, fill, stop and warning on stdout (the JSON logs go to stderr).
+      const { eventKey, eventLine } = await import('../shared/domain/event-line.js');
+      const printed = new Set<string>();
+      const printEvents = (events: readonly import('../shared/ports/events.js').TradingEvent[]) => {
+        for (const e of events) {
+          const line = eventLine(e);
+          const key = eventKey(e);
+          if (line === null || printed.has(key)) continue;
+          printed.add(key);
+          if (printed.size > 10_000) printed.clear();
+          io.out(`${line}\n`);
+        }
+      };
       // Signals are caught from the start: one during startup stops the bot as soon as it is up.
       const halt = stopSignal(forMs);
       try {
@@ -628,6 +641,7 @@ function runCommand(io: CliIo): Command {
           envFile: o.envFile,
           env: io.env,
           ...(paper ? { paper } : {}),
+          onEvents: printEvents,
         });
         let telegram: { stop(): Promise<void> } | undefined;
         try {

@@ -19,6 +19,7 @@ import { EnvSecrets, registeringSecrets } from '../adapters/secrets/index.js';
 import type { AppContext } from '../application/context.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import type { Decimal } from '../domain/money.js';
+import type { TradingEvent } from '../ports/events.js';
 import type { ExchangePort } from '../ports/exchange.js';
 import type { StateStore } from '../ports/state-store.js';
 import { breakerAlerts } from './breaker-exchange.js';
@@ -43,6 +44,8 @@ export interface LocalOptions {
   readonly dynamoEndpoint?: string;
   readonly envFile?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told every batch of trading events once journaled (`gridbot run` prints one line per order and fill). */
+  readonly onEvents?: (events: readonly TradingEvent[]) => void;
   /**
    * Paper trading on live prices (paper-live.ts): every account trades a paper venue fed by the real
    * venue's public market streams, with paper keys (no real credential is read), without proxies.
@@ -163,7 +166,7 @@ export async function buildLocalRuntime(opts: LocalOptions): Promise<LocalRuntim
     });
     exchanges = built.all;
     const ctx = await runtimeContext(
-      { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports },
+      { store, exchanges: built.resolve, clock, notifier, metrics, logger, reports, onEvents: opts.onEvents },
       deployment,
     );
     return { ctx, deployment, metrics, exchanges, paper, dataDir, storeAt, telegram, close };

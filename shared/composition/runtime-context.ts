@@ -9,22 +9,39 @@ import { withFillAlerts } from '../application/fill-alerts.js';
 import { budgetsByAccount, type GuardRails, guardRails } from '../application/guard-rails.js';
 import { RulesCache } from '../application/market.js';
 import { type DeploymentConfig, preTradeLimitsOf } from '../domain/config/deployment.js';
+import type { EventSink, TradingEvent } from '../ports/events.js';
 
 export type ContextParts = Pick<
   AppContext,
   'store' | 'exchanges' | 'clock' | 'notifier' | 'metrics' | 'logger'
 > &
-  Partial<Pick<AppContext, 'reports'>>;
+  Partial<Pick<AppContext, 'reports'>> & {
+    /** Told every batch of trading events once it is journaled (`gridbot run` prints a line for each). */
+    readonly onEvents?: ((events: readonly TradingEvent[]) => void) | undefined;
+  };
 
-export async function runtimeContext(parts: ContextParts, deployment: DeploymentConfig): Promise<AppContext> {
+export async function runtimeContext(
+  { onEvents, ...parts }: ContextParts,
+  deployment: DeploymentConfig,
+): Promise<AppContext> {
   for (const instance of deployment.instances) await parts.store.putConfig(instance);
+  const journal = new JournalSink(parts.store);
+  const sink: EventSink = onEvents
+    ? {
+        async record(events) {
+          await journal.record(events);
+          try {
+            onEvents(events);
+          } catch {
+            // A watcher's failure never fails the trading path.
+          }
+        },
+      }
+    : journal;
   return {
     ...parts,
     // Each fill told as an alert too, when the Telegram section asks for fills.
-    events:
-      deployment.telegram?.alerts.fills === true
-        ? withFillAlerts(new JournalSink(parts.store), parts.notifier)
-        : new JournalSink(parts.store),
+    events: deployment.telegram?.alerts.fills === true ? withFillAlerts(sink, parts.notifier) : sink,
     random: Math.random,
     newToken: secureToken,
     instanceIds: deployment.instances.map((i) => i.id),

@@ -125,6 +125,10 @@ describe.each(VENUES)('gridbot run --paper on %s', (venueId) => {
     expect(fills.map((t) => [t.side, t.price.toFixed(), t.qty.toFixed()])).toEqual([
       ['BUY', m.px('0.18'), m.qty('100')],
     ]);
+    // The fill as a line on stdout, once, with the holdings after it.
+    const fillLines = r.out.split('\n').filter((l) => l.includes('  FILL  BUY'));
+    expect(fillLines).toHaveLength(1);
+    expect(fillLines[0]).toContain(`FILL  BUY ${m.qty('100')} @ ${m.px('0.18')}`);
     const long = engine.positions(account.id, m.engineSymbol).find((p) => p.positionSide === 'LONG');
     expect(long?.positionAmt.toFixed()).toBe(m.qty('100'));
     // The other levels still rest, each once: the restart adopted them instead of placing them again.

@@ -116,6 +116,11 @@ describe('gridbot run', () => {
     expect(r.out).toMatch(/stopped after \d+ scheduled job\(s\)/);
     expect(r.code).toBe(0);
     expect(venue.engine.openOrders(account.id, 'DOGEUSDC').filter((o) => o.side === 'BUY')).toHaveLength(4);
+    // One readable line per order on stdout (the JSON logs are on stderr).
+    const placed = r.out
+      .split('\n')
+      .filter((l) => /^\d\d:\d\d:\d\d dogeklg {2}BUY {3}100 @ 0\.1[5-8] {2}placed/.test(l));
+    expect(placed).toHaveLength(4);
     expect(r.out + r.err).not.toContain(account.apiSecret);
   });
 
