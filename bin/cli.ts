@@ -618,7 +618,7 @@ function runCommand(io: CliIo): Command {
       const { preflightInstances } = await import('../shared/application/preflight.js');
       const { removeRunHandle, writeRunHandle } = await import('../shared/composition/run-handle.js');
       // One readable line per order, fill, stop and warning on stdout (the JSON logs go to stderr).
-      const { eventKey, eventLine } = await import('../shared/domain/event-line.js');
+      const { eventKey, eventLine } = await import('../shared/application/event-line.js');
       const printed = new Set<string>();
       const printEvents = (events: readonly import('../shared/ports/events.js').TradingEvent[]) => {
         for (const e of events) {

@@ -1,8 +1,8 @@
 /** The readable line `gridbot run` prints per trading event (event-line.ts). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventKey, eventLine } from '../../../shared/domain/event-line.js';
-import type { TradingEvent, TradingEventType } from '../../../shared/ports/events.js';
+import { eventKey, eventLine } from '../../shared/application/event-line.js';
+import type { TradingEvent, TradingEventType } from '../../shared/ports/events.js';
 
 const T = Date.UTC(2026, 11, 6, 12, 4, 31);
 const base = { ts: T, instanceId: 'dogeklg' };
