@@ -130,7 +130,14 @@ function simCommand(io: CliIo): Command {
     .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
     .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
     .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
-    .addOption(new Option('--store <kind>', 'state store').choices(['dynamo', 'memory']).default('dynamo'))
+    .addOption(
+      new Option(
+        '--store <kind>',
+        'state store: memory (fast; the default) or dynamo (the embedded DynamoDB-compatible store the bot runs on locally; parity is tested)',
+      )
+        .choices(['dynamo', 'memory'])
+        .default('memory'),
+    )
     .option('--out <dir>', 'output directory (default out/<timestamp>/)')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary (summary.json) and the files written as JSON, no progress')
