@@ -71,6 +71,7 @@ export function buildGridbot(
         ),
         deploymentName: options.name,
         dashboardName: k === 0 ? options.name : `${options.name}-${k + 1}`,
+        dashboard: options.dashboards,
         instances: part,
         functions: trading.functions,
         scheduleGroup: trading.scheduleGroup,

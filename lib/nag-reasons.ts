@@ -15,6 +15,8 @@ export const NAG_REASONS = {
     'Exchange API keys are issued by the exchange, not generated here; a rotation Lambda cannot create Binance/OKX keys. Operators rotate them on the exchange and put the new pair into this secret.',
   deadLetterQueue:
     'This queue is itself the dead-letter queue of the schedules; it has an alarm and is drained by a human, so it needs no dead-letter queue of its own.',
+  containerInsights:
+    'Container Insights is opt-in (`-c containerInsights=true`, about $6 a month for one service): the worker-down alarm reads the free AWS/ECS CPUUtilization samples, and the per-account heartbeat alarm catches a worker that runs but does not work.',
   invokeVersions:
     'Scheduler invokes the function by its ARN; grantInvoke also covers its versions and aliases (ARN:*). The role can invoke only the scheduled functions of this deployment.',
 } as const;

@@ -34,6 +34,11 @@ export const ENV = {
   config: 'GRIDBOT_CONFIG',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /**
+   * `all`: every metric; else the per-instance metric names to publish, comma-separated (no dashboards:
+   * `ALARM_METRICS`); the runtime logs the other per-instance figures as JSON lines instead.
+   */
+  metrics: 'GRIDBOT_METRICS',
 } as const;
 
 /** Lambdas read the config from their account's config layer (mounted under /opt). */
@@ -63,6 +68,18 @@ export const INSTANCE_METRICS = {
   preTradeDenials: 'PreTradeDenials',
   drawdown: 'Drawdown',
 } as const;
+
+/**
+ * The per-instance metrics the alarms read (instance-monitoring.ts): published even without dashboards.
+ * Without dashboards the others are written to the logs as JSON lines, not as CloudWatch metrics.
+ */
+export const ALARM_METRICS: readonly string[] = [
+  INSTANCE_METRICS.reconFailures,
+  INSTANCE_METRICS.reconDurationMs,
+  INSTANCE_METRICS.riskBreaches,
+  INSTANCE_METRICS.riskLevel,
+  INSTANCE_METRICS.equity,
+];
 
 /** Metrics the runtime emits per leg of an instance (dimensions `instance` and `leg`). */
 export const LEG_METRICS = {

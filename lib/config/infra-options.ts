@@ -18,8 +18,20 @@ export interface InfraOptions {
   readonly createSecrets: boolean;
   /** Per-instance resources (schedules, alarms, dashboard) go into stacks of at most this many instances. */
   readonly instancesPerStack: number;
-  /** Fargate Spot for the stream worker (about 70% cheaper; a reclaim interrupts the streams for a minute). */
+  /**
+   * Fargate Spot for the stream worker (default; about 70% cheaper). A reclaim interrupts the streams for a
+   * minute or two: exchange-side stops stay, recon keeps reconciling every pass, and the worker-down and
+   * heartbeat alarms fire if it stays away. `workerSpot=false` for on-demand.
+   */
   readonly workerSpot: boolean;
+  /**
+   * CloudWatch dashboards, and with them every per-instance metric they draw (off by default: $3 a dashboard
+   * and $0.30 a metric a month). Off, each instance publishes only the metrics its alarms read (`ALARM_METRICS`);
+   * the other figures stay in the logs, one JSON line each, for Logs Insights.
+   */
+  readonly dashboards: boolean;
+  /** ECS Container Insights on the worker's cluster (off by default: about $6 a month for one service). */
+  readonly containerInsights: boolean;
 }
 
 export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
@@ -28,7 +40,9 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   logRetentionDays: 30,
   createSecrets: true,
   instancesPerStack: 40,
-  workerSpot: false,
+  workerSpot: true,
+  dashboards: false,
+  containerInsights: false,
 };
 
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -65,7 +79,10 @@ export function infraOptionsFrom(context: Context): InfraOptions {
     logRetentionDays,
     createSecrets: bool(context('createSecrets'), 'createSecrets') ?? true,
     instancesPerStack,
-    workerSpot: bool(context('workerSpot'), 'workerSpot') ?? false,
+    workerSpot: bool(context('workerSpot'), 'workerSpot') ?? DEFAULT_INFRA_OPTIONS.workerSpot,
+    dashboards: bool(context('dashboards'), 'dashboards') ?? DEFAULT_INFRA_OPTIONS.dashboards,
+    containerInsights:
+      bool(context('containerInsights'), 'containerInsights') ?? DEFAULT_INFRA_OPTIONS.containerInsights,
   };
 }
 

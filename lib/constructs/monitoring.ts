@@ -15,6 +15,8 @@ export interface FacadeProps {
   readonly alarmNamePrefix: string;
   readonly dashboardName: string;
   readonly topic: ITopic;
+  /** Draw the dashboard (`dashboards` option); the alarms are there either way. */
+  readonly dashboard: boolean;
 }
 
 export function monitoringFacade(scope: Construct, id: string, props: FacadeProps): MonitoringFacade {
@@ -28,7 +30,7 @@ export function monitoringFacade(scope: Construct, id: string, props: FacadeProp
     metricFactoryDefaults: { namespace: METRICS_NAMESPACE },
     dashboardFactory: new DefaultDashboardFactory(scope, `${id}Dashboards`, {
       dashboardNamePrefix: props.dashboardName,
-      createDashboard: true,
+      createDashboard: props.dashboard,
       createSummaryDashboard: false,
       createAlarmDashboard: false,
     }),

@@ -1,6 +1,7 @@
 /**
  * Dashboard sections and alarms for what all instances share:
- *  - stream worker not running: Container Insights `RunningTaskCount` below 1 for 3 minutes (a deployment's
+ *  - stream worker not running: no `AWS/ECS` `CPUUtilization` sample of the service for 3 minutes (ECS
+ *    publishes one a minute while a task runs, free, with or without Container Insights; a deployment's
  *    stop-then-start gap is shorter); missing data breaches;
  *  - missing heartbeat, per account: `HeartbeatAgeSec` above the smallest heartbeat age its strategies allow
  *    (the Key Level Grid: `risk.heartbeat_max_age_sec`) of the
@@ -34,15 +35,15 @@ export interface PlatformMonitoringProps {
 
 export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformMonitoringProps): void {
   const runningTasks = new Metric({
-    namespace: 'ECS/ContainerInsights',
-    metricName: 'RunningTaskCount',
+    namespace: 'AWS/ECS',
+    metricName: 'CPUUtilization',
     dimensionsMap: {
       ClusterName: props.service.cluster.clusterName,
       ServiceName: props.service.serviceName,
     },
-    statistic: 'Minimum',
+    statistic: 'SampleCount',
     period: Duration.minutes(1),
-    label: 'running tasks',
+    label: 'CPU samples (a running task reports one a minute)',
   });
   facade.addLargeHeader('gridbot platform');
   facade.monitorSimpleFargateService({
@@ -55,7 +56,7 @@ export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformM
     alarmFriendlyName: 'StreamWorkerTasks',
     metricGroups: [
       {
-        title: 'Running tasks (never more than 1)',
+        title: 'Worker reporting (CPU samples a minute)',
         metrics: [
           {
             metric: runningTasks,

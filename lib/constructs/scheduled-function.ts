@@ -75,6 +75,8 @@ export interface ScheduledFunctionProps {
   readonly logRetention: RetentionDays;
   /** Run inside the VPC (fixed egress IP); outside any VPC when absent. */
   readonly network?: NetworkPlacement | undefined;
+  /** `ENV.metrics`: `all`, or the per-instance metric names to publish (the alarms' when no dashboards). */
+  readonly metrics: string;
 }
 
 export class ScheduledFunction extends Construct {
@@ -144,6 +146,7 @@ export class ScheduledFunction extends Construct {
         [ENV.config]: LAMBDA_CONFIG_PATH,
         [ENV.serviceName]: `gridbot-${props.role}`,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [ENV.metrics]: props.metrics,
         NODE_OPTIONS: '--enable-source-maps',
         ...(props.venue === 'lighter'
           ? { GRIDBOT_LIGHTER_SIGNER_DIR: `/var/task/${LIGHTER_SIGNER_DIR}` }

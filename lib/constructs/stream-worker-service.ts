@@ -56,6 +56,10 @@ export interface StreamWorkerServiceProps {
   readonly config: Readonly<Record<string, unknown>>;
   readonly logRetention: RetentionDays;
   readonly spot: boolean;
+  /** ECS Container Insights on the cluster. */
+  readonly containerInsights: boolean;
+  /** `ENV.metrics`: `all`, or the per-instance metric names to publish (the alarms' when no dashboards). */
+  readonly metrics: string;
   /** Build context and Dockerfile; tests point these at a fixture. */
   readonly buildContext?: string;
   readonly dockerfile?: string;
@@ -72,9 +76,14 @@ export class StreamWorkerService extends Construct {
     super(scope, id);
     this.cluster = new Cluster(this, 'Cluster', {
       vpc: props.network.vpc,
-      containerInsightsV2: ContainerInsights.ENABLED,
+      containerInsightsV2: props.containerInsights ? ContainerInsights.ENABLED : ContainerInsights.DISABLED,
       enableFargateCapacityProviders: props.spot,
     });
+    if (!props.containerInsights)
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-ECS4',
+        reason: NAG_REASONS.containerInsights,
+      });
     const task = new FargateTaskDefinition(this, 'Task', {
       cpu: WORKER_CPU,
       memoryLimitMiB: WORKER_MEMORY_MIB,
@@ -101,6 +110,7 @@ export class StreamWorkerService extends Construct {
         [ENV.config]: WORKER_CONFIG_PATH,
         [ENV.serviceName]: 'gridbot-stream-worker',
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [ENV.metrics]: props.metrics,
         AWS_REGION: Stack.of(this).region,
       },
       healthCheck: {

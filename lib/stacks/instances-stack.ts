@@ -29,6 +29,8 @@ export interface InstancesStackProps extends StackProps {
   readonly schedulerRole: IRole;
   readonly deadLetterQueue: IQueue;
   readonly topic: ITopic;
+  /** CloudWatch dashboards (`dashboards` option). */
+  readonly dashboard: boolean;
   /** Only on the first chunk. */
   readonly platform?: PlatformMonitoringProps | undefined;
 }
@@ -40,6 +42,7 @@ export class InstancesStack extends Stack {
       alarmNamePrefix: props.deploymentName,
       dashboardName: props.dashboardName,
       topic: props.topic,
+      dashboard: props.dashboard,
     });
     if (props.platform) addPlatformMonitoring(facade, props.platform);
     if (props.instances.length > 0) facade.addLargeHeader('Instances');

@@ -31,7 +31,7 @@ import { ScheduledFunction } from '../constructs/scheduled-function.js';
 import { StreamWorkerService } from '../constructs/stream-worker-service.js';
 import { TelegramWebhook } from '../constructs/telegram-webhook.js';
 import { NAG_REASONS } from '../nag-reasons.js';
-import { FUNCTION_ROLES, type FunctionRole, functionEntry } from '../runtime-contract.js';
+import { ALARM_METRICS, FUNCTION_ROLES, type FunctionRole, functionEntry } from '../runtime-contract.js';
 
 export interface TradingStackProps extends StackProps {
   readonly input: DeploymentInput;
@@ -112,6 +112,7 @@ export class TradingStack extends Stack {
       for (const role of FUNCTION_ROLES) {
         const fn = new ScheduledFunction(this, `${role}-${account.id}`, {
           deploymentName: name,
+          metrics: props.options.dashboards ? 'all' : ALARM_METRICS.join(','),
           role,
           accountId: account.id,
           instanceIds: served.map((i) => i.id),
@@ -158,6 +159,8 @@ export class TradingStack extends Stack {
       config: props.input.raw,
       logRetention: props.logRetention,
       spot: props.options.workerSpot,
+      containerInsights: props.options.containerInsights,
+      metrics: props.options.dashboards ? 'all' : ALARM_METRICS.join(','),
       ...(props.worker ?? {}),
     });
 

@@ -1,7 +1,8 @@
 /**
  * The AWS composition root: the adapters a Lambda or the Fargate stream worker runs with. Chosen here and
  * nowhere else. Everything is read from the environment CDK sets:
- *  - `GRIDBOT_CONFIG` (deployment config, JSON), `GRIDBOT_TABLE`, `GRIDBOT_TOPIC_ARN`, `AWS_REGION`;
+ *  - `GRIDBOT_CONFIG` (deployment config, JSON), `GRIDBOT_TABLE`, `GRIDBOT_TOPIC_ARN`, `AWS_REGION`,
+ *    `GRIDBOT_METRICS` (`all`, or the per-instance metrics to publish);
  *  - overrides for running the same code against local servers (tests, laptops):
  *    `GRIDBOT_DYNAMO_ENDPOINT`, `GRIDBOT_SECRETS_ENDPOINT`, `GRIDBOT_SNS_ENDPOINT`, `GRIDBOT_API_URLS`.
  * The deployed instance configs are written to the store at start (the store's CONFIG items follow the
@@ -38,7 +39,15 @@ export async function buildLiveRuntime(service: string, env: Env = process.env):
   const logger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? `gridbot-${service}` });
   // No default dimension beyond EmfMetrics' `service`: the CDK dashboards and alarms (lib/runtime-contract.ts)
   // query exactly `{ instance, service }` and `{ account, service }`, and CloudWatch matches full dimension sets.
-  const metrics = new EmfMetrics({ logger });
+  // GRIDBOT_METRICS: `all`, or the per-instance metrics to publish (CDK sets the alarms' when there are no
+  // dashboards); the other per-instance figures go to the log as JSON lines.
+  const published = env.GRIDBOT_METRICS?.trim();
+  const metrics = new EmfMetrics({
+    logger,
+    ...(published && published !== 'all'
+      ? { instanceMetrics: new Set(published.split(',').map((m) => m.trim())) }
+      : {}),
+  });
   const deployment = deploymentConfigFromEnv(env);
   const tableName = env.GRIDBOT_TABLE;
   if (!tableName) throw new Error('GRIDBOT_TABLE is not set: name the DynamoDB table');

@@ -108,14 +108,16 @@ describe('schedule plan', () => {
 describe('infra options from CDK context', () => {
   const from = (ctx: Record<string, unknown>) => infraOptionsFrom((k) => ctx[k]);
 
-  it('defaults to a public-subnet deployment named gridbot', () => {
+  it('defaults to the cheap public-subnet deployment named gridbot: Spot worker, no dashboards, no Container Insights', () => {
     expect(from({})).toEqual({
       name: 'gridbot',
       egress: 'public',
       logRetentionDays: 30,
       createSecrets: true,
       instancesPerStack: 40,
-      workerSpot: false,
+      workerSpot: true,
+      dashboards: false,
+      containerInsights: false,
     });
   });
 
@@ -126,14 +128,18 @@ describe('infra options from CDK context', () => {
         egress: 'nat',
         logRetentionDays: '90',
         createSecrets: 'false',
-        workerSpot: 'true',
+        workerSpot: 'false',
+        dashboards: 'true',
+        containerInsights: 'true',
       }),
     ).toMatchObject({
       name: 'prod',
       egress: 'nat',
       logRetentionDays: 90,
       createSecrets: false,
-      workerSpot: true,
+      workerSpot: false,
+      dashboards: true,
+      containerInsights: true,
     });
   });
 

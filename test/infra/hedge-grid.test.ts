@@ -32,7 +32,7 @@ beforeAll(() => {
         },
       ],
     }),
-    { createSecrets: false },
+    { createSecrets: false, dashboards: true },
   );
 });
 

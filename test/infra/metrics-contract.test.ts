@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { accountMetric, instanceMetric } from '../../lib/constructs/monitoring.js';
-import { ACCOUNT_METRICS, INSTANCE_METRICS, METRICS_NAMESPACE } from '../../lib/runtime-contract.js';
+import {
+  ACCOUNT_METRICS,
+  ALARM_METRICS,
+  INSTANCE_METRICS,
+  METRICS_NAMESPACE,
+} from '../../lib/runtime-contract.js';
 import { EmfMetrics } from '../../shared/adapters/metrics/index.js';
 
 /** What the runtime's metrics adapter writes, as CloudWatch will key it: namespace, name, full dimension set. */
@@ -25,6 +30,32 @@ async function emitted(
 }
 
 describe('metrics contract between the runtime and the dashboards', () => {
+  it("without dashboards: publishes the alarms' per-instance metrics and logs the others as plain JSON lines", async () => {
+    const lines: string[] = [];
+    const metrics = new EmfMetrics({ write: (l) => lines.push(l), instanceMetrics: new Set(ALARM_METRICS) });
+    metrics.put(INSTANCE_METRICS.reconFailures, 1, 'Count', { instance: 'dogeklg' });
+    metrics.put(INSTANCE_METRICS.openOrders, 7, 'Count', { instance: 'dogeklg' });
+    metrics.put(ACCOUNT_METRICS.heartbeatAgeSec, 12, 'Seconds', { account: 'main' });
+    await metrics.flush();
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const emf = parsed.filter((p) => '_aws' in p);
+    const names = emf.flatMap((p) =>
+      (p._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map(
+        (m) => m.Name,
+      ),
+    );
+    expect(names.sort()).toEqual([ACCOUNT_METRICS.heartbeatAgeSec, INSTANCE_METRICS.reconFailures].sort());
+    expect(parsed.filter((p) => !('_aws' in p))).toEqual([
+      {
+        metric: INSTANCE_METRICS.openOrders,
+        value: 7,
+        unit: 'Count',
+        instance: 'dogeklg',
+        service: 'gridbot',
+      },
+    ]);
+  });
+
   it('queries an instance metric with exactly the dimensions the runtime emits', async () => {
     const out = await emitted((m) => m.put(INSTANCE_METRICS.equity, 1, 'None', { instance: 'dogeklg' }));
     const queried = instanceMetric('dogeklg', INSTANCE_METRICS.equity, 'Average');

@@ -52,6 +52,8 @@ describe('cdk-nag AwsSolutions', () => {
         'Annotation::AwsSolutions-SQS3',
         'Annotation::AwsSolutions-IAM5',
         'Annotation::AwsSolutions-ECS2',
+        // Container Insights off by default (opt-in): the worker-down alarm reads free ECS metrics.
+        'Annotation::AwsSolutions-ECS4',
       ]),
     );
   });

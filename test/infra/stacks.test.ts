@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_METRICS, INSTANCE_METRICS, LAMBDA_CONFIG_PATH } from '../../lib/runtime-contract.js';
+import { ALARM_METRICS, LAMBDA_CONFIG_PATH } from '../../lib/runtime-contract.js';
 import { alarmsByName, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
 let s: Synthesized;
@@ -207,8 +207,10 @@ describe('instances stack', () => {
       Threshold: 180,
       TreatMissingData: 'breaching',
     });
+    // Free ECS metrics (no Container Insights): a running task reports its CPU once a minute.
     expect(byName['gridbot-StreamWorkerTasks-NotRunning-Critical']).toMatchObject({
-      metric: { MetricName: 'RunningTaskCount', Namespace: 'ECS/ContainerInsights' },
+      metric: { MetricName: 'CPUUtilization', Namespace: 'AWS/ECS' },
+      stat: 'SampleCount',
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
@@ -235,21 +237,39 @@ describe('instances stack', () => {
     });
   });
 
-  it('draws every runtime metric of the instance on the deployment dashboard', () => {
-    const [[, dashboard]] = resourcesOf(inst(), 'AWS::CloudWatch::Dashboard') as [
-      [string, { Properties: { DashboardName: string; DashboardBody: unknown } }],
-    ];
-    expect(dashboard.Properties.DashboardName).toBe('gridbot');
-    const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const metric of Object.values(INSTANCE_METRICS)) {
-      if (metric === 'ReconFailures' || metric === 'RiskBreaches' || metric === 'Errors') continue;
-      expect(body).toContain(
-        `\\"Gridbot\\",\\"${metric}\\",\\"instance\\",\\"dogeklg\\",\\"service\\",\\"gridbot\\"`,
-      );
-    }
-    expect(body).toContain(
-      `\\"Gridbot\\",\\"${ACCOUNT_METRICS.heartbeatAgeSec}\\",\\"account\\",\\"main\\",\\"service\\",\\"gridbot\\"`,
+  it("is the cheap bot by default: no dashboard, no Container Insights, the worker on Fargate Spot, only the alarms' metrics published", () => {
+    expect(resourcesOf(inst(), 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    s.trading.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
+    });
+    s.trading.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })],
+    });
+    // Every function and the worker publish exactly the per-instance metrics the alarms read.
+    const published = ALARM_METRICS.join(',');
+    const functions = resourcesOf(s.trading, 'AWS::Lambda::Function').filter(([, r]) =>
+      JSON.stringify(r.Properties).includes('GRIDBOT_TABLE'),
     );
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [, fn] of functions)
+      expect(
+        (fn.Properties.Environment as { Variables: Record<string, string> }).Variables.GRIDBOT_METRICS,
+      ).toBe(published);
+    s.trading.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'GRIDBOT_METRICS', Value: published }]) }),
+      ],
+    });
+    // What the alarms read is among them.
+    const alarmed = new Set(
+      Object.values(alarmsByName(inst())).flatMap((a) =>
+        a.metric?.Namespace === 'Gridbot' && JSON.stringify(a.metric.Dimensions).includes('"instance"')
+          ? [a.metric.MetricName]
+          : [],
+      ),
+    );
+    expect([...alarmed].sort()).toEqual(['ReconDurationMs', 'ReconFailures', 'RiskBreaches']);
+    for (const name of alarmed) expect(ALARM_METRICS).toContain(name);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_METRICS, INSTANCE_METRICS } from '../../lib/runtime-contract.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
 import { alarmsByName, deploymentInput, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
@@ -19,7 +20,15 @@ beforeAll(() => {
         klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120, symbol: 'ETH/USDC:USDC' }),
       ],
     }),
-    { egress: 'nat', createSecrets: false, instancesPerStack: 2 },
+    // Everything that costs money on: on-demand worker, dashboards, Container Insights.
+    {
+      egress: 'nat',
+      createSecrets: false,
+      instancesPerStack: 2,
+      workerSpot: false,
+      dashboards: true,
+      containerInsights: true,
+    },
   );
 });
 
@@ -126,6 +135,29 @@ describe('schedules', () => {
       .map(([, r]) => r.Properties)
       .find((p) => p.Name === 'okxone-recon')!;
     expect(JSON.stringify(okx.Target)).toMatch(/reconhedgeFunction/);
+  });
+});
+
+describe('with dashboards on', () => {
+  it('draws every runtime metric of an instance on the deployment dashboard, and publishes them all', () => {
+    const [[, dashboard]] = resourcesOf(s.instances[0]!, 'AWS::CloudWatch::Dashboard') as [
+      [string, { Properties: { DashboardName: string; DashboardBody: unknown } }],
+    ];
+    expect(dashboard.Properties.DashboardName).toBe('gridbot');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of Object.values(INSTANCE_METRICS)) {
+      if (metric === 'ReconFailures' || metric === 'RiskBreaches' || metric === 'Errors') continue;
+      expect(body).toContain(
+        `\\"Gridbot\\",\\"${metric}\\",\\"instance\\",\\"fast\\",\\"service\\",\\"gridbot\\"`,
+      );
+    }
+    expect(body).toContain(
+      `\\"Gridbot\\",\\"${ACCOUNT_METRICS.heartbeatAgeSec}\\",\\"account\\",\\"main\\",\\"service\\",\\"gridbot\\"`,
+    );
+    expect(JSON.stringify(s.trading.toJSON())).toContain('"GRIDBOT_METRICS","Value":"all"');
+    s.trading.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
   });
 });
 

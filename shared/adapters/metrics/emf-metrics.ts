@@ -26,6 +26,12 @@ export interface EmfMetricsOptions {
   readonly write?: (line: string) => void;
   /** Receives warnings (dropped values); default none. */
   readonly logger?: Logger;
+  /**
+   * The per-instance metrics (those with an `instance` dimension) to publish; default all. Any other
+   * per-instance figure is written as a plain JSON line (`{ "metric", "value", "unit", ...dimensions }`,
+   * no EMF directive): searchable in Logs Insights, not a billed custom metric.
+   */
+  readonly instanceMetrics?: ReadonlySet<string> | undefined;
 }
 
 type Writer = (line: string) => void;
@@ -58,6 +64,7 @@ export class EmfMetrics implements Metrics {
   readonly #defaults: Readonly<Record<string, string>>;
   readonly #write: Writer;
   readonly #logger: Logger | undefined;
+  readonly #instanceMetrics: ReadonlySet<string> | undefined;
   readonly #buffers = new Map<string, WritingPowertoolsMetrics>();
   readonly #warned = new Set<string>();
   #dropped = 0;
@@ -68,6 +75,7 @@ export class EmfMetrics implements Metrics {
     this.#defaults = options.defaultDimensions ?? {};
     this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
     this.#logger = options.logger;
+    this.#instanceMetrics = options.instanceMetrics;
   }
 
   /** Data points refused since start. */
@@ -79,6 +87,10 @@ export class EmfMetrics implements Metrics {
     const dims = { ...this.#defaults, ...dimensions };
     try {
       if (!Number.isFinite(value)) throw new RangeError(`value ${value} is not a finite number`);
+      if (this.#instanceMetrics && dims.instance !== undefined && !this.#instanceMetrics.has(name)) {
+        this.#write(JSON.stringify({ metric: name, value, unit, ...dims, service: this.#serviceName }));
+        return;
+      }
       this.#buffer(dims).addMetric(name, unit, value);
     } catch (e) {
       this.#dropped++;
