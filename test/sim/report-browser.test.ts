@@ -1,26 +1,26 @@
 /**
- * report.html in a real headless browser: Chromium from Debian's packages (`.ci/run` installs it),
- * driven by playwright-core. The page must open from a file with no network, log no error, draw its charts
- * with the inlined libraries (canvases with ink on them; counts read back from the libraries' APIs), show
- * the headline figures summary.json holds, list every fill, and say when trading was blocked and why.
+ * report.html in a real headless browser driven by playwright-core: Debian's Chromium where it is installed,
+ * else the one the npm package `@sparticuz/chromium` ships (`test/support/chromium.ts` chooses). The page
+ * must open from a file with no network, log no error, draw its charts with the inlined libraries (canvases
+ * with ink on them; counts read back from the libraries' APIs), show the headline figures summary.json
+ * holds, list every fill, and say when trading was blocked and why.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimResult } from '../../shared/composition/sim.js';
 import { type Decimal, dec } from '../../shared/domain/money.js';
+import { chromiumExecutable } from '../support/chromium.js';
 import { readEvents, repoRoot, simConfig, tempDir } from '../support/sim.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = tempDir();
 let browser: Browser;
 let run: SimResult;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const exe = await chromiumExecutable();
   const levels = [
     '0.19',
     '0.1925',
@@ -49,7 +49,7 @@ beforeAll(async () => {
     store: 'memory',
     outDir: dir.path,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: exe.path, args: exe.args, env: exe.env });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
