@@ -7,7 +7,9 @@
  *    the stateless and the stateful worker in the same run;
  *  - recon pass duration for 50 and 200 levels (the layout pass and steady passes), split into
  *    exchange, store and engine time.
+ * Latency figures go through stats.ts (warm-up, then ≥ 1,000 samples, budgets); the round trips are counts.
  */
+import { performance } from 'node:perf_hooks';
 
 import { SystemClock } from '../../shared/adapters/clock/index.js';
 import { startEmbeddedStateStore } from '../../shared/adapters/embedded/dynalite-server.js';
@@ -30,7 +32,7 @@ import { startPaperVenue } from '../support/binance/paper-venue.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
 import { loadKlg } from '../support/strategies/klg/state.js';
 import type { Bench } from './run.js';
-import { fmtMs, summarize } from './stats.js';
+import { type Budget, fmtMs, latencyLine, sampleLatency, summarize } from './stats.js';
 
 type StoreKind = 'memory' | 'dynalite';
 
@@ -79,56 +81,106 @@ async function setup(kind: StoreKind, levels: number) {
   };
 }
 
+// Budgets. SPEC.md asks the worker to react to fills "within milliseconds" and names no figure, and a recon
+// pass has only its schedule (`recon_interval_sec 60`, 30 allowed) above it. So these come from figures
+// measured on this 2-core shared machine (fill → order p99 ≈ 13–56 ms memory, 34–58 ms dynalite, n ≈ 20;
+// steady recon median ≈ 11–12 ms memory, 40–47 ms dynalite) with about 2× headroom, to catch regressions.
+const FILL_IN_WORKER: Record<StoreKind, Budget> = {
+  memory: { p99Ms: 50, source: 'measured figures, ~2x headroom' },
+  dynalite: { p99Ms: 100, source: 'measured figures, ~2x headroom' },
+};
+const FILL_END_TO_END: Record<StoreKind, Budget> = {
+  memory: { p99Ms: 60, source: 'measured figures, ~2x headroom' },
+  dynalite: { p99Ms: 120, source: 'measured figures, ~2x headroom' },
+};
+const RECON_STEADY: Record<StoreKind, Budget> = {
+  memory: { p99Ms: 60, source: 'measured figures, ~2x headroom' },
+  dynalite: { p99Ms: 200, source: 'measured figures, ~2x headroom' },
+};
+
+/**
+ * The layout pass (placing the whole grid) happens once per grid: one figure, not a distribution. Steady
+ * passes (nothing to change: read the exchange, plan, save) are the latency figure: warm-up, then 1,000
+ * passes, timed whole (performance.now) and split by the pass's own timings into exchange, store and engine.
+ */
 async function reconFigures(kind: StoreKind, levels: number): Promise<void> {
   const s = await setup(kind, levels);
   const layout = await reconcileInstance(s.ctx, s.config.id);
-  const steady: Awaited<ReturnType<typeof reconcileInstance>>[] = [];
-  for (let i = 0; i < 10; i++) steady.push(await reconcileInstance(s.ctx, s.config.id, { force: true }));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const t = (k: 'totalMs' | 'exchangeMs' | 'storeMs' | 'engineMs') => median(steady.map((r) => r.timings[k]));
   console.log(
-    `recon ${String(levels).padStart(3)} levels, ${kind.padEnd(8)} layout pass ${fmtMs(layout.timings.totalMs)} (${layout.commands} orders: exchange ${fmtMs(layout.timings.exchangeMs)}, store ${fmtMs(layout.timings.storeMs)}, engine ${fmtMs(layout.timings.engineMs)})`,
+    `recon ${String(levels).padStart(3)} levels, ${kind.padEnd(8)} layout pass (one-off, n=1): ${fmtMs(layout.timings.totalMs)} (${layout.commands} orders: exchange ${fmtMs(layout.timings.exchangeMs)}, store ${fmtMs(layout.timings.storeMs)}, engine ${fmtMs(layout.timings.engineMs)})`,
   );
-  console.log(
-    `                             steady pass median ${fmtMs(t('totalMs'))} (exchange ${fmtMs(t('exchangeMs'))}, store ${fmtMs(t('storeMs'))}, engine ${fmtMs(t('engineMs'))})`,
+  const head = `recon ${String(levels).padStart(3)} levels, ${kind.padEnd(8)}`;
+  await sampleLatency(
+    {
+      total: { label: `${head} steady pass`, budget: RECON_STEADY[kind] },
+      exchange: { label: '    of which exchange' },
+      store: { label: '    of which store' },
+      engine: { label: '    of which engine' },
+    },
+    async (record) => {
+      const t0 = performance.now();
+      const r = await reconcileInstance(s.ctx, s.config.id, { force: true });
+      record('total', performance.now() - t0);
+      record('exchange', r.timings.exchangeMs);
+      record('store', r.timings.storeMs);
+      record('engine', r.timings.engineMs);
+    },
   );
   await s.stop();
 }
 
+/**
+ * Fill → follow-up order, one fill per step: the price walks one level at a time down and back up through
+ * a few levels around the start, each move filling one order on the paper engine; the step waits for the
+ * follow-up (a new or amended order of the account on the engine) and for the worker to drain. Two figures
+ * per fill: the worker's own `FillToOrderMs` (stream event received → order sent, whole ms as production
+ * records it) and exchange fill → follow-up on the exchange (performance.now on the engine's events).
+ */
 async function fillFigures(kind: StoreKind, stateful: boolean): Promise<void> {
   const s = await setup(kind, 50);
   await reconcileInstance(s.ctx, s.config.id);
   const worker = new StreamWorker(s.ctx, { instances: [s.config], writer: 'bench', stateful });
   await worker.start();
-  const exchangeToExchange: number[] = [];
-  let price = s.start;
-  for (let i = 0; i < 20; i++) {
-    price = price.minus('0.0005');
-    const before = new Set(s.venue.engine.openOrders('acct-a', 'DOGEUSDC').map((o) => o.clientOrderId));
-    const filledAt = Date.now();
+  let waiting: { filled: boolean; resolve: (at: number) => void } | null = null;
+  const sub = s.venue.engine.subscribeAccount('acct-a', {
+    onEvent(e) {
+      if (e.type !== 'orderUpdate' || !waiting) return;
+      if (e.executionType === 'TRADE') waiting.filled = true;
+      else if (waiting.filled && (e.executionType === 'NEW' || e.executionType === 'AMENDMENT'))
+        waiting.resolve(performance.now());
+    },
+  });
+  // The grid stops trading on this walk after 15–20 fills (recon between rounds does not revive it), so these
+  // two figures stay below MIN_SAMPLES and say so; TODO: a walk (or a fresh instance per few fills) that keeps
+  // the grid trading for 1,000 fills.
+  const walk = [1, 2, 3, 4, 3, 2, 1, 0, -1, -2, -3, -2, -1, 0];
+  const inWorker: number[] = [];
+  const endToEnd: number[] = [];
+  for (let at = 0; at < 4 * walk.length; at++) {
+    if (at % walk.length === 0) await reconcileInstance(s.ctx, s.config.id, { force: true });
+    const price = s.start.minus(dec('0.0005').times(walk[at % walk.length]!));
+    const seen = s.metrics.values('FillToOrderMs').length;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const followUp = new Promise<number | null>((resolve) => {
+      waiting = { filled: false, resolve };
+      timer = setTimeout(() => resolve(null), 2_000);
+    });
+    const t0 = performance.now();
     s.venue.moveTo('DOGEUSDC', price.toFixed());
-    for (let wait = 0; wait < 200; wait++) {
-      const fresh = s.venue.engine
-        .openOrders('acct-a', 'DOGEUSDC')
-        .filter((o) => o.side === 'SELL' && !before.has(o.clientOrderId));
-      const amended = s.metrics.count('FillToOrderMs');
-      if (fresh.length > 0 || amended > i) {
-        exchangeToExchange.push(Date.now() - filledAt);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    const t1 = waiting!.filled ? await followUp : null;
+    clearTimeout(timer);
+    waiting = null;
     await worker.drain();
+    if (t1 !== null) endToEnd.push(t1 - t0);
+    inWorker.push(...s.metrics.values('FillToOrderMs').slice(seen));
   }
+  const label = `fill → order, ${kind.padEnd(8)} ${stateful ? 'stateful ' : 'stateless'}`;
+  console.log(latencyLine(`${label} event in → order sent`, summarize(inWorker), FILL_IN_WORKER[kind]));
+  console.log(
+    latencyLine('    exchange fill → order on the exchange', summarize(endToEnd), FILL_END_TO_END[kind]),
+  );
+  sub.close();
   await worker.stop();
-  const inWorker = summarize(s.metrics.values('FillToOrderMs'));
-  const full = summarize(exchangeToExchange);
-  console.log(
-    `fill → order, ${kind.padEnd(8)} ${stateful ? 'stateful ' : 'stateless'} worker (event received → order sent): n=${inWorker.n} p50 ${fmtMs(inWorker.p50)} p99 ${fmtMs(inWorker.p99)}`,
-  );
-  console.log(
-    `                       exchange fill → follow-up on the exchange:         n=${full.n} p50 ${fmtMs(full.p50)} p99 ${fmtMs(full.p99)}`,
-  );
   await s.stop();
 }
 
@@ -205,7 +257,7 @@ async function roundTrips(stateful: boolean): Promise<void> {
   await sub.close();
   const mean = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(1);
   console.log(
-    `store round trips per fill, ${stateful ? 'stateful ' : 'stateless'}: ${mean(before)} before the order leaves, ${mean(total)} in all (n=${total.length}; ${[...new Set(calls)].join(', ')})`,
+    `store round trips per fill (a count, not a latency), ${stateful ? 'stateful ' : 'stateless'}: ${mean(before)} before the order leaves, ${mean(total)} in all (n=${total.length}; ${[...new Set(calls)].join(', ')})`,
   );
   await s.stop();
 }
