@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // Both cores: vitest's default leaves one idle (cpus − 1), and half the suite waits on real time
+    // (e2e workers, protocol servers, child processes), so two files at a time overlap waiting with work.
+    maxWorkers: 2,
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',
