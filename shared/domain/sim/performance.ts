@@ -2,7 +2,7 @@
  * The figures a trader reads first in a simulation report, from the run's fills and equity samples. Pure:
  * no I/O, no clock; money is `Decimal` throughout (serialized by the caller), ratios are numbers.
  *
- * Entry points: `matchRoundTrips` (FIFO round trips, per-fill trade rows, per-level table),
+ * Entry points: `matchRoundTrips` (round trips, per-fill trade rows, per-level table),
  * `drawdownOf`, `periodRows` (daily and weekly breakdown), `ratiosOf` (Sharpe, Sortino, Calmar),
  * `conditionEpisodes` / `blockingOf` (what held trading back, and for how long), `performanceOf` (all of it).
  *
@@ -10,8 +10,9 @@
  *  - Trading PnL = the exchange's realized + unrealized PnL of the instance's legs, minus its trading fees
  *    (funding and the liquidation clearance fee are separate lines).
  *  - Grid profit = the net profit of completed round trips: each fill that reduces a leg's position is
- *    matched FIFO against the oldest open lots of that leg (per `leg`, so a hedge's long and short legs do not
- *    match each other); a matched piece of q earns (exit − entry)·q on a long lot, (entry − exit)·q on a
+ *    matched against the newest open lots of that leg (last in, first out: a grid's sell pairs with the buy
+ *    just below it, as grid bots count their grid profit; the older, dearer lots stay inventory), per `leg`
+ *    so a hedge's long and short legs do not match each other; a matched piece of q earns (exit − entry)·q on a long lot, (entry − exit)·q on a
  *    short lot, minus the fees of both fills pro rata to q. A fill that reduces more than is open opens a lot
  *    the other way with the rest.
  *  - Inventory PnL = trading PnL − grid profit: the mark-to-market of the inventory still held, the fees of
@@ -112,7 +113,7 @@ interface Lot {
 
 const levelOf = (f: PerfFill): string => f.level ?? f.price.toFixed();
 
-/** FIFO round trips per leg; `end` closes the time locked of lots still open. */
+/** Round trips per leg, newest lot first (LIFO); `end` closes the time locked of lots still open. */
 export function matchRoundTrips(fills: readonly PerfFill[], end: number): RoundTrips {
   const books = new Map<string, Lot[]>();
   const allLots: Lot[] = [];
@@ -161,8 +162,8 @@ export function matchRoundTrips(fills: readonly PerfFill[], end: number): RoundT
     let rest = f.qty;
     let closed = ZERO;
     let profit = ZERO;
-    while (rest.greaterThan(0) && book.length > 0 && book[0]!.dir !== dir) {
-      const lot = book[0]!;
+    while (rest.greaterThan(0) && book.length > 0 && book[book.length - 1]!.dir !== dir) {
+      const lot = book[book.length - 1]!;
       const q = minDec(rest, lot.left);
       const gross = f.price.minus(lot.price).times(q).times(lot.dir);
       const fees = lot.fee.times(q).dividedBy(lot.qty).plus(f.fee.times(q).dividedBy(f.qty));
@@ -176,7 +177,7 @@ export function matchRoundTrips(fills: readonly PerfFill[], end: number): RoundT
       closed = closed.plus(q);
       if (lot.left.isZero()) {
         lot.closedAt = f.ts;
-        book.shift();
+        book.pop();
       }
     }
     if (rest.greaterThan(0)) {

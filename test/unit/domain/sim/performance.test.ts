@@ -33,8 +33,8 @@ const fill = (
 });
 const eq = (t: number, e: string): EquityPoint => ({ t, equity: dec(e) });
 
-describe('matchRoundTrips (FIFO)', () => {
-  it('matches a sell against the oldest buys, net of pro-rata fees, and credits the entry level', () => {
+describe('matchRoundTrips (last in, first out)', () => {
+  it('matches a sell against the newest buys first, net of pro-rata fees, and credits the entry level', () => {
     const r = matchRoundTrips(
       [
         fill(T0, 'buy', '100', '2', '0.2'),
@@ -43,19 +43,20 @@ describe('matchRoundTrips (FIFO)', () => {
       ],
       T0 + 10_000,
     );
-    // 2 @100 → 110: +20; 0.5 @90 → 110: +10; fees: 0.2 + 0.09·0.5 + 0.25 = 0.495
-    expect(r.gridProfit.toFixed()).toBe('29.505');
+    // 1 @90 → 110: +20; 1.5 @100 → 110: +15; fees: 0.09 + 0.2·1.5/2 + 0.25 = 0.49
+    expect(r.gridProfit.toFixed()).toBe('34.51');
     expect(r.trades[2]!.closedQty.toFixed()).toBe('2.5');
-    expect(r.trades[2]!.roundTripProfit!.toFixed()).toBe('29.505');
+    expect(r.trades[2]!.roundTripProfit!.toFixed()).toBe('34.51');
     expect(r.trades[0]!.roundTripProfit).toBeNull();
+    // Half a coin of the dearer, older lot stays inventory.
     expect(r.openQty['']!.toFixed()).toBe('0.5');
     const at100 = r.levels.find((l) => l.level === '100')!;
     const at90 = r.levels.find((l) => l.level === '90')!;
-    // 0.2·2/2.5 of the sell fee goes with the lot of 100 (0.2), 0.05 with the piece of 90.
-    expect(at100.profit.toFixed()).toBe('19.6');
-    expect(at90.profit.toFixed()).toBe('9.905');
-    expect(at100.timeLockedMs).toBe(2000);
-    expect(at90.timeLockedMs).toBe(9000); // still half open at the end
+    // The sell fee 0.25 splits 1/2.5 (0.1) to the piece of 90, 1.5/2.5 (0.15) to the piece of 100.
+    expect(at90.profit.toFixed()).toBe('19.81');
+    expect(at100.profit.toFixed()).toBe('14.7');
+    expect(at90.timeLockedMs).toBe(1000);
+    expect(at100.timeLockedMs).toBe(10_000); // a quarter still open at the end
     expect(r.wins).toBe(1);
     expect(r.grossLoss.isZero()).toBe(true);
   });
