@@ -361,19 +361,31 @@ async function adminNextToRun(
   const { findRunHandle } = await import('../shared/composition/run-handle.js');
   const { existsSync, readdirSync } = await import('node:fs');
   const candidates = o.dataDir ? [String(o.dataDir)] : ['.gridbot-data', '.gridbot-paper'];
+  const present = candidates.filter((d) => existsSync(d));
+  // A live bot and a paper one side by side: never guess which one a command is for.
+  if (present.length > 1)
+    throw new UsageError(
+      `${name}: both ${present.join(' (live) and ')} (paper) are here: say which with --data-dir`,
+    );
   const running = candidates.map((d) => ({ dir: d, handle: findRunHandle(d) })).find((c) => c.handle);
   if (running?.handle) {
     const h = running.handle;
-    return runAdminLocally({
+    if (o.config && resolve(o.config) !== h.config)
+      throw new UsageError(
+        `${name}: the gridbot run in ${running.dir} trades ${h.config}, not ${o.config}: leave --config out`,
+      );
+    const reply = await runAdminLocally({
       command,
-      configPath: o.config ?? h.config,
+      configPath: h.config,
       endpoint: h.endpoint,
       table: h.table,
       env: { ...io.env, ...(h.env ?? {}) },
+      envFile: h.envFile,
       paper: h.paper,
     });
+    return withWhere(reply, `${running.dir}: the running ${h.paper ? 'PAPER' : 'LIVE'} bot`);
   }
-  const dir = candidates.find((d) => existsSync(d));
+  const dir = present[0];
   if (!dir)
     throw new UsageError(
       `${name}: no gridbot run state in ${candidates.join(' or ')}: give --data-dir <the run's>, --config <file> --endpoint <url>, or --aws`,
@@ -387,7 +399,7 @@ async function adminNextToRun(
   const { startEmbeddedStateStore } = await import('../shared/adapters/embedded/dynalite-server.js');
   const embedded = await startEmbeddedStateStore({ path: dir });
   try {
-    return await runAdminLocally({
+    const reply = await runAdminLocally({
       command,
       configPath: o.config,
       endpoint: embedded.endpoint,
@@ -395,9 +407,15 @@ async function adminNextToRun(
       env: io.env,
       paper,
     });
+    return withWhere(reply, `${dir}: the stopped ${paper ? 'PAPER' : 'LIVE'} bot's store`);
   } finally {
     await embedded.stop();
   }
+}
+
+/** Says which bot an answer came from (the human view prints it; --json carries it as `where`). */
+function withWhere(reply: AdminReply, where: string): AdminReply {
+  return { ...reply, where } as unknown as AdminReply;
 }
 
 /** An admin answer for people: what was done, then the details as indented lines. */
@@ -413,7 +431,8 @@ function adminView(reply: AdminReply, name: string): string {
           .split('\n')
           .map((l) => `  ${l}`)
           .join('\n');
-  return `${reply.command} ${reply.instanceId}: done${detail ? `\n${detail}` : ''}\n`;
+  const where = (reply as { where?: string }).where;
+  return `${reply.command} ${reply.instanceId}: done${where ? ` (${where})` : ''}${detail ? `\n${detail}` : ''}\n`;
 }
 
 function dataCommand(io: CliIo): Command {
@@ -674,6 +693,7 @@ function runCommand(io: CliIo): Command {
                 table: rt.storeAt.table,
                 config: String(o.config),
                 ...(rt.paper ? { env: rt.paper.env } : {}),
+                envFile: String(o.envFile),
                 paper: rt.paper !== undefined,
               });
               if (rt.paper)

@@ -7,9 +7,15 @@ import { register } from 'tsx/esm/api';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // Output piped into a reader that stops early (`gridbot sim … | head`): end quietly, not with a stack.
+// A running bot (`gridbot run … | tee`, an ssh that dies) keeps trading and stops printing instead: exiting
+// here would skip its orderly stop.
+const keepsRunning = process.argv[2] === 'run';
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      if (keepsRunning) return;
+      process.exit(process.exitCode ?? 0);
+    }
     throw e;
   });
 

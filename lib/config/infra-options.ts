@@ -19,9 +19,11 @@ export interface InfraOptions {
   /** Per-instance resources (schedules, alarms, dashboard) go into stacks of at most this many instances. */
   readonly instancesPerStack: number;
   /**
-   * Fargate Spot for the stream worker (default; about 70% cheaper). A reclaim interrupts the streams for a
-   * minute or two: exchange-side stops stay, recon keeps reconciling every pass, and the worker-down and
-   * heartbeat alarms fire if it stays away. `workerSpot=false` for on-demand.
+   * Fargate Spot for the stream worker (about 70% cheaper; off by default). A reclaim interrupts the streams
+   * for a minute or two (longer if Spot capacity is short: there is no on-demand fallback): exchange-side
+   * stops stay, recon keeps reconciling every pass, and the worker-down and heartbeat alarms fire if it
+   * stays away. Choose it when a stack is first deployed: switching an existing stack replaces the ECS
+   * service, and CloudFormation starts the new one before removing the old, so two workers run for a while.
    */
   readonly workerSpot: boolean;
   /**
@@ -40,7 +42,7 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   logRetentionDays: 30,
   createSecrets: true,
   instancesPerStack: 40,
-  workerSpot: true,
+  workerSpot: false,
   dashboards: false,
   containerInsights: false,
 };

@@ -49,6 +49,8 @@ export async function runAdminLocally(opts: {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The run trades on paper: the accounts as `gridbot run --paper` builds them (env points at its venues). */
   readonly paper?: boolean;
+  /** The credentials file (default `.env` in the working directory). */
+  readonly envFile?: string | undefined;
 }): Promise<AdminReply> {
   const loaded = loadDeploymentConfigFile(opts.configPath);
   const deployment = opts.paper ? paperDeployment(loaded) : loaded;
@@ -56,7 +58,12 @@ export async function runAdminLocally(opts: {
   const logger = new JsonConsoleLogger({ level: 'WARN' });
   const store = createDynamoStateStore({ tableName: opts.table, endpoint: opts.endpoint });
   const needsExchange = opts.command.command !== 'status' && opts.command.command !== 'report';
-  const secrets = registeringSecrets(new EnvSecrets(opts.env ? { env: opts.env } : {}));
+  const secrets = registeringSecrets(
+    new EnvSecrets({
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    }),
+  );
   const instance = deployment.instances.find((i) => i.id === opts.command.instanceId);
   if (!instance) {
     const known = deployment.instances.map((i) => i.id).join(', ');

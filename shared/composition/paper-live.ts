@@ -14,10 +14,23 @@
  *     at it and their keys are the paper keys, so no real credential is read or needed;
  *  5. the live feed: the real venue's public trades and mark price, through our ccxt adapter's market
  *     streams (reconnects and watchdog included), applied to the engine as they come.
- * The engine is saved every `saveEveryMs` and on close (written to a temporary file, then renamed: a crash
- * mid-write leaves the previous snapshot).
+ * The engine is saved every `saveEveryMs` (10 s) and on close (written to a temporary file, flushed, then
+ * renamed: a crash mid-write leaves the previous snapshot). A restore moves every id a million past the
+ * snapshot's, so ids handed out between the last save and a crash are never handed out again.
+ *
+ * Telegram commands are off in paper trading (paperDeployment): a paper run and a live one must not both
+ * poll one bot, and a command must not reach the paper bot when it was meant for the live one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createCcxtExchange } from '../adapters/ccxt/ccxt-exchange.js';
 import { type CcxtVenue, createCcxtClient } from '../adapters/ccxt/client.js';
@@ -42,12 +55,14 @@ export function paperVenueOf(exchange: string): string {
 }
 
 /**
- * The deployment as the paper runtime trades it: `paper` accounts on Binance USD-M, and no proxy (the
- * paper venues are on this machine).
+ * The deployment as the paper runtime trades it: `paper` accounts on Binance USD-M, no proxy (the paper
+ * venues are on this machine), and Telegram for alerts only (no commands: one bot polled by a paper run and
+ * a live one would answer either).
  */
 export function paperDeployment(d: DeploymentConfig): DeploymentConfig {
   return {
     ...d,
+    ...(d.telegram ? { telegram: { ...d.telegram, commands: false } } : {}),
     proxies: [],
     accounts: d.accounts.map(({ proxy: _, ...a }) => ({
       ...a,
@@ -70,7 +85,7 @@ export interface PaperLiveOptions {
   readonly logger: Logger;
   /** ccxt `urls.api` entries of the market source per venue (tests point it at a local server). */
   readonly marketUrls?: Readonly<Record<string, unknown>> | undefined;
-  /** How often the engines are saved (default a minute). */
+  /** How often the engines are saved (default every 10 s; and on close). */
   readonly saveEveryMs?: number;
   /** How much history to seed at least (default what the strategies need, at least a day). */
   readonly historyMs?: number;
@@ -188,7 +203,9 @@ async function startVenue(venue: PaperVenueId, o: PaperLiveOptions): Promise<Ven
   }
   const file = join(o.dataDir, `paper-${venue}.json`);
   if (existsSync(file)) {
-    engine.restore(JSON.parse(readFileSync(file, 'utf8')));
+    // Ids jump a million ahead: a run that crashed after its last save handed out ids this snapshot
+    // does not know, and the bot's store may remember them.
+    engine.restore(JSON.parse(readFileSync(file, 'utf8')), { idGap: 1_000_000 });
     o.logger.info('paper venue restored', { venue, file, accounts: engine.accountIds().length });
   }
   const quotes = [...new Set(symbols.map((s) => s.split(':')[1] ?? s.split('/')[1]!))];
@@ -255,10 +272,17 @@ async function startVenue(venue: PaperVenueId, o: PaperLiveOptions): Promise<Ven
   };
 }
 
+/** Written whole to a temporary file, flushed to disk, then renamed over the last one (readable by this user only). */
 function save(rig: VenueRig, dataDir: string): void {
   mkdirSync(dataDir, { recursive: true });
   const tmp = `${rig.file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(rig.engine.snapshot()));
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(rig.engine.snapshot()));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, rig.file);
 }
 
@@ -294,7 +318,7 @@ export async function startPaperLive(o: PaperLiveOptions): Promise<PaperLive> {
     } catch (e) {
       o.logger.error('paper venue snapshot failed', { error: String(e) });
     }
-  }, o.saveEveryMs ?? MINUTE);
+  }, o.saveEveryMs ?? 10_000);
   timer.unref();
   let closed: Promise<void> | null = null;
   return {

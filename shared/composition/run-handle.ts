@@ -17,6 +17,8 @@ export interface RunHandle {
   readonly config: string;
   /** Paper trading: the variables that point the accounts at the paper venues. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The credentials file the run reads (absolute), so an admin command uses the same keys. */
+  readonly envFile?: string;
   readonly paper: boolean;
 }
 
@@ -27,7 +29,12 @@ export function runHandlePath(dataDir: string): string {
 }
 
 export function writeRunHandle(dataDir: string, handle: Omit<RunHandle, 'pid'>): void {
-  const body: RunHandle = { pid: process.pid, ...handle, config: resolve(handle.config) };
+  const body: RunHandle = {
+    pid: process.pid,
+    ...handle,
+    config: resolve(handle.config),
+    ...(handle.envFile ? { envFile: resolve(handle.envFile) } : {}),
+  };
   writeFileSync(runHandlePath(dataDir), `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
 }
 
@@ -41,9 +48,9 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (e) {
-    // EPERM: it exists, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch {
+    // Gone, or (EPERM) a process of another user now holds the number: not our run either way.
+    return false;
   }
 }
 

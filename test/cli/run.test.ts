@@ -2,12 +2,13 @@
  * `gridbot run`: the bot live on one machine, against the Binance protocol server (real ccxt inside),
  * credentials from the environment, state in the embedded store on disk.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS, type PaperVenue, startPaperVenue } from '../support/binance/paper-venue.js';
 import { type CliProcess, cli, spawnCli } from '../support/cli.js';
+import { until } from '../support/e2e/harness.js';
 import { GRID_MARKETS } from '../support/e2e/markets.js';
 import { tempDir } from '../support/sim.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
@@ -249,13 +250,26 @@ describe('gridbot run as a process', () => {
     const data = join(dir.path, `data-b${runs}`);
     await c.waitFor('instance(s) live', STARTUP_MS + 20_000);
     expect(c.output().err).toContain(`--data-dir ${data}`);
+    // Its first recon pass creates the grid state (a pause before it has nothing to pause).
+    await until(
+      'the grid state',
+      async () => {
+        const r = await cli(['status', '--instance', 'procklg', '--data-dir', data, '--json'], {
+          env: credentials(),
+        });
+        return r.code === 0 && JSON.parse(r.out).detail?.initialized !== false;
+      },
+      30_000,
+    );
     // The running bot's store, through the handle it left in its data directory: a human answer.
     const paused = await cli(['pause', '--instance', 'procklg', '--data-dir', data, '--reason', 'lunch'], {
       env: credentials(),
     });
     expect(paused.err).toBe('');
     expect(paused.code).toBe(0);
-    expect(paused.out).toMatch(/^pause procklg: done\n {2}paused: true\n/);
+    expect(paused.out).toMatch(
+      /^pause procklg: done \(.*data-b\d+: the running LIVE bot\)\n {2}paused: true\n/,
+    );
     c.child.kill('SIGTERM');
     expect((await c.exited).code).toBe(0);
     expect(existsSync(join(data, 'run.json'))).toBe(false);
@@ -277,11 +291,24 @@ describe('gridbot run as a process', () => {
     expect(JSON.parse(status.out)).toMatchObject({
       ok: true,
       detail: { paused: true, pauseReason: 'lunch' },
+      where: `${data}: the stopped LIVE bot's store`,
     });
     const none = await cli(['status', '--instance', 'procklg', '--data-dir', join(dir.path, 'nowhere')]);
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/no gridbot run state in .*nowhere: give --data-dir/);
   }, 120_000);
+
+  it('will not guess between a live and a paper bot side by side: --data-dir says which', async () => {
+    const both = join(dir.path, 'both');
+    mkdirSync(join(both, '.gridbot-data'), { recursive: true });
+    mkdirSync(join(both, '.gridbot-paper'), { recursive: true });
+    const c = spawnCli(['close-all', '--instance', 'procklg'], {}, both);
+    children.push(c);
+    expect((await c.exited).code).toBe(1);
+    expect(c.output().err).toBe(
+      'gridbot: close-all: both .gridbot-data (live) and .gridbot-paper (paper) are here: say which with --data-dir\n',
+    );
+  }, 60_000);
 
   it('stops by itself after --for 3s', async () => {
     const c = runChild(credentials(), ['--for', '3s']);

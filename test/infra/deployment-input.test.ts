@@ -108,14 +108,14 @@ describe('schedule plan', () => {
 describe('infra options from CDK context', () => {
   const from = (ctx: Record<string, unknown>) => infraOptionsFrom((k) => ctx[k]);
 
-  it('defaults to the cheap public-subnet deployment named gridbot: Spot worker, no dashboards, no Container Insights', () => {
+  it('defaults to a public-subnet deployment named gridbot: on-demand worker, no dashboards, no Container Insights', () => {
     expect(from({})).toEqual({
       name: 'gridbot',
       egress: 'public',
       logRetentionDays: 30,
       createSecrets: true,
       instancesPerStack: 40,
-      workerSpot: true,
+      workerSpot: false,
       dashboards: false,
       containerInsights: false,
     });
@@ -128,7 +128,7 @@ describe('infra options from CDK context', () => {
         egress: 'nat',
         logRetentionDays: '90',
         createSecrets: 'false',
-        workerSpot: 'false',
+        workerSpot: 'true',
         dashboards: 'true',
         containerInsights: 'true',
       }),
@@ -137,7 +137,7 @@ describe('infra options from CDK context', () => {
       egress: 'nat',
       logRetentionDays: 90,
       createSecrets: false,
-      workerSpot: false,
+      workerSpot: true,
       dashboards: true,
       containerInsights: true,
     });

@@ -237,14 +237,13 @@ describe('instances stack', () => {
     });
   });
 
-  it("is the cheap bot by default: no dashboard, no Container Insights, the worker on Fargate Spot, only the alarms' metrics published", () => {
+  it("is the cheap bot by default: no dashboard, no Container Insights, only the alarms' metrics published; the worker on demand", () => {
     expect(resourcesOf(inst(), 'AWS::CloudWatch::Dashboard')).toEqual([]);
     s.trading.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
     });
-    s.trading.hasResourceProperties('AWS::ECS::Service', {
-      CapacityProviderStrategy: [Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })],
-    });
+    // Spot is chosen at first deploy (-c workerSpot=true): switching a running stack replaces the service.
+    s.trading.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE' });
     // Every function and the worker publish exactly the per-instance metrics the alarms read.
     const published = ALARM_METRICS.join(',');
     const functions = resourcesOf(s.trading, 'AWS::Lambda::Function').filter(([, r]) =>

@@ -20,12 +20,12 @@ beforeAll(() => {
         klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120, symbol: 'ETH/USDC:USDC' }),
       ],
     }),
-    // Everything that costs money on: on-demand worker, dashboards, Container Insights.
+    // Dashboards and Container Insights on; the worker on Fargate Spot.
     {
       egress: 'nat',
       createSecrets: false,
       instancesPerStack: 2,
-      workerSpot: false,
+      workerSpot: true,
       dashboards: true,
       containerInsights: true,
     },
@@ -157,6 +157,9 @@ describe('with dashboards on', () => {
     expect(JSON.stringify(s.trading.toJSON())).toContain('"GRIDBOT_METRICS","Value":"all"');
     s.trading.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    s.trading.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })],
     });
   });
 });

@@ -103,8 +103,9 @@ describe('report.html', () => {
     // Zoomed to the first hours, the orders open at the right edge of the view are price lines.
     const from = Date.parse(run.summary.market.from) / 1000;
     await page.evaluate(`window.__report.instances[0].setRange(${from}, ${from + 6 * 3600})`);
-    await page.waitForTimeout(300);
-    expect(await page.evaluate('window.__report.instances[0].priceLines()')).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate('window.__report.instances[0].priceLines()'), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     expect(drawn[0]!.plots.map((p) => p.series)).toEqual([3, 2, 3]); // equity+drawdown, position, exposure
     for (const p of drawn[0]!.plots) expect(p.points).toBeGreaterThan(100);
     // Every canvas that draws (candles and every uPlot chart) has ink on it.

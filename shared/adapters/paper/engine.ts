@@ -116,9 +116,13 @@ export class PaperExchange {
     return snapshotCore(this.core);
   }
 
-  /** Puts the accounts of a `snapshot()` into this engine (none of them may exist here yet). */
-  restore(snapshot: unknown): void {
-    for (const a of restoreCore(this.core, snapshot)) this.byApiKey.set(a.apiKey, a.id);
+  /**
+   * Puts the accounts of a `snapshot()` into this engine (none of them may exist here yet). `idGap` moves
+   * every id counter that far past the snapshot's, for a snapshot that may be older than the ids its
+   * engine handed out (a crash between saves).
+   */
+  restore(snapshot: unknown, options: { idGap?: number } = {}): void {
+    for (const a of restoreCore(this.core, snapshot, options.idGap ?? 0)) this.byApiKey.set(a.apiKey, a.id);
   }
 
   /**

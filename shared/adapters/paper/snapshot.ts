@@ -137,7 +137,7 @@ function rebuildAccount(saved: Saved): AccountState {
  * id): their open orders go back on the books, their open stops under their markets. Refuses, changing
  * nothing, a snapshot of another version, or one naming a symbol this engine does not host.
  */
-export function restoreCore(core: EngineCore, snapshot: unknown): AccountState[] {
+export function restoreCore(core: EngineCore, snapshot: unknown, idGap = 0): AccountState[] {
   const s = snapshot as Partial<EngineSnapshot> | null;
   if (!s || s.gridbotPaper !== SNAPSHOT_VERSION || !Array.isArray(s.accounts) || !s.ids)
     throw new SnapshotError(`not a paper exchange snapshot of version ${SNAPSHOT_VERSION}`);
@@ -161,11 +161,13 @@ export function restoreCore(core: EngineCore, snapshot: unknown): AccountState[]
     for (const [symbol, trades] of a.trades) {
       const market = core.markets.get(symbol);
       const lastId = trades[trades.length - 1]?.id;
-      if (market && lastId !== undefined) market.nextTradeId = Math.max(market.nextTradeId, lastId + 1);
+      if (market && lastId !== undefined)
+        market.nextTradeId = Math.max(market.nextTradeId, lastId + 1 + idGap);
     }
   }
-  // Ids only move forward, past anything either side has handed out.
+  // Ids only move forward, past anything either side has handed out (and `idGap` beyond: ids handed out
+  // after the snapshot was taken, by a run that then crashed, are never handed out again).
   for (const key of Object.keys(core.ids) as (keyof EngineCore['ids'])[])
-    core.ids[key] = Math.max(core.ids[key], s.ids[key] ?? 0);
+    core.ids[key] = Math.max(core.ids[key], (s.ids[key] ?? 0) + idGap);
   return accounts;
 }

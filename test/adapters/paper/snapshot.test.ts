@@ -202,6 +202,20 @@ describe('paper engine snapshots', () => {
     expect(b.ex.openOrders('o', S).map((o) => o.orderId)).toEqual([placed.orderId, next.orderId]);
   });
 
+  it('moves every id a gap past the snapshot, for ids a crashed run handed out after its last save', () => {
+    const a = venue(true);
+    play(a, { move: 0, range: 0, actions: [] }, 0, 20_000);
+    const order = { symbol: S, side: 'BUY', type: 'MARKET', quantity: dec(250) } as const;
+    const before = a.ex.placeOrder('o', order);
+    const tradeBefore = a.ex.userTrades('o', S).at(-1)!.id;
+    const b = venue(false);
+    play(b, { move: 0, range: 0, actions: [] }, 0, 20_000, false);
+    b.ex.restore(a.ex.snapshot(), { idGap: 1_000_000 });
+    const after = b.ex.placeOrder('o', order);
+    expect(after.orderId).toBeGreaterThanOrEqual(before.orderId + 1_000_000);
+    expect(b.ex.userTrades('o', S).at(-1)!.id).toBeGreaterThanOrEqual(tradeBefore + 1_000_000);
+  });
+
   it('refuses a snapshot of another version, an account that exists, or a symbol not hosted, changing nothing', () => {
     const a = venue(true);
     const snap = a.ex.snapshot();

@@ -537,7 +537,12 @@
       price.setRange(ms / 1000 - span, ms / 1000 + span);
       sec.querySelector('[data-chart="price"]').scrollIntoView({ behavior: 'instant', block: 'center' });
     };
-    el('h3', {}, sec, `Trades (every fill; round-trip profit is net of both fills' fees, matched last in, first out: each sell with the buy just below it)`);
+    el(
+      'h3',
+      {},
+      sec,
+      `Trades (every fill; round-trip profit is net of both fills' fees, matched last in, first out: each sell with the buy just below it)`,
+    );
     const multi = inst.legs.length > 0;
     table(
       sec,
