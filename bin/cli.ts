@@ -719,6 +719,96 @@ function runCommand(io: CliIo): Command {
     });
 }
 
+// --- gridbot sweep ------------------------------------------------------------------------------------
+/**
+ * `gridbot sweep --config <base> --grid <sweep.yaml> [--candles …] [--from --to] [--workers n] [--out dir]
+ * [--json]`: every combination of the sweep file's values simulated over the same data in worker threads,
+ * ranked into sweep.csv / sweep.html / sweep.json (`shared/composition/sweep.ts`).
+ */
+function sweepCommand(io: CliIo): Command {
+  return new Command('sweep')
+    .description('simulate every combination of config values over the same data and rank them')
+    .requiredOption('--config <file>', 'base deployment config (YAML or JSON)')
+    .requiredOption(
+      '--grid <file>',
+      'sweep file: params to vary (lists or { from, to, step }), rank_by, heatmap',
+    )
+    .option('--candles <file...>', '1-minute candle CSV; SYMBOL=file for several')
+    .option('--ticks <file...>', 'trade tick CSV; SYMBOL=file for several')
+    .option('--funding <file...>', '8h funding CSV; SYMBOL=file for several')
+    .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
+    .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
+    .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
+    .option('--workers <n>', 'worker threads (default: the available cores)')
+    .option('--out <dir>', 'output directory (default out/sweep-<timestamp>/)')
+    .option('--quiet', 'no progress display')
+    .option('--json', 'print sweep.json and the files written as JSON, no progress')
+    .action(async (o) => {
+      const { runSweep } = await import('../shared/composition/sweep.js');
+      const { parseTime } = await import('../shared/composition/sim/market-data.js');
+      let workers: number | undefined;
+      if (o.workers !== undefined) {
+        workers = Number(o.workers);
+        if (!/^\d+$/.test(o.workers) || workers < 1)
+          throw new UsageError(`--workers ${o.workers}: give a whole number ≥ 1, e.g. --workers 2`);
+      }
+      const config = loadDeploymentConfigFile(o.config);
+      const symbols = [
+        ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
+      ];
+      const outDir = resolve(o.out ?? `out/sweep-${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
+      let result: Awaited<ReturnType<typeof runSweep>>;
+      try {
+        result = await runSweep({
+          config: o.config,
+          grid: o.grid,
+          candles: perSymbol(o.candles, symbols, '--candles'),
+          ticks: perSymbol(o.ticks, symbols, '--ticks'),
+          funding: perSymbol(o.funding, symbols, '--funding'),
+          ...(o.exchangeInfo ? { exchangeInfo: resolve(o.exchangeInfo) } : {}),
+          ...(o.from ? { from: parseTime(o.from, '--from') } : {}),
+          ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
+          ...(workers !== undefined ? { workers } : {}),
+          outDir,
+          ...(o.quiet || o.json
+            ? {}
+            : {
+                onProgress: progressBar(
+                  { isTTY: io.isTTY, write: io.err, now: io.now },
+                  'sweep',
+                  'combinations',
+                ),
+              }),
+        });
+      } catch (e) {
+        if (e instanceof Error && e.name === 'SweepInputError') throw new UsageError(e.message);
+        throw e;
+      }
+      const files = {
+        csv: resolve(outDir, 'sweep.csv'),
+        html: resolve(outDir, 'sweep.html'),
+        json: resolve(outDir, 'sweep.json'),
+      };
+      if (o.json) {
+        io.out(`${JSON.stringify({ files, sweep: JSON.parse(result.json) }, null, 2)}\n`);
+        return;
+      }
+      const ms = result.timings.perCombinationMs;
+      const failed = result.ranked.filter((r) => r.error).length;
+      io.out(
+        `gridbot sweep: ${result.plan.count} combinations on ${result.workers} workers in ${(result.timings.totalMs / 1000).toFixed(1)} s (${(ms.reduce((a, b) => a + b, 0) / ms.length / 1000).toFixed(1)} s each), ranked by ${result.plan.rankBy}${failed > 0 ? `; ${failed} FAILED (see the error column)` : ''}\n`,
+      );
+      const best = result.ranked[0]!;
+      const p = result.plan.params.map((q, k) => `${q.path}=${best.values[k]}`).join(', ');
+      if (best.figures)
+        io.out(
+          `  best: #${best.index} ${p}: return ${best.figures.returnPct ?? '—'}%, max drawdown ${best.figures.maxDrawdownPct ?? '—'}%, Sharpe ${best.figures.sharpe ?? '—'}, ${best.figures.fills} fills, grid profit ${best.figures.gridProfit}\n`,
+        );
+      io.out(`table: ${files.csv}\n       ${files.html}, ${files.json}\n`);
+    });
+}
+// --- end gridbot sweep --------------------------------------------------------------------------------
+
 /** Errors that mean the input was wrong (by name: their modules load lazily, with the command). */
 const INPUT_ERRORS = new Set([
   'UsageError',
@@ -753,6 +843,7 @@ export async function main(argv: readonly string[], given: CliIo = defaultIo): P
   program.addCommand(dataCommand(io));
   program.addCommand(runCommand(io));
   program.addCommand(telegramCommand(io));
+  program.addCommand(sweepCommand(io));
   const quiet = (c: Command): void => {
     // Help goes out as usual; errors are reported once, as one line, by the catch below.
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} });

@@ -23,17 +23,26 @@ export function span(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Elapsed, steps a second and time left, from the wall clock since the first report. */
-function pace(elapsedMs: number, done: number, total: number): string {
+/**
+ * Elapsed, steps a second and time left, from the wall clock since the first report. Slow units (under
+ * one a second: sweep combinations) read as seconds each instead.
+ */
+function pace(elapsedMs: number, done: number, total: number, unit: string): string {
   if (elapsedMs <= 0 || done === 0) return `${span(elapsedMs)} elapsed`;
   const rate = done / (elapsedMs / 1000);
   const left = done >= total ? '' : `, ETA ${span(((total - done) / rate) * 1000)}`;
-  return `${span(elapsedMs)} elapsed, ${Math.round(rate).toLocaleString('en-US')} ${'steps'}/s${left}`;
+  const speed =
+    rate >= 1 || unit === 'steps'
+      ? `${Math.round(rate).toLocaleString('en-US')} ${unit}/s`
+      : `${span(1000 / rate)} per ${unit.replace(/s$/, '')}`;
+  return `${span(elapsedMs)} elapsed, ${speed}${left}`;
 }
 
+/** `unit`: what `done` counts (default `steps`: candles or ticks). */
 export function progressBar(
   io: ProgressIo,
   label: string,
+  unit = 'steps',
 ): (done: number, total: number, at: number) => void {
   let lastDraw = 0;
   let lastTenth = 0;
@@ -48,7 +57,7 @@ export function progressBar(
       const filled = Math.round(share * WIDTH);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
       io.write(
-        `\r${label} ${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${when(at)}  ${done}/${total}  ${pace(now - started, done, total)}\x1b[K`,
+        `\r${label} ${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${when(at)}  ${done}/${total}  ${pace(now - started, done, total, unit)}\x1b[K`,
       );
       if (done >= total) io.write('\n');
       return;
@@ -57,7 +66,7 @@ export function progressBar(
     if (tenth > lastTenth || done === total) {
       lastTenth = tenth;
       io.write(
-        `${label}: ${(share * 100).toFixed(0)}% (${done}/${total} steps, at ${when(at)}; ${pace(now - started, done, total)})\n`,
+        `${label}: ${(share * 100).toFixed(0)}% (${done}/${total} ${unit}, at ${when(at)}; ${pace(now - started, done, total, unit)})\n`,
       );
     }
   };
