@@ -24,22 +24,17 @@ import {
   type SweepRow,
   sweepCsv,
 } from '../domain/sweep/sweep.js';
+import type { MarketInputs } from './sim/plan.js';
 import { sweepHtml } from './sweep/html.js';
 import type { SweepTask, SweepTaskResult } from './sweep/worker.js';
 
 export { SweepInputError };
 
-export interface SweepOptions {
+export interface SweepOptions extends MarketInputs {
   /** The base deployment config file (YAML or JSON). */
   readonly config: string;
   /** The sweep file (YAML or JSON). */
   readonly grid: string;
-  readonly candles?: Readonly<Record<string, string>>;
-  readonly ticks?: Readonly<Record<string, string>>;
-  readonly funding?: Readonly<Record<string, string>>;
-  readonly exchangeInfo?: string;
-  readonly from?: number;
-  readonly to?: number;
   /** Worker threads (default: the available cores, at most one per combination). */
   readonly workers?: number;
   /** Where the files go; nothing is written without it. */

@@ -20,10 +20,8 @@ import { resolveMarkets, SimInputError, type SimMarkets, type SimVenue } from '.
 
 const MINUTE = 60_000;
 
-export interface SimInputs {
-  readonly config: DeploymentConfig;
-  /** Where relative paths in the config resolve from. */
-  readonly configDir: string;
+/** The market a replay runs on: data files per symbol, symbol rules, and the period. */
+export interface MarketInputs {
   /** Per ccxt symbol: a 1-minute candle CSV, a trade tick CSV, an 8h funding CSV. */
   readonly candles?: Readonly<Record<string, string>>;
   readonly ticks?: Readonly<Record<string, string>>;
@@ -31,6 +29,12 @@ export interface SimInputs {
   readonly exchangeInfo?: string;
   readonly from?: number;
   readonly to?: number;
+}
+
+export interface SimInputs extends MarketInputs {
+  readonly config: DeploymentConfig;
+  /** Where relative paths in the config resolve from. */
+  readonly configDir: string;
   /** Told what the market data lacks (missing minutes) without failing the run. */
   readonly onWarning?: (message: string) => void;
 }

@@ -8,6 +8,7 @@ import {
   higherIsBetter,
   metricOf,
   type RankMetric,
+  rowCells,
   type SweepPlan,
   type SweepRow,
 } from '../../domain/sweep/sweep.js';
@@ -126,20 +127,7 @@ function table(plan: SweepPlan, ranked: readonly SweepRow[]): string {
     'error',
   ];
   const rows = ranked.map((r, i) => {
-    const f = r.figures;
-    const cells = [
-      String(i + 1),
-      String(r.index),
-      ...r.values,
-      f?.returnPct ?? '',
-      f?.maxDrawdownPct ?? '',
-      f?.sharpe === null || f?.sharpe === undefined ? '' : String(f.sharpe),
-      f ? String(f.fills) : '',
-      f?.gridProfit ?? '',
-      f?.netPnl ?? '',
-      f ? String(f.violations) : '',
-      r.error ?? '',
-    ];
+    const cells = rowCells(r, i);
     return `<tr${r.error ? ' class="failed"' : ''}>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;

@@ -5,21 +5,16 @@
  */
 import { parseDeploymentConfig } from '../../domain/config/deployment.js';
 import type { SweepFigures } from '../../domain/sweep/sweep.js';
+import type { MarketInputs } from '../sim/plan.js';
 import { runSimulation } from '../sim.js';
 
-export interface SweepTask {
+export interface SweepTask extends MarketInputs {
   readonly index: number;
   /** The combination's raw deployment config (plain JSON). */
   readonly config: unknown;
   /** Where the config's relative paths resolve from. */
   readonly dir: string;
   readonly instance: string;
-  readonly candles?: Readonly<Record<string, string>>;
-  readonly ticks?: Readonly<Record<string, string>>;
-  readonly funding?: Readonly<Record<string, string>>;
-  readonly exchangeInfo?: string;
-  readonly from?: number;
-  readonly to?: number;
 }
 
 export interface SweepTaskResult {

@@ -390,26 +390,33 @@ const CSV_FIGURES = [
 
 const csvCell = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
+/**
+ * One ranked row as text cells, in the CSV's column order (rank from 1, combination, the params, the
+ * figures, any failure); the HTML table shows the same cells.
+ */
+export function rowCells(r: SweepRow, rankIndex: number): string[] {
+  const f = r.figures;
+  return [
+    String(rankIndex + 1),
+    String(r.index),
+    ...r.values,
+    f?.returnPct ?? '',
+    f?.maxDrawdownPct ?? '',
+    f?.sharpe === null || f?.sharpe === undefined ? '' : String(f.sharpe),
+    f ? String(f.fills) : '',
+    f?.gridProfit ?? '',
+    f?.netPnl ?? '',
+    f ? String(f.violations) : '',
+    r.error ?? '',
+  ];
+}
+
 /** The ranked table as CSV: rank, combination, one column per param, then the figures and any failure. */
 export function sweepCsv(plan: Pick<SweepPlan, 'params'>, ranked: readonly SweepRow[]): string {
   const head = ['rank', 'combination', ...plan.params.map((p) => p.path), ...CSV_FIGURES];
   const lines = [head.map(csvCell).join(',')];
   ranked.forEach((r, i) => {
-    const f = r.figures;
-    const cells = [
-      String(i + 1),
-      String(r.index),
-      ...r.values,
-      f?.returnPct ?? '',
-      f?.maxDrawdownPct ?? '',
-      f?.sharpe === null || f?.sharpe === undefined ? '' : String(f.sharpe),
-      f ? String(f.fills) : '',
-      f?.gridProfit ?? '',
-      f?.netPnl ?? '',
-      f ? String(f.violations) : '',
-      r.error ?? '',
-    ];
-    lines.push(cells.map(csvCell).join(','));
+    lines.push(rowCells(r, i).map(csvCell).join(','));
   });
   return `${lines.join('\n')}\n`;
 }
