@@ -111,10 +111,9 @@ function describeRun(s: Summary): string[] {
   return lines;
 }
 
-function simCommand(io: CliIo): Command {
-  return new Command('sim')
-    .description('replay a market through the production services on a virtual clock')
-    .requiredOption('--config <file>', 'deployment config (YAML or JSON)')
+/** The market a replay runs on, as `sim` and `sweep` take it: data files per symbol, rules, period. */
+function marketOptions(c: Command): Command {
+  return c
     .option(
       '--candles <file...>',
       '1-minute candle CSV (open_time_ms,open,high,low,close,volume); SYMBOL=file for several',
@@ -129,7 +128,41 @@ function simCommand(io: CliIo): Command {
     )
     .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
     .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
-    .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
+    .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)');
+}
+
+/** `marketOptions` as simulation inputs, for the enabled instances' symbols of `config`. */
+async function marketInputs(
+  o: {
+    candles?: string[];
+    ticks?: string[];
+    funding?: string[];
+    exchangeInfo?: string;
+    from?: string;
+    to?: string;
+  },
+  config: ReturnType<typeof loadDeploymentConfigFile>,
+) {
+  const { parseTime } = await import('../shared/composition/sim/market-data.js');
+  const symbols = [
+    ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
+  ];
+  return {
+    candles: perSymbol(o.candles, symbols, '--candles'),
+    ticks: perSymbol(o.ticks, symbols, '--ticks'),
+    funding: perSymbol(o.funding, symbols, '--funding'),
+    ...(o.exchangeInfo ? { exchangeInfo: resolve(o.exchangeInfo) } : {}),
+    ...(o.from ? { from: parseTime(o.from, '--from') } : {}),
+    ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
+  };
+}
+
+function simCommand(io: CliIo): Command {
+  return marketOptions(
+    new Command('sim')
+      .description('replay a market through the production services on a virtual clock')
+      .requiredOption('--config <file>', 'deployment config (YAML or JSON)'),
+  )
     .addOption(
       new Option(
         '--store <kind>',
@@ -143,20 +176,11 @@ function simCommand(io: CliIo): Command {
     .option('--json', 'print the summary (summary.json) and the files written as JSON, no progress')
     .action(async (o) => {
       const { runSimulation } = await import('../shared/composition/sim.js');
-      const { parseTime } = await import('../shared/composition/sim/market-data.js');
       const config = loadDeploymentConfigFile(o.config);
-      const symbols = [
-        ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
-      ];
       const outDir = resolve(o.out ?? `out/${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
       const result = await runSimulation({
         config: { config, dir: dirname(resolve(o.config)) },
-        candles: perSymbol(o.candles, symbols, '--candles'),
-        ticks: perSymbol(o.ticks, symbols, '--ticks'),
-        funding: perSymbol(o.funding, symbols, '--funding'),
-        ...(o.exchangeInfo ? { exchangeInfo: resolve(o.exchangeInfo) } : {}),
-        ...(o.from ? { from: parseTime(o.from, '--from') } : {}),
-        ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
+        ...(await marketInputs(o, config)),
         store: o.store,
         outDir,
         onWarning: (m: string) => io.err(`gridbot sim: warning: ${m}\n`),
@@ -726,26 +750,21 @@ function runCommand(io: CliIo): Command {
  * ranked into sweep.csv / sweep.html / sweep.json (`shared/composition/sweep.ts`).
  */
 function sweepCommand(io: CliIo): Command {
-  return new Command('sweep')
-    .description('simulate every combination of config values over the same data and rank them')
-    .requiredOption('--config <file>', 'base deployment config (YAML or JSON)')
-    .requiredOption(
-      '--grid <file>',
-      'sweep file: params to vary (lists or { from, to, step }), rank_by, heatmap',
-    )
-    .option('--candles <file...>', '1-minute candle CSV; SYMBOL=file for several')
-    .option('--ticks <file...>', 'trade tick CSV; SYMBOL=file for several')
-    .option('--funding <file...>', '8h funding CSV; SYMBOL=file for several')
-    .option('--exchange-info <file>', 'Binance exchangeInfo JSON to take symbol rules from')
-    .option('--from <time>', 'first scheduled time of the bot (ISO 8601 or epoch ms)')
-    .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)')
+  return marketOptions(
+    new Command('sweep')
+      .description('simulate every combination of config values over the same data and rank them')
+      .requiredOption('--config <file>', 'base deployment config (YAML or JSON)')
+      .requiredOption(
+        '--grid <file>',
+        'sweep file: params to vary (lists or { from, to, step }), rank_by, heatmap',
+      ),
+  )
     .option('--workers <n>', 'worker threads (default: the available cores)')
     .option('--out <dir>', 'output directory (default out/sweep-<timestamp>/)')
     .option('--quiet', 'no progress display')
     .option('--json', 'print sweep.json and the files written as JSON, no progress')
     .action(async (o) => {
       const { runSweep } = await import('../shared/composition/sweep.js');
-      const { parseTime } = await import('../shared/composition/sim/market-data.js');
       let workers: number | undefined;
       if (o.workers !== undefined) {
         workers = Number(o.workers);
@@ -753,21 +772,13 @@ function sweepCommand(io: CliIo): Command {
           throw new UsageError(`--workers ${o.workers}: give a whole number ≥ 1, e.g. --workers 2`);
       }
       const config = loadDeploymentConfigFile(o.config);
-      const symbols = [
-        ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
-      ];
       const outDir = resolve(o.out ?? `out/sweep-${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
       let result: Awaited<ReturnType<typeof runSweep>>;
       try {
         result = await runSweep({
           config: o.config,
           grid: o.grid,
-          candles: perSymbol(o.candles, symbols, '--candles'),
-          ticks: perSymbol(o.ticks, symbols, '--ticks'),
-          funding: perSymbol(o.funding, symbols, '--funding'),
-          ...(o.exchangeInfo ? { exchangeInfo: resolve(o.exchangeInfo) } : {}),
-          ...(o.from ? { from: parseTime(o.from, '--from') } : {}),
-          ...(o.to ? { to: parseTime(o.to, '--to') } : {}),
+          ...(await marketInputs(o, config)),
           ...(workers !== undefined ? { workers } : {}),
           outDir,
           ...(o.quiet || o.json
