@@ -5,7 +5,9 @@
  *    stop-then-start gap is shorter); missing data breaches;
  *  - missing heartbeat, per account: `HeartbeatAgeSec` above the smallest heartbeat age its strategies allow
  *    (the Key Level Grid: `risk.heartbeat_max_age_sec`) of the
- *    account's instances in two consecutive periods; missing data breaches (a dead worker emits nothing);
+ *    account's instances in two consecutive periods; missing data breaches (a dead worker emits nothing).
+ *    The stream worker reports 0 with every heartbeat it writes, for every strategy; the Key Level Grid's
+ *    risk check also reports the age it reads from the store;
  *  - scheduler dead-letter queue not empty: a schedule could not deliver (permissions, throttling, a deleted
  *    function);
  *  - Lambda errors: a scheduled function that throws (before it could count a failure itself) in three

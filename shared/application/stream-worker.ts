@@ -837,6 +837,11 @@ export class StreamWorker {
       [...this.#accounts].map(async ([accountId, a]) => {
         try {
           await this.#ctx.store.putHeartbeat({ accountId, at, writer: this.#opts.writer, status: a.status });
+          // The heartbeat just written is 0 s old: the per-account heartbeat alarm hears from a live worker
+          // whatever its accounts' strategies (the Key Level Grid's risk check also reports the age it reads;
+          // a dead or draining worker reports nothing, and missing data breaches).
+          if (a.status !== 'draining')
+            this.#ctx.metrics.put('HeartbeatAgeSec', 0, 'Seconds', { account: accountId });
         } catch (e) {
           this.#ctx.logger.warn('heartbeat write failed', {
             account: accountId,

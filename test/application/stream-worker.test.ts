@@ -43,6 +43,10 @@ describe('stream worker', () => {
     expect(app.metrics.filter((m) => m.name === 'FillToOrderMs')).toHaveLength(2);
     const hb = await app.ctx.store.getHeartbeat('main');
     expect(hb).toMatchObject({ writer: 'test-task', status: 'connected' });
+    // Each heartbeat written is told to the per-account heartbeat alarm (whatever the strategy).
+    expect(
+      app.metrics.filter((m) => m.name === 'HeartbeatAgeSec' && m.dims.account === 'main').length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('treats a duplicated stream event as a no-op', async () => {
