@@ -18,7 +18,7 @@ import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, InstanceEnvelope } from '../domain/strategy.js';
 import type { AppContext } from './context.js';
 import { decideAndSave } from './decide-and-save.js';
-import { InstanceNotFoundError } from './errors.js';
+import { GridConflictError, InstanceNotFoundError, NoGridStateError } from './errors.js';
 import { endFlattens, flattenInstance } from './flatten.js';
 import { guardView } from './guard-rails.js';
 import { loadConfig } from './instance.js';
@@ -153,7 +153,8 @@ export async function runAdminCommand(
       next: cur ? f(cur) : null,
       result: null,
     }));
-    if (!saved.ok || !saved.state) throw new InstanceNotFoundError(cmd.instanceId);
+    if (!saved.ok) throw new GridConflictError(cmd.instanceId, saved.attempts);
+    if (!saved.state) throw new NoGridStateError(cmd.instanceId);
     return saved.state;
   };
   /** An operator command of the strategy's own (refused, naming the strategy, when it has none). */

@@ -6,6 +6,14 @@ export class InstanceNotFoundError extends Error {
   }
 }
 
+/** The instance is deployed but has no grid state yet: its first recon pass has not run. */
+export class NoGridStateError extends Error {
+  override readonly name = 'NoGridStateError';
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} has no grid yet: its first recon pass has not run; try again in a minute`);
+  }
+}
+
 export class GridConflictError extends Error {
   override readonly name = 'GridConflictError';
   constructor(

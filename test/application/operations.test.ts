@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { CONFIRMATION_TTL_MS, runAdminCommand } from '../../shared/application/admin.js';
-import { InstanceNotFoundError } from '../../shared/application/errors.js';
+import { InstanceNotFoundError, NoGridStateError } from '../../shared/application/errors.js';
 import { SHELL } from '../../shared/application/jobs.js';
 import { settleAssetOf } from '../../shared/application/market.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
@@ -198,6 +198,14 @@ describe('admin commands', () => {
       InstanceNotFoundError,
     );
     expect(await loadKlg(app.ctx.store, 'other1')).toBeNull();
+  });
+
+  it('says a deployed instance has no grid yet, rather than that it does not exist, before its first recon', async () => {
+    app = await paperApp();
+    const paused = runAdminCommand(app.ctx, { command: 'pause', instanceId: 'dogeklg' });
+    await expect(paused).rejects.toThrow(NoGridStateError);
+    await expect(paused).rejects.toThrow(/dogeklg has no grid yet: its first recon pass has not run/);
+    expect(await loadKlg(app.ctx.store, 'dogeklg')).toBeNull();
   });
 
   it('journals every command with its caller and request id', async () => {
