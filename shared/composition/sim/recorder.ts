@@ -3,7 +3,7 @@
  * first leg account's equity as the exchange reports them (through the Exchange port; a position over several
  * legs is their net: long positive, short negative), its exposure (Σ |position| × mark over the legs) and the
  * distance from mark to the nearest liquidation price, and, after every recon, the price lines the strategy
- * draws (the grid's levels). Equity is tracked (drawdown, and the `equityTrack` the performance figures use) on
+ * draws (the grid's levels). Equity is tracked (the `equityTrack` the performance figures, drawdown among them, use) on
  * every step of runs up to 10 000 steps (every few steps of longer ones); the series kept for the charts are
  * thinned to about `maxPoints` (5 000: a month of minutes keeps a point every ~9 minutes) so the report
  * stays small. Exposure and liquidation are read only on kept samples.
@@ -41,17 +41,11 @@ export interface LevelSpan {
   readonly prices: readonly string[];
 }
 
-interface Drawdown {
-  peak: Decimal;
-  max: Decimal;
-}
-
 export class Recorder {
   readonly series = new Map<string, SeriesPoint[]>();
   readonly levels = new Map<string, LevelSpan[]>();
   /** Every equity reading of an instance (the drawdown's cadence): the performance figures' input. */
   readonly equityTrack = new Map<string, EquitySample[]>();
-  readonly #drawdown = new Map<string, Drawdown>();
   readonly #every: number;
   /** Equity is read every this many steps for the drawdown (every step up to 10 000 steps). */
   readonly drawdownEvery: number;
@@ -72,26 +66,6 @@ export class Recorder {
     }
   }
 
-  /** Maximum drawdown of an account's equity (margin balance) from its running peak, as a fraction. */
-  maxDrawdown(accountId: string): Decimal {
-    return this.#drawdown.get(accountId)?.max ?? ZERO;
-  }
-
-  /** Maximum drawdown of an instance's equity (every account of its legs together) from its running peak. */
-  maxDrawdownOf(instanceId: string): Decimal {
-    return this.#drawdown.get(`instance:${instanceId}`)?.max ?? ZERO;
-  }
-
-  #track(key: string, equity: Decimal): void {
-    const dd = this.#drawdown.get(key) ?? { peak: equity, max: ZERO };
-    if (equity.greaterThan(dd.peak)) dd.peak = equity;
-    else if (dd.peak.greaterThan(0)) {
-      const down = dd.peak.minus(equity).dividedBy(dd.peak);
-      if (down.greaterThan(dd.max)) dd.max = down;
-    }
-    this.#drawdown.set(key, dd);
-  }
-
   async sample(at: number, force = false): Promise<void> {
     const keep = force || this.#count % this.#every === 0;
     const measure = keep || this.#count % this.drawdownEvery === 0;
@@ -105,7 +79,6 @@ export class Recorder {
       if (!equity) {
         equity = (await port.balance(quote)).marginBalance;
         equityOf.set(key, equity);
-        this.#track(leg.account, equity);
       }
       return equity;
     };
@@ -141,7 +114,6 @@ export class Recorder {
         }
       }
       if (total === null) continue;
-      this.#track(`instance:${inst.id}`, total);
       this.equityTrack.get(inst.id)?.push({ t: at, equity: total });
       if (!keep) continue;
       this.series.get(inst.id)?.push({

@@ -227,7 +227,8 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
     startBalance: start.toFixed(),
     equity: equity.toFixed(),
     pnl: equity.minus(start).toFixed(),
-    maxDrawdownPct: s.recorder.maxDrawdownOf(inst.id).times(100).toDecimalPlaces(4).toFixed(),
+    /** The same figure as `performance.maxDrawdownPct` (one drawdown rule: performance.ts). */
+    maxDrawdownPct: performance.figures.maxDrawdownPct ?? '0',
     performance: performance.figures,
     blocked: performance.blocked,
     paused: state?.paused ?? false,
