@@ -63,7 +63,8 @@ afterAll(async () => {
   dir.remove();
 });
 
-const local = (args: string[]) =>
+/** A command against the local store; `--json` unless `human` (the answer for people). */
+const local = (args: string[], human = false) =>
   cli(
     [
       ...args,
@@ -75,7 +76,7 @@ const local = (args: string[]) =>
       dynamo.endpoint,
       '--table',
       TABLE,
-      '--json',
+      ...(human ? [] : ['--json']),
     ],
     { env },
   );
@@ -118,36 +119,10 @@ describe('admin commands against a local store', () => {
   });
 
   it('answers people by default: what was done, then the details', async () => {
-    const r = await cli(
-      [
-        'status',
-        '--instance',
-        'btcklg',
-        '--config',
-        configPath,
-        '--endpoint',
-        dynamo.endpoint,
-        '--table',
-        TABLE,
-      ],
-      { env },
-    );
+    const r = await local(['status'], true);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^status btcklg: done\n {2}instanceId: btcklg\n/);
-    const confirm = await cli(
-      [
-        'close-all',
-        '--instance',
-        'btcklg',
-        '--config',
-        configPath,
-        '--endpoint',
-        dynamo.endpoint,
-        '--table',
-        TABLE,
-      ],
-      { env },
-    );
+    const confirm = await local(['close-all'], true);
     expect(confirm.code).toBe(3);
     expect(confirm.out).toMatch(
       /^close-all needs confirmation: .*\n {2}run it again with --confirm [A-Za-z0-9_-]{22}\n$/,

@@ -29,6 +29,22 @@ const good = configFile('good.yaml', {
   simulation: { demo_market: { days: 0.25 } },
 });
 const doge = ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv');
+/** `gridbot sim` of the good config on real DOGE candles from 5 June 2025 00:00 UTC to `to`, into `out`. */
+const realCandles = (to: string, out: string) => [
+  'sim',
+  '--config',
+  good,
+  '--candles',
+  doge,
+  '--from',
+  '2025-06-05T00:00:00Z',
+  '--to',
+  to,
+  '--store',
+  'memory',
+  '--out',
+  out,
+];
 const oneLine = (err: string) => {
   expect(err.endsWith('\n')).toBe(true);
   expect(err.trim().split('\n')).toHaveLength(1);
@@ -51,22 +67,7 @@ describe('gridbot sim', () => {
 
   it('replays real candles from --candles between --from and --to', async () => {
     const out = join(dir.path, 'real-out');
-    const r = await cli([
-      'sim',
-      '--config',
-      good,
-      '--candles',
-      doge,
-      '--from',
-      '2025-06-05T00:00:00Z',
-      '--to',
-      '2025-06-05T06:00:00Z',
-      '--store',
-      'memory',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const r = await cli([...realCandles('2025-06-05T06:00:00Z', out), '--quiet']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toMatch(
@@ -80,25 +81,7 @@ describe('gridbot sim', () => {
 
   it('--json prints the summary and the files it wrote, and no progress', async () => {
     const out = join(dir.path, 'json');
-    const r = await cli(
-      [
-        'sim',
-        '--config',
-        good,
-        '--candles',
-        doge,
-        '--from',
-        '2025-06-05T00:00:00Z',
-        '--to',
-        '2025-06-05T02:00:00Z',
-        '--store',
-        'memory',
-        '--out',
-        out,
-        '--json',
-      ],
-      { isTTY: true },
-    );
+    const r = await cli([...realCandles('2025-06-05T02:00:00Z', out), '--json'], { isTTY: true });
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const printed = JSON.parse(r.out);

@@ -148,6 +148,16 @@ function views(ex: PaperExchange): string {
   return JSON.stringify(out);
 }
 
+/** A buy resting well under the market. */
+const RESTING_BUY = {
+  symbol: S,
+  side: 'BUY',
+  type: 'LIMIT',
+  price: px(19_000),
+  quantity: dec(250),
+  timeInForce: 'GTC',
+} as const;
+
 describe('paper engine snapshots', () => {
   it('an engine restored from a snapshot at any step goes on exactly like the one that never stopped', () => {
     fc.assert(
@@ -179,25 +189,11 @@ describe('paper engine snapshots', () => {
   it('keeps an API key working after the restore, and new ids past the saved ones', () => {
     const a = venue(true);
     play(a, { move: 0, range: 0, actions: [] }, 0, 20_000);
-    const placed = a.ex.placeOrder('o', {
-      symbol: S,
-      side: 'BUY',
-      type: 'LIMIT',
-      price: px(19_000),
-      quantity: dec(250),
-      timeInForce: 'GTC',
-    });
+    const placed = a.ex.placeOrder('o', RESTING_BUY);
     const b = venue(false);
     b.ex.restore(a.ex.snapshot());
     expect(b.ex.accountByApiKey('paper-key-o')?.id).toBe('o');
-    const next = b.ex.placeOrder('o', {
-      symbol: S,
-      side: 'BUY',
-      type: 'LIMIT',
-      price: px(19_000),
-      quantity: dec(250),
-      timeInForce: 'GTC',
-    });
+    const next = b.ex.placeOrder('o', RESTING_BUY);
     expect(next.orderId).toBeGreaterThan(placed.orderId);
     expect(b.ex.openOrders('o', S).map((o) => o.orderId)).toEqual([placed.orderId, next.orderId]);
   });
@@ -224,14 +220,7 @@ describe('paper engine snapshots', () => {
     expect(() => b.ex.restore('nonsense')).toThrow(/not a paper exchange snapshot/);
     expect(() => venue(true).ex.restore(snap)).toThrow(/account h exists already/);
     play(a, { move: 0, range: 0, actions: [] }, 0, 20_000);
-    a.ex.placeOrder('o', {
-      symbol: S,
-      side: 'BUY',
-      type: 'LIMIT',
-      price: px(19_000),
-      quantity: dec(250),
-      timeInForce: 'GTC',
-    });
+    a.ex.placeOrder('o', RESTING_BUY);
     const text = JSON.stringify(a.ex.snapshot()).replaceAll('"DOGEUSDC"', '"NOPEUSDC"');
     expect(() => b.ex.restore(JSON.parse(text))).toThrow(/NOPEUSDC, which is not hosted here/);
     expect(b.ex.accountIds()).toEqual([]);
