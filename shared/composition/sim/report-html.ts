@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
 import type { InstanceConfig } from '../../domain/config/deployment.js';
+import { escapeHtml } from '../../domain/html.js';
 import { type Decimal, dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
 import { matchRoundTrips } from '../../domain/sim/performance.js';
@@ -463,9 +464,6 @@ function reportAssets() {
   }
   return assets;
 }
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A script's text inside <script>: no `</script` can end it early. */
 const scriptText = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1');

@@ -3,6 +3,7 @@
  * heatmap of the rank metric over the two heatmap params. When the sweep has more params, each cell shows
  * the best value of the metric over the others (and says which combination it was).
  */
+import { escapeHtml } from '../../domain/html.js';
 import type { Decimal } from '../../domain/money.js';
 import {
   higherIsBetter,
@@ -21,8 +22,7 @@ export interface SweepPageInput {
   readonly notes: readonly string[];
 }
 
-const esc = (s: string): string =>
-  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const esc = escapeHtml;
 
 const METRIC_LABEL: Record<RankMetric, string> = {
   return: 'return %',

@@ -4,6 +4,7 @@
  * fields) and the warnings and critical alerts raised since the last report. Pure: the caller gathers the
  * status and the alerts; every value is escaped.
  */
+import { escapeHtml } from '../html.js';
 
 export interface ReportAlert {
   readonly ts: number;
@@ -27,14 +28,6 @@ export interface RenderedReport {
   readonly html: string;
   readonly text: string;
 }
-
-const escapeHtml = (s: string) =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
