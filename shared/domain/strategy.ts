@@ -195,7 +195,8 @@ export interface StrategyEventChecks {
   readonly sellGuard?: {
     readonly minProfitPct: Decimal;
     readonly sellQuotaRatio: Decimal;
-    readonly baseAmountPerGrid: Decimal;
+    /** One grid unit in coins; null when the grid is sized in quote currency (see `sim/event-checks.ts`). */
+    readonly baseAmountPerGrid: Decimal | null;
   };
   /**
    * A hedge of grids on several legs (the ATR hedge grid): each leg's role and position side, so the checks

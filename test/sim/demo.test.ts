@@ -67,7 +67,7 @@ describe('the demo simulation (examples/demo.yaml on the built-in market)', () =
         sellGuard: {
           minProfitPct: config.min_profit_pct,
           sellQuotaRatio: config.sell_quota_ratio,
-          baseAmountPerGrid: config.base_amount_per_grid,
+          baseAmountPerGrid: config.base_amount_per_grid ?? null,
         },
         tickSize: dec('0.00001'),
         stepSize: dec('1'),

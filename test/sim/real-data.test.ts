@@ -71,7 +71,7 @@ function assertPromisesKept(run: { result: SimResult; events: TradingEvent[] }, 
       sellGuard: {
         minProfitPct: config.min_profit_pct,
         sellQuotaRatio: config.sell_quota_ratio,
-        baseAmountPerGrid: config.base_amount_per_grid,
+        baseAmountPerGrid: config.base_amount_per_grid ?? null,
       },
       tickSize: dec(rules.tickSize),
       stepSize: dec(rules.stepSize),
@@ -133,6 +133,41 @@ describe('real candles through the production code', () => {
     expect(s.alerts.rebuild ?? 0).toBeGreaterThan(0);
     expect(s.fills.count).toBeGreaterThan(3);
     assertPromisesKept(run, csv);
+  });
+
+  it('sized in quote currency (ETHUSDT trend, 150 USDT per grid): each grid buys 150 USDT at the price its grid was laid out at, every promise kept', async () => {
+    const csv = ohlcv('binance_usdm_ETHUSDT_1m_2025-05-04_2025-06-24.csv');
+    const config = simConfig(
+      {
+        symbol: 'ETH/USDT:USDT',
+        levels: { source: 'atr', timeframe: '15m', candles: 100, atr_multiplier: '3', max_levels: 30 },
+        quote_amount_per_grid: '150',
+        rebuild: { drift_enabled: true, rebuild_threshold_pct: '0.03', rebuild_cooldown_sec: 3600 },
+        stop_loss: { mode: 'avg_entry', avg_entry_pct: '0.08' },
+      },
+      { balances: { main: { USDT: '20000' } } },
+    );
+    const from = '2025-05-07T12:00:00Z';
+    const run = await replay(config, csv, from, 2.5);
+    const s = run.result.summary.instances[0]!;
+    expect(s.alerts.rebuild ?? 0).toBeGreaterThan(0);
+    expect(s.fills.buys).toBeGreaterThan(3);
+    assertPromisesKept(run, csv);
+    // Every buy is 150 USDT in ETH at a price the market traded in the window, rounded down to the 0.001 step.
+    const ranges = [...candleRanges(csv).entries()].filter(
+      ([t]) => t >= Date.parse(from) - DAY && t < Date.parse(from) + 2.5 * DAY,
+    );
+    const low = ranges.reduce((m, [, [l]]) => (dec(l).lessThan(m) ? dec(l) : m), dec(ranges[0]![1][0]));
+    const high = ranges.reduce((m, [, [, h]]) => (dec(h).greaterThan(m) ? dec(h) : m), dec(ranges[0]![1][1]));
+    const buys = run.events.filter((e) => e.type === 'order_placed' && e.side === 'buy');
+    expect(buys.length).toBeGreaterThan(3);
+    for (const b of buys) {
+      const qty = dec(b.qty!);
+      expect(qty.greaterThanOrEqualTo(dec(150).dividedBy(high).toDecimalPlaces(3, 1))).toBe(true);
+      expect(qty.lessThanOrEqualTo(dec(150).dividedBy(low).toDecimalPlaces(3, 1))).toBe(true);
+    }
+    // One unit per grid life: no more distinct buy sizes than grids laid out (the first and each rebuild).
+    expect(new Set(buys.map((b) => b.qty)).size).toBeLessThanOrEqual(1 + (s.alerts.rebuild ?? 0));
   });
 
   it('in a sell-off (DOGEUSDT, June 2025, −12%): buys down the grid, pays funding, every promise kept', async () => {

@@ -18,7 +18,7 @@ export const demoConfigPath = resolve(repoRoot, 'examples/demo.yaml');
 
 /** One account `main` and one KLG instance; `simulation` merged in. */
 export function simConfig(
-  instance: Partial<KlgConfigInput> & Pick<KlgConfigInput, 'symbol' | 'levels' | 'base_amount_per_grid'>,
+  instance: Partial<KlgConfigInput> & Pick<KlgConfigInput, 'symbol' | 'levels'>,
   simulation: Record<string, unknown> = {},
   more: Partial<KlgConfigInput>[] = [],
 ): DeploymentConfig {

@@ -47,7 +47,11 @@ export interface CheckedInstance {
     | {
         readonly minProfitPct: Decimal;
         readonly sellQuotaRatio: Decimal;
-        readonly baseAmountPerGrid: Decimal;
+        /**
+         * One grid unit in coins; null for a grid sized in quote currency (its unit is converted at the
+         * price of the day), where the largest buy order placed stands for it.
+         */
+        readonly baseAmountPerGrid: Decimal | null;
       }
     | undefined;
   readonly tickSize: Decimal;
@@ -68,6 +72,8 @@ interface Ledger {
   sold: Decimal;
   boughtSinceFlat: Decimal;
   soldSinceFlat: Decimal;
+  /** The largest buy order placed (a quote-sized grid's unit, for the sell quota's slack). */
+  largestBuy: Decimal;
   live: Map<
     string,
     { level: string | undefined; side: string | undefined; leg: string | undefined; open: Decimal }
@@ -112,6 +118,7 @@ function newLedger(): Ledger {
     sold: ZERO,
     boughtSinceFlat: ZERO,
     soldSinceFlat: ZERO,
+    largestBuy: ZERO,
     live: new Map(),
     candle: -1,
     holdings: ZERO,
@@ -191,6 +198,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
           out.push(`${where}: sell at ${e.price} is not above avg entry × (1 + min_profit_pct) = ${floor}`);
       }
       if (e.type === 'order_placed' && e.side === 'buy') {
+        if (qty?.greaterThan(ledger.largestBuy)) ledger.largestBuy = qty;
         for (const [other, o] of ledger.live) {
           if (o.side === 'buy' && o.level === e.level && o.leg === e.leg && other !== id)
             out.push(`${where}: a second live buy at level ${e.level} (${other} is still open)`);
@@ -264,7 +272,7 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
         ledger.soldSinceFlat = ZERO;
       } else if (e.side === 'sell' && spec.sellGuard) {
         const { sellQuotaRatio, baseAmountPerGrid } = spec.sellGuard;
-        const cap = ledger.boughtSinceFlat.times(sellQuotaRatio).plus(baseAmountPerGrid);
+        const cap = ledger.boughtSinceFlat.times(sellQuotaRatio).plus(baseAmountPerGrid ?? ledger.largestBuy);
         if (ledger.soldSinceFlat.greaterThan(cap))
           out.push(
             `${where}: sold ${ledger.soldSinceFlat} since flat exceeds quota × bought + one unit = ${cap}`,

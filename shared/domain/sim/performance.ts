@@ -484,7 +484,8 @@ export function conditionEpisodes(alerts: readonly AlertInput[], end: number): C
 const BLOCKING: readonly { readonly test: (code: string) => boolean; readonly blocks: string }[] = [
   {
     test: (c) => c === 'grid_unit_below_minimum',
-    blocks: 'no buy orders: the grid unit (base_amount_per_grid) is below the exchange minimum order',
+    blocks:
+      'no buy orders: the grid unit (base_amount_per_grid or quote_amount_per_grid) is below the exchange minimum order',
   },
   { test: (c) => c.startsWith('pre_trade_'), blocks: 'orders held back by a pre-trade check' },
   { test: (c) => c === 'insufficient_margin', blocks: 'orders refused: insufficient margin' },

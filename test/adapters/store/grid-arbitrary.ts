@@ -72,6 +72,10 @@ export const gridStateArb = (instanceId: fc.Arbitrary<string>): fc.Arbitrary<Gri
         realizedPnl: decimalArb(),
         feesPaid: decimalArb(),
         releasedQuotaRemainder: decimalArb(0n),
+        unit: fc.option(
+          fc.record({ coins: decimalArb(1n), quote: decimalArb(1n), price: decimalArb(1n), at: time }),
+          { nil: null },
+        ),
         recentTrades: fc.array(fc.record({ id: text, time }), { maxLength: 5 }),
         fillCursor: fc.option(fc.record({ time, tradeId: fc.string() }), { nil: null }),
         unjournaled: fc.array(

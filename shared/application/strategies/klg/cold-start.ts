@@ -31,6 +31,7 @@ export async function klgColdStart(ctx: AppContext, config: KlgConfig): Promise<
   const snapshot = klgReconSnapshot(await gatherSnapshots(ctx, config, fresh, now), config);
   const problems = venueConfigProblems(config, rules, {
     levels: levels.prices,
+    price: snapshot.price,
     ...(snapshot.margin ? { wallet: snapshot.margin.wallet, leverage: snapshot.margin.leverage } : {}),
   });
   const holding = snapshot.position?.qty.greaterThan(0) === true;

@@ -29,8 +29,15 @@ export async function klgPreflight(
   const levels =
     fixedLevelPrices(inst.levels) ??
     (opts.manualLevelsOnly ? null : (await levelPricesInForce(ctx, inst, rules)).prices);
+  // A quote-sized unit is converted at today's price, as the grid's first recon pass will (before the
+  // market is fed, the simulator checks at the highest level instead, and recon's cold start at the price).
+  const price =
+    inst.quote_amount_per_grid && !opts.manualLevelsOnly
+      ? (await exchange.fetchPrice(inst.symbol)).last
+      : undefined;
   return venueConfigProblems(inst, rules, {
     ...(levels ? { levels, wallet: balance.wallet } : {}),
+    ...(price ? { price } : {}),
     leverage: position.leverage ?? null,
   });
 }

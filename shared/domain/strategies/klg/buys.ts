@@ -33,14 +33,16 @@ export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttem
   if (s.paused || level.state !== 'IDLE' || level.order) return 'not_allowed';
   if (level.role !== 'SUPPORT' || level.fillCounter >= config.max_fill_per_level) return 'not_allowed';
   if (!buyAllowed(level.price, market.price, config)) return 'not_allowed';
-  const qty = gridUnit(config, market.rules);
+  const qty = gridUnit(config, s, market.rules);
   const min = minOrderCoins(buyPriceOf(level.price, market.rules), market.rules);
   if (qty.lessThan(min)) {
     raiseCondition(
       w,
       'warning',
       'grid_unit_below_minimum',
-      'base_amount_per_grid is below the exchange minimum',
+      config.quote_amount_per_grid
+        ? `quote_amount_per_grid ${config.quote_amount_per_grid.toFixed()} converted at ${s.unit?.price.toFixed() ?? '?'} is below the exchange minimum`
+        : 'base_amount_per_grid is below the exchange minimum',
       {
         level: level.price.toFixed(),
         gridUnit: qty.toFixed(),

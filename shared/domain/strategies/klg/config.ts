@@ -164,8 +164,17 @@ export const klgConfigSchema = z
       .refine((d) => d.greaterThan(0), {
         message: 'must be greater than 0: coins bought at each support (one grid unit)',
       })
+      .optional()
       .describe(
-        'One grid unit, in coins (base currency): what each support buys and the unit holdings are counted in. Check it is a multiple of the venue step and above its minimum notional at your levels.',
+        'One grid unit, in coins (base currency): what each support buys and the unit holdings are counted in. Check it is a multiple of the venue step and above its minimum notional at your levels. Give this or `quote_amount_per_grid`, not both.',
+      ),
+    quote_amount_per_grid: configDecimal
+      .refine((d) => d.greaterThan(0), {
+        message: 'must be greater than 0: the value in quote currency each support buys, e.g. 20',
+      })
+      .optional()
+      .describe(
+        'One grid unit, in quote currency (e.g. 20 for 20 USDT): converted to coins once when the grid is laid out (at the price then, rounded down to the exchange step) and kept until the position is next flat at a rebuild, so holdings are always counted in one unit. Give this or `base_amount_per_grid`, not both.',
       ),
     base_position_locked: configDecimal
       .refine((d) => d.greaterThanOrEqualTo(0), {
@@ -224,7 +233,26 @@ export const klgConfigSchema = z
       .optional()
       .describe("The instance's own pre-trade limits (none by default)."),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const base = c.base_amount_per_grid !== undefined;
+    const quote = c.quote_amount_per_grid !== undefined;
+    if (base === quote)
+      ctx.addIssue({
+        code: 'custom',
+        path: [base ? 'quote_amount_per_grid' : 'base_amount_per_grid'],
+        message: base
+          ? 'give the grid unit once: remove quote_amount_per_grid or base_amount_per_grid'
+          : 'size the grid: give base_amount_per_grid (coins per support, e.g. 100) or quote_amount_per_grid (quote currency per support, e.g. 20)',
+      });
+  })
+  // The same rule for editors reading the JSON Schema: exactly one of the two sizes.
+  .meta({
+    oneOf: ['base_amount_per_grid', 'quote_amount_per_grid'].map((field) => ({
+      properties: { [field]: {} },
+      required: [field],
+    })),
+  });
 
 export type KlgConfig = z.infer<typeof klgConfigSchema>;
 export type KlgConfigInput = z.input<typeof klgConfigSchema>;

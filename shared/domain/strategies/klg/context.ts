@@ -7,6 +7,7 @@ import type { Decimal } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
+import { settleGridUnit, unitOf } from './grid-unit.js';
 import type {
   GridLevel,
   KlgState,
@@ -89,8 +90,16 @@ export function toDraft(state: KlgState): Draft {
   };
 }
 
-export function startWork(state: KlgState, config: KlgConfig, market: MarketFacts, now: number): Work {
-  return { s: toDraft(state), commands: [], config, market, now, stopsFound: [] };
+export function startWork(
+  state: KlgState,
+  config: KlgConfig,
+  market: MarketFacts,
+  now: number,
+  opts: { rebuild?: boolean } = {},
+): Work {
+  const s = toDraft(state);
+  settleGridUnit(s, config, market.price, market.rules, now, opts);
+  return { s, commands: [], config, market, now, stopsFound: [] };
 }
 
 /** Freezes the working copy into the decision's result. */
@@ -127,8 +136,13 @@ export function countFilledBuy(level: LevelDraft, maxFillPerLevel: number): void
  * consistency guard rounds the same way), so the level neither re-buys a whole unit nor stays blocked for
  * a crumb.
  */
-export function countPartialBuy(level: LevelDraft, filledQty: Decimal, config: KlgConfig): void {
-  if (filledQty.times(2).greaterThanOrEqualTo(config.base_amount_per_grid))
+export function countPartialBuy(
+  level: LevelDraft,
+  filledQty: Decimal,
+  config: KlgConfig,
+  s: Pick<KlgState, 'unit'>,
+): void {
+  if (filledQty.times(2).greaterThanOrEqualTo(unitOf(config, s)))
     countFilledBuy(level, config.max_fill_per_level);
 }
 

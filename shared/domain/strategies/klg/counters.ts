@@ -20,11 +20,12 @@ import type { Fill } from '../../orders.js';
 import { alertEvent, clearCondition, raiseCondition } from './alerts.js';
 import type { KlgConfig } from './config.js';
 import { isLocked, type Work } from './context.js';
+import { unitOf } from './grid-unit.js';
 import type { KlgState } from './state.js';
 
 export function gridUnits(w: Work): Decimal {
   const { s, config } = w;
-  return maxDec(s.holdings.minus(config.base_position_locked), ZERO).dividedBy(config.base_amount_per_grid);
+  return maxDec(s.holdings.minus(config.base_position_locked), ZERO).dividedBy(unitOf(config, s));
 }
 
 export function clearCounters(w: Work): void {
@@ -59,10 +60,10 @@ export function lockCountersFromHoldings(w: Work, history: readonly Fill[] = [])
  * whole.
  */
 export function counterRange(
-  s: Pick<KlgState, 'holdings' | 'resetBaseQty'>,
+  s: Pick<KlgState, 'holdings' | 'resetBaseQty' | 'unit'>,
   config: KlgConfig,
 ): { low: Decimal; high: Decimal } {
-  const unit = config.base_amount_per_grid;
+  const unit = unitOf(config, s);
   const free = maxDec(s.holdings.minus(config.base_position_locked).minus(s.resetBaseQty), ZERO);
   const high = maxDec(s.holdings, ZERO).dividedBy(unit).times(config.max_fill_per_level);
   return { low: free.dividedBy(unit), high };

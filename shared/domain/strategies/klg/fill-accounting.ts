@@ -21,6 +21,7 @@ import { maxDec, minDec, ONE, ZERO } from '../../money.js';
 import { type Fill, isLiquidationFill } from '../../orders.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import { countFilledBuy, type Draft, type LevelDraft, setLevelState, type Work } from './context.js';
+import { unitOf } from './grid-unit.js';
 import {
   RECENT_TRADES_AFTER_CURSOR_MAX,
   RECENT_TRADES_BEFORE_CURSOR,
@@ -250,7 +251,7 @@ export function applyFill(w: Work, fill: Fill): FillEffect {
 /** Releases `soldQty / base` counters, lowest-priced level first, carrying the fraction. */
 export function releaseQuota(w: Work, soldQty: Decimal): number[] {
   const { s, config } = w;
-  s.releasedQuotaRemainder = s.releasedQuotaRemainder.plus(soldQty.dividedBy(config.base_amount_per_grid));
+  s.releasedQuotaRemainder = s.releasedQuotaRemainder.plus(soldQty.dividedBy(unitOf(config, s)));
   const released: number[] = [];
   while (s.releasedQuotaRemainder.greaterThanOrEqualTo(ONE)) {
     const lowest = s.levels.find((l) => l.fillCounter > 0);

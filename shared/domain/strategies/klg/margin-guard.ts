@@ -95,6 +95,8 @@ export function checkStopAboveLiquidation(w: Work): void {
 
 export interface FeasibilityInput {
   readonly config: KlgConfig;
+  /** The grid unit in coins (`unitOf`, or a quote amount converted for the check). */
+  readonly unit: Decimal;
   readonly rules: SymbolRules;
   /** Level prices, any order. */
   readonly levels: readonly Decimal[];
@@ -112,7 +114,7 @@ export function gridFeasibility(i: FeasibilityInput): string | null {
   const lowest = sorted[0];
   const highest = sorted[sorted.length - 1];
   if (!lowest || !highest) return null;
-  const unit = i.config.base_amount_per_grid;
+  const unit = i.unit;
   const cost = unit.times(highest);
   if (i.leverage?.greaterThan(0) && cost.greaterThan(i.wallet.times(i.leverage))) {
     return `one grid unit (${unit.toFixed()} coins ≈ ${cost.toFixed(2)}) exceeds the balance ${i.wallet.toFixed()} × leverage ${i.leverage.toFixed()}`;

@@ -151,7 +151,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
       sellGuard: {
         minProfitPct: config.min_profit_pct,
         sellQuotaRatio: config.sell_quota_ratio,
-        baseAmountPerGrid: config.base_amount_per_grid,
+        baseAmountPerGrid: config.base_amount_per_grid ?? null,
       },
     }),
   },

@@ -165,7 +165,7 @@ export function cancelled(state: KlgState, clientOrderId: string, config: KlgCon
   const s = toDraft(state);
   const { level, stop } = locate(s, clientOrderId);
   if (level?.order && level.state === 'CANCELING') {
-    if (level.order.side === 'buy') countPartialBuy(level, level.order.filledQty, config);
+    if (level.order.side === 'buy') countPartialBuy(level, level.order.filledQty, config, s);
     level.order = null;
     touch(level, 'IDLE', now);
     return done(s, now, true, state);

@@ -108,7 +108,7 @@ function settleGoneOrder(w: Work, level: LevelDraft, fate: ExchangeOrder | null)
     adoptExchangeView(w, level, fate);
     return;
   }
-  if (o.side === 'buy') countPartialBuy(level, o.filledQty, w.config);
+  if (o.side === 'buy') countPartialBuy(level, o.filledQty, w.config, w.s);
   level.order = null;
   setLevelState(w, level, 'IDLE');
 }

@@ -97,7 +97,7 @@ export function planRebuild(
   levelPrices: readonly Decimal[],
   now: number,
 ): Decision<KlgState> {
-  const w = startWork(state, config, snapshot, now);
+  const w = startWork(state, config, snapshot, now, { rebuild: true });
   syncPositionNow(w, snapshot);
   const { s } = w;
 

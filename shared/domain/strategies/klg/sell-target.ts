@@ -21,6 +21,7 @@
 import { type Decimal, maxDec, minDec, ZERO } from '../../money.js';
 import { minOrderCoins, roundQty, type SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
+import { type ConvertedUnit, unitOf } from './grid-unit.js';
 import { profitGuardFloor, sellPriceOf, sellSpaceOk } from './polarity.js';
 
 export function sellTarget(
@@ -35,8 +36,12 @@ export function sellTarget(
 }
 
 /** One grid unit in coins, as the exchange can express it. */
-export function gridUnit(config: KlgConfig, rules: SymbolRules): Decimal {
-  return roundQty(config.base_amount_per_grid, rules);
+export function gridUnit(
+  config: KlgConfig,
+  s: { readonly unit: ConvertedUnit | null },
+  rules: SymbolRules,
+): Decimal {
+  return roundQty(unitOf(config, s), rules);
 }
 
 export interface WaterfallLevel {
@@ -65,6 +70,8 @@ export function waterfallAllocate(
   price: Decimal,
   config: KlgConfig,
   rules: SymbolRules,
+  /** The state the unit of a quote-sized config was converted in (a coin-sized config needs none). */
+  s: { readonly unit: ConvertedUnit | null } = { unit: null },
 ): WaterfallResult {
   const profitLocked = new Set<number>();
   const floor = profitGuardFloor(avgEntry, config);
@@ -80,7 +87,7 @@ export function waterfallAllocate(
   }
 
   const total = roundQty(target, rules);
-  const unit = gridUnit(config, rules);
+  const unit = gridUnit(config, s, rules);
   const slices: { index: number; sellPrice: Decimal; qty: Decimal }[] = [];
   let remaining = total;
   for (const q of qualified) {

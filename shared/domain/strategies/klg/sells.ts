@@ -73,7 +73,7 @@ export function realignSells(w: Work): void {
   const resistances = s.levels
     .filter((l) => l.role === 'RESISTANCE')
     .map((l) => ({ index: l.index, price: l.price, hasLiveSell: l.order?.side === 'sell' }));
-  const plan = waterfallAllocate(resistances, target, s.avgEntry, market.price, config, market.rules);
+  const plan = waterfallAllocate(resistances, target, s.avgEntry, market.price, config, market.rules, s);
   for (const level of s.levels) level.profitLocked = plan.profitLocked.has(level.index);
 
   if (plan.allocations.size === 0 && roundQty(target, market.rules).greaterThan(0)) {
@@ -127,7 +127,7 @@ export function placeDeltaSell(w: Work, boughtQty: Decimal): void {
     market.rules,
   );
   if (!delta.greaterThan(0)) return;
-  const unit = gridUnit(config, market.rules);
+  const unit = gridUnit(config, s, market.rules);
   const floor = profitGuardFloor(s.avgEntry, config);
   const qualified = s.levels.filter((l) => {
     if (l.role !== 'RESISTANCE' || isLocked(l)) return false;

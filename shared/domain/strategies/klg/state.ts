@@ -25,6 +25,7 @@ import {
   unjournaledFillSchema,
 } from '../../stored-instance.js';
 import type { UnjournaledFill } from '../../strategy.js';
+import type { ConvertedUnit } from './grid-unit.js';
 
 export type LevelState = 'IDLE' | 'PLACING' | 'ACTIVE' | 'FILLED' | 'CANCELING';
 export type LevelRole = 'SUPPORT' | 'RESISTANCE' | 'AT_PRICE';
@@ -129,6 +130,11 @@ export interface KlgState {
   /** Fraction of a grid unit sold but not yet enough to release a whole counter. */
   readonly releasedQuotaRemainder: Decimal;
   /**
+   * The grid unit a quote-sized config (`quote_amount_per_grid`) was converted to (null for a coin-sized
+   * one): see `grid-unit.ts`.
+   */
+  readonly unit: ConvertedUnit | null;
+  /**
    * Applied trade ids after (and a few before) the fill cursor: with the cursor, the idempotency set of
    * fill processing. A trade at or before the cursor has been applied; one after it, iff listed here.
    */
@@ -205,6 +211,7 @@ export function initialKlgState(
     realizedPnl: ZERO,
     feesPaid: ZERO,
     releasedQuotaRemainder: ZERO,
+    unit: null,
     recentTrades: [],
     fillCursor: null,
     unjournaled: [],
@@ -315,6 +322,10 @@ export const klgStateSchema = z.object({
   realizedPnl: decimalString,
   feesPaid: decimalString,
   releasedQuotaRemainder: decimalString,
+  unit: z
+    .object({ coins: decimalString, quote: decimalString, price: decimalString, at: z.number().int() })
+    .nullable()
+    .default(null),
   recentTrades: z.array(z.object({ id: z.string().min(1), time: z.number().int() })),
   fillCursor: z.object({ time: z.number().int(), tradeId: z.string() }).nullable(),
   unjournaled: z.array(unjournaledFillSchema).default([]),

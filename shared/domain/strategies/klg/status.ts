@@ -17,6 +17,16 @@ export function klgStatus(config: KlgConfig, state: KlgState): Record<string, un
     realizedPnl: state.realizedPnl.toFixed(),
     feesPaid: state.feesPaid.toFixed(),
     sellTarget: sellTarget(state, config).toFixed(),
+    // The grid unit in coins, and for a grid sized in quote currency what it was converted from.
+    gridUnit: config.base_amount_per_grid
+      ? { coins: config.base_amount_per_grid.toFixed() }
+      : state.unit
+        ? {
+            coins: state.unit.coins.toFixed(),
+            quote: state.unit.quote.toFixed(),
+            convertedAt: state.unit.price.toFixed(),
+          }
+        : null,
     lastReconAt: state.lastReconAt,
     activeAlerts: state.activeAlerts,
     stops: state.stops.map((s) => ({

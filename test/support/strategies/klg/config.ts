@@ -5,6 +5,7 @@ import {
   parseKlgConfig,
 } from '../../../../shared/domain/strategies/klg/config.js';
 
+/** A DOGE grid of 100 coins per level; overriding `quote_amount_per_grid` sizes it in USDC instead. */
 export function klgConfigInput(overrides: Partial<KlgConfigInput> = {}): KlgConfigInput {
   return {
     id: 'dogeklg',
@@ -12,7 +13,7 @@ export function klgConfigInput(overrides: Partial<KlgConfigInput> = {}): KlgConf
     account: 'main',
     symbol: 'DOGE/USDC:USDC',
     levels: { source: 'manual', prices: ['0.15', '0.16', '0.17', '0.18', '0.19', '0.2', '0.21', '0.22'] },
-    base_amount_per_grid: '100',
+    ...(overrides.quote_amount_per_grid === undefined ? { base_amount_per_grid: '100' } : {}),
     ...overrides,
   };
 }

@@ -51,7 +51,10 @@ describe('the config reference', () => {
   it('the reference names every field with its type, default, allowed values and description', () => {
     const md = readFileSync(join(repoRoot, REFERENCE_FILE), 'utf8');
     expect(md).toContain(
-      '| `base_amount_per_grid` | decimal | **required** | a decimal string or a number | One grid unit, in coins',
+      '| `base_amount_per_grid` | decimal | — | a decimal string or a number | One grid unit, in coins',
+    );
+    expect(md).toMatch(
+      /\| `quote_amount_per_grid` \| decimal \| — \|.*Give this or `base_amount_per_grid`, not both/,
     );
     expect(md).toContain('| `spacing` | string | `"arithmetic"` | `"arithmetic"`, `"geometric"` |');
     expect(md).toContain('| `count` | integer | **required** | ≥ 2, ≤ 500 |');
@@ -117,6 +120,12 @@ describe('the JSON Schema describes the input form', () => {
     expect(both(doc({ ...klgConfigInput(), strategy: 'martingale' }))).toEqual({ json: false, zod: false });
     const { base_amount_per_grid: _, ...noAmount } = klgConfigInput();
     expect(both(doc(noAmount))).toEqual({ json: false, zod: false });
+    // Sized in quote currency instead of coins; never both.
+    expect(both(doc({ ...noAmount, quote_amount_per_grid: '20' }))).toEqual({ json: true, zod: true });
+    expect(both(doc({ ...noAmount, quote_amount_per_grid: '20', base_amount_per_grid: '100' }))).toEqual({
+      json: false,
+      zod: false,
+    });
   });
 
   it('carries defaults as a file would write them', () => {

@@ -55,7 +55,7 @@ describe('Key Level Grid config', () => {
   it('accepts numbers from YAML exactly as written', () => {
     const cfg = parseKlgConfig(klgConfigInput({ min_profit_pct: 0.0123, base_amount_per_grid: 0.001 }));
     expect(fmt(cfg.min_profit_pct)).toBe('0.0123');
-    expect(fmt(cfg.base_amount_per_grid)).toBe('0.001');
+    expect(fmt(cfg.base_amount_per_grid!)).toBe('0.001');
   });
 
   it('rejects sell_quota_ratio outside (0, 1], naming the field', () => {

@@ -10,13 +10,16 @@ import type { Command } from '../../../../../shared/domain/commands.js';
 import { dec, isMultipleOf } from '../../../../../shared/domain/money.js';
 import type { Fill } from '../../../../../shared/domain/orders.js';
 import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg/config.js';
+import { convertQuoteUnit } from '../../../../../shared/domain/strategies/klg/grid-unit.js';
 import {
   checkKlgInvariants,
   counterDrift,
   klgStateToJson,
   onFill,
   parseKlgState,
+  planRebuild,
 } from '../../../../../shared/domain/strategies/klg/index.js';
+import { gridUnit } from '../../../../../shared/domain/strategies/klg/sell-target.js';
 import { minOrderCoins } from '../../../../../shared/domain/symbol-rules.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
@@ -37,6 +40,8 @@ const configArb = fc.record({
   stopMode: fc.constantFrom('lowest_support' as const, 'avg_entry' as const),
   postOnly: fc.boolean(),
   amend: fc.boolean(),
+  /** Size in coins (`base`), or in USDC (`quote_amount_per_grid` = base × quotePct% of a DOGE price of 0.2). */
+  quotePct: fc.option(fc.integer({ min: 50, max: 150 }), { nil: null, freq: 2 }),
 });
 
 const stepArb = fc.oneof(
@@ -68,6 +73,13 @@ const stepArb = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('rebuild' as const),
+      shift: fc.integer({ min: -3_000, max: 3_000 }),
+    }),
+  },
 );
 
 type GridCase = typeof configArb extends fc.Arbitrary<infer T> ? T : never;
@@ -75,7 +87,9 @@ type GridCase = typeof configArb extends fc.Arbitrary<infer T> ? T : never;
 function makeBot(c: GridCase, startTicks: number): KlgBot {
   const input: Partial<KlgConfigInput> = {
     levels: { source: 'manual', prices: c.levelTicks.map((t) => ticks(t).toFixed()) },
-    base_amount_per_grid: String(c.base),
+    ...(c.quotePct === null
+      ? { base_amount_per_grid: String(c.base) }
+      : { quote_amount_per_grid: dec(c.base).times(c.quotePct).times('0.002').toFixed() }),
     sell_quota_ratio: (c.ratioPct / 100).toString(),
     min_profit_pct: (c.minProfitBp / 10_000).toString(),
     buy_price_buffer_pct: (c.buyBufBp / 10_000).toString(),
@@ -116,9 +130,12 @@ function assertProtected(bot: KlgBot, where: string): void {
   }
 }
 
-function assertCommandsWellFormed(commands: readonly Command[]): void {
+function assertCommandsWellFormed(commands: readonly Command[], bot: KlgBot): void {
   const rules = dogeRules();
   for (const c of commands) {
+    // Every buy is one grid unit: the config's coins, or its quote amount as converted for this grid.
+    if (c.kind === 'PlaceOrder' && c.request.side === 'buy' && !c.request.reduceOnly)
+      expect(c.request.qty.toFixed()).toBe(gridUnit(bot.config, bot.state, rules).toFixed());
     if (c.kind === 'PlaceOrder') {
       expect(isMultipleOf(c.request.price, rules.tickSize)).toBe(true);
       expect(isMultipleOf(c.request.qty, rules.stepSize)).toBe(true);
@@ -148,8 +165,17 @@ describe('Key Level Grid properties', () => {
           };
           bot.recon();
           check('first recon');
+          // A quote-sized grid converts its unit at the first pass, at the price then.
+          if (c.quotePct !== null) {
+            const quote = bot.config.quote_amount_per_grid!;
+            expect(bot.state.unit?.coins.toFixed()).toBe(
+              convertQuoteUnit(quote, ticks(start), bot.venue.rules).toFixed(),
+            );
+          } else expect(bot.state.unit).toBeNull();
           for (const step of steps) {
             const before = bot.log.length;
+            const unitBefore = bot.state.unit;
+            const heldBefore = bot.state.holdings;
             switch (step.kind) {
               case 'move': {
                 const next = bot.venue.price.plus(ticks(step.delta));
@@ -218,8 +244,30 @@ describe('Key Level Grid properties', () => {
                 expect(again.commands).toEqual([]);
                 break;
               }
+              case 'rebuild': {
+                // The grid moves onto new levels (a drift rebuild): every grid order is cancelled.
+                const levels = bot.state.levels.map((l) => l.price.plus(ticks(step.shift)));
+                if (levels.some((p) => p.lessThanOrEqualTo(ticks(5_000)))) break;
+                const d = planRebuild(
+                  bot.state,
+                  bot.venue.snapshot(bot.state),
+                  bot.config,
+                  levels,
+                  bot.venue.time,
+                );
+                bot.log.push(...d.commands);
+                bot.state = bot.venue.run(d.state, d.commands).state;
+                check('rebuild');
+                break;
+              }
             }
-            assertCommandsWellFormed(bot.log.slice(before));
+            // Holdings are always counted in one unit: it changes only when nothing is held in the old one.
+            const unitAfter = bot.state.unit;
+            if (JSON.stringify(unitAfter) !== JSON.stringify(unitBefore)) {
+              expect(step.kind).toBe('rebuild');
+              expect(heldBefore.isZero()).toBe(true);
+            }
+            assertCommandsWellFormed(bot.log.slice(before), bot);
           }
           // Finally everything settles: a recon with all history applied agrees with the venue.
           bot.recon();

@@ -1,0 +1,122 @@
+/**
+ * Sizing a Key Level Grid in quote currency (`quote_amount_per_grid`): the config takes one of the two
+ * sizes, the quote amount is converted to coins at the exchange step, the venue check names a quote amount
+ * too small to trade, and the converted unit stays put while anything is held in it.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../../../shared/domain/config/format-error.js';
+import { dec, ZERO } from '../../../../../shared/domain/money.js';
+import { parseKlgConfig } from '../../../../../shared/domain/strategies/klg/config.js';
+import {
+  type ConvertedUnit,
+  convertQuoteUnit,
+  settleGridUnit,
+  unitOf,
+} from '../../../../../shared/domain/strategies/klg/grid-unit.js';
+import { venueConfigProblems } from '../../../../../shared/domain/strategies/klg/venue-config.js';
+import { dogeRules } from '../../../../support/rules.js';
+import { KlgBot } from '../../../../support/strategies/klg/bot.js';
+import { klgConfig, klgConfigInput } from '../../../../support/strategies/klg/config.js';
+
+function configError(input: unknown): ConfigError {
+  try {
+    parseKlgConfig(input, 'test.yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('quote_amount_per_grid in the config', () => {
+  it('takes the quote amount instead of coins', () => {
+    const c = klgConfig({ quote_amount_per_grid: '20' });
+    expect(c.quote_amount_per_grid?.toFixed()).toBe('20');
+    expect(c.base_amount_per_grid).toBeUndefined();
+  });
+
+  it('refuses both sizes at once, and neither, naming the fields and the fix', () => {
+    const both = configError(klgConfigInput({ base_amount_per_grid: '100', quote_amount_per_grid: '20' }));
+    expect(both.message).toMatch(/quote_amount_per_grid.*give the grid unit once/);
+    const { base_amount_per_grid: _drop, ...neither } = klgConfigInput();
+    const none = configError(neither);
+    expect(none.message).toMatch(
+      /base_amount_per_grid.*base_amount_per_grid \(coins per support.*quote_amount_per_grid/,
+    );
+    expect(configError(klgConfigInput({ quote_amount_per_grid: '0' })).message).toMatch(
+      /quote_amount_per_grid.*greater than 0/,
+    );
+  });
+});
+
+describe('converting a quote amount to coins', () => {
+  it('rounds down to the exchange step, never below one step', () => {
+    const rules = dogeRules({ stepSize: dec('10') });
+    expect(convertQuoteUnit(dec('20'), dec('0.18'), rules).toFixed()).toBe('110'); // 111.1 → 110
+    expect(convertQuoteUnit(dec('20'), dec('0.2'), rules).toFixed()).toBe('100'); // exact
+    expect(convertQuoteUnit(dec('1'), dec('0.2'), rules).toFixed()).toBe('10'); // 5 → one step
+  });
+
+  it('keeps the unit while anything is held in it, and converts again only when flat', () => {
+    const config = klgConfig({ quote_amount_per_grid: '20' });
+    const rules = dogeRules();
+    const s: { unit: ConvertedUnit | null; holdings: ReturnType<typeof dec> } = {
+      unit: null,
+      holdings: ZERO,
+    };
+    settleGridUnit(s, config, dec('0.2'), rules, 1);
+    expect(unitOf(config, s).toFixed()).toBe('100');
+    // The price moves; a recon while flat keeps the grid's unit (its resting buys carry it).
+    settleGridUnit(s, config, dec('0.1'), rules, 2);
+    expect(unitOf(config, s).toFixed()).toBe('100');
+    // A rebuild while holding keeps it too: the holdings are counted in it.
+    s.holdings = dec('100');
+    settleGridUnit(s, config, dec('0.1'), rules, 3, { rebuild: true });
+    expect(unitOf(config, s).toFixed()).toBe('100');
+    // A changed quote amount while holding waits for flat.
+    const more = klgConfig({ quote_amount_per_grid: '40' });
+    settleGridUnit(s, more, dec('0.1'), rules, 4);
+    expect(unitOf(more, s).toFixed()).toBe('100');
+    // Flat: the new amount at today's price; then a rebuild while flat takes the new price.
+    s.holdings = ZERO;
+    settleGridUnit(s, more, dec('0.1'), rules, 5);
+    expect(s.unit).toEqual({ coins: dec('400'), quote: dec('40'), price: dec('0.1'), at: 5 });
+    settleGridUnit(s, more, dec('0.2'), rules, 6, { rebuild: true });
+    expect(unitOf(more, s).toFixed()).toBe('200');
+    // A coin-sized config wins and clears the converted unit.
+    const coins = klgConfig({ base_amount_per_grid: '50' });
+    settleGridUnit(s, coins, dec('0.2'), rules, 7);
+    expect(s.unit).toBeNull();
+    expect(unitOf(coins, s).toFixed()).toBe('50');
+  });
+
+  it('the venue check names a quote amount below the exchange minimum, with the amount that works', () => {
+    const rules = dogeRules({ minNotional: dec('5') });
+    const levels = ['0.15', '0.2'].map((p) => dec(p));
+    const small = venueConfigProblems(klgConfig({ quote_amount_per_grid: '4' }), rules, {
+      levels,
+      price: dec('0.2'),
+    });
+    expect(small).toEqual([
+      expect.stringMatching(
+        /quote_amount_per_grid: 4 buys 20 coins at 0\.2, below the exchange minimum order of 34 coins .*raise it to at least 6\.8/,
+      ),
+    ]);
+    expect(
+      venueConfigProblems(klgConfig({ quote_amount_per_grid: '6.8' }), rules, { levels, price: dec('0.2') }),
+    ).toEqual([]);
+  });
+
+  it('a grid sized in USDC lays out buys of the converted unit on the toy venue', () => {
+    const bot = KlgBot.doge('0.185', { quote_amount_per_grid: '20' });
+    bot.recon();
+    expect(bot.state.unit?.coins.toFixed()).toBe('108'); // 20 / 0.185 = 108.1 → 108
+    const buys = bot.venue.openOrders().filter((o) => o.kind === 'limit' && o.side === 'buy');
+    expect(buys.length).toBeGreaterThan(0);
+    for (const b of buys) expect(b.qty.toFixed()).toBe('108');
+    // A fill is counted in that unit: one level bought, holdings 108.
+    bot.move('0.179');
+    expect(bot.state.holdings.toFixed()).toBe('108');
+    expect(bot.state.levels.filter((l) => l.fillCounter > 0)).toHaveLength(1);
+  });
+});
