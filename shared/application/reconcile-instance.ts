@@ -16,6 +16,7 @@ import type { InstanceConfig } from '../domain/config/deployment.js';
 import { protectiveStopCheck } from '../domain/guards/protective-stop.js';
 import { reconGuards, type ShadowMemory } from '../domain/guards/recon-guards.js';
 import { type Decimal, ZERO } from '../domain/money.js';
+import { isQuietPass } from '../domain/quiet-pass.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { FoundStop, InstanceEnvelope, LegSnapshot, StrategyReconDecision } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -116,7 +117,11 @@ async function backOff(ctx: AppContext, config: InstanceConfig, until: number): 
   );
 }
 
-type GuardedDecision = StrategyReconDecision<InstanceEnvelope> & { readonly shadow?: ShadowMemory };
+type GuardedDecision = StrategyReconDecision<InstanceEnvelope> & {
+  readonly shadow?: ShadowMemory;
+  /** Nothing to write or send (`quiet-pass.ts`). */
+  readonly quiet?: boolean;
+};
 
 /** Signed coins the ledger holds per leg role. */
 function legQuantities(config: InstanceConfig, state: InstanceEnvelope): Record<string, Decimal> {
@@ -206,6 +211,7 @@ export async function reconcileInstance(
     fillsApplied: 0,
     rejected: 0,
     rateLimited: false,
+    quiet: false,
     nextIntervalSec: interval,
     holdings: state ? strategy.ledger(state).holdings.toFixed() : '0',
     openOrders: state ? strategy.openOrderCount(state) : 0,
@@ -272,7 +278,19 @@ export async function reconcileInstance(
               strategy.planRecon(stored, snapshots, config, now),
             );
             t.engineMs += performance.now() - a;
-            return { next: { ...d.state, reconBackoffUntil: null }, result: d };
+            const next = { ...d.state, reconBackoffUntil: null };
+            const quiet = isQuietPass({
+              before: stored,
+              after: next,
+              commands: d.commands.length,
+              stopsFound: d.stopsFound.length,
+              fillsApplied: d.fillsApplied,
+              unjournaled: next.unjournaled.length,
+              volatile: strategy.reconVolatile,
+              now,
+            });
+            // A quiet pass is not written; what follows works on the state it decided all the same.
+            return quiet ? { next: null, result: { ...d, state: next, quiet } } : { next, result: d };
           },
           { current: base, maxAttempts: 1 },
         ),
@@ -284,7 +302,7 @@ export async function reconcileInstance(
           guardsFor(ctx).book.setEquity(snap.leg.account, settleAssetOf(snap.leg.symbol), snap.equity);
         if (saved.result?.shadow) guardsFor(ctx).shadow.set(instanceId, saved.result.shadow);
         decision = saved.result;
-        decided = saved.state;
+        decided = saved.result?.quiet ? saved.result.state : saved.state;
         break;
       }
       if (attempt >= RECON_GATHER_ATTEMPTS) throw new GridConflictError(instanceId, attempt);
@@ -295,11 +313,13 @@ export async function reconcileInstance(
     }
     if (!decision || !decided) return report({ coldStart: coldStarted }, state);
 
-    const done = await timed('exchangeMs', () =>
-      carryOutDecision(ctx, config, decided, decision.commands, {
-        leadingEvents: () => foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
-      }),
-    );
+    const done = decision.quiet
+      ? { state: decided, executed: [], followUps: [], rateLimited: false }
+      : await timed('exchangeMs', () =>
+          carryOutDecision(ctx, config, decided, decision.commands, {
+            leadingEvents: () => foundStopEvents(instanceId, decision.stopsFound, ctx.clock.now()),
+          }),
+        );
     const finalState = done.state;
     const rateLimited = done.rateLimited;
     if (rateLimited)
@@ -312,6 +332,7 @@ export async function reconcileInstance(
         rejected: done.executed.filter((x) => x.outcome.kind === 'rejected').length,
         rateLimited,
         nextIntervalSec: rateLimited ? 2 * interval : interval,
+        quiet: decision.quiet === true,
       },
       finalState,
     );

@@ -387,6 +387,12 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   protectsHoldings(config: Config): boolean;
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
+  /**
+   * What every recon pass refreshes and no decision reads (dotted paths of the state: its time, the price
+   * it saw). A pass that changes nothing else and sends nothing is not written (`quiet-pass.ts`). Absent:
+   * every pass is written.
+   */
+  readonly reconVolatile?: readonly string[];
   readonly simulation: StrategySimulation<Config, State>;
   monitoring(config: Config): StrategyMonitoring;
 }

@@ -148,7 +148,9 @@ describe('admin commands', () => {
     // Random, not derivable from the command, the instance or the version.
     expect(ask.confirm).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(ask.confirm).not.toContain('dogeklg');
-    await reconcileInstance(app.ctx, 'dogeklg'); // state moves on: the token is stale
+    // The state moves on (another buy fills; a quiet pass would not move it): the token is stale.
+    await app.feed('0.181 0.181 0.1695 0.171');
+    await reconcileInstance(app.ctx, 'dogeklg');
     const stale = await runAdminCommand(app.ctx, {
       command: 'reset-counters',
       instanceId: 'dogeklg',

@@ -43,6 +43,34 @@ describe('reconcileInstance on the paper exchange', () => {
     expect(app.metrics.some((m) => m.name === 'ReconDurationMs')).toBe(true);
   });
 
+  it('does not write a quiet pass (nothing but its time and price changed), but refreshes the stored copy every ten minutes', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const laidOut = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    // A minute on, the price moved inside the grid's band: nothing to place, nothing to save.
+    await app.feed('0.185 0.186 0.184 0.1855');
+    const quiet = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(quiet.quiet).toBe(true);
+    expect(quiet.commands).toBe(0);
+    const stored = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(stored.version).toBe(laidOut.version);
+    expect(stored.lastReconAt).toBe(laidOut.lastReconAt);
+    // Ten minutes after the last write the pass is written, quiet or not.
+    for (let i = 0; i < 10; i++) await app.feed('0.185 0.186 0.184 0.1855');
+    const refresh = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(refresh.quiet).toBe(false);
+    const refreshed = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(refreshed.version).toBe(laidOut.version + 1);
+    expect(refreshed.lastReconAt).toBe(app.clock.now());
+    expect(refreshed.lastPrice?.toFixed()).toBe('0.1855');
+    // A pass with something to do is written at once: a buy filled since.
+    await app.feed('0.1855 0.1855 0.1795 0.181');
+    const acting = await reconcileInstance(app.ctx, 'dogeklg');
+    expect(acting.quiet).toBe(false);
+    expect(acting.fillsApplied).toBe(1);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))!.holdings.toFixed()).toBe('100');
+  });
+
   it('answers a fill from the stream with the delta sell, and a duplicate changes nothing', async () => {
     app = await paperApp();
     const fills = await captureFills(app);

@@ -25,6 +25,8 @@ export interface ReconReport {
   readonly fillsApplied: number;
   readonly rejected: number;
   readonly rateLimited: boolean;
+  /** Nothing changed but the pass's time and price: decided, not written, nothing sent (`quiet-pass.ts`). */
+  readonly quiet: boolean;
   /** Seconds until the next pass that will act (twice the interval after rate limiting). */
   readonly nextIntervalSec: number;
   readonly holdings: string;

@@ -238,7 +238,18 @@ async function instanceSummary(inst: InstanceConfig, s: SummaryInputs) {
      * The guard rails at the end: exposure and leverage of the account's equity, budget use, and the
      * pre-trade denials journaled per check (the first of each episode; repeats are counted in metrics).
      */
-    guards: { ...(state ? guardView(inst, state, equity) : {}), denials },
+    // Valued at the market's last price: the stored one is the last written pass's (quiet passes are not
+    // written, `quiet-pass.ts`), up to ten minutes older.
+    guards: {
+      ...(state
+        ? guardView(
+            inst,
+            { ...state, lastPrice: s.exchange.lastPrice(facts[0]!.symbolId) ?? state.lastPrice },
+            equity,
+          )
+        : {}),
+      denials,
+    },
     /** The strategy's own figures (the closer: its exits against one market order at the start). */
     ...(state && strategyOf(inst).simulation.report
       ? { strategyReport: strategyOf(inst).simulation.report!(inst, state, s.openings ?? []) }

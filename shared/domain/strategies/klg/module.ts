@@ -129,6 +129,9 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   marginPolicy: (config, state, _leg, rules) => klgMarginPolicy(config, state, rules),
   protectsHoldings: (config) => config.stop_loss.enabled,
   status: klgStatus,
+  // The engine only writes these (context.ts `finish`, recon.ts); the shells read the price of a decided
+  // state, never of a stored one they did not decide on.
+  reconVolatile: ['updatedAt', 'lastReconAt', 'lastPrice', 'margin.at'],
   monitoring: (config) => ({
     riskBreach: { onBreach: config.risk.on_breach },
     heartbeatMaxAgeSec: config.risk.heartbeat_max_age_sec,

@@ -1,0 +1,96 @@
+/**
+ * A quiet recon pass: one that sends nothing, found nothing, applied no fill, has nothing to journal and
+ * changed the state only in what every pass refreshes (its time, the price it saw: the strategy's
+ * `reconVolatile` paths). Such a pass is not written: the stored state keeps the previous values of those
+ * fields, and nothing decides on them. It is written all the same once the stored copy is `refreshMs`
+ * old, so what other readers value at the last price (the account-wide exposure of other processes, a
+ * status) is never older than that.
+ *
+ * Most passes of a resting grid are quiet (94% of the passes of a month of BTCUSDT in `npm run bench --
+ * sim`): not writing them saves a conditional write per pass live (DynamoDB cost) and most of the store
+ * time of a replay on the embedded DynamoDB.
+ *
+ * Entry points: `isQuietPass`, `sameExcept`.
+ */
+
+import { Decimal } from './money.js';
+
+/** A quiet pass is written anyway once the stored copy is this old (ms). */
+export const QUIET_REFRESH_MS = 10 * 60_000;
+
+export interface QuietPassInput<S extends { readonly updatedAt: number }> {
+  readonly before: S;
+  readonly after: S;
+  /** Commands the pass decided (alerts included), and stops it found live that it had not seen confirmed. */
+  readonly commands: number;
+  readonly stopsFound: number;
+  readonly fillsApplied: number;
+  /** Fills the state lists as not yet journaled (after the pass). */
+  readonly unjournaled: number;
+  /** Dotted paths every pass refreshes; absent: the strategy writes every pass. */
+  readonly volatile: readonly string[] | undefined;
+  readonly now: number;
+  readonly refreshMs?: number;
+}
+
+export function isQuietPass<S extends { readonly updatedAt: number }>(i: QuietPassInput<S>): boolean {
+  if (!i.volatile) return false;
+  if (i.commands > 0 || i.stopsFound > 0 || i.fillsApplied > 0 || i.unjournaled > 0) return false;
+  if (i.now - i.before.updatedAt >= (i.refreshMs ?? QUIET_REFRESH_MS)) return false;
+  return sameExcept(i.before, i.after, i.volatile);
+}
+
+/**
+ * Deep equality of two states but at the given dotted paths. Decimals are equal when they hold the same
+ * value and sign (a stored `-0` and `0` differ); arrays by element; plain objects by key.
+ */
+export function sameExcept(a: unknown, b: unknown, paths: readonly string[]): boolean {
+  const tree = new Map<string, unknown>();
+  for (const p of paths) {
+    let node = tree;
+    const parts = p.split('.');
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) node.set(part, true);
+      else {
+        let next = node.get(part);
+        if (!(next instanceof Map)) {
+          next = new Map<string, unknown>();
+          node.set(part, next);
+        }
+        node = next as Map<string, unknown>;
+      }
+    });
+  }
+  return equal(a, b, tree);
+}
+
+function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const ad = Decimal.isDecimal(a);
+  const bd = Decimal.isDecimal(b);
+  if (ad || bd) {
+    if (!ad || !bd) return false;
+    const x = a as Decimal;
+    const y = b as Decimal;
+    return x.equals(y) && x.isNegative() === y.isNegative();
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], null)) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+  for (const k of keys) {
+    const rule = skip?.get(k);
+    if (rule === true) continue;
+    const av = ao[k];
+    const bv = bo[k];
+    // An absent key and an undefined value store alike.
+    if (av === undefined && bv === undefined) continue;
+    if (!equal(av, bv, rule instanceof Map ? rule : null)) return false;
+  }
+  return true;
+}
