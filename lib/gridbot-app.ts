@@ -77,6 +77,7 @@ export function buildGridbot(
         scheduleGroup: trading.scheduleGroup,
         schedulerRole: trading.schedulerRole,
         deadLetterQueue: trading.deadLetterQueue,
+        secondPassQueues: trading.secondPassQueues,
         topic: trading.alerting.topic,
         platform:
           k === 0
@@ -84,6 +85,7 @@ export function buildGridbot(
                 config,
                 service: trading.worker.service,
                 deadLetterQueue: trading.deadLetterQueue,
+                secondPassQueues: trading.secondPassQueues,
                 functions: trading.functions,
               }
             : undefined,

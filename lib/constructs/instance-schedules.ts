@@ -5,8 +5,10 @@
  * idempotency key, so a retried delivery never acts twice.
  *
  * The scheduler's finest rate is one minute. A 30-second recon is two schedules on the same minute: the
- * second carries `"pass": 2` and its handler waits 30 s before working (the pair shares a scheduled time, so
- * the handler's key is scheduled time + pass).
+ * first invokes the recon function; the second carries `"pass": 2` and sends it to the account's
+ * second-pass queue, whose 30-second delivery delay hands it to the same function half a minute later
+ * (`second-pass-queue.ts` says why this shape). The pair shares a scheduled time, so the handler's key is
+ * scheduled time + pass. Nothing sleeps.
  *
  * Delivery failures (throttling, a missing function, permissions) are retried within the event's useful age
  * and then land in the dead-letter queue, which has an alarm. A disabled instance keeps its schedules,
@@ -24,7 +26,7 @@ import {
   ScheduleTargetInput,
   TimeWindow,
 } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InstanceConfig } from '../../shared/domain/config/deployment.js';
@@ -37,6 +39,8 @@ export interface InstanceSchedulesProps {
   readonly group: IScheduleGroup;
   readonly role: IRole;
   readonly deadLetterQueue: IQueue;
+  /** The account's second-pass queue (`second-pass-queue.ts`): required by a 30-second recon. */
+  readonly secondPassQueue?: IQueue | undefined;
 }
 
 export interface PlannedSchedule {
@@ -91,13 +95,17 @@ export class InstanceSchedules extends Construct {
         scheduledTime: ContextAttribute.scheduledTime,
         ...(planned.pass === undefined ? {} : { pass: planned.pass }),
       };
-      const target = new LambdaInvoke(props.functions[planned.role], {
+      const delivery = {
         input: ScheduleTargetInput.fromObject(payload),
         role: props.role,
         deadLetterQueue: props.deadLetterQueue,
         retryAttempts: 3,
         maxEventAge: deliveryMaxAge(planned.everyMinutes),
-      });
+      };
+      const target =
+        planned.pass === 2
+          ? new SqsSendMessage(secondPassQueue(props), delivery)
+          : new LambdaInvoke(props.functions[planned.role], delivery);
       this.schedules.push(
         new Schedule(this, planned.name, {
           scheduleName: planned.name,
@@ -111,4 +119,10 @@ export class InstanceSchedules extends Construct {
       );
     }
   }
+}
+
+function secondPassQueue(props: InstanceSchedulesProps): IQueue {
+  if (!props.secondPassQueue)
+    throw new Error(`instance ${props.instance.id}: a 30-second recon needs its account's second-pass queue`);
+  return props.secondPassQueue;
 }

@@ -9,7 +9,9 @@
  *    The stream worker reports 0 with every heartbeat it writes, for every strategy; the Key Level Grid's
  *    risk check also reports the age it reads from the store;
  *  - scheduler dead-letter queue not empty: a schedule could not deliver (permissions, throttling, a deleted
- *    function);
+ *    function), or a delayed second recon pass failed in its function;
+ *  - a second-pass queue nobody drains (its event source broken or disabled): its oldest message older than
+ *    the delay plus the useful age, which the dead-letter queue would never see;
  *  - Lambda errors: a scheduled function that throws (before it could count a failure itself) in three
  *    periods in a row.
  */
@@ -19,6 +21,8 @@ import type { FargateService } from 'aws-cdk-lib/aws-ecs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { MonitoringFacade } from 'cdk-monitoring-constructs';
+import { QUEUED_DELIVERY_USEFUL_AGE_MS } from '../../shared/application/queued-delivery.js';
+import { SECOND_PASS_DELAY_MS } from '../../shared/application/scheduled.js';
 import type { DeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { legsOf, strategyOf } from '../../shared/domain/strategies/index.js';
 import { ACCOUNT_METRICS } from '../runtime-contract.js';
@@ -31,6 +35,8 @@ export interface PlatformMonitoringProps {
   readonly config: DeploymentConfig;
   readonly service: FargateService;
   readonly deadLetterQueue: IQueue;
+  /** The delayed second recon pass's queue, by account id (accounts with a 30-second recon only). */
+  readonly secondPassQueues: ReadonlyMap<string, IQueue>;
   /** Functions by account id, then role. */
   readonly functions: ReadonlyMap<string, ReadonlyMap<string, IFunction>>;
 }
@@ -149,8 +155,26 @@ export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformM
         datapointsToAlarm: 1,
         evaluationPeriods: 1,
         alarmDescriptionOverride:
-          'A schedule could not invoke its function (see the message attributes for the error). Fix the cause, then purge the queue.',
+          'A schedule could not invoke its function (see the message attributes for the error), or a delayed second recon pass failed in its function (see its logs). Fix the cause, then purge the queue.',
       },
     },
   });
+  for (const [account, queue] of props.secondPassQueues) {
+    facade.monitorSqsQueue({
+      queue,
+      humanReadableName: `Second recon pass queue (${account})`,
+      alarmFriendlyName: `SecondPass-${account}`,
+      addQueueMaxMessageAgeAlarm: {
+        Critical: {
+          maxAgeInSeconds: SECOND_PASS_STUCK_SEC,
+          datapointsToAlarm: 2,
+          evaluationPeriods: 2,
+          alarmDescriptionOverride: `Second recon passes of account ${account} wait in their queue and nobody takes them: check the recon function's SQS event source mapping.`,
+        },
+      },
+    });
+  }
 }
+
+/** The delay plus the useful age: a message this old was never taken. */
+const SECOND_PASS_STUCK_SEC = (SECOND_PASS_DELAY_MS + QUEUED_DELIVERY_USEFUL_AGE_MS) / 1000;

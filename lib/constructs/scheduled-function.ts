@@ -33,8 +33,9 @@ interface RoleSettings {
 }
 
 /**
- * recon: the next tick is the retry, and a late one would race it; its timeout covers the 30 s pause of a
- * second pass plus the work. recompute and risk: one retry soon after a failure beats waiting an interval.
+ * recon: the next tick is the retry, and a late one would race it (the second-pass queue does not retry
+ * either); nothing in it waits, the timeout is room for slow exchange calls. recompute and risk: one retry
+ * soon after a failure beats waiting an interval.
  */
 export const ROLE_SETTINGS: Record<FunctionRole, RoleSettings> = {
   recon: { timeout: Duration.seconds(60), retryAttempts: 0, maxEventAge: Duration.seconds(60) },

@@ -28,6 +28,8 @@ export interface InstancesStackProps extends StackProps {
   readonly scheduleGroup: IScheduleGroup;
   readonly schedulerRole: IRole;
   readonly deadLetterQueue: IQueue;
+  /** The delayed second recon pass's queue, by account id (accounts with a 30-second recon only). */
+  readonly secondPassQueues: ReadonlyMap<string, IQueue>;
   readonly topic: ITopic;
   /** CloudWatch dashboards (`dashboards` option). */
   readonly dashboard: boolean;
@@ -57,6 +59,7 @@ export class InstancesStack extends Stack {
         group: props.scheduleGroup,
         role: props.schedulerRole,
         deadLetterQueue: props.deadLetterQueue,
+        secondPassQueue: props.secondPassQueues.get(account),
       });
       addInstanceMonitoring(facade, instance);
     }

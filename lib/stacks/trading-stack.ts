@@ -1,6 +1,7 @@
 /**
  * Everything that runs and watches: alert topic, scheduler plumbing (group, role, dead-letter queue), one
- * config layer and four functions per traded account, the network and the stream worker. Schedules, alarms
+ * config layer and four functions per traded account (and a second-pass queue for an account with a
+ * 30-second recon), the network and the stream worker. Schedules, alarms
  * and dashboards live in InstancesStack chunks, which keeps every stack well under CloudFormation's
  * 500-resource limit at 100 instances.
  */
@@ -12,7 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { legsOf } from '../../shared/domain/strategies/index.js';
 import { REPO_ROOT } from '../bundling/lambda-bundling.js';
@@ -28,6 +29,7 @@ import { Alerting } from '../constructs/alerting.js';
 import { ConfigLayer } from '../constructs/config-layer.js';
 import { Network } from '../constructs/network.js';
 import { ScheduledFunction } from '../constructs/scheduled-function.js';
+import { SecondPassQueue } from '../constructs/second-pass-queue.js';
 import { StreamWorkerService } from '../constructs/stream-worker-service.js';
 import { TelegramWebhook } from '../constructs/telegram-webhook.js';
 import { NAG_REASONS } from '../nag-reasons.js';
@@ -60,6 +62,8 @@ export class TradingStack extends Stack {
   readonly telegram?: TelegramWebhook;
   /** Functions by account id, then role. */
   readonly functions = new Map<string, Map<FunctionRole, IFunction>>();
+  /** The delayed second recon pass's queue, by account id (accounts with a 30-second recon only). */
+  readonly secondPassQueues = new Map<string, IQueue>();
 
   constructor(scope: Construct, id: string, props: TradingStackProps) {
     super(scope, id, props);
@@ -141,6 +145,14 @@ export class TradingStack extends Stack {
         roles.set(role, fn);
       }
       this.functions.set(account.id, roles);
+      if (served.some((i) => i.recon_interval_sec === 30)) {
+        const delayed = new SecondPassQueue(this, `SecondPass-${account.id}`, {
+          recon: roles.get('recon')!,
+          deadLetterQueue: this.deadLetterQueue,
+        });
+        delayed.queue.grantSendMessages(this.schedulerRole);
+        this.secondPassQueues.set(account.id, delayed.queue);
+      }
       new CfnOutput(this, `AdminFunction-${account.id}`, {
         value: roles.get('admin')!.functionName,
         description: `Admin commands for account ${account.id}: aws lambda invoke --function-name <this> ...`,

@@ -56,7 +56,11 @@ export async function runBot(ctx: AppContext, opts: RunBotOptions): Promise<{ jo
       const run = runScheduled(
         ctx,
         due.job,
-        { instanceId: due.instanceId, scheduledTime: new Date(due.at).toISOString(), pass: due.pass },
+        {
+          instanceId: due.instanceId,
+          scheduledTime: new Date(due.scheduledAt).toISOString(),
+          pass: due.pass,
+        },
         JOB_SERVICES[due.job],
       ).catch((e) =>
         ctx.logger.error('scheduled job failed', {

@@ -6,6 +6,10 @@
  * A failing instance does not stop the others; its failure is logged, counted (`<Job>Failures`) and
  * reported, and the alarm on that metric tells a human. The handler itself succeeds, so the scheduler
  * does not redeliver work that already ran.
+ *
+ * The second pass of a twice-a-minute recon carries the minute's scheduled time and `pass: 2`; it arrives
+ * `SECOND_PASS_DELAY_MS` late by design (an SQS delivery delay on AWS, the virtual scheduler in a
+ * simulation), so nothing here waits.
  */
 import { z } from 'zod';
 import type { InstanceConfig } from '../domain/config/deployment.js';
@@ -17,12 +21,20 @@ export const scheduledEventSchema = z
     instanceId: z.string().min(1).default('*'),
     /** `<aws.scheduler.scheduled-time>`: the idempotency key of a delivery. */
     scheduledTime: z.string().min(1),
-    /** Second pass of a twice-a-minute recon (runs 30 s after the scheduled minute). */
+    /** Second pass of a twice-a-minute recon (delivered `SECOND_PASS_DELAY_MS` after the scheduled minute). */
     pass: z.union([z.literal(1), z.literal(2)]).default(1),
   })
   .passthrough();
 
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+
+/** What is wrong with a payload that failed `scheduledEventSchema`, one `path: problem` per issue. */
+export function payloadError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** How long after its scheduled minute the second recon pass is delivered. */
+export const SECOND_PASS_DELAY_MS = 30_000;
 export type JobName = 'recon' | 'recompute' | 'risk';
 
 export interface InstanceOutcome<R> {
@@ -53,7 +65,6 @@ export async function runScheduled<R>(
     // Only instances that asked for 30-second recon get the second pass.
     const fast = targets.filter((c) => c.recon_interval_sec === 30);
     if (fast.length === 0) return targets.map((c) => ({ instanceId: c.id, status: 'skipped' }));
-    await ctx.clock.sleep(30_000);
     targets.splice(0, targets.length, ...fast);
   }
   const outcomes: InstanceOutcome<R>[] = [];

@@ -59,6 +59,22 @@ describe('scheduled jobs', () => {
     );
     expect(out.map((o) => o.status)).toEqual(['skipped']);
   });
+
+  it("run the second pass at once when it arrives (its delay is the queue's), keyed apart from the first", async () => {
+    app = await paperApp({ instance: { recon_interval_sec: 30 } });
+    const before = app.clock.now();
+    const minute = { instanceId: '*', scheduledTime: '2025-06-01T00:01:00Z' };
+    const first = await runScheduled(app.ctx, 'recon', { ...minute, pass: 1 }, async () => 1);
+    const second = await runScheduled(app.ctx, 'recon', { ...minute, pass: 2 }, async () => 2);
+    const again = await runScheduled(app.ctx, 'recon', { ...minute, pass: 2 }, async () => 2);
+    expect([first, second, again].map((o) => o.map((x) => x.status))).toEqual([
+      ['done'],
+      ['done'],
+      ['duplicate'],
+    ]);
+    // Nothing slept on the virtual clock (a sleep would never have resolved: nobody advances it).
+    expect(app.clock.now()).toBe(before);
+  });
 });
 
 describe('risk check', () => {

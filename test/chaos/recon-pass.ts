@@ -6,5 +6,5 @@
 import { handler } from '../../functions/recon/handler.js';
 
 const r = await handler({ instanceId: '*', scheduledTime: process.argv[2] ?? new Date().toISOString() });
-process.stdout.write(`${JSON.stringify({ ok: r.ok })}\n`);
+process.stdout.write(`${JSON.stringify({ ok: 'ok' in r && r.ok })}\n`);
 process.exit(0);

@@ -118,6 +118,52 @@ describe('schedules', () => {
     ]);
   });
 
+  it('sends the second pass to a queue that delays it 30 s, not to a Lambda that sleeps', () => {
+    const [first, second] = resourcesOf(s.instances[0]!, 'AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties)
+      .filter((p) => String(p.Name).startsWith('fast-recon'))
+      .map((p) => JSON.stringify(p.Target));
+    expect(first).toMatch(/reconmainFunction/);
+    expect(second).not.toMatch(/Function/);
+    expect(second).toMatch(/SecondPassmainQueue/);
+    expect(second).toMatch(/"SqsParameters":\{\}/);
+    expect(second).toMatch(/"DeadLetterConfig":\{"Arn":/);
+    expect(second).toMatch(/"MaximumEventAgeInSeconds":60/);
+    // No schedule of any instance hands a second pass to a function.
+    for (const template of s.instances)
+      for (const [, r] of resourcesOf(template, 'AWS::Scheduler::Schedule')) {
+        const target = r.Properties.Target as { Arn: unknown; Input: string };
+        if (JSON.parse(target.Input).pass === 2) expect(JSON.stringify(target.Arn)).toMatch(/Queue/);
+      }
+  });
+
+  it('delays the queue 30 s, encrypted, TLS only, a failed record redriven to the alarmed dead-letter queue', () => {
+    const queues = resourcesOf(s.trading, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('SecondPass'));
+    expect(queues.map(([id]) => id)).toEqual([expect.stringMatching(/^SecondPassmainQueue/)]);
+    const q = queues[0]![1].Properties;
+    expect(q).toMatchObject({
+      DelaySeconds: 30,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 60,
+      RedrivePolicy: { maxReceiveCount: 1, deadLetterTargetArn: expect.anything() },
+    });
+    expect(JSON.stringify(q.RedrivePolicy)).toMatch(/SchedulerDeadLetters/);
+    const ssl = resourcesOf(s.trading, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(ssl.some((p) => /SecondPassmainQueue/.test(p) && /"aws:SecureTransport":"false"/.test(p))).toBe(
+      true,
+    );
+    const stuck = alarmsByName(s.instances[0]!)['gridbot-SecondPass-main-Queue-Message-Age-Max-Critical'];
+    expect(stuck).toMatchObject({ Threshold: 90, metric: { MetricName: 'ApproximateAgeOfOldestMessage' } });
+  });
+
+  it("feeds the queue to its account's recon function one record at a time, with batch item failures", () => {
+    const mappings = resourcesOf(s.trading, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const fromQueue = mappings.filter((m) => JSON.stringify(m.EventSourceArn).includes('SecondPass'));
+    expect(fromQueue).toHaveLength(1);
+    expect(fromQueue[0]).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(JSON.stringify(fromQueue[0]!.FunctionName)).toMatch(/reconmainFunction/);
+  });
+
   it('keeps a disabled instance scheduled but disabled, and raises no alarms for it', () => {
     const parked = resourcesOf(s.instances[1]!, 'AWS::Scheduler::Schedule')
       .map(([, r]) => r.Properties)

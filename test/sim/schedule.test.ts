@@ -29,12 +29,18 @@ describe('the simulator scheduler', () => {
     expect(s.take(Date.UTC(2025, 0, 6, 12, 5)).map((j) => j.job)).toEqual(['risk']);
   });
 
-  it('gives a 30-second recon a second pass every minute', () => {
+  it('gives a 30-second recon a second pass 30 s after each minute, carrying that minute', () => {
     const s = new JobSchedule([klgConfig({ recon_interval_sec: 30 })], T);
     s.take(T);
-    const next = s.nextAt();
-    expect(next).toBe(Date.UTC(2025, 0, 6, 12, 1));
-    expect(s.take(next).map((j) => `${j.job}#${j.pass}`)).toEqual(['recon#1', 'recon#2']);
+    const minute = Date.UTC(2025, 0, 6, 12, 1);
+    const fired = (at: number) =>
+      s.take(at).map((j) => `${j.job}#${j.pass}@${new Date(j.scheduledAt).toISOString()}`);
+    // The start's own second pass is due at its half minute, which here is the next whole minute.
+    expect(s.nextAt()).toBe(minute);
+    expect(fired(minute)).toEqual(['recon#1@2025-01-06T12:01:00.000Z', 'recon#2@2025-01-06T12:00:30.000Z']);
+    expect(s.nextAt()).toBe(minute + 30_000);
+    expect(fired(minute + 30_000)).toEqual(['recon#2@2025-01-06T12:01:00.000Z']);
+    expect(s.nextAt()).toBe(minute + 60_000);
   });
 
   it('never schedules a disabled instance', () => {

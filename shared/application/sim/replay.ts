@@ -14,8 +14,9 @@
  * Invariants:
  *  1. At one instant the market step comes first, then the jobs due then (a recon at 12:00 sees the candle
  *     that closed at 12:00), in the order recompute → recon → risk.
- *  2. Virtual time moves only forward and only here; a service that sleeps (conflict backoff, the second
- *     recon pass) wakes when the driver reaches its timer.
+ *  2. Virtual time moves only forward and only here; a service that sleeps (conflict backoff) wakes when
+ *     the driver reaches its timer. The second pass of a 30-second recon is a job of its own, due 30 s
+ *     after the minute it carries.
  *  3. Whenever the grid may have changed — a fill handled, a recon pass that sent orders or applied fills,
  *     a recompute or risk check — the stored grid is checked with its strategy's invariants; violations are
  *     returned, never hidden.
@@ -93,7 +94,7 @@ export interface ReplayResult {
   readonly reconTimings: { exchangeMs: number; storeMs: number; engineMs: number; totalMs: number };
 }
 
-/** A blocked task may sleep through backoff or a second pass, not through hours of virtual time. */
+/** A blocked task may sleep through backoff, not through hours of virtual time. */
 const STALL_LIMIT_MS = 3_600_000;
 
 export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
@@ -122,7 +123,6 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const violations: InvariantViolation[] = [];
   const seen = new Set<string>();
   const reconTimings = { exchangeMs: 0, storeMs: 0, engineMs: 0, totalMs: 0 };
-  const background = new Set<Promise<void>>();
   const byId = new Map(o.instances.map((c) => [c.id, c]));
 
   /** Moves the clock to `t`, firing timers one instant at a time and settling after each. */
@@ -184,7 +184,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     const outcomes = await runScheduled(
       ctx,
       due.job,
-      { instanceId: due.instanceId, scheduledTime: new Date(due.at).toISOString(), pass: due.pass },
+      { instanceId: due.instanceId, scheduledTime: new Date(due.scheduledAt).toISOString(), pass: due.pass },
       JOB_SERVICES[due.job],
     );
     for (const out of outcomes) {
@@ -210,15 +210,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const runJobsThrough = async (t: number): Promise<void> => {
     for (let at = schedule.nextAt(); at <= t; at = schedule.nextAt()) {
       await advance(at);
-      for (const due of schedule.take(at)) {
-        if (due.pass === 2) {
-          // The second pass sleeps 30 s inside runScheduled; the market keeps moving meanwhile.
-          const task = run(due).finally(() => background.delete(task));
-          background.add(task);
-        } else {
-          await untilDone(run(due), `${due.job} of ${due.instanceId}`);
-        }
-      }
+      for (const due of schedule.take(at)) await untilDone(run(due), `${due.job} of ${due.instanceId}`);
     }
   };
 
@@ -259,7 +251,6 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     await o.afterStep?.(step.at);
   }
   await runJobsThrough(o.end);
-  for (const task of [...background]) await untilDone(task, 'a second recon pass');
   await untilDone(worker.drain(), 'the stream worker');
   await untilDone(worker.stop(), 'stopping the stream worker');
   await inspect(everyInstance);
