@@ -15,6 +15,8 @@
  *   gridbot data fetch --symbol <ccxt symbol> --from <iso> --to <iso> [--exchange binanceusdm] [--out <csv>]
  *               [--no-funding]
  *   gridbot telegram-webhook --url <https url> [--aws [--region <r>]] [--env-file <file>] [--delete]
+ *   gridbot sweep --config <yaml|json> --grid <sweep.yaml> [--candles …] [--workers n] [--out <dir>]
+ *               [--aws [--region <r>] [--deployment <name> | --bucket <b> --state-machine <arn>]]
  *   gridbot run --config <yaml|json> [--data-dir <dir>] [--endpoint <url>] [--env-file <file>] [--for <duration>]
  *               (stops on the first SIGINT / SIGTERM or after --for, closing the exchanges and the store)
  */
@@ -747,7 +749,9 @@ function runCommand(io: CliIo): Command {
 /**
  * `gridbot sweep --config <base> --grid <sweep.yaml> [--candles …] [--from --to] [--workers n] [--out dir]
  * [--json]`: every combination of the sweep file's values simulated over the same data in worker threads,
- * ranked into sweep.csv / sweep.html / sweep.json (`shared/composition/sweep.ts`).
+ * ranked into sweep.csv / sweep.html / sweep.json (`shared/composition/sweep.ts`). With `--aws [--region]
+ * [--deployment | --bucket --state-machine]` the combinations run on AWS, one Lambda run each, and come
+ * back as the same files (`shared/composition/sweep-aws.ts`).
  */
 function sweepCommand(io: CliIo): Command {
   return marketOptions(
@@ -763,7 +767,18 @@ function sweepCommand(io: CliIo): Command {
     .option('--out <dir>', 'output directory (default out/sweep-<timestamp>/)')
     .option('--quiet', 'no progress display')
     .option('--json', 'print sweep.json and the files written as JSON, no progress')
+    .option('--aws', 'run the combinations on AWS (the <deployment>-sweep stack: Step Functions + Lambda)')
+    .option('--region <region>', 'AWS region (--aws; default the config region)')
+    .option('--deployment <name>', 'deployment name the sweep stack was deployed under (--aws)', 'gridbot')
+    .option('--bucket <name>', 'sweep bucket (--aws; default from the stack outputs)')
+    .option('--state-machine <arn>', 'sweep state machine (--aws; default from the stack outputs)')
     .action(async (o) => {
+      if (o.aws) return sweepOnAws(io, o);
+      for (const flag of ['region', 'bucket', 'stateMachine'] as const)
+        if (o[flag] !== undefined)
+          throw new UsageError(
+            `--${flag === 'stateMachine' ? 'state-machine' : flag} is for a sweep on AWS: add --aws`,
+          );
       const { runSweep } = await import('../shared/composition/sweep.js');
       let workers: number | undefined;
       if (o.workers !== undefined) {
@@ -817,6 +832,74 @@ function sweepCommand(io: CliIo): Command {
         );
       io.out(`table: ${files.csv}\n       ${files.html}, ${files.json}\n`);
     });
+}
+/** `gridbot sweep --aws`: the same sweep, its combinations run by the sweep stack's Distributed Map. */
+async function sweepOnAws(
+  io: CliIo,
+  o: {
+    config: string;
+    grid: string;
+    workers?: string;
+    out?: string;
+    quiet?: boolean;
+    json?: boolean;
+    region?: string;
+    deployment: string;
+    bucket?: string;
+    stateMachine?: string;
+    candles?: string[];
+    ticks?: string[];
+    funding?: string[];
+    exchangeInfo?: string;
+    from?: string;
+    to?: string;
+  },
+): Promise<void> {
+  if (o.workers !== undefined)
+    throw new UsageError('--workers is for a local sweep: on AWS the stack sets the concurrency');
+  const { runSweepOnAws } = await import('../shared/composition/sweep-aws.js');
+  const config = loadDeploymentConfigFile(o.config);
+  const outDir = resolve(o.out ?? `out/sweep-${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}`);
+  const talk = !(o.quiet || o.json);
+  let result: Awaited<ReturnType<typeof runSweepOnAws>>;
+  try {
+    result = await runSweepOnAws({
+      config: o.config,
+      grid: o.grid,
+      ...(await marketInputs(o, config)),
+      outDir,
+      region: o.region,
+      deployment: o.deployment,
+      bucket: o.bucket,
+      stateMachine: o.stateMachine,
+      now: io.now,
+      ...(talk
+        ? {
+            onStatus: (line: string) => io.err(`sweep: ${line}\n`),
+            onProgress: progressBar({ isTTY: io.isTTY, write: io.err, now: io.now }, 'sweep', 'combinations'),
+          }
+        : {}),
+    });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'SweepInputError') throw new UsageError(e.message);
+    throw e;
+  }
+  const files = {
+    csv: resolve(outDir, 'sweep.csv'),
+    html: resolve(outDir, 'sweep.html'),
+    json: resolve(outDir, 'sweep.json'),
+  };
+  if (o.json) {
+    io.out(
+      `${JSON.stringify({ files, execution: result.executionArn, status: result.status, sweep: JSON.parse(result.json) }, null, 2)}\n`,
+    );
+    return;
+  }
+  const failed = result.ranked.filter((r) => r.error).length;
+  io.out(
+    `gridbot sweep --aws: ${result.plan.count} combinations in ${(result.totalMs / 1000).toFixed(1)} s, execution ${result.status}, ranked by ${result.plan.rankBy}${failed > 0 ? `; ${failed} FAILED (see the error column)` : ''}\n`,
+  );
+  io.out(`table: ${files.csv}\n       ${files.html}, ${files.json}\n`);
 }
 // --- end gridbot sweep --------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 /**
  * Composes a deployment: `<name>-stateful` (table, secrets), `<name>-trading` (functions, worker, alerting)
- * and `<name>-instances-<k>` (schedules, alarms, dashboards, in chunks), with cdk-nag's AwsSolutions checks
+ * and `<name>-instances-<k>` (schedules, alarms, dashboards, in chunks), and, opt-in, `<name>-sweep`
+ * (`gridbot sweep --aws`), with cdk-nag's AwsSolutions checks
  * on the whole app: an unacknowledged finding stops synthesis. bin/app.ts calls this; so do the tests.
  */
 
@@ -12,18 +13,22 @@ import { loginSecretsOf } from './config/deployment-input.js';
 import type { InfraOptions } from './config/infra-options.js';
 import { InstancesStack } from './stacks/instances-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
+import { SweepStack } from './stacks/sweep-stack.js';
 import { TradingStack, type TradingStackProps } from './stacks/trading-stack.js';
 
 export interface GridbotStacks {
   readonly stateful: StatefulStack;
   readonly trading: TradingStack;
   readonly instances: InstancesStack[];
+  /** `<name>-sweep`, with `-c sweep=true` (`gridbot sweep --aws`). */
+  readonly sweep?: SweepStack;
 }
 
 export interface BuildOverrides {
   readonly entries?: TradingStackProps['entries'];
   readonly telegramEntry?: TradingStackProps['telegramEntry'];
   readonly worker?: TradingStackProps['worker'];
+  readonly sweepEntry?: string | undefined;
   /** AWS account for the stacks; default the CLI's (CDK_DEFAULT_ACCOUNT), unresolved offline. */
   readonly account?: string | undefined;
 }
@@ -92,13 +97,23 @@ export function buildGridbot(
       }),
   );
 
+  const sweep = options.sweep
+    ? new SweepStack(app, `${options.name}-sweep`, {
+        env,
+        description: description('parameter sweeps: bucket, sweep item function, Distributed Map (opt-in)'),
+        concurrency: options.sweepConcurrency,
+        logRetention,
+        entry: overrides.sweepEntry,
+      })
+    : undefined;
+
   // Cost allocation: every resource carries the project and the deployment it belongs to.
-  for (const stack of [stateful, trading, ...instances]) {
+  for (const stack of [stateful, trading, ...instances, ...(sweep ? [sweep] : [])]) {
     Tags.of(stack).add('project', 'gridbot');
     Tags.of(stack).add('gridbot:deployment', options.name);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stateful, trading, instances };
+  return { stateful, trading, instances, ...(sweep ? { sweep } : {}) };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

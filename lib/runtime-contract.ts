@@ -20,6 +20,11 @@ export function functionEntry(role: FunctionRole): string {
 }
 
 export const STREAM_WORKER_ENTRY = 'functions/stream-worker/main.ts';
+/** The sweep item Lambda of the opt-in sweep stack (`gridbot sweep --aws`). */
+export const SWEEP_ITEM_ENTRY = 'functions/sweep-item/handler.ts';
+
+/** The sweep item Lambda's environment (`shared/composition/sweep-lambda.ts` reads the same names). */
+export const SWEEP_ENV = { bucket: 'GRIDBOT_SWEEP_BUCKET' } as const;
 export const STREAM_WORKER_DOCKERFILE = 'functions/stream-worker/Dockerfile';
 export const STREAM_WORKER_HEALTH_PORT = 8080;
 export const STREAM_WORKER_HEALTH_PATH = '/healthz';

@@ -34,6 +34,16 @@ export interface InfraOptions {
   readonly dashboards: boolean;
   /** ECS Container Insights on the worker's cluster (off by default: about $6 a month for one service). */
   readonly containerInsights: boolean;
+  /**
+   * The `<name>-sweep` stack for `gridbot sweep --aws` (off by default): a bucket, the sweep item Lambda and
+   * a Step Functions Distributed Map. Nothing in it runs or costs until a sweep is started.
+   */
+  readonly sweep: boolean;
+  /**
+   * Combinations a sweep runs at once: the map's MaxConcurrency and the item function's reserved
+   * concurrency (taken from the account's unreserved pool, which must keep 100: lower it on small quotas).
+   */
+  readonly sweepConcurrency: number;
 }
 
 export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
@@ -45,6 +55,8 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   workerSpot: false,
   dashboards: false,
   containerInsights: false,
+  sweep: false,
+  sweepConcurrency: 20,
 };
 
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -75,6 +87,13 @@ export function infraOptionsFrom(context: Context): InfraOptions {
       `context "instancesPerStack" is ${instancesPerStack}: use 1-60 (each instance adds up to 7 resources and 10 dashboard widgets)`,
     );
   }
+  const sweepConcurrency =
+    int(context('sweepConcurrency'), 'sweepConcurrency') ?? DEFAULT_INFRA_OPTIONS.sweepConcurrency;
+  if (sweepConcurrency < 1 || sweepConcurrency > 1000) {
+    throw new Error(
+      `context "sweepConcurrency" is ${sweepConcurrency}: use 1-1000 (combinations run at once, reserved from the account's Lambda concurrency)`,
+    );
+  }
   return {
     name,
     egress,
@@ -85,6 +104,8 @@ export function infraOptionsFrom(context: Context): InfraOptions {
     dashboards: bool(context('dashboards'), 'dashboards') ?? DEFAULT_INFRA_OPTIONS.dashboards,
     containerInsights:
       bool(context('containerInsights'), 'containerInsights') ?? DEFAULT_INFRA_OPTIONS.containerInsights,
+    sweep: bool(context('sweep'), 'sweep') ?? DEFAULT_INFRA_OPTIONS.sweep,
+    sweepConcurrency,
   };
 }
 

@@ -43,11 +43,14 @@ export interface SimOptions extends Omit<SimInputs, 'config' | 'configDir'> {
   /** Told what the market data lacks (missing minutes) without failing the run. */
   readonly onWarning?: (message: string) => void;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Draw report.html (default true); a sweep run keeps only the summary's figures. */
+  readonly report?: boolean;
 }
 
 export interface SimResult {
   readonly summary: Summary;
   readonly eventsJsonl: string;
+  /** report.html ('' when `report` is false). */
   readonly html: string;
   readonly files: readonly string[];
   readonly plan: SimPlan;
@@ -286,7 +289,10 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     });
     const phases = new Map<string, readonly DemoPhase[]>(plan.feeds.map((f) => [f.symbol, f.phases]));
     const ticks = new Map(plan.feeds.filter((f) => f.kind === 'ticks').map((f) => [f.symbol, f.ticks]));
-    const html = reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases, ticks });
+    const html =
+      options.report === false
+        ? ''
+        : reportHtml({ summary, instances: plan.instances, candles, events, recorder, phases, ticks });
     const jsonl = eventsJsonl(events);
     const files: string[] = [];
     if (options.outDir) {
@@ -299,7 +305,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       };
       write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
       write('events.jsonl', jsonl);
-      write('report.html', html);
+      if (options.report !== false) write('report.html', html);
       write('sim.log', rt.log.lines.map((l) => `${l}\n`).join(''));
     }
     return {

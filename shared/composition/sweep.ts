@@ -3,32 +3,21 @@
  * applied to a base deployment config, each simulated over the same market data in a pool of worker
  * threads (tinypool; `sweep/worker-entry.mjs` loads the TypeScript through tsx), with the in-memory store
  * and no files per combination. The rows are ranked by the metric, then the combination index, so the
- * table is byte-identical whatever order the workers finished in. Writes `sweep.csv`, `sweep.html` and
- * `sweep.json` into the output directory.
+ * table is byte-identical whatever order the workers finished in (`sweep/outputs.ts`, which the AWS sweep
+ * shares). Writes `sweep.csv`, `sweep.html` and `sweep.json` into the output directory.
  *
  * Entry point: `runSweep(options)`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Tinypool from 'tinypool';
-import { parse as parseYaml } from 'yaml';
-import { parseDeploymentConfig } from '../domain/config/deployment.js';
-import {
-  describeCombination,
-  expandSweep,
-  parseSweepFile,
-  rankRows,
-  SweepInputError,
-  type SweepPlan,
-  type SweepRow,
-  sweepCsv,
-} from '../domain/sweep/sweep.js';
+import { SweepInputError, type SweepPlan, type SweepRow } from '../domain/sweep/sweep.js';
 import type { MarketInputs } from './sim/plan.js';
-import { sweepHtml } from './sweep/html.js';
+import { sweepOutputs, writeSweepFiles } from './sweep/outputs.js';
+import { planSweep } from './sweep/plan.js';
 import type { SweepTask, SweepTaskResult } from './sweep/worker.js';
 
-export { SweepInputError };
+export { planSweep, SweepInputError };
 
 export interface SweepOptions extends MarketInputs {
   /** The base deployment config file (YAML or JSON). */
@@ -53,39 +42,6 @@ export interface SweepResult {
   readonly files: readonly string[];
   readonly workers: number;
   readonly timings: { readonly totalMs: number; readonly perCombinationMs: readonly number[] };
-}
-
-/** Errors a worker reports that mean the input (data files, config) was wrong, not the run. */
-const INPUT_ERROR_NAMES = new Set([
-  'SimInputError',
-  'ConfigError',
-  'DeploymentSourceError',
-  'PaperSetupError',
-]);
-
-function readStructured(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new SweepInputError(`cannot read the ${what} ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new SweepInputError(
-      `the ${what} ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
-    );
-  }
-}
-
-/** The sweep planned from its files: the base config (validated), the plan, and every combination's config. */
-export function planSweep(configPath: string, gridPath: string) {
-  const raw = readStructured(configPath, 'config file');
-  // The base config must be valid on its own: its problems are the config's, not the sweep's.
-  parseDeploymentConfig(raw, configPath);
-  const plan = parseSweepFile(readStructured(gridPath, 'sweep file'), raw, `sweep file ${gridPath}`);
-  return { raw, plan, expanded: expandSweep(raw, plan) };
 }
 
 const WORKER_ENTRY = new URL('./sweep/worker-entry.mjs', import.meta.url);
@@ -133,72 +89,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   } finally {
     await pool.destroy();
   }
-  // When nothing ran, the cause is the input all combinations share (a data file, the period): say it.
-  if (results.every((r) => r.error !== null)) {
-    const first = results[0]!;
-    const message = `every combination failed; combination 0 (${describeCombination(plan, expanded[0]!.combination)}): ${first.error}`;
-    if (INPUT_ERROR_NAMES.has(first.errorName ?? '')) throw new SweepInputError(message);
-    throw new Error(message);
-  }
-  const rows: SweepRow[] = results.map((r) => ({
-    index: r.index,
-    values: expanded[r.index]!.combination.values.map((v) => v.text),
-    figures: r.figures,
-    error: r.error,
-  }));
-  const ranked = rankRows(rows, plan.rankBy);
-  const csv = sweepCsv(plan, ranked);
-  const market = {
-    candles: options.candles ?? {},
-    ...(options.ticks ? { ticks: options.ticks } : {}),
-    from: options.from === undefined ? null : new Date(options.from).toISOString(),
-    to: options.to === undefined ? null : new Date(options.to).toISOString(),
-  };
-  const title = `gridbot sweep: ${plan.count} combinations of ${plan.params.map((p) => p.path).join(', ')}`;
-  const html = sweepHtml({
-    title,
-    plan,
-    ranked,
-    notes: [
-      `config ${options.config}, sweep file ${options.grid}, instance ${plan.instance}`,
-      `market data: ${Object.values(market.candles).join(', ') || 'the config’s (demo market)'}${market.from ? `, from ${market.from}` : ''}${market.to ? ` to ${market.to}` : ''}`,
-      `${ranked.filter((r) => r.error).length} of ${plan.count} combinations failed`,
-    ],
+  const { ranked, csv, html, json } = sweepOutputs(plan, results, {
+    config: options.config,
+    grid: options.grid,
+    market: options,
   });
-  // No wall-clock figure and no absolute path: the same sweep writes the same files.
-  const json = `${JSON.stringify(
-    {
-      gridbot: 'sweep',
-      instance: plan.instance,
-      rankBy: plan.rankBy,
-      heatmap: plan.heatmap,
-      params: plan.params.map((p) => ({ path: p.path, values: p.values.map((v) => v.text) })),
-      combinations: plan.count,
-      failed: ranked.filter((r) => r.error).length,
-      rows: ranked.map((r, i) => ({
-        rank: i + 1,
-        combination: r.index,
-        params: Object.fromEntries(plan.params.map((p, k) => [p.path, r.values[k]])),
-        ...(r.figures ?? {}),
-        error: r.error,
-      })),
-    },
-    null,
-    2,
-  )}\n`;
-  const files: string[] = [];
-  if (options.outDir) {
-    mkdirSync(options.outDir, { recursive: true });
-    for (const [name, text] of [
-      ['sweep.csv', csv],
-      ['sweep.html', html],
-      ['sweep.json', json],
-    ] as const) {
-      const path = join(options.outDir, name);
-      writeFileSync(path, text);
-      files.push(path);
-    }
-  }
+  const files = options.outDir ? writeSweepFiles(options.outDir, { ranked, csv, html, json }) : [];
   return {
     plan,
     ranked,

@@ -108,7 +108,7 @@ describe('schedule plan', () => {
 describe('infra options from CDK context', () => {
   const from = (ctx: Record<string, unknown>) => infraOptionsFrom((k) => ctx[k]);
 
-  it('defaults to a public-subnet deployment named gridbot: on-demand worker, no dashboards, no Container Insights', () => {
+  it('defaults to a public-subnet deployment named gridbot: on-demand worker, no dashboards, no Container Insights, no sweep stack', () => {
     expect(from({})).toEqual({
       name: 'gridbot',
       egress: 'public',
@@ -118,6 +118,8 @@ describe('infra options from CDK context', () => {
       workerSpot: false,
       dashboards: false,
       containerInsights: false,
+      sweep: false,
+      sweepConcurrency: 20,
     });
   });
 
@@ -131,6 +133,8 @@ describe('infra options from CDK context', () => {
         workerSpot: 'true',
         dashboards: 'true',
         containerInsights: 'true',
+        sweep: 'true',
+        sweepConcurrency: '50',
       }),
     ).toMatchObject({
       name: 'prod',
@@ -140,6 +144,8 @@ describe('infra options from CDK context', () => {
       workerSpot: true,
       dashboards: true,
       containerInsights: true,
+      sweep: true,
+      sweepConcurrency: 50,
     });
   });
 
@@ -151,5 +157,6 @@ describe('infra options from CDK context', () => {
     expect(() => from({ name: 'Prod_1' })).toThrow(/"name" is "Prod_1"/);
     expect(() => from({ createSecrets: 'yes' })).toThrow(/"createSecrets" is "yes": expected true or false/);
     expect(() => from({ instancesPerStack: '0' })).toThrow(/"instancesPerStack" is 0/);
+    expect(() => from({ sweepConcurrency: '0' })).toThrow(/"sweepConcurrency" is 0: use 1-1000/);
   });
 });

@@ -21,6 +21,7 @@ const HANDLER = join(FIXTURES, 'handler.ts');
 export const FIXTURE_BUILD = {
   entries: { recon: HANDLER, recompute: HANDLER, risk: HANDLER, admin: HANDLER },
   telegramEntry: HANDLER,
+  sweepEntry: HANDLER,
   worker: { buildContext: join(FIXTURES, 'worker'), dockerfile: 'Dockerfile' },
 } as const;
 export const TEST_ACCOUNT = '111111111111';
@@ -50,6 +51,8 @@ export interface Synthesized {
   readonly stateful: Template;
   readonly trading: Template;
   readonly instances: Template[];
+  /** The sweep stack's template, when the options asked for it. */
+  readonly sweep?: Template;
 }
 
 export interface SynthOptions extends BuildOverrides {
@@ -91,6 +94,7 @@ export function synthesize(
     stateful: template(stacks.stateful.stackName),
     trading: template(stacks.trading.stackName),
     instances: stacks.instances.map((s) => template(s.stackName)),
+    ...(stacks.sweep ? { sweep: template(stacks.sweep.stackName) } : {}),
   };
 }
 

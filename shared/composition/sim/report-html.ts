@@ -447,12 +447,15 @@ tr.go{cursor:pointer}tr.go:hover{background:#eef4ff}
 details{margin:8px 0}pre{background:#fff;border:1px solid #e2e6ea;padding:8px;overflow:auto;font-size:12px}
 .u-legend{font-size:12px}`;
 
-const requireHere = createRequire(import.meta.url);
 let assets: { lw: string; uplot: string; uplotCss: string; page: string } | undefined;
 
-/** The libraries' standalone builds from node_modules and our page script, read once. */
+/**
+ * The libraries' standalone builds from node_modules and our page script, read once, when the first
+ * report is drawn (not at load: a bundle that never draws one, the sweep item Lambda, has no module URL).
+ */
 function reportAssets() {
   if (!assets) {
+    const requireHere = createRequire(import.meta.url);
     const lwDir = dirname(requireHere.resolve('lightweight-charts/package.json'));
     const uDir = dirname(requireHere.resolve('uplot/package.json'));
     assets = {

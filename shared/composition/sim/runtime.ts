@@ -5,7 +5,6 @@
  * Everything the application gets goes through the same ports as in AWS.
  */
 import { VirtualClock } from '../../adapters/clock/virtual-clock.js';
-import { startEmbeddedStateStore } from '../../adapters/embedded/dynalite-server.js';
 import { MemorySink } from '../../adapters/events/index.js';
 import { JsonConsoleLogger } from '../../adapters/logging/index.js';
 import { LineRecorder } from '../../adapters/logging/log-lines.js';
@@ -107,6 +106,9 @@ export async function buildSimRuntime(opts: {
   let store: StateStore;
   let stopStore = async (): Promise<void> => {};
   if (opts.store === 'dynamo') {
+    // Loaded only for this store: dynalite's native LevelDB binding has no place in a bundle that
+    // simulates on the in-memory store only (the sweep item Lambda).
+    const { startEmbeddedStateStore } = await import('../../adapters/embedded/dynalite-server.js');
     const embedded = await startEmbeddedStateStore({ now: () => clock.now() });
     store = embedded.store;
     stopStore = () => embedded.stop();

@@ -1,7 +1,7 @@
 /**
- * One sweep task, run in a worker thread: a combination's raw config is validated, simulated with the
- * in-memory store and no output directory (nothing is written), and only the ranked instance's figures
- * come back. A run that fails is a row with its error, never a crash of the pool.
+ * One sweep task, run in a worker thread (or in the sweep item Lambda, `item.ts`): a combination's raw
+ * config is validated, simulated with the in-memory store, no output directory and no report drawn, and
+ * only the ranked instance's figures come back. A run that fails is a row with its error, never a crash of the pool.
  */
 import { parseDeploymentConfig } from '../../domain/config/deployment.js';
 import type { SweepFigures } from '../../domain/sweep/sweep.js';
@@ -33,6 +33,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
       config: { config, dir: task.dir },
       store: 'memory',
       logLevel: 'ERROR',
+      report: false,
       ...(task.candles ? { candles: task.candles } : {}),
       ...(task.ticks ? { ticks: task.ticks } : {}),
       ...(task.funding ? { funding: task.funding } : {}),
