@@ -34,7 +34,7 @@ for (const entry of chosen) {
   if (!existsSync(file)) throw new Error(`the catalog names ${entry.name} but ${file} does not exist`);
   const mod = (await import(pathToFileURL(file).href)) as { default: Bench };
   console.log(`\n=== ${entry.name}: ${mod.default.name} ===`);
-  console.log(`(${KIND_NOTE[entry.kind]})`);
+  for (const kind of entry.kinds) console.log(`(${KIND_NOTE[kind]})`);
   const started = performance.now();
   await mod.default.run();
   console.log(`(${entry.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -173,3 +173,63 @@ export async function measureLatency(
   );
   return r.only;
 }
+
+export interface ThroughputOptions {
+  /** Timed runs (each a whole batch); a batch figure is a mean over runs, never a percentile. */
+  readonly runs: number;
+  /** Untimed runs first (default 1). */
+  readonly warmupRuns?: number;
+  /** Items one run processes (candles, updates, lines), for a rate per second. */
+  readonly items?: number;
+  /** What an item is, for the rate's unit (default `items`). */
+  readonly unit?: string;
+  /** Print the report line (default true). */
+  readonly print?: boolean;
+}
+
+export interface Throughput {
+  readonly runs: number;
+  readonly meanMs: number;
+  readonly bestMs: number;
+  /** Items per second over the mean run; null without `items`. */
+  readonly perSecond: number | null;
+}
+
+/**
+ * One throughput line: `label  runs=…  mean … best … ms per run  … <unit>/s`. A batch (a month of candles, a
+ * replay) is timed whole: its figure is a mean over a few runs and a rate, not a latency distribution.
+ */
+export function throughputLine(label: string, t: Throughput, unit = 'items'): string {
+  const rate =
+    t.perSecond === null ? '' : `  ${Math.round(t.perSecond).toLocaleString('en').padStart(12)} ${unit}/s`;
+  return `${label.padEnd(LABEL_WIDTH)} runs=${String(t.runs).padStart(3)}  mean ${ms(t.meanMs)}  best ${ms(t.bestMs)} ms per run${rate}`;
+}
+
+/** Times `fn` as a batch: `warmupRuns` untimed runs, then `runs` timed ones; prints a `throughputLine`. */
+export async function measureThroughput(
+  label: string,
+  fn: () => unknown,
+  options: ThroughputOptions,
+): Promise<Throughput> {
+  if (options.runs < 1) throw new Error('a throughput figure needs at least one run');
+  for (let i = 0; i < (options.warmupRuns ?? 1); i++) {
+    const r = fn();
+    if (r instanceof Promise) await r;
+  }
+  const times: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const t0 = performance.now();
+    const r = fn();
+    if (r instanceof Promise) await r;
+    times.push(performance.now() - t0);
+  }
+  const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
+  const t: Throughput = {
+    runs: times.length,
+    meanMs,
+    bestMs: Math.min(...times),
+    perSecond: options.items === undefined ? null : options.items / (meanMs / 1000),
+  };
+  if (options.print ?? true) console.log(throughputLine(label, t, options.unit));
+  return t;
+}

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,11 @@ import {
   latencyLine,
   MIN_SAMPLES,
   measureLatency,
+  measureThroughput,
   percentile,
   sampleLatency,
   summarize,
+  throughputLine,
 } from '../bench/stats.js';
 
 const oneToHundred = Array.from({ length: 100 }, (_, i) => 100 - i);
@@ -64,14 +66,51 @@ describe('bench stats', () => {
   });
 });
 
+describe('bench throughput', () => {
+  it('times whole runs after the warm-up and reports a mean and a rate, no percentiles', async () => {
+    let runs = 0;
+    const t = await measureThroughput(
+      'batch',
+      () => {
+        runs++;
+      },
+      { runs: 3, warmupRuns: 2, items: 1000, unit: 'candles', print: false },
+    );
+    expect(runs).toBe(5);
+    expect(t.runs).toBe(3);
+    expect(t.bestMs).toBeLessThanOrEqual(t.meanMs);
+    const line = throughputLine('batch', { runs: 4, meanMs: 2, bestMs: 1.5, perSecond: 500_000 }, 'candles');
+    expect(line).toMatch(/runs= {2}4 {2}mean {4}2\.000 {2}best {4}1\.500 ms per run +500,000 candles\/s$/);
+    expect(line).not.toMatch(/p50|p99/);
+  });
+
+  it('refuses a throughput figure of no run', async () => {
+    await expect(measureThroughput('x', () => {}, { runs: 0, print: false })).rejects.toThrow(/one run/);
+  });
+});
+
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), '../bench');
+const benchSource = (name: string) => readFileSync(join(benchDir, `${name}.bench.ts`), 'utf8');
+
 describe('bench catalog', () => {
   it('lists every bench file, and usage names each one', () => {
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '../bench');
+    const dir = benchDir;
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.bench.ts'))
       .map((f) => f.slice(0, -'.bench.ts'.length))
       .sort();
     expect(CATALOG.map((b) => b.name)).toEqual(files);
     for (const b of CATALOG) expect(usage()).toContain(b.name);
+  });
+
+  it('has every latency bench measure through the harness, and no bench take percentiles of its own', () => {
+    for (const b of CATALOG) {
+      const src = benchSource(b.name);
+      const usesHarness = /\b(sampleLatency|measureLatency)\(/.test(src);
+      expect(usesHarness, `${b.name}: latency kind ⇔ sampleLatency / measureLatency`).toBe(
+        b.kinds.includes('latency'),
+      );
+      expect(src, `${b.name} computes percentiles itself`).not.toMatch(/\b(summarize|percentile)\(/);
+    }
   });
 });
