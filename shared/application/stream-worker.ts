@@ -160,6 +160,8 @@ export class StreamWorker {
   readonly #foreignFills = new Set<string>();
   /** Instances whose leg the position stream reported flat, being checked (`#onPosition`). */
   readonly #positionChecks = new Map<string, Promise<void>>();
+  /** The last quantity the position stream reported per leg (`account|symbol|side`). */
+  readonly #legPositions = new Map<string, Decimal>();
   /** What was received of each account's symbols' markets (`account|symbol`). */
   readonly #tapes = new Map<string, Tape>();
   /** The run id this process stamps on the orders it places on market data. */
@@ -606,21 +608,28 @@ export class StreamWorker {
    * two later. A leg our own orders flattened is left to it: the strategy knows what it holds.
    */
   #onPosition(accountId: string, position: Position): void {
+    const key = `${accountId}|${position.symbol}|${position.positionSide}`;
+    this.#legPositions.set(key, position.qty);
     if (!position.qty.isZero()) return;
     const instances = this.#byAccount.get(accountId) ?? [];
     for (const config of instances) {
       const leg = legFor(config, accountId, position.symbol, position.positionSide);
       if (!leg || this.#positionChecks.has(config.id)) continue;
-      const check = this.#checkFlatLeg(config, leg).finally(() => this.#positionChecks.delete(config.id));
+      const check = this.#checkFlatLeg(config, leg, key).finally(() =>
+        this.#positionChecks.delete(config.id),
+      );
       this.#positionChecks.set(config.id, check);
     }
   }
 
-  async #checkFlatLeg(config: InstanceConfig, leg: Leg): Promise<void> {
+  async #checkFlatLeg(config: InstanceConfig, leg: Leg, key: string): Promise<void> {
     const clock = this.#ctx.clock;
     const strategy = strategyOf(config);
     await clock.sleep(POSITION_GRACE_MS, this.#stopping.signal);
     for (let pass = 0; pass < 2 && this.#accepting; pass++) {
+      // The leg reopened since (our own buy after our own sell, within the grace): the exchange no longer
+      // says flat, so there is nothing to compare the ledger with; the scheduled recon checks it as usual.
+      if (this.#legPositions.get(key)?.isZero() === false) return;
       // After the fills already queued for the instance, never beside them.
       await this.#queues.get(config.id);
       try {

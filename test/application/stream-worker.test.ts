@@ -49,6 +49,31 @@ describe('stream worker', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('leaves a leg alone that went flat and reopened within the grace (its own sell, then its own buy)', async () => {
+    app = await paperApp({ instance: { sell_quota_ratio: '1' } });
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = await started(app);
+    await app.feed('0.185 0.185 0.1795 0.181'); // the 0.18 buy fills
+    await worker.drain();
+    expect(await sells(app)).toEqual(['100@0.19']);
+    const trade = (price: string, buyerIsMaker: boolean) =>
+      app.ex.applyTrade('DOGEUSDC', { price: dec(price), qty: dec('1000'), buyerIsMaker });
+    trade('0.19', false); // the sell fills: the exchange reports the leg flat
+    await worker.drain();
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('0');
+    trade('0.18', true); // within the grace the re-placed buy fills: the leg is open again
+    await worker.drain();
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('100');
+    await app.clock.advanceBy(10_000); // past the grace and the confirmation
+    await worker.drain();
+    // The exchange no longer says flat: nothing to resync, no forced pass racing the fills.
+    expect(app.logs.map((l) => l.message)).not.toContain(
+      'the exchange reports a leg flat; resyncing what the ledger still holds or closes',
+    );
+    expect(app.logs.filter((l) => l.level === 'error')).toEqual([]);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))?.holdings.toFixed()).toBe('100');
+  });
+
   it('treats a duplicated stream event as a no-op', async () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');
