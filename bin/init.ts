@@ -130,6 +130,7 @@ instances:
       count: 21 # levels, 2-500
       spacing: arithmetic # equal steps; \`geometric\`: equal percentages
     base_amount_per_grid: ${p.unit} # coins bought at each support (one grid unit, about ${p.worth} ${settle})${placeholder ? ` #${placeholder}` : ''}
+    # Or size it in ${settle}: \`quote_amount_per_grid: ${p.worth}\` instead (converted to coins when the grid is laid out).
     sell_quota_ratio: 0.7 # share of the holdings offered at the resistances
     min_profit_pct: 0.005 # sells sit at least 0.5% above the average entry
     stop_loss:
