@@ -629,7 +629,8 @@ export class StreamWorker {
     for (let pass = 0; pass < 2 && this.#accepting; pass++) {
       // The leg reopened since (our own buy after our own sell, within the grace): the exchange no longer
       // says flat, so there is nothing to compare the ledger with; the scheduled recon checks it as usual.
-      if (this.#legPositions.get(key)?.isZero() === false) return;
+      // Not after a fill that was not ours (a hand close): that ledger is wrong whatever the leg holds now.
+      if (this.#legPositions.get(key)?.isZero() === false && !this.#foreignFills.has(config.id)) return;
       // After the fills already queued for the instance, never beside them.
       await this.#queues.get(config.id);
       try {

@@ -7,8 +7,9 @@
  * status) is never older than that.
  *
  * Most passes of a resting grid are quiet (94% of the passes of a month of BTCUSDT in `npm run bench --
- * sim`): not writing them saves a conditional write per pass live (DynamoDB cost) and most of the store
- * time of a replay on the embedded DynamoDB.
+ * sim`): not writing them saves a conditional write per pass live (DynamoDB cost) and part of the store
+ * time of a replay on the embedded DynamoDB. A pass is written when the price moved 0.5% from the stored
+ * one, so what other processes value at the stored price is never further off than that.
  *
  * Entry points: `isQuietPass`, `sameExcept`.
  */
@@ -18,7 +19,15 @@ import { Decimal } from './money.js';
 /** A quiet pass is written anyway once the stored copy is this old (ms). */
 export const QUIET_REFRESH_MS = 10 * 60_000;
 
-export interface QuietPassInput<S extends { readonly updatedAt: number }> {
+/**
+ * ...or once the price moved this far from the stored copy's: other processes value this instance's
+ * holdings at the stored price (the account-wide notional and leverage caps), never more than this off.
+ */
+export const QUIET_MAX_PRICE_MOVE = new Decimal('0.005');
+
+export interface QuietPassInput<
+  S extends { readonly updatedAt: number; readonly lastPrice?: Decimal | null },
+> {
   readonly before: S;
   readonly after: S;
   /** Commands the pass decided (alerts included), and stops it found live that it had not seen confirmed. */
@@ -33,11 +42,21 @@ export interface QuietPassInput<S extends { readonly updatedAt: number }> {
   readonly refreshMs?: number;
 }
 
-export function isQuietPass<S extends { readonly updatedAt: number }>(i: QuietPassInput<S>): boolean {
+export function isQuietPass<S extends { readonly updatedAt: number; readonly lastPrice?: Decimal | null }>(
+  i: QuietPassInput<S>,
+): boolean {
   if (!i.volatile) return false;
   if (i.commands > 0 || i.stopsFound > 0 || i.fillsApplied > 0 || i.unjournaled > 0) return false;
   if (i.now - i.before.updatedAt >= (i.refreshMs ?? QUIET_REFRESH_MS)) return false;
+  if (priceMoved(i.before.lastPrice ?? null, i.after.lastPrice ?? null)) return false;
   return sameExcept(i.before, i.after, i.volatile);
+}
+
+/** The price moved more than `QUIET_MAX_PRICE_MOVE` from the stored one (or one of them is unknown). */
+function priceMoved(stored: Decimal | null, now: Decimal | null): boolean {
+  if (stored === null || now === null) return stored !== now;
+  if (!stored.greaterThan(0)) return !now.equals(stored);
+  return now.minus(stored).abs().dividedBy(stored).greaterThan(QUIET_MAX_PRICE_MOVE);
 }
 
 /**

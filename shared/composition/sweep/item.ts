@@ -15,7 +15,7 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { applyCombination, combinationAt, describeCombination } from '../../domain/sweep/sweep.js';
 import { type StoredResult, type SweepItem, sweepKeys } from '../../domain/sweep/work-items.js';
-import type { ObjectStore } from '../../ports/object-store.js';
+import { isSafeObjectKey, type ObjectStore } from '../../ports/object-store.js';
 import { planSweepFrom } from './plan.js';
 import { runSweepTask } from './worker.js';
 
@@ -57,7 +57,15 @@ const exists = (path: string) =>
 
 /** Every input object of the sweep, mirrored under `workDir` by key (those already there are kept). */
 async function mirrorMarket(item: SweepItem, deps: SweepItemDeps): Promise<(key: string) => string> {
-  const local = (key: string) => join(deps.workDir, ...key.split('/'));
+  // Only plain keys of this sweep map into the work directory: a key with `..` (a bucket someone else can
+  // write to) or of another sweep is refused, never followed.
+  const prefix = sweepKeys(item.sweepId).inputs;
+  const local = (key: string) => {
+    const ours = key.startsWith(prefix) || key === prefix.slice(0, -1);
+    if (!isSafeObjectKey(key) || !ours)
+      throw new SweepItemError(`the key ${JSON.stringify(key)} is not an input of sweep ${item.sweepId}`);
+    return join(deps.workDir, ...key.split('/'));
+  };
   for (const key of await deps.store.list(sweepKeys(item.sweepId).market)) {
     const path = local(key);
     if (await exists(path)) continue;

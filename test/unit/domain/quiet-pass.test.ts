@@ -47,7 +47,7 @@ describe('sameExcept', () => {
 describe('isQuietPass', () => {
   const base = { commands: 0, stopsFound: 0, fillsApplied: 0, unjournaled: 0, volatile: VOLATILE };
   const before = state();
-  const after = state({ updatedAt: 61_000, lastReconAt: 61_000, lastPrice: dec('0.182') });
+  const after = state({ updatedAt: 61_000, lastReconAt: 61_000, lastPrice: dec('0.1805') });
 
   it('is quiet when nothing but the pass time and price changed and nothing is sent', () => {
     expect(isQuietPass({ ...base, before, after, now: 61_000 })).toBe(true);
@@ -59,6 +59,22 @@ describe('isQuietPass', () => {
     expect(isQuietPass({ ...base, before, after: { ...after, holdings: dec('0') }, now: 61_000 })).toBe(
       false,
     );
+  });
+
+  it('is written when the price moved more than 0.5% from the stored one', () => {
+    const moved = (price: string) => ({ ...after, lastPrice: dec(price) });
+    expect(isQuietPass({ ...base, before, after: moved('0.1809'), now: 61_000 })).toBe(true); // +0.5%
+    expect(isQuietPass({ ...base, before, after: moved('0.18091'), now: 61_000 })).toBe(false);
+    expect(isQuietPass({ ...base, before, after: moved('0.1791'), now: 61_000 })).toBe(true); // −0.5%
+    expect(isQuietPass({ ...base, before, after: moved('0.17909'), now: 61_000 })).toBe(false);
+    expect(
+      isQuietPass({
+        ...base,
+        before: { ...before, lastPrice: null as typeof before.lastPrice | null },
+        after,
+        now: 61_000,
+      }),
+    ).toBe(false);
   });
 
   it('is written anyway once the stored copy is ten minutes old, and always for a strategy without volatile fields', () => {

@@ -11,6 +11,7 @@
 import { minOrderCoins } from '../../symbol-rules.js';
 import { clearCondition, raiseCondition } from './alerts.js';
 import type { LevelDraft, Work } from './context.js';
+import { unitAffordable } from './grid-unit.js';
 import { cancelLevelOrder, placeLevelOrder } from './order-actions.js';
 import { buyAllowed, buyPriceOf } from './polarity.js';
 import { gridUnit } from './sell-target.js';
@@ -35,7 +36,7 @@ export function placeBuyAt(w: Work, level: LevelDraft, reason: string): BuyAttem
   if (!buyAllowed(level.price, market.price, config)) return 'not_allowed';
   const qty = gridUnit(config, s, market.rules);
   const min = minOrderCoins(buyPriceOf(level.price, market.rules), market.rules);
-  if (qty.lessThan(min)) {
+  if (qty.lessThan(min) || !unitAffordable(s, market.rules)) {
     raiseCondition(
       w,
       'warning',

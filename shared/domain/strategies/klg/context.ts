@@ -7,7 +7,7 @@ import type { Decimal } from '../../money.js';
 import type { ExchangeOrder, Fill, Position } from '../../orders.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
-import { settleGridUnit, unitOf } from './grid-unit.js';
+import { knownUnit, settleGridUnit } from './grid-unit.js';
 import type {
   GridLevel,
   KlgState,
@@ -90,15 +90,9 @@ export function toDraft(state: KlgState): Draft {
   };
 }
 
-export function startWork(
-  state: KlgState,
-  config: KlgConfig,
-  market: MarketFacts,
-  now: number,
-  opts: { rebuild?: boolean } = {},
-): Work {
+export function startWork(state: KlgState, config: KlgConfig, market: MarketFacts, now: number): Work {
   const s = toDraft(state);
-  settleGridUnit(s, config, market.price, market.rules, now, opts);
+  settleGridUnit(s, config, market.price, market.rules, now);
   return { s, commands: [], config, market, now, stopsFound: [] };
 }
 
@@ -142,8 +136,9 @@ export function countPartialBuy(
   config: KlgConfig,
   s: Pick<KlgState, 'unit'>,
 ): void {
-  if (filledQty.times(2).greaterThanOrEqualTo(unitOf(config, s)))
-    countFilledBuy(level, config.max_fill_per_level);
+  // Without a known unit (an outcome folded in before any decision converted it), the order's own size.
+  const unit = knownUnit(config, s) ?? level.order?.qty ?? filledQty;
+  if (filledQty.times(2).greaterThanOrEqualTo(unit)) countFilledBuy(level, config.max_fill_per_level);
 }
 
 /** A locked level (PLACING / CANCELING) belongs to whichever track started the action. */

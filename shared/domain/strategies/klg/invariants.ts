@@ -11,6 +11,7 @@ import { isMultipleOf, ZERO } from '../../money.js';
 import { minOrderCoins, type SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
 import { counterRange } from './counters.js';
+import { knownUnit } from './grid-unit.js';
 import { profitGuardFloor } from './polarity.js';
 import { sellTarget } from './sell-target.js';
 import type { KlgState } from './state.js';
@@ -65,6 +66,8 @@ export function checkKlgInvariants(state: KlgState, config: KlgConfig, rules: Sy
 
 /** How far (in grid units) the counter sum lies outside the range the holdings allow (0 inside it). */
 export function counterDrift(state: KlgState, config: KlgConfig): number {
+  // A unit not converted yet (the config just switched to quote sizing): the next recon converts it.
+  if (!knownUnit(config, state)) return 0;
   const { low, high } = counterRange(state, config);
   const sum = state.levels.reduce((n, l) => n + l.fillCounter, 0);
   if (low.greaterThan(sum)) return low.minus(sum).toNumber();

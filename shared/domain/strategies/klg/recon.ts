@@ -39,6 +39,7 @@ import {
   judgeFillCursor,
   judgeJournal,
 } from './fill-accounting.js';
+import { resizeGridUnit } from './grid-unit.js';
 import { checkStopAboveLiquidation } from './margin-guard.js';
 import { applyRoles } from './polarity.js';
 import {
@@ -103,6 +104,12 @@ export function planRecon(
     : [];
   autoClearIfFlat(w);
   settleFlatten(w);
+  // A changed quote amount applies once nothing is held in the old unit and no buy of its size rests.
+  resizeGridUnit(w.s, config, snapshot.price, snapshot.rules, now, {
+    rebuild: false,
+    exchangeFlat: exchangeQty.isZero(),
+    buyResting: w.s.levels.some((l) => l.order?.side === 'buy'),
+  });
 
   applyRoles(w);
   consistencyGuard(w, snapshot.fills);

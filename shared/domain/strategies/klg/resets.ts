@@ -31,6 +31,7 @@ import type { KlgConfig } from './config.js';
 import { finish, nextSeq, type ReconSnapshot, startWork, toDraft, type Work } from './context.js';
 import { clearCounters, gridUnits, lockCountersFromHoldings } from './counters.js';
 import { autoClearIfFlat, pruneRecentTrades } from './fill-accounting.js';
+import { resizeGridUnit } from './grid-unit.js';
 import { cancelLevelOrder } from './order-actions.js';
 import { applyRoles } from './polarity.js';
 import { applyTradeHistory, ownOpenOrders, reconcilePosition } from './recon-sync.js';
@@ -97,9 +98,16 @@ export function planRebuild(
   levelPrices: readonly Decimal[],
   now: number,
 ): Decision<KlgState> {
-  const w = startWork(state, config, snapshot, now, { rebuild: true });
+  const w = startWork(state, config, snapshot, now);
   syncPositionNow(w, snapshot);
   const { s } = w;
+  // A new grid while nothing is held: a quote-sized unit is converted at today's price (its live buys are
+  // all cancelled below).
+  resizeGridUnit(s, config, snapshot.price, snapshot.rules, now, {
+    rebuild: true,
+    exchangeFlat: !snapshot.position?.qty.greaterThan(0),
+    buyResting: false,
+  });
 
   for (const o of ownOpenOrders(s.instanceId, snapshot.openOrders)) {
     if (o.kind === 'stop') continue;

@@ -10,9 +10,11 @@ import { parseKlgConfig } from '../../../../../shared/domain/strategies/klg/conf
 import {
   type ConvertedUnit,
   convertQuoteUnit,
+  resizeGridUnit,
   settleGridUnit,
   unitOf,
 } from '../../../../../shared/domain/strategies/klg/grid-unit.js';
+import { counterDrift } from '../../../../../shared/domain/strategies/klg/index.js';
 import { venueConfigProblems } from '../../../../../shared/domain/strategies/klg/venue-config.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
@@ -64,30 +66,55 @@ describe('converting a quote amount to coins', () => {
       unit: null,
       holdings: ZERO,
     };
+    const flat = { rebuild: false, exchangeFlat: true, buyResting: false };
     settleGridUnit(s, config, dec('0.2'), rules, 1);
     expect(unitOf(config, s).toFixed()).toBe('100');
-    // The price moves; a recon while flat keeps the grid's unit (its resting buys carry it).
+    // The price moves; later decisions keep the grid's unit (its resting buys carry it).
     settleGridUnit(s, config, dec('0.1'), rules, 2);
+    expect(resizeGridUnit(s, config, dec('0.1'), rules, 2, flat)).toBe(false);
     expect(unitOf(config, s).toFixed()).toBe('100');
-    // A rebuild while holding keeps it too: the holdings are counted in it.
+    // A rebuild while holding keeps it: the holdings are counted in it.
     s.holdings = dec('100');
-    settleGridUnit(s, config, dec('0.1'), rules, 3, { rebuild: true });
+    expect(resizeGridUnit(s, config, dec('0.1'), rules, 3, { ...flat, rebuild: true })).toBe(false);
     expect(unitOf(config, s).toFixed()).toBe('100');
-    // A changed quote amount while holding waits for flat.
+    // A changed quote amount while holding waits for flat...
     const more = klgConfig({ quote_amount_per_grid: '40' });
-    settleGridUnit(s, more, dec('0.1'), rules, 4);
+    expect(resizeGridUnit(s, more, dec('0.1'), rules, 4, flat)).toBe(false);
     expect(unitOf(more, s).toFixed()).toBe('100');
-    // Flat: the new amount at today's price; then a rebuild while flat takes the new price.
+    // ...for the exchange to be flat too, and for no buy of the old size to rest.
     s.holdings = ZERO;
-    settleGridUnit(s, more, dec('0.1'), rules, 5);
+    expect(resizeGridUnit(s, more, dec('0.1'), rules, 5, { ...flat, exchangeFlat: false })).toBe(false);
+    expect(resizeGridUnit(s, more, dec('0.1'), rules, 5, { ...flat, buyResting: true })).toBe(false);
+    expect(unitOf(more, s).toFixed()).toBe('100');
+    expect(resizeGridUnit(s, more, dec('0.1'), rules, 5, flat)).toBe(true);
     expect(s.unit).toEqual({ coins: dec('400'), quote: dec('40'), price: dec('0.1'), at: 5 });
-    settleGridUnit(s, more, dec('0.2'), rules, 6, { rebuild: true });
+    // A rebuild while flat takes today's price (its live buys are cancelled with it).
+    expect(resizeGridUnit(s, more, dec('0.2'), rules, 6, { ...flat, rebuild: true, buyResting: true })).toBe(
+      true,
+    );
     expect(unitOf(more, s).toFixed()).toBe('200');
     // A coin-sized config wins and clears the converted unit.
     const coins = klgConfig({ base_amount_per_grid: '50' });
     settleGridUnit(s, coins, dec('0.2'), rules, 7);
     expect(s.unit).toBeNull();
     expect(unitOf(coins, s).toFixed()).toBe('50');
+  });
+
+  it('refuses to buy a quote amount worth less than one exchange step, rather than buy more than it', () => {
+    // 0.5 USDC at 0.185 is 2.7 coins: below a step of 10 coins (1.85 USDC), so not one buy is placed.
+    const rules = dogeRules({ stepSize: dec('10'), minQty: dec('10'), minNotional: dec('0') });
+    const big = new KlgBot(klgConfig({ quote_amount_per_grid: '0.5' }), dec('0.185'), rules);
+    big.recon();
+    expect(big.state.unit?.coins.toFixed()).toBe('10'); // one step, for the arithmetic only
+    expect(big.venue.openOrders().filter((o) => o.kind === 'limit' && o.side === 'buy')).toEqual([]);
+    expect(big.log.some((c) => c.kind === 'Alert' && c.code === 'grid_unit_below_minimum')).toBe(true);
+  });
+
+  it('a risk check on a state not converted yet (the config just switched to quote sizing) does not fail', () => {
+    const state = KlgBot.doge('0.185').state; // laid out in coins: no converted unit
+    const quoteConfig = klgConfig({ quote_amount_per_grid: '20' });
+    expect(state.unit).toBeNull();
+    expect(counterDrift(state, quoteConfig)).toBe(0);
   });
 
   it('the venue check names a quote amount below the exchange minimum, with the amount that works', () => {
