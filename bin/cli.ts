@@ -38,6 +38,7 @@ import { ADMIN_COMMANDS } from '../shared/domain/admin-commands.js';
 import { streamlessAccounts } from '../shared/domain/config/deployment.js';
 import { dec } from '../shared/domain/money.js';
 import { legsOf } from '../shared/domain/strategies/index.js';
+import type { SweepPlan, SweepRow } from '../shared/domain/sweep/sweep.js';
 import { INIT_STRATEGIES, type InitStrategy, starterConfig } from './init.js';
 import { progressBar } from './progress.js';
 
@@ -810,27 +811,14 @@ function sweepCommand(io: CliIo): Command {
         if (e instanceof Error && e.name === 'SweepInputError') throw new UsageError(e.message);
         throw e;
       }
-      const files = {
-        csv: resolve(outDir, 'sweep.csv'),
-        html: resolve(outDir, 'sweep.html'),
-        json: resolve(outDir, 'sweep.json'),
-      };
-      if (o.json) {
-        io.out(`${JSON.stringify({ files, sweep: JSON.parse(result.json) }, null, 2)}\n`);
-        return;
-      }
       const ms = result.timings.perCombinationMs;
-      const failed = result.ranked.filter((r) => r.error).length;
-      io.out(
-        `gridbot sweep: ${result.plan.count} combinations on ${result.workers} workers in ${(result.timings.totalMs / 1000).toFixed(1)} s (${(ms.reduce((a, b) => a + b, 0) / ms.length / 1000).toFixed(1)} s each), ranked by ${result.plan.rankBy}${failed > 0 ? `; ${failed} FAILED (see the error column)` : ''}\n`,
+      printSweep(
+        io,
+        outDir,
+        result,
+        `gridbot sweep: ${result.plan.count} combinations on ${result.workers} workers in ${(result.timings.totalMs / 1000).toFixed(1)} s (${(ms.reduce((a, b) => a + b, 0) / ms.length / 1000).toFixed(1)} s each)`,
+        o.json ? {} : null,
       );
-      const best = result.ranked[0]!;
-      const p = result.plan.params.map((q, k) => `${q.path}=${best.values[k]}`).join(', ');
-      if (best.figures)
-        io.out(
-          `  best: #${best.index} ${p}: return ${best.figures.returnPct ?? '—'}%, max drawdown ${best.figures.maxDrawdownPct ?? '—'}%, Sharpe ${best.figures.sharpe ?? '—'}, ${best.figures.fills} fills, grid profit ${best.figures.gridProfit}\n`,
-        );
-      io.out(`table: ${files.csv}\n       ${files.html}, ${files.json}\n`);
     });
 }
 /** `gridbot sweep --aws`: the same sweep, its combinations run by the sweep stack's Distributed Map. */
@@ -884,21 +872,45 @@ async function sweepOnAws(
     if (e instanceof Error && e.name === 'SweepInputError') throw new UsageError(e.message);
     throw e;
   }
+  printSweep(
+    io,
+    outDir,
+    result,
+    `gridbot sweep --aws: ${result.plan.count} combinations in ${(result.totalMs / 1000).toFixed(1)} s, execution ${result.status}`,
+    o.json ? { execution: result.executionArn, status: result.status } : null,
+  );
+}
+
+/**
+ * What a finished sweep prints, local or on AWS: with `json` (the extra fields of the JSON answer) the files
+ * and the table as JSON; else the headline, the best combination and where the table is.
+ */
+function printSweep(
+  io: CliIo,
+  outDir: string,
+  result: { readonly plan: SweepPlan; readonly ranked: readonly SweepRow[]; readonly json: string },
+  head: string,
+  json: Record<string, unknown> | null,
+): void {
   const files = {
     csv: resolve(outDir, 'sweep.csv'),
     html: resolve(outDir, 'sweep.html'),
     json: resolve(outDir, 'sweep.json'),
   };
-  if (o.json) {
-    io.out(
-      `${JSON.stringify({ files, execution: result.executionArn, status: result.status, sweep: JSON.parse(result.json) }, null, 2)}\n`,
-    );
+  if (json) {
+    io.out(`${JSON.stringify({ files, ...json, sweep: JSON.parse(result.json) }, null, 2)}\n`);
     return;
   }
   const failed = result.ranked.filter((r) => r.error).length;
   io.out(
-    `gridbot sweep --aws: ${result.plan.count} combinations in ${(result.totalMs / 1000).toFixed(1)} s, execution ${result.status}, ranked by ${result.plan.rankBy}${failed > 0 ? `; ${failed} FAILED (see the error column)` : ''}\n`,
+    `${head}, ranked by ${result.plan.rankBy}${failed > 0 ? `; ${failed} FAILED (see the error column)` : ''}\n`,
   );
+  const best = result.ranked[0]!;
+  const p = result.plan.params.map((q, k) => `${q.path}=${best.values[k]}`).join(', ');
+  if (best.figures)
+    io.out(
+      `  best: #${best.index} ${p}: return ${best.figures.returnPct ?? '—'}%, max drawdown ${best.figures.maxDrawdownPct ?? '—'}%, Sharpe ${best.figures.sharpe ?? '—'}, ${best.figures.fills} fills, grid profit ${best.figures.gridProfit}\n`,
+    );
   io.out(`table: ${files.csv}\n       ${files.html}, ${files.json}\n`);
 }
 // --- end gridbot sweep --------------------------------------------------------------------------------

@@ -12,9 +12,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { S3ObjectStore } from '../adapters/object-store/s3.js';
-import type { SweepPlan, SweepRow } from '../domain/sweep/sweep.js';
+import type { SweepPlan } from '../domain/sweep/sweep.js';
 import type { MarketInputs } from './sim/plan.js';
-import { writeSweepFiles } from './sweep/outputs.js';
+import { type SweepOutputs, writeSweepFiles } from './sweep/outputs.js';
 import { planSweep } from './sweep/plan.js';
 import { collectSweep, countResults, stageSweep } from './sweep/stage.js';
 
@@ -40,16 +40,12 @@ export interface AwsSweepOptions extends MarketInputs {
   readonly onStatus?: (line: string) => void;
 }
 
-export interface AwsSweepResult {
+export interface AwsSweepResult extends SweepOutputs {
   readonly sweepId: string;
   readonly executionArn: string;
   readonly status: string;
   readonly bucket: string;
   readonly plan: SweepPlan;
-  readonly ranked: readonly SweepRow[];
-  readonly csv: string;
-  readonly html: string;
-  readonly json: string;
   readonly files: readonly string[];
   readonly totalMs: number;
 }

@@ -11,9 +11,9 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Tinypool from 'tinypool';
-import { SweepInputError, type SweepPlan, type SweepRow } from '../domain/sweep/sweep.js';
+import { SweepInputError, type SweepPlan } from '../domain/sweep/sweep.js';
 import type { MarketInputs } from './sim/plan.js';
-import { sweepOutputs, writeSweepFiles } from './sweep/outputs.js';
+import { type SweepOutputs, sweepOutputs, writeSweepFiles } from './sweep/outputs.js';
 import { planSweep } from './sweep/plan.js';
 import type { SweepTask, SweepTaskResult } from './sweep/worker.js';
 
@@ -32,13 +32,8 @@ export interface SweepOptions extends MarketInputs {
   readonly onProgress?: (done: number, total: number, at: number) => void;
 }
 
-export interface SweepResult {
+export interface SweepResult extends SweepOutputs {
   readonly plan: SweepPlan;
-  /** Best first. */
-  readonly ranked: readonly SweepRow[];
-  readonly csv: string;
-  readonly html: string;
-  readonly json: string;
   readonly files: readonly string[];
   readonly workers: number;
   readonly timings: { readonly totalMs: number; readonly perCombinationMs: readonly number[] };

@@ -199,7 +199,8 @@ function checkOne(e: LoggedEvent, spec: CheckedInstance, ledger: Ledger, out: st
       }
       if (e.type === 'order_placed' && e.side === 'buy') {
         if (qty?.greaterThan(ledger.largestBuy)) ledger.largestBuy = qty;
-        for (const [other, o] of ledger.live) {
+        // Orders of no level (a closer's slices, a protective close) are not grid buys.
+        for (const [other, o] of e.level === undefined ? [] : ledger.live) {
           if (o.side === 'buy' && o.level === e.level && o.leg === e.leg && other !== id)
             out.push(`${where}: a second live buy at level ${e.level} (${other} is still open)`);
         }

@@ -56,7 +56,10 @@ export function checkHedgeLog(events: readonly HedgeLoggedEvent[], spec: HedgeCh
   const legs = new Map<string, LegBook>();
   for (const leg of Object.keys(spec.legs)) legs.set(leg, { held: ZERO, shortSince: null });
   let flattening = false;
+  // A flatten reports done per account: the legs are being closed until every one of them is flat.
+  let doneReported = false;
   let twoVersionsSince: number | null = null;
+  const allFlat = () => [...legs.values()].every((b) => b.held.isZero());
 
   const covered = (leg: string): Decimal => {
     let c = ZERO;
@@ -98,7 +101,10 @@ export function checkHedgeLog(events: readonly HedgeLoggedEvent[], spec: HedgeCh
       flattening = true;
       for (const leg of legs.keys()) judgeCover(e.ts, leg);
     }
-    if (e.type === 'alert' && e.code === 'flatten_done') flattening = false;
+    if (e.type === 'alert' && e.code === 'flatten_done') {
+      doneReported = true;
+      if (allFlat()) flattening = doneReported = false;
+    }
     if (e.type === 'order_placed' && e.leg && e.orderRole && spec.legs[e.leg]) {
       const side = spec.legs[e.leg]!;
       const qty = dec(e.qty ?? '0');
@@ -157,6 +163,7 @@ export function checkHedgeLog(events: readonly HedgeLoggedEvent[], spec: HedgeCh
       }
       judgeVersions(e.ts);
       judgeCover(e.ts, e.leg);
+      if (doneReported && allFlat()) flattening = doneReported = false;
     }
   }
   const end = spec.end ?? events[events.length - 1]?.ts;

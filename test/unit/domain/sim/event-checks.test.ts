@@ -108,6 +108,12 @@ describe('checks on an event log', () => {
     expect(out).toEqual([expect.stringMatching(/second live buy at level 0.2 \(b1/)]);
   });
 
+  it('does not take buys of no level (a closer working a short down) for grid buys of one level', () => {
+    const noLevel = (id: string) =>
+      ev({ side: 'buy', price: '0.2', qty: '100', clientOrderId: id, holdings: '0', avgEntry: '0' });
+    expect(checkEventLog([noLevel('c1'), noLevel('c2')], spec)).toEqual([]);
+  });
+
   it('forgets a buy once it is cancelled or filled', () => {
     const cancelled = [
       buyAt('0.2', 'b1'),

@@ -118,6 +118,21 @@ describe('the hedge checks', () => {
     expect(checkHedgeLog(flattening.slice(0, 2), { ...spec, end: at(500) })[0]).toMatch(
       /to the end of the run/,
     );
+    // A flatten reports done per account: the long leg's account is done while the short leg is still
+    // being worked down on the other; the flatten lasts until both are flat.
+    const perAccount: HedgeLoggedEvent[] = [
+      ...flattening,
+      { ts: at(12), type: 'alert', instanceId: 'hg', code: 'flatten_done' },
+      fill(200, 'x1', 'short', 'buy', '0.171'),
+    ];
+    expect(checkHedgeLog(perAccount, { ...spec, end: at(500) })).toEqual([]);
+    // Once every leg is flat, a later bare holding is judged again.
+    const after = [...perAccount, open(300, 'o2', 'short', '0.17'), fill(310, 'o2', 'short', 'sell', '0.17')];
+    expect(checkHedgeLog(after, { ...spec, end: at(500) })).toEqual([
+      expect.stringMatching(
+        /the short leg held coins without a take-profit for 190 s \(to the end of the run\)/,
+      ),
+    ]);
   });
 
   it('flags opens of two parameter versions resting together beyond the grace', () => {
