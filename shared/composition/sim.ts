@@ -61,6 +61,8 @@ export interface SimResult {
     readonly exchangeMs: number;
     readonly storeMs: number;
     readonly reconEngineMs: number;
+    /** Recon passes not written: nothing changed but their time and price. */
+    readonly reconQuiet: number;
     readonly steps: number;
     readonly storeCalls: number;
   };
@@ -320,6 +322,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         exchangeMs: rt.inFlight.exchangeMs,
         storeMs: rt.inFlight.storeMs,
         reconEngineMs: replay.reconTimings.engineMs,
+        reconQuiet: replay.reconTimings.quiet,
         steps: replay.steps,
         storeCalls: rt.inFlight.storeCalls,
       },

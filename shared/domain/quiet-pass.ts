@@ -6,8 +6,8 @@
  * old, so what other readers value at the last price (the account-wide exposure of other processes, a
  * status) is never older than that.
  *
- * Most passes of a resting grid are quiet (94% of the passes of a month of BTCUSDT in `npm run bench --
- * sim`): not writing them saves a conditional write per pass live (DynamoDB cost) and part of the store
+ * Most passes of a resting grid are quiet (37,677 of the 43,199 passes of a month of BTCUSDT in
+ * `npm run bench -- sim` are not written): not writing them saves a conditional write per pass live (DynamoDB cost) and part of the store
  * time of a replay on the embedded DynamoDB. A pass is written when the price moved 0.5% from the stored
  * one, so what other processes value at the stored price is never further off than that.
  *

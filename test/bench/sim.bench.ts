@@ -61,7 +61,7 @@ function report(label: string, r: SimResult, cpuMs: number): void {
   console.log(
     `${head}  ${s.toFixed(1).padStart(6)} s (cpu ${(cpuMs / 1000).toFixed(1)} s)  ${rate} candles/s`,
   );
-  const counts = `${r.summary.jobs.recon} recon passes, ${fills} fills, ${t.storeCalls.toLocaleString('en')} store calls`;
+  const counts = `${r.summary.jobs.recon} recon passes (${t.reconQuiet.toLocaleString('en')} quiet, not written), ${fills} fills, ${t.storeCalls.toLocaleString('en')} store calls`;
   console.log(`${''.padEnd(28)} ${counts}`);
   const split = `market ${pct(t.marketMs)}  exchange ${pct(t.exchangeMs)}  store ${pct(t.storeMs)}`;
   console.log(`${''.padEnd(28)} ${split}  engine ${pct(t.reconEngineMs)}  other ${pct(rest)}`);

@@ -113,6 +113,10 @@ describe('real candles through the production code', () => {
     expect(s.fills.buys).toBeGreaterThan(10);
     expect(s.fills.sells).toBeGreaterThan(4);
     assertPromisesKept(run, csv);
+    // Most passes of a resting grid change nothing but their time and price: not written.
+    const passes = run.result.summary.jobs.recon;
+    expect(run.result.timings.reconQuiet).toBeGreaterThan(passes / 2);
+    expect(run.result.timings.reconQuiet).toBeLessThan(passes);
   });
 
   it('in a trend (ETHUSDT, May 2025, +30%): ATR levels recomputed and rebuilt as price drifts, every promise kept', async () => {

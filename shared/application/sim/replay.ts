@@ -91,7 +91,14 @@ export interface ReplayResult {
   readonly violations: readonly InvariantViolation[];
   readonly worker: StreamWorker['stats'];
   /** Sums over every recon pass (ms of wall time). */
-  readonly reconTimings: { exchangeMs: number; storeMs: number; engineMs: number; totalMs: number };
+  readonly reconTimings: {
+    exchangeMs: number;
+    storeMs: number;
+    engineMs: number;
+    totalMs: number;
+    /** Passes that changed nothing but their time and price, not written (`quiet-pass.ts`). */
+    quiet: number;
+  };
 }
 
 /** A blocked task may sleep through backoff, not through hours of virtual time. */
@@ -122,7 +129,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const failures: JobFailure[] = [];
   const violations: InvariantViolation[] = [];
   const seen = new Set<string>();
-  const reconTimings = { exchangeMs: 0, storeMs: 0, engineMs: 0, totalMs: 0 };
+  const reconTimings = { exchangeMs: 0, storeMs: 0, engineMs: 0, totalMs: 0, quiet: 0 };
   const byId = new Map(o.instances.map((c) => [c.id, c]));
 
   /** Moves the clock to `t`, firing timers one instant at a time and settling after each. */
@@ -198,6 +205,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
         reconTimings.storeMs += r.timings.storeMs;
         reconTimings.engineMs += r.timings.engineMs;
         reconTimings.totalMs += r.timings.exchangeMs + r.timings.storeMs + r.timings.engineMs;
+        if (r.quiet) reconTimings.quiet += 1;
         // A pass that sent nothing and applied nothing only stamped the time: nothing to check.
         if (r.coldStart || r.commands > 0 || r.fillsApplied > 0) await inspect([out.instanceId]);
       } else {
