@@ -3,36 +3,19 @@
  * anything, with one line naming what is missing and how to give it, and no stack trace; the AWS-only
  * options are refused on a local sweep and `--workers` on an AWS one.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { cli, spawnCli } from '../support/cli.js';
 import { tempDir } from '../support/sim.js';
+import { dogeSweepBase, writeYaml } from '../support/sweep.js';
 
 const dir = tempDir('gridbot-sweep-aws-');
 afterAll(() => dir.remove());
 
-const write = (name: string, doc: unknown): string => {
-  const path = join(dir.path, name);
-  writeFileSync(path, stringify(doc));
-  return path;
-};
+const write = (name: string, doc: unknown) => writeYaml(dir.path, name, doc);
 
-const config = write('base.yaml', {
-  region: 'eu-west-1',
-  accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-  instances: [
-    {
-      id: 'dogeusdt',
-      strategy: 'key_level_grid',
-      account: 'main',
-      symbol: 'DOGE/USDT:USDT',
-      levels: { source: 'manual', prices: [0.2, 0.21, 0.22] },
-      base_amount_per_grid: 300,
-    },
-  ],
-});
+const config = write('base.yaml', dogeSweepBase([0.2, 0.21, 0.22], { region: 'eu-west-1' }));
 const grid = write('sweep.yaml', { params: { base_amount_per_grid: [100, 300] } });
 
 describe('gridbot sweep --aws', () => {

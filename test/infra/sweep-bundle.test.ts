@@ -3,7 +3,7 @@
  * loads in a bare node, and it runs a staged item there — the bundle simulates, not only the sources.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import { SWEEP_ITEM_ENTRY } from '../../lib/runtime-contract.js';
 import { FilesystemObjectStore } from '../../shared/adapters/object-store/filesystem.js';
 import { stageSweep } from '../../shared/composition/sweep/stage.js';
 import { storedResultSchema, sweepKeys } from '../../shared/domain/sweep/work-items.js';
-import { ohlcv, tempDir } from '../support/sim.js';
+import { tempDir } from '../support/sim.js';
+import { dogeHours, dogeSweepBase } from '../support/sweep.js';
 
 const MB = 1024 * 1024;
 const dir = tempDir('gridbot-sweep-bundle-');
@@ -37,30 +38,10 @@ describe('sweep item bundle', () => {
 
   it('runs one staged item in a bare node and writes its result row', async () => {
     const base = join(dir.path, 'base.json');
-    writeFileSync(
-      base,
-      JSON.stringify({
-        accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-        instances: [
-          {
-            id: 'dogeusdt',
-            strategy: 'key_level_grid',
-            account: 'main',
-            symbol: 'DOGE/USDT:USDT',
-            levels: { source: 'manual', prices: [0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23] },
-            base_amount_per_grid: 300,
-          },
-        ],
-        simulation: { balances: { main: { USDT: 5000 } } },
-      }),
-    );
+    writeFileSync(base, JSON.stringify(dogeSweepBase([0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23])));
     const grid = join(dir.path, 'sweep.yaml');
     writeFileSync(grid, stringify({ params: { base_amount_per_grid: [200] } }));
-    const candles = join(dir.path, 'doge-3h.csv');
-    writeFileSync(
-      candles,
-      `${readFileSync(ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv'), 'utf8').split('\n').slice(0, 181).join('\n')}\n`,
-    );
+    const candles = dogeHours(dir.path, 3);
     const storeDir = join(dir.path, 'bucket');
     const store = new FilesystemObjectStore(storeDir);
     const staged = await stageSweep(store, {

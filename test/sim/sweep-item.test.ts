@@ -4,15 +4,15 @@
  * items.json (in reverse order, as a Distributed Map may), and the result rows collected into the sweep's
  * files. They equal the local sweep's rows, and the files are byte-identical to the local sweep's.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { FilesystemObjectStore } from '../../shared/adapters/object-store/filesystem.js';
 import { collectSweep, readResults, stageSweep } from '../../shared/composition/sweep/stage.js';
 import { runSweep, type SweepResult } from '../../shared/composition/sweep.js';
 import { type SweepItem, storedResultSchema, sweepKeys } from '../../shared/domain/sweep/work-items.js';
-import { ohlcv, sharedData, tempDir } from '../support/sim.js';
+import { sharedData, tempDir } from '../support/sim.js';
+import { dogeHours, dogeSweepBase, writeYaml } from '../support/sweep.js';
 
 const dir = tempDir('gridbot-sweep-item-');
 const storeDir = join(dir.path, 'bucket');
@@ -28,26 +28,9 @@ afterAll(() => {
   dir.remove();
 });
 
-const write = (name: string, doc: unknown): string => {
-  const path = join(dir.path, name);
-  writeFileSync(path, stringify(doc));
-  return path;
-};
+const write = (name: string, doc: unknown) => writeYaml(dir.path, name, doc);
 
-const config = write('base.yaml', {
-  accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-  instances: [
-    {
-      id: 'dogeusdt',
-      strategy: 'key_level_grid',
-      account: 'main',
-      symbol: 'DOGE/USDT:USDT',
-      levels: { source: 'manual', prices: [0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23, 0.235, 0.24] },
-      base_amount_per_grid: 300,
-    },
-  ],
-  simulation: { balances: { main: { USDT: 5000 } } },
-});
+const config = write('base.yaml', dogeSweepBase([0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23, 0.235, 0.24]));
 const grid = write('sweep.yaml', {
   params: { base_amount_per_grid: [100, 300], min_profit_pct: [0.002, 0.006] },
   rank_by: 'return',
@@ -58,11 +41,7 @@ const grid = write('sweep.yaml', {
 const FUNDING = 'binance_usdm_DOGEUSDT_funding_8h_2025-05-25_2025-06-24.csv';
 mkdirSync(join(dir.path, 'data'));
 mkdirSync(join(dir.path, 'funding'));
-const candles = join(dir.path, 'data', 'doge-12h.csv');
-writeFileSync(
-  candles,
-  `${readFileSync(ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv'), 'utf8').split('\n').slice(0, 721).join('\n')}\n`,
-);
+const candles = dogeHours(join(dir.path, 'data'), 12);
 copyFileSync(join(sharedData, 'funding', FUNDING), join(dir.path, 'funding', FUNDING));
 const market = { candles: { 'DOGE/USDT:USDT': candles } };
 

@@ -3,50 +3,23 @@
  * gives byte-identical files with one row per combination, ranked by the metric; bad sweep files and
  * options are refused with one line naming the field and the fix.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { Decimal } from '../../shared/domain/money.js';
 import { cli } from '../support/cli.js';
-import { ohlcv, tempDir } from '../support/sim.js';
+import { tempDir } from '../support/sim.js';
+import { dogeHours, dogeSweepBase, writeYaml } from '../support/sweep.js';
 
 const dir = tempDir('gridbot-sweep-');
 afterAll(() => dir.remove());
 
-const write = (name: string, doc: unknown): string => {
-  const path = join(dir.path, name);
-  writeFileSync(path, stringify(doc));
-  return path;
-};
+const write = (name: string, doc: unknown) => writeYaml(dir.path, name, doc);
 
-const config = write('base.yaml', {
-  accounts: [{ id: 'main', exchange: 'binanceusdm' }],
-  instances: [
-    {
-      id: 'dogeusdt',
-      strategy: 'key_level_grid',
-      account: 'main',
-      symbol: 'DOGE/USDT:USDT',
-      levels: {
-        source: 'manual',
-        prices: [0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23, 0.235, 0.24],
-      },
-      base_amount_per_grid: 300,
-    },
-  ],
-  simulation: { balances: { main: { USDT: 5000 } } },
-});
+const config = write('base.yaml', dogeSweepBase([0.2, 0.205, 0.21, 0.215, 0.22, 0.225, 0.23, 0.235, 0.24]));
 
 // The first 12 hours of the real DOGE month (keeps the test fast; the whole month is the measured sweep).
-const candles = join(dir.path, 'doge-12h.csv');
-writeFileSync(
-  candles,
-  `${readFileSync(ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv'), 'utf8')
-    .split('\n')
-    .slice(0, 721)
-    .join('\n')}\n`,
-);
+const candles = dogeHours(dir.path, 12);
 
 const grid = write('sweep.yaml', {
   params: {
