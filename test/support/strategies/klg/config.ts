@@ -1,4 +1,5 @@
 /** Builders for Key Level Grid configs in tests. */
+import { ConfigError } from '../../../../shared/domain/config/format-error.js';
 import {
   type KlgConfig,
   type KlgConfigInput,
@@ -20,4 +21,15 @@ export function klgConfigInput(overrides: Partial<KlgConfigInput> = {}): KlgConf
 
 export function klgConfig(overrides: Partial<KlgConfigInput> = {}): KlgConfig {
   return parseKlgConfig(klgConfigInput(overrides));
+}
+
+/** The `ConfigError` parsing `input` throws (as from a file named test.yaml); fails the test if none. */
+export function klgConfigError(input: unknown): ConfigError {
+  try {
+    parseKlgConfig(input, 'test.yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
 }

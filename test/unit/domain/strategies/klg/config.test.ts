@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../../shared/domain/config/format-error.js';
 import { fmt } from '../../../../../shared/domain/money.js';
 import { klgConfigToJson, parseKlgConfig } from '../../../../../shared/domain/strategies/klg/config.js';
-import { klgConfigInput } from '../../../../support/strategies/klg/config.js';
+import { klgConfigError, klgConfigInput } from '../../../../support/strategies/klg/config.js';
 
-function errorOf(input: unknown): ConfigError {
-  try {
-    parseKlgConfig(input, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = klgConfigError;
 
 describe('Key Level Grid config', () => {
   it('takes the instance guards, and names a bad one', () => {

@@ -4,9 +4,7 @@
  * too small to trade, and the converted unit stays put while anything is held in it.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../../shared/domain/config/format-error.js';
 import { dec, ZERO } from '../../../../../shared/domain/money.js';
-import { parseKlgConfig } from '../../../../../shared/domain/strategies/klg/config.js';
 import {
   type ConvertedUnit,
   convertQuoteUnit,
@@ -18,17 +16,9 @@ import { counterDrift } from '../../../../../shared/domain/strategies/klg/index.
 import { venueConfigProblems } from '../../../../../shared/domain/strategies/klg/venue-config.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
-import { klgConfig, klgConfigInput } from '../../../../support/strategies/klg/config.js';
+import { klgConfig, klgConfigError, klgConfigInput } from '../../../../support/strategies/klg/config.js';
 
-function configError(input: unknown): ConfigError {
-  try {
-    parseKlgConfig(input, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = klgConfigError;
 
 describe('quote_amount_per_grid in the config', () => {
   it('takes the quote amount instead of coins', () => {
