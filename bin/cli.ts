@@ -134,18 +134,18 @@ function marketOptions(c: Command): Command {
     .option('--to <time>', 'last time simulated (ISO 8601 or epoch ms)');
 }
 
+/** What `marketOptions` parse to. */
+interface MarketOptionValues {
+  candles?: string[];
+  ticks?: string[];
+  funding?: string[];
+  exchangeInfo?: string;
+  from?: string;
+  to?: string;
+}
+
 /** `marketOptions` as simulation inputs, for the enabled instances' symbols of `config`. */
-async function marketInputs(
-  o: {
-    candles?: string[];
-    ticks?: string[];
-    funding?: string[];
-    exchangeInfo?: string;
-    from?: string;
-    to?: string;
-  },
-  config: ReturnType<typeof loadDeploymentConfigFile>,
-) {
+async function marketInputs(o: MarketOptionValues, config: ReturnType<typeof loadDeploymentConfigFile>) {
   const { parseTime } = await import('../shared/composition/sim/market-data.js');
   const symbols = [
     ...new Set(config.instances.filter((i) => i.enabled).flatMap((i) => legsOf(i).map((l) => l.symbol))),
@@ -835,13 +835,7 @@ async function sweepOnAws(
     deployment: string;
     bucket?: string;
     stateMachine?: string;
-    candles?: string[];
-    ticks?: string[];
-    funding?: string[];
-    exchangeInfo?: string;
-    from?: string;
-    to?: string;
-  },
+  } & MarketOptionValues,
 ): Promise<void> {
   if (o.workers !== undefined)
     throw new UsageError('--workers is for a local sweep: on AWS the stack sets the concurrency');

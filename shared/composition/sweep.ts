@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Tinypool from 'tinypool';
 import { SweepInputError, type SweepPlan } from '../domain/sweep/sweep.js';
-import type { MarketInputs } from './sim/plan.js';
+import { type MarketInputs, marketInputsOf } from './sim/plan.js';
 import { type SweepOutputs, sweepOutputs, writeSweepFiles } from './sweep/outputs.js';
 import { planSweep } from './sweep/plan.js';
 import type { SweepTask, SweepTaskResult } from './sweep/worker.js';
@@ -68,12 +68,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           config,
           dir,
           instance: plan.instance,
-          ...(options.candles ? { candles: options.candles } : {}),
-          ...(options.ticks ? { ticks: options.ticks } : {}),
-          ...(options.funding ? { funding: options.funding } : {}),
-          ...(options.exchangeInfo ? { exchangeInfo: options.exchangeInfo } : {}),
-          ...(options.from !== undefined ? { from: options.from } : {}),
-          ...(options.to !== undefined ? { to: options.to } : {}),
+          ...marketInputsOf(options),
         };
         const result = (await pool.run(task)) as SweepTaskResult;
         done += 1;

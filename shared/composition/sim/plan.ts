@@ -31,6 +31,18 @@ export interface MarketInputs {
   readonly to?: number;
 }
 
+/** The market inputs `x` carries, without the absent ones (for objects that spread them on). */
+export function marketInputsOf(x: MarketInputs): MarketInputs {
+  return {
+    ...(x.candles ? { candles: x.candles } : {}),
+    ...(x.ticks ? { ticks: x.ticks } : {}),
+    ...(x.funding ? { funding: x.funding } : {}),
+    ...(x.exchangeInfo ? { exchangeInfo: x.exchangeInfo } : {}),
+    ...(x.from !== undefined ? { from: x.from } : {}),
+    ...(x.to !== undefined ? { to: x.to } : {}),
+  };
+}
+
 export interface SimInputs extends MarketInputs {
   readonly config: DeploymentConfig;
   /** Where relative paths in the config resolve from. */

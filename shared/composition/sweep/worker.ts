@@ -5,7 +5,7 @@
  */
 import { parseDeploymentConfig } from '../../domain/config/deployment.js';
 import type { SweepFigures } from '../../domain/sweep/sweep.js';
-import type { MarketInputs } from '../sim/plan.js';
+import { type MarketInputs, marketInputsOf } from '../sim/plan.js';
 import { runSimulation } from '../sim.js';
 
 export interface SweepTask extends MarketInputs {
@@ -34,12 +34,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
       store: 'memory',
       logLevel: 'ERROR',
       report: false,
-      ...(task.candles ? { candles: task.candles } : {}),
-      ...(task.ticks ? { ticks: task.ticks } : {}),
-      ...(task.funding ? { funding: task.funding } : {}),
-      ...(task.exchangeInfo ? { exchangeInfo: task.exchangeInfo } : {}),
-      ...(task.from !== undefined ? { from: task.from } : {}),
-      ...(task.to !== undefined ? { to: task.to } : {}),
+      ...marketInputsOf(task),
     });
     const inst = summary.instances.find((i) => i.instance === task.instance);
     if (!inst) throw new Error(`instance ${task.instance} is not in the summary (is it enabled?)`);
