@@ -16,7 +16,7 @@ import type { InstanceConfig } from '../domain/config/deployment.js';
 import { protectiveStopCheck } from '../domain/guards/protective-stop.js';
 import { reconGuards, type ShadowMemory } from '../domain/guards/recon-guards.js';
 import { type Decimal, ZERO } from '../domain/money.js';
-import { isQuietPass } from '../domain/quiet-pass.js';
+import { passOutcome } from '../domain/quiet-pass.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
 import type { FoundStop, InstanceEnvelope, LegSnapshot, StrategyReconDecision } from '../domain/strategy.js';
 import type { TradingEvent } from '../ports/events.js';
@@ -121,6 +121,8 @@ type GuardedDecision = StrategyReconDecision<InstanceEnvelope> & {
   readonly shadow?: ShadowMemory;
   /** Nothing to write or send (`quiet-pass.ts`). */
   readonly quiet?: boolean;
+  /** Nothing decided: only the volatile fields changed (written or not). */
+  readonly settled?: boolean;
 };
 
 /** Signed coins the ledger holds per leg role. */
@@ -212,6 +214,7 @@ export async function reconcileInstance(
     rejected: 0,
     rateLimited: false,
     quiet: false,
+    settled: false,
     nextIntervalSec: interval,
     holdings: state ? strategy.ledger(state).holdings.toFixed() : '0',
     openOrders: state ? strategy.openOrderCount(state) : 0,
@@ -279,7 +282,7 @@ export async function reconcileInstance(
             );
             t.engineMs += performance.now() - a;
             const next = { ...d.state, reconBackoffUntil: null };
-            const quiet = isQuietPass({
+            const outcome = passOutcome({
               before: stored,
               after: next,
               commands: d.commands.length,
@@ -289,8 +292,11 @@ export async function reconcileInstance(
               volatile: strategy.reconVolatile,
               now,
             });
+            const settled = outcome !== 'changed';
             // A quiet pass is not written; what follows works on the state it decided all the same.
-            return quiet ? { next: null, result: { ...d, state: next, quiet } } : { next, result: d };
+            return outcome === 'quiet'
+              ? { next: null, result: { ...d, state: next, quiet: true, settled } }
+              : { next, result: { ...d, settled } };
           },
           { current: base, maxAttempts: 1 },
         ),
@@ -333,6 +339,7 @@ export async function reconcileInstance(
         rateLimited,
         nextIntervalSec: rateLimited ? 2 * interval : interval,
         quiet: decision.quiet === true,
+        settled: decision.settled === true,
       },
       finalState,
     );

@@ -45,6 +45,11 @@ export interface SimOptions extends Omit<SimInputs, 'config' | 'configDir'> {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Draw report.html (default true); a sweep run keeps only the summary's figures. */
   readonly report?: boolean;
+  /**
+   * Run every recon pass and apply every candle in full, quiet or not (default false: quiet stretches are
+   * cut short, `application/sim/quiet-skip.ts`; the events are the same either way).
+   */
+  readonly exact?: boolean;
 }
 
 export interface SimResult {
@@ -61,8 +66,11 @@ export interface SimResult {
     readonly exchangeMs: number;
     readonly storeMs: number;
     readonly reconEngineMs: number;
-    /** Recon passes not written: nothing changed but their time and price. */
+    /** Recon passes not written: nothing changed but their time and price (skipped ones included). */
     readonly reconQuiet: number;
+    /** Of those, skipped inside a quiet band; and candles applied as quiet ones (`quiet-skip.ts`). */
+    readonly reconSkipped: number;
+    readonly quietCandles: number;
     readonly steps: number;
     readonly storeCalls: number;
   };
@@ -125,7 +133,7 @@ function marketSteps(
         delivered += 1;
       },
     });
-  const steps: { at: number; order: number; apply: () => boolean }[] = [];
+  const steps: (MarketStep & { order: number })[] = [];
   plan.feeds.forEach((feed, order) => {
     if (feed.funding.length > 0) rt.exchange.setFundingRates(feed.id, feed.funding);
     const timed = (fn: () => void) => () => {
@@ -136,7 +144,23 @@ function marketSteps(
       return delivered !== before;
     };
     for (const c of feed.candles)
-      steps.push({ at: c.openTime + 60_000, order, apply: timed(() => rt.exchange.applyCandle(feed.id, c)) });
+      steps.push({
+        at: c.openTime + 60_000,
+        order,
+        apply: timed(() => rt.exchange.applyCandle(feed.id, c)),
+        quiet: {
+          symbol: feed.symbol,
+          low: c.low,
+          high: c.high,
+          close: c.close,
+          applyQuiet: (range) => {
+            const a = performance.now();
+            const done = rt.exchange.applyQuietCandle(feed.id, c, range);
+            timing.ms += performance.now() - a;
+            return done;
+          },
+        },
+      });
     for (const t of feed.ticks)
       steps.push({ at: t.time, order, apply: timed(() => rt.exchange.applyTrade(feed.id, t)) });
   });
@@ -233,6 +257,14 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         options.onProgress?.(done, steps.length, at);
       },
       onGrid: (id, state, at) => recorder.grid(id, state, at),
+      ...(options.exact
+        ? {}
+        : {
+            quiet: {
+              range: (symbol: string) => rt.exchange.quietRange(plan.feeds.find((f) => f.symbol === symbol)!.id),
+              version: () => rt.exchange.changes,
+            },
+          }),
     });
     await recorder.sample(rt.clock.now(), true);
     recorder.finish(plan.end);
@@ -323,6 +355,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         storeMs: rt.inFlight.storeMs,
         reconEngineMs: replay.reconTimings.engineMs,
         reconQuiet: replay.reconTimings.quiet,
+        reconSkipped: replay.skipped.reconPasses,
+        quietCandles: replay.skipped.quietCandles,
         steps: replay.steps,
         storeCalls: rt.inFlight.storeCalls,
       },

@@ -11,7 +11,7 @@
  * time of a replay on the embedded DynamoDB. A pass is written when the price moved 0.5% from the stored
  * one, so what other processes value at the stored price is never further off than that.
  *
- * Entry points: `isQuietPass`, `sameExcept`.
+ * Entry points: `isQuietPass`, `passOutcome`, `sameExcept`.
  */
 
 import { Decimal } from './money.js';
@@ -45,11 +45,24 @@ export interface QuietPassInput<
 export function isQuietPass<S extends { readonly updatedAt: number; readonly lastPrice?: Decimal | null }>(
   i: QuietPassInput<S>,
 ): boolean {
-  if (!i.volatile) return false;
-  if (i.commands > 0 || i.stopsFound > 0 || i.fillsApplied > 0 || i.unjournaled > 0) return false;
-  if (i.now - i.before.updatedAt >= (i.refreshMs ?? QUIET_REFRESH_MS)) return false;
-  if (priceMoved(i.before.lastPrice ?? null, i.after.lastPrice ?? null)) return false;
-  return sameExcept(i.before, i.after, i.volatile);
+  return passOutcome(i) === 'quiet';
+}
+
+/**
+ * What a pass did: `changed` (it decided something, or changed the state beyond its volatile paths),
+ * `settled` (it decided nothing, but it is written: the stored copy is due a refresh or the price moved),
+ * `quiet` (settled and not written).
+ */
+export type PassOutcome = 'changed' | 'settled' | 'quiet';
+
+export function passOutcome<S extends { readonly updatedAt: number; readonly lastPrice?: Decimal | null }>(
+  i: QuietPassInput<S>,
+): PassOutcome {
+  if (!i.volatile) return 'changed';
+  if (i.commands > 0 || i.stopsFound > 0 || i.fillsApplied > 0 || i.unjournaled > 0) return 'changed';
+  if (!sameExcept(i.before, i.after, i.volatile)) return 'changed';
+  if (i.now - i.before.updatedAt >= (i.refreshMs ?? QUIET_REFRESH_MS)) return 'settled';
+  return priceMoved(i.before.lastPrice ?? null, i.after.lastPrice ?? null) ? 'settled' : 'quiet';
 }
 
 /** The price moved more than `QUIET_MAX_PRICE_MOVE` from the stored one (or one of them is unknown). */

@@ -239,6 +239,20 @@ export interface StrategySimulation<Config, State> {
   eventChecks(config: Config): StrategyEventChecks;
   /** The strategy's own figures for the summary and report (the closer: its exits against the market). */
   report?(config: Config, state: State, openings: readonly SimOpening[]): Record<string, unknown>;
+  /**
+   * Replay speed (`application/sim/quiet-skip.ts`): given a state a recon pass at `price` just left
+   * unchanged (no command, no fill, only its `reconVolatile` fields refreshed), the prices strictly
+   * between which another pass on that state, with the exchange unchanged, would also change nothing, and
+   * until when (ms). Null: no such promise (the simulator then runs every pass). Absent: never skipped.
+   */
+  quietBand?(state: State, config: Config, rules: SymbolRules, price: Decimal): QuietBand | null;
+}
+
+/** An open price interval (a null end is unbounded) and a time limit (`StrategySimulation.quietBand`). */
+export interface QuietBand {
+  readonly low: Decimal | null;
+  readonly high: Decimal | null;
+  readonly until: number;
 }
 
 /**

@@ -9,6 +9,7 @@
  *    balances, dualSidePosition })`, `accountByApiKey`, `deposit`, `setPositionMode`, `setLeverage`,
  *    `setFundingRates`, `setLeverageBrackets`.
  *  - Market data in: `applyCandle(symbol, candle)`, `applyTrade(symbol, tick)`, `setMarkPrice`,
+ *    `quietRange` / `applyQuietCandle` (a candle that can change nothing, applied cheaply; `quiet.ts`),
  *    `settleFunding()` (rates due by the clock).
  *  - Trading: `placeOrder`, `cancelOrder`, `cancelAllOrders`, `amendOrder` (LIMIT/MARKET);
  *    `placeAlgoOrder`, `cancelAlgoOrder`, `cancelAllAlgoOrders` (STOP_MARKET / TAKE_PROFIT_MARKET).
@@ -51,6 +52,7 @@ import {
 import type { ExchangeInfoJson, MarketRules } from './market-rules.js';
 import { amendOrder, cancelAllOrders, cancelOrder, findOrder, placeOrder } from './order-entry.js';
 import * as q from './queries.js';
+import { applyQuietCandle, type QuietRange, quietRange } from './quiet.js';
 import {
   buildCore,
   type CoreConfig,
@@ -74,6 +76,7 @@ export class PaperExchange {
   private readonly core: EngineCore;
   private readonly info: ExchangeInfoJson;
   private readonly byApiKey = new Map<string, string>();
+  #changes = 0;
 
   constructor(config: PaperExchangeConfig) {
     const { core, info } = buildCore(config, this.faults);
@@ -88,9 +91,13 @@ export class PaperExchange {
       const err = this.faults.takeRejection(accountId, op);
       if (err) throw err;
     }
+    const events = this.core.hub.accountEventCount;
     try {
       return fn();
     } finally {
+      // Market data changes an account only through what it reports (a fill, a trigger, funding).
+      if (op !== 'query' && (accountId !== undefined || this.core.hub.accountEventCount !== events))
+        this.#changes += 1;
       this.core.hub.flush();
     }
   }
@@ -222,6 +229,33 @@ export class PaperExchange {
   /** Replays one candle (default 1 minute) through the matching engine. */
   applyCandle(symbol: string, candle: CandleInput, opts: { intervalMs?: number } = {}): void {
     this.run(undefined, undefined, () => applyCandle(this.core, symbol, candle, opts.intervalMs ?? 60_000));
+  }
+
+  /**
+   * Counts the calls that may have changed an account: every call on an account but queries, and market
+   * data that reported something to one (a fill, a trigger, funding, a liquidation). A `quietRange` taken
+   * at one count holds while the count stays (up to the liquidation margin it keeps).
+   */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  /** See `quiet.ts`: where a candle of `symbol` can fill, trigger or liquidate nothing (null: no promise). */
+  quietRange(symbol: string): QuietRange | null {
+    return quietRange(this.core, symbol);
+  }
+
+  /**
+   * Applies a candle inside `range` (taken from `quietRange` with nothing changed since) without matching
+   * or publishing anything; false, changing nothing, when it is not inside.
+   */
+  applyQuietCandle(
+    symbol: string,
+    candle: CandleInput,
+    range: QuietRange,
+    opts: { intervalMs?: number } = {},
+  ): boolean {
+    return applyQuietCandle(this.core, symbol, candle, opts.intervalMs ?? 60_000, range);
   }
 
   applyTrade(symbol: string, trade: TradeInput): void {

@@ -45,6 +45,8 @@ export class EventHub {
   /** Errors thrown by subscribers: counted, kept (last 20), never propagated into the engine. */
   readonly listenerErrors: unknown[] = [];
   listenerErrorCount = 0;
+  /** Account events emitted so far, on every account. */
+  accountEventCount = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -60,6 +62,7 @@ export class EventHub {
 
   /** Appends an account event to the log and queues it for delivery. Returns the logged event. */
   emitAccount(accountId: string, body: AccountEventBody): AccountEvent {
+    this.accountEventCount += 1;
     const seq = (this.seqs.get(accountId) ?? 0) + 1;
     this.seqs.set(accountId, seq);
     const event = { ...body, seq, accountId } as AccountEvent;

@@ -117,7 +117,17 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
   } finally {
     core.eventTime = undefined;
   }
-  const kline: KlineView = {
+  const kline = klineOf(c, intervalMs);
+  market.klines.push(kline);
+  publishPath(core, market, path, c.volume);
+  core.hub.emitMarket(symbol, { type: 'kline', symbol, interval: '1m', kline, closed: true });
+  core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
+  publishBook(core, market);
+}
+
+/** The kline a candle is stored as. */
+export function klineOf(c: CandleInput, intervalMs: number): KlineView {
+  return {
     openTime: c.openTime,
     closeTime: c.openTime + intervalMs - 1,
     open: c.open,
@@ -128,11 +138,6 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
     quoteVolume: c.volume.times(c.open.plus(c.close).dividedBy(2)),
     trades: 0,
   };
-  market.klines.push(kline);
-  publishPath(core, market, path, c.volume);
-  core.hub.emitMarket(symbol, { type: 'kline', symbol, interval: '1m', kline, closed: true });
-  core.hub.emitMarket(symbol, { type: 'markPrice', mark: markView(core, market) });
-  publishBook(core, market);
 }
 
 /**

@@ -31,6 +31,7 @@ import { JOB_SERVICES } from '../jobs.js';
 import type { ReconReport } from '../reconcile-instance.js';
 import { type JobName, runScheduled } from '../scheduled.js';
 import { StreamWorker } from '../stream-worker.js';
+import { type QuietCandle, type QuietMarket, QuietSkip } from './quiet-skip.js';
 import { type DueJob, JobSchedule } from './schedule.js';
 
 /** The virtual clock as the driver moves it (`VirtualClock` implements it). */
@@ -49,6 +50,8 @@ export interface MarketStep {
    * update: nothing for a user stream to deliver), so the driver need not wait for the worker.
    */
   apply(): boolean;
+  /** A candle the exchange may take as a quiet one (`quiet-skip.ts`); absent: always applied in full. */
+  readonly quiet?: QuietCandle;
 }
 
 export interface ReplayOptions {
@@ -69,6 +72,8 @@ export interface ReplayOptions {
   readonly afterStep?: (at: number) => Promise<void> | void;
   /** Called with the stored grid whenever the driver inspects it (after anything that may change it). */
   readonly onGrid?: (instanceId: string, state: GridState, at: number) => void;
+  /** Given: quiet stretches are cut short (`quiet-skip.ts`); absent: every pass runs, every candle in full. */
+  readonly quiet?: QuietMarket;
 }
 
 export interface JobFailure {
@@ -96,9 +101,11 @@ export interface ReplayResult {
     storeMs: number;
     engineMs: number;
     totalMs: number;
-    /** Passes that changed nothing but their time and price, not written (`quiet-pass.ts`). */
+    /** Passes that changed nothing but their time and price, not written (`quiet-pass.ts`), skipped ones included. */
     quiet: number;
   };
+  /** What quiet stretches left out (`quiet-skip.ts`): recon passes skipped, candles applied as quiet ones. */
+  readonly skipped: { readonly reconPasses: number; readonly quietCandles: number };
 }
 
 /** A blocked task may sleep through backoff, not through hours of virtual time. */
@@ -187,6 +194,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     }
   };
 
+  const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet) : null;
   const run = async (due: DueJob): Promise<void> => {
     const outcomes = await runScheduled(
       ctx,
@@ -198,9 +206,13 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       if (out.status === 'done') jobs[due.job] += 1;
       if (out.status === 'failed')
         failures.push({ job: due.job, instanceId: out.instanceId, at: due.at, error: out.error ?? '' });
-      if (out.status !== 'done') continue;
+      if (out.status !== 'done') {
+        await skip?.ran(out.instanceId, due.job, false);
+        continue;
+      }
       if (due.job === 'recon') {
         const r = out.result as ReconReport;
+        await skip?.ran(out.instanceId, due.job, r.settled);
         reconTimings.exchangeMs += r.timings.exchangeMs;
         reconTimings.storeMs += r.timings.storeMs;
         reconTimings.engineMs += r.timings.engineMs;
@@ -209,6 +221,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
         // A pass that sent nothing and applied nothing only stamped the time: nothing to check.
         if (r.coldStart || r.commands > 0 || r.fillsApplied > 0) await inspect([out.instanceId]);
       } else {
+        // A check or recompute that left the grid as it was keeps its band.
+        await skip?.ran(out.instanceId, due.job, true);
         await inspect([out.instanceId]);
       }
     }
@@ -218,7 +232,15 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const runJobsThrough = async (t: number): Promise<void> => {
     for (let at = schedule.nextAt(); at <= t; at = schedule.nextAt()) {
       await advance(at);
-      for (const due of schedule.take(at)) await untilDone(run(due), `${due.job} of ${due.instanceId}`);
+      for (const due of schedule.take(at)) {
+        if (skip?.skips(due.instanceId, due.job, due.at)) {
+          // Inside its band: the pass would decide nothing and not be written.
+          jobs[due.job] += 1;
+          reconTimings.quiet += 1;
+          continue;
+        }
+        await untilDone(run(due), `${due.job} of ${due.instanceId}`);
+      }
     }
   };
 
@@ -240,17 +262,27 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const handled = () => worker.stats.fills + worker.stats.duplicates + worker.stats.failures;
   const everyInstance = o.instances.map((c) => c.id);
   let steps = 0;
-  for (const step of o.steps) {
+  const list = skip ? [...o.steps] : o.steps;
+  let index = -1;
+  for (const step of list) {
+    index += 1;
     // Jobs strictly before this step's time run first, each at its own scheduled time.
     await runJobsThrough(step.at - 1);
     await advance(step.at);
-    const before = handled();
-    if (step.apply()) await o.settle();
-    if (handled() !== before) await inspect(everyInstance);
+    if (!skip?.tryQuiet(list as MarketStep[], index, schedule)) {
+      const before = handled();
+      if (step.apply()) await o.settle();
+      if (handled() !== before) {
+        skip?.forgetAll();
+        await inspect(everyInstance);
+      }
+      skip?.fullStep(step);
+    }
     await runJobsThrough(step.at);
     // A hand-over is worked by the closer a slice per leg per step (the replay's market moves a candle at
     // a time); what it has not finished by its deadline recon closes at market, as live.
     if (flattenAsked || worker.flattening > 0) {
+      skip?.stop();
       flattenAsked = false;
       await untilDone(worker.pollFlattens(), 'the flatten runner');
       await o.settle();
@@ -262,5 +294,13 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   await untilDone(worker.drain(), 'the stream worker');
   await untilDone(worker.stop(), 'stopping the stream worker');
   await inspect(everyInstance);
-  return { steps, jobs, failures, violations, worker: { ...worker.stats }, reconTimings };
+  return {
+    steps,
+    jobs,
+    failures,
+    violations,
+    worker: { ...worker.stats },
+    reconTimings,
+    skipped: { reconPasses: skip?.skippedPasses ?? 0, quietCandles: skip?.quietCandles ?? 0 },
+  };
 }

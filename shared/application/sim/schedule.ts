@@ -61,6 +61,13 @@ export class JobSchedule {
     return t;
   }
 
+  /** When the instance next runs `job` (Infinity: never). */
+  nextOf(instanceId: string, job: JobName): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (const e of this.#entries) if (e.config.id === instanceId && e.job === job && e.next < t) t = e.next;
+    return t;
+  }
+
   /** Takes every job due at `at` (in firing order) and moves each to its next slot. */
   take(at: number): DueJob[] {
     const out: DueJob[] = [];

@@ -27,6 +27,11 @@ export interface ReconReport {
   readonly rateLimited: boolean;
   /** Nothing changed but the pass's time and price: decided, not written, nothing sent (`quiet-pass.ts`). */
   readonly quiet: boolean;
+  /**
+   * The pass decided nothing and changed the state only in its volatile fields, written or not (the
+   * simulator may skip the passes after it while nothing moves: `application/sim/quiet-skip.ts`).
+   */
+  readonly settled: boolean;
   /** Seconds until the next pass that will act (twice the interval after rate limiting). */
   readonly nextIntervalSec: number;
   readonly holdings: string;

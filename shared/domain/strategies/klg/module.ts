@@ -11,6 +11,7 @@ import { checkKlgInvariants } from './invariants.js';
 import { klgMarginPolicy } from './margin-guard.js';
 import { applyOutcome } from './outcomes.js';
 import { type ProtectionSnapshot, planProtection, planRecon } from './recon.js';
+import { klgQuietBand } from './quiet-band.js';
 import { ordersToLookUp } from './recon-sync.js';
 import { pause, planCloseAllOrders, planCloseAllPosition, resume } from './resets.js';
 import { type KlgState, klgOrderSlots, klgStateToJson, parseKlgState, type StopState } from './state.js';
@@ -150,6 +151,7 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
       return prices[0]!.plus(prices[prices.length - 1]!).dividedBy(2);
     },
     chartLevels: (state) => state.levels.map((l) => l.price),
+    quietBand: klgQuietBand,
     eventChecks: (config) => ({
       sellGuard: {
         minProfitPct: config.min_profit_pct,
