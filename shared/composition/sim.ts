@@ -261,7 +261,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         ? {}
         : {
             quiet: {
-              range: (symbol: string) => rt.exchange.quietRange(plan.feeds.find((f) => f.symbol === symbol)!.id),
+              range: (symbol: string) =>
+                rt.exchange.quietRange(plan.feeds.find((f) => f.symbol === symbol)!.id),
               version: () => rt.exchange.changes,
             },
           }),

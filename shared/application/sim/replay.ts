@@ -252,6 +252,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const worker = new StreamWorker(ctx, {
     instances: o.instances,
     writer: 'gridbot-sim',
+    // Its orders' client ids carry the run id: a fixed one keeps a replay's events the same run to run.
+    run: 'replay',
     heartbeatIntervalMs: o.heartbeatIntervalMs,
     // No operator hands a flatten over in a replay: the store is not polled for one.
     flattenPollMs: null,

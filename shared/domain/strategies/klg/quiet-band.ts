@@ -68,7 +68,8 @@ export function klgQuietBand(
 
 /** Nothing in the state waits on time or on the exchange's answer. */
 function settled(s: KlgState, config: KlgConfig): boolean {
-  if (s.flatten || s.positionMismatch || s.unjournaled.length > 0 || s.reconBackoffUntil !== null) return false;
+  if (s.flatten || s.positionMismatch || s.unjournaled.length > 0 || s.reconBackoffUntil !== null)
+    return false;
   if (config.quote_amount_per_grid && !s.unit?.quote.equals(config.quote_amount_per_grid)) return false;
   for (const level of s.levels) {
     if (level.state !== 'IDLE' && level.state !== 'ACTIVE') return false;

@@ -1,0 +1,118 @@
+/**
+ * The Key Level Grid's quiet band (`quiet-band.ts`), the promise the replay's quiet stretches rest on: after
+ * a recon pass that decided nothing, a pass at any price strictly inside the band, with the exchange
+ * unchanged, decides nothing either and changes the state only in its volatile fields. Random grids, random
+ * walks (fills, rebuild-free), random buffers, stops and quote sizing.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Decimal, dec } from '../../../../../shared/domain/money.js';
+import { sameExcept } from '../../../../../shared/domain/quiet-pass.js';
+import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg/config.js';
+import { planRecon } from '../../../../../shared/domain/strategies/klg/index.js';
+import { klgStrategy } from '../../../../../shared/domain/strategies/klg/module.js';
+import { klgQuietBand } from '../../../../../shared/domain/strategies/klg/quiet-band.js';
+import { dogeRules } from '../../../../support/rules.js';
+import { KlgBot } from '../../../../support/strategies/klg/bot.js';
+import { klgConfig } from '../../../../support/strategies/klg/config.js';
+
+const TICK = dec('0.00001');
+const ticks = (n: number): Decimal => TICK.times(n);
+
+const gridArb = fc.record({
+  levelTicks: fc.uniqueArray(fc.integer({ min: 14_000, max: 26_000 }), { minLength: 3, maxLength: 12 }),
+  base: fc.integer({ min: 30, max: 400 }),
+  buyBufBp: fc.integer({ min: 0, max: 80 }),
+  sellBufBp: fc.integer({ min: 0, max: 80 }),
+  maxFill: fc.integer({ min: 1, max: 3 }),
+  stopMode: fc.constantFrom('lowest_support' as const, 'avg_entry' as const),
+  quote: fc.boolean(),
+});
+
+describe('Key Level Grid quiet band', () => {
+  it('a settled grid stays settled at every price strictly inside its band', () => {
+    let probed = 0;
+    fc.assert(
+      fc.property(
+        gridArb,
+        fc.integer({ min: 13_000, max: 27_000 }),
+        fc.array(fc.integer({ min: -900, max: 900 }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        // Often end just above or below a level (inside its buffers: where the thresholds matter).
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: -150, max: 150 })), { nil: null }),
+        (g, start, moves, probes, near) => {
+          const input: Partial<KlgConfigInput> = {
+            levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
+            ...(g.quote
+              ? { quote_amount_per_grid: String(g.base * 0.2) }
+              : { base_amount_per_grid: String(g.base) }),
+            buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
+            sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
+            max_fill_per_level: g.maxFill,
+            stop_loss: { mode: g.stopMode, avg_entry_pct: '0.08', pause_after_trigger: false },
+          };
+          const bot = new KlgBot(klgConfig(input), ticks(start), dogeRules());
+          bot.recon();
+          for (const m of moves) {
+            const next = bot.venue.price.plus(ticks(m));
+            if (next.greaterThan(ticks(5_000))) bot.move(next.toFixed());
+            // Passes until the grid settles (bounded: a grid that never settles gives no band).
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+          }
+          if (near) {
+            const level = g.levelTicks[near[0] % g.levelTicks.length]!;
+            if (near[1] !== 0) bot.move(ticks(level + near[1]).toFixed());
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+          }
+          // Settled as the replay judges it: a pass that decided nothing and changed only volatile fields.
+          const before = bot.state;
+          if (bot.recon().length > 0) return;
+          const settled = bot.state;
+          if (!sameExcept(before, settled, klgStrategy.reconVolatile!)) return;
+          const band = klgQuietBand(settled, bot.config, bot.venue.rules, bot.venue.price);
+          if (!band) return;
+          const low = band.low ?? bot.venue.price.times('0.5');
+          const high = band.high ?? bot.venue.price.times('1.5');
+          for (const f of probes) {
+            // A tick-aligned price strictly inside (low, high).
+            const span = high.minus(low).dividedBy(TICK).floor().toNumber();
+            if (span < 2) return;
+            const p = low.plus(ticks(1 + Math.floor(f * (span - 1))));
+            if (!p.greaterThan(low) || !p.lessThan(high)) continue;
+            const snap = { ...bot.venue.snapshot(settled), price: p, markPrice: p };
+            const d = planRecon(settled, snap, bot.config, bot.venue.time + 60_000);
+            expect(d.commands.map((c) => c.kind)).toEqual([]);
+            expect(d.applied).toEqual([]);
+            expect(sameExcept(settled, d.state, klgStrategy.reconVolatile!)).toBe(true);
+            probed += 1;
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(probed).toBeGreaterThan(100);
+  });
+
+  it('gives no band while something waits, or at a price the state was not decided at', () => {
+    const bot = KlgBot.doge('0.2', {
+      levels: { source: 'manual', prices: ['0.18', '0.19', '0.21', '0.22'] },
+      base_amount_per_grid: '100',
+    });
+    bot.recon();
+    bot.recon();
+    const band = klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.2'));
+    // Between the neighbouring levels (the supports have their buys: no buffer threshold applies).
+    expect(band?.low?.toFixed()).toBe('0.19');
+    expect(band?.high?.toFixed()).toBe('0.21');
+    // The roles say 0.19 is a support: at 0.185 the state was not decided.
+    expect(klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.185'))).toBeNull();
+    // On a level: no band.
+    expect(klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.19'))).toBeNull();
+    // An order placing: no band.
+    const placing = {
+      ...bot.state,
+      levels: bot.state.levels.map((l, i) => (i === 0 ? { ...l, state: 'PLACING' as const } : l)),
+    };
+    expect(klgQuietBand(placing, bot.config, bot.venue.rules, dec('0.2'))).toBeNull();
+  });
+});
