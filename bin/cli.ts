@@ -4,7 +4,7 @@
  * invalid config naming the field, bad option), 2 runtime failure, 3 the command needs confirmation.
  *
  *   gridbot sim --config <yaml|json> [--candles <csv>] [--ticks <csv>] [--from <iso>] [--to <iso>]
- *               [--store dynamo|memory] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
+ *               [--store dynamo|memory] [--exact] [--out <dir>] [--exchange-info <json>] [--funding <csv>]
  *   gridbot --version | gridbot help [command]   (exit 0)
  *   gridbot init [--strategy klg|closer|hedge-grid|hedge-pairs] [--symbol <ccxt symbol>] [--out <file>] [--force]
  *   gridbot validate-config <file>
@@ -175,6 +175,10 @@ function simCommand(io: CliIo): Command {
         .default('memory'),
     )
     .option('--out <dir>', 'output directory (default out/<timestamp>/)')
+    .option(
+      '--exact',
+      'run every recon pass and apply every candle in full, even in quiet stretches (slower; the events are the same)',
+    )
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary (summary.json) and the files written as JSON, no progress')
     .action(async (o) => {
@@ -186,6 +190,7 @@ function simCommand(io: CliIo): Command {
         ...(await marketInputs(o, config)),
         store: o.store,
         outDir,
+        exact: o.exact === true,
         onWarning: (m: string) => io.err(`gridbot sim: warning: ${m}\n`),
         ...(o.quiet || o.json
           ? {}

@@ -68,8 +68,9 @@ export interface SimResult {
     readonly reconEngineMs: number;
     /** Recon passes not written: nothing changed but their time and price (skipped ones included). */
     readonly reconQuiet: number;
-    /** Of those, skipped inside a quiet band; and candles applied as quiet ones (`quiet-skip.ts`). */
+    /** Of those, skipped inside a quiet band; risk checks skipped as steady; candles applied as quiet ones (`quiet-skip.ts`). */
     readonly reconSkipped: number;
+    readonly riskSkipped: number;
     readonly quietCandles: number;
     readonly steps: number;
     readonly storeCalls: number;
@@ -264,6 +265,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
               range: (symbol: string) =>
                 rt.exchange.quietRange(plan.feeds.find((f) => f.symbol === symbol)!.id),
               version: () => rt.exchange.changes,
+              equity: (account: string, asset: string) => rt.exchange.balance(account, asset).marginBalance,
             },
           }),
     });
@@ -357,6 +359,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         reconEngineMs: replay.reconTimings.engineMs,
         reconQuiet: replay.reconTimings.quiet,
         reconSkipped: replay.skipped.reconPasses,
+        riskSkipped: replay.skipped.riskChecks,
         quietCandles: replay.skipped.quietCandles,
         steps: replay.steps,
         storeCalls: rt.inFlight.storeCalls,

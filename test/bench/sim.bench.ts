@@ -5,8 +5,10 @@
  * where the time goes: the paper matching engine (market steps), Exchange port calls, store calls, the
  * KLG engine inside recon (`planRecon`, from the recon reports' `timings`), and the rest (application
  * shells, the driver, reporting). The memory store replays the whole month; the embedded DynamoDB
- * (dynalite, ~3–10 ms per call here) replays the first two days of it, and the month is projected from
- * its rate. CPU time is printed next to wall time: on a shared machine it is the steadier figure (for
+ * (dynalite, ~3–10 ms per call here) replays its first seven days (two with `--exact`), and the month is
+ * projected from that rate. Each is run as the simulator runs by default (quiet stretches cut short:
+ * `application/sim/quiet-skip.ts`) and with `--exact` (every pass, every candle in full), and the two
+ * event logs are compared. CPU time is printed next to wall time: on a shared machine it is the steadier figure (for
  * dynalite it includes the in-process server). Measures only; asserts nothing.
  */
 import { resolve } from 'node:path';
@@ -41,11 +43,12 @@ const config = parseDeploymentConfig({
   simulation: { balances: { main: { USDT: '20000' } } },
 });
 
-async function replay(store: 'memory' | 'dynamo', days?: number): Promise<SimResult> {
+async function replay(store: 'memory' | 'dynamo', days?: number, exact = false): Promise<SimResult> {
   return runSimulation({
     config: { config, dir: repoRoot },
     candles: { [SYMBOL]: candles },
     store,
+    exact,
     ...(days ? { from: FROM, to: FROM + days * 86_400_000 } : {}),
   });
 }
@@ -61,15 +64,24 @@ function report(label: string, r: SimResult, cpuMs: number): void {
   console.log(
     `${head}  ${s.toFixed(1).padStart(6)} s (cpu ${(cpuMs / 1000).toFixed(1)} s)  ${rate} candles/s`,
   );
-  const counts = `${r.summary.jobs.recon} recon passes (${t.reconQuiet.toLocaleString('en')} quiet, not written), ${fills} fills, ${t.storeCalls.toLocaleString('en')} store calls`;
+  const n = (x: number) => x.toLocaleString('en');
+  const counts = `${n(r.summary.jobs.recon)} recon passes (${n(t.reconQuiet)} quiet, not written; ${n(t.reconSkipped)} of them skipped), ${fills} fills, ${n(t.storeCalls)} store calls`;
   console.log(`${''.padEnd(28)} ${counts}`);
+  if (t.quietCandles > 0 || t.riskSkipped > 0)
+    console.log(
+      `${''.padEnd(28)} ${n(t.quietCandles)} candles applied as quiet ones, ${n(t.riskSkipped)} of ${n(r.summary.jobs.risk)} risk checks skipped as steady`,
+    );
   const split = `market ${pct(t.marketMs)}  exchange ${pct(t.exchangeMs)}  store ${pct(t.storeMs)}`;
   console.log(`${''.padEnd(28)} ${split}  engine ${pct(t.reconEngineMs)}  other ${pct(rest)}`);
 }
 
-async function measured(store: 'memory' | 'dynamo', days?: number): Promise<[SimResult, number]> {
+async function measured(
+  store: 'memory' | 'dynamo',
+  days?: number,
+  exact = false,
+): Promise<[SimResult, number]> {
   const cpu = process.cpuUsage();
-  const r = await replay(store, days);
+  const r = await replay(store, days, exact);
   const used = process.cpuUsage(cpu);
   return [r, (used.user + used.system) / 1000];
 }
@@ -81,10 +93,21 @@ const bench: Bench = {
     await replay('memory', 0.25); // warm-up (module loading, JIT)
     const [month, monthCpu] = await measured('memory');
     report('memory, whole month', month, monthCpu);
-    const [two, twoCpu] = await measured('dynamo', 2);
-    report('dynamo (dynalite), 2 days', two, twoCpu);
-    const projected = (month.timings.steps / two.timings.steps) * (two.timings.totalMs / 1000);
-    console.log(`${''.padEnd(28)} → the month would take about ${Math.round(projected)} s on dynalite`);
+    const [exact, exactCpu] = await measured('memory', undefined, true);
+    report('memory, month, --exact', exact, exactCpu);
+    const same = exact.eventsJsonl === month.eventsJsonl ? 'the same events.jsonl' : 'DIFFERENT events.jsonl';
+    console.log(
+      `${''.padEnd(28)} → quiet stretches cut short: ${(exact.timings.totalMs / month.timings.totalMs).toFixed(1)}× faster, ${same}`,
+    );
+    const [dyn, dynCpu] = await measured('dynamo', 7);
+    report('dynamo (dynalite), 7 days', dyn, dynCpu);
+    const [two, twoCpu] = await measured('dynamo', 2, true);
+    report('dynamo, 2 days, --exact', two, twoCpu);
+    const projected = (days: SimResult) =>
+      (month.timings.steps / days.timings.steps) * (days.timings.totalMs / 1000);
+    console.log(
+      `${''.padEnd(28)} → the month would take about ${Math.round(projected(dyn))} s on dynalite (${Math.round(projected(two))} s with --exact)`,
+    );
   },
 };
 

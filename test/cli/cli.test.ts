@@ -79,6 +79,16 @@ describe('gridbot sim', () => {
     expect(summary.instances[0].candles).toBe(360);
   });
 
+  it('--exact runs every pass in full and writes the same events', async () => {
+    const fast = join(dir.path, 'fast-out');
+    const exact = join(dir.path, 'exact-out');
+    expect((await cli([...realCandles('2025-06-05T06:00:00Z', fast), '--quiet'])).code).toBe(0);
+    expect((await cli([...realCandles('2025-06-05T06:00:00Z', exact), '--quiet', '--exact'])).code).toBe(0);
+    const events = (d: string) => readFileSync(join(d, 'events.jsonl'), 'utf8');
+    expect(events(fast).length).toBeGreaterThan(0);
+    expect(events(exact)).toBe(events(fast));
+  });
+
   it('--json prints the summary and the files it wrote, and no progress', async () => {
     const out = join(dir.path, 'json');
     const r = await cli([...realCandles('2025-06-05T02:00:00Z', out), '--json'], { isTTY: true });

@@ -2,13 +2,13 @@
  * Quiet stretches of a replay: what the driver may leave out because it would change nothing, so a month
  * replays in seconds. Most minutes of a resting grid are quiet: the candle fills nothing, and the recon pass
  * after it decides nothing. Those minutes are cut short, and only those:
- *  - a recon pass is skipped while its instance's price stays strictly inside the band its strategy
+ *  - a recon pass is skipped while the price it would see (the close) stays strictly inside the band its strategy
  *    promises after a settled pass (`StrategySimulation.quietBand`), before the band's time limit, with
  *    nothing changed on the exchange (a skipped pass counts as a quiet pass: it would not have been
  *    written either);
  *  - a candle goes to the exchange as a quiet one (`PaperExchange.applyQuietCandle`: prices, mark and
- *    kline set, no matching, nothing published) when it lies inside both the bands of every instance on its
- *    symbol and the exchange's own quiet range (nothing rests, triggers or liquidates in it; no funding
+ *    kline set, no matching, nothing published) when it closes inside the bands of every instance on its
+ *    symbol and trades only inside the exchange's own quiet range (nothing rests, triggers or liquidates in it; no funding
  *    due on a position), and the next candle would be quiet too, and no job runs for real before the one
  *    after: what the stream worker's market tape holds when anything decides again is then exactly what
  *    it would hold had every candle been published (the tape keeps one candle's trades and the trade
@@ -29,6 +29,7 @@ import type { AppContext } from '../context.js';
 import { budgetPolicyOf } from '../guard-rails.js';
 import { guardsFor } from '../pipeline.js';
 import type { JobName } from '../scheduled.js';
+import type { SteadyCheck } from '../strategies/runtime.js';
 
 /** A candle the exchange can take as a quiet one. */
 export interface QuietCandle {
@@ -45,6 +46,8 @@ export interface QuietCandle {
 export interface QuietMarket {
   range(symbol: string): QuietBand | null;
   version(): number;
+  /** An account's equity (margin balance) in `asset` now. */
+  equity(account: string, asset: string): Decimal;
 }
 
 /** What the driver asks of the schedule: when an instance next runs a job. */
@@ -73,16 +76,26 @@ export class QuietSkip {
   readonly #eligible = new Set<string>();
   /** Each band with the exchange's change count it holds for, and the stored grid's version it was taken on. */
   readonly #bands = new Map<string, QuietBand & { readonly version: number; readonly grid: number }>();
+  /** Each steady risk check's promise, with the exchange's change count it holds for. */
+  readonly #steady = new Map<string, SteadyCheck & { readonly version: number }>();
   /** Instances whose risk check may hand the position to the closer (which reads the market tape). */
   readonly #flattensOnRisk = new Set<string>();
   readonly #ranges = new Map<string, { version: number; range: QuietBand | null }>();
   /** The last close of each symbol (the price a settled pass decided at). */
   readonly #close = new Map<string, Decimal>();
   #off = false;
+  readonly #heartbeatMs: number;
+  skippedChecks = 0;
 
-  constructor(ctx: AppContext, instances: readonly InstanceConfig[], market: QuietMarket) {
+  constructor(
+    ctx: AppContext,
+    instances: readonly InstanceConfig[],
+    market: QuietMarket,
+    heartbeatIntervalMs: number,
+  ) {
     this.#ctx = ctx;
     this.#market = market;
+    this.#heartbeatMs = heartbeatIntervalMs;
     this.#byId = new Map(instances.map((c) => [c.id, c]));
     const perAccount = new Map<string, number>();
     for (const c of instances)
@@ -115,6 +128,7 @@ export class QuietSkip {
   stop(): void {
     this.#off = true;
     this.#bands.clear();
+    this.#steady.clear();
   }
 
   /** A market step was applied in full: remember its close; a band it left is gone. */
@@ -127,13 +141,22 @@ export class QuietSkip {
     this.#close.set(q.symbol, q.close);
     for (const c of this.#bySymbol.get(q.symbol) ?? []) {
       const band = this.#bands.get(c.id);
-      if (band && !inside(q.low, q.high, band)) this.#bands.delete(c.id);
+      if (band && !inside(q.close, q.close, band)) this.#bands.delete(c.id);
     }
   }
 
   /** Fills were handled, or something else moved the grids: every band is gone. */
   forgetAll(): void {
     this.#bands.clear();
+    this.#steady.clear();
+  }
+
+  /** A risk check ran for real: what it promises of the next ones (`SteadyCheck`), if anything. */
+  checked(instanceId: string, steady: SteadyCheck | null | undefined): void {
+    this.#steady.delete(instanceId);
+    if (this.#off || !steady || !this.#eligible.has(instanceId)) return;
+    if (this.#heartbeatMs >= steady.heartbeatMaxAgeMs) return;
+    this.#steady.set(instanceId, { ...steady, version: this.#market.version() });
   }
 
   /**
@@ -145,12 +168,17 @@ export class QuietSkip {
     this.#bands.delete(instanceId);
     if (this.#off || !this.#eligible.has(instanceId)) return;
     if (job !== 'recon') {
-      if (!had || !settled) return;
-      const stored = await this.#ctx.store.loadGrid(instanceId);
-      if (stored?.version === had.grid) this.#bands.set(instanceId, had);
+      const stored = had || job === 'recompute' ? await this.#ctx.store.loadGrid(instanceId) : null;
+      if (had && settled && stored?.version === had.grid) this.#bands.set(instanceId, had);
+      // A recompute that moved the grid may have moved what a risk check reads.
+      if (job === 'recompute' && (!had || stored?.version !== had.grid)) this.#steady.delete(instanceId);
       return;
     }
-    if (!settled) return;
+    // A pass that changed the grid may have changed what a risk check reads (holdings, counters).
+    if (!settled) {
+      this.#steady.delete(instanceId);
+      return;
+    }
     const config = this.#byId.get(instanceId);
     const state = await this.#ctx.store.loadGrid(instanceId);
     const quietBand = config ? strategyOf(config).simulation.quietBand : undefined;
@@ -168,9 +196,21 @@ export class QuietSkip {
       this.#bands.set(instanceId, { ...band, version: this.#market.version(), grid: state.version });
   }
 
-  /** Whether the job would change nothing: a recon pass inside its instance's band. */
+  /**
+   * Whether the job would change nothing: a recon pass inside its instance's band, or a risk check whose
+   * last run promised the same while the account's equity stays where it is now.
+   */
   skips(instanceId: string, job: JobName, at: number): boolean {
-    if (this.#off || job !== 'recon') return false;
+    if (this.#off) return false;
+    if (job === 'risk') {
+      const steady = this.#steady.get(instanceId);
+      if (!steady || steady.version !== this.#market.version()) return false;
+      const equity = this.#market.equity(steady.account, steady.asset);
+      if (!equity.greaterThan(steady.floor) || equity.greaterThan(steady.ceiling)) return false;
+      this.skippedChecks += 1;
+      return true;
+    }
+    if (job !== 'recon') return false;
     const band = this.#band(instanceId);
     if (!band || at >= band.until) return false;
     this.skippedPasses += 1;
@@ -215,9 +255,10 @@ export class QuietSkip {
 
   #covers(q: QuietCandle, at: number, range: QuietBand): boolean {
     if (at >= range.until || !inside(q.low, q.high, range)) return false;
+    // A pass sees the price the candle closed at; the exchange saw every price of the candle.
     for (const c of this.#bySymbol.get(q.symbol) ?? []) {
       const band = this.#band(c.id);
-      if (!band || at >= band.until || !inside(q.low, q.high, band)) return false;
+      if (!band || at >= band.until || !inside(q.close, q.close, band)) return false;
     }
     return true;
   }

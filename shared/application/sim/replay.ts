@@ -30,6 +30,7 @@ import type { AppContext } from '../context.js';
 import { JOB_SERVICES } from '../jobs.js';
 import type { ReconReport } from '../reconcile-instance.js';
 import { type JobName, runScheduled } from '../scheduled.js';
+import type { SteadyCheck } from '../strategies/runtime.js';
 import { StreamWorker } from '../stream-worker.js';
 import { type QuietCandle, type QuietMarket, QuietSkip } from './quiet-skip.js';
 import { type DueJob, JobSchedule } from './schedule.js';
@@ -104,8 +105,12 @@ export interface ReplayResult {
     /** Passes that changed nothing but their time and price, not written (`quiet-pass.ts`), skipped ones included. */
     quiet: number;
   };
-  /** What quiet stretches left out (`quiet-skip.ts`): recon passes skipped, candles applied as quiet ones. */
-  readonly skipped: { readonly reconPasses: number; readonly quietCandles: number };
+  /** What quiet stretches left out (`quiet-skip.ts`): recon passes and risk checks skipped, candles applied as quiet ones. */
+  readonly skipped: {
+    readonly reconPasses: number;
+    readonly riskChecks: number;
+    readonly quietCandles: number;
+  };
 }
 
 /** A blocked task may sleep through backoff, not through hours of virtual time. */
@@ -194,7 +199,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     }
   };
 
-  const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet) : null;
+  const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet, o.heartbeatIntervalMs) : null;
   const run = async (due: DueJob): Promise<void> => {
     const outcomes = await runScheduled(
       ctx,
@@ -223,6 +228,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       } else {
         // A check or recompute that left the grid as it was keeps its band.
         await skip?.ran(out.instanceId, due.job, true);
+        if (due.job === 'risk')
+          skip?.checked(out.instanceId, (out.result as { steady?: SteadyCheck | null }).steady);
         await inspect([out.instanceId]);
       }
     }
@@ -234,9 +241,9 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       await advance(at);
       for (const due of schedule.take(at)) {
         if (skip?.skips(due.instanceId, due.job, due.at)) {
-          // Inside its band: the pass would decide nothing and not be written.
+          // Inside its band: the pass would decide nothing and not be written (or a steady check).
           jobs[due.job] += 1;
-          reconTimings.quiet += 1;
+          if (due.job === 'recon') reconTimings.quiet += 1;
           continue;
         }
         await untilDone(run(due), `${due.job} of ${due.instanceId}`);
@@ -303,6 +310,10 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     violations,
     worker: { ...worker.stats },
     reconTimings,
-    skipped: { reconPasses: skip?.skippedPasses ?? 0, quietCandles: skip?.quietCandles ?? 0 },
+    skipped: {
+      reconPasses: skip?.skippedPasses ?? 0,
+      riskChecks: skip?.skippedChecks ?? 0,
+      quietCandles: skip?.quietCandles ?? 0,
+    },
   };
 }

@@ -14,6 +14,7 @@
  */
 import type { Decision } from '../../domain/commands.js';
 import type { InstanceConfig } from '../../domain/config/deployment.js';
+import type { Decimal } from '../../domain/money.js';
 import type { InstanceEnvelope } from '../../domain/strategy.js';
 import type { AppContext } from '../context.js';
 
@@ -42,6 +43,20 @@ export interface ReconReport {
     readonly storeMs: number;
     readonly engineMs: number;
   };
+}
+
+/**
+ * A scheduled check's promise (the simulator's quiet stretches, `application/sim/quiet-skip.ts`): run again
+ * with the grid, its orders and position unchanged and the worker's heartbeat no older than
+ * `heartbeatMaxAgeMs`, it finds the same and changes nothing that decides, while the account's equity in
+ * `asset` stays in (floor, ceiling].
+ */
+export interface SteadyCheck {
+  readonly account: string;
+  readonly asset: string;
+  readonly floor: Decimal;
+  readonly ceiling: Decimal;
+  readonly heartbeatMaxAgeMs: number;
 }
 
 export interface ReconOptions {

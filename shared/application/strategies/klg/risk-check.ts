@@ -13,14 +13,14 @@
  */
 
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
-import { type Decimal, dec, maxDec, ZERO } from '../../../domain/money.js';
+import { type Decimal, dec, maxDec, ONE, ZERO } from '../../../domain/money.js';
 import { counterDrift, pause } from '../../../domain/strategies/klg/index.js';
 import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { publishAlerts } from '../../execute.js';
 import { settleAssetOf } from '../../market.js';
-import type { Shell } from '../runtime.js';
+import type { Shell, SteadyCheck } from '../runtime.js';
 import { loadKlgConfig } from './instance.js';
 
 export type RiskLevel = 'ok' | 'warning' | 'breach';
@@ -39,6 +39,11 @@ export interface RiskReport {
   readonly drawdownPct: string | null;
   readonly heartbeatAgeSec: number | null;
   readonly paused: boolean;
+  /**
+   * Nothing found and nothing raised before: the next check finds the same while nothing but the equity
+   * moves, as long as the equity neither sets a new peak nor reaches the drawdown limit (null otherwise).
+   */
+  readonly steady: SteadyCheck | null;
 }
 
 /** A breached drawdown clears below this fraction of its limit. */
@@ -198,6 +203,16 @@ export async function runRiskCheck(
   if (level === 'breach') ctx.metrics.put('RiskBreaches', 1, 'Count', dims);
   if (heartbeatAgeSec !== null)
     ctx.metrics.put('HeartbeatAgeSec', heartbeatAgeSec, 'Seconds', { account: config.account });
+  const steady =
+    level === 'ok' && previousLevel === 'ok' && state !== null
+      ? {
+          account: config.account,
+          asset: settleAssetOf(config.symbol),
+          floor: peak.times(ONE.minus(config.risk.max_drawdown_pct)),
+          ceiling: peak,
+          heartbeatMaxAgeMs: config.risk.heartbeat_max_age_sec * 1000,
+        }
+      : null;
   return {
     instanceId,
     level,
@@ -206,5 +221,6 @@ export async function runRiskCheck(
     drawdownPct: drawdown.times(100).toFixed(4),
     heartbeatAgeSec,
     paused,
+    steady,
   };
 }

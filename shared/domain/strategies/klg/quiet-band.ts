@@ -55,8 +55,9 @@ export function klgQuietBand(
     // grid gets none: the threshold changes nothing there). Past a resistance the role flips first.
     const waiting = !level.order && level.state === 'IDLE' && level.fillCounter < config.max_fill_per_level;
     if (level.role === 'SUPPORT' && waiting && !state.paused) limit(level.price.times(up));
-    // Below a resistance, where a sell there has room (nothing to sell when nothing is held).
-    if (level.role === 'RESISTANCE' && held) limit(level.price.times(down));
+    // Below a resistance, where a new sell there has room (nothing to sell when nothing is held; a level
+    // with a live sell is not judged on room).
+    if (level.role === 'RESISTANCE' && held && !level.order) limit(level.price.times(down));
   }
   if (held) {
     const trigger = stopTriggerAt(config, state.levels[0]?.price, state.avgEntry, rules);
