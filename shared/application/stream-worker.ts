@@ -91,6 +91,11 @@ export interface StreamWorkerOptions {
   /** This process's run id (`RUN_ID_PATTERN`); default: a fresh random one. */
   readonly run?: string;
   /**
+   * The simulator only (`application/sim/quiet-skip.ts`): heartbeats are kept, not written, while this
+   * says so; `flushHeartbeats()` writes the last one kept (its time and statuses) before anything reads it.
+   */
+  readonly deferHeartbeats?: () => boolean;
+  /**
    * How often each account's flatten requests are read from the store (ms; default 2 s); null: never (the
    * simulator, which has no operator to hand one over).
    */
@@ -841,16 +846,37 @@ export class StreamWorker {
     );
   }
 
+  /** A heartbeat kept and not written yet (`deferHeartbeats`): its time and each account's status then. */
+  #keptHeartbeat: { at: number; statuses: [string, Heartbeat['status']][] } | null = null;
+
+  /** Writes the heartbeat kept by `deferHeartbeats`, if any, as it would have been written at its time. */
+  async flushHeartbeats(): Promise<void> {
+    const kept = this.#keptHeartbeat;
+    if (!kept) return;
+    this.#keptHeartbeat = null;
+    await this.#putHeartbeats(kept.at, kept.statuses);
+  }
+
   async #writeHeartbeats(): Promise<void> {
     const at = this.#ctx.clock.now();
+    const statuses: [string, Heartbeat['status']][] = [...this.#accounts].map(([id, a]) => [id, a.status]);
+    if (this.#opts.deferHeartbeats?.()) {
+      this.#keptHeartbeat = { at, statuses };
+      return;
+    }
+    this.#keptHeartbeat = null;
+    await this.#putHeartbeats(at, statuses);
+  }
+
+  async #putHeartbeats(at: number, statuses: readonly [string, Heartbeat['status']][]): Promise<void> {
     await Promise.all(
-      [...this.#accounts].map(async ([accountId, a]) => {
+      statuses.map(async ([accountId, status]) => {
         try {
-          await this.#ctx.store.putHeartbeat({ accountId, at, writer: this.#opts.writer, status: a.status });
+          await this.#ctx.store.putHeartbeat({ accountId, at, writer: this.#opts.writer, status });
           // The heartbeat just written is 0 s old: the per-account heartbeat alarm hears from a live worker
           // whatever its accounts' strategies (the Key Level Grid's risk check also reports the age it reads;
           // a dead or draining worker reports nothing, and missing data breaches).
-          if (a.status !== 'draining')
+          if (status !== 'draining')
             this.#ctx.metrics.put('HeartbeatAgeSec', 0, 'Seconds', { account: accountId });
         } catch (e) {
           this.#ctx.logger.warn('heartbeat write failed', {

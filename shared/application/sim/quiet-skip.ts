@@ -13,9 +13,13 @@
  *    after: what the stream worker's market tape holds when anything decides again is then exactly what
  *    it would hold had every candle been published (the tape keeps one candle's trades and the trade
  *    before them).
- * Risk checks and recomputes always run; any of them, any fill, any candle outside a band, any flatten,
- * ends the stretch. The same replay with and without skipping writes the same `events.jsonl` (tested on
- * real months: `test/application/quiet-skip.test.ts`); `gridbot sim --exact` runs every pass.
+ * A steady risk check is skipped too (`SteadyCheck`: the same findings while the equity neither peaks nor
+ * reaches the drawdown limit), and the stream worker's heartbeats are kept, not written, until a step or
+ * job that runs in full may read them (only the last is written). Recomputes always run. A fill, a
+ * candle closing outside a band, a pass or recompute that changed the grid ends the stretch; a flatten
+ * ends skipping for the rest of the replay. The same replay with and without skipping writes the same
+ * `events.jsonl` and summary (tested on real months: `test/sim/quiet-skip.test.ts`); `gridbot sim
+ * --exact` runs every pass.
  *
  * What is never skipped: an instance whose strategy gives no band, decides on market data (`onMarket`),
  * shares an account with another instance (a sibling reads its stored price and exposure), declares a
@@ -122,6 +126,11 @@ export class QuietSkip {
       if (eligible) this.#eligible.add(c.id);
       if (strategy.monitoring(c).riskBreach?.onBreach === 'flatten') this.#flattensOnRisk.add(c.id);
     }
+  }
+
+  /** Still cutting quiet stretches short (not stopped by a flatten). */
+  get active(): boolean {
+    return !this.#off;
   }
 
   /** Nothing more is skipped in this replay (a flatten is being worked: its closer reads every candle). */

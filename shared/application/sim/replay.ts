@@ -41,6 +41,7 @@ export interface SteppableClock extends Clock {
   /** Moves time when no timer is due by then (no waiting). */
   setTime(t: number): void;
   nextTimerAt(): number | undefined;
+  pendingTimers(): number;
 }
 
 export interface MarketStep {
@@ -246,6 +247,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
           if (due.job === 'recon') reconTimings.quiet += 1;
           continue;
         }
+        await worker.flushHeartbeats();
         await untilDone(run(due), `${due.job} of ${due.instanceId}`);
       }
     }
@@ -264,6 +266,10 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     heartbeatIntervalMs: o.heartbeatIntervalMs,
     // No operator hands a flatten over in a replay: the store is not polled for one.
     flattenPollMs: null,
+    // In quiet stretches only the last heartbeat before anything reads it is written (`quiet-skip.ts`):
+    // kept while nothing else sleeps on the clock (a waking task might read it), written before any step
+    // or job that runs in full.
+    ...(skip ? { deferHeartbeats: () => skip.active && clock.pendingTimers() === 0 } : {}),
   });
   await worker.start();
   await o.settle();
@@ -279,6 +285,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     await runJobsThrough(step.at - 1);
     await advance(step.at);
     if (!skip?.tryQuiet(list as MarketStep[], index, schedule)) {
+      // What the step brings may read the worker's heartbeat (a hand-over asks whether it holds the account).
+      await worker.flushHeartbeats();
       const before = handled();
       if (step.apply()) await o.settle();
       if (handled() !== before) {
@@ -292,6 +300,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     // a time); what it has not finished by its deadline recon closes at market, as live.
     if (flattenAsked || worker.flattening > 0) {
       skip?.stop();
+      await worker.flushHeartbeats();
       flattenAsked = false;
       await untilDone(worker.pollFlattens(), 'the flatten runner');
       await o.settle();
@@ -300,6 +309,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     await o.afterStep?.(step.at);
   }
   await runJobsThrough(o.end);
+  await worker.flushHeartbeats();
   await untilDone(worker.drain(), 'the stream worker');
   await untilDone(worker.stop(), 'stopping the stream worker');
   await inspect(everyInstance);
