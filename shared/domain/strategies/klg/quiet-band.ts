@@ -9,8 +9,9 @@
  *  - each level's price (its role: support, resistance, at the price; `polarity.ts`);
  *  - a support's price × (1 + buy_price_buffer_pct), where a new buy there becomes allowed, when it could
  *    get one (no order, IDLE, quota left, not paused); a resistance's × (1 − sell_price_buffer_pct), where
- *    a new sell there has room (and the waterfall's space check), when anything is held (`polarity.ts`,
- *    `sell-target.ts`); the other side of each is past the level itself, whose role flips first;
+ *    a new sell there has room (and the waterfall's space check), when anything is held and the level's
+ *    sell price clears the profit guard (`polarity.ts`, `sell-target.ts`); the other side of each is past
+ *    the level itself, whose role flips first;
  *  - the stop trigger the position wants (the mark at or below it closes the position; `stop-loss.ts`).
  * Everything else a pass reads is the state or the exchange (fills, open orders, the position, the margin
  * facts), which the caller guarantees unchanged.
@@ -25,7 +26,7 @@ import type { QuietBand } from '../../strategy.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
 import { stopTriggerAt } from './margin-guard.js';
-import { roleOf } from './polarity.js';
+import { profitGuardFloor, roleOf, sellPriceOf } from './polarity.js';
 import type { KlgState } from './state.js';
 
 export function klgQuietBand(
@@ -48,6 +49,7 @@ export function klgQuietBand(
   const up = ONE.plus(config.buy_price_buffer_pct);
   const down = ONE.minus(config.sell_price_buffer_pct);
   const held = state.holdings.greaterThan(0);
+  const floor = profitGuardFloor(state.avgEntry, config);
   for (const level of state.levels) {
     if (level.role !== roleOf(level.price, price)) return null;
     limit(level.price);
@@ -56,8 +58,14 @@ export function klgQuietBand(
     const waiting = !level.order && level.state === 'IDLE' && level.fillCounter < config.max_fill_per_level;
     if (level.role === 'SUPPORT' && waiting && !state.paused) limit(level.price.times(up));
     // Below a resistance, where a new sell there has room (nothing to sell when nothing is held; a level
-    // with a live sell is not judged on room).
-    if (level.role === 'RESISTANCE' && held && !level.order) limit(level.price.times(down));
+    // with a live sell is not judged on room, nor one the profit guard keeps closed at any price).
+    if (
+      level.role === 'RESISTANCE' &&
+      held &&
+      !level.order &&
+      sellPriceOf(level.price, rules).greaterThan(floor)
+    )
+      limit(level.price.times(down));
   }
   if (held) {
     const trigger = stopTriggerAt(config, state.levels[0]?.price, state.avgEntry, rules);
