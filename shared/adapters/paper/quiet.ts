@@ -5,7 +5,8 @@
  * Entry points:
  *  - `quietRange(core, symbol)`: the open interval (low, high) no resting limit order reaches (a buy fills
  *    at or below its price, a sell at or above), no algo order triggers in (on the last price or the mark),
- *    and no position on the symbol comes within 5% of its liquidation price; with `until`, the next
+ *    no position on the symbol comes within 5% of its liquidation price or changes maintenance bracket
+ *    (the liquidation price moves with it); with `until`, the next
  *    funding time when a position on the symbol would pay or receive it. Null when no such promise can be
  *    made: the last price is outside, or an account whose pool holds the symbol also holds another one or
  *    both sides of it (its liquidation then moves with more than this symbol's mark).
@@ -18,7 +19,7 @@
  * Invariant (property-tested against `applyCandle`): for a candle inside the range, both leave the same
  * prices, book, mark, klines and accounts, and `applyCandle` emits no account event.
  */
-import { type Decimal, dec } from '../../domain/money.js';
+import { type Decimal, dec, ZERO } from '../../domain/money.js';
 import { assertValidOhlc } from './intrabar-path.js';
 import { liquidationPrice, marketOf } from './ledger.js';
 import { settleFunding } from './liquidation.js';
@@ -60,17 +61,26 @@ export function quietRange(core: EngineCore, symbol: string): QuietRange | null 
   for (const account of core.accounts.values()) {
     let long = false;
     let short = false;
+    let size = ZERO;
     for (const p of account.positions.values()) {
       if (p.qty.isZero()) continue;
       const m = core.markets.get(p.symbol);
       if (!m || m.rules.marginAsset !== asset) continue;
       if (p.symbol !== symbol) return null;
+      size = size.plus(p.qty.abs());
       if (p.qty.isPositive()) long = true;
       else short = true;
     }
     if (long && short) return null;
     if (!long && !short) continue;
     held = true;
+    // The maintenance bracket follows the notional at the mark: where it changes, so does the liquidation
+    // price (a pass reads it); a quiet range stays inside one bracket.
+    for (const b of market.brackets) {
+      const at = b.notionalCap.dividedBy(size);
+      if (market.last && at.lessThanOrEqualTo(market.last)) below(at);
+      else above(at);
+    }
     const liq = liquidationPrice(core, account, symbol);
     if (liq.isZero()) continue;
     if (long) below(liq.times(LIQUIDATION_MARGIN.plus(1)));

@@ -79,7 +79,10 @@ export class QuietSkip {
   readonly #bySymbol = new Map<string, InstanceConfig[]>();
   readonly #eligible = new Set<string>();
   /** Each band with the exchange's change count it holds for, and the stored grid's version it was taken on. */
-  readonly #bands = new Map<string, QuietBand & { readonly version: number; readonly grid: number }>();
+  readonly #bands = new Map<
+    string,
+    QuietBand & { readonly version: number; readonly grid: number; readonly symbol: string }
+  >();
   /** Each steady risk check's promise, with the exchange's change count it holds for. */
   readonly #steady = new Map<string, SteadyCheck & { readonly version: number }>();
   /** Instances whose risk check may hand the position to the closer (which reads the market tape). */
@@ -177,6 +180,8 @@ export class QuietSkip {
     this.#bands.delete(instanceId);
     if (this.#off || !this.#eligible.has(instanceId)) return;
     if (job !== 'recon') {
+      // A check that did not finish promises nothing about the next.
+      if (!settled) this.#steady.delete(instanceId);
       const stored = had || job === 'recompute' ? await this.#ctx.store.loadGrid(instanceId) : null;
       if (had && settled && stored?.version === had.grid) this.#bands.set(instanceId, had);
       // A recompute that moved the grid may have moved what a risk check reads.
@@ -202,7 +207,12 @@ export class QuietSkip {
     );
     const band = quietBand(state, config, rules, price);
     if (band && inside(price, price, band))
-      this.#bands.set(instanceId, { ...band, version: this.#market.version(), grid: state.version });
+      this.#bands.set(instanceId, {
+        ...band,
+        version: this.#market.version(),
+        grid: state.version,
+        symbol: leg.symbol,
+      });
   }
 
   /**
@@ -222,6 +232,11 @@ export class QuietSkip {
     if (job !== 'recon') return false;
     const band = this.#band(instanceId);
     if (!band || at >= band.until) return false;
+    // The exchange side too: what a pass reads of the account (its liquidation price, above all) holds only
+    // inside the exchange's quiet range.
+    const range = this.#range(band.symbol);
+    const close = this.#close.get(band.symbol);
+    if (!range || !close || at >= range.until || !inside(close, close, range)) return false;
     this.skippedPasses += 1;
     return true;
   }
@@ -273,7 +288,7 @@ export class QuietSkip {
   }
 
   /** The instance's band while the exchange is as it was when the band was taken. */
-  #band(instanceId: string): QuietBand | undefined {
+  #band(instanceId: string): (QuietBand & { readonly symbol: string }) | undefined {
     const band = this.#bands.get(instanceId);
     if (!band) return undefined;
     if (band.version === this.#market.version()) return band;

@@ -312,6 +312,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   await worker.flushHeartbeats();
   await untilDone(worker.drain(), 'the stream worker');
   await untilDone(worker.stop(), 'stopping the stream worker');
+  await worker.flushHeartbeats();
   await inspect(everyInstance);
   return {
     steps,

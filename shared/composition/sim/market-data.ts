@@ -25,6 +25,9 @@ function readText(path: string, what: string): string {
   }
 }
 
+/** Distinct cell texts a candle file keeps one Decimal for (a bound on the memory it may take). */
+const INTERN_MAX = 200_000;
+
 function decimalCell(text: string, where: string, column: string): Decimal {
   try {
     return dec(text, column);
@@ -114,6 +117,7 @@ export function readCandleCsv(
   const out: CandleInput[] = [];
   const gaps: { from: number; to: number }[] = [];
   let lastTime = Number.NEGATIVE_INFINITY;
+  const interned = new Map<string, Decimal>();
   for (let i = headerless ? 0 : 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
@@ -136,7 +140,15 @@ export function readCandleCsv(
       (window.to !== undefined && openTime > window.to)
     )
       continue;
-    const cell = (col: Column) => decimalCell(cells[cols[col]]!.trim().replace(/^"|"$/g, ''), where, col);
+    const cell = (col: Column) => {
+      const raw = cells[cols[col]]!;
+      // Prices repeat from row to row: one (immutable) Decimal per distinct text.
+      const known = interned.get(raw);
+      if (known) return known;
+      const value = decimalCell(raw.trim().replace(/^"|"$/g, ''), where, col);
+      if (interned.size < INTERN_MAX) interned.set(raw, value);
+      return value;
+    };
     const c: CandleInput = {
       openTime,
       open: cell('open'),

@@ -139,7 +139,9 @@ describe('quiet candles', () => {
         const ex = await build(s);
         const range = ex.quietRange(S);
         fc.pre(range !== null && (down ? range.low : range.high) !== null);
-        const edge = Number((down ? range!.low! : range!.high!).dividedBy(TICK).round()) - START;
+        // On the tick at or beyond the end (a bracket's end need not be on the tick).
+        const end = down ? range!.low!.dividedBy(TICK).floor() : range!.high!.dividedBy(TICK).ceil();
+        const edge = Number(end) - START;
         const bar = down
           ? candleAt(T0 + 2 * 60_000, edge, 0, 0, 0)
           : candleAt(T0 + 2 * 60_000, 0, edge, 0, 0);
@@ -171,6 +173,11 @@ describe('quiet candles', () => {
     expect(ex.quietRange(S)!.until).toBe(fundingTime);
     const flat = await build({ hedge: false, long: 0, buys: [], sells: [], stop: null, takeProfit: null });
     flat.setFundingRates(S, [{ fundingTime, fundingRate: dec('0.0001') }]);
+    // The maintenance bracket (and with it the liquidation price a pass reads) changes where the position's
+    // notional reaches the bracket's cap: the range ends there.
+    const big = await build({ hedge: true, long: 3000, buys: [], sells: [], stop: null, takeProfit: null });
+    const cap = big.leverageBrackets(S)[0]!.brackets[0]!.notionalCap;
+    expect(big.quietRange(S)!.high?.toFixed()).toBe(cap.dividedBy(3000).toFixed());
     expect(flat.quietRange(S)).toEqual({ low: null, high: null, until: Number.POSITIVE_INFINITY });
   });
 });
