@@ -78,13 +78,7 @@ export const INSTANCE_METRICS = {
  * The per-instance metrics the alarms read (instance-monitoring.ts): published even without dashboards.
  * Without dashboards the others are written to the logs as JSON lines, not as CloudWatch metrics.
  */
-export const ALARM_METRICS: readonly string[] = [
-  INSTANCE_METRICS.reconFailures,
-  INSTANCE_METRICS.reconDurationMs,
-  INSTANCE_METRICS.riskBreaches,
-  INSTANCE_METRICS.riskLevel,
-  INSTANCE_METRICS.equity,
-];
+export const ALARM_METRICS: readonly string[] = [INSTANCE_METRICS.reconDurationMs, INSTANCE_METRICS.riskBreaches];
 
 /** Metrics the runtime emits per leg of an instance (dimensions `instance` and `leg`). */
 export const LEG_METRICS = {

@@ -4,9 +4,10 @@
  * Widgets: equity, holdings, open orders, fills, recon duration, fill-to-order latency, errors, heartbeat age
  * of its account, risk level, and the guard rails: exposure and leverage, pre-trade denials, the budget
  * left. Alarms (all to the alert topic):
- *  - recon failing: `ReconFailures` in 3 consecutive recon periods;
- *  - recon stalled: no `ReconDurationMs` sample for 3 recon periods (missing data breaches: a recon that no
- *    longer runs at all, e.g. broken schedule or a handler that dies at import, emits nothing);
+ *  - recon stalled: no `ReconDurationMs` sample for 3 recon periods. Only a pass that completed emits one,
+ *    so this is the one alarm for a recon that fails every time and for one that no longer runs at all
+ *    (broken schedule, a handler that dies at import: missing data breaches). `ReconFailures` is still
+ *    counted (the dashboard draws it; without dashboards it is a log line), but no alarm needs it;
  *  - risk breach: any `RiskBreaches` in a risk period.
  * A disabled instance gets the widgets and no alarms.
  */
@@ -78,7 +79,7 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
                     datapointsToAlarm: RECON_ALARM_PERIODS,
                     evaluationPeriods: RECON_ALARM_PERIODS,
                     treatMissingDataOverride: TreatMissingData.BREACHING,
-                    alarmDescriptionOverride: `Recon of ${id} has not run for ${RECON_ALARM_PERIODS} intervals: check the schedule, the recon function's logs and the Lambda errors.`,
+                    alarmDescriptionOverride: `Recon of ${id} has not completed a pass for ${RECON_ALARM_PERIODS} intervals (failing every time, or not running): the grid is not being repaired. Check the recon function's logs (ReconFailures, errors), the schedule and the Lambda errors.`,
                   },
                 },
               }
@@ -91,25 +92,7 @@ export function addInstanceMonitoring(facade: MonitoringFacade, instance: Instan
       },
       {
         title: 'Errors and recon failures',
-        metrics: [
-          instanceMetric(id, m.errors, 'Sum'),
-          alarmsOn
-            ? {
-                metric: reconFailures,
-                alarmFriendlyName: 'ReconFailures',
-                addAlarm: {
-                  Critical: {
-                    threshold: 1,
-                    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    datapointsToAlarm: RECON_ALARM_PERIODS,
-                    evaluationPeriods: RECON_ALARM_PERIODS,
-                    treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
-                    alarmDescriptionOverride: `Recon of ${id} failed in ${RECON_ALARM_PERIODS} consecutive intervals: the grid is not being repaired. See the recon logs.`,
-                  },
-                },
-              }
-            : reconFailures,
-        ],
+        metrics: [instanceMetric(id, m.errors, 'Sum'), reconFailures],
       },
       {
         title: `Heartbeat age (s), account${accounts.length > 1 ? 's' : ''} ${accounts.join(', ')}`,

@@ -125,6 +125,27 @@ describe('reconcileInstance on the paper exchange', () => {
     expect(app.events.filter((e) => e.type === 'fill')).toHaveLength(1);
   });
 
+  it('counts a failed pass in ReconFailures and emits no duration sample (what the stalled alarm counts)', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const durations = () => app.metrics.filter((m) => m.name === 'ReconDurationMs').length;
+    const before = durations();
+    expect(before).toBe(1);
+    app.ex.faults.rejectNext({
+      count: 20,
+      error: new PaperApiError(-1001, 'Internal error; unable to process your request. Please try again.'),
+      operations: ['query'],
+    });
+    await expect(reconcileInstance(app.ctx, 'dogeklg')).rejects.toThrow();
+    expect(durations()).toBe(before);
+    expect(
+      app.metrics.filter((m) => m.name === 'ReconFailures' && m.dims.instance === 'dogeklg'),
+    ).toHaveLength(1);
+    app.ex.faults.clear();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    expect(durations()).toBe(before + 1);
+  });
+
   it('recovers a fill the stream missed from trade history on the next pass', async () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');

@@ -33,7 +33,7 @@ describe('metrics contract between the runtime and the dashboards', () => {
   it("without dashboards: publishes the alarms' per-instance metrics and logs the others as plain JSON lines", async () => {
     const lines: string[] = [];
     const metrics = new EmfMetrics({ write: (l) => lines.push(l), instanceMetrics: new Set(ALARM_METRICS) });
-    metrics.put(INSTANCE_METRICS.reconFailures, 1, 'Count', { instance: 'dogeklg' });
+    metrics.put(INSTANCE_METRICS.reconDurationMs, 420, 'Milliseconds', { instance: 'dogeklg' });
     metrics.put(INSTANCE_METRICS.openOrders, 7, 'Count', { instance: 'dogeklg' });
     metrics.put(ACCOUNT_METRICS.heartbeatAgeSec, 12, 'Seconds', { account: 'main' });
     await metrics.flush();
@@ -44,7 +44,7 @@ describe('metrics contract between the runtime and the dashboards', () => {
         (m) => m.Name,
       ),
     );
-    expect(names.sort()).toEqual([ACCOUNT_METRICS.heartbeatAgeSec, INSTANCE_METRICS.reconFailures].sort());
+    expect(names.sort()).toEqual([ACCOUNT_METRICS.heartbeatAgeSec, INSTANCE_METRICS.reconDurationMs].sort());
     expect(parsed.filter((p) => !('_aws' in p))).toEqual([
       {
         metric: INSTANCE_METRICS.openOrders,
