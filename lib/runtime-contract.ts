@@ -78,7 +78,10 @@ export const INSTANCE_METRICS = {
  * The per-instance metrics the alarms read (instance-monitoring.ts): published even without dashboards.
  * Without dashboards the others are written to the logs as JSON lines, not as CloudWatch metrics.
  */
-export const ALARM_METRICS: readonly string[] = [INSTANCE_METRICS.reconDurationMs, INSTANCE_METRICS.riskBreaches];
+export const ALARM_METRICS: readonly string[] = [
+  INSTANCE_METRICS.reconDurationMs,
+  INSTANCE_METRICS.riskBreaches,
+];
 
 /** Metrics the runtime emits per leg of an instance (dimensions `instance` and `leg`). */
 export const LEG_METRICS = {
