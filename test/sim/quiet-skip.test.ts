@@ -40,20 +40,42 @@ function expectSame(r: { fast: SimResult; exact: SimResult }): void {
   expect(r.exact.timings.quietCandles).toBe(0);
 }
 
+const CSV = {
+  BTC: 'binance_usdm_BTCUSDT_1m_2023-07-18_2023-08-17.csv',
+  DOGE: 'binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv',
+  ETH: 'binance_usdm_ETHUSDT_1m_2025-05-04_2025-06-24.csv',
+} as const;
+
+/** One grid on account `main` (with `balance` of its quote), replayed both ways over `days` from `from`. */
+function oneGrid(
+  instance: Parameters<typeof simConfig>[0],
+  balance: string,
+  csv: keyof typeof CSV,
+  from: string,
+  days: number,
+  funding?: string,
+): Promise<{ fast: SimResult; exact: SimResult }> {
+  const config = simConfig(instance, { balances: { main: { USDT: balance } } });
+  const symbol = instance.symbol;
+  return both(
+    config,
+    { [symbol]: ohlcv(CSV[csv]) },
+    from,
+    days,
+    funding ? { [symbol]: join(sharedData, 'funding', funding) } : undefined,
+  );
+}
+
 describe('quiet stretches cut short', () => {
   it('a resting grid in a range (BTCUSDT, July 2023): most passes and candles skipped, the same events', async () => {
-    const symbol = 'BTC/USDT:USDT';
-    const config = simConfig(
+    const r = await oneGrid(
       {
-        symbol,
+        symbol: 'BTC/USDT:USDT',
         levels: { source: 'manual', prices: levelsBetween(29_000, 30_800, 0.004, 1) },
         base_amount_per_grid: '0.01',
       },
-      { balances: { main: { USDT: '20000' } } },
-    );
-    const r = await both(
-      config,
-      { [symbol]: ohlcv('binance_usdm_BTCUSDT_1m_2023-07-18_2023-08-17.csv') },
+      '20000',
+      'BTC',
       '2023-07-19T00:00:00Z',
       2,
     );
@@ -67,23 +89,19 @@ describe('quiet stretches cut short', () => {
   });
 
   it('a quote-sized grid paying funding with a 30-second recon and a stop, in a sell-off (DOGEUSDT, June 2025)', async () => {
-    const symbol = 'DOGE/USDT:USDT';
-    const config = simConfig(
+    const r = await oneGrid(
       {
-        symbol,
+        symbol: 'DOGE/USDT:USDT',
         levels: { source: 'manual', prices: levelsBetween(0.14, 0.18, 0.01, 5) },
         quote_amount_per_grid: '50',
         recon_interval_sec: 30,
         stop_loss: { mode: 'avg_entry', avg_entry_pct: '0.06' },
       },
-      { balances: { main: { USDT: '10000' } } },
-    );
-    const r = await both(
-      config,
-      { [symbol]: ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv') },
+      '10000',
+      'DOGE',
       '2025-06-20T00:00:00Z',
       1.5,
-      { [symbol]: join(sharedData, 'funding/binance_usdm_DOGEUSDT_funding_8h_2025-05-25_2025-06-24.csv') },
+      'binance_usdm_DOGEUSDT_funding_8h_2025-05-25_2025-06-24.csv',
     );
     expectSame(r);
     expect(r.fast.summary.instances[0]!.fills.buys).toBeGreaterThan(2);
@@ -91,19 +109,15 @@ describe('quiet stretches cut short', () => {
   });
 
   it('ATR levels recomputed hourly and rebuilt as price drifts (ETHUSDT, May 2025)', async () => {
-    const symbol = 'ETH/USDT:USDT';
-    const config = simConfig(
+    const r = await oneGrid(
       {
-        symbol,
+        symbol: 'ETH/USDT:USDT',
         levels: { source: 'atr', timeframe: '15m', candles: 100, atr_multiplier: '3', max_levels: 30 },
         base_amount_per_grid: '0.05',
         rebuild: { drift_enabled: true, rebuild_threshold_pct: '0.03', rebuild_cooldown_sec: 3600 },
       },
-      { balances: { main: { USDT: '20000' } } },
-    );
-    const r = await both(
-      config,
-      { [symbol]: ohlcv('binance_usdm_ETHUSDT_1m_2025-05-04_2025-06-24.csv') },
+      '20000',
+      'ETH',
       '2025-05-07T12:00:00Z',
       1.5,
     );
@@ -113,19 +127,15 @@ describe('quiet stretches cut short', () => {
   });
 
   it('a risk breach that hands the position to the closer ends skipping for the rest of the run', async () => {
-    const symbol = 'DOGE/USDT:USDT';
-    const config = simConfig(
+    const r = await oneGrid(
       {
-        symbol,
+        symbol: 'DOGE/USDT:USDT',
         levels: { source: 'manual', prices: levelsBetween(0.15, 0.18, 0.008, 5) },
         base_amount_per_grid: '2000',
         risk: { max_drawdown_pct: '0.004', on_breach: 'flatten' },
       },
-      { balances: { main: { USDT: '10000' } } },
-    );
-    const r = await both(
-      config,
-      { [symbol]: ohlcv('binance_usdm_DOGEUSDT_1m_2025-05-25_2025-06-24.csv') },
+      '10000',
+      'DOGE',
       '2025-06-20T00:00:00Z',
       1,
     );
@@ -153,7 +163,7 @@ describe('quiet stretches cut short', () => {
     const r = await both(
       config,
       {
-        'BTC/USDT:USDT': ohlcv('binance_usdm_BTCUSDT_1m_2023-07-18_2023-08-17.csv'),
+        'BTC/USDT:USDT': ohlcv(CSV.BTC),
         'ETH/USDT:USDT': ohlcv('binance_usdm_ETHUSDT_1m_2023-07-03_2023-08-17.csv'),
       },
       '2023-07-19T00:00:00Z',
