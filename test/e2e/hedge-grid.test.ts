@@ -160,6 +160,21 @@ describe.each(VENUES)('the ATR hedge grid on two accounts, %s protocol', (venueI
   }, 90_000);
 
   it('resumes both legs exactly after a restart: the same orders, no second copy of any', async () => {
+    // The worker's last answers may still be on their way (a busy machine): the baseline is the grid once
+    // its orders and its stored state have stood still for a second.
+    let seen = '';
+    let still = 0;
+    await until(
+      'the grid at rest',
+      async () => {
+        const ids = [...ours(A), ...ours(B)].map((o) => o.clientOrderId).sort();
+        const now = JSON.stringify([ids, (await state()).version]);
+        still = now === seen ? still + 1 : 0;
+        seen = now;
+        return still >= 10;
+      },
+      30_000,
+    );
     const before = await state();
     const ordersBefore = [...ours(A), ...ours(B)].map((o) => o.clientOrderId).sort();
     worker!.kill('SIGTERM');
