@@ -255,6 +255,15 @@ export interface QuietBand {
   readonly until: number;
 }
 
+/** Whether [lo, hi] lies strictly inside the open interval (low, high) (a null end is unbounded). */
+export function insideBand(
+  lo: Decimal,
+  hi: Decimal,
+  band: { readonly low: Decimal | null; readonly high: Decimal | null },
+): boolean {
+  return (band.low === null || lo.greaterThan(band.low)) && (band.high === null || hi.lessThan(band.high));
+}
+
 /**
  * A strategy module. Methods (not arrow properties) so that a module typed on its own config and state is
  * usable wherever the shell holds the envelope types.

@@ -14,6 +14,7 @@ import { dec } from '../../shared/domain/money.js';
 import type { UserStreamEvent } from '../../shared/ports/exchange.js';
 import { rawCcxt } from '../support/binance/ccxt-client.js';
 import { ACCOUNTS, BTC, startPaperVenue, VENUES, type VenueId } from '../support/binance/paper-venue.js';
+import { orderRequests } from '../support/orders.js';
 import type { Bench } from './run.js';
 import { type Budget, measureLatency, sampleLatency } from './stats.js';
 
@@ -64,22 +65,13 @@ async function runVenue(id: VenueId): Promise<void> {
       const port = venue.port('acct-a');
       await port.loadRules(BTC);
       let n = 0;
+      const requests = orderRequests(() => `gbbenchL${(n++).toString(36)}`);
       await measureLatency(
         `${id} port place + cancel (2 REST calls)`,
         async () => {
-          const clientOrderId = `gbbenchL${(n++).toString(36)}`;
-          const placed = await port.submit({
-            account: 'acct-a',
-            symbol: BTC,
-            clientOrderId,
-            side: 'buy',
-            positionSide: 'LONG',
-            type: 'limit',
-            price: dec('90000.0'),
-            qty: dec('0.002'),
-            timeInForce: 'GTX',
-          });
-          const cancelled = await port.cancel(BTC, clientOrderId, 'limit');
+          const order = requests.limit({ timeInForce: 'GTX' });
+          const placed = await port.submit(order);
+          const cancelled = await port.cancel(BTC, order.clientOrderId, 'limit');
           if (!placed.ok || !cancelled.ok) throw new Error(`round ${n} failed`);
         },
         { budget: PLACE_CANCEL },

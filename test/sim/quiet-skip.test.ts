@@ -142,6 +142,13 @@ describe('quiet stretches cut short', () => {
     expectSame(r);
     const events = r.fast.eventsJsonl;
     expect(events).toContain('"code":"risk_breach"');
+    expect(events).toContain('flatten (emergency)');
+    // Skipping ran before the breach, and not after it: no more passes skipped than there were before it.
+    const breachAt = JSON.parse(events.split('\n').find((l) => l.includes('"code":"risk_breach"'))!).ts;
+    const passesBefore = Math.floor((breachAt - Date.parse('2025-06-20T00:00:00Z')) / 60_000) + 1;
+    expect(r.fast.timings.reconSkipped).toBeGreaterThan(0);
+    expect(r.fast.timings.reconSkipped).toBeLessThanOrEqual(passesBefore);
+    expect(passesBefore).toBeLessThan(r.fast.summary.jobs.recon);
   });
 
   it('two grids on one account are never skipped (each reads the other’s stored exposure)', async () => {

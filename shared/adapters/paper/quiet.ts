@@ -20,6 +20,7 @@
  * prices, book, mark, klines and accounts, and `applyCandle` emits no account event.
  */
 import { type Decimal, dec, ZERO } from '../../domain/money.js';
+import { insideBand, type QuietBand } from '../../domain/strategy.js';
 import { assertValidOhlc } from './intrabar-path.js';
 import { liquidationPrice, marketOf } from './ledger.js';
 import { settleFunding } from './liquidation.js';
@@ -30,13 +31,8 @@ import type { EngineCore } from './state.js';
 /** How far from a liquidation price a candle must stay to count as quiet (brackets move with the mark). */
 const LIQUIDATION_MARGIN = dec('0.05');
 
-export interface QuietRange {
-  /** Exclusive bounds; null: unbounded. */
-  readonly low: Decimal | null;
-  readonly high: Decimal | null;
-  /** A candle opening at or after this settles funding on a position: not quiet. */
-  readonly until: number;
-}
+/** Exclusive bounds (null: unbounded); a candle opening at or after `until` settles funding on a position. */
+export type QuietRange = QuietBand;
 
 export function quietRange(core: EngineCore, symbol: string): QuietRange | null {
   const market = marketOf(core, symbol);
@@ -87,13 +83,9 @@ export function quietRange(core: EngineCore, symbol: string): QuietRange | null 
     else above(liq.times(LIQUIDATION_MARGIN.negated().plus(1)));
   }
   const last = market.last;
-  if (!last || !inside(last, last, low, high)) return null;
+  if (!last || !insideBand(last, last, { low, high })) return null;
   const next = market.funding[market.fundingCursor];
   return { low, high, until: held && next ? next.fundingTime : Number.POSITIVE_INFINITY };
-}
-
-function inside(lo: Decimal, hi: Decimal, low: Decimal | null, high: Decimal | null): boolean {
-  return (low === null || lo.greaterThan(low)) && (high === null || hi.lessThan(high));
 }
 
 export function applyQuietCandle(
@@ -104,8 +96,8 @@ export function applyQuietCandle(
   range: QuietRange,
 ): boolean {
   const market = marketOf(core, symbol);
-  if (c.openTime >= range.until || !inside(c.low, c.high, range.low, range.high)) return false;
-  if (!market.last || !inside(market.last, market.last, range.low, range.high)) return false;
+  if (c.openTime >= range.until || !insideBand(c.low, c.high, range)) return false;
+  if (!market.last || !insideBand(market.last, market.last, range)) return false;
   assertValidOhlc(c, `candle ${symbol} @${c.openTime}`);
   const prev = market.klines[market.klines.length - 1];
   if (prev && c.openTime <= prev.openTime) return false;

@@ -28,7 +28,7 @@
 import type { InstanceConfig } from '../../domain/config/deployment.js';
 import type { Decimal } from '../../domain/money.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
-import type { QuietBand } from '../../domain/strategy.js';
+import { insideBand, type QuietBand } from '../../domain/strategy.js';
 import type { AppContext } from '../context.js';
 import { budgetPolicyOf } from '../guard-rails.js';
 import { guardsFor } from '../pipeline.js';
@@ -62,10 +62,6 @@ export interface JobPeek {
 interface Step {
   readonly at: number;
   readonly quiet?: QuietCandle | undefined;
-}
-
-function inside(lo: Decimal, hi: Decimal, band: QuietBand): boolean {
-  return (band.low === null || lo.greaterThan(band.low)) && (band.high === null || hi.lessThan(band.high));
 }
 
 export class QuietSkip {
@@ -153,7 +149,7 @@ export class QuietSkip {
     this.#close.set(q.symbol, q.close);
     for (const c of this.#bySymbol.get(q.symbol) ?? []) {
       const band = this.#bands.get(c.id);
-      if (band && !inside(q.close, q.close, band)) this.#bands.delete(c.id);
+      if (band && !insideBand(q.close, q.close, band)) this.#bands.delete(c.id);
     }
   }
 
@@ -206,7 +202,7 @@ export class QuietSkip {
       this.#ctx.clock.now(),
     );
     const band = quietBand(state, config, rules, price);
-    if (band && inside(price, price, band))
+    if (band && insideBand(price, price, band))
       this.#bands.set(instanceId, {
         ...band,
         version: this.#market.version(),
@@ -225,7 +221,7 @@ export class QuietSkip {
       const steady = this.#steady.get(instanceId);
       if (!steady || steady.version !== this.#market.version()) return false;
       const equity = this.#market.equity(steady.account, steady.asset);
-      if (!equity.greaterThan(steady.floor) || equity.greaterThan(steady.ceiling)) return false;
+      if (!steady.holds(equity)) return false;
       this.skippedChecks += 1;
       return true;
     }
@@ -236,7 +232,7 @@ export class QuietSkip {
     // inside the exchange's quiet range.
     const range = this.#range(band.symbol);
     const close = this.#close.get(band.symbol);
-    if (!range || !close || at >= range.until || !inside(close, close, range)) return false;
+    if (!range || !close || at >= range.until || !insideBand(close, close, range)) return false;
     this.skippedPasses += 1;
     return true;
   }
@@ -278,11 +274,11 @@ export class QuietSkip {
   }
 
   #covers(q: QuietCandle, at: number, range: QuietBand): boolean {
-    if (at >= range.until || !inside(q.low, q.high, range)) return false;
+    if (at >= range.until || !insideBand(q.low, q.high, range)) return false;
     // A pass sees the price the candle closed at; the exchange saw every price of the candle.
     for (const c of this.#bySymbol.get(q.symbol) ?? []) {
       const band = this.#band(c.id);
-      if (!band || at >= band.until || !inside(q.close, q.close, band)) return false;
+      if (!band || at >= band.until || !insideBand(q.close, q.close, band)) return false;
     }
     return true;
   }

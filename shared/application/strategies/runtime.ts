@@ -48,14 +48,13 @@ export interface ReconReport {
 /**
  * A scheduled check's promise (the simulator's quiet stretches, `application/sim/quiet-skip.ts`): run again
  * with the grid, its orders and position unchanged and the worker's heartbeat no older than
- * `heartbeatMaxAgeMs`, it finds the same and changes nothing that decides, while the account's equity in
- * `asset` stays in (floor, ceiling].
+ * `heartbeatMaxAgeMs`, it finds the same and changes nothing that decides, as long as `holds` says so of
+ * the account's equity in `asset` then (the check's own rule, in process: not part of a serialized report).
  */
 export interface SteadyCheck {
   readonly account: string;
   readonly asset: string;
-  readonly floor: Decimal;
-  readonly ceiling: Decimal;
+  holds(equity: Decimal): boolean;
   readonly heartbeatMaxAgeMs: number;
 }
 

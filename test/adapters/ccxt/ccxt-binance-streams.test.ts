@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/ports/exchange.js';
 import { EventLog } from '../../support/binance/events.js';
 import { BTC, type PaperVenue, startPaperVenue } from '../../support/binance/paper-venue.js';
+import { orderRequests } from '../../support/orders.js';
 
 let venue: PaperVenue;
 let port: CcxtExchange;
@@ -21,17 +22,7 @@ const isConnection = (state: string) => (e: UserStreamEvent) => e.type === 'conn
 /** Places a resting buy below the market and returns its client id. */
 async function restingBuy(price: string): Promise<string> {
   const clientOrderId = `gbstream${++seq}`;
-  const r = await port.submit({
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId,
-    side: 'buy',
-    positionSide: 'LONG',
-    type: 'limit',
-    price: dec(price),
-    qty: dec('0.002'),
-    timeInForce: 'GTC',
-  });
+  const r = await port.submit(orderRequests(() => clientOrderId).limit({ price: dec(price) }));
   expect(r.ok).toBe(true);
   return clientOrderId;
 }

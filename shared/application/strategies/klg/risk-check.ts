@@ -13,7 +13,7 @@
  */
 
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
-import { type Decimal, dec, maxDec, ONE, ZERO } from '../../../domain/money.js';
+import { type Decimal, dec, maxDec, ZERO } from '../../../domain/money.js';
 import { counterDrift, pause } from '../../../domain/strategies/klg/index.js';
 import { asKlgState } from '../../../domain/strategies/klg/state.js';
 import type { AppContext } from '../../context.js';
@@ -44,6 +44,11 @@ export interface RiskReport {
    * moves, as long as the equity neither sets a new peak nor reaches the drawdown limit (null otherwise).
    */
   readonly steady: SteadyCheck | null;
+}
+
+/** How far `equity` is below `peak`, as a fraction of it (0 without a positive peak). */
+function drawdownFrom(peak: Decimal, equity: Decimal): Decimal {
+  return peak.greaterThan(0) ? peak.minus(equity).dividedBy(peak) : ZERO;
 }
 
 /** A breached drawdown clears below this fraction of its limit. */
@@ -111,7 +116,7 @@ export async function runRiskCheck(
 
   const equity: Decimal = balance.marginBalance;
   const peak = maxDec(previous ? dec(previous.equityPeak) : equity, equity);
-  const drawdown = peak.greaterThan(0) ? peak.minus(equity).dividedBy(peak) : ZERO;
+  const drawdown = drawdownFrom(peak, equity);
   // Hysteresis: once breached, the drawdown stays a breach until it recovers below 80% of the limit, so a
   // drawdown hovering at the limit alerts once, not at every check.
   const wasBreached = previous?.level === 'breach';
@@ -208,8 +213,9 @@ export async function runRiskCheck(
       ? {
           account: config.account,
           asset: settleAssetOf(config.symbol),
-          floor: peak.times(ONE.minus(config.risk.max_drawdown_pct)),
-          ceiling: peak,
+          // No new peak, and below the limit by the check's own measure.
+          holds: (e: Decimal) =>
+            !e.greaterThan(peak) && drawdownFrom(peak, e).lessThan(config.risk.max_drawdown_pct),
           heartbeatMaxAgeMs: config.risk.heartbeat_max_age_sec * 1000,
         }
       : null;

@@ -44,7 +44,7 @@ describe('Key Level Grid quiet band', () => {
           const input: Partial<KlgConfigInput> = {
             levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
             ...(g.quote
-              ? { quote_amount_per_grid: String(g.base * 0.2) }
+              ? { quote_amount_per_grid: dec(g.base).times('0.2').toFixed() }
               : { base_amount_per_grid: String(g.base) }),
             buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
             sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
