@@ -27,6 +27,7 @@ export interface GridbotStacks {
 export interface BuildOverrides {
   readonly entries?: TradingStackProps['entries'];
   readonly telegramEntry?: TradingStackProps['telegramEntry'];
+  readonly workerCapacityEntry?: TradingStackProps['workerCapacityEntry'];
   readonly worker?: TradingStackProps['worker'];
   readonly sweepEntry?: string | undefined;
   /** AWS account for the stacks; default the CLI's (CDK_DEFAULT_ACCOUNT), unresolved offline. */
@@ -63,6 +64,7 @@ export function buildGridbot(
     egressIpAllocationId: stateful.egressIp?.attrAllocationId,
     entries: overrides.entries,
     telegramEntry: overrides.telegramEntry,
+    workerCapacityEntry: overrides.workerCapacityEntry,
     worker: overrides.worker,
   });
 

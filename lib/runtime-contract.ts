@@ -22,6 +22,8 @@ export function functionEntry(role: FunctionRole): string {
 export const STREAM_WORKER_ENTRY = 'functions/stream-worker/main.ts';
 /** The sweep item Lambda of the opt-in sweep stack (`gridbot sweep --aws`). */
 export const SWEEP_ITEM_ENTRY = 'functions/sweep-item/handler.ts';
+/** The Spot worker's on-demand fallback (`lib/constructs/worker-capacity.ts`). */
+export const WORKER_CAPACITY_ENTRY = 'functions/worker-capacity/handler.ts';
 
 /** The sweep item Lambda's environment (`shared/composition/sweep-lambda.ts` reads the same names). */
 export const SWEEP_ENV = { bucket: 'GRIDBOT_SWEEP_BUCKET' } as const;

@@ -19,11 +19,14 @@ export interface InfraOptions {
   /** Per-instance resources (schedules, alarms, dashboard) go into stacks of at most this many instances. */
   readonly instancesPerStack: number;
   /**
-   * Fargate Spot for the stream worker (about 70% cheaper; off by default). A reclaim interrupts the streams
-   * for a minute or two (longer if Spot capacity is short: there is no on-demand fallback): exchange-side
-   * stops stay, recon keeps reconciling every pass, and the worker-down and heartbeat alarms fire if it
-   * stays away. Choose it when a stack is first deployed: switching an existing stack replaces the ECS
-   * service, and CloudFormation starts the new one before removing the old, so two workers run for a while.
+   * Fargate Spot for the stream worker (on by default: about 70% cheaper than on demand). A reclaim stops
+   * the worker for a minute or two, as a deployment does: exchange-side stops stay, recon keeps
+   * reconciling every pass, and the worker-down and heartbeat alarms fire if it stays away. When ECS has
+   * no Spot capacity for it, the worker capacity function moves it to on-demand Fargate and, a day later,
+   * back (`lib/constructs/worker-capacity.ts`). `false`: on demand only, as before. Switching an existing
+   * stack between the two replaces the ECS service, and CloudFormation starts the new one before removing
+   * the old, so two workers run for a while: a stack first deployed on demand should keep
+   * `-c workerSpot=false` (README, "Monthly cost estimate").
    */
   readonly workerSpot: boolean;
   /**
@@ -52,7 +55,7 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   logRetentionDays: 30,
   createSecrets: true,
   instancesPerStack: 40,
-  workerSpot: false,
+  workerSpot: true,
   dashboards: false,
   containerInsights: false,
   sweep: false,

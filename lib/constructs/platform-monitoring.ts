@@ -9,7 +9,8 @@
  *    The stream worker reports 0 with every heartbeat it writes, for every strategy; the Key Level Grid's
  *    risk check also reports the age it reads from the store;
  *  - scheduler dead-letter queue not empty: a schedule could not deliver (permissions, throttling, a deleted
- *    function), or a delayed second recon pass failed in its function;
+ *    function), a delayed second recon pass failed in its function, or the Spot worker's fallback function
+ *    failed on an ECS event after its retries;
  *  - a second-pass queue nobody drains (its event source broken or disabled): its oldest message older than
  *    the delay plus the useful age, which the dead-letter queue would never see;
  *  - Lambda errors: a scheduled function that throws (before it could count a failure itself) in three
@@ -155,7 +156,7 @@ export function addPlatformMonitoring(facade: MonitoringFacade, props: PlatformM
         datapointsToAlarm: 1,
         evaluationPeriods: 1,
         alarmDescriptionOverride:
-          'A schedule could not invoke its function (see the message attributes for the error), or a delayed second recon pass failed in its function (see its logs). Fix the cause, then purge the queue.',
+          'A schedule could not invoke its function (see the message attributes for the error), a delayed second recon pass failed in its function, or the worker capacity function failed on an ECS event (see their logs). Fix the cause, then purge the queue.',
       },
     },
   });

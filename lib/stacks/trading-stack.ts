@@ -32,8 +32,15 @@ import { ScheduledFunction } from '../constructs/scheduled-function.js';
 import { SecondPassQueue } from '../constructs/second-pass-queue.js';
 import { StreamWorkerService } from '../constructs/stream-worker-service.js';
 import { TelegramWebhook } from '../constructs/telegram-webhook.js';
+import { WorkerCapacity } from '../constructs/worker-capacity.js';
 import { NAG_REASONS } from '../nag-reasons.js';
-import { ALARM_METRICS, FUNCTION_ROLES, type FunctionRole, functionEntry } from '../runtime-contract.js';
+import {
+  ALARM_METRICS,
+  FUNCTION_ROLES,
+  type FunctionRole,
+  functionEntry,
+  WORKER_CAPACITY_ENTRY,
+} from '../runtime-contract.js';
 
 export interface TradingStackProps extends StackProps {
   readonly input: DeploymentInput;
@@ -47,6 +54,8 @@ export interface TradingStackProps extends StackProps {
   readonly entries?: Partial<Record<FunctionRole, string>> | undefined;
   /** Entry of the Telegram webhook (tests use a fixture); default functions/telegram/handler.ts. */
   readonly telegramEntry?: string | undefined;
+  /** Entry of the worker capacity function (tests use a fixture); default `WORKER_CAPACITY_ENTRY`. */
+  readonly workerCapacityEntry?: string | undefined;
   /** Docker build context and Dockerfile of the stream worker (tests use a fixture). */
   readonly worker?: { readonly buildContext: string; readonly dockerfile: string } | undefined;
 }
@@ -58,6 +67,8 @@ export class TradingStack extends Stack {
   readonly schedulerRole: Role;
   readonly network: Network;
   readonly worker: StreamWorkerService;
+  /** The Spot worker's on-demand fallback, with `workerSpot`. */
+  readonly workerCapacity?: WorkerCapacity;
   /** The Telegram function, when the deployment has `telegram:`. */
   readonly telegram?: TelegramWebhook;
   /** Functions by account id, then role. */
@@ -175,6 +186,15 @@ export class TradingStack extends Stack {
       metrics: props.options.dashboards ? 'all' : ALARM_METRICS.join(','),
       ...(props.worker ?? {}),
     });
+
+    if (props.options.workerSpot)
+      this.workerCapacity = new WorkerCapacity(this, 'WorkerCapacity', {
+        service: this.worker.service,
+        topic: this.alerting.topic,
+        deadLetterQueue: this.deadLetterQueue,
+        entry: props.workerCapacityEntry ?? join(REPO_ROOT, WORKER_CAPACITY_ENTRY),
+        logRetention: props.logRetention,
+      });
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
 

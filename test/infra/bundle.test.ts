@@ -16,18 +16,19 @@ interface Bundle {
   readonly bytes: number;
 }
 
+let all: Bundle[];
+/** The trading functions: each carries its account's ccxt class. */
 let bundles: Bundle[];
 
 beforeAll(() => {
-  const s = synthesize(undefined, {}, { bundle: true, entries: {} });
-  bundles = resourcesOf(s.trading, 'AWS::Lambda::Function').map(([, fn]) => {
+  const s = synthesize(undefined, {}, { bundle: true, entries: {}, workerCapacityEntry: undefined });
+  all = resourcesOf(s.trading, 'AWS::Lambda::Function').map(([, fn]) => {
     const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
     const file = join(s.app.outdir, `asset.${key}`, 'index.js');
     return { description: String(fn.Properties.Description), file, bytes: statSync(file).size };
   });
-  console.table(
-    bundles.map((b) => ({ function: b.description, 'index.js (MB)': (b.bytes / MB).toFixed(2) })),
-  );
+  bundles = all.filter((b) => b.description.includes(', account '));
+  console.table(all.map((b) => ({ function: b.description, 'index.js (MB)': (b.bytes / MB).toFixed(2) })));
 }, 120_000);
 
 describe('Lambda bundles', () => {
@@ -48,12 +49,23 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('bundles the Spot fallback function without ccxt', () => {
+    const others = all.filter((b) => !bundles.includes(b));
+    expect(others.map((b) => b.description)).toEqual([
+      'gridbot worker capacity: the Spot worker falls back to on-demand Fargate and returns',
+    ]);
+    const text = readFileSync(others[0]!.file, 'utf8');
+    expect(text).not.toContain('"binanceusdm"');
+    expect(text).toContain('SERVICE_TASK_PLACEMENT_FAILURE');
+    expect(others[0]!.bytes).toBeLessThan(1.5 * MB);
+  });
+
   it('ships a source map with each bundle', () => {
-    for (const b of bundles) expect(statSync(`${b.file}.map`).size).toBeGreaterThan(0);
+    for (const b of all) expect(statSync(`${b.file}.map`).size).toBeGreaterThan(0);
   });
 
   it('loads in a bare node without protobufjs or any environment, exporting the handler', () => {
-    for (const b of bundles) {
+    for (const b of all) {
       const out = execFileSync(
         process.execPath,
         ['-e', `console.log(typeof require(${JSON.stringify(b.file)}).handler)`],

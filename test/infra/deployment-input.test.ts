@@ -108,14 +108,14 @@ describe('schedule plan', () => {
 describe('infra options from CDK context', () => {
   const from = (ctx: Record<string, unknown>) => infraOptionsFrom((k) => ctx[k]);
 
-  it('defaults to a public-subnet deployment named gridbot: on-demand worker, no dashboards, no Container Insights, no sweep stack', () => {
+  it('defaults to a public-subnet deployment named gridbot: Spot worker (with its on-demand fallback), no dashboards, no Container Insights, no sweep stack', () => {
     expect(from({})).toEqual({
       name: 'gridbot',
       egress: 'public',
       logRetentionDays: 30,
       createSecrets: true,
       instancesPerStack: 40,
-      workerSpot: false,
+      workerSpot: true,
       dashboards: false,
       containerInsights: false,
       sweep: false,
@@ -130,7 +130,7 @@ describe('infra options from CDK context', () => {
         egress: 'nat',
         logRetentionDays: '90',
         createSecrets: 'false',
-        workerSpot: 'true',
+        workerSpot: 'false',
         dashboards: 'true',
         containerInsights: 'true',
         sweep: 'true',
@@ -141,7 +141,7 @@ describe('infra options from CDK context', () => {
       egress: 'nat',
       logRetentionDays: 90,
       createSecrets: false,
-      workerSpot: true,
+      workerSpot: false,
       dashboards: true,
       containerInsights: true,
       sweep: true,

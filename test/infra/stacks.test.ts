@@ -49,7 +49,10 @@ describe('stateful stack', () => {
 
 describe('trading stack', () => {
   it('runs four ARM64 Node 24 functions with the runtime contract environment and the config layer', () => {
-    const fns = resourcesOf(s.trading, 'AWS::Lambda::Function');
+    const all = resourcesOf(s.trading, 'AWS::Lambda::Function');
+    // The fifth is the Spot worker's fallback (below): no table, no config, no exchange.
+    expect(all).toHaveLength(5);
+    const fns = all.filter(([id]) => !id.startsWith('WorkerCapacity'));
     expect(fns).toHaveLength(4);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -162,6 +165,73 @@ describe('trading stack', () => {
   });
 });
 
+describe("the Spot worker's on-demand fallback", () => {
+  const rules = () => resourcesOf(s.trading, 'AWS::Events::Rule');
+  const fn = () => {
+    const found = resourcesOf(s.trading, 'AWS::Lambda::Function').filter(([id]) =>
+      id.startsWith('WorkerCapacity'),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]![1].Properties;
+  };
+
+  it("hands the worker service's placement failures to the capacity function, retried into the dead-letter queue", () => {
+    const [failures] = rules().filter(([, r]) => r.Properties.EventPattern !== undefined);
+    expect(failures).toBeDefined();
+    const pattern = failures![1].Properties.EventPattern as Record<string, unknown>;
+    expect(pattern).toMatchObject({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Service Action'],
+      detail: { eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'] },
+    });
+    // Only this service's events: its ARN (the service's Ref), nothing account-wide.
+    expect(JSON.stringify(pattern.resources)).toMatch(/StreamWorkerService/);
+    const [target] = failures![1].Properties.Targets as Record<string, unknown>[];
+    expect(target).toMatchObject({
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SchedulerDeadLetters/), 'Arn'] } },
+      RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
+    });
+    expect(JSON.stringify(target!.Arn)).toMatch(/WorkerCapacity/);
+  });
+
+  it('asks it every hour whether the worker may return to Spot', () => {
+    const [retry] = rules().filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    expect(retry![1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    const [target] = retry![1].Properties.Targets as { Input: string }[];
+    expect(JSON.parse(target!.Input)).toEqual({ action: 'spot-retry' });
+  });
+
+  it('may describe and update the worker service and publish alerts, and nothing else', () => {
+    const props = fn();
+    expect(props).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: {
+          GRIDBOT_WORKER_CLUSTER: { Ref: expect.stringMatching(/^StreamWorkerCluster/) },
+          GRIDBOT_WORKER_SERVICE: { 'Fn::GetAtt': [expect.stringMatching(/^StreamWorkerService/), 'Name'] },
+          GRIDBOT_TOPIC_ARN: expect.anything(),
+        },
+      },
+    });
+    expect(props.Layers).toBeUndefined();
+    const policies = resourcesOf(s.trading, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('WorkerCapacity'),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]![1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const actions = statements.flatMap((st) => [st.Action].flat() as string[]);
+    expect(actions.filter((a) => a.startsWith('ecs:')).sort()).toEqual([
+      'ecs:DescribeServices',
+      'ecs:UpdateService',
+    ]);
+    expect(actions.some((a) => /^(dynamodb|secretsmanager|iam):/.test(a))).toBe(false);
+    const ecs = statements.find((st) => [st.Action].flat().includes('ecs:UpdateService'))!;
+    expect(ecs.Resource).toEqual({ Ref: expect.stringMatching(/^StreamWorkerService/) });
+  });
+});
+
 describe('instances stack', () => {
   const inst = () => s.instances[0]!;
 
@@ -235,13 +305,19 @@ describe('instances stack', () => {
     });
   });
 
-  it("is the cheap bot by default: no dashboard, no Container Insights, only the alarms' metrics published; the worker on demand", () => {
+  it("is the cheap bot by default: no dashboard, no Container Insights, only the alarms' metrics published; the worker on Spot", () => {
     expect(resourcesOf(inst(), 'AWS::CloudWatch::Dashboard')).toEqual([]);
     s.trading.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
     });
-    // Spot is chosen at first deploy (-c workerSpot=true): switching a running stack replaces the service.
-    s.trading.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE' });
+    // Spot, on a capacity provider strategy (the fallback moves it between the two Fargate providers).
+    s.trading.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: Match.absent(),
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    s.trading.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
+    });
     // Every function and the worker publish exactly the per-instance metrics the alarms read.
     const published = ALARM_METRICS.join(',');
     const functions = resourcesOf(s.trading, 'AWS::Lambda::Function').filter(([, r]) =>

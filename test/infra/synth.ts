@@ -21,6 +21,7 @@ const HANDLER = join(FIXTURES, 'handler.ts');
 export const FIXTURE_BUILD = {
   entries: { recon: HANDLER, recompute: HANDLER, risk: HANDLER, admin: HANDLER },
   telegramEntry: HANDLER,
+  workerCapacityEntry: HANDLER,
   sweepEntry: HANDLER,
   worker: { buildContext: join(FIXTURES, 'worker'), dockerfile: 'Dockerfile' },
 } as const;

@@ -20,12 +20,12 @@ beforeAll(() => {
         klgConfigInput({ id: 'parked', enabled: false, recon_interval_sec: 120, symbol: 'ETH/USDC:USDC' }),
       ],
     }),
-    // Dashboards and Container Insights on; the worker on Fargate Spot.
+    // Dashboards and Container Insights on; the worker on demand.
     {
       egress: 'nat',
       createSecrets: false,
       instancesPerStack: 2,
-      workerSpot: true,
+      workerSpot: false,
       dashboards: true,
       containerInsights: true,
     },
@@ -204,9 +204,10 @@ describe('with dashboards on', () => {
     s.trading.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
-    s.trading.hasResourceProperties('AWS::ECS::Service', {
-      CapacityProviderStrategy: [Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })],
-    });
+    // On demand: the launch type as before Spot became the default, and no fallback to run.
+    s.trading.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE' });
+    expect(JSON.stringify(s.trading.toJSON())).not.toContain('FARGATE_SPOT');
+    expect(resourcesOf(s.trading, 'AWS::Events::Rule')).toEqual([]);
   });
 });
 
