@@ -23,10 +23,10 @@ export interface InfraOptions {
    * the worker for a minute or two, as a deployment does: exchange-side stops stay, recon keeps
    * reconciling every pass, and the worker-down and heartbeat alarms fire if it stays away. When ECS has
    * no Spot capacity for it, the worker capacity function moves it to on-demand Fargate and, a day later,
-   * back (`lib/constructs/worker-capacity.ts`). `false`: on demand only, as before. Switching an existing
-   * stack between the two replaces the ECS service, and CloudFormation starts the new one before removing
-   * the old, so two workers run for a while: a stack first deployed on demand should keep
-   * `-c workerSpot=false` (README, "Monthly cost estimate").
+   * back (`lib/constructs/worker-capacity.ts`). `false`: on demand only, as before. A stack first deployed
+   * on demand should keep `-c workerSpot=false`, or run `cdk diff` first: if CloudFormation replaces the
+   * ECS service to move it from a launch type to a capacity provider, it starts the new service before
+   * removing the old, so two workers run for a while (README, "Monthly cost estimate").
    */
   readonly workerSpot: boolean;
   /**

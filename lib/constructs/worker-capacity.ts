@@ -2,31 +2,34 @@
  * The Spot worker's on-demand fallback (only with `workerSpot`): ECS does not move a service to on-demand
  * Fargate when Spot has no capacity, so this does.
  *  - A rule on the default event bus takes the worker service's `ECS Service Action` events of
- *    `SERVICE_TASK_PLACEMENT_FAILURE` to a small function that moves the service to FARGATE (and alerts).
- *  - An hourly rule asks the same function to move it back to FARGATE_SPOT once it has run on demand for a
- *    day (`shared/application/worker-capacity.ts`).
- * What neither rule can deliver (the function failing after its retries) goes to the scheduler's
- * dead-letter queue, whose alarm already pages. AWS service events and scheduled rules on the default bus
- * cost nothing; the function runs ~730 times a month.
- * Its role may describe and update this one service and publish to the alert topic, nothing else.
+ *    `SERVICE_TASK_PLACEMENT_FAILURE` to a small function that moves the service to FARGATE (and alerts)
+ *    when the reason is Fargate capacity.
+ *  - Every 5 minutes a rule asks the same function to check: a Spot deployment with no task running or
+ *    pending after 5 minutes moves to FARGATE too (an event missed); one that has run a day on demand
+ *    moves back to FARGATE_SPOT (`shared/application/worker-capacity.ts`).
+ * What cannot be delivered to the function, and what still fails in it after Lambda's two retries, goes
+ * to the scheduler's dead-letter queue, whose alarm pages. AWS service events and scheduled rules on the
+ * default bus cost nothing; the function runs ~8,800 times a month (≈ $0.01).
+ * Its role may describe and update this one service, publish to the alert topic and send to that queue.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { FargateService } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SPOT_RETRY_EVENT, WORKER_CAPACITY_ENV } from '../../shared/application/worker-capacity.js';
+import { CAPACITY_CHECK_EVENT, WORKER_CAPACITY_ENV } from '../../shared/application/worker-capacity.js';
 import { cdkBundling, FUNCTION_BASICS } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, METRICS_NAMESPACE } from '../runtime-contract.js';
 
-/** How often the function is asked whether the worker may return to Spot. */
-export const SPOT_RETRY_CHECK = Duration.hours(1);
+/** How often the function checks the worker's placement (a Spot task never placed; time to return to Spot). */
+export const CAPACITY_CHECK_EVERY = Duration.minutes(5);
 
 export interface WorkerCapacityProps {
   readonly service: FargateService;
@@ -39,7 +42,7 @@ export interface WorkerCapacityProps {
 export class WorkerCapacity extends Construct {
   readonly fn: NodejsFunction;
   readonly placementFailures: Rule;
-  readonly spotRetry: Rule;
+  readonly check: Rule;
 
   constructor(scope: Construct, id: string, props: WorkerCapacityProps) {
     super(scope, id);
@@ -81,6 +84,13 @@ export class WorkerCapacity extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
+    // What fails in the function after Lambda's own retries lands in the dead-letter queue (paged).
+    this.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(props.deadLetterQueue),
+    });
+    // ...and so does what EventBridge could not hand to it.
     const target = (event?: RuleTargetInput) =>
       new LambdaFunction(this.fn, {
         deadLetterQueue: props.deadLetterQueue,
@@ -98,10 +108,10 @@ export class WorkerCapacity extends Construct {
       },
       targets: [target()],
     });
-    this.spotRetry = new Rule(this, 'SpotRetry', {
-      description: 'gridbot: may the stream worker return to Fargate Spot?',
-      schedule: Schedule.rate(SPOT_RETRY_CHECK),
-      targets: [target(RuleTargetInput.fromObject(SPOT_RETRY_EVENT))],
+    this.check = new Rule(this, 'Check', {
+      description: 'gridbot: is the stream worker placed, and may it return to Fargate Spot?',
+      schedule: Schedule.rate(CAPACITY_CHECK_EVERY),
+      targets: [target(RuleTargetInput.fromObject(CAPACITY_CHECK_EVENT))],
     });
   }
 }

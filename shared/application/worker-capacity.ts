@@ -1,13 +1,19 @@
 /**
  * The Spot worker's on-demand fallback. ECS does not fall back by itself: a service on FARGATE_SPOT with
  * no Spot capacity just keeps failing to place its task, and fills wait for recon meanwhile. So:
- *  - **No Spot capacity** (ECS reports `SERVICE_TASK_PLACEMENT_FAILURE` for the worker's service while
- *    its newest deployment asks for FARGATE_SPOT): move the service to on-demand FARGATE, and say so.
- *  - **Back to Spot**: an hourly check moves it back once it has run on demand for `retrySpotAfterMs`
- *    (a day by default) and no rollout is going on. If Spot is still short, the first rule moves it
- *    back again, so a shortage costs at most one extra worker restart a day.
- *  - Anything else (a placement failure on demand, a deployment that asked for a launch type, a rollout
- *    in progress) moves nothing: the worker-down alarm covers a worker ECS cannot place at all.
+ *  - **No Spot capacity**: ECS reports `SERVICE_TASK_PLACEMENT_FAILURE` with a `RESOURCE:FARGATE…`
+ *    reason for the worker's service while its newest deployment asks for FARGATE_SPOT: move the service
+ *    to on-demand FARGATE, and say so. Another reason (no IP address left in a subnet, say) moves
+ *    nothing: on-demand capacity would not help. An event older than the newest deployment (a late or
+ *    repeated delivery) moves nothing either.
+ *  - **A missed event**: the periodic check (every 5 minutes) does the same when the Spot deployment is
+ *    older than `stuckAfterMs` and has no task running or pending.
+ *  - **Back to Spot**: the periodic check moves it back once it has run on demand for `retrySpotAfterMs`
+ *    (a day by default) and no rollout is going on. If Spot is still short, it comes back on demand
+ *    within minutes: a long shortage costs one extra worker restart a day (a few minutes without the
+ *    streams, recon covering; the worker-down alarm may page).
+ *  - Anything else (a failure on demand, a deployment that asked for a launch type, a rollout in
+ *    progress) moves nothing: the worker-down alarm covers a worker ECS cannot place at all.
  * Moving is idempotent against ECS's repeated events: the decision reads the service's newest deployment
  * first, so the second failure event of a Spot deployment already replaced finds FARGATE and does nothing.
  */
@@ -22,21 +28,29 @@ export const WORKER_CAPACITY_ENV = {
   service: 'GRIDBOT_WORKER_SERVICE',
 } as const;
 
-/** The periodic check's event (the hourly rule's fixed input). */
-export const SPOT_RETRY_EVENT = { action: 'spot-retry' } as const;
+/** The periodic check's event (the rule's fixed input). */
+export const CAPACITY_CHECK_EVENT = { action: 'check' } as const;
+
+/** ECS's reason when Fargate has no capacity for the task (the AWS docs' example: `RESOURCE:FARGATE`). */
+export const NO_FARGATE_CAPACITY = 'RESOURCE:FARGATE';
 
 export type CapacitySignal =
   /** ECS could not place the worker's task; `reason` as ECS gives it, e.g. `RESOURCE:FARGATE`. */
   | { readonly kind: 'placement-failure'; readonly reason: string; readonly at: number }
-  /** The periodic check: time to try Spot again? */
-  | { readonly kind: 'spot-retry'; readonly at: number };
+  /** The periodic check: a Spot task never placed, or time to try Spot again? */
+  | { readonly kind: 'check'; readonly at: number };
 
 export interface CapacityPolicy {
   /** How long the worker stays on demand before it tries Spot again. */
   readonly retrySpotAfterMs: number;
+  /** A Spot deployment this old with no task running or pending is taken as short of capacity. */
+  readonly stuckAfterMs: number;
 }
 
-export const DEFAULT_CAPACITY_POLICY: CapacityPolicy = { retrySpotAfterMs: 24 * 3600_000 };
+export const DEFAULT_CAPACITY_POLICY: CapacityPolicy = {
+  retrySpotAfterMs: 24 * 3600_000,
+  stuckAfterMs: 5 * 60_000,
+};
 
 /** Who the fallback's alerts are about (they concern the whole deployment, not one instance). */
 export const WORKER_ALERT_SUBJECT = 'stream-worker';
@@ -50,27 +64,36 @@ export function decideCapacity(
   signal: CapacitySignal,
   policy: CapacityPolicy = DEFAULT_CAPACITY_POLICY,
 ): CapacityDecision {
+  const age = signal.at - placement.since;
   if (signal.kind === 'placement-failure') {
-    if (placement.capacity === 'FARGATE_SPOT')
-      return { move: 'FARGATE', why: `no Fargate Spot capacity (${signal.reason})` };
-    return {
-      move: null,
-      why:
-        placement.capacity === 'FARGATE'
-          ? `placement failed on demand too (${signal.reason}): ECS keeps trying, the worker-down alarm covers it`
-          : `placement failed (${signal.reason}) on a deployment that is not on one Fargate provider`,
-    };
+    if (placement.capacity !== 'FARGATE_SPOT')
+      return { move: null, why: `placement failed (${signal.reason}) on a deployment that is not on Spot` };
+    if (!signal.reason.startsWith(NO_FARGATE_CAPACITY))
+      return { move: null, why: `placement failed for another reason than capacity (${signal.reason})` };
+    if (age < 0) return { move: null, why: 'the event is older than the newest deployment' };
+    return { move: 'FARGATE', why: `no Fargate Spot capacity (${signal.reason})` };
   }
-  if (placement.capacity !== 'FARGATE') return { move: null, why: 'not on the on-demand fallback' };
+  if (placement.capacity === 'FARGATE_SPOT') {
+    const stuck =
+      placement.desiredCount > 0 &&
+      placement.runningCount === 0 &&
+      placement.pendingCount === 0 &&
+      age >= policy.stuckAfterMs;
+    return stuck
+      ? { move: 'FARGATE', why: `no Spot task running or pending ${minutes(age)} min after the deployment` }
+      : { move: null, why: 'on Spot' };
+  }
+  if (placement.capacity !== 'FARGATE') return { move: null, why: 'not on one Fargate provider' };
   if (placement.rolling) return { move: null, why: 'a rollout is in progress' };
-  const onDemandMs = signal.at - placement.since;
-  if (onDemandMs < policy.retrySpotAfterMs)
+  if (age < policy.retrySpotAfterMs)
     return {
       move: null,
-      why: `on demand for ${Math.floor(onDemandMs / 60_000)} min, Spot is retried after ${Math.floor(policy.retrySpotAfterMs / 60_000)} min`,
+      why: `on demand for ${minutes(age)} min, Spot is tried again after ${minutes(policy.retrySpotAfterMs)} min`,
     };
-  return { move: 'FARGATE_SPOT', why: `on demand for ${Math.floor(onDemandMs / 3600_000)} h` };
+  return { move: 'FARGATE_SPOT', why: `on demand for ${Math.floor(age / 3600_000)} h` };
 }
+
+const minutes = (ms: number) => Math.floor(ms / 60_000);
 
 export interface CapacityDeps {
   readonly capacity: WorkerCapacityPort;
@@ -96,6 +119,7 @@ export async function answerCapacitySignal(
     ...(signal.kind === 'placement-failure' ? { reason: signal.reason } : {}),
     capacity: placement.capacity ?? 'other',
     running: placement.runningCount,
+    pending: placement.pendingCount,
     desired: placement.desiredCount,
     why: decision.why,
   };

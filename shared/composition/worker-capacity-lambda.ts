@@ -2,9 +2,10 @@
  * The worker capacity function's runtime (AWS; only in a deployment with a Spot worker). Two sources:
  *  - an EventBridge rule hands it the worker service's `ECS Service Action` events of
  *    `SERVICE_TASK_PLACEMENT_FAILURE` (no capacity for the task);
- *  - an hourly rule hands it `{ "action": "spot-retry" }`.
+ *  - a rule hands it `{ "action": "check" }` every 5 minutes.
  * Either becomes a `CapacitySignal` for `answerCapacitySignal`. Anything else is logged and counted as
- * refused, and nothing moves. It holds no exchange key and touches no state: its role may describe and
+ * refused, and nothing moves. An ECS event is read leniently (a missing or odd `time` is taken as now,
+ * a long `reason` is cut): a real placement failure is never refused for its form. It holds no exchange key and touches no state: its role may describe and
  * update this one ECS service and publish to the alert topic.
  *
  * Environment: `GRIDBOT_WORKER_CLUSTER`, `GRIDBOT_WORKER_SERVICE`, `GRIDBOT_TOPIC_ARN`; for local runs
@@ -17,10 +18,10 @@ import { EmfMetrics } from '../adapters/metrics/index.js';
 import { SnsNotifier } from '../adapters/notify/sns-notifier.js';
 import {
   answerCapacitySignal,
+  CAPACITY_CHECK_EVENT,
   type CapacityDeps,
   type CapacityOutcome,
   type CapacitySignal,
-  SPOT_RETRY_EVENT,
   WORKER_CAPACITY_ENV,
 } from '../application/worker-capacity.js';
 
@@ -29,22 +30,28 @@ type Env = Readonly<Record<string, string | undefined>>;
 const placementFailure = z.object({
   source: z.literal('aws.ecs'),
   'detail-type': z.literal('ECS Service Action'),
-  time: z.string().datetime({ offset: true }).optional(),
+  time: z.unknown().optional(),
   detail: z.object({
     eventName: z.literal('SERVICE_TASK_PLACEMENT_FAILURE'),
-    reason: z.string().max(500).optional(),
+    reason: z.unknown().optional(),
   }),
 });
-const spotRetry = z.object({ action: z.literal(SPOT_RETRY_EVENT.action) });
+const periodicCheck = z.object({ action: z.literal(CAPACITY_CHECK_EVENT.action) });
 
 /** The signal an event carries, or null for an event this function does not answer. */
 export function signalOf(event: unknown, now: number): CapacitySignal | null {
   const failure = placementFailure.safeParse(event);
   if (failure.success) {
-    const at = failure.data.time ? Date.parse(failure.data.time) : now;
-    return { kind: 'placement-failure', reason: failure.data.detail.reason ?? 'unknown', at };
+    const { time } = failure.data;
+    const stamped = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+    const reason = failure.data.detail.reason;
+    return {
+      kind: 'placement-failure',
+      reason: typeof reason === 'string' && reason.length > 0 ? reason.slice(0, 200) : 'unknown',
+      at: Number.isFinite(stamped) ? stamped : now,
+    };
   }
-  return spotRetry.safeParse(event).success ? { kind: 'spot-retry', at: now } : null;
+  return periodicCheck.safeParse(event).success ? { kind: 'check', at: now } : null;
 }
 
 export type CapacityAnswer = CapacityOutcome | { readonly refused: string };
@@ -64,7 +71,7 @@ export function workerCapacityHandler(
         deps.logger.warn('worker capacity: not an event this function answers; ignored', {
           event: describe(event),
         });
-        return { refused: 'not a placement failure of the worker service, nor a spot-retry' };
+        return { refused: 'not a placement failure of the worker service, nor the periodic check' };
       }
       return await answerCapacitySignal(deps, signal);
     } finally {

@@ -18,6 +18,7 @@ export interface WorkerPlacement {
   /** More than one deployment is live: a rollout is still going on. */
   readonly rolling: boolean;
   readonly runningCount: number;
+  readonly pendingCount: number;
   readonly desiredCount: number;
 }
 

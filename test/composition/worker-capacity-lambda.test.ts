@@ -2,7 +2,7 @@
  * The Spot worker's fallback function as AWS runs it: the real ECS client against a local ECS (which
  * keeps the service's deployments) and the real SNS notifier against a local SNS. The events are the
  * ones EventBridge delivers: ECS's `ECS Service Action` placement failure (shape as ECS documents it) and
- * the hourly rule's fixed `{ "action": "spot-retry" }`.
+ * the periodic rule's fixed `{ "action": "check" }`.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { workerCapacityHandler } from '../../shared/composition/worker-capacity-lambda.js';
@@ -71,7 +71,7 @@ function placementFailure(reason = 'RESOURCE:FARGATE') {
       eventType: 'ERROR',
       eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
       clusterArn: `arn:aws:ecs:ap-northeast-1:123456789012:cluster/${ecs.cluster}`,
-      capacityProviderArns: [],
+      capacityProviderArns: ['arn:aws:ecs:ap-northeast-1:123456789012:capacity-provider/FARGATE_SPOT'],
       reason,
       createdAt: new Date(now).toISOString(),
     },
@@ -123,11 +123,11 @@ describe('the worker capacity function', () => {
     const before = { updates: updates().length, alerts: sns.published.length };
     const h = handler();
     now = T0 + 23 * HOUR;
-    expect(await h({ action: 'spot-retry' })).toMatchObject({ decision: { move: null } });
+    expect(await h({ action: 'check' })).toMatchObject({ decision: { move: null } });
     expect(updates().length).toBe(before.updates);
 
     now = T0 + 25 * HOUR;
-    const back = await h({ action: 'spot-retry' });
+    const back = await h({ action: 'check' });
     expect(back).toMatchObject({ from: 'FARGATE', decision: { move: 'FARGATE_SPOT' } });
     expect(updates().length).toBe(before.updates + 1);
     expect(primary()?.capacityProviderStrategy).toEqual([
@@ -140,13 +140,47 @@ describe('the worker capacity function', () => {
     // Spot is still short: the new deployment fails to place, and the worker goes back on demand.
     now += 2 * 60_000;
     expect(await h(placementFailure())).toMatchObject({ decision: { move: 'FARGATE' } });
-    // That deployment is rolling out: the next hourly check leaves it alone even a day later.
+    // That deployment is rolling out: the periodic check leaves it alone even a day later.
     now += 25 * HOUR;
-    expect(await h({ action: 'spot-retry' })).toMatchObject({
+    expect(await h({ action: 'check' })).toMatchObject({
       decision: { move: null, why: 'a rollout is in progress' },
     });
     ecs.settle();
-    expect(await h({ action: 'spot-retry' })).toMatchObject({ decision: { move: 'FARGATE_SPOT' } });
+    expect(await h({ action: 'check' })).toMatchObject({ decision: { move: 'FARGATE_SPOT' } });
+  });
+
+  it('moves a Spot deployment with no task 5 minutes on, when the failure event never came', async () => {
+    ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0, { running: 0 });
+    const before = updates().length;
+    const h = handler();
+    now = T0 + 4 * 60_000;
+    expect(await h({ action: 'check' })).toMatchObject({ decision: { move: null } });
+    now = T0 + 5 * 60_000;
+    expect(await h({ action: 'check' })).toMatchObject({
+      from: 'FARGATE_SPOT',
+      decision: { move: 'FARGATE' },
+    });
+    expect(updates().length).toBe(before + 1);
+    // A running Spot worker is left alone, however old its deployment.
+    ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0 - 30 * 24 * HOUR);
+    expect(await h({ action: 'check' })).toMatchObject({ decision: { move: null, why: 'on Spot' } });
+    expect(updates().length).toBe(before + 1);
+  });
+
+  it('moves nothing for a failure that is not about capacity, or that is older than the newest deployment', async () => {
+    ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0);
+    const before = updates().length;
+    const h = handler();
+    expect(await h(placementFailure('RESOURCE:ENI'))).toMatchObject({ decision: { move: null } });
+    const late = { ...placementFailure(), time: new Date(T0 - 60_000).toISOString() };
+    expect(await h(late)).toMatchObject({
+      decision: { move: null, why: 'the event is older than the newest deployment' },
+    });
+    expect(updates().length).toBe(before);
+    // An odd form is no reason to refuse a real failure: a long reason is cut, a bad time is taken as now.
+    const odd = { ...placementFailure(`RESOURCE:FARGATE ${'x'.repeat(2000)}`), time: 'yesterday' };
+    expect(await h(odd)).toMatchObject({ decision: { move: 'FARGATE' } });
+    expect(updates().length).toBe(before + 1);
   });
 
   it('leaves a worker that runs on demand by choice (a launch type) alone', async () => {
@@ -157,7 +191,7 @@ describe('the worker capacity function', () => {
       from: null,
       decision: { move: null },
     });
-    expect(await h({ action: 'spot-retry' })).toMatchObject({ from: null, decision: { move: null } });
+    expect(await h({ action: 'check' })).toMatchObject({ from: null, decision: { move: null } });
     expect(updates().length).toBe(before);
   });
 
@@ -175,7 +209,7 @@ describe('the worker capacity function', () => {
     expect(text).toContain('aws.ecs / ECS Service Action / SERVICE_STEADY_STATE');
   });
 
-  it('fails the invocation when ECS refuses the move, so EventBridge retries it; no alert claims a move', async () => {
+  it('fails the invocation when ECS refuses the move (Lambda retries it, then the dead-letter queue); no alert claims a move', async () => {
     ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0 - HOUR);
     const alerts = sns.published.length;
     const h = handler();
@@ -189,7 +223,7 @@ describe('the worker capacity function', () => {
 
   it('names the missing environment and the way to set it', async () => {
     const h = workerCapacityHandler({ AWS_REGION: 'ap-northeast-1' });
-    await expect(h({ action: 'spot-retry' })).rejects.toThrow(
+    await expect(h({ action: 'check' })).rejects.toThrow(
       'worker capacity function: set GRIDBOT_WORKER_CLUSTER, GRIDBOT_WORKER_SERVICE, GRIDBOT_TOPIC_ARN (the stack sets them)',
     );
   });

@@ -8,12 +8,13 @@ import {
   sliceForAccount,
   tradedAccounts,
 } from '../../lib/config/deployment-input.js';
-import { infraOptionsFrom } from '../../lib/config/infra-options.js';
+import { DEFAULT_INFRA_OPTIONS, infraOptionsFrom } from '../../lib/config/infra-options.js';
 import { planSchedules } from '../../lib/constructs/instance-schedules.js';
 import { parseDeploymentConfig } from '../../shared/domain/config/deployment.js';
 import { sharedData } from '../support/paper.js';
 import { klgConfigInput } from '../support/strategies/klg/config.js';
 import { asKlgConfig } from '../support/strategies/klg/state.js';
+import { CDK_CONTEXT } from './synth.js';
 
 const main = { id: 'main', exchange: 'binanceusdm' };
 
@@ -121,6 +122,10 @@ describe('infra options from CDK context', () => {
       sweep: false,
       sweepConcurrency: 20,
     });
+  });
+
+  it('deploys with cdk.json what the defaults say (cdk.json sets the same values, Spot included)', () => {
+    expect(infraOptionsFrom((k) => CDK_CONTEXT[k])).toEqual(DEFAULT_INFRA_OPTIONS);
   });
 
   it('parses command-line strings', () => {

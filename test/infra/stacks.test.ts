@@ -175,30 +175,46 @@ describe("the Spot worker's on-demand fallback", () => {
     return found[0]![1].Properties;
   };
 
-  it("hands the worker service's placement failures to the capacity function, retried into the dead-letter queue", () => {
+  it("hands the worker service's placement failures to the capacity function; what fails lands in the dead-letter queue", () => {
     const [failures] = rules().filter(([, r]) => r.Properties.EventPattern !== undefined);
     expect(failures).toBeDefined();
     const pattern = failures![1].Properties.EventPattern as Record<string, unknown>;
-    expect(pattern).toMatchObject({
+    const [serviceId] = resourcesOf(s.trading, 'AWS::ECS::Service')[0]!;
+    const [functionId] = resourcesOf(s.trading, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('WorkerCapacity'),
+    )!;
+    // Only this service's events: its ARN (the service's Ref), nothing account-wide.
+    expect(pattern).toEqual({
       source: ['aws.ecs'],
       'detail-type': ['ECS Service Action'],
+      resources: [{ Ref: serviceId }],
       detail: { eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'] },
     });
-    // Only this service's events: its ARN (the service's Ref), nothing account-wide.
-    expect(JSON.stringify(pattern.resources)).toMatch(/StreamWorkerService/);
     const [target] = failures![1].Properties.Targets as Record<string, unknown>[];
     expect(target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^SchedulerDeadLetters/), 'Arn'] } },
       RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
     });
-    expect(JSON.stringify(target!.Arn)).toMatch(/WorkerCapacity/);
+    // EventBridge invokes asynchronously: what still fails in the function after Lambda's retries goes
+    // to the same queue (the rule's dead-letter queue only covers what could not be handed over).
+    s.trading.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulerDeadLetters'), 'Arn'] },
+        },
+      },
+    });
   });
 
-  it('asks it every hour whether the worker may return to Spot', () => {
-    const [retry] = rules().filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
-    expect(retry![1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
-    const [target] = retry![1].Properties.Targets as { Input: string }[];
-    expect(JSON.parse(target!.Input)).toEqual({ action: 'spot-retry' });
+  it('asks it every 5 minutes to check the placement', () => {
+    const [check] = rules().filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+    expect(check![1].Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    const [target] = check![1].Properties.Targets as { Input: string }[];
+    expect(JSON.parse(target!.Input)).toEqual({ action: 'check' });
   });
 
   it('may describe and update the worker service and publish alerts, and nothing else', () => {
@@ -227,8 +243,13 @@ describe("the Spot worker's on-demand fallback", () => {
       'ecs:UpdateService',
     ]);
     expect(actions.some((a) => /^(dynamodb|secretsmanager|iam):/.test(a))).toBe(false);
+    // Besides ECS: its log group, the alert topic (and its key), the dead-letter queue.
+    expect(actions.filter((a) => !a.startsWith('ecs:')).every((a) => /^(logs|sns|kms|sqs):/.test(a))).toBe(
+      true,
+    );
     const ecs = statements.find((st) => [st.Action].flat().includes('ecs:UpdateService'))!;
-    expect(ecs.Resource).toEqual({ Ref: expect.stringMatching(/^StreamWorkerService/) });
+    const [serviceId] = resourcesOf(s.trading, 'AWS::ECS::Service')[0]!;
+    expect(ecs.Resource).toEqual({ Ref: serviceId });
   });
 });
 

@@ -57,6 +57,7 @@ export class EcsWorkerCapacity implements WorkerCapacityPort {
       since: primary?.createdAt?.getTime() ?? 0,
       rolling: deployments.length > 1 || primary?.rolloutState === 'IN_PROGRESS',
       runningCount: found.runningCount ?? 0,
+      pendingCount: found.pendingCount ?? 0,
       desiredCount: found.desiredCount ?? 0,
     };
   }

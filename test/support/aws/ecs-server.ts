@@ -3,9 +3,8 @@
  * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`), enough for the real SDK client to
  * describe and update one Fargate service. It keeps what ECS keeps for the questions the Spot fallback
  * asks: the service's deployments (newest PRIMARY, older ACTIVE until the rollout completes), each with
- * its capacity provider strategy or launch type. Like ECS it refuses a capacity provider the cluster
- * does not have, and a switch from a launch type to a Fargate provider. Records each call; can fail the
- * next calls on demand.
+ * its capacity provider strategy or launch type, and the tasks running. Like ECS it refuses a capacity
+ * provider the cluster does not have. Records each call; can fail the next calls on demand.
  */
 import {
   type LocalHttpServer,
@@ -31,6 +30,8 @@ export interface LocalDeployment {
   readonly capacityProviderStrategy?: readonly StrategyItem[];
   readonly launchType?: 'FARGATE';
   rolloutState: 'IN_PROGRESS' | 'COMPLETED';
+  /** Its tasks running (a completed deployment runs its one task unless told otherwise). */
+  running: number;
 }
 
 export interface EcsCall {
@@ -44,12 +45,16 @@ export interface LocalEcs extends LocalHttpServer {
   readonly service: string;
   readonly calls: readonly EcsCall[];
   readonly deployments: readonly LocalDeployment[];
-  /** Replaces the service's deployments with one that has completed, created at `createdAt` (ms). */
+  /**
+   * Replaces the service's deployments with one created at `createdAt` (ms): completed with its task
+   * running, or (`running: 0`) still rolling out with no task placed.
+   */
   deployedOn(
     placement: Pick<LocalDeployment, 'capacityProviderStrategy' | 'launchType'>,
     createdAt: number,
+    options?: { running?: 0 | 1 },
   ): void;
-  /** The newest deployment completes: the older ones are gone. */
+  /** The newest deployment completes with its task running: the older ones are gone. */
   settle(): void;
   /** The next `times` calls fail with this error type (`ServerException` answers 500). */
   failNext(type: 'ServerException' | 'ThrottlingException' | 'AccessDeniedException', times?: number): void;
@@ -99,7 +104,7 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
             clusterArn: clusterArn(),
             status: 'ACTIVE',
             desiredCount: 1,
-            runningCount: primary?.rolloutState === 'COMPLETED' ? 1 : 0,
+            runningCount: deployments.reduce((n, d) => n + d.running, 0),
             pendingCount: 0,
             ...(primary?.capacityProviderStrategy
               ? { capacityProviderStrategy: primary.capacityProviderStrategy }
@@ -109,7 +114,7 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
               status: d.status,
               taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/gridbot-worker:1`,
               desiredCount: d.status === 'PRIMARY' ? 1 : 0,
-              runningCount: d.rolloutState === 'COMPLETED' ? 1 : 0,
+              runningCount: d.running,
               createdAt: d.createdAt / 1000,
               updatedAt: d.createdAt / 1000,
               rolloutState: d.rolloutState,
@@ -135,21 +140,20 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
             'InvalidParameterException',
             `capacity provider ${unknown.capacityProvider} is not associated`,
           );
-        if (primary?.launchType)
-          return error(
-            400,
-            'InvalidParameterException',
-            'Cannot change from launch type to a Fargate capacity provider.',
-          );
       }
       if (input.forceNewDeployment !== true && strategy === undefined) return json({ service: {} });
-      for (const d of deployments) d.status = 'ACTIVE';
+      // Minimum healthy 0 %: the old deployment's task stops before the new one starts.
+      for (const d of deployments) {
+        d.status = 'ACTIVE';
+        d.running = 0;
+      }
       deployments = [
         {
           id: `ecs-svc/${nextId++}`,
           status: 'PRIMARY',
           createdAt: options.now(),
           rolloutState: 'IN_PROGRESS',
+          running: 0,
           ...(strategy
             ? { capacityProviderStrategy: strategy }
             : primary?.capacityProviderStrategy
@@ -182,14 +186,24 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
     get deployments() {
       return deployments;
     },
-    deployedOn(placement, createdAt) {
+    deployedOn(placement, createdAt, { running = 1 } = {}) {
       deployments = [
-        { id: `ecs-svc/${nextId++}`, status: 'PRIMARY', createdAt, rolloutState: 'COMPLETED', ...placement },
+        {
+          id: `ecs-svc/${nextId++}`,
+          status: 'PRIMARY',
+          createdAt,
+          rolloutState: running === 1 ? 'COMPLETED' : 'IN_PROGRESS',
+          running,
+          ...placement,
+        },
       ];
     },
     settle() {
       deployments = deployments.filter((d) => d.status === 'PRIMARY');
-      for (const d of deployments) d.rolloutState = 'COMPLETED';
+      for (const d of deployments) {
+        d.rolloutState = 'COMPLETED';
+        d.running = 1;
+      }
     },
     failNext(type, times = 1) {
       for (let i = 0; i < times; i++) faults.push(type);
