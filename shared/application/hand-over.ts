@@ -8,10 +8,21 @@
 import type { EndFlatten, FlattenLegs } from '../domain/commands.js';
 import { legsOf } from '../domain/strategies/index.js';
 import type { InstanceConfigBase, Leg } from '../domain/strategy.js';
+import type { Heartbeat } from '../ports/state-store.js';
 import type { AppContext } from './context.js';
 
-/** A stream worker heartbeat older than this (or not connected) cannot take a flatten over. */
+/**
+ * A stream worker heartbeat older than this (or not connected) cannot take a flatten over: three missed
+ * heartbeats, and never less than 45 s. Live the worker writes one every 15 s; a replay's worker writes
+ * one every `heartbeat_interval_sec` (60 s by default), and a heartbeat it wrote 50 s ago is as fresh as a
+ * live one written 5 s ago, so a replay hands over as live would instead of closing at market.
+ */
 const WORKER_FRESH_MS = 45_000;
+const MISSED_HEARTBEATS = 3;
+
+export function workerFreshMs(hb: Heartbeat): number {
+  return Math.max(WORKER_FRESH_MS, MISSED_HEARTBEATS * (hb.everyMs ?? 0));
+}
 
 /** Null when the stream worker holds every one of these accounts now (fresh heartbeat, connected); else why not. */
 export async function workerHolds(ctx: AppContext, accounts: readonly string[]): Promise<string | null> {
@@ -19,7 +30,7 @@ export async function workerHolds(ctx: AppContext, accounts: readonly string[]):
   for (const a of accounts) {
     const hb = await ctx.store.getHeartbeat(a);
     if (!hb) return `no stream worker heartbeat for account ${a}`;
-    if (now - hb.at > WORKER_FRESH_MS)
+    if (now - hb.at > workerFreshMs(hb))
       return `the stream worker heartbeat of account ${a} is ${Math.round((now - hb.at) / 1000)} s old`;
     if (hb.status !== 'connected' && hb.status !== 'resyncing')
       return `the stream worker of account ${a} is ${hb.status}`;

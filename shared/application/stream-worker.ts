@@ -68,6 +68,8 @@ const FLATTEN_CHANNELS: readonly MarketChannel[] = ['bookTop', 'trades', 'markPr
 const FLATTEN_WAKE_MS = 250;
 /** Prices older than this are not used to decide (the fill's own price is, then). */
 const PRICE_MAX_AGE_MS = 10_000;
+/** How often the worker writes its heartbeats when `heartbeatIntervalMs` does not say (live). */
+const HEARTBEAT_EVERY_MS = 15_000;
 
 export interface StreamWorkerOptions {
   readonly instances: readonly InstanceConfig[];
@@ -872,7 +874,13 @@ export class StreamWorker {
     await Promise.all(
       statuses.map(async ([accountId, status]) => {
         try {
-          await this.#ctx.store.putHeartbeat({ accountId, at, writer: this.#opts.writer, status });
+          await this.#ctx.store.putHeartbeat({
+            accountId,
+            at,
+            writer: this.#opts.writer,
+            status,
+            everyMs: this.#heartbeatEveryMs,
+          });
           // The heartbeat just written is 0 s old: the per-account heartbeat alarm hears from a live worker
           // whatever its accounts' strategies (the Key Level Grid's risk check also reports the age it reads;
           // a dead or draining worker reports nothing, and missing data breaches).
@@ -888,8 +896,12 @@ export class StreamWorker {
     );
   }
 
+  get #heartbeatEveryMs(): number {
+    return this.#opts.heartbeatIntervalMs ?? HEARTBEAT_EVERY_MS;
+  }
+
   async #heartbeats(): Promise<void> {
-    const every = this.#opts.heartbeatIntervalMs ?? 15_000;
+    const every = this.#heartbeatEveryMs;
     while (this.#accepting) {
       await this.#ctx.clock.sleep(every, this.#stopping.signal);
       if (!this.#accepting) return;

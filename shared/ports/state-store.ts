@@ -38,6 +38,11 @@ export interface Heartbeat {
   /** Which process wrote it (task id / host), and stream status. */
   readonly writer: string;
   readonly status: 'connected' | 'resyncing' | 'disconnected' | 'draining';
+  /**
+   * How often its writer writes one, ms (the stream worker: 15 s live; the simulator's
+   * `heartbeat_interval_sec`). Absent in heartbeats written before it was recorded.
+   */
+  readonly everyMs?: number;
 }
 
 /** Per-instance risk memory (equity peak for drawdown), written only by the risk check. */

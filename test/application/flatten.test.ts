@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaperApiError } from '../../shared/adapters/paper/errors.js';
 import { runAdminCommand } from '../../shared/application/admin.js';
+import { workerHolds } from '../../shared/application/hand-over.js';
 import { loadConfig } from '../../shared/application/instance.js';
 import { JOB_SERVICES } from '../../shared/application/jobs.js';
 import { reconcileInstance } from '../../shared/application/reconcile-instance.js';
@@ -181,6 +182,55 @@ describe('flatten through the closer', () => {
     await pass(app, worker, 2_500);
     expect(app.logs.some((l) => l.message === 'flatten stopped')).toBe(true);
     expect((await app.port.position(DOGE, 'LONG')).qty.toFixed()).toBe('100');
+  });
+
+  it("judges a worker's heartbeat by how often it writes one: three missed, never under 45 s", async () => {
+    app = await paperApp();
+    const now = app.clock.now();
+    const beat = (ageMs: number, everyMs?: number) =>
+      app.ctx.store.putHeartbeat({
+        accountId: 'main',
+        at: now - ageMs,
+        writer: 't',
+        status: 'connected',
+        ...(everyMs === undefined ? {} : { everyMs }),
+      });
+    // Live (every 15 s), and a heartbeat written before the interval was recorded: 45 s.
+    await beat(44_000, 15_000);
+    expect(await workerHolds(app.ctx, ['main'])).toBeNull();
+    await beat(50_000, 15_000);
+    expect(await workerHolds(app.ctx, ['main'])).toBe(
+      'the stream worker heartbeat of account main is 50 s old',
+    );
+    await beat(50_000);
+    expect(await workerHolds(app.ctx, ['main'])).toMatch(/50 s old/);
+    // A replay's worker writing every 60 s holds its account 50 s (and 179 s) after its last heartbeat.
+    await beat(50_000, 60_000);
+    expect(await workerHolds(app.ctx, ['main'])).toBeNull();
+    await beat(179_000, 60_000);
+    expect(await workerHolds(app.ctx, ['main'])).toBeNull();
+    await beat(181_000, 60_000);
+    expect(await workerHolds(app.ctx, ['main'])).toMatch(/181 s old/);
+  });
+
+  it('a running worker with 60-second heartbeats holds its accounts between them (a replay hands over as live)', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'replay-worker',
+      heartbeatIntervalMs: 60_000,
+    });
+    await worker.start();
+    for (let s = 0; s < 170; s += 10) {
+      await app.clock.advanceBy(10_000);
+      await worker.drain();
+      expect(await workerHolds(app.ctx, ['main'])).toBeNull();
+    }
+    expect(await app.ctx.store.getHeartbeat('main')).toMatchObject({
+      everyMs: 60_000,
+      writer: 'replay-worker',
+    });
   });
 
   it('a risk breach with on_breach flatten pauses the grid and closes its position (here at market: no worker)', async () => {

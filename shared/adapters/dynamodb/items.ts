@@ -72,6 +72,7 @@ export const heartbeatSchema = z.object({
   at: z.number().int(),
   writer: z.string(),
   status: z.enum(['connected', 'resyncing', 'disconnected', 'draining']),
+  everyMs: z.number().int().positive().optional(),
 });
 
 export const flattenSchema = z
