@@ -99,6 +99,19 @@ export class VirtualClock implements Clock {
     this.current = target;
   }
 
+  /**
+   * Fires the earliest timer if it is due by `t` (time moves to it), without letting anything else run:
+   * for a driver that settles the application itself after each timer (the replay). False if none is due.
+   */
+  fireNext(t: number): boolean {
+    const next = this.timers[0];
+    if (!next || next.at > t) return false;
+    this.timers.shift();
+    this.current = next.at;
+    next.fn();
+    return true;
+  }
+
   advanceBy(ms: number): Promise<void> {
     return this.advanceTo(this.current + ms);
   }

@@ -37,7 +37,8 @@ import { type DueJob, JobSchedule } from './schedule.js';
 
 /** The virtual clock as the driver moves it (`VirtualClock` implements it). */
 export interface SteppableClock extends Clock {
-  advanceTo(t: number): Promise<void>;
+  /** Fires the earliest timer if due by `t` (time moves to it) and nothing else; false if none is due. */
+  fireNext(t: number): boolean;
   /** Moves time when no timer is due by then (no waiting). */
   setTime(t: number): void;
   nextTimerAt(): number | undefined;
@@ -145,13 +146,14 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   const reconTimings = { exchangeMs: 0, storeMs: 0, engineMs: 0, totalMs: 0, quiet: 0 };
   const byId = new Map(o.instances.map((c) => [c.id, c]));
 
-  /** Moves the clock to `t`, firing timers one instant at a time and settling after each. */
+  /**
+   * Moves the clock to `t`, firing the timers due by then one at a time: what is pending settles before
+   * the first, and the application settles after each (its store calls answered, their continuations run).
+   */
   const advance = async (t: number): Promise<void> => {
-    for (;;) {
-      const next = clock.nextTimerAt();
-      if (next === undefined || next > t) break;
-      await clock.advanceTo(next);
+    if (clock.nextTimerAt() !== undefined && clock.nextTimerAt()! <= t) {
       await o.settle();
+      while (clock.fireNext(t)) await o.settle();
     }
     if (t > clock.now()) clock.setTime(t);
   };
@@ -174,7 +176,12 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       const next = clock.nextTimerAt();
       if (next === undefined || next - from > STALL_LIMIT_MS)
         throw new Error(`replay stalled: ${what} is waiting on nothing the simulation can advance`);
-      await clock.advanceTo(next);
+      // The timers of that instant, the application settled after each (just settled before the first).
+      clock.fireNext(next);
+      while (clock.nextTimerAt() === next) {
+        await o.settle();
+        clock.fireNext(next);
+      }
     }
     await task;
   };
