@@ -9,13 +9,13 @@
  *  - publish to the alert topic.
  * The deployment config for its account arrives in a layer at /opt/gridbot/config.json.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -23,6 +23,7 @@ import { cdkBundling, FUNCTION_BASICS, LIGHTER_SIGNER_DIR } from '../bundling/la
 import type { Venue } from '../config/deployment-input.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, type FunctionRole, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
+import { functionLogsAndRole } from './function-role.js';
 import { grantScopedTableAccess } from './table-access.js';
 
 interface RoleSettings {
@@ -87,15 +88,11 @@ export class ScheduledFunction extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledFunctionProps) {
     super(scope, id);
     const settings = ROLE_SETTINGS[props.role];
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logRetention: props.logRetention,
       description: `gridbot ${props.role} for account ${props.accountId}`,
     });
-    this.logGroup.grantWrite(role);
+    this.logGroup = logGroup;
     grantScopedTableAccess(props.table, role, {
       accounts: [props.accountId],
       instances: props.instanceIds,

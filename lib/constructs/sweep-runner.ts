@@ -12,7 +12,7 @@
  *    of failed items, writes the map run's results under `map-runs/`; every event logged, X-Ray traced.
  */
 import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
@@ -32,6 +32,7 @@ import { Construct } from 'constructs';
 import { cdkBundling, FUNCTION_BASICS } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { SWEEP_ENV } from '../runtime-contract.js';
+import { functionLogsAndRole } from './function-role.js';
 
 export const SWEEP_EXPIRY_DAYS = 14;
 export const SWEEP_TOLERATED_FAILURE_PCT = 10;
@@ -76,15 +77,11 @@ export class SweepRunner extends Construct {
     });
     Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions-S1', reason: NAG_REASONS.sweepAccessLogs });
 
-    const logGroup = new LogGroup(this, 'ItemLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'ItemRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logRetention: props.logRetention,
       description: 'gridbot sweep item: reads the sweep inputs, writes result rows',
+      ids: { logs: 'ItemLogs', role: 'ItemRole' },
     });
-    logGroup.grantWrite(role);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],

@@ -11,12 +11,11 @@
  * those admin functions. No exchange key, no table access; the deployment config (telegram settings,
  * instance ids) arrives in its own layer.
  */
-import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type CfnElement, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { FunctionUrlAuthType, type IFunction, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -25,6 +24,7 @@ import { Construct } from 'constructs';
 import { cdkBundling, FUNCTION_BASICS } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, LAMBDA_CONFIG_PATH, METRICS_NAMESPACE } from '../runtime-contract.js';
+import { functionLogsAndRole } from './function-role.js';
 
 /** Concurrent webhook calls at most (reserved from the account's Lambda concurrency). */
 export const WEBHOOK_CONCURRENCY = 2;
@@ -52,16 +52,11 @@ export class TelegramWebhook extends Construct {
 
   constructor(scope: Construct, id: string, props: TelegramWebhookProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logRetention: props.logRetention,
       description:
         'gridbot Telegram: reads its secret, consumes the alert queue, invokes the admin functions',
     });
-    logGroup.grantWrite(role);
     props.secret.grantRead(role);
     for (const fn of new Set(props.adminFunctions.values())) {
       fn.grantInvoke(role);

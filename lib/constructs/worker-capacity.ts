@@ -12,14 +12,14 @@
  * default bus cost nothing; the function runs ~8,800 times a month (≈ $0.01).
  * Its role may describe and update this one service, publish to the alert topic and send to that queue.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { FargateService } from 'aws-cdk-lib/aws-ecs';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -27,6 +27,7 @@ import { CAPACITY_CHECK_EVENT, WORKER_CAPACITY_ENV } from '../../shared/applicat
 import { cdkBundling, FUNCTION_BASICS } from '../bundling/lambda-bundling.js';
 import { NAG_REASONS } from '../nag-reasons.js';
 import { ENV, METRICS_NAMESPACE } from '../runtime-contract.js';
+import { functionLogsAndRole } from './function-role.js';
 
 /** How often the function checks the worker's placement (a Spot task never placed; time to return to Spot). */
 export const CAPACITY_CHECK_EVERY = Duration.minutes(5);
@@ -46,15 +47,10 @@ export class WorkerCapacity extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerCapacityProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logRetention: props.logRetention,
       description: 'gridbot worker capacity: moves the stream worker between Fargate Spot and on demand',
     });
-    logGroup.grantWrite(role);
     role.addToPolicy(
       new PolicyStatement({
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
