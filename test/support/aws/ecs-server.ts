@@ -7,9 +7,11 @@
  * provider the cluster does not have. Records each call; can fail the next calls on demand.
  */
 import {
+  awsJson,
+  awsJsonError,
   type LocalHttpServer,
   type LocalResponse,
-  signedBy,
+  readAwsJson,
   startLocalHttpServer,
 } from './local-http-server.js';
 
@@ -70,22 +72,11 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
   let nextId = 1;
 
   const server = await startLocalHttpServer((req): LocalResponse => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    let input: Record<string, unknown> = {};
-    try {
-      input = JSON.parse(req.body || '{}') as Record<string, unknown>;
-    } catch {
-      return error(400, 'SerializationException', 'body is not JSON');
-    }
+    const { request, refusal } = readAwsJson(req, 'MissingAuthenticationTokenException');
+    const { target, input } = request;
     const operation = target.startsWith(TARGET) ? target.slice(TARGET.length) : target;
-    calls.push({ operation, input, signedBy: signedBy(req.headers) });
-    if (
-      req.method !== 'POST' ||
-      !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')
-    )
-      return error(400, 'SerializationException', 'expected a POST of application/x-amz-json-1.1');
-    if (signedBy(req.headers) === null)
-      return error(400, 'MissingAuthenticationTokenException', 'not signed');
+    calls.push({ operation, input, signedBy: request.signedBy });
+    if (refusal) return refusal;
     const fault = faults.shift();
     if (fault === 'ServerException') return error(500, fault, 'injected failure');
     if (fault) return error(400, fault, `injected ${fault}`);
@@ -211,18 +202,5 @@ export async function startLocalEcs(options: { now: () => number }): Promise<Loc
   };
 }
 
-function json(payload: unknown): LocalResponse {
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/x-amz-json-1.1' },
-    body: JSON.stringify(payload),
-  };
-}
-
-function error(status: number, type: string, message: string): LocalResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
-    body: JSON.stringify({ __type: type, message }),
-  };
-}
+const json = awsJson;
+const error = awsJsonError;

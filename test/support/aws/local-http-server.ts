@@ -84,3 +84,58 @@ export function signedBy(headers: IncomingHttpHeaders): string | null {
   const m = typeof auth === 'string' ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(auth) : null;
   return m ? m[1]! : null;
 }
+
+/** An answer of an AWS JSON-protocol service (`application/x-amz-json-1.1`). */
+export function awsJson(payload: unknown): LocalResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(payload),
+  };
+}
+
+/** An error of an AWS JSON-protocol service, as the SDK reads it (`x-amzn-errortype`, `__type`). */
+export function awsJsonError(status: number, type: string, message: string): LocalResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
+export interface AwsJsonRequest {
+  /** `X-Amz-Target`, e.g. `secretsmanager.GetSecretValue`. */
+  readonly target: string;
+  readonly input: Record<string, unknown>;
+  readonly signedBy: string | null;
+}
+
+/**
+ * Reads an AWS JSON-protocol request: its target, body and signer, and, when it is not one a real service
+ * would take (not JSON, not a POST of `application/x-amz-json-1.1`, not signed), the error it would answer.
+ * `unsigned` is the service's error type for a request without a signature.
+ */
+export function readAwsJson(
+  req: LocalRequest,
+  unsigned: string,
+): { readonly request: AwsJsonRequest; readonly refusal: LocalResponse | null } {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const signer = signedBy(req.headers);
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(req.body || '{}') as Record<string, unknown>;
+  } catch {
+    return {
+      request: { target, input: {}, signedBy: signer },
+      refusal: awsJsonError(400, 'SerializationException', 'body is not JSON'),
+    };
+  }
+  const request = { target, input, signedBy: signer };
+  if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1'))
+    return {
+      request,
+      refusal: awsJsonError(400, 'SerializationException', 'expected a POST of application/x-amz-json-1.1'),
+    };
+  if (signer === null) return { request, refusal: awsJsonError(400, unsigned, 'request is not signed') };
+  return { request, refusal: null };
+}

@@ -4,9 +4,11 @@
  * Parameters to read secrets from it. Records each call; can fail the next calls on demand.
  */
 import {
+  awsJson,
+  awsJsonError,
   type LocalHttpServer,
   type LocalResponse,
-  signedBy,
+  readAwsJson,
   startLocalHttpServer,
 } from './local-http-server.js';
 
@@ -42,22 +44,11 @@ export async function startLocalSecretsManager(): Promise<LocalSecretsManager> {
   const faults: SecretsManagerFault[] = [];
 
   const server = await startLocalHttpServer((req): LocalResponse => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    let input: { SecretId?: string } = {};
-    try {
-      input = JSON.parse(req.body || '{}') as { SecretId?: string };
-    } catch {
-      return error(400, 'SerializationException', 'body is not JSON');
-    }
-    calls.push({ target, secretId: input.SecretId, signedBy: signedBy(req.headers) });
-    if (
-      req.method !== 'POST' ||
-      !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')
-    ) {
-      return error(400, 'SerializationException', 'expected a POST of application/x-amz-json-1.1');
-    }
-    if (signedBy(req.headers) === null)
-      return error(400, 'MissingAuthenticationToken', 'request is not signed');
+    const { request, refusal } = readAwsJson(req, 'MissingAuthenticationToken');
+    const { target } = request;
+    const input = request.input as { SecretId?: string };
+    calls.push({ target, secretId: input.SecretId, signedBy: request.signedBy });
+    if (refusal) return refusal;
     const fault = faults.shift();
     if (fault === 'InternalServiceError') return error(500, fault, 'internal failure');
     if (fault) return error(400, fault, `injected ${fault}`);
@@ -78,11 +69,7 @@ export async function startLocalSecretsManager(): Promise<LocalSecretsManager> {
         ? { SecretString: value }
         : { SecretBinary: Buffer.from(value).toString('base64') }),
     };
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.1' },
-      body: JSON.stringify(payload),
-    };
+    return awsJson(payload);
   });
 
   return {
@@ -104,10 +91,4 @@ export async function startLocalSecretsManager(): Promise<LocalSecretsManager> {
   };
 }
 
-function error(status: number, type: string, message: string): LocalResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
-    body: JSON.stringify({ __type: type, message }),
-  };
-}
+const error = awsJsonError;
