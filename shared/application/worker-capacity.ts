@@ -70,7 +70,8 @@ export function decideCapacity(
       return { move: null, why: `placement failed (${signal.reason}) on a deployment that is not on Spot` };
     if (!signal.reason.startsWith(NO_FARGATE_CAPACITY))
       return { move: null, why: `placement failed for another reason than capacity (${signal.reason})` };
-    if (age < 0) return { move: null, why: 'the event is older than the newest deployment' };
+    if (age < -EVENT_TIME_PRECISION_MS)
+      return { move: null, why: 'the event is older than the newest deployment' };
     return { move: 'FARGATE', why: `no Fargate Spot capacity (${signal.reason})` };
   }
   if (placement.capacity === 'FARGATE_SPOT') {
@@ -94,6 +95,9 @@ export function decideCapacity(
 }
 
 const minutes = (ms: number) => Math.floor(ms / 60_000);
+
+/** An event's `time` has whole seconds, a deployment's `createdAt` milliseconds: within a second is not older. */
+const EVENT_TIME_PRECISION_MS = 1_000;
 
 export interface CapacityDeps {
   readonly capacity: WorkerCapacityPort;

@@ -177,10 +177,15 @@ describe('the worker capacity function', () => {
       decision: { move: null, why: 'the event is older than the newest deployment' },
     });
     expect(updates().length).toBe(before);
+    // An event's time has whole seconds: one stamped in the second the deployment was created is its own.
+    ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0 + 500, { running: 0 });
+    expect(await h(placementFailure())).toMatchObject({ decision: { move: 'FARGATE' } });
+    expect(updates().length).toBe(before + 1);
+    ecs.deployedOn({ capacityProviderStrategy: SPOT }, T0);
     // An odd form is no reason to refuse a real failure: a long reason is cut, a bad time is taken as now.
     const odd = { ...placementFailure(`RESOURCE:FARGATE ${'x'.repeat(2000)}`), time: 'yesterday' };
     expect(await h(odd)).toMatchObject({ decision: { move: 'FARGATE' } });
-    expect(updates().length).toBe(before + 1);
+    expect(updates().length).toBe(before + 2);
   });
 
   it('leaves a worker that runs on demand by choice (a launch type) alone', async () => {
