@@ -1,7 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startLocalEcs } from '../support/aws/ecs-server.js';
+import { LOCAL_AWS_CREDENTIALS } from '../support/aws/local-http-server.js';
+import { startLocalSns } from '../support/aws/sns-server.js';
 import { resourcesOf, synthesize } from './synth.js';
 
 /**
@@ -58,6 +62,54 @@ describe('Lambda bundles', () => {
     expect(text).not.toContain('"binanceusdm"');
     expect(text).toContain('SERVICE_TASK_PLACEMENT_FAILURE');
     expect(others[0]!.bytes).toBeLessThan(1.5 * MB);
+  });
+
+  it('moves a stuck Spot worker to on demand as shipped: the bundle against a local ECS and SNS', async () => {
+    const bundle = all.find((b) => !bundles.includes(b))!;
+    const now = Date.now();
+    const [ecs, sns] = await Promise.all([startLocalEcs({ now: () => Date.now() }), startLocalSns()]);
+    try {
+      ecs.deployedOn(
+        { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] },
+        now - 600_000,
+        {
+          running: 0,
+        },
+      );
+      // Not execFileSync: the local servers answer from this process's event loop.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(bundle.file)}).handler({ action: 'check' }).then((o) => process.stdout.write('\\n' + JSON.stringify(o)))`,
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_NO_WARNINGS: '1',
+            AWS_REGION: 'ap-northeast-1',
+            AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+            GRIDBOT_WORKER_CLUSTER: ecs.cluster,
+            GRIDBOT_WORKER_SERVICE: ecs.service,
+            GRIDBOT_TOPIC_ARN: sns.createTopic('alerts'),
+            GRIDBOT_ECS_ENDPOINT: ecs.endpoint,
+            GRIDBOT_SNS_ENDPOINT: sns.endpoint,
+          },
+        },
+      );
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({
+        from: 'FARGATE_SPOT',
+        decision: { move: 'FARGATE' },
+      });
+      expect(ecs.calls.map((c) => c.operation)).toEqual(['DescribeServices', 'UpdateService']);
+      expect(sns.published.map((m) => JSON.parse(m.attributes.alert!.value).code)).toEqual([
+        'worker_spot_fallback',
+      ]);
+    } finally {
+      await Promise.all([ecs.stop(), sns.stop()]);
+    }
   });
 
   it('ships a source map with each bundle', () => {
