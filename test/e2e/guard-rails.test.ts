@@ -109,6 +109,8 @@ describe.each(VENUES)('guard rails on the %s protocol server', (venueId) => {
     expect(await alertCodes()).not.toContain('shadow_ledger_difference'); // explained by the history
     worker = rig.startWorker();
     await until('the worker back', () => rig.healthy(), 30_000);
+    // Healthy comes before the streams are subscribed: the next test's hand close must be heard.
+    await until('its user stream live', async () => rig.userStreamLive(account.id), 30_000);
   });
 
   it('cancels the leftover stop and closes within seconds when the position is closed by hand', async () => {

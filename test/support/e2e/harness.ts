@@ -48,6 +48,12 @@ export interface E2e {
   tick(): string;
   startWorker(): ChildProcess;
   healthy(): Promise<boolean>;
+  /**
+   * The protocol server has a user stream of `accountId` open (OKX: logged in and subscribed to its
+   * positions). `/healthz` answers before the worker's streams are subscribed: a test that acts on the
+   * account and expects the worker to hear it waits for this too.
+   */
+  userStreamLive(accountId: string): boolean;
   /** Journal lines of a kind for an instance, all time. */
   journal(instanceId: string, kind: JournalEntry['kind']): Promise<JournalEntry[]>;
   stop(): Promise<void>;
@@ -147,6 +153,7 @@ export async function startE2e(opts: {
       workers.push(child);
       return child;
     },
+    userStreamLive: (accountId) => venue.server.hub.userStreamsOf(accountId) > 0,
     async healthy() {
       try {
         const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);

@@ -73,6 +73,13 @@ export class WsHub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.openMarket(ws, combined, initial));
   }
 
+  /** User-data sockets open for `account` (tests wait for a client's stream to be live before acting). */
+  userStreamsOf(account: string): number {
+    let n = 0;
+    for (const c of this.users) if (c.account === account) n++;
+    return n;
+  }
+
   private openUser(socket: WebSocket, account: string, key: string): void {
     const conn: UserConn = { socket, account, key };
     this.users.add(conn);

@@ -56,6 +56,17 @@ export class OkxWsHub {
 
   constructor(private readonly deps: OkxWsDeps) {}
 
+  /**
+   * Sockets logged in for `account` and subscribed to its positions (tests wait for a client's stream to
+   * be live before acting: a push before the subscription is not delivered, as on OKX).
+   */
+  userStreamsOf(account: string): number {
+    let n = 0;
+    for (const c of this.conns)
+      if (c.account === account && [...c.subs.keys()].some((k) => k.startsWith('positions|'))) n++;
+    return n;
+  }
+
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
