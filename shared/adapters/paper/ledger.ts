@@ -141,6 +141,19 @@ export interface MarginPool {
   readonly hasPositions: boolean;
 }
 
+/** The account's open positions (non-zero) on symbols that margin in `asset`: one margin pool. */
+export function* poolPositions(
+  core: EngineCore,
+  account: AccountState,
+  asset: string,
+): Generator<{ readonly position: PositionRecord; readonly market: MarketState }> {
+  for (const position of account.positions.values()) {
+    if (position.qty.isZero()) continue;
+    const market = core.markets.get(position.symbol);
+    if (market && market.rules.marginAsset === asset) yield { position, market };
+  }
+}
+
 /** Totals of one margin asset across all its symbols. `withOrders` adds the open-order margin scan. */
 export function marginPool(
   core: EngineCore,
@@ -153,10 +166,7 @@ export function marginPool(
   let posIm = ZERO;
   let orderIm = ZERO;
   let hasPositions = false;
-  for (const p of account.positions.values()) {
-    if (p.qty.isZero()) continue;
-    const m = core.markets.get(p.symbol);
-    if (!m || m.rules.marginAsset !== asset) continue;
+  for (const { position: p, market: m } of poolPositions(core, account, asset)) {
     hasPositions = true;
     const mark = markOf(m);
     const notional = p.qty.abs().times(mark);
@@ -208,10 +218,7 @@ export function liquidationPrice(core: EngineCore, account: AccountState, symbol
   let sumQtyEntry = ZERO;
   let denom = ZERO;
   let any = false;
-  for (const p of account.positions.values()) {
-    if (p.qty.isZero()) continue;
-    const m = core.markets.get(p.symbol);
-    if (!m || m.rules.marginAsset !== asset) continue;
+  for (const { position: p, market: m } of poolPositions(core, account, asset)) {
     const mark = markOf(m);
     const notional = p.qty.abs().times(mark);
     if (p.symbol !== symbol) {

@@ -22,7 +22,7 @@
 import { type Decimal, dec, ZERO } from '../../domain/money.js';
 import { insideBand, type QuietBand } from '../../domain/strategy.js';
 import { assertValidOhlc } from './intrabar-path.js';
-import { liquidationPrice, marketOf } from './ledger.js';
+import { liquidationPrice, marketOf, poolPositions } from './ledger.js';
 import { settleFunding } from './liquidation.js';
 import { type CandleInput, klineOf } from './market-driver.js';
 import { setLastPrice } from './prices.js';
@@ -58,10 +58,7 @@ export function quietRange(core: EngineCore, symbol: string): QuietRange | null 
     let long = false;
     let short = false;
     let size = ZERO;
-    for (const p of account.positions.values()) {
-      if (p.qty.isZero()) continue;
-      const m = core.markets.get(p.symbol);
-      if (!m || m.rules.marginAsset !== asset) continue;
+    for (const { position: p } of poolPositions(core, account, asset)) {
       if (p.symbol !== symbol) return null;
       size = size.plus(p.qty.abs());
       if (p.qty.isPositive()) long = true;

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { PaperExchange } from '../../../shared/adapters/paper/engine.js';
 import { type Decimal, dec } from '../../../shared/domain/money.js';
 import { feed, T0, withAccount } from '../../support/paper.js';
+import { TICK, ticks } from '../../support/strategies/klg/arbitraries.js';
 
 const S = 'DOGEUSDC';
-const TICK = dec('0.00001');
 const START = 20_000; // 0.2 in ticks
 
 interface Setup {
@@ -30,8 +30,6 @@ const setup: fc.Arbitrary<Setup> = fc.record({
   stop: fc.option(fc.integer({ min: 5, max: 900 }), { nil: null }),
   takeProfit: fc.option(fc.integer({ min: 5, max: 900 }), { nil: null }),
 });
-
-const ticks = (n: number): Decimal => TICK.times(n);
 
 async function build(s: Setup): Promise<PaperExchange> {
   const { ex, clock } = withAccount({ dualSidePosition: s.hedge, balances: { USDC: '5000' } });

@@ -22,14 +22,12 @@ import {
 import { gridUnit } from '../../../../../shared/domain/strategies/klg/sell-target.js';
 import { minOrderCoins } from '../../../../../shared/domain/symbol-rules.js';
 import { dogeRules } from '../../../../support/rules.js';
+import { levelTicksArb, ticks } from '../../../../support/strategies/klg/arbitraries.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
 import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
-const TICK = dec('0.00001');
-const ticks = (n: number) => TICK.times(n);
-
 const configArb = fc.record({
-  levelTicks: fc.uniqueArray(fc.integer({ min: 14_000, max: 26_000 }), { minLength: 3, maxLength: 12 }),
+  levelTicks: levelTicksArb,
   base: fc.integer({ min: 30, max: 400 }),
   ratioPct: fc.integer({ min: 10, max: 100 }),
   minProfitBp: fc.integer({ min: 0, max: 200 }),

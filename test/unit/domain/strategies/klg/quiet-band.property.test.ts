@@ -6,21 +6,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Decimal, dec } from '../../../../../shared/domain/money.js';
+import { dec } from '../../../../../shared/domain/money.js';
 import { sameExcept } from '../../../../../shared/domain/quiet-pass.js';
 import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg/config.js';
 import { planRecon } from '../../../../../shared/domain/strategies/klg/index.js';
 import { klgStrategy } from '../../../../../shared/domain/strategies/klg/module.js';
 import { klgQuietBand } from '../../../../../shared/domain/strategies/klg/quiet-band.js';
 import { dogeRules } from '../../../../support/rules.js';
+import { levelTicksArb, TICK, ticks } from '../../../../support/strategies/klg/arbitraries.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
 import { klgConfig } from '../../../../support/strategies/klg/config.js';
 
-const TICK = dec('0.00001');
-const ticks = (n: number): Decimal => TICK.times(n);
-
 const gridArb = fc.record({
-  levelTicks: fc.uniqueArray(fc.integer({ min: 14_000, max: 26_000 }), { minLength: 3, maxLength: 12 }),
+  levelTicks: levelTicksArb,
   base: fc.integer({ min: 30, max: 400 }),
   buyBufBp: fc.integer({ min: 0, max: 80 }),
   sellBufBp: fc.integer({ min: 0, max: 80 }),
