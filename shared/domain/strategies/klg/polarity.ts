@@ -19,14 +19,24 @@ export function roleOf(levelPrice: Decimal, price: Decimal): LevelRole {
   return c < 0 ? 'SUPPORT' : c > 0 ? 'RESISTANCE' : 'AT_PRICE';
 }
 
+/** The price a new buy at this level needs to be above: the level plus its buffer. */
+export function buyThreshold(levelPrice: Decimal, config: KlgConfig): Decimal {
+  return levelPrice.times(ONE.plus(config.buy_price_buffer_pct));
+}
+
+/** The price a new sell at this level needs to be below: the level minus its buffer. */
+export function sellThreshold(levelPrice: Decimal, config: KlgConfig): Decimal {
+  return levelPrice.times(ONE.minus(config.sell_price_buffer_pct));
+}
+
 /** May a new buy be placed at this level now? (Existing buys are not cancelled by the buffer.) */
 export function buyAllowed(levelPrice: Decimal, price: Decimal, config: KlgConfig): boolean {
-  return price.greaterThan(levelPrice.times(ONE.plus(config.buy_price_buffer_pct)));
+  return price.greaterThan(buyThreshold(levelPrice, config));
 }
 
 /** Is price far enough below this level for a new sell? */
 export function sellSpaceOk(levelPrice: Decimal, price: Decimal, config: KlgConfig): boolean {
-  return price.lessThan(levelPrice.times(ONE.minus(config.sell_price_buffer_pct)));
+  return price.lessThan(sellThreshold(levelPrice, config));
 }
 
 /** Sells must be priced strictly above this. */

@@ -21,12 +21,12 @@
  * to be adopted, fills not journaled, a recon backoff, a quote-sized unit not settled at its configured
  * amount; nor when the state's roles disagree with `price` (it was not decided at that price).
  */
-import { type Decimal, ONE } from '../../money.js';
+import type { Decimal } from '../../money.js';
 import type { QuietBand } from '../../strategy.js';
 import type { SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
 import { stopTriggerAt } from './margin-guard.js';
-import { profitGuardFloor, roleOf, sellPriceOf } from './polarity.js';
+import { buyThreshold, profitGuardFloor, roleOf, sellPriceOf, sellThreshold } from './polarity.js';
 import type { KlgState } from './state.js';
 
 export function klgQuietBand(
@@ -46,8 +46,6 @@ export function klgQuietBand(
       if (low === null || p.greaterThan(low)) low = p;
     } else if (high === null || p.lessThan(high)) high = p;
   };
-  const up = ONE.plus(config.buy_price_buffer_pct);
-  const down = ONE.minus(config.sell_price_buffer_pct);
   const held = state.holdings.greaterThan(0);
   const floor = profitGuardFloor(state.avgEntry, config);
   for (const level of state.levels) {
@@ -56,7 +54,7 @@ export function klgQuietBand(
     // Above a support, where a new buy becomes allowed (a level with an order, used up, or of a paused
     // grid gets none: the threshold changes nothing there). Past a resistance the role flips first.
     const waiting = !level.order && level.state === 'IDLE' && level.fillCounter < config.max_fill_per_level;
-    if (level.role === 'SUPPORT' && waiting && !state.paused) limit(level.price.times(up));
+    if (level.role === 'SUPPORT' && waiting && !state.paused) limit(buyThreshold(level.price, config));
     // Below a resistance, where a new sell there has room (nothing to sell when nothing is held; a level
     // with a live sell is not judged on room, nor one the profit guard keeps closed at any price).
     if (
@@ -65,7 +63,7 @@ export function klgQuietBand(
       !level.order &&
       sellPriceOf(level.price, rules).greaterThan(floor)
     )
-      limit(level.price.times(down));
+      limit(sellThreshold(level.price, config));
   }
   if (held) {
     const trigger = stopTriggerAt(config, state.levels[0]?.price, state.avgEntry, rules);
