@@ -95,6 +95,10 @@ export interface StreamWorkerOptions {
   /**
    * The simulator only (`application/sim/quiet-skip.ts`): heartbeats are kept, not written, while this
    * says so; `flushHeartbeats()` writes the last one kept (its time and statuses) before anything reads it.
+   * While one is kept the loop waits off the clock (the ticks after it would be kept as well, a timer per
+   * heartbeat interval for nothing): the caller promises to call `flushHeartbeats()` before anything that
+   * may sleep on the clock, change an account's status or read a heartbeat; the flush writes the last tick's
+   * heartbeat and puts the loop back on the clock at the tick after it.
    */
   readonly deferHeartbeats?: () => boolean;
   /**
@@ -347,6 +351,8 @@ export class StreamWorker {
     if (!this.#accepting) return;
     this.#accepting = false;
     this.#stopping.abort();
+    this.#offClock?.(null);
+    this.#offClock = null;
     await Promise.all(this.#positionChecks.values());
     await Promise.all(this.#timers);
     await this.drain();
@@ -850,24 +856,54 @@ export class StreamWorker {
 
   /** A heartbeat kept and not written yet (`deferHeartbeats`): its time and each account's status then. */
   #keptHeartbeat: { at: number; statuses: [string, Heartbeat['status']][] } | null = null;
+  /**
+   * Set while the heartbeat loop waits off the clock (`deferHeartbeats`): hands it the sleep until its next
+   * tick, or null when the worker stops.
+   */
+  #offClock: ((next: { readonly sleep: Promise<void> } | null) => void) | null = null;
 
-  /** Writes the heartbeat kept by `deferHeartbeats`, if any, as it would have been written at its time. */
+  /** The heartbeat loop waits off the clock (`deferHeartbeats`) until `flushHeartbeats()`. */
+  get heartbeatsOffClock(): boolean {
+    return this.#offClock !== null;
+  }
+
+  /**
+   * Writes the heartbeat kept by `deferHeartbeats`, if any, as it would have been written at its time: the
+   * last tick before now when the loop waited off the clock (nothing ran meanwhile to change a status).
+   */
   async flushHeartbeats(): Promise<void> {
     const kept = this.#keptHeartbeat;
     if (!kept) return;
     this.#keptHeartbeat = null;
-    await this.#putHeartbeats(kept.at, kept.statuses);
+    let at = kept.at;
+    const resume = this.#offClock;
+    if (resume) {
+      this.#offClock = null;
+      const every = this.#heartbeatEveryMs;
+      const now = this.#ctx.clock.now();
+      at += Math.floor((now - at) / every) * every;
+      // Back on the clock before anything else can sleep on it: its tick keeps its place among the timers.
+      resume({ sleep: this.#ctx.clock.sleep(at + every - now, this.#stopping.signal) });
+    }
+    await this.#putHeartbeats(at, kept.statuses);
   }
 
+  /** Writes the heartbeats now, or keeps them while `deferHeartbeats` says so. */
   async #writeHeartbeats(): Promise<void> {
-    const at = this.#ctx.clock.now();
-    const statuses: [string, Heartbeat['status']][] = [...this.#accounts].map(([id, a]) => [id, a.status]);
-    if (this.#opts.deferHeartbeats?.()) {
-      this.#keptHeartbeat = { at, statuses };
-      return;
-    }
+    if (this.#keep()) return;
     this.#keptHeartbeat = null;
-    await this.#putHeartbeats(at, statuses);
+    await this.#putHeartbeats(this.#ctx.clock.now(), this.#statuses());
+  }
+
+  /** Keeps this moment's heartbeats when `deferHeartbeats` says so (true), else nothing (false). */
+  #keep(): boolean {
+    if (!this.#opts.deferHeartbeats?.()) return false;
+    this.#keptHeartbeat = { at: this.#ctx.clock.now(), statuses: this.#statuses() };
+    return true;
+  }
+
+  #statuses(): [string, Heartbeat['status']][] {
+    return [...this.#accounts].map(([id, a]) => [id, a.status]);
   }
 
   async #putHeartbeats(at: number, statuses: readonly [string, Heartbeat['status']][]): Promise<void> {
@@ -902,10 +938,23 @@ export class StreamWorker {
 
   async #heartbeats(): Promise<void> {
     const every = this.#heartbeatEveryMs;
+    let sleep = this.#ctx.clock.sleep(every, this.#stopping.signal);
     while (this.#accepting) {
-      await this.#ctx.clock.sleep(every, this.#stopping.signal);
+      await sleep;
       if (!this.#accepting) return;
-      await this.#writeHeartbeats();
+      if (!this.#keep()) {
+        this.#keptHeartbeat = null;
+        await this.#putHeartbeats(this.#ctx.clock.now(), this.#statuses());
+        sleep = this.#ctx.clock.sleep(every, this.#stopping.signal);
+        continue;
+      }
+      // Kept (the simulator): off the clock, from this very turn, until a flush puts the loop back on it
+      // or the worker stops. (The sleep comes wrapped: a promise resolved with a promise would wait for it.)
+      const next = await new Promise<{ readonly sleep: Promise<void> } | null>((resolve) => {
+        this.#offClock = resolve;
+      });
+      if (!next) return;
+      sleep = next.sleep;
     }
   }
 }

@@ -143,6 +143,60 @@ describe('stream worker', () => {
   });
 });
 
+describe('stream worker: heartbeats kept for the simulator (deferHeartbeats)', () => {
+  it('waits off the clock while they are kept; a flush writes the last tick and puts the loop back on the clock', async () => {
+    app = await paperApp();
+    const t0 = app.clock.now();
+    let defer = true;
+    worker = new StreamWorker(app.ctx, {
+      instances: [await loadConfig(app.ctx, 'dogeklg')],
+      writer: 'sim',
+      heartbeatIntervalMs: 60_000,
+      deferHeartbeats: () => defer,
+    });
+    await worker.start();
+    expect(await app.ctx.store.getHeartbeat('main')).toBeNull(); // kept, not written
+    expect(app.clock.nextTimerAt()).toBe(t0 + 60_000);
+    await app.clock.advanceBy(60_000);
+    // The tick was kept too: no timer for the ticks after it, none written.
+    expect(worker.heartbeatsOffClock).toBe(true);
+    expect(app.clock.pendingTimers()).toBe(0);
+    await app.clock.advanceBy(150_000);
+    expect(await app.ctx.store.getHeartbeat('main')).toBeNull();
+
+    await worker.flushHeartbeats();
+    // Written as the tick before now (3 min after the start) would have been, with its interval.
+    expect(await app.ctx.store.getHeartbeat('main')).toMatchObject({
+      at: t0 + 180_000,
+      status: 'connected',
+      everyMs: 60_000,
+      writer: 'sim',
+    });
+    expect(worker.heartbeatsOffClock).toBe(false);
+    expect(app.clock.nextTimerAt()).toBe(t0 + 240_000);
+    await worker.flushHeartbeats(); // nothing kept: writes nothing, keeps its timer
+    expect(app.clock.pendingTimers()).toBe(1);
+
+    defer = false;
+    await app.clock.advanceBy(30_000);
+    expect((await app.ctx.store.getHeartbeat('main'))?.at).toBe(t0 + 240_000);
+    expect(app.clock.nextTimerAt()).toBe(t0 + 300_000);
+
+    // Stopping while off the clock ends the loop (stop resolves) and keeps the draining heartbeat.
+    defer = true;
+    await app.clock.advanceBy(60_000);
+    expect(worker.heartbeatsOffClock).toBe(true);
+    await worker.stop();
+    expect(worker.heartbeatsOffClock).toBe(false);
+    await worker.flushHeartbeats();
+    expect(await app.ctx.store.getHeartbeat('main')).toMatchObject({
+      at: t0 + 300_000,
+      status: 'draining',
+    });
+    worker = null;
+  });
+});
+
 describe('stream worker: a reconnect while fills are queued', () => {
   it('finishes the fills queued before the reconnect, then resyncs (no fill waits on a resync that waits on it)', async () => {
     app = await paperApp();

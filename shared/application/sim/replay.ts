@@ -152,6 +152,9 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
    */
   const advance = async (t: number): Promise<void> => {
     if (clock.nextTimerAt() !== undefined && clock.nextTimerAt()! <= t) {
+      // Heartbeats kept off the clock come back on it before another timer fires (none is set while they
+      // are off in a quiet stretch; this keeps the heartbeat right should one be).
+      if (worker?.heartbeatsOffClock) await worker.flushHeartbeats();
       await o.settle();
       while (clock.fireNext(t)) await o.settle();
     }
@@ -207,6 +210,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     }
   };
 
+  let worker: StreamWorker | undefined;
   const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet, o.heartbeatIntervalMs) : null;
   const run = async (due: DueJob): Promise<void> => {
     const outcomes = await runScheduled(
@@ -254,7 +258,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
           if (due.job === 'recon') reconTimings.quiet += 1;
           continue;
         }
-        await worker.flushHeartbeats();
+        await worker?.flushHeartbeats();
         await untilDone(run(due), `${due.job} of ${due.instanceId}`);
       }
     }
@@ -265,7 +269,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     step.apply();
   }
   await advance(o.start);
-  const worker = new StreamWorker(ctx, {
+  worker = new StreamWorker(ctx, {
     instances: o.instances,
     writer: 'gridbot-sim',
     // Its orders' client ids carry the run id: a fixed one keeps a replay's events the same run to run.
