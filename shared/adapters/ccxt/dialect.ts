@@ -107,6 +107,12 @@ export interface VenueDialect {
   watchMarket(ex: CcxtClient, symbol: string, channel: MarketChannel): Promise<unknown>;
   /** Is this ccxt ws client URL the user-data connection? */
   isUserUrl(url: string): boolean;
+  /**
+   * Does this user-stream message say the stream now carries fills? OKX's do from the `orders`
+   * subscription's acknowledgement (after the login), not from the socket's opening. Absent: from the
+   * opening (Binance: the listen key's socket needs no subscription).
+   */
+  userStreamLive?(message: unknown): boolean;
   /** Forget the stream credential (listen key) so the next watch obtains a fresh one. */
   resetUserAuth(ex: CcxtClient): void;
 }

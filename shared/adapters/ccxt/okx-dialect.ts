@@ -419,5 +419,11 @@ export const okxDialect: VenueDialect = {
     }
   },
   isUserUrl: (url) => url.includes('/private'),
+  // `{event:"subscribe",arg:{channel:"orders",…}}`: fills (on `orders`) flow from here on.
+  userStreamLive: (message) => {
+    if (typeof message !== 'object' || message === null) return false;
+    const m = message as { event?: unknown; arg?: { channel?: unknown } | null };
+    return m.event === 'subscribe' && m.arg?.channel === 'orders';
+  },
   resetUserAuth: () => undefined,
 };

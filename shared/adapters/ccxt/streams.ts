@@ -15,7 +15,11 @@
  *  3. A stream silent for `watchdogMs` (no message and, on the user stream, no pong either) is closed and
  *     reconnected.
  *  4. After every user-stream reconnect, fills are re-read over REST from the last seen trade (ccxt does not
- *     replay), delivered as ordinary `fill` events before `reconnected`, deduplicated by trade id.
+ *     replay), delivered as ordinary `fill` events before `reconnected`, deduplicated by trade id. The
+ *     first connection does the same before `connected`, from the cursor `subscribeUser` seeded: a fill
+ *     between that read and the stream going live is not lost. Either waits until the stream carries fills
+ *     (`VenueDialect.userStreamLive`: OKX's `orders` subscription acknowledged), so no fill falls between
+ *     the REST read and the stream.
  */
 import ccxt from 'ccxt';
 import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
@@ -74,6 +78,11 @@ export class StreamHub {
   private userLoopRunning = false;
   private userUp = false;
   private userEverUp = false;
+  /**
+   * From a user socket's opening until the stream carries fills (`userStreamLive`): what to announce, after
+   * the REST catch-up, once it does.
+   */
+  private untilLive: 'connected' | 'reconnected' | null = null;
   private lastUserActivity = 0;
   private readonly ledger: FillLedger;
   private readonly balanceRefresh = new Map<string, Promise<void>>();
@@ -154,17 +163,31 @@ export class StreamHub {
   // ---- the raw tap -------------------------------------------------------------------------------
 
   onConnected(url: string): void {
+    this.userSocketUp(url, false);
+  }
+
+  /**
+   * A user socket opened, or (`flowing`) messages arrive on one a failed watch gave up on: that socket
+   * was never closed and carries what it was subscribed to, so no acknowledgement is coming or needed.
+   */
+  private userSocketUp(url: string, flowing: boolean): void {
     if (this.closed || !this.dialect.isUserUrl(url)) return;
     this.lastUserActivity = this.deps.clock.now();
     const wasDown = this.userEverUp && !this.userUp;
     this.userUp = true;
     if (!this.userEverUp) {
       this.userEverUp = true;
-      this.emitUser({ type: 'connection', state: 'connected', at: this.deps.clock.now() });
+      this.whenLive('connected', flowing);
     } else if (wasDown) {
       this.reconnects += 1;
-      void this.resyncThenAnnounce();
+      this.whenLive('reconnected', flowing);
     }
+  }
+
+  /** Catches up over REST and announces `state` now, or once the dialect says the stream carries fills. */
+  private whenLive(state: 'connected' | 'reconnected', flowing: boolean): void {
+    if (this.dialect.userStreamLive && !flowing) this.untilLive = state;
+    else void this.catchUpThenAnnounce(state);
   }
 
   onRawMessage(url: string, message: unknown): void {
@@ -173,7 +196,12 @@ export class StreamHub {
     if (this.dialect.isUserUrl(url)) {
       this.lastUserActivity = now;
       // Messages flowing prove the socket is up, whatever a failed watch concluded.
-      if (this.userEverUp && !this.userUp) this.onConnected(url);
+      if (this.userEverUp && !this.userUp) this.userSocketUp(url, true);
+      const live = this.untilLive;
+      if (live && this.dialect.userStreamLive?.(message)) {
+        this.untilLive = null;
+        void this.catchUpThenAnnounce(live);
+      }
       this.handleUserMessage(message, now);
     } else {
       this.handleMarketMessage(message, now);
@@ -279,6 +307,8 @@ export class StreamHub {
         }
         this.userUp = false;
         this.userEverUp = true;
+        // A socket that failed before it carried fills announces nothing: the next one does.
+        this.untilLive = null;
         this.dialect.resetUserAuth(this.ex);
         await this.deps.clock.sleep(this.backoff(attempt++));
       }
@@ -292,24 +322,34 @@ export class StreamHub {
     this.ledger.seed(symbol, recent[recent.length - 1]);
   }
 
-  private async resyncThenAnnounce(): Promise<void> {
+  /**
+   * The fills since the cursor over REST (and, after a reconnect, the positions), then `state`. The first
+   * connection's catch-up finds what filled between `subscribeUser` seeding the cursor and the stream
+   * going live.
+   */
+  private async catchUpThenAnnounce(state: 'connected' | 'reconnected'): Promise<void> {
     for (const symbol of new Set([...this.deps.resyncSymbols, ...this.ledger.symbols()])) {
       try {
         const cursor = this.ledger.cursor(symbol);
         for (const fill of await this.deps.tradesSince(symbol, cursor))
           this.emitFill(fill, this.deps.clock.now());
-        for (const position of await this.deps.positions(symbol)) {
-          this.emitUser({ type: 'position', position, receivedAt: this.deps.clock.now() });
-        }
+        if (state === 'reconnected')
+          for (const position of await this.deps.positions(symbol))
+            this.emitUser({ type: 'position', position, receivedAt: this.deps.clock.now() });
       } catch (err) {
-        this.deps.logger?.warn('resync after reconnect failed; the consumer must reconcile', {
-          venue: this.dialect.venue,
-          symbol,
-          error: redact(err instanceof Error ? err.message : String(err)),
-        });
+        this.deps.logger?.warn(
+          state === 'reconnected'
+            ? 'resync after reconnect failed; the consumer must reconcile'
+            : 'catch-up on connecting failed; recon reads what filled meanwhile',
+          {
+            venue: this.dialect.venue,
+            symbol,
+            error: redact(err instanceof Error ? err.message : String(err)),
+          },
+        );
       }
     }
-    this.emitUser({ type: 'connection', state: 'reconnected', at: this.deps.clock.now() });
+    this.emitUser({ type: 'connection', state, at: this.deps.clock.now() });
   }
 
   private emitFill(fill: Fill, receivedAt: number): void {

@@ -258,3 +258,26 @@ describe('keep-alive inside the watchdog', () => {
     await s.close();
   }, 20_000);
 });
+
+describe('the first connection catches up', () => {
+  it('delivers a fill made while the stream was still opening (the listen key slow to come), before connected', async () => {
+    const opening = venue.port('acct-b', { resyncSymbols: [BTC] });
+    const events = new EventLog<UserStreamEvent>();
+    const clientOrderId = `gbopening${++seq}`;
+    expect(
+      (await opening.submit(orderRequests(() => clientOrderId).limit({ price: dec('94400.0') }))).ok,
+    ).toBe(true);
+    // The stream cannot open before the listen key is handed out: a second and a half from now.
+    venue.server.faults.holdNext({ route: 'POST /fapi/v1/listenKey', delayMs: 1_500 });
+    const s = await opening.subscribeUser(events.push); // the fill cursor is read here
+    venue.moveTo('BTCUSDT', '94390.0'); // fills while no socket is open: the venue pushes it to no one
+    const connected = await events.waitFor(isConnection('connected'));
+    const fill = events.events.findIndex(isFill(clientOrderId));
+    expect(fill).toBeGreaterThanOrEqual(0);
+    expect(fill).toBeLessThan(events.events.indexOf(connected));
+    // Once: the catch-up and anything the socket brings later are one fill.
+    venue.moveTo('BTCUSDT', '94395.0');
+    expect(events.count(isFill(clientOrderId))).toBe(1);
+    await s.close();
+  }, 20_000);
+});

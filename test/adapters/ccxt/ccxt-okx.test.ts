@@ -320,3 +320,38 @@ describe('history older than OKX keeps on its recent endpoints (a venue on a vir
     }
   });
 });
+
+describe('the first connection catches up', () => {
+  it("delivers a fill made after the login but before the orders subscription's acknowledgement, before connected", async () => {
+    const opening = venue.port('acct-b', { resyncSymbols: [BTC] });
+    const events = new EventLog<UserStreamEvent>();
+    // The private socket opens and logs in at once; its subscriptions take effect 1.5 s after they are asked.
+    venue.server.faults.holdPrivateSubscriptions(1_500);
+    try {
+      const s = await opening.subscribeUser(events.push); // the fill cursor is read here
+      for (let i = 0; i < 100 && venue.server.hub.loggedIn('acct-b') === 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(venue.server.hub.loggedIn('acct-b')).toBe(1);
+      const id = nextId('O');
+      const bought = await opening.submit({
+        account: 'acct-b',
+        symbol: BTC,
+        clientOrderId: id,
+        side: 'buy',
+        positionSide: 'LONG',
+        type: 'market',
+        qty: dec('0.001'),
+      });
+      expect(bought.ok).toBe(true); // filled on a socket not subscribed yet: pushed to no one
+      const connected = await events.waitFor((e) => e.type === 'connection' && e.state === 'connected');
+      const isMine = (e: UserStreamEvent) => e.type === 'fill' && e.fill.clientOrderId === id;
+      const fill = events.events.findIndex(isMine);
+      expect(fill).toBeGreaterThanOrEqual(0);
+      expect(fill).toBeLessThan(events.events.indexOf(connected));
+      expect(events.count(isMine)).toBe(1);
+      await s.close();
+    } finally {
+      venue.server.faults.holdPrivateSubscriptions(0);
+    }
+  }, 20_000);
+});

@@ -46,6 +46,8 @@ export interface InjectedFault {
   readonly delayMs?: number;
   /** Run the handler anyway before answering with the error (a write whose outcome the client cannot know). */
   readonly applyThenFail?: boolean;
+  /** No error at all: the request is only held `delayMs`, then answered (a slow network). */
+  readonly slowOnly?: boolean;
   remaining: number;
 }
 
@@ -132,11 +134,13 @@ export async function handleRequest(
 
     const fault = takeFault(deps.faults, routeKey);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    if (fault && !fault.applyThenFail) {
-      throw new BinanceApiError(fault.status, fault.code ?? -1000, fault.msg ?? 'Injected fault.');
+    const failing = fault && !fault.slowOnly ? fault : undefined;
+    if (failing && !failing.applyThenFail) {
+      throw new BinanceApiError(failing.status, failing.code ?? -1000, failing.msg ?? 'Injected fault.');
     }
     const result = await route.handle({ params, account, now });
-    if (fault) throw new BinanceApiError(fault.status, fault.code ?? -1000, fault.msg ?? 'Injected fault.');
+    if (failing)
+      throw new BinanceApiError(failing.status, failing.code ?? -1000, failing.msg ?? 'Injected fault.');
     send(deps, res, 200, JSON.stringify(result), headers);
   } catch (err) {
     const apiErr = toApiError(err);

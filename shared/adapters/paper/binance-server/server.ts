@@ -154,6 +154,10 @@ export class BinanceServer {
     failNext: (fault: Omit<InjectedFault, 'remaining'> & { times?: number }): void => {
       this.faultQueue.push({ ...fault, remaining: fault.times ?? 1 });
     },
+    /** Hold the next `times` requests (of one route, e.g. `POST /fapi/v1/listenKey`) `delayMs`, then answer them. */
+    holdNext: (hold: { route?: string; delayMs: number; times?: number }): void => {
+      this.faultQueue.push({ ...hold, status: 200, slowOnly: true, remaining: hold.times ?? 1 });
+    },
     clear: (): void => {
       this.faultQueue.length = 0;
     },

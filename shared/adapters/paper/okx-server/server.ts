@@ -299,6 +299,10 @@ export class PaperOkxServer {
     clear: (): void => {
       this.faultQueue.length = 0;
     },
+    /** Private subscriptions take effect, and are acknowledged, `ms` after they are asked (0: at once). */
+    holdPrivateSubscriptions: (ms: number): void => {
+      this.hub.privateSubscribeHoldMs = ms;
+    },
     dropUserStreams: (account?: string): number => this.hub.dropUser(account),
     dropMarketStreams: (): number => this.hub.dropMarket(),
     dropNextUserEvents: (n: number): void => this.hub.dropNextUserEvents(n),

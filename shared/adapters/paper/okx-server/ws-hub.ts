@@ -53,6 +53,8 @@ export class OkxWsHub {
   private readonly userFaults = new UserEventFaults();
   /** Public messages sent, for benchmarks and tests. */
   marketSent = 0;
+  /** Fault hook: private subscriptions take effect, and are acknowledged, this long after they are asked. */
+  privateSubscribeHoldMs = 0;
 
   constructor(private readonly deps: OkxWsDeps) {}
 
@@ -60,6 +62,13 @@ export class OkxWsHub {
    * Sockets logged in for `account` and subscribed to its positions (tests wait for a client's stream to
    * be live before acting: a push before the subscription is not delivered, as on OKX).
    */
+  /** Private sockets logged in for `account`, subscribed or not. */
+  loggedIn(account: string): number {
+    let n = 0;
+    for (const c of this.conns) if (c.kind === 'private' && c.account === account) n++;
+    return n;
+  }
+
   userStreamsOf(account: string): number {
     let n = 0;
     for (const c of this.conns)
@@ -138,9 +147,16 @@ export class OkxWsHub {
         return;
       }
       case 'subscribe':
-      case 'unsubscribe':
-        for (const arg of args) this.subscription(conn, req.op, arg, id);
+      case 'unsubscribe': {
+        const op = req.op;
+        const apply = () => {
+          for (const arg of args) this.subscription(conn, op, arg, id);
+        };
+        if (op === 'subscribe' && conn.kind === 'private' && this.privateSubscribeHoldMs > 0)
+          setTimeout(apply, this.privateSubscribeHoldMs);
+        else apply();
         return;
+      }
       default:
         this.error(conn, '60012', `Illegal request: ${text.slice(0, 200)}`);
     }
