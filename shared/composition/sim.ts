@@ -74,6 +74,9 @@ export interface SimResult {
     readonly quietCandles: number;
     readonly steps: number;
     readonly storeCalls: number;
+    /** Virtual-clock timers fired, and turns of the event loop the driver waited for: costs free of noise. */
+    readonly timersFired: number;
+    readonly turns: number;
   };
 }
 
@@ -363,6 +366,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         quietCandles: replay.skipped.quietCandles,
         steps: replay.steps,
         storeCalls: rt.inFlight.storeCalls,
+        timersFired: rt.clock.fired,
+        turns: rt.inFlight.turns,
       },
     };
   } finally {

@@ -67,6 +67,10 @@ function report(label: string, r: SimResult, cpuMs: number): void {
   const n = (x: number) => x.toLocaleString('en');
   const counts = `${n(r.summary.jobs.recon)} recon passes (${n(t.reconQuiet)} quiet, not written; ${n(t.reconSkipped)} of them skipped), ${fills} fills, ${n(t.storeCalls)} store calls`;
   console.log(`${''.padEnd(28)} ${counts}`);
+  // Counts, not times: they compare across runs whatever the machine's load.
+  console.log(
+    `${''.padEnd(28)} ${n(t.timersFired)} virtual timers fired, ${n(t.turns)} event-loop turns waited for`,
+  );
   if (t.quietCandles > 0 || t.riskSkipped > 0)
     console.log(
       `${''.padEnd(28)} ${n(t.quietCandles)} candles applied as quiet ones, ${n(t.riskSkipped)} of ${n(r.summary.jobs.risk)} risk checks skipped as steady`,

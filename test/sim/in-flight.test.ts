@@ -52,8 +52,13 @@ async function interleaving(latencies: number[], serialStore: boolean): Promise<
     }
   };
   await Promise.all([work('a'), work('b')]);
+  const before = flight.turns;
   await flight.settle();
   expect(flight.storeCalls).toBe(6);
+  // Nothing in flight any more: one turn, to let the last continuations run.
+  expect(flight.turns - before).toBe(1);
+  // Serially, each answer came on a turn of its own.
+  if (serialStore) expect(before).toBeGreaterThanOrEqual(6);
   return log;
 }
 

@@ -33,6 +33,8 @@ export class VirtualClock implements Clock {
   private current: number;
   private nextId = 1;
   private timers: Timer[] = [];
+  /** Timers fired so far (a replay's cost that does not depend on the machine's noise). */
+  fired = 0;
 
   constructor(startMs = 0) {
     if (!Number.isSafeInteger(startMs))
@@ -93,6 +95,7 @@ export class VirtualClock implements Clock {
       if (!next || next.at > target) break;
       this.timers.shift();
       this.current = next.at;
+      this.fired += 1;
       next.fn();
       await settle();
     }
@@ -108,6 +111,7 @@ export class VirtualClock implements Clock {
     if (!next || next.at > t) return false;
     this.timers.shift();
     this.current = next.at;
+    this.fired += 1;
     next.fn();
     return true;
   }

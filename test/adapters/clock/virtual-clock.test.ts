@@ -54,6 +54,17 @@ describe('virtual clock', () => {
     await c.advanceTo(20);
     expect(fired).toBe(false);
     expect(c.pendingTimers()).toBe(0);
+    expect(c.fired).toBe(0);
+  });
+
+  it('counts the timers it fires, by advancing or one at a time', async () => {
+    const c = new VirtualClock(0);
+    for (const at of [10, 20, 30]) c.schedule(at, () => undefined);
+    await c.advanceTo(15);
+    expect(c.fired).toBe(1);
+    expect(c.fireNext(25)).toBe(true);
+    expect(c.fireNext(25)).toBe(false);
+    expect(c.fired).toBe(2);
   });
 
   it('never goes backwards', async () => {
