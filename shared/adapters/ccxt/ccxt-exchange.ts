@@ -414,7 +414,7 @@ export function createCcxtExchange(given: CcxtAccountSettings): CcxtExchange {
   };
   let target: StreamHub | null = null;
   const client = createCcxtClient(settings, {
-    onMessage: (url, message) => target?.onRawMessage(url, message),
+    onMessage: (url, message, current) => target?.onRawMessage(url, message, current),
     onConnected: (url) => target?.onConnected(url),
   });
   const exchange = new CcxtExchange(client, dialectFor(settings), settings);

@@ -45,7 +45,8 @@ export interface CcxtClientConfig {
 }
 
 export interface RawTap {
-  onMessage(url: string, message: unknown): void;
+  /** `current`: from the socket ccxt now holds for `url` (false: a late frame of one it has dropped). */
+  onMessage(url: string, message: unknown, current: boolean): void;
   onConnected?(url: string): void;
 }
 
@@ -102,7 +103,8 @@ export function createCcxtClient(config: CcxtClientConfig, tap: RawTap): CcxtCli
     }
     override handleMessage(client: WsClientLike, message: unknown): unknown {
       try {
-        tap.onMessage(client.url, message);
+        const clients = (this as unknown as { clients?: Record<string, unknown> }).clients;
+        tap.onMessage(client.url, message, clients?.[client.url] === client);
       } catch {
         // The tap reports its own failures; a bug there must not break ccxt's bookkeeping.
       }

@@ -19,7 +19,11 @@
  *     first connection does the same before `connected`, from the cursor `subscribeUser` seeded: a fill
  *     between that read and the stream going live is not lost. Either waits until the stream carries fills
  *     (`VenueDialect.userStreamLive`: OKX's `orders` subscription acknowledged), so no fill falls between
- *     the REST read and the stream.
+ *     the REST read and the stream; a socket not live within `watchdogMs` is reconnected. Each catch-up
+ *     reads from every cursor as it was when it began (the live stream may move one meanwhile), and one
+ *     the stream dropped during announces nothing: no `connected` ever follows an unseen `disconnected`.
+ *  5. Only data on the socket ccxt holds proves a stream up that a failed watch gave up on: a keep-alive
+ *     answer, or a late frame of a dropped socket, does not (their fills are still delivered).
  */
 import ccxt from 'ccxt';
 import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
@@ -80,9 +84,14 @@ export class StreamHub {
   private userEverUp = false;
   /**
    * From a user socket's opening until the stream carries fills (`userStreamLive`): what to announce, after
-   * the REST catch-up, once it does.
+   * the REST catch-up, once it does; since when it waits (a socket that never gets there is reconnected).
    */
-  private untilLive: 'connected' | 'reconnected' | null = null;
+  private untilLive: { state: 'connected' | 'reconnected'; generation: number; since: number } | null = null;
+  /**
+   * How many times the loop found the user stream down: a catch-up started before the latest announces
+   * nothing (its fills still count), so no `connected` ever follows a `disconnected` it did not see.
+   */
+  private userDowns = 0;
   private lastUserActivity = 0;
   private readonly ledger: FillLedger;
   private readonly balanceRefresh = new Map<string, Promise<void>>();
@@ -167,8 +176,8 @@ export class StreamHub {
   }
 
   /**
-   * A user socket opened, or (`flowing`) messages arrive on one a failed watch gave up on: that socket
-   * was never closed and carries what it was subscribed to, so no acknowledgement is coming or needed.
+   * A user socket opened, or (`flowing`) data arrives on the socket ccxt holds although a failed watch
+   * gave up on it: that socket carries what it was subscribed to, so no acknowledgement is coming or needed.
    */
   private userSocketUp(url: string, flowing: boolean): void {
     if (this.closed || !this.dialect.isUserUrl(url)) return;
@@ -186,37 +195,43 @@ export class StreamHub {
 
   /** Catches up over REST and announces `state` now, or once the dialect says the stream carries fills. */
   private whenLive(state: 'connected' | 'reconnected', flowing: boolean): void {
-    if (this.dialect.userStreamLive && !flowing) this.untilLive = state;
-    else void this.catchUpThenAnnounce(state);
+    const generation = this.userDowns;
+    if (this.dialect.userStreamLive && !flowing)
+      this.untilLive = { state, generation, since: this.deps.clock.now() };
+    else void this.catchUpThenAnnounce(state, generation);
   }
 
-  onRawMessage(url: string, message: unknown): void {
+  /** `current`: from the socket ccxt holds for `url`; false for a late frame of a socket it dropped. */
+  onRawMessage(url: string, message: unknown, current = true): void {
     if (this.closed) return;
     const now = this.deps.clock.now();
     if (this.dialect.isUserUrl(url)) {
-      this.lastUserActivity = now;
-      // Messages flowing prove the socket is up, whatever a failed watch concluded.
-      if (this.userEverUp && !this.userUp) this.userSocketUp(url, true);
+      // A dropped socket's late frame proves nothing about the stream (its fills are still taken).
+      if (current) this.lastUserActivity = now;
       const live = this.untilLive;
-      if (live && this.dialect.userStreamLive?.(message)) {
+      if (current && live && this.dialect.userStreamLive?.(message)) {
         this.untilLive = null;
-        void this.catchUpThenAnnounce(live);
+        void this.catchUpThenAnnounce(live.state, live.generation);
       }
-      this.handleUserMessage(message, now);
+      const carried = this.handleUserMessage(message, now);
+      // Data flowing on the socket ccxt holds proves the stream up, whatever a failed watch concluded. A
+      // keep-alive answer does not (a socket whose login failed answers pings too).
+      if (carried && current && this.userEverUp && !this.userUp) this.userSocketUp(url, true);
     } else {
       this.handleMarketMessage(message, now);
     }
   }
 
-  private handleUserMessage(message: unknown, now: number): void {
+  /** Delivers what a user-stream message carries; true when it carried data (not ignored, not malformed). */
+  private handleUserMessage(message: unknown, now: number): boolean {
     let items: ReturnType<VenueDialect['parseUserMessage']>;
     try {
       items = this.dialect.parseUserMessage(message, this.ex, (s) => this.deps.rulesOf(s));
     } catch (err) {
       this.malformed('user', err, (e) => this.emitUser(e));
-      return;
+      return false;
     }
-    if (items === 'ignored') return;
+    if (items === 'ignored') return false;
     for (const item of items) {
       switch (item.type) {
         case 'fill': {
@@ -251,6 +266,8 @@ export class StreamHub {
           break;
       }
     }
+    // A closing notice is not the stream flowing.
+    return items.some((item) => item.type !== 'listenKeyExpired');
   }
 
   private handleMarketMessage(message: unknown, now: number): void {
@@ -307,6 +324,7 @@ export class StreamHub {
         }
         this.userUp = false;
         this.userEverUp = true;
+        this.userDowns += 1;
         // A socket that failed before it carried fills announces nothing: the next one does.
         this.untilLive = null;
         this.dialect.resetUserAuth(this.ex);
@@ -327,10 +345,14 @@ export class StreamHub {
    * connection's catch-up finds what filled between `subscribeUser` seeding the cursor and the stream
    * going live.
    */
-  private async catchUpThenAnnounce(state: 'connected' | 'reconnected'): Promise<void> {
-    for (const symbol of new Set([...this.deps.resyncSymbols, ...this.ledger.symbols()])) {
+  private async catchUpThenAnnounce(state: 'connected' | 'reconnected', generation: number): Promise<void> {
+    // Every cursor as it is now, before the first read: the stream is live, and a fill it brings on one
+    // symbol while another is read must not move that symbol's cursor past a fill it missed.
+    const cursors = [...new Set([...this.deps.resyncSymbols, ...this.ledger.symbols()])].map(
+      (symbol) => [symbol, this.ledger.cursor(symbol)] as const,
+    );
+    for (const [symbol, cursor] of cursors) {
       try {
-        const cursor = this.ledger.cursor(symbol);
         for (const fill of await this.deps.tradesSince(symbol, cursor))
           this.emitFill(fill, this.deps.clock.now());
         if (state === 'reconnected')
@@ -349,6 +371,8 @@ export class StreamHub {
         );
       }
     }
+    // The stream went down while this read: the loop said so, and the next socket announces itself.
+    if (generation !== this.userDowns) return;
     this.emitUser({ type: 'connection', state, at: this.deps.clock.now() });
   }
 
@@ -388,7 +412,14 @@ export class StreamHub {
 
   private checkLiveness(): void {
     const now = this.deps.clock.now();
-    if (this.userUp) {
+    if (this.untilLive && now - this.untilLive.since > this.tuning.watchdogMs) {
+      // Open, answering pings, but its subscription never acknowledged: reconnect (login and subscribe again).
+      this.deps.logger?.warn('user stream opened but never went live; reconnecting', {
+        venue: this.dialect.venue,
+      });
+      this.untilLive = null;
+      this.closeUserSockets();
+    } else if (this.userUp) {
       // ccxt stamps pongs with its own clock (`milliseconds()`), which may differ from ours (simulation).
       const lastPong = this.userClients().reduce((t, c) => Math.max(t, Number(c.lastPong ?? 0)), 0);
       const sincePong = this.ex.milliseconds() - lastPong;

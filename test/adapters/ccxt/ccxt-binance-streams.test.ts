@@ -270,14 +270,74 @@ describe('the first connection catches up', () => {
     // The stream cannot open before the listen key is handed out: a second and a half from now.
     venue.server.faults.holdNext({ route: 'POST /fapi/v1/listenKey', delayMs: 1_500 });
     const s = await opening.subscribeUser(events.push); // the fill cursor is read here
-    venue.moveTo('BTCUSDT', '94390.0'); // fills while no socket is open: the venue pushes it to no one
+    venue.moveTo('BTCUSDT', '94390.0'); // fills before this port's socket is open: its stream never sees it
     const connected = await events.waitFor(isConnection('connected'));
     const fill = events.events.findIndex(isFill(clientOrderId));
     expect(fill).toBeGreaterThanOrEqual(0);
     expect(fill).toBeLessThan(events.events.indexOf(connected));
-    // Once: the catch-up and anything the socket brings later are one fill.
-    venue.moveTo('BTCUSDT', '94395.0');
     expect(events.count(isFill(clientOrderId))).toBe(1);
+    await s.close();
+  }, 20_000);
+
+  /** A taker buy on `symbol` through `p`; its client id. */
+  async function takerBuy(p: CcxtExchange, symbol: string, qty: string): Promise<string> {
+    const clientOrderId = `gbtaker${++seq}`;
+    const r = await p.submit({
+      account: 'acct-b',
+      symbol,
+      clientOrderId,
+      side: 'buy',
+      positionSide: 'LONG',
+      type: 'market',
+      qty: dec(qty),
+    });
+    expect(r.ok).toBe(true);
+    return clientOrderId;
+  }
+
+  /** Resolves once the server holds more user sockets for acct-b than `before`. */
+  async function socketOpened(before: number): Promise<void> {
+    for (let i = 0; i < 200 && venue.server.hub.userStreamsOf('acct-b') <= before; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(venue.server.hub.userStreamsOf('acct-b')).toBeGreaterThan(before);
+  }
+
+  it('on several symbols: a fill the live stream brings on one while another is read does not hide a missed one', async () => {
+    const ETH = 'ETH/USDT:USDT';
+    venue.moveTo('ETHUSDT', '3000.00');
+    const opening = venue.port('acct-b', { resyncSymbols: [BTC, ETH] });
+    const events = new EventLog<UserStreamEvent>();
+    const sockets = venue.server.hub.userStreamsOf('acct-b');
+    venue.server.faults.holdNext({ route: 'POST /fapi/v1/listenKey', delayMs: 800 });
+    const s = await opening.subscribeUser(events.push); // both cursors are read here
+    const missed = await takerBuy(opening, ETH, '0.01'); // before the socket: only the catch-up finds it
+    // The catch-up reads BTC first, slowly; meanwhile the live socket brings a newer ETH fill.
+    venue.server.faults.holdNext({ route: 'GET /fapi/v1/userTrades', delayMs: 1_500 });
+    await socketOpened(sockets);
+    const live = await takerBuy(opening, ETH, '0.01');
+    await events.waitFor(isFill(live));
+    const connected = await events.waitFor(isConnection('connected'));
+    const fill = events.events.findIndex(isFill(missed));
+    expect(fill).toBeGreaterThanOrEqual(0);
+    expect(fill).toBeLessThan(events.events.indexOf(connected));
+    expect([events.count(isFill(missed)), events.count(isFill(live))]).toEqual([1, 1]);
+    await s.close();
+  }, 20_000);
+
+  it('a stream that drops while the catch-up reads is not announced connected: the next socket says reconnected', async () => {
+    const opening = venue.port('acct-b', { resyncSymbols: [BTC] });
+    const events = new EventLog<UserStreamEvent>();
+    const sockets = venue.server.hub.userStreamsOf('acct-b');
+    const s = await opening.subscribeUser(events.push); // the seed's read is done by now
+    venue.server.faults.holdNext({ route: 'GET /fapi/v1/userTrades', delayMs: 1_500 }); // the catch-up's
+    await socketOpened(sockets);
+    venue.server.faults.dropUserStreams('acct-b');
+    await events.waitFor(isConnection('disconnected'));
+    await events.waitFor(isConnection('reconnected'));
+    // Give the first catch-up time to come back from its slow read: it must stay silent.
+    await new Promise((r) => setTimeout(r, 1_700));
+    const states = events.events.flatMap((e) => (e.type === 'connection' ? [e.state] : []));
+    expect(states).toEqual(['disconnected', 'reconnected']);
     await s.close();
   }, 20_000);
 });

@@ -354,4 +354,25 @@ describe('the first connection catches up', () => {
       venue.server.faults.holdPrivateSubscriptions(0);
     }
   }, 20_000);
+
+  it('a socket whose subscription is never acknowledged is reconnected after the watchdog, not left waiting', async () => {
+    const opening = venue.port('acct-b', {
+      resyncSymbols: [BTC],
+      stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 1_000 },
+    });
+    const events = new EventLog<UserStreamEvent>();
+    // Open and logged in, answering pings, but its subscriptions held well past the 1 s watchdog.
+    venue.server.faults.holdPrivateSubscriptions(4_000);
+    try {
+      const s = await opening.subscribeUser(events.push);
+      await events.waitFor((e) => e.type === 'connection' && e.state === 'disconnected', 3_000);
+      venue.server.faults.holdPrivateSubscriptions(0);
+      await events.waitFor((e) => e.type === 'connection' && e.state === 'reconnected', 10_000);
+      const states = events.events.flatMap((e) => (e.type === 'connection' ? [e.state] : []));
+      expect(states).toEqual(['disconnected', 'reconnected']);
+      await s.close();
+    } finally {
+      venue.server.faults.holdPrivateSubscriptions(0);
+    }
+  }, 20_000);
 });

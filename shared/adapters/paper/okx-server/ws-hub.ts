@@ -58,10 +58,6 @@ export class OkxWsHub {
 
   constructor(private readonly deps: OkxWsDeps) {}
 
-  /**
-   * Sockets logged in for `account` and subscribed to its positions (tests wait for a client's stream to
-   * be live before acting: a push before the subscription is not delivered, as on OKX).
-   */
   /** Private sockets logged in for `account`, subscribed or not. */
   loggedIn(account: string): number {
     let n = 0;
@@ -69,6 +65,10 @@ export class OkxWsHub {
     return n;
   }
 
+  /**
+   * Sockets logged in for `account` and subscribed to its positions (tests wait for a client's stream to
+   * be live before acting: a push before the subscription is not delivered, as on OKX).
+   */
   userStreamsOf(account: string): number {
     let n = 0;
     for (const c of this.conns)
