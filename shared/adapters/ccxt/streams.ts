@@ -23,7 +23,8 @@
  *     reads from every cursor as it was when it began (the live stream may move one meanwhile), and one
  *     the stream dropped during announces nothing: no `connected` ever follows an unseen `disconnected`.
  *  5. Only data on the socket ccxt holds proves a stream up that a failed watch gave up on: a keep-alive
- *     answer, or a late frame of a dropped socket, does not (their fills are still delivered).
+ *     answer, or a late frame of a dropped socket, does not (their fills are still delivered). A stream
+ *     down for `watchdogMs` with its socket still open is started over on a fresh one.
  */
 import ccxt from 'ccxt';
 import type { Balance, Fill, FillCursor, Position } from '../../domain/orders.js';
@@ -92,6 +93,8 @@ export class StreamHub {
    * nothing (its fills still count), so no `connected` ever follows a `disconnected` it did not see.
    */
   private userDowns = 0;
+  /** When the loop last found the user stream down (a socket still open long after is reconnected). */
+  private userDownSince = 0;
   private lastUserActivity = 0;
   private readonly ledger: FillLedger;
   private readonly balanceRefresh = new Map<string, Promise<void>>();
@@ -325,6 +328,7 @@ export class StreamHub {
         this.userUp = false;
         this.userEverUp = true;
         this.userDowns += 1;
+        this.userDownSince = this.deps.clock.now();
         // A socket that failed before it carried fills announces nothing: the next one does.
         this.untilLive = null;
         this.dialect.resetUserAuth(this.ex);
@@ -418,6 +422,19 @@ export class StreamHub {
         venue: this.dialect.venue,
       });
       this.untilLive = null;
+      this.closeUserSockets();
+    } else if (
+      !this.userUp &&
+      this.userEverUp &&
+      now - this.userDownSince > this.tuning.watchdogMs &&
+      this.userClients().length > 0
+    ) {
+      // A failed watch that left its socket open (OKX rejects every waiter on an error without an id, and
+      // ccxt's next watch then waits on a login that never comes): start over on a fresh socket.
+      this.deps.logger?.warn('user stream down with its socket still open; reconnecting', {
+        venue: this.dialect.venue,
+      });
+      this.userDownSince = now;
       this.closeUserSockets();
     } else if (this.userUp) {
       // ccxt stamps pongs with its own clock (`milliseconds()`), which may differ from ours (simulation).

@@ -355,6 +355,34 @@ describe('the first connection catches up', () => {
     }
   }, 20_000);
 
+  it('a watch failed by an error event (its socket left open, no data) is reconnected after the watchdog', async () => {
+    const opening = venue.port('acct-b', {
+      resyncSymbols: [BTC],
+      stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 1_000 },
+    });
+    const events = new EventLog<UserStreamEvent>();
+    const s = await opening.subscribeUser(events.push);
+    await events.waitFor((e) => e.type === 'connection' && e.state === 'connected');
+    // ccxt rejects every waiter of the socket and keeps it open; its pongs go on, no data comes.
+    expect(venue.server.hub.privateError('acct-b', '60012', 'Illegal request: not json')).toBeGreaterThan(0);
+    await events.waitFor((e) => e.type === 'connection' && e.state === 'disconnected');
+    await events.waitFor((e) => e.type === 'connection' && e.state === 'reconnected', 6_000);
+    // Live again on the fresh socket: a fill comes through the stream.
+    const id = nextId('R');
+    const bought = await opening.submit({
+      account: 'acct-b',
+      symbol: BTC,
+      clientOrderId: id,
+      side: 'buy',
+      positionSide: 'LONG',
+      type: 'market',
+      qty: dec('0.001'),
+    });
+    expect(bought.ok).toBe(true);
+    await events.waitFor((e) => e.type === 'fill' && e.fill.clientOrderId === id);
+    await s.close();
+  }, 20_000);
+
   it('a socket whose subscription is never acknowledged is reconnected after the watchdog, not left waiting', async () => {
     const opening = venue.port('acct-b', {
       resyncSymbols: [BTC],

@@ -58,6 +58,20 @@ export class OkxWsHub {
 
   constructor(private readonly deps: OkxWsDeps) {}
 
+  /**
+   * Fault hook: an error event with no request id on `account`'s private sockets (OKX sends such for a
+   * request it cannot parse); the sockets stay open. Returns how many got it.
+   */
+  privateError(account: string, code: string, msg: string): number {
+    let n = 0;
+    for (const c of this.conns)
+      if (c.kind === 'private' && c.account === account) {
+        this.error(c, code, msg);
+        n++;
+      }
+    return n;
+  }
+
   /** Private sockets logged in for `account`, subscribed or not. */
   loggedIn(account: string): number {
     let n = 0;
