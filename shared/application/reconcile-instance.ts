@@ -123,6 +123,8 @@ type GuardedDecision = StrategyReconDecision<InstanceEnvelope> & {
   readonly quiet?: boolean;
   /** Nothing decided: only the volatile fields changed (written or not). */
   readonly settled?: boolean;
+  /** Changed, sent nothing, and deciding again on the result changes nothing (`ReconReport.fixedPoint`). */
+  readonly fixedPoint?: boolean;
 };
 
 /** Signed coins the ledger holds per leg role. */
@@ -141,6 +143,7 @@ function withReconGuards(
   config: InstanceConfig,
   all: readonly LegSnapshot[],
   d: StrategyReconDecision<InstanceEnvelope>,
+  previousShadow?: ShadowMemory,
 ): GuardedDecision {
   const guards = guardsFor(ctx);
   const strategy = strategyOf(config);
@@ -155,7 +158,7 @@ function withReconGuards(
     slots: strategy.orderSlots(d.state),
     decided: d.commands,
     activeAlerts: d.state.activeAlerts,
-    previous: guards.shadow.get(config.id) ?? {},
+    previous: previousShadow ?? guards.shadow.get(config.id) ?? {},
     budgetsOn: (a) => guards.budgetsOn(a),
   });
   // Every holding covered by a stop, for a strategy that protects its holdings (`guards/protective-stop.ts`).
@@ -293,10 +296,42 @@ export async function reconcileInstance(
               now,
             });
             const settled = outcome !== 'changed';
+            const b = performance.now();
+            // A pass that only moved the grid (roles, counters) and sent nothing: is the result settled?
+            // Decided again on the same snapshot and time, on what this pass writes (pure, no I/O).
+            const fixedPoint =
+              !settled &&
+              d.commands.length === 0 &&
+              d.stopsFound.length === 0 &&
+              d.fillsApplied === 0 &&
+              next.unjournaled.length === 0 &&
+              (() => {
+                const again = withReconGuards(
+                  ctx,
+                  config,
+                  snapshots,
+                  strategy.planRecon(next, snapshots, config, now),
+                  d.shadow,
+                );
+                const after = { ...again.state, reconBackoffUntil: null };
+                return (
+                  passOutcome({
+                    before: next,
+                    after,
+                    commands: again.commands.length,
+                    stopsFound: again.stopsFound.length,
+                    fillsApplied: again.fillsApplied,
+                    unjournaled: after.unjournaled.length,
+                    volatile: strategy.reconVolatile,
+                    now,
+                  }) !== 'changed'
+                );
+              })();
+            t.engineMs += performance.now() - b;
             // A quiet pass is not written; what follows works on the state it decided all the same.
             return outcome === 'quiet'
               ? { next: null, result: { ...d, state: next, quiet: true, settled } }
-              : { next, result: { ...d, settled } };
+              : { next, result: { ...d, settled, fixedPoint } };
           },
           { current: base, maxAttempts: 1 },
         ),
@@ -340,6 +375,7 @@ export async function reconcileInstance(
         nextIntervalSec: rateLimited ? 2 * interval : interval,
         quiet: decision.quiet === true,
         settled: decision.settled === true,
+        fixedPoint: decision.fixedPoint === true,
       },
       finalState,
     );

@@ -71,6 +71,28 @@ describe('reconcileInstance on the paper exchange', () => {
     expect((await loadKlg(app.ctx.store, 'dogeklg'))!.holdings.toFixed()).toBe('100');
   });
 
+  it('tells a pass that changed the grid but sent nothing, and left it settled (a fixed point), from one that acted', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const pass = async (price: string) => {
+      await app.feed(`${price} ${price} ${price} ${price}`);
+      const r = await reconcileInstance(app.ctx, 'dogeklg');
+      return [r.commands, r.quiet, r.settled, r.fixedPoint];
+    };
+    // 0.19 is crossed but its buy is not allowed yet (inside the buy buffer): its role flips, nothing sent.
+    expect(await pass('0.1902')).toEqual([0, false, false, true]);
+    const flipped = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(flipped.levels.find((l) => l.price.equals('0.19'))).toMatchObject({
+      role: 'SUPPORT',
+      order: null,
+    });
+    // What it promised: the next pass there decides nothing (quiet, not written).
+    expect(await pass('0.1902')).toEqual([0, true, true, false]);
+    // Past the buffer the buy goes out: a pass that acted is no fixed point.
+    expect(await pass('0.193')).toEqual([1, false, false, false]);
+    expect(await openBuys(app)).toEqual(['0.15', '0.16', '0.17', '0.18', '0.19']);
+  });
+
   it('answers a fill from the stream with the delta sell, and a duplicate changes nothing', async () => {
     app = await paperApp();
     const fills = await captureFills(app);

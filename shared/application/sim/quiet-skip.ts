@@ -5,7 +5,8 @@
  *  - a recon pass is skipped while the price it would see (the close) stays strictly inside the band its strategy
  *    promises after a settled pass (`StrategySimulation.quietBand`), before the band's time limit, with
  *    nothing changed on the exchange (a skipped pass counts as a quiet pass: it would not have been
- *    written either);
+ *    written either). A pass that changed the grid but sent nothing opens a band too when deciding again
+ *    on its result changes nothing (`ReconReport.fixedPoint`): the pass after it would only prove that;
  *  - a candle goes to the exchange as a quiet one (`PaperExchange.applyQuietCandle`: prices, mark and
  *    kline set, no matching, nothing published) when it closes inside the bands of every instance on its
  *    symbol and trades only inside the exchange's own quiet range (nothing rests, triggers or liquidates in it; no funding
@@ -168,10 +169,12 @@ export class QuietSkip {
   }
 
   /**
-   * A job ran for real on the instance: a recon pass renews its band when it settled, or ends it; a risk
-   * check or recompute ends it unless the stored grid is as it was (the exchange is checked on each use).
+   * A job ran for real on the instance: a recon pass renews its band when it settled, or when it changed
+   * the grid into a fixed point (`ReconReport.fixedPoint`: deciding again on it changes nothing), or ends
+   * it; a risk check or recompute ends it unless the stored grid is as it was (the exchange is checked on
+   * each use).
    */
-  async ran(instanceId: string, job: JobName, settled: boolean): Promise<void> {
+  async ran(instanceId: string, job: JobName, settled: boolean, fixedPoint = false): Promise<void> {
     const had = this.#bands.get(instanceId);
     this.#bands.delete(instanceId);
     if (this.#off || !this.#eligible.has(instanceId)) return;
@@ -187,7 +190,7 @@ export class QuietSkip {
     // A pass that changed the grid may have changed what a risk check reads (holdings, counters).
     if (!settled) {
       this.#steady.delete(instanceId);
-      return;
+      if (!fixedPoint) return;
     }
     const config = this.#byId.get(instanceId);
     const state = await this.#ctx.store.loadGrid(instanceId);

@@ -229,7 +229,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       }
       if (due.job === 'recon') {
         const r = out.result as ReconReport;
-        await skip?.ran(out.instanceId, due.job, r.settled);
+        await skip?.ran(out.instanceId, due.job, r.settled, r.fixedPoint === true);
         reconTimings.exchangeMs += r.timings.exchangeMs;
         reconTimings.storeMs += r.timings.storeMs;
         reconTimings.engineMs += r.timings.engineMs;

@@ -33,6 +33,12 @@ export interface ReconReport {
    * simulator may skip the passes after it while nothing moves: `application/sim/quiet-skip.ts`).
    */
   readonly settled: boolean;
+  /**
+   * The pass changed the grid but sent nothing, and the same pass again on what it wrote (same snapshot,
+   * same time) would decide nothing: the grid is settled from here (the simulator may take its quiet band
+   * at once instead of running the next pass to prove it). False for a settled pass.
+   */
+  readonly fixedPoint?: boolean;
   /** Seconds until the next pass that will act (twice the interval after rate limiting). */
   readonly nextIntervalSec: number;
   readonly holdings: string;
