@@ -91,6 +91,67 @@ describe('Key Level Grid quiet band', () => {
     expect(probed).toBeGreaterThan(100);
   });
 
+  it('a pass that changed the grid but sent nothing, when deciding again on it changes nothing (a fixed point), leaves it settled inside its band', () => {
+    let probed = 0;
+    fc.assert(
+      fc.property(
+        gridArb,
+        fc.integer({ min: 13_000, max: 27_000 }),
+        fc.array(fc.integer({ min: -400, max: 400 }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 6 }),
+        (g, start, moves, probes) => {
+          const bot = new KlgBot(
+            klgConfig({
+              levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
+              base_amount_per_grid: String(g.base),
+              buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
+              sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
+              max_fill_per_level: g.maxFill,
+              stop_loss: { mode: g.stopMode, avg_entry_pct: '0.08', pause_after_trigger: false },
+            }),
+            ticks(start),
+            dogeRules(),
+          );
+          bot.recon();
+          for (const m of moves) {
+            const next = bot.venue.price.plus(ticks(m));
+            if (next.greaterThan(ticks(5_000))) bot.move(next.toFixed());
+            // One pass as recon makes it: changed, nothing sent?
+            const before = bot.state;
+            const snap = bot.venue.snapshot(before);
+            const d = planRecon(before, snap, bot.config, bot.venue.time);
+            const volatile = klgStrategy.reconVolatile!;
+            if (d.commands.length === 0 && !sameExcept(before, d.state, volatile)) {
+              const again = planRecon(d.state, snap, bot.config, bot.venue.time);
+              const band = klgQuietBand(d.state, bot.config, bot.venue.rules, bot.venue.price);
+              if (again.commands.length === 0 && sameExcept(d.state, again.state, volatile) && band) {
+                const low = band.low ?? bot.venue.price.times('0.5');
+                const high = band.high ?? bot.venue.price.times('1.5');
+                const span = high.minus(low).dividedBy(TICK).floor().toNumber();
+                for (const f of span >= 2 ? probes : []) {
+                  const p = low.plus(ticks(1 + Math.floor(f * (span - 1))));
+                  if (!p.greaterThan(low) || !p.lessThan(high)) continue;
+                  const later = planRecon(
+                    d.state,
+                    { ...bot.venue.snapshot(d.state), price: p, markPrice: p },
+                    bot.config,
+                    bot.venue.time + 60_000,
+                  );
+                  expect(later.commands.map((c) => c.kind)).toEqual([]);
+                  expect(sameExcept(d.state, later.state, volatile)).toBe(true);
+                  probed += 1;
+                }
+              }
+            }
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(probed).toBeGreaterThan(40);
+  });
+
   it('gives no band while something waits, or at a price the state was not decided at', () => {
     const bot = KlgBot.doge('0.2', {
       levels: { source: 'manual', prices: ['0.18', '0.19', '0.21', '0.22'] },
