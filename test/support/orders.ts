@@ -1,7 +1,7 @@
 /** Order commands and leftover exchange orders for tests of the guard rails. */
 import type { OrderCommand } from '../../shared/domain/commands.js';
 import { dec } from '../../shared/domain/money.js';
-import type { LimitOrderRequest, StopOrderRequest } from '../../shared/domain/orders.js';
+import type { LimitOrderRequest, MarketOrderRequest, StopOrderRequest } from '../../shared/domain/orders.js';
 import type { PaperApp } from './app.js';
 
 /** A limit order of instance `i1` on BTC/USDT LONG, as the pipeline's pre-trade step receives it. */
@@ -50,11 +50,24 @@ export function leftoverStop(
 }
 
 /**
- * Request builders for the ccxt adapter tests of either venue: a GTC buy on BTC/USDT LONG and a LONG
- * closePosition stop on the mark, each with a fresh client id from `nextId`.
+ * Request builders for the ccxt adapter tests of either venue: a GTC buy on BTC/USDT LONG, a market buy
+ * there, and a LONG closePosition stop on the mark, each with a fresh client id from `nextId`.
  */
 export function orderRequests(nextId: (tag: string) => string) {
   return {
+    /** A taker buy of `qty` coins opening LONG. */
+    market(qty: string, over: Partial<MarketOrderRequest> = {}): MarketOrderRequest {
+      return {
+        account: 'acct-a',
+        symbol: 'BTC/USDT:USDT',
+        clientOrderId: nextId('M'),
+        side: 'buy',
+        positionSide: 'LONG',
+        type: 'market',
+        qty: dec(qty),
+        ...over,
+      };
+    },
     limit(over: Partial<LimitOrderRequest> = {}): LimitOrderRequest {
       return {
         account: 'acct-a',

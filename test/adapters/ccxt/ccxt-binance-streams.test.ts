@@ -282,15 +282,7 @@ describe('the first connection catches up', () => {
   /** A taker buy on `symbol` through `p`; its client id. */
   async function takerBuy(p: CcxtExchange, symbol: string, qty: string): Promise<string> {
     const clientOrderId = `gbtaker${++seq}`;
-    const r = await p.submit({
-      account: 'acct-b',
-      symbol,
-      clientOrderId,
-      side: 'buy',
-      positionSide: 'LONG',
-      type: 'market',
-      qty: dec(qty),
-    });
+    const r = await p.submit(orderRequests(() => clientOrderId).market(qty, { symbol }));
     expect(r.ok).toBe(true);
     return clientOrderId;
   }

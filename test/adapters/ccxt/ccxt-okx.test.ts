@@ -23,18 +23,11 @@ let seq = 0;
 const nextId = (tag: string) => `gbokx${tag}${++seq}`;
 const last = () => venue.engine.lastPrice('BTCUSDT')!;
 
-const { limit, longStop } = orderRequests(nextId);
+const { limit, longStop, market } = orderRequests(nextId);
 
-async function buyAtMarket(qty: string, clientOrderId = nextId('M')): Promise<string> {
-  const r = await port.submit({
-    account: 'acct-a',
-    symbol: BTC,
-    clientOrderId,
-    side: 'buy',
-    positionSide: 'LONG',
-    type: 'market',
-    qty: dec(qty),
-  });
+/** A taker buy through `on` (the acct-a port unless told); its client id. */
+async function buyAtMarket(qty: string, clientOrderId = nextId('M'), on = port): Promise<string> {
+  const r = await on.submit(market(qty, { clientOrderId }));
   expect(r.ok).toBe(true);
   return clientOrderId;
 }
@@ -321,6 +314,13 @@ describe('history older than OKX keeps on its recent endpoints (a venue on a vir
   });
 });
 
+/** An acct-b port whose stream watchdog fires after 1 s. */
+const watchdogPort = () =>
+  venue.port('acct-b', {
+    resyncSymbols: [BTC],
+    stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 1_000 },
+  });
+
 describe('the first connection catches up', () => {
   it("delivers a fill made after the login but before the orders subscription's acknowledgement, before connected", async () => {
     const opening = venue.port('acct-b', { resyncSymbols: [BTC] });
@@ -332,17 +332,8 @@ describe('the first connection catches up', () => {
       for (let i = 0; i < 100 && venue.server.hub.loggedIn('acct-b') === 0; i++)
         await new Promise((r) => setTimeout(r, 20));
       expect(venue.server.hub.loggedIn('acct-b')).toBe(1);
-      const id = nextId('O');
-      const bought = await opening.submit({
-        account: 'acct-b',
-        symbol: BTC,
-        clientOrderId: id,
-        side: 'buy',
-        positionSide: 'LONG',
-        type: 'market',
-        qty: dec('0.001'),
-      });
-      expect(bought.ok).toBe(true); // filled on a socket not subscribed yet: pushed to no one
+      // Filled on a socket not subscribed yet: pushed to no one.
+      const id = await buyAtMarket('0.001', nextId('O'), opening);
       const connected = await events.waitFor((e) => e.type === 'connection' && e.state === 'connected');
       const isMine = (e: UserStreamEvent) => e.type === 'fill' && e.fill.clientOrderId === id;
       const fill = events.events.findIndex(isMine);
@@ -356,10 +347,7 @@ describe('the first connection catches up', () => {
   }, 20_000);
 
   it('a watch failed by an error event (its socket left open, no data) is reconnected after the watchdog', async () => {
-    const opening = venue.port('acct-b', {
-      resyncSymbols: [BTC],
-      stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 1_000 },
-    });
+    const opening = watchdogPort();
     const events = new EventLog<UserStreamEvent>();
     const s = await opening.subscribeUser(events.push);
     await events.waitFor((e) => e.type === 'connection' && e.state === 'connected');
@@ -368,26 +356,13 @@ describe('the first connection catches up', () => {
     await events.waitFor((e) => e.type === 'connection' && e.state === 'disconnected');
     await events.waitFor((e) => e.type === 'connection' && e.state === 'reconnected', 6_000);
     // Live again on the fresh socket: a fill comes through the stream.
-    const id = nextId('R');
-    const bought = await opening.submit({
-      account: 'acct-b',
-      symbol: BTC,
-      clientOrderId: id,
-      side: 'buy',
-      positionSide: 'LONG',
-      type: 'market',
-      qty: dec('0.001'),
-    });
-    expect(bought.ok).toBe(true);
+    const id = await buyAtMarket('0.001', nextId('R'), opening);
     await events.waitFor((e) => e.type === 'fill' && e.fill.clientOrderId === id);
     await s.close();
   }, 20_000);
 
   it('a socket whose subscription is never acknowledged is reconnected after the watchdog, not left waiting', async () => {
-    const opening = venue.port('acct-b', {
-      resyncSymbols: [BTC],
-      stream: { baseBackoffMs: 50, maxBackoffMs: 500, watchdogMs: 1_000 },
-    });
+    const opening = watchdogPort();
     const events = new EventLog<UserStreamEvent>();
     // Open and logged in, answering pings, but its subscriptions held well past the 1 s watchdog.
     venue.server.faults.holdPrivateSubscriptions(4_000);

@@ -27,6 +27,22 @@ const gridArb = fc.record({
   quote: fc.boolean(),
 });
 
+type Grid = typeof gridArb extends fc.Arbitrary<infer G> ? G : never;
+
+/** The grid's config: its levels, sizing, buffers, fill cap and stop. */
+function configOf(g: Grid): Partial<KlgConfigInput> {
+  return {
+    levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
+    ...(g.quote
+      ? { quote_amount_per_grid: dec(g.base).times('0.2').toFixed() }
+      : { base_amount_per_grid: String(g.base) }),
+    buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
+    sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
+    max_fill_per_level: g.maxFill,
+    stop_loss: { mode: g.stopMode, avg_entry_pct: '0.08', pause_after_trigger: false },
+  };
+}
+
 describe('Key Level Grid quiet band', () => {
   it('a settled grid stays settled at every price strictly inside its band', () => {
     let probed = 0;
@@ -39,17 +55,7 @@ describe('Key Level Grid quiet band', () => {
         // Often end just above or below a level (inside its buffers: where the thresholds matter).
         fc.option(fc.tuple(fc.nat(), fc.integer({ min: -150, max: 150 })), { nil: null }),
         (g, start, moves, probes, near) => {
-          const input: Partial<KlgConfigInput> = {
-            levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
-            ...(g.quote
-              ? { quote_amount_per_grid: dec(g.base).times('0.2').toFixed() }
-              : { base_amount_per_grid: String(g.base) }),
-            buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
-            sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
-            max_fill_per_level: g.maxFill,
-            stop_loss: { mode: g.stopMode, avg_entry_pct: '0.08', pause_after_trigger: false },
-          };
-          const bot = new KlgBot(klgConfig(input), ticks(start), dogeRules());
+          const bot = new KlgBot(klgConfig(configOf(g)), ticks(start), dogeRules());
           bot.recon();
           for (const m of moves) {
             const next = bot.venue.price.plus(ticks(m));
@@ -100,18 +106,7 @@ describe('Key Level Grid quiet band', () => {
         fc.array(fc.integer({ min: -400, max: 400 }), { minLength: 1, maxLength: 25 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 6 }),
         (g, start, moves, probes) => {
-          const bot = new KlgBot(
-            klgConfig({
-              levels: { source: 'manual', prices: g.levelTicks.map((t) => ticks(t).toFixed()) },
-              base_amount_per_grid: String(g.base),
-              buy_price_buffer_pct: (g.buyBufBp / 10_000).toString(),
-              sell_price_buffer_pct: (g.sellBufBp / 10_000).toString(),
-              max_fill_per_level: g.maxFill,
-              stop_loss: { mode: g.stopMode, avg_entry_pct: '0.08', pause_after_trigger: false },
-            }),
-            ticks(start),
-            dogeRules(),
-          );
+          const bot = new KlgBot(klgConfig(configOf(g)), ticks(start), dogeRules());
           bot.recon();
           for (const m of moves) {
             const next = bot.venue.price.plus(ticks(m));
