@@ -277,26 +277,30 @@ export async function reconcileInstance(
           (stored) => {
             if (!stored) return { next: null, result: null };
             const a = performance.now();
-            const d = withReconGuards(
-              ctx,
-              config,
-              snapshots,
-              strategy.planRecon(stored, snapshots, config, now),
-            );
-            t.engineMs += performance.now() - a;
-            const next = { ...d.state, reconBackoffUntil: null };
-            const outcome = passOutcome({
-              before: stored,
-              after: next,
-              commands: d.commands.length,
-              stopsFound: d.stopsFound.length,
-              fillsApplied: d.fillsApplied,
-              unjournaled: next.unjournaled.length,
-              volatile: strategy.reconVolatile,
-              now,
-            });
+            // One decision on `from` (the strategy's, with the account-level guards) and what it amounts to.
+            const decide = (from: InstanceEnvelope, shadow?: ShadowMemory) => {
+              const d = withReconGuards(
+                ctx,
+                config,
+                snapshots,
+                strategy.planRecon(from, snapshots, config, now),
+                shadow,
+              );
+              const next = { ...d.state, reconBackoffUntil: null };
+              const outcome = passOutcome({
+                before: from,
+                after: next,
+                commands: d.commands.length,
+                stopsFound: d.stopsFound.length,
+                fillsApplied: d.fillsApplied,
+                unjournaled: next.unjournaled.length,
+                volatile: strategy.reconVolatile,
+                now,
+              });
+              return { d, next, outcome };
+            };
+            const { d, next, outcome } = decide(stored);
             const settled = outcome !== 'changed';
-            const b = performance.now();
             // A pass that only moved the grid (roles, counters) and sent nothing: is the result settled?
             // Decided again on the same snapshot and time, on what this pass writes (pure, no I/O).
             const fixedPoint =
@@ -305,29 +309,8 @@ export async function reconcileInstance(
               d.stopsFound.length === 0 &&
               d.fillsApplied === 0 &&
               next.unjournaled.length === 0 &&
-              (() => {
-                const again = withReconGuards(
-                  ctx,
-                  config,
-                  snapshots,
-                  strategy.planRecon(next, snapshots, config, now),
-                  d.shadow,
-                );
-                const after = { ...again.state, reconBackoffUntil: null };
-                return (
-                  passOutcome({
-                    before: next,
-                    after,
-                    commands: again.commands.length,
-                    stopsFound: again.stopsFound.length,
-                    fillsApplied: again.fillsApplied,
-                    unjournaled: after.unjournaled.length,
-                    volatile: strategy.reconVolatile,
-                    now,
-                  }) !== 'changed'
-                );
-              })();
-            t.engineMs += performance.now() - b;
+              decide(next, d.shadow).outcome !== 'changed';
+            t.engineMs += performance.now() - a;
             // A quiet pass is not written; what follows works on the state it decided all the same.
             return outcome === 'quiet'
               ? { next: null, result: { ...d, state: next, quiet: true, settled } }

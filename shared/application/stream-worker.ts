@@ -891,6 +891,11 @@ export class StreamWorker {
   /** Writes the heartbeats now, or keeps them while `deferHeartbeats` says so. */
   async #writeHeartbeats(): Promise<void> {
     if (this.#keep()) return;
+    await this.#writeNow();
+  }
+
+  /** Writes this moment's heartbeats (anything kept is superseded). */
+  async #writeNow(): Promise<void> {
     this.#keptHeartbeat = null;
     await this.#putHeartbeats(this.#ctx.clock.now(), this.#statuses());
   }
@@ -943,8 +948,7 @@ export class StreamWorker {
       await sleep;
       if (!this.#accepting) return;
       if (!this.#keep()) {
-        this.#keptHeartbeat = null;
-        await this.#putHeartbeats(this.#ctx.clock.now(), this.#statuses());
+        await this.#writeNow();
         sleep = this.#ctx.clock.sleep(every, this.#stopping.signal);
         continue;
       }

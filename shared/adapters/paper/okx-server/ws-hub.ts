@@ -63,20 +63,18 @@ export class OkxWsHub {
    * request it cannot parse); the sockets stay open. Returns how many got it.
    */
   privateError(account: string, code: string, msg: string): number {
-    let n = 0;
-    for (const c of this.conns)
-      if (c.kind === 'private' && c.account === account) {
-        this.error(c, code, msg);
-        n++;
-      }
-    return n;
+    const sockets = this.#privateOf(account);
+    for (const c of sockets) this.error(c, code, msg);
+    return sockets.length;
   }
 
   /** Private sockets logged in for `account`, subscribed or not. */
   loggedIn(account: string): number {
-    let n = 0;
-    for (const c of this.conns) if (c.kind === 'private' && c.account === account) n++;
-    return n;
+    return this.#privateOf(account).length;
+  }
+
+  #privateOf(account: string): Conn[] {
+    return [...this.conns].filter((c) => c.kind === 'private' && c.account === account);
   }
 
   /**
