@@ -237,7 +237,9 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const all = marketSteps(plan, rt, market, openingStep(plan, rt, takerFees, openings));
     const history = all.filter((s) => s.at < plan.start);
     const steps = all.filter((s) => s.at >= plan.start);
-    const recorder = new Recorder(plan.instances, rt.ports, steps.length);
+    const recorder = new Recorder(plan.instances, rt.ports, steps.length, undefined, (account, asset) =>
+      rt.exchange.marginBalance(account, asset),
+    );
     let done = 0;
     let seenEvents = rt.events.events.length;
     const replay = await replayMarket({
@@ -249,6 +251,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       start: plan.start,
       end: plan.end,
       settle: () => rt.inFlight.settle(),
+      observe: rt.store,
       heartbeatIntervalMs: plan.sim.heartbeat_interval_sec * 1000,
       afterStep: async (at) => {
         // A step that brought a fill is always kept, so the position chart shows every fill's effect.
@@ -268,7 +271,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
               range: (symbol: string) =>
                 rt.exchange.quietRange(plan.feeds.find((f) => f.symbol === symbol)!.id),
               version: () => rt.exchange.changes,
-              equity: (account: string, asset: string) => rt.exchange.balance(account, asset).marginBalance,
+              equity: (account: string, asset: string) => rt.exchange.marginBalance(account, asset),
             },
           }),
     });

@@ -77,6 +77,15 @@ function priceMoved(stored: Decimal | null, now: Decimal | null): boolean {
  * value and sign (a stored `-0` and `0` differ); arrays by element; plain objects by key.
  */
 export function sameExcept(a: unknown, b: unknown, paths: readonly string[]): boolean {
+  return equal(a, b, skipTreeOf(paths));
+}
+
+/** The dotted paths as a tree of keys (`true` at a skipped leaf), built once per paths array. */
+const skipTrees = new WeakMap<readonly string[], Map<string, unknown>>();
+
+function skipTreeOf(paths: readonly string[]): Map<string, unknown> {
+  const known = skipTrees.get(paths);
+  if (known) return known;
   const tree = new Map<string, unknown>();
   for (const p of paths) {
     let node = tree;
@@ -93,7 +102,22 @@ export function sameExcept(a: unknown, b: unknown, paths: readonly string[]): bo
       }
     });
   }
-  return equal(a, b, tree);
+  skipTrees.set(paths, tree);
+  return tree;
+}
+
+/**
+ * Two Decimals hold the same value with the same sign (a `-0` and a `0` differ). decimal.js keeps every
+ * finite value normalised (`d`: base-1e7 words without trailing zero words, `e`, `s`; documented read-only
+ * properties), so equal finite values have equal fields: compared in place, without the copy `equals` makes.
+ */
+function sameDecimal(x: Decimal, y: Decimal): boolean {
+  const xd = x.d;
+  const yd = y.d;
+  if (!xd || !yd) return x.equals(y) && x.isNegative() === y.isNegative();
+  if (x.s !== y.s || x.e !== y.e || xd.length !== yd.length) return false;
+  for (let i = 0; i < xd.length; i++) if (xd[i] !== yd[i]) return false;
+  return true;
 }
 
 function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boolean {
@@ -102,12 +126,7 @@ function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boole
   // Our Decimals are instances of money.ts's class (the fast test); another clone's, by its tag.
   const ad = a instanceof Decimal || (!Array.isArray(a) && a.constructor !== Object && Decimal.isDecimal(a));
   const bd = b instanceof Decimal || (!Array.isArray(b) && b.constructor !== Object && Decimal.isDecimal(b));
-  if (ad || bd) {
-    if (!ad || !bd) return false;
-    const x = a as Decimal;
-    const y = b as Decimal;
-    return x.equals(y) && x.isNegative() === y.isNegative();
-  }
+  if (ad || bd) return ad && bd && sameDecimal(a as Decimal, b as Decimal);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], null)) return false;
@@ -115,17 +134,23 @@ function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boole
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const check = (k: string): boolean => {
-    const rule = skip?.get(k);
-    if (rule === true) return true;
-    const av = ao[k];
-    const bv = bo[k];
-    // An absent key and an undefined value store alike.
-    if (av === undefined && bv === undefined) return true;
-    return equal(av, bv, rule instanceof Map ? rule : null);
-  };
-  for (const k in ao) if (!check(k)) return false;
+  for (const k in ao) if (!sameAt(ao, bo, k, skip)) return false;
   // Keys only `b` has (those both have were compared above).
-  for (const k in bo) if (!(k in ao) && !check(k)) return false;
+  for (const k in bo) if (!(k in ao) && !sameAt(ao, bo, k, skip)) return false;
   return true;
+}
+
+function sameAt(
+  ao: Record<string, unknown>,
+  bo: Record<string, unknown>,
+  k: string,
+  skip: Map<string, unknown> | null,
+): boolean {
+  const rule = skip === null ? undefined : skip.get(k);
+  if (rule === true) return true;
+  const av = ao[k];
+  const bv = bo[k];
+  // An absent key and an undefined value store alike.
+  if (av === undefined && bv === undefined) return true;
+  return equal(av, bv, rule instanceof Map ? rule : null);
 }

@@ -38,7 +38,7 @@ import { binanceErrors, PaperApiError } from './errors.js';
 import type { FeedListener, FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
-import { feeRatesFor, marketOf } from './ledger.js';
+import { feeRatesFor, marginBalanceOf, marketOf } from './ledger.js';
 import { type BracketRow, bracketsFromTable } from './leverage-brackets.js';
 import { settleFunding } from './liquidation.js';
 import {
@@ -374,6 +374,11 @@ export class PaperExchange {
 
   balance(accountId: string, asset: string): T.BalanceView {
     return this.run(accountId, 'query', () => balanceView(this.core, this.acct(accountId), asset));
+  }
+
+  /** The account's margin balance in `asset` (`balance(...).marginBalance`, read cheaply: the simulator's equity samples). */
+  marginBalance(accountId: string, asset: string): Decimal {
+    return this.run(accountId, 'query', () => marginBalanceOf(this.core, this.acct(accountId), asset));
   }
 
   income(accountId: string, query: Parameters<typeof q.incomeHistory>[1] = {}): T.IncomeRecord[] {

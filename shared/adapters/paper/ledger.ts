@@ -196,6 +196,17 @@ export function marginPool(
   };
 }
 
+/**
+ * The account's margin balance in `asset` (wallet + unrealized PnL over the pool's positions at their
+ * marks): `balanceView(...).marginBalance` without the margin and order scans.
+ */
+export function marginBalanceOf(core: EngineCore, account: AccountState, asset: string): Decimal {
+  let balance = account.wallets.get(asset) ?? ZERO;
+  for (const { position, market } of poolPositions(core, account, asset))
+    balance = balance.plus(unrealizedOf(position, markOf(market)));
+  return balance;
+}
+
 export function availableOf(pool: MarginPool): Decimal {
   return pool.wallet
     .plus(pool.unrealized)

@@ -30,6 +30,7 @@ import type { InstanceConfig } from '../../domain/config/deployment.js';
 import type { Decimal } from '../../domain/money.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import { insideBand, type QuietBand } from '../../domain/strategy.js';
+import type { StateStore } from '../../ports/state-store.js';
 import type { AppContext } from '../context.js';
 import { budgetPolicyOf } from '../guard-rails.js';
 import { guardsFor } from '../pipeline.js';
@@ -89,6 +90,8 @@ export class QuietSkip {
   readonly #close = new Map<string, Decimal>();
   #off = false;
   readonly #heartbeatMs: number;
+  /** Where the stored grids are read (the driver's own reads). */
+  readonly #grids: Pick<StateStore, 'loadGrid'>;
   skippedChecks = 0;
 
   constructor(
@@ -96,8 +99,10 @@ export class QuietSkip {
     instances: readonly InstanceConfig[],
     market: QuietMarket,
     heartbeatIntervalMs: number,
+    grids: Pick<StateStore, 'loadGrid'> = ctx.store,
   ) {
     this.#ctx = ctx;
+    this.#grids = grids;
     this.#market = market;
     this.#heartbeatMs = heartbeatIntervalMs;
     this.#byId = new Map(instances.map((c) => [c.id, c]));
@@ -181,7 +186,7 @@ export class QuietSkip {
     if (job !== 'recon') {
       // A check that did not finish promises nothing about the next.
       if (!settled) this.#steady.delete(instanceId);
-      const stored = had || job === 'recompute' ? await this.#ctx.store.loadGrid(instanceId) : null;
+      const stored = had || job === 'recompute' ? await this.#grids.loadGrid(instanceId) : null;
       if (had && settled && stored?.version === had.grid) this.#bands.set(instanceId, had);
       // A recompute that moved the grid may have moved what a risk check reads.
       if (job === 'recompute' && (!had || stored?.version !== had.grid)) this.#steady.delete(instanceId);
@@ -193,7 +198,7 @@ export class QuietSkip {
       if (!fixedPoint) return;
     }
     const config = this.#byId.get(instanceId);
-    const state = await this.#ctx.store.loadGrid(instanceId);
+    const state = await this.#grids.loadGrid(instanceId);
     const quietBand = config ? strategyOf(config).simulation.quietBand : undefined;
     if (!config || !state || !quietBand) return;
     const leg = legsOf(config)[0]!;

@@ -26,6 +26,7 @@ import type { InstanceConfig } from '../../domain/config/deployment.js';
 import type { GridState } from '../../domain/grid-state.js';
 import { strategyOf } from '../../domain/strategies/index.js';
 import type { Clock } from '../../ports/clock.js';
+import type { StateStore } from '../../ports/state-store.js';
 import type { AppContext } from '../context.js';
 import { JOB_SERVICES } from '../jobs.js';
 import type { ReconReport } from '../reconcile-instance.js';
@@ -77,6 +78,11 @@ export interface ReplayOptions {
   readonly onGrid?: (instanceId: string, state: GridState, at: number) => void;
   /** Given: quiet stretches are cut short (`quiet-skip.ts`); absent: every pass runs, every candle in full. */
   readonly quiet?: QuietMarket;
+  /**
+   * The store as the driver reads it itself (the grids it inspects), with the application settled: the
+   * same data as `ctx.store`, without the simulator's in-flight accounting (absent: `ctx.store`).
+   */
+  readonly observe?: Pick<StateStore, 'loadGrid'>;
 }
 
 export interface JobFailure {
@@ -125,6 +131,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   // month would cost more than the rest of the replay).
   let flattenAsked = false;
   const store = o.ctx.store;
+  const observe = o.observe ?? store;
+  const bound = new Map<PropertyKey, unknown>();
   const ctx: AppContext = {
     ...o.ctx,
     store: new Proxy(store, {
@@ -135,7 +143,10 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
             return target.putFlatten(...args);
           };
         const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
+        if (typeof v !== 'function') return v;
+        let f = bound.get(prop);
+        if (!f) bound.set(prop, (f = v.bind(target)));
+        return f;
       },
     }),
   };
@@ -162,7 +173,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   };
 
   /** Awaits a task that may sleep on the virtual clock, moving time only as far as its timers need. */
-  const untilDone = async (task: Promise<unknown>, what: string): Promise<void> => {
+  const untilDone = async <T>(task: Promise<T>, what: string): Promise<T> => {
     let done = false;
     void task.then(
       () => {
@@ -186,7 +197,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
         clock.fireNext(next);
       }
     }
-    await task;
+    return await task;
   };
 
   /** Reads the stored grid and checks its invariants (after anything that may have changed it). */
@@ -194,7 +205,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
     const at = ctx.clock.now();
     for (const instanceId of instanceIds) {
       const config = byId.get(instanceId);
-      const state = await ctx.store.loadGrid(instanceId);
+      const state = await observe.loadGrid(instanceId);
       if (!config || !state) continue;
       o.onGrid?.(instanceId, state, at);
       const strategy = strategyOf(config);
@@ -211,14 +222,16 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   };
 
   let worker: StreamWorker | undefined;
-  const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet, o.heartbeatIntervalMs) : null;
-  const run = async (due: DueJob): Promise<void> => {
-    const outcomes = await runScheduled(
+  const skip = o.quiet ? new QuietSkip(ctx, o.instances, o.quiet, o.heartbeatIntervalMs, observe) : null;
+  const run = (due: DueJob) =>
+    runScheduled(
       ctx,
       due.job,
       { instanceId: due.instanceId, scheduledTime: new Date(due.scheduledAt).toISOString(), pass: due.pass },
       JOB_SERVICES[due.job],
     );
+  /** What a job that ran did, taken once the application has settled after it (its grid read as stored). */
+  const ran = async (due: DueJob, outcomes: Awaited<ReturnType<typeof run>>): Promise<void> => {
     for (const out of outcomes) {
       if (out.status === 'done') jobs[due.job] += 1;
       if (out.status === 'failed')
@@ -259,7 +272,7 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
           continue;
         }
         await worker?.flushHeartbeats();
-        await untilDone(run(due), `${due.job} of ${due.instanceId}`);
+        await ran(due, await untilDone(run(due), `${due.job} of ${due.instanceId}`));
       }
     }
   };

@@ -56,6 +56,8 @@ export class Recorder {
     private readonly ports: ReadonlyMap<string, ExchangePort>,
     expectedSteps: number,
     maxPoints = 5000,
+    /** The account's equity read directly (the simulator's exchange), else `balance().marginBalance` through its port. */
+    private readonly equityOf?: (account: string, asset: string) => Decimal,
   ) {
     this.#every = Math.max(1, Math.ceil(expectedSteps / maxPoints));
     this.drawdownEvery = Math.max(1, Math.ceil(expectedSteps / 10_000));
@@ -77,7 +79,9 @@ export class Recorder {
       const key = `${leg.account}|${quote}`;
       let equity = equityOf.get(key);
       if (!equity) {
-        equity = (await port.balance(quote)).marginBalance;
+        equity = this.equityOf
+          ? this.equityOf(leg.account, quote)
+          : (await port.balance(quote)).marginBalance;
         equityOf.set(key, equity);
       }
       return equity;

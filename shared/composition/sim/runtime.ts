@@ -33,6 +33,8 @@ export type SimStoreKind = 'dynamo' | 'memory';
 
 export interface SimRuntime {
   readonly ctx: AppContext;
+  /** The store itself, for the driver's own reads once the application has settled (`ctx.store` is metered). */
+  readonly store: StateStore;
   readonly clock: VirtualClock;
   readonly exchange: PaperExchange;
   /** The Exchange port of each account (unmetered, for the recorder and the report). */
@@ -148,6 +150,7 @@ export async function buildSimRuntime(opts: {
   for (const instance of config.instances) await ctx.store.putConfig(instance);
   return {
     ctx,
+    store,
     clock,
     exchange,
     ports,
