@@ -145,7 +145,10 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
         const v = Reflect.get(target, prop, receiver);
         if (typeof v !== 'function') return v;
         let f = bound.get(prop);
-        if (!f) bound.set(prop, (f = v.bind(target)));
+        if (!f) {
+          f = v.bind(target);
+          bound.set(prop, f);
+        }
         return f;
       },
     }),
