@@ -119,6 +119,51 @@ describe('risk check', () => {
     expect(await buys(app)).toBe(0);
   });
 
+  it('promises the same findings of a grid only a recon changed (roles), and says when another grid breaks the promise', async () => {
+    app = await paperApp();
+    await reconcileInstance(app.ctx, 'dogeklg');
+    await app.feed('0.185 0.185 0.1795 0.181');
+    await reconcileInstance(app.ctx, 'dogeklg');
+    const heartbeat = () =>
+      app.ctx.store.putHeartbeat({
+        accountId: 'main',
+        at: app.clock.now(),
+        writer: 't',
+        status: 'connected',
+      });
+    await heartbeat();
+    const first = await runRiskCheck(app.ctx, 'dogeklg');
+    expect(first.level).toBe('ok');
+    const steady = first.steady!;
+    expect(steady).not.toBeNull();
+    const grid = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(grid.holdings.greaterThan(0)).toBe(true);
+    const flipped = grid.levels.map((l) => ({
+      ...l,
+      role: l.role === 'SUPPORT' ? ('RESISTANCE' as const) : ('SUPPORT' as const),
+    }));
+    const variants = {
+      roles: { ...grid, levels: flipped },
+      holdings: { ...grid, holdings: grid.holdings.plus(1) },
+      paused: { ...grid, paused: true },
+      // Far more fills counted on one level than the holdings carry (the others not saturated).
+      counters: { ...grid, levels: grid.levels.map((l, i) => (i === 0 ? { ...l, fillCounter: 50 } : l)) },
+    };
+    const promised: Record<string, boolean> = {};
+    for (const [name, variant] of Object.entries(variants)) {
+      promised[name] = steady.holdsFor(variant);
+      // The check run on that grid agrees with the promise: nothing found, paused alike.
+      const stored = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+      expect((await app.ctx.store.saveGrid({ ...variant, version: stored.version }, stored.version)).ok).toBe(
+        true,
+      );
+      await heartbeat();
+      const r = await runRiskCheck(app.ctx, 'dogeklg');
+      expect(r.findings.length === 0 && r.paused === grid.paused, name).toBe(promised[name]);
+    }
+    expect(promised).toEqual({ roles: true, holdings: false, paused: false, counters: false });
+  });
+
   it('warns about a stale stream heartbeat', async () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');

@@ -15,7 +15,8 @@
  *    it would hold had every candle been published (the tape keeps one candle's trades and the trade
  *    before them).
  * A steady risk check is skipped too (`SteadyCheck`: the same findings while the equity neither peaks nor
- * reaches the drawdown limit), and the stream worker's heartbeats are kept, not written, until a step or
+ * reaches the drawdown limit, and while a grid a pass or recompute changed, its roles say, finds the same
+ * by the check's own rules), and the stream worker's heartbeats are kept, not written, until a step or
  * job that runs in full may read them (only the last is written). Recomputes always run. A fill, a
  * candle closing outside a band, a pass or recompute that changed the grid ends the stretch; a flatten
  * ends skipping for the rest of the replay. The same replay with and without skipping writes the same
@@ -27,6 +28,7 @@
  * budget, or trades on an account with account-wide limits (those read the equity each pass refreshes).
  */
 import type { InstanceConfig } from '../../domain/config/deployment.js';
+import type { GridState } from '../../domain/grid-state.js';
 import type { Decimal } from '../../domain/money.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import { insideBand, type QuietBand } from '../../domain/strategy.js';
@@ -189,16 +191,16 @@ export class QuietSkip {
       const stored = had || job === 'recompute' ? await this.#grids.loadGrid(instanceId) : null;
       if (had && settled && stored?.version === had.grid) this.#bands.set(instanceId, had);
       // A recompute that moved the grid may have moved what a risk check reads.
-      if (job === 'recompute' && (!had || stored?.version !== had.grid)) this.#steady.delete(instanceId);
+      if (job === 'recompute' && (!had || stored?.version !== had.grid)) this.#regrid(instanceId, stored);
       return;
     }
+    const state = await this.#grids.loadGrid(instanceId);
     // A pass that changed the grid may have changed what a risk check reads (holdings, counters).
     if (!settled) {
-      this.#steady.delete(instanceId);
+      this.#regrid(instanceId, state);
       if (!fixedPoint) return;
     }
     const config = this.#byId.get(instanceId);
-    const state = await this.#grids.loadGrid(instanceId);
     const quietBand = config ? strategyOf(config).simulation.quietBand : undefined;
     if (!config || !state || !quietBand) return;
     const leg = legsOf(config)[0]!;
@@ -289,6 +291,12 @@ export class QuietSkip {
       if (!band || at >= band.until || !insideBand(q.close, q.close, band)) return false;
     }
     return true;
+  }
+
+  /** The grid changed: a steady risk check's promise holds only if the check says so of the new grid. */
+  #regrid(instanceId: string, grid: GridState | null): void {
+    const steady = this.#steady.get(instanceId);
+    if (steady && (!grid || !steady.holdsFor(grid))) this.#steady.delete(instanceId);
   }
 
   /** The instance's band while the exchange is as it was when the band was taken. */

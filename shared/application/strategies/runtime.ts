@@ -53,14 +53,17 @@ export interface ReconReport {
 
 /**
  * A scheduled check's promise (the simulator's quiet stretches, `application/sim/quiet-skip.ts`): run again
- * with the grid, its orders and position unchanged and the worker's heartbeat no older than
- * `heartbeatMaxAgeMs`, it finds the same and changes nothing that decides, as long as `holds` says so of
- * the account's equity in `asset` then (the check's own rule, in process: not part of a serialized report).
+ * with its orders and position unchanged and the worker's heartbeat no older than `heartbeatMaxAgeMs`, it
+ * finds the same and changes nothing that decides, as long as `holds` says so of the account's equity in
+ * `asset` then, and `holdsFor` of the stored grid should it have changed (the check's own rules, in process:
+ * not part of a serialized report).
  */
 export interface SteadyCheck {
   readonly account: string;
   readonly asset: string;
   holds(equity: Decimal): boolean;
+  /** The check would find the same in this grid (one a recon pass or recompute has written since). */
+  holdsFor(grid: InstanceEnvelope): boolean;
   readonly heartbeatMaxAgeMs: number;
 }
 

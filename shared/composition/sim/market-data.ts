@@ -28,6 +28,12 @@ function readText(path: string, what: string): string {
 /** Distinct cell texts a candle file keeps one Decimal for (a bound on the memory it may take). */
 const INTERN_MAX = 200_000;
 
+/** A cell's text without the quotes a spreadsheet may put around it. */
+function unquote(raw: string): string {
+  const t = raw.trim();
+  return t.charCodeAt(0) === 34 || t.charCodeAt(t.length - 1) === 34 ? t.replace(/^"|"$/g, '') : t;
+}
+
 function decimalCell(text: string, where: string, column: string): Decimal {
   try {
     return dec(text, column);
@@ -78,8 +84,8 @@ function columnsOf(header: string, where: string): Record<Column, number> {
  * A candle's open time as epoch ms: digits in seconds (≤ 11), milliseconds (12–14) or microseconds
  * (15–17, Binance Vision's newer files), or an ISO 8601 time that states its offset (`Z`, `+08:00`).
  */
-function timeCell(text: string, where: string): number {
-  const t = text.trim().replace(/^"|"$/g, '');
+function timeCell(text: string, where: () => string): number {
+  const t = unquote(text);
   if (/^\d+$/.test(t)) {
     const n = Number(t);
     if (t.length <= 11) return n * 1000;
@@ -90,7 +96,7 @@ function timeCell(text: string, where: string): number {
     if (Number.isFinite(ms)) return ms;
   }
   throw new SimInputError(
-    `${where}: the open time must be epoch seconds, milliseconds or microseconds, or an ISO 8601 time with its offset (2025-06-01T00:00:00Z), got ${JSON.stringify(t)}`,
+    `${where()}: the open time must be epoch seconds, milliseconds or microseconds, or an ISO 8601 time with its offset (2025-06-01T00:00:00Z), got ${JSON.stringify(t)}`,
   );
 }
 
@@ -109,7 +115,8 @@ export function readCandleCsv(
   window: { from?: number; to?: number } = {},
   onWarning: (message: string) => void = () => undefined,
 ): CandleInput[] {
-  const lines = readText(path, 'candles').split(/\r?\n/);
+  const lines = readText(path, 'candles').split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
   const first = lines[0] ?? '';
   const headerless = /^\s*"?\d/.test(first);
   const cols = headerless ? VISION_COLUMNS : columnsOf(first, `${path}:1`);
@@ -117,20 +124,28 @@ export function readCandleCsv(
   const out: CandleInput[] = [];
   const gaps: { from: number; to: number }[] = [];
   let lastTime = Number.NEGATIVE_INFINITY;
+  // Prices repeat from row to row: one (immutable) Decimal per distinct text. (Volumes rarely repeat.)
   const interned = new Map<string, Decimal>();
+  const price = (raw: string, row: number, col: Column): Decimal => {
+    const known = interned.get(raw);
+    if (known) return known;
+    const value = decimalCell(unquote(raw), `${path}:${row + 1}`, col);
+    if (interned.size < INTERN_MAX) interned.set(raw, value);
+    return value;
+  };
   for (let i = headerless ? 0 : 1; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const where = `${path}:${i + 1}`;
+    if (line === '' || line.trim() === '') continue;
     const cells = line.split(',');
+    const where = (): string => `${path}:${i + 1}`;
     if (cells.length < width)
-      throw new SimInputError(`${where}: expected at least ${width} columns, got ${cells.length}`);
+      throw new SimInputError(`${where()}: expected at least ${width} columns, got ${cells.length}`);
     const openTime = timeCell(cells[cols.time]!, where);
     if (openTime % MINUTE !== 0)
-      throw new SimInputError(`${where}: the open time ${iso(openTime)} is not on a whole minute`);
+      throw new SimInputError(`${where()}: the open time ${iso(openTime)} is not on a whole minute`);
     if (openTime <= lastTime)
       throw new SimInputError(
-        `${where}: the open time ${iso(openTime)} is not after the previous row's ${iso(lastTime)}`,
+        `${where()}: the open time ${iso(openTime)} is not after the previous row's ${iso(lastTime)}`,
       );
     if (lastTime !== Number.NEGATIVE_INFINITY && openTime - lastTime > MINUTE)
       gaps.push({ from: lastTime + MINUTE, to: openTime });
@@ -140,24 +155,15 @@ export function readCandleCsv(
       (window.to !== undefined && openTime > window.to)
     )
       continue;
-    const cell = (col: Column) => {
-      const raw = cells[cols[col]]!;
-      // Prices repeat from row to row: one (immutable) Decimal per distinct text.
-      const known = interned.get(raw);
-      if (known) return known;
-      const value = decimalCell(raw.trim().replace(/^"|"$/g, ''), where, col);
-      if (interned.size < INTERN_MAX) interned.set(raw, value);
-      return value;
-    };
     const c: CandleInput = {
       openTime,
-      open: cell('open'),
-      high: cell('high'),
-      low: cell('low'),
-      close: cell('close'),
-      volume: cell('volume'),
+      open: price(cells[cols.open]!, i, 'open'),
+      high: price(cells[cols.high]!, i, 'high'),
+      low: price(cells[cols.low]!, i, 'low'),
+      close: price(cells[cols.close]!, i, 'close'),
+      volume: decimalCell(unquote(cells[cols.volume]!), where(), 'volume'),
     };
-    if (!c.low.greaterThan(0)) throw new SimInputError(`${where}: prices must be greater than 0`);
+    if (!c.low.greaterThan(0)) throw new SimInputError(`${where()}: prices must be greater than 0`);
     if (
       c.high.lessThan(c.low) ||
       c.high.lessThan(c.open) ||
@@ -165,7 +171,7 @@ export function readCandleCsv(
       c.low.greaterThan(c.open) ||
       c.low.greaterThan(c.close)
     )
-      throw new SimInputError(`${where}: high must be ≥ open, close, low and low ≤ open, close`);
+      throw new SimInputError(`${where()}: high must be ≥ open, close, low and low ≤ open, close`);
     out.push(c);
   }
   if (out.length === 0)

@@ -14,8 +14,10 @@
 
 import type { InstanceConfig } from '../../../domain/config/deployment.js';
 import { type Decimal, dec, maxDec, ZERO } from '../../../domain/money.js';
+import type { KlgConfig } from '../../../domain/strategies/klg/config.js';
 import { counterDrift, pause } from '../../../domain/strategies/klg/index.js';
-import { asKlgState } from '../../../domain/strategies/klg/state.js';
+import { asKlgState, type KlgState } from '../../../domain/strategies/klg/state.js';
+import type { InstanceEnvelope } from '../../../domain/strategy.js';
 import type { AppContext } from '../../context.js';
 import { decideAndSave } from '../../decide-and-save.js';
 import { publishAlerts } from '../../execute.js';
@@ -55,6 +57,27 @@ function drawdownFrom(peak: Decimal, equity: Decimal): Decimal {
 const RISK_CLEAR_FRACTION = '0.8';
 
 const RANK: Record<RiskLevel, number> = { ok: 0, warning: 1, breach: 2 };
+
+/** What the check finds in the stored grid against the position held on the exchange. */
+function gridFindings(state: KlgState, held: Decimal, config: KlgConfig): RiskFinding[] {
+  const findings: RiskFinding[] = [];
+  const saturated = state.levels.every((l) => l.fillCounter >= config.max_fill_per_level);
+  if (!saturated && counterDrift(state, config) > 1) {
+    findings.push({
+      level: 'warning',
+      code: 'counters_drift',
+      message: 'fill counters disagree with holdings by more than one grid unit',
+    });
+  }
+  if (!state.holdings.equals(held)) {
+    findings.push({
+      level: 'warning',
+      code: 'position_mismatch',
+      message: `ledger ${state.holdings.toFixed()} vs exchange ${held.toFixed()}`,
+    });
+  }
+  return findings;
+}
 
 export async function runRiskCheck(
   ctx: AppContext,
@@ -96,23 +119,7 @@ export async function runRiskCheck(
       });
     }
   }
-  if (state) {
-    const saturated = state.levels.every((l) => l.fillCounter >= config.max_fill_per_level);
-    if (!saturated && counterDrift(state, config) > 1) {
-      findings.push({
-        level: 'warning',
-        code: 'counters_drift',
-        message: 'fill counters disagree with holdings by more than one grid unit',
-      });
-    }
-    if (!state.holdings.equals(held)) {
-      findings.push({
-        level: 'warning',
-        code: 'position_mismatch',
-        message: `ledger ${state.holdings.toFixed()} vs exchange ${held.toFixed()}`,
-      });
-    }
-  }
+  if (state) findings.push(...gridFindings(state, held, config));
 
   const equity: Decimal = balance.marginBalance;
   const peak = maxDec(previous ? dec(previous.equityPeak) : equity, equity);
@@ -216,6 +223,13 @@ export async function runRiskCheck(
           // No new peak, and below the limit by the check's own measure.
           holds: (e: Decimal) =>
             !e.greaterThan(peak) && drawdownFrom(peak, e).lessThan(config.risk.max_drawdown_pct),
+          // A grid changed since (roles, counters) finds the same when it finds nothing and pauses alike.
+          holdsFor: (grid: InstanceEnvelope) => {
+            const next = asKlgState(grid);
+            return (
+              next !== null && next.paused === state.paused && gridFindings(next, held, config).length === 0
+            );
+          },
           heartbeatMaxAgeMs: config.risk.heartbeat_max_age_sec * 1000,
         }
       : null;
