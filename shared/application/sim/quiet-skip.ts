@@ -15,8 +15,8 @@
  *    it would hold had every candle been published (the tape keeps one candle's trades and the trade
  *    before them).
  * A steady risk check is skipped too (`SteadyCheck`: the same findings while the equity neither peaks nor
- * reaches the drawdown limit, and while a grid a pass or recompute changed, its roles say, finds the same
- * by the check's own rules), and the stream worker's heartbeats are kept, not written, until a step or
+ * reaches the drawdown limit, and while any grid a pass or recompute wrote since finds the same by the
+ * check's own rules, `holdsFor`), and the stream worker's heartbeats are kept, not written, until a step or
  * job that runs in full may read them (only the last is written). Recomputes always run. A fill, a
  * candle closing outside a band, a pass or recompute that changed the grid ends the stretch; a flatten
  * ends skipping for the rest of the replay. The same replay with and without skipping writes the same
