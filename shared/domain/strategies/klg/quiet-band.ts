@@ -9,8 +9,9 @@
  *  - each level's price (its role: support, resistance, at the price; `polarity.ts`);
  *  - a support's price × (1 + buy_price_buffer_pct), where a new buy there becomes allowed, when it could
  *    get one (no order, IDLE, quota left, not paused); a resistance's × (1 − sell_price_buffer_pct), where
- *    a new sell there has room (and the waterfall's space check), when anything is held and the level's
- *    sell price clears the profit guard (`polarity.ts`, `sell-target.ts`); the other side of each is past
+ *    a new sell there has room (and the waterfall's space check), when anything is held, the level's
+ *    sell price clears the profit guard (`polarity.ts`, `sell-target.ts`) and the waterfall may act: not
+ *    when the live sells already cover what it can place (`sellsCovered`); the other side of each is past
  *    the level itself, whose role flips first;
  *  - the stop trigger the position wants (the mark at or below it closes the position; `stop-loss.ts`).
  * Everything else a pass reads is the state or the exchange (fills, open orders, the position, the margin
@@ -21,12 +22,13 @@
  * to be adopted, fills not journaled, a recon backoff, a quote-sized unit not settled at its configured
  * amount; nor when the state's roles disagree with `price` (it was not decided at that price).
  */
-import type { Decimal } from '../../money.js';
+import { type Decimal, ZERO } from '../../money.js';
 import type { QuietBand } from '../../strategy.js';
-import type { SymbolRules } from '../../symbol-rules.js';
+import { minOrderCoins, roundQty, type SymbolRules } from '../../symbol-rules.js';
 import type { KlgConfig } from './config.js';
 import { stopTriggerAt } from './margin-guard.js';
 import { buyThreshold, profitGuardFloor, roleOf, sellPriceOf, sellThreshold } from './polarity.js';
+import { sellTarget } from './sell-target.js';
 import type { KlgState } from './state.js';
 
 export function klgQuietBand(
@@ -48,6 +50,7 @@ export function klgQuietBand(
   };
   const held = state.holdings.greaterThan(0);
   const floor = profitGuardFloor(state.avgEntry, config);
+  const sellRoom = held && !sellsCovered(state, config, rules, floor);
   for (const level of state.levels) {
     if (level.role !== roleOf(level.price, price)) return null;
     limit(level.price);
@@ -59,7 +62,7 @@ export function klgQuietBand(
     // with a live sell is not judged on room, nor one the profit guard keeps closed at any price).
     if (
       level.role === 'RESISTANCE' &&
-      held &&
+      sellRoom &&
       !level.order &&
       sellPriceOf(level.price, rules).greaterThan(floor)
     )
@@ -71,6 +74,31 @@ export function klgQuietBand(
   }
   if (touching) return null;
   return { low, high, until: Number.POSITIVE_INFINITY };
+}
+
+/**
+ * The waterfall (`realignSells`) reads the price only through which resistances have room for a new sell,
+ * and acts only on a shortfall or an excess. It does the same at every price (roles held) when the live
+ * sells cover what it can place of the target (`roundQty(target)` ≤ live ≤ target), each on a resistance
+ * the profit guard lets sell (so one qualifies at any price), and the target, when there is one, clears the
+ * exchange minimum at every resistance it could start from (no plan left empty by the minimum).
+ */
+function sellsCovered(s: KlgState, config: KlgConfig, rules: SymbolRules, floor: Decimal): boolean {
+  const target = sellTarget(s, config);
+  const total = roundQty(target, rules);
+  let live = ZERO;
+  for (const level of s.levels) {
+    if (level.order?.side !== 'sell') continue;
+    if (level.role !== 'RESISTANCE' || !sellPriceOf(level.price, rules).greaterThan(floor)) return false;
+    live = live.plus(level.order.openQty);
+  }
+  if (live.lessThan(total) || live.greaterThan(target)) return false;
+  if (total.isZero()) return true;
+  return s.levels.every((level) => {
+    if (level.role !== 'RESISTANCE') return true;
+    const sell = sellPriceOf(level.price, rules);
+    return !sell.greaterThan(floor) || total.greaterThanOrEqualTo(minOrderCoins(sell, rules));
+  });
 }
 
 /** Nothing in the state waits on time or on the exchange's answer. */

@@ -9,6 +9,7 @@ import {
   onFill,
   planRecon,
 } from '../../../../shared/domain/strategies/klg/index.js';
+import { markJournaled } from '../../../../shared/domain/strategy.js';
 import type { SymbolRules } from '../../../../shared/domain/symbol-rules.js';
 import { dogeRules } from '../../rules.js';
 import { klgConfig } from './config.js';
@@ -64,6 +65,15 @@ export class KlgBot {
     this.log.push(...r.followUps);
     this.deliverImmediate();
     return d.commands;
+  }
+
+  /** The shell writes the journal lines of every applied fill (as the pipeline does after each pass). */
+  journal(): void {
+    this.state =
+      markJournaled(
+        this.state,
+        this.state.unjournaled.map((f) => f.tradeId),
+      ) ?? this.state;
   }
 
   /** Moves the price and delivers every resulting fill to the event track. */

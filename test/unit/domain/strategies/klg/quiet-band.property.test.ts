@@ -12,6 +12,7 @@ import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg
 import { planRecon } from '../../../../../shared/domain/strategies/klg/index.js';
 import { klgStrategy } from '../../../../../shared/domain/strategies/klg/module.js';
 import { klgQuietBand } from '../../../../../shared/domain/strategies/klg/quiet-band.js';
+import { insideBand } from '../../../../../shared/domain/strategy.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { levelTicksArb, TICK, ticks } from '../../../../support/strategies/klg/arbitraries.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
@@ -60,13 +61,16 @@ describe('Key Level Grid quiet band', () => {
           for (const m of moves) {
             const next = bot.venue.price.plus(ticks(m));
             if (next.greaterThan(ticks(5_000))) bot.move(next.toFixed());
-            // Passes until the grid settles (bounded: a grid that never settles gives no band).
-            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+            // Passes until the grid settles (bounded: a grid that never settles gives no band), the fills
+            // journaled as the shell does (a grid with fills to journal gives no band).
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++) bot.journal();
+            bot.journal();
           }
           if (near) {
             const level = g.levelTicks[near[0] % g.levelTicks.length]!;
             if (near[1] !== 0) bot.move(ticks(level + near[1]).toFixed());
-            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++) bot.journal();
+            bot.journal();
           }
           // Settled as the replay judges it: a pass that decided nothing and changed only volatile fields.
           const before = bot.state;
@@ -138,13 +142,79 @@ describe('Key Level Grid quiet band', () => {
                 }
               }
             }
-            for (let i = 0; i < 4 && bot.recon().length > 0; i++);
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++) bot.journal();
+            bot.journal();
           }
         },
       ),
       { numRuns: 500 },
     );
     expect(probed).toBeGreaterThan(40);
+  });
+
+  it('with coins held and the price inside a resistance’s sell buffer, the band reaches past a sell threshold only where no pass would act there', () => {
+    // Buys filled on the way down, sells placed above; the price then comes back up to just below a
+    // resistance, inside its sell buffer (no room for a new sell there). Where the live sells cover the
+    // target (`sellsCovered`) the band reaches past that resistance's threshold; where they do not, the
+    // threshold bounds it. Probes cover the whole span between the neighbouring levels.
+    let probed = 0;
+    let pastThreshold = 0;
+    fc.assert(
+      fc.property(
+        gridArb.filter((g) => g.levelTicks.length >= 4 && g.sellBufBp >= 10),
+        fc.integer({ min: 1, max: 3 }),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4, maxLength: 10 }),
+        (g, down, inBuffer, probes) => {
+          const levels = [...g.levelTicks].sort((a, b) => a - b);
+          const top = levels[levels.length - 1]!;
+          const bot = new KlgBot(klgConfig(configOf(g)), ticks(top + 500), dogeRules());
+          // Passes until nothing is sent, the fills journaled as the shell does.
+          const settle = () => {
+            for (let i = 0; i < 4 && bot.recon().length > 0; i++) bot.journal();
+            bot.journal();
+          };
+          settle();
+          // Down through `down` supports (their buys fill), then back up into the buffer of the level above.
+          const floorIndex = Math.max(0, levels.length - 1 - down);
+          bot.move(ticks(levels[floorIndex]! - 50).toFixed());
+          settle();
+          const r = levels[floorIndex + 1]!;
+          const buffer = Math.floor((r * g.sellBufBp) / 10_000);
+          if (buffer < 3) return;
+          const at = r - 1 - Math.floor(inBuffer * (buffer - 2));
+          if (at <= levels[floorIndex]!) return;
+          bot.move(ticks(at).toFixed());
+          settle();
+          if (bot.state.holdings.isZero()) return;
+          const before = bot.state;
+          if (bot.recon().length > 0) return;
+          const settled = bot.state;
+          if (!sameExcept(before, settled, klgStrategy.reconVolatile!)) return;
+          const band = klgQuietBand(settled, bot.config, bot.venue.rules, bot.venue.price);
+          if (!band) return;
+          const threshold = ticks(r).times(dec(1).minus(dec(g.sellBufBp).dividedBy(10_000)));
+          const lowLevel = ticks(levels[floorIndex]!);
+          // Probes across the band, bounded by the neighbouring levels (where the roles hold anyway).
+          const from = band.low?.greaterThan(lowLevel) ? band.low : lowLevel;
+          const to = band.high?.lessThan(ticks(r)) ? band.high : ticks(r);
+          const span = to.minus(from).dividedBy(TICK).floor().toNumber();
+          for (const f of span >= 2 ? probes : []) {
+            const p = from.plus(ticks(1 + Math.floor(f * (span - 1))));
+            if (!insideBand(p, p, band)) continue;
+            const snap = { ...bot.venue.snapshot(settled), price: p, markPrice: p };
+            const d = planRecon(settled, snap, bot.config, bot.venue.time + 60_000);
+            expect(d.commands.map((c) => c.kind)).toEqual([]);
+            expect(sameExcept(settled, d.state, klgStrategy.reconVolatile!)).toBe(true);
+            probed += 1;
+            if (p.lessThan(threshold) && !bot.venue.price.lessThan(threshold)) pastThreshold += 1;
+          }
+        },
+      ),
+      { numRuns: 600 },
+    );
+    expect(probed).toBeGreaterThan(200);
+    expect(pastThreshold).toBeGreaterThan(30);
   });
 
   it('gives no band while something waits, or at a price the state was not decided at', () => {
