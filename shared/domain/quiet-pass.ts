@@ -73,8 +73,9 @@ function priceMoved(stored: Decimal | null, now: Decimal | null): boolean {
 }
 
 /**
- * Deep equality of two states but at the given dotted paths. Decimals are equal when they hold the same
- * value and sign (a stored `-0` and `0` differ); arrays by element; plain objects by key.
+ * Deep equality of two states but at the given dotted paths (`*` for every element of an array:
+ * `levels.*.role`). Decimals are equal when they hold the same value and sign (a stored `-0` and `0`
+ * differ); arrays by element; plain objects by key.
  */
 export function sameExcept(a: unknown, b: unknown, paths: readonly string[]): boolean {
   return equal(a, b, skipTreeOf(paths));
@@ -129,7 +130,11 @@ function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boole
   if (ad || bd) return ad && bd && sameDecimal(a as Decimal, b as Decimal);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], null)) return false;
+    // `*` in a path stands for every element of an array.
+    const each = skip === null ? undefined : skip.get('*');
+    if (each === true) return true;
+    const rule = each instanceof Map ? each : null;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i], rule)) return false;
     return true;
   }
   const ao = a as Record<string, unknown>;

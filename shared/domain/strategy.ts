@@ -411,8 +411,9 @@ export interface StrategyModule<Config extends InstanceConfigBase, State extends
   /** A readable status for `gridbot status` and the admin function. */
   status(config: Config, state: State): Record<string, unknown>;
   /**
-   * What every recon pass refreshes and no decision reads (dotted paths of the state: its time, the price
-   * it saw). A pass that changes nothing else and sends nothing is not written (`quiet-pass.ts`). Absent:
+   * What every recon pass refreshes and no decision reads as stored (dotted paths of the state, `*` for
+   * every element of an array: its time, the price it saw, what it derives from that price again on every
+   * pass). A pass that changes nothing else and sends nothing is not written (`quiet-pass.ts`). Absent:
    * every pass is written.
    */
   readonly reconVolatile?: readonly string[];

@@ -71,7 +71,7 @@ describe('reconcileInstance on the paper exchange', () => {
     expect((await loadKlg(app.ctx.store, 'dogeklg'))!.holdings.toFixed()).toBe('100');
   });
 
-  it('tells a pass that changed the grid but sent nothing, and left it settled (a fixed point), from one that acted', async () => {
+  it('takes a role flip alone for a quiet pass, and tells a pass that changed the grid but sent nothing, and left it settled (a fixed point), from one that acted', async () => {
     app = await paperApp();
     await reconcileInstance(app.ctx, 'dogeklg');
     const pass = async (price: string) => {
@@ -79,13 +79,25 @@ describe('reconcileInstance on the paper exchange', () => {
       const r = await reconcileInstance(app.ctx, 'dogeklg');
       return [r.commands, r.quiet, r.settled, r.fixedPoint];
     };
-    // 0.19 is crossed but its buy is not allowed yet (inside the buy buffer): its role flips, nothing sent.
-    expect(await pass('0.1902')).toEqual([0, false, false, true]);
-    const flipped = (await loadKlg(app.ctx.store, 'dogeklg'))!;
-    expect(flipped.levels.find((l) => l.price.equals('0.19'))).toMatchObject({
-      role: 'SUPPORT',
+    // Nothing decided, written all the same: the price moved more than 0.5% from the stored one.
+    expect(await pass('0.1895')).toEqual([0, false, true, false]);
+    const laidOut = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(laidOut.levels.find((l) => l.price.equals('0.19'))).toMatchObject({
+      role: 'RESISTANCE',
       order: null,
     });
+    // 0.19 is crossed but its buy is not allowed yet (inside the buy buffer): only its role flips, and every
+    // pass derives the roles again: quiet, not written (the stored role is what the last written pass saw).
+    expect(await pass('0.1902')).toEqual([0, true, true, false]);
+    const stored = (await loadKlg(app.ctx.store, 'dogeklg'))!;
+    expect(stored.version).toBe(laidOut.version);
+    expect(stored.levels.find((l) => l.price.equals('0.19'))?.role).toBe('RESISTANCE');
+    // A grid saved with the refusal condition the pre-trade step now owns: the pass clears it without a
+    // word (changed, nothing sent), and deciding again on what it wrote changes nothing.
+    const legacy = { ...stored, activeAlerts: [...stored.activeAlerts, 'buy_refused_margin'] };
+    expect((await app.ctx.store.saveGrid(legacy, stored.version)).ok).toBe(true);
+    expect(await pass('0.1902')).toEqual([0, false, false, true]);
+    expect((await loadKlg(app.ctx.store, 'dogeklg'))!.activeAlerts).not.toContain('buy_refused_margin');
     // What it promised: the next pass there decides nothing (quiet, not written).
     expect(await pass('0.1902')).toEqual([0, true, true, false]);
     // Past the buffer the buy goes out: a pass that acted is no fixed point.

@@ -36,6 +36,28 @@ describe('sameExcept', () => {
     expect(sameExcept(a, b, [])).toBe(false);
   });
 
+  it('skips a field of every element of an array for a path with `*`, and only that field', () => {
+    const paths = ['levels.*.role'];
+    const a = {
+      levels: [
+        { role: 'SUPPORT', fillCounter: 1 },
+        { role: 'RESISTANCE', fillCounter: 0 },
+      ],
+    };
+    const flipped = {
+      levels: [
+        { role: 'RESISTANCE', fillCounter: 1 },
+        { role: 'SUPPORT', fillCounter: 0 },
+      ],
+    };
+    expect(sameExcept(a, flipped, paths)).toBe(true);
+    expect(sameExcept(a, flipped, [])).toBe(false);
+    expect(sameExcept(a, { levels: [a.levels[0], { role: 'SUPPORT', fillCounter: 1 }] }, paths)).toBe(false);
+    expect(sameExcept(a, { levels: [a.levels[0]] }, paths)).toBe(false);
+    expect(sameExcept({ levels: [1, 2] }, { levels: [3, 4] }, ['levels.*'])).toBe(true);
+    expect(sameExcept({ levels: [1, 2] }, { levels: [3] }, ['levels.*'])).toBe(false);
+  });
+
   it('compares Decimals by value and sign, as they are stored', () => {
     expect(sameExcept({ x: dec('1.50') }, { x: dec('1.5') }, [])).toBe(true);
     expect(sameExcept({ x: dec('0') }, { x: dec('-0') }, [])).toBe(false);

@@ -131,8 +131,17 @@ export const klgStrategy: StrategyModule<KlgConfig, KlgState> = {
   protectsHoldings: (config) => config.stop_loss.enabled,
   status: klgStatus,
   // The engine only writes these (context.ts `finish`, recon.ts); the shells read the price of a decided
-  // state, never of a stored one they did not decide on.
-  reconVolatile: ['updatedAt', 'lastReconAt', 'lastPrice', 'margin.at'],
+  // state, never of a stored one they did not decide on. A level's role and profit lock are derived from
+  // the price (and the average entry) at the start of every pass and fill (`applyRoles`, `realignSells`):
+  // a stored one is only what the last written pass saw, as its `lastPrice` is.
+  reconVolatile: [
+    'updatedAt',
+    'lastReconAt',
+    'lastPrice',
+    'margin.at',
+    'levels.*.role',
+    'levels.*.profitLocked',
+  ],
   monitoring: (config) => ({
     riskBreach: { onBreach: config.risk.on_breach },
     heartbeatMaxAgeSec: config.risk.heartbeat_max_age_sec,

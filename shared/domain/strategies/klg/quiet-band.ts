@@ -6,13 +6,15 @@
  * Entry point: `klgQuietBand(state, config, rules, price)`.
  *
  * The prices a pass compares the price (or the mark) with, with the state and the exchange unchanged:
- *  - each level's price (its role: support, resistance, at the price; `polarity.ts`);
- *  - a support's price × (1 + buy_price_buffer_pct), where a new buy there becomes allowed, when it could
- *    get one (no order, IDLE, quota left, not paused); a resistance's × (1 − sell_price_buffer_pct), where
- *    a new sell there has room (and the waterfall's space check), when anything is held, the level's
- *    sell price clears the profit guard (`polarity.ts`, `sell-target.ts`) and the waterfall may act: not
- *    when the live sells already cover what it can place (`sellsCovered`); the other side of each is past
- *    the level itself, whose role flips first;
+ *  - the price of each level with an order (its buy rests below the price, its sell above: past the level
+ *    the order fills, or is cancelled as the level's role flips; `polarity.ts`, `buys.ts`, `sells.ts`);
+ *  - for a level without one, only where it would get an order in the role it has on that side of it (a
+ *    role flip alone decides nothing: every pass derives the roles again, and they are `reconVolatile`):
+ *    as a support, its price × (1 + buy_price_buffer_pct), where a new buy becomes allowed, when it could
+ *    get one (IDLE, quota left, not paused); as a resistance, its price × (1 − sell_price_buffer_pct),
+ *    where a new sell has room (the waterfall's space check), when anything is held, the level's sell
+ *    price clears the profit guard (`polarity.ts`, `sell-target.ts`) and the waterfall may act: not when
+ *    the live sells already cover what it can place (`sellsCovered`);
  *  - the stop trigger the position wants (the mark at or below it closes the position; `stop-loss.ts`).
  * Everything else a pass reads is the state or the exchange (fills, open orders, the position, the margin
  * facts), which the caller guarantees unchanged.
@@ -20,7 +22,7 @@
  * No band (null) while anything in the state waits on time or on the exchange: a level or stop placing or
  * cancelling, an order whose outcome is unknown, a protective close in flight, a position mismatch waiting
  * to be adopted, fills not journaled, a recon backoff, a quote-sized unit not settled at its configured
- * amount; nor when the state's roles disagree with `price` (it was not decided at that price).
+ * amount; nor when an order rests on the wrong side of `price` (the state was not decided at that price).
  */
 import { type Decimal, ZERO } from '../../money.js';
 import type { QuietBand } from '../../strategy.js';
@@ -50,22 +52,25 @@ export function klgQuietBand(
   };
   const held = state.holdings.greaterThan(0);
   const floor = profitGuardFloor(state.avgEntry, config);
-  const sellRoom = held && !sellsCovered(state, config, rules, floor);
+  const sellRoom = held && !sellsCovered(state, config, rules, floor, price);
   for (const level of state.levels) {
-    if (level.role !== roleOf(level.price, price)) return null;
-    limit(level.price);
-    // Above a support, where a new buy becomes allowed (a level with an order, used up, or of a paused
-    // grid gets none: the threshold changes nothing there). Past a resistance the role flips first.
-    const waiting = !level.order && level.state === 'IDLE' && level.fillCounter < config.max_fill_per_level;
-    if (level.role === 'SUPPORT' && waiting && !state.paused) limit(buyThreshold(level.price, config));
-    // Below a resistance, where a new sell there has room (nothing to sell when nothing is held; a level
-    // with a live sell is not judged on room, nor one the profit guard keeps closed at any price).
-    if (
-      level.role === 'RESISTANCE' &&
-      sellRoom &&
-      !level.order &&
-      sellPriceOf(level.price, rules).greaterThan(floor)
-    )
+    const o = level.order;
+    if (o) {
+      // Decided at this price, buys rest on supports and sells on resistances; the order fills, or turns
+      // invalid, once the price reaches its level.
+      if (roleOf(level.price, price) !== (o.side === 'buy' ? 'SUPPORT' : 'RESISTANCE')) return null;
+      limit(level.price);
+      continue;
+    }
+    // A level without an order changes role as the price crosses it, and that alone decides nothing (every
+    // pass derives the roles again: `reconVolatile`). What bounds the band is where, in either role, it
+    // would get an order or change what the waterfall does:
+    //  - as a support, above its buffer: a new buy, while it can get one (IDLE, quota left, not paused);
+    if (level.state === 'IDLE' && level.fillCounter < config.max_fill_per_level && !state.paused)
+      limit(buyThreshold(level.price, config));
+    //  - as a resistance, below its buffer: room for a new sell, when anything is held, the waterfall may
+    //    act and the level's sell price clears the profit guard (a level it keeps closed never qualifies).
+    if (sellRoom && sellPriceOf(level.price, rules).greaterThan(floor))
       limit(sellThreshold(level.price, config));
   }
   if (held) {
@@ -83,19 +88,26 @@ export function klgQuietBand(
  * the profit guard lets sell (so one qualifies at any price), and the target, when there is one, clears the
  * exchange minimum at every resistance it could start from (no plan left empty by the minimum).
  */
-function sellsCovered(s: KlgState, config: KlgConfig, rules: SymbolRules, floor: Decimal): boolean {
+function sellsCovered(
+  s: KlgState,
+  config: KlgConfig,
+  rules: SymbolRules,
+  floor: Decimal,
+  price: Decimal,
+): boolean {
   const target = sellTarget(s, config);
   const total = roundQty(target, rules);
   let live = ZERO;
   for (const level of s.levels) {
     if (level.order?.side !== 'sell') continue;
-    if (level.role !== 'RESISTANCE' || !sellPriceOf(level.price, rules).greaterThan(floor)) return false;
+    const resistance = roleOf(level.price, price) === 'RESISTANCE';
+    if (!resistance || !sellPriceOf(level.price, rules).greaterThan(floor)) return false;
     live = live.plus(level.order.openQty);
   }
   if (live.lessThan(total) || live.greaterThan(target)) return false;
   if (total.isZero()) return true;
+  // Any level may be a resistance somewhere in the band.
   return s.levels.every((level) => {
-    if (level.role !== 'RESISTANCE') return true;
     const sell = sellPriceOf(level.price, rules);
     return !sell.greaterThan(floor) || total.greaterThanOrEqualTo(minOrderCoins(sell, rules));
   });

@@ -115,6 +115,7 @@ describe('Key Level Grid quiet band', () => {
           for (const m of moves) {
             const next = bot.venue.price.plus(ticks(m));
             if (next.greaterThan(ticks(5_000))) bot.move(next.toFixed());
+            bot.journal();
             // One pass as recon makes it: changed, nothing sent?
             const before = bot.state;
             const snap = bot.venue.snapshot(before);
@@ -225,10 +226,23 @@ describe('Key Level Grid quiet band', () => {
     bot.recon();
     bot.recon();
     const band = klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.2'));
-    // Between the neighbouring levels (the supports have their buys: no buffer threshold applies).
+    // Below: the buy resting at 0.19 (it fills there). Above: 0.21 has no order (nothing held, nothing to
+    // sell), so crossing it only flips its role; as a support it would get a buy once the price clears its
+    // buffer (0.21 × 1.002).
     expect(band?.low?.toFixed()).toBe('0.19');
-    expect(band?.high?.toFixed()).toBe('0.21');
-    // The roles say 0.19 is a support: at 0.185 the state was not decided.
+    expect(band?.high?.toFixed()).toBe(
+      dec('0.21').times(dec(1).plus(bot.config.buy_price_buffer_pct)).toFixed(),
+    );
+    expect(band?.high?.toFixed()).toBe('0.21042');
+    // Used up, 0.21 would get no buy: the band reaches the next level's threshold.
+    const usedUp = {
+      ...bot.state,
+      levels: bot.state.levels.map((l) =>
+        l.price.equals('0.21') ? { ...l, fillCounter: bot.config.max_fill_per_level } : l,
+      ),
+    };
+    expect(klgQuietBand(usedUp, bot.config, bot.venue.rules, dec('0.2'))?.high?.toFixed()).toBe('0.22044');
+    // The buy at 0.19 rests above 0.185: at 0.185 the state was not decided.
     expect(klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.185'))).toBeNull();
     // On a level: no band.
     expect(klgQuietBand(bot.state, bot.config, bot.venue.rules, dec('0.19'))).toBeNull();
