@@ -18,7 +18,7 @@ import type { CommandOutcome, Decision, OrderCommand } from './commands.js';
 import type { InstanceGuards } from './guards/instance-guards.js';
 import type { MarginPolicy } from './guards/margin.js';
 import type { Tape } from './market-tape.js';
-import type { Decimal } from './money.js';
+import { compareDec, type Decimal } from './money.js';
 import type { ExchangeOrder, Fill, FillCursor, Position, PositionSide } from './orders.js';
 import type { OrderSlot, UnjournaledFill } from './stored-instance.js';
 import type { SymbolRules } from './symbol-rules.js';
@@ -261,7 +261,10 @@ export function insideBand(
   hi: Decimal,
   band: { readonly low: Decimal | null; readonly high: Decimal | null },
 ): boolean {
-  return (band.low === null || lo.greaterThan(band.low)) && (band.high === null || hi.lessThan(band.high));
+  return (
+    (band.low === null || compareDec(lo, band.low) > 0) &&
+    (band.high === null || compareDec(hi, band.high) < 0)
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * falling one the high first — the path that makes the body's direction the last move, which is the
  * conservative choice for grid orders on both sides. Consecutive equal points are collapsed.
  */
-import type { Decimal } from '../../domain/money.js';
+import { compareDec, type Decimal } from '../../domain/money.js';
 
 export interface OhlcPrices {
   readonly open: Decimal;
@@ -84,10 +84,10 @@ export class IntrabarTimeline {
 /** Throws a clear error when a candle is not a valid OHLC bar. */
 export function assertValidOhlc(c: OhlcPrices, what: string): void {
   if (!c.low.greaterThan(0)) throw new Error(`${what}: low must be > 0, got ${c.low}`);
-  if (c.high.lessThan(c.open) || c.high.lessThan(c.close) || c.high.lessThan(c.low)) {
+  if (compareDec(c.high, c.open) < 0 || compareDec(c.high, c.close) < 0 || compareDec(c.high, c.low) < 0) {
     throw new Error(`${what}: high ${c.high} must be ≥ open, close and low`);
   }
-  if (c.low.greaterThan(c.open) || c.low.greaterThan(c.close)) {
+  if (compareDec(c.low, c.open) > 0 || compareDec(c.low, c.close) > 0) {
     throw new Error(`${what}: low ${c.low} must be ≤ open and close`);
   }
 }

@@ -127,6 +127,9 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
 
 /** The kline a candle is stored as. */
 export function klineOf(c: CandleInput, intervalMs: number): KlineView {
+  // The quote volume (volume × the candle's mid) is worked out when first read: most klines of a replay
+  // never are.
+  let quoteVolume: Decimal | undefined;
   return {
     openTime: c.openTime,
     closeTime: c.openTime + intervalMs - 1,
@@ -135,7 +138,10 @@ export function klineOf(c: CandleInput, intervalMs: number): KlineView {
     low: c.low,
     close: c.close,
     volume: c.volume,
-    quoteVolume: c.volume.times(c.open.plus(c.close).dividedBy(2)),
+    get quoteVolume(): Decimal {
+      quoteVolume ??= c.volume.times(c.open.plus(c.close).dividedBy(2));
+      return quoteVolume;
+    },
     trades: 0,
   };
 }

@@ -19,7 +19,7 @@
  * Invariant (property-tested against `applyCandle`): for a candle inside the range, both leave the same
  * prices, book, mark, klines and accounts, and `applyCandle` emits no account event.
  */
-import { type Decimal, dec, ZERO } from '../../domain/money.js';
+import { compareDec, type Decimal, dec, ZERO } from '../../domain/money.js';
 import { insideBand, type QuietBand } from '../../domain/strategy.js';
 import { assertValidOhlc } from './intrabar-path.js';
 import { liquidationPrice, marketOf, poolPositions } from './ledger.js';
@@ -105,7 +105,12 @@ export function applyQuietCandle(
     core.eventTime = undefined;
   }
   // Where the walk of the path would leave them: nothing crossed on the way.
-  setLastPrice(market, c.close, core.clock.now(), !(c.close.equals(c.high) && c.high.greaterThan(c.low)));
+  setLastPrice(
+    market,
+    c.close,
+    core.clock.now(),
+    !(compareDec(c.close, c.high) === 0 && compareDec(c.high, c.low) > 0),
+  );
   market.mark = c.close;
   market.klines.push(klineOf(c, intervalMs));
   return true;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ceilTo,
+  compareDec,
   Decimal,
   dec,
   decNonNeg,
@@ -72,5 +73,43 @@ describe('snapping to increments', () => {
     expect(fmt(minDec(dec('2'), dec('1.5')))).toBe('1.5');
     expect(fmt(maxDec(dec('2'), dec('1.5')))).toBe('2');
     expect(fmt(sumDec([dec('0.1'), dec('0.2'), dec('0.3')]))).toBe('0.6');
+  });
+});
+
+describe('compareDec', () => {
+  // Values made every way the engine makes them: parsed, computed, rounded, scaled a word (10^7) apart.
+  const text = fc
+    .tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 0, max: 12 }))
+    .map(([n, scale]) => (n / 10 ** scale).toFixed(scale));
+  const made = fc.oneof(
+    text.map((t) => dec(t)),
+    fc.tuple(text, text).map(([a, b]) => dec(a).plus(b)),
+    fc.tuple(text, text).map(([a, b]) => dec(a).minus(b)),
+    fc.tuple(text, text).map(([a, b]) => dec(a).times(b)),
+    fc.tuple(text, fc.integer({ min: 0, max: 8 })).map(([a, dp]) => dec(a).toDecimalPlaces(dp)),
+    fc.tuple(text, fc.integer({ min: -3, max: 3 })).map(([a, k]) => dec(a).times(dec(10).pow(7 * k))),
+    fc.constantFrom(dec('0'), dec('-0'), dec('1e-30'), dec('-1e30')),
+  );
+
+  it('answers as decimal.js comparedTo on every pair, and min/max follow it', () => {
+    fc.assert(
+      fc.property(made, made, (a, b) => {
+        expect(compareDec(a, b)).toBe(a.comparedTo(b));
+        // A value and its neighbours one unit of its last digit away.
+        const ulp = dec(10).pow(a.decimalPlaces() > 0 ? -a.decimalPlaces() : 0);
+        expect(compareDec(a, a.plus(ulp))).toBe(-1);
+        expect(compareDec(a.minus(ulp), a)).toBe(-1);
+        expect(compareDec(a, dec(a.toFixed()))).toBe(0);
+        expect(minDec(a, b).equals(a.lessThanOrEqualTo(b) ? a : b)).toBe(true);
+        expect(maxDec(a, b).equals(a.greaterThanOrEqualTo(b) ? a : b)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('leaves NaN and the infinities to decimal.js', () => {
+    expect(compareDec(new Decimal(Number.POSITIVE_INFINITY), dec('1'))).toBe(1);
+    expect(compareDec(dec('1'), new Decimal(Number.NEGATIVE_INFINITY))).toBe(1);
+    expect(compareDec(new Decimal(Number.NaN), dec('1'))).toBeNaN();
   });
 });
