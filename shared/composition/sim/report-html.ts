@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import type { CandleInput } from '../../adapters/paper/market-driver.js';
 import type { InstanceConfig } from '../../domain/config/deployment.js';
 import { escapeHtml } from '../../domain/html.js';
-import { type Decimal, dec } from '../../domain/money.js';
+import { compareDec, type Decimal, dec } from '../../domain/money.js';
 import type { DemoPhase } from '../../domain/sim/demo-market.js';
 import { matchRoundTrips } from '../../domain/sim/performance.js';
 import { legsOf } from '../../domain/strategies/index.js';
@@ -53,8 +53,8 @@ function toBars(points: Iterable<Ohlc>, barMs: number): Bar[] {
   for (const k of points) {
     const t = Math.floor(k.t / barMs) * barMs;
     if (cur && cur.t === t) {
-      if (k.h.greaterThan(cur.h)) cur.h = k.h;
-      if (k.l.lessThan(cur.l)) cur.l = k.l;
+      if (compareDec(k.h, cur.h) > 0) cur.h = k.h;
+      if (compareDec(k.l, cur.l) < 0) cur.l = k.l;
       cur.c = k.c;
     } else {
       flush();

@@ -35,7 +35,7 @@
  *    credited to the level the lot was opened at; time locked = Σ over the lots opened there of the time
  *    until their last piece was closed (the end of the run for a lot still open).
  */
-import { type Decimal, dec, minDec, sumDec, ZERO } from '../money.js';
+import { compareDec, type Decimal, dec, minDec, sumDec, ZERO } from '../money.js';
 
 export const DAY_MS = 86_400_000;
 /** Grid profit is carried to this many decimal places, so grid profit + inventory PnL is exact. */
@@ -284,18 +284,23 @@ export function drawdownOf(points: readonly EquityPoint[]): Drawdown {
     }
     underSince = null;
   };
+  // The lowest equity since the peak: the drawdown from a peak can only grow at a new low.
+  let low: Decimal | null = null;
   for (const p of points) {
-    if (peak === null || p.equity.greaterThanOrEqualTo(peak)) {
+    if (peak === null || compareDec(p.equity, peak) >= 0) {
       closeSpell(p.t);
-      if (waitingRecovery && peak !== null && p.equity.greaterThanOrEqualTo(peak)) {
+      if (waitingRecovery && peak !== null) {
         recoveredAt = p.t;
         waitingRecovery = false;
       }
       peak = p.equity;
       peakAt = p.t;
+      low = null;
       continue;
     }
     if (underSince === null) underSince = peakAt;
+    if (low !== null && compareDec(p.equity, low) >= 0) continue;
+    low = p.equity;
     if (peak.greaterThan(0)) {
       const down = peak.minus(p.equity).dividedBy(peak);
       if (down.greaterThan(max)) {

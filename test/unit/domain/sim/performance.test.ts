@@ -103,6 +103,37 @@ describe('drawdownOf', () => {
     expect([d.longestFrom, d.longestTo]).toEqual([4, 9]);
   });
 
+  it('agrees with the definition on random equity tracks: the deepest fall from a running peak, where, and when it is made good', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 60 }), (values) => {
+        const points = values.map((v, i) => eq(i, String(v)));
+        let best = ZERO;
+        let peakAt: number | null = null;
+        let troughAt: number | null = null;
+        let peak: Decimal | null = null;
+        let runAt = 0;
+        for (const p of points) {
+          if (peak === null || p.equity.greaterThanOrEqualTo(peak)) {
+            peak = p.equity;
+            runAt = p.t;
+          } else if (peak.greaterThan(0)) {
+            const down = peak.minus(p.equity).dividedBy(peak);
+            if (down.greaterThan(best)) [best, peakAt, troughAt] = [down, runAt, p.t];
+          }
+        }
+        const top = peakAt === null ? null : points[peakAt]!.equity;
+        const recovered =
+          top === null
+            ? null
+            : (points.find((p) => p.t > troughAt! && p.equity.greaterThanOrEqualTo(top))?.t ?? null);
+        const d = drawdownOf(points);
+        expect(d.max.equals(best)).toBe(true);
+        expect([d.peakAt, d.troughAt, d.recoveredAt]).toEqual([peakAt, troughAt, recovered]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('is 0 for no samples and for a start balance of 0', () => {
     expect(drawdownOf([]).max.isZero()).toBe(true);
     expect(drawdownOf([eq(0, '0'), eq(1, '0')]).max.isZero()).toBe(true);
