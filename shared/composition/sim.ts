@@ -237,9 +237,18 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const all = marketSteps(plan, rt, market, openingStep(plan, rt, takerFees, openings));
     const history = all.filter((s) => s.at < plan.start);
     const steps = all.filter((s) => s.at >= plan.start);
-    const recorder = new Recorder(plan.instances, rt.ports, steps.length, undefined, (account, asset) =>
-      rt.exchange.marginBalance(account, asset),
-    );
+    const recorder = new Recorder(plan.instances, rt.ports, steps.length, undefined, {
+      equity: (account, asset) => rt.exchange.marginBalance(account, asset),
+      position: (leg) => {
+        const id = rt.ports.get(leg.account)!.symbols.toId(leg.symbol);
+        const p = rt.exchange.positionRisk(leg.account, id, leg.positionSide);
+        return {
+          qty: p.qty,
+          markPrice: p.mark,
+          liquidationPrice: p.liquidationPrice.isZero() ? undefined : p.liquidationPrice,
+        };
+      },
+    });
     let done = 0;
     let seenEvents = rt.events.events.length;
     const replay = await replayMarket({

@@ -38,7 +38,7 @@ import { binanceErrors, PaperApiError } from './errors.js';
 import type { FeedListener, FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
-import { feeRatesFor, marginBalanceOf, marketOf } from './ledger.js';
+import { feeRatesFor, liquidationPrice, marginBalanceOf, marketOf, markOf, positionOf } from './ledger.js';
 import { type BracketRow, bracketsFromTable } from './leverage-brackets.js';
 import { settleFunding } from './liquidation.js';
 import {
@@ -374,6 +374,31 @@ export class PaperExchange {
 
   balance(accountId: string, asset: string): T.BalanceView {
     return this.run(accountId, 'query', () => balanceView(this.core, this.acct(accountId), asset));
+  }
+
+  /**
+   * A position's quantity, mark and liquidation price (zero without one), as `positions(...)` reports them,
+   * without the rest of the view: the simulator's samples.
+   */
+  positionRisk(
+    accountId: string,
+    symbol: string,
+    positionSide: T.BinancePositionSide,
+  ): { qty: Decimal; mark: Decimal; liquidationPrice: Decimal } {
+    return this.run(accountId, 'query', () => {
+      const market = marketOf(this.core, symbol);
+      const account = this.acct(accountId);
+      if ((positionSide === 'BOTH') === account.dualSidePosition)
+        throw new Error(
+          `positionRisk: no ${positionSide} position in ${account.dualSidePosition ? 'hedge' : 'one-way'} mode`,
+        );
+      const p = positionOf(account, symbol, positionSide);
+      return {
+        qty: p.qty,
+        mark: markOf(market),
+        liquidationPrice: p.qty.isZero() ? ZERO : liquidationPrice(this.core, account, symbol),
+      };
+    });
   }
 
   /** The account's margin balance in `asset` (`balance(...).marginBalance`, read cheaply: the simulator's equity samples). */

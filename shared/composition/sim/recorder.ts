@@ -41,6 +41,14 @@ export interface LevelSpan {
   readonly prices: readonly string[];
 }
 
+/** Direct reads of the simulated exchange, for samples taken every few steps (absent: through each account's port). */
+export interface RecorderReads {
+  /** The account's equity (margin balance) in `asset`. */
+  equity(account: string, asset: string): Decimal;
+  /** A leg's position: quantity (signed in one-way mode), mark, liquidation price (absent without one). */
+  position(leg: Leg): { qty: Decimal; markPrice: Decimal; liquidationPrice?: Decimal | undefined };
+}
+
 export class Recorder {
   readonly series = new Map<string, SeriesPoint[]>();
   readonly levels = new Map<string, LevelSpan[]>();
@@ -56,8 +64,7 @@ export class Recorder {
     private readonly ports: ReadonlyMap<string, ExchangePort>,
     expectedSteps: number,
     maxPoints = 5000,
-    /** The account's equity read directly (the simulator's exchange), else `balance().marginBalance` through its port. */
-    private readonly equityOf?: (account: string, asset: string) => Decimal,
+    private readonly reads?: RecorderReads,
   ) {
     this.#every = Math.max(1, Math.ceil(expectedSteps / maxPoints));
     this.drawdownEvery = Math.max(1, Math.ceil(expectedSteps / 10_000));
@@ -79,8 +86,8 @@ export class Recorder {
       const key = `${leg.account}|${quote}`;
       let equity = equityOf.get(key);
       if (!equity) {
-        equity = this.equityOf
-          ? this.equityOf(leg.account, quote)
+        equity = this.reads
+          ? this.reads.equity(leg.account, quote)
           : (await port.balance(quote)).marginBalance;
         equityOf.set(key, equity);
       }
@@ -104,7 +111,9 @@ export class Recorder {
           total = (total ?? ZERO).plus(equity);
         }
         if (!keep) continue;
-        const position = await port.position(leg.symbol, leg.positionSide);
+        const position = this.reads
+          ? this.reads.position(leg)
+          : await port.position(leg.symbol, leg.positionSide);
         const signed = signedQty(leg, position.qty);
         net = net.plus(signed);
         byLeg[leg.role] = signed.toFixed();

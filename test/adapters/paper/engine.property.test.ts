@@ -263,6 +263,32 @@ describe('paper engine properties', () => {
     );
   });
 
+  it('reads the margin balance and a position’s risk cheaply as the full views report them', () => {
+    let held = 0;
+    fc.assert(
+      fc.property(scenario, (steps) => {
+        const { ex } = run(steps);
+        for (const id of ['h', 'o']) {
+          expect(ex.marginBalance(id, 'USDC').toString()).toBe(
+            ex.balance(id, 'USDC').marginBalance.toString(),
+          );
+          for (const view of ex.positions(id, S)) {
+            const risk = ex.positionRisk(id, S, view.positionSide);
+            expect([risk.qty, risk.mark, risk.liquidationPrice].map(String)).toEqual(
+              [view.positionAmt, view.markPrice, view.liquidationPrice].map(String),
+            );
+            if (!view.positionAmt.isZero()) held += 1;
+          }
+          // A side the account's mode does not have is refused, not made up.
+          const absent: BinancePositionSide[] = id === 'h' ? ['BOTH'] : ['LONG', 'SHORT'];
+          for (const side of absent) expect(() => ex.positionRisk(id, S, side)).toThrow(/mode/);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    expect(held).toBeGreaterThan(20);
+  });
+
   it('fills nothing outside the range of the candle that caused it', () => {
     fc.assert(
       fc.property(scenario, (steps) => {
