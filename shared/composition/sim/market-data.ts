@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { loadFunding, loadTrades } from '../../adapters/paper/data-files.js';
 import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver.js';
-import { type Decimal, dec } from '../../domain/money.js';
+import { compareDec, DECIMAL_TEXT, Decimal, dec } from '../../domain/money.js';
 import { SimInputError } from './markets.js';
 
 const MINUTE = 60_000;
@@ -133,11 +133,14 @@ export function readCandleCsv(
     if (interned.size < INTERN_MAX) interned.set(raw, value);
     return value;
   };
+  // The row an error names (one closure for the file: a closure a row would cost more than the row).
+  let row = 0;
+  const where = (): string => `${path}:${row + 1}`;
   for (let i = headerless ? 0 : 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === '' || line.trim() === '') continue;
     const cells = line.split(',');
-    const where = (): string => `${path}:${i + 1}`;
+    row = i;
     if (cells.length < width)
       throw new SimInputError(`${where()}: expected at least ${width} columns, got ${cells.length}`);
     const openTime = timeCell(cells[cols.time]!, where);
@@ -155,21 +158,25 @@ export function readCandleCsv(
       (window.to !== undefined && openTime > window.to)
     )
       continue;
+    const volume = unquote(cells[cols.volume]!);
+    if (!DECIMAL_TEXT.test(volume))
+      throw new SimInputError(`${where()}: volume must be a decimal number, got ${JSON.stringify(volume)}`);
     const c: CandleInput = {
       openTime,
       open: price(cells[cols.open]!, i, 'open'),
       high: price(cells[cols.high]!, i, 'high'),
       low: price(cells[cols.low]!, i, 'low'),
       close: price(cells[cols.close]!, i, 'close'),
-      volume: decimalCell(unquote(cells[cols.volume]!), where(), 'volume'),
+      // Checked as decimal text above (what `dec` checks); volumes rarely repeat, so none is interned.
+      volume: new Decimal(volume),
     };
     if (!c.low.greaterThan(0)) throw new SimInputError(`${where()}: prices must be greater than 0`);
     if (
-      c.high.lessThan(c.low) ||
-      c.high.lessThan(c.open) ||
-      c.high.lessThan(c.close) ||
-      c.low.greaterThan(c.open) ||
-      c.low.greaterThan(c.close)
+      compareDec(c.high, c.low) < 0 ||
+      compareDec(c.high, c.open) < 0 ||
+      compareDec(c.high, c.close) < 0 ||
+      compareDec(c.low, c.open) > 0 ||
+      compareDec(c.low, c.close) > 0
     )
       throw new SimInputError(`${where()}: high must be ≥ open, close, low and low ≤ open, close`);
     out.push(c);
