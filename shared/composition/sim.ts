@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { processRedactor } from '../adapters/logging/redactor.js';
 import type { CandleInput } from '../adapters/paper/market-driver.js';
 import { preflightInstances } from '../application/preflight.js';
+import type { QuietCandle } from '../application/sim/quiet-skip.js';
 import { type MarketStep, replayMarket } from '../application/sim/replay.js';
 import type { DeploymentConfig } from '../domain/config/deployment.js';
 import { type Decimal, ZERO } from '../domain/money.js';
@@ -19,7 +20,7 @@ import type { DemoPhase } from '../domain/sim/demo-market.js';
 import { checkEventLog } from '../domain/sim/event-checks.js';
 import { checkHedgeLog } from '../domain/sim/hedge-checks.js';
 import { legsOf, strategyOf } from '../domain/strategies/index.js';
-import type { InstanceEnvelope, SimOpening } from '../domain/strategy.js';
+import type { InstanceEnvelope, QuietBand, SimOpening } from '../domain/strategy.js';
 import type { SymbolRules } from '../domain/symbol-rules.js';
 import { loadDeploymentConfigFile } from './deployment-source.js';
 import { eventsJsonl, orderEvents } from './sim/events-file.js';
@@ -123,6 +124,53 @@ function openingStep(
   };
 }
 
+/** What every market step of a replay shares: the exchange, the time spent in it, what it delivered. */
+interface StepContext {
+  readonly exchange: SimRuntime['exchange'];
+  readonly timing: { ms: number };
+  /** Events the exchange sent to any account so far. */
+  delivered: number;
+}
+
+/** A candle's close as a market step, and as a quiet candle (methods, not closures: a month has 43,200). */
+class CandleStep implements MarketStep, QuietCandle {
+  readonly at: number;
+  readonly low: Decimal;
+  readonly high: Decimal;
+  readonly close: Decimal;
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly feedId: string,
+    readonly symbol: string,
+    readonly order: number,
+    private readonly candle: CandleInput,
+  ) {
+    this.at = candle.openTime + 60_000;
+    this.low = candle.low;
+    this.high = candle.high;
+    this.close = candle.close;
+  }
+
+  get quiet(): QuietCandle {
+    return this;
+  }
+
+  apply(): boolean {
+    const a = performance.now();
+    const before = this.ctx.delivered;
+    this.ctx.exchange.applyCandle(this.feedId, this.candle);
+    this.ctx.timing.ms += performance.now() - a;
+    return this.ctx.delivered !== before;
+  }
+
+  applyQuiet(range: QuietBand): boolean {
+    const a = performance.now();
+    const done = this.ctx.exchange.applyQuietCandle(this.feedId, this.candle, range);
+    this.ctx.timing.ms += performance.now() - a;
+    return done;
+  }
+}
+
 function marketSteps(
   plan: SimPlan,
   rt: SimRuntime,
@@ -130,43 +178,29 @@ function marketSteps(
   opening: { at: number; order: number; apply: () => boolean } | null,
 ): MarketStep[] {
   // Counts what the exchange sends to every account, so a step that reached nobody skips the wait.
-  let delivered = 0;
+  const ctx: StepContext = { exchange: rt.exchange, timing, delivered: 0 };
   for (const account of plan.config.accounts)
     rt.exchange.subscribeAccount(account.id, {
       onEvent: () => {
-        delivered += 1;
+        ctx.delivered += 1;
       },
     });
   const steps: (MarketStep & { order: number })[] = [];
   plan.feeds.forEach((feed, order) => {
     if (feed.funding.length > 0) rt.exchange.setFundingRates(feed.id, feed.funding);
-    const timed = (fn: () => void) => () => {
-      const a = performance.now();
-      const before = delivered;
-      fn();
-      timing.ms += performance.now() - a;
-      return delivered !== before;
-    };
-    for (const c of feed.candles)
+    for (const c of feed.candles) steps.push(new CandleStep(ctx, feed.id, feed.symbol, order, c));
+    for (const t of feed.ticks)
       steps.push({
-        at: c.openTime + 60_000,
+        at: t.time,
         order,
-        apply: timed(() => rt.exchange.applyCandle(feed.id, c)),
-        quiet: {
-          symbol: feed.symbol,
-          low: c.low,
-          high: c.high,
-          close: c.close,
-          applyQuiet: (range) => {
-            const a = performance.now();
-            const done = rt.exchange.applyQuietCandle(feed.id, c, range);
-            timing.ms += performance.now() - a;
-            return done;
-          },
+        apply: () => {
+          const a = performance.now();
+          const before = ctx.delivered;
+          rt.exchange.applyTrade(feed.id, t);
+          timing.ms += performance.now() - a;
+          return ctx.delivered !== before;
         },
       });
-    for (const t of feed.ticks)
-      steps.push({ at: t.time, order, apply: timed(() => rt.exchange.applyTrade(feed.id, t)) });
   });
   if (opening) steps.push(opening);
   return steps.sort((a, b) => a.at - b.at || a.order - b.order).filter((s) => s.at <= plan.end);

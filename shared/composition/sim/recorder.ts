@@ -58,6 +58,8 @@ export class Recorder {
   /** Equity is read every this many steps for the drawdown (every step up to 10 000 steps). */
   readonly drawdownEvery: number;
   #count = 0;
+  /** Each instance's legs with their settlement asset, and the account-and-asset key equity is read by. */
+  readonly #legs = new Map<string, { leg: Leg; quote: string; key: string }[]>();
 
   constructor(
     private readonly instances: readonly InstanceConfig[],
@@ -69,6 +71,13 @@ export class Recorder {
     this.#every = Math.max(1, Math.ceil(expectedSteps / maxPoints));
     this.drawdownEvery = Math.max(1, Math.ceil(expectedSteps / 10_000));
     for (const i of instances) {
+      this.#legs.set(
+        i.id,
+        legsOf(i).map((leg) => {
+          const { quote } = parseLinearSymbol(leg.symbol);
+          return { leg, quote, key: `${leg.account}|${quote}` };
+        }),
+      );
       this.series.set(i.id, []);
       this.levels.set(i.id, []);
       this.equityTrack.set(i.id, []);
@@ -81,31 +90,25 @@ export class Recorder {
     this.#count += 1;
     if (!measure) return;
     const equityOf = new Map<string, Decimal>();
-    const measureEquity = async (leg: Leg, port: ExchangePort): Promise<Decimal> => {
-      const quote = parseLinearSymbol(leg.symbol).quote;
-      const key = `${leg.account}|${quote}`;
-      let equity = equityOf.get(key);
-      if (!equity) {
-        equity = this.reads
-          ? this.reads.equity(leg.account, quote)
-          : (await port.balance(quote)).marginBalance;
-        equityOf.set(key, equity);
-      }
-      return equity;
-    };
     for (const inst of this.instances) {
-      const legs = legsOf(inst);
+      const legs = this.#legs.get(inst.id)!;
       let total: Decimal | null = null;
       const counted = new Set<string>();
       let net = ZERO;
       const byLeg: Record<string, string> = {};
       let notional = ZERO;
       let liquidation: Decimal | null = null;
-      for (const leg of legs) {
+      for (const { leg, quote, key } of legs) {
         const port = this.ports.get(leg.account);
         if (!port) continue;
-        const equity = await measureEquity(leg, port);
-        const key = `${leg.account}|${parseLinearSymbol(leg.symbol).quote}`;
+        // Each account's equity once per sample.
+        let equity = equityOf.get(key);
+        if (!equity) {
+          equity = this.reads
+            ? this.reads.equity(leg.account, quote)
+            : (await port.balance(quote)).marginBalance;
+          equityOf.set(key, equity);
+        }
         if (!counted.has(key)) {
           counted.add(key);
           total = (total ?? ZERO).plus(equity);
