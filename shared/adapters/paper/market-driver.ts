@@ -15,7 +15,7 @@
  *    stamped with the trade's time; publishes the trade, the book top and, once a second, the mark price.
  *  - `applyMark(core, symbol, mark)`: a mark price from a mark series; MARK_PRICE stops and liquidation.
  */
-import { type Decimal, ZERO } from '../../domain/money.js';
+import { Decimal, ZERO } from '../../domain/money.js';
 import { assertValidOhlc, IntrabarTimeline, intrabarPath } from './intrabar-path.js';
 import { marketOf } from './ledger.js';
 import { checkLiquidations, settleFunding } from './liquidation.js';
@@ -126,10 +126,9 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
 }
 
 /** The kline a candle is stored as. */
+const HALF = new Decimal('0.5');
+
 export function klineOf(c: CandleInput, intervalMs: number): KlineView {
-  // The quote volume (volume × the candle's mid) is worked out when first read: most klines of a replay
-  // never are.
-  let quoteVolume: Decimal | undefined;
   return {
     openTime: c.openTime,
     closeTime: c.openTime + intervalMs - 1,
@@ -138,10 +137,8 @@ export function klineOf(c: CandleInput, intervalMs: number): KlineView {
     low: c.low,
     close: c.close,
     volume: c.volume,
-    get quoteVolume(): Decimal {
-      quoteVolume ??= c.volume.times(c.open.plus(c.close).dividedBy(2));
-      return quoteVolume;
-    },
+    // The volume at the candle's mid price (halved by a product: a division costs more).
+    quoteVolume: c.volume.times(c.open.plus(c.close)).times(HALF),
     trades: 0,
   };
 }

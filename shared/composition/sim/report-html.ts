@@ -33,7 +33,8 @@ const BAR_SIZES_MIN = [1, 5, 15, 30, 60, 120, 240, 360, 720, 1440];
 const MAX_BARS = 50_000;
 const MAX_TICK_BARS = 20_000;
 
-type Bar = [number, string, string, string, string];
+/** [time, open, high, low, close]: numbers for the chart (display only; summary.json keeps the decimals). */
+type Bar = [number, number, number, number, number];
 
 interface Ohlc {
   readonly t: number;
@@ -47,8 +48,18 @@ interface Ohlc {
 function toBars(points: Iterable<Ohlc>, barMs: number): Bar[] {
   const bars: Bar[] = [];
   let cur: { t: number; o: Decimal; h: Decimal; l: Decimal; c: Decimal } | null = null;
+  // Prices repeat (a file's candles share one Decimal per price): each converted once.
+  const numbers = new Map<Decimal, number>();
+  const num = (d: Decimal): number => {
+    let n = numbers.get(d);
+    if (n === undefined) {
+      n = Number(d.toFixed());
+      numbers.set(d, n);
+    }
+    return n;
+  };
   const flush = () => {
-    if (cur) bars.push([cur.t, cur.o.toFixed(), cur.h.toFixed(), cur.l.toFixed(), cur.c.toFixed()]);
+    if (cur) bars.push([cur.t, num(cur.o), num(cur.h), num(cur.l), num(cur.c)]);
   };
   for (const k of points) {
     const t = Math.floor(k.t / barMs) * barMs;
@@ -181,7 +192,7 @@ function strategyRows(report: Record<string, unknown> | undefined): [string, str
   return rows;
 }
 
-/** Bars as columns of numbers (display only; summary.json keeps the decimals): time steps in seconds. */
+/** Bars as columns: time steps in seconds, then each price. */
 function barColumns(bars: readonly Bar[]) {
   const t: number[] = [];
   let prev = 0;
@@ -190,7 +201,7 @@ function barColumns(bars: readonly Bar[]) {
     t.push(sec - prev);
     prev = sec;
   }
-  const col = (i: 1 | 2 | 3 | 4) => bars.map((b) => Number(b[i]));
+  const col = (i: 1 | 2 | 3 | 4) => bars.map((b) => b[i]);
   return { t, o: col(1), h: col(2), l: col(3), c: col(4) };
 }
 
