@@ -271,18 +271,22 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const all = marketSteps(plan, rt, market, openingStep(plan, rt, takerFees, openings));
     const history = all.filter((s) => s.at < plan.start);
     const steps = all.filter((s) => s.at >= plan.start);
-    const recorder = new Recorder(plan.instances, rt.ports, steps.length, undefined, {
-      equity: (account, asset) => rt.exchange.marginBalance(account, asset),
-      position: (leg) => {
-        const id = rt.ports.get(leg.account)!.symbols.toId(leg.symbol);
-        const p = rt.exchange.positionRisk(leg.account, id, leg.positionSide);
-        return {
-          qty: p.qty,
-          markPrice: p.mark,
-          liquidationPrice: p.liquidationPrice.isZero() ? undefined : p.liquidationPrice,
-        };
+    const recorder = new Recorder(
+      plan.instances,
+      {
+        equity: (account, asset) => rt.exchange.marginBalance(account, asset),
+        position: (leg) => {
+          const id = rt.ports.get(leg.account)!.symbols.toId(leg.symbol);
+          const p = rt.exchange.positionRisk(leg.account, id, leg.positionSide);
+          return {
+            qty: p.qty,
+            markPrice: p.mark,
+            liquidationPrice: p.liquidationPrice.isZero() ? undefined : p.liquidationPrice,
+          };
+        },
       },
-    });
+      steps.length,
+    );
     let done = 0;
     let seenEvents = rt.events.events.length;
     const replay = await replayMarket({
@@ -296,13 +300,13 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       settle: () => rt.inFlight.settle(),
       observe: rt.store,
       heartbeatIntervalMs: plan.sim.heartbeat_interval_sec * 1000,
-      afterStep: async (at) => {
+      afterStep: (at) => {
         // A step that brought a fill is always kept, so the position chart shows every fill's effect.
         const logged = rt.events.events.length;
         let filled = false;
         for (let i = seenEvents; i < logged && !filled; i++) filled = rt.events.events[i]!.type === 'fill';
         seenEvents = logged;
-        await recorder.sample(at, filled);
+        recorder.sample(at, filled);
         done += 1;
         options.onProgress?.(done, steps.length, at);
       },
@@ -318,7 +322,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
             },
           }),
     });
-    await recorder.sample(rt.clock.now(), true);
+    recorder.sample(rt.clock.now(), true);
     recorder.finish(plan.end);
 
     const ids = plan.config.instances.map((i) => i.id);

@@ -73,7 +73,7 @@ export interface ReplayOptions {
   readonly settle: () => Promise<void>;
   readonly heartbeatIntervalMs: number;
   /** Called after each market step of the bot's period (and its jobs) has settled. */
-  readonly afterStep?: (at: number) => Promise<void> | void;
+  readonly afterStep?: (at: number) => Promise<void> | undefined | void;
   /** Called with the stored grid whenever the driver inspects it (after anything that may change it). */
   readonly onGrid?: (instanceId: string, state: GridState, at: number) => void;
   /** Given: quiet stretches are cut short (`quiet-skip.ts`); absent: every pass runs, every candle in full. */
@@ -163,15 +163,20 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   /**
    * Moves the clock to `t`, firing the timers due by then one at a time: what is pending settles before
    * the first, and the application settles after each (its store calls answered, their continuations run).
+   * With no timer due it only moves the clock, and returns nothing to wait for (most minutes of a month).
    */
-  const advance = async (t: number): Promise<void> => {
-    if (clock.nextTimerAt() !== undefined && clock.nextTimerAt()! <= t) {
-      // Heartbeats kept off the clock come back on it before another timer fires (none is set while they
-      // are off in a quiet stretch; this keeps the heartbeat right should one be).
-      if (worker?.heartbeatsOffClock) await worker.flushHeartbeats();
-      await o.settle();
-      while (clock.fireNext(t)) await o.settle();
-    }
+  const advance = (t: number): Promise<void> | undefined => {
+    const next = clock.nextTimerAt();
+    if (next !== undefined && next <= t) return fireThrough(t);
+    if (t > clock.now()) clock.setTime(t);
+    return undefined;
+  };
+  const fireThrough = async (t: number): Promise<void> => {
+    // Heartbeats kept off the clock come back on it before another timer fires (none is set while they
+    // are off in a quiet stretch; this keeps the heartbeat right should one be).
+    if (worker?.heartbeatsOffClock) await worker.flushHeartbeats();
+    await o.settle();
+    while (clock.fireNext(t)) await o.settle();
     if (t > clock.now()) clock.setTime(t);
   };
 
@@ -264,20 +269,41 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   };
 
   const schedule = new JobSchedule(o.instances, o.start);
-  const runJobsThrough = async (t: number): Promise<void> => {
-    for (let at = schedule.nextAt(); at <= t; at = schedule.nextAt()) {
-      await advance(at);
-      for (const due of schedule.take(at)) {
-        if (skip?.skips(due.instanceId, due.job, due.at)) {
-          // Inside its band: the pass would decide nothing and not be written (or a steady check).
-          jobs[due.job] += 1;
-          if (due.job === 'recon') reconTimings.quiet += 1;
-          continue;
-        }
-        await worker?.flushHeartbeats();
-        await ran(due, await untilDone(run(due), `${due.job} of ${due.instanceId}`));
-      }
+  /** A due job left out: inside its band, the pass would decide nothing and not be written (or a steady check). */
+  const skipped = (due: DueJob): boolean => {
+    if (!skip?.skips(due.instanceId, due.job, due.at)) return false;
+    jobs[due.job] += 1;
+    if (due.job === 'recon') reconTimings.quiet += 1;
+    return true;
+  };
+  /** Runs `due[k]` for real, then each job after it not left out, in order. */
+  const runFrom = async (due: readonly DueJob[], k: number): Promise<void> => {
+    for (let j = k; j < due.length; j++) {
+      if (j > k && skipped(due[j]!)) continue;
+      await worker?.flushHeartbeats();
+      await ran(due[j]!, await untilDone(run(due[j]!), `${due[j]!.job} of ${due[j]!.instanceId}`));
     }
+  };
+  /** The jobs due at `at` (the clock there), in order: nothing to wait for while every one is left out. */
+  const jobsAt = (at: number): Promise<void> | undefined => {
+    const due = schedule.take(at);
+    for (let k = 0; k < due.length; k++) if (!skipped(due[k]!)) return runFrom(due, k);
+    return undefined;
+  };
+  /**
+   * Runs the jobs due by `t`, each at its own time. Returns something to wait for only once a timer fires
+   * or a job runs for real: most minutes of a month have only a pass left out.
+   */
+  const jobsThrough = (t: number): Promise<void> | undefined => {
+    for (let at = schedule.nextAt(); at <= t; at = schedule.nextAt()) {
+      const moved = advance(at);
+      const pending = moved ? moved.then(() => jobsAt(at)) : jobsAt(at);
+      if (pending) return pending.then(() => jobsThrough(t));
+    }
+    return undefined;
+  };
+  const runJobsThrough = async (t: number): Promise<void> => {
+    await jobsThrough(t);
   };
 
   for (const step of o.history) {
@@ -308,9 +334,12 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
   let index = -1;
   for (const step of list) {
     index += 1;
-    // Jobs strictly before this step's time run first, each at its own scheduled time.
-    await runJobsThrough(step.at - 1);
-    await advance(step.at);
+    // Jobs strictly before this step's time run first, each at its own scheduled time. (Each wait only when
+    // something is to be waited for: a month is mostly minutes with nothing due.)
+    const earlier = jobsThrough(step.at - 1);
+    if (earlier) await earlier;
+    const moved = advance(step.at);
+    if (moved) await moved;
     if (!skip?.tryQuiet(list as MarketStep[], index, schedule)) {
       // What the step brings may read the worker's heartbeat (a hand-over asks whether it holds the account).
       await worker.flushHeartbeats();
@@ -322,7 +351,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       }
       skip?.fullStep(step);
     }
-    await runJobsThrough(step.at);
+    const atStep = jobsThrough(step.at);
+    if (atStep) await atStep;
     // A hand-over is worked by the closer a slice per leg per step (the replay's market moves a candle at
     // a time); what it has not finished by its deadline recon closes at market, as live.
     if (flattenAsked || worker.flattening > 0) {
@@ -333,7 +363,8 @@ export async function replayMarket(o: ReplayOptions): Promise<ReplayResult> {
       await o.settle();
     }
     steps += 1;
-    await o.afterStep?.(step.at);
+    const after = o.afterStep?.(step.at);
+    if (after) await after;
   }
   await runJobsThrough(o.end);
   await worker.flushHeartbeats();

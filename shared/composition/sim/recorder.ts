@@ -1,7 +1,8 @@
 /**
  * What the report draws besides the events: after every market step, each instance's position and its
- * first leg account's equity as the exchange reports them (through the Exchange port; a position over several
- * legs is their net: long positive, short negative), its exposure (Σ |position| × mark over the legs) and the
+ * first leg account's equity as the exchange reports them (read from the simulated exchange directly,
+ * `RecorderReads`: what the Exchange port would answer; a position over several legs is their net: long
+ * positive, short negative), its exposure (Σ |position| × mark over the legs) and the
  * distance from mark to the nearest liquidation price, and, after every recon, the price lines the strategy
  * draws (the grid's levels). Equity is tracked (the `equityTrack` the performance figures, drawdown among them, use) on
  * every step of runs up to 10 000 steps (every few steps of longer ones); the series kept for the charts are
@@ -13,7 +14,6 @@ import type { InstanceConfig } from '../../domain/config/deployment.js';
 import { type Decimal, ZERO } from '../../domain/money.js';
 import { legsOf, strategyOf } from '../../domain/strategies/index.js';
 import type { InstanceEnvelope, Leg } from '../../domain/strategy.js';
-import type { ExchangePort } from '../../ports/exchange.js';
 import { parseLinearSymbol } from './markets.js';
 
 export interface SeriesPoint {
@@ -41,7 +41,7 @@ export interface LevelSpan {
   readonly prices: readonly string[];
 }
 
-/** Direct reads of the simulated exchange, for samples taken every few steps (absent: through each account's port). */
+/** Direct reads of the simulated exchange, for samples taken every few steps (what the port would answer). */
 export interface RecorderReads {
   /** The account's equity (margin balance) in `asset`. */
   equity(account: string, asset: string): Decimal;
@@ -63,10 +63,9 @@ export class Recorder {
 
   constructor(
     private readonly instances: readonly InstanceConfig[],
-    private readonly ports: ReadonlyMap<string, ExchangePort>,
+    private readonly reads: RecorderReads,
     expectedSteps: number,
     maxPoints = 5000,
-    private readonly reads?: RecorderReads,
   ) {
     this.#every = Math.max(1, Math.ceil(expectedSteps / maxPoints));
     this.drawdownEvery = Math.max(1, Math.ceil(expectedSteps / 10_000));
@@ -84,7 +83,7 @@ export class Recorder {
     }
   }
 
-  async sample(at: number, force = false): Promise<void> {
+  sample(at: number, force = false): void {
     const keep = force || this.#count % this.#every === 0;
     const measure = keep || this.#count % this.drawdownEvery === 0;
     this.#count += 1;
@@ -99,14 +98,10 @@ export class Recorder {
       let notional = ZERO;
       let liquidation: Decimal | null = null;
       for (const { leg, quote, key } of legs) {
-        const port = this.ports.get(leg.account);
-        if (!port) continue;
         // Each account's equity once per sample.
         let equity = equityOf.get(key);
         if (!equity) {
-          equity = this.reads
-            ? this.reads.equity(leg.account, quote)
-            : (await port.balance(quote)).marginBalance;
+          equity = this.reads.equity(leg.account, quote);
           equityOf.set(key, equity);
         }
         if (!counted.has(key)) {
@@ -114,9 +109,7 @@ export class Recorder {
           total = (total ?? ZERO).plus(equity);
         }
         if (!keep) continue;
-        const position = this.reads
-          ? this.reads.position(leg)
-          : await port.position(leg.symbol, leg.positionSide);
+        const position = this.reads.position(leg);
         const signed = signedQty(leg, position.qty);
         net = net.plus(signed);
         byLeg[leg.role] = signed.toFixed();
