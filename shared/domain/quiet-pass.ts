@@ -1,15 +1,17 @@
 /**
  * A quiet recon pass: one that sends nothing, found nothing, applied no fill, has nothing to journal and
- * changed the state only in what every pass refreshes (its time, the price it saw: the strategy's
- * `reconVolatile` paths). Such a pass is not written: the stored state keeps the previous values of those
- * fields, and nothing decides on them. It is written all the same once the stored copy is `refreshMs`
- * old, so what other readers value at the last price (the account-wide exposure of other processes, a
- * status) is never older than that.
+ * changed the state only in what every pass refreshes (its time, the price it saw, what it derives from
+ * that price again: the strategy's `reconVolatile` paths, the Key Level Grid's level roles among them).
+ * Such a pass is not written: the stored state keeps the previous values of those fields, and nothing
+ * decides on them. It is written all the same once the stored copy is `refreshMs` old, so what other
+ * readers value at the last price (the account-wide exposure of other processes, a status) is never older
+ * than that.
  *
- * Most passes of a resting grid are quiet (37,677 of the 43,199 passes of a month of BTCUSDT in
- * `npm run bench -- sim` are not written): not writing them saves a conditional write per pass live (DynamoDB cost) and part of the store
- * time of a replay on the embedded DynamoDB. A pass is written when the price moved 0.5% from the stored
- * one, so what other processes value at the stored price is never further off than that.
+ * Most passes of a resting grid are quiet (38,851 of the 43,199 passes of a month of BTCUSDT in
+ * `npm run bench -- sim --exact` are not written): not writing them saves a conditional write per pass
+ * live (DynamoDB cost) and part of the store time of a replay on the embedded DynamoDB. A pass is written
+ * when the price moved 0.5% from the stored one, so what other processes value at the stored price is
+ * never further off than that.
  *
  * Entry points: `isQuietPass`, `passOutcome`, `sameExcept`.
  */
