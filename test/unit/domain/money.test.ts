@@ -14,6 +14,7 @@ import {
   minDec,
   sumDec,
 } from '../../../shared/domain/money.js';
+import { decimalsMadeEveryWay } from '../../support/decimals.js';
 
 describe('dec', () => {
   it('parses exchange decimal strings exactly', () => {
@@ -77,19 +78,7 @@ describe('snapping to increments', () => {
 });
 
 describe('compareDec', () => {
-  // Values made every way the engine makes them: parsed, computed, rounded, scaled a word (10^7) apart.
-  const text = fc
-    .tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 0, max: 12 }))
-    .map(([n, scale]) => (n / 10 ** scale).toFixed(scale));
-  const made = fc.oneof(
-    text.map((t) => dec(t)),
-    fc.tuple(text, text).map(([a, b]) => dec(a).plus(b)),
-    fc.tuple(text, text).map(([a, b]) => dec(a).minus(b)),
-    fc.tuple(text, text).map(([a, b]) => dec(a).times(b)),
-    fc.tuple(text, fc.integer({ min: 0, max: 8 })).map(([a, dp]) => dec(a).toDecimalPlaces(dp)),
-    fc.tuple(text, fc.integer({ min: -3, max: 3 })).map(([a, k]) => dec(a).times(dec(10).pow(7 * k))),
-    fc.constantFrom(dec('0'), dec('-0'), dec('1e-30'), dec('-1e30')),
-  );
+  const made = decimalsMadeEveryWay;
 
   it('answers as decimal.js comparedTo on every pair, and min/max follow it', () => {
     fc.assert(

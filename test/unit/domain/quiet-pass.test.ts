@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../../shared/domain/money.js';
 import { isQuietPass, QUIET_REFRESH_MS, sameExcept } from '../../../shared/domain/quiet-pass.js';
+import { decimalsMadeEveryWay } from '../../support/decimals.js';
 
 const VOLATILE = ['updatedAt', 'lastReconAt', 'lastPrice', 'margin.at'];
 
@@ -68,20 +69,7 @@ describe('sameExcept', () => {
 
   it('agrees with decimal.js on every pair of values, however they were made (parsed, computed, rounded)', () => {
     // The comparison reads decimal.js's normalised fields in place: it must answer as `equals` plus the sign.
-    const text = fc
-      .tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 0, max: 12 }), fc.nat(4))
-      .map(([n, scale, zeros]) => {
-        const s = (Math.abs(n) / 10 ** scale).toFixed(scale) + (scale > 0 ? '0'.repeat(zeros) : '');
-        return n < 0 || (n === 0 && zeros % 2 === 1) ? `-${s}` : s;
-      });
-    const made = fc.oneof(
-      text.map((t) => dec(t)),
-      fc.tuple(text, text).map(([a, b]) => dec(a).plus(b)),
-      fc.tuple(text, text).map(([a, b]) => dec(a).minus(b)),
-      fc.tuple(text, text).map(([a, b]) => dec(a).times(b)),
-      fc.tuple(text, fc.integer({ min: 0, max: 8 })).map(([a, dp]) => dec(a).toDecimalPlaces(dp)),
-      fc.tuple(text, text).map(([a, b]) => (dec(b).isZero() ? dec(a) : dec(a).dividedBy(b))),
-    );
+    const made = decimalsMadeEveryWay;
     fc.assert(
       fc.property(made, made, (a, b) => {
         const expected = a.equals(b) && a.isNegative() === b.isNegative();

@@ -12,7 +12,7 @@ import type { KlgConfigInput } from '../../../../../shared/domain/strategies/klg
 import { planRecon } from '../../../../../shared/domain/strategies/klg/index.js';
 import { klgStrategy } from '../../../../../shared/domain/strategies/klg/module.js';
 import { klgQuietBand } from '../../../../../shared/domain/strategies/klg/quiet-band.js';
-import { insideBand } from '../../../../../shared/domain/strategy.js';
+import { insideBand, type QuietBand } from '../../../../../shared/domain/strategy.js';
 import { dogeRules } from '../../../../support/rules.js';
 import { levelTicksArb, TICK, ticks } from '../../../../support/strategies/klg/arbitraries.js';
 import { KlgBot } from '../../../../support/strategies/klg/bot.js';
@@ -44,6 +44,19 @@ function configOf(g: Grid): Partial<KlgConfigInput> {
   };
 }
 
+/**
+ * One more pass; when it settled as the replay judges it (decided nothing, changed only volatile fields),
+ * the state it left and the band the strategy gives there.
+ */
+function settledBand(bot: KlgBot): { settled: KlgBot['state']; band: QuietBand } | null {
+  const before = bot.state;
+  if (bot.recon().length > 0) return null;
+  const settled = bot.state;
+  if (!sameExcept(before, settled, klgStrategy.reconVolatile!)) return null;
+  const band = klgQuietBand(settled, bot.config, bot.venue.rules, bot.venue.price);
+  return band ? { settled, band } : null;
+}
+
 describe('Key Level Grid quiet band', () => {
   it('a settled grid stays settled at every price strictly inside its band', () => {
     let probed = 0;
@@ -72,13 +85,9 @@ describe('Key Level Grid quiet band', () => {
             for (let i = 0; i < 4 && bot.recon().length > 0; i++) bot.journal();
             bot.journal();
           }
-          // Settled as the replay judges it: a pass that decided nothing and changed only volatile fields.
-          const before = bot.state;
-          if (bot.recon().length > 0) return;
-          const settled = bot.state;
-          if (!sameExcept(before, settled, klgStrategy.reconVolatile!)) return;
-          const band = klgQuietBand(settled, bot.config, bot.venue.rules, bot.venue.price);
-          if (!band) return;
+          const found = settledBand(bot);
+          if (!found) return;
+          const { settled, band } = found;
           const low = band.low ?? bot.venue.price.times('0.5');
           const high = band.high ?? bot.venue.price.times('1.5');
           for (const f of probes) {
@@ -188,12 +197,9 @@ describe('Key Level Grid quiet band', () => {
           bot.move(ticks(at).toFixed());
           settle();
           if (bot.state.holdings.isZero()) return;
-          const before = bot.state;
-          if (bot.recon().length > 0) return;
-          const settled = bot.state;
-          if (!sameExcept(before, settled, klgStrategy.reconVolatile!)) return;
-          const band = klgQuietBand(settled, bot.config, bot.venue.rules, bot.venue.price);
-          if (!band) return;
+          const found = settledBand(bot);
+          if (!found) return;
+          const { settled, band } = found;
           const threshold = ticks(r).times(dec(1).minus(dec(g.sellBufBp).dividedBy(10_000)));
           const lowLevel = ticks(levels[floorIndex]!);
           // Probes across the band, bounded by the neighbouring levels (where the roles hold anyway).
