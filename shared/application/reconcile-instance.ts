@@ -301,7 +301,8 @@ export async function reconcileInstance(
             };
             const { d, next, outcome } = decide(stored);
             const settled = outcome !== 'changed';
-            // A pass that only moved the grid (roles, counters) and sent nothing: is the result settled?
+            // A pass that only moved the grid (counters, a condition cleared quietly) and sent nothing: is the
+            // result settled?
             // Decided again on the same snapshot and time, on what this pass writes (pure, no I/O).
             const fixedPoint =
               !settled &&

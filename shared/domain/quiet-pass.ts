@@ -16,7 +16,7 @@
  * Entry points: `isQuietPass`, `passOutcome`, `sameExcept`.
  */
 
-import { Decimal } from './money.js';
+import { compareDec, Decimal } from './money.js';
 
 /** A quiet pass is written anyway once the stored copy is this old (ms). */
 export const QUIET_REFRESH_MS = 10 * 60_000;
@@ -109,18 +109,9 @@ function skipTreeOf(paths: readonly string[]): Map<string, unknown> {
   return tree;
 }
 
-/**
- * Two Decimals hold the same value with the same sign (a `-0` and a `0` differ). decimal.js keeps every
- * finite value normalised (`d`: base-1e7 words without trailing zero words, `e`, `s`; documented read-only
- * properties), so equal finite values have equal fields: compared in place, without the copy `equals` makes.
- */
+/** Two Decimals hold the same value with the same sign (a `-0` and a `0` differ); compared in place. */
 function sameDecimal(x: Decimal, y: Decimal): boolean {
-  const xd = x.d;
-  const yd = y.d;
-  if (!xd || !yd) return x.equals(y) && x.isNegative() === y.isNegative();
-  if (x.s !== y.s || x.e !== y.e || xd.length !== yd.length) return false;
-  for (let i = 0; i < xd.length; i++) if (xd[i] !== yd[i]) return false;
-  return true;
+  return compareDec(x, y) === 0 && x.isNegative() === y.isNegative();
 }
 
 function equal(a: unknown, b: unknown, skip: Map<string, unknown> | null): boolean {

@@ -38,7 +38,15 @@ import { binanceErrors, PaperApiError } from './errors.js';
 import type { FeedListener, FeedSubscription } from './event-hub.js';
 import { FaultInjector, type Operation } from './faults.js';
 import { accountOf } from './fills.js';
-import { feeRatesFor, liquidationPrice, marginBalanceOf, marketOf, markOf, positionOf } from './ledger.js';
+import {
+  feeRatesFor,
+  liquidationOf,
+  marginBalanceOf,
+  marketOf,
+  markOf,
+  positionOf,
+  positionSidesOf,
+} from './ledger.js';
 import { type BracketRow, bracketsFromTable } from './leverage-brackets.js';
 import { settleFunding } from './liquidation.js';
 import {
@@ -388,7 +396,7 @@ export class PaperExchange {
     return this.run(accountId, 'query', () => {
       const market = marketOf(this.core, symbol);
       const account = this.acct(accountId);
-      if ((positionSide === 'BOTH') === account.dualSidePosition)
+      if (!positionSidesOf(account).includes(positionSide))
         throw new Error(
           `positionRisk: no ${positionSide} position in ${account.dualSidePosition ? 'hedge' : 'one-way'} mode`,
         );
@@ -396,7 +404,7 @@ export class PaperExchange {
       return {
         qty: p.qty,
         mark: markOf(market),
-        liquidationPrice: p.qty.isZero() ? ZERO : liquidationPrice(this.core, account, symbol),
+        liquidationPrice: liquidationOf(this.core, account, p),
       };
     });
   }

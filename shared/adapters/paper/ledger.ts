@@ -249,6 +249,16 @@ export function liquidationPrice(core: EngineCore, account: AccountState, symbol
   return price.greaterThan(0) ? price.toDecimalPlaces(8, Decimal.ROUND_HALF_UP) : ZERO;
 }
 
+/** A position's liquidation price as the exchange reports it: zero for a flat one. */
+export function liquidationOf(core: EngineCore, account: AccountState, p: PositionRecord): Decimal {
+  return p.qty.isZero() ? ZERO : liquidationPrice(core, account, p.symbol);
+}
+
+/** The position sides the account's mode has: LONG and SHORT in hedge mode, BOTH one-way. */
+export function positionSidesOf(account: AccountState): BinancePositionSide[] {
+  return account.dualSidePosition ? ['LONG', 'SHORT'] : ['BOTH'];
+}
+
 function bracketAt(m: MarketState, notional: Decimal) {
   for (const b of m.brackets) if (notional.lessThan(b.notionalCap)) return b;
   return m.brackets[m.brackets.length - 1]!;

@@ -125,9 +125,9 @@ export function applyCandle(core: EngineCore, symbol: string, c: CandleInput, in
   publishBook(core, market);
 }
 
-/** The kline a candle is stored as. */
 const HALF = new Decimal('0.5');
 
+/** The kline a candle is stored as. */
 export function klineOf(c: CandleInput, intervalMs: number): KlineView {
   return {
     openTime: c.openTime,

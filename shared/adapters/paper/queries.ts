@@ -6,11 +6,10 @@
  * `incomeHistory`.
  */
 import type { Decimal } from '../../domain/money.js';
-import { positionOf } from './ledger.js';
+import { positionOf, positionSidesOf } from './ledger.js';
 import type { AccountState, EngineCore } from './state.js';
 import type {
   AlgoOrderView,
-  BinancePositionSide,
   FundingRecord,
   IncomeRecord,
   KlineView,
@@ -98,7 +97,7 @@ export function userTrades(
 
 /** positionRisk: every side the account's mode has, for each symbol asked (or every symbol it touched). */
 export function positions(core: EngineCore, account: AccountState, symbol?: string): PositionView[] {
-  const sides: BinancePositionSide[] = account.dualSidePosition ? ['LONG', 'SHORT'] : ['BOTH'];
+  const sides = positionSidesOf(account);
   const symbols = new Set<string>();
   if (symbol !== undefined) symbols.add(symbol);
   else {

@@ -7,8 +7,9 @@
  *    nothing changed on the exchange (a skipped pass counts as a quiet pass: it would decide nothing and
  *    write at most a refresh of its volatile fields, its time, price and roles, which nothing decides on;
  *    so the stored grid may keep an older time and price than the `--exact` run's, while its events and
- *    summary are the same; an instance whose siblings read its stored price is never skipped). A pass that changed the grid but sent nothing opens a band too when deciding again
- *    on its result changes nothing (`ReconReport.fixedPoint`): the pass after it would only prove that;
+ *    summary are the same; an instance whose siblings read its stored price is never skipped). A pass
+ *    that changed the grid but sent nothing opens a band too when deciding again on its result changes
+ *    nothing (`ReconReport.fixedPoint`): the pass after it would only prove that;
  *  - a candle goes to the exchange as a quiet one (`PaperExchange.applyQuietCandle`: prices, mark and
  *    kline set, no matching, nothing published) when it closes inside the bands of every instance on its
  *    symbol and trades only inside the exchange's own quiet range (nothing rests, triggers or liquidates in it; no funding

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { loadFunding, loadTrades } from '../../adapters/paper/data-files.js';
 import type { CandleInput, TradeInput } from '../../adapters/paper/market-driver.js';
-import { compareDec, DECIMAL_TEXT, Decimal, dec } from '../../domain/money.js';
+import { compareDec, type Decimal, dec } from '../../domain/money.js';
 import { SimInputError } from './markets.js';
 
 const MINUTE = 60_000;
@@ -158,17 +158,14 @@ export function readCandleCsv(
       (window.to !== undefined && openTime > window.to)
     )
       continue;
-    const volume = unquote(cells[cols.volume]!);
-    if (!DECIMAL_TEXT.test(volume))
-      throw new SimInputError(`${where()}: volume must be a decimal number, got ${JSON.stringify(volume)}`);
     const c: CandleInput = {
       openTime,
       open: price(cells[cols.open]!, i, 'open'),
       high: price(cells[cols.high]!, i, 'high'),
       low: price(cells[cols.low]!, i, 'low'),
       close: price(cells[cols.close]!, i, 'close'),
-      // Checked as decimal text above (what `dec` checks); volumes rarely repeat, so none is interned.
-      volume: new Decimal(volume),
+      // Volumes rarely repeat: none is interned.
+      volume: decimalCell(unquote(cells[cols.volume]!), where(), 'volume'),
     };
     if (!c.low.greaterThan(0)) throw new SimInputError(`${where()}: prices must be greater than 0`);
     if (

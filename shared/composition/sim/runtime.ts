@@ -37,7 +37,7 @@ export interface SimRuntime {
   readonly store: StateStore;
   readonly clock: VirtualClock;
   readonly exchange: PaperExchange;
-  /** The Exchange port of each account (unmetered, for the recorder and the report). */
+  /** The Exchange port of each account (unmetered: the summary, the openings, symbol ids). */
   readonly ports: ReadonlyMap<string, PaperExchangePort>;
   readonly inFlight: InFlight;
   readonly events: MemorySink;
